@@ -1,0 +1,115 @@
+package akte
+
+import "time"
+
+// AccountID identifies an account; it is random and never reused.
+type AccountID string
+
+// DeviceID identifies one client installation of one account. The client
+// creates it; the server treats it as opaque text.
+type DeviceID string
+
+// KDFParams are the client's Argon2id parameters for the password split of
+// design §4.1. They are stored with the account so they can be raised later.
+type KDFParams struct {
+	Alg     string `json:"alg"`     // "argon2id"
+	Salt    []byte `json:"salt"`    // 16 random bytes, chosen by the client
+	Memory  uint32 `json:"memory"`  // KiB
+	Time    uint32 `json:"time"`    // iterations
+	Threads uint8  `json:"threads"` // parallelism
+}
+
+// KeyBundle is what a client needs to open its keys: every secret in it is
+// wrapped (sealed) on the client. The server stores and returns it verbatim.
+type KeyBundle struct {
+	// UMKByPassword is the user master key sealed under the password key.
+	UMKByPassword []byte `json:"umk_by_password"`
+	// UMKByRecovery is the user master key sealed under the recovery key.
+	UMKByRecovery []byte `json:"umk_by_recovery"`
+	// RecoveryByUMK is the recovery key sealed under the user master key, so
+	// a logged-in user can show it again.
+	RecoveryByUMK []byte `json:"recovery_by_umk"`
+	// PublicKey is the user's HPKE public key (ML-KEM-768 + P-256).
+	PublicKey []byte `json:"public_key"`
+	// PrivateKeyByUMK is the matching private key sealed under the UMK.
+	PrivateKeyByUMK []byte `json:"private_key_by_umk"`
+}
+
+// Account is a registered user. Nothing in it is health data.
+type Account struct {
+	ID        AccountID
+	Email     string // lower-cased
+	KVNR      string // 10-character unchangeable part
+	BirthDate string // YYYY-MM-DD
+	KDF       KDFParams
+	// LoginHash is the server's slow hash (PHC string) of the login secret.
+	LoginHash string
+	// RecoveryHash is the server's hash of the recovery verifier, which the
+	// client derives from the recovery key; it proves possession of the key.
+	RecoveryHash string
+	Keys         KeyBundle
+	// TOTPSecret is the RFC 6238 shared secret (base32).
+	TOTPSecret string
+	// TOTPLastCounter is the highest time step accepted so far; a code is
+	// never accepted twice (RFC 6238 §5.2).
+	TOTPLastCounter int64
+	CreatedAt       time.Time
+	ConfirmedAt     *time.Time // e-mail confirmed
+	BlockedAt       *time.Time // blocked by an operator
+	PasswordChanged time.Time
+}
+
+// Confirmed reports whether the e-mail address was confirmed.
+func (a *Account) Confirmed() bool { return a.ConfirmedAt != nil }
+
+// Device is one client installation of an account.
+type Device struct {
+	AccountID   AccountID
+	ID          DeviceID
+	Name        string
+	CreatedAt   time.Time
+	ConfirmedAt *time.Time
+	BlockedAt   *time.Time
+	LastSeenAt  time.Time
+}
+
+// Session is a logged-in device. The bearer token itself is never stored,
+// only its SHA-256 hash; ID is a separate public handle for listing and
+// revoking sessions.
+type Session struct {
+	ID         string
+	TokenHash  []byte
+	AccountID  AccountID
+	DeviceID   DeviceID
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute lifetime
+	ClientAddr string
+	UserAgent  string
+	// ClientKey is a random key escrowed for the client: the client keeps
+	// its user master key sealed under it on disk, so that the local copy
+	// is useless once the session ends.
+	ClientKey []byte
+}
+
+// TokenPurpose says what a single-use token or code is for.
+type TokenPurpose string
+
+const (
+	TokenEmailConfirm  TokenPurpose = "email-confirm"
+	TokenDeviceConfirm TokenPurpose = "device-confirm"
+	TokenPasswordReset TokenPurpose = "password-reset" // erase-and-reset without recovery key
+	TokenRecovery      TokenPurpose = "recovery"       // reset with recovery key, second step
+)
+
+// Token is a single-use code or link secret, stored only as a hash.
+type Token struct {
+	Hash      []byte
+	Purpose   TokenPurpose
+	AccountID AccountID
+	DeviceID  DeviceID // for device confirmation
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	Attempts  int // failed guesses against this account's code
+}

@@ -1,0 +1,140 @@
+// Package akte holds the domain types of the Akte health record, the error
+// kinds shared by server and client, and the storage interfaces that every
+// backend implements. It imports nothing else of the project.
+package akte
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error so that the API can map it to a status code and
+// the client can map it back. The list is append-only: kinds are part of the
+// wire format (their String is the error code in API responses).
+type Kind uint8
+
+const (
+	KindOther           Kind = iota // unclassified; reported as internal
+	KindInvalid                     // the request is malformed or violates a rule
+	KindUnauthenticated             // no valid session or credentials
+	KindForbidden                   // authenticated but not allowed
+	KindNotFound                    // the object does not exist (or is not visible)
+	KindConflict                    // the object exists already or changed concurrently
+	KindTooLarge                    // the body or object exceeds a limit
+	KindRateLimited                 // too many attempts; retry later
+	KindUnavailable                 // a dependency is down; retry later
+	KindExpired                     // a code, link or session is past its validity
+	KindUsed                        // a single-use code or link was used already
+	KindDeviceUnconfirmed           // the device must be confirmed by e-mail first
+	KindBlocked                     // the account or device is blocked
+	KindUnsupportedMedia            // wrong content type
+	KindQuota                       // the record's quota would be exceeded
+	KindCrypto                      // ciphertext failed to verify or decrypt
+	KindInternal                    // a bug or unexpected failure; details only in the log
+)
+
+var kindNames = [...]string{
+	KindOther:             "internal",
+	KindInvalid:           "invalid",
+	KindUnauthenticated:   "unauthenticated",
+	KindForbidden:         "forbidden",
+	KindNotFound:          "not_found",
+	KindConflict:          "conflict",
+	KindTooLarge:          "too_large",
+	KindRateLimited:       "rate_limited",
+	KindUnavailable:       "unavailable",
+	KindExpired:           "expired",
+	KindUsed:              "used",
+	KindDeviceUnconfirmed: "device_unconfirmed",
+	KindBlocked:           "blocked",
+	KindUnsupportedMedia:  "unsupported_media_type",
+	KindQuota:             "quota_exceeded",
+	KindCrypto:            "crypto",
+	KindInternal:          "internal",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "internal"
+}
+
+// KindFromCode maps an API error code back to its Kind (KindOther if unknown).
+func KindFromCode(code string) Kind {
+	for k, name := range kindNames {
+		if name == code && Kind(k) != KindOther {
+			return Kind(k)
+		}
+	}
+	return KindOther
+}
+
+// Error is the one error shape of the project. Message is safe to show to a
+// person (it never contains secrets or health data); Err carries internals
+// for the log only.
+type Error struct {
+	Op      string // operation, e.g. "account.create"
+	Kind    Kind
+	Message string // for people; German first where it reaches a user
+	Err     error  // underlying cause, never shown to users
+}
+
+func (e *Error) Error() string {
+	s := e.Op
+	if e.Message != "" {
+		s += ": " + e.Message
+	} else if e.Kind != KindOther {
+		s += ": " + e.Kind.String()
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// E builds an *Error. Message may be empty.
+func E(op string, kind Kind, msg string, err error) *Error {
+	return &Error{Op: op, Kind: kind, Message: msg, Err: err}
+}
+
+// Errorf builds an *Error with a formatted message and no cause.
+func Errorf(op string, kind Kind, format string, args ...any) *Error {
+	return &Error{Op: op, Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// KindOf returns the Kind of the outermost *Error in err's chain that has
+// one, or KindOther.
+func KindOf(err error) Kind {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return KindOther
+		}
+		if e.Kind != KindOther {
+			return e.Kind
+		}
+		err = e.Err
+	}
+	return KindOther
+}
+
+// Is reports whether err has the given kind.
+func Is(err error, kind Kind) bool { return err != nil && KindOf(err) == kind }
+
+// MessageOf returns the first person-readable message in err's chain, or "".
+func MessageOf(err error) string {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return ""
+		}
+		if e.Message != "" {
+			return e.Message
+		}
+		err = e.Err
+	}
+	return ""
+}

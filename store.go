@@ -1,0 +1,101 @@
+package akte
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps the metadata of accounts, sessions, devices, tokens and
+// events. It persists and queries; it holds no rules (those live in
+// package service), so every backend behaves the same. Each method is
+// atomic. Methods return *Error values with these kinds:
+// KindNotFound when the object does not exist, KindConflict when a unique
+// property is taken or a conditional update lost, KindUnavailable when the
+// backend cannot be reached. storetest.Run is the conformance suite.
+type Store interface {
+	// CreateAccount inserts a new account. KindConflict if the e-mail or
+	// KVNR is taken (Error.Message names which).
+	CreateAccount(ctx context.Context, a *Account) error
+	// Account returns the account with the id.
+	Account(ctx context.Context, id AccountID) (*Account, error)
+	// AccountByEmail returns the account with the (lower-cased) e-mail.
+	AccountByEmail(ctx context.Context, email string) (*Account, error)
+	// UpdateAccount overwrites every mutable field of the account with the
+	// same id (everything except ID, Email, KVNR, BirthDate and CreatedAt).
+	UpdateAccount(ctx context.Context, a *Account) error
+	// AdvanceTOTP sets TOTPLastCounter to counter if it is currently lower
+	// and reports whether it did; a false answer means the code was used.
+	AdvanceTOTP(ctx context.Context, id AccountID, counter int64) (bool, error)
+	// DeleteAccount removes the account and everything that belongs to it
+	// (sessions, devices, tokens, failures); its events stay.
+	DeleteAccount(ctx context.Context, id AccountID) error
+	// Accounts lists accounts ordered by creation time.
+	Accounts(ctx context.Context) ([]*Account, error)
+	// UnconfirmedAccountsBefore lists ids of accounts created before t
+	// whose e-mail was never confirmed.
+	UnconfirmedAccountsBefore(ctx context.Context, t time.Time) ([]AccountID, error)
+
+	// CreateDevice inserts a device; KindConflict if (account, id) exists.
+	CreateDevice(ctx context.Context, d *Device) error
+	// Device returns one device of an account.
+	Device(ctx context.Context, account AccountID, id DeviceID) (*Device, error)
+	// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt and LastSeenAt.
+	UpdateDevice(ctx context.Context, d *Device) error
+	// Devices lists an account's devices ordered by creation time.
+	Devices(ctx context.Context, account AccountID) ([]*Device, error)
+
+	// CreateSession inserts a session.
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionByTokenHash returns the session whose token hashes to h.
+	SessionByTokenHash(ctx context.Context, h []byte) (*Session, error)
+	// TouchSession sets LastSeenAt of the session with the id.
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	// DeleteSession removes one session of an account (KindNotFound if the
+	// account has no session with that id).
+	DeleteSession(ctx context.Context, account AccountID, id string) error
+	// DeleteSessions removes every session of an account, or only those of
+	// one device if device is not empty; it returns how many it removed.
+	DeleteSessions(ctx context.Context, account AccountID, device DeviceID) (int, error)
+	// Sessions lists an account's sessions ordered by creation time.
+	Sessions(ctx context.Context, account AccountID) ([]*Session, error)
+	// DeleteExpiredSessions removes sessions whose absolute expiry is before
+	// t or that were last seen before idleBefore.
+	DeleteExpiredSessions(ctx context.Context, t, idleBefore time.Time) (int, error)
+
+	// CreateToken inserts a single-use token.
+	CreateToken(ctx context.Context, t *Token) error
+	// Token returns the token with the hash and purpose.
+	Token(ctx context.Context, purpose TokenPurpose, hash []byte) (*Token, error)
+	// LatestToken returns the newest token of an account for a purpose.
+	LatestToken(ctx context.Context, account AccountID, purpose TokenPurpose) (*Token, error)
+	// UseToken marks the token used at t; KindConflict if it was used.
+	UseToken(ctx context.Context, hash []byte, at time.Time) error
+	// CountTokenAttempt adds one failed guess to the token and returns the
+	// new count.
+	CountTokenAttempt(ctx context.Context, hash []byte) (int, error)
+	// DeleteTokensBefore removes tokens that expired before t.
+	DeleteTokensBefore(ctx context.Context, t time.Time) (int, error)
+
+	// AddFailure records a failed attempt under a throttling key (such as
+	// "account:ID" or "addr:1.2.3.4").
+	AddFailure(ctx context.Context, key string, at time.Time) error
+	// Failures counts the failures under key at or after since and returns
+	// the time of the latest one.
+	Failures(ctx context.Context, key string, since time.Time) (n int, last time.Time, err error)
+	// ClearFailures forgets the failures under key.
+	ClearFailures(ctx context.Context, key string) error
+	// DeleteFailuresBefore removes failures older than t.
+	DeleteFailuresBefore(ctx context.Context, t time.Time) (int, error)
+
+	// AddEvent appends an event and sets its ID.
+	AddEvent(ctx context.Context, e *Event) error
+	// Events lists an account's events, newest first, at most limit.
+	Events(ctx context.Context, account AccountID, limit int) ([]*Event, error)
+	// ClearEventAddrsBefore blanks ClientAddr of events before t.
+	ClearEventAddrsBefore(ctx context.Context, t time.Time) (int, error)
+
+	// Ping checks that the backend answers.
+	Ping(ctx context.Context) error
+	// Close releases the backend.
+	Close() error
+}
