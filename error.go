@@ -14,23 +14,23 @@ import (
 type Kind uint8
 
 const (
-	KindOther           Kind = iota // unclassified; reported as internal
-	KindInvalid                     // the request is malformed or violates a rule
-	KindUnauthenticated             // no valid session or credentials
-	KindForbidden                   // authenticated but not allowed
-	KindNotFound                    // the object does not exist (or is not visible)
-	KindConflict                    // the object exists already or changed concurrently
-	KindTooLarge                    // the body or object exceeds a limit
-	KindRateLimited                 // too many attempts; retry later
-	KindUnavailable                 // a dependency is down; retry later
-	KindExpired                     // a code, link or session is past its validity
-	KindUsed                        // a single-use code or link was used already
-	KindDeviceUnconfirmed           // the device must be confirmed by e-mail first
-	KindBlocked                     // the account or device is blocked
-	KindUnsupportedMedia            // wrong content type
-	KindQuota                       // the record's quota would be exceeded
-	KindCrypto                      // ciphertext failed to verify or decrypt
-	KindInternal                    // a bug or unexpected failure; details only in the log
+	KindOther             Kind = iota // unclassified; reported as internal
+	KindInvalid                       // the request is malformed or violates a rule
+	KindUnauthenticated               // no valid session or credentials
+	KindForbidden                     // authenticated but not allowed
+	KindNotFound                      // the object does not exist (or is not visible)
+	KindConflict                      // the object exists already or changed concurrently
+	KindTooLarge                      // the body or object exceeds a limit
+	KindRateLimited                   // too many attempts; retry later
+	KindUnavailable                   // a dependency is down; retry later
+	KindExpired                       // a code, link or session is past its validity
+	KindUsed                          // a single-use code or link was used already
+	KindDeviceUnconfirmed             // the device must be confirmed by e-mail first
+	KindBlocked                       // the account or device is blocked
+	KindUnsupportedMedia              // wrong content type
+	KindQuota                         // the record's quota would be exceeded
+	KindCrypto                        // ciphertext failed to verify or decrypt
+	KindInternal                      // a bug or unexpected failure; details only in the log
 )
 
 var kindNames = [...]string{
