@@ -1,0 +1,168 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/akte/akte"
+)
+
+const accountColumns = `id, email, kvnr, birth_date,
+	kdf_alg, kdf_salt, kdf_memory, kdf_time, kdf_threads,
+	login_hash, recovery_hash,
+	umk_by_password, umk_by_recovery, recovery_by_umk, public_key, private_key_by_umk,
+	totp_secret, totp_last_counter,
+	created_at, confirmed_at, blocked_at, password_changed_at`
+
+func scanAccount(s scanner) (*akte.Account, error) {
+	var (
+		a                        akte.Account
+		created, passwordChanged int64
+		confirmed, blocked       sql.NullInt64
+	)
+	err := s.Scan(&a.ID, &a.Email, &a.KVNR, &a.BirthDate,
+		&a.KDF.Alg, &a.KDF.Salt, &a.KDF.Memory, &a.KDF.Time, &a.KDF.Threads,
+		&a.LoginHash, &a.RecoveryHash,
+		&a.Keys.UMKByPassword, &a.Keys.UMKByRecovery, &a.Keys.RecoveryByUMK, &a.Keys.PublicKey, &a.Keys.PrivateKeyByUMK,
+		&a.TOTPSecret, &a.TOTPLastCounter,
+		&created, &confirmed, &blocked, &passwordChanged)
+	if err != nil {
+		return nil, err
+	}
+	a.CreatedAt = fromMicros(created)
+	a.ConfirmedAt = ptrMicros(confirmed)
+	a.BlockedAt = ptrMicros(blocked)
+	a.PasswordChanged = fromMicros(passwordChanged)
+	return &a, nil
+}
+
+// CreateAccount inserts a new account.
+func (s *Store) CreateAccount(ctx context.Context, a *akte.Account) error {
+	const op = "sqlite.CreateAccount"
+	_, err := s.db.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Email, a.KVNR, a.BirthDate,
+		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
+		a.LoginHash, a.RecoveryHash,
+		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
+		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
+		a.TOTPSecret, a.TOTPLastCounter,
+		micros(a.CreatedAt), nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged))
+	switch {
+	case isUnique(err, "accounts.email"):
+		return akte.E(op, akte.KindConflict, "E-Mail-Adresse ist bereits registriert", err)
+	case isUnique(err, "accounts.kvnr"):
+		return akte.E(op, akte.KindConflict, "KVNR ist bereits registriert", err)
+	case isUnique(err, "accounts.id"):
+		return akte.E(op, akte.KindConflict, "Konto existiert bereits", err)
+	}
+	return wrap(op, err)
+}
+
+// Account returns the account with the id.
+func (s *Store) Account(ctx context.Context, id akte.AccountID) (*akte.Account, error) {
+	a, err := scanAccount(s.db.QueryRowContext(ctx,
+		`SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	if err != nil {
+		return nil, wrap("sqlite.Account", err)
+	}
+	return a, nil
+}
+
+// AccountByEmail returns the account with the e-mail address, compared
+// exactly (the service lower-cases it).
+func (s *Store) AccountByEmail(ctx context.Context, email string) (*akte.Account, error) {
+	a, err := scanAccount(s.db.QueryRowContext(ctx,
+		`SELECT `+accountColumns+` FROM accounts WHERE email = ?`, email))
+	if err != nil {
+		return nil, wrap("sqlite.AccountByEmail", err)
+	}
+	return a, nil
+}
+
+// UpdateAccount overwrites the mutable fields of the account.
+func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
+	const op = "sqlite.UpdateAccount"
+	n, err := affected(s.db.ExecContext(ctx, `UPDATE accounts SET
+		kdf_alg = ?, kdf_salt = ?, kdf_memory = ?, kdf_time = ?, kdf_threads = ?,
+		login_hash = ?, recovery_hash = ?,
+		umk_by_password = ?, umk_by_recovery = ?, recovery_by_umk = ?, public_key = ?, private_key_by_umk = ?,
+		totp_secret = ?, totp_last_counter = ?,
+		confirmed_at = ?, blocked_at = ?, password_changed_at = ?
+		WHERE id = ?`,
+		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
+		a.LoginHash, a.RecoveryHash,
+		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
+		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
+		a.TOTPSecret, a.TOTPLastCounter,
+		nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged),
+		a.ID))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Konto nicht gefunden")
+	}
+	return nil
+}
+
+// AdvanceTOTP raises the account's TOTP counter if counter is higher. The
+// comparison is part of the UPDATE, so of two requests with the same code
+// only one can win.
+func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int64) (bool, error) {
+	const op = "sqlite.AdvanceTOTP"
+	var advanced bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		n, err := affected(tx.ExecContext(ctx,
+			`UPDATE accounts SET totp_last_counter = ? WHERE id = ? AND totp_last_counter < ?`,
+			counter, id, counter))
+		if err != nil || n > 0 {
+			advanced = n > 0
+			return err
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ?`, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound(op, "Konto nicht gefunden")
+		}
+		return err
+	})
+	return advanced, wrap(op, err)
+}
+
+// DeleteAccount removes the account; sessions, devices and tokens go with
+// it by ON DELETE CASCADE, failures by their key. Events stay.
+func (s *Store) DeleteAccount(ctx context.Context, id akte.AccountID) error {
+	const op = "sqlite.DeleteAccount"
+	return wrap(op, s.tx(ctx, func(tx *sql.Tx) error {
+		n, err := affected(tx.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound(op, "Konto nicht gefunden")
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM failures WHERE key = ?`, accountFailureKey(id))
+		return err
+	}))
+}
+
+// Accounts lists all accounts by creation time.
+func (s *Store) Accounts(ctx context.Context) ([]*akte.Account, error) {
+	as, err := list(ctx, s.db, scanAccount,
+		`SELECT `+accountColumns+` FROM accounts ORDER BY created_at, rowid`)
+	return as, wrap("sqlite.Accounts", err)
+}
+
+// UnconfirmedAccountsBefore lists accounts created before t whose e-mail
+// was never confirmed.
+func (s *Store) UnconfirmedAccountsBefore(ctx context.Context, t time.Time) ([]akte.AccountID, error) {
+	ids, err := list(ctx, s.db, func(s scanner) (id akte.AccountID, err error) {
+		err = s.Scan(&id)
+		return id, err
+	}, `SELECT id FROM accounts WHERE created_at < ? AND confirmed_at IS NULL ORDER BY created_at, rowid`,
+		micros(t))
+	return ids, wrap("sqlite.UnconfirmedAccountsBefore", err)
+}

@@ -1,0 +1,75 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/akte/akte"
+)
+
+const deviceColumns = `account_id, id, name, created_at, confirmed_at, blocked_at, last_seen_at`
+
+func scanDevice(s scanner) (*akte.Device, error) {
+	var (
+		d                  akte.Device
+		created, lastSeen  int64
+		confirmed, blocked sql.NullInt64
+	)
+	if err := s.Scan(&d.AccountID, &d.ID, &d.Name, &created, &confirmed, &blocked, &lastSeen); err != nil {
+		return nil, err
+	}
+	d.CreatedAt = fromMicros(created)
+	d.ConfirmedAt = ptrMicros(confirmed)
+	d.BlockedAt = ptrMicros(blocked)
+	d.LastSeenAt = fromMicros(lastSeen)
+	return &d, nil
+}
+
+// CreateDevice inserts a device of an existing account.
+func (s *Store) CreateDevice(ctx context.Context, d *akte.Device) error {
+	const op = "sqlite.CreateDevice"
+	_, err := s.db.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		d.AccountID, d.ID, d.Name, micros(d.CreatedAt), nullMicros(d.ConfirmedAt), nullMicros(d.BlockedAt),
+		micros(d.LastSeenAt))
+	switch kindOf(err) {
+	case akte.KindConflict:
+		return akte.E(op, akte.KindConflict, "Gerät ist bereits registriert", err)
+	case akte.KindNotFound:
+		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
+	}
+	return wrap(op, err)
+}
+
+// Device returns one device of an account.
+func (s *Store) Device(ctx context.Context, account akte.AccountID, id akte.DeviceID) (*akte.Device, error) {
+	d, err := scanDevice(s.db.QueryRowContext(ctx,
+		`SELECT `+deviceColumns+` FROM devices WHERE account_id = ? AND id = ?`, account, id))
+	if err != nil {
+		return nil, wrap("sqlite.Device", err)
+	}
+	return d, nil
+}
+
+// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt and LastSeenAt.
+func (s *Store) UpdateDevice(ctx context.Context, d *akte.Device) error {
+	const op = "sqlite.UpdateDevice"
+	n, err := affected(s.db.ExecContext(ctx, `UPDATE devices
+		SET name = ?, confirmed_at = ?, blocked_at = ?, last_seen_at = ?
+		WHERE account_id = ? AND id = ?`,
+		d.Name, nullMicros(d.ConfirmedAt), nullMicros(d.BlockedAt), micros(d.LastSeenAt),
+		d.AccountID, d.ID))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Gerät nicht gefunden")
+	}
+	return nil
+}
+
+// Devices lists an account's devices by creation time.
+func (s *Store) Devices(ctx context.Context, account akte.AccountID) ([]*akte.Device, error) {
+	ds, err := list(ctx, s.db, scanDevice,
+		`SELECT `+deviceColumns+` FROM devices WHERE account_id = ? ORDER BY created_at, rowid`, account)
+	return ds, wrap("sqlite.Devices", err)
+}

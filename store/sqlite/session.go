@@ -1,0 +1,114 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+
+	"github.com/akte/akte"
+)
+
+const sessionColumns = `id, token_hash, account_id, device_id, created_at, last_seen_at, expires_at,
+	client_addr, user_agent, client_key`
+
+func scanSession(s scanner) (*akte.Session, error) {
+	var (
+		x                          akte.Session
+		created, lastSeen, expires int64
+	)
+	err := s.Scan(&x.ID, &x.TokenHash, &x.AccountID, &x.DeviceID, &created, &lastSeen, &expires,
+		&x.ClientAddr, &x.UserAgent, &x.ClientKey)
+	if err != nil {
+		return nil, err
+	}
+	x.CreatedAt = fromMicros(created)
+	x.LastSeenAt = fromMicros(lastSeen)
+	x.ExpiresAt = fromMicros(expires)
+	return &x, nil
+}
+
+// CreateSession inserts a session of an existing account.
+func (s *Store) CreateSession(ctx context.Context, x *akte.Session) error {
+	const op = "sqlite.CreateSession"
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		x.ID, blob(x.TokenHash), x.AccountID, x.DeviceID,
+		micros(x.CreatedAt), micros(x.LastSeenAt), micros(x.ExpiresAt),
+		x.ClientAddr, x.UserAgent, blob(x.ClientKey))
+	switch kindOf(err) {
+	case akte.KindConflict:
+		return akte.E(op, akte.KindConflict, "Sitzung existiert bereits", err)
+	case akte.KindNotFound:
+		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
+	}
+	return wrap(op, err)
+}
+
+// SessionByTokenHash returns the session whose token hashes to h.
+func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (*akte.Session, error) {
+	x, err := scanSession(s.db.QueryRowContext(ctx,
+		`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`, blob(h)))
+	if err != nil {
+		return nil, wrap("sqlite.SessionByTokenHash", err)
+	}
+	return x, nil
+}
+
+// TouchSession sets LastSeenAt of the session.
+func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
+	const op = "sqlite.TouchSession"
+	n, err := affected(s.db.ExecContext(ctx,
+		`UPDATE sessions SET last_seen_at = ? WHERE id = ?`, micros(at), id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Sitzung nicht gefunden")
+	}
+	return nil
+}
+
+// DeleteSession removes one session of an account.
+func (s *Store) DeleteSession(ctx context.Context, account akte.AccountID, id string) error {
+	const op = "sqlite.DeleteSession"
+	n, err := affected(s.db.ExecContext(ctx,
+		`DELETE FROM sessions WHERE account_id = ? AND id = ?`, account, id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Sitzung nicht gefunden")
+	}
+	return nil
+}
+
+// DeleteSessions removes an account's sessions, or only those of device if
+// it is not empty.
+func (s *Store) DeleteSessions(ctx context.Context, account akte.AccountID, device akte.DeviceID) (int, error) {
+	var (
+		n   int
+		err error
+	)
+	if device == "" {
+		n, err = affected(s.db.ExecContext(ctx,
+			`DELETE FROM sessions WHERE account_id = ?`, account))
+	} else {
+		n, err = affected(s.db.ExecContext(ctx,
+			`DELETE FROM sessions WHERE account_id = ? AND device_id = ?`, account, device))
+	}
+	return n, wrap("sqlite.DeleteSessions", err)
+}
+
+// Sessions lists an account's sessions by creation time.
+func (s *Store) Sessions(ctx context.Context, account akte.AccountID) ([]*akte.Session, error) {
+	xs, err := list(ctx, s.db, scanSession,
+		`SELECT `+sessionColumns+` FROM sessions WHERE account_id = ? ORDER BY created_at, rowid`, account)
+	return xs, wrap("sqlite.Sessions", err)
+}
+
+// DeleteExpiredSessions removes sessions that expired before t or were last
+// seen before idleBefore.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, t, idleBefore time.Time) (int, error) {
+	n, err := affected(s.db.ExecContext(ctx,
+		`DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`, micros(t), micros(idleBefore)))
+	return n, wrap("sqlite.DeleteExpiredSessions", err)
+}

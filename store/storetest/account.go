@@ -1,0 +1,308 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/akte/akte"
+)
+
+func testAccountRoundTrip(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	tests := []struct {
+		name   string
+		modify func(a *akte.Account)
+	}{
+		{"confirmed", func(a *akte.Account) {}},
+		{"unconfirmed", func(a *akte.Account) { a.ConfirmedAt = nil }},
+		{"blocked", func(a *akte.Account) { a.BlockedAt = ptr(at(time.Hour)) }},
+		{"unconfirmed and blocked", func(a *akte.Account) {
+			a.ConfirmedAt = nil
+			a.BlockedAt = ptr(at(time.Hour))
+		}},
+		{"minimal", func(a *akte.Account) {
+			*a = akte.Account{ID: a.ID, Email: a.Email, KVNR: a.KVNR}
+		}},
+		{"negative counter", func(a *akte.Account) { a.TOTPLastCounter = -1 }},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := newAccount(i)
+			tt.modify(want)
+			mustCreateAccount(t, s, want)
+
+			wantEqual(t, "Account", mustAccount(t, s, want.ID), want)
+			got, err := s.AccountByEmail(ctx, want.Email)
+			if err != nil {
+				t.Fatalf("AccountByEmail: %v", err)
+			}
+			wantEqual(t, "AccountByEmail", got, want)
+		})
+	}
+}
+
+func testUpdateAccount(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	orig := newAccount(1)
+	orig.ConfirmedAt = nil
+	orig.BlockedAt = ptr(at(time.Hour))
+	mustCreateAccount(t, s, orig)
+	other := mustCreateAccount(t, s, newAccount(2))
+
+	upd := *newAccount(3) // every field different
+	upd.ID = orig.ID
+	upd.ConfirmedAt = ptr(at(2 * time.Hour)) // nil -> set
+	upd.BlockedAt = nil                      // set -> nil
+	upd.TOTPLastCounter = 5
+	if err := s.UpdateAccount(ctx, &upd); err != nil {
+		t.Fatalf("UpdateAccount: %v", err)
+	}
+
+	// ID, Email, KVNR, BirthDate and CreatedAt never change.
+	want := upd
+	want.Email, want.KVNR, want.BirthDate, want.CreatedAt = orig.Email, orig.KVNR, orig.BirthDate, orig.CreatedAt
+	wantEqual(t, "Account after update", mustAccount(t, s, orig.ID), &want)
+	got, err := s.AccountByEmail(ctx, orig.Email)
+	if err != nil {
+		t.Fatalf("AccountByEmail(old address): %v", err)
+	}
+	wantEqual(t, "AccountByEmail after update", got, &want)
+	_, err = s.AccountByEmail(ctx, upd.Email)
+	wantKind(t, "AccountByEmail(address passed to UpdateAccount)", err, akte.KindNotFound)
+
+	wantEqual(t, "other account", mustAccount(t, s, other.ID), other)
+}
+
+func testAdvanceTOTP(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := newAccount(1)
+	a.TOTPLastCounter = 1000
+	mustCreateAccount(t, s, a)
+	other := mustCreateAccount(t, s, newAccount(2))
+
+	steps := []struct {
+		counter int64
+		want    bool
+	}{
+		{999, false},
+		{1000, false}, // the same code again
+		{1001, true},
+		{1001, false},
+		{1005, true},
+		{1003, false}, // never backwards
+		{1006, true},
+	}
+	for _, st := range steps {
+		got, err := s.AdvanceTOTP(ctx, a.ID, st.counter)
+		if err != nil {
+			t.Fatalf("AdvanceTOTP(%d): %v", st.counter, err)
+		}
+		if got != st.want {
+			t.Errorf("AdvanceTOTP(%d) = %t, want %t", st.counter, got, st.want)
+		}
+	}
+	if got := mustAccount(t, s, a.ID).TOTPLastCounter; got != 1006 {
+		t.Errorf("TOTPLastCounter = %d, want 1006", got)
+	}
+	if got := mustAccount(t, s, other.ID).TOTPLastCounter; got != other.TOTPLastCounter {
+		t.Errorf("other account's TOTPLastCounter = %d, want %d", got, other.TOTPLastCounter)
+	}
+}
+
+func testAdvanceTOTPConcurrent(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := newAccount(1)
+	a.TOTPLastCounter = 1000
+	mustCreateAccount(t, s, a)
+	const n = 20
+
+	// The same code submitted n times at once is accepted exactly once.
+	won := make([]bool, n)
+	errs := race(n, func(i int) (err error) {
+		won[i], err = s.AdvanceTOTP(ctx, a.ID, 2000)
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("AdvanceTOTP #%d: %v", i, err)
+		}
+	}
+	if w := countTrue(won); w != 1 {
+		t.Errorf("%d of %d concurrent AdvanceTOTP(2000) won, want exactly 1", w, n)
+	}
+
+	// Different codes at once: no update is lost, the highest stays.
+	errs = race(n, func(i int) (err error) {
+		won[i], err = s.AdvanceTOTP(ctx, a.ID, int64(3001+i))
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("AdvanceTOTP #%d: %v", i, err)
+		}
+	}
+	if !won[n-1] {
+		t.Errorf("AdvanceTOTP(%d), the highest counter, lost", 3001+n-1)
+	}
+	if got := mustAccount(t, s, a.ID).TOTPLastCounter; got != 3001+n-1 {
+		t.Errorf("TOTPLastCounter = %d, want %d", got, 3001+n-1)
+	}
+}
+
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+func testAccounts(t *testing.T, s akte.Store) {
+	as, err := s.Accounts(t.Context())
+	if err != nil {
+		t.Fatalf("Accounts on an empty store: %v", err)
+	}
+	if len(as) != 0 {
+		t.Fatalf("Accounts on an empty store returned %d", len(as))
+	}
+
+	// Created out of order; listed by creation time.
+	var want []*akte.Account
+	for _, n := range []int{3, 1, 2} {
+		a := newAccount(n)
+		a.CreatedAt = at(time.Duration(n) * time.Hour)
+		mustCreateAccount(t, s, a)
+		want = append(want, a)
+	}
+	slices.SortFunc(want, func(a, b *akte.Account) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	as, err = s.Accounts(t.Context())
+	if err != nil {
+		t.Fatalf("Accounts: %v", err)
+	}
+	wantEqual(t, "Accounts", as, want)
+}
+
+func testUnconfirmedAccountsBefore(t *testing.T, s akte.Store) {
+	cutoff := at(10 * time.Hour)
+	accounts := []struct {
+		created   time.Time
+		confirmed bool
+		blocked   bool
+		want      bool
+	}{
+		{created: at(1 * time.Hour), want: true},
+		{created: at(2 * time.Hour), blocked: true, want: true},
+		{created: at(3 * time.Hour), confirmed: true},
+		{created: cutoff}, // not before
+		{created: cutoff.Add(-time.Microsecond), want: true},
+		{created: at(11 * time.Hour)},
+		{created: at(12 * time.Hour), confirmed: true},
+	}
+	var want []akte.AccountID
+	for i, c := range accounts {
+		a := newAccount(i)
+		a.CreatedAt = c.created
+		a.ConfirmedAt = nil
+		if c.confirmed {
+			a.ConfirmedAt = ptr(c.created.Add(time.Minute))
+		}
+		if c.blocked {
+			a.BlockedAt = ptr(c.created.Add(time.Minute))
+		}
+		mustCreateAccount(t, s, a)
+		if c.want {
+			want = append(want, a.ID)
+		}
+	}
+	got, err := s.UnconfirmedAccountsBefore(t.Context(), cutoff)
+	if err != nil {
+		t.Fatalf("UnconfirmedAccountsBefore: %v", err)
+	}
+	if !slices.Equal(sorted(got), sorted(want)) {
+		t.Errorf("UnconfirmedAccountsBefore = %v, want %v", got, want)
+	}
+}
+
+func testDeleteAccount(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	// Two accounts with one of everything; the first is deleted.
+	type owned struct {
+		a *akte.Account
+		d *akte.Device
+		x *akte.Session
+		k *akte.Token
+		e *akte.Event
+	}
+	var all []owned
+	for i := range 2 {
+		a := mustCreateAccount(t, s, newAccount(i))
+		o := owned{
+			a: a,
+			d: mustCreateDevice(t, s, newDevice(a.ID, "dev-1", at(time.Hour))),
+			x: mustCreateSession(t, s, newSession(a.ID, "dev-1", "sess-"+string(a.ID), at(time.Hour))),
+			k: mustCreateToken(t, s, newToken(a.ID, akte.TokenEmailConfirm, "tok-"+string(a.ID), at(time.Hour))),
+			e: mustAddEvent(t, s, newEvent(a.ID, "account.register", at(time.Hour))),
+		}
+		mustAddFailure(t, s, accountFailureKey(a.ID), at(time.Hour))
+		all = append(all, o)
+	}
+	mustAddFailure(t, s, "addr:192.0.2.7", at(time.Hour))
+	gone, kept := all[0], all[1]
+
+	if err := s.DeleteAccount(ctx, gone.a.ID); err != nil {
+		t.Fatalf("DeleteAccount: %v", err)
+	}
+
+	_, err := s.Account(ctx, gone.a.ID)
+	wantKind(t, "Account(deleted)", err, akte.KindNotFound)
+	_, err = s.AccountByEmail(ctx, gone.a.Email)
+	wantKind(t, "AccountByEmail(deleted)", err, akte.KindNotFound)
+	_, err = s.Device(ctx, gone.a.ID, gone.d.ID)
+	wantKind(t, "Device of deleted account", err, akte.KindNotFound)
+	if ds, err := s.Devices(ctx, gone.a.ID); err != nil || len(ds) != 0 {
+		t.Errorf("Devices of deleted account = %d, %v; want none", len(ds), err)
+	}
+	_, err = s.SessionByTokenHash(ctx, gone.x.TokenHash)
+	wantKind(t, "SessionByTokenHash of deleted account", err, akte.KindNotFound)
+	if ids := mustSessionIDs(t, s, gone.a.ID); len(ids) != 0 {
+		t.Errorf("Sessions of deleted account = %v, want none", ids)
+	}
+	_, err = s.Token(ctx, gone.k.Purpose, gone.k.Hash)
+	wantKind(t, "Token of deleted account", err, akte.KindNotFound)
+	_, err = s.LatestToken(ctx, gone.a.ID, gone.k.Purpose)
+	wantKind(t, "LatestToken of deleted account", err, akte.KindNotFound)
+	if n, _ := mustFailures(t, s, accountFailureKey(gone.a.ID), time.Time{}); n != 0 {
+		t.Errorf("Failures of deleted account = %d, want 0", n)
+	}
+	// The audit protocol outlives the account.
+	wantEqual(t, "Events of deleted account", mustEvents(t, s, gone.a.ID, 10), []*akte.Event{gone.e})
+
+	// Nothing else is touched.
+	wantEqual(t, "other Account", mustAccount(t, s, kept.a.ID), kept.a)
+	if d, err := s.Device(ctx, kept.a.ID, kept.d.ID); err != nil {
+		t.Errorf("other Device: %v", err)
+	} else {
+		wantEqual(t, "other Device", d, kept.d)
+	}
+	if x, err := s.SessionByTokenHash(ctx, kept.x.TokenHash); err != nil {
+		t.Errorf("other session: %v", err)
+	} else {
+		wantEqual(t, "other Session", x, kept.x)
+	}
+	wantEqual(t, "other Token", mustToken(t, s, kept.k.Purpose, kept.k.Hash), kept.k)
+	if n, _ := mustFailures(t, s, accountFailureKey(kept.a.ID), time.Time{}); n != 1 {
+		t.Errorf("Failures of other account = %d, want 1", n)
+	}
+	if n, _ := mustFailures(t, s, "addr:192.0.2.7", time.Time{}); n != 1 {
+		t.Errorf("Failures of address = %d, want 1", n)
+	}
+	wantEqual(t, "Events of other account", mustEvents(t, s, kept.a.ID, 10), []*akte.Event{kept.e})
+
+	// The e-mail address and KVNR are free again.
+	again := newAccount(0)
+	again.ID = "acc-again"
+	mustCreateAccount(t, s, again)
+}
