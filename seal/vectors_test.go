@@ -599,4 +599,3 @@ func checkVector(t *testing.T, m map[string]string) {
 	}
 	f.done()
 }
-
