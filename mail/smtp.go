@@ -166,9 +166,9 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 // classify maps an error of go-mail to a Kind and a message for people.
 func classify(err error) (akte.Kind, string) {
 	const (
-		down     = "Der Mailserver ist nicht erreichbar. Bitte später erneut versuchen."
-		rejected = "Der Mailserver hat die Empfängeradresse abgelehnt."
-		setup    = "Der Mailversand ist falsch eingerichtet."
+		down     = "Mailserver nicht erreichbar, bitte später erneut versuchen"
+		rejected = "Mailserver hat die Empfängeradresse abgelehnt"
+		setup    = "Mailversand falsch eingerichtet"
 	)
 	var se *gomail.SendError
 	if errors.As(err, &se) {
@@ -192,6 +192,8 @@ func classify(err error) (akte.Kind, string) {
 	var cve *tls.CertificateVerificationError
 	var uae x509.UnknownAuthorityError
 	var hne x509.HostnameError
+	// go-mail reports a refused or impossible AUTH (no common mechanism,
+	// PLAIN without TLS) partly as text only.
 	if errors.As(err, &cve) || errors.As(err, &uae) || errors.As(err, &hne) ||
 		strings.Contains(err.Error(), "AUTH") {
 		return akte.KindInternal, setup
@@ -212,7 +214,7 @@ func redact(s, secret string) string {
 		return s
 	}
 	for _, v := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
-		s = strings.ReplaceAll(s, v, "xxxxx")
+		s = strings.ReplaceAll(s, v, "[redacted]")
 	}
 	return s
 }
