@@ -94,6 +94,11 @@ type Store interface {
 	// ClearEventAddrsBefore blanks ClientAddr of events before t.
 	ClearEventAddrsBefore(ctx context.Context, t time.Time) (int, error)
 
+	// Secret returns the server secret stored under name; if there is none
+	// yet it stores value first. The first writer wins, so every replica
+	// ends up with the same secret.
+	Secret(ctx context.Context, name string, value []byte) ([]byte, error)
+
 	// Ping checks that the backend answers.
 	Ping(ctx context.Context) error
 	// Close releases the backend.

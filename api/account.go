@@ -1,0 +1,93 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/service"
+	"github.com/akte/akte/wire"
+)
+
+func (a *API) handleAccountCreate(w http.ResponseWriter, r *http.Request) {
+	var req wire.RegisterRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	res, err := a.svc.Register(r.Context(), clientOf(r), service.RegisterRequest{
+		Email: req.Email, KVNR: req.KVNR, BirthDate: req.BirthDate, KDF: req.KDF, LoginSecret: req.LoginSecret,
+		RecoveryVerifier: req.RecoveryVerifier, Keys: req.Keys, DeviceID: akte.DeviceID(req.DeviceID), DeviceName: req.DeviceName,
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, wire.RegisterResponse{AccountID: string(res.AccountID), TOTPSecret: res.TOTPSecret, TOTPURI: res.TOTPURI})
+}
+
+func (a *API) handleAccountConfirm(w http.ResponseWriter, r *http.Request) {
+	var req wire.ConfirmRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.svc.ConfirmEmail(r.Context(), clientOf(r), req.Email, req.Code); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "confirmed"})
+}
+
+func (a *API) handleAccountConfirmResend(w http.ResponseWriter, r *http.Request) {
+	var req wire.EmailRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.svc.ResendCode(r.Context(), clientOf(r), req.Email); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "sent"})
+}
+
+func (a *API) handlePrelogin(w http.ResponseWriter, r *http.Request) {
+	var req wire.EmailRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	kdf, err := a.svc.Prelogin(r.Context(), req.Email)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.PreloginResponse{KDF: kdf})
+}
+
+func accountOut(p *service.Principal) wire.Account {
+	ac := p.Account
+	return wire.Account{AccountID: string(ac.ID), Email: ac.Email, KVNR: ac.KVNR, BirthDate: ac.BirthDate, CreatedAt: ac.CreatedAt, DeviceID: string(p.Session.DeviceID)}
+}
+
+func (a *API) handleAccountGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	writeJSON(w, http.StatusOK, accountOut(p))
+}
+
+func (a *API) handleAccountKeys(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	writeJSON(w, http.StatusOK, wire.KeysResponse{KDF: p.Account.KDF, Keys: p.Account.Keys, ClientKey: p.Session.ClientKey})
+}
+
+func (a *API) handleAccountEvents(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	evs, err := a.svc.Events(r.Context(), p, 200)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wire.Event, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, wire.Event{ID: e.ID, Time: e.Time, Operation: e.Operation, Object: e.Object, ActorID: e.ActorID, ActorRole: e.ActorRole,
+			DeviceID: string(e.DeviceID), ClientAddr: e.ClientAddr, Result: e.Result, Code: e.Code})
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,191 @@
+// Package api is Akte's HTTP JSON interface under /api/v1: one route table,
+// thin handlers, one decoder, one error table.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/service"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// Options configure the API.
+type Options struct {
+	Service *service.Service
+	Log     *slog.Logger
+	// Ready reports whether the backends answer (GET /readyz).
+	Ready func(ctx context.Context) error
+	// SecureCookies marks the session cookie Secure and uses the __Host-
+	// name; set when the server or its proxy speaks TLS.
+	SecureCookies bool
+	// TLS adds Strict-Transport-Security.
+	TLS bool
+	// Extra registers more routes (the web app, the development mailbox).
+	Extra func(mux *http.ServeMux)
+}
+
+// API is the HTTP handler.
+type API struct {
+	svc      *service.Service
+	log      *slog.Logger
+	opts     Options
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	mux      *http.ServeMux
+}
+
+// New builds the handler with every route registered.
+func New(o Options) *API {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	a := &API{svc: o.Service, log: o.Log, opts: o, registry: prometheus.NewRegistry(), mux: http.NewServeMux()}
+	a.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akte_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"})
+	a.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "akte_http_request_duration_seconds", Help: "HTTP request duration by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
+	a.registry.MustRegister(a.requests, a.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.routes()
+	if o.Extra != nil {
+		o.Extra(a.mux)
+	}
+	return a
+}
+
+// cookieName is the browser session cookie. The __Host- prefix (Secure, no
+// Domain, Path=/) needs TLS; plain-HTTP development servers use a plain name.
+func (a *API) cookieName() string {
+	if a.opts.SecureCookies {
+		return "__Host-akte_session"
+	}
+	return "akte_session"
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ServeHTTP adds the security headers, metrics, request logging and panic
+// recovery around every route.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+	h.Set("Cache-Control", "no-store")
+	if a.opts.TLS {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			a.log.Error("panic", "route", r.Pattern, "panic", fmt.Sprint(v))
+			if sw.status == 0 {
+				a.writeError(sw, r, akte.E("api", akte.KindInternal, "", fmt.Errorf("panic: %v", v)))
+			}
+		}
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		a.requests.WithLabelValues(route, fmt.Sprint(sw.status)).Inc()
+		a.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		a.log.Debug("request", logAttrs(r, sw.status, time.Since(start))...)
+	}()
+	a.mux.ServeHTTP(sw, r)
+}
+
+func clientOf(r *http.Request) service.Client {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return service.Client{Addr: host, UserAgent: r.UserAgent()}
+}
+
+// authed wraps a handler that needs a session: a bearer token (CLI) or the
+// session cookie (browser). Every authenticated route passes here.
+func (a *API) authed(h func(w http.ResponseWriter, r *http.Request, p *service.Principal)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token := ""
+		if v := r.Header.Get("Authorization"); strings.HasPrefix(v, "Bearer ") {
+			token = strings.TrimPrefix(v, "Bearer ")
+		} else if c, err := r.Cookie(a.cookieName()); err == nil {
+			token = c.Value
+		}
+		p, err := a.svc.Authenticate(r.Context(), token)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		h(w, r, p)
+	}
+}
+
+func (a *API) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (a *API) handleReady(w http.ResponseWriter, r *http.Request) {
+	if a.opts.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := a.opts.Ready(ctx); err != nil {
+			a.log.Warn("not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: "unavailable", Message: "Speicher nicht erreichbar."}})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (a *API) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Write(openAPI)
+}
+
+func (a *API) handleMetrics() http.Handler {
+	return promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
+}
+
+func (a *API) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	a.writeError(w, r, akte.E("api", akte.KindNotFound, "Diese Adresse gibt es nicht.", nil))
+}

@@ -1,0 +1,38 @@
+package api
+
+// routes registers the whole HTTP surface. Keep it on one screen: a reader
+// of this function knows every endpoint.
+func (a *API) routes() {
+	m := a.mux
+	m.HandleFunc("GET /healthz", a.handleHealth)
+	m.HandleFunc("GET /readyz", a.handleReady)
+	m.Handle("GET /metrics", a.handleMetrics())
+	m.HandleFunc("GET /api/v1/openapi.json", a.handleOpenAPI)
+
+	m.HandleFunc("POST /api/v1/accounts", a.handleAccountCreate)
+	m.HandleFunc("POST /api/v1/accounts/confirm", a.handleAccountConfirm)
+	m.HandleFunc("POST /api/v1/accounts/confirm/resend", a.handleAccountConfirmResend)
+	m.HandleFunc("POST /api/v1/prelogin", a.handlePrelogin)
+	m.HandleFunc("GET /api/v1/account", a.authed(a.handleAccountGet))
+	m.HandleFunc("GET /api/v1/account/keys", a.authed(a.handleAccountKeys))
+	m.HandleFunc("GET /api/v1/account/events", a.authed(a.handleAccountEvents))
+
+	m.HandleFunc("POST /api/v1/sessions", a.handleSessionCreate)
+	m.HandleFunc("GET /api/v1/sessions", a.authed(a.handleSessionList))
+	m.HandleFunc("DELETE /api/v1/sessions", a.authed(a.handleSessionDeleteAll))
+	m.HandleFunc("DELETE /api/v1/sessions/current", a.authed(a.handleSessionDeleteCurrent))
+	m.HandleFunc("DELETE /api/v1/sessions/{id}", a.authed(a.handleSessionDelete))
+
+	m.HandleFunc("GET /api/v1/devices", a.authed(a.handleDeviceList))
+	m.HandleFunc("GET /api/v1/devices/confirm", a.handleDeviceConfirm)
+	m.HandleFunc("PATCH /api/v1/devices/{id}", a.authed(a.handleDeviceRename))
+	m.HandleFunc("POST /api/v1/devices/{id}/block", a.authed(a.handleDeviceBlock))
+
+	m.HandleFunc("POST /api/v1/password/change", a.authed(a.handlePasswordChange))
+	m.HandleFunc("POST /api/v1/password/recover", a.handlePasswordRecover)
+	m.HandleFunc("POST /api/v1/password/recover/complete", a.handlePasswordRecoverComplete)
+	m.HandleFunc("POST /api/v1/password/reset", a.handlePasswordReset)
+	m.HandleFunc("POST /api/v1/password/reset/complete", a.handlePasswordResetComplete)
+
+	m.HandleFunc("/api/", a.handleNotFound)
+}

@@ -1,0 +1,77 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/service"
+	"github.com/akte/akte/wire"
+)
+
+func (a *API) handleSessionCreate(w http.ResponseWriter, r *http.Request) {
+	var req wire.LoginRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	res, err := a.svc.Login(r.Context(), clientOf(r), service.LoginRequest{
+		Email: req.Email, LoginSecret: req.LoginSecret, TOTP: req.TOTP, DeviceID: akte.DeviceID(req.DeviceID), DeviceName: req.DeviceName,
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: a.cookieName(), Value: res.Token, Path: "/", HttpOnly: true, Secure: a.opts.SecureCookies,
+		SameSite: http.SameSiteStrictMode, Expires: res.Session.ExpiresAt,
+	})
+	p := &service.Principal{Account: res.Account, Session: res.Session}
+	writeJSON(w, http.StatusCreated, wire.LoginResponse{
+		Token: res.Token, SessionID: res.Session.ID, ExpiresAt: res.Session.ExpiresAt,
+		Account: accountOut(p), Keys: res.Account.Keys, ClientKey: res.Session.ClientKey,
+	})
+}
+
+func (a *API) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: a.cookieName(), Value: "", Path: "/", HttpOnly: true, Secure: a.opts.SecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+}
+
+func (a *API) handleSessionList(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	ss, err := a.svc.Sessions(r.Context(), p)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wire.Session, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, wire.Session{ID: s.ID, DeviceID: string(s.DeviceID), CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt,
+			ExpiresAt: s.ExpiresAt, ClientAddr: s.ClientAddr, UserAgent: s.UserAgent, Current: s.ID == p.Session.ID})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) handleSessionDeleteCurrent(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := a.svc.Logout(r.Context(), p, false); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.clearCookie(w)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) handleSessionDeleteAll(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := a.svc.Logout(r.Context(), p, true); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.clearCookie(w)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) handleSessionDelete(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := a.svc.EndSession(r.Context(), p, r.PathValue("id")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

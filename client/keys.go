@@ -1,0 +1,110 @@
+// Package client is the client side of Akte, used by the CLI and compiled
+// to WebAssembly for the browser: the key handling of design §4.1 (the
+// password split, the user master key, the recovery key) and a Go client of
+// the HTTP API. Secrets are made and opened here and never sent.
+package client
+
+import (
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/seal"
+)
+
+// DefaultKDF returns fresh Argon2id parameters at the design's minimum cost.
+func DefaultKDF() akte.KDFParams {
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	return akte.KDFParams{Alg: "argon2id", Salt: salt, Memory: seal.ArgonMemoryKiB, Time: seal.ArgonTime, Threads: seal.ArgonThreads}
+}
+
+// Split runs the password split with the account's parameters.
+func Split(password string, k akte.KDFParams) (passwordKey, loginSecret []byte) {
+	return seal.SplitPassword([]byte(password), k.Salt, k.Memory, k.Time, k.Threads)
+}
+
+// RecoveryVerifier derives from the recovery key the value that proves
+// possession of it to the server; the server cannot go back to the key.
+func RecoveryVerifier(recoveryKey []byte) []byte {
+	v, err := hkdf.Key(sha256.New, recoveryKey, nil, "akte v1 recovery verifier", 32)
+	if err != nil {
+		panic(err) // only for lengths HKDF cannot produce
+	}
+	return v
+}
+
+// userSlotID is the object id of the user-level key slots. Each account's
+// keys are independent random keys, so a slot moved to another account
+// fails to open anyway; a constant id keeps the keys openable before the
+// client knows anything about the account (a reset on a new device).
+const userSlotID = "user"
+
+var recoveryAAD = []byte("akte v1 recovery key by umk")
+
+// Material is what a new account (or a reset without the recovery key)
+// creates on the client. Only Keys, KDF, LoginSecret and RecoveryVerifier
+// are sent; UMK, PasswordKey and RecoveryKey stay on the client.
+type Material struct {
+	KDF              akte.KDFParams
+	PasswordKey      []byte
+	LoginSecret      []byte
+	UMK              []byte
+	RecoveryKey      []byte
+	RecoveryVerifier []byte
+	PrivateKey       []byte
+	Keys             akte.KeyBundle
+}
+
+// NewMaterial creates a user master key, a recovery key and an HPKE key
+// pair, and wraps them for the server.
+func NewMaterial(password string, kdf akte.KDFParams) (*Material, error) {
+	m := &Material{KDF: kdf, UMK: seal.NewKey(), RecoveryKey: seal.NewKey()}
+	m.PasswordKey, m.LoginSecret = Split(password, kdf)
+	m.RecoveryVerifier = RecoveryVerifier(m.RecoveryKey)
+	pub, priv, err := seal.NewKeyPair()
+	if err != nil {
+		return nil, err
+	}
+	m.PrivateKey = priv
+	k := &m.Keys
+	k.PublicKey = pub
+	if k.UMKByPassword, err = seal.WrapKey(seal.ViaKey, m.PasswordKey, seal.UserMasterKey, userSlotID, m.UMK); err != nil {
+		return nil, err
+	}
+	if k.UMKByRecovery, err = seal.WrapKey(seal.ViaKey, m.RecoveryKey, seal.UserMasterKey, userSlotID, m.UMK); err != nil {
+		return nil, err
+	}
+	if k.RecoveryByUMK, err = seal.SealSmall(m.UMK, recoveryAAD, m.RecoveryKey); err != nil {
+		return nil, err
+	}
+	if k.PrivateKeyByUMK, err = seal.WrapKey(seal.ViaKey, m.UMK, seal.UserPrivateKey, userSlotID, priv); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// UnlockUMK opens the user master key with the password key.
+func UnlockUMK(passwordKey []byte, k akte.KeyBundle) ([]byte, error) {
+	return seal.UnwrapKey(seal.ViaKey, passwordKey, seal.UserMasterKey, userSlotID, k.UMKByPassword)
+}
+
+// UnlockUMKWithRecovery opens the user master key with the recovery key.
+func UnlockUMKWithRecovery(recoveryKey []byte, umkByRecovery []byte) ([]byte, error) {
+	return seal.UnwrapKey(seal.ViaKey, recoveryKey, seal.UserMasterKey, userSlotID, umkByRecovery)
+}
+
+// RecoveryKey opens the recovery key with the user master key, to show it
+// again.
+func RecoveryKey(umk []byte, k akte.KeyBundle) ([]byte, error) {
+	return seal.OpenSmall(umk, recoveryAAD, k.RecoveryByUMK)
+}
+
+// Rewrap wraps the same user master key under a new password: the result
+// of a password change or a recovery.
+func Rewrap(umk []byte, password string, kdf akte.KDFParams) (loginSecret, umkByPassword []byte, err error) {
+	pk, ls := Split(password, kdf)
+	w, err := seal.WrapKey(seal.ViaKey, pk, seal.UserMasterKey, userSlotID, umk)
+	return ls, w, err
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/akte/akte/client"
+)
+
+// clientState reads a user's AKTE_HOME state file.
+func (u *user) state() state {
+	u.t.Helper()
+	b, err := os.ReadFile(filepath.Join(u.Home, "state.json"))
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	var st state
+	if err := json.Unmarshal(b, &st); err != nil {
+		u.t.Fatal(err)
+	}
+	return st
+}
+
+func TestAccountJourney(t *testing.T) {
+	srv := startServer(t, "", nil)
+	alice := newUser(t, srv, "alice@example.org")
+	alice.register(testKVNR)
+	alice.login()
+
+	var who struct {
+		Email     string `json:"email"`
+		AccountID string `json:"account_id"`
+	}
+	alice.okJSON(&who, "whoami")
+	if who.Email != alice.Email || who.AccountID != alice.Account {
+		t.Fatalf("whoami = %+v, want %s %s", who, alice.Email, alice.Account)
+	}
+
+	// A second installation is a new device: refused until the mailed link
+	// is followed.
+	phone := alice.device()
+	msg := phone.fails("login", "--email", phone.Email, "--totp", phone.code(), "--device-name", "Telefon")
+	if !strings.Contains(msg, "neuen Gerät") {
+		t.Fatalf("new device login: %q", msg)
+	}
+	link := srv.mailLink(alice.Email, "Neues Gerät")
+	if !strings.HasPrefix(link, srv.URL+"/") {
+		t.Fatalf("link %q does not point at %s", link, srv.URL)
+	}
+	if status, body := get(t, link); status != http.StatusOK || !strings.Contains(body, "Gerät bestätigt") {
+		t.Fatalf("confirm link: %d %s", status, body)
+	}
+	if status, _ := get(t, link); status != http.StatusConflict {
+		t.Fatalf("second use of the link: status %d, want 409", status)
+	}
+	phone.login()
+	phone.okJSON(&who, "whoami")
+
+	// Block the phone from the first device: its session dies.
+	var devices []struct {
+		ID      string `json:"id"`
+		Name    string `json:"name"`
+		Current bool   `json:"current"`
+	}
+	alice.okJSON(&devices, "devices")
+	if len(devices) != 2 {
+		t.Fatalf("devices = %+v", devices)
+	}
+	phoneID := phone.state().DeviceID
+	alice.ok("devices", "rename", phoneID, "Altes Telefon")
+	alice.ok("devices", "block", phoneID)
+	if msg := phone.fails("whoami"); !strings.Contains(msg, "Nicht angemeldet") {
+		t.Fatalf("blocked device whoami: %q", msg)
+	}
+	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.code()); !strings.Contains(msg, "gesperrt") {
+		t.Fatalf("blocked device login: %q", msg)
+	}
+
+	// Sessions list, then logout: a token copied before is useless after.
+	var sessions []struct {
+		ID      string `json:"id"`
+		Current bool   `json:"current"`
+	}
+	alice.okJSON(&sessions, "sessions")
+	if len(sessions) != 1 || !sessions[0].Current {
+		t.Fatalf("sessions = %+v", sessions)
+	}
+	token := alice.state().Token
+	if status := authedStatus(t, srv.URL+"/api/v1/account", token); status != http.StatusOK {
+		t.Fatalf("token before logout: %d", status)
+	}
+	alice.ok("logout")
+	if status := authedStatus(t, srv.URL+"/api/v1/account", token); status != http.StatusUnauthorized {
+		t.Fatalf("token after logout: %d, want 401", status)
+	}
+	alice.fails("whoami")
+
+	// Log out everywhere ends the sessions of every device.
+	alice.login()
+	second := alice.device()
+	second.fails("login", "--email", second.Email, "--totp", second.code())
+	get(t, srv.mailLink(alice.Email, "Neues Gerät"))
+	second.login()
+	t2 := second.state().Token
+	alice.ok("logout", "--all")
+	if status := authedStatus(t, srv.URL+"/api/v1/account", t2); status != http.StatusUnauthorized {
+		t.Fatalf("other device after logout --all: %d", status)
+	}
+
+	// The operator's tools see the account and record their actions.
+	admin := alice.device()
+	out := admin.ok("admin", "accounts", "--data", srv.Data, "--operator", "erika")
+	if !strings.Contains(out, alice.Email) {
+		t.Fatalf("admin accounts: %s", out)
+	}
+	admin.ok("admin", "block-account", alice.Email, "--data", srv.Data, "--operator", "erika")
+	if msg := alice.fails("login", "--email", alice.Email, "--totp", alice.code()); !strings.Contains(msg, "gesperrt") {
+		t.Fatalf("blocked account login: %q", msg)
+	}
+	admin.ok("admin", "unblock-account", alice.Account, "--data", srv.Data, "--operator", "erika")
+	admin.ok("admin", "unblock-device", alice.Email, phoneID, "--data", srv.Data, "--operator", "erika")
+	alice.login()
+	phone.login()
+	var events []struct {
+		Operation string `json:"operation"`
+		ActorID   string `json:"actor_id"`
+		Result    string `json:"result"`
+		Code      string `json:"code"`
+	}
+	getJSON(t, srv.URL+"/api/v1/account/events", alice.state().Token, &events)
+	ops := map[string]bool{}
+	for _, e := range events {
+		ops[e.Operation+"/"+e.ActorID+"/"+e.Code] = true
+	}
+	for _, want := range []string{
+		"account.register/" + alice.Account + "/", "account.confirm/" + alice.Account + "/",
+		"device.confirm/" + alice.Account + "/", "device.block/" + alice.Account + "/",
+		"admin.account_block/operator:erika/", "admin.account_unblock/operator:erika/", "admin.device_unblock/operator:erika/",
+		"session.login/" + alice.Account + "/device_unconfirmed", "session.login/" + alice.Account + "/account_blocked",
+		"session.logout/" + alice.Account + "/", "session.logout_all/" + alice.Account + "/",
+	} {
+		if !ops[want] {
+			t.Errorf("no event %s in %v", want, ops)
+		}
+	}
+}
+
+func authedStatus(t *testing.T, url, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func getJSON(t *testing.T, url, token string, v any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNoSecretsAtRest scans every file the server wrote after registration
+// and login for the password, the password key, the user master key and the
+// recovery key, in every encoding the code uses.
+func TestNoSecretsAtRest(t *testing.T) {
+	srv := startServer(t, "", nil)
+	u := newUser(t, srv, "bob@example.org")
+	u.register(testKVNR)
+	u.login()
+	u.ok("whoami")
+
+	st := u.state()
+	pk, _ := client.Split(u.Password, st.KDF)
+	umk, err := client.UnlockUMK(pk, st.Keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk, err := client.ParseRecoveryKey(u.Recovery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string][]byte{"password": []byte(u.Password), "recovery key text": []byte(u.Recovery),
+		"recovery key text without dashes": []byte(strings.ReplaceAll(u.Recovery, "-", ""))}
+	for name, b := range map[string][]byte{"password key": pk, "user master key": umk, "recovery key": rk} {
+		secrets[name] = b
+		secrets[name+" (hex)"] = []byte(hex.EncodeToString(b))
+		secrets[name+" (base64)"] = []byte(base64.StdEncoding.EncodeToString(b))
+		secrets[name+" (base64url)"] = []byte(base64.RawURLEncoding.EncodeToString(b))
+	}
+	srv.stop() // flush the WAL into the database file, too
+	files := 0
+	filepath.WalkDir(srv.Data, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files++
+		for name, s := range secrets {
+			if strings.Contains(string(b), string(s)) {
+				t.Errorf("%s found in %s", name, path)
+			}
+		}
+		return nil
+	})
+	if files < 2 {
+		t.Fatalf("scanned only %d files", files)
+	}
+}

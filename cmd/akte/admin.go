@@ -1,0 +1,145 @@
+package main
+
+import (
+	"fmt"
+	osuser "os/user"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/service"
+)
+
+// adminCmd holds the operator's tools. They run on the server host against
+// the same data directory or database as `akte serve`, never see health
+// data, and every action is recorded as an event of "operator:NAME".
+func adminCmd(e *env) *cobra.Command {
+	cfg := DefaultConfig()
+	var operator string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "admin",
+		Short: "Betreiber-Werkzeuge / operator tools (accounts, blocking service)",
+	}
+	// withService opens the configured backends for one command.
+	withService := func(run func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
+			if err := cfg.load(cmd, e.getenv); err != nil {
+				return err
+			}
+			b, err := openBackends(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			log, err := newLogger(e, "warn")
+			if err != nil {
+				return err
+			}
+			svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Log: log, Config: serviceConfig(cfg)})
+			name := operator
+			if name == "" {
+				name = e.getenv("USER")
+				if u, err := osuser.Current(); name == "" && err == nil {
+					name = u.Username
+				}
+			}
+			if name == "" {
+				return fmt.Errorf("operator name unknown: give --operator NAME")
+			}
+			return run(cmd, svc, service.Operator(name), args)
+		}
+	}
+	sub := func(use, short string, nargs int, run func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error) *cobra.Command {
+		c := &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(nargs), RunE: withService(run)}
+		cfg.bind(c)
+		c.Flags().StringVar(&operator, "operator", "", "name of the operator, recorded with the action (default $USER)")
+		c.Flags().BoolVar(&asJSON, "json", false, "JSON output")
+		return c
+	}
+	printDevice := func(d *akte.Device) error {
+		if asJSON {
+			return e.printJSON(map[string]any{"id": d.ID, "name": d.Name, "blocked": d.BlockedAt != nil, "confirmed": d.ConfirmedAt != nil})
+		}
+		state := "unblocked"
+		if d.BlockedAt != nil {
+			state = "blocked"
+		}
+		e.printf("device %s (%s): %s\n", d.ID, d.Name, state)
+		return nil
+	}
+	printAccount := func(a *akte.Account) error {
+		if asJSON {
+			return e.printJSON(map[string]any{"id": a.ID, "email": a.Email, "blocked": a.BlockedAt != nil})
+		}
+		state := "unblocked"
+		if a.BlockedAt != nil {
+			state = "blocked"
+		}
+		e.printf("account %s (%s): %s\n", a.ID, a.Email, state)
+		return nil
+	}
+	cmd.AddCommand(
+		sub("accounts", "list accounts (no health data)", 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
+			as, err := svc.AdminAccounts(cmd.Context(), op)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := make([]map[string]any, 0, len(as))
+				for _, a := range as {
+					out = append(out, map[string]any{"id": a.ID, "email": a.Email, "confirmed": a.Confirmed, "blocked": a.Blocked, "created_at": a.CreatedAt, "devices": a.Devices})
+				}
+				return e.printJSON(out)
+			}
+			w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ACCOUNT\tE-MAIL\tCONFIRMED\tBLOCKED\tDEVICES\tCREATED\t")
+			for _, a := range as {
+				fmt.Fprintf(w, "%s\t%s\t%v\t%v\t%d\t%s\t\n", a.ID, a.Email, a.Confirmed, a.Blocked, a.Devices, a.CreatedAt)
+			}
+			return w.Flush()
+		}),
+		sub("devices ACCOUNT", "list an account's devices (ACCOUNT: id or e-mail)", 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			ds, err := svc.AdminDevices(cmd.Context(), op, args[0])
+			if err != nil {
+				return err
+			}
+			for _, d := range ds {
+				if err := printDevice(d); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		sub("block-account ACCOUNT", "block an account and end its sessions", 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			a, err := svc.AdminBlockAccount(cmd.Context(), op, args[0], true)
+			if err != nil {
+				return err
+			}
+			return printAccount(a)
+		}),
+		sub("unblock-account ACCOUNT", "unblock an account", 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			a, err := svc.AdminBlockAccount(cmd.Context(), op, args[0], false)
+			if err != nil {
+				return err
+			}
+			return printAccount(a)
+		}),
+		sub("block-device ACCOUNT DEVICE", "block a device (a lost phone) and end its sessions", 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			d, err := svc.AdminBlockDevice(cmd.Context(), op, args[0], akte.DeviceID(args[1]), true)
+			if err != nil {
+				return err
+			}
+			return printDevice(d)
+		}),
+		sub("unblock-device ACCOUNT DEVICE", "unblock a device", 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			d, err := svc.AdminBlockDevice(cmd.Context(), op, args[0], akte.DeviceID(args[1]), false)
+			if err != nil {
+				return err
+			}
+			return printDevice(d)
+		}),
+	)
+	return cmd
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Config is the server's configuration: one struct, one DefaultConfig,
+// filled from flags and AKTE_* environment variables (secrets also from
+// AKTE_*_FILE). A flag wins over the environment.
+type Config struct {
+	Addr        string
+	Data        string
+	DB          string // database URL; default sqlite file under Data
+	Blobs       string // blob store URL; default directory under Data
+	SMTP        string // smtp://user:pass@host:port; empty: development outbox
+	MailFrom    string
+	MailOutbox  string
+	BaseURL     string
+	TLSCert     string
+	TLSKey      string
+	LogLevel    string
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	JobInterval time.Duration
+}
+
+// DefaultConfig is the zero-configuration server: loopback, ./akte-data.
+func DefaultConfig() Config {
+	return Config{
+		Addr: "127.0.0.1:8080", Data: "./akte-data", MailFrom: "Akte <akte@localhost>", LogLevel: "info",
+		SessionIdle: 15 * time.Minute, SessionMax: 12 * time.Hour, JobInterval: 10 * time.Minute,
+	}
+}
+
+// flagSpec binds one flag to its environment variable.
+type flagSpec struct {
+	name, env, usage string
+	secret           bool // also read from AKTE_..._FILE
+	str              *string
+	dur              *time.Duration
+}
+
+func (c *Config) specs() []flagSpec {
+	return []flagSpec{
+		{name: "addr", env: "AKTE_ADDR", usage: "listen address", str: &c.Addr},
+		{name: "data", env: "AKTE_DATA", usage: "data directory (SQLite database, blobs, outbox)", str: &c.Data},
+		{name: "db", env: "AKTE_DB", usage: "database URL (sqlite:///path/akte.db or postgres://...); default: SQLite under --data", secret: true, str: &c.DB},
+		{name: "blobs", env: "AKTE_BLOBS", usage: "blob store URL (file:///path or s3://BUCKET?endpoint=...); default: directory under --data", str: &c.Blobs},
+		{name: "smtp", env: "AKTE_SMTP", usage: "SMTP server smtp://user:pass@host:port (prefer AKTE_SMTP_FILE); empty: mails go to the outbox", secret: true, str: &c.SMTP},
+		{name: "mail-from", env: "AKTE_MAIL_FROM", usage: "sender address of mails", str: &c.MailFrom},
+		{name: "mail-outbox", env: "AKTE_MAIL_OUTBOX", usage: "directory for .eml files when no SMTP is configured; default: outbox under --data", str: &c.MailOutbox},
+		{name: "base-url", env: "AKTE_BASE_URL", usage: "public URL used in mailed links; default: http://ADDR", str: &c.BaseURL},
+		{name: "tls-cert", env: "AKTE_TLS_CERT", usage: "TLS certificate file (PEM)", str: &c.TLSCert},
+		{name: "tls-key", env: "AKTE_TLS_KEY", usage: "TLS private key file (PEM)", str: &c.TLSKey},
+		{name: "log-level", env: "AKTE_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
+		{name: "session-idle", env: "AKTE_SESSION_IDLE", usage: "session idle timeout", dur: &c.SessionIdle},
+		{name: "session-max", env: "AKTE_SESSION_MAX", usage: "absolute session lifetime", dur: &c.SessionMax},
+		{name: "job-interval", env: "AKTE_JOB_INTERVAL", usage: "interval of the maintenance jobs", dur: &c.JobInterval},
+	}
+}
+
+// bind registers the flags on cmd; load must run before the config is used.
+func (c *Config) bind(cmd *cobra.Command) {
+	for _, s := range c.specs() {
+		usage := s.usage + " (env " + s.env
+		if s.secret {
+			usage += ", or " + s.env + "_FILE"
+		}
+		usage += ")"
+		if s.str != nil {
+			cmd.Flags().StringVar(s.str, s.name, *s.str, usage)
+		} else {
+			cmd.Flags().DurationVar(s.dur, s.name, *s.dur, usage)
+		}
+	}
+}
+
+// load fills every flag not given on the command line from its environment
+// variable or, for secrets, the file its _FILE variable names.
+func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
+	for _, s := range c.specs() {
+		if cmd.Flags().Changed(s.name) {
+			continue
+		}
+		v := getenv(s.env)
+		if v == "" && s.secret {
+			if f := getenv(s.env + "_FILE"); f != "" {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					return fmt.Errorf("read %s_FILE: %w", s.env, err)
+				}
+				v = strings.TrimSpace(string(b))
+			}
+		}
+		if v == "" {
+			continue
+		}
+		if s.str != nil {
+			*s.str = v
+			continue
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s: %q is not a duration such as 15m or 12h", s.env, v)
+		}
+		*s.dur = d
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key must be given together")
+	}
+	return nil
+}

@@ -1,0 +1,368 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net/http"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/hotp"
+)
+
+// The end-to-end tests drive the real binary: TestMain builds it once, each
+// test starts its own server on a free port with its own data directory,
+// and runs client commands as separate processes.
+
+var akteBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "akte-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	akteBin = filepath.Join(dir, "akte")
+	build := exec.Command("go", "build", "-o", akteBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build akte:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// server is a running `akte serve`.
+type server struct {
+	t    *testing.T
+	URL  string
+	Data string
+	cmd  *exec.Cmd
+	logs *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServer runs `akte serve` with the extra args and environment on
+// port 0 and waits until it listens.
+func startServer(t *testing.T, data string, args []string, env ...string) *server {
+	t.Helper()
+	if data == "" {
+		data = t.TempDir()
+	}
+	cmd := exec.Command(akteBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	pr, pw := io.Pipe()
+	logs := &syncBuffer{}
+	cmd.Stderr = io.MultiWriter(pw, logs)
+	cmd.Stdout = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, Data: data, cmd: cmd, logs: logs}
+	t.Cleanup(func() {
+		s.stop()
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			var l struct {
+				Msg     string `json:"msg"`
+				Addr    string `json:"addr"`
+				BaseURL string `json:"base_url"`
+			}
+			if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "listening" {
+				addr <- l.BaseURL
+				break
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	select {
+	case s.URL = <-addr:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("server did not start:\n%s", logs.String())
+	}
+	return s
+}
+
+func (s *server) stop() {
+	if s.cmd.ProcessState == nil && s.cmd.Process != nil {
+		s.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			s.cmd.Process.Kill()
+			<-done
+		}
+	}
+}
+
+// user is one client installation (its own AKTE_HOME) of a person.
+type user struct {
+	t        *testing.T
+	srv      *server
+	Home     string
+	Email    string
+	Password string
+	TOTP     string // secret
+	Recovery string
+	Account  string
+}
+
+func newUser(t *testing.T, srv *server, email string) *user {
+	return &user{t: t, srv: srv, Home: t.TempDir(), Email: email, Password: "Lindenblüte-Morgentau-42"}
+}
+
+// device returns the same person on another installation.
+func (u *user) device() *user {
+	c := *u
+	c.Home = u.t.TempDir()
+	return &c
+}
+
+// run runs a client command and returns stdout, stderr and the exit code.
+func (u *user) run(stdin string, env []string, args ...string) (string, string, int) {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, akteBin, args...)
+	cmd.Env = append(os.Environ(), "AKTE_SERVER="+u.srv.URL, "AKTE_HOME="+u.Home, "AKTE_PASSWORD="+u.Password)
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		u.t.Fatalf("run %v: %v", args, err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// ok runs a command that must succeed.
+func (u *user) ok(args ...string) string {
+	u.t.Helper()
+	out, errs, code := u.run("", nil, args...)
+	if code != 0 {
+		u.t.Fatalf("akte %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+// fails runs a command that must fail and returns its stderr.
+func (u *user) fails(args ...string) string {
+	u.t.Helper()
+	out, errs, code := u.run("", nil, args...)
+	if code == 0 {
+		u.t.Fatalf("akte %s: succeeded, want failure\nstdout: %s", strings.Join(args, " "), out)
+	}
+	return errs
+}
+
+func (u *user) okJSON(v any, args ...string) {
+	u.t.Helper()
+	out := u.ok(append(args, "--json")...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		u.t.Fatalf("akte %v --json: %v\n%s", args, err, out)
+	}
+}
+
+const testKVNR = "X110411675"
+
+// register creates and confirms an account.
+func (u *user) register(kvnr string) {
+	u.t.Helper()
+	var res struct {
+		AccountID   string `json:"account_id"`
+		RecoveryKey string `json:"recovery_key"`
+		TOTPSecret  string `json:"totp_secret"`
+	}
+	u.okJSON(&res, "register", "--email", u.Email, "--kvnr", kvnr, "--birthdate", "1980-04-01")
+	if res.AccountID == "" || res.RecoveryKey == "" || res.TOTPSecret == "" {
+		u.t.Fatalf("register --json lacks fields: %+v", res)
+	}
+	u.Account, u.Recovery, u.TOTP = res.AccountID, res.RecoveryKey, res.TOTPSecret
+	code := u.srv.mailCode(u.Email, "Bestätigen")
+	u.ok("verify-email", "--code", code)
+}
+
+func (u *user) login() {
+	u.t.Helper()
+	u.ok("login", "--email", u.Email, "--totp", u.code())
+}
+
+// totpUsed remembers the highest step used per secret: the server accepts
+// each step once.
+var totpUsed = struct {
+	sync.Mutex
+	m map[string]int64
+}{m: map[string]int64{}}
+
+// code returns a TOTP code the server has not seen yet: one of the three
+// steps it accepts (now ±30 s), waiting for the next step if all are used.
+func (u *user) code() string {
+	u.t.Helper()
+	totpUsed.Lock()
+	defer totpUsed.Unlock()
+	for {
+		step := time.Now().Unix() / 30
+		for c := step - 1; c <= step+1; c++ {
+			if c > totpUsed.m[u.TOTP] {
+				// Keep a margin: the step-1 code expires within the second.
+				if c == step-1 && time.Now().Unix()%30 > 25 {
+					continue
+				}
+				totpUsed.m[u.TOTP] = c
+				code, err := hotp.GenerateCodeCustom(u.TOTP, uint64(c), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+				if err != nil {
+					u.t.Fatal(err)
+				}
+				return code
+			}
+		}
+		time.Sleep(time.Until(time.Unix((step+1)*30, 0)) + 50*time.Millisecond)
+	}
+}
+
+// wrongCode is a TOTP code that is certainly not valid now.
+func (u *user) wrongCode() string {
+	step := time.Now().Unix() / 30
+	valid := map[string]bool{}
+	for c := step - 1; c <= step+2; c++ {
+		code, _ := hotp.GenerateCodeCustom(u.TOTP, uint64(c), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		valid[code] = true
+	}
+	for _, c := range []string{"000000", "111111", "123456", "654321"} {
+		if !valid[c] {
+			return c
+		}
+	}
+	return "999999"
+}
+
+// message is one mail from the outbox, body decoded.
+type message struct {
+	Name, To, Subject, Body string
+}
+
+// mails reads the outbox, oldest first.
+func (s *server) mails() []message {
+	s.t.Helper()
+	dir := filepath.Join(s.Data, "outbox")
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".eml") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	var out []message
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(b))
+		if err != nil {
+			s.t.Fatalf("parse %s: %v", n, err)
+		}
+		var body io.Reader = m.Body
+		if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+			body = quotedprintable.NewReader(m.Body)
+		}
+		text, _ := io.ReadAll(body)
+		subj, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		out = append(out, message{Name: n, To: m.Header.Get("To"), Subject: subj, Body: string(text)})
+	}
+	return out
+}
+
+// lastMail returns the newest mail to addr whose subject contains subj.
+func (s *server) lastMail(addr, subj string) message {
+	s.t.Helper()
+	ms := s.mails()
+	for i := len(ms) - 1; i >= 0; i-- {
+		if strings.Contains(ms[i].To, addr) && strings.Contains(ms[i].Subject, subj) {
+			return ms[i]
+		}
+	}
+	s.t.Fatalf("no mail to %s with subject %q in %d mails", addr, subj, len(ms))
+	return message{}
+}
+
+var codeRe = regexp.MustCompile(`(?m)^Code: (\d{8})\s*$`)
+var linkRe = regexp.MustCompile(`https?://\S+`)
+
+func (s *server) mailCode(addr, subj string) string {
+	s.t.Helper()
+	m := s.lastMail(addr, subj)
+	c := codeRe.FindStringSubmatch(m.Body)
+	if c == nil {
+		s.t.Fatalf("no Code: line in mail %q:\n%s", m.Subject, m.Body)
+	}
+	return c[1]
+}
+
+func (s *server) mailLink(addr, subj string) string {
+	s.t.Helper()
+	m := s.lastMail(addr, subj)
+	links := linkRe.FindAllString(m.Body, -1)
+	if len(links) != 1 {
+		s.t.Fatalf("want one link in mail %q, got %v", m.Subject, links)
+	}
+	return links[0]
+}
+
+// get fetches a URL and returns status and body.
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}

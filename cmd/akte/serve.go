@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/api"
+	"github.com/akte/akte/blob/disk"
+	"github.com/akte/akte/mail"
+	"github.com/akte/akte/service"
+	"github.com/akte/akte/store/sqlite"
+)
+
+func serveCmd(e *env) *cobra.Command {
+	cfg := DefaultConfig()
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Server starten / run the server (zero configuration: SQLite and files under ./akte-data)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := cfg.load(cmd, e.getenv); err != nil {
+				return err
+			}
+			return serve(cmd.Context(), cfg, e)
+		},
+	}
+	cfg.bind(cmd)
+	return cmd
+}
+
+func newLogger(e *env, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: l})), nil
+}
+
+// backends are the opened stores of a configuration.
+type backends struct {
+	store akte.Store
+	blobs akte.BlobStore
+}
+
+func (b *backends) Close() error { return b.store.Close() }
+
+// openBackends opens the metadata and blob stores a configuration names.
+func openBackends(ctx context.Context, cfg Config) (*backends, error) {
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	dbURL := cfg.DB
+	if dbURL == "" {
+		dbURL = "sqlite://" + filepath.Join(cfg.Data, "akte.db")
+	}
+	var st akte.Store
+	switch {
+	case strings.HasPrefix(dbURL, "sqlite://"):
+		s, err := sqlite.Open(ctx, strings.TrimPrefix(dbURL, "sqlite://"))
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		st = s
+	default:
+		return nil, fmt.Errorf("--db: unsupported database URL (use sqlite:///path/akte.db)")
+	}
+	blobURL := cfg.Blobs
+	if blobURL == "" {
+		blobURL = "file://" + filepath.Join(cfg.Data, "blobs")
+	}
+	var bs akte.BlobStore
+	switch u, err := url.Parse(blobURL); {
+	case err == nil && u.Scheme == "file":
+		d, err := disk.Open(strings.TrimPrefix(blobURL, "file://"))
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("open blob store: %w", err)
+		}
+		bs = d
+	default:
+		st.Close()
+		return nil, fmt.Errorf("--blobs: unsupported blob store URL (use file:///path)")
+	}
+	return &backends{store: st, blobs: bs}, nil
+}
+
+// serviceConfig turns the server configuration into the service's.
+func serviceConfig(cfg Config) service.Config {
+	sc := service.DefaultConfig()
+	sc.BaseURL = cfg.BaseURL
+	sc.SessionIdle, sc.SessionMax = cfg.SessionIdle, cfg.SessionMax
+	return sc
+}
+
+func serve(ctx context.Context, cfg Config, e *env) error {
+	log, err := newLogger(e, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	b, err := openBackends(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+
+	var mailer service.Mailer
+	dev := cfg.SMTP == ""
+	if dev {
+		dir := cfg.MailOutbox
+		if dir == "" {
+			dir = filepath.Join(cfg.Data, "outbox")
+		}
+		ob, err := mail.NewOutbox(dir, log)
+		if err != nil {
+			return fmt.Errorf("open mail outbox: %w", err)
+		}
+		mailer = ob
+	} else {
+		sm, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
+		if err != nil {
+			return err
+		}
+		mailer = sm
+	}
+
+	secret, err := b.store.Secret(ctx, "prelogin", randomKey())
+	if err != nil {
+		return fmt.Errorf("load server secret: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	tlsOn := cfg.TLSCert != ""
+	if cfg.BaseURL == "" {
+		scheme := "http"
+		if tlsOn {
+			scheme = "https"
+		}
+		cfg.BaseURL = scheme + "://" + ln.Addr().String()
+	}
+	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret})
+	h := api.New(api.Options{
+		Service: svc, Log: log, TLS: tlsOn, SecureCookies: tlsOn || strings.HasPrefix(cfg.BaseURL, "https://"),
+		Ready: func(ctx context.Context) error { return b.store.Ping(ctx) },
+	})
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if tlsOn {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("load TLS certificate: %w", err)
+		}
+		srv.TLSConfig = tlsConfig(cert)
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		runJobs(jobsCtx, svc, log, cfg.JobInterval)
+	}()
+
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "tls", tlsOn, "mail", map[bool]string{true: "outbox", false: "smtp"}[dev])
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopJobs()
+		<-jobsDone
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutCtx)
+	stopJobs()
+	<-jobsDone
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// tlsConfig allows TLS 1.2 with ECDHE and AES-GCM only, and TLS 1.3 (whose
+// suites Go does not let us choose; it prefers AES-GCM on hardware with AES).
+func tlsConfig(cert tls.Certificate) *tls.Config {
+	return &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   tls.VersionTLS12,
+		CipherSuites: []uint16{
+			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+		},
+	}
+}
+
+func runJobs(ctx context.Context, svc *service.Service, log *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := svc.RunJobs(ctx); err != nil && ctx.Err() == nil {
+			log.Error("maintenance jobs", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func randomKey() []byte {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return b
+}

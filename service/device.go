@@ -1,0 +1,172 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/mail"
+)
+
+// newDevice records an unconfirmed device and mails its confirmation link.
+func (s *Service) newDevice(ctx context.Context, a *akte.Account, id akte.DeviceID, name string) error {
+	now := s.nowUTC()
+	d := &akte.Device{AccountID: a.ID, ID: id, Name: name, CreatedAt: now, LastSeenAt: now}
+	if err := s.store.CreateDevice(ctx, d); err != nil && !akte.Is(err, akte.KindConflict) {
+		return err
+	}
+	return s.sendDeviceLink(ctx, a, d)
+}
+
+// resendDeviceLink mails a new link unless one went out in the last minute.
+func (s *Service) resendDeviceLink(ctx context.Context, a *akte.Account, d *akte.Device) error {
+	t, err := s.store.LatestToken(ctx, a.ID, akte.TokenDeviceConfirm)
+	if err == nil && t.DeviceID == d.ID && s.nowUTC().Sub(t.CreatedAt) < time.Minute {
+		return nil
+	}
+	return s.sendDeviceLink(ctx, a, d)
+}
+
+func (s *Service) sendDeviceLink(ctx context.Context, a *akte.Account, d *akte.Device) error {
+	now := s.nowUTC()
+	secret := randomToken(32)
+	t := &akte.Token{Hash: hashBytes(string(akte.TokenDeviceConfirm), secret), Purpose: akte.TokenDeviceConfirm,
+		AccountID: a.ID, DeviceID: d.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.DeviceLinkTTL)}
+	if err := s.store.CreateToken(ctx, t); err != nil {
+		return err
+	}
+	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/api/v1/devices/confirm?token=" + url.QueryEscape(secret)
+	hours := int(s.cfg.DeviceLinkTTL / time.Hour)
+	return s.mailer.Send(ctx, mail.Message{
+		To:      a.Email,
+		Subject: "Akte: Neues Gerät bestätigen / Confirm a new device",
+		Text: fmt.Sprintf("Guten Tag,\n\njemand hat sich mit Ihrem Passwort und Ihrem Authenticator-Code von einem neuen Gerät angemeldet:\n\n"+
+			"  Gerät: %s\n  Zeit:  %s UTC\n\nWaren Sie das, bestätigen Sie das Gerät mit diesem Link (gültig %d Stunden):\n\n%s\n\n"+
+			"Waren Sie das nicht, öffnen Sie den Link nicht und ändern Sie sofort Ihr Passwort.\n\n"+
+			"---\nA new device (%q) signed in to your account. If that was you, confirm it with the link above.\n"+
+			"If not, do not open the link and change your password now.\n",
+			d.Name, now.Format("2006-01-02 15:04"), hours, link, d.Name),
+	})
+}
+
+// ConfirmDevice confirms the device a mailed link stands for.
+func (s *Service) ConfirmDevice(ctx context.Context, cl Client, secret string) error {
+	const op = "device.confirm"
+	if secret == "" || len(secret) > 128 {
+		return invalid(op, "Der Bestätigungslink ist unvollständig.")
+	}
+	t, err := s.store.Token(ctx, akte.TokenDeviceConfirm, hashBytes(string(akte.TokenDeviceConfirm), secret))
+	if akte.Is(err, akte.KindNotFound) {
+		return akte.E(op, akte.KindNotFound, "Dieser Bestätigungslink ist ungültig.", nil)
+	}
+	if err != nil {
+		return internal(op, err)
+	}
+	ev := akte.Event{AccountID: t.AccountID, Operation: op, Object: "device:" + string(t.DeviceID), ActorID: string(t.AccountID), ActorRole: "patient", DeviceID: t.DeviceID, ClientAddr: cl.Addr}
+	fail := func(code string, err error) error {
+		ev.Result, ev.Code = akte.ResultFailed, code
+		s.event(ctx, ev)
+		return err
+	}
+	if t.UsedAt != nil {
+		return fail("used", akte.E(op, akte.KindUsed, "Dieser Bestätigungslink wurde bereits verwendet.", nil))
+	}
+	if !s.nowUTC().Before(t.ExpiresAt) {
+		return fail("expired", akte.E(op, akte.KindExpired, "Dieser Bestätigungslink ist abgelaufen. Melden Sie sich erneut an, um einen neuen zu erhalten.", nil))
+	}
+	d, err := s.store.Device(ctx, t.AccountID, t.DeviceID)
+	if err != nil {
+		return internal(op, err)
+	}
+	if d.BlockedAt != nil {
+		return fail("device_blocked", akte.E(op, akte.KindBlocked, "Dieses Gerät ist gesperrt.", nil))
+	}
+	if err := s.store.UseToken(ctx, t.Hash, s.nowUTC()); err != nil {
+		if akte.Is(err, akte.KindConflict) {
+			return fail("used", akte.E(op, akte.KindUsed, "Dieser Bestätigungslink wurde bereits verwendet.", nil))
+		}
+		return internal(op, err)
+	}
+	now := s.nowUTC()
+	d.ConfirmedAt = &now
+	if err := s.store.UpdateDevice(ctx, d); err != nil {
+		return internal(op, err)
+	}
+	s.event(ctx, ev)
+	return nil
+}
+
+// Devices lists the caller's devices.
+func (s *Service) Devices(ctx context.Context, p *Principal) ([]*akte.Device, error) {
+	ds, err := s.store.Devices(ctx, p.Account.ID)
+	if err != nil {
+		return nil, internal("device.list", err)
+	}
+	return ds, nil
+}
+
+// RenameDevice renames one of the caller's devices.
+func (s *Service) RenameDevice(ctx context.Context, p *Principal, id akte.DeviceID, name string) (*akte.Device, error) {
+	const op = "device.rename"
+	if err := validateDeviceName(op, name); err != nil {
+		return nil, err
+	}
+	d, err := s.device(ctx, op, p.Account.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	d.Name = name
+	if err := s.store.UpdateDevice(ctx, d); err != nil {
+		return nil, internal(op, err)
+	}
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "device:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	return d, nil
+}
+
+func (s *Service) device(ctx context.Context, op string, account akte.AccountID, id akte.DeviceID) (*akte.Device, error) {
+	d, err := s.store.Device(ctx, account, id)
+	if akte.Is(err, akte.KindNotFound) {
+		return nil, akte.E(op, akte.KindNotFound, "Dieses Gerät gibt es nicht.", nil)
+	}
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return d, nil
+}
+
+// BlockDevice blocks one of the caller's devices (a lost phone, say): its
+// sessions end at once and it cannot log in again until an operator
+// unblocks it.
+func (s *Service) BlockDevice(ctx context.Context, p *Principal, id akte.DeviceID) (*akte.Device, error) {
+	d, err := s.setDeviceBlocked(ctx, "device.block", p.Account.ID, id, true)
+	if err != nil {
+		return nil, err
+	}
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "device.block", Object: "device:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	return d, nil
+}
+
+func (s *Service) setDeviceBlocked(ctx context.Context, op string, account akte.AccountID, id akte.DeviceID, blocked bool) (*akte.Device, error) {
+	d, err := s.device(ctx, op, account, id)
+	if err != nil {
+		return nil, err
+	}
+	if blocked {
+		now := s.nowUTC()
+		d.BlockedAt = &now
+	} else {
+		d.BlockedAt = nil
+	}
+	if err := s.store.UpdateDevice(ctx, d); err != nil {
+		return nil, internal(op, err)
+	}
+	if blocked {
+		if _, err := s.store.DeleteSessions(ctx, account, id); err != nil {
+			return nil, internal(op, err)
+		}
+	}
+	return d, nil
+}

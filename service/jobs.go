@@ -1,0 +1,51 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/akte/akte"
+)
+
+// RunJobs does one round of the periodic maintenance: it deletes accounts
+// never confirmed within UnconfirmedTTL, expired sessions, stale tokens and
+// failure counters, and client addresses in events past AddrRetention. Each
+// step is idempotent, so a round cut short is finished by the next.
+func (s *Service) RunJobs(ctx context.Context) error {
+	now := s.nowUTC()
+	ids, err := s.store.UnconfirmedAccountsBefore(ctx, now.Add(-s.cfg.UnconfirmedTTL))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		a, err := s.store.Account(ctx, id)
+		if akte.Is(err, akte.KindNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.eraseEncryptedData(ctx, a); err != nil {
+			return err
+		}
+		if err := s.store.DeleteAccount(ctx, id); err != nil && !akte.Is(err, akte.KindNotFound) {
+			return err
+		}
+		s.event(ctx, akte.Event{AccountID: id, Operation: "account.delete_unconfirmed", Object: "account:" + string(id), ActorID: "system", ActorRole: "system"})
+	}
+	steps := []func() (int, error){
+		func() (int, error) { return s.store.DeleteExpiredSessions(ctx, now, now.Add(-s.cfg.SessionIdle)) },
+		func() (int, error) { return s.store.DeleteTokensBefore(ctx, now.Add(-24*time.Hour)) },
+		func() (int, error) { return s.store.DeleteFailuresBefore(ctx, now.Add(-s.cfg.FailureWindow)) },
+		func() (int, error) { return s.store.ClearEventAddrsBefore(ctx, now.Add(-s.cfg.AddrRetention)) },
+	}
+	for _, step := range steps {
+		if _, err := step(); err != nil {
+			return err
+		}
+	}
+	if len(ids) > 0 {
+		s.log.Info("jobs: deleted unconfirmed accounts", "count", len(ids))
+	}
+	return nil
+}

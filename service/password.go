@@ -1,0 +1,372 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/mail"
+)
+
+// DataLossWarning is said, in plain words, before a reset without the
+// recovery key; the client shows it and the request must acknowledge it.
+const DataLossWarning = "Achtung: Ohne Ihren persönlichen Sicherheitsschlüssel kann niemand Ihre verschlüsselten Daten wiederherstellen – auch nicht der Betreiber. " +
+	"Wenn Sie das Passwort jetzt zurücksetzen, werden alle Dokumente und Einträge Ihrer Akte unwiderruflich gelöscht. Ihr Konto bleibt bestehen. " +
+	"/ Warning: without your personal recovery key nobody can restore your encrypted data, not even the operator. " +
+	"Resetting the password now permanently deletes every document and entry in your record. Your account stays."
+
+// NewPassword is the client's re-wrapping after a password change: new
+// Argon2id parameters, the new login secret, and the same user master key
+// sealed under the new password key.
+type NewPassword struct {
+	KDF           akte.KDFParams
+	LoginSecret   []byte
+	UMKByPassword []byte
+}
+
+func validateNewPassword(op string, n NewPassword) error {
+	if err := validateKDF(op, n.KDF); err != nil {
+		return err
+	}
+	if err := validateSecret(op, "login_secret", n.LoginSecret); err != nil {
+		return err
+	}
+	return validateWrapped(op, "umk_by_password", n.UMKByPassword)
+}
+
+// setPassword stores a new password wrapping on the account.
+func (s *Service) setPassword(ctx context.Context, a *akte.Account, n NewPassword) error {
+	hash, err := s.hashSecret(ctx, n.LoginSecret)
+	if err != nil {
+		return err
+	}
+	a.KDF, a.LoginHash, a.Keys.UMKByPassword, a.PasswordChanged = n.KDF, hash, n.UMKByPassword, s.nowUTC()
+	return s.store.UpdateAccount(ctx, a)
+}
+
+// ChangePassword replaces the password of a logged-in user who proves the
+// old one and a TOTP code. The user master key stays, so all data stays
+// readable; the other sessions end.
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, oldSecret []byte, code string, n NewPassword) error {
+	const op = "password.change"
+	if err := validateSecret(op, "old_login_secret", oldSecret); err != nil {
+		return err
+	}
+	if err := validateNewPassword(op, n); err != nil {
+		return err
+	}
+	a := p.Account
+	if err := s.proveSecondFactor(ctx, op, a, p.Session.DeviceID, "", oldSecret, code); err != nil {
+		return err
+	}
+	if err := s.setPassword(ctx, a, n); err != nil {
+		return internal(op, err)
+	}
+	if err := s.endOtherSessions(ctx, a.ID, p.Session.ID); err != nil {
+		return internal(op, err)
+	}
+	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	s.notice(ctx, a, "Akte: Ihr Passwort wurde geändert / Your password was changed",
+		"Ihr Passwort wurde soeben geändert. Ihre Daten bleiben lesbar; andere Geräte wurden abgemeldet.",
+		"Your password was just changed. Your data stays readable; other devices were logged out.")
+	return nil
+}
+
+// proveSecondFactor checks the login secret (or, if verifier is set, the
+// recovery verifier) and a fresh TOTP code, counting failures like a login.
+func (s *Service) proveSecondFactor(ctx context.Context, op string, a *akte.Account, device akte.DeviceID, addr string, secret []byte, code string) error {
+	key := accountKey(a.ID)
+	if err := s.throttled(ctx, op, key, s.cfg.FailureFree); err != nil {
+		return err
+	}
+	ok, err := s.verifySecret(ctx, a.LoginHash, secret)
+	if err != nil {
+		return internal(op, err)
+	}
+	return s.checkSecondFactor(ctx, op, a, device, addr, key, ok, "wrong_password", "Das bisherige Passwort ist falsch.", code)
+}
+
+func (s *Service) checkSecondFactor(ctx context.Context, op string, a *akte.Account, device akte.DeviceID, addr, key string, firstOK bool, firstCode, firstMsg, code string) error {
+	ev := akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", DeviceID: device, ClientAddr: addr, Result: akte.ResultFailed}
+	fail := func(c string, err error) error {
+		if n := s.failure(ctx, key); n == s.cfg.FailureFree {
+			s.mailFailureNotice(ctx, a, n)
+		}
+		ev.Code = c
+		s.event(ctx, ev)
+		return err
+	}
+	if !firstOK {
+		return fail(firstCode, akte.E(op, akte.KindUnauthenticated, firstMsg, nil))
+	}
+	counter, ok := s.checkTOTP(a, code)
+	if !ok {
+		return fail("wrong_totp", akte.E(op, akte.KindUnauthenticated, "Der Code aus der Authenticator-App ist falsch.", nil))
+	}
+	advanced, err := s.store.AdvanceTOTP(ctx, a.ID, counter)
+	if err != nil {
+		return internal(op, err)
+	}
+	if !advanced {
+		return fail("totp_reused", akte.E(op, akte.KindUnauthenticated, "Dieser Code aus der Authenticator-App wurde bereits verwendet. Bitte warten Sie auf den nächsten.", nil))
+	}
+	return nil
+}
+
+func (s *Service) endOtherSessions(ctx context.Context, id akte.AccountID, keep string) error {
+	all, err := s.store.Sessions(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, ses := range all {
+		if ses.ID != keep {
+			if err := s.store.DeleteSession(ctx, id, ses.ID); err != nil && !akte.Is(err, akte.KindNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Service) notice(ctx context.Context, a *akte.Account, subject, de, en string) {
+	err := s.mailer.Send(ctx, mail.Message{To: a.Email, Subject: subject,
+		Text: fmt.Sprintf("Guten Tag,\n\n%s\nWaren Sie das nicht, wenden Sie sich sofort an den Betreiber.\n\n---\n%s\nIf this was not you, contact the operator at once.\n", de, en)})
+	if err != nil {
+		s.log.Error("mail notice", "err", err)
+	}
+}
+
+// RecoveryGrant is the first step of a reset with the recovery key: the
+// user master key sealed under the recovery key, and a short-lived token for
+// the second step.
+type RecoveryGrant struct {
+	Token         string
+	UMKByRecovery []byte
+}
+
+// RecoverStart checks the recovery verifier (derived from the recovery key
+// on the client) and a TOTP code.
+func (s *Service) RecoverStart(ctx context.Context, cl Client, email string, verifier []byte, code string) (*RecoveryGrant, error) {
+	const op = "password.recover"
+	email, err := normalizeEmail(op, email)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateSecret(op, "recovery_verifier", verifier); err != nil {
+		return nil, err
+	}
+	bad := akte.E(op, akte.KindUnauthenticated, "E-Mail-Adresse oder Sicherheitsschlüssel ist falsch.", nil)
+	a, err := s.store.AccountByEmail(ctx, email)
+	if akte.Is(err, akte.KindNotFound) {
+		if err := s.throttled(ctx, op, emailKey(email), s.cfg.FailureFree); err != nil {
+			return nil, err
+		}
+		s.failure(ctx, emailKey(email), addrKey(cl.Addr))
+		s.event(ctx, akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: "unknown_account"})
+		return nil, bad
+	}
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	if err := s.throttled(ctx, op, accountKey(a.ID), s.cfg.FailureFree); err != nil {
+		return nil, err
+	}
+	if a.BlockedAt != nil {
+		return nil, akte.E(op, akte.KindBlocked, "Dieses Konto ist gesperrt. Bitte wenden Sie sich an den Betreiber.", nil)
+	}
+	ok := fastVerify(a.RecoveryHash, verifier)
+	if err := s.checkSecondFactor(ctx, op, a, "", cl.Addr, accountKey(a.ID), ok, "wrong_recovery_key", bad.Message, code); err != nil {
+		return nil, err
+	}
+	now := s.nowUTC()
+	token := randomToken(32)
+	if err := s.store.CreateToken(ctx, &akte.Token{Hash: hashBytes(string(akte.TokenRecovery), token), Purpose: akte.TokenRecovery,
+		AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.ResetTTL)}); err != nil {
+		return nil, internal(op, err)
+	}
+	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", ClientAddr: cl.Addr})
+	return &RecoveryGrant{Token: token, UMKByRecovery: a.Keys.UMKByRecovery}, nil
+}
+
+// RecoverComplete sets the new password wrapping of the same user master
+// key; all data stays; every session ends.
+func (s *Service) RecoverComplete(ctx context.Context, cl Client, token string, n NewPassword) error {
+	const op = "password.recover_complete"
+	if err := validateNewPassword(op, n); err != nil {
+		return err
+	}
+	t, err := s.store.Token(ctx, akte.TokenRecovery, hashBytes(string(akte.TokenRecovery), token))
+	if akte.Is(err, akte.KindNotFound) {
+		return akte.E(op, akte.KindInvalid, "Das Wiederherstellungs-Token ist ungültig. Bitte beginnen Sie erneut.", nil)
+	}
+	if err != nil {
+		return internal(op, err)
+	}
+	if t.UsedAt != nil {
+		return akte.E(op, akte.KindUsed, "Das Wiederherstellungs-Token wurde bereits verwendet.", nil)
+	}
+	if !s.nowUTC().Before(t.ExpiresAt) {
+		return akte.E(op, akte.KindExpired, "Das Wiederherstellungs-Token ist abgelaufen. Bitte beginnen Sie erneut.", nil)
+	}
+	if err := s.store.UseToken(ctx, t.Hash, s.nowUTC()); err != nil {
+		if akte.Is(err, akte.KindConflict) {
+			return akte.E(op, akte.KindUsed, "Das Wiederherstellungs-Token wurde bereits verwendet.", nil)
+		}
+		return internal(op, err)
+	}
+	a, err := s.store.Account(ctx, t.AccountID)
+	if err != nil {
+		return internal(op, err)
+	}
+	if err := s.setPassword(ctx, a, n); err != nil {
+		return internal(op, err)
+	}
+	if _, err := s.store.DeleteSessions(ctx, a.ID, ""); err != nil {
+		return internal(op, err)
+	}
+	if err := s.store.ClearFailures(ctx, accountKey(a.ID)); err != nil {
+		s.log.Error("clear failures", "err", err)
+	}
+	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", ClientAddr: cl.Addr})
+	s.notice(ctx, a, "Akte: Passwort mit Sicherheitsschlüssel neu gesetzt / Password reset with recovery key",
+		"Ihr Passwort wurde mit Ihrem persönlichen Sicherheitsschlüssel neu gesetzt. Ihre Daten bleiben erhalten; alle Geräte wurden abgemeldet.",
+		"Your password was reset with your recovery key. Your data is kept; all devices were logged out.")
+	return nil
+}
+
+// ResetStart mails a reset code for the reset without recovery key. It
+// answers the same whether or not the address is registered.
+func (s *Service) ResetStart(ctx context.Context, cl Client, email string) error {
+	const op = "password.reset_start"
+	email, err := normalizeEmail(op, email)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.AccountByEmail(ctx, email)
+	if akte.Is(err, akte.KindNotFound) {
+		return nil
+	}
+	if err != nil {
+		return internal(op, err)
+	}
+	if t, err := s.store.LatestToken(ctx, a.ID, akte.TokenPasswordReset); err == nil && s.nowUTC().Sub(t.CreatedAt) < time.Minute {
+		return nil
+	}
+	now := s.nowUTC()
+	code := newCode()
+	if err := s.store.CreateToken(ctx, &akte.Token{Hash: hashBytes(string(akte.TokenPasswordReset), string(a.ID), code), Purpose: akte.TokenPasswordReset,
+		AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.ResetTTL)}); err != nil {
+		return internal(op, err)
+	}
+	err = s.mailer.Send(ctx, mail.Message{To: a.Email, Subject: "Akte: Passwort zurücksetzen / Reset password",
+		Text: fmt.Sprintf("Guten Tag,\n\nSie möchten Ihr Passwort ohne Sicherheitsschlüssel zurücksetzen.\n\n%s\n\n"+
+			"Nur wenn Sie das wirklich wollen, verwenden Sie diesen Code (gültig %d Minuten):\n\nCode: %s\n\n"+
+			"Haben Sie Ihren Sicherheitsschlüssel noch, setzen Sie das Passwort besser damit neu: dann bleiben Ihre Daten erhalten.\n",
+			DataLossWarning, int(s.cfg.ResetTTL.Minutes()), code)})
+	if err != nil {
+		return internal(op, err)
+	}
+	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorRole: "anonymous", ClientAddr: cl.Addr})
+	return nil
+}
+
+// ResetRequest completes a reset without the recovery key: the client made
+// a new user master key, recovery key and key pair.
+type ResetRequest struct {
+	Email               string
+	Code                string
+	TOTP                string
+	AcknowledgeDataLoss bool
+	KDF                 akte.KDFParams
+	LoginSecret         []byte
+	RecoveryVerifier    []byte
+	Keys                akte.KeyBundle
+}
+
+// ResetComplete erases the encrypted data of the account and installs the
+// new keys. It refuses unless the request acknowledges DataLossWarning.
+func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) error {
+	const op = "password.reset"
+	if !r.AcknowledgeDataLoss {
+		return invalid(op, DataLossWarning+" (acknowledge_data_loss muss true sein.)")
+	}
+	email, err := normalizeEmail(op, r.Email)
+	if err != nil {
+		return err
+	}
+	if err := validateKDF(op, r.KDF); err != nil {
+		return err
+	}
+	if err := validateSecret(op, "login_secret", r.LoginSecret); err != nil {
+		return err
+	}
+	if err := validateSecret(op, "recovery_verifier", r.RecoveryVerifier); err != nil {
+		return err
+	}
+	if err := validateKeys(op, r.Keys); err != nil {
+		return err
+	}
+	a, err := s.store.AccountByEmail(ctx, email)
+	if akte.Is(err, akte.KindNotFound) {
+		return akte.E(op, akte.KindInvalid, "Der Code ist falsch.", nil)
+	}
+	if err != nil {
+		return internal(op, err)
+	}
+	if err := s.throttled(ctx, op, accountKey(a.ID), s.cfg.FailureFree); err != nil {
+		return err
+	}
+	t, err := s.checkCode(ctx, op, a.ID, akte.TokenPasswordReset, r.Code)
+	if err != nil {
+		s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: akte.KindOf(err).String()})
+		return err
+	}
+	if err := s.checkSecondFactor(ctx, op, a, "", cl.Addr, accountKey(a.ID), true, "", "", r.TOTP); err != nil {
+		return err
+	}
+	if err := s.store.UseToken(ctx, t.Hash, s.nowUTC()); err != nil {
+		if akte.Is(err, akte.KindConflict) {
+			return akte.E(op, akte.KindUsed, "Dieser Code wurde bereits verwendet.", nil)
+		}
+		return internal(op, err)
+	}
+	if err := s.eraseEncryptedData(ctx, a); err != nil {
+		return internal(op, err)
+	}
+	hash, err := s.hashSecret(ctx, r.LoginSecret)
+	if err != nil {
+		return internal(op, err)
+	}
+	a.KDF, a.LoginHash, a.RecoveryHash, a.Keys, a.PasswordChanged = r.KDF, hash, fastHash(r.RecoveryVerifier), r.Keys, s.nowUTC()
+	if err := s.store.UpdateAccount(ctx, a); err != nil {
+		return internal(op, err)
+	}
+	if _, err := s.store.DeleteSessions(ctx, a.ID, ""); err != nil {
+		return internal(op, err)
+	}
+	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", ClientAddr: cl.Addr})
+	s.notice(ctx, a, "Akte: Passwort zurückgesetzt, Daten gelöscht / Password reset, data erased",
+		"Ihr Passwort wurde ohne Sicherheitsschlüssel zurückgesetzt. Alle verschlüsselten Daten Ihrer Akte wurden gelöscht; alle Geräte wurden abgemeldet.",
+		"Your password was reset without the recovery key. All encrypted data in your record was erased; all devices were logged out.")
+	return nil
+}
+
+// eraseEncryptedData removes every ciphertext of the account's record from
+// the blob store and the metadata store. The old keys are replaced by the
+// caller, so nothing that might remain could be opened either.
+func (s *Service) eraseEncryptedData(ctx context.Context, a *akte.Account) error {
+	if s.blobs == nil {
+		return nil
+	}
+	keys, err := s.blobs.List(ctx, "records/"+string(a.ID)+"/")
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := s.blobs.Delete(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

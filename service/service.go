@@ -1,0 +1,174 @@
+// Package service holds the use cases of Akte: accounts, authentication,
+// sessions, devices and the operator's actions. Rules and decisions live
+// here, once, above the storage interfaces.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"log/slog"
+	"time"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/mail"
+)
+
+// Mailer sends a plain-text message (SMTP or the development outbox).
+type Mailer interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// Config holds the service's deadlines and limits. DefaultConfig gives the
+// documented values (design §6).
+type Config struct {
+	BaseURL          string        // public URL used in mailed links
+	EmailCodeTTL     time.Duration // e-mail confirmation code
+	UnconfirmedTTL   time.Duration // accounts never confirmed are deleted after this
+	DeviceLinkTTL    time.Duration // new-device confirmation link
+	ResetTTL         time.Duration // password reset code and recovery token
+	SessionIdle      time.Duration
+	SessionMax       time.Duration
+	AddrRetention    time.Duration // client addresses in events
+	FailureFree      int           // failures before throttling starts
+	FailureWindow    time.Duration // failures older than this are forgotten
+	MaxDelay         time.Duration // ceiling of the throttling delay
+	CodeAttempts     int           // wrong guesses before a code is void
+	HashConcurrency  int           // parallel server-side password hashes
+	HashWait         time.Duration // how long a login waits for a hashing slot
+	HashMemoryKiB    uint32        // server-side Argon2id parameters
+	HashTime         uint32
+	ClientKDFMemory  uint32 // default client Argon2id parameters (prelogin of unknown e-mails)
+	ClientKDFTime    uint32
+	ClientKDFThreads uint8
+	TOTPIssuer       string
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	return Config{
+		BaseURL:          "http://127.0.0.1:8080",
+		EmailCodeTTL:     30 * time.Minute,
+		UnconfirmedTTL:   28 * 24 * time.Hour,
+		DeviceLinkTTL:    24 * time.Hour,
+		ResetTTL:         30 * time.Minute,
+		SessionIdle:      15 * time.Minute,
+		SessionMax:       12 * time.Hour,
+		AddrRetention:    14 * 24 * time.Hour,
+		FailureFree:      5,
+		FailureWindow:    24 * time.Hour,
+		MaxDelay:         15 * time.Minute,
+		CodeAttempts:     5,
+		HashConcurrency:  4,
+		HashWait:         2 * time.Second,
+		HashMemoryKiB:    19 * 1024,
+		HashTime:         2,
+		ClientKDFMemory:  64 * 1024,
+		ClientKDFTime:    3,
+		ClientKDFThreads: 4,
+		TOTPIssuer:       "Akte",
+	}
+}
+
+// Service implements the use cases over a Store, a BlobStore and a Mailer.
+type Service struct {
+	store  akte.Store
+	blobs  akte.BlobStore
+	mailer Mailer
+	log    *slog.Logger
+	cfg    Config
+	now    func() time.Time
+	hashes chan struct{} // semaphore bounding server-side Argon2id
+	secret []byte        // server secret for fake KDF salts
+}
+
+// Options are the dependencies of a Service.
+type Options struct {
+	Store  akte.Store
+	Blobs  akte.BlobStore
+	Mailer Mailer
+	Log    *slog.Logger
+	Config Config
+	Now    func() time.Time // defaults to time.Now
+	// Secret is a server-wide random secret (32 bytes) that keeps fake
+	// answers for unknown e-mail addresses indistinguishable.
+	Secret []byte
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	n := o.Config.HashConcurrency
+	if n < 1 {
+		n = 1
+	}
+	return &Service{
+		store: o.Store, blobs: o.Blobs, mailer: o.Mailer, log: o.Log, cfg: o.Config,
+		now: o.Now, hashes: make(chan struct{}, n), secret: o.Secret,
+	}
+}
+
+// Client describes where a request comes from.
+type Client struct {
+	Addr      string // remote address without port
+	UserAgent string
+}
+
+// Principal is an authenticated caller.
+type Principal struct {
+	Account *akte.Account
+	Session *akte.Session
+}
+
+func (s *Service) nowUTC() time.Time { return s.now().UTC() }
+
+// randomToken returns a URL-safe random string with n bytes of entropy.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+}
+
+func hashBytes(parts ...string) []byte {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return h.Sum(nil)
+}
+
+// event records an audit event; a failure to record is logged, not
+// returned, so that an unavailable event table cannot lock users out — the
+// store call that follows would fail the same way.
+func (s *Service) event(ctx context.Context, e akte.Event) {
+	if e.Time.IsZero() {
+		e.Time = s.nowUTC()
+	}
+	if e.Result == "" {
+		e.Result = akte.ResultOK
+	}
+	if err := s.store.AddEvent(ctx, &e); err != nil {
+		s.log.Error("record event", "operation", e.Operation, "err", err)
+	}
+}
+
+// internal wraps an unexpected error: its details go to the log only.
+func internal(op string, err error) error {
+	if k := akte.KindOf(err); k != akte.KindOther && k != akte.KindInternal {
+		return err
+	}
+	return akte.E(op, akte.KindInternal, "Interner Fehler. Bitte später erneut versuchen.", err)
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}

@@ -1,0 +1,114 @@
+package service
+
+import (
+	"context"
+
+	"github.com/akte/akte"
+)
+
+func errSession(op string) error {
+	return akte.E(op, akte.KindUnauthenticated, "Nicht angemeldet oder Sitzung abgelaufen. Bitte melden Sie sich an.", nil)
+}
+
+// Authenticate turns a bearer token into a Principal. A token is useless
+// after logout, expiry (idle or absolute), or a block of its account or
+// device, however it was kept.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
+	const op = "session.authenticate"
+	if token == "" || len(token) > 128 {
+		return nil, errSession(op)
+	}
+	ses, err := s.store.SessionByTokenHash(ctx, tokenHash(token))
+	if akte.Is(err, akte.KindNotFound) {
+		return nil, errSession(op)
+	}
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	now := s.nowUTC()
+	if !now.Before(ses.ExpiresAt) || !now.Before(ses.LastSeenAt.Add(s.cfg.SessionIdle)) {
+		if err := s.store.DeleteSession(ctx, ses.AccountID, ses.ID); err != nil && !akte.Is(err, akte.KindNotFound) {
+			s.log.Error("delete expired session", "err", err)
+		}
+		return nil, errSession(op)
+	}
+	a, err := s.store.Account(ctx, ses.AccountID)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	d, err := s.store.Device(ctx, ses.AccountID, ses.DeviceID)
+	if err != nil && !akte.Is(err, akte.KindNotFound) {
+		return nil, internal(op, err)
+	}
+	if a.BlockedAt != nil || d == nil || d.BlockedAt != nil {
+		if _, err := s.store.DeleteSessions(ctx, a.ID, ses.DeviceID); err != nil {
+			s.log.Error("delete blocked sessions", "err", err)
+		}
+		return nil, errSession(op)
+	}
+	// Touch at most every 30 s: the idle timeout is minutes, writes are not free.
+	if now.Sub(ses.LastSeenAt) > s.cfg.SessionIdle/30 {
+		ses.LastSeenAt = now
+		if err := s.store.TouchSession(ctx, ses.ID, now); err != nil {
+			s.log.Error("touch session", "err", err)
+		}
+	}
+	return &Principal{Account: a, Session: ses}, nil
+}
+
+// Logout ends the caller's session, or all of the caller's sessions.
+func (s *Service) Logout(ctx context.Context, p *Principal, all bool) error {
+	const op = "session.logout"
+	ev := akte.Event{AccountID: p.Account.ID, Operation: op, Object: "session:" + p.Session.ID, ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID}
+	if all {
+		if _, err := s.store.DeleteSessions(ctx, p.Account.ID, ""); err != nil {
+			return internal(op, err)
+		}
+		ev.Operation, ev.Object = "session.logout_all", "account:"+string(p.Account.ID)
+	} else if err := s.store.DeleteSession(ctx, p.Account.ID, p.Session.ID); err != nil && !akte.Is(err, akte.KindNotFound) {
+		return internal(op, err)
+	}
+	s.event(ctx, ev)
+	return nil
+}
+
+// Sessions lists the caller's active sessions.
+func (s *Service) Sessions(ctx context.Context, p *Principal) ([]*akte.Session, error) {
+	all, err := s.store.Sessions(ctx, p.Account.ID)
+	if err != nil {
+		return nil, internal("session.list", err)
+	}
+	now := s.nowUTC()
+	var live []*akte.Session
+	for _, ses := range all {
+		if now.Before(ses.ExpiresAt) && now.Before(ses.LastSeenAt.Add(s.cfg.SessionIdle)) {
+			live = append(live, ses)
+		}
+	}
+	return live, nil
+}
+
+// EndSession ends one of the caller's sessions by its public id.
+func (s *Service) EndSession(ctx context.Context, p *Principal, id string) error {
+	const op = "session.end"
+	if err := s.store.DeleteSession(ctx, p.Account.ID, id); err != nil {
+		if akte.Is(err, akte.KindNotFound) {
+			return akte.E(op, akte.KindNotFound, "Diese Sitzung gibt es nicht (mehr).", nil)
+		}
+		return internal(op, err)
+	}
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "session:" + id, ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	return nil
+}
+
+// Events returns the caller's newest events.
+func (s *Service) Events(ctx context.Context, p *Principal, limit int) ([]*akte.Event, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	evs, err := s.store.Events(ctx, p.Account.ID, limit)
+	if err != nil {
+		return nil, internal("event.list", err)
+	}
+	return evs, nil
+}

@@ -1,0 +1,190 @@
+// Package wire holds the JSON shapes of the /api/v1 requests and responses,
+// shared by the server (package api) and the clients (package client), so
+// both sides read one definition. Binary fields are base64 (standard
+// alphabet, padded), as encoding/json writes []byte.
+package wire
+
+import (
+	"time"
+
+	"github.com/akte/akte"
+)
+
+// Error is the error body of every failed request.
+type Error struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail names the error kind (akte.Kind.String) and says in words
+// what went wrong.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// RegisterRequest is POST /api/v1/accounts.
+type RegisterRequest struct {
+	Email            string         `json:"email"`
+	KVNR             string         `json:"kvnr"`
+	BirthDate        string         `json:"birth_date"`
+	KDF              akte.KDFParams `json:"kdf"`
+	LoginSecret      []byte         `json:"login_secret"`
+	RecoveryVerifier []byte         `json:"recovery_verifier"`
+	Keys             akte.KeyBundle `json:"keys"`
+	DeviceID         string         `json:"device_id"`
+	DeviceName       string         `json:"device_name"`
+}
+
+// RegisterResponse carries the TOTP secret, shown once.
+type RegisterResponse struct {
+	AccountID  string `json:"account_id"`
+	TOTPSecret string `json:"totp_secret"`
+	TOTPURI    string `json:"totp_uri"`
+}
+
+// ConfirmRequest is POST /api/v1/accounts/confirm.
+type ConfirmRequest struct {
+	Email string `json:"email"`
+	Code  string `json:"code"`
+}
+
+// EmailRequest names an address (resend code, prelogin, reset start).
+type EmailRequest struct {
+	Email string `json:"email"`
+}
+
+// PreloginResponse gives the client its Argon2id parameters.
+type PreloginResponse struct {
+	KDF akte.KDFParams `json:"kdf"`
+}
+
+// LoginRequest is POST /api/v1/sessions.
+type LoginRequest struct {
+	Email       string `json:"email"`
+	LoginSecret []byte `json:"login_secret"`
+	TOTP        string `json:"totp"`
+	DeviceID    string `json:"device_id"`
+	DeviceName  string `json:"device_name"`
+}
+
+// LoginResponse opens a session. Token is shown once.
+type LoginResponse struct {
+	Token     string         `json:"token"`
+	SessionID string         `json:"session_id"`
+	ExpiresAt time.Time      `json:"expires_at"`
+	Account   Account        `json:"account"`
+	Keys      akte.KeyBundle `json:"keys"`
+	ClientKey []byte         `json:"client_key"`
+}
+
+// Account is GET /api/v1/account.
+type Account struct {
+	AccountID string    `json:"account_id"`
+	Email     string    `json:"email"`
+	KVNR      string    `json:"kvnr"`
+	BirthDate string    `json:"birth_date"`
+	CreatedAt time.Time `json:"created_at"`
+	DeviceID  string    `json:"device_id"`
+}
+
+// KeysResponse is GET /api/v1/account/keys: the wrapped keys and the
+// session's escrowed client key.
+type KeysResponse struct {
+	KDF       akte.KDFParams `json:"kdf"`
+	Keys      akte.KeyBundle `json:"keys"`
+	ClientKey []byte         `json:"client_key"`
+}
+
+// Session is one entry of GET /api/v1/sessions.
+type Session struct {
+	ID         string    `json:"id"`
+	DeviceID   string    `json:"device_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	ClientAddr string    `json:"client_addr"`
+	UserAgent  string    `json:"user_agent"`
+	Current    bool      `json:"current"`
+}
+
+// Device is one entry of GET /api/v1/devices.
+type Device struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ConfirmedAt *time.Time `json:"confirmed_at"`
+	BlockedAt   *time.Time `json:"blocked_at"`
+	LastSeenAt  time.Time  `json:"last_seen_at"`
+	Current     bool       `json:"current"`
+}
+
+// RenameDeviceRequest is PATCH /api/v1/devices/{id}.
+type RenameDeviceRequest struct {
+	Name string `json:"name"`
+}
+
+// Event is one entry of GET /api/v1/account/events.
+type Event struct {
+	ID         int64     `json:"id"`
+	Time       time.Time `json:"time"`
+	Operation  string    `json:"operation"`
+	Object     string    `json:"object"`
+	ActorID    string    `json:"actor_id"`
+	ActorRole  string    `json:"actor_role"`
+	DeviceID   string    `json:"device_id"`
+	ClientAddr string    `json:"client_addr"`
+	Result     string    `json:"result"`
+	Code       string    `json:"code"`
+}
+
+// NewPassword is a re-wrapping of the same user master key.
+type NewPassword struct {
+	KDF           akte.KDFParams `json:"kdf"`
+	LoginSecret   []byte         `json:"login_secret"`
+	UMKByPassword []byte         `json:"umk_by_password"`
+}
+
+// PasswordChangeRequest is POST /api/v1/password/change.
+type PasswordChangeRequest struct {
+	OldLoginSecret []byte      `json:"old_login_secret"`
+	TOTP           string      `json:"totp"`
+	New            NewPassword `json:"new"`
+}
+
+// RecoverRequest is POST /api/v1/password/recover.
+type RecoverRequest struct {
+	Email            string `json:"email"`
+	RecoveryVerifier []byte `json:"recovery_verifier"`
+	TOTP             string `json:"totp"`
+}
+
+// RecoverResponse returns the UMK sealed under the recovery key and a token
+// for the second step.
+type RecoverResponse struct {
+	Token         string `json:"token"`
+	UMKByRecovery []byte `json:"umk_by_recovery"`
+}
+
+// RecoverCompleteRequest is POST /api/v1/password/recover/complete.
+type RecoverCompleteRequest struct {
+	Token string      `json:"token"`
+	New   NewPassword `json:"new"`
+}
+
+// ResetCompleteRequest is POST /api/v1/password/reset/complete: the reset
+// without recovery key, which erases the encrypted data.
+type ResetCompleteRequest struct {
+	Email               string         `json:"email"`
+	Code                string         `json:"code"`
+	TOTP                string         `json:"totp"`
+	AcknowledgeDataLoss bool           `json:"acknowledge_data_loss"`
+	KDF                 akte.KDFParams `json:"kdf"`
+	LoginSecret         []byte         `json:"login_secret"`
+	RecoveryVerifier    []byte         `json:"recovery_verifier"`
+	Keys                akte.KeyBundle `json:"keys"`
+}
+
+// ResetStartResponse carries the warning the client must show.
+type ResetStartResponse struct {
+	Warning string `json:"warning"`
+}
