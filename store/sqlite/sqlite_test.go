@@ -1,8 +1,10 @@
 package sqlite_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/store/sqlite"
@@ -63,7 +65,8 @@ func TestPragmas(t *testing.T) {
 // TestReopen checks that an existing file keeps its data and that Open does
 // not apply migrations twice.
 func TestReopen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "akte.db")
+	// The name has characters that mean something in a URI.
+	path := filepath.Join(t.TempDir(), "akte 100%?x=1#y.db")
 	versions := func(s *sqlite.Store) (n int, max int64) {
 		t.Helper()
 		err := s.DB().QueryRowContext(t.Context(),
@@ -87,11 +90,45 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database file: %v", err)
+	}
+
 	s = open(t, path)
 	if _, err := s.Account(t.Context(), a.ID); err != nil {
 		t.Errorf("Account after reopen: %v", err)
 	}
 	if n2, v2 := versions(s); n2 != n1 || v2 != v1 {
 		t.Errorf("after reopen: %d migration rows, version %d; want %d, %d", n2, v2, n1, v1)
+	}
+}
+
+// TestBeginImmediate checks that a transaction takes the write lock when
+// it begins, so a second one waits at BEGIN instead of failing with
+// SQLITE_BUSY when it first writes.
+func TestBeginImmediate(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "akte.db"))
+	tx1, err := s.DB().BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := make(chan error, 1)
+	go func() {
+		tx2, err := s.DB().BeginTx(t.Context(), nil)
+		if err == nil {
+			err = tx2.Rollback()
+		}
+		began <- err
+	}()
+	select {
+	case err := <-began:
+		t.Fatalf("second transaction began while the first held the write lock (err %v)", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := tx1.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-began; err != nil {
+		t.Fatalf("second transaction: %v", err)
 	}
 }

@@ -71,6 +71,14 @@ func testUpdateAccount(t *testing.T, s akte.Store) {
 	_, err = s.AccountByEmail(ctx, upd.Email)
 	wantKind(t, "AccountByEmail(address passed to UpdateAccount)", err, akte.KindNotFound)
 
+	// And the optional times the other way round.
+	upd.ConfirmedAt, upd.BlockedAt = nil, ptr(at(3*time.Hour))
+	if err := s.UpdateAccount(ctx, &upd); err != nil {
+		t.Fatalf("UpdateAccount: %v", err)
+	}
+	want.ConfirmedAt, want.BlockedAt = upd.ConfirmedAt, upd.BlockedAt
+	wantEqual(t, "Account after second update", mustAccount(t, s, orig.ID), &want)
+
 	wantEqual(t, "other account", mustAccount(t, s, other.ID), other)
 }
 

@@ -15,9 +15,10 @@ import (
 	"github.com/akte/akte"
 )
 
-// Run runs the suite. newStore must return a new, empty store and close it
-// when the test ends (t.Cleanup); the suite may close it earlier itself, so
-// a second Close must be harmless. Subtests run one after another.
+// Run runs the suite. newStore must return a new, empty store, independent
+// of every other it returned, and close it when the test ends (t.Cleanup);
+// the suite may close it earlier itself, so a second Close must be
+// harmless. Subtests run in parallel, each on its own store.
 func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 	tests := []struct {
 		name string
@@ -57,9 +58,13 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 
 		{"Events", testEvents},
 		{"ClearEventAddrsBefore", testClearEventAddrsBefore},
+
+		{"Secret", testSecret},
+		{"SecretConcurrent", testSecretConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			tt.test(t, newStore(t))
 		})
 	}
