@@ -325,7 +325,7 @@ func NewReader(src io.Reader, key []byte) (io.Reader, error) {
 		prefix: prefix,
 		seg:    seg,
 		in:     make([]byte, 0, seg+tagSize+1),
-		out:    make([]byte, 0, seg),
+		buf:    make([]byte, 0, seg),
 	}, nil
 }
 
@@ -335,7 +335,8 @@ type reader struct {
 	prefix []byte
 	seg    int
 	in     []byte // ciphertext read ahead: up to one segment and one byte
-	out    []byte // authenticated plaintext not yet returned
+	buf    []byte // plaintext of the current segment
+	out    []byte // the part of buf not yet returned
 	i      uint64 // index of the next segment
 	last   bool   // the last segment has been read
 	err    error  // sticky; io.EOF after the last segment
@@ -389,7 +390,7 @@ func (r *reader) next() error {
 	}
 	var nonce [nonceSize]byte
 	segmentNonce(&nonce, r.prefix, r.i, last)
-	out, err := r.aead.Open(r.out[:0], nonce[:], seg, nil)
+	out, err := r.aead.Open(r.buf[:0], nonce[:], seg, nil)
 	if err != nil {
 		return errCrypto(op, "stream damaged, truncated or reordered", err)
 	}
