@@ -16,7 +16,9 @@ const (
 // key, which unwraps the user master key and never leaves the client; the
 // last 32 bytes are the login secret, which is sent to the server and stored
 // there only as a slow hash. Knowing the login secret does not help to find
-// the password key, since both are independent outputs of Argon2id.
+// the password key, since both are independent outputs of Argon2id. The
+// parameters come from the account (see ArgonMemoryKiB for the minimum);
+// SplitPassword panics if time or threads is zero.
 func SplitPassword(password []byte, salt []byte, memoryKiB, time uint32, threads uint8) (passwordKey, loginSecret []byte) {
 	k := argon2.IDKey(password, salt, time, memoryKiB, threads, 2*KeySize)
 	return k[:KeySize:KeySize], k[KeySize:]

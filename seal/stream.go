@@ -135,9 +135,8 @@ func segmentNonce(nonce *[nonceSize]byte, prefix []byte, i uint64, last bool) {
 // NewWriter returns a WriteCloser that encrypts everything written to it
 // under the 32-byte item key and writes the stream to dst. It writes the
 // header before it returns. The stream is complete only when Close has
-// returned nil; Close does not close dst. A key must not be reused for more
-// than 2^32 streams (the random salt makes per-stream keys unique until
-// then).
+// returned nil; Close does not close dst. One item key may seal any number
+// of streams: the random 256-bit salt gives each its own segment key.
 func NewWriter(dst io.Writer, key []byte, opts ...Option) (io.WriteCloser, error) {
 	const op = "seal.NewWriter"
 	o := options{segmentSize: DefaultSegmentSize, rand: rand.Reader}
