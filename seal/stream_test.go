@@ -411,3 +411,39 @@ func TestCiphertextSize(t *testing.T) {
 		}
 	}
 }
+
+// ReadAt may be called concurrently, as io.ReaderAt promises.
+func TestReaderAtConcurrent(t *testing.T) {
+	key := NewKey()
+	const seg = 64
+	pt := pattern(40*seg + 3)
+	ct := mustEncrypt(t, key, pt, seg)
+	r, err := NewReaderAt(bytes.NewReader(ct), int64(len(ct)), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	for g := range 4 {
+		go func() {
+			buf := make([]byte, 100)
+			for i := range 200 {
+				off := (g*977 + i*131) % len(pt)
+				n, err := r.ReadAt(buf, int64(off))
+				if err != nil && err != io.EOF {
+					done <- err
+					return
+				}
+				if !bytes.Equal(buf[:n], pt[off:off+n]) {
+					done <- fmt.Errorf("ReadAt(%d): wrong content", off)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
