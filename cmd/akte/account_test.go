@@ -46,7 +46,7 @@ func TestAccountJourney(t *testing.T) {
 	// A second installation is a new device: refused until the mailed link
 	// is followed.
 	phone := alice.device()
-	msg := phone.fails("login", "--email", phone.Email, "--totp", phone.code(), "--device-name", "Telefon")
+	msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode(), "--device-name", "Telefon")
 	if !strings.Contains(msg, "neuen Gerät") {
 		t.Fatalf("new device login: %q", msg)
 	}
@@ -79,7 +79,7 @@ func TestAccountJourney(t *testing.T) {
 	if msg := phone.fails("whoami"); !strings.Contains(msg, "Nicht angemeldet") {
 		t.Fatalf("blocked device whoami: %q", msg)
 	}
-	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.code()); !strings.Contains(msg, "gesperrt") {
+	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode()); !strings.Contains(msg, "gesperrt") {
 		t.Fatalf("blocked device login: %q", msg)
 	}
 
@@ -102,49 +102,58 @@ func TestAccountJourney(t *testing.T) {
 	}
 	alice.fails("whoami")
 
+	// The operator unblocks the phone (the blocking service); it logs in.
+	admin := alice.device()
+	adminArgs := []string{"--data", srv.Data, "--operator", "erika"}
+	admin.ok(append([]string{"admin", "unblock-device", alice.Email, phoneID}, adminArgs...)...)
+	phone.login()
+
 	// Log out everywhere ends the sessions of every device.
-	alice.login()
-	second := alice.device()
-	second.fails("login", "--email", second.Email, "--totp", second.code())
-	get(t, srv.mailLink(alice.Email, "Neues Gerät"))
-	second.login()
-	t2 := second.state().Token
-	alice.ok("logout", "--all")
-	if status := authedStatus(t, srv.URL+"/api/v1/account", t2); status != http.StatusUnauthorized {
+	carol := newUser(t, srv, "carol@example.org")
+	carol.register("A123456780")
+	carol.login()
+	tablet := carol.device()
+	tablet.fails("login", "--email", tablet.Email, "--totp", tablet.peekCode())
+	get(t, srv.mailLink(carol.Email, "Neues Gerät"))
+	tablet.login()
+	tabletToken := tablet.state().Token
+	carol.ok("logout", "--all")
+	if status := authedStatus(t, srv.URL+"/api/v1/account", tabletToken); status != http.StatusUnauthorized {
 		t.Fatalf("other device after logout --all: %d", status)
 	}
 
-	// The operator's tools see the account and record their actions.
-	admin := alice.device()
-	out := admin.ok("admin", "accounts", "--data", srv.Data, "--operator", "erika")
-	if !strings.Contains(out, alice.Email) {
+	// The operator's tools list accounts and block them.
+	out := admin.ok(append([]string{"admin", "accounts"}, adminArgs...)...)
+	if !strings.Contains(out, alice.Email) || !strings.Contains(out, carol.Email) {
 		t.Fatalf("admin accounts: %s", out)
 	}
-	admin.ok("admin", "block-account", alice.Email, "--data", srv.Data, "--operator", "erika")
-	if msg := alice.fails("login", "--email", alice.Email, "--totp", alice.code()); !strings.Contains(msg, "gesperrt") {
+	admin.ok(append([]string{"admin", "block-account", carol.Email}, adminArgs...)...)
+	if msg := carol.fails("login", "--email", carol.Email, "--totp", carol.peekCode()); !strings.Contains(msg, "gesperrt") {
 		t.Fatalf("blocked account login: %q", msg)
 	}
-	admin.ok("admin", "unblock-account", alice.Account, "--data", srv.Data, "--operator", "erika")
-	admin.ok("admin", "unblock-device", alice.Email, phoneID, "--data", srv.Data, "--operator", "erika")
-	alice.login()
-	phone.login()
+	admin.ok(append([]string{"admin", "unblock-account", carol.Account}, adminArgs...)...)
+	carol.login()
+
 	var events []struct {
 		Operation string `json:"operation"`
 		ActorID   string `json:"actor_id"`
 		Result    string `json:"result"`
 		Code      string `json:"code"`
 	}
-	getJSON(t, srv.URL+"/api/v1/account/events", alice.state().Token, &events)
+	var events2 = events
+	getJSON(t, srv.URL+"/api/v1/account/events", phone.state().Token, &events)
+	getJSON(t, srv.URL+"/api/v1/account/events", carol.state().Token, &events2)
 	ops := map[string]bool{}
-	for _, e := range events {
+	for _, e := range append(events, events2...) {
 		ops[e.Operation+"/"+e.ActorID+"/"+e.Code] = true
 	}
 	for _, want := range []string{
 		"account.register/" + alice.Account + "/", "account.confirm/" + alice.Account + "/",
-		"device.confirm/" + alice.Account + "/", "device.block/" + alice.Account + "/",
-		"admin.account_block/operator:erika/", "admin.account_unblock/operator:erika/", "admin.device_unblock/operator:erika/",
-		"session.login/" + alice.Account + "/device_unconfirmed", "session.login/" + alice.Account + "/account_blocked",
-		"session.logout/" + alice.Account + "/", "session.logout_all/" + alice.Account + "/",
+		"device.confirm/" + alice.Account + "/", "device.block/" + alice.Account + "/", "device.rename/" + alice.Account + "/",
+		"admin.device_unblock/operator:erika/", "admin.account_block/operator:erika/", "admin.account_unblock/operator:erika/",
+		"session.login/" + alice.Account + "/device_unconfirmed", "session.login/" + alice.Account + "/device_blocked",
+		"session.login/" + carol.Account + "/account_blocked", "session.login/" + alice.Account + "/",
+		"session.logout/" + alice.Account + "/", "session.logout_all/" + carol.Account + "/",
 	} {
 		if !ops[want] {
 			t.Errorf("no event %s in %v", want, ops)

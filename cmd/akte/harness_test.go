@@ -239,9 +239,17 @@ var totpUsed = struct {
 	m map[string]int64
 }{m: map[string]int64{}}
 
-// code returns a TOTP code the server has not seen yet: one of the three
-// steps it accepts (now ±30 s), waiting for the next step if all are used.
-func (u *user) code() string {
+// code returns a TOTP code the server has not seen yet, for an attempt
+// that will succeed: one of the three steps it accepts (now ±30 s), waiting
+// for the next step if all are used.
+func (u *user) code() string { return u.totpCode(true) }
+
+// peekCode returns a valid code without using it up, for an attempt that
+// fails before the server accepts the code (an unconfirmed or blocked
+// device).
+func (u *user) peekCode() string { return u.totpCode(false) }
+
+func (u *user) totpCode(use bool) string {
 	u.t.Helper()
 	totpUsed.Lock()
 	defer totpUsed.Unlock()
@@ -249,11 +257,13 @@ func (u *user) code() string {
 		step := time.Now().Unix() / 30
 		for c := step - 1; c <= step+1; c++ {
 			if c > totpUsed.m[u.TOTP] {
-				// Keep a margin: the step-1 code expires within the second.
+				// Keep a margin: the step-1 code expires within seconds.
 				if c == step-1 && time.Now().Unix()%30 > 25 {
 					continue
 				}
-				totpUsed.m[u.TOTP] = c
+				if use {
+					totpUsed.m[u.TOTP] = c
+				}
 				code, err := hotp.GenerateCodeCustom(u.TOTP, uint64(c), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 				if err != nil {
 					u.t.Fatal(err)
