@@ -11,7 +11,9 @@ import (
 // atomic. Methods return *Error values with these kinds:
 // KindNotFound when the object does not exist, KindConflict when a unique
 // property is taken or a conditional update lost, KindUnavailable when the
-// backend cannot be reached. storetest.Run is the conformance suite.
+// backend cannot be reached. Times are kept to the microsecond and returned
+// in UTC; creating a device, session or token for a missing account gives
+// KindNotFound. storetest.Run is the conformance suite.
 type Store interface {
 	// CreateAccount inserts a new account. KindConflict if the e-mail or
 	// KVNR is taken (Error.Message names which).
@@ -21,7 +23,9 @@ type Store interface {
 	// AccountByEmail returns the account with the (lower-cased) e-mail.
 	AccountByEmail(ctx context.Context, email string) (*Account, error)
 	// UpdateAccount overwrites every mutable field of the account with the
-	// same id (everything except ID, Email, KVNR, BirthDate and CreatedAt).
+	// same id: everything except ID, Email, KVNR, BirthDate, CreatedAt and
+	// TOTPLastCounter, which only AdvanceTOTP moves (a stale copy written
+	// back must not let a used code count again).
 	UpdateAccount(ctx context.Context, a *Account) error
 	// AdvanceTOTP sets TOTPLastCounter to counter if it is currently lower
 	// and reports whether it did; a false answer means the code was used.

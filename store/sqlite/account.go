@@ -89,14 +89,14 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 		kdf_alg = ?, kdf_salt = ?, kdf_memory = ?, kdf_time = ?, kdf_threads = ?,
 		login_hash = ?, recovery_hash = ?,
 		umk_by_password = ?, umk_by_recovery = ?, recovery_by_umk = ?, public_key = ?, private_key_by_umk = ?,
-		totp_secret = ?, totp_last_counter = ?,
+		totp_secret = ?,
 		confirmed_at = ?, blocked_at = ?, password_changed_at = ?
 		WHERE id = ?`,
 		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
 		a.LoginHash, a.RecoveryHash,
 		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
 		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
-		a.TOTPSecret, a.TOTPLastCounter,
+		a.TOTPSecret,
 		nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged),
 		a.ID))
 	if err != nil {

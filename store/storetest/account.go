@@ -54,14 +54,16 @@ func testUpdateAccount(t *testing.T, s akte.Store) {
 	upd.ID = orig.ID
 	upd.ConfirmedAt = ptr(at(2 * time.Hour)) // nil -> set
 	upd.BlockedAt = nil                      // set -> nil
-	upd.TOTPLastCounter = 5
+	upd.TOTPLastCounter = orig.TOTPLastCounter + 5
 	if err := s.UpdateAccount(ctx, &upd); err != nil {
 		t.Fatalf("UpdateAccount: %v", err)
 	}
 
-	// ID, Email, KVNR, BirthDate and CreatedAt never change.
+	// ID, Email, KVNR, BirthDate and CreatedAt never change; the TOTP
+	// counter moves only through AdvanceTOTP.
 	want := upd
 	want.Email, want.KVNR, want.BirthDate, want.CreatedAt = orig.Email, orig.KVNR, orig.BirthDate, orig.CreatedAt
+	want.TOTPLastCounter = orig.TOTPLastCounter
 	wantEqual(t, "Account after update", mustAccount(t, s, orig.ID), &want)
 	got, err := s.AccountByEmail(ctx, orig.Email)
 	if err != nil {
