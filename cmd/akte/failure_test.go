@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoginFailures(t *testing.T) {
+	srv := startServer(t, "", nil)
+	u := newUser(t, srv, "dora@example.org")
+	u.register(testKVNR)
+
+	// Reusing the confirmation code fails with its own message.
+	code := srv.mailCode(u.Email, "Bestätigen")
+	if msg := u.fails("verify-email", "--code", code); !strings.Contains(msg, "bereits verwendet") {
+		t.Fatalf("reused code: %q", msg)
+	}
+	// A wrong code is refused.
+	if msg := u.fails("verify-email", "--code", "00000000"); !strings.Contains(msg, "falsch") {
+		t.Fatalf("wrong code: %q", msg)
+	}
+
+	// Wrong password and unknown e-mail give the same answer.
+	wrong := *u
+	wrong.Password = "Falsches-Passwort-123"
+	msgWrong := wrong.fails("login", "--email", u.Email, "--totp", u.peekCode())
+	stranger := newUser(t, srv, "nobody@example.org")
+	msgUnknown := stranger.fails("login", "--email", stranger.Email, "--totp", "123456")
+	if msgWrong != msgUnknown || !strings.Contains(msgWrong, "E-Mail-Adresse oder Passwort ist falsch") {
+		t.Fatalf("wrong password %q vs unknown e-mail %q", msgWrong, msgUnknown)
+	}
+	// Wrong TOTP code.
+	if msg := u.fails("login", "--email", u.Email, "--totp", u.wrongCode()); !strings.Contains(msg, "Authenticator") {
+		t.Fatalf("wrong totp: %q", msg)
+	}
+
+	// The same comparison on the wire: status and body alike, and the
+	// unknown address costs the server a hash too (no timing shortcut).
+	pre := func(email string) []byte {
+		var r struct {
+			KDF json.RawMessage `json:"kdf"`
+		}
+		postJSON(t, srv.URL+"/api/v1/prelogin", map[string]string{"email": email}, &r)
+		return r.KDF
+	}
+	if a, b := pre(u.Email), pre("nobody@example.org"); len(a) == 0 || len(b) == 0 || bytes.Equal(a, b) {
+		t.Fatalf("prelogin answers: %s / %s", a, b)
+	}
+	if a, b := pre("nobody@example.org"), pre("nobody@example.org"); !bytes.Equal(a, b) {
+		t.Fatalf("prelogin for an unknown address is not stable: %s / %s", a, b)
+	}
+	secret := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	login := func(email string) (int, string, time.Duration) {
+		start := time.Now()
+		st, body := postRaw(t, srv.URL+"/api/v1/sessions", "application/json",
+			`{"email":"`+email+`","login_secret":"`+secret+`","totp":"123456","device_id":"device-0001","device_name":"Test"}`)
+		return st, body, time.Since(start)
+	}
+	var known, unknown []time.Duration
+	for range 3 {
+		s1, b1, d1 := login("eve-unknown@example.org")
+		s2, b2, d2 := login("frank-unknown@example.org")
+		if s1 != s2 || b1 != b2 || s1 != http.StatusUnauthorized {
+			t.Fatalf("unknown addresses answer differently: %d %s / %d %s", s1, b1, s2, b2)
+		}
+		unknown = append(unknown, d1, d2)
+	}
+	for range 2 {
+		s, b, d := login(u.Email)
+		_, bu, _ := login("eve-unknown@example.org")
+		if s != http.StatusUnauthorized || b != bu {
+			t.Fatalf("wrong secret: %d %s, unknown address: %s", s, b, bu)
+		}
+		known = append(known, d)
+	}
+	if mk, mu := median(known), median(unknown); mu < mk/3 {
+		t.Errorf("unknown address answered in %v, wrong secret in %v: the server skips the hash", mu, mk)
+	}
+
+	// That makes 4 failures on the account (CLI wrong password, wrong TOTP,
+	// 2 wrong secrets); the 5th starts the back-off and mails a notice, the
+	// 6th rapid attempt is delayed even with the right password.
+	wrong.fails("login", "--email", u.Email, "--totp", u.peekCode())
+	msg := u.fails("login", "--email", u.Email, "--totp", u.peekCode())
+	if !strings.Contains(msg, "Zu viele Fehlversuche") {
+		t.Fatalf("6th attempt: %q", msg)
+	}
+	srv.lastMail(u.Email, "Fehlgeschlagene Anmeldeversuche")
+	st, _ := postRaw(t, srv.URL+"/api/v1/sessions", "application/json",
+		`{"email":"`+u.Email+`","login_secret":"`+secret+`","totp":"123456","device_id":"device-0001","device_name":"Test"}`)
+	if st != http.StatusTooManyRequests {
+		t.Fatalf("throttled attempt: status %d, want 429", st)
+	}
+
+	// After the back-off the right credentials work, and every failure was
+	// recorded as an event.
+	time.Sleep(2100 * time.Millisecond)
+	u.login()
+	var events []struct {
+		Operation string `json:"operation"`
+		Result    string `json:"result"`
+		Code      string `json:"code"`
+	}
+	getJSON(t, srv.URL+"/api/v1/account/events", u.state().Token, &events)
+	count := map[string]int{}
+	for _, e := range events {
+		if e.Result == "failed" {
+			count[e.Operation+"/"+e.Code]++
+		}
+	}
+	for key, want := range map[string]int{"session.login/wrong_password": 4, "session.login/wrong_totp": 1, "account.confirm/used": 1, "account.confirm/invalid": 1} {
+		if count[key] != want {
+			t.Errorf("%s events = %d, want %d (all: %v)", key, count[key], want, count)
+		}
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func postRaw(t *testing.T, url, ctype, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(url, ctype, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func postJSON(t *testing.T, url string, in, out any) {
+	t.Helper()
+	b, _ := json.Marshal(in)
+	st, body := postRaw(t, url, "application/json", string(b))
+	if st >= 300 {
+		t.Fatalf("POST %s: %d %s", url, st, body)
+	}
+	if out != nil {
+		if err := json.Unmarshal([]byte(body), out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
