@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Store keeps the metadata of accounts, sessions, devices, tokens and
-// events. It persists and queries; it holds no rules (those live in
+// Store keeps the metadata of accounts, sessions, devices, tokens,
+// events, records and items. It persists and queries; it holds no rules (those live in
 // package service), so every backend behaves the same. Each method is
 // atomic. Methods return *Error values with these kinds:
 // KindNotFound when the object does not exist, KindConflict when a unique
@@ -31,7 +31,8 @@ type Store interface {
 	// and reports whether it did; a false answer means the code was used.
 	AdvanceTOTP(ctx context.Context, id AccountID, counter int64) (bool, error)
 	// DeleteAccount removes the account and everything that belongs to it
-	// (sessions, devices, tokens, failures); its events stay.
+	// (sessions, devices, tokens, failures, its record and items); its
+	// events stay.
 	DeleteAccount(ctx context.Context, id AccountID) error
 	// Accounts lists accounts ordered by creation time.
 	Accounts(ctx context.Context) ([]*Account, error)
@@ -97,6 +98,50 @@ type Store interface {
 	Events(ctx context.Context, account AccountID, limit int) ([]*Event, error)
 	// ClearEventAddrsBefore blanks ClientAddr of events before t.
 	ClearEventAddrsBefore(ctx context.Context, t time.Time) (int, error)
+
+	// CreateRecord inserts the record of an account. KindNotFound if the
+	// account does not exist, KindConflict if it has a record.
+	CreateRecord(ctx context.Context, r *Record) error
+	// Record returns the record of an account.
+	Record(ctx context.Context, account AccountID) (*Record, error)
+	// ReplaceRecordKeys overwrites ID, RMKByUMK, PublicKey, PrivateKeyByRMK
+	// and the whole set of CategoryKeys of the account's record (a reset
+	// without recovery key); Quota and CreatedAt stay.
+	ReplaceRecordKeys(ctx context.Context, r *Record) error
+	// SetQuota sets the record's quota (0: the server default).
+	SetQuota(ctx context.Context, account AccountID, quota int64) error
+
+	// CreateUpload inserts an item in StateUploading, counting its Size
+	// against the record at once. If limit is not negative and the sizes
+	// of the account's items in any state plus it.Size exceed limit, it
+	// inserts nothing and returns KindQuota; the check and the insert are
+	// atomic with respect to other CreateUpload calls for the account.
+	// KindConflict if an item with the id exists, KindNotFound if the
+	// account does not.
+	CreateUpload(ctx context.Context, it *Item, limit int64) error
+	// Item returns an item in any state.
+	Item(ctx context.Context, id ItemID) (*Item, error)
+	// Items lists the complete items of an account, of one category or of
+	// all if category is empty, ordered by CreatedAt then ID.
+	Items(ctx context.Context, account AccountID, category CategoryID) ([]*Item, error)
+	// Uploads lists items in StateUploading whose UpdatedAt is before t,
+	// of one account or of all if account is empty, oldest first.
+	Uploads(ctx context.Context, account AccountID, before time.Time) ([]*Item, error)
+	// AddChunk records that chunk n of an uploading item is stored and sets
+	// the item's UpdatedAt to at. Recording a chunk twice is not an error.
+	// KindNotFound if no item with the id is in StateUploading.
+	AddChunk(ctx context.Context, id ItemID, n int, at time.Time) error
+	// Chunks returns the indexes of the recorded chunks of an item, sorted.
+	Chunks(ctx context.Context, id ItemID) ([]int, error)
+	// CompleteUpload moves an item from StateUploading to StateComplete and
+	// sets UpdatedAt to at. KindNotFound if no item with the id is in
+	// StateUploading. (Whether every chunk is there is the caller's rule.)
+	CompleteUpload(ctx context.Context, id ItemID, at time.Time) error
+	// DeleteItem removes an item in any state and its chunk records.
+	DeleteItem(ctx context.Context, id ItemID) error
+	// Usage returns the sizes of an account's complete items and of its
+	// uploading ones.
+	Usage(ctx context.Context, account AccountID) (complete, uploading int64, err error)
 
 	// Secret returns the server secret stored under name; if there is none
 	// yet it stores value first. The first writer wins, so every replica

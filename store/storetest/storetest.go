@@ -59,6 +59,11 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"Events", testEvents},
 		{"ClearEventAddrsBefore", testClearEventAddrsBefore},
 
+		{"Record", testRecord},
+		{"UploadLifecycle", testUploadLifecycle},
+		{"Items", testItems},
+		{"Quota", testQuota},
+
 		{"Secret", testSecret},
 		{"SecretConcurrent", testSecretConcurrent},
 	}

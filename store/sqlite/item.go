@@ -1,0 +1,149 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/akte/akte"
+)
+
+const itemColumns = `id, account_id, category, key_version, kind, replaces, size, chunk_size, state,
+	created_at, updated_at, created_by, meta_sealed, key_slot`
+
+func scanItem(s scanner) (*akte.Item, error) {
+	var (
+		it               akte.Item
+		created, updated int64
+	)
+	err := s.Scan(&it.ID, &it.AccountID, &it.Category, &it.KeyVersion, &it.Kind, &it.Replaces, &it.Size, &it.ChunkSize, &it.State,
+		&created, &updated, &it.CreatedBy, &it.MetaSealed, &it.KeySlot)
+	if err != nil {
+		return nil, err
+	}
+	it.CreatedAt, it.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &it, nil
+}
+
+// CreateUpload inserts an uploading item if the quota allows. The
+// transaction begins IMMEDIATE (see Open), so the sum it reads cannot
+// change before the insert.
+func (s *Store) CreateUpload(ctx context.Context, it *akte.Item, limit int64) error {
+	const op = "sqlite.CreateUpload"
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if limit >= 0 {
+			var used int64
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(size), 0) FROM items WHERE account_id = ?`, it.AccountID).Scan(&used); err != nil {
+				return err
+			}
+			if used+it.Size > limit {
+				return akte.E(op, akte.KindQuota, "", nil)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO items (`+itemColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			it.ID, it.AccountID, it.Category, it.KeyVersion, it.Kind, it.Replaces, it.Size, it.ChunkSize, akte.StateUploading,
+			micros(it.CreatedAt), micros(it.UpdatedAt), it.CreatedBy, blob(it.MetaSealed), blob(it.KeySlot))
+		return err
+	})
+	if isUnique(err, "items.id") {
+		return akte.E(op, akte.KindConflict, "Ein Eintrag mit dieser Kennung existiert bereits", err)
+	}
+	if err == nil {
+		it.State = akte.StateUploading
+	}
+	return wrap(op, err)
+}
+
+// Item returns an item in any state.
+func (s *Store) Item(ctx context.Context, id akte.ItemID) (*akte.Item, error) {
+	it, err := scanItem(s.db.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items WHERE id = ?`, id))
+	if err != nil {
+		return nil, wrap("sqlite.Item", err)
+	}
+	return it, nil
+}
+
+// Items lists the complete items of an account.
+func (s *Store) Items(ctx context.Context, account akte.AccountID, category akte.CategoryID) ([]*akte.Item, error) {
+	q := `SELECT ` + itemColumns + ` FROM items WHERE account_id = ? AND state = ?`
+	args := []any{account, akte.StateComplete}
+	if category != "" {
+		q += ` AND category = ?`
+		args = append(args, category)
+	}
+	its, err := list(ctx, s.db, scanItem, q+` ORDER BY created_at, id`, args...)
+	return its, wrap("sqlite.Items", err)
+}
+
+// Uploads lists uploading items last updated before t.
+func (s *Store) Uploads(ctx context.Context, account akte.AccountID, before time.Time) ([]*akte.Item, error) {
+	q := `SELECT ` + itemColumns + ` FROM items WHERE state = ? AND updated_at < ?`
+	args := []any{akte.StateUploading, micros(before)}
+	if account != "" {
+		q += ` AND account_id = ?`
+		args = append(args, account)
+	}
+	its, err := list(ctx, s.db, scanItem, q+` ORDER BY updated_at, id`, args...)
+	return its, wrap("sqlite.Uploads", err)
+}
+
+// AddChunk records a stored chunk of an uploading item.
+func (s *Store) AddChunk(ctx context.Context, id akte.ItemID, n int, at time.Time) error {
+	const op = "sqlite.AddChunk"
+	return wrap(op, s.tx(ctx, func(tx *sql.Tx) error {
+		k, err := affected(tx.ExecContext(ctx, `UPDATE items SET updated_at = ? WHERE id = ? AND state = ?`, micros(at), id, akte.StateUploading))
+		if err != nil {
+			return err
+		}
+		if k == 0 {
+			return notFound(op, "Kein laufendes Hochladen mit dieser Kennung")
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO item_chunks (item_id, n) VALUES (?, ?) ON CONFLICT (item_id, n) DO NOTHING`, id, n)
+		return err
+	}))
+}
+
+// Chunks returns the recorded chunk indexes of an item.
+func (s *Store) Chunks(ctx context.Context, id akte.ItemID) ([]int, error) {
+	ns, err := list(ctx, s.db, func(s scanner) (n int, err error) {
+		err = s.Scan(&n)
+		return n, err
+	}, `SELECT n FROM item_chunks WHERE item_id = ? ORDER BY n`, id)
+	return ns, wrap("sqlite.Chunks", err)
+}
+
+// CompleteUpload marks an uploading item complete.
+func (s *Store) CompleteUpload(ctx context.Context, id akte.ItemID, at time.Time) error {
+	const op = "sqlite.CompleteUpload"
+	n, err := affected(s.db.ExecContext(ctx, `UPDATE items SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
+		akte.StateComplete, micros(at), id, akte.StateUploading))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Kein laufendes Hochladen mit dieser Kennung")
+	}
+	return nil
+}
+
+// DeleteItem removes an item; its chunk records go by ON DELETE CASCADE.
+func (s *Store) DeleteItem(ctx context.Context, id akte.ItemID) error {
+	const op = "sqlite.DeleteItem"
+	n, err := affected(s.db.ExecContext(ctx, `DELETE FROM items WHERE id = ?`, id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Eintrag nicht gefunden")
+	}
+	return nil
+}
+
+// Usage sums the sizes of an account's items by state.
+func (s *Store) Usage(ctx context.Context, account akte.AccountID) (complete, uploading int64, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN state = ? THEN size ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN state = ? THEN size ELSE 0 END), 0)
+		FROM items WHERE account_id = ?`, akte.StateComplete, akte.StateUploading, account).Scan(&complete, &uploading)
+	return complete, uploading, wrap("sqlite.Usage", err)
+}

@@ -1,0 +1,260 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/akte/akte"
+)
+
+func newRecord(a akte.AccountID) *akte.Record {
+	return &akte.Record{
+		AccountID:       a,
+		ID:              akte.RecordID("rec-" + string(a)),
+		RMKByUMK:        []byte("rmk-by-umk\x00\xff"),
+		PublicKey:       []byte("record-public-key\x00\xff"),
+		PrivateKeyByRMK: []byte("record-private-key\x00\xff"),
+		CategoryKeys: []akte.CategoryKey{
+			{Category: "findings", Version: 1, KeyByRMK: []byte("findings-v1\x00")},
+			{Category: "findings", Version: 2, KeyByRMK: []byte("findings-v2\x00")},
+			{Category: "private", Version: 1, KeyByRMK: []byte("private-v1\x00")},
+		},
+		Quota:     1 << 40, // beyond 32 bits
+		CreatedAt: at(time.Hour),
+	}
+}
+
+func newItem(a akte.AccountID, id string, size int64, created time.Time) *akte.Item {
+	return &akte.Item{
+		ID: akte.ItemID(id), AccountID: a, Category: "findings", KeyVersion: 2, Kind: akte.KindDocument,
+		Replaces: "older", Size: size, ChunkSize: 4 << 20, CreatedAt: created, UpdatedAt: created,
+		CreatedBy: string(a), MetaSealed: []byte("meta-" + id + "\x00\xff"), KeySlot: []byte("slot-" + id + "\x00\xff"),
+	}
+}
+
+func mustCreateUpload(t *testing.T, s akte.Store, it *akte.Item) *akte.Item {
+	t.Helper()
+	if err := s.CreateUpload(t.Context(), it, -1); err != nil {
+		t.Fatalf("CreateUpload(%s): %v", it.ID, err)
+	}
+	return it
+}
+
+func testRecord(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(1))
+	_, err := s.Record(ctx, a.ID)
+	wantKind(t, "Record before CreateRecord", err, akte.KindNotFound)
+	r := newRecord(a.ID)
+	if err := s.CreateRecord(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Record(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "Record", got, r)
+	wantKind(t, "CreateRecord twice", s.CreateRecord(ctx, newRecord(a.ID)), akte.KindConflict)
+	wantKind(t, "CreateRecord without account", s.CreateRecord(ctx, newRecord("nobody")), akte.KindNotFound)
+
+	if err := s.SetQuota(ctx, a.ID, 5<<30); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, "SetQuota without record", s.SetQuota(ctx, "nobody", 1), akte.KindNotFound)
+
+	nr := &akte.Record{AccountID: a.ID, ID: "rec-new", RMKByUMK: []byte("new-rmk"), PublicKey: []byte("new-pub"), PrivateKeyByRMK: []byte("new-priv"),
+		CategoryKeys: []akte.CategoryKey{{Category: "letters", Version: 1, KeyByRMK: []byte("letters-v1")}}}
+	if err := s.ReplaceRecordKeys(ctx, nr); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Record(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *nr
+	want.Quota, want.CreatedAt = 5<<30, r.CreatedAt
+	wantEqual(t, "Record after ReplaceRecordKeys", got, &want)
+	wantKind(t, "ReplaceRecordKeys without record", s.ReplaceRecordKeys(ctx, &akte.Record{AccountID: "nobody"}), akte.KindNotFound)
+
+	// The record goes with the account.
+	if err := s.DeleteAccount(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Record(ctx, a.ID)
+	wantKind(t, "Record after DeleteAccount", err, akte.KindNotFound)
+}
+
+func testUploadLifecycle(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(1))
+	it := mustCreateUpload(t, s, newItem(a.ID, "item-1", 10<<20, at(0)))
+	got, err := s.Item(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it.State = akte.StateUploading
+	wantEqual(t, "Item after CreateUpload", got, it)
+	wantKind(t, "CreateUpload twice", s.CreateUpload(ctx, newItem(a.ID, "item-1", 1, at(0)), -1), akte.KindConflict)
+	wantKind(t, "CreateUpload without account", s.CreateUpload(ctx, newItem("nobody", "item-x", 1, at(0)), -1), akte.KindNotFound)
+
+	// Uploading items are not listed.
+	its, err := s.Items(ctx, a.ID, "")
+	if err != nil || len(its) != 0 {
+		t.Fatalf("Items while uploading = %v, %v; want none", its, err)
+	}
+	ups, err := s.Uploads(ctx, a.ID, at(time.Second))
+	if err != nil || len(ups) != 1 || ups[0].ID != it.ID {
+		t.Fatalf("Uploads = %v, %v", ups, err)
+	}
+	ups, err = s.Uploads(ctx, "", at(0))
+	if err != nil || len(ups) != 0 {
+		t.Fatalf("Uploads before creation = %v, %v; want none", ups, err)
+	}
+
+	for _, n := range []int{2, 0, 2} { // a retried chunk is no error
+		if err := s.AddChunk(ctx, it.ID, n, at(time.Minute)); err != nil {
+			t.Fatalf("AddChunk(%d): %v", n, err)
+		}
+	}
+	ns, err := s.Chunks(ctx, it.ID)
+	if err != nil || !slices.Equal(ns, []int{0, 2}) {
+		t.Fatalf("Chunks = %v, %v; want [0 2]", ns, err)
+	}
+	wantKind(t, "AddChunk to missing item", s.AddChunk(ctx, "missing", 0, at(0)), akte.KindNotFound)
+	got, _ = s.Item(ctx, it.ID)
+	wantEqual(t, "UpdatedAt after AddChunk", got.UpdatedAt, at(time.Minute).UTC())
+	// AddChunk moved UpdatedAt, so the upload is no longer idle before a
+	// time between creation and the chunk.
+	ups, _ = s.Uploads(ctx, "", at(time.Second))
+	if len(ups) != 0 {
+		t.Errorf("Uploads idle before the last chunk = %v, want none", ups)
+	}
+
+	complete, uploading, err := s.Usage(ctx, a.ID)
+	if err != nil || complete != 0 || uploading != 10<<20 {
+		t.Fatalf("Usage = %d, %d, %v; want 0, %d", complete, uploading, err, 10<<20)
+	}
+
+	if err := s.CompleteUpload(ctx, it.ID, at(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, "CompleteUpload twice", s.CompleteUpload(ctx, it.ID, at(3*time.Minute)), akte.KindNotFound)
+	wantKind(t, "AddChunk after completion", s.AddChunk(ctx, it.ID, 1, at(3*time.Minute)), akte.KindNotFound)
+	got, _ = s.Item(ctx, it.ID)
+	if got.State != akte.StateComplete || !got.UpdatedAt.Equal(at(2*time.Minute).Truncate(time.Microsecond)) {
+		t.Errorf("after CompleteUpload: state %s, updated %v", got.State, got.UpdatedAt)
+	}
+	its, err = s.Items(ctx, a.ID, "")
+	if err != nil || len(its) != 1 || its[0].ID != it.ID {
+		t.Fatalf("Items = %v, %v", its, err)
+	}
+	complete, uploading, _ = s.Usage(ctx, a.ID)
+	if complete != 10<<20 || uploading != 0 {
+		t.Errorf("Usage = %d, %d; want %d, 0", complete, uploading, 10<<20)
+	}
+
+	if err := s.DeleteItem(ctx, it.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, "DeleteItem twice", s.DeleteItem(ctx, it.ID), akte.KindNotFound)
+	_, err = s.Item(ctx, it.ID)
+	wantKind(t, "Item after DeleteItem", err, akte.KindNotFound)
+	if ns, _ := s.Chunks(ctx, it.ID); len(ns) != 0 {
+		t.Errorf("Chunks after DeleteItem = %v", ns)
+	}
+}
+
+func testItems(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(1))
+	b := mustCreateAccount(t, s, newAccount(2))
+	var want []akte.ItemID
+	for i, id := range []string{"c", "a", "b"} {
+		it := newItem(a.ID, id, 100, at(time.Duration(i)*time.Second))
+		if id == "b" {
+			it.Category = "letters"
+		}
+		mustCreateUpload(t, s, it)
+		if err := s.CompleteUpload(ctx, it.ID, at(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, it.ID)
+	}
+	mustCreateUpload(t, s, newItem(b.ID, "other", 100, at(0)))
+	if err := s.CompleteUpload(ctx, "other", at(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(its []*akte.Item, err error) []akte.ItemID {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []akte.ItemID
+		for _, it := range its {
+			out = append(out, it.ID)
+		}
+		return out
+	}
+	if got := ids(s.Items(ctx, a.ID, "")); !slices.Equal(got, want) {
+		t.Errorf("Items = %v, want %v (by creation time)", got, want)
+	}
+	if got := ids(s.Items(ctx, a.ID, "letters")); !slices.Equal(got, []akte.ItemID{"b"}) {
+		t.Errorf("Items(letters) = %v, want [b]", got)
+	}
+	// Items go with the account.
+	if err := s.DeleteAccount(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Item(ctx, "a")
+	wantKind(t, "Item after DeleteAccount", err, akte.KindNotFound)
+	if got := ids(s.Items(ctx, b.ID, "")); !slices.Equal(got, []akte.ItemID{"other"}) {
+		t.Errorf("Items of the other account = %v", got)
+	}
+}
+
+func testQuota(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(1))
+	mustCreateUpload(t, s, newItem(a.ID, "done", 600, at(0)))
+	if err := s.CompleteUpload(ctx, "done", at(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateUpload(ctx, newItem(a.ID, "open", 300, at(0)), 1000); err != nil {
+		t.Fatal(err)
+	}
+	// Complete and uploading items both count: 600 + 300 + 101 > 1000.
+	wantKind(t, "CreateUpload over the limit", s.CreateUpload(ctx, newItem(a.ID, "big", 101, at(0)), 1000), akte.KindQuota)
+	if _, err := s.Item(ctx, "big"); !akte.Is(err, akte.KindNotFound) {
+		t.Errorf("refused upload was stored: %v", err)
+	}
+	if err := s.CreateUpload(ctx, newItem(a.ID, "fits", 100, at(0)), 1000); err != nil {
+		t.Errorf("CreateUpload exactly to the limit: %v", err)
+	}
+	// Concurrent uploads cannot together pass the limit.
+	b := mustCreateAccount(t, s, newAccount(2))
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.CreateUpload(ctx, newItem(b.ID, fmt.Sprintf("par-%d", i), 100, at(0)), 350)
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !akte.Is(err, akte.KindQuota):
+			t.Errorf("concurrent CreateUpload: %v", err)
+		}
+	}
+	if ok != 3 {
+		t.Errorf("%d concurrent uploads of 100 fit into 350, want 3", ok)
+	}
+}
