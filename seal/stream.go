@@ -64,6 +64,22 @@ func withRand(r io.Reader) Option {
 	return func(o *options) { o.rand = r }
 }
 
+// StreamRandomSize is the number of random bytes NewWriter draws: the salt
+// and the nonce prefix of the header.
+const StreamRandomSize = saltSize + prefixSize
+
+// WithStreamRandom makes NewWriter take the salt and nonce prefix from r
+// (StreamRandomSize bytes) instead of crypto/rand. It exists for resumable
+// uploads: a client that keeps the item key and these bytes can encrypt the
+// same plaintext again after an interruption and get exactly the same
+// stream, so that the chunks the server already holds stay valid. The bytes
+// must be random, and must never be used again with the same key for a
+// different plaintext: that would reuse AES-GCM nonces, which loses
+// confidentiality and authenticity.
+func WithStreamRandom(r io.Reader) Option {
+	return func(o *options) { o.rand = r }
+}
+
 func validSegmentSize(n int) bool { return n >= MinSegmentSize && n <= MaxSegmentSize }
 
 // CiphertextSize returns the exact size of the stream NewWriter produces for

@@ -447,3 +447,38 @@ func TestReaderAtConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestWithStreamRandomRepeats(t *testing.T) {
+	key := NewKey()
+	seed := make([]byte, StreamRandomSize)
+	io.ReadFull(testRand(7), seed)
+	pt := make([]byte, 3*MinSegmentSize+5)
+	io.ReadFull(testRand(8), pt)
+	enc := func() []byte {
+		var buf bytes.Buffer
+		w, err := NewWriter(&buf, key, WithSegmentSize(MinSegmentSize), WithStreamRandom(bytes.NewReader(seed)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(pt)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	a, b := enc(), enc()
+	if !bytes.Equal(a, b) {
+		t.Fatal("same key, seed and plaintext gave different streams")
+	}
+	r, err := NewReader(bytes.NewReader(a), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(got, pt) {
+		t.Fatalf("round trip: %v", err)
+	}
+	if _, err := NewWriter(io.Discard, key, WithStreamRandom(bytes.NewReader(seed[:10]))); err == nil {
+		t.Fatal("short seed accepted")
+	}
+}
