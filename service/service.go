@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/akte/akte"
@@ -132,7 +133,7 @@ func (s *Service) nowUTC() time.Time { return s.now().UTC() }
 func randomToken(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
-	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
 func hashBytes(parts ...string) []byte {
@@ -159,10 +160,15 @@ func (s *Service) event(ctx context.Context, e akte.Event) {
 	}
 }
 
-// internal wraps an unexpected error: its details go to the log only.
+// internal wraps an unexpected error from a dependency: its details go to
+// the log only. An outage or overload keeps its kind, so that clients know
+// to retry.
 func internal(op string, err error) error {
-	if k := akte.KindOf(err); k != akte.KindOther && k != akte.KindInternal {
+	switch akte.KindOf(err) {
+	case akte.KindRateLimited:
 		return err
+	case akte.KindUnavailable:
+		return akte.E(op, akte.KindUnavailable, "Ein Dienst des Servers ist vorübergehend nicht erreichbar. Bitte später erneut versuchen.", err)
 	}
 	return akte.E(op, akte.KindInternal, "Interner Fehler. Bitte später erneut versuchen.", err)
 }

@@ -29,6 +29,7 @@ func (u *user) state() state {
 }
 
 func TestAccountJourney(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, "", nil)
 	alice := newUser(t, srv, "alice@example.org")
 	alice.register(testKVNR)
@@ -194,6 +195,7 @@ func getJSON(t *testing.T, url, token string, v any) {
 // and login for the password, the password key, the user master key and the
 // recovery key, in every encoding the code uses.
 func TestNoSecretsAtRest(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, "", nil)
 	u := newUser(t, srv, "bob@example.org")
 	u.register(testKVNR)

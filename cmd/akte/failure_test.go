@@ -13,6 +13,7 @@ import (
 )
 
 func TestLoginFailures(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, "", nil)
 	u := newUser(t, srv, "dora@example.org")
 	u.register(testKVNR)

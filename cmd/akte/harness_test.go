@@ -251,26 +251,25 @@ func (u *user) peekCode() string { return u.totpCode(false) }
 
 func (u *user) totpCode(use bool) string {
 	u.t.Helper()
-	totpUsed.Lock()
-	defer totpUsed.Unlock()
 	for {
 		step := time.Now().Unix() / 30
+		totpUsed.Lock()
 		for c := step - 1; c <= step+1; c++ {
-			if c > totpUsed.m[u.TOTP] {
-				// Keep a margin: the step-1 code expires within seconds.
-				if c == step-1 && time.Now().Unix()%30 > 25 {
-					continue
-				}
-				if use {
-					totpUsed.m[u.TOTP] = c
-				}
-				code, err := hotp.GenerateCodeCustom(u.TOTP, uint64(c), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-				if err != nil {
-					u.t.Fatal(err)
-				}
-				return code
+			// Keep a margin: the step-1 code expires within seconds.
+			if c <= totpUsed.m[u.TOTP] || (c == step-1 && time.Now().Unix()%30 > 25) {
+				continue
 			}
+			if use {
+				totpUsed.m[u.TOTP] = c
+			}
+			totpUsed.Unlock()
+			code, err := hotp.GenerateCodeCustom(u.TOTP, uint64(c), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+			if err != nil {
+				u.t.Fatal(err)
+			}
+			return code
 		}
+		totpUsed.Unlock()
 		time.Sleep(time.Until(time.Unix((step+1)*30, 0)) + 50*time.Millisecond)
 	}
 }
@@ -376,3 +375,5 @@ func get(t *testing.T, url string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
