@@ -7,15 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
-	"mime/quotedprintable"
 	"net/http"
-	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +18,8 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
+
+	"github.com/akte/akte/internal/mailtest"
 )
 
 // The end-to-end tests drive the real binary: TestMain builds it once, each
@@ -290,78 +287,34 @@ func (u *user) wrongCode() string {
 	return "999999"
 }
 
-// message is one mail from the outbox, body decoded.
-type message struct {
-	Name, To, Subject, Body string
-}
-
-// mails reads the outbox, oldest first.
-func (s *server) mails() []message {
-	s.t.Helper()
-	dir := filepath.Join(s.Data, "outbox")
-	ents, _ := os.ReadDir(dir)
-	var names []string
-	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".eml") {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	var out []message
-	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(dir, n))
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		m, err := mail.ReadMessage(bytes.NewReader(b))
-		if err != nil {
-			s.t.Fatalf("parse %s: %v", n, err)
-		}
-		var body io.Reader = m.Body
-		if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
-			body = quotedprintable.NewReader(m.Body)
-		}
-		text, _ := io.ReadAll(body)
-		subj, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-		out = append(out, message{Name: n, To: m.Header.Get("To"), Subject: subj, Body: string(text)})
-	}
-	return out
-}
+func (s *server) outbox() string { return filepath.Join(s.Data, "outbox") }
 
 // lastMail returns the newest mail to addr whose subject contains subj.
-func (s *server) lastMail(addr, subj string) message {
+func (s *server) lastMail(addr, subj string) mailtest.Message {
 	s.t.Helper()
-	ms := s.mails()
-	for i := len(ms) - 1; i >= 0; i-- {
-		if strings.Contains(ms[i].To, addr) && strings.Contains(ms[i].Subject, subj) {
-			return ms[i]
-		}
+	m, err := mailtest.Last(s.outbox(), addr, subj)
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	s.t.Fatalf("no mail to %s with subject %q in %d mails", addr, subj, len(ms))
-	return message{}
+	return m
 }
-
-var codeRe = regexp.MustCompile(`(?m)^Code: (\d{8})\s*$`)
-var linkRe = regexp.MustCompile(`https?://\S+`)
 
 func (s *server) mailCode(addr, subj string) string {
 	s.t.Helper()
-	m := s.lastMail(addr, subj)
-	c := codeRe.FindStringSubmatch(m.Body)
-	if c == nil {
-		s.t.Fatalf("no Code: line in mail %q:\n%s", m.Subject, m.Body)
+	c, err := s.lastMail(addr, subj).Code()
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	return c[1]
+	return c
 }
 
 func (s *server) mailLink(addr, subj string) string {
 	s.t.Helper()
-	m := s.lastMail(addr, subj)
-	links := linkRe.FindAllString(m.Body, -1)
-	if len(links) != 1 {
-		s.t.Fatalf("want one link in mail %q, got %v", m.Subject, links)
+	l, err := s.lastMail(addr, subj).Link()
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	return links[0]
+	return l
 }
 
 // get fetches a URL and returns status and body.
