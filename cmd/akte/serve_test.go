@@ -1,0 +1,127 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// selfSigned writes a certificate for 127.0.0.1 and its key.
+func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "akte test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+func TestServeTLS(t *testing.T) {
+	t.Parallel()
+	cert, key, pool := selfSigned(t)
+	// The key files come from the environment, the rest from flags.
+	srv := startServer(t, "", nil, "AKTE_TLS_CERT="+cert, "AKTE_TLS_KEY="+key)
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Fatalf("base URL %s", srv.URL)
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := c.Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if hsts := resp.Header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=") {
+		t.Errorf("no HSTS over TLS: %q", hsts)
+	}
+	// TLS 1.1 and a CBC suite under TLS 1.2 are refused.
+	for name, cfg := range map[string]*tls.Config{
+		"tls1.1":  {RootCAs: pool, MinVersion: tls.VersionTLS11, MaxVersion: tls.VersionTLS11},
+		"cbc-1.2": {RootCAs: pool, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}},
+	} {
+		conn, err := tls.Dial("tcp", strings.TrimPrefix(srv.URL, "https://"), cfg)
+		if err == nil {
+			conn.Close()
+			t.Errorf("%s: handshake succeeded", name)
+		}
+	}
+}
+
+func TestServeConfigAndShutdown(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	outbox := filepath.Join(t.TempDir(), "mails")
+	smtpFile := filepath.Join(t.TempDir(), "smtp")
+	os.WriteFile(smtpFile, []byte("\n"), 0o600) // empty secret file: stays in outbox mode
+	srv := startServer(t, data, []string{"--mail-outbox", outbox, "--base-url", "https://akte.example.org"}, "AKTE_SMTP_FILE="+smtpFile)
+	if srv.URL != "https://akte.example.org" {
+		t.Fatalf("base URL %q", srv.URL)
+	}
+	for _, f := range []string{"akte.db", "blobs"} {
+		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
+			t.Errorf("data directory lacks %s: %v", f, err)
+		}
+	}
+	// SIGTERM shuts down gracefully with exit code 0.
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- srv.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, srv.logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no exit after SIGTERM")
+	}
+	if !strings.Contains(srv.logs.String(), `"msg":"stopped"`) {
+		t.Errorf("no stop in the log:\n%s", srv.logs.String())
+	}
+
+	// Bad configuration fails fast with a message.
+	u := &user{t: t, srv: &server{URL: "http://127.0.0.1:1"}, Home: t.TempDir(), Password: "irgendein-langes-Passwort"}
+	for _, args := range [][]string{
+		{"serve", "--data", data, "--addr", "127.0.0.1:0", "--db", "mysql://x"},
+		{"serve", "--data", data, "--addr", "127.0.0.1:0", "--tls-cert", "x.pem"},
+		{"serve", "--data", data, "--addr", "256.0.0.1:99999"},
+	} {
+		if msg := u.fails(args...); !strings.Contains(msg, "Fehler") {
+			t.Errorf("%v: %q", args, msg)
+		}
+	}
+	_, errs, code := u.run("", []string{"AKTE_SESSION_IDLE=soon"}, "serve", "--data", data, "--addr", "127.0.0.1:0")
+	if code == 0 || !strings.Contains(errs, "AKTE_SESSION_IDLE") {
+		t.Errorf("bad duration: %d %s", code, errs)
+	}
+	// A client against a server that is down says so.
+	if msg := u.fails("login", "--email", "a@example.org", "--totp", "123456"); !strings.Contains(msg, "nicht erreichbar") {
+		t.Errorf("server down: %q", msg)
+	}
+}
