@@ -36,7 +36,10 @@ type stack struct {
 	svc    *service.Service
 }
 
-func newStack(t *testing.T, cfg service.Config) *stack {
+func newStack(t *testing.T, cfg service.Config) *stack { return newClockStack(t, cfg, nil) }
+
+// newClockStack is newStack with an injected clock.
+func newClockStack(t *testing.T, cfg service.Config, now func() time.Time) *stack {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "akte.db"))
@@ -52,7 +55,7 @@ func newStack(t *testing.T, cfg service.Config) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Secret: []byte("0123456789abcdef0123456789abcdef")})
+	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: now, Secret: []byte("0123456789abcdef0123456789abcdef")})
 	h := api.New(api.Options{Service: svc, Ready: st.Ping})
 	s := &stack{srv: httptest.NewServer(h), outbox: filepath.Join(dir, "outbox"), svc: svc}
 	t.Cleanup(s.srv.Close)
@@ -71,7 +74,7 @@ func (s *stack) session(t *testing.T, email, kvnr string) string {
 	}
 	var reg wire.RegisterResponse
 	if err := c.Do(ctx, "POST", "/api/v1/accounts", wire.RegisterRequest{Email: email, KVNR: kvnr, BirthDate: "1970-01-01", KDF: m.KDF,
-		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test"}, &reg); err != nil {
+		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: m.Record}, &reg); err != nil {
 		t.Fatal(err)
 	}
 	msg, err := mailtest.Last(s.outbox, email, "Bestätigen")
