@@ -48,11 +48,14 @@ func TestMain(m *testing.M) {
 
 // server is a running `akte serve`.
 type server struct {
-	t    *testing.T
-	URL  string
-	Data string
-	cmd  *exec.Cmd
-	logs *syncBuffer
+	// Mailbox is where mails arrive when the server uses SMTP; empty: the
+	// development outbox.
+	Mailbox string
+	t       *testing.T
+	URL     string
+	Data    string
+	cmd     *exec.Cmd
+	logs    *syncBuffer
 }
 
 type syncBuffer struct {
@@ -287,7 +290,12 @@ func (u *user) wrongCode() string {
 	return "999999"
 }
 
-func (s *server) outbox() string { return filepath.Join(s.Data, "outbox") }
+func (s *server) outbox() string {
+	if s.Mailbox != "" {
+		return s.Mailbox
+	}
+	return filepath.Join(s.Data, "outbox")
+}
 
 // lastMail returns the newest mail to addr whose subject contains subj.
 func (s *server) lastMail(addr, subj string) mailtest.Message {

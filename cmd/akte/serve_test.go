@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/akte/akte/internal/mailtest"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key.
@@ -123,5 +125,25 @@ func TestServeConfigAndShutdown(t *testing.T) {
 	// A client against a server that is down says so.
 	if msg := u.fails("login", "--email", "a@example.org", "--totp", "123456"); !strings.Contains(msg, "nicht erreichbar") {
 		t.Errorf("server down: %q", msg)
+	}
+}
+
+// TestServeSMTP: with --smtp the mails go through a real SMTP server (with
+// AUTH), and the account journey works from what arrives there.
+func TestServeSMTP(t *testing.T) {
+	t.Parallel()
+	mbox := mailtest.StartServer(t)
+	secret := filepath.Join(t.TempDir(), "smtp-url")
+	os.WriteFile(secret, []byte(mbox.URL()+"\n"), 0o600)
+	srv := startServer(t, "", nil, "AKTE_SMTP_FILE="+secret)
+	srv.Mailbox = mbox.Dir
+	u := newUser(t, srv, "smtp@example.org")
+	u.register(testKVNR)
+	u.login()
+	if ents, _ := os.ReadDir(filepath.Join(srv.Data, "outbox")); len(ents) != 0 {
+		t.Errorf("outbox used although SMTP is configured: %d files", len(ents))
+	}
+	if strings.Contains(srv.logs.String(), mbox.Password) {
+		t.Error("the SMTP password appears in the log")
 	}
 }
