@@ -66,10 +66,6 @@ func emailKey(email string) string {
 	return fmt.Sprintf("email:%x", hashBytes("akte throttle", email)[:16])
 }
 
-// addrFactor widens the threshold per client address: many people may share
-// one address (a practice, a carrier's NAT).
-const addrFactor = 4
-
 // throttled answers KindRateLimited while a key is in its back-off: after
 // FailureFree failures each further attempt must wait 2, 4, 8, ... seconds
 // (at most MaxDelay) after the previous failure.
@@ -145,7 +141,7 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 	if err := s.throttled(ctx, op, key, s.cfg.FailureFree); err != nil {
 		return nil, err
 	}
-	if err := s.throttled(ctx, op, addrKey(cl.Addr), s.cfg.FailureFree*addrFactor); err != nil {
+	if err := s.throttled(ctx, op, addrKey(cl.Addr), s.cfg.FailureFree); err != nil {
 		return nil, err
 	}
 	ev := akte.Event{Operation: op, ActorRole: "patient", DeviceID: r.DeviceID, ClientAddr: cl.Addr}

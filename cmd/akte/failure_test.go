@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -57,10 +59,14 @@ func TestLoginFailures(t *testing.T) {
 	if a, b := pre("nobody@example.org"), pre("nobody@example.org"); !bytes.Equal(a, b) {
 		t.Fatalf("prelogin for an unknown address is not stable: %s / %s", a, b)
 	}
+	// Raw requests come from their own loopback addresses (127.0.0.x), so
+	// the per-address counter of 127.0.0.1 is left to the CLI.
 	secret := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	from := 10
 	login := func(email string) (int, string, time.Duration) {
+		from++
 		start := time.Now()
-		st, body := postRaw(t, srv.URL+"/api/v1/sessions", "application/json",
+		st, body := postFrom(t, from, srv.URL+"/api/v1/sessions",
 			`{"email":"`+email+`","login_secret":"`+secret+`","totp":"123456","device_id":"device-0001","device_name":"Test"}`)
 		return st, body, time.Since(start)
 	}
@@ -75,7 +81,7 @@ func TestLoginFailures(t *testing.T) {
 	}
 	for range 2 {
 		s, b, d := login(u.Email)
-		_, bu, _ := login("eve-unknown@example.org")
+		_, bu, _ := login("gina-unknown@example.org")
 		if s != http.StatusUnauthorized || b != bu {
 			t.Fatalf("wrong secret: %d %s, unknown address: %s", s, b, bu)
 		}
@@ -94,10 +100,22 @@ func TestLoginFailures(t *testing.T) {
 		t.Fatalf("6th attempt: %q", msg)
 	}
 	srv.lastMail(u.Email, "Fehlgeschlagene Anmeldeversuche")
-	st, _ := postRaw(t, srv.URL+"/api/v1/sessions", "application/json",
-		`{"email":"`+u.Email+`","login_secret":"`+secret+`","totp":"123456","device_id":"device-0001","device_name":"Test"}`)
-	if st != http.StatusTooManyRequests {
+	if st, _, _ := login(u.Email); st != http.StatusTooManyRequests {
 		t.Fatalf("throttled attempt: status %d, want 429", st)
+	}
+
+	// Per client address, too: 5 failures from one address, whatever the
+	// account, and the 6th is delayed.
+	for i := range 6 {
+		st, body := postFrom(t, 99, srv.URL+"/api/v1/sessions",
+			`{"email":"spray`+strconv.Itoa(i)+`@example.org","login_secret":"`+secret+`","totp":"123456","device_id":"device-0001","device_name":"Test"}`)
+		want := http.StatusUnauthorized
+		if i == 5 {
+			want = http.StatusTooManyRequests
+		}
+		if st != want {
+			t.Fatalf("attempt %d from one address: %d %s, want %d", i+1, st, body, want)
+		}
 	}
 
 	// After the back-off the right credentials work, and every failure was
@@ -132,6 +150,20 @@ func median(ds []time.Duration) time.Duration {
 func postRaw(t *testing.T, url, ctype, body string) (int, string) {
 	t.Helper()
 	resp, err := http.Post(url, ctype, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// postFrom posts JSON from the loopback address 127.0.0.n.
+func postFrom(t *testing.T, n int, url, body string) (int, string) {
+	t.Helper()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(n))}}
+	c := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	resp, err := c.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
