@@ -148,6 +148,15 @@ type Store interface {
 	// ends up with the same secret.
 	Secret(ctx context.Context, name string, value []byte) ([]byte, error)
 
+	// AcquireLease takes or renews the named lease for holder until until.
+	// It succeeds when the lease is free, expired (its until is not after
+	// now) or already held by holder, and reports whether holder holds it
+	// afterwards. Background jobs run where the lease is held, so that
+	// exactly one replica runs them and another takes over when it dies.
+	AcquireLease(ctx context.Context, name, holder string, now, until time.Time) (bool, error)
+	// ReleaseLease gives the lease up if holder holds it.
+	ReleaseLease(ctx context.Context, name, holder string) error
+
 	// Ping checks that the backend answers.
 	Ping(ctx context.Context) error
 	// Close releases the backend.

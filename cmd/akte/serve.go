@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -177,7 +178,7 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		runJobs(jobsCtx, svc, log, cfg.JobInterval)
+		svc.RunJobLoop(jobsCtx, "replica-"+hex.EncodeToString(randomKey()[:8]), cfg.JobInterval)
 	}()
 
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "tls", tlsOn, "mail", map[bool]string{true: "outbox", false: "smtp"}[dev])
@@ -213,21 +214,6 @@ func tlsConfig(cert tls.Certificate) *tls.Config {
 			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 		},
-	}
-}
-
-func runJobs(ctx context.Context, svc *service.Service, log *slog.Logger, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if err := svc.RunJobs(ctx); err != nil && ctx.Err() == nil {
-			log.Error("maintenance jobs", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
 }
 

@@ -56,6 +56,9 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"ClearFailures", testClearFailures},
 		{"DeleteFailuresBefore", testDeleteFailuresBefore},
 
+		{"Lease", testLease},
+		{"LeaseConcurrent", testLeaseConcurrent},
+
 		{"Events", testEvents},
 		{"ClearEventAddrsBefore", testClearEventAddrsBefore},
 

@@ -1,0 +1,53 @@
+package service
+
+import (
+	"context"
+	"time"
+)
+
+// LeaseTTL is how long a replica holds the jobs lease without renewing it:
+// when the holder dies, another replica takes the jobs over within it.
+const LeaseTTL = 45 * time.Second
+
+// RunJobLoop runs the maintenance jobs every interval on whichever replica
+// holds the "jobs" lease, until ctx ends. Every replica runs the loop; the
+// lease (in the database) makes exactly one of them do the work, and it is
+// renewed every LeaseTTL/3, so a dead holder's lease runs out within
+// LeaseTTL and the next replica's loop takes over.
+func (s *Service) RunJobLoop(ctx context.Context, holder string, interval time.Duration) {
+	tick := time.NewTicker(LeaseTTL / 3)
+	defer tick.Stop()
+	var last time.Time
+	held := false
+	for {
+		now := s.nowUTC()
+		ok, err := s.store.AcquireLease(ctx, "jobs", holder, now, now.Add(LeaseTTL))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("jobs lease", "err", err)
+		case ok && !held:
+			s.log.Info("jobs lease taken", "holder", holder)
+		case !ok && held:
+			s.log.Info("jobs lease lost", "holder", holder)
+		}
+		held = ok && err == nil
+		if held && now.Sub(last) >= interval {
+			if err := s.RunJobs(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("maintenance jobs", "err", err)
+			}
+			last = now
+		}
+		select {
+		case <-ctx.Done():
+			if held {
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				if err := s.store.ReleaseLease(rctx, "jobs", holder); err != nil {
+					s.log.Warn("release jobs lease", "err", err)
+				}
+				cancel()
+			}
+			return
+		case <-tick.C:
+		}
+	}
+}
