@@ -17,6 +17,7 @@ func (a *API) handleAccountCreate(w http.ResponseWriter, r *http.Request) {
 	res, err := a.svc.Register(r.Context(), clientOf(r), service.RegisterRequest{
 		Email: req.Email, KVNR: req.KVNR, BirthDate: req.BirthDate, KDF: req.KDF, LoginSecret: req.LoginSecret,
 		RecoveryVerifier: req.RecoveryVerifier, Keys: req.Keys, DeviceID: akte.DeviceID(req.DeviceID), DeviceName: req.DeviceName,
+		Record: req.Record.Record(),
 	})
 	if err != nil {
 		a.writeError(w, r, err)

@@ -72,7 +72,7 @@ func (a *API) handlePasswordResetComplete(w http.ResponseWriter, r *http.Request
 	}
 	err := a.svc.ResetComplete(r.Context(), clientOf(r), service.ResetRequest{
 		Email: req.Email, Code: req.Code, TOTP: req.TOTP, AcknowledgeDataLoss: req.AcknowledgeDataLoss,
-		KDF: req.KDF, LoginSecret: req.LoginSecret, RecoveryVerifier: req.RecoveryVerifier, Keys: req.Keys,
+		KDF: req.KDF, LoginSecret: req.LoginSecret, RecoveryVerifier: req.RecoveryVerifier, Keys: req.Keys, Record: req.Record.Record(),
 	})
 	if err != nil {
 		a.writeError(w, r, err)

@@ -34,5 +34,15 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/password/reset", a.handlePasswordReset)
 	m.HandleFunc("POST /api/v1/password/reset/complete", a.handlePasswordResetComplete)
 
+	m.HandleFunc("GET /api/v1/record", a.authed(a.handleRecordGet))
+	m.HandleFunc("POST /api/v1/uploads", a.authed(a.handleUploadCreate))
+	m.HandleFunc("GET /api/v1/uploads/{id}", a.authed(a.handleUploadGet))
+	m.HandleFunc("PUT /api/v1/uploads/{id}/chunks/{n}", a.authed(a.handleUploadChunk))
+	m.HandleFunc("POST /api/v1/uploads/{id}/complete", a.authed(a.handleUploadComplete))
+	m.HandleFunc("GET /api/v1/items", a.authed(a.handleItemList))
+	m.HandleFunc("GET /api/v1/items/{id}", a.authed(a.handleItemGet))
+	m.HandleFunc("GET /api/v1/items/{id}/content", a.authed(a.handleItemContent))
+	m.HandleFunc("DELETE /api/v1/items/{id}", a.authed(a.handleItemDelete))
+
 	m.HandleFunc("/api/", a.handleNotFound)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/seal"
+	"github.com/akte/akte/wire"
 )
 
 // DefaultKDF returns fresh Argon2id parameters at the design's minimum cost.
@@ -55,10 +56,12 @@ type Material struct {
 	RecoveryVerifier []byte
 	PrivateKey       []byte
 	Keys             akte.KeyBundle
+	// Record holds the keys of the new record, wrapped under the UMK.
+	Record *wire.RecordKeys
 }
 
-// NewMaterial creates a user master key, a recovery key and an HPKE key
-// pair, and wraps them for the server.
+// NewMaterial creates a user master key, a recovery key, an HPKE key pair
+// and the keys of the record, and wraps them for the server.
 func NewMaterial(password string, kdf akte.KDFParams) (*Material, error) {
 	m := &Material{KDF: kdf, UMK: seal.NewKey(), RecoveryKey: seal.NewKey()}
 	m.PasswordKey, m.LoginSecret = Split(password, kdf)
@@ -80,6 +83,9 @@ func NewMaterial(password string, kdf akte.KDFParams) (*Material, error) {
 		return nil, err
 	}
 	if k.PrivateKeyByUMK, err = seal.WrapKey(seal.ViaKey, m.UMK, seal.UserPrivateKey, userSlotID, priv); err != nil {
+		return nil, err
+	}
+	if m.Record, err = NewRecordKeys(m.UMK); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -28,6 +28,9 @@ type RegisterRequest struct {
 	Keys             akte.KeyBundle
 	DeviceID         akte.DeviceID
 	DeviceName       string
+	// Record holds the record keys the client made (ID, wrapped keys,
+	// category keys); the account id and quota are the server's.
+	Record *akte.Record
 }
 
 // RegisterResult is returned once; the TOTP secret is not shown again.
@@ -67,6 +70,9 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 	if err := validateDevice(op, r.DeviceID, r.DeviceName); err != nil {
 		return nil, err
 	}
+	if err := validateRecordKeys(op, r.Record); err != nil {
+		return nil, err
+	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.cfg.TOTPIssuer, AccountName: r.Email, SecretSize: 20, Algorithm: otp.AlgorithmSHA1, Digits: otp.DigitsSix, Period: 30})
 	if err != nil {
 		return nil, internal(op, err)
@@ -94,6 +100,11 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 			s.log.Error("undo registration", "account", a.ID, "err", derr)
 		}
 		return nil, internal(op, err)
+	}
+	rec := *r.Record
+	rec.AccountID, rec.Quota, rec.CreatedAt = a.ID, 0, now
+	if err := s.store.CreateRecord(ctx, &rec); err != nil {
+		return undo(err)
 	}
 	d := &akte.Device{AccountID: a.ID, ID: r.DeviceID, Name: r.DeviceName, CreatedAt: now, ConfirmedAt: &now, LastSeenAt: now}
 	if err := s.store.CreateDevice(ctx, d); err != nil {

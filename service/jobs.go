@@ -9,7 +9,8 @@ import (
 
 // RunJobs does one round of the periodic maintenance: it deletes accounts
 // never confirmed within UnconfirmedTTL, expired sessions, stale tokens and
-// failure counters, and client addresses in events past AddrRetention. Each
+// failure counters, client addresses in events past AddrRetention, uploads
+// idle for UploadExpiry and chunks that belong to no item. Each
 // step is idempotent, so a round cut short is finished by the next.
 func (s *Service) RunJobs(ctx context.Context) error {
 	now := s.nowUTC()
@@ -42,6 +43,15 @@ func (s *Service) RunJobs(ctx context.Context) error {
 	for _, step := range steps {
 		if _, err := step(); err != nil {
 			return err
+		}
+	}
+	if s.blobs != nil {
+		n, err := s.cleanUploads(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			s.log.Info("jobs: removed abandoned uploads and orphaned chunks", "count", n)
 		}
 	}
 	if len(ids) > 0 {

@@ -282,6 +282,9 @@ type ResetRequest struct {
 	LoginSecret         []byte
 	RecoveryVerifier    []byte
 	Keys                akte.KeyBundle
+	// Record holds new record keys: the old ones cannot be opened without
+	// the old user master key.
+	Record *akte.Record
 }
 
 // ResetComplete erases the encrypted data of the account and installs the
@@ -305,6 +308,9 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 		return err
 	}
 	if err := validateKeys(op, r.Keys); err != nil {
+		return err
+	}
+	if err := validateRecordKeys(op, r.Record); err != nil {
 		return err
 	}
 	a, err := s.store.AccountByEmail(ctx, email)
@@ -334,6 +340,17 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 	if err := s.eraseEncryptedData(ctx, a); err != nil {
 		return internal(op, err)
 	}
+	rec := *r.Record
+	rec.AccountID = a.ID
+	if err := s.store.ReplaceRecordKeys(ctx, &rec); akte.Is(err, akte.KindNotFound) {
+		rec.CreatedAt = s.nowUTC()
+		err = s.store.CreateRecord(ctx, &rec)
+		if err != nil {
+			return internal(op, err)
+		}
+	} else if err != nil {
+		return internal(op, err)
+	}
 	hash, err := s.hashSecret(ctx, r.LoginSecret)
 	if err != nil {
 		return internal(op, err)
@@ -352,21 +369,26 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 	return nil
 }
 
-// eraseEncryptedData removes every ciphertext of the account's record from
-// the blob store and the metadata store. The old keys are replaced by the
-// caller, so nothing that might remain could be opened either.
+// eraseEncryptedData removes every item of the account's record from the
+// metadata store and every ciphertext from the blob store. The old keys are
+// replaced by the caller, so nothing that might remain could be opened
+// either. It is idempotent: an erase cut short is finished by the next.
 func (s *Service) eraseEncryptedData(ctx context.Context, a *akte.Account) error {
-	if s.blobs == nil {
-		return nil
-	}
-	keys, err := s.blobs.List(ctx, "records/"+string(a.ID)+"/")
+	its, err := s.store.Items(ctx, a.ID, "")
 	if err != nil {
 		return err
 	}
-	for _, k := range keys {
-		if err := s.blobs.Delete(ctx, k); err != nil {
+	ups, err := s.store.Uploads(ctx, a.ID, s.nowUTC().Add(time.Hour))
+	if err != nil {
+		return err
+	}
+	for _, it := range append(its, ups...) {
+		if err := s.store.DeleteItem(ctx, it.ID); err != nil && !akte.Is(err, akte.KindNotFound) {
 			return err
 		}
 	}
-	return nil
+	if s.blobs == nil {
+		return nil
+	}
+	return s.deleteBlobs(ctx, recordPrefix(a.ID))
 }

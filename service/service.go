@@ -44,6 +44,9 @@ type Config struct {
 	ClientKDFTime    uint32
 	ClientKDFThreads uint8
 	TOTPIssuer       string
+	Quota            int64         // default quota per record, ciphertext bytes
+	ChunkSize        int64         // bytes per upload chunk
+	UploadExpiry     time.Duration // uploads idle this long are deleted
 }
 
 // DefaultConfig returns the documented defaults.
@@ -69,6 +72,9 @@ func DefaultConfig() Config {
 		ClientKDFTime:    3,
 		ClientKDFThreads: 4,
 		TOTPIssuer:       "Akte",
+		Quota:            1 << 30,
+		ChunkSize:        8 << 20,
+		UploadExpiry:     24 * time.Hour,
 	}
 }
 

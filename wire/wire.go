@@ -33,6 +33,7 @@ type RegisterRequest struct {
 	Keys             akte.KeyBundle `json:"keys"`
 	DeviceID         string         `json:"device_id"`
 	DeviceName       string         `json:"device_name"`
+	Record           *RecordKeys    `json:"record"`
 }
 
 // RegisterResponse carries the TOTP secret, shown once.
@@ -182,6 +183,7 @@ type ResetCompleteRequest struct {
 	LoginSecret         []byte         `json:"login_secret"`
 	RecoveryVerifier    []byte         `json:"recovery_verifier"`
 	Keys                akte.KeyBundle `json:"keys"`
+	Record              *RecordKeys    `json:"record"`
 }
 
 // ResetStartResponse carries the warning the client must show.

@@ -37,7 +37,7 @@ func registerCmd(e *env) *cobra.Command {
 			var res wire.RegisterResponse
 			err = e.api(nil).Do(cmd.Context(), "POST", "/api/v1/accounts", wire.RegisterRequest{
 				Email: email, KVNR: kvnr, BirthDate: birth, KDF: m.KDF, LoginSecret: m.LoginSecret,
-				RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: st.DeviceID, DeviceName: st.DeviceName,
+				RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: st.DeviceID, DeviceName: st.DeviceName, Record: m.Record,
 			}, &res)
 			if err != nil {
 				return err

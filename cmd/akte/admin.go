@@ -133,6 +133,21 @@ func adminCmd(e *env) *cobra.Command {
 			}
 			return printDevice(d)
 		}),
+		sub("quota ACCOUNT SIZE", "set the quota of an account's record (SIZE such as 5GiB or 500MB; 0: server default)", 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			n, err := parseSize(args[1])
+			if err != nil {
+				return fmt.Errorf("SIZE: %q is not a size such as 5GiB or 500MB", args[1])
+			}
+			a, eff, err := svc.AdminSetQuota(cmd.Context(), op, args[0], n)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return e.printJSON(map[string]any{"id": a.ID, "email": a.Email, "quota": eff})
+			}
+			e.printf("account %s (%s): quota %s\n", a.ID, a.Email, service.FormatBytes(eff))
+			return nil
+		}),
 		sub("unblock-device ACCOUNT DEVICE", "unblock a device", 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
 			d, err := svc.AdminBlockDevice(cmd.Context(), op, args[0], akte.DeviceID(args[1]), false)
 			if err != nil {

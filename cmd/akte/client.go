@@ -20,6 +20,7 @@ func clientCmds(e *env) []*cobra.Command {
 	return []*cobra.Command{
 		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e),
 		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), passwordCmd(e),
+		uploadCmd(e), lsCmd(e), getCmd(e), rmCmd(e), quotaCmd(e),
 	}
 }
 

@@ -13,20 +13,23 @@ import (
 // filled from flags and AKTE_* environment variables (secrets also from
 // AKTE_*_FILE). A flag wins over the environment.
 type Config struct {
-	Addr        string
-	Data        string
-	DB          string // database URL; default sqlite file under Data
-	Blobs       string // blob store URL; default directory under Data
-	SMTP        string // smtp://user:pass@host:port; empty: development outbox
-	MailFrom    string
-	MailOutbox  string
-	BaseURL     string
-	TLSCert     string
-	TLSKey      string
-	LogLevel    string
-	SessionIdle time.Duration
-	SessionMax  time.Duration
-	JobInterval time.Duration
+	Addr         string
+	Data         string
+	DB           string // database URL; default sqlite file under Data
+	Blobs        string // blob store URL; default directory under Data
+	SMTP         string // smtp://user:pass@host:port; empty: development outbox
+	MailFrom     string
+	MailOutbox   string
+	BaseURL      string
+	TLSCert      string
+	TLSKey       string
+	LogLevel     string
+	SessionIdle  time.Duration
+	SessionMax   time.Duration
+	JobInterval  time.Duration
+	Quota        int64         // default quota per record
+	ChunkSize    int64         // upload chunk size
+	UploadExpiry time.Duration // idle uploads are deleted after this
 }
 
 // DefaultConfig is the zero-configuration server: loopback, ./akte-data.
@@ -34,6 +37,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", Data: "./akte-data", MailFrom: "Akte <akte@localhost>", LogLevel: "info",
 		SessionIdle: 15 * time.Minute, SessionMax: 12 * time.Hour, JobInterval: 10 * time.Minute,
+		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour,
 	}
 }
 
@@ -43,6 +47,7 @@ type flagSpec struct {
 	secret           bool // also read from AKTE_..._FILE
 	str              *string
 	dur              *time.Duration
+	size             *int64
 }
 
 func (c *Config) specs() []flagSpec {
@@ -61,6 +66,9 @@ func (c *Config) specs() []flagSpec {
 		{name: "session-idle", env: "AKTE_SESSION_IDLE", usage: "session idle timeout", dur: &c.SessionIdle},
 		{name: "session-max", env: "AKTE_SESSION_MAX", usage: "absolute session lifetime", dur: &c.SessionMax},
 		{name: "job-interval", env: "AKTE_JOB_INTERVAL", usage: "interval of the maintenance jobs", dur: &c.JobInterval},
+		{name: "quota", env: "AKTE_QUOTA", usage: "default quota per record, e.g. 1GiB (change one record: akte admin quota)", size: &c.Quota},
+		{name: "chunk-size", env: "AKTE_CHUNK_SIZE", usage: "size of upload chunks, e.g. 8MiB", size: &c.ChunkSize},
+		{name: "upload-expiry", env: "AKTE_UPLOAD_EXPIRY", usage: "unfinished uploads idle this long are deleted", dur: &c.UploadExpiry},
 	}
 }
 
@@ -74,6 +82,8 @@ func (c *Config) bind(cmd *cobra.Command) {
 		usage += ")"
 		if s.str != nil {
 			cmd.Flags().StringVar(s.str, s.name, *s.str, usage)
+		} else if s.size != nil {
+			cmd.Flags().String(s.name, fmt.Sprint(*s.size), usage)
 		} else {
 			cmd.Flags().DurationVar(s.dur, s.name, *s.dur, usage)
 		}
@@ -84,6 +94,15 @@ func (c *Config) bind(cmd *cobra.Command) {
 // variable or, for secrets, the file its _FILE variable names.
 func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 	for _, s := range c.specs() {
+		if s.size != nil && cmd.Flags().Changed(s.name) {
+			v, _ := cmd.Flags().GetString(s.name)
+			n, err := parseSize(v)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("--%s: %q is not a size such as 1GiB or 8MiB", s.name, v)
+			}
+			*s.size = n
+			continue
+		}
 		if cmd.Flags().Changed(s.name) {
 			continue
 		}
@@ -102,6 +121,14 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 		}
 		if s.str != nil {
 			*s.str = v
+			continue
+		}
+		if s.size != nil {
+			n, err := parseSize(v)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%s: %q is not a size such as 1GiB or 8MiB", s.env, v)
+			}
+			*s.size = n
 			continue
 		}
 		d, err := time.ParseDuration(v)

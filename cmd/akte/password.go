@@ -192,7 +192,7 @@ func passwordResetCmd(e *env) *cobra.Command {
 			}
 			if err := c.Do(cmd.Context(), "POST", "/api/v1/password/reset/complete", wire.ResetCompleteRequest{
 				Email: email, Code: code, TOTP: totp, AcknowledgeDataLoss: true, KDF: m.KDF, LoginSecret: m.LoginSecret,
-				RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys}, nil); err != nil {
+				RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, Record: m.Record}, nil); err != nil {
 				return err
 			}
 			st.forgetSession()

@@ -104,6 +104,7 @@ func serviceConfig(cfg Config) service.Config {
 	sc := service.DefaultConfig()
 	sc.BaseURL = cfg.BaseURL
 	sc.SessionIdle, sc.SessionMax = cfg.SessionIdle, cfg.SessionMax
+	sc.Quota, sc.ChunkSize, sc.UploadExpiry = cfg.Quota, cfg.ChunkSize, cfg.UploadExpiry
 	return sc
 }
 

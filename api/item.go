@@ -1,0 +1,179 @@
+package api
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/service"
+	"github.com/akte/akte/wire"
+)
+
+func (a *API) handleRecordGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	info, err := a.svc.Record(r.Context(), p)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := wire.Record{Keys: wire.RecordKeysOf(info.Record), Quota: info.Quota, Used: info.Used, Reserved: info.Reserved}
+	for _, c := range info.Categories {
+		out.Categories = append(out.Categories, wire.Category{ID: string(c.ID), NameDE: c.NameDE, NameEN: c.NameEN, Grants: c.Grants})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func uploadOut(st *service.UploadStatus) wire.Upload {
+	return wire.Upload{ID: string(st.Item.ID), State: string(st.Item.State), Size: st.Item.Size, ChunkSize: st.Item.ChunkSize, Chunks: st.Chunks}
+}
+
+func (a *API) handleUploadCreate(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var req wire.UploadRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	st, err := a.svc.CreateUpload(r.Context(), p, service.UploadRequest{
+		ID: akte.ItemID(req.ID), Category: akte.CategoryID(req.Category), KeyVersion: req.KeyVersion, Size: req.Size,
+		MetaSealed: req.MetaSealed, KeySlot: req.KeySlot, Replaces: akte.ItemID(req.Replaces),
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, uploadOut(st))
+}
+
+func (a *API) handleUploadGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	st, err := a.svc.Upload(r.Context(), p, akte.ItemID(r.PathValue("id")))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, uploadOut(st))
+}
+
+// handleUploadChunk streams the body into the blob store; the service
+// reads exactly the chunk's length, so the body's size is bounded.
+func (a *API) handleUploadChunk(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	const op = "api.chunk"
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/octet-stream" {
+		a.writeError(w, r, akte.E(op, akte.KindUnsupportedMedia, "Content-Type muss application/octet-stream sein.", nil))
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 0 {
+		a.writeError(w, r, akte.E(op, akte.KindInvalid, "Die Teilnummer muss eine Zahl ab 0 sein.", nil))
+		return
+	}
+	if err := a.svc.PutChunk(r.Context(), p, akte.ItemID(r.PathValue("id")), n, r.Body); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) handleUploadComplete(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	it, err := a.svc.CompleteUpload(r.Context(), p, akte.ItemID(r.PathValue("id")))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.ItemOf(it))
+}
+
+func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	its, err := a.svc.Items(r.Context(), p, akte.CategoryID(r.URL.Query().Get("category")))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]wire.Item, 0, len(its))
+	for _, it := range its {
+		out = append(out, wire.ItemOf(it))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	it, err := a.svc.Item(r.Context(), p, akte.ItemID(r.PathValue("id")))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.ItemOf(it))
+}
+
+// handleItemContent streams the ciphertext. It understands one Range of
+// the form bytes=FROM- or bytes=FROM-TO, enough to resume a download.
+func (a *API) handleItemContent(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	from, to, ranged := int64(0), int64(-1), false
+	if h := r.Header.Get("Range"); h != "" {
+		f, t, ok := parseRange(h)
+		if !ok {
+			a.writeError(w, r, akte.E("api.content", akte.KindInvalid, "Nur ein Bereich der Form bytes=VON- oder bytes=VON-BIS wird unterstützt.", nil))
+			return
+		}
+		from, to, ranged = f, t, true
+	}
+	it, rc, err := a.svc.ItemContent(r.Context(), p, akte.ItemID(r.PathValue("id")), from)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	defer rc.Close()
+	if to < 0 || to >= it.Size {
+		to = it.Size - 1
+	}
+	n := to - from + 1
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("Content-Length", strconv.FormatInt(n, 10))
+	status := http.StatusOK
+	if ranged {
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, to, it.Size))
+		status = http.StatusPartialContent
+	}
+	w.WriteHeader(status)
+	if _, err := io.CopyN(w, rc, n); err != nil {
+		// The status is sent; cutting the connection short is how the
+		// client learns of it.
+		a.log.Warn("item content cut short", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func parseRange(h string) (from, to int64, ok bool) {
+	spec, found := strings.CutPrefix(h, "bytes=")
+	if !found || strings.Contains(spec, ",") {
+		return 0, 0, false
+	}
+	f, t, found := strings.Cut(spec, "-")
+	if !found {
+		return 0, 0, false
+	}
+	from, err := strconv.ParseInt(f, 10, 64)
+	if err != nil || from < 0 {
+		return 0, 0, false
+	}
+	if t == "" {
+		return from, -1, true
+	}
+	to, err = strconv.ParseInt(t, 10, 64)
+	if err != nil || to < from {
+		return 0, 0, false
+	}
+	return from, to, true
+}
+
+func (a *API) handleItemDelete(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := a.svc.DeleteItem(r.Context(), p, akte.ItemID(r.PathValue("id"))); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,481 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/akte/akte"
+)
+
+// Items are uploaded in chunks: chunk n of an item is the blob
+// records/<account>/items/<item>/<n, zero-padded>, holding ciphertext bytes
+// [n·ChunkSize, (n+1)·ChunkSize) of the item's seal stream. A chunk is
+// acknowledged only after its blob is durable and recorded; the item turns
+// complete, in one store transaction, only after every chunk is. So a
+// retried chunk replaces itself, a dropped connection resumes at the first
+// missing chunk, and no half-written item is ever listed (decision 0001).
+
+// Limits on what a client may declare.
+const (
+	minItemSize    = 93      // the seal stream of an empty file
+	maxItemSize    = 1 << 40 // 1 TiB of ciphertext
+	maxMetaSealed  = 64 << 10
+	maxKeySlot     = 16 << 10
+	maxChunkNumber = 1 << 20
+)
+
+var itemIDRe = regexp.MustCompile(`^[a-z0-9]{16,64}$`)
+
+func itemPrefix(a akte.AccountID, id akte.ItemID) string {
+	return recordPrefix(a) + "items/" + string(id) + "/"
+}
+
+func chunkKey(a akte.AccountID, id akte.ItemID, n int) string {
+	return fmt.Sprintf("%s%07d", itemPrefix(a, id), n)
+}
+
+// UploadRequest starts (or, repeated with the same values, resumes) the
+// upload of a document whose metadata and key slot the client sealed.
+type UploadRequest struct {
+	ID         akte.ItemID
+	Category   akte.CategoryID
+	KeyVersion uint32
+	Size       int64 // ciphertext bytes
+	MetaSealed []byte
+	KeySlot    []byte
+	Replaces   akte.ItemID
+}
+
+// UploadStatus is an upload and the chunks the server holds of it.
+type UploadStatus struct {
+	Item   *akte.Item
+	Chunks []int
+}
+
+func itemNotFound(op string) error {
+	return akte.E(op, akte.KindNotFound, "Dieses Dokument gibt es nicht (mehr).", nil)
+}
+
+// ownItem loads an item of the principal's record. Another record's item
+// is reported as missing, so that ids reveal nothing.
+func (s *Service) ownItem(ctx context.Context, op string, p *Principal, id akte.ItemID) (*akte.Item, error) {
+	if !itemIDRe.MatchString(string(id)) {
+		return nil, itemNotFound(op)
+	}
+	it, err := s.store.Item(ctx, id)
+	if akte.Is(err, akte.KindNotFound) || (err == nil && it.AccountID != p.Account.ID) {
+		return nil, itemNotFound(op)
+	}
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return it, nil
+}
+
+// CreateUpload starts an upload after checking the quota: the declared
+// size is reserved at once, so the bytes of an upload that would not fit
+// are never stored. Repeating the request of an upload in progress returns
+// its status, so that a client can resume.
+func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadRequest) (*UploadStatus, error) {
+	const op = "item.upload"
+	switch {
+	case !itemIDRe.MatchString(string(r.ID)):
+		return nil, invalid(op, "id muss 16 bis 64 Zeichen aus a–z und 0–9 haben.")
+	case r.Size < minItemSize || r.Size > maxItemSize:
+		return nil, invalid(op, fmt.Sprintf("size muss zwischen %d und %d Bytes liegen.", minItemSize, int64(maxItemSize)))
+	case len(r.MetaSealed) == 0 || len(r.MetaSealed) > maxMetaSealed:
+		return nil, invalid(op, "meta_sealed fehlt oder ist zu groß.")
+	case len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot:
+		return nil, invalid(op, "key_slot fehlt oder ist zu groß.")
+	}
+	if _, ok := akte.CategoryByID(r.Category); !ok {
+		return nil, invalid(op, fmt.Sprintf("Unbekannte Kategorie %q.", r.Category))
+	}
+	rec, err := s.store.Record(ctx, p.Account.ID)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	if !slices.ContainsFunc(rec.CategoryKeys, func(k akte.CategoryKey) bool { return k.Category == r.Category && k.Version == r.KeyVersion }) {
+		return nil, invalid(op, fmt.Sprintf("Die Kategorie %q hat keinen Schlüssel der Version %d.", r.Category, r.KeyVersion))
+	}
+	if r.Replaces != "" {
+		old, err := s.ownItem(ctx, op, p, r.Replaces)
+		if err != nil || old.State != akte.StateComplete {
+			return nil, invalid(op, "replaces nennt kein Dokument dieser Akte.")
+		}
+	}
+	now := s.nowUTC()
+	it := &akte.Item{
+		ID: r.ID, AccountID: p.Account.ID, Category: r.Category, KeyVersion: r.KeyVersion, Kind: akte.KindDocument,
+		Replaces: r.Replaces, Size: r.Size, ChunkSize: s.cfg.ChunkSize, CreatedAt: now, UpdatedAt: now,
+		CreatedBy: string(p.Account.ID), MetaSealed: r.MetaSealed, KeySlot: r.KeySlot,
+	}
+	err = s.store.CreateUpload(ctx, it, s.quotaOf(rec))
+	switch {
+	case akte.Is(err, akte.KindConflict):
+		// The same request again resumes the upload; anything else is a
+		// clash of random ids, or a client reusing one.
+		old, oerr := s.ownItem(ctx, op, p, r.ID)
+		if oerr == nil && old.State == akte.StateUploading && old.Size == r.Size && old.Category == r.Category &&
+			old.KeyVersion == r.KeyVersion && old.Replaces == r.Replaces && bytes.Equal(old.MetaSealed, r.MetaSealed) && bytes.Equal(old.KeySlot, r.KeySlot) {
+			return s.uploadStatus(ctx, op, old)
+		}
+		return nil, akte.E(op, akte.KindConflict, "Ein Dokument mit dieser Kennung gibt es schon.", err)
+	case akte.Is(err, akte.KindQuota):
+		used, reserved, uerr := s.store.Usage(ctx, p.Account.ID)
+		if uerr != nil {
+			return nil, internal(op, uerr)
+		}
+		left := max(s.quotaOf(rec)-used-reserved, 0)
+		s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "item:" + string(r.ID), ActorID: string(p.Account.ID), ActorRole: "patient",
+			DeviceID: p.Session.DeviceID, Result: akte.ResultFailed, Code: "quota_exceeded"})
+		return nil, akte.E(op, akte.KindQuota, fmt.Sprintf("Nicht genug Speicherplatz: noch %s frei, das Dokument braucht %s. / Not enough space: %s left, the document needs %s.",
+			FormatBytes(left), FormatBytes(r.Size), strings.ReplaceAll(FormatBytes(left), ",", "."), strings.ReplaceAll(FormatBytes(r.Size), ",", ".")), nil)
+	case err != nil:
+		return nil, internal(op, err)
+	}
+	return &UploadStatus{Item: it, Chunks: []int{}}, nil
+}
+
+func (s *Service) uploadStatus(ctx context.Context, op string, it *akte.Item) (*UploadStatus, error) {
+	ns, err := s.store.Chunks(ctx, it.ID)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	if ns == nil {
+		ns = []int{}
+	}
+	return &UploadStatus{Item: it, Chunks: ns}, nil
+}
+
+// Upload returns an upload and the chunks stored so far. A completed
+// upload answers with its item and every chunk.
+func (s *Service) Upload(ctx context.Context, p *Principal, id akte.ItemID) (*UploadStatus, error) {
+	const op = "item.upload_status"
+	it, err := s.ownItem(ctx, op, p, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.uploadStatus(ctx, op, it)
+}
+
+// PutChunk stores chunk n of an upload: exactly the bytes the item's size
+// and chunk size assign to it, read from body. Sending a chunk again
+// replaces it. The chunk is acknowledged (nil) only when it is durable.
+func (s *Service) PutChunk(ctx context.Context, p *Principal, id akte.ItemID, n int, body io.Reader) error {
+	const op = "item.chunk"
+	it, err := s.ownItem(ctx, op, p, id)
+	if err != nil {
+		return err
+	}
+	if it.State != akte.StateUploading {
+		return akte.E(op, akte.KindConflict, "Dieses Dokument ist bereits vollständig hochgeladen.", nil)
+	}
+	want := it.ChunkLen(n)
+	if want < 0 {
+		return invalid(op, fmt.Sprintf("Das Dokument hat %d Teile; Teil %d gibt es nicht.", it.Chunks(), n))
+	}
+	key := chunkKey(it.AccountID, it.ID, n)
+	if _, err := s.blobs.Put(ctx, key, &exactReader{r: body, left: want}); err != nil {
+		var le *lengthError
+		if errors.As(err, &le) {
+			return akte.E(op, akte.KindInvalid, le.Error(), nil)
+		}
+		return akte.E(op, akte.KindUnavailable, "Der Teil konnte nicht gespeichert werden. Bitte erneut senden.", err)
+	}
+	if err := s.store.AddChunk(ctx, id, n, s.nowUTC()); err != nil {
+		// The upload ended (completed or cleaned up) while the chunk was
+		// written: do not leave the blob behind.
+		if akte.Is(err, akte.KindNotFound) {
+			if it2, err2 := s.store.Item(ctx, id); err2 != nil || it2.State != akte.StateComplete {
+				s.blobs.Delete(context.WithoutCancel(ctx), key)
+			}
+			return akte.E(op, akte.KindConflict, "Das Hochladen ist beendet oder abgelaufen.", err)
+		}
+		return internal(op, err)
+	}
+	return nil
+}
+
+// lengthError says a chunk body had the wrong length.
+type lengthError struct{ msg string }
+
+func (e *lengthError) Error() string { return e.msg }
+
+// exactReader passes on exactly left bytes of r and fails if r has fewer
+// or more, so that a blob store Put of it stores nothing unless the chunk
+// is whole.
+type exactReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (e *exactReader) Read(p []byte) (int, error) {
+	if e.left == 0 {
+		var one [1]byte
+		n, err := e.r.Read(one[:])
+		for n == 0 && err == nil {
+			n, err = e.r.Read(one[:])
+		}
+		if n > 0 {
+			return 0, &lengthError{"Der Teil ist länger als angegeben."}
+		}
+		if err == io.EOF {
+			return 0, io.EOF
+		}
+		return 0, err
+	}
+	if int64(len(p)) > e.left {
+		p = p[:e.left]
+	}
+	n, err := e.r.Read(p)
+	e.left -= int64(n)
+	if err == io.EOF {
+		if e.left > 0 {
+			return n, &lengthError{"Der Teil ist kürzer als angegeben."}
+		}
+		err = nil
+	}
+	return n, err
+}
+
+// CompleteUpload turns an upload into an item once every chunk is stored.
+// Completing a complete item again returns it, so that a client whose
+// answer was lost can ask once more.
+func (s *Service) CompleteUpload(ctx context.Context, p *Principal, id akte.ItemID) (*akte.Item, error) {
+	const op = "item.complete"
+	it, err := s.ownItem(ctx, op, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if it.State == akte.StateComplete {
+		return it, nil
+	}
+	ns, err := s.store.Chunks(ctx, id)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	if missing := it.Chunks() - len(ns); missing > 0 {
+		return nil, akte.E(op, akte.KindConflict, fmt.Sprintf("Es fehlen noch %d von %d Teilen.", missing, it.Chunks()), nil)
+	}
+	// Trust the blobs, not only the records of them.
+	for n := range it.Chunks() {
+		size, err := s.blobs.Size(ctx, chunkKey(it.AccountID, it.ID, n))
+		if akte.Is(err, akte.KindNotFound) || (err == nil && size != it.ChunkLen(n)) {
+			return nil, akte.E(op, akte.KindConflict, fmt.Sprintf("Teil %d fehlt; bitte erneut senden.", n), err)
+		}
+		if err != nil {
+			return nil, internal(op, err)
+		}
+	}
+	if err := s.store.CompleteUpload(ctx, id, s.nowUTC()); err != nil {
+		if akte.Is(err, akte.KindNotFound) {
+			// Completed concurrently, or cleaned up.
+			if it2, err2 := s.ownItem(ctx, op, p, id); err2 == nil && it2.State == akte.StateComplete {
+				return it2, nil
+			}
+			return nil, itemNotFound(op)
+		}
+		return nil, internal(op, err)
+	}
+	it.State, it.UpdatedAt = akte.StateComplete, s.nowUTC()
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.create", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	return it, nil
+}
+
+// Items lists the complete items of the principal's record, of one
+// category or all.
+func (s *Service) Items(ctx context.Context, p *Principal, category akte.CategoryID) ([]*akte.Item, error) {
+	const op = "item.list"
+	if category != "" {
+		if _, ok := akte.CategoryByID(category); !ok {
+			return nil, invalid(op, fmt.Sprintf("Unbekannte Kategorie %q.", category))
+		}
+	}
+	its, err := s.store.Items(ctx, p.Account.ID, category)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return its, nil
+}
+
+// Item returns one complete item of the principal's record.
+func (s *Service) Item(ctx context.Context, p *Principal, id akte.ItemID) (*akte.Item, error) {
+	const op = "item.get"
+	it, err := s.ownItem(ctx, op, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if it.State != akte.StateComplete {
+		return nil, itemNotFound(op)
+	}
+	return it, nil
+}
+
+// ItemContent opens the ciphertext of a complete item for streaming,
+// starting at byte offset from. The reader holds one chunk open at a time.
+func (s *Service) ItemContent(ctx context.Context, p *Principal, id akte.ItemID, from int64) (*akte.Item, io.ReadCloser, error) {
+	const op = "item.content"
+	it, err := s.Item(ctx, p, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if from < 0 || from > it.Size {
+		return nil, nil, invalid(op, "Der Bereich liegt außerhalb des Dokuments.")
+	}
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.read", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	cr := &chunkReader{ctx: ctx, s: s, it: it}
+	if it.ChunkSize > 0 {
+		cr.n = int(from / it.ChunkSize)
+		cr.skip = from % it.ChunkSize
+	}
+	return it, cr, nil
+}
+
+// chunkReader reads an item's chunks in order.
+type chunkReader struct {
+	ctx  context.Context
+	s    *Service
+	it   *akte.Item
+	n    int   // next chunk to open
+	skip int64 // bytes to skip in chunk n
+	cur  io.ReadCloser
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	for {
+		if c.cur == nil {
+			if c.n >= c.it.Chunks() {
+				return 0, io.EOF
+			}
+			rc, err := c.s.blobs.Get(c.ctx, chunkKey(c.it.AccountID, c.it.ID, c.n))
+			if err != nil {
+				return 0, fmt.Errorf("open chunk %d of item %s: %w", c.n, c.it.ID, err)
+			}
+			if c.skip > 0 {
+				if sk, ok := rc.(io.Seeker); ok {
+					_, err = sk.Seek(c.skip, io.SeekStart)
+				} else {
+					_, err = io.CopyN(io.Discard, rc, c.skip)
+				}
+				if err != nil {
+					rc.Close()
+					return 0, err
+				}
+				c.skip = 0
+			}
+			c.cur = rc
+			c.n++
+		}
+		k, err := c.cur.Read(p)
+		if err == io.EOF {
+			c.cur.Close()
+			c.cur = nil
+			if k > 0 {
+				return k, nil
+			}
+			continue
+		}
+		return k, err
+	}
+}
+
+func (c *chunkReader) Close() error {
+	if c.cur != nil {
+		return c.cur.Close()
+	}
+	return nil
+}
+
+// DeleteItem deletes an item of the principal's record: its metadata
+// first, then every chunk of its ciphertext. If the process dies between
+// the two, the cleanup job removes the chunks left without an item.
+func (s *Service) DeleteItem(ctx context.Context, p *Principal, id akte.ItemID) error {
+	const op = "item.delete"
+	it, err := s.ownItem(ctx, op, p, id)
+	if err != nil {
+		return err
+	}
+	if err := s.deleteItem(ctx, it); err != nil {
+		return internal(op, err)
+	}
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	return nil
+}
+
+func (s *Service) deleteItem(ctx context.Context, it *akte.Item) error {
+	if err := s.store.DeleteItem(ctx, it.ID); err != nil && !akte.Is(err, akte.KindNotFound) {
+		return err
+	}
+	return s.deleteBlobs(ctx, itemPrefix(it.AccountID, it.ID))
+}
+
+func (s *Service) deleteBlobs(ctx context.Context, prefix string) error {
+	keys, err := s.blobs.List(ctx, prefix)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := s.blobs.Delete(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cleanUploads deletes uploads idle for longer than UploadExpiry and chunk
+// blobs that belong to no item (left by a crash during a deletion). An
+// item row exists before its first chunk is written and is checked as an
+// upload first, then as an item, so a blob is never taken for an orphan
+// while its upload completes.
+func (s *Service) cleanUploads(ctx context.Context) (int, error) {
+	now := s.nowUTC()
+	stale, err := s.store.Uploads(ctx, "", now.Add(-s.cfg.UploadExpiry))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, it := range stale {
+		if err := s.deleteItem(ctx, it); err != nil {
+			return n, err
+		}
+		n++
+	}
+	accounts, err := s.store.Accounts(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, a := range accounts {
+		prefix := recordPrefix(a.ID) + "items/"
+		keys, err := s.blobs.List(ctx, prefix)
+		if err != nil {
+			return n, err
+		}
+		checked := map[string]bool{}
+		for _, k := range keys {
+			id, _, _ := strings.Cut(strings.TrimPrefix(k, prefix), "/")
+			if checked[id] {
+				continue
+			}
+			checked[id] = true
+			_, err := s.store.Item(ctx, akte.ItemID(id))
+			if err == nil {
+				continue
+			}
+			if !akte.Is(err, akte.KindNotFound) {
+				return n, err
+			}
+			if err := s.deleteBlobs(ctx, prefix+id+"/"); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,142 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/akte/akte"
+)
+
+// recordPrefix is the blob key prefix of everything stored for an
+// account's record. Account ids are upper-case base32, blob keys lower
+// case; lower-casing base32 keeps ids distinct.
+func recordPrefix(id akte.AccountID) string {
+	return "records/" + strings.ToLower(string(id)) + "/"
+}
+
+var recordIDRe = regexp.MustCompile(`^[a-z0-9]{16,64}$`)
+
+// validateRecordKeys checks the record keys a client made at registration
+// or in a reset: a record id, the three wrapped keys, and exactly one key
+// of version 1 for every category.
+func validateRecordKeys(op string, r *akte.Record) error {
+	if r == nil {
+		return invalid(op, "record fehlt: die Schlüssel der Akte werden bei der Registrierung angelegt.")
+	}
+	if !recordIDRe.MatchString(string(r.ID)) {
+		return invalid(op, "record.record_id muss 16 bis 64 Zeichen aus a–z und 0–9 haben.")
+	}
+	for _, f := range []struct {
+		name string
+		b    []byte
+	}{{"record.rmk_by_umk", r.RMKByUMK}, {"record.public_key", r.PublicKey}, {"record.private_key_by_rmk", r.PrivateKeyByRMK}} {
+		if err := validateWrapped(op, f.name, f.b); err != nil {
+			return err
+		}
+	}
+	seen := map[akte.CategoryID]bool{}
+	for _, k := range r.CategoryKeys {
+		if _, ok := akte.CategoryByID(k.Category); !ok {
+			return invalid(op, fmt.Sprintf("record.category_keys: unbekannte Kategorie %q.", k.Category))
+		}
+		if k.Version != 1 || seen[k.Category] {
+			return invalid(op, fmt.Sprintf("record.category_keys: für %q genau einen Schlüssel der Version 1 angeben.", k.Category))
+		}
+		if err := validateWrapped(op, "record.category_keys.key_by_rmk", k.KeyByRMK); err != nil {
+			return err
+		}
+		seen[k.Category] = true
+	}
+	for _, c := range akte.Categories() {
+		if !seen[c.ID] {
+			return invalid(op, fmt.Sprintf("record.category_keys: der Schlüssel für %q fehlt.", c.ID))
+		}
+	}
+	return nil
+}
+
+// RecordInfo is what the owner's client needs to work with the record: its
+// keys, the categories, and the quota with what is used of it.
+type RecordInfo struct {
+	Record     *akte.Record
+	Categories []akte.Category
+	Quota      int64 // effective quota in ciphertext bytes
+	Used       int64 // complete items
+	Reserved   int64 // uploads in progress
+}
+
+// Record returns the principal's record.
+func (s *Service) Record(ctx context.Context, p *Principal) (*RecordInfo, error) {
+	const op = "record.get"
+	r, err := s.store.Record(ctx, p.Account.ID)
+	if akte.Is(err, akte.KindNotFound) {
+		return nil, akte.E(op, akte.KindNotFound, "Zu diesem Konto gibt es keine Akte.", err)
+	}
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	used, reserved, err := s.store.Usage(ctx, p.Account.ID)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return &RecordInfo{Record: r, Categories: akte.Categories(), Quota: s.quotaOf(r), Used: used, Reserved: reserved}, nil
+}
+
+func (s *Service) quotaOf(r *akte.Record) int64 {
+	if r.Quota > 0 {
+		return r.Quota
+	}
+	return s.cfg.Quota
+}
+
+// FormatBytes writes a size for people, in decimal units as storage is
+// sold (MB, GB), with a German decimal comma.
+func FormatBytes(n int64) string {
+	units := []string{"B", "kB", "MB", "GB", "TB"}
+	f := float64(n)
+	i := 0
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	var s string
+	switch {
+	case i == 0:
+		s = fmt.Sprintf("%d", n)
+	case f < 10:
+		s = fmt.Sprintf("%.2f", f)
+	case f < 100:
+		s = fmt.Sprintf("%.1f", f)
+	default:
+		s = fmt.Sprintf("%.0f", f)
+	}
+	return strings.Replace(s, ".", ",", 1) + " " + units[i]
+}
+
+// AdminSetQuota sets the quota of an account's record in bytes (0: back
+// to the server default).
+func (s *Service) AdminSetQuota(ctx context.Context, o Operator, ref string, quota int64) (*akte.Account, int64, error) {
+	const op = "admin.quota"
+	if quota < 0 {
+		return nil, 0, invalid(op, "Das Kontingent darf nicht negativ sein.")
+	}
+	a, err := s.adminAccount(ctx, op, ref)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.store.SetQuota(ctx, a.ID, quota); err != nil {
+		if akte.Is(err, akte.KindNotFound) {
+			return nil, 0, akte.E(op, akte.KindNotFound, "Zu diesem Konto gibt es keine Akte.", err)
+		}
+		return nil, 0, internal(op, err)
+	}
+	eff := quota
+	if eff == 0 {
+		eff = s.cfg.Quota
+	}
+	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "record:" + string(a.ID), ActorID: o.actor(), ActorRole: "operator",
+		Code: fmt.Sprintf("quota=%d", eff)})
+	return a, eff, nil
+}

@@ -1,0 +1,109 @@
+package wire
+
+import (
+	"time"
+
+	"github.com/akte/akte"
+)
+
+// RecordKeys are the keys of a record, every secret wrapped on the client:
+// sent at registration and in a reset without recovery key, returned by
+// GET /api/v1/record.
+type RecordKeys struct {
+	RecordID        string        `json:"record_id"`
+	RMKByUMK        []byte        `json:"rmk_by_umk"`
+	PublicKey       []byte        `json:"public_key"`
+	PrivateKeyByRMK []byte        `json:"private_key_by_rmk"`
+	CategoryKeys    []CategoryKey `json:"category_keys"`
+}
+
+// CategoryKey is one version of a category key wrapped under the RMK.
+type CategoryKey struct {
+	Category string `json:"category"`
+	Version  uint32 `json:"version"`
+	KeyByRMK []byte `json:"key_by_rmk"`
+}
+
+// Category is one category of the record.
+type Category struct {
+	ID     string `json:"id"`
+	NameDE string `json:"name_de"`
+	NameEN string `json:"name_en"`
+	Grants bool   `json:"grants"`
+}
+
+// Record is GET /api/v1/record: the keys, the categories and the quota.
+// Sizes are ciphertext bytes.
+type Record struct {
+	Keys       RecordKeys `json:"keys"`
+	Categories []Category `json:"categories"`
+	Quota      int64      `json:"quota"`
+	Used       int64      `json:"used"`
+	Reserved   int64      `json:"reserved"`
+}
+
+// UploadRequest is POST /api/v1/uploads. Size is the ciphertext size
+// (seal.CiphertextSize of the file); the same request again resumes.
+type UploadRequest struct {
+	ID         string `json:"id"`
+	Category   string `json:"category"`
+	KeyVersion uint32 `json:"key_version"`
+	Size       int64  `json:"size"`
+	MetaSealed []byte `json:"meta_sealed"`
+	KeySlot    []byte `json:"key_slot"`
+	Replaces   string `json:"replaces,omitempty"`
+}
+
+// Upload is the answer of POST /api/v1/uploads and GET
+// /api/v1/uploads/{id}: chunk n holds ciphertext bytes [n·chunk_size,
+// (n+1)·chunk_size); chunks lists those the server has.
+type Upload struct {
+	ID        string `json:"id"`
+	State     string `json:"state"`
+	Size      int64  `json:"size"`
+	ChunkSize int64  `json:"chunk_size"`
+	Chunks    []int  `json:"chunks"`
+}
+
+// Item is one document as the server sees it: everything a person would
+// call health information is in meta_sealed.
+type Item struct {
+	ID         string    `json:"id"`
+	Category   string    `json:"category"`
+	KeyVersion uint32    `json:"key_version"`
+	Kind       string    `json:"kind"`
+	Replaces   string    `json:"replaces,omitempty"`
+	Size       int64     `json:"size"`
+	CreatedAt  time.Time `json:"created_at"`
+	CreatedBy  string    `json:"created_by"`
+	MetaSealed []byte    `json:"meta_sealed"`
+	KeySlot    []byte    `json:"key_slot"`
+}
+
+// ItemOf converts an item for the wire.
+func ItemOf(it *akte.Item) Item {
+	return Item{ID: string(it.ID), Category: string(it.Category), KeyVersion: it.KeyVersion, Kind: string(it.Kind),
+		Replaces: string(it.Replaces), Size: it.Size, CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy,
+		MetaSealed: it.MetaSealed, KeySlot: it.KeySlot}
+}
+
+// RecordKeysOf converts record keys for the wire.
+func RecordKeysOf(r *akte.Record) RecordKeys {
+	out := RecordKeys{RecordID: string(r.ID), RMKByUMK: r.RMKByUMK, PublicKey: r.PublicKey, PrivateKeyByRMK: r.PrivateKeyByRMK, CategoryKeys: []CategoryKey{}}
+	for _, k := range r.CategoryKeys {
+		out.CategoryKeys = append(out.CategoryKeys, CategoryKey{Category: string(k.Category), Version: k.Version, KeyByRMK: k.KeyByRMK})
+	}
+	return out
+}
+
+// Record converts wire record keys to the domain type (nil stays nil).
+func (k *RecordKeys) Record() *akte.Record {
+	if k == nil {
+		return nil
+	}
+	r := &akte.Record{ID: akte.RecordID(k.RecordID), RMKByUMK: k.RMKByUMK, PublicKey: k.PublicKey, PrivateKeyByRMK: k.PrivateKeyByRMK}
+	for _, c := range k.CategoryKeys {
+		r.CategoryKeys = append(r.CategoryKeys, akte.CategoryKey{Category: akte.CategoryID(c.Category), Version: c.Version, KeyByRMK: c.KeyByRMK})
+	}
+	return r
+}
