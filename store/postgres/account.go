@@ -1,0 +1,192 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/akte/akte"
+)
+
+const accountColumns = `id, email, kvnr, birth_date,
+	kdf_alg, kdf_salt, kdf_memory, kdf_time, kdf_threads,
+	login_hash, recovery_hash,
+	umk_by_password, umk_by_recovery, recovery_by_umk, public_key, private_key_by_umk,
+	totp_secret, totp_last_counter,
+	created_at, confirmed_at, blocked_at, password_changed_at`
+
+func scanAccount(s scanner) (*akte.Account, error) {
+	var a akte.Account
+	err := s.Scan(&a.ID, &a.Email, &a.KVNR, &a.BirthDate,
+		&a.KDF.Alg, &a.KDF.Salt, &a.KDF.Memory, &a.KDF.Time, &a.KDF.Threads,
+		&a.LoginHash, &a.RecoveryHash,
+		&a.Keys.UMKByPassword, &a.Keys.UMKByRecovery, &a.Keys.RecoveryByUMK, &a.Keys.PublicKey, &a.Keys.PrivateKeyByUMK,
+		&a.TOTPSecret, &a.TOTPLastCounter,
+		&a.CreatedAt, &a.ConfirmedAt, &a.BlockedAt, &a.PasswordChanged)
+	if err != nil {
+		return nil, err
+	}
+	a.CreatedAt = a.CreatedAt.UTC()
+	a.ConfirmedAt = utc(a.ConfirmedAt)
+	a.BlockedAt = utc(a.BlockedAt)
+	a.PasswordChanged = a.PasswordChanged.UTC()
+	return &a, nil
+}
+
+// CreateAccount inserts a new account.
+func (s *Store) CreateAccount(ctx context.Context, a *akte.Account) error {
+	const op = "postgres.CreateAccount"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	_, err := s.pool.Exec(ctx, `INSERT INTO accounts (`+accountColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+		a.ID, a.Email, a.KVNR, a.BirthDate,
+		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
+		a.LoginHash, a.RecoveryHash,
+		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
+		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
+		a.TOTPSecret, a.TOTPLastCounter,
+		ts(a.CreatedAt), nullTS(a.ConfirmedAt), nullTS(a.BlockedAt), ts(a.PasswordChanged))
+	switch {
+	case isUnique(err, "accounts_email"):
+		return akte.E(op, akte.KindConflict, "E-Mail-Adresse ist bereits registriert", err)
+	case isUnique(err, "accounts_kvnr"):
+		return akte.E(op, akte.KindConflict, "KVNR ist bereits registriert", err)
+	case isUnique(err, "accounts_pkey"):
+		return akte.E(op, akte.KindConflict, "Konto existiert bereits", err)
+	}
+	return wrap(op, err)
+}
+
+// Account returns the account with the id.
+func (s *Store) Account(ctx context.Context, id akte.AccountID) (*akte.Account, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	a, err := scanAccount(s.pool.QueryRow(ctx,
+		`SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+	if err != nil {
+		return nil, wrap("postgres.Account", err)
+	}
+	return a, nil
+}
+
+// AccountByEmail returns the account with the e-mail address, compared
+// exactly (the service lower-cases it).
+func (s *Store) AccountByEmail(ctx context.Context, email string) (*akte.Account, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	a, err := scanAccount(s.pool.QueryRow(ctx,
+		`SELECT `+accountColumns+` FROM accounts WHERE email = $1`, email))
+	if err != nil {
+		return nil, wrap("postgres.AccountByEmail", err)
+	}
+	return a, nil
+}
+
+// UpdateAccount overwrites the mutable fields of the account.
+func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
+	const op = "postgres.UpdateAccount"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx, `UPDATE accounts SET
+		kdf_alg = $1, kdf_salt = $2, kdf_memory = $3, kdf_time = $4, kdf_threads = $5,
+		login_hash = $6, recovery_hash = $7,
+		umk_by_password = $8, umk_by_recovery = $9, recovery_by_umk = $10, public_key = $11, private_key_by_umk = $12,
+		totp_secret = $13,
+		confirmed_at = $14, blocked_at = $15, password_changed_at = $16
+		WHERE id = $17`,
+		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
+		a.LoginHash, a.RecoveryHash,
+		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
+		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
+		a.TOTPSecret,
+		nullTS(a.ConfirmedAt), nullTS(a.BlockedAt), ts(a.PasswordChanged),
+		a.ID))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Konto nicht gefunden")
+	}
+	return nil
+}
+
+// AdvanceTOTP raises the account's TOTP counter if counter is higher. The
+// comparison is part of the UPDATE, which under READ COMMITTED re-checks it
+// on the row a concurrent winner wrote, so of two requests with the same
+// code only one can win.
+func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int64) (bool, error) {
+	const op = "postgres.AdvanceTOTP"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var advanced bool
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		advanced = false
+		n, err := affected(tx.Exec(ctx,
+			`UPDATE accounts SET totp_last_counter = $1 WHERE id = $2 AND totp_last_counter < $1`,
+			counter, id))
+		if err != nil || n > 0 {
+			advanced = n > 0
+			return err
+		}
+		var one int
+		err = tx.QueryRow(ctx, `SELECT 1 FROM accounts WHERE id = $1`, id).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound(op, "Konto nicht gefunden")
+		}
+		return err
+	})
+	if err != nil {
+		return false, wrap(op, err)
+	}
+	return advanced, nil
+}
+
+// DeleteAccount removes the account; sessions, devices and tokens go with
+// it by ON DELETE CASCADE, failures by their key. Events stay.
+func (s *Store) DeleteAccount(ctx context.Context, id akte.AccountID) error {
+	const op = "postgres.DeleteAccount"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	return wrap(op, s.tx(ctx, func(tx pgx.Tx) error {
+		n, err := affected(tx.Exec(ctx, `DELETE FROM accounts WHERE id = $1`, id))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound(op, "Konto nicht gefunden")
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM failures WHERE key = $1`, accountFailureKey(id))
+		return err
+	}))
+}
+
+// Accounts lists all accounts by creation time.
+func (s *Store) Accounts(ctx context.Context) ([]*akte.Account, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	as, err := list(ctx, s.pool, scanAccount,
+		`SELECT `+accountColumns+` FROM accounts ORDER BY created_at, seq`)
+	if err != nil {
+		return nil, wrap("postgres.Accounts", err)
+	}
+	return as, nil
+}
+
+// UnconfirmedAccountsBefore lists accounts created before t whose e-mail
+// was never confirmed.
+func (s *Store) UnconfirmedAccountsBefore(ctx context.Context, t time.Time) ([]akte.AccountID, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	ids, err := list(ctx, s.pool, func(s scanner) (id akte.AccountID, err error) {
+		err = s.Scan(&id)
+		return id, err
+	}, `SELECT id FROM accounts WHERE created_at < $1 AND confirmed_at IS NULL ORDER BY created_at, seq`,
+		ts(t))
+	if err != nil {
+		return nil, wrap("postgres.UnconfirmedAccountsBefore", err)
+	}
+	return ids, nil
+}

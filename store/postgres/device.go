@@ -1,0 +1,81 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/akte/akte"
+)
+
+const deviceColumns = `account_id, id, name, created_at, confirmed_at, blocked_at, last_seen_at`
+
+func scanDevice(s scanner) (*akte.Device, error) {
+	var d akte.Device
+	if err := s.Scan(&d.AccountID, &d.ID, &d.Name, &d.CreatedAt, &d.ConfirmedAt, &d.BlockedAt, &d.LastSeenAt); err != nil {
+		return nil, err
+	}
+	d.CreatedAt = d.CreatedAt.UTC()
+	d.ConfirmedAt = utc(d.ConfirmedAt)
+	d.BlockedAt = utc(d.BlockedAt)
+	d.LastSeenAt = d.LastSeenAt.UTC()
+	return &d, nil
+}
+
+// CreateDevice inserts a device of an existing account.
+func (s *Store) CreateDevice(ctx context.Context, d *akte.Device) error {
+	const op = "postgres.CreateDevice"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	_, err := s.pool.Exec(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		d.AccountID, d.ID, d.Name, ts(d.CreatedAt), nullTS(d.ConfirmedAt), nullTS(d.BlockedAt),
+		ts(d.LastSeenAt))
+	switch kindOf(err) {
+	case akte.KindConflict:
+		return akte.E(op, akte.KindConflict, "Gerät ist bereits registriert", err)
+	case akte.KindNotFound:
+		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
+	}
+	return wrap(op, err)
+}
+
+// Device returns one device of an account.
+func (s *Store) Device(ctx context.Context, account akte.AccountID, id akte.DeviceID) (*akte.Device, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	d, err := scanDevice(s.pool.QueryRow(ctx,
+		`SELECT `+deviceColumns+` FROM devices WHERE account_id = $1 AND id = $2`, account, id))
+	if err != nil {
+		return nil, wrap("postgres.Device", err)
+	}
+	return d, nil
+}
+
+// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt and LastSeenAt.
+func (s *Store) UpdateDevice(ctx context.Context, d *akte.Device) error {
+	const op = "postgres.UpdateDevice"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx, `UPDATE devices
+		SET name = $1, confirmed_at = $2, blocked_at = $3, last_seen_at = $4
+		WHERE account_id = $5 AND id = $6`,
+		d.Name, nullTS(d.ConfirmedAt), nullTS(d.BlockedAt), ts(d.LastSeenAt),
+		d.AccountID, d.ID))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Gerät nicht gefunden")
+	}
+	return nil
+}
+
+// Devices lists an account's devices by creation time.
+func (s *Store) Devices(ctx context.Context, account akte.AccountID) ([]*akte.Device, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	ds, err := list(ctx, s.pool, scanDevice,
+		`SELECT `+deviceColumns+` FROM devices WHERE account_id = $1 ORDER BY created_at, seq`, account)
+	if err != nil {
+		return nil, wrap("postgres.Devices", err)
+	}
+	return ds, nil
+}

@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/akte/akte"
+)
+
+// CreateRecord inserts the record of an account with its category keys.
+func (s *Store) CreateRecord(ctx context.Context, r *akte.Record) error {
+	const op = "postgres.CreateRecord"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO records
+			(account_id, id, rmk_by_umk, public_key, private_key_by_rmk, quota, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			r.AccountID, r.ID, blob(r.RMKByUMK), blob(r.PublicKey), blob(r.PrivateKeyByRMK), r.Quota, ts(r.CreatedAt))
+		if err != nil {
+			return err
+		}
+		return insertCategoryKeys(ctx, tx, r)
+	})
+	if isUnique(err, "records_pkey") {
+		return akte.E(op, akte.KindConflict, "Die Akte existiert bereits", err)
+	}
+	return wrap(op, err)
+}
+
+func insertCategoryKeys(ctx context.Context, tx pgx.Tx, r *akte.Record) error {
+	for _, k := range r.CategoryKeys {
+		if _, err := tx.Exec(ctx, `INSERT INTO category_keys (account_id, category, version, key_by_rmk)
+			VALUES ($1, $2, $3, $4)`, r.AccountID, k.Category, k.Version, blob(k.KeyByRMK)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Record returns the record of an account. Record and keys are read in
+// one transaction, so a concurrent ReplaceRecordKeys is seen whole or not
+// at all.
+func (s *Store) Record(ctx context.Context, account akte.AccountID) (*akte.Record, error) {
+	const op = "postgres.Record"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var r *akte.Record
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+		func(tx pgx.Tx) error {
+			r = &akte.Record{AccountID: account}
+			err := tx.QueryRow(ctx, `SELECT id, rmk_by_umk, public_key, private_key_by_rmk, quota, created_at
+				FROM records WHERE account_id = $1`, account).
+				Scan(&r.ID, &r.RMKByUMK, &r.PublicKey, &r.PrivateKeyByRMK, &r.Quota, &r.CreatedAt)
+			if err != nil {
+				return err
+			}
+			r.CreatedAt = r.CreatedAt.UTC()
+			r.CategoryKeys, err = list(ctx, tx, func(s scanner) (k akte.CategoryKey, err error) {
+				err = s.Scan(&k.Category, &k.Version, &k.KeyByRMK)
+				return k, err
+			}, `SELECT category, version, key_by_rmk FROM category_keys WHERE account_id = $1
+				ORDER BY category, version`, account)
+			return err
+		})
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	return r, nil
+}
+
+// ReplaceRecordKeys overwrites the keys of the account's record.
+func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
+	const op = "postgres.ReplaceRecordKeys"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	return wrap(op, s.tx(ctx, func(tx pgx.Tx) error {
+		n, err := affected(tx.Exec(ctx, `UPDATE records
+			SET id = $1, rmk_by_umk = $2, public_key = $3, private_key_by_rmk = $4
+			WHERE account_id = $5`, r.ID, blob(r.RMKByUMK), blob(r.PublicKey), blob(r.PrivateKeyByRMK), r.AccountID))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound(op, "Akte nicht gefunden")
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM category_keys WHERE account_id = $1`, r.AccountID); err != nil {
+			return err
+		}
+		return insertCategoryKeys(ctx, tx, r)
+	}))
+}
+
+// SetQuota sets the record's quota.
+func (s *Store) SetQuota(ctx context.Context, account akte.AccountID, quota int64) error {
+	const op = "postgres.SetQuota"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx, `UPDATE records SET quota = $1 WHERE account_id = $2`, quota, account))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Akte nicht gefunden")
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/akte/akte"
+)
+
+const sessionColumns = `id, token_hash, account_id, device_id, created_at, last_seen_at, expires_at,
+	client_addr, user_agent, client_key`
+
+func scanSession(s scanner) (*akte.Session, error) {
+	var x akte.Session
+	err := s.Scan(&x.ID, &x.TokenHash, &x.AccountID, &x.DeviceID, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt,
+		&x.ClientAddr, &x.UserAgent, &x.ClientKey)
+	if err != nil {
+		return nil, err
+	}
+	x.CreatedAt = x.CreatedAt.UTC()
+	x.LastSeenAt = x.LastSeenAt.UTC()
+	x.ExpiresAt = x.ExpiresAt.UTC()
+	return &x, nil
+}
+
+// CreateSession inserts a session of an existing account.
+func (s *Store) CreateSession(ctx context.Context, x *akte.Session) error {
+	const op = "postgres.CreateSession"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (`+sessionColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		x.ID, blob(x.TokenHash), x.AccountID, x.DeviceID,
+		ts(x.CreatedAt), ts(x.LastSeenAt), ts(x.ExpiresAt),
+		x.ClientAddr, x.UserAgent, blob(x.ClientKey))
+	switch kindOf(err) {
+	case akte.KindConflict:
+		return akte.E(op, akte.KindConflict, "Sitzung existiert bereits", err)
+	case akte.KindNotFound:
+		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
+	}
+	return wrap(op, err)
+}
+
+// SessionByTokenHash returns the session whose token hashes to h.
+func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (*akte.Session, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	x, err := scanSession(s.pool.QueryRow(ctx,
+		`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, blob(h)))
+	if err != nil {
+		return nil, wrap("postgres.SessionByTokenHash", err)
+	}
+	return x, nil
+}
+
+// TouchSession sets LastSeenAt of the session.
+func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
+	const op = "postgres.TouchSession"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx,
+		`UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, ts(at), id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Sitzung nicht gefunden")
+	}
+	return nil
+}
+
+// DeleteSession removes one session of an account.
+func (s *Store) DeleteSession(ctx context.Context, account akte.AccountID, id string) error {
+	const op = "postgres.DeleteSession"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx,
+		`DELETE FROM sessions WHERE account_id = $1 AND id = $2`, account, id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Sitzung nicht gefunden")
+	}
+	return nil
+}
+
+// DeleteSessions removes an account's sessions, or only those of device if
+// it is not empty.
+func (s *Store) DeleteSessions(ctx context.Context, account akte.AccountID, device akte.DeviceID) (int, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var (
+		n   int
+		err error
+	)
+	if device == "" {
+		n, err = affected(s.pool.Exec(ctx,
+			`DELETE FROM sessions WHERE account_id = $1`, account))
+	} else {
+		n, err = affected(s.pool.Exec(ctx,
+			`DELETE FROM sessions WHERE account_id = $1 AND device_id = $2`, account, device))
+	}
+	return n, wrap("postgres.DeleteSessions", err)
+}
+
+// Sessions lists an account's sessions by creation time.
+func (s *Store) Sessions(ctx context.Context, account akte.AccountID) ([]*akte.Session, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	xs, err := list(ctx, s.pool, scanSession,
+		`SELECT `+sessionColumns+` FROM sessions WHERE account_id = $1 ORDER BY created_at, seq`, account)
+	if err != nil {
+		return nil, wrap("postgres.Sessions", err)
+	}
+	return xs, nil
+}
+
+// DeleteExpiredSessions removes sessions that expired before t or were last
+// seen before idleBefore.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, t, idleBefore time.Time) (int, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx,
+		`DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, ts(t), ts(idleBefore)))
+	return n, wrap("postgres.DeleteExpiredSessions", err)
+}
