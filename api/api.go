@@ -34,7 +34,10 @@ type Options struct {
 	SecureCookies bool
 	// TLS adds Strict-Transport-Security.
 	TLS bool
-	// Extra registers more routes (the web app, the development mailbox).
+	// Mailbox, if set, adds the development mailbox routes
+	// (GET /api/v1/dev/mailbox...). Set it only for a development server.
+	Mailbox Mailbox
+	// Extra registers more routes (the web app).
 	Extra func(mux *http.ServeMux)
 }
 

@@ -44,5 +44,12 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/items/{id}/content", a.authed(a.handleItemContent))
 	m.HandleFunc("DELETE /api/v1/items/{id}", a.authed(a.handleItemDelete))
 
+	// Development only: the mail outbox, so a newcomer registers without a
+	// mail server (set by cmd/akte without SMTP on a loopback address).
+	if a.opts.Mailbox != nil {
+		m.HandleFunc("GET /api/v1/dev/mailbox", a.handleDevMailboxList)
+		m.HandleFunc("GET /api/v1/dev/mailbox/{name}", a.handleDevMailboxRead)
+	}
+
 	m.HandleFunc("/api/", a.handleNotFound)
 }

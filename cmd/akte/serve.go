@@ -24,6 +24,7 @@ import (
 	"github.com/akte/akte/mail"
 	"github.com/akte/akte/service"
 	"github.com/akte/akte/store/sqlite"
+	"github.com/akte/akte/web"
 )
 
 func serveCmd(e *env) *cobra.Command {
@@ -120,6 +121,7 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	defer b.Close()
 
 	var mailer service.Mailer
+	var outbox *mail.Outbox
 	dev := cfg.SMTP == ""
 	if dev {
 		dir := cfg.MailOutbox
@@ -130,7 +132,7 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 		if err != nil {
 			return fmt.Errorf("open mail outbox: %w", err)
 		}
-		mailer = ob
+		mailer, outbox = ob, ob
 	} else {
 		sm, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
 		if err != nil {
@@ -157,10 +159,17 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 		cfg.BaseURL = scheme + "://" + ln.Addr().String()
 	}
 	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret})
-	h := api.New(api.Options{
+	opts := api.Options{
 		Service: svc, Log: log, TLS: tlsOn, SecureCookies: tlsOn || strings.HasPrefix(cfg.BaseURL, "https://"),
 		Ready: func(ctx context.Context) error { return b.store.Ping(ctx) },
-	})
+		Extra: func(mux *http.ServeMux) { mux.Handle("/", web.Handler()) },
+	}
+	// The development mailbox shows every account's codes and links: only
+	// without SMTP and only to this machine.
+	if outbox != nil && isLoopback(ln.Addr()) {
+		opts.Mailbox = outbox
+	}
+	h := api.New(opts)
 	srv := &http.Server{
 		Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -216,6 +225,12 @@ func tlsConfig(cert tls.Certificate) *tls.Config {
 			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 		},
 	}
+}
+
+// isLoopback reports whether the server listens on a loopback address only.
+func isLoopback(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
 }
 
 func randomKey() []byte {

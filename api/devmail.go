@@ -1,0 +1,77 @@
+package api
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/akte/akte"
+	amail "github.com/akte/akte/mail"
+)
+
+// Mailbox is the development outbox as the dev mailbox routes read it
+// (mail.Outbox). The routes exist only when Options.Mailbox is set, which
+// cmd/akte does only without SMTP and on a loopback address: the outbox
+// holds confirmation codes and links of every account.
+type Mailbox interface {
+	List() ([]amail.Entry, error)
+	Read(name string) ([]byte, error)
+}
+
+// devMail is one message of GET /api/v1/dev/mailbox.
+type devMail struct {
+	Name    string    `json:"name"`
+	To      string    `json:"to"`
+	Subject string    `json:"subject"`
+	Time    time.Time `json:"time"`
+	Text    string    `json:"text,omitempty"`
+}
+
+func (a *API) handleDevMailboxList(w http.ResponseWriter, r *http.Request) {
+	es, err := a.opts.Mailbox.List()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]devMail, 0, len(es))
+	for _, e := range es {
+		out = append(out, devMail{Name: e.Name, To: e.To, Subject: e.Subject, Time: e.Time})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleDevMailboxRead returns one message with its text body decoded.
+func (a *API) handleDevMailboxRead(w http.ResponseWriter, r *http.Request) {
+	const op = "api.dev_mailbox"
+	raw, err := a.opts.Mailbox.Read(r.PathValue("name"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		a.writeError(w, r, akte.E(op, akte.KindInternal, "", err))
+		return
+	}
+	var body io.Reader = m.Body
+	if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		body = quotedprintable.NewReader(m.Body)
+	}
+	text, err := io.ReadAll(io.LimitReader(body, 1<<20))
+	if err != nil {
+		a.writeError(w, r, akte.E(op, akte.KindInternal, "", err))
+		return
+	}
+	out := devMail{Name: r.PathValue("name"), Text: strings.ReplaceAll(string(text), "\r\n", "\n")}
+	out.Subject, _ = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if addr, err := mail.ParseAddress(m.Header.Get("To")); err == nil {
+		out.To = addr.Address
+	}
+	out.Time, _ = m.Header.Date()
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,128 @@
+// Package web serves the browser app: the UI bundle and the client core as
+// WebAssembly, built by web/build.mjs into web/dist and embedded into the
+// binary. It holds no business logic; the app talks to /api/v1 like the CLI.
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+)
+
+//go:embed all:dist
+var dist embed.FS
+
+// Built reports whether the app was built (web/dist holds index.html).
+func Built() bool {
+	_, err := fs.Stat(dist, "dist/index.html")
+	return err == nil
+}
+
+// Handler serves the app. Register it on "/" (no method, so that it does
+// not clash with the API's catch-all "/api/"):
+//
+//   - "/" is index.html and "/selftest" the page that runs the seal test
+//     vectors in the browser; both are revalidated on every load
+//     (no-cache), so a new build is picked up at once;
+//   - "/assets/NAME" are the content-hashed assets, cached for a year as
+//     immutable, sent as brotli or gzip when the browser accepts it.
+//
+// The Content-Security-Policy and the other security headers come from the
+// API's ServeHTTP, which wraps every route.
+func Handler() http.Handler {
+	return http.HandlerFunc(serve)
+}
+
+func serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	switch p := r.URL.Path; {
+	case p == "/" || p == "/index.html":
+		if !Built() {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(notBuilt))
+			return
+		}
+		file(w, r, "dist/index.html", "no-cache")
+	case p == "/selftest":
+		file(w, r, "dist/selftest.html", "no-cache")
+	case strings.HasPrefix(p, "/assets/") && !strings.Contains(p[len("/assets/"):], "/"):
+		file(w, r, "dist"+p, "public, max-age=31536000, immutable")
+	default:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte("Nicht gefunden. / Not found.\n"))
+	}
+}
+
+// file writes an embedded file, precompressed if the client accepts it.
+func file(w http.ResponseWriter, r *http.Request, name, cacheControl string) {
+	h := w.Header()
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if path.Ext(name) == ".wasm" {
+		ctype = "application/wasm"
+	}
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	h.Set("Vary", "Accept-Encoding")
+	accept := r.Header.Get("Accept-Encoding")
+	for _, enc := range []struct{ token, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
+		if !accepts(accept, enc.token) {
+			continue
+		}
+		if b, err := dist.ReadFile(name + enc.ext); err == nil {
+			h.Set("Content-Encoding", enc.token)
+			send(w, r, b, ctype, cacheControl)
+			return
+		}
+	}
+	b, err := dist.ReadFile(name)
+	if err != nil {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte("Nicht gefunden. / Not found.\n"))
+		return
+	}
+	send(w, r, b, ctype, cacheControl)
+}
+
+func send(w http.ResponseWriter, r *http.Request, b []byte, ctype, cacheControl string) {
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Cache-Control", cacheControl)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(b)
+	}
+}
+
+// accepts reports whether an Accept-Encoding header allows the coding (a
+// q=0 refuses it).
+func accepts(header, coding string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), coding) {
+			continue
+		}
+		params = strings.ReplaceAll(params, " ", "")
+		return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
+	}
+	return false
+}
+
+const notBuilt = `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Akte</title></head>
+<body><main><h1>Akte</h1><p>Die Web-Oberfläche wurde nicht gebaut. Starten Sie den Server mit <code>make run</code>
+(baut sie mit Node und Go) oder bauen Sie sie mit <code>make web</code>.</p>
+<p lang="en">The web app was not built. Start the server with <code>make run</code>, or build it with <code>make web</code>.</p>
+<p>Die API unter <code>/api/v1</code> läuft. / The API under <code>/api/v1</code> is running.</p></main></body></html>
+`
