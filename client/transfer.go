@@ -160,10 +160,14 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 				mu.Unlock()
 				if ok && known != hs {
 					cancel(akte.E(op, akte.KindConflict, "Die Datei hat sich seit dem abgebrochenen Hochladen geändert.", nil))
-				} else if !have[ch.n] || !ok {
-					// A chunk the server has but we have no sum of
-					// (its answer was lost) is sent again: it replaces
-					// itself with the same bytes.
+				} else if !have[ch.n] {
+					// A chunk the server has is never sent again, also
+					// when its answer was lost and we have no sum of it:
+					// the file is unchanged (size and time were checked),
+					// so the server's bytes are these, and if it were
+					// not, sending them again would reuse nonces, while
+					// keeping the old bytes makes the item fail to
+					// verify on download.
 					err := t.retry(ctx, func() error { return c.putChunk(ctx, plan.Request.ID, ch.n, b) })
 					if err != nil {
 						cancel(err)

@@ -148,6 +148,16 @@ func adminCmd(e *env) *cobra.Command {
 			e.printf("account %s (%s): quota %s\n", a.ID, a.Email, service.FormatBytes(eff))
 			return nil
 		}),
+		sub("run-jobs", "run one round of the maintenance jobs now (retention, abandoned uploads, orphaned chunks)", 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
+			if err := svc.RunJobs(cmd.Context()); err != nil {
+				return err
+			}
+			if asJSON {
+				return e.printJSON(map[string]string{"status": "done"})
+			}
+			e.printf("maintenance jobs done\n")
+			return nil
+		}),
 		sub("unblock-device ACCOUNT DEVICE", "unblock a device", 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
 			d, err := svc.AdminBlockDevice(cmd.Context(), op, args[0], akte.DeviceID(args[1]), false)
 			if err != nil {

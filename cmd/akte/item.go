@@ -61,6 +61,14 @@ func (e *env) bar(total int64, what string) *progressbar.ProgressBar {
 		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
 }
 
+// transfer returns the transfer settings; AKTE_RETRIES sets how often a
+// failed request is retried (default 8, about 10 s in all).
+func (e *env) transfer() client.Transfer {
+	var t client.Transfer
+	fmt.Sscanf(e.getenv("AKTE_RETRIES"), "%d", &t.Retries)
+	return t
+}
+
 // expandFiles turns the arguments into files: a folder stands for the
 // regular files in it and its subfolders, in name order.
 func expandFiles(args []string) ([]string, error) {
@@ -250,7 +258,8 @@ func (e *env) uploadOne(ctx context.Context, c *client.API, umk []byte, rec *cli
 			return nil, "", fmt.Errorf("save upload state: %w", err)
 		}
 	}
-	t := client.Transfer{Acked: func(p *client.Plan) { saveResume(rpath, rf, umk, p) }}
+	t := e.transfer()
+	t.Acked = func(p *client.Plan) { saveResume(rpath, rf, umk, p) }
 	if b := e.bar(plan.Request.Size, filepath.Base(path)); b != nil {
 		t.Progress = func(n int64) { b.Set64(n) }
 		defer b.Finish()
@@ -368,7 +377,7 @@ func getCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t := client.Transfer{}
+			t := e.transfer()
 			if b := e.bar(it.Size, m.Title); b != nil {
 				t.Progress = func(n int64) { b.Set64(n) }
 				defer b.Finish()

@@ -1,0 +1,454 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The acceptance tests of documents: zero knowledge, resume, crash safety,
+// memory. They drive the real binary like the other end-to-end tests.
+
+func TestDocumentZeroKnowledge(t *testing.T) {
+	srv := startServer(t, "", nil)
+	alice := newUser(t, srv, "alice@example.org")
+	alice.register(testKVNR)
+	alice.login()
+	dir := t.TempDir()
+	contentMarker := "INHALT-MARKER-" + hex.EncodeToString([]byte(t.Name()))[:16] + "-7f3a9c"
+	titleMarker := "TITEL-MARKER-Herzkatheter-91be44"
+	p := filepath.Join(dir, "befund.txt")
+	// The marker many times over, across segment and chunk boundaries.
+	os.WriteFile(p, bytes.Repeat([]byte(contentMarker+"\n"), 200000), 0o600)
+	alice.upload(p, "--category", "findings", "--title", titleMarker, "--comment", titleMarker, "--source", titleMarker)
+	// Stop the server so that the WAL is checkpointed into the database
+	// file too; then scan every file of the data directory.
+	srv.stop()
+	files := 0
+	filepath.Walk(srv.Data, func(path string, fi os.FileInfo, err error) error {
+		if err != nil || !fi.Mode().IsRegular() {
+			return nil
+		}
+		files++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []string{contentMarker, titleMarker, "Herzkatheter", "befund.txt"} {
+			if bytes.Contains(b, []byte(m)) {
+				t.Errorf("%s contains %q", path, m)
+			}
+		}
+		return nil
+	})
+	if files < 3 {
+		t.Fatalf("scanned only %d files", files)
+	}
+}
+
+// proxy forwards TCP connections to target and can cut them: after cutAt
+// bytes from client to server it closes every connection, and while down
+// it refuses new ones.
+type proxy struct {
+	ln     net.Listener
+	target string
+	sent   atomic.Int64 // client-to-server bytes forwarded
+	cutAt  atomic.Int64 // 0: never
+	down   atomic.Bool
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: strings.TrimPrefix(target, "http://")}
+	t.Cleanup(func() { ln.Close(); p.cut() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if p.down.Load() {
+				c.Close()
+				continue
+			}
+			s, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go func() {
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := c.Read(buf)
+					if n > 0 {
+						total := p.sent.Add(int64(n))
+						if at := p.cutAt.Load(); at > 0 && total >= at {
+							p.cutAt.Store(0)
+							p.down.Store(true)
+							p.cut()
+							return
+						}
+						if _, werr := s.Write(buf[:n]); werr != nil {
+							return
+						}
+					}
+					if err != nil {
+						s.Close()
+						return
+					}
+				}
+			}()
+			go func() { io.Copy(c, s); c.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func (p *proxy) URL() string { return "http://" + p.ln.Addr().String() }
+
+// chunkFiles maps each chunk file of the data directory to its inode.
+func chunkFiles(t *testing.T, data string) map[string]uint64 {
+	t.Helper()
+	out := map[string]uint64{}
+	m, _ := filepath.Glob(filepath.Join(data, "blobs", "records", "*", "items", "*", "*"))
+	for _, f := range m {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f] = fi.Sys().(*syscall.Stat_t).Ino
+	}
+	return out
+}
+
+func TestDocumentResume(t *testing.T) {
+	const chunk = 2 << 20
+	srv := startServer(t, "", []string{"--chunk-size", "2MiB"})
+	alice := newUser(t, srv, "alice@example.org")
+	alice.register(testKVNR)
+	alice.login()
+	px := newProxy(t, srv.URL)
+	via := *alice
+	via.srv = &server{t: t, URL: px.URL(), Data: srv.Data}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "mrt.bin")
+	const size = 40 << 20
+	sum := writeRandom(t, p, size, 42)
+	args := []string{"upload", p, "--category", "images", "--title", "MRT Knie", "--json"}
+
+	// The connection is cut after about 18 MiB and stays down: the
+	// client gives up, keeping its resume state.
+	px.cutAt.Store(18 << 20)
+	_, errs, code := via.run("", []string{"AKTE_RETRIES=2"}, args...)
+	if code == 0 {
+		t.Fatal("upload through a dead connection succeeded")
+	}
+	t.Logf("first attempt: %s", strings.TrimSpace(errs))
+	before := chunkFiles(t, srv.Data)
+	if len(before) == 0 || len(before) >= size/chunk {
+		t.Fatalf("%d chunks stored before the cut, want some but not all", len(before))
+	}
+	if alice.ls() != nil && len(alice.ls()) != 0 {
+		t.Fatal("a partial upload is listed")
+	}
+
+	// Resumed: only the missing chunks travel, the stored ones are not
+	// written again, and the item is the same file.
+	px.down.Store(false)
+	sentBefore := px.sent.Load()
+	out, errs, code := via.run("", nil, args...)
+	if code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, errs)
+	}
+	var res []struct{ ID string }
+	json.Unmarshal([]byte(out), &res)
+	resent := px.sent.Load() - sentBefore
+	missing := int64(size) - int64(len(before))*chunk
+	if resent > missing+chunk {
+		t.Errorf("resume sent %d bytes, but only %d were missing", resent, missing)
+	}
+	after := chunkFiles(t, srv.Data)
+	for f, ino := range before {
+		if after[f] != ino {
+			t.Errorf("chunk %s was stored again", filepath.Base(f))
+		}
+	}
+	var stored int64
+	for f := range after {
+		fi, _ := os.Stat(f)
+		stored += fi.Size()
+	}
+	if want := int64(size) + 77 + 16*(size>>20); stored != want {
+		t.Errorf("blob store holds %d bytes, want exactly the ciphertext %d", stored, want)
+	}
+	got := filepath.Join(dir, "back.bin")
+	alice.ok("get", res[0].ID, "-o", got)
+	if fileSum(t, got) != sum {
+		t.Fatal("resumed item differs from the file")
+	}
+	if ls := alice.ls(); len(ls) != 1 {
+		t.Errorf("ls after resume: %+v", ls)
+	}
+	t.Logf("cut after %d chunks; resume sent %d of %d bytes", len(before), resent, size)
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func (s *server) kill() {
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+}
+
+func TestDocumentCrashSafety(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills the server 50 times")
+	}
+	addr := freePort(t)
+	data := t.TempDir()
+	args := []string{"--addr", addr, "--chunk-size", "256KiB"}
+	srv := startServer(t, data, args)
+	alice := newUser(t, srv, "alice@example.org")
+	alice.register(testKVNR)
+	alice.login()
+	dir := t.TempDir()
+
+	var mu sync.Mutex
+	acked := map[string]string{} // item id -> sha256 of the file
+	stop := make(chan struct{})
+	var running sync.Map // *exec.Cmd of clients
+	var wg sync.WaitGroup
+	uploadOnce := func(path string) (string, bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, akteBin, "upload", path, "--category", "findings", "--json")
+		cmd.Env = append(os.Environ(), "AKTE_SERVER="+srv.URL, "AKTE_HOME="+alice.Home, "AKTE_RETRIES=40")
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		if err := cmd.Start(); err != nil {
+			t.Error(err)
+			return "", false
+		}
+		running.Store(cmd, true)
+		err := cmd.Wait()
+		running.Delete(cmd)
+		if err != nil {
+			return "", false
+		}
+		var res []struct{ ID string }
+		if json.Unmarshal(out.Bytes(), &res) != nil || len(res) != 1 {
+			t.Errorf("upload output %q", out.String())
+			return "", false
+		}
+		return res[0].ID, true
+	}
+	for w := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rnd := rand.New(rand.NewPCG(uint64(w), 1))
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				p := filepath.Join(dir, fmt.Sprintf("w%d-%d.bin", w, i))
+				sum := writeRandom(t, p, rnd.Int64N(3<<20), uint64(w*1000+i))
+				if id, ok := uploadOnce(p); ok {
+					mu.Lock()
+					acked[id] = sum
+					mu.Unlock()
+				}
+				// A failed upload is left as it is: the server may hold
+				// a partial upload, which the cleanup job must remove.
+			}
+		}()
+	}
+	rnd := rand.New(rand.NewPCG(99, 1))
+	start := time.Now()
+	for k := range 50 {
+		time.Sleep(time.Duration(150+rnd.IntN(350)) * time.Millisecond)
+		srv.kill()
+		if k == 49 {
+			break
+		}
+		srv = startServer(t, data, args)
+	}
+	// Stop the workers: kill the clients still running (leaving their
+	// partial uploads), and let the loops end.
+	close(stop)
+	running.Range(func(k, _ any) bool { k.(*exec.Cmd).Process.Kill(); return true })
+	wg.Wait()
+	t.Logf("50 kills in %v; %d uploads acknowledged", time.Since(start).Round(time.Second), len(acked))
+	if len(acked) < 20 {
+		t.Errorf("only %d uploads acknowledged", len(acked))
+	}
+
+	// With the server down (the last one was killed while holding the
+	// jobs lease), the operator runs the jobs with a short upload expiry:
+	// they remove the partial uploads. Then the server comes back.
+	time.Sleep(50 * time.Millisecond)
+	runAs(t, srv, "admin", "run-jobs", "--data", data, "--upload-expiry", "1ms", "--operator", "olga")
+	srv = startServer(t, data, args)
+	alice.srv = srv
+	items := alice.ls()
+	listed := map[string]bool{}
+	for _, it := range items {
+		listed[it.ID] = true
+	}
+	for id := range acked {
+		if !listed[id] {
+			t.Errorf("acknowledged item %s is not listed", id)
+		}
+	}
+	// Every listed item downloads and verifies; acknowledged ones match.
+	for _, it := range items {
+		out := filepath.Join(dir, "get-"+it.ID)
+		alice.ok("get", it.ID, "-o", out)
+		if sum, ok := acked[it.ID]; ok && fileSum(t, out) != sum {
+			t.Errorf("item %s differs from its file", it.ID)
+		}
+		os.Remove(out)
+	}
+	// Leftovers are gone: every chunk belongs to a listed item, no
+	// temporary blob file remains.
+	for f := range chunkFiles(t, data) {
+		if id := filepath.Base(filepath.Dir(f)); !listed[id] {
+			t.Errorf("leftover chunk %s", f)
+		}
+	}
+	if tmp, _ := os.ReadDir(filepath.Join(data, "blobs", "+tmp")); len(tmp) != 0 {
+		t.Errorf("%d temporary blob files remain", len(tmp))
+	}
+	t.Logf("%d items listed, %d acknowledged", len(items), len(acked))
+}
+
+// makeSparse creates a file of n bytes that is mostly a hole, with a
+// deterministic 1 MiB pattern every 64 MiB, and returns its SHA-256.
+func makeSparse(t *testing.T, path string, n int64) string {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(n); err != nil {
+		t.Fatal(err)
+	}
+	block := make([]byte, 1<<20)
+	r := rand.NewChaCha8([32]byte{7})
+	r.Read(block)
+	for off := int64(0); off+int64(len(block)) <= n; off += 64 << 20 {
+		if _, err := f.WriteAt(block, off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	return fileSum(t, path)
+}
+
+// runMeasured runs a client command and returns its peak RSS in KiB.
+func (u *user) runMeasured(args ...string) (int64, time.Duration) {
+	u.t.Helper()
+	cmd := exec.Command(akteBin, args...)
+	cmd.Env = append(os.Environ(), "AKTE_SERVER="+u.srv.URL, "AKTE_HOME="+u.Home)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		u.t.Fatalf("akte %v: %v\n%s", args, err, out.String())
+	}
+	d := time.Since(start)
+	return cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss, d
+}
+
+// peakRSS reads VmHWM of a running process in KiB.
+func peakRSS(t *testing.T, pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")), "%d", &kb)
+			return kb
+		}
+	}
+	t.Fatal("no VmHWM")
+	return 0
+}
+
+func TestDocumentLargeMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves 2 GiB up and down")
+	}
+	srv := startServer(t, "", []string{"--quota", "3GiB"})
+	alice := newUser(t, srv, "alice@example.org")
+	alice.register(testKVNR)
+	alice.login()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ct.bin")
+	const size = 2 << 30
+	sum := makeSparse(t, p, size)
+	upRSS, upTime := alice.runMeasured("upload", p, "--category", "images", "--json")
+	os.Remove(p)
+	items := alice.ls()
+	if len(items) != 1 || items[0].Size != size {
+		t.Fatalf("ls = %+v", items)
+	}
+	out := filepath.Join(dir, "back.bin")
+	downRSS, downTime := alice.runMeasured("get", items[0].ID, "-o", out)
+	got := fileSum(t, out)
+	os.Remove(out)
+	if got != sum {
+		t.Fatal("2 GiB round trip: content differs")
+	}
+	srvRSS := peakRSS(t, srv.cmd.Process.Pid)
+	mb := func(kb int64) float64 { return float64(kb) / 1024 }
+	rate := func(d time.Duration) float64 { return float64(size) / d.Seconds() / 1e6 }
+	t.Logf("2 GiB: upload %.1f s (%.0f MB/s), client peak RSS %.1f MiB; download %.1f s (%.0f MB/s), client peak RSS %.1f MiB; server peak RSS %.1f MiB",
+		upTime.Seconds(), rate(upTime), mb(upRSS), downTime.Seconds(), rate(downTime), mb(downRSS), mb(srvRSS))
+	for what, kb := range map[string]int64{"upload client": upRSS, "download client": downRSS, "server": srvRSS} {
+		if kb > 100<<10 {
+			t.Errorf("%s peak RSS %.1f MiB, want under 100 MiB", what, mb(kb))
+		}
+	}
+}
