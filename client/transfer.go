@@ -128,7 +128,14 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 		n   int
 		buf *[]byte
 	}
-	pool := sync.Pool{New: func() any { b := make([]byte, 0, st.ChunkSize); return &b }}
+	par := t.Parallel
+	if par <= 0 {
+		par = 2
+	}
+	// A fixed set of chunk buffers (one filling, one queued, one per
+	// sender) bounds memory whatever the file size; a sync.Pool would be
+	// emptied by every collection and leave garbage behind.
+	pool := newBufPool(par+2, st.ChunkSize)
 	work := make(chan chunk, 1)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -141,10 +148,6 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 		if t.Progress != nil {
 			t.Progress(d)
 		}
-	}
-	par := t.Parallel
-	if par <= 0 {
-		par = 2
 	}
 	var wg sync.WaitGroup
 	for range par {
@@ -186,7 +189,7 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 			}
 		}()
 	}
-	cw := &chunkWriter{ctx: ctx, size: st.ChunkSize, total: plan.Request.Size, pool: &pool, emit: func(n int, buf *[]byte) error {
+	cw := &chunkWriter{ctx: ctx, size: st.ChunkSize, total: plan.Request.Size, pool: pool, emit: func(n int, buf *[]byte) error {
 		select {
 		case work <- chunk{n, buf}:
 			return nil
@@ -238,12 +241,27 @@ func (c *API) complete(ctx context.Context, plan *Plan, t Transfer) (*wire.Item,
 	return &it, nil
 }
 
+// bufPool is a fixed free list of chunk buffers.
+type bufPool struct{ free chan *[]byte }
+
+func newBufPool(n int, size int64) *bufPool {
+	p := &bufPool{free: make(chan *[]byte, n)}
+	for range n {
+		b := make([]byte, 0, size)
+		p.free <- &b
+	}
+	return p
+}
+
+func (p *bufPool) Get() any      { return <-p.free }
+func (p *bufPool) Put(b *[]byte) { p.free <- b }
+
 // chunkWriter cuts the ciphertext stream into chunks.
 type chunkWriter struct {
 	ctx   context.Context
 	size  int64
 	total int64
-	pool  *sync.Pool
+	pool  *bufPool
 	emit  func(n int, buf *[]byte) error
 	cur   *[]byte
 	n     int
