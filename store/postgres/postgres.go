@@ -43,6 +43,12 @@ const (
 	DefaultOpTimeout = 30 * time.Second
 )
 
+// migrateTimeout bounds applying the migrations in Open, including the
+// wait for another replica that is applying them. A migration that needs
+// more than statement_timeout for one statement sets its own with SET
+// LOCAL.
+const migrateTimeout = 5 * time.Minute
+
 // maxAttempts is how often a transaction runs when it keeps failing with
 // a serialization failure or deadlock.
 const maxAttempts = 5
@@ -100,7 +106,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, akte.E(op, akte.KindInternal, "", err)
 	}
 	s := &Store{pool: pool, opTimeout: opTimeout}
-	mctx, cancel := s.ctx(ctx)
+	mctx, cancel := context.WithTimeout(ctx, migrateTimeout)
 	defer cancel()
 	if err := s.migrate(mctx); err != nil {
 		pool.Close()
@@ -114,7 +120,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	locker, err := lock.NewPostgresSessionLocker()
+	// Replicas that start together wait for the one that migrates; they
+	// look every second (goose's default is every 5).
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, uint64(migrateTimeout/time.Second)))
 	if err != nil {
 		return err
 	}
@@ -143,7 +151,8 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close closes the pool, waiting for connections in use to be returned.
-// A second Close does nothing.
+// A second Close does nothing. When the server stopped answering, pgx may
+// wait up to 15 seconds for a connection it had to cancel.
 func (s *Store) Close() error {
 	s.pool.Close()
 	return nil
