@@ -1,0 +1,79 @@
+// Builds the web app into web/dist: the Go client core as WebAssembly, the
+// UI bundle, content-hashed names, and gzip/brotli copies of every asset so
+// the server sends them precompressed. Run by `make web` (after npm ci).
+//
+//   node build.mjs            build
+//   node build.mjs --no-wasm  reuse the core.wasm of the last build (UI work)
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+import * as esbuild from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const dist = join(here, 'dist');
+const cache = join(here, 'node_modules', '.cache');
+mkdirSync(cache, { recursive: true });
+
+const goEnv = { ...process.env, GOOS: 'js', GOARCH: 'wasm' };
+const wasmTmp = join(cache, 'core.wasm');
+if (!process.argv.includes('--no-wasm') || !existsSync(wasmTmp)) {
+  const t = Date.now();
+  execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', wasmTmp, './cmd/akte-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
+  console.error(`core.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+const goroot = execFileSync('go', ['env', 'GOROOT'], { cwd: root }).toString().trim();
+let wasmExec = join(goroot, 'lib', 'wasm', 'wasm_exec.js');
+if (!existsSync(wasmExec)) wasmExec = join(goroot, 'misc', 'wasm', 'wasm_exec.js');
+
+const bundle = async (entry, format) => {
+  const r = await esbuild.build({
+    entryPoints: [join(here, 'src', entry)], bundle: true, minify: true, format, target: ['es2022'],
+    write: false, legalComments: 'none', logLevel: 'warning',
+  });
+  return r.outputFiles[0].contents;
+};
+
+const out = new Map(); // logical name -> { name, data }
+const hashed = (logical, data) => {
+  const h = createHash('sha256').update(data).digest('hex').slice(0, 12);
+  const dot = logical.indexOf('.');
+  const name = `${logical.slice(0, dot)}.${h}${logical.slice(dot)}`;
+  out.set(logical, { name, data });
+  return `/assets/${name}`;
+};
+
+const urls = {
+  wasm: hashed('core.wasm', readFileSync(wasmTmp)),
+  worker: hashed('worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('core-worker.js', 'iife'))])),
+};
+const css = hashed('app.css', (await esbuild.build({ entryPoints: [join(here, 'src', 'app.css')], bundle: true, minify: true, write: false, logLevel: 'warning' })).outputFiles[0].contents);
+const app = hashed('app.js', await bundle('app.js', 'esm'));
+const selftest = hashed('selftest.js', await bundle('selftest.js', 'esm'));
+
+const page = (file, script) => {
+  let html = readFileSync(join(here, 'src', file), 'utf8');
+  html = html.replaceAll('{{CSS}}', css).replaceAll('{{JS}}', script).replaceAll('{{ASSETS}}', JSON.stringify(urls).replaceAll('"', '&quot;'));
+  return Buffer.from(html);
+};
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, 'assets'), { recursive: true });
+copyFileSync(join(here, 'dist.README.md'), join(dist, 'README.md'));
+const write = (path, data) => {
+  writeFileSync(path, data);
+  writeFileSync(path + '.gz', gzipSync(data, { level: 9 }));
+  writeFileSync(path + '.br', brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+};
+for (const { name, data } of out.values()) write(join(dist, 'assets', name), data);
+write(join(dist, 'index.html'), page('index.html', app));
+write(join(dist, 'selftest.html'), page('selftest.html', selftest));
+
+for (const f of readdirSync(join(dist, 'assets')).filter((f) => !f.endsWith('.gz') && !f.endsWith('.br')).sort()) {
+  const raw = readFileSync(join(dist, 'assets', f)).length;
+  const br = readFileSync(join(dist, 'assets', f + '.br')).length;
+  console.error(`${f.padEnd(34)} ${(raw / 1024).toFixed(0).padStart(6)} KiB  br ${(br / 1024).toFixed(0).padStart(5)} KiB`);
+}

@@ -1,0 +1,57 @@
+// api is the page's client of /api/v1: same origin, the HttpOnly session
+// cookie set at login, JSON in and out. Errors become ApiError with the
+// server's code and message (design §8).
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+// NetworkError is a request that got no answer (offline, connection cut).
+export class NetworkError extends Error {}
+
+let onUnauthenticated = () => {};
+export function setUnauthenticatedHandler(f) {
+  onUnauthenticated = f;
+}
+
+export async function request(method, path, body, { raw = false, headers = {}, signal, quiet401 = false } = {}) {
+  const init = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin', signal };
+  if (body instanceof Uint8Array || body instanceof Blob) {
+    init.body = body;
+    init.headers['Content-Type'] = 'application/octet-stream';
+  } else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['Content-Type'] = 'application/json';
+  }
+  let resp;
+  try {
+    resp = await fetch('/api/v1' + path, init);
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new NetworkError(e.message);
+  }
+  if (!resp.ok) {
+    let code = 'unavailable';
+    let message = `HTTP ${resp.status}`;
+    try {
+      const e = await resp.json();
+      code = e.error.code;
+      message = e.error.message;
+    } catch {
+      /* not our error shape */
+    }
+    if (resp.status === 401 && !quiet401) onUnauthenticated(message);
+    throw new ApiError(resp.status, code, message);
+  }
+  if (raw) return resp;
+  if (resp.status === 204) return null;
+  const text = await resp.text();
+  return text ? JSON.parse(text) : null;
+}
+
+export const get = (p, o) => request('GET', p, undefined, o);
+export const post = (p, b, o) => request('POST', p, b ?? {}, o);
+export const del = (p, o) => request('DELETE', p, undefined, o);

@@ -1,0 +1,1082 @@
+// The Akte web app: a thin preact UI over the Go client core (core.js, in
+// a worker) and WebCrypto streams (seal.js). German first, English by the
+// switch in the header. Routes live in the URL fragment, so the server
+// serves one page. See docs/decisions/0003-web-app.md.
+import { h, render } from 'preact';
+import { useState, useEffect, useRef } from 'preact/hooks';
+import { signal, computed } from '@preact/signals';
+import htm from 'htm';
+import * as core from './core.js';
+import { b64, unb64 } from './bytes.js';
+import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
+import { upload, download } from './transfer.js';
+import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText } from './i18n.js';
+import { totpCode } from './totp.js';
+
+const html = htm.bind(h);
+
+// ---- state ----
+
+const route = signal(location.hash.slice(1) || '/');
+addEventListener('hashchange', () => (route.value = location.hash.slice(1) || '/'));
+const go = (r) => {
+  if (location.hash.slice(1) !== r) location.hash = r;
+  else route.value = r;
+};
+
+// session: { account, umk (base64), keys, kdf } while logged in; the UMK
+// lives in memory and, for a reload, sealed under the session's escrowed
+// client key in sessionStorage (useless once the session ends).
+const session = signal(null);
+const booting = signal(true);
+const flash = signal(''); // a message for the next page (e.g. "session expired")
+const devMailbox = signal(false);
+
+function deviceId() {
+  let id = localStorage.getItem('akte.device');
+  if (!id) {
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    id = 'web-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    localStorage.setItem('akte.device', id);
+  }
+  return id;
+}
+function deviceName() {
+  const ua = navigator.userAgent;
+  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : 'Web';
+  const br = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrom/.test(ua) ? 'Chromium' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+  return `${br} (${os})`;
+}
+
+const umkAAD = b64(new TextEncoder().encode('akte v1 web session umk'));
+
+async function enterSession(account, keys, kdf, umk, clientKey) {
+  session.value = { account, keys, kdf, umk };
+  if (clientKey) {
+    const sealed = await core.call('sealSmall', { key: clientKey, aad: umkAAD, data: umk });
+    sessionStorage.setItem('akte.umk', sealed);
+  }
+}
+
+function leaveSession(message = '') {
+  session.value = null;
+  sessionStorage.removeItem('akte.umk');
+  flash.value = message;
+  go('/anmelden');
+}
+
+setUnauthenticatedHandler((msg) => {
+  if (session.value) leaveSession(tr('Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.', 'Your session has ended. Please log in again.'));
+});
+
+async function boot() {
+  core.start().catch(() => {});
+  get('/dev/mailbox', { quiet401: true }).then(() => (devMailbox.value = true), () => {});
+  const sealed = sessionStorage.getItem('akte.umk');
+  if (sealed) {
+    try {
+      const account = await get('/account', { quiet401: true });
+      const k = await get('/account/keys', { quiet401: true });
+      const umk = await core.call('openSmall', { key: k.client_key, aad: umkAAD, data: sealed });
+      session.value = { account, keys: k.keys, kdf: k.kdf, umk };
+    } catch {
+      sessionStorage.removeItem('akte.umk');
+    }
+  }
+  booting.value = false;
+}
+
+// ---- small components ----
+
+function useTitle(title) {
+  useEffect(() => {
+    document.title = `${title} – Akte`;
+    // Move focus to the new page's heading, so screen readers announce it.
+    const h1 = document.querySelector('main h1');
+    if (h1 && document.activeElement?.tagName !== 'INPUT') h1.focus({ preventScroll: false });
+  }, [title, lang.value]);
+}
+
+let fieldSeq = 0;
+function Field({ label, hint, error, type = 'text', value, onInput, autocomplete, required = true, inputmode, pattern, name, ...rest }) {
+  const id = useRef(name || `f${++fieldSeq}`).current;
+  const describe = [hint && `${id}-hint`, error && `${id}-err`].filter(Boolean).join(' ') || undefined;
+  return html`<div class="field">
+    <label for=${id}>${label}</label>
+    ${hint && html`<p class="hint" id=${id + '-hint'}>${hint}</p>`}
+    <input id=${id} name=${name || id} type=${type} value=${value} onInput=${(e) => onInput(e.currentTarget.value)}
+      autocomplete=${autocomplete} required=${required} inputmode=${inputmode} pattern=${pattern}
+      aria-invalid=${error ? 'true' : undefined} aria-describedby=${describe} ...${rest} />
+    ${error && html`<p class="error" id=${id + '-err'}>${error}</p>`}
+  </div>`;
+}
+
+function Alert({ text }) {
+  return html`<div role="alert" class=${text ? 'alert' : 'sr-only'}>${text}</div>`;
+}
+
+function Status({ text }) {
+  return html`<p role="status" aria-live="polite" class=${text ? 'status' : 'sr-only'}>${text}</p>`;
+}
+
+function Busy({ busy, children, ...rest }) {
+  return html`<button type="submit" class="primary" disabled=${busy} aria-busy=${busy ? 'true' : undefined} ...${rest}>${children}</button>`;
+}
+
+function QR({ text, label }) {
+  const [rows, setRows] = useState(null);
+  useEffect(() => {
+    core.call('qr', { text }).then(setRows, () => setRows(null));
+  }, [text]);
+  if (!rows) return html`<div class="qr" aria-hidden="true"></div>`;
+  const n = rows.length;
+  const d = [];
+  rows.forEach((r, y) => {
+    for (let x = 0; x < r.length; x++) if (r[x] === '1') d.push(`M${x + 4} ${y + 4}h1v1h-1z`);
+  });
+  return html`<svg class="qr" viewBox=${`0 0 ${n + 8} ${n + 8}`} role="img" aria-label=${label} shape-rendering="crispEdges">
+    <rect width=${n + 8} height=${n + 8} fill="#fff" /><path d=${d.join('')} fill="#000" /></svg>`;
+}
+
+// ---- recovery key ----
+
+function RecoveryKey({ text }) {
+  const groups = text.split('-');
+  const save = () => {
+    const body = `${tr('Persönlicher Sicherheitsschlüssel für Akte', 'Personal recovery key for Akte')}\n${session.value?.account?.email || ''}\n\n${text}\n\n${tr(
+      'Bewahren Sie diesen Schlüssel getrennt von Ihrem Gerät auf. Ohne ihn kann niemand Ihre Daten wiederherstellen, wenn Sie Ihr Passwort vergessen.',
+      'Keep this key apart from your device. Without it nobody can restore your data if you forget your password.',
+    )}\n`;
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([body], { type: 'text/plain;charset=utf-8' }));
+    a.download = 'akte-sicherheitsschluessel.txt';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  };
+  return html`<section class="recovery print-area" aria-labelledby="rk-h">
+    <h2 id="rk-h">${tr('Ihr persönlicher Sicherheitsschlüssel', 'Your personal recovery key')}</h2>
+    <p class="warning"><strong>${tr('Wichtig:', 'Important:')}</strong> ${tr(
+      'Nur mit diesem Schlüssel kommen Sie an Ihre Daten, wenn Sie Ihr Passwort vergessen. Niemand sonst kann ihn wiederherstellen – auch nicht der Betreiber. Drucken Sie ihn aus oder speichern Sie ihn außerhalb dieses Geräts.',
+      'Only this key gets you to your data if you forget your password. Nobody else can restore it — not even the operator. Print it or save it somewhere other than this device.',
+    )}</p>
+    <div class="rk-box">
+      <p class="rk-text" aria-label=${tr('Sicherheitsschlüssel, Gruppen zu je 4 Zeichen', 'Recovery key, groups of 4 characters')} data-testid="recovery-key">
+        ${groups.map((g, i) => html`<span class="rk-group"><span class="rk-n" aria-hidden="true">${i + 1}</span>${g}</span> `)}
+      </p>
+      <${QR} text=${text} label=${tr('QR-Code des Sicherheitsschlüssels', 'QR code of the recovery key')} />
+    </div>
+    <div class="actions no-print">
+      <button type="button" onClick=${() => print()}>${tr('Drucken', 'Print')}</button>
+      <button type="button" onClick=${save}>${tr('Als Datei speichern', 'Download as file')}</button>
+    </div>
+  </section>`;
+}
+
+// RecoveryConfirm asks for two groups of the key back before going on.
+function RecoveryConfirm({ text, onDone, extra, submitLabel }) {
+  const groups = text.split('-');
+  const [pick] = useState(() => {
+    const a = Math.floor(Math.random() * 7);
+    const b = 7 + Math.floor(Math.random() * 7);
+    return [a, b];
+  });
+  const [v, setV] = useState(['', '']);
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const norm = (s) => s.trim().toUpperCase().replace(/0/g, 'O').replace(/1/g, 'I').replace(/8/g, 'B');
+  const submit = async (e) => {
+    e.preventDefault();
+    if (norm(v[0]) !== groups[pick[0]] || norm(v[1]) !== groups[pick[1]]) {
+      setErr(tr('Die Gruppen stimmen nicht. Bitte vergleichen Sie mit dem Schlüssel oben.', 'The groups do not match. Please compare with the key above.'));
+      return;
+    }
+    setErr('');
+    setBusy(true);
+    try {
+      await onDone();
+    } catch (e) {
+      setErr(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form onSubmit=${submit} class="card no-print" aria-labelledby="rc-h">
+    <h2 id="rc-h">${tr('Haben Sie ihn gesichert?', 'Did you keep it safe?')}</h2>
+    <p>${tr('Tippen Sie zur Bestätigung zwei Gruppen des Schlüssels ab.', 'To confirm, type two groups of the key.')}</p>
+    <div class="row">
+      ${pick.map(
+        (g, i) => html`<${Field} label=${tr(`Gruppe ${g + 1}`, `Group ${g + 1}`)} value=${v[i]} name=${'rk-group-' + (i + 1)} autocomplete="off"
+          onInput=${(x) => setV(i ? [v[0], x] : [x, v[1]])} maxlength="4" size="6" spellcheck="false" autocapitalize="characters" />`,
+      )}
+    </div>
+    ${extra}
+    <${Alert} text=${err} />
+    <${Busy} busy=${busy}>${submitLabel}<//>
+  </form>`;
+}
+
+// ---- login ----
+
+function Login() {
+  useTitle(tr('Anmelden', 'Log in'));
+  const [email, setEmail] = useState(localStorage.getItem('akte.email') || '');
+  const [pw, setPw] = useState('');
+  const [code, setCode] = useState('');
+  const [err, setErr] = useState(flash.value);
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => void (flash.value = ''), []);
+  const submit = async (e) => {
+    e.preventDefault();
+    setErr('');
+    setBusy(true);
+    try {
+      setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
+      const pre = await post('/prelogin', { email });
+      const sp = await core.call('split', { password: pw, kdf: pre.kdf });
+      setStatus(tr('Anmeldung …', 'Logging in …'));
+      const res = await post('/sessions', { email, login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
+      let umk;
+      try {
+        umk = await core.call('unlock', { password_key: sp.password_key, keys: res.keys });
+      } catch {
+        throw new Error(tr('Die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen.', 'The keys of your account do not open with this password.'));
+      }
+      localStorage.setItem('akte.email', email);
+      await enterSession(res.account, res.keys, pre.kdf, umk, res.client_key);
+      setStatus('');
+      go('/akte');
+    } catch (e) {
+      setStatus('');
+      if (e instanceof ApiError && e.code === 'device_unconfirmed') {
+        setErr(
+          tr(
+            'Neues Gerät: Wir haben Ihnen einen Bestätigungslink per E-Mail geschickt. Öffnen Sie ihn und melden Sie sich dann hier erneut an (mit einem neuen Code aus der App).',
+            'New device: we sent you a confirmation link by e-mail. Open it, then log in here again (with a new code from the app).',
+          ),
+        );
+      } else setErr(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<h1 tabindex="-1">${tr('Anmelden', 'Log in')}</h1>
+    <form onSubmit=${submit} class="card narrow">
+      <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${email} onInput=${setEmail} autocomplete="username" />
+      <${Field} label=${tr('Passwort', 'Password')} type="password" name="password" value=${pw} onInput=${setPw} autocomplete="current-password" />
+      <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="totp" value=${code} onInput=${setCode}
+        autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]{6,7}" hint=${tr('6 Ziffern', '6 digits')} />
+      <${Alert} text=${err} />
+      <${Status} text=${status} />
+      <${Busy} busy=${busy}>${tr('Anmelden', 'Log in')}<//>
+    </form>
+    <p><a href="#/registrieren">${tr('Neu hier? Konto anlegen', 'New here? Create an account')}</a></p>
+    <p><a href="#/passwort-vergessen">${tr('Passwort vergessen?', 'Forgot your password?')}</a></p>`;
+}
+
+// ---- registration ----
+
+function PasswordFields({ pw, setPw, pw2, setPw2, email, kvnr, label }) {
+  const [policy, setPolicy] = useState('');
+  useEffect(() => {
+    if (!pw) return setPolicy('');
+    const t = setTimeout(() => core.call('checkPassword', { password: pw, email, kvnr }).then(setPolicy, () => {}), 250);
+    return () => clearTimeout(t);
+  }, [pw, email, kvnr]);
+  const ok = pw && !policy;
+  return html`
+    <${Field} label=${label || tr('Passwort', 'Password')} type="password" name="new-password" value=${pw} onInput=${setPw} autocomplete="new-password"
+      hint=${tr('Mindestens 12 Zeichen. Gut merkbar sind mehrere zufällige Wörter.', 'At least 12 characters. Several random words are easy to remember.')}
+      error=${policy} />
+    ${ok && html`<p class="ok" aria-live="polite">${tr('Das Passwort erfüllt die Regeln.', 'The password meets the rules.')}</p>`}
+    <${Field} label=${tr('Passwort wiederholen', 'Repeat password')} type="password" name="new-password-2" value=${pw2} onInput=${setPw2} autocomplete="new-password"
+      error=${pw2 && pw2 !== pw ? tr('Die Passwörter stimmen nicht überein.', 'The passwords do not match.') : ''} />`;
+}
+
+async function checkNewPassword(pw, pw2, email, kvnr) {
+  const policy = await core.call('checkPassword', { password: pw, email, kvnr });
+  if (policy) throw new Error(policy);
+  if (pw !== pw2) throw new Error(tr('Die Passwörter stimmen nicht überein.', 'The passwords do not match.'));
+}
+
+function Register() {
+  const [step, setStep] = useState('form');
+  const [f, setF] = useState({ email: '', kvnr: '', birth: '', pw: '', pw2: '' });
+  const [reg, setReg] = useState(null); // { material, totp_secret, totp_uri }
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  const set = (k) => (v) => setF({ ...f, [k]: v });
+  const titles = {
+    form: tr('Konto anlegen', 'Create an account'),
+    totp: tr('Zwei-Faktor-Anmeldung einrichten', 'Set up two-factor login'),
+    email: tr('E-Mail-Adresse bestätigen', 'Confirm your e-mail address'),
+    recovery: tr('Sicherheitsschlüssel sichern', 'Keep your recovery key safe'),
+  };
+  useTitle(titles[step]);
+  const run = (f2) => async (e) => {
+    e.preventDefault();
+    setErr('');
+    setBusy(true);
+    try {
+      await f2();
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+      setStatus('');
+    }
+  };
+  const submitForm = run(async () => {
+    await checkNewPassword(f.pw, f.pw2, f.email, f.kvnr);
+    setStatus(tr('Schlüssel werden auf diesem Gerät erzeugt …', 'Creating keys on this device …'));
+    const m = await core.call('newAccount', { password: f.pw });
+    const res = await post('/accounts', {
+      email: f.email, kvnr: f.kvnr.trim().toUpperCase(), birth_date: f.birth, kdf: m.kdf, login_secret: m.login_secret,
+      recovery_verifier: m.recovery_verifier, keys: m.keys, device_id: deviceId(), device_name: deviceName(), record: m.record,
+    });
+    setReg({ m, ...res });
+    localStorage.setItem('akte.email', f.email);
+    setStep('totp');
+  });
+  const steps = ['form', 'totp', 'email', 'recovery'];
+  const progress = html`<p class="steps">${tr(`Schritt ${steps.indexOf(step) + 1} von 4`, `Step ${steps.indexOf(step) + 1} of 4`)}</p>`;
+  if (step === 'form') {
+    return html`<h1 tabindex="-1">${titles.form}</h1>${progress}
+      <form onSubmit=${submitForm} class="card narrow">
+        <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${f.email} onInput=${set('email')} autocomplete="email" />
+        <${Field} label=${tr('Krankenversichertennummer (KVNR)', 'Health insurance number (KVNR)')} name="kvnr" value=${f.kvnr} onInput=${set('kvnr')}
+          hint=${tr('10 Zeichen, steht auf Ihrer Gesundheitskarte, z. B. A123456780', '10 characters, printed on your health card, e.g. A123456780')} autocomplete="off" maxlength="10" />
+        <${Field} label=${tr('Geburtsdatum', 'Date of birth')} type="date" name="birth" value=${f.birth} onInput=${set('birth')} autocomplete="bday" />
+        <${PasswordFields} pw=${f.pw} setPw=${set('pw')} pw2=${f.pw2} setPw2=${set('pw2')} email=${f.email} kvnr=${f.kvnr} />
+        <p class="hint">${tr(
+          'Ihr Passwort verlässt dieses Gerät nie. Daraus werden hier die Schlüssel abgeleitet, mit denen Ihre Daten verschlüsselt werden.',
+          'Your password never leaves this device. The keys that encrypt your data are derived from it here.',
+        )}</p>
+        <${Alert} text=${err} />
+        <${Status} text=${status} />
+        <${Busy} busy=${busy}>${tr('Konto anlegen', 'Create account')}<//>
+      </form>
+      <p><a href="#/anmelden">${tr('Schon registriert? Anmelden', 'Already registered? Log in')}</a></p>`;
+  }
+  if (step === 'totp') return html`<${TotpStep} reg=${reg} title=${titles.totp} progress=${progress} onDone=${() => setStep('email')} />`;
+  if (step === 'email') return html`<${EmailStep} email=${f.email} title=${titles.email} progress=${progress} onDone=${() => setStep('recovery')} />`;
+  // The recovery key, confirmed by typing two groups, then the first login.
+  return html`<h1 tabindex="-1">${titles.recovery}</h1>${progress}
+    <${RecoveryKey} text=${reg.m.recovery_key} />
+    <${FinishRegistration} reg=${reg} email=${f.email} />`;
+}
+
+function FinishRegistration({ reg, email }) {
+  const [code, setCode] = useState('');
+  const finish = async () => {
+    const res = await post('/sessions', { email, login_secret: reg.m.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
+    await enterSession(res.account, res.keys, reg.m.kdf, reg.m.umk, res.client_key);
+    go('/akte');
+  };
+  return html`<${RecoveryConfirm} text=${reg.m.recovery_key} onDone=${finish} submitLabel=${tr('Akte öffnen', 'Open my record')}
+    extra=${html`<${Field} label=${tr('Neuer Code aus der Authenticator-App', 'New code from the authenticator app')} name="totp" value=${code} onInput=${setCode}
+      autocomplete="one-time-code" inputmode="numeric" hint=${tr('Zum ersten Anmelden', 'For your first login')} />`} />`;
+}
+
+function TotpStep({ reg, title, progress, onDone }) {
+  const [code, setCode] = useState('');
+  const [err, setErr] = useState('');
+  const secret = reg.totp_secret;
+  const submit = async (e) => {
+    e.preventDefault();
+    // The server checks codes only at login; here the page checks that the
+    // app produces the right ones, so a mis-scan is caught now.
+    const c = code.replace(/\s/g, '');
+    const step = Math.floor(Date.now() / 30000);
+    for (const s of [step - 1, step, step + 1]) if ((await totpCode(secret, s)) === c) return onDone();
+    setErr(tr('Der Code stimmt nicht. Prüfen Sie, ob die Uhrzeit Ihres Telefons stimmt, und versuchen Sie den nächsten Code.', 'The code does not match. Check the time on your phone and try the next code.'));
+  };
+  return html`<h1 tabindex="-1">${title}</h1>${progress}
+    <div class="card">
+      <p>${tr(
+        'Scannen Sie den QR-Code mit einer Authenticator-App (z. B. FreeOTP, Aegis, Google Authenticator). Bei jeder Anmeldung fragt Akte nach dem aktuellen Code der App.',
+        'Scan the QR code with an authenticator app (e.g. FreeOTP, Aegis, Google Authenticator). Akte asks for the app’s current code at every login.',
+      )}</p>
+      <${QR} text=${reg.totp_uri} label=${tr('QR-Code für die Authenticator-App', 'QR code for the authenticator app')} />
+      <p>${tr('Oder geben Sie diesen Schlüssel in der App ein:', 'Or enter this key in the app:')}</p>
+      <p class="mono" data-testid="totp-secret">${secret.match(/.{1,4}/g).join(' ')}</p>
+    </div>
+    <form onSubmit=${submit} class="card narrow">
+      <${Field} label=${tr('Code aus der App', 'Code from the app')} name="totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" hint=${tr('6 Ziffern', '6 digits')} />
+      <${Alert} text=${err} />
+      <button type="submit" class="primary">${tr('Weiter', 'Continue')}</button>
+    </form>`;
+}
+
+function EmailStep({ email, title, progress, onDone }) {
+  const [code, setCode] = useState('');
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr('');
+    try {
+      await post('/accounts/confirm', { email, code: code.trim() });
+      onDone();
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const resend = async () => {
+    try {
+      await post('/accounts/confirm/resend', { email });
+      setStatus(tr('Ein neuer Code ist unterwegs.', 'A new code is on its way.'));
+    } catch (e2) {
+      setErr(errorText(e2));
+    }
+  };
+  return html`<h1 tabindex="-1">${title}</h1>${progress}
+    <form onSubmit=${submit} class="card narrow">
+      <p>${tr(`Wir haben einen 8-stelligen Code an ${email} geschickt. Er gilt 30 Minuten.`, `We sent an 8-digit code to ${email}. It is valid for 30 minutes.`)}</p>
+      ${devMailbox.value &&
+      html`<p class="hint">${tr('Entwicklungsserver ohne Mailserver: Die Mail liegt im ', 'Development server without a mail server: the mail is in the ')}<a href="#/postfach" target="_blank" rel="noopener">${tr('Postfach (neuer Tab)', 'mailbox (new tab)')}</a>.</p>`}
+      <${Field} label=${tr('Code aus der E-Mail', 'Code from the e-mail')} name="email-code" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" />
+      <${Alert} text=${err} />
+      <${Status} text=${status} />
+      <div class="actions">
+        <${Busy} busy=${busy}>${tr('Bestätigen', 'Confirm')}<//>
+        <button type="button" onClick=${resend}>${tr('Neuen Code senden', 'Send a new code')}</button>
+      </div>
+    </form>`;
+}
+
+// ---- the record ----
+
+const record = signal(null); // wire.Record
+const items = signal([]); // [{item, key, meta}]
+const uploads = signal([]); // [{name, done, total, state, error}]
+
+async function loadRecord() {
+  const [rec, list] = await Promise.all([get('/record'), get('/items')]);
+  const opened = list.length ? await core.call('openItems', { umk: session.value.umk, record: rec, items: list }) : [];
+  const byId = new Map(opened.map((o) => [o.id, o]));
+  record.value = rec;
+  items.value = list.map((it) => ({ item: it, key: byId.get(it.id)?.key, meta: byId.get(it.id)?.meta, error: byId.get(it.id)?.error }));
+}
+
+const catName = (id) => {
+  const c = record.value?.categories.find((c) => c.id === id);
+  return c ? (lang.value === 'en' ? c.name_en : c.name_de) : id;
+};
+
+function guessCategory() {
+  return record.value?.categories.find((c) => c.id === 'findings')?.id || record.value?.categories[0]?.id;
+}
+
+async function runUploads(files, category, replaces) {
+  const ctx = { umk: session.value.umk, record: record.value, accountId: session.value.account.account_id };
+  const today = new Date().toISOString().slice(0, 10);
+  const entries = files.map((f) => ({ name: f.webkitRelativePath || f.name, done: 0, total: f.size, state: 'queued' }));
+  uploads.value = [...uploads.value.filter((u) => u.state !== 'done'), ...entries];
+  const update = (e, patch) => {
+    Object.assign(e, patch);
+    uploads.value = [...uploads.value];
+  };
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    const e = entries[i];
+    const title = f.name.replace(/\.[^.]+$/, '');
+    try {
+      const meta = { title, date: new Date(f.lastModified || Date.now()).toISOString().slice(0, 10) || today, file_name: f.name, media_type: f.type || 'application/octet-stream', size: f.size };
+      await upload(ctx, f, { category, meta, replaces, progress: (done, total, state) => update(e, { done, total, state }) });
+      update(e, { state: 'done' });
+    } catch (err) {
+      update(e, { state: 'failed', error: errorText(err) });
+    }
+  }
+  await loadRecord();
+}
+
+function Quota() {
+  const r = record.value;
+  if (!r) return null;
+  const used = r.used + r.reserved;
+  return html`<div class="quota">
+    <label for="quota">${tr('Speicher', 'Storage')}: ${fmtBytes(used)} ${tr('von', 'of')} ${fmtBytes(r.quota)} ${tr('belegt', 'used')}</label>
+    <progress id="quota" max=${r.quota} value=${used}>${Math.round((100 * used) / r.quota)} %</progress>
+  </div>`;
+}
+
+function UploadArea() {
+  const [cat, setCat] = useState(guessCategory());
+  const [over, setOver] = useState(false);
+  const files = useRef(null);
+  const folder = useRef(null);
+  const start = (list) => list.length && runUploads(list, cat);
+  const drop = async (e) => {
+    e.preventDefault();
+    setOver(false);
+    const entries = Array.from(e.dataTransfer.items || []).map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
+    const out = [];
+    const walk = async (en, path) => {
+      if (en.isFile) out.push(await new Promise((res, rej) => en.file(res, rej)));
+      else if (en.isDirectory) {
+        const r = en.createReader();
+        for (;;) {
+          const batch = await new Promise((res, rej) => r.readEntries(res, rej));
+          if (!batch.length) break;
+          for (const b of batch) await walk(b, path + en.name + '/');
+        }
+      }
+    };
+    if (entries.length) for (const en of entries) await walk(en, '');
+    else out.push(...e.dataTransfer.files);
+    start(out);
+  };
+  const list = uploads.value;
+  return html`<section class="card" aria-labelledby="up-h">
+    <h2 id="up-h">${tr('Dokumente hochladen', 'Upload documents')}</h2>
+    <div class="field">
+      <label for="up-cat">${tr('Kategorie', 'Category')}</label>
+      <select id="up-cat" value=${cat} onChange=${(e) => setCat(e.currentTarget.value)}>
+        ${record.value?.categories.map((c) => html`<option value=${c.id}>${lang.value === 'en' ? c.name_en : c.name_de}</option>`)}
+      </select>
+    </div>
+    <div class=${'drop' + (over ? ' over' : '')} onDragOver=${(e) => (e.preventDefault(), setOver(true))} onDragLeave=${() => setOver(false)} onDrop=${drop} data-testid="dropzone">
+      <p>${tr('Dateien oder einen Ordner hierher ziehen, oder:', 'Drag files or a folder here, or:')}</p>
+      <div class="actions">
+        <button type="button" onClick=${() => files.current.click()}>${tr('Dateien auswählen', 'Choose files')}</button>
+        <button type="button" onClick=${() => folder.current.click()}>${tr('Ordner auswählen', 'Choose a folder')}</button>
+      </div>
+      <input ref=${files} type="file" multiple hidden data-testid="file-input" aria-label=${tr('Dateien auswählen', 'Choose files')}
+        onChange=${(e) => (start(Array.from(e.currentTarget.files)), (e.currentTarget.value = ''))} />
+      <input ref=${folder} type="file" webkitdirectory multiple hidden data-testid="folder-input" aria-label=${tr('Ordner auswählen', 'Choose a folder')}
+        onChange=${(e) => (start(Array.from(e.currentTarget.files)), (e.currentTarget.value = ''))} />
+    </div>
+    <p class="hint">${tr('Jede Datei wird auf diesem Gerät verschlüsselt, bevor sie gesendet wird. Bricht die Verbindung ab, geht es danach weiter.', 'Every file is encrypted on this device before it is sent. If the connection drops, the upload continues afterwards.')}</p>
+    ${list.length > 0 &&
+    html`<ul class="uploads" aria-label=${tr('Uploads', 'Uploads')}>
+      ${list.map(
+        (u) => html`<li data-state=${u.state}>
+          <span class="name">${u.name}</span>
+          <progress max=${u.total || 1} value=${u.done} aria-label=${u.name}></progress>
+          <span class="state" role="status">${uploadState(u)}</span>
+        </li>`,
+      )}
+    </ul>`}
+  </section>`;
+}
+
+function uploadState(u) {
+  switch (u.state) {
+    case 'queued':
+      return tr('wartet', 'queued');
+    case 'sending':
+      return `${Math.floor((100 * u.done) / (u.total || 1))} %`;
+    case 'waiting':
+      return tr('Verbindung unterbrochen – wird fortgesetzt …', 'Connection lost – will resume …');
+    case 'done':
+      return tr('fertig', 'done');
+    case 'failed':
+      return tr('fehlgeschlagen: ', 'failed: ') + u.error;
+  }
+  return '';
+}
+
+function Record() {
+  useTitle(tr('Meine Akte', 'My record'));
+  const [q, setQ] = useState('');
+  const [cat, setCat] = useState('');
+  const [err, setErr] = useState('');
+  const [view, setView] = useState(null);
+  const [confirmDel, setConfirmDel] = useState(null);
+  const [status, setStatus] = useState('');
+  const versionInput = useRef(null);
+  const [versionOf, setVersionOf] = useState(null);
+  useEffect(() => {
+    loadRecord().catch((e) => setErr(errorText(e)));
+  }, []);
+  const all = items.value;
+  const replaced = new Set(all.map((x) => x.item.replaces).filter(Boolean));
+  const olderOf = (x) => {
+    const out = [];
+    let r = x.item.replaces;
+    while (r) {
+      const o = all.find((y) => y.item.id === r);
+      if (!o) break;
+      out.push(o);
+      r = o.item.replaces;
+    }
+    return out;
+  };
+  const needle = q.trim().toLowerCase();
+  const shown = all
+    .filter((x) => !replaced.has(x.item.id))
+    .filter((x) => !cat || x.item.category === cat)
+    .filter((x) => !needle || (x.meta?.title || '').toLowerCase().includes(needle) || (x.meta?.file_name || '').toLowerCase().includes(needle))
+    .sort((a, b) => (b.meta?.date || '').localeCompare(a.meta?.date || '') || b.item.created_at.localeCompare(a.item.created_at));
+  const groups = new Map();
+  for (const x of shown) {
+    if (!groups.has(x.item.category)) groups.set(x.item.category, []);
+    groups.get(x.item.category).push(x);
+  }
+  const save = async (x) => {
+    setStatus(tr('Wird entschlüsselt …', 'Decrypting …'));
+    try {
+      const blob = await download(x.item.id, unb64(x.key), x.meta.media_type);
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = x.meta.file_name || x.meta.title;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+      setStatus(tr('Heruntergeladen.', 'Downloaded.'));
+    } catch (e) {
+      setStatus('');
+      setErr(errorText(e));
+    }
+  };
+  const remove = async (x) => {
+    try {
+      await del('/items/' + x.item.id);
+      for (const o of olderOf(x)) await del('/items/' + o.item.id);
+      setConfirmDel(null);
+      setStatus(tr(`„${x.meta?.title}“ gelöscht.`, `“${x.meta?.title}” deleted.`));
+      await loadRecord();
+    } catch (e) {
+      setErr(errorText(e));
+    }
+  };
+  if (view) return html`<${Viewer} x=${view} onClose=${() => setView(null)} onDownload=${() => save(view)} />`;
+  return html`<h1 tabindex="-1">${tr('Meine Akte', 'My record')}</h1>
+    <${Quota} />
+    <${UploadArea} />
+    <section aria-labelledby="docs-h">
+      <h2 id="docs-h">${tr('Dokumente', 'Documents')}</h2>
+      <div class="row filters" role="search">
+        <div class="field"><label for="search">${tr('Suche in Titeln', 'Search titles')}</label>
+          <input id="search" type="search" value=${q} onInput=${(e) => setQ(e.currentTarget.value)} /></div>
+        <div class="field"><label for="filter-cat">${tr('Kategorie', 'Category')}</label>
+          <select id="filter-cat" value=${cat} onChange=${(e) => setCat(e.currentTarget.value)}>
+            <option value="">${tr('Alle', 'All')}</option>
+            ${record.value?.categories.map((c) => html`<option value=${c.id}>${lang.value === 'en' ? c.name_en : c.name_de}</option>`)}
+          </select></div>
+      </div>
+      <${Alert} text=${err} />
+      <${Status} text=${status} />
+      ${shown.length === 0 && html`<p>${all.length ? tr('Keine Treffer.', 'No matches.') : tr('Noch keine Dokumente.', 'No documents yet.')}</p>`}
+      ${[...groups].map(
+        ([c, xs]) => html`<section class="cat" aria-labelledby=${'cat-' + c}>
+          <h3 id=${'cat-' + c}>${catName(c)} <span class="count">(${xs.length})</span></h3>
+          <ul class="docs">
+            ${xs.map((x) => {
+              const older = olderOf(x);
+              return html`<li class="doc" data-testid="doc">
+                <div class="doc-main">
+                  <span class="title">${x.meta?.title ?? tr('(nicht lesbar)', '(unreadable)')}</span>
+                  <span class="meta">${x.meta?.date ? fmtDate(x.meta.date) : ''} · ${fmtBytes(x.meta?.size ?? 0)}${older.length ? ' · ' + tr(`Version ${older.length + 1}`, `version ${older.length + 1}`) : ''}</span>
+                </div>
+                <div class="actions">
+                  <button type="button" onClick=${() => setView(x)} disabled=${!x.key} aria-label=${tr('Ansehen: ', 'View: ') + (x.meta?.title || '')}>${tr('Ansehen', 'View')}</button>
+                  <button type="button" onClick=${() => save(x)} disabled=${!x.key} aria-label=${tr('Herunterladen: ', 'Download: ') + (x.meta?.title || '')}>${tr('Herunterladen', 'Download')}</button>
+                  <button type="button" onClick=${() => (setVersionOf(x), versionInput.current.click())} aria-label=${tr('Neue Version: ', 'New version: ') + (x.meta?.title || '')}>${tr('Neue Version', 'New version')}</button>
+                  <button type="button" class="danger" onClick=${() => setConfirmDel(x)} aria-label=${tr('Löschen: ', 'Delete: ') + (x.meta?.title || '')}>${tr('Löschen', 'Delete')}</button>
+                </div>
+                ${confirmDel === x &&
+                html`<div class="confirm" role="alertdialog" aria-labelledby=${'del-' + x.item.id}>
+                  <p id=${'del-' + x.item.id}>${tr(
+                    `„${x.meta?.title}“${older.length ? ` und ${older.length} ältere Version(en)` : ''} endgültig löschen? Das lässt sich nicht rückgängig machen.`,
+                    `Delete “${x.meta?.title}”${older.length ? ` and ${older.length} older version(s)` : ''} for good? This cannot be undone.`,
+                  )}</p>
+                  <div class="actions">
+                    <button type="button" class="danger" onClick=${() => remove(x)} ref=${(el) => el && el.focus()}>${tr('Endgültig löschen', 'Delete for good')}</button>
+                    <button type="button" onClick=${() => setConfirmDel(null)}>${tr('Abbrechen', 'Cancel')}</button>
+                  </div>
+                </div>`}
+                ${older.length > 0 &&
+                html`<details><summary>${tr('Ältere Versionen', 'Older versions')} (${older.length})</summary><ul>
+                  ${older.map((o) => html`<li>${o.meta?.title} · ${fmtDateTime(o.item.created_at)}
+                    <button type="button" onClick=${() => setView(o)}>${tr('Ansehen', 'View')}</button></li>`)}
+                </ul></details>`}
+              </li>`;
+            })}
+          </ul>
+        </section>`,
+      )}
+      <input ref=${versionInput} type="file" hidden data-testid="version-input" aria-label=${tr('Neue Version auswählen', 'Choose a new version')}
+        onChange=${(e) => {
+          const f = e.currentTarget.files[0];
+          e.currentTarget.value = '';
+          if (f && versionOf) runUploads([f], versionOf.item.category, versionOf.item.id);
+        }} />
+    </section>`;
+}
+
+function Viewer({ x, onClose, onDownload }) {
+  useTitle(x.meta?.title || tr('Dokument', 'Document'));
+  const [url, setUrl] = useState(null);
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState(tr('Wird entschlüsselt …', 'Decrypting …'));
+  const type = x.meta?.media_type || '';
+  useEffect(() => {
+    let u;
+    download(x.item.id, unb64(x.key), type, (d, t) => setStatus(tr(`Wird entschlüsselt … ${Math.floor((100 * d) / (t || 1))} %`, `Decrypting … ${Math.floor((100 * d) / (t || 1))} %`))).then(
+      (blob) => {
+        u = URL.createObjectURL(blob);
+        setUrl(u);
+        setStatus('');
+      },
+      (e) => {
+        setStatus('');
+        setErr(errorText(e));
+      },
+    );
+    return () => u && URL.revokeObjectURL(u);
+  }, [x.item.id]);
+  let body = null;
+  if (url && type.startsWith('image/')) body = html`<img class="preview" src=${url} alt=${x.meta.title} data-testid="preview" />`;
+  else if (url && type === 'application/pdf') body = html`<iframe class="preview pdf" src=${url} title=${x.meta.title} data-testid="preview"></iframe>`;
+  else if (url && type.startsWith('text/')) body = html`<iframe class="preview" src=${url} title=${x.meta.title} data-testid="preview"></iframe>`;
+  else if (url) body = html`<p>${tr('Für diese Art von Datei gibt es keine Vorschau. Laden Sie sie herunter.', 'There is no preview for this kind of file. Download it.')}</p>`;
+  return html`<h1 tabindex="-1">${x.meta?.title}</h1>
+    <p class="meta">${catName(x.item.category)} · ${x.meta?.date ? fmtDate(x.meta.date) : ''} · ${x.meta?.file_name} · ${fmtBytes(x.meta?.size || 0)}</p>
+    <div class="actions">
+      <button type="button" onClick=${onClose}>${tr('Zurück zur Akte', 'Back to the record')}</button>
+      <button type="button" onClick=${onDownload}>${tr('Herunterladen', 'Download')}</button>
+    </div>
+    <${Status} text=${status} />
+    <${Alert} text=${err} />
+    ${body}`;
+}
+
+// ---- settings ----
+
+function Settings() {
+  useTitle(tr('Einstellungen', 'Settings'));
+  return html`<h1 tabindex="-1">${tr('Einstellungen', 'Settings')}</h1>
+    <p>${tr('Angemeldet als', 'Logged in as')} <strong>${session.value.account.email}</strong></p>
+    <${ShowRecovery} />
+    <${ChangePassword} />
+    <${Sessions} />`;
+}
+
+function ShowRecovery() {
+  const [text, setText] = useState('');
+  const [err, setErr] = useState('');
+  const show = async () => {
+    try {
+      setText(await core.call('recoveryKey', { umk: session.value.umk, keys: session.value.keys }));
+    } catch (e) {
+      setErr(errorText(e));
+    }
+  };
+  return html`<section class="card" aria-labelledby="srk-h">
+    <h2 id="srk-h">${tr('Sicherheitsschlüssel', 'Recovery key')}</h2>
+    ${text ? html`<${RecoveryKey} text=${text} />` : html`<p>${tr('Zeigt Ihren persönlichen Sicherheitsschlüssel noch einmal an, zum Ausdrucken oder Speichern.', 'Shows your personal recovery key again, to print or save it.')}</p>
+      <button type="button" onClick=${show}>${tr('Sicherheitsschlüssel anzeigen', 'Show recovery key')}</button>`}
+    <${Alert} text=${err} />
+  </section>`;
+}
+
+function ChangePassword() {
+  const [old, setOld] = useState('');
+  const [pw, setPw] = useState('');
+  const [pw2, setPw2] = useState('');
+  const [code, setCode] = useState('');
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  const s = session.value;
+  const submit = async (e) => {
+    e.preventDefault();
+    setErr('');
+    setBusy(true);
+    try {
+      await checkNewPassword(pw, pw2, s.account.email, s.account.kvnr);
+      setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
+      const keys = await get('/account/keys');
+      const sp = await core.call('split', { password: old, kdf: keys.kdf });
+      try {
+        await core.call('unlock', { password_key: sp.password_key, keys: keys.keys });
+      } catch {
+        throw new Error(tr('Das bisherige Passwort ist falsch.', 'The current password is wrong.'));
+      }
+      const nw = await core.call('rewrap', { umk: s.umk, password: pw });
+      await post('/password/change', { old_login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), new: nw });
+      session.value = { ...s, kdf: nw.kdf, keys: { ...s.keys, umk_by_password: nw.umk_by_password } };
+      setOld('');
+      setPw('');
+      setPw2('');
+      setCode('');
+      setStatus(tr('Passwort geändert. Ihre Daten bleiben lesbar; andere Geräte wurden abgemeldet.', 'Password changed. Your data stays readable; other devices were logged out.'));
+    } catch (e2) {
+      setStatus('');
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form class="card" onSubmit=${submit} aria-labelledby="cp-h">
+    <h2 id="cp-h">${tr('Passwort ändern', 'Change password')}</h2>
+    <${Field} label=${tr('Bisheriges Passwort', 'Current password')} type="password" name="old-password" value=${old} onInput=${setOld} autocomplete="current-password" />
+    <${PasswordFields} pw=${pw} setPw=${setPw} pw2=${pw2} setPw2=${setPw2} email=${s.account.email} kvnr=${s.account.kvnr} label=${tr('Neues Passwort', 'New password')} />
+    <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" />
+    <${Alert} text=${err} />
+    <${Status} text=${status} />
+    <${Busy} busy=${busy}>${tr('Passwort ändern', 'Change password')}<//>
+  </form>`;
+}
+
+function Sessions() {
+  const [ss, setSs] = useState([]);
+  const [ds, setDs] = useState([]);
+  const [err, setErr] = useState('');
+  const load = () => Promise.all([get('/sessions'), get('/devices')]).then(([a, b]) => (setSs(a), setDs(b)), (e) => setErr(errorText(e)));
+  useEffect(() => void load(), []);
+  const end = async (id) => {
+    await del('/sessions/' + id).catch((e) => setErr(errorText(e)));
+    load();
+  };
+  const block = async (id) => {
+    await post(`/devices/${id}/block`).catch((e) => setErr(errorText(e)));
+    load();
+  };
+  const everywhere = async () => {
+    await del('/sessions').catch(() => {});
+    leaveSession(tr('Auf allen Geräten abgemeldet.', 'Logged out on all devices.'));
+  };
+  const devName = (id) => ds.find((d) => d.id === id)?.name || id;
+  return html`<section class="card" aria-labelledby="ss-h">
+    <h2 id="ss-h">${tr('Sitzungen und Geräte', 'Sessions and devices')}</h2>
+    <${Alert} text=${err} />
+    <h3>${tr('Aktive Sitzungen', 'Active sessions')}</h3>
+    <ul class="plain">
+      ${ss.map((s) => html`<li>
+        <span>${devName(s.device_id)} · ${s.client_addr} · ${tr('seit', 'since')} ${fmtDateTime(s.created_at)}${s.current ? tr(' (diese Sitzung)', ' (this session)') : ''}</span>
+        ${!s.current && html`<button type="button" onClick=${() => end(s.id)}>${tr('Beenden', 'End')}</button>`}
+      </li>`)}
+    </ul>
+    <h3>${tr('Geräte', 'Devices')}</h3>
+    <ul class="plain">
+      ${ds.map((d) => html`<li>
+        <span>${d.name} · ${d.blocked_at ? tr('gesperrt', 'blocked') : d.confirmed_at ? tr('bestätigt', 'confirmed') : tr('unbestätigt', 'unconfirmed')} · ${tr('zuletzt', 'last seen')} ${fmtDateTime(d.last_seen_at)}${d.current ? tr(' (dieses Gerät)', ' (this device)') : ''}</span>
+        ${!d.current && !d.blocked_at && html`<button type="button" class="danger" onClick=${() => block(d.id)}>${tr('Sperren', 'Block')}</button>`}
+      </li>`)}
+    </ul>
+    <button type="button" class="danger" onClick=${everywhere}>${tr('Überall abmelden', 'Log out everywhere')}</button>
+  </section>`;
+}
+
+// ---- forgotten password ----
+
+function Forgot() {
+  const [mode, setMode] = useState('key');
+  useTitle(tr('Passwort vergessen', 'Forgot password'));
+  return html`<h1 tabindex="-1">${tr('Passwort vergessen', 'Forgot password')}</h1>
+    <fieldset class="card narrow choice">
+      <legend>${tr('Haben Sie Ihren Sicherheitsschlüssel?', 'Do you have your recovery key?')}</legend>
+      <label><input type="radio" name="mode" checked=${mode === 'key'} onChange=${() => setMode('key')} /> ${tr('Ja – neues Passwort setzen, alle Daten bleiben erhalten', 'Yes – set a new password, all data is kept')}</label>
+      <label><input type="radio" name="mode" checked=${mode === 'reset'} onChange=${() => setMode('reset')} /> ${tr('Nein – Konto zurücksetzen, verschlüsselte Daten gehen verloren', 'No – reset the account, encrypted data is lost')}</label>
+    </fieldset>
+    ${mode === 'key' ? html`<${RecoverWithKey} />` : html`<${ResetWithoutKey} />`}
+    <p><a href="#/anmelden">${tr('Zurück zur Anmeldung', 'Back to login')}</a></p>`;
+}
+
+function RecoverWithKey() {
+  const [f, setF] = useState({ email: localStorage.getItem('akte.email') || '', key: '', totp: '', pw: '', pw2: '' });
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  const set = (k) => (v) => setF({ ...f, [k]: v });
+  const submit = async (e) => {
+    e.preventDefault();
+    setErr('');
+    setBusy(true);
+    try {
+      const rk = await core.call('parseRecovery', { text: f.key });
+      await checkNewPassword(f.pw, f.pw2, f.email, '');
+      const g = await post('/password/recover', { email: f.email, recovery_verifier: rk.verifier, totp: f.totp.replace(/\s/g, '') });
+      const umk = await core.call('unlockRecovery', { key: rk.key, umk_by_recovery: g.umk_by_recovery });
+      setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
+      const nw = await core.call('rewrap', { umk, password: f.pw });
+      await post('/password/recover/complete', { token: g.token, new: nw });
+      flash.value = tr('Neues Passwort gesetzt; Ihre Daten bleiben erhalten. Bitte melden Sie sich an.', 'New password set; your data is kept. Please log in.');
+      go('/anmelden');
+    } catch (e2) {
+      setStatus('');
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form class="card narrow" onSubmit=${submit} aria-labelledby="rk2-h">
+    <h2 id="rk2-h">${tr('Mit Sicherheitsschlüssel', 'With the recovery key')}</h2>
+    <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${f.email} onInput=${set('email')} autocomplete="username" />
+    <${Field} label=${tr('Sicherheitsschlüssel', 'Recovery key')} name="recovery-key" value=${f.key} onInput=${set('key')} autocomplete="off" spellcheck="false"
+      hint=${tr('14 Gruppen zu je 4 Zeichen; Bindestriche und Groß-/Kleinschreibung sind egal.', '14 groups of 4 characters; dashes and case do not matter.')} />
+    <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="totp" value=${f.totp} onInput=${set('totp')} autocomplete="one-time-code" inputmode="numeric" />
+    <${PasswordFields} pw=${f.pw} setPw=${set('pw')} pw2=${f.pw2} setPw2=${set('pw2')} email=${f.email} kvnr="" label=${tr('Neues Passwort', 'New password')} />
+    <${Alert} text=${err} />
+    <${Status} text=${status} />
+    <${Busy} busy=${busy}>${tr('Neues Passwort setzen', 'Set new password')}<//>
+  </form>`;
+}
+
+function ResetWithoutKey() {
+  const [f, setF] = useState({ email: localStorage.getItem('akte.email') || '', code: '', totp: '', pw: '', pw2: '', ack: false, word: '' });
+  const [warning, setWarning] = useState('');
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(null);
+  const set = (k) => (v) => setF({ ...f, [k]: v });
+  const start = async (e) => {
+    e.preventDefault();
+    setErr('');
+    try {
+      const r = await post('/password/reset', { email: f.email });
+      setWarning(r.warning);
+    } catch (e2) {
+      setErr(errorText(e2));
+    }
+  };
+  const finish = async (e) => {
+    e.preventDefault();
+    setErr('');
+    const word = tr('LÖSCHEN', 'ERASE');
+    if (!f.ack || f.word.trim().toUpperCase() !== word) {
+      setErr(tr(`Bitte bestätigen Sie den Datenverlust und tippen Sie ${word}.`, `Please confirm the data loss and type ${word}.`));
+      return;
+    }
+    setBusy(true);
+    try {
+      await checkNewPassword(f.pw, f.pw2, f.email, '');
+      const m = await core.call('newAccount', { password: f.pw });
+      await post('/password/reset/complete', {
+        email: f.email, code: f.code.trim(), totp: f.totp.replace(/\s/g, ''), acknowledge_data_loss: true, kdf: m.kdf, login_secret: m.login_secret,
+        recovery_verifier: m.recovery_verifier, keys: m.keys, record: m.record,
+      });
+      setDone(m);
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (done)
+    return html`<${RecoveryKey} text=${done.recovery_key} />
+      <${RecoveryConfirm} text=${done.recovery_key} submitLabel=${tr('Weiter zur Anmeldung', 'Continue to login')}
+        onDone=${() => ((flash.value = tr('Konto zurückgesetzt. Bitte melden Sie sich mit dem neuen Passwort an.', 'Account reset. Please log in with the new password.')), go('/anmelden'))} />`;
+  if (!warning)
+    return html`<form class="card narrow" onSubmit=${start} aria-labelledby="rs-h">
+      <h2 id="rs-h">${tr('Ohne Sicherheitsschlüssel zurücksetzen', 'Reset without the recovery key')}</h2>
+      <p class="warning">${tr(
+        'Ohne Sicherheitsschlüssel kann niemand Ihre verschlüsselten Daten wiederherstellen. Beim Zurücksetzen werden alle Dokumente gelöscht; Ihr Konto bleibt bestehen.',
+        'Without the recovery key nobody can restore your encrypted data. Resetting deletes all documents; your account stays.',
+      )}</p>
+      <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${f.email} onInput=${set('email')} autocomplete="username" />
+      <${Alert} text=${err} />
+      <button type="submit" class="primary">${tr('Code anfordern', 'Request a code')}</button>
+    </form>`;
+  return html`<form class="card narrow" onSubmit=${finish} aria-labelledby="rs2-h">
+    <h2 id="rs2-h">${tr('Konto zurücksetzen', 'Reset the account')}</h2>
+    <p class="warning" role="alert">${warning}</p>
+    <${Field} label=${tr('Code aus der E-Mail', 'Code from the e-mail')} name="email-code" value=${f.code} onInput=${set('code')} autocomplete="one-time-code" inputmode="numeric" />
+    <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="totp" value=${f.totp} onInput=${set('totp')} autocomplete="one-time-code" inputmode="numeric" />
+    <${PasswordFields} pw=${f.pw} setPw=${set('pw')} pw2=${f.pw2} setPw2=${set('pw2')} email=${f.email} kvnr="" label=${tr('Neues Passwort', 'New password')} />
+    <div class="field check"><input id="ack" type="checkbox" checked=${f.ack} onChange=${(e) => set('ack')(e.currentTarget.checked)} />
+      <label for="ack">${tr('Ich habe verstanden, dass alle meine verschlüsselten Dokumente gelöscht werden.', 'I understand that all my encrypted documents will be deleted.')}</label></div>
+    <${Field} label=${tr('Zur Bestätigung LÖSCHEN tippen', 'Type ERASE to confirm')} name="erase-word" value=${f.word} onInput=${set('word')} autocomplete="off" />
+    <${Alert} text=${err} />
+    <${Busy} busy=${busy} class="danger">${tr('Daten löschen und Passwort neu setzen', 'Erase data and set a new password')}<//>
+  </form>`;
+}
+
+// ---- development mailbox ----
+
+function Mailbox() {
+  useTitle(tr('Postfach (Entwicklung)', 'Mailbox (development)'));
+  const [list, setList] = useState(null);
+  const [open, setOpen] = useState(null);
+  const [err, setErr] = useState('');
+  const load = () => get('/dev/mailbox', { quiet401: true }).then(setList, (e) => setErr(e.status === 404 ? tr('Das Postfach gibt es nur auf einem Entwicklungsserver ohne Mailserver.', 'The mailbox exists only on a development server without a mail server.') : errorText(e)));
+  useEffect(() => {
+    load();
+    const t = setInterval(load, 3000);
+    return () => clearInterval(t);
+  }, []);
+  const read = async (m) => setOpen(await get('/dev/mailbox/' + encodeURIComponent(m.name), { quiet401: true }));
+  const linkify = (text) =>
+    text.split(/(https?:\/\/\S+)/).map((part, i) => (i % 2 ? html`<a href=${part} target="_blank" rel="noopener">${part}</a>` : part));
+  return html`<h1 tabindex="-1">${tr('Postfach (Entwicklung)', 'Mailbox (development)')}</h1>
+    <p>${tr(
+      'Dieser Server hat keinen Mailserver. Alle Mails landen hier, damit Sie sich ohne Mailserver registrieren können. Die Seite aktualisiert sich selbst.',
+      'This server has no mail server. Every mail lands here, so you can register without one. The page refreshes itself.',
+    )}</p>
+    <${Alert} text=${err} />
+    ${list &&
+    html`<table class="mail">
+      <caption class="sr-only">${tr('Nachrichten, neueste zuerst', 'Messages, newest first')}</caption>
+      <thead><tr><th scope="col">${tr('Zeit', 'Time')}</th><th scope="col">${tr('An', 'To')}</th><th scope="col">${tr('Betreff', 'Subject')}</th></tr></thead>
+      <tbody>${list.map((m) => html`<tr><td>${fmtDateTime(m.time)}</td><td>${m.to}</td>
+        <td><button type="button" class="link" onClick=${() => read(m)}>${m.subject}</button></td></tr>`)}</tbody>
+    </table>`}
+    ${list && list.length === 0 && html`<p>${tr('Noch keine Mails.', 'No mail yet.')}</p>`}
+    ${open &&
+    html`<article class="card" aria-labelledby="mail-h">
+      <h2 id="mail-h" tabindex="-1" ref=${(el) => el && el.focus()}>${open.subject}</h2>
+      <p class="meta">${tr('An', 'To')}: ${open.to}</p>
+      <pre class="mailtext" data-testid="mail-text">${linkify(open.text)}</pre>
+    </article>`}`;
+}
+
+// ---- shell ----
+
+function Header() {
+  const s = session.value;
+  const logout = async () => {
+    await del('/sessions/current').catch(() => {});
+    leaveSession(tr('Sie sind abgemeldet.', 'You are logged out.'));
+  };
+  const toggle = () => {
+    lang.value = lang.value === 'de' ? 'en' : 'de';
+    localStorage.setItem('akte.lang', lang.value);
+  };
+  return html`<header class="top">
+    <a class="skip" href="#main" onClick=${(e) => (e.preventDefault(), document.getElementById('main').focus())}>${tr('Zum Inhalt springen', 'Skip to content')}</a>
+    <span class="brand">Akte</span>
+    <nav aria-label=${tr('Hauptnavigation', 'Main navigation')}>
+      <ul>
+        ${s && html`<li><a href="#/akte" aria-current=${route.value === '/akte' ? 'page' : undefined}>${tr('Meine Akte', 'My record')}</a></li>`}
+        ${s && html`<li><a href="#/einstellungen" aria-current=${route.value === '/einstellungen' ? 'page' : undefined}>${tr('Einstellungen', 'Settings')}</a></li>`}
+        ${devMailbox.value && html`<li><a href="#/postfach" aria-current=${route.value === '/postfach' ? 'page' : undefined}>${tr('Postfach', 'Mailbox')}</a></li>`}
+        ${s && html`<li><button type="button" onClick=${logout}>${tr('Abmelden', 'Log out')}</button></li>`}
+        <li><button type="button" onClick=${toggle} lang=${lang.value === 'de' ? 'en' : 'de'}>${lang.value === 'de' ? 'English' : 'Deutsch'}</button></li>
+      </ul>
+    </nav>
+  </header>`;
+}
+
+function App() {
+  document.documentElement.lang = lang.value;
+  if (booting.value) return html`<${Header} /><main id="main" tabindex="-1"><h1 tabindex="-1">Akte</h1><${Status} text=${tr('Wird geladen …', 'Loading …')} /></main>`;
+  const r = route.value;
+  const s = session.value;
+  let page;
+  if (r === '/postfach') page = html`<${Mailbox} />`;
+  else if (r === '/registrieren') page = html`<${Register} />`;
+  else if (r === '/passwort-vergessen') page = html`<${Forgot} />`;
+  else if (!s) page = html`<${Login} />`;
+  else if (r === '/einstellungen') page = html`<${Settings} />`;
+  else page = html`<${Record} />`;
+  if (!s && !['/postfach', '/registrieren', '/passwort-vergessen', '/anmelden'].includes(r)) setTimeout(() => go('/anmelden'));
+  if (s && ['/', '/anmelden'].includes(r)) setTimeout(() => go('/akte'));
+  return html`<${Header} />
+    <main id="main" tabindex="-1">${page}</main>
+    <footer class="foot no-print"><p>${tr('Ende-zu-Ende-verschlüsselt: Ihre Dokumente werden auf diesem Gerät ver- und entschlüsselt.', 'End-to-end encrypted: your documents are encrypted and decrypted on this device.')}</p></footer>`;
+}
+
+boot();
+render(html`<${App} />`, document.getElementById('app'));

@@ -1,0 +1,47 @@
+// core calls the Go client core in its worker. Every call returns a
+// promise of the Go function's result or rejects with a CoreError.
+import { b64, unb64 } from './bytes.js';
+
+export class CoreError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+let worker;
+let seq = 1;
+const pending = new Map();
+let readyP;
+
+// start loads the worker and the WebAssembly module; called early so the
+// module is ready when the person submits a form.
+export function start() {
+  if (readyP) return readyP;
+  const assets = JSON.parse(document.querySelector('meta[name="akte-assets"]').content);
+  worker = new Worker(assets.worker);
+  worker.onmessage = (ev) => {
+    const { id, out } = ev.data;
+    const p = pending.get(id);
+    if (!p) return;
+    pending.delete(id);
+    const r = JSON.parse(out);
+    if (r.error) p.reject(new CoreError(r.error.code, r.error.message));
+    else p.resolve(r.ok);
+  };
+  readyP = new Promise((resolve, reject) => pending.set(0, { resolve, reject }));
+  worker.postMessage({ wasm: assets.wasm });
+  return readyP;
+}
+
+export async function call(fn, arg) {
+  await start();
+  const id = seq++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ id, fn, arg });
+  });
+}
+
+// Helpers for byte arguments: the Go side reads base64 strings.
+export { b64, unb64 };

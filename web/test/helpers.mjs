@@ -1,0 +1,193 @@
+// Shared helpers of the browser tests: the real `akte serve` binary on a
+// free port with its own data directory, Debian's Chromium through
+// playwright-core, TOTP codes computed from the secret the page shows, the
+// CLI for cross-checks, axe-core and screenshots.
+import { spawn, execFile } from 'node:child_process';
+import { createHmac, createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+export const webDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoDir = join(webDir, '..');
+export const shotsDir = join(repoDir, 'docs', 'screenshots');
+
+// akteBin is the binary under test: AKTE_BIN (set by web/browser_test.go),
+// else built once into a temp dir.
+let binP;
+export function akteBin() {
+  if (process.env.AKTE_BIN) return Promise.resolve(process.env.AKTE_BIN);
+  binP ??= new Promise((resolve, reject) => {
+    const out = join(mkdtempSync(join(tmpdir(), 'akte-bin-')), 'akte');
+    execFile('go', ['build', '-o', out, './cmd/akte'], { cwd: repoDir }, (err, _o, stderr) => (err ? reject(new Error(stderr)) : resolve(out)));
+  });
+  return binP;
+}
+
+export function tempDir(prefix = 'akte-web-') {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+// startServer runs `akte serve` on port 0 and resolves when it logged its
+// "listening" line.
+export async function startServer(t, args = []) {
+  const bin = await akteBin();
+  const data = tempDir('akte-data-');
+  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + logs.join('\n'))), 30000);
+    createInterface({ input: proc.stderr }).on('line', (l) => {
+      logs.push(l);
+      try {
+        const j = JSON.parse(l);
+        if (j.msg === 'listening') {
+          clearTimeout(timer);
+          resolve(j.base_url);
+        }
+      } catch {
+        /* not JSON */
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited ${code}:\n${logs.join('\n')}`)));
+  });
+  t.after(async () => {
+    proc.kill('SIGINT');
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
+    rmSync(data, { recursive: true, force: true });
+  });
+  return { url, data, logs };
+}
+
+export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export async function launch(t) {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+  t.after(() => browser.close());
+  return browser;
+}
+
+// TOTP (RFC 6238, SHA-1, 6 digits, 30 s). The server accepts each step
+// once and the steps now-1, now, now+1: code() hands out unused ones and
+// waits for the next step when all three are used.
+function base32(s) {
+  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let v = 0;
+  const out = [];
+  for (const c of s.replace(/[\s=]/g, '').toUpperCase()) {
+    v = (v << 5) | abc.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((v >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+export function totpAt(secret, step) {
+  const msg = Buffer.alloc(8);
+  msg.writeUInt32BE(step, 4);
+  const mac = createHmac('sha1', base32(secret)).update(msg).digest();
+  const o = mac[19] & 15;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
+}
+
+const used = new Map();
+export async function code(secret, { use = true } = {}) {
+  for (;;) {
+    const now = Date.now() / 1000;
+    const step = Math.floor(now / 30);
+    for (let c = step - 1; c <= step + 1; c++) {
+      if (c <= (used.get(secret) ?? 0) || (c === step - 1 && now % 30 > 25)) continue;
+      if (use) used.set(secret, c);
+      return totpAt(secret, c);
+    }
+    await new Promise((r) => setTimeout(r, ((step + 1) * 30 - now) * 1000 + 50));
+  }
+}
+
+// mails reads the development mailbox through its API.
+export async function mails(base) {
+  const r = await fetch(base + '/api/v1/dev/mailbox');
+  return r.json();
+}
+
+export async function lastMail(base, to, subject) {
+  for (let i = 0; i < 50; i++) {
+    const m = (await mails(base)).find((x) => x.to === to && x.subject.includes(subject));
+    if (m) return (await fetch(base + '/api/v1/dev/mailbox/' + m.name)).json();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to} about ${subject}`);
+}
+
+// cli runs the akte CLI with its own AKTE_HOME.
+export async function cli(base, home, args, env = {}) {
+  const bin = await akteBin();
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { env: { ...process.env, AKTE_SERVER: base, AKTE_HOME: home, ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`akte ${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+export const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+
+// axe runs axe-core on the page and fails on serious or critical
+// violations.
+export async function axe(page, label, assert) {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+    [],
+    `axe on ${label}`,
+  );
+}
+
+// shot writes docs/screenshots/NAME-360.png and NAME-1280.png.
+export async function shot(page, name) {
+  mkdirSync(shotsDir, { recursive: true });
+  const size = page.viewportSize();
+  for (const w of [360, 1280]) {
+    await page.setViewportSize({ width: w, height: w === 360 ? 740 : 860 });
+    await page.screenshot({ path: join(shotsDir, `${name}-${w}.png`), fullPage: true });
+  }
+  await page.setViewportSize(size);
+}
+
+// minimalPDF returns a small valid one-page PDF showing the text.
+export function minimalPDF(text) {
+  const objs = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    null,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  const stream = `BT /F1 28 Tf 72 740 Td (${text}) Tj ET`;
+  objs[3] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
+  let out = '%PDF-1.4\n';
+  const offs = [];
+  objs.forEach((o, i) => {
+    offs.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n` + offs.map((o) => String(o).padStart(10, '0') + ' 00000 n \n').join('');
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+export { readFileSync };
