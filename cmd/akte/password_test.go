@@ -28,6 +28,19 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	if got := u.recoveryKey(); got != u.Recovery {
 		t.Fatalf("recovery-key shows %q, registration showed %q", got, u.Recovery)
 	}
+	// A document in the record stays readable after the change and the
+	// recovery, and is gone after the reset without the recovery key.
+	doc := filepath.Join(t.TempDir(), "befund.pdf")
+	sum := writeRandom(t, doc, 300<<10, 7)
+	id := u.upload(doc, "--category", "findings", "--title", "Blutbild")
+	readable := func(when string) {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "out")
+		u.ok("get", id, "-o", out)
+		if fileSum(t, out) != sum {
+			t.Fatalf("document differs %s", when)
+		}
+	}
 	qr := filepath.Join(t.TempDir(), "rk.png")
 	u.ok("recovery-key", "--qr", qr)
 	if b, err := os.ReadFile(qr); err != nil || len(b) < 100 || string(b[1:4]) != "PNG" {
@@ -51,6 +64,7 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	if got := u.recoveryKey(); got != u.Recovery {
 		t.Fatal("password change lost the user master key")
 	}
+	readable("after the password change")
 	u.ok("logout")
 
 	// Forgotten password, with the recovery key: data stays.
@@ -64,15 +78,24 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	if got := u.recoveryKey(); got != u.Recovery {
 		t.Fatal("reset with the recovery key lost the user master key")
 	}
+	readable("after the reset with the recovery key")
+
 	u.ok("logout")
 
 	// Without the recovery key: a plain warning first, then erasure.
 	acct := filepath.Join(srv.Data, "blobs", "records", u.Account)
-	if err := os.MkdirAll(acct, 0o700); err != nil {
-		t.Fatal(err)
+	blobFiles := func() int {
+		n := 0
+		filepath.WalkDir(acct, func(_ string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				n++
+			}
+			return nil
+		})
+		return n
 	}
-	if err := os.WriteFile(filepath.Join(acct, "ciphertext"), []byte("sealed bytes"), 0o600); err != nil {
-		t.Fatal(err)
+	if blobFiles() == 0 {
+		t.Fatal("the uploaded document left no blob")
 	}
 	out := u.ok("password", "reset", "--email", u.Email, "--without-recovery-key")
 	if !strings.Contains(out, "unwiderruflich gelöscht") {
@@ -85,7 +108,7 @@ func TestPasswordChangeAndReset(t *testing.T) {
 		!strings.Contains(errs, "--yes-erase-my-data") || !strings.Contains(errs, "unwiderruflich") {
 		t.Fatalf("reset without confirmation: %d %s", code, errs)
 	}
-	if _, err := os.Stat(filepath.Join(acct, "ciphertext")); err != nil {
+	if blobFiles() == 0 {
 		t.Fatal("data erased before the user confirmed")
 	}
 	var res struct {
@@ -98,8 +121,8 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	if err := jsonUnmarshal(stdout, &res); err != nil || res.RecoveryKey == "" || res.RecoveryKey == u.Recovery {
 		t.Fatalf("new recovery key: %v %q", err, stdout)
 	}
-	if _, err := os.Stat(filepath.Join(acct, "ciphertext")); err == nil {
-		t.Fatal("ciphertext still in the blob store after the reset")
+	if n := blobFiles(); n != 0 {
+		t.Fatalf("%d ciphertext files still in the blob store after the reset", n)
 	}
 	srv.lastMail(u.Email, "Daten gelöscht")
 	old := u.Recovery
@@ -108,6 +131,10 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	if got := u.recoveryKey(); got != res.RecoveryKey {
 		t.Fatal("recovery-key does not show the new key")
 	}
+	if items := u.ls(); len(items) != 0 {
+		t.Fatalf("documents listed after the reset: %+v", items)
+	}
+	u.fails("get", id, "-o", filepath.Join(t.TempDir(), "x"))
 	// The old recovery key opens nothing any more.
 	if _, errs, code := u.run("", []string{"AKTE_RECOVERY_KEY=" + old, "AKTE_NEW_PASSWORD=Egal-Welches-4711"},
 		"password", "reset", "--email", u.Email, "--totp", u.peekCode()); code == 0 || !strings.Contains(errs, "Sicherheitsschlüssel ist falsch") {
