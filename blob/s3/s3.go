@@ -80,18 +80,16 @@ func Open(ctx context.Context, rawURL, accessKey, secretKey string) (*Store, err
 	invalid := func(format string, args ...any) error {
 		return akte.E(op, akte.KindInvalid, "ungültige S3-URL", fmt.Errorf(format, args...))
 	}
+	// The messages name no URL: one may hold credentials after all.
 	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, invalid("parse url: %w", err)
-	}
-	if u.Scheme != "s3" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.User != nil {
-		return nil, invalid("url %q is not s3://BUCKET?endpoint=...", rawURL)
+	if err != nil || u.Scheme != "s3" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.User != nil {
+		return nil, invalid("the url is not s3://BUCKET?endpoint=...")
 	}
 	q := u.Query()
 	endpoint, err := url.Parse(q.Get("endpoint"))
 	if err != nil || (endpoint.Scheme != "http" && endpoint.Scheme != "https") || endpoint.Host == "" ||
-		(endpoint.Path != "" && endpoint.Path != "/") {
-		return nil, invalid("endpoint %q is not http(s)://HOST[:PORT]", q.Get("endpoint"))
+		(endpoint.Path != "" && endpoint.Path != "/") || endpoint.User != nil {
+		return nil, invalid("the endpoint is not http(s)://HOST[:PORT]")
 	}
 	partSize := int64(DefaultPartSize)
 	if v := q.Get("part_size"); v != "" {
