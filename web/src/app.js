@@ -208,7 +208,7 @@ function RecoveryConfirm({ text, onDone, extra, submitLabel }) {
     <div class="row">
       ${pick.map(
         (g, i) => html`<${Field} label=${tr(`Gruppe ${g + 1}`, `Group ${g + 1}`)} value=${v[i]} name=${'rk-group-' + (i + 1)} autocomplete="off"
-          onInput=${(x) => setV(i ? [v[0], x] : [x, v[1]])} maxlength="4" size="6" spellcheck="false" autocapitalize="characters" />`,
+          onInput=${(x) => setV(i ? [v[0], x] : [x, v[1]])} maxlength="4" size="6" spellcheck=${false} autocapitalize="characters" />`,
       )}
     </div>
     ${extra}
@@ -510,7 +510,8 @@ function Quota() {
 }
 
 function UploadArea() {
-  const [cat, setCat] = useState(guessCategory());
+  const [chosen, setCat] = useState('');
+  const cat = chosen || guessCategory(); // the record may load after the first render
   const [over, setOver] = useState(false);
   const files = useRef(null);
   const folder = useRef(null);
@@ -915,7 +916,7 @@ function RecoverWithKey() {
   return html`<form class="card narrow" onSubmit=${submit} aria-labelledby="rk2-h">
     <h2 id="rk2-h">${tr('Mit Sicherheitsschlüssel', 'With the recovery key')}</h2>
     <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${f.email} onInput=${set('email')} autocomplete="username" />
-    <${Field} label=${tr('Sicherheitsschlüssel', 'Recovery key')} name="recovery-key" value=${f.key} onInput=${set('key')} autocomplete="off" spellcheck="false"
+    <${Field} label=${tr('Sicherheitsschlüssel', 'Recovery key')} name="recovery-key" value=${f.key} onInput=${set('key')} autocomplete="off" spellcheck=${false}
       hint=${tr('14 Gruppen zu je 4 Zeichen; Bindestriche und Groß-/Kleinschreibung sind egal.', '14 groups of 4 characters; dashes and case do not matter.')} />
     <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="totp" value=${f.totp} onInput=${set('totp')} autocomplete="one-time-code" inputmode="numeric" />
     <${PasswordFields} pw=${f.pw} setPw=${set('pw')} pw2=${f.pw2} setPw2=${set('pw2')} email=${f.email} kvnr="" label=${tr('Neues Passwort', 'New password')} />

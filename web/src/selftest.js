@@ -53,6 +53,7 @@ function judge(f, r, pt) {
 }
 
 async function webcrypto(f) {
+  if (!['stream', 'small', 'slot'].includes(f.kind)) return null;
   const key = unhex(f.key);
   const pt = plaintextOf(f);
   if (f.kind === 'stream') {

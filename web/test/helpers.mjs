@@ -191,3 +191,23 @@ export function minimalPDF(text) {
 }
 
 export { readFileSync };
+
+// account registers and confirms an account with the CLI (the browser
+// registration has its own test) and returns what a person would know.
+export async function account(base, email, password = 'Lindenblüte-Morgentau-42') {
+  const home = tempDir('akte-cli-');
+  const env = { AKTE_PASSWORD: password };
+  const reg = JSON.parse(await cli(base, home, ['register', '--email', email, '--kvnr', 'X110411675', '--birthdate', '1980-04-01', '--json'], env));
+  const m = await lastMail(base, email, 'Bestätigen');
+  await cli(base, home, ['verify-email', '--code', m.text.match(/Code: (\d{8})/)[1]], env);
+  return { email, password, home, env, secret: reg.totp_secret, recoveryKey: reg.recovery_key };
+}
+
+// login logs in through the page.
+export async function login(page, base, a, totp) {
+  await page.goto(base + '/#/anmelden');
+  await page.getByLabel('E-Mail-Adresse').fill(a.email);
+  await page.getByLabel('Passwort', { exact: true }).fill(a.password);
+  await page.getByLabel('Code aus der Authenticator-App').fill(totp);
+  await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
+}

@@ -1,0 +1,75 @@
+// An upload survives a dropped connection (it waits and continues without
+// sending again what the server has) and a reload (choosing the same file
+// again resumes it from the plan kept in the browser).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, launch, account, login, code, sha256, tempDir } from './helpers.mjs';
+
+test('upload resumes after a network drop and after a reload', async (t) => {
+  const srv = await startServer(t, ['--chunk-size', '1MiB']);
+  const a = await account(srv.url, 'resume@example.org');
+  const browser = await launch(t);
+  const ctx = await browser.newContext({ acceptDownloads: true, locale: 'de-DE' });
+  const page = await ctx.newPage();
+  const puts = [];
+  ctx.on('requestfinished', async (r) => {
+    if (r.method() !== 'PUT') return;
+    const resp = await r.response();
+    puts.push({ n: Number(r.url().split('/').pop()), status: resp?.status() });
+  });
+  const confirm = async (link) => page.request.get(link);
+  // A new device: log in, confirm by the mailed link, log in again.
+  await login(page, srv.url, a, await code(a.secret, { use: false }));
+  await page.getByText('Neues Gerät').waitFor();
+  const mails = await (await fetch(srv.url + '/api/v1/dev/mailbox')).json();
+  const m = await (await fetch(srv.url + '/api/v1/dev/mailbox/' + mails.find((x) => x.subject.includes('Neues Gerät')).name)).json();
+  await confirm(m.text.match(/https?:\/\/\S+/)[0]);
+  await login(page, srv.url, a, await code(a.secret));
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+
+  // 1. The connection drops after the first chunk.
+  const one = { name: 'Arztbrief lang.bin', mimeType: 'application/octet-stream', buffer: randomBytes(3.5 * 1024 * 1024) };
+  // The connection goes down the moment chunk 1 is sent.
+  let dropped = false;
+  await page.route(/\/chunks\/1$/, async (route) => {
+    if (dropped) return route.continue();
+    dropped = true;
+    await ctx.setOffline(true);
+    await route.abort('internetdisconnected');
+  });
+  await page.getByTestId('file-input').setInputFiles(one);
+  await page.getByText('Verbindung unterbrochen').waitFor({ timeout: 30000 });
+  await page.waitForTimeout(1500);
+  await ctx.setOffline(false);
+  await page.getByRole('button', { name: 'Herunterladen: Arztbrief lang' }).waitFor({ timeout: 60000 });
+  const ok = puts.filter((p) => p.status === 204).map((p) => p.n).sort();
+  assert.deepEqual(ok, [0, 1, 2, 3], 'every chunk acknowledged exactly once');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen: Arztbrief lang' }).click()]);
+  assert.equal(sha256(readFileSync(await dl.path())), sha256(one.buffer));
+
+  // 2. A reload in the middle: chunks 2 and later never get through, the
+  // page is reloaded, the same file chosen again.
+  // A file on disk, so that choosing it again gives the same file (name,
+  // size, modification time), as it does for a person.
+  const twoBytes = randomBytes(3.2 * 1024 * 1024);
+  const two = join(tempDir(), 'Entlassbrief.bin');
+  writeFileSync(two, twoBytes);
+  await page.route(/\/chunks\/[2-9]$/, (route) => route.abort('connectionreset'));
+  puts.length = 0;
+  await page.getByTestId('file-input').setInputFiles(two);
+  await page.getByText('Verbindung unterbrochen').waitFor({ timeout: 30000 });
+  await page.waitForTimeout(500);
+  assert.deepEqual(puts.filter((p) => p.status === 204).map((p) => p.n).sort(), [0, 1]);
+  await page.unroute(/\/chunks\/[2-9]$/);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 }); // the session survives a reload
+  puts.length = 0;
+  await page.getByTestId('file-input').setInputFiles(two);
+  await page.getByRole('button', { name: 'Herunterladen: Entlassbrief' }).waitFor({ timeout: 60000 });
+  assert.deepEqual(puts.map((p) => p.n).sort(), [2, 3], 'after the reload only the missing chunks were sent');
+  const [dl2] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen: Entlassbrief' }).click()]);
+  assert.equal(sha256(readFileSync(await dl2.path())), sha256(twoBytes));
+});
