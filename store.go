@@ -15,9 +15,11 @@ import (
 // in UTC; creating a device, session or token for a missing account gives
 // KindNotFound. storetest.Run is the conformance suite.
 type Store interface {
-	// CreateAccount inserts a new account. KindConflict if the e-mail or
-	// KVNR is taken (Error.Message names which).
-	CreateAccount(ctx context.Context, a *Account) error
+	// CreateAccount inserts a new account and, if r is not nil, its record
+	// (r.AccountID must be a.ID) in one transaction: a registration is
+	// stored whole or not at all. KindConflict if the e-mail or KVNR is
+	// taken (Error.Message names which).
+	CreateAccount(ctx context.Context, a *Account, r *Record) error
 	// Account returns the account with the id.
 	Account(ctx context.Context, id AccountID) (*Account, error)
 	// AccountByEmail returns the account with the (lower-cased) e-mail.

@@ -86,25 +86,24 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 		KDF: r.KDF, LoginHash: hash, RecoveryHash: fastHash(r.RecoveryVerifier), Keys: r.Keys,
 		TOTPSecret: key.Secret(), CreatedAt: now, PasswordChanged: now,
 	}
-	if err := s.store.CreateAccount(ctx, a); err != nil {
+	rec := *r.Record
+	rec.AccountID, rec.Quota, rec.CreatedAt = a.ID, 0, now
+	if err := s.store.CreateAccount(ctx, a, &rec); err != nil {
 		if akte.Is(err, akte.KindConflict) {
 			s.event(ctx, akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: "conflict"})
 			return nil, err
 		}
 		return nil, internal(op, err)
 	}
-	// From here on a failure removes the account again: no half-registered
-	// account is left behind.
+	// Account and record are stored together. From here on a failure
+	// removes them again; should the process die before, what remains is
+	// a whole but unconfirmed account: the user asks for a new code, or the
+	// job deletes it after 4 weeks.
 	undo := func(err error) (*RegisterResult, error) {
 		if derr := s.store.DeleteAccount(context.WithoutCancel(ctx), a.ID); derr != nil {
 			s.log.Error("undo registration", "account", a.ID, "err", derr)
 		}
 		return nil, internal(op, err)
-	}
-	rec := *r.Record
-	rec.AccountID, rec.Quota, rec.CreatedAt = a.ID, 0, now
-	if err := s.store.CreateRecord(ctx, &rec); err != nil {
-		return undo(err)
 	}
 	d := &akte.Device{AccountID: a.ID, ID: r.DeviceID, Name: r.DeviceName, CreatedAt: now, ConfirmedAt: &now, LastSeenAt: now}
 	if err := s.store.CreateDevice(ctx, d); err != nil {

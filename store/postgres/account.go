@@ -35,20 +35,20 @@ func scanAccount(s scanner) (*akte.Account, error) {
 	return &a, nil
 }
 
-// CreateAccount inserts a new account.
-func (s *Store) CreateAccount(ctx context.Context, a *akte.Account) error {
+// CreateAccount inserts a new account and its record in one transaction.
+func (s *Store) CreateAccount(ctx context.Context, a *akte.Account, r *akte.Record) error {
 	const op = "postgres.CreateAccount"
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	_, err := s.pool.Exec(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
-		a.ID, a.Email, a.KVNR, a.BirthDate,
-		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
-		a.LoginHash, a.RecoveryHash,
-		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
-		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
-		a.TOTPSecret, a.TOTPLastCounter,
-		ts(a.CreatedAt), nullTS(a.ConfirmedAt), nullTS(a.BlockedAt), ts(a.PasswordChanged))
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := insertAccount(ctx, tx, a); err != nil {
+			return err
+		}
+		if r == nil {
+			return nil
+		}
+		return insertRecord(ctx, tx, r)
+	})
 	switch {
 	case isUnique(err, "accounts_email"):
 		return akte.E(op, akte.KindConflict, "E-Mail-Adresse ist bereits registriert", err)
@@ -58,6 +58,19 @@ func (s *Store) CreateAccount(ctx context.Context, a *akte.Account) error {
 		return akte.E(op, akte.KindConflict, "Konto existiert bereits", err)
 	}
 	return wrap(op, err)
+}
+
+func insertAccount(ctx context.Context, tx pgx.Tx, a *akte.Account) error {
+	_, err := tx.Exec(ctx, `INSERT INTO accounts (`+accountColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+		a.ID, a.Email, a.KVNR, a.BirthDate,
+		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
+		a.LoginHash, a.RecoveryHash,
+		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
+		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
+		a.TOTPSecret, a.TOTPLastCounter,
+		ts(a.CreatedAt), nullTS(a.ConfirmedAt), nullTS(a.BlockedAt), ts(a.PasswordChanged))
+	return err
 }
 
 // Account returns the account with the id.

@@ -263,7 +263,7 @@ func TestServerDies(t *testing.T) {
 	p, url := viaProxy(t, url)
 	s := open(t, url+"&connect_timeout=1")
 	a := &akte.Account{ID: "acc-1", Email: "a@example.org", KVNR: "A123456789"}
-	if err := s.CreateAccount(t.Context(), a); err != nil {
+	if err := s.CreateAccount(t.Context(), a, nil); err != nil {
 		t.Fatal(err)
 	}
 	p.cut()
@@ -284,7 +284,7 @@ func TestServerHangs(t *testing.T) {
 	p, url := viaProxy(t, url)
 	s := open(t, url+"&connect_timeout=1&op_timeout=1s")
 	a := &akte.Account{ID: "acc-1", Email: "a@example.org", KVNR: "A123456789"}
-	if err := s.CreateAccount(t.Context(), a); err != nil {
+	if err := s.CreateAccount(t.Context(), a, nil); err != nil {
 		t.Fatal(err)
 	}
 	p.paused.Store(true)
@@ -307,7 +307,7 @@ func TestStatementTimeout(t *testing.T) {
 	url := testsrv.Postgres(t)
 	s := open(t, url+"&statement_timeout=300ms")
 	a := &akte.Account{ID: "acc-1", Email: "a@example.org", KVNR: "A123456789"}
-	if err := s.CreateAccount(t.Context(), a); err != nil {
+	if err := s.CreateAccount(t.Context(), a, nil); err != nil {
 		t.Fatal(err)
 	}
 	tx, err := s.Pool().Begin(t.Context())

@@ -13,20 +13,22 @@ func (s *Store) CreateRecord(ctx context.Context, r *akte.Record) error {
 	const op = "postgres.CreateRecord"
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO records
-			(account_id, id, rmk_by_umk, public_key, private_key_by_rmk, quota, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			r.AccountID, r.ID, blob(r.RMKByUMK), blob(r.PublicKey), blob(r.PrivateKeyByRMK), r.Quota, ts(r.CreatedAt))
-		if err != nil {
-			return err
-		}
-		return insertCategoryKeys(ctx, tx, r)
-	})
+	err := s.tx(ctx, func(tx pgx.Tx) error { return insertRecord(ctx, tx, r) })
 	if isUnique(err, "records_pkey") {
 		return akte.E(op, akte.KindConflict, "Die Akte existiert bereits", err)
 	}
 	return wrap(op, err)
+}
+
+func insertRecord(ctx context.Context, tx pgx.Tx, r *akte.Record) error {
+	_, err := tx.Exec(ctx, `INSERT INTO records
+		(account_id, id, rmk_by_umk, public_key, private_key_by_rmk, quota, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		r.AccountID, r.ID, blob(r.RMKByUMK), blob(r.PublicKey), blob(r.PrivateKeyByRMK), r.Quota, ts(r.CreatedAt))
+	if err != nil {
+		return err
+	}
+	return insertCategoryKeys(ctx, tx, r)
 }
 
 func insertCategoryKeys(ctx context.Context, tx pgx.Tx, r *akte.Record) error {

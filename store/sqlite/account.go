@@ -38,18 +38,18 @@ func scanAccount(s scanner) (*akte.Account, error) {
 	return &a, nil
 }
 
-// CreateAccount inserts a new account.
-func (s *Store) CreateAccount(ctx context.Context, a *akte.Account) error {
+// CreateAccount inserts a new account and its record in one transaction.
+func (s *Store) CreateAccount(ctx context.Context, a *akte.Account, r *akte.Record) error {
 	const op = "sqlite.CreateAccount"
-	_, err := s.db.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.Email, a.KVNR, a.BirthDate,
-		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
-		a.LoginHash, a.RecoveryHash,
-		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
-		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
-		a.TOTPSecret, a.TOTPLastCounter,
-		micros(a.CreatedAt), nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := insertAccount(ctx, tx, a); err != nil {
+			return err
+		}
+		if r == nil {
+			return nil
+		}
+		return insertRecord(ctx, tx, r)
+	})
 	switch {
 	case isUnique(err, "accounts.email"):
 		return akte.E(op, akte.KindConflict, "E-Mail-Adresse ist bereits registriert", err)
@@ -59,6 +59,19 @@ func (s *Store) CreateAccount(ctx context.Context, a *akte.Account) error {
 		return akte.E(op, akte.KindConflict, "Konto existiert bereits", err)
 	}
 	return wrap(op, err)
+}
+
+func insertAccount(ctx context.Context, tx *sql.Tx, a *akte.Account) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Email, a.KVNR, a.BirthDate,
+		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
+		a.LoginHash, a.RecoveryHash,
+		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
+		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
+		a.TOTPSecret, a.TOTPLastCounter,
+		micros(a.CreatedAt), nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged))
+	return err
 }
 
 // Account returns the account with the id.

@@ -10,20 +10,22 @@ import (
 // CreateRecord inserts the record of an account with its category keys.
 func (s *Store) CreateRecord(ctx context.Context, r *akte.Record) error {
 	const op = "sqlite.CreateRecord"
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO records
-			(account_id, id, rmk_by_umk, public_key, private_key_by_rmk, quota, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			r.AccountID, r.ID, blob(r.RMKByUMK), blob(r.PublicKey), blob(r.PrivateKeyByRMK), r.Quota, micros(r.CreatedAt))
-		if err != nil {
-			return err
-		}
-		return insertCategoryKeys(ctx, tx, r)
-	})
+	err := s.tx(ctx, func(tx *sql.Tx) error { return insertRecord(ctx, tx, r) })
 	if isUnique(err, "records.account_id") {
 		return akte.E(op, akte.KindConflict, "Die Akte existiert bereits", err)
 	}
 	return wrap(op, err)
+}
+
+func insertRecord(ctx context.Context, tx *sql.Tx, r *akte.Record) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO records
+		(account_id, id, rmk_by_umk, public_key, private_key_by_rmk, quota, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.AccountID, r.ID, blob(r.RMKByUMK), blob(r.PublicKey), blob(r.PrivateKeyByRMK), r.Quota, micros(r.CreatedAt))
+	if err != nil {
+		return err
+	}
+	return insertCategoryKeys(ctx, tx, r)
 }
 
 func insertCategoryKeys(ctx context.Context, tx *sql.Tx, r *akte.Record) error {

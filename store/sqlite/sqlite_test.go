@@ -79,7 +79,7 @@ func TestReopen(t *testing.T) {
 
 	s := open(t, path)
 	a := &akte.Account{ID: "acc-1", Email: "a@example.org", KVNR: "A123456789"}
-	if err := s.CreateAccount(t.Context(), a); err != nil {
+	if err := s.CreateAccount(t.Context(), a, nil); err != nil {
 		t.Fatal(err)
 	}
 	n1, v1 := versions(s)

@@ -124,17 +124,17 @@ func testConflict(t *testing.T, s akte.Store) {
 		{"CreateAccount/email", func(ctx context.Context) error {
 			b := newAccount(2)
 			b.Email = a.Email
-			return s.CreateAccount(ctx, b)
+			return s.CreateAccount(ctx, b, nil)
 		}, "E-Mail", "KVNR"},
 		{"CreateAccount/KVNR", func(ctx context.Context) error {
 			b := newAccount(2)
 			b.KVNR = a.KVNR
-			return s.CreateAccount(ctx, b)
+			return s.CreateAccount(ctx, b, nil)
 		}, "KVNR", "E-Mail"},
 		{"CreateAccount/id", func(ctx context.Context) error {
 			b := newAccount(2)
 			b.ID = a.ID
-			return s.CreateAccount(ctx, b)
+			return s.CreateAccount(ctx, b, nil)
 		}, "", ""},
 		{"CreateDevice", func(ctx context.Context) error {
 			e := newDevice(a.ID, d.ID, at(time.Hour))
@@ -202,7 +202,7 @@ func testUnavailable(t *testing.T, s akte.Store) {
 	}{
 		{"Ping", s.Ping},
 		{"Account", func(ctx context.Context) error { _, err := s.Account(ctx, a.ID); return err }},
-		{"CreateAccount", func(ctx context.Context) error { return s.CreateAccount(ctx, newAccount(2)) }},
+		{"CreateAccount", func(ctx context.Context) error { return s.CreateAccount(ctx, newAccount(2), nil) }},
 		{"AdvanceTOTP", func(ctx context.Context) error { _, err := s.AdvanceTOTP(ctx, a.ID, 1<<40); return err }},
 		{"Accounts", func(ctx context.Context) error { _, err := s.Accounts(ctx); return err }},
 	}

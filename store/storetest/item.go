@@ -258,3 +258,23 @@ func testQuota(t *testing.T, s akte.Store) {
 		t.Errorf("%d concurrent uploads of 100 fit into 350, want 3", ok)
 	}
 }
+
+// testCreateAccountWithRecord: a registration is stored whole or not at all.
+func testCreateAccountWithRecord(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := newAccount(1)
+	if err := s.CreateAccount(ctx, a, newRecord(a.ID)); err != nil {
+		t.Fatalf("CreateAccount with record: %v", err)
+	}
+	if _, err := s.Record(ctx, a.ID); err != nil {
+		t.Fatalf("Record after CreateAccount: %v", err)
+	}
+	// Same e-mail: nothing of the second registration remains.
+	b := newAccount(2)
+	b.Email = a.Email
+	wantKind(t, "CreateAccount(taken e-mail)", s.CreateAccount(ctx, b, newRecord(b.ID)), akte.KindConflict)
+	_, err := s.Record(ctx, b.ID)
+	wantKind(t, "Record of the refused registration", err, akte.KindNotFound)
+	_, err = s.Account(ctx, b.ID)
+	wantKind(t, "Account of the refused registration", err, akte.KindNotFound)
+}

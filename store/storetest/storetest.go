@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"ClearFailures", testClearFailures},
 		{"DeleteFailuresBefore", testDeleteFailuresBefore},
 
+		{"CreateAccountWithRecord", testCreateAccountWithRecord},
 		{"Lease", testLease},
 		{"LeaseConcurrent", testLeaseConcurrent},
 
@@ -181,7 +182,7 @@ func newEvent(a akte.AccountID, op string, tm time.Time) *akte.Event {
 
 func mustCreateAccount(t *testing.T, s akte.Store, a *akte.Account) *akte.Account {
 	t.Helper()
-	if err := s.CreateAccount(t.Context(), a); err != nil {
+	if err := s.CreateAccount(t.Context(), a, nil); err != nil {
 		t.Fatalf("CreateAccount(%s): %v", a.ID, err)
 	}
 	return a
