@@ -255,8 +255,8 @@ func (u *user) totpCode(use bool) string {
 		step := time.Now().Unix() / 30
 		totpUsed.Lock()
 		for c := step - 1; c <= step+1; c++ {
-			// Keep a margin: the step-1 code expires within seconds.
-			if c <= totpUsed.m[u.TOTP] || (c == step-1 && time.Now().Unix()%30 > 25) {
+			// Keep a margin: the step-1 code expires within 15 s; a slow machine needs the time.
+			if c <= totpUsed.m[u.TOTP] || (c == step-1 && time.Now().Unix()%30 > 15) {
 				continue
 			}
 			if use {
