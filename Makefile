@@ -1,17 +1,25 @@
 # The two commands of the README: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build vet fuzz bench
+.PHONY: run test build vet fuzz bench web bench-web
 
-## run: start the server on its embedded defaults (SQLite + files under ./akte-data)
-run:
+## run: build the web app, then start the server on its embedded defaults
+## (SQLite + files under ./akte-data; open http://127.0.0.1:8080)
+run: web
 	$(GO) run ./cmd/akte serve
 
-## test: the whole test suite (installs what it needs first)
+## test: the whole test suite (installs what it needs first), the browser
+## tests in Chromium included (web/browser_test.go runs web/test)
 test:
 	./scripts/test-deps.sh
+	$(MAKE) web
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 25m ./...
+	AKTE_BROWSER_TESTS=1 $(GO) test -count=1 -timeout 25m ./...
+
+## web: the browser app into web/dist (npm ci, Go -> WebAssembly, esbuild)
+web:
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	cd web && node build.mjs
 
 ## build: the akte binary into ./bin
 build:
@@ -24,3 +32,8 @@ fuzz:
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./seal ./blob/disk
+
+## bench-web: browser upload of a 200 MiB file against the CLI's (docs/benchmarks.md)
+bench-web: web
+	./scripts/test-deps.sh
+	cd web && node bench/upload.mjs
