@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -105,7 +104,7 @@ func TestAccountJourney(t *testing.T) {
 
 	// The operator unblocks the phone (the blocking service); it logs in.
 	admin := alice.device()
-	adminArgs := []string{"--data", srv.Data, "--operator", "erika"}
+	adminArgs := append(srv.adminArgs(), "--operator", "erika")
 	admin.ok(append([]string{"admin", "unblock-device", alice.Email, phoneID}, adminArgs...)...)
 	phone.login()
 
@@ -221,22 +220,12 @@ func TestNoSecretsAtRest(t *testing.T) {
 		secrets[name+" (base64url)"] = []byte(base64.RawURLEncoding.EncodeToString(b))
 	}
 	srv.stop() // flush the WAL into the database file, too
-	files := 0
-	filepath.WalkDir(srv.Data, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files++
+	files := srv.atRest(func(path string, b []byte) {
 		for name, s := range secrets {
 			if strings.Contains(string(b), string(s)) {
 				t.Errorf("%s found in %s", name, path)
 			}
 		}
-		return nil
 	})
 	if files < 2 {
 		t.Fatalf("scanned only %d files", files)

@@ -28,7 +28,7 @@ func adminCmd(e *env) *cobra.Command {
 			if err := cfg.load(cmd, e.getenv); err != nil {
 				return err
 			}
-			b, err := openBackends(cmd.Context(), cfg)
+			b, err := openBackends(cmd.Context(), cfg, e.getenv)
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/pquerna/otp/hotp"
 
 	"github.com/akte/akte/internal/mailtest"
+	"github.com/akte/akte/internal/testsrv"
 )
 
 // The end-to-end tests drive the real binary: TestMain builds it once, each
@@ -41,7 +43,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build akte:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := testsrv.Run(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -56,6 +58,7 @@ type server struct {
 	Data    string
 	cmd     *exec.Cmd
 	logs    *syncBuffer
+	remote  *remote // PostgreSQL + S3; nil: SQLite and files under Data
 }
 
 type syncBuffer struct {
@@ -76,11 +79,18 @@ func (s *syncBuffer) String() string {
 }
 
 // startServer runs `akte serve` with the extra args and environment on
-// port 0 and waits until it listens.
+// port 0 and waits until it listens. With AKTE_TEST_BACKEND=postgres-s3
+// and no --db among args, it uses the database and bucket of the data
+// directory (see remoteFor).
 func startServer(t *testing.T, data string, args []string, env ...string) *server {
 	t.Helper()
 	if data == "" {
 		data = t.TempDir()
+	}
+	var r *remote
+	if usePostgresS3() && !slices.Contains(args, "--db") {
+		r = remoteFor(t, data)
+		args = append(slices.Clip(args), r.args()...)
 	}
 	cmd := exec.Command(akteBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
@@ -91,7 +101,7 @@ func startServer(t *testing.T, data string, args []string, env ...string) *serve
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, Data: data, cmd: cmd, logs: logs}
+	s := &server{t: t, Data: data, cmd: cmd, logs: logs, remote: r}
 	t.Cleanup(func() {
 		s.stop()
 		if t.Failed() {

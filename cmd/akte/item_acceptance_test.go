@@ -36,24 +36,15 @@ func TestDocumentZeroKnowledge(t *testing.T) {
 	os.WriteFile(p, bytes.Repeat([]byte(contentMarker+"\n"), 200000), 0o600)
 	alice.upload(p, "--category", "findings", "--title", titleMarker, "--comment", titleMarker, "--source", titleMarker)
 	// Stop the server so that the WAL is checkpointed into the database
-	// file too; then scan every file of the data directory.
+	// file too; then scan every file of the data directory (and the
+	// database dump and every object on PostgreSQL + S3).
 	srv.stop()
-	files := 0
-	filepath.Walk(srv.Data, func(path string, fi os.FileInfo, err error) error {
-		if err != nil || !fi.Mode().IsRegular() {
-			return nil
-		}
-		files++
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+	files := srv.atRest(func(path string, b []byte) {
 		for _, m := range []string{contentMarker, titleMarker, "Herzkatheter", "befund.txt"} {
 			if bytes.Contains(b, []byte(m)) {
 				t.Errorf("%s contains %q", path, m)
 			}
 		}
-		return nil
 	})
 	if files < 3 {
 		t.Fatalf("scanned only %d files", files)
@@ -137,21 +128,6 @@ func (p *proxy) cut() {
 
 func (p *proxy) URL() string { return "http://" + p.ln.Addr().String() }
 
-// chunkFiles maps each chunk file of the data directory to its inode.
-func chunkFiles(t *testing.T, data string) map[string]uint64 {
-	t.Helper()
-	out := map[string]uint64{}
-	m, _ := filepath.Glob(filepath.Join(data, "blobs", "records", "*", "items", "*", "*"))
-	for _, f := range m {
-		fi, err := os.Stat(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f] = fi.Sys().(*syscall.Stat_t).Ino
-	}
-	return out
-}
-
 func TestDocumentResume(t *testing.T) {
 	const chunk = 2 << 20
 	srv := startServer(t, "", []string{"--chunk-size", "2MiB"})
@@ -160,7 +136,7 @@ func TestDocumentResume(t *testing.T) {
 	alice.login()
 	px := newProxy(t, srv.URL)
 	via := *alice
-	via.srv = &server{t: t, URL: px.URL(), Data: srv.Data}
+	via.srv = &server{t: t, URL: px.URL(), Data: srv.Data, remote: srv.remote}
 	dir := t.TempDir()
 	p := filepath.Join(dir, "mrt.bin")
 	const size = 40 << 20
@@ -175,7 +151,7 @@ func TestDocumentResume(t *testing.T) {
 		t.Fatal("upload through a dead connection succeeded")
 	}
 	t.Logf("first attempt: %s", strings.TrimSpace(errs))
-	before := chunkFiles(t, srv.Data)
+	before := srv.chunkBlobs()
 	if len(before) == 0 || len(before) >= size/chunk {
 		t.Fatalf("%d chunks stored before the cut, want some but not all", len(before))
 	}
@@ -198,16 +174,15 @@ func TestDocumentResume(t *testing.T) {
 	if resent > missing+chunk {
 		t.Errorf("resume sent %d bytes, but only %d were missing", resent, missing)
 	}
-	after := chunkFiles(t, srv.Data)
-	for f, ino := range before {
-		if after[f] != ino {
-			t.Errorf("chunk %s was stored again", filepath.Base(f))
+	after := srv.chunkBlobs()
+	for k, b := range before {
+		if after[k].ID != b.ID {
+			t.Errorf("chunk %s was stored again", k)
 		}
 	}
 	var stored int64
-	for f := range after {
-		fi, _ := os.Stat(f)
-		stored += fi.Size()
+	for _, b := range after {
+		stored += b.Size
 	}
 	if want := int64(size) + 77 + 16*(size>>20); stored != want {
 		t.Errorf("blob store holds %d bytes, want exactly the ciphertext %d", stored, want)
@@ -326,7 +301,7 @@ func TestDocumentCrashSafety(t *testing.T) {
 	// jobs lease), the operator runs the jobs with a short upload expiry:
 	// they remove the partial uploads. Then the server comes back.
 	time.Sleep(50 * time.Millisecond)
-	runAs(t, srv, "admin", "run-jobs", "--data", data, "--upload-expiry", "1ms", "--operator", "olga")
+	runAs(t, srv, append([]string{"admin", "run-jobs", "--upload-expiry", "1ms", "--operator", "olga"}, srv.adminArgs()...)...)
 	srv = startServer(t, data, args)
 	alice.srv = srv
 	items := alice.ls()
@@ -350,13 +325,13 @@ func TestDocumentCrashSafety(t *testing.T) {
 	}
 	// Leftovers are gone: every chunk belongs to a listed item, no
 	// temporary blob file remains.
-	for f := range chunkFiles(t, data) {
-		if id := filepath.Base(filepath.Dir(f)); !listed[id] {
-			t.Errorf("leftover chunk %s", f)
+	for k := range srv.chunkBlobs() {
+		if id := strings.Split(k, "/")[3]; !listed[id] {
+			t.Errorf("leftover chunk %s", k)
 		}
 	}
-	if tmp, _ := os.ReadDir(filepath.Join(data, "blobs", "+tmp")); len(tmp) != 0 {
-		t.Errorf("%d temporary blob files remain", len(tmp))
+	if n := srv.unfinishedBlobs(); n != 0 {
+		t.Errorf("%d temporary blob files or unfinished multipart uploads remain", n)
 	}
 	t.Logf("%d items listed, %d acknowledged", len(items), len(acked))
 }

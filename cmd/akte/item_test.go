@@ -138,16 +138,16 @@ func TestDocumentRoundTrip(t *testing.T) {
 
 	// Deletion removes the ciphertext from the blob store.
 	big := ids[filepath.Join(dir, fmt.Sprintf("file-%d.bin", 50<<20))]
-	before := dirSize(t, filepath.Join(srv.Data, "blobs"))
+	before := blobsSize(srv)
 	alice.ok("rm", big)
-	after := dirSize(t, filepath.Join(srv.Data, "blobs"))
+	after := blobsSize(srv)
 	if before-after < 50<<20 {
 		t.Errorf("rm freed %d bytes of blobs, want at least 50 MiB", before-after)
 	}
 	if m := alice.fails("get", big, "-o", filepath.Join(dir, "gone")); !strings.Contains(m, "gibt es nicht") {
 		t.Errorf("get of deleted item: %q", m)
 	}
-	if chunks := blobKeys(t, srv.Data, big); len(chunks) != 0 {
+	if chunks := blobKeys(srv, big); len(chunks) != 0 {
 		t.Errorf("blobs of deleted item remain: %v", chunks)
 	}
 
@@ -189,11 +189,11 @@ func TestDocumentQuota(t *testing.T) {
 		t.Errorf("over quota: %q", msg)
 	}
 	// Nothing of the refused upload was stored.
-	if n := countChunks(t, srv.Data); n != 1 {
+	if n := len(srv.chunkBlobs()); n != 1 {
 		t.Errorf("%d chunk blobs after the refused upload, want 1", n)
 	}
 	// The operator raises the quota; the event is recorded.
-	admin := runAs(t, srv, "admin", "quota", alice.Email, "10MiB", "--operator", "olga", "--data", srv.Data)
+	admin := runAs(t, srv, append([]string{"admin", "quota", alice.Email, "10MiB", "--operator", "olga"}, srv.adminArgs()...)...)
 	if !strings.Contains(admin, "quota 10,5 MB") {
 		t.Errorf("admin quota: %q", admin)
 	}
@@ -215,29 +215,24 @@ func runAs(t *testing.T, srv *server, args ...string) string {
 	return u.ok(args...)
 }
 
-func dirSize(t *testing.T, dir string) int64 {
-	t.Helper()
+// blobsSize is the size of every blob the server holds.
+func blobsSize(srv *server) int64 {
 	var n int64
-	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err == nil && fi.Mode().IsRegular() {
-			n += fi.Size()
-		}
-		return nil
-	})
+	for _, b := range srv.blobs("") {
+		n += b.Size
+	}
 	return n
 }
 
-// blobKeys lists the chunk files of an item.
-func blobKeys(t *testing.T, data, item string) []string {
-	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(data, "blobs", "records", "*", "items", item, "*"))
-	return m
-}
-
-func countChunks(t *testing.T, data string) int {
-	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(data, "blobs", "records", "*", "items", "*", "*"))
-	return len(m)
+// blobKeys lists the chunk blobs of an item.
+func blobKeys(srv *server, item string) []string {
+	var keys []string
+	for k := range srv.chunkBlobs() {
+		if strings.Split(k, "/")[3] == item {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 var _ = bytes.Equal

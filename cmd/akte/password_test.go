@@ -83,17 +83,7 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	u.ok("logout")
 
 	// Without the recovery key: a plain warning first, then erasure.
-	acct := filepath.Join(srv.Data, "blobs", "records", u.Account)
-	blobFiles := func() int {
-		n := 0
-		filepath.WalkDir(acct, func(_ string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				n++
-			}
-			return nil
-		})
-		return n
-	}
+	blobFiles := func() int { return len(srv.blobs("records/" + u.Account + "/")) }
 	if blobFiles() == 0 {
 		t.Fatal("the uploaded document left no blob")
 	}

@@ -21,8 +21,10 @@ import (
 	"github.com/akte/akte"
 	"github.com/akte/akte/api"
 	"github.com/akte/akte/blob/disk"
+	"github.com/akte/akte/blob/s3"
 	"github.com/akte/akte/mail"
 	"github.com/akte/akte/service"
+	"github.com/akte/akte/store/postgres"
 	"github.com/akte/akte/store/sqlite"
 	"github.com/akte/akte/web"
 )
@@ -60,44 +62,148 @@ type backends struct {
 
 func (b *backends) Close() error { return b.store.Close() }
 
-// openBackends opens the metadata and blob stores a configuration names.
-func openBackends(ctx context.Context, cfg Config) (*backends, error) {
-	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+// openBackends opens the metadata and blob stores a configuration names:
+// SQLite and a directory under --data by default, PostgreSQL and an
+// S3-compatible bucket for replicas that share their state. getenv gives
+// the S3 credentials (see s3Credentials). No error names a URL: one may
+// carry a password.
+func openBackends(ctx context.Context, cfg Config, getenv func(string) string) (*backends, error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
+	bs, err := openBlobs(ctx, cfg, getenv)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &backends{store: st, blobs: bs}, nil
+}
+
+func openStore(ctx context.Context, cfg Config) (akte.Store, error) {
 	dbURL := cfg.DB
 	if dbURL == "" {
+		if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
 		dbURL = "sqlite://" + filepath.Join(cfg.Data, "akte.db")
 	}
-	var st akte.Store
 	switch {
 	case strings.HasPrefix(dbURL, "sqlite://"):
-		s, err := sqlite.Open(ctx, strings.TrimPrefix(dbURL, "sqlite://"))
+		path := strings.TrimPrefix(dbURL, "sqlite://")
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+		s, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
-		st = s
+		return s, nil
+	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
+		s, err := postgres.Open(ctx, dbURL)
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", redactURL(dbURL), err)
+		}
+		return s, nil
 	default:
-		return nil, fmt.Errorf("--db: unsupported database URL (use sqlite:///path/akte.db)")
+		return nil, fmt.Errorf("--db: unsupported database URL (use sqlite:///path/akte.db or postgres://USER@HOST:PORT/DB)")
 	}
+}
+
+func openBlobs(ctx context.Context, cfg Config, getenv func(string) string) (akte.BlobStore, error) {
 	blobURL := cfg.Blobs
 	if blobURL == "" {
 		blobURL = "file://" + filepath.Join(cfg.Data, "blobs")
 	}
-	var bs akte.BlobStore
-	switch u, err := url.Parse(blobURL); {
+	u, err := url.Parse(blobURL)
+	switch {
 	case err == nil && u.Scheme == "file":
 		d, err := disk.Open(strings.TrimPrefix(blobURL, "file://"))
 		if err != nil {
-			st.Close()
 			return nil, fmt.Errorf("open blob store: %w", err)
 		}
-		bs = d
+		return d, nil
+	case err == nil && u.Scheme == "s3":
+		access, secret, err := s3Credentials(getenv)
+		if err != nil {
+			return nil, err
+		}
+		s, err := s3.Open(ctx, blobURL, access, secret)
+		if err != nil {
+			return nil, fmt.Errorf("open blob store %s: %w", redactURL(blobURL), err)
+		}
+		return s, nil
 	default:
-		st.Close()
-		return nil, fmt.Errorf("--blobs: unsupported blob store URL (use file:///path)")
+		return nil, fmt.Errorf("--blobs: unsupported blob store URL (use file:///path or s3://BUCKET?endpoint=https://HOST:PORT)")
 	}
-	return &backends{store: st, blobs: bs}, nil
+}
+
+// s3Credentials reads the S3 access key and secret key from the standard
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables or from the files
+// that AKTE_S3_ACCESS_KEY_FILE and AKTE_S3_SECRET_KEY_FILE name; never from
+// the URL, which ends up in logs and process lists.
+func s3Credentials(getenv func(string) string) (access, secret string, err error) {
+	read := func(env, fileEnv string) (string, error) {
+		if v := getenv(env); v != "" {
+			return v, nil
+		}
+		if f := getenv(fileEnv); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return "", fmt.Errorf("read %s: %w", fileEnv, err)
+			}
+			return strings.TrimSpace(string(b)), nil
+		}
+		return "", nil
+	}
+	if access, err = read("AWS_ACCESS_KEY_ID", "AKTE_S3_ACCESS_KEY_FILE"); err != nil {
+		return "", "", err
+	}
+	if secret, err = read("AWS_SECRET_ACCESS_KEY", "AKTE_S3_SECRET_KEY_FILE"); err != nil {
+		return "", "", err
+	}
+	if access == "" || secret == "" {
+		return "", "", fmt.Errorf("--blobs s3://: no S3 credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
+			"or AKTE_S3_ACCESS_KEY_FILE and AKTE_S3_SECRET_KEY_FILE)")
+	}
+	return access, secret, nil
+}
+
+// redactURL returns the scheme, host and path of a URL for logs and
+// messages: without user information (a password) and without the query
+// (which may hold one too). A string that does not parse is not shown.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return "(unparsable URL)"
+	}
+	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	if u.User != nil {
+		r.User = url.User(u.User.Username())
+	}
+	return r.String()
+}
+
+func dbForLog(cfg Config) string {
+	if cfg.DB == "" {
+		return "sqlite://" + filepath.Join(cfg.Data, "akte.db")
+	}
+	return redactURL(cfg.DB)
+}
+
+func blobsForLog(cfg Config) string {
+	if cfg.Blobs == "" {
+		return "file://" + filepath.Join(cfg.Data, "blobs")
+	}
+	u, err := url.Parse(cfg.Blobs)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	// The endpoint is no secret and says where the blobs are.
+	if u.Scheme == "s3" {
+		return "s3://" + u.Host + "?endpoint=" + redactURL(u.Query().Get("endpoint"))
+	}
+	return redactURL(cfg.Blobs)
 }
 
 // serviceConfig turns the server configuration into the service's.
@@ -114,11 +220,12 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	if err != nil {
 		return err
 	}
-	b, err := openBackends(ctx, cfg)
+	b, err := openBackends(ctx, cfg, e.getenv)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	log.Info("backends", "db", dbForLog(cfg), "blobs", blobsForLog(cfg))
 
 	var mailer service.Mailer
 	var outbox *mail.Outbox

@@ -87,8 +87,12 @@ func TestServeConfigAndShutdown(t *testing.T) {
 		t.Fatalf("base URL %q", srv.URL)
 	}
 	for _, f := range []string{"akte.db", "blobs"} {
-		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
+		_, err := os.Stat(filepath.Join(data, f))
+		if srv.remote == nil && err != nil {
 			t.Errorf("data directory lacks %s: %v", f, err)
+		}
+		if srv.remote != nil && err == nil {
+			t.Errorf("data directory has %s although the server uses PostgreSQL and S3", f)
 		}
 	}
 	// SIGTERM shuts down gracefully with exit code 0.
