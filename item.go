@@ -54,6 +54,17 @@ type Item struct {
 	KeySlot []byte
 }
 
+// ItemCursor is a position in a listing of items, which are ordered by
+// CreatedAt then ID: the listing continues after the item with these
+// values. The zero ItemCursor is the start.
+type ItemCursor struct {
+	CreatedAt time.Time
+	ID        ItemID
+}
+
+// CursorOf returns the cursor just after the item.
+func (it *Item) CursorOf() ItemCursor { return ItemCursor{CreatedAt: it.CreatedAt, ID: it.ID} }
+
 // Chunks returns the number of chunks of the item's content.
 func (it *Item) Chunks() int {
 	if it.ChunkSize <= 0 {

@@ -126,6 +126,13 @@ type Store interface {
 	// Items lists the complete items of an account, of one category or of
 	// all if category is empty, ordered by CreatedAt then ID.
 	Items(ctx context.Context, account AccountID, category CategoryID) ([]*Item, error)
+	// ItemsPage lists, in the order of Items, at most limit (> 0) complete
+	// items of an account (of one category or of all if category is
+	// empty) that come after the cursor; a zero cursor starts at the
+	// first. A listing walked page by page with the cursor of each page's
+	// last item sees every item that existed throughout the walk exactly
+	// once, even if the cursor's item is deleted in between.
+	ItemsPage(ctx context.Context, account AccountID, category CategoryID, after ItemCursor, limit int) ([]*Item, error)
 	// Uploads lists items in StateUploading whose UpdatedAt is before t,
 	// of one account or of all if account is empty, oldest first.
 	Uploads(ctx context.Context, account AccountID, before time.Time) ([]*Item, error)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -85,8 +86,41 @@ func (a *API) handleUploadComplete(w http.ResponseWriter, r *http.Request, p *se
 	writeJSON(w, http.StatusOK, wire.ItemOf(it))
 }
 
+// defaultPage is the page size of a listing that names a cursor but no
+// limit.
+const defaultPage = 100
+
+// handleItemList answers the whole listing, or with limit or after one
+// page of it; a page that is not the last names the next in a Link
+// header (RFC 8288, rel="next"), as GitHub's API does, so the body stays a
+// plain array.
 func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	its, err := a.svc.Items(r.Context(), p, akte.CategoryID(r.URL.Query().Get("category")))
+	q := r.URL.Query()
+	category := akte.CategoryID(q.Get("category"))
+	var (
+		its []*akte.Item
+		err error
+	)
+	if q.Has("limit") || q.Has("after") {
+		limit := defaultPage
+		if q.Has("limit") {
+			if limit, err = strconv.Atoi(q.Get("limit")); err != nil {
+				a.writeError(w, r, akte.E("api.items", akte.KindInvalid, "limit muss eine Zahl sein.", nil))
+				return
+			}
+		}
+		var next string
+		its, next, err = a.svc.ItemsPage(r.Context(), p, category, q.Get("after"), limit)
+		if err == nil && next != "" {
+			nq := url.Values{"limit": {strconv.Itoa(limit)}, "after": {next}}
+			if category != "" {
+				nq.Set("category", string(category))
+			}
+			w.Header().Set("Link", "</api/v1/items?"+nq.Encode()+`>; rel="next"`)
+		}
+	} else {
+		its, err = a.svc.Items(r.Context(), p, category)
+	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return

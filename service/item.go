@@ -8,7 +8,9 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/akte/akte"
 )
@@ -303,6 +305,62 @@ func (s *Service) Items(ctx context.Context, p *Principal, category akte.Categor
 		return nil, internal(op, err)
 	}
 	return its, nil
+}
+
+// MaxPage is the most items one page of a listing holds.
+const MaxPage = 1000
+
+// ItemsPage lists at most limit (1 to MaxPage) complete items of the
+// principal's record after the cursor after ("" for the first page), of
+// one category or all, in the order of Items. next is the cursor of the
+// following page, or "" if this page is the last. A cursor is opaque to
+// clients; it names a position, not an item, so deleting items while
+// walking a listing loses nothing else.
+func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.CategoryID, after string, limit int) (its []*akte.Item, next string, err error) {
+	const op = "item.list"
+	if category != "" {
+		if _, ok := akte.CategoryByID(category); !ok {
+			return nil, "", invalid(op, fmt.Sprintf("Unbekannte Kategorie %q.", category))
+		}
+	}
+	if limit < 1 || limit > MaxPage {
+		return nil, "", invalid(op, fmt.Sprintf("limit muss zwischen 1 und %d liegen.", MaxPage))
+	}
+	var cur akte.ItemCursor
+	if after != "" {
+		var ok bool
+		if cur, ok = parseCursor(after); !ok {
+			return nil, "", invalid(op, "after ist kein gültiger Listen-Cursor.")
+		}
+	}
+	// One item more than asked tells whether a next page exists, so a
+	// walk ends without an empty last request.
+	its, err = s.store.ItemsPage(ctx, p.Account.ID, category, cur, limit+1)
+	if err != nil {
+		return nil, "", internal(op, err)
+	}
+	if len(its) > limit {
+		its = its[:limit]
+		next = formatCursor(its[limit-1].CursorOf())
+	}
+	return its, next, nil
+}
+
+// A cursor is "<created_at in unix microseconds>.<item id>".
+func formatCursor(c akte.ItemCursor) string {
+	return strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + "." + string(c.ID)
+}
+
+func parseCursor(s string) (akte.ItemCursor, bool) {
+	t, id, ok := strings.Cut(s, ".")
+	if !ok || !itemIDRe.MatchString(id) {
+		return akte.ItemCursor{}, false
+	}
+	us, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || us < 0 {
+		return akte.ItemCursor{}, false
+	}
+	return akte.ItemCursor{CreatedAt: time.UnixMicro(us).UTC(), ID: akte.ItemID(id)}, true
 }
 
 // Item returns one complete item of the principal's record.

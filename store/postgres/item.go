@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -93,6 +94,33 @@ func (s *Store) Items(ctx context.Context, account akte.AccountID, category akte
 	its, err := list(ctx, s.pool, scanItem, q+` ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, wrap("postgres.Items", err)
+	}
+	return its, nil
+}
+
+// ItemsPage lists a page of an account's complete items after a cursor,
+// walking the index items_account_page (or items_category_page) from the
+// cursor, so a page costs the same at any depth and any record size.
+func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int) ([]*akte.Item, error) {
+	if limit <= 0 {
+		return nil, akte.E("postgres.ItemsPage", akte.KindInvalid, "", nil)
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	q := `SELECT ` + itemColumns + ` FROM items WHERE account_id = $1 AND state = $2`
+	args := []any{account, akte.StateComplete}
+	if category != "" {
+		args = append(args, category)
+		q += fmt.Sprintf(` AND category = $%d`, len(args))
+	}
+	if after != (akte.ItemCursor{}) {
+		args = append(args, ts(after.CreatedAt), after.ID)
+		q += fmt.Sprintf(` AND (created_at, id) > ($%d, $%d)`, len(args)-1, len(args))
+	}
+	args = append(args, limit)
+	its, err := list(ctx, s.pool, scanItem, q+fmt.Sprintf(` ORDER BY created_at, id LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, wrap("postgres.ItemsPage", err)
 	}
 	return its, nil
 }

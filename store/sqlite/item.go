@@ -75,6 +75,29 @@ func (s *Store) Items(ctx context.Context, account akte.AccountID, category akte
 	return its, wrap("sqlite.Items", err)
 }
 
+// ItemsPage lists a page of an account's complete items after a cursor.
+// The row-value comparison walks the index items_account_page
+// (account_id, state, created_at, id) or items_category_page from the
+// cursor, so a page costs the same at any depth and any record size.
+func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int) ([]*akte.Item, error) {
+	if limit <= 0 {
+		return nil, akte.E("sqlite.ItemsPage", akte.KindInvalid, "", nil)
+	}
+	q := `SELECT ` + itemColumns + ` FROM items WHERE account_id = ? AND state = ?`
+	args := []any{account, akte.StateComplete}
+	if category != "" {
+		q += ` AND category = ?`
+		args = append(args, category)
+	}
+	if after != (akte.ItemCursor{}) {
+		q += ` AND (created_at, id) > (?, ?)`
+		args = append(args, micros(after.CreatedAt), after.ID)
+	}
+	args = append(args, limit)
+	its, err := list(ctx, s.db, scanItem, q+` ORDER BY created_at, id LIMIT ?`, args...)
+	return its, wrap("sqlite.ItemsPage", err)
+}
+
 // Uploads lists uploading items last updated before t.
 func (s *Store) Uploads(ctx context.Context, account akte.AccountID, before time.Time) ([]*akte.Item, error) {
 	q := `SELECT ` + itemColumns + ` FROM items WHERE state = ? AND updated_at < ?`

@@ -66,6 +66,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"Record", testRecord},
 		{"UploadLifecycle", testUploadLifecycle},
 		{"Items", testItems},
+		{"ItemsPage", testItemsPage},
 		{"Quota", testQuota},
 
 		{"Secret", testSecret},
