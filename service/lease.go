@@ -6,16 +6,22 @@ import (
 )
 
 // LeaseTTL is how long a replica holds the jobs lease without renewing it:
-// when the holder dies, another replica takes the jobs over within it.
+// when the holder dies, another replica takes the jobs over within
+// LeaseTTL + LeasePoll (50 s: "within a minute").
 const LeaseTTL = 45 * time.Second
+
+// LeasePoll is how often a replica that does not hold the jobs lease tries
+// to take it. The holder renews every LeaseTTL/3.
+const LeasePoll = 5 * time.Second
 
 // RunJobLoop runs the maintenance jobs every interval on whichever replica
 // holds the "jobs" lease, until ctx ends. Every replica runs the loop; the
 // lease (in the database) makes exactly one of them do the work, and it is
 // renewed every LeaseTTL/3, so a dead holder's lease runs out within
-// LeaseTTL and the next replica's loop takes over.
+// LeaseTTL and the next replica's loop, polling every LeasePoll, takes
+// over.
 func (s *Service) RunJobLoop(ctx context.Context, holder string, interval time.Duration) {
-	tick := time.NewTicker(LeaseTTL / 3)
+	tick := time.NewTimer(LeasePoll)
 	defer tick.Stop()
 	var last time.Time
 	held := false
@@ -36,6 +42,11 @@ func (s *Service) RunJobLoop(ctx context.Context, holder string, interval time.D
 				s.log.Error("maintenance jobs", "err", err)
 			}
 			last = now
+		}
+		if held {
+			tick.Reset(LeaseTTL / 3)
+		} else {
+			tick.Reset(LeasePoll)
 		}
 		select {
 		case <-ctx.Done():

@@ -52,11 +52,7 @@ var s3Env sync.Once
 func newRemote(t *testing.T) *remote {
 	t.Helper()
 	db := testsrv.Postgres(t)
-	endpoint, access, secret, bucket := testsrv.S3(t)
-	s3Env.Do(func() {
-		os.Setenv("AWS_ACCESS_KEY_ID", access)
-		os.Setenv("AWS_SECRET_ACCESS_KEY", secret)
-	})
+	endpoint, _, _, bucket := newRemoteS3(t)
 	return &remote{DB: db, Blobs: "s3://" + bucket + "?endpoint=" + url.QueryEscape(endpoint), endpoint: endpoint, bucket: bucket}
 }
 
