@@ -98,6 +98,10 @@ type Store interface {
 	AddEvent(ctx context.Context, e *Event) error
 	// Events lists an account's events, newest first, at most limit.
 	Events(ctx context.Context, account AccountID, limit int) ([]*Event, error)
+	// EventsAfter lists the events of every account (and of none) whose ID
+	// is greater than after, in ID order, at most limit: the whole audit
+	// protocol page by page, for akte admin migrate.
+	EventsAfter(ctx context.Context, after int64, limit int) ([]*Event, error)
 	// ClearEventAddrsBefore blanks ClientAddr of events before t.
 	ClearEventAddrsBefore(ctx context.Context, t time.Time) (int, error)
 

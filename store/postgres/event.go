@@ -55,6 +55,22 @@ func (s *Store) Events(ctx context.Context, account akte.AccountID, limit int) (
 	return es, nil
 }
 
+// EventsAfter lists every event with an ID above after, in ID order, at
+// most limit of them.
+func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]*akte.Event, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	es, err := list(ctx, s.pool, scanEvent,
+		`SELECT `+eventColumns+` FROM events WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, wrap("postgres.EventsAfter", err)
+	}
+	return es, nil
+}
+
 // ClearEventAddrsBefore blanks the client address of events before t and
 // returns how many it changed.
 func (s *Store) ClearEventAddrsBefore(ctx context.Context, t time.Time) (int, error) {

@@ -51,6 +51,17 @@ func (s *Store) Events(ctx context.Context, account akte.AccountID, limit int) (
 	return es, wrap("sqlite.Events", err)
 }
 
+// EventsAfter lists every event with an ID above after, in ID order, at
+// most limit of them.
+func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]*akte.Event, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	es, err := list(ctx, s.db, scanEvent,
+		`SELECT `+eventColumns+` FROM events WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	return es, wrap("sqlite.EventsAfter", err)
+}
+
 // ClearEventAddrsBefore blanks the client address of events before t and
 // returns how many it changed.
 func (s *Store) ClearEventAddrsBefore(ctx context.Context, t time.Time) (int, error) {

@@ -87,3 +87,38 @@ func testClearEventAddrsBefore(t *testing.T, s akte.Store) {
 	n, err = s.ClearEventAddrsBefore(t.Context(), cutoff)
 	wantCount(t, "ClearEventAddrsBefore again", n, err, 0)
 }
+
+func testEventsAfter(t *testing.T, s akte.Store) {
+	if es, err := s.EventsAfter(t.Context(), 0, 10); err != nil || len(es) != 0 {
+		t.Fatalf("EventsAfter on an empty store = %v, %v", es, err)
+	}
+	// Events of several accounts and of none, all in one sequence.
+	var all []*akte.Event
+	for i := range 7 {
+		a := []akte.AccountID{"acc-1", "acc-2", ""}[i%3]
+		all = append(all, mustAddEvent(t, s, newEvent(a, fmt.Sprintf("op-%d", i), at(time.Duration(i)*time.Second))))
+	}
+	var got []*akte.Event
+	after := int64(0)
+	for {
+		es, err := s.EventsAfter(t.Context(), after, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) > 3 {
+			t.Fatalf("EventsAfter(%d, 3) returned %d", after, len(es))
+		}
+		if len(es) == 0 {
+			break
+		}
+		got = append(got, es...)
+		after = es[len(es)-1].ID
+	}
+	if len(got) != len(all) {
+		t.Fatalf("paged through %d events, want %d", len(got), len(all))
+	}
+	wantEqual(t, "EventsAfter", got, all)
+	if es, err := s.EventsAfter(t.Context(), all[5].ID, 0); err != nil || len(es) != 0 {
+		t.Errorf("limit 0: %v, %v", es, err)
+	}
+}

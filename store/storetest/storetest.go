@@ -61,6 +61,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"LeaseConcurrent", testLeaseConcurrent},
 
 		{"Events", testEvents},
+		{"EventsAfter", testEventsAfter},
 		{"ClearEventAddrsBefore", testClearEventAddrsBefore},
 
 		{"Record", testRecord},
