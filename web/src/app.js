@@ -1,7 +1,7 @@
 // The Akte web app: a thin preact UI over the Go client core (core.js, in
 // a worker) and WebCrypto streams (seal.js). German first, English by the
 // switch in the header. Routes live in the URL fragment, so the server
-// serves one page. See docs/decisions/0003-web-app.md.
+// serves one page. See docs/decisions/0006-web-app.md.
 import { h, render } from 'preact';
 import { useState, useEffect, useRef } from 'preact/hooks';
 import { signal, computed } from '@preact/signals';

@@ -5,7 +5,10 @@
 // test (web/test) passes the files of seal/testdata to runVectors.
 import * as core from './core.js';
 import { Decryptor, Encryptor, openStreamAt, sealSmall, openSmall, wrapSlot, slotAAD, concat } from './seal.js';
-import { unhex, hex } from './bytes.js';
+import { unhex, hex, unb64 } from './bytes.js';
+import { get, post } from './api.js';
+import { upload, download } from './transfer.js';
+import { totpCode } from './totp.js';
 
 function parse(text) {
   const f = {};
@@ -115,8 +118,70 @@ export async function runVectors(files) {
   return { passed, failed, webcrypto: wc };
 }
 
-globalThis.akteSelfTest = { runVectors };
+// bench measures the app's upload and download of mib MiB in this browser
+// against this (development) server, for `make bench-web`: it registers a
+// throw-away account (code from the dev mailbox), logs in, uploads an
+// in-memory file with the same code as the app, downloads it, and returns
+// the timings. It runs in a browser started without DevTools, since
+// DevTools' network capture slows down request bodies by an order of
+// magnitude.
+export async function bench(mib) {
+  const email = `bench-${Date.now()}@example.org`;
+  const password = 'Bench-Kastanie-Morgentau-42';
+  const m = await core.call('newAccount', { password });
+  const device = 'bench-' + Date.now();
+  const reg = await post('/accounts', {
+    email, kvnr: 'X110411675', birth_date: '1980-04-01', kdf: m.kdf, login_secret: m.login_secret, recovery_verifier: m.recovery_verifier,
+    keys: m.keys, device_id: device, device_name: 'bench', record: m.record,
+  });
+  let code;
+  for (let i = 0; i < 50 && !code; i++) {
+    const mail = (await get('/dev/mailbox')).find((x) => x.to === email);
+    if (mail) code = (await get('/dev/mailbox/' + mail.name)).text.match(/Code: (\d{8})/)[1];
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  await post('/accounts/confirm', { email, code });
+  const totp = await totpCode(reg.totp_secret, Math.floor(Date.now() / 30000));
+  await post('/sessions', { email, login_secret: m.login_secret, totp, device_id: device, device_name: 'bench' });
+  const record = await get('/record');
+  const parts = [];
+  for (let i = 0; i < mib * 16; i++) parts.push(crypto.getRandomValues(new Uint8Array(65536)));
+  const file = new File(parts, 'bench.bin', { type: 'application/octet-stream', lastModified: Date.now() });
+  const want = hex(new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer())));
+  const ctx = { umk: m.umk, record, accountId: reg.account_id };
+  let t0 = performance.now();
+  const it = await upload(ctx, file, { category: 'findings', meta: { title: 'bench', file_name: 'bench.bin', size: file.size } });
+  const up = performance.now() - t0;
+  const [opened] = await core.call('openItems', { umk: m.umk, record, items: [it] });
+  t0 = performance.now();
+  const blob = await download(it.id, unb64(opened.key), 'application/octet-stream');
+  const down = performance.now() - t0;
+  const got = hex(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
+  const key = await crypto.subtle.importKey('raw', crypto.getRandomValues(new Uint8Array(32)), 'AES-GCM', false, ['encrypt']);
+  const seg = new Uint8Array(1 << 20);
+  t0 = performance.now();
+  for (let i = 0; i < mib; i++) await crypto.subtle.encrypt({ name: 'AES-GCM', iv: new Uint8Array(12).fill(i & 255) }, key, seg);
+  const gcm = performance.now() - t0;
+  return { mib, up: Math.round(up), down: Math.round(down), gcm: Math.round(gcm), identical: want === got, ua: navigator.userAgent };
+}
+
+globalThis.akteSelfTest = { runVectors, bench };
 core.start().then(
-  () => (document.getElementById('status').textContent = 'Ready: call akteSelfTest.runVectors({name: text, ...}).'),
+  async () => {
+    document.getElementById('status').textContent = 'Ready: call akteSelfTest.runVectors({name: text, ...}).';
+    // #bench=MIB,REPORT_URL runs the benchmark and navigates to the
+    // report URL with the result (navigation is the one way out that the
+    // page's CSP leaves to a browser run without DevTools).
+    const m = location.hash.match(/^#bench=(\d+),(.+)$/);
+    if (m) {
+      let q;
+      try {
+        q = new URLSearchParams(Object.entries(await bench(Number(m[1])))).toString();
+      } catch (e) {
+        q = 'error=' + encodeURIComponent(e.message);
+      }
+      location.href = decodeURIComponent(m[2]) + '?' + q;
+    }
+  },
   (e) => (document.getElementById('status').textContent = 'Core failed to load: ' + e.message),
 );
