@@ -80,6 +80,7 @@ func adminCmd(e *env) *cobra.Command {
 		e.printf("account %s (%s): %s\n", a.ID, a.Email, state)
 		return nil
 	}
+	cmd.AddCommand(migrateCmd(e))
 	cmd.AddCommand(
 		sub("accounts", "list accounts (no health data)", 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
 			as, err := svc.AdminAccounts(cmd.Context(), op)

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMigrate moves an installation of the embedded default to PostgreSQL
+// + S3: a run cut short is resumed, a finished one repeated changes
+// nothing, the user logs in on the new stores and downloads the same
+// documents, and a target that holds other data is refused.
+func TestMigrate(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	// Explicitly the embedded default, whatever AKTE_TEST_BACKEND says.
+	local := []string{"--db", "sqlite://" + filepath.Join(data, "akte.db"), "--blobs", "file://" + filepath.Join(data, "blobs"), "--chunk-size", "1MiB"}
+	srv := startServer(t, data, local)
+	alice := newUser(t, srv, "alice@example.org")
+	alice.register(testKVNR)
+	alice.login()
+	dir := t.TempDir()
+	sums := map[string]string{}
+	for i, n := range []int64{3<<20 + 5, 1000} {
+		p := filepath.Join(dir, fmt.Sprintf("doc-%d.bin", i))
+		sum := writeRandom(t, p, n, uint64(i))
+		sums[alice.upload(p, "--category", "findings")] = sum
+	}
+	srv.stop()
+
+	r := newRemote(t)
+	admin := &user{t: t, srv: srv, Home: t.TempDir()}
+	migrate := append([]string{"admin", "migrate", "--from", data, "--to-blobs", r.Blobs}, "--to-db", r.DB)
+
+	// Cut short after two blobs: exit 3, and the next run continues.
+	out, errs, code := admin.run("", nil, append(migrate, "--stop-after-blobs", "2")...)
+	if code != 3 || !strings.Contains(out, "stopped after 2 blobs") {
+		t.Fatalf("interrupted migrate: exit %d\n%s%s", code, out, errs)
+	}
+	out = admin.ok(migrate...)
+	t.Logf("resumed:\n%s", out)
+	if !strings.Contains(out, "migration complete and verified") || !strings.Contains(out, "2 already there and identical") {
+		t.Fatalf("resumed migrate:\n%s", out)
+	}
+	if !strings.Contains(out, "accounts 1, devices 1, items 2 (chunks 5)") {
+		t.Errorf("report:\n%s", out)
+	}
+	out = admin.ok(migrate...)
+	if !strings.Contains(out, "blobs: 0 copied") {
+		t.Errorf("second migrate copied something:\n%s", out)
+	}
+
+	// The user logs in on the new stores (sessions were not copied) and
+	// reads the same documents.
+	srv2 := startServer(t, "", r.args())
+	srv2.remote = r
+	alice.srv = srv2
+	if _, errs, code := alice.run("", nil, "ls"); code == 0 {
+		t.Error("the old session works after the migration")
+	} else {
+		t.Logf("old session: %s", strings.TrimSpace(errs))
+	}
+	alice.login()
+	items := alice.ls()
+	if len(items) != len(sums) {
+		t.Fatalf("ls after migrate: %+v", items)
+	}
+	for id, sum := range sums {
+		p := filepath.Join(dir, "back-"+id)
+		alice.ok("get", id, "-o", p)
+		if fileSum(t, p) != sum {
+			t.Errorf("item %s differs after the migration", id)
+		}
+	}
+
+	// Now the target holds an account the source does not: refused.
+	bob := newUser(t, srv2, "bob@example.org")
+	bob.register("K220635158")
+	if msg := admin.fails(migrate...); !strings.Contains(msg, "not in the source") {
+		t.Errorf("migrate into a target with other data: %q", msg)
+	}
+}
