@@ -62,6 +62,19 @@ type backends struct {
 
 func (b *backends) Close() error { return b.store.Close() }
 
+// ready reports whether both stores answer: the database to a ping, the
+// blob store to a lookup of a key that is never written (not found is an
+// answer).
+func (b *backends) ready(ctx context.Context) error {
+	if err := b.store.Ping(ctx); err != nil {
+		return err
+	}
+	if _, err := b.blobs.Size(ctx, "readyz"); err != nil && !akte.Is(err, akte.KindNotFound) {
+		return err
+	}
+	return nil
+}
+
 // openBackends opens the metadata and blob stores a configuration names:
 // SQLite and a directory under --data by default, PostgreSQL and an
 // S3-compatible bucket for replicas that share their state. getenv gives
@@ -268,7 +281,7 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret})
 	opts := api.Options{
 		Service: svc, Log: log, TLS: tlsOn, SecureCookies: tlsOn || strings.HasPrefix(cfg.BaseURL, "https://"),
-		Ready: func(ctx context.Context) error { return b.store.Ping(ctx) },
+		Ready: b.ready,
 		Extra: func(mux *http.ServeMux) { mux.Handle("/", web.Handler()) },
 	}
 	// The development mailbox shows every account's codes and links: only
