@@ -34,12 +34,13 @@ type stack struct {
 	srv    *httptest.Server
 	outbox string
 	svc    *service.Service
+	store  *sqlite.Store
 }
 
-func newStack(t *testing.T, cfg service.Config) *stack { return newClockStack(t, cfg, nil) }
+func newStack(t testing.TB, cfg service.Config) *stack { return newClockStack(t, cfg, nil) }
 
 // newClockStack is newStack with an injected clock.
-func newClockStack(t *testing.T, cfg service.Config, now func() time.Time) *stack {
+func newClockStack(t testing.TB, cfg service.Config, now func() time.Time) *stack {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "akte.db"))
@@ -57,13 +58,13 @@ func newClockStack(t *testing.T, cfg service.Config, now func() time.Time) *stac
 	}
 	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: now, Secret: []byte("0123456789abcdef0123456789abcdef")})
 	h := api.New(api.Options{Service: svc, Ready: st.Ping})
-	s := &stack{srv: httptest.NewServer(h), outbox: filepath.Join(dir, "outbox"), svc: svc}
+	s := &stack{srv: httptest.NewServer(h), outbox: filepath.Join(dir, "outbox"), svc: svc, store: st}
 	t.Cleanup(s.srv.Close)
 	return s
 }
 
 // session registers, confirms and logs in an account and returns its token.
-func (s *stack) session(t *testing.T, email, kvnr string) string {
+func (s *stack) session(t testing.TB, email, kvnr string) string {
 	t.Helper()
 	ctx := t.Context()
 	c := client.NewAPI(s.srv.URL)
