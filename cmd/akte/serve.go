@@ -114,6 +114,9 @@ func openStore(ctx context.Context, cfg Config) (akte.Store, error) {
 		return s, nil
 	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
 		s, err := postgres.Open(ctx, dbURL)
+		if akte.Is(err, akte.KindInvalid) {
+			return nil, invalidURL("--db", "postgres://USER@HOST:PORT/DB?sslmode=verify-full", err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("open database %s: %w", redactURL(dbURL), err)
 		}
@@ -142,6 +145,9 @@ func openBlobs(ctx context.Context, cfg Config, getenv func(string) string) (akt
 			return nil, err
 		}
 		s, err := s3.Open(ctx, blobURL, access, secret)
+		if akte.Is(err, akte.KindInvalid) {
+			return nil, invalidURL("--blobs", "s3://BUCKET?endpoint=https://HOST:PORT", err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("open blob store %s: %w", redactURL(blobURL), err)
 		}
@@ -180,6 +186,18 @@ func s3Credentials(getenv func(string) string) (access, secret string, err error
 			"or AKTE_S3_ACCESS_KEY_FILE and AKTE_S3_SECRET_KEY_FILE)")
 	}
 	return access, secret, nil
+}
+
+// invalidURL says what is wrong with a store URL. The adapters' errors of
+// KindInvalid name no part of the URL (which may hold a password), so their
+// detail can be shown; the URL itself is not.
+func invalidURL(flag, form string, err error) error {
+	detail := akte.MessageOf(err)
+	var ae *akte.Error
+	if errors.As(err, &ae) && ae.Err != nil {
+		detail += ": " + ae.Err.Error()
+	}
+	return fmt.Errorf("%s: %s (the form is %s)", flag, detail, form)
 }
 
 // redactURL returns the scheme, host and path of a URL for logs and

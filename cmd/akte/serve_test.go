@@ -151,3 +151,39 @@ func TestServeSMTP(t *testing.T) {
 		t.Error("the SMTP password appears in the log")
 	}
 }
+
+// TestServeStoreURLs: bad or unreachable PostgreSQL and S3 URLs fail fast
+// with a message that says what is wrong and repeats no secret.
+func TestServeStoreURLs(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	u := &user{t: t, srv: &server{URL: "http://127.0.0.1:1"}, Home: t.TempDir()}
+	const pw, key = "Geheim-DB-Passwort", "Geheim-S3-Schluessel"
+	creds := []string{"AWS_ACCESS_KEY_ID=akte", "AWS_SECRET_ACCESS_KEY=" + key}
+	for _, tt := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{nil, []string{"--db", "postgres://akte:" + pw + "@127.0.0.1:1/akte?sslmode=disable"}, "open database postgres://akte@127.0.0.1:1/akte"},
+		{nil, []string{"--db", "postgres://akte:" + pw + "@127.0.0.1:1/akte?op_timeout=bald"}, "--db: ungültige PostgreSQL-URL"},
+		{nil, []string{"--db", "postgres://akte:" + pw + "@[::1"}, "--db: ungültige PostgreSQL-URL"},
+		{[]string{"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY="}, []string{"--blobs", "s3://akte?endpoint=http://127.0.0.1:1"}, "no S3 credentials"},
+		{creds, []string{"--blobs", "s3://akte?endpoint=ftp://127.0.0.1:1"}, "--blobs: ungültige S3-URL"},
+		{creds, []string{"--blobs", "s3://akte:" + key + "@akte?endpoint=http://127.0.0.1:1"}, "--blobs: ungültige S3-URL"},
+		{nil, []string{"--blobs", "gs://akte"}, "--blobs: unsupported blob store URL"},
+	} {
+		args := append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, tt.args...)
+		start := time.Now()
+		_, errs, code := u.run("", tt.env, args...)
+		if code == 0 || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, %q; want %q", tt.args, code, errs, tt.want)
+		}
+		if strings.Contains(errs, pw) || strings.Contains(errs, key) {
+			t.Errorf("%v: the message shows a secret: %q", tt.args, errs)
+		}
+		if d := time.Since(start); d > 30*time.Second {
+			t.Errorf("%v: took %v", tt.args, d)
+		}
+	}
+}
