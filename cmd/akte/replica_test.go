@@ -236,6 +236,7 @@ func TestPostgresOutage(t *testing.T) {
 		t.Fatal("no request succeeded before the outage")
 	}
 	pg.Stop()
+	counts() // requests that finished before PostgreSQL died
 	down := time.Now()
 	time.Sleep(8 * time.Second)
 	if st, _ := get(t, srv.URL+"/readyz"); st != http.StatusServiceUnavailable {
