@@ -236,7 +236,9 @@ func TestPostgresOutage(t *testing.T) {
 		t.Fatal("no request succeeded before the outage")
 	}
 	pg.Stop()
-	counts() // requests that finished before PostgreSQL died
+	// Requests in flight when PostgreSQL died may have had their answer.
+	time.Sleep(500 * time.Millisecond)
+	counts()
 	down := time.Now()
 	time.Sleep(8 * time.Second)
 	if st, _ := get(t, srv.URL+"/readyz"); st != http.StatusServiceUnavailable {
