@@ -70,7 +70,12 @@ setUnauthenticatedHandler((msg) => {
 });
 
 async function boot() {
-  core.start().catch(() => {});
+  // The WebAssembly core (1.3 MB) compiles in its worker; start it once the
+  // first page is painted and the browser is idle, so that it does not
+  // compete with the first paint. A form submitted earlier waits for it.
+  const startCore = () => core.start().catch(() => {});
+  if (globalThis.requestIdleCallback) requestIdleCallback(startCore, { timeout: 1500 });
+  else setTimeout(startCore, 200);
   get('/dev/mailbox', { quiet401: true }).then(() => (devMailbox.value = true), () => {});
   const sealed = sessionStorage.getItem('akte.umk');
   if (sealed) {

