@@ -330,6 +330,11 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	}()
 
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "tls", tlsOn, "mail", map[bool]string{true: "outbox", false: "smtp"}[dev])
+	if !web.Built() {
+		log.Warn("web app not built: the browser gets a note instead (make web, or make run)")
+	} else if opts.Mailbox != nil {
+		log.Info("development mailbox: mails are shown in the web app", "url", strings.TrimRight(cfg.BaseURL, "/")+"/#/postfach")
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
