@@ -66,9 +66,10 @@ test('upload resumes after a network drop and after a reload', async (t) => {
   await page.getByText('Verbindung unterbrochen').waitFor({ timeout: 30000 });
   await page.waitForTimeout(500);
   assert.deepEqual(await acked(2), [0, 1]);
-  await page.unroute(/\/chunks\/[2-9]$/);
   await page.reload();
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 }); // the session survives a reload
+  // Only now let chunks through, so that no retry of the old page slips in.
+  await page.unroute(/\/chunks\/[2-9]$/);
   puts.length = 0;
   await page.getByTestId('file-input').setInputFiles(two);
   await page.getByRole('button', { name: 'Herunterladen: Entlassbrief' }).waitFor({ timeout: 60000 });
