@@ -80,3 +80,28 @@ func TestSafeName(t *testing.T) {
 		}
 	}
 }
+
+func TestCluster(t *testing.T) {
+	c := NewPostgres(t)
+	ctx := t.Context()
+	exec := func(sql string) error {
+		conn, err := pgx.Connect(ctx, c.URL())
+		if err != nil {
+			return err
+		}
+		defer conn.Close(context.Background())
+		_, err = conn.Exec(ctx, sql)
+		return err
+	}
+	if err := exec("CREATE TABLE kept (n int); INSERT INTO kept VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	c.Stop()
+	if err := exec("SELECT 1"); err == nil {
+		t.Fatal("the stopped cluster answers")
+	}
+	c.Start()
+	if err := exec("SELECT n FROM kept"); err != nil {
+		t.Fatalf("after Start: %v", err)
+	}
+}
