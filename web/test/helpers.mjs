@@ -162,6 +162,9 @@ export async function shot(page, name) {
   const size = page.viewportSize();
   for (const w of [360, 1280]) {
     await page.setViewportSize({ width: w, height: w === 360 ? 740 : 860 });
+    // Works on a phone: nothing wider than the screen.
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (wide > w) throw new Error(`${name}: page is ${wide} px wide at a ${w} px viewport`);
     await page.screenshot({ path: join(shotsDir, `${name}-${w}.png`), fullPage: true });
   }
   await page.setViewportSize(size);
