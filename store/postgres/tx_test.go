@@ -56,8 +56,11 @@ func TestTxRetriesDeadlock(t *testing.T) {
 			t.Errorf("transaction: %v", err)
 		}
 	}
-	if n := attempts.Load(); n != 3 {
-		t.Errorf("%d attempts, want 3 (one deadlock victim run again)", n)
+	// At least one deadlock victim ran again; on a loaded machine the
+	// retried victim can be chosen once more, so more attempts are fine as
+	// long as each transaction committed exactly once (checked below).
+	if n := attempts.Load(); n < 3 {
+		t.Errorf("%d attempts, want at least 3 (a deadlock victim run again)", n)
 	}
 	var a, b []byte
 	if err := s.pool.QueryRow(t.Context(), `SELECT (SELECT value FROM secrets WHERE name = 'a'),
