@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -380,15 +379,7 @@ func (c *API) send(req *http.Request, body *io.ReadCloser) error {
 	}
 	if resp.StatusCode >= 400 {
 		defer resp.Body.Close()
-		var e wire.Error
-		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e); err != nil || e.Error.Code == "" {
-			return akte.E(op, akte.KindUnavailable, fmt.Sprintf("Unerwartete Antwort des Servers (HTTP %d).", resp.StatusCode), err)
-		}
-		kind := akte.KindFromCode(e.Error.Code)
-		if kind == akte.KindOther {
-			kind = akte.KindInternal
-		}
-		return akte.E(op, kind, e.Error.Message, nil)
+		return errorOf(op, resp)
 	}
 	if body != nil {
 		*body = resp.Body
