@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build vet fuzz bench web bench-web
+.PHONY: run test build vet fuzz bench web bench-web bench-scale
 
 ## run: build the web app, then start the server on its embedded defaults
 ## (SQLite + files under ./akte-data; open http://127.0.0.1:8080)
@@ -41,3 +41,18 @@ bench:
 bench-web: web
 	./scripts/test-deps.sh
 	cd web && node bench/upload.mjs
+
+## bench-scale: the load harness at 1 million documents over 10,000 records and 10 million
+## audit events, on SQLite and on PostgreSQL + S3 (the test servers, with pgbench -S as the
+## baseline); about 30 minutes and 5 GB of temporary data (docs/benchmarks.md, decision 0007)
+BENCH_DIR ?= /tmp/akte-bench-scale
+BENCH_SHAPE ?= -records 10000 -docs 1000000 -hot 200 -hot-docs 500 -events 10000000
+BENCH_LOAD ?= -clients 32 -duration 60s -warmup 10s
+bench-scale:
+	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
+	$(GO) build -o $(BENCH_DIR)/akte ./cmd/akte
+	$(GO) run ./bench -akte $(BENCH_DIR)/akte -db sqlite://$(BENCH_DIR)/akte.db -blobs file://$(BENCH_DIR)/blobs $(BENCH_SHAPE) -gen-only
+	$(GO) run ./bench -akte $(BENCH_DIR)/akte -db sqlite://$(BENCH_DIR)/akte.db -blobs file://$(BENCH_DIR)/blobs $(BENCH_SHAPE) -reuse $(BENCH_LOAD) -mix list=1
+	$(GO) run ./bench -akte $(BENCH_DIR)/akte -db sqlite://$(BENCH_DIR)/akte.db -blobs file://$(BENCH_DIR)/blobs $(BENCH_SHAPE) -reuse $(BENCH_LOAD)
+	rm -rf $(BENCH_DIR)
+	AKTE_BENCH_SCALE=1 AKTE_BENCH_ARGS="$(BENCH_SHAPE) $(BENCH_LOAD)" $(GO) test -count=1 -timeout 2h -run TestScalePostgresS3 -v ./bench

@@ -440,8 +440,29 @@ type pgBulk struct{ ps *postgres.Store }
 
 func (b *pgBulk) copy(ctx context.Context, table string, cols []string, next func([]any) bool, ncol int) error {
 	args := make([]any, ncol)
-	_, err := b.ps.Pool().CopyFrom(ctx, pgx.Identifier{table}, cols, &copySource{next: func() bool { return next(args) }, args: args})
+	conn, err := b.conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	_, err = conn.CopyFrom(ctx, pgx.Identifier{table}, cols, &copySource{next: func() bool { return next(args) }, args: args})
 	return err
+}
+
+// conn takes a connection out of the store's pool for good and lifts the
+// store's statement timeout on it, which a COPY of millions of rows
+// exceeds; the caller closes it.
+func (b *pgBulk) conn(ctx context.Context) (*pgx.Conn, error) {
+	pc, err := b.ps.Pool().Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn := pc.Hijack()
+	if _, err := conn.Exec(ctx, "SET statement_timeout = 0"); err != nil {
+		conn.Close(ctx)
+		return nil, err
+	}
+	return conn, nil
 }
 
 type copySource struct {
@@ -475,7 +496,12 @@ func (b *pgBulk) events(ctx context.Context, seq func(yield func(*akte.Event) bo
 // finish analyzes the tables, as autovacuum would shortly after a bulk
 // load.
 func (b *pgBulk) finish(ctx context.Context) error {
-	_, err := b.ps.Pool().Exec(ctx, "ANALYZE")
+	conn, err := b.conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	_, err = conn.Exec(ctx, "ANALYZE")
 	return err
 }
 
