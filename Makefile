@@ -44,10 +44,10 @@ bench-web: web
 
 ## bench-scale: the load harness at 1 million documents over 10,000 records and 10 million
 ## audit events, on SQLite and on PostgreSQL + S3 (the test servers, with pgbench -S as the
-## baseline); about 30 minutes and 5 GB of temporary data (docs/benchmarks.md, decision 0007)
+## baseline); about 20 minutes and 5 GB of temporary data (docs/benchmarks.md, decision 0007)
 BENCH_DIR ?= /tmp/akte-bench-scale
 BENCH_SHAPE ?= -records 10000 -docs 1000000 -hot 200 -hot-docs 500 -events 10000000
-BENCH_LOAD ?= -clients 32 -duration 60s -warmup 10s
+BENCH_LOAD ?= -clients 32 -duration 30s -warmup 5s
 bench-scale:
 	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
 	$(GO) build -o $(BENCH_DIR)/akte ./cmd/akte
