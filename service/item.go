@@ -191,7 +191,9 @@ func (s *Service) PutChunk(ctx context.Context, p *Principal, id akte.ItemID, n 
 		}
 		return akte.E(op, akte.KindUnavailable, "Der Teil konnte nicht gespeichert werden. Bitte erneut senden.", err)
 	}
-	if err := s.store.AddChunk(ctx, id, n, s.nowUTC()); err != nil {
+	// The bytes are durable now: record them even if the client has gone
+	// away meanwhile, so that a resume does not send (and store) them again.
+	if err := s.store.AddChunk(context.WithoutCancel(ctx), id, n, s.nowUTC()); err != nil {
 		// The upload ended (completed or cleaned up) while the chunk was
 		// written: do not leave the blob behind.
 		if akte.Is(err, akte.KindNotFound) {
