@@ -55,6 +55,12 @@ type Store interface {
 	CreateSession(ctx context.Context, s *Session) error
 	// SessionByTokenHash returns the session whose token hashes to h.
 	SessionByTokenHash(ctx context.Context, h []byte) (*Session, error)
+	// SessionPrincipal returns the session whose token hashes to h together
+	// with its account and its device, as SessionByTokenHash, Account and
+	// Device would (one lookup, for authenticating every request). The
+	// device is nil if the session names none or one that does not exist;
+	// KindNotFound if no session has the hash.
+	SessionPrincipal(ctx context.Context, h []byte) (*Session, *Account, *Device, error)
 	// TouchSession sets LastSeenAt of the session with the id.
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	// DeleteSession removes one session of an account (KindNotFound if the

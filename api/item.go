@@ -125,11 +125,7 @@ func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]wire.Item, 0, len(its))
-	for _, it := range its {
-		out = append(out, wire.ItemOf(it))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeItems(w, its)
 }
 
 func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 
@@ -102,4 +103,39 @@ func BenchmarkItemListPage(b *testing.B) {
 			b.Fatal(resp.Status)
 		}
 	}
+}
+
+// BenchmarkItemListPageParallel is BenchmarkItemListPage with 32 requests in
+// flight, as the load harness's 32 closed-loop clients (on two CPUs).
+func BenchmarkItemListPageParallel(b *testing.B) {
+	s := newStack(b, service.DefaultConfig())
+	token := s.session(b, "bench@example.org", "A123456780")
+	fillRecord(b, s, "bench@example.org", 500)
+	c := client.NewAPI(s.srv.URL)
+	c.Token = token
+	_, next, err := c.ItemsPage(b.Context(), "", "", 100)
+	if err != nil {
+		b.Fatal(err)
+	}
+	url := s.srv.URL + "/api/v1/items?limit=100&after=" + next
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest("GET", url, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Error(resp.Status)
+				return
+			}
+		}
+	})
 }

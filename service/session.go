@@ -18,7 +18,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	if token == "" || len(token) > 128 {
 		return nil, errSession(op)
 	}
-	ses, err := s.store.SessionByTokenHash(ctx, tokenHash(token))
+	// One lookup for the session, its account and its device: every
+	// authenticated request passes here.
+	ses, a, d, err := s.store.SessionPrincipal(ctx, tokenHash(token))
 	if akte.Is(err, akte.KindNotFound) {
 		return nil, errSession(op)
 	}
@@ -31,14 +33,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 			s.log.Error("delete expired session", "err", err)
 		}
 		return nil, errSession(op)
-	}
-	a, err := s.store.Account(ctx, ses.AccountID)
-	if err != nil {
-		return nil, internal(op, err)
-	}
-	d, err := s.store.Device(ctx, ses.AccountID, ses.DeviceID)
-	if err != nil && !akte.Is(err, akte.KindNotFound) {
-		return nil, internal(op, err)
 	}
 	if a.BlockedAt != nil || d == nil || d.BlockedAt != nil {
 		if _, err := s.store.DeleteSessions(ctx, a.ID, ses.DeviceID); err != nil {

@@ -17,22 +17,29 @@ const accountColumns = `id, email, kvnr, birth_date,
 	totp_secret, totp_last_counter,
 	created_at, confirmed_at, blocked_at, password_changed_at`
 
-func scanAccount(s scanner) (*akte.Account, error) {
-	var a akte.Account
-	err := s.Scan(&a.ID, &a.Email, &a.KVNR, &a.BirthDate,
+func accountDest(a *akte.Account) []any {
+	return []any{&a.ID, &a.Email, &a.KVNR, &a.BirthDate,
 		&a.KDF.Alg, &a.KDF.Salt, &a.KDF.Memory, &a.KDF.Time, &a.KDF.Threads,
 		&a.LoginHash, &a.RecoveryHash,
 		&a.Keys.UMKByPassword, &a.Keys.UMKByRecovery, &a.Keys.RecoveryByUMK, &a.Keys.PublicKey, &a.Keys.PrivateKeyByUMK,
 		&a.TOTPSecret, &a.TOTPLastCounter,
-		&a.CreatedAt, &a.ConfirmedAt, &a.BlockedAt, &a.PasswordChanged)
-	if err != nil {
-		return nil, err
-	}
+		&a.CreatedAt, &a.ConfirmedAt, &a.BlockedAt, &a.PasswordChanged}
+}
+
+func accountDone(a *akte.Account) *akte.Account {
 	a.CreatedAt = a.CreatedAt.UTC()
 	a.ConfirmedAt = utc(a.ConfirmedAt)
 	a.BlockedAt = utc(a.BlockedAt)
 	a.PasswordChanged = a.PasswordChanged.UTC()
-	return &a, nil
+	return a
+}
+
+func scanAccount(s scanner) (*akte.Account, error) {
+	var a akte.Account
+	if err := s.Scan(accountDest(&a)...); err != nil {
+		return nil, err
+	}
+	return accountDone(&a), nil
 }
 
 // CreateAccount inserts a new account and its record in one transaction.

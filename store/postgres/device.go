@@ -8,16 +8,24 @@ import (
 
 const deviceColumns = `account_id, id, name, created_at, confirmed_at, blocked_at, last_seen_at`
 
-func scanDevice(s scanner) (*akte.Device, error) {
-	var d akte.Device
-	if err := s.Scan(&d.AccountID, &d.ID, &d.Name, &d.CreatedAt, &d.ConfirmedAt, &d.BlockedAt, &d.LastSeenAt); err != nil {
-		return nil, err
-	}
+func deviceDest(d *akte.Device) []any {
+	return []any{&d.AccountID, &d.ID, &d.Name, &d.CreatedAt, &d.ConfirmedAt, &d.BlockedAt, &d.LastSeenAt}
+}
+
+func deviceDone(d *akte.Device) *akte.Device {
 	d.CreatedAt = d.CreatedAt.UTC()
 	d.ConfirmedAt = utc(d.ConfirmedAt)
 	d.BlockedAt = utc(d.BlockedAt)
 	d.LastSeenAt = d.LastSeenAt.UTC()
-	return &d, nil
+	return d
+}
+
+func scanDevice(s scanner) (*akte.Device, error) {
+	var d akte.Device
+	if err := s.Scan(deviceDest(&d)...); err != nil {
+		return nil, err
+	}
+	return deviceDone(&d), nil
 }
 
 // CreateDevice inserts a device of an existing account.

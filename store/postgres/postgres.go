@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"syscall"
 	"time"
 
@@ -338,4 +339,13 @@ func list[T any](ctx context.Context, q querier, scan func(scanner) (T, error), 
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// qualify prefixes each column of a column list with a table alias.
+func qualify(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }

@@ -10,17 +10,24 @@ import (
 const sessionColumns = `id, token_hash, account_id, device_id, created_at, last_seen_at, expires_at,
 	client_addr, user_agent, client_key`
 
-func scanSession(s scanner) (*akte.Session, error) {
-	var x akte.Session
-	err := s.Scan(&x.ID, &x.TokenHash, &x.AccountID, &x.DeviceID, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt,
-		&x.ClientAddr, &x.UserAgent, &x.ClientKey)
-	if err != nil {
-		return nil, err
-	}
+func sessionDest(x *akte.Session) []any {
+	return []any{&x.ID, &x.TokenHash, &x.AccountID, &x.DeviceID, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt,
+		&x.ClientAddr, &x.UserAgent, &x.ClientKey}
+}
+
+func sessionDone(x *akte.Session) *akte.Session {
 	x.CreatedAt = x.CreatedAt.UTC()
 	x.LastSeenAt = x.LastSeenAt.UTC()
 	x.ExpiresAt = x.ExpiresAt.UTC()
-	return &x, nil
+	return x
+}
+
+func scanSession(s scanner) (*akte.Session, error) {
+	var x akte.Session
+	if err := s.Scan(sessionDest(&x)...); err != nil {
+		return nil, err
+	}
+	return sessionDone(&x), nil
 }
 
 // CreateSession inserts a session of an existing account.
@@ -52,6 +59,54 @@ func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (*akte.Session
 		return nil, wrap("postgres.SessionByTokenHash", err)
 	}
 	return x, nil
+}
+
+// sessionPrincipalQuery reads a session with its account and device. The
+// inner join on devices finds the session of every authenticated request;
+// a session without a device row falls back to separate lookups.
+var sessionPrincipalQuery = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("a", accountColumns) + `, ` + qualify("d", deviceColumns) + `
+	FROM sessions s
+	JOIN accounts a ON a.id = s.account_id
+	JOIN devices d ON d.account_id = s.account_id AND d.id = s.device_id
+	WHERE s.token_hash = $1`
+
+// SessionPrincipal returns the session whose token hashes to h with its
+// account and device (nil if the session's device does not exist).
+func (s *Store) SessionPrincipal(ctx context.Context, h []byte) (*akte.Session, *akte.Account, *akte.Device, error) {
+	const op = "postgres.SessionPrincipal"
+	var (
+		x akte.Session
+		a akte.Account
+		d akte.Device
+	)
+	qctx, cancel := s.ctx(ctx)
+	err := s.pool.QueryRow(qctx, sessionPrincipalQuery, blob(h)).
+		Scan(append(append(sessionDest(&x), accountDest(&a)...), deviceDest(&d)...)...)
+	cancel()
+	if err == nil {
+		return sessionDone(&x), accountDone(&a), deviceDone(&d), nil
+	}
+	if kindOf(err) != akte.KindNotFound {
+		return nil, nil, nil, wrap(op, err)
+	}
+	// No session, or one without its device (or, against the foreign
+	// key, without its account).
+	xp, err := s.SessionByTokenHash(ctx, h)
+	if err != nil {
+		return nil, nil, nil, wrap(op, err)
+	}
+	ap, err := s.Account(ctx, xp.AccountID)
+	if err != nil {
+		return nil, nil, nil, akte.E(op, akte.KindInternal, "", err)
+	}
+	dp, err := s.Device(ctx, xp.AccountID, xp.DeviceID)
+	if akte.Is(err, akte.KindNotFound) {
+		return xp, ap, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, wrap(op, err)
+	}
+	return xp, ap, dp, nil
 }
 
 // TouchSession sets LastSeenAt of the session.

@@ -16,26 +16,37 @@ const accountColumns = `id, email, kvnr, birth_date,
 	totp_secret, totp_last_counter,
 	created_at, confirmed_at, blocked_at, password_changed_at`
 
-func scanAccount(s scanner) (*akte.Account, error) {
-	var (
-		a                        akte.Account
-		created, passwordChanged int64
-		confirmed, blocked       sql.NullInt64
-	)
-	err := s.Scan(&a.ID, &a.Email, &a.KVNR, &a.BirthDate,
+// accountRow is an account and the destinations of its scan.
+type accountRow struct {
+	a                        akte.Account
+	created, passwordChanged int64
+	confirmed, blocked       sql.NullInt64
+}
+
+func (r *accountRow) dest() []any {
+	a := &r.a
+	return []any{&a.ID, &a.Email, &a.KVNR, &a.BirthDate,
 		&a.KDF.Alg, &a.KDF.Salt, &a.KDF.Memory, &a.KDF.Time, &a.KDF.Threads,
 		&a.LoginHash, &a.RecoveryHash,
 		&a.Keys.UMKByPassword, &a.Keys.UMKByRecovery, &a.Keys.RecoveryByUMK, &a.Keys.PublicKey, &a.Keys.PrivateKeyByUMK,
 		&a.TOTPSecret, &a.TOTPLastCounter,
-		&created, &confirmed, &blocked, &passwordChanged)
-	if err != nil {
+		&r.created, &r.confirmed, &r.blocked, &r.passwordChanged}
+}
+
+func (r *accountRow) done() *akte.Account {
+	r.a.CreatedAt = fromMicros(r.created)
+	r.a.ConfirmedAt = ptrMicros(r.confirmed)
+	r.a.BlockedAt = ptrMicros(r.blocked)
+	r.a.PasswordChanged = fromMicros(r.passwordChanged)
+	return &r.a
+}
+
+func scanAccount(s scanner) (*akte.Account, error) {
+	var r accountRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return nil, err
 	}
-	a.CreatedAt = fromMicros(created)
-	a.ConfirmedAt = ptrMicros(confirmed)
-	a.BlockedAt = ptrMicros(blocked)
-	a.PasswordChanged = fromMicros(passwordChanged)
-	return &a, nil
+	return r.done(), nil
 }
 
 // CreateAccount inserts a new account and its record in one transaction.
@@ -76,7 +87,7 @@ func insertAccount(ctx context.Context, tx *sql.Tx, a *akte.Account) error {
 
 // Account returns the account with the id.
 func (s *Store) Account(ctx context.Context, id akte.AccountID) (*akte.Account, error) {
-	a, err := scanAccount(s.db.QueryRowContext(ctx,
+	a, err := scanAccount(s.queryRow(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 	if err != nil {
 		return nil, wrap("sqlite.Account", err)

@@ -9,20 +9,32 @@ import (
 
 const deviceColumns = `account_id, id, name, created_at, confirmed_at, blocked_at, last_seen_at`
 
+// deviceRow is a device and the destinations of its scan.
+type deviceRow struct {
+	d                  akte.Device
+	created, lastSeen  int64
+	confirmed, blocked sql.NullInt64
+}
+
+func (r *deviceRow) dest() []any {
+	d := &r.d
+	return []any{&d.AccountID, &d.ID, &d.Name, &r.created, &r.confirmed, &r.blocked, &r.lastSeen}
+}
+
+func (r *deviceRow) done() *akte.Device {
+	r.d.CreatedAt = fromMicros(r.created)
+	r.d.ConfirmedAt = ptrMicros(r.confirmed)
+	r.d.BlockedAt = ptrMicros(r.blocked)
+	r.d.LastSeenAt = fromMicros(r.lastSeen)
+	return &r.d
+}
+
 func scanDevice(s scanner) (*akte.Device, error) {
-	var (
-		d                  akte.Device
-		created, lastSeen  int64
-		confirmed, blocked sql.NullInt64
-	)
-	if err := s.Scan(&d.AccountID, &d.ID, &d.Name, &created, &confirmed, &blocked, &lastSeen); err != nil {
+	var r deviceRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return nil, err
 	}
-	d.CreatedAt = fromMicros(created)
-	d.ConfirmedAt = ptrMicros(confirmed)
-	d.BlockedAt = ptrMicros(blocked)
-	d.LastSeenAt = fromMicros(lastSeen)
-	return &d, nil
+	return r.done(), nil
 }
 
 // CreateDevice inserts a device of an existing account.
@@ -42,7 +54,7 @@ func (s *Store) CreateDevice(ctx context.Context, d *akte.Device) error {
 
 // Device returns one device of an account.
 func (s *Store) Device(ctx context.Context, account akte.AccountID, id akte.DeviceID) (*akte.Device, error) {
-	d, err := scanDevice(s.db.QueryRowContext(ctx,
+	d, err := scanDevice(s.queryRow(ctx,
 		`SELECT `+deviceColumns+` FROM devices WHERE account_id = ? AND id = ?`, account, id))
 	if err != nil {
 		return nil, wrap("sqlite.Device", err)

@@ -10,20 +10,31 @@ import (
 const sessionColumns = `id, token_hash, account_id, device_id, created_at, last_seen_at, expires_at,
 	client_addr, user_agent, client_key`
 
+// sessionRow is a session and the destinations of its scan.
+type sessionRow struct {
+	x                          akte.Session
+	created, lastSeen, expires int64
+}
+
+func (r *sessionRow) dest() []any {
+	x := &r.x
+	return []any{&x.ID, &x.TokenHash, &x.AccountID, &x.DeviceID, &r.created, &r.lastSeen, &r.expires,
+		&x.ClientAddr, &x.UserAgent, &x.ClientKey}
+}
+
+func (r *sessionRow) done() *akte.Session {
+	r.x.CreatedAt = fromMicros(r.created)
+	r.x.LastSeenAt = fromMicros(r.lastSeen)
+	r.x.ExpiresAt = fromMicros(r.expires)
+	return &r.x
+}
+
 func scanSession(s scanner) (*akte.Session, error) {
-	var (
-		x                          akte.Session
-		created, lastSeen, expires int64
-	)
-	err := s.Scan(&x.ID, &x.TokenHash, &x.AccountID, &x.DeviceID, &created, &lastSeen, &expires,
-		&x.ClientAddr, &x.UserAgent, &x.ClientKey)
-	if err != nil {
+	var r sessionRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return nil, err
 	}
-	x.CreatedAt = fromMicros(created)
-	x.LastSeenAt = fromMicros(lastSeen)
-	x.ExpiresAt = fromMicros(expires)
-	return &x, nil
+	return r.done(), nil
 }
 
 // CreateSession inserts a session of an existing account.
@@ -45,12 +56,58 @@ func (s *Store) CreateSession(ctx context.Context, x *akte.Session) error {
 
 // SessionByTokenHash returns the session whose token hashes to h.
 func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (*akte.Session, error) {
-	x, err := scanSession(s.db.QueryRowContext(ctx,
+	x, err := scanSession(s.queryRow(ctx,
 		`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`, blob(h)))
 	if err != nil {
 		return nil, wrap("sqlite.SessionByTokenHash", err)
 	}
 	return x, nil
+}
+
+// sessionPrincipalQuery reads a session with its account and device. The
+// inner join on devices finds the session of every authenticated request;
+// a session without a device row falls back to separate lookups.
+var sessionPrincipalQuery = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("a", accountColumns) + `, ` + qualify("d", deviceColumns) + `
+	FROM sessions s
+	JOIN accounts a ON a.id = s.account_id
+	JOIN devices d ON d.account_id = s.account_id AND d.id = s.device_id
+	WHERE s.token_hash = ?`
+
+// SessionPrincipal returns the session whose token hashes to h with its
+// account and device (nil if the session's device does not exist).
+func (s *Store) SessionPrincipal(ctx context.Context, h []byte) (*akte.Session, *akte.Account, *akte.Device, error) {
+	const op = "sqlite.SessionPrincipal"
+	var (
+		sr sessionRow
+		ar accountRow
+		dr deviceRow
+	)
+	dest := append(append(sr.dest(), ar.dest()...), dr.dest()...)
+	err := s.queryRow(ctx, sessionPrincipalQuery, blob(h)).Scan(dest...)
+	if err == nil {
+		return sr.done(), ar.done(), dr.done(), nil
+	}
+	if kindOf(err) != akte.KindNotFound {
+		return nil, nil, nil, wrap(op, err)
+	}
+	// No session, or one without its device (or, against the foreign
+	// key, without its account).
+	x, err := s.SessionByTokenHash(ctx, h)
+	if err != nil {
+		return nil, nil, nil, wrap(op, err)
+	}
+	a, err := s.Account(ctx, x.AccountID)
+	if err != nil {
+		return nil, nil, nil, akte.E(op, akte.KindInternal, "", err)
+	}
+	d, err := s.Device(ctx, x.AccountID, x.DeviceID)
+	if akte.Is(err, akte.KindNotFound) {
+		return x, a, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, wrap(op, err)
+	}
+	return x, a, d, nil
 }
 
 // TouchSession sets LastSeenAt of the session.

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -28,9 +29,21 @@ var migrations embed.FS
 // before it gives up with SQLITE_BUSY.
 const busyTimeout = 10 * time.Second
 
+// maxIdleConns is how many connections the pool keeps open between
+// requests. database/sql keeps 2 by default: under concurrent requests the
+// others were closed after each use and reopened (pragmas, schema parse,
+// and every cached statement prepared again) by the next request. Reads
+// run in parallel on separate connections (WAL); only transactions take
+// the write lock.
+const maxIdleConns = 32
+
 // Store is an akte.Store backed by SQLite. It is safe for concurrent use.
 type Store struct {
 	db *sql.DB
+	// stmts caches prepared statements of the hot queries by their text
+	// (only constant texts go in, so it stays small); database/sql
+	// prepares each on a connection the first time it runs there.
+	stmts sync.Map // string -> *sql.Stmt
 }
 
 var _ akte.Store = (*Store)(nil)
@@ -52,6 +65,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, wrap("sqlite.Open", err)
 	}
+	db.SetMaxIdleConns(maxIdleConns)
 	return &Store{db: db}, nil
 }
 
@@ -93,7 +107,56 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.stmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		s.stmts.Delete(k)
+		return true
+	})
 	return wrap("sqlite.Close", s.db.Close())
+}
+
+// stmt returns the cached prepared statement for query, preparing it on
+// first use. query must be one of a fixed set of texts (no values in it).
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if v, ok := s.stmts.Load(query); ok {
+		return v.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// errRow is a scanner that answers an error, for a statement that could
+// not be prepared.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// queryRow runs a single-row query through the statement cache.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) scanner {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// cached runs queries through the store's statement cache; it is a
+// queryer for list.
+type cached struct{ s *Store }
+
+func (c cached) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := c.s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // tx runs fn in a transaction (BEGIN IMMEDIATE, see Open) and commits if
@@ -218,8 +281,22 @@ func blob(b []byte) []byte {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
+// qualify prefixes each column of a column list with a table alias.
+func qualify(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// queryer is a *sql.DB, a *sql.Tx or cached.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // list runs a query and scans every row with scan.
-func list[T any](ctx context.Context, db *sql.DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+func list[T any](ctx context.Context, db queryer, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

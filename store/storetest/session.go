@@ -162,3 +162,68 @@ func testDeleteExpiredSessions(t *testing.T, s akte.Store) {
 		t.Errorf("Sessions after DeleteExpiredSessions = %v, want %v", ids, left)
 	}
 }
+
+// testSessionPrincipal checks the one-lookup authentication read: the same
+// session, account and device as the separate lookups, a nil device when
+// the session names none or a missing one, blocked devices and accounts as
+// they are, and KindNotFound for an unknown hash.
+func testSessionPrincipal(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(1))
+	blockedAcc := newAccount(2)
+	blockedAcc.BlockedAt = ptr(at(time.Hour))
+	b := mustCreateAccount(t, s, blockedAcc)
+	d1 := mustCreateDevice(t, s, newDevice(a.ID, "dev-1", at(time.Minute)))
+	blockedDev := newDevice(a.ID, "dev-2", at(2*time.Minute))
+	blockedDev.BlockedAt = ptr(at(3 * time.Minute))
+	d2 := mustCreateDevice(t, s, blockedDev)
+	// Another account's device of the same id must not be joined.
+	bd := mustCreateDevice(t, s, newDevice(b.ID, "dev-b", at(time.Minute)))
+	mustCreateDevice(t, s, newDevice(b.ID, "dev-9", at(time.Minute)))
+
+	tests := []struct {
+		x       *akte.Session
+		account *akte.Account
+		device  *akte.Device
+	}{
+		{newSession(a.ID, "dev-1", "sess-1", at(time.Hour)), a, d1},
+		{newSession(a.ID, "dev-2", "sess-2", at(time.Hour)), a, d2},
+		{newSession(a.ID, "", "sess-3", at(time.Hour)), a, nil},
+		{newSession(a.ID, "dev-9", "sess-4", at(time.Hour)), a, nil}, // dev-9 is b's
+		{newSession(b.ID, "dev-b", "sess-5", at(time.Hour)), b, bd},
+		{newSession(b.ID, "dev-gone", "sess-6", at(time.Hour)), b, nil},
+	}
+	for _, tt := range tests {
+		mustCreateSession(t, s, tt.x)
+	}
+	for _, tt := range tests {
+		x, acc, d, err := s.SessionPrincipal(ctx, tt.x.TokenHash)
+		if err != nil {
+			t.Errorf("SessionPrincipal(%s): %v", tt.x.ID, err)
+			continue
+		}
+		wantEqual(t, "SessionPrincipal("+tt.x.ID+") session", x, tt.x)
+		wantEqual(t, "SessionPrincipal("+tt.x.ID+") account", acc, tt.account)
+		if tt.device == nil {
+			if d != nil {
+				t.Errorf("SessionPrincipal(%s) device = %+v, want nil", tt.x.ID, d)
+			}
+		} else {
+			wantEqual(t, "SessionPrincipal("+tt.x.ID+") device", d, tt.device)
+		}
+	}
+	_, _, _, err := s.SessionPrincipal(ctx, []byte("no such hash"))
+	wantKind(t, "SessionPrincipal(unknown hash)", err, akte.KindNotFound)
+
+	// A touch is seen by the next lookup.
+	if err := s.TouchSession(ctx, "sess-1", at(5*time.Hour)); err != nil {
+		t.Fatalf("TouchSession: %v", err)
+	}
+	x, _, _, err := s.SessionPrincipal(ctx, tests[0].x.TokenHash)
+	if err != nil {
+		t.Fatalf("SessionPrincipal after touch: %v", err)
+	}
+	want := *tests[0].x
+	want.LastSeenAt = at(5 * time.Hour)
+	wantEqual(t, "SessionPrincipal after touch", x, &want)
+}

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 
 		{"SessionRoundTrip", testSessionRoundTrip},
 		{"TouchSession", testTouchSession},
+		{"SessionPrincipal", testSessionPrincipal},
 		{"DeleteSession", testDeleteSession},
 		{"DeleteSessions", testDeleteSessions},
 		{"DeleteExpiredSessions", testDeleteExpiredSessions},

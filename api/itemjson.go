@@ -1,0 +1,122 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/wire"
+)
+
+// The item listing is the hottest answer (a page is 100 items, ≈ 60 KB, most
+// of it base64): it is encoded by hand into a pooled buffer instead of by
+// encoding/json's reflection, byte for byte as writeJSON would encode the
+// []wire.Item (TestItemsJSON compares the two).
+
+var itemBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// writeItems answers 200 with the items as a JSON array of wire.Item.
+func writeItems(w http.ResponseWriter, its []*akte.Item) {
+	bp := itemBufs.Get().(*[]byte)
+	b, ok := appendItems((*bp)[:0], its)
+	if !ok {
+		out := make([]wire.Item, 0, len(its))
+		for _, it := range its {
+			out = append(out, wire.ItemOf(it))
+		}
+		writeJSON(w, http.StatusOK, out)
+	} else {
+		h := w.Header()
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Content-Length", strconv.Itoa(len(b)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(b)
+	}
+	if cap(b) <= 1<<20 { // do not keep the buffer of a huge unpaged listing
+		*bp = b[:0]
+		itemBufs.Put(bp)
+	}
+}
+
+// appendItems appends the JSON of its as []wire.Item and a newline, as
+// json.Encoder with SetEscapeHTML(false) does. It reports false when a
+// value needs encoding/json's own handling (a time outside years
+// 0–9999, which encoding/json refuses).
+func appendItems(b []byte, its []*akte.Item) ([]byte, bool) {
+	b = append(b, '[')
+	for i, it := range its {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var ok bool
+		if b, ok = appendItem(b, it); !ok {
+			return b, false
+		}
+	}
+	return append(b, ']', '\n'), true
+}
+
+// appendItem follows the field order and tags of wire.Item.
+func appendItem(b []byte, it *akte.Item) ([]byte, bool) {
+	b = append(b, `{"id":`...)
+	b = appendString(b, string(it.ID))
+	b = append(b, `,"category":`...)
+	b = appendString(b, string(it.Category))
+	b = append(b, `,"key_version":`...)
+	b = strconv.AppendUint(b, uint64(it.KeyVersion), 10)
+	b = append(b, `,"kind":`...)
+	b = appendString(b, string(it.Kind))
+	if it.Replaces != "" {
+		b = append(b, `,"replaces":`...)
+		b = appendString(b, string(it.Replaces))
+	}
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, it.Size, 10)
+	b = append(b, `,"created_at":`...)
+	if y := it.CreatedAt.Year(); y < 0 || y > 9999 {
+		return b, false
+	}
+	b = append(b, '"')
+	b = it.CreatedAt.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
+	b = append(b, `,"created_by":`...)
+	b = appendString(b, it.CreatedBy)
+	b = append(b, `,"meta_sealed":`...)
+	b = appendBytes(b, it.MetaSealed)
+	b = append(b, `,"key_slot":`...)
+	b = appendBytes(b, it.KeySlot)
+	return append(b, '}'), true
+}
+
+// appendBytes is encoding/json's []byte: standard base64, nil as null.
+func appendBytes(b, v []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = base64.StdEncoding.AppendEncode(b, v)
+	return append(b, '"')
+}
+
+// appendString quotes s as encoding/json does without HTML escaping.
+// Printable ASCII without '"' and '\' (ids, categories, kinds) is copied;
+// anything else goes through encoding/json.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.Encode(s) // a string always encodes
+			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
