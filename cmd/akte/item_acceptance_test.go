@@ -171,7 +171,11 @@ func TestDocumentResume(t *testing.T) {
 	json.Unmarshal([]byte(out), &res)
 	resent := px.sent.Load() - sentBefore
 	missing := int64(size) - int64(len(before))*chunk
-	if resent > missing+chunk {
+	// Slack: HTTP headers and the stream's overhead, and one chunk whose
+	// first try failed on a loaded machine and was retried. What must
+	// never happen — a stored chunk written again — is checked below, and
+	// the store must hold exactly one ciphertext.
+	if slack := int64(chunk) + 64<<10; resent > missing+slack {
 		t.Errorf("resume sent %d bytes, but only %d were missing", resent, missing)
 	}
 	after := srv.chunkBlobs()
