@@ -359,6 +359,7 @@ func lsCmd(e *env) *cobra.Command {
 
 func getCmd(e *env) *cobra.Command {
 	var output string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "get ID [-o FILE]",
 		Short: "Dokument herunterladen und entschlüsseln / download and decrypt a document (-o - for stdout)",
@@ -383,6 +384,9 @@ func getCmd(e *env) *cobra.Command {
 				defer b.Finish()
 			}
 			if output == "-" {
+				if asJSON {
+					return fmt.Errorf("--json und -o - schließen sich aus: die Standardausgabe trägt das Dokument")
+				}
 				return c.Download(ctx, it.ID, key, e.stdout, t)
 			}
 			if output == "" {
@@ -411,11 +415,19 @@ func getCmd(e *env) *cobra.Command {
 			if err := os.Rename(tmp.Name(), output); err != nil {
 				return err
 			}
+			if asJSON {
+				fi, err := os.Stat(output)
+				if err != nil {
+					return err
+				}
+				return e.printJSON(map[string]any{"id": it.ID, "file": output, "title": m.Title, "size": fi.Size()})
+			}
 			fmt.Fprintf(e.stderr, "%s\n", output)
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "Zieldatei (Standard: ursprünglicher Dateiname; - für die Standardausgabe)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON (id, file, title, size)")
 	return cmd
 }
 

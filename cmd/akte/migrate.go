@@ -34,6 +34,7 @@ import (
 func migrateCmd(e *env) *cobra.Command {
 	var from, toDB, toBlobs string
 	var stopAfter int
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "migrate --from DIR --to-db postgres://... --to-blobs s3://BUCKET?endpoint=...",
 		Short: "copy the embedded default (SQLite + files) to PostgreSQL + S3; resumable, verified (stop the server first)",
@@ -66,7 +67,7 @@ func migrateCmd(e *env) *cobra.Command {
 				return fmt.Errorf("open target: %w", err)
 			}
 			defer dst.Close()
-			m := &migration{e: e, src: src, dst: dst, stopAfter: stopAfter}
+			m := &migration{e: e, src: src, dst: dst, stopAfter: stopAfter, json: asJSON}
 			return m.run(ctx)
 		},
 	}
@@ -76,6 +77,7 @@ func migrateCmd(e *env) *cobra.Command {
 	// Only for tests of an interrupted run.
 	cmd.Flags().IntVar(&stopAfter, "stop-after-blobs", 0, "stop after copying this many blobs (to test resuming)")
 	cmd.Flags().MarkHidden("stop-after-blobs")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON report")
 	return cmd
 }
 
@@ -83,6 +85,7 @@ type migration struct {
 	e         *env
 	src, dst  *backends
 	stopAfter int
+	json      bool
 
 	blobsCopied, blobsKept int
 	bytesCopied            int64
@@ -128,6 +131,11 @@ func (m *migration) run(ctx context.Context) error {
 	}
 	if err := m.verify(ctx); err != nil {
 		return err
+	}
+	if m.json {
+		return m.e.printJSON(map[string]any{"status": "complete", "verified": true, "seconds": time.Since(start).Seconds(),
+			"accounts": m.accounts, "devices": m.devices, "items": m.items, "chunks": m.chunks, "events": m.events,
+			"blobs_copied": m.blobsCopied, "bytes_copied": m.bytesCopied, "blobs_kept": m.blobsKept})
 	}
 	m.e.printf("migration complete and verified in %v:\n", time.Since(start).Round(time.Millisecond))
 	m.e.printf("  accounts %d, devices %d, items %d (chunks %d), events %d\n", m.accounts, m.devices, m.items, m.chunks, m.events)

@@ -36,7 +36,14 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	readable := func(when string) {
 		t.Helper()
 		out := filepath.Join(t.TempDir(), "out")
-		u.ok("get", id, "-o", out)
+		var r struct {
+			ID, File, Title string
+			Size            int64
+		}
+		u.okJSON(&r, "get", id, "-o", out)
+		if r.ID != id || r.File != out || r.Title != "Blutbild" || r.Size != 300<<10 {
+			t.Fatalf("get --json = %+v", r)
+		}
 		if fileSum(t, out) != sum {
 			t.Fatalf("document differs %s", when)
 		}
