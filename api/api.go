@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -128,9 +129,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if route == "" {
 			route = "unmatched"
 		}
-		a.requests.WithLabelValues(route, fmt.Sprint(sw.status)).Inc()
+		a.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		a.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
-		a.log.Debug("request", logAttrs(r, sw.status, time.Since(start))...)
+		if a.log.Enabled(r.Context(), slog.LevelDebug) { // the attributes cost allocations
+			a.log.Debug("request", logAttrs(r, sw.status, time.Since(start))...)
+		}
 	}()
 	a.mux.ServeHTTP(sw, r)
 }

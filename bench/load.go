@@ -207,24 +207,13 @@ type worker struct {
 	page   int
 	buf    []byte
 	logins *logins
+	lister *lister // the list walk's lean path over read's session
 }
 
 func (w *worker) list(ctx context.Context, st *stats, measure bool) error {
-	after, total := "", 0
-	for range 10_000 {
-		t := time.Now()
-		its, next, err := w.read.ItemsPage(ctx, "", after, w.page)
-		if measure {
-			st.add(opListPage, time.Since(t), err)
-		}
-		if err != nil {
-			return err
-		}
-		total += len(its)
-		if next == "" {
-			break
-		}
-		after = next
+	total, err := w.lister.walk(ctx, w.page, st, measure)
+	if err != nil {
+		return err
 	}
 	if total != w.shape.HotDocs {
 		return fmt.Errorf("listed %d items, want %d", total, w.shape.HotDocs)
@@ -363,6 +352,7 @@ func runLoad(ctx context.Context, l Load, log io.Writer) ([]Result, time.Duratio
 			return nil, 0, fmt.Errorf("log in to upload account %d: %w", s.Hot+n, err)
 		}
 		w.write.Token = tok
+		w.lister = newLister(w.read, transport)
 		workers[n] = w
 	}
 	lg := &logins{from: s.Hot + l.Clients, to: s.Records, used: map[int]int64{}}

@@ -19,6 +19,7 @@ type itemRow struct {
 	it                                           akte.Item
 	id, account, category, kind, replaces, state string
 	keyVersion, created, updated                 int64
+	meta, slot                                   sql.RawBytes // scanItemPage's blobs, until copied
 }
 
 func scanItem(s scanner) (*akte.Item, error) {
@@ -47,16 +48,37 @@ func scanItemPage(account akte.AccountID) func(scanner) (*akte.Item, error) {
 		r := new(itemRow)
 		it := &r.it
 		err := s.Scan(&r.id, &r.category, &r.keyVersion, &r.kind, &r.replaces, &it.Size, &it.ChunkSize,
-			&r.created, &r.updated, &it.CreatedBy, &it.MetaSealed, &it.KeySlot)
+			&r.created, &r.updated, &it.CreatedBy, &r.meta, &r.slot)
 		if err != nil {
 			return nil, err
 		}
+		// Both blobs in one allocation (database/sql would clone each):
+		// RawBytes is the driver's memory, valid until the next Next, so
+		// it is copied here and not kept.
+		it.MetaSealed, it.KeySlot = copyBlobs(r.meta, r.slot)
+		r.meta, r.slot = nil, nil
 		it.ID, it.AccountID, it.Category = akte.ItemID(r.id), account, akte.CategoryID(r.category)
 		it.Kind, it.Replaces, it.State = akte.ItemKind(r.kind), akte.ItemID(r.replaces), akte.StateComplete
 		it.KeyVersion = uint32(r.keyVersion)
 		it.CreatedAt, it.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
 		return it, nil
 	}
+}
+
+// copyBlobs copies a and b into one allocation; a NULL (nil) stays nil, an
+// empty blob stays empty, as scanning into *[]byte leaves them.
+func copyBlobs(a, b sql.RawBytes) ([]byte, []byte) {
+	buf := make([]byte, len(a)+len(b))
+	ca, cb := buf[:len(a):len(a)], buf[len(a):]
+	copy(ca, a)
+	copy(cb, b)
+	if a == nil {
+		ca = nil
+	}
+	if b == nil {
+		cb = nil
+	}
+	return ca, cb
 }
 
 // CreateUpload inserts an uploading item if the quota allows. The
