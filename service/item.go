@@ -184,7 +184,13 @@ func (s *Service) PutChunk(ctx context.Context, p *Principal, id akte.ItemID, n 
 		return invalid(op, fmt.Sprintf("Das Dokument hat %d Teile; Teil %d gibt es nicht.", it.Chunks(), n))
 	}
 	key := chunkKey(it.AccountID, it.ID, n)
-	if _, err := s.blobs.Put(ctx, key, &exactReader{r: body, left: want}); err != nil {
+	// The client's going away must not cancel a Put whose body has fully
+	// arrived: an object store may already have kept it, and a resume would
+	// then send and store the chunk again. A body cut short still fails the
+	// Put through the reader, and nothing is stored.
+	putCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Minute)
+	defer cancel()
+	if _, err := s.blobs.Put(putCtx, key, &exactReader{r: body, left: want}); err != nil {
 		var le *lengthError
 		if errors.As(err, &le) {
 			return akte.E(op, akte.KindInvalid, le.Error(), nil)
