@@ -97,35 +97,40 @@ const defaultPage = 100
 func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.Principal) {
 	q := r.URL.Query()
 	category := akte.CategoryID(q.Get("category"))
-	var (
-		its []*akte.Item
-		err error
-	)
-	if q.Has("limit") || q.Has("after") {
-		limit := defaultPage
-		if q.Has("limit") {
-			if limit, err = strconv.Atoi(q.Get("limit")); err != nil {
-				a.writeError(w, r, akte.E("api.items", akte.KindInvalid, "limit muss eine Zahl sein.", nil))
-				return
-			}
+	if !q.Has("limit") && !q.Has("after") {
+		its, err := a.svc.Items(r.Context(), p, category)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
 		}
-		var next string
-		its, next, err = a.svc.ItemsPage(r.Context(), p, category, q.Get("after"), limit)
-		if err == nil && next != "" {
-			nq := url.Values{"limit": {strconv.Itoa(limit)}, "after": {next}}
-			if category != "" {
-				nq.Set("category", string(category))
-			}
-			w.Header().Set("Link", "</api/v1/items?"+nq.Encode()+`>; rel="next"`)
-		}
-	} else {
-		its, err = a.svc.Items(r.Context(), p, category)
+		writeItems(w, its)
+		return
 	}
+	limit := defaultPage
+	if q.Has("limit") {
+		var err error
+		if limit, err = strconv.Atoi(q.Get("limit")); err != nil {
+			a.writeError(w, r, akte.E("api.items", akte.KindInvalid, "limit muss eine Zahl sein.", nil))
+			return
+		}
+	}
+	// Each item is encoded while the store lends it, straight into the
+	// answer's buffer.
+	l := newItemList()
+	defer l.release()
+	next, err := a.svc.ItemsPage(r.Context(), p, category, q.Get("after"), limit, l.add)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	writeItems(w, its)
+	if next != "" {
+		nq := url.Values{"limit": {strconv.Itoa(limit)}, "after": {next}}
+		if category != "" {
+			nq.Set("category", string(category))
+		}
+		w.Header().Set("Link", "</api/v1/items?"+nq.Encode()+`>; rel="next"`)
+	}
+	l.write(w)
 }
 
 func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -22,24 +23,65 @@ var itemBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return 
 
 // writeItems answers 200 with the items as a JSON array of wire.Item.
 func writeItems(w http.ResponseWriter, its []*akte.Item) {
-	bp := itemBufs.Get().(*[]byte)
-	b, ok := appendItems((*bp)[:0], its)
-	if !ok {
-		out := make([]wire.Item, 0, len(its))
-		for _, it := range its {
-			out = append(out, wire.ItemOf(it))
+	l := newItemList()
+	defer l.release()
+	for _, it := range its {
+		if l.add(it) != nil {
+			out := make([]wire.Item, 0, len(its))
+			for _, it := range its {
+				out = append(out, wire.ItemOf(it))
+			}
+			writeJSON(w, http.StatusOK, out)
+			return
 		}
-		writeJSON(w, http.StatusOK, out)
-	} else {
-		h := w.Header()
-		h.Set("Content-Type", "application/json; charset=utf-8")
-		h.Set("Content-Length", strconv.Itoa(len(b)))
-		w.WriteHeader(http.StatusOK)
-		w.Write(b)
 	}
-	if cap(b) <= 1<<20 { // do not keep the buffer of a huge unpaged listing
-		*bp = b[:0]
-		itemBufs.Put(bp)
+	l.write(w)
+}
+
+// itemList is a JSON array of wire.Item being encoded into a pooled buffer.
+type itemList struct {
+	bp *[]byte
+	b  []byte
+}
+
+func newItemList() *itemList {
+	bp := itemBufs.Get().(*[]byte)
+	return &itemList{bp: bp, b: append((*bp)[:0], '[')}
+}
+
+// errEncode is an item that encoding/json would refuse (a time outside
+// years 0–9999).
+var errEncode = akte.E("api.items", akte.KindInternal, "", errors.New("item not encodable as JSON"))
+
+// add appends the item; it does not keep it.
+func (l *itemList) add(it *akte.Item) error {
+	mark := len(l.b)
+	if mark > 1 {
+		l.b = append(l.b, ',')
+	}
+	var ok bool
+	if l.b, ok = appendItem(l.b, it); !ok {
+		l.b = l.b[:mark]
+		return errEncode
+	}
+	return nil
+}
+
+// write answers 200 with the array, as writeJSON would (a newline after it).
+func (l *itemList) write(w http.ResponseWriter) {
+	l.b = append(l.b, ']', '\n')
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(l.b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(l.b)
+}
+
+// release returns the buffer to the pool.
+func (l *itemList) release() {
+	if cap(l.b) <= 1<<20 { // do not keep the buffer of a huge unpaged listing
+		*l.bp = l.b[:0]
+		itemBufs.Put(l.bp)
 	}
 }
 
@@ -48,17 +90,13 @@ func writeItems(w http.ResponseWriter, its []*akte.Item) {
 // value needs encoding/json's own handling (a time outside years
 // 0–9999, which encoding/json refuses).
 func appendItems(b []byte, its []*akte.Item) ([]byte, bool) {
-	b = append(b, '[')
-	for i, it := range its {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		var ok bool
-		if b, ok = appendItem(b, it); !ok {
-			return b, false
+	l := itemList{b: append(b, '[')}
+	for _, it := range its {
+		if l.add(it) != nil {
+			return l.b, false
 		}
 	}
-	return append(b, ']', '\n'), true
+	return append(l.b, ']', '\n'), true
 }
 
 // appendItem follows the field order and tags of wire.Item.

@@ -101,9 +101,10 @@ func (s *Store) Items(ctx context.Context, account akte.AccountID, category akte
 // ItemsPage lists a page of an account's complete items after a cursor,
 // walking the index items_account_page (or items_category_page) from the
 // cursor, so a page costs the same at any depth and any record size.
-func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int) ([]*akte.Item, error) {
+func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int, fn func(*akte.Item) error) error {
+	const op = "postgres.ItemsPage"
 	if limit <= 0 {
-		return nil, akte.E("postgres.ItemsPage", akte.KindInvalid, "", nil)
+		return akte.E(op, akte.KindInvalid, "", nil)
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
@@ -118,11 +119,21 @@ func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category 
 		q += fmt.Sprintf(` AND (created_at, id) > ($%d, $%d)`, len(args)-1, len(args))
 	}
 	args = append(args, limit)
-	its, err := list(ctx, s.pool, scanItem, q+fmt.Sprintf(` ORDER BY created_at, id LIMIT $%d`, len(args)), args...)
+	rows, err := s.pool.Query(ctx, q+fmt.Sprintf(` ORDER BY created_at, id LIMIT $%d`, len(args)), args...)
 	if err != nil {
-		return nil, wrap("postgres.ItemsPage", err)
+		return wrap(op, err)
 	}
-	return its, nil
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return wrap(op, err)
+		}
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	return wrap(op, rows.Err())
 }
 
 // Uploads lists uploading items last updated before t.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/akte/akte"
@@ -19,7 +20,6 @@ type itemRow struct {
 	it                                           akte.Item
 	id, account, category, kind, replaces, state string
 	keyVersion, created, updated                 int64
-	meta, slot                                   sql.RawBytes // scanItemPage's blobs, until copied
 }
 
 func scanItem(s scanner) (*akte.Item, error) {
@@ -42,43 +42,19 @@ func scanItem(s scanner) (*akte.Item, error) {
 const itemPageColumns = `id, category, key_version, kind, replaces, size, chunk_size,
 	created_at, updated_at, created_by, meta_sealed, key_slot`
 
-// scanItemPage scans itemPageColumns of a complete item of the account.
-func scanItemPage(account akte.AccountID) func(scanner) (*akte.Item, error) {
-	return func(s scanner) (*akte.Item, error) {
-		r := new(itemRow)
-		it := &r.it
-		err := s.Scan(&r.id, &r.category, &r.keyVersion, &r.kind, &r.replaces, &it.Size, &it.ChunkSize,
-			&r.created, &r.updated, &it.CreatedBy, &r.meta, &r.slot)
-		if err != nil {
-			return nil, err
-		}
-		// Both blobs in one allocation (database/sql would clone each):
-		// RawBytes is the driver's memory, valid until the next Next, so
-		// it is copied here and not kept.
-		it.MetaSealed, it.KeySlot = copyBlobs(r.meta, r.slot)
-		r.meta, r.slot = nil, nil
-		it.ID, it.AccountID, it.Category = akte.ItemID(r.id), account, akte.CategoryID(r.category)
-		it.Kind, it.Replaces, it.State = akte.ItemKind(r.kind), akte.ItemID(r.replaces), akte.StateComplete
-		it.KeyVersion = uint32(r.keyVersion)
-		it.CreatedAt, it.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
-		return it, nil
+// lendItemPage reads the current row of itemPageColumns into it, whose
+// strings and slices then point into SQLite's memory: valid until the next
+// row. A page is encoded from there without a copy or an allocation.
+func lendItemPage(s *rowScanner, it *akte.Item) error {
+	if n := s.columns(); n != 12 {
+		return fmt.Errorf("sqlite: page row has %d columns", n)
 	}
-}
-
-// copyBlobs copies a and b into one allocation; a NULL (nil) stays nil, an
-// empty blob stays empty, as scanning into *[]byte leaves them.
-func copyBlobs(a, b sql.RawBytes) ([]byte, []byte) {
-	buf := make([]byte, len(a)+len(b))
-	ca, cb := buf[:len(a):len(a)], buf[len(a):]
-	copy(ca, a)
-	copy(cb, b)
-	if a == nil {
-		ca = nil
-	}
-	if b == nil {
-		cb = nil
-	}
-	return ca, cb
+	it.ID, it.Category, it.KeyVersion = akte.ItemID(s.lend(0)), akte.CategoryID(s.lend(1)), uint32(s.int64(2))
+	it.Kind, it.Replaces = akte.ItemKind(s.lend(3)), akte.ItemID(s.lend(4))
+	it.Size, it.ChunkSize = s.int64(5), s.int64(6)
+	it.CreatedAt, it.UpdatedAt = fromMicros(s.int64(7)), fromMicros(s.int64(8))
+	it.CreatedBy, it.MetaSealed, it.KeySlot = s.lend(9), s.raw(10), s.raw(11)
+	return nil
 }
 
 // CreateUpload inserts an uploading item if the quota allows. The
@@ -135,9 +111,10 @@ func (s *Store) Items(ctx context.Context, account akte.AccountID, category akte
 // The row-value comparison walks the index items_account_page
 // (account_id, state, created_at, id) or items_category_page from the
 // cursor, so a page costs the same at any depth and any record size.
-func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int) ([]*akte.Item, error) {
+func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int, fn func(*akte.Item) error) error {
+	const op = "sqlite.ItemsPage"
 	if limit <= 0 {
-		return nil, akte.E("sqlite.ItemsPage", akte.KindInvalid, "", nil)
+		return akte.E(op, akte.KindInvalid, "", nil)
 	}
 	q := `SELECT ` + itemPageColumns + ` FROM items WHERE account_id = ? AND state = ?`
 	args := []any{account, akte.StateComplete}
@@ -150,8 +127,21 @@ func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category 
 		args = append(args, micros(after.CreatedAt), after.ID)
 	}
 	args = append(args, limit)
-	its, err := list(ctx, cached{s}, scanItemPage(account), q+` ORDER BY created_at, id LIMIT ?`, args...)
-	return its, wrap("sqlite.ItemsPage", err)
+	it := &akte.Item{AccountID: account, State: akte.StateComplete}
+	var fnErr error
+	err := s.rd.query(ctx, q+` ORDER BY created_at, id LIMIT ?`, args, func(r *rowScanner) error {
+		if err := lendItemPage(r, it); err != nil {
+			return err
+		}
+		if fnErr = fn(it); fnErr != nil {
+			return errStop
+		}
+		return nil
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return wrap(op, err)
 }
 
 // Uploads lists uploading items last updated before t.

@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -40,10 +39,8 @@ const maxIdleConns = 32
 // Store is an akte.Store backed by SQLite. It is safe for concurrent use.
 type Store struct {
 	db *sql.DB
-	// stmts caches prepared statements of the hot queries by their text
-	// (only constant texts go in, so it stays small); database/sql
-	// prepares each on a connection the first time it runs there.
-	stmts sync.Map // string -> *sql.Stmt
+	// rd runs the hot reads (reader.go).
+	rd *reader
 }
 
 var _ akte.Store = (*Store)(nil)
@@ -66,11 +63,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, wrap("sqlite.Open", err)
 	}
 	db.SetMaxIdleConns(maxIdleConns)
-	return &Store{db: db}, nil
+	return &Store{db: db, rd: newReader(fileURI(path) + "?mode=ro")}, nil
 }
 
-// dsn builds the driver's data source name. The path goes into a file: URI
-// so that characters such as '?' or '#' in it are not taken for syntax.
+// dsn builds the driver's data source name.
 func dsn(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
@@ -78,7 +74,13 @@ func dsn(path string) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	return fileURI(path) + "?" + q.Encode()
+}
+
+// fileURI is path as a file: URI without query, so that characters such as
+// '?' or '#' in it are not taken for syntax.
+func fileURI(path string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath()
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -107,56 +109,14 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.stmts.Range(func(k, v any) bool {
-		v.(*sql.Stmt).Close()
-		s.stmts.Delete(k)
-		return true
-	})
+	s.rd.close()
 	return wrap("sqlite.Close", s.db.Close())
 }
 
-// stmt returns the cached prepared statement for query, preparing it on
-// first use. query must be one of a fixed set of texts (no values in it).
-func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if v, ok := s.stmts.Load(query); ok {
-		return v.(*sql.Stmt), nil
-	}
-	st, err := s.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		return v.(*sql.Stmt), nil
-	}
-	return st, nil
-}
-
-// errRow is a scanner that answers an error, for a statement that could
-// not be prepared.
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }
-
-// queryRow runs a single-row query through the statement cache.
+// queryRow runs a read on the reader; Scan answers sql.ErrNoRows when
+// there is no row.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) scanner {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return errRow{err}
-	}
-	return st.QueryRowContext(ctx, args...)
-}
-
-// cached runs queries through the store's statement cache; it is a
-// queryer for list.
-type cached struct{ s *Store }
-
-func (c cached) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := c.s.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
+	return readRow{s.rd, ctx, query, args}
 }
 
 // tx runs fn in a transaction (BEGIN IMMEDIATE, see Open) and commits if
@@ -203,12 +163,13 @@ func kindOf(err error) akte.Kind {
 	case errors.Is(err, sql.ErrNoRows):
 		return akte.KindNotFound
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, sql.ErrConnDone), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, sql.ErrConnDone), errors.Is(err, driver.ErrBadConn), errors.Is(err, errReaderClosed),
 		// database/sql does not export this one.
 		strings.Contains(err.Error(), "sql: database is closed"):
 		return akte.KindUnavailable
 	}
-	var se *sqlite.Error
+	// *sqlite.Error of the driver, *libError of the reader.
+	var se interface{ Code() int }
 	if !errors.As(err, &se) {
 		return akte.KindInternal
 	}
@@ -290,7 +251,7 @@ func qualify(alias, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
-// queryer is a *sql.DB, a *sql.Tx or cached.
+// queryer is a *sql.DB or a *sql.Tx.
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }

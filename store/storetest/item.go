@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -311,15 +313,21 @@ func testItemsPage(t *testing.T, s akte.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	byID := map[akte.ItemID]*akte.Item{}
 	for _, it := range all {
 		want = append(want, it.ID)
+		byID[it.ID] = it
 	}
 	walk := func(category akte.CategoryID, limit int, between func(last *akte.Item)) []akte.ItemID {
 		t.Helper()
 		var got []akte.ItemID
 		var cur akte.ItemCursor
 		for range 20 {
-			page, err := s.ItemsPage(ctx, a.ID, category, cur, limit)
+			var page []*akte.Item
+			err := s.ItemsPage(ctx, a.ID, category, cur, limit, func(it *akte.Item) error {
+				page = append(page, it.Clone())
+				return nil
+			})
 			if err != nil {
 				t.Fatalf("ItemsPage: %v", err)
 			}
@@ -328,6 +336,9 @@ func testItemsPage(t *testing.T, s akte.Store) {
 			}
 			for _, it := range page {
 				got = append(got, it.ID)
+				if w := byID[it.ID]; !reflect.DeepEqual(it, w) {
+					t.Errorf("ItemsPage item = %+v, want %+v (Items)", it, w)
+				}
 			}
 			if len(page) < limit {
 				return got
@@ -365,6 +376,13 @@ func testItemsPage(t *testing.T, s akte.Store) {
 	if !slices.Equal(got, want) {
 		t.Errorf("walk while deleting = %v, want %v", got, want)
 	}
-	_, err = s.ItemsPage(ctx, a.ID, "", akte.ItemCursor{}, 0)
+	err = s.ItemsPage(ctx, a.ID, "", akte.ItemCursor{}, 0, func(*akte.Item) error { return nil })
 	wantKind(t, "ItemsPage(limit 0)", err, akte.KindInvalid)
+	// An error from fn ends the listing and comes back as it is.
+	stop := errors.New("stop")
+	n := 0
+	err = s.ItemsPage(ctx, a.ID, "", akte.ItemCursor{}, 100, func(*akte.Item) error { n++; return stop })
+	if err != stop || n != 1 {
+		t.Errorf("ItemsPage with fn failing = %v after %d items, want %v after 1", err, n, stop)
+	}
 }
