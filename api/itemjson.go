@@ -87,20 +87,6 @@ func (l *itemList) release() {
 	}
 }
 
-// appendItems appends the JSON of its as []wire.Item and a newline, as
-// json.Encoder with SetEscapeHTML(false) does. It reports false when a
-// value needs encoding/json's own handling (a time outside years
-// 0–9999, which encoding/json refuses).
-func appendItems(b []byte, its []*akte.Item) ([]byte, bool) {
-	l := itemList{b: append(b, '[')}
-	for _, it := range its {
-		if l.add(it) != nil {
-			return l.b, false
-		}
-	}
-	return append(l.b, ']', '\n'), true
-}
-
 // appendItem follows the field order and tags of wire.Item.
 func appendItem(b []byte, it *akte.Item) ([]byte, bool) {
 	b = append(b, `{"id":`...)

@@ -349,7 +349,6 @@ func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.Cat
 		n     int
 		last  string // the cursor after the limit-th item, formatted while it is valid
 		fnErr error
-		errFn = errors.New("fn failed")
 	)
 	err = s.store.ItemsPage(ctx, p.Account.ID, category, cur, limit+1, func(it *akte.Item) error {
 		if n++; n > limit {
@@ -360,7 +359,7 @@ func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.Cat
 			last = formatCursor(it.CursorOf())
 		}
 		if fnErr = fn(it); fnErr != nil {
-			return errFn
+			return errListStopped
 		}
 		return nil
 	})
@@ -372,6 +371,9 @@ func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.Cat
 	}
 	return next, nil
 }
+
+// errListStopped ends a store listing that ItemsPage's fn failed.
+var errListStopped = errors.New("listing stopped")
 
 // A cursor is "<created_at in unix microseconds>.<item id>".
 func formatCursor(c akte.ItemCursor) string {

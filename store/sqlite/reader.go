@@ -18,9 +18,9 @@ import (
 // The store's hot reads — the session lookup of every authenticated
 // request, an item by id, a page of a listing — run on a pool of
 // read-only connections that call SQLite directly (modernc.org/sqlite/lib)
-// instead of going through database/sql and the driver. That path costs a
-// third of the other for a page of 100 items (docs/benchmarks.md): the
-// driver opens every connection with SQLITE_OPEN_FULLMUTEX, so each of the
+// instead of going through database/sql and the driver. A page of 101 rows
+// took 147 µs on it against 317 µs the other way, 32 at once on two CPUs
+// at 1 million items (docs/benchmarks.md, decision 0009): the driver opens every connection with SQLITE_OPEN_FULLMUTEX, so each of the
 // page's 2,400 column reads takes and releases a mutex, and it allocates
 // every column value, which database/sql then converts by reflection. A
 // reader connection is used by one goroutine at a time (the pool hands it
@@ -432,15 +432,7 @@ func (s *rowScanner) Scan(dest ...any) error {
 		typ := sqlite3.Xsqlite3_column_type(tls, st, col)
 		var raw []byte
 		if typ == sqlite3.SQLITE_TEXT || typ == sqlite3.SQLITE_BLOB {
-			var p uintptr
-			if typ == sqlite3.SQLITE_TEXT {
-				p = sqlite3.Xsqlite3_column_text(tls, st, col)
-			} else {
-				p = sqlite3.Xsqlite3_column_blob(tls, st, col)
-			}
-			if n := int(sqlite3.Xsqlite3_column_bytes(tls, st, col)); p != 0 && n > 0 {
-				raw = cmem(p, n)
-			}
+			raw = s.raw(i)
 		}
 		switch d := d.(type) {
 		case *string:
