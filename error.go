@@ -74,8 +74,15 @@ func KindFromCode(code string) Kind {
 // person (it never contains secrets or health data); Err carries internals
 // for the log only.
 type Error struct {
-	Op      string // operation, e.g. "account.create"
-	Kind    Kind
+	Op   string // operation, e.g. "account.create"
+	Kind Kind
+	// Reason is a stable, machine-readable code of what went wrong
+	// (snake_case, e.g. "password_too_short"); clients translate it from
+	// their own catalogues. Empty: the Kind says enough.
+	Reason string
+	// Params are the values a translation of Reason needs, e.g.
+	// {"min": 12, "got": 7}. Never secrets or health data.
+	Params  map[string]any
 	Message string // for people; German first where it reaches a user
 	Err     error  // underlying cause, never shown to users
 }
@@ -98,6 +105,12 @@ func (e *Error) Unwrap() error { return e.Err }
 // E builds an *Error. Message may be empty.
 func E(op string, kind Kind, msg string, err error) *Error {
 	return &Error{Op: op, Kind: kind, Message: msg, Err: err}
+}
+
+// R builds an *Error with a reason code and its parameters (params may be
+// nil) and a message for people.
+func R(op string, kind Kind, reason string, params map[string]any, msg string) *Error {
+	return &Error{Op: op, Kind: kind, Reason: reason, Params: params, Message: msg}
 }
 
 // Errorf builds an *Error with a formatted message and no cause.
@@ -137,4 +150,20 @@ func MessageOf(err error) string {
 		err = e.Err
 	}
 	return ""
+}
+
+// ReasonOf returns the reason code and parameters of the outermost *Error
+// in err's chain that has a reason, or "" and nil.
+func ReasonOf(err error) (string, map[string]any) {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return "", nil
+		}
+		if e.Reason != "" {
+			return e.Reason, e.Params
+		}
+		err = e.Err
+	}
+	return "", nil
 }

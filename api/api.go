@@ -175,7 +175,7 @@ func (a *API) handleReady(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		if err := a.opts.Ready(ctx); err != nil {
 			a.log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: "unavailable", Message: "Speicher nicht erreichbar."}})
+			writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: "unavailable", Reason: "unavailable", Message: "Speicher nicht erreichbar."}})
 			return
 		}
 	}

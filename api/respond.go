@@ -10,6 +10,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/service"
+	"github.com/akte/akte/wire"
 )
 
 // statusOf is the one table from error Kind to HTTP status.
@@ -36,10 +37,7 @@ type errorBody struct {
 	Error errorDetail `json:"error"`
 }
 
-type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
+type errorDetail = wire.ErrorDetail
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -68,7 +66,11 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &ra) {
 		w.Header().Set("Retry-After", strconv.Itoa(int((time.Duration(ra)+time.Second-1)/time.Second)))
 	}
-	writeJSON(w, status, errorBody{Error: errorDetail{Code: kind.String(), Message: msg}})
+	reason, params := akte.ReasonOf(err)
+	if reason == "" || status == http.StatusInternalServerError {
+		reason, params = kind.String(), nil
+	}
+	writeJSON(w, status, errorBody{Error: errorDetail{Code: kind.String(), Reason: reason, Params: params, Message: msg}})
 }
 
 // logValue keeps request logging to what is safe: never bodies, never

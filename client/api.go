@@ -46,7 +46,7 @@ func errorOf(op string, resp *http.Response) error {
 	if kind == akte.KindOther {
 		kind = akte.KindInternal
 	}
-	return akte.E(op, kind, e.Error.Message, nil)
+	return &akte.Error{Op: op, Kind: kind, Reason: e.Error.Reason, Params: e.Error.Params, Message: e.Error.Message}
 }
 
 // ItemsPage lists one page of at most limit items of the record, of one

@@ -15,11 +15,14 @@ type Error struct {
 	Error ErrorDetail `json:"error"`
 }
 
-// ErrorDetail names the error kind (akte.Kind.String) and says in words
-// what went wrong.
+// ErrorDetail names the error kind (akte.Kind.String), the stable reason
+// code clients translate (akte.Error.Reason; the kind's code when there is
+// no finer one) with its parameters, and says in words what went wrong.
 type ErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string         `json:"code"`
+	Reason  string         `json:"reason"`
+	Params  map[string]any `json:"params,omitempty"`
+	Message string         `json:"message"`
 }
 
 // RegisterRequest is POST /api/v1/accounts.
