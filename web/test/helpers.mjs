@@ -14,7 +14,17 @@ import AxeBuilder from '@axe-core/playwright';
 
 export const webDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoDir = join(webDir, '..');
-export const shotsDir = join(repoDir, 'docs', 'screenshots');
+// Every temporary directory a test makes (data directories, CLI homes with
+// session state, files to upload) is removed when the test process ends.
+const temps = [];
+process.on('exit', () => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+// Screenshots go to a temporary directory, so a test run leaves the tree as
+// it found it; `make screenshots` sets AKTE_SCREENSHOTS=docs/screenshots to
+// refresh the committed ones on purpose.
+export const shotsDir = process.env.AKTE_SCREENSHOTS ? join(repoDir, process.env.AKTE_SCREENSHOTS) : tempDir('akte-shots-');
 
 // akteBin is the binary under test: AKTE_BIN (set by web/browser_test.go),
 // else built once into a temp dir.
@@ -22,14 +32,16 @@ let binP;
 export function akteBin() {
   if (process.env.AKTE_BIN) return Promise.resolve(process.env.AKTE_BIN);
   binP ??= new Promise((resolve, reject) => {
-    const out = join(mkdtempSync(join(tmpdir(), 'akte-bin-')), 'akte');
+    const out = join(tempDir('akte-bin-'), 'akte');
     execFile('go', ['build', '-o', out, './cmd/akte'], { cwd: repoDir }, (err, _o, stderr) => (err ? reject(new Error(stderr)) : resolve(out)));
   });
   return binP;
 }
 
 export function tempDir(prefix = 'akte-web-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
 }
 
 // startServer runs `akte serve` on port 0 and resolves when it logged its
@@ -156,7 +168,7 @@ export async function axe(page, label, assert) {
   );
 }
 
-// shot writes docs/screenshots/NAME-360.png and NAME-1280.png.
+// shot writes NAME-360.png and NAME-1280.png into shotsDir.
 export async function shot(page, name) {
   mkdirSync(shotsDir, { recursive: true });
   const size = page.viewportSize();
