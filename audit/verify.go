@@ -1,0 +1,188 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/akte/akte"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Page is one read of a log: what the server answers and a client
+// verifies. The events are either the contiguous range [Start,
+// Start+len(Events)) of the log, proven together by Range, or any
+// selection (a filtered view), each with its own inclusion Proof.
+type Page struct {
+	Key        string `json:"key"`        // the server's verifier key (Key.Public)
+	Log        string `json:"log"`        // "record/ID" or "system"
+	Checkpoint string `json:"checkpoint"` // signed note
+	// Since is the size of the client's last checkpoint, and Consistency
+	// the proof that the checkpoint extends it.
+	Since       int64          `json:"since"`
+	Consistency tlog.TreeProof `json:"consistency,omitempty"`
+	Start       int64          `json:"start"`
+	Range       RangeProof     `json:"range,omitempty"`
+	Events      []Event        `json:"events"`
+}
+
+// Options say what a client expects of a page.
+type Options struct {
+	// Key is the pinned verifier key; empty on first use, when the page's
+	// key is trusted and returned for pinning.
+	Key string
+	// Log is the log the client asked for.
+	Log string
+	// Last is the client's last verified checkpoint of the log, nil if none.
+	Last *Checkpoint
+	// Complete demands that the page reach the end of the log and start
+	// where retention allows: only before the newest KeepNewest events.
+	Complete   bool
+	KeepNewest int64
+	// MaxAge, if not 0, refuses a checkpoint signed longer than MaxAge
+	// before Now: a server that withholds new events cannot do so longer.
+	Now    time.Time
+	MaxAge time.Duration
+}
+
+// Verified is the outcome of a successful verification: the key to pin and
+// the checkpoint to keep for the next consistency check (both as text, to
+// store as they are).
+type Verified struct {
+	Key        string
+	Signed     string
+	Checkpoint Checkpoint
+}
+
+// Reasons of verification errors (akte.Error.Reason, Kind KindCrypto).
+const (
+	ReasonKeyChanged          = "key_changed"          // the server presents another key than the pinned one
+	ReasonCheckpointMalformed = "checkpoint_malformed" // the checkpoint or key cannot be parsed
+	ReasonCheckpointSignature = "checkpoint_signature" // the signature does not verify under the pinned key
+	ReasonCheckpointOrigin    = "checkpoint_origin"    // the checkpoint is of another log
+	ReasonCheckpointRollback  = "checkpoint_rollback"  // smaller or older than the last verified one
+	ReasonCheckpointStale     = "checkpoint_stale"     // older than Options.MaxAge
+	ReasonConsistencyFailed   = "consistency_failed"   // does not extend the last verified one
+	ReasonEventAltered        = "event_altered"        // an event's fields differ from the logged leaf
+	ReasonEventInserted       = "event_inserted"       // an event that the signed tree does not hold at its place
+	ReasonEventMissing        = "event_missing"        // an event of the range is left out
+	ReasonInclusionFailed     = "inclusion_failed"     // the events do not lead to the signed root
+)
+
+const opVerify = "audit.verify"
+
+func fail(reason string, params map[string]any, format string, args ...any) error {
+	return akte.R(opVerify, akte.KindCrypto, reason, params, fmt.Sprintf(format, args...))
+}
+
+// Verify checks a page against the pinned key and the last verified
+// checkpoint, and returns what to keep for the next time. Its error is an
+// *akte.Error whose Reason says precisely what failed (the Reason*
+// constants) and whose Params name the index or sizes concerned.
+func Verify(p *Page, o Options) (*Verified, error) {
+	key := o.Key
+	if key == "" {
+		key = p.Key
+	} else if p.Key != o.Key {
+		return nil, fail(ReasonKeyChanged, nil, "Der Server signiert sein Protokoll mit einem anderen Schlüssel als bisher. Dem Protokoll kann nicht mehr vertraut werden.")
+	}
+	pub, err := ParsePublicKey(key)
+	if err != nil {
+		return nil, fail(ReasonCheckpointMalformed, nil, "Der Schlüssel des Protokolls ist beschädigt.")
+	}
+	c, err := pub.Open([]byte(p.Checkpoint))
+	switch {
+	case errors.Is(err, ErrMalformed):
+		return nil, fail(ReasonCheckpointMalformed, nil, "Der Prüfpunkt des Protokolls ist beschädigt.")
+	case errors.Is(err, ErrUnknownKey), errors.Is(err, ErrBadSignature):
+		return nil, fail(ReasonCheckpointSignature, nil, "Die Signatur des Prüfpunkts ist ungültig.")
+	case err != nil:
+		return nil, fail(ReasonCheckpointMalformed, nil, "Der Prüfpunkt des Protokolls ist beschädigt.")
+	}
+	if log, _ := c.Log(pub.Name); log != o.Log || p.Log != o.Log {
+		return nil, fail(ReasonCheckpointOrigin, nil, "Der Prüfpunkt gehört zu einem anderen Protokoll.")
+	}
+	if err := checkHistory(p, c, o); err != nil {
+		return nil, err
+	}
+	if err := checkEvents(p, c, o); err != nil {
+		return nil, err
+	}
+	return &Verified{Key: key, Signed: p.Checkpoint, Checkpoint: c}, nil
+}
+
+// checkHistory checks c against the last verified checkpoint and the clock.
+func checkHistory(p *Page, c Checkpoint, o Options) error {
+	if last := o.Last; last != nil {
+		if c.Size < last.Size {
+			return fail(ReasonCheckpointRollback, map[string]any{"size": c.Size, "last_size": last.Size},
+				"Der Server zeigt einen älteren Stand des Protokolls als zuvor: %d statt %d Einträge.", c.Size, last.Size)
+		}
+		if c.Time.Before(last.Time) {
+			return fail(ReasonCheckpointRollback, map[string]any{"time": c.Time, "last_time": last.Time},
+				"Der Server zeigt einen älteren Stand des Protokolls als zuvor (%s statt %s).", c.Time.Format(time.RFC3339), last.Time.Format(time.RFC3339))
+		}
+		if c.Size > last.Size && p.Since != last.Size {
+			return fail(ReasonConsistencyFailed, map[string]any{"since": p.Since, "last_size": last.Size},
+				"Der Server beweist nicht, dass das Protokoll den zuletzt geprüften Stand fortsetzt.")
+		}
+		if err := CheckConsistency(p.Consistency, c.Size, c.Hash, last.Size, last.Hash); err != nil {
+			return fail(ReasonConsistencyFailed, map[string]any{"size": c.Size, "last_size": last.Size},
+				"Das Protokoll setzt den zuletzt geprüften Stand (%d Einträge) nicht fort: Einträge wurden verändert oder entfernt.", last.Size)
+		}
+	}
+	if o.MaxAge > 0 && o.Now.Sub(c.Time) > o.MaxAge {
+		age := o.Now.Sub(c.Time).Truncate(time.Second)
+		return fail(ReasonCheckpointStale, map[string]any{"age_seconds": int64(age.Seconds())},
+			"Der Prüfpunkt des Protokolls ist %s alt; der Server hält neuere Einträge zurück.", age)
+	}
+	return nil
+}
+
+// checkEvents checks the events against the checkpoint.
+func checkEvents(p *Page, c Checkpoint, o Options) error {
+	leaves := make([]tlog.Hash, len(p.Events))
+	filtered := false
+	for k := range p.Events {
+		e := &p.Events[k]
+		idx := map[string]any{"index": e.Index}
+		if e.Index < 0 || e.Index >= c.Size || (k > 0 && e.Index <= p.Events[k-1].Index) {
+			return fail(ReasonEventInserted, idx, "Eintrag #%d ist nicht an dieser Stelle im signierten Protokoll enthalten.", e.Index)
+		}
+		h, err := LeafHash(o.Log, e)
+		if err != nil || (e.LeafHash != tlog.Hash{} && h != e.LeafHash) {
+			return fail(ReasonEventAltered, idx, "Eintrag #%d wurde nachträglich verändert.", e.Index)
+		}
+		leaves[k] = h
+		filtered = filtered || e.Proof != nil
+	}
+	if filtered {
+		for k, e := range p.Events {
+			if CheckInclusion(e.Proof, c.Size, c.Hash, e.Index, leaves[k]) != nil {
+				return fail(ReasonInclusionFailed, map[string]any{"index": e.Index},
+					"Eintrag #%d ist nicht im signierten Stand des Protokolls enthalten.", e.Index)
+			}
+		}
+		return nil
+	}
+	end := p.Start + int64(len(p.Events))
+	for k, e := range p.Events {
+		if want := p.Start + int64(k); e.Index != want {
+			return fail(ReasonEventMissing, map[string]any{"index": want}, "Eintrag #%d fehlt.", want)
+		}
+	}
+	if o.Complete {
+		if end != c.Size {
+			return fail(ReasonEventMissing, map[string]any{"index": end}, "Eintrag #%d fehlt.", end)
+		}
+		if keep := min(o.KeepNewest, c.Size); p.Start > 0 && c.Size-p.Start < keep {
+			return fail(ReasonEventMissing, map[string]any{"index": p.Start - 1},
+				"Eintrag #%d fehlt, obwohl die neuesten %d Einträge immer aufbewahrt werden.", p.Start-1, keep)
+		}
+	}
+	if p.Start < 0 || end > c.Size || CheckRange(p.Range, c.Size, c.Hash, p.Start, leaves) != nil {
+		return fail(ReasonInclusionFailed, map[string]any{"start": p.Start, "end": end},
+			"Die Einträge #%d bis #%d passen nicht zum signierten Stand des Protokolls.", p.Start, end-1)
+	}
+	return nil
+}
