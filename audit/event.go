@@ -37,9 +37,9 @@ const (
 	ResultError  Result = "error"  // the server failed
 )
 
-// Event is one entry of a log. Everything but Index, LeafHash and the
-// address fields is committed to by the leaf; the log it belongs to is
-// committed too but not carried per event (a page names its log once).
+// Event is one entry of a log, as the server records it and a client shows
+// it after verification. Everything but Index and the address and its salt
+// is part of the leaf; the log it belongs to is part of the leaf too.
 //
 // The client address is personal data kept only 14 days, while the leaf
 // must verify for years. So the leaf commits to AddrCommit =
@@ -53,25 +53,18 @@ type Event struct {
 	Index     int64     `json:"index"`
 	Time      time.Time `json:"time"`
 	Operation Operation `json:"operation"`
-	Code      string    `json:"code"`             // protocol code of Operation
-	Result    Result    `json:"result"`           //
+	Code      string    `json:"code"` // protocol code of Operation
+	Result    Result    `json:"result"`
 	Reason    string    `json:"reason,omitempty"` // why it was denied or failed, e.g. "wrong_password"
 	Object    string    `json:"object,omitempty"` // what was acted on: "item:ID", "device:ID"; never a title
 	ActorID   string    `json:"actor_id,omitempty"`
 	ActorRole Role      `json:"actor_role"`
 	ActorName string    `json:"actor_name,omitempty"` // as the actor was named at the time
 	Device    string    `json:"device,omitempty"`
-	Addr      string    `json:"addr,omitempty"`      // client address; blank after 14 days
-	AddrSalt  []byte    `json:"addr_salt,omitempty"` // blank with Addr
+	Addr      string    `json:"addr,omitempty"` // client address; blank after 14 days
+	AddrSalt  []byte    `json:"-"`              // blank with Addr
 	// AddrCommit is the commitment to Addr (empty when there was none).
-	AddrCommit []byte `json:"addr_commit,omitempty"`
-	// LeafHash is the hash the server stored for this leaf. A client
-	// compares it with the hash it computes from the fields, to tell an
-	// altered event (event_altered) from a broken proof (inclusion_failed).
-	LeafHash tlog.Hash `json:"leaf_hash"`
-	// Proof is the inclusion proof of this event in the page's checkpoint,
-	// when the page is not one contiguous range (a filtered view).
-	Proof tlog.RecordProof `json:"proof,omitempty"`
+	AddrCommit []byte `json:"-"`
 }
 
 // leafVersion is the first byte of every leaf. A new leaf format gets a new
@@ -134,7 +127,7 @@ var (
 // one record from being shown in another's. Strings must be valid UTF-8,
 // so that a leaf survives a JSON round trip. Leaf checks that Addr, when
 // present, matches AddrCommit, and uses the commitment computed from Addr
-// and AddrSalt. Index, LeafHash and Proof are not part of the leaf.
+// and AddrSalt. Index is not part of the leaf.
 func Leaf(log string, e *Event) ([]byte, error) {
 	commit, err := e.addrCommit()
 	if err != nil {
@@ -187,6 +180,87 @@ func (e *Event) addrCommit() ([]byte, error) {
 	}
 	return c, nil
 }
+
+var errLeaf = errors.New("malformed leaf")
+
+// ParseLeaf parses a leaf as Leaf writes it, strictly: only the bytes Leaf
+// would write for the event it returns are accepted (minimal lengths,
+// valid UTF-8, nothing after the last field), so one event has one leaf.
+// The event has AddrCommit but neither Index nor Addr, which travel beside
+// the leaf.
+func ParseLeaf(b []byte) (log string, e Event, err error) {
+	return parseLeaf(b, nil)
+}
+
+// parseLeaf is ParseLeaf sharing the strings it reads through intern (if
+// not nil): a protocol repeats its actors, devices and operations
+// thousands of times, and one allocation per distinct value instead of per
+// field is much of what verifying costs in a browser.
+func parseLeaf(b []byte, intern map[string]string) (log string, e Event, err error) {
+	if len(b) < 1 || b[0] != leafVersion {
+		return "", Event{}, errLeaf
+	}
+	r := leafReader{b: b[1:], intern: intern}
+	log = r.str()
+	if len(r.b) < 8 {
+		return "", Event{}, errLeaf
+	}
+	e.Time = time.UnixMicro(int64(binary.BigEndian.Uint64(r.b))).UTC()
+	r.b = r.b[8:]
+	e.Operation = Operation(r.str())
+	e.Code = r.str()
+	e.Result = Result(r.str())
+	e.Reason = r.str()
+	e.Object = r.str()
+	e.ActorID = r.str()
+	e.ActorRole = Role(r.str())
+	e.ActorName = r.str()
+	e.Device = r.str()
+	if c := r.bytes(); len(c) > 0 {
+		e.AddrCommit = []byte(c)
+	}
+	if r.bad || len(r.b) != 0 || (len(e.AddrCommit) != 0 && len(e.AddrCommit) != sha256.Size) {
+		return "", Event{}, errLeaf
+	}
+	return log, e, nil
+}
+
+type leafReader struct {
+	b      []byte
+	bad    bool
+	intern map[string]string
+}
+
+func (r *leafReader) bytes() []byte {
+	n, k := binary.Uvarint(r.b)
+	if k <= 0 || (k > 1 && r.b[k-1] == 0) || n > uint64(len(r.b)-k) {
+		r.bad = true
+		r.b = nil
+		return nil
+	}
+	out := r.b[k : k+int(n)]
+	r.b = r.b[k+int(n):]
+	return out
+}
+
+func (r *leafReader) str() string {
+	b := r.bytes()
+	if s, ok := r.intern[string(b)]; ok {
+		return s
+	}
+	if !utf8.Valid(b) {
+		r.bad = true
+	}
+	s := string(b)
+	if r.intern != nil && len(r.intern) < maxInterned {
+		r.intern[s] = s
+	}
+	return s
+}
+
+// maxInterned bounds the strings parseLeaf shares (a page of unique
+// objects must not grow the table without bound).
+const maxInterned = 4096
 
 // LeafHash returns the RFC 6962 leaf hash of e in the log named log.
 func LeafHash(log string, e *Event) (tlog.Hash, error) {

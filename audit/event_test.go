@@ -1,7 +1,9 @@
 package audit
 
 import (
+	"bytes"
 	"crypto/rand"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -51,9 +53,9 @@ func TestLeafFields(t *testing.T) {
 		t.Error("the log's name is not bound")
 	}
 	e := base
-	e.Index, e.LeafHash, e.Proof = 99, h0, nil
+	e.Index = 99
 	if h, _ := LeafHash("record/x", &e); h != h0 {
-		t.Error("index or stored hash changes the leaf")
+		t.Error("the index changes the leaf")
 	}
 	e.ForgetAddr()
 	if h, err := LeafHash("record/x", &e); err != nil || h != h0 {
@@ -97,4 +99,73 @@ func TestNormalize(t *testing.T) {
 	if e.Time.Location() != time.UTC || e.Time.Nanosecond() != 1000 || e.Code != "DOC-02" || e.Result != ResultOK {
 		t.Fatalf("Normalize: %+v", e)
 	}
+}
+
+// TestParseLeaf: ParseLeaf reads back what Leaf wrote, and only that.
+func TestParseLeaf(t *testing.T) {
+	e := testEvent(time.Date(2026, 7, 8, 9, 10, 11, 12000, time.UTC), 3)
+	e.Reason, e.Result, e.Code = "quota_exceeded", ResultDenied, "DOC-03"
+	if err := e.SetAddr(rand.Reader, "2001:db8::1"); err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := Leaf("record/x", &e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, got, err := ParseLeaf(leaf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := e
+	want.Addr, want.AddrSalt = "", nil
+	if log != "record/x" || !got.Time.Equal(want.Time) || got.Time.Location() != time.UTC {
+		t.Fatalf("log %q time %v", log, got.Time)
+	}
+	got.Time = want.Time
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("ParseLeaf\n got %+v\nwant %+v", got, want)
+	}
+	for name, bad := range map[string][]byte{
+		"empty":         nil,
+		"version 2":     append([]byte{2}, leaf[1:]...),
+		"trailing byte": append(bytes.Clone(leaf), 0),
+		"truncated":     leaf[:len(leaf)-1],
+		"long varint":   append([]byte{1, 0x88, 0x00}, leaf[2:]...), // 8 as a two-byte varint
+		"short commit":  append(bytes.Clone(leaf[:len(leaf)-33]), 1, 7),
+		"invalid UTF-8": func() []byte {
+			e := e
+			e.ActorName = "ab"
+			l, _ := Leaf("record/x", &e)
+			i := bytes.Index(l, []byte("ab"))
+			l[i] = 0xff
+			return l
+		}(),
+	} {
+		if _, _, err := ParseLeaf(bad); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// FuzzParseLeaf: whatever ParseLeaf accepts, Leaf writes back byte for
+// byte (one event, one leaf).
+func FuzzParseLeaf(f *testing.F) {
+	e := testEvent(time.Date(2026, 7, 8, 9, 10, 11, 0, time.UTC), 3)
+	_ = e.SetAddr(rand.Reader, "192.0.2.1")
+	leaf, _ := Leaf("record/x", &e)
+	f.Add(leaf)
+	f.Add([]byte{1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		log, e, err := ParseLeaf(b)
+		if err != nil {
+			return
+		}
+		again, err := Leaf(log, &e)
+		if err != nil {
+			t.Fatalf("parsed leaf does not encode: %v", err)
+		}
+		if !bytes.Equal(again, b) {
+			t.Fatalf("leaf not canonical:\n in  %x\n out %x", b, again)
+		}
+	})
 }

@@ -64,7 +64,6 @@ func (l *memLog) append(t testing.TB, es ...Event) {
 		if err != nil {
 			t.Fatalf("leaf %d: %v", e.Index, err)
 		}
-		e.LeafHash = h
 		leaves[k] = h
 		es[k] = e
 	}
@@ -112,7 +111,7 @@ func (l *memLog) page(t testing.TB, now time.Time, since int64) *Page {
 		p.Start++
 	}
 	for _, e := range l.events[p.Start:] {
-		p.Events = append(p.Events, *e)
+		p.Entries = append(p.Entries, l.entry(t, e))
 	}
 	if p.Range, err = ProveRange(l.size(), p.Start, l.size(), l); err != nil {
 		t.Fatal(err)
@@ -126,14 +125,25 @@ func (l *memLog) selection(t testing.TB, now time.Time, indexes ...int64) *Page 
 	t.Helper()
 	p := &Page{Key: l.key.Public(), Log: l.name, Checkpoint: l.sign(t, now)}
 	for _, i := range indexes {
-		e := *l.events[i]
+		en := l.entry(t, l.events[i])
 		var err error
-		if e.Proof, err = ProveInclusion(l.size(), i, l); err != nil {
+		if en.Proof, err = ProveInclusion(l.size(), i, l); err != nil {
 			t.Fatal(err)
 		}
-		p.Events = append(p.Events, e)
+		p.Entries = append(p.Entries, en)
 	}
 	return p
+}
+
+// entry returns the entry of an event as a server builds it from the
+// event row and the stored leaf hash.
+func (l *memLog) entry(t testing.TB, e *Event) Entry {
+	t.Helper()
+	en, err := NewEntry(l.name, e, l.hashes[tlog.StoredHashIndex(0, e.Index)])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return en
 }
 
 // testEvent returns a plausible event at time t.

@@ -9,23 +9,6 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// Page is one read of a log: what the server answers and a client
-// verifies. The events are either the contiguous range [Start,
-// Start+len(Events)) of the log, proven together by Range, or any
-// selection (a filtered view), each with its own inclusion Proof.
-type Page struct {
-	Key        string `json:"key"`        // the server's verifier key (Key.Public)
-	Log        string `json:"log"`        // "record/ID" or "system"
-	Checkpoint string `json:"checkpoint"` // signed note
-	// Since is the size of the client's last checkpoint, and Consistency
-	// the proof that the checkpoint extends it.
-	Since       int64          `json:"since"`
-	Consistency tlog.TreeProof `json:"consistency,omitempty"`
-	Start       int64          `json:"start"`
-	Range       RangeProof     `json:"range,omitempty"`
-	Events      []Event        `json:"events"`
-}
-
 // Options say what a client expects of a page.
 type Options struct {
 	// Key is the pinned verifier key; empty on first use, when the page's
@@ -47,11 +30,13 @@ type Options struct {
 
 // Verified is the outcome of a successful verification: the key to pin and
 // the checkpoint to keep for the next consistency check (both as text, to
-// store as they are).
+// store as they are), and the events of the page, read from their
+// verified leaves.
 type Verified struct {
 	Key        string
 	Signed     string
 	Checkpoint Checkpoint
+	Events     []Event
 }
 
 // Reasons of verification errors (akte.Error.Reason, Kind KindCrypto).
@@ -105,10 +90,11 @@ func Verify(p *Page, o Options) (*Verified, error) {
 	if err := checkHistory(p, c, o); err != nil {
 		return nil, err
 	}
-	if err := checkEvents(p, c, o); err != nil {
+	events, err := checkEvents(p, c, o)
+	if err != nil {
 		return nil, err
 	}
-	return &Verified{Key: key, Signed: p.Checkpoint, Checkpoint: c}, nil
+	return &Verified{Key: key, Signed: p.Checkpoint, Checkpoint: c, Events: events}, nil
 }
 
 // checkHistory checks c against the last verified checkpoint and the clock.
@@ -139,50 +125,74 @@ func checkHistory(p *Page, c Checkpoint, o Options) error {
 	return nil
 }
 
-// checkEvents checks the events against the checkpoint.
-func checkEvents(p *Page, c Checkpoint, o Options) error {
-	leaves := make([]tlog.Hash, len(p.Events))
+// checkEvents checks the entries against the checkpoint and returns their
+// events.
+func checkEvents(p *Page, c Checkpoint, o Options) ([]Event, error) {
+	leaves := make([]tlog.Hash, len(p.Entries))
+	events := make([]Event, len(p.Entries))
 	filtered := false
-	for k := range p.Events {
-		e := &p.Events[k]
-		idx := map[string]any{"index": e.Index}
-		if e.Index < 0 || e.Index >= c.Size || (k > 0 && e.Index <= p.Events[k-1].Index) {
-			return fail(ReasonEventInserted, idx, "Eintrag #%d ist nicht an dieser Stelle im signierten Protokoll enthalten.", e.Index)
+	intern := make(map[string]string)
+	for k := range p.Entries {
+		en := &p.Entries[k]
+		if en.Index < 0 || en.Index >= c.Size || (k > 0 && en.Index <= p.Entries[k-1].Index) {
+			return nil, fail(ReasonEventInserted, map[string]any{"index": en.Index},
+				"Eintrag #%d ist nicht an dieser Stelle im signierten Protokoll enthalten.", en.Index)
 		}
-		h, err := LeafHash(o.Log, e)
-		if err != nil || (e.LeafHash != tlog.Hash{} && h != e.LeafHash) {
-			return fail(ReasonEventAltered, idx, "Eintrag #%d wurde nachträglich verändert.", e.Index)
+		leaves[k] = tlog.RecordHash(en.Leaf)
+		e, err := en.event(o.Log, intern)
+		if err != nil || leaves[k] != en.LeafHash {
+			return nil, fail(ReasonEventAltered, map[string]any{"index": en.Index}, "Eintrag #%d wurde nachträglich verändert.", en.Index)
 		}
-		leaves[k] = h
-		filtered = filtered || e.Proof != nil
+		events[k] = e
+		filtered = filtered || en.Proof != nil
 	}
 	if filtered {
-		for k, e := range p.Events {
-			if CheckInclusion(e.Proof, c.Size, c.Hash, e.Index, leaves[k]) != nil {
-				return fail(ReasonInclusionFailed, map[string]any{"index": e.Index},
-					"Eintrag #%d ist nicht im signierten Stand des Protokolls enthalten.", e.Index)
+		for k, en := range p.Entries {
+			if CheckInclusion(en.Proof, c.Size, c.Hash, en.Index, leaves[k]) != nil {
+				return nil, fail(ReasonInclusionFailed, map[string]any{"index": en.Index},
+					"Eintrag #%d ist nicht im signierten Stand des Protokolls enthalten.", en.Index)
 			}
 		}
-		return nil
+		return events, nil
 	}
-	end := p.Start + int64(len(p.Events))
-	for k, e := range p.Events {
-		if want := p.Start + int64(k); e.Index != want {
-			return fail(ReasonEventMissing, map[string]any{"index": want}, "Eintrag #%d fehlt.", want)
+	end := p.Start + int64(len(p.Entries))
+	for k, en := range p.Entries {
+		if want := p.Start + int64(k); en.Index != want {
+			return nil, fail(ReasonEventMissing, map[string]any{"index": want}, "Eintrag #%d fehlt.", want)
 		}
 	}
 	if o.Complete {
 		if end != c.Size {
-			return fail(ReasonEventMissing, map[string]any{"index": end}, "Eintrag #%d fehlt.", end)
+			return nil, fail(ReasonEventMissing, map[string]any{"index": end}, "Eintrag #%d fehlt.", end)
 		}
 		if keep := min(o.KeepNewest, c.Size); p.Start > 0 && c.Size-p.Start < keep {
-			return fail(ReasonEventMissing, map[string]any{"index": p.Start - 1},
+			return nil, fail(ReasonEventMissing, map[string]any{"index": p.Start - 1},
 				"Eintrag #%d fehlt, obwohl die neuesten %d Einträge immer aufbewahrt werden.", p.Start-1, keep)
 		}
 	}
 	if p.Start < 0 || end > c.Size || CheckRange(p.Range, c.Size, c.Hash, p.Start, leaves) != nil {
-		return fail(ReasonInclusionFailed, map[string]any{"start": p.Start, "end": end},
+		return nil, fail(ReasonInclusionFailed, map[string]any{"start": p.Start, "end": end},
 			"Die Einträge #%d bis #%d passen nicht zum signierten Stand des Protokolls.", p.Start, end-1)
 	}
-	return nil
+	return events, nil
+}
+
+// event parses the entry's leaf into its event in the log, with the
+// address beside it, which must match the leaf's commitment.
+func (en *Entry) event(log string, intern map[string]string) (Event, error) {
+	l, e, err := parseLeaf(en.Leaf, intern)
+	if err != nil {
+		return Event{}, err
+	}
+	if l != log {
+		return Event{}, errors.New("leaf of another log")
+	}
+	e.Index = en.Index
+	if en.Addr != "" {
+		e.Addr, e.AddrSalt = en.Addr, en.AddrSalt
+		if _, err := e.addrCommit(); err != nil || e.AddrCommit == nil {
+			return Event{}, errAddrMismatch
+		}
+	}
+	return e, nil
 }

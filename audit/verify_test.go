@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -12,21 +11,42 @@ import (
 
 var t0 = time.Date(2026, 2, 3, 8, 0, 0, 0, time.UTC)
 
-// overJSON sends the page through JSON, as the API and the wasm bridge do.
-func overJSON(t *testing.T, p *Page) *Page {
+// overWire sends the page through its wire format, as the API does.
+func overWire(t *testing.T, p *Page) *Page {
 	t.Helper()
-	b, err := json.Marshal(p)
+	b, err := p.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var q Page
-	if err := json.Unmarshal(b, &q); err != nil {
+	q, err := ParsePage(b)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &q
+	return q
 }
 
-func fillLog(t *testing.T, l *memLog, from, n int) {
+// editRow changes the event of entry k as someone editing the event row in
+// the database would: the server encodes the leaf from the edited row and
+// still sends the leaf hash it stored.
+func editRow(t *testing.T, p *Page, k int, change func(e *Event)) {
+	t.Helper()
+	en := &p.Entries[k]
+	log, e, err := ParseLeaf(en.Leaf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Index, e.Addr, e.AddrSalt = en.Index, en.Addr, en.AddrSalt
+	change(&e)
+	if e.Addr != en.Addr {
+		en.Addr = e.Addr
+		e.Addr = ""
+	}
+	if en.Leaf, err = Leaf(log, &e); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func fillLog(t testing.TB, l *memLog, from, n int) {
 	t.Helper()
 	var es []Event
 	for i := from; i < from+n; i++ {
@@ -58,12 +78,19 @@ func TestVerify(t *testing.T) {
 	const log = "record/r1"
 	l := newMemLog(t, log)
 	fillLog(t, l, 0, 120)
-	first, err := Verify(overJSON(t, l.page(t, t0.Add(3*time.Hour), 0)), Options{Log: log, Complete: true, KeepNewest: 50})
+	first, err := Verify(overWire(t, l.page(t, t0.Add(3*time.Hour), 0)), Options{Log: log, Complete: true, KeepNewest: 50})
 	if err != nil {
 		t.Fatalf("first read: %v", err)
 	}
 	if first.Key != l.key.Public() || first.Checkpoint.Size != 120 {
 		t.Fatalf("first read pinned %q at size %d", first.Key, first.Checkpoint.Size)
+	}
+	for i, e := range first.Events {
+		want := *l.events[i]
+		if !e.Time.Equal(want.Time) || e.Operation != want.Operation || e.Object != want.Object || e.Addr != want.Addr ||
+			e.ActorName != want.ActorName || e.Index != int64(i) || e.Code != want.Code || e.Result != want.Result {
+			t.Fatalf("verified event %d = %+v, logged %+v", i, e, want)
+		}
 	}
 	last := first.Checkpoint
 	fillLog(t, l, 120, 80)
@@ -144,72 +171,90 @@ func TestVerify(t *testing.T) {
 		}, reason: ReasonConsistencyFailed},
 		{name: "event row edited", page: func() *Page {
 			p := l.page(t, now, 120)
-			p.Events[17].ActorID = "acc_someone_else"
+			editRow(t, p, 17, func(e *Event) { e.ActorID = "acc_someone_else" })
 			return p
 		}, reason: ReasonEventAltered, index: int64(17)},
 		{name: "event result edited", page: func() *Page {
 			p := l.page(t, now, 120)
-			p.Events[150].Result = ResultDenied
+			editRow(t, p, 150, func(e *Event) { e.Result = ResultDenied })
 			return p
 		}, reason: ReasonEventAltered, index: int64(150)},
 		{name: "address edited", page: func() *Page {
 			p := l.page(t, now, 120)
-			p.Events[30].Addr = "198.51.100.1"
+			p.Entries[30].Addr = "198.51.100.1"
 			return p
 		}, reason: ReasonEventAltered, index: int64(30)},
+		{name: "address added where none was", page: func() *Page {
+			p := l.page(t, now, 120)
+			p.Entries[31].Addr, p.Entries[31].AddrSalt = "198.51.100.1", make([]byte, AddrSaltSize)
+			return p
+		}, reason: ReasonEventAltered, index: int64(31)},
+		{name: "event of another log", page: func() *Page {
+			p := l.page(t, now, 120)
+			o := newMemLog(t, "record/r2")
+			o.append(t, *l.events[5])
+			p.Entries[5].Leaf = o.entry(t, o.events[0]).Leaf
+			p.Entries[5].LeafHash = tlog.RecordHash(p.Entries[5].Leaf)
+			return p
+		}, reason: ReasonEventAltered, index: int64(5)},
 		{name: "event row edited with its leaf hash", page: func() *Page {
 			p := l.page(t, now, 120)
-			e := &p.Events[42]
-			e.Object = "item:other"
-			e.LeafHash, _ = LeafHash(log, e)
+			editRow(t, p, 42, func(e *Event) { e.Object = "item:other" })
+			p.Entries[42].LeafHash = tlog.RecordHash(p.Entries[42].Leaf)
 			return p
 		}, reason: ReasonInclusionFailed},
+		{name: "address forgotten by retention", page: func() *Page {
+			p := l.page(t, now, 120)
+			for k := range p.Entries {
+				p.Entries[k].Addr, p.Entries[k].AddrSalt = "", nil
+			}
+			return p
+		}, reason: "ok"},
 		{name: "event row deleted", page: func() *Page {
 			p := l.page(t, now, 120)
-			p.Events = append(p.Events[:60:60], p.Events[61:]...)
+			p.Entries = append(p.Entries[:60:60], p.Entries[61:]...)
 			return p
 		}, reason: ReasonEventMissing, index: int64(60)},
 		{name: "newest event deleted", page: func() *Page {
 			p := l.page(t, now, 120)
-			p.Events = p.Events[:len(p.Events)-1]
+			p.Entries = p.Entries[:len(p.Entries)-1]
 			p.Range, _ = ProveRange(l.size(), 0, l.size()-1, l)
 			return p
 		}, reason: ReasonEventMissing, index: int64(199)},
 		{name: "more deleted than retention allows", page: func() *Page {
 			p := l.page(t, now, 120)
-			p.Start = 160
-			p.Events = p.Events[160:]
+			p.Start, p.Entries = 160, p.Entries[160:]
 			p.Range, _ = ProveRange(l.size(), 160, l.size(), l)
 			return p
 		}, reason: ReasonEventMissing, index: int64(159)},
 		{name: "event row inserted twice", page: func() *Page {
 			p := l.page(t, now, 120)
-			p.Events = append(p.Events[:81:81], p.Events[80:]...)
+			p.Entries = append(p.Entries[:81:81], p.Entries[80:]...)
 			return p
 		}, reason: ReasonEventInserted, index: int64(80)},
 		{name: "event beyond the signed tree", page: func() *Page {
 			p := l.page(t, now, 120)
-			e := p.Events[len(p.Events)-1]
+			e := p.Entries[len(p.Entries)-1]
 			e.Index = 200
-			p.Events = append(p.Events, e)
+			p.Entries = append(p.Entries, e)
 			return p
 		}, reason: ReasonEventInserted, index: int64(200)},
 		{name: "retention deleted the oldest", page: func() *Page {
 			p := l.page(t, now, 120)
-			p.Start, p.Events = 100, p.Events[100:]
+			p.Start, p.Entries = 100, p.Entries[100:]
 			p.Range, _ = ProveRange(l.size(), 100, l.size(), l)
 			return p
 		}, reason: "ok"},
 		{name: "range proof edited", page: func() *Page {
 			p := l.page(t, now, 120)
-			p.Start, p.Events = 100, p.Events[100:]
+			p.Start, p.Entries = 100, p.Entries[100:]
 			p.Range, _ = ProveRange(l.size(), 100, l.size(), l)
 			p.Range[0][3] ^= 1
 			return p
 		}, reason: ReasonInclusionFailed},
 		{name: "range proof left out", page: func() *Page {
 			p := l.page(t, now, 120)
-			p.Start, p.Events = 100, p.Events[100:]
+			p.Start, p.Entries = 100, p.Entries[100:]
 			return p
 		}, reason: ReasonInclusionFailed},
 		{name: "stale checkpoint", opts: func(o Options) Options {
@@ -224,7 +269,7 @@ func TestVerify(t *testing.T) {
 			opts: func(o Options) Options { o.Last, o.Complete = nil, false; return o }, reason: "ok"},
 		{name: "filtered view with a wrong proof", page: func() *Page {
 			p := l.selection(t, now, 3, 99, 150)
-			p.Events[1].Proof = p.Events[0].Proof
+			p.Entries[1].Proof = p.Entries[0].Proof
 			return p
 		}, opts: func(o Options) Options { o.Last, o.Complete = nil, false; return o }, reason: ReasonInclusionFailed, index: int64(99)},
 	}
@@ -238,7 +283,7 @@ func TestVerify(t *testing.T) {
 			if c.opts != nil {
 				o = c.opts(o)
 			}
-			_, err := Verify(overJSON(t, p), o)
+			_, err := Verify(overWire(t, p), o)
 			if got := reasonOf(err); got != c.reason {
 				t.Fatalf("got %s (%v), want %s", got, err, c.reason)
 			}
@@ -269,7 +314,7 @@ func mustSign(t *testing.T, k *Key, l *memLog, now time.Time) []byte {
 // event then extends it.
 func TestVerifyEmptyLog(t *testing.T) {
 	l := newMemLog(t, "record/empty")
-	v, err := Verify(overJSON(t, l.page(t, t0, 0)), Options{Log: "record/empty", Complete: true, KeepNewest: 50})
+	v, err := Verify(overWire(t, l.page(t, t0, 0)), Options{Log: "record/empty", Complete: true, KeepNewest: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +322,7 @@ func TestVerifyEmptyLog(t *testing.T) {
 		t.Fatalf("empty log: %+v", v.Checkpoint)
 	}
 	fillLog(t, l, 0, 1)
-	if _, err := Verify(overJSON(t, l.page(t, t0.Add(time.Hour), 0)), Options{Key: v.Key, Log: "record/empty", Last: &v.Checkpoint, Complete: true}); err != nil {
+	if _, err := Verify(overWire(t, l.page(t, t0.Add(time.Hour), 0)), Options{Key: v.Key, Log: "record/empty", Last: &v.Checkpoint, Complete: true}); err != nil {
 		t.Fatal(err)
 	}
 }
