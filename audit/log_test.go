@@ -56,16 +56,17 @@ func (l *memLog) size() int64 { return int64(len(l.events)) }
 func (l *memLog) append(t testing.TB, es ...Event) {
 	t.Helper()
 	leaves := make([]tlog.Hash, len(es))
+	var prev time.Time
+	if n := l.size(); n > 0 {
+		prev = l.events[n-1].Time
+	}
+	Sequence(l.size(), prev, es)
 	for k := range es {
-		e := es[k]
-		e.Normalize()
-		e.Index = l.size() + int64(k)
-		h, err := LeafHash(l.name, &e)
+		h, err := LeafHash(l.name, &es[k])
 		if err != nil {
-			t.Fatalf("leaf %d: %v", e.Index, err)
+			t.Fatalf("leaf %d: %v", es[k].Index, err)
 		}
 		leaves[k] = h
-		es[k] = e
 	}
 	start, hashes, _, err := Append(l, l.size(), leaves)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -46,6 +47,25 @@ func Append(r tlog.HashReader, n int64, leaves []tlog.Hash) (start int64, hashes
 		return 0, nil, tlog.Hash{}, err
 	}
 	return start, over.hashes, root, nil
+}
+
+// Sequence prepares a group of events for appending to a log of size n
+// whose newest event was logged at prev: it normalizes each event, gives it
+// its index, and raises a time earlier than its predecessor's to that
+// (the clocks of two replicas differ by milliseconds). A log's times never
+// decrease, so retention always deletes a prefix of it. It returns the
+// time of the last event, the next call's prev.
+func Sequence(n int64, prev time.Time, es []Event) time.Time {
+	for i := range es {
+		e := &es[i]
+		e.Normalize()
+		if e.Time.Before(prev) {
+			e.Time = prev
+		}
+		e.Index = n + int64(i)
+		prev = e.Time
+	}
+	return prev
 }
 
 // overlay reads stored hashes from r below start and from hashes above.
