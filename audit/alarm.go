@@ -51,7 +51,7 @@ type AlarmConfig struct {
 	Lookback time.Duration
 }
 
-// DefaultAlarmConfig returns the default thresholds (decision 0010).
+// DefaultAlarmConfig returns the default thresholds (decision 0013).
 func DefaultAlarmConfig() AlarmConfig {
 	return AlarmConfig{
 		FailedLogins: 10, FailedLoginsIn: time.Hour,

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // BenchmarkVerify measures what a client spends on one record's protocol
@@ -77,6 +79,21 @@ func BenchmarkVerify(b *testing.B) {
 		b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/protocol")
 	}
 	b.Run("parse", func(b *testing.B) { run(b, full, false, opts) })
+	b.Run("hash floor", func(b *testing.B) {
+		p, err := ParsePage(full)
+		if err != nil {
+			b.Fatal(err)
+		}
+		leaves := make([]tlog.Hash, len(p.Entries))
+		cpu := cpuTime()
+		for b.Loop() {
+			for k := range p.Entries {
+				leaves[k] = tlog.RecordHash(p.Entries[k].Leaf)
+			}
+			subtree(leaves)
+		}
+		b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/protocol")
+	})
 	b.Run("range", func(b *testing.B) { run(b, full, true, opts) })
 	o := opts
 	o.Complete = false

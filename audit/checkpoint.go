@@ -30,7 +30,7 @@ import (
 //	time 2026-03-01T12:00:00Z             signing time, UTC, seconds
 //
 // The text is signed as a C2SP signed note (c2sp.org/signed-note) with the
-// server's ECDSA P-256 key, signature type 0x02 (decision 0010).
+// server's ECDSA P-256 key, signature type 0x02 (decision 0013).
 type Checkpoint struct {
 	Origin string
 	Size   int64

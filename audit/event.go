@@ -189,33 +189,35 @@ var errLeaf = errors.New("malformed leaf")
 // The event has AddrCommit but neither Index nor Addr, which travel beside
 // the leaf.
 func ParseLeaf(b []byte) (log string, e Event, err error) {
-	return parseLeaf(b, nil)
+	return parseLeaf(b, new(lastFields))
 }
 
-// parseLeaf is ParseLeaf sharing the strings it reads through intern (if
-// not nil): a protocol repeats its actors, devices and operations
-// thousands of times, and one allocation per distinct value instead of per
-// field is much of what verifying costs in a browser.
-func parseLeaf(b []byte, intern map[string]string) (log string, e Event, err error) {
+// lastFields holds the string fields of the previous leaf parsed: a
+// protocol repeats its log, actors, devices and results from one event to
+// the next, and reusing the previous string instead of allocating a new
+// one is much of what verifying costs in a browser.
+type lastFields [10]string
+
+func parseLeaf(b []byte, last *lastFields) (log string, e Event, err error) {
 	if len(b) < 1 || b[0] != leafVersion {
 		return "", Event{}, errLeaf
 	}
-	r := leafReader{b: b[1:], intern: intern}
-	log = r.str()
+	r := leafReader{b: b[1:], last: last}
+	log = r.str(0)
 	if len(r.b) < 8 {
 		return "", Event{}, errLeaf
 	}
 	e.Time = time.UnixMicro(int64(binary.BigEndian.Uint64(r.b))).UTC()
 	r.b = r.b[8:]
-	e.Operation = Operation(r.str())
-	e.Code = r.str()
-	e.Result = Result(r.str())
-	e.Reason = r.str()
-	e.Object = r.str()
-	e.ActorID = r.str()
-	e.ActorRole = Role(r.str())
-	e.ActorName = r.str()
-	e.Device = r.str()
+	e.Operation = Operation(r.str(1))
+	e.Code = r.str(2)
+	e.Result = Result(r.str(3))
+	e.Reason = r.str(4)
+	e.Object = r.str(5)
+	e.ActorID = r.str(6)
+	e.ActorRole = Role(r.str(7))
+	e.ActorName = r.str(8)
+	e.Device = r.str(9)
 	if c := r.bytes(); len(c) > 0 {
 		e.AddrCommit = []byte(c)
 	}
@@ -226,9 +228,9 @@ func parseLeaf(b []byte, intern map[string]string) (log string, e Event, err err
 }
 
 type leafReader struct {
-	b      []byte
-	bad    bool
-	intern map[string]string
+	b    []byte
+	bad  bool
+	last *lastFields
 }
 
 func (r *leafReader) bytes() []byte {
@@ -243,24 +245,18 @@ func (r *leafReader) bytes() []byte {
 	return out
 }
 
-func (r *leafReader) str() string {
+// str reads string field i (an index into lastFields).
+func (r *leafReader) str(i int) string {
 	b := r.bytes()
-	if s, ok := r.intern[string(b)]; ok {
-		return s
+	if string(b) == r.last[i] {
+		return r.last[i]
 	}
 	if !utf8.Valid(b) {
 		r.bad = true
 	}
-	s := string(b)
-	if r.intern != nil && len(r.intern) < maxInterned {
-		r.intern[s] = s
-	}
-	return s
+	r.last[i] = string(b)
+	return r.last[i]
 }
-
-// maxInterned bounds the strings parseLeaf shares (a page of unique
-// objects must not grow the table without bound).
-const maxInterned = 4096
 
 // LeafHash returns the RFC 6962 leaf hash of e in the log named log.
 func LeafHash(log string, e *Event) (tlog.Hash, error) {

