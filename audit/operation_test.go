@@ -1,8 +1,10 @@
 package audit
 
 import (
+	"fmt"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -95,6 +97,20 @@ func TestRoutesMapped(t *testing.T) {
 	for pattern := range routes {
 		if !seen[pattern] {
 			t.Errorf("audit.Routes maps %q, which api/routes.go does not register", pattern)
+		}
+	}
+}
+
+// TestDocsListOperations keeps docs/audit.md's table of operations and
+// codes complete.
+func TestDocsListOperations(t *testing.T) {
+	doc, err := os.ReadFile("../docs/audit.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range Operations() {
+		if !strings.Contains(string(doc), fmt.Sprintf("| `%s` | %s |", o.Op, o.Code)) {
+			t.Errorf("docs/audit.md does not list %s (%s)", o.Op, o.Code)
 		}
 	}
 }

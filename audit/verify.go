@@ -18,8 +18,10 @@ type Options struct {
 	Log string
 	// Last is the client's last verified checkpoint of the log, nil if none.
 	Last *Checkpoint
-	// Complete demands that the page reach the end of the log and start
-	// where retention allows: only before the newest KeepNewest events.
+	// Complete demands that the page reach the end of the log, and start
+	// either where retention allows (only before the newest KeepNewest
+	// events) or, for a client that keeps the events it verified before,
+	// at the size of Last (an incremental read).
 	Complete   bool
 	KeepNewest int64
 	// MaxAge, if not 0, refuses a checkpoint signed longer than MaxAge
@@ -165,7 +167,8 @@ func checkEvents(p *Page, c Checkpoint, o Options) ([]Event, error) {
 		if end != c.Size {
 			return nil, fail(ReasonEventMissing, map[string]any{"index": end}, "Eintrag #%d fehlt.", end)
 		}
-		if keep := min(o.KeepNewest, c.Size); p.Start > 0 && c.Size-p.Start < keep {
+		incremental := o.Last != nil && p.Start == o.Last.Size
+		if keep := min(o.KeepNewest, c.Size); p.Start > 0 && !incremental && c.Size-p.Start < keep {
 			return nil, fail(ReasonEventMissing, map[string]any{"index": p.Start - 1},
 				"Eintrag #%d fehlt, obwohl die neuesten %d Einträge immer aufbewahrt werden.", p.Start-1, keep)
 		}

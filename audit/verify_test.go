@@ -221,6 +221,24 @@ func TestVerify(t *testing.T) {
 			p.Range, _ = ProveRange(l.size(), 0, l.size()-1, l)
 			return p
 		}, reason: ReasonEventMissing, index: int64(199)},
+		{name: "incremental read from the last checkpoint", page: func() *Page {
+			p := l.page(t, now, 120)
+			p.Start, p.Entries = 120, p.Entries[120:]
+			p.Range, _ = ProveRange(l.size(), 120, l.size(), l)
+			return p
+		}, reason: "ok"},
+		{name: "incremental read without the newest", page: func() *Page {
+			p := l.page(t, now, 120)
+			p.Start, p.Entries = 120, p.Entries[120:199]
+			p.Range, _ = ProveRange(l.size(), 120, 199, l)
+			return p
+		}, reason: ReasonEventMissing, index: int64(199)},
+		{name: "first read claiming an incremental start", page: func() *Page {
+			p := l.page(t, now, 0)
+			p.Since, p.Start, p.Entries = 190, 190, p.Entries[190:]
+			p.Range, _ = ProveRange(l.size(), 190, l.size(), l)
+			return p
+		}, opts: func(o Options) Options { o.Last, o.Key = nil, ""; return o }, reason: ReasonEventMissing, index: int64(189)},
 		{name: "more deleted than retention allows", page: func() *Page {
 			p := l.page(t, now, 120)
 			p.Start, p.Entries = 160, p.Entries[160:]
