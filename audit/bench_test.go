@@ -55,7 +55,7 @@ func BenchmarkVerify(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := Options{Key: last.Key, Log: "record/bench", Last: &last.Checkpoint, Complete: true, KeepNewest: 50}
+	opts := Options{Key: last.Key, Log: "record/bench", Last: last.Signed, Complete: true, KeepNewest: 50}
 	run := func(b *testing.B, page []byte, verify bool, o Options) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(page)))

@@ -256,11 +256,11 @@ var (
 // The signature line must name the checkpoint's origin, which must lie
 // under the key's name.
 func (k *PublicKey) Open(signed []byte) (Checkpoint, error) {
-	text, _, ok := bytes.Cut(signed, []byte("\n\n"))
-	if !ok {
+	i := bytes.Index(signed, []byte("\n\n"))
+	if i < 0 {
 		return Checkpoint{}, ErrMalformed
 	}
-	c, err := ParseCheckpoint(append(text, '\n'))
+	c, err := ParseCheckpoint(signed[:i+1]) // the text with its final newline
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}

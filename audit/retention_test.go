@@ -108,7 +108,7 @@ func TestRetentionKeepsProofs(t *testing.T) {
 		o := Options{Log: log, Complete: true, KeepNewest: p.KeepNewest}
 		var since int64
 		if last != nil {
-			o.Key, o.Last, since = last.Key, &last.Checkpoint, last.Checkpoint.Size
+			o.Key, o.Last, since = last.Key, last.Signed, last.Checkpoint.Size
 		}
 		v, err := Verify(overWire(t, l.page(t, c.now, since)), o)
 		if err != nil {
@@ -124,7 +124,7 @@ func TestRetentionKeepsProofs(t *testing.T) {
 	}
 	// A client that last looked in January 2025, at events long deleted,
 	// still gets the proof that today's log extends what it saw.
-	o := Options{Key: first.Key, Log: log, Last: &first.Checkpoint, Complete: true, KeepNewest: p.KeepNewest}
+	o := Options{Key: first.Key, Log: log, Last: first.Signed, Complete: true, KeepNewest: p.KeepNewest}
 	if _, err := Verify(l.page(t, day(2029, 1, 2), first.Checkpoint.Size), o); err != nil {
 		t.Fatalf("consistency from before retention: %v", err)
 	}

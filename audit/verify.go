@@ -16,8 +16,10 @@ type Options struct {
 	Key string
 	// Log is the log the client asked for.
 	Log string
-	// Last is the client's last verified checkpoint of the log, nil if none.
-	Last *Checkpoint
+	// Last is the signed checkpoint the client kept from its last
+	// verification of the log (Verified.Signed), empty if none. It is
+	// opened with the pinned key, so a tampered client state is caught too.
+	Last string
 	// Complete demands that the page reach the end of the log, and start
 	// either where retention allows (only before the newest KeepNewest
 	// events) or, for a client that keeps the events it verified before,
@@ -45,6 +47,7 @@ type Verified struct {
 const (
 	ReasonKeyChanged          = "key_changed"          // the server presents another key than the pinned one
 	ReasonCheckpointMalformed = "checkpoint_malformed" // the checkpoint or key cannot be parsed
+	ReasonStateInvalid        = "state_invalid"        // the client's kept checkpoint does not open under the pinned key
 	ReasonCheckpointSignature = "checkpoint_signature" // the signature does not verify under the pinned key
 	ReasonCheckpointOrigin    = "checkpoint_origin"    // the checkpoint is of another log
 	ReasonCheckpointRollback  = "checkpoint_rollback"  // smaller or older than the last verified one
@@ -89,10 +92,18 @@ func Verify(p *Page, o Options) (*Verified, error) {
 	if log, _ := c.Log(pub.Name); log != o.Log || p.Log != o.Log {
 		return nil, fail(ReasonCheckpointOrigin, nil, "Der Prüfpunkt gehört zu einem anderen Protokoll.")
 	}
-	if err := checkHistory(p, c, o); err != nil {
+	var last *Checkpoint
+	if o.Last != "" {
+		l, err := pub.Open([]byte(o.Last))
+		if err != nil || l.Origin != c.Origin {
+			return nil, fail(ReasonStateInvalid, nil, "Der gespeicherte Prüfpunkt dieses Protokolls ist beschädigt oder gehört zu einem anderen.")
+		}
+		last = &l
+	}
+	if err := checkHistory(p, c, last, o); err != nil {
 		return nil, err
 	}
-	events, err := checkEvents(p, c, o)
+	events, err := checkEvents(p, c, last, o)
 	if err != nil {
 		return nil, err
 	}
@@ -100,8 +111,8 @@ func Verify(p *Page, o Options) (*Verified, error) {
 }
 
 // checkHistory checks c against the last verified checkpoint and the clock.
-func checkHistory(p *Page, c Checkpoint, o Options) error {
-	if last := o.Last; last != nil {
+func checkHistory(p *Page, c Checkpoint, last *Checkpoint, o Options) error {
+	if last != nil {
 		if c.Size < last.Size {
 			return fail(ReasonCheckpointRollback, map[string]any{"size": c.Size, "last_size": last.Size},
 				"Der Server zeigt einen älteren Stand des Protokolls als zuvor: %d statt %d Einträge.", c.Size, last.Size)
@@ -129,11 +140,11 @@ func checkHistory(p *Page, c Checkpoint, o Options) error {
 
 // checkEvents checks the entries against the checkpoint and returns their
 // events.
-func checkEvents(p *Page, c Checkpoint, o Options) ([]Event, error) {
+func checkEvents(p *Page, c Checkpoint, last *Checkpoint, o Options) ([]Event, error) {
 	leaves := make([]tlog.Hash, len(p.Entries))
 	events := make([]Event, len(p.Entries))
 	filtered := false
-	last := new(lastFields)
+	fields := new(lastFields)
 	for k := range p.Entries {
 		en := &p.Entries[k]
 		if en.Index < 0 || en.Index >= c.Size || (k > 0 && en.Index <= p.Entries[k-1].Index) {
@@ -141,7 +152,7 @@ func checkEvents(p *Page, c Checkpoint, o Options) ([]Event, error) {
 				"Eintrag #%d ist nicht an dieser Stelle im signierten Protokoll enthalten.", en.Index)
 		}
 		leaves[k] = tlog.RecordHash(en.Leaf)
-		e, err := en.event(o.Log, last)
+		e, err := en.event(o.Log, fields)
 		if err != nil || leaves[k] != en.LeafHash {
 			return nil, fail(ReasonEventAltered, map[string]any{"index": en.Index}, "Eintrag #%d wurde nachträglich verändert.", en.Index)
 		}
@@ -167,7 +178,7 @@ func checkEvents(p *Page, c Checkpoint, o Options) ([]Event, error) {
 		if end != c.Size {
 			return nil, fail(ReasonEventMissing, map[string]any{"index": end}, "Eintrag #%d fehlt.", end)
 		}
-		incremental := o.Last != nil && p.Start == o.Last.Size
+		incremental := last != nil && p.Start == last.Size
 		if keep := min(o.KeepNewest, c.Size); p.Start > 0 && !incremental && c.Size-p.Start < keep {
 			return nil, fail(ReasonEventMissing, map[string]any{"index": p.Start - 1},
 				"Eintrag #%d fehlt, obwohl die neuesten %d Einträge immer aufbewahrt werden.", p.Start-1, keep)
@@ -182,8 +193,8 @@ func checkEvents(p *Page, c Checkpoint, o Options) ([]Event, error) {
 
 // event parses the entry's leaf into its event in the log, with the
 // address beside it, which must match the leaf's commitment.
-func (en *Entry) event(log string, last *lastFields) (Event, error) {
-	l, e, err := parseLeaf(en.Leaf, last)
+func (en *Entry) event(log string, fields *lastFields) (Event, error) {
+	l, e, err := parseLeaf(en.Leaf, fields)
 	if err != nil {
 		return Event{}, err
 	}

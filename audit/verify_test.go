@@ -95,7 +95,7 @@ func TestVerify(t *testing.T) {
 	last := first.Checkpoint
 	fillLog(t, l, 120, 80)
 	now := t0.Add(4 * time.Hour)
-	opts := Options{Key: first.Key, Log: log, Last: &last, Complete: true, KeepNewest: 50}
+	opts := Options{Key: first.Key, Log: log, Last: first.Signed, Complete: true, KeepNewest: 50}
 
 	other, err := GenerateKey("akte.test/audit")
 	if err != nil {
@@ -148,6 +148,15 @@ func TestVerify(t *testing.T) {
 		}, reason: ReasonCheckpointMalformed},
 		{name: "another record's log", opts: func(o Options) Options { o.Log = "record/r2"; return o },
 			reason: ReasonCheckpointOrigin},
+		{name: "kept checkpoint tampered with", opts: func(o Options) Options {
+			o.Last = strings.Replace(o.Last, "\n120\n", "\n12\n", 1)
+			return o
+		}, reason: ReasonStateInvalid},
+		{name: "kept checkpoint of another log", opts: func(o Options) Options {
+			other := newMemLog(t, "record/r2")
+			o.Last = other.sign(t, t0)
+			return o
+		}, reason: ReasonStateInvalid},
 		{name: "database rolled back", page: func() *Page { return short.page(t, now, 0) }, reason: ReasonCheckpointRollback},
 		{name: "checkpoint older than the last", page: func() *Page { return l.page(t, last.Time.Add(-time.Minute), 120) },
 			reason: ReasonCheckpointRollback},
@@ -238,7 +247,7 @@ func TestVerify(t *testing.T) {
 			p.Since, p.Start, p.Entries = 190, 190, p.Entries[190:]
 			p.Range, _ = ProveRange(l.size(), 190, l.size(), l)
 			return p
-		}, opts: func(o Options) Options { o.Last, o.Key = nil, ""; return o }, reason: ReasonEventMissing, index: int64(189)},
+		}, opts: func(o Options) Options { o.Last, o.Key = "", ""; return o }, reason: ReasonEventMissing, index: int64(189)},
 		{name: "more deleted than retention allows", page: func() *Page {
 			p := l.page(t, now, 120)
 			p.Start, p.Entries = 160, p.Entries[160:]
@@ -284,12 +293,12 @@ func TestVerify(t *testing.T) {
 			return o
 		}, reason: "ok"},
 		{name: "filtered view", page: func() *Page { return l.selection(t, now, 3, 99, 150, 199) },
-			opts: func(o Options) Options { o.Last, o.Complete = nil, false; return o }, reason: "ok"},
+			opts: func(o Options) Options { o.Last, o.Complete = "", false; return o }, reason: "ok"},
 		{name: "filtered view with a wrong proof", page: func() *Page {
 			p := l.selection(t, now, 3, 99, 150)
 			p.Entries[1].Proof = p.Entries[0].Proof
 			return p
-		}, opts: func(o Options) Options { o.Last, o.Complete = nil, false; return o }, reason: ReasonInclusionFailed, index: int64(99)},
+		}, opts: func(o Options) Options { o.Last, o.Complete = "", false; return o }, reason: ReasonInclusionFailed, index: int64(99)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -340,7 +349,7 @@ func TestVerifyEmptyLog(t *testing.T) {
 		t.Fatalf("empty log: %+v", v.Checkpoint)
 	}
 	fillLog(t, l, 0, 1)
-	if _, err := Verify(overWire(t, l.page(t, t0.Add(time.Hour), 0)), Options{Key: v.Key, Log: "record/empty", Last: &v.Checkpoint, Complete: true}); err != nil {
+	if _, err := Verify(overWire(t, l.page(t, t0.Add(time.Hour), 0)), Options{Key: v.Key, Log: "record/empty", Last: v.Signed, Complete: true}); err != nil {
 		t.Fatal(err)
 	}
 }
