@@ -118,7 +118,7 @@ func checkHistory(p *Page, c Checkpoint, last *Checkpoint, o Options) error {
 				"Der Server zeigt einen älteren Stand des Protokolls als zuvor: %d statt %d Einträge.", c.Size, last.Size)
 		}
 		if c.Time.Before(last.Time) {
-			return fail(ReasonCheckpointRollback, map[string]any{"time": c.Time, "last_time": last.Time},
+			return fail(ReasonCheckpointRollback, map[string]any{"time": c.Time.Format(time.RFC3339), "last_time": last.Time.Format(time.RFC3339)},
 				"Der Server zeigt einen älteren Stand des Protokolls als zuvor (%s statt %s).", c.Time.Format(time.RFC3339), last.Time.Format(time.RFC3339))
 		}
 		if c.Size > last.Size && p.Since != last.Size {
@@ -133,7 +133,7 @@ func checkHistory(p *Page, c Checkpoint, last *Checkpoint, o Options) error {
 	if o.MaxAge > 0 && o.Now.Sub(c.Time) > o.MaxAge {
 		age := o.Now.Sub(c.Time).Truncate(time.Second)
 		return fail(ReasonCheckpointStale, map[string]any{"age_seconds": int64(age.Seconds())},
-			"Der Prüfpunkt des Protokolls ist %s alt; der Server hält neuere Einträge zurück.", age)
+			"Der Prüfpunkt des Protokolls ist %s alt; neuere Einträge könnten zurückgehalten werden.", age)
 	}
 	return nil
 }
