@@ -1,0 +1,60 @@
+package dicom
+
+import (
+	"path"
+	"strings"
+)
+
+// DICOMDIR tags (PS3.3 F.5).
+const (
+	tDirectoryRecordSequence uint32 = 0x00041220
+	tDirectoryRecordType     uint32 = 0x00041430
+	tReferencedFileID        uint32 = 0x00041500
+	tReferencedSOPInstance   uint32 = 0x00041511
+)
+
+func wantRecordTag(t uint32) bool {
+	return t == tDirectoryRecordType || t == tReferencedFileID || t == tReferencedSOPInstance
+}
+
+// dirRef is a file a DICOMDIR references.
+type dirRef struct {
+	path string // relative to the DICOMDIR's folder, slash-separated, as written
+	uid  string // ReferencedSOPInstanceUIDInFile, if given
+}
+
+// directoryRefs decodes the file references of a walked DICOMDIR.
+func directoryRefs(op string, p *parsed) ([]dirRef, error) {
+	if len(p.records) == 0 {
+		return nil, nil
+	}
+	// Each record's collected elements are flat and decoded on their own.
+	var refs []dirRef
+	for _, rec := range p.records {
+		if len(rec) == 0 {
+			continue
+		}
+		raw, err := decode(op, rec, p.enc)
+		if err != nil {
+			return nil, err
+		}
+		v := values(raw)
+		parts := v.strs(tReferencedFileID)
+		if len(parts) == 0 || len(parts) > 16 {
+			continue
+		}
+		for i := range parts {
+			parts[i] = strings.TrimSpace(parts[i])
+		}
+		p := path.Join(parts...)
+		if p == "" || p == "." || strings.HasPrefix(p, "../") || p == ".." || strings.HasPrefix(p, "/") {
+			continue
+		}
+		uid := v.str(tReferencedSOPInstance, maxUID+1)
+		if !validUID(uid) {
+			uid = ""
+		}
+		refs = append(refs, dirRef{path: p, uid: uid})
+	}
+	return refs, nil
+}
