@@ -245,21 +245,39 @@ func bareDataSet(head []byte) bool {
 	return len(head) >= 8 && (head[0] == 0x02 || head[0] == 0x08) && head[1] == 0
 }
 
-// finish groups, deduplicates and checks.
+// finish deduplicates, groups and checks.
 func (s *scanner) finish() (*Result, error) {
 	res := s.res
+	// Of two copies of an instance, the one a DICOMDIR references is
+	// kept, else the first found.
+	refd := map[string]bool{}
+	for _, d := range s.dirs {
+		for _, r := range d.refs {
+			refd[cdKey(path.Join(path.Dir(d.path), r.path))] = true
+		}
+	}
 	byUID := make(map[string]*Instance, len(s.instances))
-	studies := map[string]*Study{}
-	series := map[[2]string]*Series{}
+	kept := make([]*Instance, 0, len(s.instances))
+	at := map[string]int{}
 	for _, in := range s.instances {
-		if first, ok := byUID[in.UID]; ok {
-			s.skip(in.Path, in.Size, SkipDuplicate, map[string]any{"of": first.Path})
+		first, ok := byUID[in.UID]
+		if !ok {
+			byUID[in.UID], at[in.UID] = in, len(kept)
+			kept = append(kept, in)
 			continue
 		}
-		byUID[in.UID] = in
-		if len(byUID) > s.lim.MaxInstances {
-			return nil, tooLarge("dicom.Scan", "dicom_too_many_instances", s.lim.MaxInstances, "too many DICOM instances")
+		if refd[cdKey(in.Path)] && !refd[cdKey(first.Path)] {
+			byUID[in.UID], kept[at[in.UID]] = in, in
+			first, in = in, first
 		}
+		s.skip(in.Path, in.Size, SkipDuplicate, map[string]any{"of": first.Path})
+	}
+	if len(kept) > s.lim.MaxInstances {
+		return nil, tooLarge("dicom.Scan", "dicom_too_many_instances", s.lim.MaxInstances, "too many DICOM instances")
+	}
+	studies := map[string]*Study{}
+	series := map[[2]string]*Series{}
+	for _, in := range kept {
 		st := studies[in.Study.UID]
 		if st == nil {
 			st = &Study{StudyInfo: in.Study, fsys: s.fsys}
