@@ -142,7 +142,7 @@ func phantom(pix []byte, n, i, m int) {
 			switch {
 			case (dx*dx)/(0.9*0.9*scale*scale)+(dy*dy)/(0.65*0.65*scale*scale) > 1:
 				v = 0
-			case (dx*dx+(dy+0.45)*(dy+0.45)) < 0.01:
+			case (dx*dx + (dy+0.45)*(dy+0.45)) < 0.01:
 				v = 1700 // spine
 			case ((dx-0.35)*(dx-0.35)+dy*dy)/(0.25*0.25) < 1 || ((dx+0.35)*(dx+0.35)+dy*dy)/(0.25*0.25) < 1:
 				v = 200 // lungs
