@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -197,7 +198,11 @@ func (s *scanner) file(p string, size int64) {
 	} else {
 		s.buf.Reset(f)
 	}
-	head, _ := s.buf.Peek(132)
+	head, err := s.buf.Peek(132)
+	if err != nil && err != io.EOF {
+		s.skip(p, size, SkipUnreadable, nil)
+		return
+	}
 	head = bytes.Clone(head)
 	part10 := len(head) == 132 && string(head[128:]) == "DICM"
 	if !part10 && !bareDataSet(head) {
