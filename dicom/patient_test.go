@@ -51,11 +51,11 @@ func TestNormDate(t *testing.T) {
 
 func TestFormatName(t *testing.T) {
 	for pn, want := range map[string]string{
-		"Mustermann^Erika":                 "Erika Mustermann",
-		"Schmidt^Anna^Lena^Dr.^MBA":        "Dr. Anna Lena Schmidt MBA",
-		"MUSTERMANN":                       "MUSTERMANN",
+		"Mustermann^Erika":          "Erika Mustermann",
+		"Schmidt^Anna^Lena^Dr.^MBA": "Dr. Anna Lena Schmidt MBA",
+		"MUSTERMANN":                "MUSTERMANN",
 		"Yamada^Tarou=山田^太郎=やまだ^たろう": "Tarou Yamada",
-		"^^^^":                             "",
+		"^^^^": "",
 	} {
 		if got := FormatName(pn); got != want {
 			t.Errorf("FormatName(%q) = %q, want %q", pn, got, want)
