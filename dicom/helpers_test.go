@@ -164,3 +164,11 @@ func uidsByPath(res *Result) map[string]string {
 	}
 	return m
 }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cdWorkDir != "" {
+		os.RemoveAll(cdWorkDir)
+	}
+	os.Exit(code)
+}
