@@ -176,7 +176,7 @@ func buildCD(work string) (*cdFixture, error) {
 	}
 	// What else is on a CD.
 	extras := map[string][]byte{
-		"VIEWER/VIEWER.EXE": append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00"), bytes.Repeat([]byte{0xcc}, 4096)...),
+		"VIEWER/VIEWER.EXE":  append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00"), bytes.Repeat([]byte{0xcc}, 4096)...),
 		"VIEWER/DCMVIEW.DLL": append([]byte("MZ\x90\x00"), bytes.Repeat([]byte{0}, 1024)...),
 		"LOGO.BMP":           append([]byte("BM\x36\x10\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00"), bytes.Repeat([]byte{0x80}, 4096)...),
 		"AUTORUN.INF":        []byte("[autorun]\r\nopen=VIEWER\\VIEWER.EXE\r\nicon=VIEWER\\VIEWER.EXE,0\r\n"),
