@@ -167,8 +167,10 @@ func uidsByPath(res *Result) map[string]string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if cdWorkDir != "" {
-		os.RemoveAll(cdWorkDir)
+	for _, dir := range []string{cdWorkDir, ctDir} {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 	}
 	os.Exit(code)
 }

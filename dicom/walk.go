@@ -2,7 +2,9 @@ package dicom
 
 import (
 	"bufio"
+	"compress/flate"
 	"encoding/binary"
+	"errors"
 	"io"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
@@ -57,6 +59,22 @@ type input struct {
 	hdr [12]byte
 }
 
+// fileError turns what a broken file does to a reader into our error:
+// an early end, or a deflated stream that does not inflate. Other errors
+// (the disk's) pass unchanged.
+func (in *input) fileError(err error) error {
+	var corrupt flate.CorruptInputError
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return in.errTruncated()
+	case errors.As(err, &corrupt):
+		e := invalid(in.op, "dicom_bad_deflate", nil, "deflated data set does not inflate")
+		e.Err = err
+		return e
+	}
+	return err
+}
+
 func (in *input) errTruncated() error {
 	return invalid(in.op, "dicom_truncated", nil, "file ends inside a data element")
 }
@@ -68,10 +86,10 @@ func (in *input) read(p []byte) error {
 	}
 	n, err := io.ReadFull(in.r, p)
 	in.pos += int64(n)
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return in.errTruncated()
+	if err != nil {
+		return in.fileError(err)
 	}
-	return err
+	return nil
 }
 
 // skip consumes n bytes.
@@ -83,11 +101,8 @@ func (in *input) skip(n int64) error {
 		k, err := in.r.Discard(int(min(n, 1<<20)))
 		in.pos += int64(k)
 		n -= int64(k)
-		if err == io.EOF {
-			return in.errTruncated()
-		}
 		if err != nil {
-			return err
+			return in.fileError(err)
 		}
 	}
 	return nil
@@ -102,7 +117,10 @@ func (in *input) atEnd() (bool, error) {
 	if err == io.EOF {
 		return true, nil
 	}
-	return false, err
+	if err != nil {
+		return false, in.fileError(err)
+	}
+	return false, nil
 }
 
 // validVR reports whether b is two upper-case letters, as every explicit
