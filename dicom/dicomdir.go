@@ -34,11 +34,10 @@ func directoryRefs(op string, p *parsed) ([]dirRef, error) {
 		if len(rec) == 0 {
 			continue
 		}
-		raw, err := decode(op, rec, p.enc)
+		v, err := decode(op, rec, p.enc)
 		if err != nil {
 			return nil, err
 		}
-		v := values(raw)
 		parts := v.strs(tReferencedFileID)
 		if len(parts) == 0 || len(parts) > 16 {
 			continue

@@ -153,8 +153,8 @@ type meta struct {
 type parsed struct {
 	meta    meta
 	enc     encoding
-	top     []byte
-	records [][]byte
+	top     []element
+	records [][]element
 	pixel   bool
 	// directory: the meta information names a DICOMDIR.
 	directory bool
@@ -317,13 +317,75 @@ func readMeta(op string, br *bufio.Reader, m *meta) (int64, error) {
 // trimValue returns a UI value without its padding.
 func trimValue(v []byte) string { return strings.TrimRight(string(v), " \x00") }
 
-// decode hands the collected elements to suyashkumar/dicom behind a
-// minimal meta header that names their encoding, and returns the decoded
-// values by tag. The elements are flat (no sequences, no pixel data), of
-// bounded size, and framed exactly as that parser frames them, so it
-// cannot recurse or allocate beyond their size; a panic is still turned
-// into an error.
-func decode(op string, raw []byte, enc encoding) (vals map[uint32]dcm.Value, err error) {
+// values are decoded element values by tag: strings (every VR but US) or
+// numbers (US).
+type values map[uint32]value
+
+type value struct {
+	strs []string
+	ints []int
+}
+
+// textVR reports whether a VR's characters depend on the Specific
+// Character Set (PS3.5 6.1.2.3); the others are in the default repertoire
+// (digits, upper-case letters, a few signs) or binary.
+func textVR(vr string) bool {
+	switch vr {
+	case "PN", "LO", "SH", "ST", "LT", "UT", "UC":
+		return true
+	}
+	return false
+}
+
+// decode decodes collected elements. Values in the default repertoire
+// (UI, CS, DA, TM, DS, IS) and US are read here; text, whose bytes depend
+// on the character set (German names in ISO_IR 100, say), goes to
+// suyashkumar/dicom together with the Specific Character Set, behind a
+// minimal meta header that names the encoding. What it gets is flat (no
+// sequences, no pixel data), of bounded size, and framed exactly as it
+// frames it, so it cannot recurse or allocate beyond the bytes; a panic is
+// still turned into an error.
+func decode(op string, elems []element, enc encoding) (values, error) {
+	vals := make(values, len(elems))
+	var text []byte
+	for i := range elems {
+		e := &elems[i]
+		v := e.value()
+		switch {
+		case textVR(e.vr):
+			text = append(text, e.raw...)
+			continue
+		case e.vr == "US":
+			var ints []int
+			for j := 0; j+2 <= len(v); j += 2 {
+				ints = append(ints, int(enc.bo.Uint16(v[j:])))
+			}
+			vals[e.tag] = value{ints: ints}
+		default:
+			vals[e.tag] = value{strs: strings.Split(strings.Trim(string(v), " \x00"), `\`)}
+		}
+		if e.tag == tSpecificCharacterSet {
+			text = append(e.raw[:len(e.raw):len(e.raw)], text...)
+		}
+	}
+	if len(text) == 0 {
+		return vals, nil
+	}
+	ds, err := decodeText(op, text, enc)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ds.Elements {
+		t := uint32(e.Tag.Group)<<16 | uint32(e.Tag.Element)
+		if e.Tag.Group != 0x0002 && e.Value != nil && e.Value.ValueType() == dcm.Strings {
+			s, _ := e.Value.GetValue().([]string)
+			vals[t] = value{strs: s}
+		}
+	}
+	return vals, nil
+}
+
+func decodeText(op string, raw []byte, enc encoding) (ds dcm.Dataset, err error) {
 	ts := tsExplicitLE
 	switch enc {
 	case implicitLE:
@@ -347,37 +409,20 @@ func decode(op string, raw []byte, enc encoding) (vals map[uint32]dcm.Value, err
 	b.Write(raw)
 	defer func() {
 		if r := recover(); r != nil {
-			vals, err = nil, invalid(op, "dicom_parse", nil, fmt.Sprintf("value decoder failed: %v", r))
+			err = invalid(op, "dicom_parse", nil, fmt.Sprintf("value decoder failed: %v", r))
 		}
 	}()
-	ds, perr := dcm.Parse(bytes.NewReader(b.Bytes()), int64(b.Len()), nil,
+	ds, err = dcm.Parse(bytes.NewReader(b.Bytes()), int64(b.Len()), nil,
 		dcm.SkipPixelData(), dcm.AllowUnknownSpecificCharacterSet())
-	if perr != nil {
+	if err != nil {
 		e := invalid(op, "dicom_parse", nil, "cannot decode values")
-		e.Err = perr
-		return nil, e
+		e.Err = err
+		return ds, e
 	}
-	vals = make(map[uint32]dcm.Value, len(ds.Elements))
-	for _, e := range ds.Elements {
-		if e.Tag.Group != 0x0002 && e.Value != nil {
-			vals[uint32(e.Tag.Group)<<16|uint32(e.Tag.Element)] = e.Value
-		}
-	}
-	return vals, nil
+	return ds, nil
 }
 
-// values reads decoded values by tag, tolerating absent and oddly typed
-// ones (they read as absent).
-type values map[uint32]dcm.Value
-
-func (v values) strs(t uint32) []string {
-	x, ok := v[t]
-	if !ok || x.ValueType() != dcm.Strings {
-		return nil
-	}
-	s, _ := x.GetValue().([]string)
-	return s
-}
+func (v values) strs(t uint32) []string { return v[t].strs }
 
 // str returns the first value of a string element, cleaned up, at most
 // max bytes.
@@ -396,9 +441,8 @@ func (v values) all(t uint32, max int) string {
 }
 
 func (v values) int(t uint32) int {
-	x, ok := v[t]
-	if ok && x.ValueType() == dcm.Ints {
-		if n, _ := x.GetValue().([]int); len(n) > 0 && n[0] >= 0 && n[0] <= math.MaxUint16 {
+	if n := v[t].ints; n != nil {
+		if len(n) > 0 {
 			return n[0]
 		}
 		return 0
@@ -444,11 +488,10 @@ const maxFloat = 1e12
 
 // instanceFrom builds an Instance from a walked file.
 func instanceFrom(op string, p *parsed, size int64) (*Instance, error) {
-	raw, err := decode(op, p.top, p.enc)
+	v, err := decode(op, p.top, p.enc)
 	if err != nil {
 		return nil, err
 	}
-	v := values(raw)
 	in := &Instance{
 		Size:           size,
 		UID:            v.str(tSOPInstanceUID, maxUID+1),

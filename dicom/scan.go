@@ -164,35 +164,36 @@ func (s *scanner) visit(p string, d fs.DirEntry, err error) error {
 		s.skip(p, 0, SkipSpecial, nil)
 		return nil
 	}
-	info, err := d.Info()
-	if err != nil {
-		s.skip(p, 0, SkipUnreadable, nil)
-		return nil
-	}
-	s.file(p, info.Size())
+	s.file(p)
 	return nil
 }
 
 // file looks at one regular file.
-func (s *scanner) file(p string, size int64) {
-	if size == 0 {
-		s.skip(p, 0, SkipEmpty, nil)
-		return
-	}
+func (s *scanner) file(p string) {
 	f, err := s.fsys.Open(p)
 	if err != nil {
 		if r, _ := akte.ReasonOf(err); r != "" {
-			s.skip(p, size, SkipZipEntry, map[string]any{"detail": r})
+			s.skip(p, 0, SkipZipEntry, map[string]any{"detail": r})
 		} else {
-			s.skip(p, size, SkipUnreadable, nil)
+			s.skip(p, 0, SkipUnreadable, nil)
 		}
 		return
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		s.skip(p, size, SkipSpecial, nil)
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		s.skip(p, 0, SkipUnreadable, nil)
+		return
+	case !st.Mode().IsRegular():
+		// It was replaced since the folder was listed.
+		s.skip(p, 0, SkipSpecial, nil)
+		return
+	case st.Size() == 0:
+		s.skip(p, 0, SkipEmpty, nil)
 		return
 	}
+	size := st.Size()
 	if s.buf == nil {
 		s.buf = bufio.NewReaderSize(f, 32<<10)
 	} else {
@@ -338,7 +339,8 @@ func (st *Study) merge(o *StudyInfo) {
 	fill(&st.AccessionNumber, o.AccessionNumber)
 	fill(&st.Institution, o.Institution)
 	a, b := &st.Patient, &o.Patient
-	if normName(a.Name) != normName(b.Name) || a.ID != b.ID || NormDate(a.BirthDate) != NormDate(b.BirthDate) {
+	if (a.Name != b.Name && normName(a.Name) != normName(b.Name)) || a.ID != b.ID ||
+		(a.BirthDate != b.BirthDate && NormDate(a.BirthDate) != NormDate(b.BirthDate)) {
 		st.PatientMismatch = true
 	}
 }

@@ -167,6 +167,16 @@ func dictHasVR(t uint32, vr string) bool {
 // fits reports whether n more bytes fit before bound (-1: no bound).
 func fits(in *input, bound, n int64) bool { return bound < 0 || n <= bound-in.pos }
 
+// element is a collected data element.
+type element struct {
+	tag uint32
+	vr  string // as written, or from the dictionary in implicit VR
+	raw []byte // as in the file: header, then value
+	n   int    // header length
+}
+
+func (e *element) value() []byte { return e.raw[e.n:] }
+
 type frame struct {
 	seq    bool  // a sequence (holds items) or an item (holds elements)
 	end    int64 // position where a defined length ends, -1 if undefined
@@ -182,14 +192,14 @@ type walker struct {
 	op   string
 	elem int
 
-	// wantTop selects top-level elements whose raw bytes go to top.
+	// wantTop selects top-level elements to collect into top.
 	wantTop func(t uint32) bool
-	top     []byte
+	top     []element
 	// recordSeq names a top-level sequence whose items are records; the
 	// elements wantRecord selects in each item go to records[i].
 	recordSeq  uint32
 	wantRecord func(t uint32) bool
-	records    [][]byte
+	records    [][]element
 
 	pixel       bool   // stopped at top-level pixel data
 	pixelOffset int64  // where its element starts
@@ -380,7 +390,7 @@ func (w *walker) walk() error {
 			return w.bad("dicom_length_beyond_end", "value crosses the end of its container")
 		}
 
-		var dst *[]byte
+		var dst *[]element
 		switch {
 		case top == nil && w.wantTop != nil && w.wantTop(t):
 			dst = &w.top
@@ -388,12 +398,12 @@ func (w *walker) walk() error {
 			dst = &w.records[len(w.records)-1]
 		}
 		if dst != nil && vl <= maxCollected && enc == w.enc && (enc.implicit || dictHasVR(t, vr)) {
-			*dst = append(*dst, h[:n]...)
-			start := len(*dst)
-			*dst = append(*dst, make([]byte, vl)...)
-			if err := in.read((*dst)[start:]); err != nil {
+			raw := make([]byte, n+int(vl))
+			copy(raw, h[:n])
+			if err := in.read(raw[n:]); err != nil {
 				return err
 			}
+			*dst = append(*dst, element{tag: t, vr: vr, raw: raw, n: n})
 			continue
 		}
 		if err := in.skip(int64(vl)); err != nil {
