@@ -46,7 +46,7 @@ fuzz:
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./seal ./blob/disk
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./seal ./blob/disk ./dicom
 
 ## bench-web: browser upload of a 200 MiB file against the CLI's (docs/benchmarks.md)
 bench-web: web

@@ -100,7 +100,7 @@ func (c *content) Close() error {
 		c.cur = nil
 	}
 	if c.err == nil {
-		c.err = akte.E("dicom.Content", akte.KindInvalid, "read after close", nil)
+		c.err = akte.R("dicom.Content", akte.KindInvalid, "dicom_content_closed", nil, "read after close")
 	}
 	return nil
 }

@@ -90,7 +90,9 @@ func (m *Manifest) Marshal() ([]byte, error) {
 	}
 	b, err := json.Marshal(m)
 	if err != nil {
-		return nil, akte.E("dicom.Manifest.Marshal", akte.KindInternal, "", err)
+		e := akte.R("dicom.Manifest.Marshal", akte.KindInternal, "dicom_manifest_encode", nil, "cannot encode the manifest")
+		e.Err = err
+		return nil, e
 	}
 	if len(b) > MaxManifestSize {
 		return nil, tooLarge("dicom.Manifest.Marshal", "dicom_manifest_too_large", MaxManifestSize, "manifest too large")

@@ -142,7 +142,9 @@ func (s *scanner) visit(p string, d fs.DirEntry, err error) error {
 	}
 	if err != nil {
 		if p == "." {
-			return akte.E("dicom.Scan", akte.KindNotFound, "cannot read the source", err)
+			e := akte.R("dicom.Scan", akte.KindNotFound, "dicom_source_unreadable", nil, "cannot read the source")
+			e.Err = err
+			return e
 		}
 		s.skip(p, 0, SkipUnreadable, nil)
 		if d != nil && d.IsDir() {

@@ -259,7 +259,8 @@ func TestScanLimits(t *testing.T) {
 	if _, err := Scan(ctx, mapFS(files), Limits{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled scan: %v", err)
 	}
-	if _, err := Scan(context.Background(), os.DirFS(filepath.Join(t.TempDir(), "gone")), Limits{}); !akte.Is(err, akte.KindNotFound) {
+	_, err = Scan(context.Background(), os.DirFS(filepath.Join(t.TempDir(), "gone")), Limits{})
+	if r, _ := akte.ReasonOf(err); !akte.Is(err, akte.KindNotFound) || r != "dicom_source_unreadable" {
 		t.Errorf("missing source: %v", err)
 	}
 }

@@ -128,21 +128,30 @@ func (z *zipFS) Open(name string) (fs.File, error) {
 	return f, nil
 }
 
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
+
 // OpenSource opens what a person points the importer at: a folder (a
 // mounted CD, or its copy) or a ZIP file. Close the returned io.Closer
 // after the last use of the file system, which Study.Content reads from.
 func OpenSource(path string, lim Limits) (fs.FS, io.Closer, error) {
 	const op = "dicom.OpenSource"
+	notFound := func(err error) error {
+		e := akte.R(op, akte.KindNotFound, "dicom_source_unreadable", nil, "cannot open the source")
+		e.Err = err
+		return e
+	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, nil, akte.E(op, akte.KindNotFound, "cannot open the source", err)
+		return nil, nil, notFound(err)
 	}
 	if st.IsDir() {
-		return os.DirFS(path), io.NopCloser(nil), nil
+		return os.DirFS(path), nopCloser{}, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, akte.E(op, akte.KindNotFound, "cannot open the source", err)
+		return nil, nil, notFound(err)
 	}
 	fsys, err := OpenZip(f, st.Size(), lim)
 	if err != nil {
