@@ -6,12 +6,14 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"testing"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/dicom/dicomtest"
 )
 
 // countingFS counts the files open at a time.
@@ -156,4 +158,47 @@ func TestContentMemory(t *testing.T) {
 	if a := after.TotalAlloc - before.TotalAlloc; a > 256<<10 {
 		t.Errorf("allocated %d KiB for %d MiB", a>>10, n>>20)
 	}
+}
+
+// TestSyntheticCT: the benchmark's generator writes a study this package
+// reads as such, and that dcmtk reads without complaint when installed.
+func TestSyntheticCT(t *testing.T) {
+	dir := t.TempDir()
+	paths, err := dicomtest.WriteCT(dir, dicomtest.CT{Slices: 3, Size: 64})
+	if err != nil || len(paths) != 3 {
+		t.Fatal(paths, err)
+	}
+	res, err := Scan(context.Background(), os.DirFS(dir), Limits{})
+	if err != nil || len(res.Studies) != 1 || len(res.Skipped) != 0 {
+		t.Fatalf("%v %+v", err, res)
+	}
+	st := res.Studies[0]
+	if st.Patient.Name != "Müller^Jürgen" || st.Instances != 3 || len(st.Series) != 1 || st.Description != "CT Thorax" {
+		t.Errorf("study %+v", st)
+	}
+	for i, in := range st.Series[0].Instances {
+		if in.Number != i+1 || in.Rows != 64 || in.BitsStored != 12 || in.RescaleIntercept != -1024 ||
+			in.SliceLocation == nil || *in.SliceLocation != -1.25*float64(i) || len(in.WindowCenter) != 2 || in.Size != 2*64*64+int64(len(head(t, paths[i]))) {
+			t.Errorf("instance %d: %+v", i, in)
+		}
+	}
+	if _, err := exec.LookPath("dcmdump"); err == nil {
+		for _, p := range paths {
+			var stderr bytes.Buffer
+			cmd := exec.Command("dcmdump", "-q", p)
+			cmd.Stderr = &stderr
+			if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+				t.Errorf("dcmdump %s: %v %s", p, err, stderr.Bytes())
+			}
+		}
+	}
+}
+
+// head returns a file's bytes before its pixel data.
+func head(t *testing.T, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b[:bytes.Index(b, []byte{0xe0, 0x7f, 0x10, 0x00, 'O', 'W'})+12]
 }
