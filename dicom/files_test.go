@@ -71,40 +71,14 @@ func sealStudy(t testing.TB, st *Study) ([]byte, []byte) {
 }
 
 // TestWriteFiles: content stream, sealed and opened at any segment, back
-// to files, byte for byte.
+// to files, byte for byte, private to the user.
 func TestWriteFiles(t *testing.T) {
 	res, err := Scan(context.Background(), mapFS(cdTree()), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, st := range res.Studies {
-		m, err := NewManifest(st)
-		must(t, err)
-		ct, key := sealStudy(t, st)
-		ra, err := seal.NewReaderAt(bytes.NewReader(ct), int64(len(ct)), key)
-		must(t, err)
-		dir := t.TempDir()
-		written, err := WriteFiles(context.Background(), ra, ra.Size(), m, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := 0
-		for _, se := range st.Series {
-			for _, in := range se.Instances {
-				want := filepath.Join(dir, se.UID, in.UID+".dcm")
-				if written[i] != want {
-					t.Errorf("wrote %s, want %s", written[i], want)
-				}
-				got, err := os.ReadFile(want)
-				if err != nil || !bytes.Equal(got, cdTree()[in.Path]) {
-					t.Errorf("%s differs from %s (%v)", want, in.Path, err)
-				}
-				i++
-			}
-		}
-		if i != len(written) {
-			t.Errorf("wrote %d files for %d instances", len(written), i)
-		}
+		written := roundTrip(t, st, func(p string) []byte { return cdTree()[p] })
 		if fi, _ := os.Stat(written[0]); fi.Mode().Perm() != 0o600 {
 			t.Errorf("file mode %v", fi.Mode())
 		}
@@ -112,6 +86,64 @@ func TestWriteFiles(t *testing.T) {
 			t.Errorf("folder mode %v", fi.Mode())
 		}
 	}
+}
+
+// roundTrip takes a study through what an upload and a download do: the
+// manifest as JSON, the content stream sealed, opened at any segment, and
+// the instances written back as files, each compared with its original
+// (by path in the scanned source). It returns the files written.
+func roundTrip(t *testing.T, st *Study, original func(path string) []byte) []string {
+	t.Helper()
+	m, err := NewManifest(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err = ParseManifest(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, key := sealStudy(t, st)
+	ra, err := seal.NewReaderAt(bytes.NewReader(ct), int64(len(ct)), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	written, err := WriteFiles(context.Background(), ra, ra.Size(), m, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for _, se := range st.Series {
+		for _, in := range se.Instances {
+			want := original(in.Path)
+			got, err := os.ReadFile(written[i])
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s: written %s differs (%v)", in.Path, written[i], err)
+			}
+			if filepath.Base(written[i]) != in.UID+".dcm" || filepath.Base(filepath.Dir(written[i])) != se.UID {
+				t.Errorf("written as %s", written[i])
+			}
+			// A viewer reads one instance by its range.
+			mi := m.Series[slices.IndexFunc(m.Series, func(s ManifestSeries) bool { return s.UID == se.UID })]
+			for _, x := range mi.Instances {
+				if x.UID == in.UID {
+					part, err := io.ReadAll(io.NewSectionReader(ra, x.Offset, x.Length))
+					if err != nil || !bytes.Equal(part, want) {
+						t.Errorf("%s: range read differs (%v)", in.Path, err)
+					}
+				}
+			}
+			i++
+		}
+	}
+	if i != len(written) {
+		t.Errorf("wrote %d files for %d instances", len(written), i)
+	}
+	return written
 }
 
 // TestWriteFilesFails: a stream of the wrong size is refused; a tampered
