@@ -8,13 +8,12 @@ import (
 // DICOMDIR tags (PS3.3 F.5).
 const (
 	tDirectoryRecordSequence uint32 = 0x00041220
-	tDirectoryRecordType     uint32 = 0x00041430
 	tReferencedFileID        uint32 = 0x00041500
 	tReferencedSOPInstance   uint32 = 0x00041511
 )
 
 func wantRecordTag(t uint32) bool {
-	return t == tDirectoryRecordType || t == tReferencedFileID || t == tReferencedSOPInstance
+	return t == tReferencedFileID || t == tReferencedSOPInstance
 }
 
 // dirRef is a file a DICOMDIR references.
@@ -25,10 +24,8 @@ type dirRef struct {
 
 // directoryRefs decodes the file references of a walked DICOMDIR.
 func directoryRefs(op string, p *parsed) ([]dirRef, error) {
-	if len(p.records) == 0 {
-		return nil, nil
-	}
-	// Each record's collected elements are flat and decoded on their own.
+	// Each record's collected elements are flat and decoded on their own;
+	// a record that references no file (PATIENT, STUDY, SERIES) is passed.
 	var refs []dirRef
 	for _, rec := range p.records {
 		if len(rec) == 0 {
@@ -45,15 +42,15 @@ func directoryRefs(op string, p *parsed) ([]dirRef, error) {
 		for i := range parts {
 			parts[i] = strings.TrimSpace(parts[i])
 		}
-		p := path.Join(parts...)
-		if p == "" || p == "." || strings.HasPrefix(p, "../") || p == ".." || strings.HasPrefix(p, "/") {
+		rel := path.Join(parts...)
+		if rel == "" || rel == "." || rel == ".." || strings.HasPrefix(rel, "../") || strings.HasPrefix(rel, "/") {
 			continue
 		}
 		uid := v.str(tReferencedSOPInstance, maxUID+1)
 		if !validUID(uid) {
 			uid = ""
 		}
-		refs = append(refs, dirRef{path: p, uid: uid})
+		refs = append(refs, dirRef{path: rel, uid: uid})
 	}
 	return refs, nil
 }
