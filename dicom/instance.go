@@ -173,7 +173,7 @@ func ReadInstance(r io.Reader, size int64, lim Limits) (*Instance, error) {
 	if size > lim.MaxInstanceSize {
 		return nil, tooLarge(op, "dicom_file_too_large", lim.MaxInstanceSize, "file too large")
 	}
-	p, err := parseFile(op, bufio.NewReaderSize(r, 32<<10), size, &lim)
+	p, err := parseFile(op, bufio.NewReaderSize(r, 32<<10), size, &lim, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -186,8 +186,9 @@ func ReadInstance(r io.Reader, size int64, lim Limits) (*Instance, error) {
 // parseFile recognises a DICOM file (Part 10 with preamble, or a bare data
 // set where that is safe), reads its meta information and walks its data
 // set: up to the pixel data of an instance, collecting the tags we read,
-// or through a DICOMDIR, collecting its records.
-func parseFile(op string, br *bufio.Reader, size int64, lim *Limits) (*parsed, error) {
+// or through a DICOMDIR, collecting its records. budget, if not nil, is
+// what the data sets of a whole scan may still consume.
+func parseFile(op string, br *bufio.Reader, size int64, lim *Limits, budget *int64) (*parsed, error) {
 	head, err := br.Peek(132)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, err
@@ -244,7 +245,7 @@ func parseFile(op string, br *bufio.Reader, size int64, lim *Limits) (*parsed, e
 	if p.directory {
 		max = lim.MaxDirectorySize
 	}
-	in := &input{r: br, end: end, max: max, op: op}
+	in := &input{r: br, end: end, max: max, budget: budget, op: op}
 	if deflated {
 		// The bytes read are counted after inflating, so max bounds a
 		// decompression bomb as well.

@@ -18,6 +18,10 @@ type Limits struct {
 	// MaxHeaderSize is how many bytes of a file (inflated, for the deflated
 	// transfer syntax) are read before its pixel data.
 	MaxHeaderSize int64
+	// MaxScanBytes is how many bytes a scan reads from all files'
+	// data sets together (inflated); it bounds the time a hostile source
+	// can take (a real CD's headers are a few MB).
+	MaxScanBytes int64
 	// MaxElements is the number of data elements walked in one file.
 	MaxElements int
 	// MaxDepth is how deeply sequences may nest.
@@ -42,6 +46,7 @@ func DefaultLimits() Limits {
 		MaxInstances:     MaxManifestInstances,
 		MaxInstanceSize:  MaxInstanceLength,
 		MaxHeaderSize:    64 << 20,
+		MaxScanBytes:     4 << 30,
 		MaxElements:      250_000,
 		MaxDepth:         16,
 		MaxDirectorySize: 64 << 20,
@@ -67,6 +72,7 @@ func (l Limits) orDefault() Limits {
 	set(&l.MaxInstances, d.MaxInstances)
 	set64(&l.MaxInstanceSize, d.MaxInstanceSize)
 	set64(&l.MaxHeaderSize, d.MaxHeaderSize)
+	set64(&l.MaxScanBytes, d.MaxScanBytes)
 	set(&l.MaxElements, d.MaxElements)
 	set(&l.MaxDepth, d.MaxDepth)
 	set64(&l.MaxDirectorySize, d.MaxDirectorySize)

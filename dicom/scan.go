@@ -100,12 +100,17 @@ type DirectoryCheck struct {
 //
 // Scan reads only the start of each file, up to its pixel data. It never
 // follows symbolic links and never opens anything but regular files. It
-// refuses the whole source (KindTooLarge) beyond Limits.MaxFiles files or
-// Limits.MaxInstances instances, and stops when ctx is done.
+// refuses the whole source (KindTooLarge) beyond Limits.MaxFiles files,
+// Limits.MaxInstances instances or Limits.MaxScanBytes read, and stops
+// when ctx is done.
 func Scan(ctx context.Context, fsys fs.FS, lim Limits) (*Result, error) {
 	s := &scanner{ctx: ctx, fsys: fsys, lim: lim.orDefault(), res: &Result{}}
+	s.budget = s.lim.MaxScanBytes
 	if err := fs.WalkDir(fsys, ".", s.visit); err != nil {
 		return nil, err
+	}
+	if s.stop != nil {
+		return nil, s.stop
 	}
 	return s.finish()
 }
@@ -118,6 +123,8 @@ type scanner struct {
 	instances []*Instance
 	dirs      []scannedDir
 	buf       *bufio.Reader
+	budget    int64 // bytes the walks of all files may still read
+	stop      error // refuses the whole source
 }
 
 type scannedDir struct {
@@ -132,6 +139,9 @@ func (s *scanner) skip(p string, size int64, reason string, params map[string]an
 func (s *scanner) visit(p string, d fs.DirEntry, err error) error {
 	if cerr := s.ctx.Err(); cerr != nil {
 		return cerr
+	}
+	if s.stop != nil {
+		return s.stop
 	}
 	if p == "." && err == nil {
 		return nil
@@ -217,7 +227,7 @@ func (s *scanner) file(p string) {
 		return
 	}
 	const op = "dicom.Scan"
-	pf, err := parseFile(op, s.buf, size, &s.lim)
+	pf, err := parseFile(op, s.buf, size, &s.lim, &s.budget)
 	var in *Instance
 	if err == nil && pf.directory {
 		refs, derr := directoryRefs(op, pf)
@@ -231,6 +241,8 @@ func (s *scanner) file(p string) {
 	}
 	if err != nil {
 		switch reason, _ := akte.ReasonOf(err); {
+		case reason == "dicom_scan_too_large":
+			s.stop = err
 		case reason == "":
 			s.skip(p, size, SkipUnreadable, nil) // an I/O error is not the file's fault
 		case !part10:

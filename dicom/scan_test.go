@@ -215,6 +215,8 @@ func TestScanLimits(t *testing.T) {
 	wantReason(t, err, akte.KindTooLarge, "dicom_too_many_files")
 	_, err = Scan(context.Background(), mapFS(files), Limits{MaxInstances: 19})
 	wantReason(t, err, akte.KindTooLarge, "dicom_too_many_instances")
+	_, err = Scan(context.Background(), mapFS(files), Limits{MaxScanBytes: 2000}) // 20 data sets of 300 bytes
+	wantReason(t, err, akte.KindTooLarge, "dicom_scan_too_large")
 	res, err := Scan(context.Background(), mapFS(files), Limits{MaxInstanceSize: 100})
 	if err != nil || len(res.Studies) != 0 || len(res.Skipped) != 20 || res.Skipped[0].Reason != SkipTooLarge {
 		t.Errorf("%v %+v", err, res)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/akte/akte"
 	"github.com/suyashkumar/dicom/pkg/tag"
 )
 
@@ -55,8 +56,25 @@ type input struct {
 	pos int64 // bytes consumed
 	end int64 // bytes available, -1 if unknown (deflated)
 	max int64 // bytes that may be consumed
-	op  string
-	hdr [12]byte
+	// budget, if set, is what a whole scan may still consume; shared by
+	// the inputs of its files.
+	budget *int64
+	op     string
+	hdr    [12]byte
+}
+
+// take accounts for n bytes about to be consumed.
+func (in *input) take(n int64) error {
+	if in.pos+n > in.max {
+		return tooLarge(in.op, "dicom_header_too_large", in.max, "too many bytes before the pixel data")
+	}
+	if in.budget != nil {
+		if *in.budget < n {
+			return akte.R(in.op, akte.KindTooLarge, "dicom_scan_too_large", nil, "too many bytes to read in all")
+		}
+		*in.budget -= n
+	}
+	return nil
 }
 
 // fileError turns what a broken file does to a reader into our error:
@@ -81,8 +99,8 @@ func (in *input) errTruncated() error {
 
 // read fills p, failing if that would pass max or the input ends.
 func (in *input) read(p []byte) error {
-	if in.pos+int64(len(p)) > in.max {
-		return tooLarge(in.op, "dicom_header_too_large", in.max, "too many bytes before the pixel data")
+	if err := in.take(int64(len(p))); err != nil {
+		return err
 	}
 	n, err := io.ReadFull(in.r, p)
 	in.pos += int64(n)
@@ -94,8 +112,8 @@ func (in *input) read(p []byte) error {
 
 // skip consumes n bytes.
 func (in *input) skip(n int64) error {
-	if in.pos+n > in.max {
-		return tooLarge(in.op, "dicom_header_too_large", in.max, "too many bytes before the pixel data")
+	if err := in.take(n); err != nil {
+		return err
 	}
 	for n > 0 {
 		k, err := in.r.Discard(int(min(n, 1<<20)))
