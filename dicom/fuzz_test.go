@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -67,16 +68,30 @@ func fileSeeds(f *testing.F) {
 	} {
 		add(b)
 	}
-	if os.Getenv("AKTE_DICOM_TESTS") != "" || toolsPresent() {
-		cd := testCD(f)
-		for p := range cd.instances {
-			b, err := os.ReadFile(filepath.Join(cd.cd, filepath.FromSlash(p)))
-			if err != nil {
-				f.Fatal(err)
-			}
-			add(b)
+	if !toolsPresent() {
+		return
+	}
+	// The CD the tests built, or (when fuzzing, in each worker) one built
+	// for the seeds and removed at once, so that killed workers leave
+	// nothing behind.
+	cd := cdBuilt
+	if cd == nil {
+		dir, err := os.MkdirTemp("", "akte-dicom-seeds-")
+		if err != nil {
+			f.Fatal(err)
 		}
-		b, err := os.ReadFile(filepath.Join(cd.cd, "DICOMDIR"))
+		defer os.RemoveAll(dir)
+		if cd, err = buildCD(dir); err != nil {
+			f.Fatal(err)
+		}
+	}
+	paths := []string{"DICOMDIR"}
+	for p := range cd.instances {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		b, err := os.ReadFile(filepath.Join(cd.cd, filepath.FromSlash(p)))
 		if err != nil {
 			f.Fatal(err)
 		}
