@@ -13,14 +13,15 @@ run:
 	$(GO) run ./cmd/akte serve
 
 ## test: the whole test suite (installs what it needs first), the browser
-## tests in Chromium included (web/browser_test.go runs web/test); then the
+## tests in Chromium included (web/browser_test.go runs web/test) and the
+## DICOM CD tests with dcmtk and gdcm (dicom/cd_test.go); then the
 ## end-to-end suite a second time on PostgreSQL + S3 (servers started by the
 ## tests; the replica, outage and migration tests ran in the first pass)
 test:
 	./scripts/test-deps.sh
 	$(MAKE) web
 	$(GO) vet ./...
-	AKTE_BROWSER_TESTS=1 AKTE_FHIR_SCHEMA=1 AKTE_POPPLER=1 $(GO) test -count=1 -timeout 25m ./...
+	AKTE_BROWSER_TESTS=1 AKTE_FHIR_SCHEMA=1 AKTE_POPPLER=1 AKTE_DICOM_TESTS=1 $(GO) test -count=1 -timeout 25m ./...
 	AKTE_TEST_BACKEND=postgres-s3 $(GO) test -count=1 -timeout 25m \
 		-skip '^(TestReplicas|TestPostgresOutage|TestMigrate)$$' ./cmd/akte
 
@@ -45,7 +46,7 @@ fuzz:
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./seal ./blob/disk
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./seal ./blob/disk ./dicom
 
 ## bench-web: browser upload of a 200 MiB file against the CLI's (docs/benchmarks.md)
 bench-web: web
