@@ -335,3 +335,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestDateForms(t *testing.T) {
+	for s, want := range map[string]bool{
+		"2024": true, "2024-02": true, "2024-02-29": true, "2024-02-29T10:00:00Z": true,
+		"2024-02-29T10:00:00+01:00": true, "2024-02-29T23:59:60.123-14:00": true, "2024-02-29T10:00:00+14:00": true,
+		"0001": true, "0000": false, "24": false, "2024-13": false, "2024-00": false, "2024-1-01": false,
+		"2023-02-29": false, "2024-04-31": false, "2024-02-30": false, "2024-02-29T10:00:00": false,
+		"2024-02-29T24:00:00Z": false, "2024-02-29T10:00Z": false, "2024-02-29T10:00:00.Z": false,
+		"2024-02-29T10:00:00+14:30": false, "2024-02-29T10:00:00+1:00": false, "2024-02-29 10:00:00Z": false,
+		"": false, "2024-02-29Z": false, "2024-02-29T10:00:00+01:00x": false,
+	} {
+		if got := Date(s).Valid(); got != want {
+			t.Errorf("Date(%q).Valid() = %v, want %v", s, got, want)
+		}
+	}
+	first, last, _ := Date("2024-02").Days()
+	if first.Format(time.DateOnly) != "2024-02-01" || last.Format(time.DateOnly) != "2024-02-29" {
+		t.Errorf("2024-02 covers %s to %s", first, last)
+	}
+}
