@@ -62,8 +62,8 @@ func examples() []Resource {
 		},
 		&Observation{
 			Status: "final", Code: &CodeableConcept{Coding: []Coding{{System: "http://loinc.org", Code: "85354-9", Display: "Blood pressure panel"}}},
-			Category:          []CodeableConcept{{Coding: []Coding{{System: "http://terminology.hl7.org/CodeSystem/observation-category", Code: "vital-signs"}}}},
-			Subject:           me, EffectiveDateTime: "2024-05-02T08:00:00+02:00",
+			Category: []CodeableConcept{{Coding: []Coding{{System: "http://terminology.hl7.org/CodeSystem/observation-category", Code: "vital-signs"}}}},
+			Subject:  me, EffectiveDateTime: "2024-05-02T08:00:00+02:00",
 			Component: []ObservationComponent{
 				{Code: &CodeableConcept{Coding: []Coding{{System: "http://loinc.org", Code: "8480-6"}}}, ObservationValue: ObservationValue{ValueQuantity: &Quantity{Value: "128", Unit: "mmHg", System: "http://unitsofmeasure.org", Code: "mm[Hg]"}}},
 				{Code: &CodeableConcept{Coding: []Coding{{System: "http://loinc.org", Code: "8462-4"}}}, ObservationValue: ObservationValue{ValueQuantity: &Quantity{Value: "82", Unit: "mmHg", System: "http://unitsofmeasure.org", Code: "mm[Hg]"}}},
