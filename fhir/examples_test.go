@@ -34,7 +34,7 @@ func examples() []Resource {
 			}},
 		},
 		&Procedure{
-			Status: "completed", Code: &CodeableConcept{Coding: []Coding{{System: "https://akte.example/checkup", Code: "U4"}}, Text: "U4"},
+			Status: "completed", Code: &CodeableConcept{Coding: []Coding{{System: "urn:akte:checkup", Code: "U4"}}, Text: "U4"},
 			Subject: me, PerformedDateTime: "2024-05-02", Performer: []ProcedurePerformer{{Actor: doctor}},
 			Note: []Annotation{{Text: "unauffällig", Time: "2024-05-02T10:00:00+02:00"}},
 		},
