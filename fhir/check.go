@@ -58,7 +58,8 @@ func CheckAll(r Resource, ctx Context) []*akte.Error {
 	return c.list
 }
 
-// problem builds one finding.
+// problem builds one finding. Params and Message name the element (a FHIR
+// path) but never its value: errors may reach logs, values are health data.
 func problem(path, reason string, params map[string]any, msg string) *akte.Error {
 	if params == nil {
 		params = map[string]any{}
@@ -99,9 +100,8 @@ func (c *checker) resource(r Resource, path string) {
 				max = pa.SeriesDosesPositiveInt
 			}
 			if pa.DoseNumberString == "" && (n < 1 || n > max) || pa.SeriesDosesPositiveInt > MaxDoseNumber {
-				c.add(join(p, "doseNumberPositiveInt"), "dose_number_invalid",
-					map[string]any{"dose": n, "max": max, "series_doses": pa.SeriesDosesPositiveInt},
-					fmt.Sprintf("dose number %d is not between 1 and %d", n, max))
+				c.add(join(p, "doseNumberPositiveInt"), "dose_number_invalid", map[string]any{"max": max},
+					fmt.Sprintf("the dose number must be between 1 and %d", max))
 			}
 		}
 	case *Procedure:
@@ -154,8 +154,7 @@ func (c *checker) future(path string, d Date) bool {
 		return false
 	}
 	if !c.ctx.Today.IsZero() && first.After(Day(c.ctx.Today)) {
-		c.add(path, "date_in_future", map[string]any{"date": string(d), "today": string(DateOf(c.ctx.Today))},
-			"date "+string(d)+" is in the future")
+		c.add(path, "date_in_future", map[string]any{"today": string(DateOf(c.ctx.Today))}, "the date is in the future")
 		return false
 	}
 	return true
@@ -168,8 +167,7 @@ func (c *checker) beforeBirth(path string, d Date) {
 		return
 	}
 	if last.Before(birth) {
-		c.add(path, "date_before_birth", map[string]any{"date": string(d), "birth_date": string(c.ctx.BirthDate)},
-			"date "+string(d)+" is before the birth date "+string(c.ctx.BirthDate))
+		c.add(path, "date_before_birth", nil, "the date is before the birth date")
 	}
 }
 
@@ -192,8 +190,7 @@ func (c *checker) order(path string, start, end Date) {
 	s, _, sok := start.Days()
 	_, e, eok := end.Days()
 	if start != "" && end != "" && sok && eok && e.Before(s) {
-		c.add(path, "period_end_before_start", map[string]any{"start": string(start), "end": string(end)},
-			"end "+string(end)+" is before start "+string(start))
+		c.add(path, "period_end_before_start", nil, "the end is before the start")
 	}
 }
 
@@ -208,7 +205,7 @@ func (c *checker) identifiers(r Resource, path string) {
 			c.identifier(p, x)
 		case Coding:
 			if x.System == SystemPZN && x.Code != "" && !akte.ValidPZN(x.Code) {
-				c.add(join(p, "code"), "pzn_check_digit", map[string]any{"pzn": x.Code}, "PZN "+x.Code+" has a wrong check digit or length")
+				c.add(join(p, "code"), "pzn_check_digit", nil, "the PZN has a wrong check digit or is not eight digits")
 			}
 		}
 	})
@@ -221,15 +218,15 @@ func (c *checker) identifier(path string, id Identifier) {
 	switch id.System {
 	case SystemKVNR, SystemKVNROld:
 		if !akte.ValidKVNR(id.Value) {
-			c.add(join(path, "value"), "kvnr_check_digit", map[string]any{"kvnr": id.Value}, "KVNR "+id.Value+" is not valid (letter, nine digits, check digit)")
+			c.add(join(path, "value"), "kvnr_check_digit", nil, "the KVNR is not valid (a letter, nine digits, the last a check digit)")
 		}
 	case SystemLANR:
 		if !akte.ValidLANR(id.Value) {
-			c.add(join(path, "value"), "lanr_check_digit", map[string]any{"lanr": id.Value}, "LANR "+id.Value+" is not valid (nine digits, check digit at position 7)")
+			c.add(join(path, "value"), "lanr_check_digit", nil, "the LANR is not valid (nine digits, the seventh a check digit)")
 		}
 	case SystemBSNR:
 		if !akte.ValidBSNR(id.Value) {
-			c.add(join(path, "value"), "bsnr_format", map[string]any{"bsnr": id.Value}, "BSNR "+id.Value+" must have nine digits")
+			c.add(join(path, "value"), "bsnr_format", nil, "the BSNR must have nine digits")
 		}
 	}
 }
@@ -292,8 +289,8 @@ func (c *checker) required(path string, present bool) {
 
 func (c *checker) code(path, value string, allowed ...string) {
 	if value != "" && !slices.Contains(allowed, value) {
-		c.add(path, "fhir_code_invalid", map[string]any{"value": value, "allowed": allowed},
-			fmt.Sprintf("%q is not one of %s", value, strings.Join(allowed, ", ")))
+		c.add(path, "fhir_code_invalid", map[string]any{"allowed": allowed},
+			"the code must be one of "+strings.Join(allowed, ", "))
 	}
 }
 
@@ -317,7 +314,7 @@ func (c *checker) structure(r Resource, path string) {
 		for i := range t.NumField() {
 			if d, ok := v.Field(i).Interface().(Date); ok && d != "" && !d.Valid() {
 				name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-				c.add(join(p, name), "fhir_date_invalid", map[string]any{"value": string(d)}, "not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)")
+				c.add(join(p, name), "fhir_date_invalid", nil, "not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)")
 			}
 		}
 	})

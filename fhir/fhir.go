@@ -183,7 +183,7 @@ func jsonError(op string, err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		return &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "fhir_type_mismatch",
-			Params:  map[string]any{"path": te.Field, "want": te.Type.String(), "got": te.Value},
+			Params:  map[string]any{"path": te.Field, "want": fhirTypeName(te.Type), "got": te.Value},
 			Message: fmt.Sprintf("element %s must be %s, not %s", te.Field, fhirTypeName(te.Type), te.Value), Err: err}
 	}
 	return &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "fhir_json_invalid",

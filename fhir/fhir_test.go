@@ -209,6 +209,10 @@ func TestParseRefuses(t *testing.T) {
 		if e.Message == "" {
 			t.Errorf("%s: no message", tc.name)
 		}
+		// Values are health data: errors name the element, never its value.
+		if strings.Contains(e.Message, "1990") || strings.Contains(e.Message, "24.03") {
+			t.Errorf("%s: message shows a value: %s", tc.name, e.Message)
+		}
 	}
 	// A resource decoded directly as the wrong type is refused too.
 	var p Patient
@@ -250,24 +254,24 @@ func TestCheck(t *testing.T) {
 	}{
 		{"today", immunization("2026-11-30T23:59:00+01:00", 1, 0), "", "", nil},
 		{"this year", immunization("2026", 1, 0), "", "", nil},
-		{"tomorrow", immunization("2026-12-01", 1, 0), "date_in_future", "occurrenceDateTime", map[string]any{"date": "2026-12-01", "today": "2026-11-30"}},
+		{"tomorrow", immunization("2026-12-01", 1, 0), "date_in_future", "occurrenceDateTime", map[string]any{"today": "2026-11-30"}},
 		{"next year", immunization("2027", 1, 0), "date_in_future", "occurrenceDateTime", nil},
-		{"before birth", immunization("1990-05-09", 1, 0), "date_before_birth", "occurrenceDateTime", map[string]any{"birth_date": "1990-05-10"}},
+		{"before birth", immunization("1990-05-09", 1, 0), "date_before_birth", "occurrenceDateTime", nil},
 		{"birth month", immunization("1990-05", 1, 0), "", "", nil},
 		{"birth day", immunization("1990-05-10", 1, 0), "", "", nil},
-		{"dose 0", immunization("2020-01-01", -1, 0), "dose_number_invalid", "protocolApplied[0].doseNumberPositiveInt", map[string]any{"dose": -1, "max": MaxDoseNumber}},
-		{"dose above series", immunization("2020-01-01", 4, 3), "dose_number_invalid", "protocolApplied[0].doseNumberPositiveInt", map[string]any{"dose": 4, "max": 3}},
+		{"dose 0", immunization("2020-01-01", -1, 0), "dose_number_invalid", "protocolApplied[0].doseNumberPositiveInt", map[string]any{"max": MaxDoseNumber}},
+		{"dose above series", immunization("2020-01-01", 4, 3), "dose_number_invalid", "protocolApplied[0].doseNumberPositiveInt", map[string]any{"max": 3}},
 		{"dose 21", immunization("2020-01-01", 21, 0), "dose_number_invalid", "", nil},
 		{"dose 3 of 3", immunization("2020-01-01", 3, 3), "", "", nil},
 		{"pzn", &MedicationStatement{Status: "active", Subject: me, MedicationCodeableConcept: &CodeableConcept{Coding: []Coding{{System: SystemPZN, Code: "12743188"}}}},
-			"pzn_check_digit", "medicationCodeableConcept.coding[0].code", map[string]any{"pzn": "12743188"}},
+			"pzn_check_digit", "medicationCodeableConcept.coding[0].code", nil},
 		{"pzn in vaccine", &Immunization{Status: "completed", Patient: me, OccurrenceDateTime: "2020", VaccineCode: &CodeableConcept{Coding: []Coding{{System: SystemSNOMED, Code: "1"}, {System: SystemPZN, Code: "1274318"}}}},
 			"pzn_check_digit", "vaccineCode.coding[1].code", nil},
-		{"lanr", &Practitioner{Identifier: []Identifier{{System: SystemBSNR, Value: "721234500"}, {System: SystemLANR, Value: "123456789"}}}, "lanr_check_digit", "identifier[1].value", map[string]any{"lanr": "123456789"}},
+		{"lanr", &Practitioner{Identifier: []Identifier{{System: SystemBSNR, Value: "721234500"}, {System: SystemLANR, Value: "123456789"}}}, "lanr_check_digit", "identifier[1].value", nil},
 		{"lanr of performer", &Immunization{Status: "completed", Patient: me, OccurrenceDateTime: "2020", VaccineCode: &CodeableConcept{Text: "x"},
 			Performer: []ImmunizationPerformer{{Actor: &Reference{Identifier: &Identifier{System: SystemLANR, Value: "123456780"}}}}}, "lanr_check_digit", "performer[0].actor.identifier.value", nil},
 		{"bsnr", &Practitioner{Identifier: []Identifier{{System: SystemBSNR, Value: "72123450"}}}, "bsnr_format", "identifier[0].value", nil},
-		{"kvnr", &Patient{Identifier: []Identifier{{System: SystemKVNROld, Value: "B987563276"}}}, "kvnr_check_digit", "identifier[0].value", map[string]any{"kvnr": "B987563276"}},
+		{"kvnr", &Patient{Identifier: []Identifier{{System: SystemKVNROld, Value: "B987563276"}}}, "kvnr_check_digit", "identifier[0].value", nil},
 		{"kvnr ok", &Patient{Identifier: []Identifier{{System: SystemKVNR, Value: "X110411675"}}, BirthDate: "1990-05-10"}, "", "", nil},
 		{"birth in future", &Patient{BirthDate: "2027-01-01"}, "date_in_future", "birthDate", nil},
 		{"period order", &Encounter{Status: "finished", Class: &Coding{Code: "AMB"}, Period: &Period{Start: "2024-05-02", End: "2024-05-01"}}, "period_end_before_start", "period.end", nil},
