@@ -12,6 +12,7 @@ import (
 	"github.com/akte/akte"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/datamatrix"
+	"github.com/makiuchi-d/gozxing/datamatrix/encoder"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -78,6 +79,22 @@ func EncodeImage(carrier []byte, size int) (image.Image, error) {
 	text, err := charmap.ISO8859_1.NewDecoder().Bytes(carrier)
 	if err != nil {
 		return nil, &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "bmp_xml_invalid", Message: "the plan is not ISO-8859-1", Err: err}
+	}
+	// The writer ignores a failed symbol size lookup, and the encoder of
+	// gozxing v0.1.1 wraps its length around beyond the largest symbol
+	// (1,558 codewords; 2,000 bytes come out as 3 codewords): check both.
+	tooLarge := func(err error) error {
+		return &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "bmp_code_too_large", Message: "the plan does not fit into one DataMatrix", Err: err}
+	}
+	cw, err := encoder.EncodeHighLevel(string(text), encoder.SymbolShapeHint_FORCE_NONE, nil, nil)
+	if err != nil {
+		return nil, tooLarge(err)
+	}
+	if len(cw) < len(carrier)/2 { // no encodation packs more than two bytes into a codeword
+		return nil, tooLarge(nil)
+	}
+	if _, err := encoder.SymbolInfo_Lookup(len(cw), encoder.SymbolShapeHint_FORCE_NONE, nil, nil, true); err != nil {
+		return nil, tooLarge(err)
 	}
 	m, err := datamatrix.NewDataMatrixWriter().Encode(string(text), gozxing.BarcodeFormat_DATA_MATRIX, 0, 0, nil)
 	if err != nil {

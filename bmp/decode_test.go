@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/akte/akte"
 	"golang.org/x/text/encoding/charmap"
@@ -283,4 +284,9 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("carrier decodes to other lines")
 		}
 	})
+}
+
+func fhirDay(s string) time.Time {
+	d, _ := time.Parse(time.DateOnly, s)
+	return d
 }
