@@ -51,19 +51,76 @@ func ReadImage(r io.Reader) ([]byte, error) {
 }
 
 // DecodeImage finds the DataMatrix in img and returns its content (see
-// ReadImage). A symbol whose error correction cannot restore it is not
-// found: the error is bmp_code_not_found.
+// ReadImage). The detector wants the code to dominate the picture, which a
+// photo of the code does but a scan of the whole plan does not: when the
+// whole image yields nothing, overlapping windows of a half, a third and a
+// quarter of its size are tried in turn. A symbol that its error correction
+// cannot restore is not found: the error is bmp_code_not_found.
 func DecodeImage(img image.Image) ([]byte, error) {
 	const op = "bmp.read_image"
+	// A photo of the code: the whole picture, reduced to two megapixels
+	// (seconds saved, and the code's modules stay several pixels wide).
+	data, err := decodeWhole(shrink(img, 2_000_000))
+	if err == nil {
+		return data, nil
+	}
+	if sub, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}); ok {
+		// A scan of the whole plan: windows in which the code dominates,
+		// smallest first (a quarter of a page holds the code of an A4 plan),
+		// right to left and top down: the BMP prints its code top right.
+		b := img.Bounds()
+		for _, f := range []int{4, 3, 2} {
+			w, h := b.Dx()/f, b.Dy()/f
+			for y := b.Min.Y; y+h <= b.Max.Y; y += h / 2 {
+				for x := b.Max.X - w; x >= b.Min.X; x -= w / 2 {
+					if data, err := decodeWhole(sub.SubImage(image.Rect(x, y, x+w, y+h))); err == nil {
+						return data, nil
+					}
+				}
+			}
+		}
+	}
+	return nil, &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "bmp_code_not_found",
+		Message: "no readable medication plan code (DataMatrix) was found in the image", Err: err}
+}
+
+// shrink returns img reduced by an integer factor (averaging grey values)
+// to at most max pixels, or img itself if it is small enough.
+func shrink(img image.Image, max int) image.Image {
+	b := img.Bounds()
+	f := 1
+	for b.Dx()/f*(b.Dy()/f) > max {
+		f++
+	}
+	if f == 1 {
+		return img
+	}
+	out := image.NewGray(image.Rect(0, 0, b.Dx()/f, b.Dy()/f))
+	for y := range out.Rect.Dy() {
+		for x := range out.Rect.Dx() {
+			sum := 0
+			for dy := range f {
+				for dx := range f {
+					sum += int(color.GrayModel.Convert(img.At(b.Min.X+x*f+dx, b.Min.Y+y*f+dy)).(color.Gray).Y)
+				}
+			}
+			out.Pix[y*out.Stride+x] = uint8(sum / (f * f))
+		}
+	}
+	return out
+}
+
+func decodeWhole(img image.Image) ([]byte, error) {
 	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
 	if err != nil {
-		return nil, &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "bmp_image_unreadable", Message: "the image could not be read", Err: err}
+		return nil, err
 	}
 	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
 	res, err := datamatrix.NewDataMatrixReader().Decode(bmp, hints)
 	if err != nil {
-		return nil, &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "bmp_code_not_found",
-			Message: "no readable medication plan code (DataMatrix) was found in the image", Err: err}
+		return nil, err
 	}
 	// gozxing returns the symbol's bytes unchanged in the string: they are
 	// ISO-8859-1, as the BMP specifies.
