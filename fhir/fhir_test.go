@@ -359,3 +359,62 @@ func TestDateForms(t *testing.T) {
 		t.Errorf("2024-02 covers %s to %s", first, last)
 	}
 }
+
+// FuzzPrune: on any valid JSON, prune writes valid JSON without nulls
+// (outside "_" arrays) and without empty strings, objects or arrays, and
+// pruning again changes nothing.
+func FuzzPrune(f *testing.F) {
+	for _, s := range []string{`{"a":[null,{}],"_b":[null,{"x":1}],"c":" ","d":"\u0020","e":"x","f":[1,2.50,true,false]}`, `[]`, `"x"`, `{"a":{"b":{"c":[{}]}}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if !json.Valid(in) {
+			return
+		}
+		out, ok, err := prune(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return
+		}
+		if !json.Valid(out) {
+			t.Fatalf("invalid output %s", out)
+		}
+		again, _, _ := prune(out)
+		if !bytes.Equal(again, out) {
+			t.Fatalf("not idempotent: %s -> %s", out, again)
+		}
+		var v any
+		json.Unmarshal(out, &v)
+		var walk func(v any, underscore bool)
+		walk = func(v any, underscore bool) {
+			switch x := v.(type) {
+			case nil:
+				if !underscore {
+					t.Fatalf("null in %s", out)
+				}
+			case string:
+				if strings.TrimSpace(x) == "" {
+					t.Fatalf("blank string in %s", out)
+				}
+			case []any:
+				if len(x) == 0 {
+					t.Fatalf("empty array in %s", out)
+				}
+				for _, e := range x {
+					walk(e, underscore)
+				}
+			case map[string]any:
+				if len(x) == 0 {
+					t.Fatalf("empty object in %s", out)
+				}
+				for k, e := range x {
+					_, isArr := e.([]any)
+					walk(e, isArr && strings.HasPrefix(k, "_"))
+				}
+			}
+		}
+		walk(v, false)
+	})
+}

@@ -1,132 +1,196 @@
 package fhir
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 )
 
 // prune rewrites a JSON value without nulls and without empty (or blank)
 // strings, objects and arrays, at every depth, keeping the order of
-// members. FHIR forbids all of them (http://hl7.org/fhir/R4/json.html),
-// except null as a place holder inside the arrays of primitive extensions
-// ("_given": [null, {...}]), which are kept as they are. ok is false if
-// nothing remains.
+// members, and without insignificant whitespace. FHIR forbids all of them
+// (http://hl7.org/fhir/R4/json.html), except null as a place holder inside
+// the arrays of primitive extensions ("_given": [null, {...}]), which are
+// kept. ok is false if nothing remains. data must be valid JSON (callers
+// pass what json.Unmarshal accepted or json.Marshal wrote); a byte scanner,
+// because encoding/json's token reader made it the slowest part of Parse.
 func prune(data []byte) (out []byte, ok bool, err error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var buf bytes.Buffer
-	ok, err = pruneValue(dec, &buf, false)
-	return buf.Bytes(), ok, err
+	p := &pruner{in: data, out: make([]byte, 0, len(data))}
+	ok = p.value(false)
+	if p.err != nil {
+		return nil, false, p.err
+	}
+	return p.out, ok, nil
 }
 
-// pruneValue writes the next value; keepNull keeps null elements of the
-// array it starts (arrays of primitive extensions).
-func pruneValue(dec *json.Decoder, out *bytes.Buffer, keepNull bool) (bool, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return false, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '{' {
-			return pruneObject(dec, out)
-		}
-		return pruneArray(dec, out, keepNull)
-	case nil:
-		return false, nil
-	case string:
-		if strings.TrimSpace(t) == "" {
-			return false, nil
-		}
-		writeString(out, t)
-	case json.Number:
-		out.WriteString(t.String())
-	case bool:
-		if t {
-			out.WriteString("true")
-		} else {
-			out.WriteString("false")
-		}
-	}
-	return true, nil
+type pruner struct {
+	in  []byte
+	i   int
+	out []byte
+	err error
 }
 
-func pruneObject(dec *json.Decoder, out *bytes.Buffer) (bool, error) {
-	start := out.Len()
-	out.WriteByte('{')
+var errSyntax = errors.New("fhir: invalid JSON")
+
+func (p *pruner) space() {
+	for p.i < len(p.in) && (p.in[p.i] == ' ' || p.in[p.i] == '\t' || p.in[p.i] == '\n' || p.in[p.i] == '\r') {
+		p.i++
+	}
+}
+
+// value copies the next value to out unless it is empty, and reports
+// whether it did; keepNull keeps the null elements of the array it starts.
+func (p *pruner) value(keepNull bool) bool {
+	p.space()
+	if p.i >= len(p.in) {
+		p.err = errSyntax
+		return false
+	}
+	switch c := p.in[p.i]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array(keepNull)
+	case c == '"':
+		start := p.i
+		p.str()
+		s := p.in[start:p.i]
+		if blank(s) {
+			return false
+		}
+		p.out = append(p.out, s...)
+		return true
+	case c == 'n':
+		p.i += 4
+		return false
+	default: // true, false, numbers
+		start := p.i
+		for p.i < len(p.in) && !strings.ContainsRune(",]} \t\r\n", rune(p.in[p.i])) {
+			p.i++
+		}
+		p.out = append(p.out, p.in[start:p.i]...)
+		return true
+	}
+}
+
+// str advances past a string literal (p.i at its opening quote).
+func (p *pruner) str() {
+	p.i++
+	for p.i < len(p.in) {
+		switch p.in[p.i] {
+		case '\\':
+			p.i += 2
+			continue
+		case '"':
+			p.i++
+			return
+		}
+		p.i++
+	}
+	p.err = errSyntax
+}
+
+// blank reports whether a string literal (with quotes) is empty or only
+// whitespace.
+func blank(lit []byte) bool {
+	inner := lit[1 : len(lit)-1]
+	for _, c := range inner {
+		if c == '\\' { // escapes: decode to be sure (rare)
+			var s string
+			if json.Unmarshal(lit, &s) != nil {
+				return false
+			}
+			return strings.TrimSpace(s) == ""
+		}
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *pruner) object() bool {
+	start := len(p.out)
+	p.out = append(p.out, '{')
+	p.i++
 	n := 0
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return false, err
+	for p.err == nil {
+		p.space()
+		if p.i >= len(p.in) {
+			p.err = errSyntax
+			break
 		}
-		key, _ := tok.(string)
-		mark := out.Len()
-		if n > 0 {
-			out.WriteByte(',')
+		if p.in[p.i] == '}' {
+			p.i++
+			break
 		}
-		writeString(out, key)
-		out.WriteByte(':')
-		ok, err := pruneValue(dec, out, strings.HasPrefix(key, "_"))
-		if err != nil {
-			return false, err
-		}
-		if !ok {
-			out.Truncate(mark)
+		if p.in[p.i] == ',' {
+			p.i++
 			continue
 		}
-		n++
-	}
-	if _, err := dec.Token(); err != nil { // '}'
-		return false, err
+		keyStart := p.i
+		p.str()
+		key := p.in[keyStart:p.i]
+		p.space()
+		p.i++ // ':'
+		mark := len(p.out)
+		if n > 0 {
+			p.out = append(p.out, ',')
+		}
+		p.out = append(p.out, key...)
+		p.out = append(p.out, ':')
+		if p.value(len(key) > 1 && key[1] == '_') {
+			n++
+		} else {
+			p.out = p.out[:mark]
+		}
 	}
 	if n == 0 {
-		out.Truncate(start)
-		return false, nil
+		p.out = p.out[:start]
+		return false
 	}
-	out.WriteByte('}')
-	return true, nil
+	p.out = append(p.out, '}')
+	return true
 }
 
-func pruneArray(dec *json.Decoder, out *bytes.Buffer, keepNull bool) (bool, error) {
-	start := out.Len()
-	out.WriteByte('[')
+func (p *pruner) array(keepNull bool) bool {
+	start := len(p.out)
+	p.out = append(p.out, '[')
+	p.i++
 	n, real := 0, 0
-	for dec.More() {
-		mark := out.Len()
-		if n > 0 {
-			out.WriteByte(',')
+	for p.err == nil {
+		p.space()
+		if p.i >= len(p.in) {
+			p.err = errSyntax
+			break
 		}
-		ok, err := pruneValue(dec, out, false)
-		if err != nil {
-			return false, err
+		if p.in[p.i] == ']' {
+			p.i++
+			break
+		}
+		if p.in[p.i] == ',' {
+			p.i++
+			continue
+		}
+		mark := len(p.out)
+		if n > 0 {
+			p.out = append(p.out, ',')
 		}
 		switch {
-		case ok:
+		case p.value(false):
 			real++
 		case keepNull:
-			out.WriteString("null")
+			p.out = append(p.out, "null"...)
 		default:
-			out.Truncate(mark)
+			p.out = p.out[:mark]
 			continue
 		}
 		n++
 	}
-	if _, err := dec.Token(); err != nil { // ']'
-		return false, err
-	}
 	if real == 0 {
-		out.Truncate(start)
-		return false, nil
+		p.out = p.out[:start]
+		return false
 	}
-	out.WriteByte(']')
-	return true, nil
-}
-
-func writeString(out *bytes.Buffer, s string) {
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s)
-	out.Truncate(out.Len() - 1) // Encode's newline
+	p.out = append(p.out, ']')
+	return true
 }
