@@ -29,9 +29,11 @@ type Resource interface {
 
 // Types lists the resource types Parse accepts, in the order the entries
 // are presented.
-var Types = []string{
-	"Immunization", "Procedure", "Encounter", "Practitioner", "MedicationStatement",
-	"Observation", "AllergyIntolerance", "Condition", "Patient", "Bundle",
+func Types() []string {
+	return []string{
+		"Immunization", "Procedure", "Encounter", "Practitioner", "MedicationStatement",
+		"Observation", "AllergyIntolerance", "Condition", "Patient", "Bundle",
+	}
 }
 
 // New returns an empty resource of the named type, or nil if the type is
@@ -93,7 +95,7 @@ func Parse(data []byte) (Resource, error) {
 	r := New(*head.ResourceType)
 	if r == nil {
 		return nil, akte.R(op, akte.KindInvalid, "fhir_resource_type_unsupported",
-			map[string]any{"resource_type": *head.ResourceType, "supported": Types},
+			map[string]any{"resource_type": *head.ResourceType, "supported": Types()},
 			"resource type "+*head.ResourceType+" is not supported")
 	}
 	if err := json.Unmarshal(data, r); err != nil {

@@ -418,3 +418,16 @@ func FuzzPrune(f *testing.F) {
 		walk(v, false)
 	})
 }
+
+// TestTypes: every listed type has a constructor that names itself.
+func TestTypes(t *testing.T) {
+	for _, name := range Types() {
+		r := New(name)
+		if r == nil || r.ResourceType() != name {
+			t.Errorf("New(%q) = %v", name, r)
+		}
+	}
+	if New("Claim") != nil {
+		t.Error("New knows Claim")
+	}
+}
