@@ -38,7 +38,8 @@ type Context struct {
 
 // Check tests r for plausibility: no clinical date in the future or before
 // the birth date, periods that end after they start, dose numbers within
-// the series and 1..MaxDoseNumber, and the check digits of every PZN coding,
+// the series and 1..MaxDoseNumber, a completed Immunization with its target
+// diseases (target_disease_missing), and the check digits of every PZN coding,
 // KVNR, LANR and the format of every BSNR in it. It returns the first
 // problem as an *akte.Error (KindInvalid) with a Reason such as
 // date_in_future and Params naming the element ("path") and the values;
@@ -93,6 +94,11 @@ func (c *checker) resource(r Resource, path string) {
 	case *Immunization:
 		c.event(join(path, "occurrenceDateTime"), r.OccurrenceDateTime)
 		c.event(join(path, "recorded"), r.Recorded)
+		// The KBV MIO requires the target diseases (1..*); the vaccination
+		// status is computed from them.
+		if r.Status == "completed" && !slices.ContainsFunc(r.ProtocolApplied, func(pa ImmunizationProtocolApplied) bool { return len(pa.TargetDisease) > 0 }) {
+			c.add(join(path, "protocolApplied.targetDisease"), "target_disease_missing", nil, "a vaccination needs the diseases it protects against")
+		}
 		for i, pa := range r.ProtocolApplied {
 			p := join(path, fmt.Sprintf("protocolApplied[%d]", i))
 			n, max := pa.DoseNumberPositiveInt, MaxDoseNumber

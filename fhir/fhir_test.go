@@ -243,7 +243,7 @@ func TestCheck(t *testing.T) {
 	}
 	immunization := func(date Date, dose, series int) *Immunization {
 		return &Immunization{Status: "completed", VaccineCode: &CodeableConcept{Text: "x"}, Patient: me, OccurrenceDateTime: date,
-			ProtocolApplied: []ImmunizationProtocolApplied{{DoseNumberPositiveInt: dose, SeriesDosesPositiveInt: series}}}
+			ProtocolApplied: []ImmunizationProtocolApplied{{DoseNumberPositiveInt: dose, SeriesDosesPositiveInt: series, TargetDisease: []CodeableConcept{snomed("76902006", "Tetanus")}}}}
 	}
 	for _, tc := range []struct {
 		name   string
@@ -265,10 +265,13 @@ func TestCheck(t *testing.T) {
 		{"dose 3 of 3", immunization("2020-01-01", 3, 3), "", "", nil},
 		{"pzn", &MedicationStatement{Status: "active", Subject: me, MedicationCodeableConcept: &CodeableConcept{Coding: []Coding{{System: SystemPZN, Code: "12743188"}}}},
 			"pzn_check_digit", "medicationCodeableConcept.coding[0].code", nil},
-		{"pzn in vaccine", &Immunization{Status: "completed", Patient: me, OccurrenceDateTime: "2020", VaccineCode: &CodeableConcept{Coding: []Coding{{System: SystemSNOMED, Code: "1"}, {System: SystemPZN, Code: "1274318"}}}},
+		{"no target disease", &Immunization{Status: "completed", Patient: me, OccurrenceDateTime: "2020", VaccineCode: &CodeableConcept{Text: "x"},
+			ProtocolApplied: []ImmunizationProtocolApplied{{DoseNumberPositiveInt: 1}}}, "target_disease_missing", "protocolApplied.targetDisease", nil},
+		{"not done needs no target", &Immunization{Status: "not-done", Patient: me, OccurrenceDateTime: "2020", VaccineCode: &CodeableConcept{Text: "x"}}, "", "", nil},
+		{"pzn in vaccine", &Immunization{Status: "not-done", Patient: me, OccurrenceDateTime: "2020", VaccineCode: &CodeableConcept{Coding: []Coding{{System: SystemSNOMED, Code: "1"}, {System: SystemPZN, Code: "1274318"}}}},
 			"pzn_check_digit", "vaccineCode.coding[1].code", nil},
 		{"lanr", &Practitioner{Identifier: []Identifier{{System: SystemBSNR, Value: "721234500"}, {System: SystemLANR, Value: "123456789"}}}, "lanr_check_digit", "identifier[1].value", nil},
-		{"lanr of performer", &Immunization{Status: "completed", Patient: me, OccurrenceDateTime: "2020", VaccineCode: &CodeableConcept{Text: "x"},
+		{"lanr of performer", &Immunization{Status: "not-done", Patient: me, OccurrenceDateTime: "2020", VaccineCode: &CodeableConcept{Text: "x"},
 			Performer: []ImmunizationPerformer{{Actor: &Reference{Identifier: &Identifier{System: SystemLANR, Value: "123456780"}}}}}, "lanr_check_digit", "performer[0].actor.identifier.value", nil},
 		{"bsnr", &Practitioner{Identifier: []Identifier{{System: SystemBSNR, Value: "72123450"}}}, "bsnr_format", "identifier[0].value", nil},
 		{"kvnr", &Patient{Identifier: []Identifier{{System: SystemKVNROld, Value: "B987563276"}}}, "kvnr_check_digit", "identifier[0].value", nil},
@@ -306,7 +309,7 @@ func TestCheck(t *testing.T) {
 			}
 		}
 	}
-	all := CheckAll(&Immunization{Status: "completed", OccurrenceDateTime: "2030", Performer: []ImmunizationPerformer{{Actor: &Reference{Identifier: &Identifier{System: SystemLANR, Value: "1"}}}}}, ctx)
+	all := CheckAll(&Immunization{Status: "not-done", OccurrenceDateTime: "2030", Performer: []ImmunizationPerformer{{Actor: &Reference{Identifier: &Identifier{System: SystemLANR, Value: "1"}}}}}, ctx)
 	if len(all) != 2 || all[0].Reason != "lanr_check_digit" || all[1].Reason != "date_in_future" {
 		t.Errorf("CheckAll = %v", all)
 	}

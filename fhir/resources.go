@@ -323,7 +323,10 @@ type Other struct {
 	JSON json.RawMessage
 }
 
+// ResourceType returns the type the JSON names.
 func (o *Other) ResourceType() string { return o.Type }
+
+// ResourceID returns the id of the JSON, "" if none.
 func (o *Other) ResourceID() string {
 	var v struct {
 		ID string `json:"id"`
@@ -331,6 +334,7 @@ func (o *Other) ResourceID() string {
 	json.Unmarshal(o.JSON, &v)
 	return v.ID
 }
+// MarshalJSON writes the kept JSON, without empty values.
 func (o *Other) MarshalJSON() ([]byte, error) {
 	out, ok, err := prune(o.JSON)
 	if err != nil || !ok {
