@@ -334,6 +334,7 @@ func (o *Other) ResourceID() string {
 	json.Unmarshal(o.JSON, &v)
 	return v.ID
 }
+
 // MarshalJSON writes the kept JSON, without empty values.
 func (o *Other) MarshalJSON() ([]byte, error) {
 	out, ok, err := prune(o.JSON)
