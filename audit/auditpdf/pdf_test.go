@@ -3,13 +3,12 @@ package auditpdf
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/akte/akte/internal/pdftest"
 
 	"github.com/akte/akte/audit"
 	"golang.org/x/mod/sumdb/tlog"
@@ -83,24 +82,6 @@ func verified(t *testing.T, n int) audit.Export {
 	return audit.Export{Server: "akte.example.org", Log: log, Verified: v, Events: v.Events, Now: start.Add(1000 * time.Hour), Lang: "de", Loc: berlin}
 }
 
-// poppler runs a poppler tool; without poppler-utils the test skips,
-// unless AKTE_POPPLER is set (make test sets it; scripts/test-deps.sh
-// installs poppler-utils).
-func poppler(t *testing.T, tool string, args ...string) []byte {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		if os.Getenv("AKTE_POPPLER") != "" {
-			t.Fatalf("%s missing: %v (scripts/test-deps.sh installs poppler-utils)", tool, err)
-		}
-		t.Skipf("%s missing (poppler-utils); make test runs this test", tool)
-	}
-	out, err := exec.Command(tool, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", tool, args, err, out)
-	}
-	return out
-}
-
 // TestPDF renders the protocol with pdftoppm and reads it back with
 // pdftotext: every event is listed, with its operation, its time, and the
 // checkpoint it was verified against.
@@ -113,17 +94,10 @@ func TestPDF(t *testing.T) {
 			if err := Write(&b, x); err != nil {
 				t.Fatal(err)
 			}
-			dir := t.TempDir()
-			f := filepath.Join(dir, "protokoll.pdf")
-			if err := os.WriteFile(f, b.Bytes(), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			poppler(t, "pdftoppm", "-r", "50", "-png", f, filepath.Join(dir, "page"))
-			pages, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
-			if len(pages) < 3 {
+			if pages := pdftest.Pages(t, b.Bytes(), 50); len(pages) < 3 {
 				t.Fatalf("%d pages rendered, want the 120 events over several", len(pages))
 			}
-			txt := string(poppler(t, "pdftotext", "-layout", f, "-"))
+			txt := pdftest.Text(t, b.Bytes())
 			for _, e := range x.Events {
 				for _, want := range []string{fmt.Sprintf("#%d", e.Index), e.Time.In(x.Loc).Format("02.01.2006 15:04:05"), e.Object} {
 					if !regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(want) + `(\s|$)`).MatchString(txt) {
