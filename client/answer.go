@@ -11,11 +11,11 @@ import (
 // since B is the user's own, so the format cannot notice; the client
 // compares what came back with what it asked for.
 
-var answerNames = map[string]string{"item": "das Dokument", "upload": "das Hochladen", "account": "das Konto", "category": "die Kategorie", "record": "die Akte"}
+var answerNames = map[string]string{"item": "das Dokument", "upload": "das Hochladen", "account": "das Konto", "category": "die Kategorie", "device": "das Gerät"}
 
 // Expect refuses an answer about got when the client asked about asked
-// (what is "item", "upload", "account", "category" or "record"), with the
-// reason answer_mismatch.
+// (what is "item", "upload", "account", "category" or "device"), with
+// the reason answer_mismatch.
 func Expect(what, asked, got string) error {
 	if asked == got {
 		return nil

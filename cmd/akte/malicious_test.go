@@ -228,8 +228,8 @@ func (u *user) registerWith(kdf akte.KDFParams) {
 
 // TestMaliciousAnswers: `akte get A` refuses the server's answer for B and
 // writes nothing; `akte ls --category` refuses items of another category;
-// `akte whoami` refuses another account; B's ciphertext in A's blobs does
-// not open.
+// `akte whoami` refuses another account, `akte devices rename` another
+// device; B's ciphertext in A's blobs does not open.
 func TestMaliciousAnswers(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, "", nil)
@@ -269,6 +269,11 @@ func TestMaliciousAnswers(t *testing.T) {
 	rule(t, p, evilproxy.Rule{Method: "GET", Path: "/api/v1/account", Merge: json.RawMessage(`{"account_id":"someone-else"}`)})
 	if msg := u.fails("whoami"); !strings.Contains(msg, "someone-else") {
 		t.Fatalf("whoami answered with another account: %q", msg)
+	}
+	p.Reset()
+	rule(t, p, evilproxy.Rule{Method: "PATCH", Path: "/api/v1/devices/.*", Merge: json.RawMessage(`{"id":"another-device"}`)})
+	if msg := u.fails("devices", "rename", u.state().DeviceID, "Laptop"); !strings.Contains(msg, "another-device") {
+		t.Fatalf("devices rename answered for another device: %q", msg)
 	}
 	p.Reset()
 

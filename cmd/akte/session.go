@@ -217,6 +217,9 @@ func devicesCmd(e *env) *cobra.Command {
 				if err != nil {
 					return e.authErr(st, err)
 				}
+				if err := client.Expect("device", args[0], d.ID); err != nil {
+					return err
+				}
 				if asJSON {
 					return e.printJSON(d)
 				}
