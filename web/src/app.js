@@ -249,9 +249,9 @@ function Login() {
   const [err, setErr] = useState(flash.value);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
-  // saltChanged: the server offers a new salt this browser did not choose;
-  // the person confirms (elsewhere) that they changed the password on
-  // another device, or does not log in.
+  // saltChanged: the server offers a salt this browser did not choose;
+  // only the person knows whether they changed the password on another
+  // device, and says so with the checkbox (elsewhere) that then appears.
   const [saltChanged, setSaltChanged] = useState(false);
   const [elsewhere, setElsewhere] = useState(false);
   useEffect(() => void (flash.value = ''), []);
@@ -799,12 +799,12 @@ function Viewer({ x, onClose, onDownload }) {
   useEffect(() => {
     let u;
     (async () => {
+      if (pv.kind === 'none') return {};
       const blob = await download(x.item.id, unb64(x.key), pv.type, (d, t) =>
         setStatus(tr(`Wird entschlüsselt … ${Math.floor((100 * d) / (t || 1))} %`, `Decrypting … ${Math.floor((100 * d) / (t || 1))} %`)),
       );
       if (pv.kind === 'text') return { text: await blob.slice(0, textPreviewBytes).text(), cut: blob.size > textPreviewBytes };
       if (pv.kind === 'svg') return blob.size <= svgPreviewBytes ? { url: await dataURL(blob) } : {};
-      if (pv.kind === 'none') return {};
       u = URL.createObjectURL(blob);
       return { url: u };
     })().then(
