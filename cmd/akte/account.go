@@ -43,6 +43,7 @@ func registerCmd(e *env) *cobra.Command {
 				return err
 			}
 			st.Email, st.AccountID, st.Keys, st.KDF = email, res.AccountID, m.Keys, m.KDF
+			st.Seen.useKDF(email, m.KDF)
 			st.forgetSession()
 			if err := saveState(e, st); err != nil {
 				return err
@@ -146,6 +147,9 @@ func whoamiCmd(e *env) *cobra.Command {
 			var a wire.Account
 			if err := c.Do(cmd.Context(), "GET", "/api/v1/account", nil, &a); err != nil {
 				return e.authErr(st, err)
+			}
+			if err := st.expectAccount(a); err != nil {
+				return err
 			}
 			if asJSON {
 				return e.printJSON(a)

@@ -202,7 +202,10 @@ func TestNoSecretsAtRest(t *testing.T) {
 	u.ok("whoami")
 
 	st := u.state()
-	pk, _ := client.Split(u.Password, st.KDF)
+	pk, _, err := client.Split(u.Password, st.KDF)
+	if err != nil {
+		t.Fatal(err)
+	}
 	umk, err := client.UnlockUMK(pk, st.Keys)
 	if err != nil {
 		t.Fatal(err)

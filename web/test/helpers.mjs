@@ -38,6 +38,42 @@ export function akteBin() {
   return binP;
 }
 
+// evilProxy starts internal/evilproxy in front of the server at target: a
+// lying server (docs/crypto.md, "Malicious server"). The page uses url;
+// rule() adds a rewriting rule (evilproxy.Rule as JSON: method, path
+// regexp, merge, from, drop_headers), requests() lists what passed
+// (bodies as Buffers).
+let evilP;
+export async function evilProxy(t, target) {
+  const bin = await (process.env.AKTE_EVILPROXY_BIN
+    ? Promise.resolve(process.env.AKTE_EVILPROXY_BIN)
+    : (evilP ??= new Promise((resolve, reject) => {
+        const out = join(mkdtempSync(join(tmpdir(), 'akte-evil-')), 'evilproxy');
+        execFile('go', ['build', '-o', out, './internal/evilproxy/cmd/evilproxy'], { cwd: repoDir }, (err, _o, stderr) => (err ? reject(new Error(stderr)) : resolve(out)));
+      })));
+  const proc = spawn(bin, ['--target', target], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const urls = await new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', (l) => resolve(JSON.parse(l)));
+    proc.on('exit', (code) => reject(new Error(`evilproxy exited ${code}`)));
+  });
+  t.after(async () => {
+    proc.stdin.end(); // it stops when its input closes
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
+  });
+  const control = async (method, path, body) => {
+    const r = await fetch(urls.control + path, { method, body: body && JSON.stringify(body) });
+    if (!r.ok) throw new Error(`evilproxy ${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.status === 200 ? r.json() : null;
+  };
+  return {
+    url: urls.proxy,
+    rule: (r) => control('POST', '/rules', r),
+    reset: () => control('DELETE', '/rules'),
+    requests: async () => ((await control('GET', '/requests')) || []).map((r) => ({ ...r, body: Buffer.from(r.body || '', 'base64') })),
+    clearRequests: () => control('DELETE', '/requests'),
+  };
+}
+
 export function tempDir(prefix = 'akte-web-') {
   const d = mkdtempSync(join(tmpdir(), prefix));
   temps.push(d);

@@ -160,12 +160,18 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   // View the PDF and the image, decrypted in the page.
   await page.getByRole('button', { name: 'Ansehen: ' + title }).click();
   await page.getByRole('heading', { name: title }).waitFor();
-  const frame = page.getByTestId('preview');
-  await frame.waitFor();
-  assert.match(await frame.getAttribute('src'), /^blob:/);
-  await page.waitForTimeout(1000); // let the PDF viewer paint for the screenshot
+  // A PDF opens in the browser's own viewer in a new tab: the app has no
+  // frames (a sandboxed one cannot show a PDF; docs/decisions/0010).
+  const pdfLink = page.getByTestId('preview');
+  await pdfLink.waitFor();
+  assert.match(await pdfLink.getAttribute('href'), /^blob:/);
+  assert.equal(await page.locator('iframe').count(), 0);
   await axe(page, 'viewer', assert);
   await shot(page, 'viewer-pdf');
+  const [pdfTab] = await Promise.all([ctx.waitForEvent('page'), pdfLink.click()]);
+  for (let i = 0; i < 50 && !pdfTab.frames().some((f) => f.url().startsWith('chrome-extension:')); i++) await pdfTab.waitForTimeout(100);
+  assert.ok(pdfTab.frames().some((f) => f.url().startsWith('chrome-extension:')), "the browser's PDF viewer shows the document");
+  await pdfTab.close();
   const [pdfDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen' }).click()]);
   assert.equal(pdfDl.suggestedFilename(), title + '.pdf');
   assert.equal(sha256(readFileSync(await pdfDl.path())), sha256(pdf), 'downloaded PDF is identical');
