@@ -9,8 +9,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/akte/akte/mail"
 )
 
 func TestParsePrefixes(t *testing.T) {
@@ -284,6 +287,33 @@ func TestMinRateNeed(t *testing.T) {
 	}{{MinRate{1024, 30 * time.Second}, 30720}, {MinRate{1000, 500 * time.Millisecond}, 500}, {MinRate{1, time.Millisecond}, 1}} {
 		if got := tc.r.need(); got != tc.want {
 			t.Errorf("%+v: %d, want %d", tc.r, got, tc.want)
+		}
+	}
+}
+
+// TestDevMailboxHost: the development mailbox answers only requests whose
+// Host is a loopback name or address (DNS rebinding sends the attacker's
+// name).
+func TestDevMailboxHost(t *testing.T) {
+	ob, err := mail.NewOutbox(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.Send(t.Context(), mail.Message{To: "a@example.org", Subject: "Code", Text: "Code: 12345678"}); err != nil {
+		t.Fatal(err)
+	}
+	h := New(Options{Mailbox: ob})
+	for host, want := range map[string]int{"127.0.0.1:8080": 200, "localhost:8080": 200, "[::1]:8080": 200,
+		"evil.example": 404, "evil.example:8080": 404, "127.0.0.1.evil.example:8080": 404} {
+		r := httptest.NewRequest("GET", "/api/v1/dev/mailbox", nil)
+		r.Host = host
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("Host %s: %d %s, want %d", host, w.Code, w.Body, want)
+		}
+		if want == 404 && strings.Contains(w.Body.String(), "a@example.org") {
+			t.Errorf("Host %s: the mail shows", host)
 		}
 	}
 }

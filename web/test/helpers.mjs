@@ -49,7 +49,8 @@ export function tempDir(prefix = 'akte-web-') {
 export async function startServer(t, args = []) {
   const bin = await akteBin();
   const data = tempDir('akte-data-');
-  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // No metrics listener: its fixed default port would clash between servers.
+  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--metrics-addr', 'off', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = [];
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start:\n' + logs.join('\n'))), 30000);
