@@ -144,6 +144,18 @@ export async function lastMail(base, to, subject) {
   throw new Error(`no mail to ${to} about ${subject}`);
 }
 
+// confirmDevice does what the page of the newest device link mailed to
+// `to` sends when the person clicks (journey.test.mjs clicks through it).
+export async function confirmDevice(base, to) {
+  const link = (await lastMail(base, to, 'Neues Gerät')).text.match(/https?:\/\/\S+/)[0];
+  const r = await fetch(base + '/api/v1/devices/confirm', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: link.split('#/geraet/')[1] }),
+  });
+  if (!r.ok) throw new Error(`confirm device: ${r.status} ${await r.text()}`);
+}
+
 // cli runs the akte CLI with its own AKTE_HOME.
 export async function cli(base, home, args, env = {}) {
   const bin = await akteBin();
