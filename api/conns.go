@@ -9,7 +9,9 @@ import (
 
 // LimitConns returns a listener that holds at most max connections open
 // per peer address: a connection beyond that is closed as soon as it is
-// accepted, so one address cannot take the server's file descriptors. Peers
+// accepted, so one address cannot take the server's file descriptors. An
+// IPv6 peer counts by its /64, the block one line or household gets (one
+// host may use any of its 2^64 addresses). Peers
 // in exempt (the trusted proxies) are not limited: every connection through
 // a proxy comes from its address, and the proxy bounds its clients itself
 // (docs/operations.md). max <= 0 returns ln.
@@ -39,6 +41,10 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 			return c, nil
 		}
 		a := ap.Addr().Unmap()
+		if a.Is6() {
+			p, _ := a.Prefix(64)
+			a = p.Addr()
+		}
 		l.mu.Lock()
 		n := l.open[a]
 		if n < l.max {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -184,6 +185,26 @@ func TestLimitConns(t *testing.T) {
 			t.Fatal("a closed connection did not free its place")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	// IPv6 addresses of one /64 share their place.
+	if raw6, err := net.Listen("tcp6", "[::1]:0"); err == nil {
+		l6 := LimitConns(raw6, 1, nil).(*connLimiter)
+		l6.open[netip.MustParseAddr("::")] = 1 // ::1's /64 is full
+		go func() {
+			if c, err := l6.Accept(); err == nil {
+				c.Close()
+			}
+		}()
+		c, err := net.Dial("tcp6", raw6.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("a connection from a full /64 was kept open: %v", err)
+		}
+		c.Close()
+		raw6.Close()
 	}
 	if LimitConns(raw, 0, nil) != raw {
 		t.Error("max 0 wraps the listener")

@@ -248,3 +248,12 @@ func TestRangeAndClientFaults(t *testing.T) {
 		t.Errorf("log:\n%s", l)
 	}
 }
+
+// TestDeviceLinkGET: the old link form, a GET with the secret in the
+// query, is no route any more: nothing confirms on a GET.
+func TestDeviceLinkGET(t *testing.T) {
+	s := newStack(t, service.DefaultConfig())
+	if st, body := do(t, "GET", s.srv.URL+"/api/v1/devices/confirm?token=abc", "", nil); st != http.StatusNotFound {
+		t.Errorf("GET /api/v1/devices/confirm: %d %s", st, body)
+	}
+}
