@@ -58,9 +58,9 @@ type server struct {
 	Data    string
 	// MetricsURL is the /metrics of the metrics listener; empty if off.
 	MetricsURL string
-	cmd     *exec.Cmd
-	logs    *syncBuffer
-	remote  *remote // PostgreSQL + S3; nil: SQLite and files under Data
+	cmd        *exec.Cmd
+	logs       *syncBuffer
+	remote     *remote // PostgreSQL + S3; nil: SQLite and files under Data
 }
 
 type syncBuffer struct {
