@@ -330,6 +330,7 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 		if err != nil {
 			ln.Close()
+			metrics.close()
 			return fmt.Errorf("load TLS certificate: %w", err)
 		}
 		srv.TLSConfig = tlsConfig(cert)
