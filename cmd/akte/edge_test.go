@@ -165,7 +165,7 @@ func TestSlowClients(t *testing.T) {
 			}
 			if life < 200*time.Millisecond {
 				refused.Add(1)
-				time.Sleep(50 * time.Millisecond) // do not spin on a refusing server
+				time.Sleep(200 * time.Millisecond) // do not spin on a refusing server
 			} else {
 				cut.Add(1)
 			}
