@@ -51,7 +51,7 @@ func registerCmd(e *env) *cobra.Command {
 			rk := client.FormatRecoveryKey(m.RecoveryKey)
 			if asJSON {
 				if qrPath != "" {
-					if err := qrcode.WriteFile(rk, qrcode.Medium, 512, qrPath); err != nil {
+					if err := writeQR(rk, qrPath); err != nil {
 						return err
 					}
 				}
@@ -185,7 +185,7 @@ func recoveryKeyCmd(e *env) *cobra.Command {
 			text := client.FormatRecoveryKey(rk)
 			if asJSON {
 				if qrPath != "" {
-					if err := qrcode.WriteFile(text, qrcode.Medium, 512, qrPath); err != nil {
+					if err := writeQR(text, qrPath); err != nil {
 						return err
 					}
 				}

@@ -45,8 +45,8 @@ type Store struct {
 
 var _ akte.Store = (*Store)(nil)
 
-// Open opens the database file at path, creating it if needed, and applies
-// any migrations not yet applied.
+// Open opens the database file at path, creating it if needed (0600, see
+// private), and applies any migrations not yet applied.
 //
 // Every connection runs in WAL mode with synchronous=FULL (a committed
 // transaction survives a power cut, which matters for single-use tokens and
@@ -54,6 +54,9 @@ var _ akte.Store = (*Store)(nil)
 // take the write lock up front, so two writers queue on the busy timeout
 // instead of failing when a reader tries to upgrade.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := private(path); err != nil {
+		return nil, akte.E("sqlite.Open", akte.KindInternal, "", fmt.Errorf("database file: %w", err))
+	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, akte.E("sqlite.Open", akte.KindInternal, "", err)

@@ -1086,6 +1086,60 @@ function ResetWithoutKey() {
   </form>`;
 }
 
+// ---- confirming a new device ----
+
+// DeviceConfirm is the page a mailed device link opens (#/geraet/SECRET).
+// It shows the device and confirms it only when the person clicks: a mail
+// scanner that opens the link confirms nothing. The secret stays in the
+// URL fragment, which browsers send neither to the server nor in a
+// Referer; it reaches the server only in the bodies of the two POSTs.
+function DeviceConfirm({ token }) {
+  const [device, setDevice] = useState(null);
+  const [err, setErr] = useState('');
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const title = done ? tr('Gerät bestätigt', 'Device confirmed') : tr('Neues Gerät bestätigen', 'Confirm a new device');
+  useTitle(title);
+  useEffect(() => {
+    post('/devices/confirm/preview', { token }, { quiet401: true }).then(setDevice, (e) => setErr(errorText(e)));
+  }, [token]);
+  const confirm = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr('');
+    try {
+      await post('/devices/confirm', { token }, { quiet401: true });
+      setDone(true);
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
+  };
+  let body;
+  if (done)
+    body = html`<div class="card narrow">
+      <p>${tr('Das Gerät ist bestätigt. Sie können sich jetzt darauf anmelden.', 'The device is confirmed. You can log in on it now.')}</p>
+      <p><a href="#/anmelden">${tr('Zur Anmeldung', 'Go to the login')}</a></p>
+    </div>`;
+  else if (device)
+    body = html`<form onSubmit=${confirm} class="card narrow">
+      <p>${tr('Jemand hat sich mit Ihrem Passwort und Ihrem Authenticator-Code von einem neuen Gerät angemeldet:', 'Someone logged in to your account from a new device, with your password and your authenticator code:')}</p>
+      <dl class="facts">
+        <dt>${tr('Gerät', 'Device')}</dt><dd data-testid="device-name">${device.name}</dd>
+        <dt>${tr('Zeit', 'Time')}</dt><dd>${fmtDateTime(device.created_at)}</dd>
+      </dl>
+      <p>${tr(
+        'Waren Sie das, bestätigen Sie das Gerät. Waren Sie das nicht, bestätigen Sie nichts und ändern Sie sofort Ihr Passwort.',
+        'If that was you, confirm the device. If not, confirm nothing and change your password now.',
+      )}</p>
+      <${Alert} text=${err} />
+      <${Busy} busy=${busy}>${tr('Gerät bestätigen', 'Confirm the device')}<//>
+    </form>`;
+  else body = err ? html`<${Alert} text=${err} />` : html`<${Status} text=${tr('Wird geladen …', 'Loading …')} />`;
+  return html`<h1 tabindex="-1">${title}</h1>${body}`;
+}
+
 // ---- development mailbox ----
 
 function Mailbox() {
@@ -1158,12 +1212,13 @@ function App() {
   const s = session.value;
   let page;
   if (r === '/postfach') page = html`<${Mailbox} />`;
+  else if (r.startsWith('/geraet/')) page = html`<${DeviceConfirm} token=${r.slice('/geraet/'.length)} />`;
   else if (r === '/registrieren') page = html`<${Register} />`;
   else if (r === '/passwort-vergessen') page = html`<${Forgot} />`;
   else if (!s) page = html`<${Login} />`;
   else if (r === '/einstellungen') page = html`<${Settings} />`;
   else page = html`<${Record} />`;
-  if (!s && !['/postfach', '/registrieren', '/passwort-vergessen', '/anmelden'].includes(r)) setTimeout(() => go('/anmelden'));
+  if (!s && !['/postfach', '/registrieren', '/passwort-vergessen', '/anmelden'].includes(r) && !r.startsWith('/geraet/')) setTimeout(() => go('/anmelden'));
   if (s && ['/', '/anmelden'].includes(r)) setTimeout(() => go('/akte'));
   return html`<${Header} />
     <main id="main" tabindex="-1">${page}</main>

@@ -85,7 +85,8 @@ export function tempDir(prefix = 'akte-web-') {
 export async function startServer(t, args = []) {
   const bin = await akteBin();
   const data = tempDir('akte-data-');
-  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // No metrics listener: its fixed default port would clash between servers.
+  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--metrics-addr', 'off', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = [];
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start:\n' + logs.join('\n'))), 30000);
@@ -177,6 +178,18 @@ export async function lastMail(base, to, subject) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no mail to ${to} about ${subject}`);
+}
+
+// confirmDevice does what the page of the newest device link mailed to
+// `to` sends when the person clicks (journey.test.mjs clicks through it).
+export async function confirmDevice(base, to) {
+  const link = (await lastMail(base, to, 'Neues Gerät')).text.match(/https?:\/\/\S+/)[0];
+  const r = await fetch(base + '/api/v1/devices/confirm', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: link.split('#/geraet/')[1] }),
+  });
+  if (!r.ok) throw new Error(`confirm device: ${r.status} ${await r.text()}`);
 }
 
 // cli runs the akte CLI with its own AKTE_HOME.

@@ -187,8 +187,17 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   const env = { AKTE_PASSWORD: password };
   await assert.rejects(cli(base, home, ['login', '--email', email, '--totp', await code(secret, { use: false })], env), /neuen Gerät|Bestätigungslink/);
   const link = (await lastMail(base, email, 'Neues Gerät')).text.match(/https?:\/\/\S+/)[0];
+  // The link opens a page that shows the device; only the click confirms.
   await mailbox.goto(link);
-  await mailbox.getByText('Gerät bestätigt').waitFor();
+  await mailbox.getByRole('heading', { name: 'Neues Gerät bestätigen' }).waitFor();
+  assert.match(await mailbox.getByTestId('device-name').textContent(), /akte CLI/);
+  await axe(mailbox, 'device confirmation', assert);
+  await shot(mailbox, 'device-confirm');
+  await mailbox.getByRole('button', { name: 'Gerät bestätigen' }).click();
+  await mailbox.getByRole('heading', { name: 'Gerät bestätigt' }).waitFor();
+  // Opened again, the used link says so.
+  await mailbox.reload();
+  await mailbox.getByText('bereits verwendet').waitFor();
   await mailbox.close();
   await page.bringToFront();
   await cli(base, home, ['login', '--email', email, '--totp', await code(secret)], env);
