@@ -48,7 +48,7 @@ export async function evilProxy(t, target) {
   const bin = await (process.env.AKTE_EVILPROXY_BIN
     ? Promise.resolve(process.env.AKTE_EVILPROXY_BIN)
     : (evilP ??= new Promise((resolve, reject) => {
-        const out = join(mkdtempSync(join(tmpdir(), 'akte-evil-')), 'evilproxy');
+        const out = join(tempDir('akte-evil-'), 'evilproxy');
         execFile('go', ['build', '-o', out, './internal/evilproxy/cmd/evilproxy'], { cwd: repoDir }, (err, _o, stderr) => (err ? reject(new Error(stderr)) : resolve(out)));
       })));
   const proc = spawn(bin, ['--target', target], { stdio: ['pipe', 'pipe', 'inherit'] });
