@@ -136,7 +136,7 @@ func TestMaliciousKDF(t *testing.T) {
 	// device. Refused until the person says so, then remembered.
 	other := u.device()
 	other.fails("login", "--email", u.Email, "--totp", u.peekCode())
-	get(t, srv.mailLink(u.Email, "Neues Gerät"))
+	srv.confirmDevice(u.Email)
 	other.login()
 	newPW := "Hagebutten-Nebel-2031"
 	if _, errs, code := other.run("", []string{"AKTE_NEW_PASSWORD=" + newPW}, "password", "change", "--totp", other.code()); code != 0 {
