@@ -12,35 +12,41 @@ import (
 )
 
 // newDevice records an unconfirmed device and mails its confirmation link.
-func (s *Service) newDevice(ctx context.Context, a *akte.Account, id akte.DeviceID, name string) error {
+func (s *Service) newDevice(ctx context.Context, op string, a *akte.Account, id akte.DeviceID, name string) error {
 	now := s.nowUTC()
 	d := &akte.Device{AccountID: a.ID, ID: id, Name: name, CreatedAt: now, LastSeenAt: now}
 	if err := s.store.CreateDevice(ctx, d); err != nil && !akte.Is(err, akte.KindConflict) {
-		return err
+		return internal(op, err)
 	}
-	return s.sendDeviceLink(ctx, a, d)
+	return s.sendDeviceLink(ctx, op, a, d)
 }
 
 // resendDeviceLink mails a new link unless one went out in the last minute.
-func (s *Service) resendDeviceLink(ctx context.Context, a *akte.Account, d *akte.Device) error {
+func (s *Service) resendDeviceLink(ctx context.Context, op string, a *akte.Account, d *akte.Device) error {
 	t, err := s.store.LatestToken(ctx, a.ID, akte.TokenDeviceConfirm)
 	if err == nil && t.DeviceID == d.ID && s.nowUTC().Sub(t.CreatedAt) < time.Minute {
 		return nil
 	}
-	return s.sendDeviceLink(ctx, a, d)
+	return s.sendDeviceLink(ctx, op, a, d)
 }
 
-func (s *Service) sendDeviceLink(ctx context.Context, a *akte.Account, d *akte.Device) error {
+// sendDeviceLink mails a new link for the device, which voids the older
+// ones; past the recipient's mail limit it sends nothing and answers
+// KindRateLimited.
+func (s *Service) sendDeviceLink(ctx context.Context, op string, a *akte.Account, d *akte.Device) error {
+	if _, err := s.take(ctx, op, s.mailCounter(a.Email)); err != nil {
+		return err
+	}
 	now := s.nowUTC()
 	secret := randomToken(32)
 	t := &akte.Token{Hash: hashBytes(string(akte.TokenDeviceConfirm), secret), Purpose: akte.TokenDeviceConfirm,
 		AccountID: a.ID, DeviceID: d.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.DeviceLinkTTL)}
 	if err := s.store.CreateToken(ctx, t); err != nil {
-		return err
+		return internal(op, err)
 	}
 	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/api/v1/devices/confirm?token=" + url.QueryEscape(secret)
 	hours := int(s.cfg.DeviceLinkTTL / time.Hour)
-	return s.mailer.Send(ctx, mail.Message{
+	s.send(ctx, mail.Message{
 		To:      a.Email,
 		Subject: "Akte: Neues Gerät bestätigen / Confirm a new device",
 		Text: fmt.Sprintf("Guten Tag,\n\njemand hat sich mit Ihrem Passwort und Ihrem Authenticator-Code von einem neuen Gerät angemeldet:\n\n"+
@@ -50,6 +56,7 @@ func (s *Service) sendDeviceLink(ctx context.Context, a *akte.Account, d *akte.D
 			"If not, do not open the link and change your password now.\n",
 			d.Name, now.Format("2006-01-02 15:04"), hours, link, d.Name),
 	})
+	return nil
 }
 
 // ConfirmDevice confirms the device a mailed link stands for.
@@ -57,6 +64,9 @@ func (s *Service) ConfirmDevice(ctx context.Context, cl Client, secret string) e
 	const op = "device.confirm"
 	if secret == "" || len(secret) > 128 {
 		return invalid(op, "Der Bestätigungslink ist unvollständig.")
+	}
+	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr)); err != nil {
+		return err
 	}
 	t, err := s.store.Token(ctx, akte.TokenDeviceConfirm, hashBytes(string(akte.TokenDeviceConfirm), secret))
 	if akte.Is(err, akte.KindNotFound) {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,17 @@ type Config struct {
 	Quota        int64         // default quota per record
 	ChunkSize    int64         // upload chunk size
 	UploadExpiry time.Duration // idle uploads are deleted after this
+	// Attempt limits (docs/security.md); the hourly ones allow no limit
+	// with 0.
+	LoginFree         int           // attempts at an account's secrets before the back-off
+	LoginMaxDelay     time.Duration // ceiling of the back-off
+	LoginWindow       time.Duration // attempts are forgotten after this
+	CodeAttempts      int           // guesses at the mailed codes of one purpose
+	RegisterPerAddr   int           // registrations per client address and hour
+	RegisterPerServer int           // registrations per server and hour
+	MailsPerRecipient int           // mails per recipient address and hour
+	PreloginPerAddr   int           // prelogin requests per client address and hour
+	AnonPerAddr       int           // confirm, resend, reset, recovery, device-link requests per client address and hour
 }
 
 // DefaultConfig is the zero-configuration server: loopback, ./akte-data.
@@ -38,6 +50,8 @@ func DefaultConfig() Config {
 		Addr: "127.0.0.1:8080", Data: "./akte-data", MailFrom: "Akte <akte@localhost>", LogLevel: "info",
 		SessionIdle: 15 * time.Minute, SessionMax: 12 * time.Hour, JobInterval: 10 * time.Minute,
 		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour,
+		LoginFree: 5, LoginMaxDelay: 15 * time.Minute, LoginWindow: 24 * time.Hour, CodeAttempts: 5,
+		RegisterPerAddr: 10, RegisterPerServer: 1000, MailsPerRecipient: 5, PreloginPerAddr: 300, AnonPerAddr: 60,
 	}
 }
 
@@ -48,6 +62,7 @@ type flagSpec struct {
 	str              *string
 	dur              *time.Duration
 	size             *int64
+	num              *int // a count: 0 or more
 }
 
 func (c *Config) specs() []flagSpec {
@@ -69,6 +84,15 @@ func (c *Config) specs() []flagSpec {
 		{name: "quota", env: "AKTE_QUOTA", usage: "default quota per record, e.g. 1GiB (change one record: akte admin quota)", size: &c.Quota},
 		{name: "chunk-size", env: "AKTE_CHUNK_SIZE", usage: "size of upload chunks, e.g. 8MiB", size: &c.ChunkSize},
 		{name: "upload-expiry", env: "AKTE_UPLOAD_EXPIRY", usage: "unfinished uploads idle this long are deleted", dur: &c.UploadExpiry},
+		{name: "limit-login-free", env: "AKTE_LIMIT_LOGIN_FREE", usage: "attempts at an account's password, TOTP or recovery key before each next one waits 2, 4, 8 ... s", num: &c.LoginFree},
+		{name: "limit-login-max-delay", env: "AKTE_LIMIT_LOGIN_MAX_DELAY", usage: "longest wait between attempts at an account's secrets", dur: &c.LoginMaxDelay},
+		{name: "limit-login-window", env: "AKTE_LIMIT_LOGIN_WINDOW", usage: "attempts at an account's secrets are counted this long", dur: &c.LoginWindow},
+		{name: "limit-code-attempts", env: "AKTE_LIMIT_CODE_ATTEMPTS", usage: "guesses at the mailed codes of one purpose before it locks until a new code is sent", num: &c.CodeAttempts},
+		{name: "limit-register-addr", env: "AKTE_LIMIT_REGISTER_ADDR", usage: "registrations per client address and hour (0: no limit)", num: &c.RegisterPerAddr},
+		{name: "limit-register-server", env: "AKTE_LIMIT_REGISTER_SERVER", usage: "registrations per server (all replicas) and hour (0: no limit)", num: &c.RegisterPerServer},
+		{name: "limit-mail-recipient", env: "AKTE_LIMIT_MAIL_RECIPIENT", usage: "mails to one address per hour: codes, links, notices (0: no limit)", num: &c.MailsPerRecipient},
+		{name: "limit-prelogin-addr", env: "AKTE_LIMIT_PRELOGIN_ADDR", usage: "prelogin requests per client address and hour (0: no limit)", num: &c.PreloginPerAddr},
+		{name: "limit-anon-addr", env: "AKTE_LIMIT_ANON_ADDR", usage: "confirm, resend, reset, recovery and device-link requests per client address and hour, each kind apart (0: no limit)", num: &c.AnonPerAddr},
 	}
 }
 
@@ -82,6 +106,8 @@ func (c *Config) bind(cmd *cobra.Command) {
 		usage += ")"
 		if s.str != nil {
 			cmd.Flags().StringVar(s.str, s.name, *s.str, usage)
+		} else if s.num != nil {
+			cmd.Flags().IntVar(s.num, s.name, *s.num, usage)
 		} else if s.size != nil {
 			cmd.Flags().String(s.name, fmt.Sprint(*s.size), usage)
 		} else {
@@ -131,11 +157,24 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 			*s.size = n
 			continue
 		}
+		if s.num != nil {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%s: %q is not a count such as 10", s.env, v)
+			}
+			*s.num = n
+			continue
+		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
 			return fmt.Errorf("%s: %q is not a duration such as 15m or 12h", s.env, v)
 		}
 		*s.dur = d
+	}
+	for _, s := range c.specs() {
+		if s.num != nil && *s.num < 0 {
+			return fmt.Errorf("--%s: %d is not a count (0 or more)", s.name, *s.num)
+		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key must be given together")

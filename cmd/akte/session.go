@@ -40,7 +40,7 @@ func loginCmd(e *env) *cobra.Command {
 			pk, ls := client.Split(pw, pre.KDF)
 			var res wire.LoginResponse
 			err = c.Do(cmd.Context(), "POST", "/api/v1/sessions", wire.LoginRequest{
-				Email: email, LoginSecret: ls, TOTP: totp, DeviceID: st.DeviceID, DeviceName: st.DeviceName,
+				Email: email, LoginSecret: ls, TOTP: totp, DeviceID: st.DeviceID, DeviceName: st.DeviceName, DeviceSecret: st.DeviceSecret,
 			}, &res)
 			if err != nil {
 				return err
@@ -50,6 +50,7 @@ func loginCmd(e *env) *cobra.Command {
 				return fmt.Errorf("die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen: %w", err)
 			}
 			st.Email, st.AccountID, st.Token, st.Keys, st.KDF = res.Account.Email, res.Account.AccountID, res.Token, res.Keys, pre.KDF
+			st.DeviceSecret = res.DeviceSecret
 			if err := st.setUMK(res.ClientKey, umk); err != nil {
 				return err
 			}
