@@ -35,16 +35,21 @@ type Limit struct {
 func PerHour(n int) Limit { return Limit{Free: n, Max: n, Window: time.Hour} }
 
 // take is the conditional increment Store.TakeAttempt runs: it counts one
-// attempt at now if the counter allows one.
-func (l Limit) take(now time.Time) func(akte.Attempts) (akte.Attempts, bool) {
+// attempt if the counter allows one now. It reads the clock under the
+// store's lock, so that concurrent attempts see times in the order they
+// are counted; only a delay moves Next.
+func (l Limit) take(clock func() time.Time) func(akte.Attempts) (akte.Attempts, bool) {
 	return func(a akte.Attempts) (akte.Attempts, bool) {
+		now := clock()
 		if a.Start.IsZero() || !now.Before(a.Start.Add(l.Window)) {
 			a = akte.Attempts{Start: now}
 		} else if (l.Max > 0 && a.N >= l.Max) || now.Before(a.Next) {
 			return a, false
 		}
 		a.N++
-		a.Next = now.Add(l.delay(a.N))
+		if d := l.delay(a.N); d > 0 {
+			a.Next = now.Add(d)
+		}
 		return a, true
 	}
 }
@@ -81,12 +86,11 @@ type counter struct {
 // it are given back (a refused request counts nowhere) and the answer is
 // KindRateLimited with RetryAfter.
 func (s *Service) take(ctx context.Context, op string, cs ...counter) (int, error) {
-	now := s.nowUTC()
 	first := 0
 	for i, c := range cs {
-		a, ok, err := s.store.TakeAttempt(ctx, c.key, c.limit.take(now))
+		a, ok, err := s.store.TakeAttempt(ctx, c.key, c.limit.take(s.nowUTC))
 		if err == nil && !ok {
-			err = errTooMany(op, c.limit.retry(a).Sub(now))
+			err = errTooMany(op, c.limit.retry(a).Sub(s.nowUTC()))
 		}
 		if err != nil {
 			for _, taken := range cs[:i] {
