@@ -34,6 +34,7 @@ type Config struct {
 	// Attempt limits (docs/security.md); the hourly ones allow no limit
 	// with 0.
 	LoginFree         int           // attempts at an account's secrets before the back-off
+	LoginDelay        time.Duration // first wait of the back-off, doubled per further attempt
 	LoginMaxDelay     time.Duration // ceiling of the back-off
 	LoginWindow       time.Duration // attempts are forgotten after this
 	CodeAttempts      int           // guesses at the mailed codes of one purpose
@@ -50,7 +51,7 @@ func DefaultConfig() Config {
 		Addr: "127.0.0.1:8080", Data: "./akte-data", MailFrom: "Akte <akte@localhost>", LogLevel: "info",
 		SessionIdle: 15 * time.Minute, SessionMax: 12 * time.Hour, JobInterval: 10 * time.Minute,
 		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour,
-		LoginFree: 5, LoginMaxDelay: 15 * time.Minute, LoginWindow: 24 * time.Hour, CodeAttempts: 5,
+		LoginFree: 5, LoginDelay: 2 * time.Second, LoginMaxDelay: 15 * time.Minute, LoginWindow: 24 * time.Hour, CodeAttempts: 5,
 		RegisterPerAddr: 10, RegisterPerServer: 1000, MailsPerRecipient: 5, PreloginPerAddr: 300, AnonPerAddr: 60,
 	}
 }
@@ -85,6 +86,7 @@ func (c *Config) specs() []flagSpec {
 		{name: "chunk-size", env: "AKTE_CHUNK_SIZE", usage: "size of upload chunks, e.g. 8MiB", size: &c.ChunkSize},
 		{name: "upload-expiry", env: "AKTE_UPLOAD_EXPIRY", usage: "unfinished uploads idle this long are deleted", dur: &c.UploadExpiry},
 		{name: "limit-login-free", env: "AKTE_LIMIT_LOGIN_FREE", usage: "attempts at an account's password, TOTP or recovery key before each next one waits 2, 4, 8 ... s", num: &c.LoginFree},
+		{name: "limit-login-delay", env: "AKTE_LIMIT_LOGIN_DELAY", usage: "first wait of that back-off, doubled for each further attempt", dur: &c.LoginDelay},
 		{name: "limit-login-max-delay", env: "AKTE_LIMIT_LOGIN_MAX_DELAY", usage: "longest wait between attempts at an account's secrets", dur: &c.LoginMaxDelay},
 		{name: "limit-login-window", env: "AKTE_LIMIT_LOGIN_WINDOW", usage: "attempts at an account's secrets are counted this long", dur: &c.LoginWindow},
 		{name: "limit-code-attempts", env: "AKTE_LIMIT_CODE_ATTEMPTS", usage: "guesses at the mailed codes of one purpose before it locks until a new code is sent", num: &c.CodeAttempts},

@@ -243,7 +243,8 @@ func serviceConfig(cfg Config) service.Config {
 	sc.BaseURL = cfg.BaseURL
 	sc.SessionIdle, sc.SessionMax = cfg.SessionIdle, cfg.SessionMax
 	sc.Quota, sc.ChunkSize, sc.UploadExpiry = cfg.Quota, cfg.ChunkSize, cfg.UploadExpiry
-	sc.FailureFree, sc.MaxDelay, sc.FailureWindow, sc.CodeAttempts = cfg.LoginFree, cfg.LoginMaxDelay, cfg.LoginWindow, cfg.CodeAttempts
+	sc.FailureFree, sc.FailureDelay, sc.MaxDelay, sc.FailureWindow = cfg.LoginFree, cfg.LoginDelay, cfg.LoginMaxDelay, cfg.LoginWindow
+	sc.CodeAttempts = cfg.CodeAttempts
 	sc.RegisterPerAddr, sc.RegisterPerServer, sc.MailsPerRecipient = cfg.RegisterPerAddr, cfg.RegisterPerServer, cfg.MailsPerRecipient
 	sc.PreloginPerAddr, sc.AnonPerAddr = cfg.PreloginPerAddr, cfg.AnonPerAddr
 	return sc

@@ -232,6 +232,7 @@ function Login() {
   const [err, setErr] = useState(flash.value);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
+  const [unconfirmed, setUnconfirmed] = useState(false);
   useEffect(() => void (flash.value = ''), []);
   const submit = async (e) => {
     e.preventDefault();
@@ -262,11 +263,22 @@ function Login() {
             'New device: we sent you a confirmation link by e-mail. Open it, then log in here again (with a new code from the app).',
           ),
         );
+      } else if (e instanceof ApiError && e.reason === 'email_unconfirmed') {
+        // Said only to whoever proved password and code: offer the
+        // confirmation the registration left open.
+        setUnconfirmed(true);
       } else setErr(errorText(e));
     } finally {
       setBusy(false);
     }
   };
+  if (unconfirmed) {
+    const done = () => {
+      setUnconfirmed(false);
+      setErr(tr('E-Mail-Adresse bestätigt. Bitte melden Sie sich jetzt an.', 'E-mail address confirmed. Please log in now.'));
+    };
+    return html`<${EmailStep} email=${email} title=${tr('E-Mail-Adresse bestätigen', 'Confirm your e-mail address')} onDone=${done} />`;
+  }
   return html`<h1 tabindex="-1">${tr('Anmelden', 'Log in')}</h1>
     <form onSubmit=${submit} class="card narrow">
       <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${email} onInput=${setEmail} autocomplete="username" />
