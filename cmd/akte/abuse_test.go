@@ -195,12 +195,7 @@ func TestParallelCodeGuessesE2E(t *testing.T) {
 	if a := post(t, from(99), srv.URL+"/api/v1/accounts/confirm", wire.ConfirmRequest{Email: u.Email, Code: first}); a.status != http.StatusTooManyRequests {
 		t.Fatalf("the right code after the guesses: %d %s, want 429", a.status, a.body)
 	}
-	next := srv.nextMail(u.Email, "Bestätigen")
-	u.ok("verify-email", "--resend")
-	code, err := next().Code()
-	if err != nil {
-		t.Fatal(err)
-	}
+	code := u.resendCode()
 	u.ok("verify-email", "--code", code)
 	u.login()
 	events := u.failedEvents()["account.confirm/code_wrong"]
@@ -226,12 +221,7 @@ func TestVoidedCode(t *testing.T) {
 	if msg := u.fails("verify-email", "--code", first); !strings.Contains(msg, "Zu viele Versuche") {
 		t.Fatalf("the right code after 5 wrong ones: %q", msg)
 	}
-	next := srv.nextMail(u.Email, "Bestätigen")
-	u.ok("verify-email", "--resend")
-	second, err := next().Code()
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := u.resendCode()
 	if msg := u.fails("verify-email", "--code", first); !strings.Contains(msg, "Der Code ist falsch") {
 		t.Fatalf("the voided first code: %q", msg)
 	}
@@ -278,6 +268,18 @@ func TestOwnerDeviceDuringAttackE2E(t *testing.T) {
 	if d := time.Since(attacked); d > time.Minute {
 		t.Fatalf("the checks took %v, longer than the back-off", d)
 	}
+}
+
+// resendCode asks for a new confirmation code and returns it.
+func (u *user) resendCode() string {
+	u.t.Helper()
+	next := u.srv.nextMail(u.Email, "Bestätigen")
+	u.ok("verify-email", "--resend")
+	code, err := next().Code()
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	return code
 }
 
 // registration returns a valid registration body for email (the keys of
@@ -462,13 +464,7 @@ func TestKVNRReleaseE2E(t *testing.T) {
 	if msg := admin.fails(append([]string{"admin", "kvnr", "release", testKVNR}, srv.adminArgs()...)...); !strings.Contains(msg, "Kein bestätigtes Konto") {
 		t.Fatalf("second release: %q", msg)
 	}
-	next := srv.nextMail(owner.Email, "Bestätigen")
-	owner.ok("verify-email", "--resend")
-	code, err := next().Code()
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner.ok("verify-email", "--code", code)
+	owner.ok("verify-email", "--code", owner.resendCode())
 	owner.login()
 	var who struct {
 		KVNR string `json:"kvnr"`
