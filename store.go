@@ -100,27 +100,29 @@ type Store interface {
 	// DeleteTokensBefore removes tokens that expired before t.
 	DeleteTokensBefore(ctx context.Context, t time.Time) (int, error)
 
-	// TakeAttempt decides on one attempt under key, the conditional
-	// increment of every attempt limit: it reads the key's counter (the
-	// zero Attempts if it has none), calls take with it and, if take
-	// answers true, stores the counter take returned; it returns take's
+	// TakeAttempts decides on one attempt under each of keys at once, the
+	// conditional increment of every attempt limit: it reads the keys'
+	// counters (in the order of keys; the zero Attempts for a key that has
+	// none), calls take with them and, if take answers true, stores the
+	// counters take returned (one per key, same order); it returns take's
 	// answer. The read, the decision and the write are atomic with respect
-	// to every other TakeAttempt, ReleaseAttempt and ClearAttempts call for
-	// the same key, in this process or another sharing the database: of N
-	// concurrent calls each sees the counter its predecessor stored. take
+	// to every other TakeAttempts, ReleaseAttempts and ClearAttempts call
+	// that names one of the keys, in this process or another sharing the
+	// database: of N concurrent calls each sees the counters its
+	// predecessor stored, and a refusal stores nothing for any key. take
 	// decides only (package service holds the rules); it may be called
-	// more than once for one attempt (a transaction run again) and must
-	// have no other effect. Keys are free text such as
+	// more than once for one call (a transaction run again) and must have
+	// no other effect. keys must be distinct. Keys are free text such as
 	// "login:account:ID" or "register:addr:192.0.2.7"; times come back in
 	// UTC, a zero time stays zero.
-	TakeAttempt(ctx context.Context, key string, take func(Attempts) (Attempts, bool)) (Attempts, bool, error)
-	// ReleaseAttempt gives one attempt back: it lowers the N of the key's
-	// counter by one, never below zero, and leaves Start and Next as they
-	// are. A key without a counter is not an error.
-	ReleaseAttempt(ctx context.Context, key string) error
-	// ClearAttempts forgets the key's counter. A key without a counter is
+	TakeAttempts(ctx context.Context, keys []string, take func([]Attempts) ([]Attempts, bool)) ([]Attempts, bool, error)
+	// ReleaseAttempts gives one attempt back to each key: it lowers N of
+	// the key's counter by one, never below zero, and leaves Start and
+	// Next as they are. A key without a counter is not an error.
+	ReleaseAttempts(ctx context.Context, keys ...string) error
+	// ClearAttempts forgets the keys' counters. A key without a counter is
 	// not an error.
-	ClearAttempts(ctx context.Context, key string) error
+	ClearAttempts(ctx context.Context, keys ...string) error
 	// DeleteAttemptsBefore removes the counters whose Start and Next are
 	// both before t (a zero time is before every t).
 	DeleteAttemptsBefore(ctx context.Context, t time.Time) (int, error)

@@ -11,10 +11,12 @@ import (
 
 // Every limited secret and every limited action goes through one
 // mechanism: an attempt is taken from the key's counter first, in one
-// atomic store operation (Store.TakeAttempt, a conditional increment), and
+// atomic store operation (Store.TakeAttempts, a conditional increment), and
 // only then is the secret checked or the action done. N parallel attempts
-// therefore check at most what the limit allows, on every replica. A
-// success gives its attempt back (release) or forgets the counter (clear).
+// therefore check at most what the limit allows, on every replica. All
+// counters of one request are taken together (Store.TakeAttempts), all or
+// none. A success gives its attempt back (release) or forgets the counter
+// (clear).
 // The rules are in docs/decisions/0010-attempt-limits.md.
 
 // Limit says how many attempts a key allows and how fast: Free attempts
@@ -34,7 +36,7 @@ type Limit struct {
 // PerHour allows n attempts an hour (0: no limit).
 func PerHour(n int) Limit { return Limit{Free: n, Max: n, Window: time.Hour} }
 
-// take is the conditional increment Store.TakeAttempt runs: it counts one
+// take is the conditional increment Store.TakeAttempts runs for one key: it counts one
 // attempt if the counter allows one now. It reads the clock under the
 // store's lock, so that concurrent attempts see times in the order they
 // are counted; only a delay moves Next.
@@ -80,50 +82,59 @@ type counter struct {
 	limit Limit
 }
 
-// take reserves one attempt on every counter, in order, before what they
-// guard is checked or done, and returns the first counter's count with
-// this attempt. If one refuses, the attempts taken on the counters before
-// it are given back (a refused request counts nowhere) and the answer is
-// KindRateLimited with RetryAfter.
+// take reserves one attempt on every counter, all or none in one atomic
+// store operation, before what they guard is checked or done, and returns
+// the first counter's count with this attempt. If one refuses, none is
+// counted and the answer is KindRateLimited with RetryAfter (the longest
+// wait of the refusing counters).
 func (s *Service) take(ctx context.Context, op string, cs ...counter) (int, error) {
-	first := 0
+	keys := make([]string, len(cs))
 	for i, c := range cs {
-		a, ok, err := s.store.TakeAttempt(ctx, c.key, c.limit.take(s.nowUTC))
-		if err == nil && !ok {
-			err = errTooMany(op, c.limit.retry(a).Sub(s.nowUTC()))
-		}
-		if err != nil {
-			for _, taken := range cs[:i] {
-				s.release(ctx, taken.key)
-			}
-			if akte.Is(err, akte.KindRateLimited) {
-				return 0, err
-			}
-			return 0, internal(op, err)
-		}
-		if i == 0 {
-			first = a.N
-		}
+		keys[i] = c.key
 	}
-	return first, nil
+	var retry time.Time
+	as, ok, err := s.store.TakeAttempts(ctx, keys, func(as []akte.Attempts) ([]akte.Attempts, bool) {
+		out := make([]akte.Attempts, len(as))
+		taken := true
+		retry = time.Time{}
+		for i, a := range as {
+			var ok bool
+			if out[i], ok = cs[i].limit.take(s.nowUTC)(a); !ok {
+				taken = false
+				if r := cs[i].limit.retry(a); r.After(retry) {
+					retry = r
+				}
+			}
+		}
+		return out, taken
+	})
+	if err != nil {
+		return 0, internal(op, err)
+	}
+	if !ok {
+		return 0, errTooMany(op, retry.Sub(s.nowUTC()))
+	}
+	return as[0].N, nil
 }
 
 // release gives one attempt back to each key: it succeeded and should not
 // count.
 func (s *Service) release(ctx context.Context, keys ...string) {
-	for _, k := range keys {
-		if err := s.store.ReleaseAttempt(context.WithoutCancel(ctx), k); err != nil {
-			s.log.Error("release attempt", "err", err)
-		}
+	if len(keys) == 0 {
+		return
+	}
+	if err := s.store.ReleaseAttempts(context.WithoutCancel(ctx), keys...); err != nil {
+		s.log.Error("release attempts", "err", err)
 	}
 }
 
 // clear forgets the keys' counters.
 func (s *Service) clear(ctx context.Context, keys ...string) {
-	for _, k := range keys {
-		if err := s.store.ClearAttempts(context.WithoutCancel(ctx), k); err != nil {
-			s.log.Error("clear attempts", "err", err)
-		}
+	if len(keys) == 0 {
+		return
+	}
+	if err := s.store.ClearAttempts(context.WithoutCancel(ctx), keys...); err != nil {
+		s.log.Error("clear attempts", "err", err)
 	}
 }
 

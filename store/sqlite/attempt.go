@@ -3,57 +3,75 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"encoding/json"
 	"time"
 
 	"github.com/akte/akte"
 )
 
-// TakeAttempt decides on one attempt under key in one write transaction
-// (BEGIN IMMEDIATE): SQLite runs one writer at a time, so the read, take's
-// decision and the write cannot interleave with another call's.
-func (s *Store) TakeAttempt(ctx context.Context, key string, take func(akte.Attempts) (akte.Attempts, bool)) (akte.Attempts, bool, error) {
+// TakeAttempts decides on one attempt under each key in one write
+// transaction (BEGIN IMMEDIATE): SQLite runs one writer at a time, so the
+// reads, take's decision and the writes cannot interleave with another
+// call's.
+func (s *Store) TakeAttempts(ctx context.Context, keys []string, take func([]akte.Attempts) ([]akte.Attempts, bool)) ([]akte.Attempts, bool, error) {
 	var (
-		out akte.Attempts
+		out []akte.Attempts
 		ok  bool
 	)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var (
-			cur         akte.Attempts
-			start, next sql.NullInt64
-		)
-		err := tx.QueryRowContext(ctx, `SELECT n, start_at, next_at FROM attempts WHERE key = ?`, key).Scan(&cur.N, &start, &next)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
+		rows, err := tx.QueryContext(ctx, `SELECT key, n, start_at, next_at FROM attempts WHERE key IN (SELECT value FROM json_each(?))`, keyList(keys))
+		if err != nil {
 			return err
-		default:
-			cur.Start, cur.Next = timeOf(start), timeOf(next)
+		}
+		found := map[string]akte.Attempts{}
+		for rows.Next() {
+			var (
+				key         string
+				a           akte.Attempts
+				start, next sql.NullInt64
+			)
+			if err := rows.Scan(&key, &a.N, &start, &next); err != nil {
+				rows.Close()
+				return err
+			}
+			a.Start, a.Next = timeOf(start), timeOf(next)
+			found[key] = a
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		cur := make([]akte.Attempts, len(keys))
+		for i, k := range keys {
+			cur[i] = found[k]
 		}
 		out, ok = take(cur)
 		if !ok {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO attempts (key, n, start_at, next_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET n = excluded.n, start_at = excluded.start_at, next_at = excluded.next_at`,
-			key, out.N, zeroNull(out.Start), zeroNull(out.Next))
-		return err
+		for i, k := range keys {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO attempts (key, n, start_at, next_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (key) DO UPDATE SET n = excluded.n, start_at = excluded.start_at, next_at = excluded.next_at`,
+				k, out[i].N, zeroNull(out[i].Start), zeroNull(out[i].Next)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return akte.Attempts{}, false, wrap("sqlite.TakeAttempt", err)
+		return nil, false, wrap("sqlite.TakeAttempts", err)
 	}
 	return out, ok, nil
 }
 
-// ReleaseAttempt gives one attempt of key back.
-func (s *Store) ReleaseAttempt(ctx context.Context, key string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE attempts SET n = max(n - 1, 0) WHERE key = ?`, key)
-	return wrap("sqlite.ReleaseAttempt", err)
+// ReleaseAttempts gives one attempt of each key back.
+func (s *Store) ReleaseAttempts(ctx context.Context, keys ...string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE attempts SET n = max(n - 1, 0) WHERE key IN (SELECT value FROM json_each(?))`, keyList(keys))
+	return wrap("sqlite.ReleaseAttempts", err)
 }
 
-// ClearAttempts forgets the counter of key.
-func (s *Store) ClearAttempts(ctx context.Context, key string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM attempts WHERE key = ?`, key)
+// ClearAttempts forgets the counters of the keys.
+func (s *Store) ClearAttempts(ctx context.Context, keys ...string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM attempts WHERE key IN (SELECT value FROM json_each(?))`, keyList(keys))
 	return wrap("sqlite.ClearAttempts", err)
 }
 
@@ -62,6 +80,13 @@ func (s *Store) DeleteAttemptsBefore(ctx context.Context, t time.Time) (int, err
 	n, err := affected(s.db.ExecContext(ctx, `DELETE FROM attempts
 		WHERE (start_at IS NULL OR start_at < ?1) AND (next_at IS NULL OR next_at < ?1)`, micros(t)))
 	return n, wrap("sqlite.DeleteAttemptsBefore", err)
+}
+
+// keyList passes keys as one JSON array (json_each spreads it), so that
+// one statement serves any number of keys.
+func keyList(keys []string) string {
+	b, _ := json.Marshal(keys)
+	return string(b)
 }
 
 // zeroNull stores a time that may be zero; the zero time becomes NULL.

@@ -54,9 +54,10 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"CreateTokenReplaces", testCreateTokenReplaces},
 		{"DeleteTokensBefore", testDeleteTokensBefore},
 
-		{"TakeAttempt", testTakeAttempt},
-		{"TakeAttemptConcurrent", testTakeAttemptConcurrent},
-		{"ReleaseAttempt", testReleaseAttempt},
+		{"TakeAttempts", testTakeAttempt},
+		{"TakeAttemptsConcurrent", testTakeAttemptsConcurrent},
+		{"TakeAttemptsAllOrNothing", testTakeAttemptsAllOrNothing},
+		{"ReleaseAttempts", testReleaseAttempts},
 		{"ClearAttempts", testClearAttempts},
 		{"DeleteAttemptsBefore", testDeleteAttemptsBefore},
 

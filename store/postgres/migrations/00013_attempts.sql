@@ -1,5 +1,5 @@
 -- Attempt counters replace the failure log, the PostgreSQL twin of
--- store/sqlite/migrations/00013_attempts.sql. TakeAttempt locks the key's
+-- store/sqlite/migrations/00013_attempts.sql. TakeAttempts locks the keys'
 -- row (FOR UPDATE), so concurrent attempts on one key, from any replica,
 -- queue and each sees its predecessor's count. start_at and next_at are
 -- NULL for a zero time.
