@@ -37,7 +37,7 @@ func (s *Service) RunJobs(ctx context.Context) error {
 	steps := []func() (int, error){
 		func() (int, error) { return s.store.DeleteExpiredSessions(ctx, now, now.Add(-s.cfg.SessionIdle)) },
 		func() (int, error) { return s.store.DeleteTokensBefore(ctx, now.Add(-24*time.Hour)) },
-		func() (int, error) { return s.store.DeleteAttemptsBefore(ctx, now.Add(-s.cfg.FailureWindow)) },
+		func() (int, error) { return s.store.DeleteAttemptsBefore(ctx, now.Add(-max(s.cfg.FailureWindow, time.Hour))) }, // the longest window
 		func() (int, error) { return s.store.ClearEventAddrsBefore(ctx, now.Add(-s.cfg.AddrRetention)) },
 	}
 	for _, step := range steps {

@@ -372,48 +372,60 @@ func TestEnumerationPairs(t *testing.T) {
 			return wire.RecoverRequest{Email: e, RecoveryVerifier: make([]byte, 32), TOTP: "123456"}
 		}, http.StatusUnauthorized},
 	}
+	// A round is 30 tries of each address; the medians must be within
+	// 20 % in one of up to 3 rounds: the machine is shared, and a burst of
+	// other work can skew one round, but not a difference in the work
+	// itself, which shows in every round.
+	registrations := 0
 	for _, p := range pairs {
-		var known, unknown []time.Duration
-		for i := range 30 {
-			// One unknown address, asked as often as the known one (a
-			// registration makes it known, so that one needs a new one
-			// each time).
-			other := "unbekannt@example.org"
-			if p.name == "register" {
-				other = fmt.Sprintf("unbekannt-%d@example.org", i)
-			}
-			// Alternate the order, so that work left behind by one
-			// request (a mail sent after the answer) slows both alike.
-			order := []string{u.Email, other}
-			if i%2 == 1 {
-				slices.Reverse(order)
-			}
-			as := map[string]answer{}
-			for _, e := range order {
-				as[e] = post(t, c, srv.URL+p.path, p.body(e))
-			}
-			k, x := as[u.Email], as[other]
-			if k.status != p.status || x.status != p.status {
-				t.Fatalf("%s: known %d %s, unknown %d %s, want %d", p.name, k.status, k.body, x.status, x.body, p.status)
-			}
-			if p.name == "register" {
-				if sk, sx := shape(t, k.body), shape(t, x.body); sk != sx {
-					t.Fatalf("register: known answers %s, unknown %s", sk, sx)
+		for round := 1; ; round++ {
+			var known, unknown []time.Duration
+			for i := range 30 {
+				// One unknown address, asked as often as the known one (a
+				// registration makes it known, so that one needs a new one
+				// each time).
+				other := "unbekannt@example.org"
+				if p.name == "register" {
+					other = fmt.Sprintf("unbekannt-%d@example.org", registrations)
+					registrations++
 				}
-			} else if k.body != x.body {
-				t.Fatalf("%s: known answers %s, unknown %s", p.name, k.body, x.body)
+				// Alternate the order, so that work left behind by one
+				// request (a mail sent after the answer) slows both alike.
+				order := []string{u.Email, other}
+				if i%2 == 1 {
+					slices.Reverse(order)
+				}
+				as := map[string]answer{}
+				for _, e := range order {
+					as[e] = post(t, c, srv.URL+p.path, p.body(e))
+				}
+				k, x := as[u.Email], as[other]
+				if k.status != p.status || x.status != p.status {
+					t.Fatalf("%s: known %d %s, unknown %d %s, want %d", p.name, k.status, k.body, x.status, x.body, p.status)
+				}
+				if p.name == "register" {
+					if sk, sx := shape(t, k.body), shape(t, x.body); sk != sx {
+						t.Fatalf("register: known answers %s, unknown %s", sk, sx)
+					}
+				} else if k.body != x.body {
+					t.Fatalf("%s: known answers %s, unknown %s", p.name, k.body, x.body)
+				}
+				known, unknown = append(known, k.took), append(unknown, x.took)
 			}
-			known, unknown = append(known, k.took), append(unknown, x.took)
-		}
-		mk, mu := median(known), median(unknown)
-		ratio := float64(max(mk, mu)) / float64(min(mk, mu))
-		t.Logf("%-15s known %v, unknown %v (median of 30; ratio %.2f)", p.name, mk.Round(10*time.Microsecond), mu.Round(10*time.Microsecond), ratio)
-		if ratio > 1.2 {
-			t.Errorf("%s: medians %v (known) and %v (unknown) differ by more than 20 %%", p.name, mk, mu)
+			mk, mu := median(known), median(unknown)
+			ratio := float64(max(mk, mu)) / float64(min(mk, mu))
+			t.Logf("%-15s known %v, unknown %v (median of 30; ratio %.2f)", p.name, mk.Round(10*time.Microsecond), mu.Round(10*time.Microsecond), ratio)
+			if ratio <= 1.2 {
+				break
+			}
+			if round == 3 {
+				t.Errorf("%s: medians %v (known) and %v (unknown) differ by more than 20 %% in 3 rounds", p.name, mk, mu)
+				break
+			}
 		}
 	}
-	if n := srv.settledMails(u.Email, "Registrierung mit Ihrer E-Mail-Adresse"); n != 30 {
-		t.Errorf("the holder got %d notices of 30 registration attempts", n)
+	if n := srv.settledMails(u.Email, "Registrierung mit Ihrer E-Mail-Adresse"); n != registrations {
+		t.Errorf("the holder got %d notices of %d registration attempts", n, registrations)
 	}
 }
 
