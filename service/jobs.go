@@ -34,10 +34,12 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		}
 		s.event(ctx, akte.Event{AccountID: id, Operation: "account.delete_unconfirmed", Object: "account:" + string(id), ActorID: "system", ActorRole: "system"})
 	}
+	// Attempt counters go once the longest window that counts them ended.
+	attemptWindow := max(s.cfg.FailureWindow, time.Hour)
 	steps := []func() (int, error){
 		func() (int, error) { return s.store.DeleteExpiredSessions(ctx, now, now.Add(-s.cfg.SessionIdle)) },
 		func() (int, error) { return s.store.DeleteTokensBefore(ctx, now.Add(-24*time.Hour)) },
-		func() (int, error) { return s.store.DeleteAttemptsBefore(ctx, now.Add(-max(s.cfg.FailureWindow, time.Hour))) }, // the longest window
+		func() (int, error) { return s.store.DeleteAttemptsBefore(ctx, now.Add(-attemptWindow)) },
 		func() (int, error) { return s.store.ClearEventAddrsBefore(ctx, now.Add(-s.cfg.AddrRetention)) },
 	}
 	for _, step := range steps {
