@@ -344,8 +344,8 @@ func TestRegistrationLimitsE2E(t *testing.T) {
 // shape), and medians of 30 tries within 20 %. The limits are lifted, so
 // that the paths' own work is compared. Not parallel: it measures time.
 func TestEnumerationPairs(t *testing.T) {
-	srv := startServer(t, "", []string{"--limit-register-addr", "0", "--limit-register-server", "0", "--limit-mail-recipient", "0",
-		"--limit-anon-addr", "0", "--limit-code-attempts", "0", "--limit-login-free", "100000"})
+	srv := startServer(t, "", []string{"--limit-register-addr", "0", "--limit-register-server", "0", "--limit-mail-recipient", "0"},
+		"AKTE_LIMIT_ANON_ADDR=0", "AKTE_LIMIT_CODE_ATTEMPTS=0", "AKTE_LIMIT_LOGIN_FREE=100000")
 	u := newUser(t, srv, "bekannt@example.org")
 	u.register(testKVNR)
 	reg := registration(t)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/akte/akte/service"
 )
 
 // Config is the server's configuration: one struct, one DefaultConfig,
@@ -47,12 +49,14 @@ type Config struct {
 
 // DefaultConfig is the zero-configuration server: loopback, ./akte-data.
 func DefaultConfig() Config {
+	sd := service.DefaultConfig() // the limits' defaults are the service's
 	return Config{
 		Addr: "127.0.0.1:8080", Data: "./akte-data", MailFrom: "Akte <akte@localhost>", LogLevel: "info",
 		SessionIdle: 15 * time.Minute, SessionMax: 12 * time.Hour, JobInterval: 10 * time.Minute,
 		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour,
-		LoginFree: 5, LoginDelay: 2 * time.Second, LoginMaxDelay: 15 * time.Minute, LoginWindow: 24 * time.Hour, CodeAttempts: 5,
-		RegisterPerAddr: 10, RegisterPerServer: 1000, MailsPerRecipient: 5, PreloginPerAddr: 300, AnonPerAddr: 60,
+		LoginFree: sd.FailureFree, LoginDelay: sd.FailureDelay, LoginMaxDelay: sd.MaxDelay, LoginWindow: sd.FailureWindow,
+		CodeAttempts: sd.CodeAttempts, RegisterPerAddr: sd.RegisterPerAddr, RegisterPerServer: sd.RegisterPerServer,
+		MailsPerRecipient: sd.MailsPerRecipient, PreloginPerAddr: sd.PreloginPerAddr, AnonPerAddr: sd.AnonPerAddr,
 	}
 }
 
@@ -89,7 +93,7 @@ func (c *Config) specs() []flagSpec {
 		{name: "limit-login-delay", env: "AKTE_LIMIT_LOGIN_DELAY", usage: "first wait of that back-off, doubled for each further attempt", dur: &c.LoginDelay},
 		{name: "limit-login-max-delay", env: "AKTE_LIMIT_LOGIN_MAX_DELAY", usage: "longest wait between attempts at an account's secrets", dur: &c.LoginMaxDelay},
 		{name: "limit-login-window", env: "AKTE_LIMIT_LOGIN_WINDOW", usage: "attempts at an account's secrets are counted this long", dur: &c.LoginWindow},
-		{name: "limit-code-attempts", env: "AKTE_LIMIT_CODE_ATTEMPTS", usage: "guesses at the mailed codes of one purpose before it locks until a new code is sent", num: &c.CodeAttempts},
+		{name: "limit-code-attempts", env: "AKTE_LIMIT_CODE_ATTEMPTS", usage: "guesses at the mailed codes of one purpose before it locks until a new code is sent (0: no limit)", num: &c.CodeAttempts},
 		{name: "limit-register-addr", env: "AKTE_LIMIT_REGISTER_ADDR", usage: "registrations per client address and hour (0: no limit)", num: &c.RegisterPerAddr},
 		{name: "limit-register-server", env: "AKTE_LIMIT_REGISTER_SERVER", usage: "registrations per server (all replicas) and hour (0: no limit)", num: &c.RegisterPerServer},
 		{name: "limit-mail-recipient", env: "AKTE_LIMIT_MAIL_RECIPIENT", usage: "mails to one address per hour: codes, links, notices (0: no limit)", num: &c.MailsPerRecipient},
