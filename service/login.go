@@ -97,7 +97,7 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 		return nil, err
 	}
 	if len(r.DeviceSecret) > 128 {
-		return nil, invalid(op, "device_secret ist zu lang.")
+		return nil, akte.R(op, akte.KindInvalid, "device_secret_too_long", map[string]any{"max": 128}, "device_secret ist zu lang (höchstens 128 Zeichen).")
 	}
 	a, err := s.store.AccountByEmail(ctx, email)
 	if err != nil && !akte.Is(err, akte.KindNotFound) {
