@@ -78,17 +78,19 @@ func TestLoginFailures(t *testing.T) {
 		}
 		unknown = append(unknown, d1, d2)
 	}
+	var paired []time.Duration
 	for range 2 {
 		s, b, d := login(u.Email)
-		_, bu, _ := login("gina-unknown@example.org")
+		_, bu, du := login("gina-unknown@example.org")
 		if s != http.StatusUnauthorized || b != bu {
 			t.Fatalf("wrong secret: %d %s, unknown address: %s", s, b, bu)
 		}
-		known = append(known, d)
+		known, paired = append(known, d), append(paired, du)
 	}
-	// Timing on a loaded machine is noisy: compare against the fastest
-	// wrong-secret answer, which is the least inflated measure of one hash.
-	if fastest, mu := slices.Min(known), median(unknown); mu < fastest/3 {
+	// Timing on a loaded machine is noisy: compare the fastest wrong-secret
+	// answer, the least inflated measure of one hash, with the unknown
+	// addresses asked at the same moments (the load drifts).
+	if fastest, mu := slices.Min(known), max(median(unknown), slices.Max(paired)); mu < fastest/3 {
 		t.Errorf("unknown address answered in %v, wrong secret in %v: the server skips the hash", mu, fastest)
 	}
 
