@@ -119,6 +119,10 @@ type Device struct {
 	ConfirmedAt *time.Time
 	BlockedAt   *time.Time
 	LastSeenAt  time.Time
+	// SecretHash is the SHA-256 of the device secret the client holds (a
+	// "device cookie" in OWASP's words): a login that presents it counts its
+	// failures on the device's own counter. Empty: none issued.
+	SecretHash []byte
 }
 
 // Session is a logged-in device. The bearer token itself is never stored,
@@ -159,5 +163,4 @@ type Token struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
-	Attempts  int // failed guesses against this account's code
 }

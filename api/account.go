@@ -23,7 +23,9 @@ func (a *API) handleAccountCreate(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, wire.RegisterResponse{AccountID: string(res.AccountID), TOTPSecret: res.TOTPSecret, TOTPURI: res.TOTPURI})
+	a.setDeviceCookie(w, res.DeviceSecret)
+	writeJSON(w, http.StatusCreated, wire.RegisterResponse{AccountID: string(res.AccountID), TOTPSecret: res.TOTPSecret, TOTPURI: res.TOTPURI,
+		DeviceSecret: res.DeviceSecret})
 }
 
 func (a *API) handleAccountConfirm(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +60,7 @@ func (a *API) handlePrelogin(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	kdf, err := a.svc.Prelogin(r.Context(), req.Email)
+	kdf, err := a.svc.Prelogin(r.Context(), clientOf(r), req.Email)
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -11,31 +11,37 @@ import (
 )
 
 // newDevice records an unconfirmed device and mails its confirmation link.
-func (s *Service) newDevice(ctx context.Context, a *akte.Account, id akte.DeviceID, name string) error {
+func (s *Service) newDevice(ctx context.Context, op string, a *akte.Account, id akte.DeviceID, name string) error {
 	now := s.nowUTC()
 	d := &akte.Device{AccountID: a.ID, ID: id, Name: name, CreatedAt: now, LastSeenAt: now}
 	if err := s.store.CreateDevice(ctx, d); err != nil && !akte.Is(err, akte.KindConflict) {
-		return err
+		return internal(op, err)
 	}
-	return s.sendDeviceLink(ctx, a, d)
+	return s.sendDeviceLink(ctx, op, a, d)
 }
 
 // resendDeviceLink mails a new link unless one went out in the last minute.
-func (s *Service) resendDeviceLink(ctx context.Context, a *akte.Account, d *akte.Device) error {
+func (s *Service) resendDeviceLink(ctx context.Context, op string, a *akte.Account, d *akte.Device) error {
 	t, err := s.store.LatestToken(ctx, a.ID, akte.TokenDeviceConfirm)
 	if err == nil && t.DeviceID == d.ID && s.nowUTC().Sub(t.CreatedAt) < time.Minute {
 		return nil
 	}
-	return s.sendDeviceLink(ctx, a, d)
+	return s.sendDeviceLink(ctx, op, a, d)
 }
 
-func (s *Service) sendDeviceLink(ctx context.Context, a *akte.Account, d *akte.Device) error {
+// sendDeviceLink mails a new link for the device, which voids the older
+// ones; past the recipient's mail limit it sends nothing and answers
+// KindRateLimited.
+func (s *Service) sendDeviceLink(ctx context.Context, op string, a *akte.Account, d *akte.Device) error {
+	if _, err := s.take(ctx, op, s.mailCounter(a.Email)); err != nil {
+		return err
+	}
 	now := s.nowUTC()
 	secret := randomToken(32)
 	t := &akte.Token{Hash: hashBytes(string(akte.TokenDeviceConfirm), secret), Purpose: akte.TokenDeviceConfirm,
 		AccountID: a.ID, DeviceID: d.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.DeviceLinkTTL)}
 	if err := s.store.CreateToken(ctx, t); err != nil {
-		return err
+		return internal(op, err)
 	}
 	// The link opens a page of the web app that shows the device and
 	// confirms it only on a click (a POST): mail scanners that follow links
@@ -43,7 +49,7 @@ func (s *Service) sendDeviceLink(ctx context.Context, a *akte.Account, d *akte.D
 	// neither to the server nor in a Referer, so no access log holds it.
 	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/#/geraet/" + secret
 	hours := int(s.cfg.DeviceLinkTTL / time.Hour)
-	return s.mailer.Send(ctx, mail.Message{
+	s.send(ctx, mail.Message{
 		To:      a.Email,
 		Subject: "Akte: Neues Gerät bestätigen / Confirm a new device",
 		Text: fmt.Sprintf("Guten Tag,\n\njemand hat sich mit Ihrem Passwort und Ihrem Authenticator-Code von einem neuen Gerät angemeldet:\n\n"+
@@ -53,6 +59,7 @@ func (s *Service) sendDeviceLink(ctx context.Context, a *akte.Account, d *akte.D
 			"If not, confirm nothing and change your password now.\n",
 			d.Name, now.Format("2006-01-02 15:04"), hours, link, d.Name),
 	})
+	return nil
 }
 
 // PendingDevice is what a device-confirmation link stands for: the device
@@ -96,8 +103,12 @@ func (s *Service) deviceLink(ctx context.Context, op, secret string) (*akte.Toke
 // PreviewDevice returns the device a mailed link stands for, so that the
 // page the link opens can show it before the person confirms. It changes
 // nothing and fails as ConfirmDevice would.
-func (s *Service) PreviewDevice(ctx context.Context, secret string) (*PendingDevice, error) {
-	t, d, _, err := s.deviceLink(ctx, "device.preview", secret)
+func (s *Service) PreviewDevice(ctx context.Context, cl Client, secret string) (*PendingDevice, error) {
+	const op = "device.preview"
+	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr)); err != nil {
+		return nil, err
+	}
+	t, d, _, err := s.deviceLink(ctx, op, secret)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +118,9 @@ func (s *Service) PreviewDevice(ctx context.Context, secret string) (*PendingDev
 // ConfirmDevice confirms the device a mailed link stands for.
 func (s *Service) ConfirmDevice(ctx context.Context, cl Client, secret string) error {
 	const op = "device.confirm"
+	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr)); err != nil {
+		return err
+	}
 	t, d, code, err := s.deviceLink(ctx, op, secret)
 	if t == nil {
 		return err

@@ -39,11 +39,13 @@ type RegisterRequest struct {
 	Record           *RecordKeys    `json:"record"`
 }
 
-// RegisterResponse carries the TOTP secret, shown once.
+// RegisterResponse carries the TOTP secret, shown once, and the
+// registering device's secret (also set as the device cookie).
 type RegisterResponse struct {
-	AccountID  string `json:"account_id"`
-	TOTPSecret string `json:"totp_secret"`
-	TOTPURI    string `json:"totp_uri"`
+	AccountID    string `json:"account_id"`
+	TOTPSecret   string `json:"totp_secret"`
+	TOTPURI      string `json:"totp_uri"`
+	DeviceSecret string `json:"device_secret"`
 }
 
 // ConfirmRequest is POST /api/v1/accounts/confirm.
@@ -62,23 +64,28 @@ type PreloginResponse struct {
 	KDF akte.KDFParams `json:"kdf"`
 }
 
-// LoginRequest is POST /api/v1/sessions.
+// LoginRequest is POST /api/v1/sessions. DeviceSecret is the secret the
+// device got at its last login or registration; a browser sends it as the
+// device cookie instead.
 type LoginRequest struct {
-	Email       string `json:"email"`
-	LoginSecret []byte `json:"login_secret"`
-	TOTP        string `json:"totp"`
-	DeviceID    string `json:"device_id"`
-	DeviceName  string `json:"device_name"`
+	Email        string `json:"email"`
+	LoginSecret  []byte `json:"login_secret"`
+	TOTP         string `json:"totp"`
+	DeviceID     string `json:"device_id"`
+	DeviceName   string `json:"device_name"`
+	DeviceSecret string `json:"device_secret,omitempty"`
 }
 
-// LoginResponse opens a session. Token is shown once.
+// LoginResponse opens a session. Token is shown once; DeviceSecret
+// replaces the device's secret (also set as the device cookie).
 type LoginResponse struct {
-	Token     string         `json:"token"`
-	SessionID string         `json:"session_id"`
-	ExpiresAt time.Time      `json:"expires_at"`
-	Account   Account        `json:"account"`
-	Keys      akte.KeyBundle `json:"keys"`
-	ClientKey []byte         `json:"client_key"`
+	Token        string         `json:"token"`
+	SessionID    string         `json:"session_id"`
+	ExpiresAt    time.Time      `json:"expires_at"`
+	Account      Account        `json:"account"`
+	Keys         akte.KeyBundle `json:"keys"`
+	ClientKey    []byte         `json:"client_key"`
+	DeviceSecret string         `json:"device_secret"`
 }
 
 // Account is GET /api/v1/account.

@@ -42,7 +42,7 @@ func registerCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st.Email, st.AccountID, st.Keys, st.KDF = email, res.AccountID, m.Keys, m.KDF
+			st.Email, st.AccountID, st.Keys, st.KDF, st.DeviceSecret = email, res.AccountID, m.Keys, m.KDF, res.DeviceSecret
 			st.Seen.useKDF(email, m.KDF)
 			st.forgetSession()
 			if err := saveState(e, st); err != nil {

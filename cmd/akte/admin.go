@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	osuser "os/user"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -80,7 +81,20 @@ func adminCmd(e *env) *cobra.Command {
 		e.printf("account %s (%s): %s\n", a.ID, a.Email, state)
 		return nil
 	}
-	cmd.AddCommand(migrateCmd(e))
+	kvnr := &cobra.Command{Use: "kvnr", Short: "KVNR tools (release a KVNR held by another account)"}
+	kvnr.AddCommand(sub("release KVNR", "release a KVNR held by a confirmed account, after checking the claimant's identity (the account keeps all else)", 1,
+		func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			a, err := svc.AdminReleaseKVNR(cmd.Context(), op, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return e.printJSON(map[string]any{"kvnr": strings.ToUpper(strings.TrimSpace(args[0])), "released_from": a.ID, "email": a.Email})
+			}
+			e.printf("KVNR %s released from account %s (%s)\n", strings.ToUpper(strings.TrimSpace(args[0])), a.ID, a.Email)
+			return nil
+		}))
+	cmd.AddCommand(migrateCmd(e), kvnr)
 	cmd.AddCommand(
 		sub("accounts", "list accounts (no health data)", 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
 			as, err := svc.AdminAccounts(cmd.Context(), op)

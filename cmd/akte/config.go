@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte/api"
+	"github.com/akte/akte/service"
 )
 
 // Config is the server's configuration: one struct, one DefaultConfig,
@@ -42,16 +43,32 @@ type Config struct {
 	MinBodyRate     int64         // bytes per second a request body must keep up
 	BodyRateWindow  time.Duration // over which MinBodyRate is averaged
 	MaxConnsPerAddr int           // open connections per client address; 0: no limit
+	// Attempt limits (docs/security.md); the hourly ones allow no limit
+	// with 0.
+	LoginFree         int           // attempts at an account's secrets before the back-off
+	LoginDelay        time.Duration // first wait of the back-off, doubled per further attempt
+	LoginMaxDelay     time.Duration // ceiling of the back-off
+	LoginWindow       time.Duration // attempts are forgotten after this
+	CodeAttempts      int           // guesses at the mailed codes of one purpose
+	RegisterPerAddr   int           // registrations per client address and hour
+	RegisterPerServer int           // registrations per server and hour
+	MailsPerRecipient int           // mails per recipient address and hour
+	PreloginPerAddr   int           // prelogin requests per client address and hour
+	AnonPerAddr       int           // confirm, resend, reset, recovery, device-link requests per client address and hour
 }
 
 // DefaultConfig is the zero-configuration server: loopback, ./akte-data.
 func DefaultConfig() Config {
+	sd := service.DefaultConfig() // the limits' defaults are the service's
 	return Config{
 		Addr: "127.0.0.1:8080", Data: "./akte-data", MailFrom: "Akte <akte@localhost>", LogLevel: "info",
 		SessionIdle: 15 * time.Minute, SessionMax: 12 * time.Hour, JobInterval: 10 * time.Minute,
 		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour,
 		MetricsAddr: "127.0.0.1:9464", HeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		MinBodyRate: 1 << 10, BodyRateWindow: 30 * time.Second, MaxConnsPerAddr: 128,
+		LoginFree: sd.FailureFree, LoginDelay: sd.FailureDelay, LoginMaxDelay: sd.MaxDelay, LoginWindow: sd.FailureWindow,
+		CodeAttempts: sd.CodeAttempts, RegisterPerAddr: sd.RegisterPerAddr, RegisterPerServer: sd.RegisterPerServer,
+		MailsPerRecipient: sd.MailsPerRecipient, PreloginPerAddr: sd.PreloginPerAddr, AnonPerAddr: sd.AnonPerAddr,
 	}
 }
 
@@ -91,6 +108,16 @@ func (c *Config) specs() []flagSpec {
 		{name: "min-body-rate", env: "AKTE_MIN_BODY_RATE", usage: "slowest a request body may arrive, bytes per second averaged over --body-rate-window, e.g. 1KiB", size: &c.MinBodyRate},
 		{name: "body-rate-window", env: "AKTE_BODY_RATE_WINDOW", usage: "window over which --min-body-rate is averaged", dur: &c.BodyRateWindow},
 		{name: "max-conns-per-addr", env: "AKTE_MAX_CONNS_PER_ADDR", usage: "open connections per client address (trusted proxies exempt); 0: no limit", num: &c.MaxConnsPerAddr},
+		{name: "limit-login-free", env: "AKTE_LIMIT_LOGIN_FREE", usage: "attempts at an account's password, TOTP or recovery key before each next one waits 2, 4, 8 ... s", num: &c.LoginFree},
+		{name: "limit-login-delay", env: "AKTE_LIMIT_LOGIN_DELAY", usage: "first wait of that back-off, doubled for each further attempt", dur: &c.LoginDelay},
+		{name: "limit-login-max-delay", env: "AKTE_LIMIT_LOGIN_MAX_DELAY", usage: "longest wait between attempts at an account's secrets", dur: &c.LoginMaxDelay},
+		{name: "limit-login-window", env: "AKTE_LIMIT_LOGIN_WINDOW", usage: "attempts at an account's secrets are counted this long", dur: &c.LoginWindow},
+		{name: "limit-code-attempts", env: "AKTE_LIMIT_CODE_ATTEMPTS", usage: "guesses at the mailed codes of one purpose before it locks until a new code is sent (0: no limit)", num: &c.CodeAttempts},
+		{name: "limit-register-addr", env: "AKTE_LIMIT_REGISTER_ADDR", usage: "registrations per client address and hour (0: no limit)", num: &c.RegisterPerAddr},
+		{name: "limit-register-server", env: "AKTE_LIMIT_REGISTER_SERVER", usage: "registrations per server (all replicas) and hour (0: no limit)", num: &c.RegisterPerServer},
+		{name: "limit-mail-recipient", env: "AKTE_LIMIT_MAIL_RECIPIENT", usage: "mails to one address per hour: codes, links, notices (0: no limit)", num: &c.MailsPerRecipient},
+		{name: "limit-prelogin-addr", env: "AKTE_LIMIT_PRELOGIN_ADDR", usage: "prelogin requests per client address and hour (0: no limit)", num: &c.PreloginPerAddr},
+		{name: "limit-anon-addr", env: "AKTE_LIMIT_ANON_ADDR", usage: "confirm, resend, reset, recovery and device-link requests per client address and hour, each kind apart (0: no limit)", num: &c.AnonPerAddr},
 	}
 }
 
@@ -163,11 +190,24 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 			*s.size = n
 			continue
 		}
+		if s.num != nil {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%s: %q is not a count such as 10", s.env, v)
+			}
+			*s.num = n
+			continue
+		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
 			return fmt.Errorf("%s: %q is not a duration such as 15m or 12h", s.env, v)
 		}
 		*s.dur = d
+	}
+	for _, s := range c.specs() {
+		if s.num != nil && *s.num < 0 {
+			return fmt.Errorf("--%s: %d is not a count (0 or more)", s.name, *s.num)
+		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key must be given together")

@@ -29,7 +29,7 @@ import (
 // complete items with their chunk lists, every blob, the audit protocol
 // (events, with new IDs in the same order) and the server secret. What it
 // drops, on purpose: sessions (users log in again), unfinished uploads
-// (clients start them again), single-use tokens, failure counters and
+// (clients start them again), single-use tokens, attempt counters and
 // leases, all of them short-lived.
 func migrateCmd(e *env) *cobra.Command {
 	var from, toDB, toBlobs string
@@ -140,7 +140,7 @@ func (m *migration) run(ctx context.Context) error {
 	m.e.printf("migration complete and verified in %v:\n", time.Since(start).Round(time.Millisecond))
 	m.e.printf("  accounts %d, devices %d, items %d (chunks %d), events %d\n", m.accounts, m.devices, m.items, m.chunks, m.events)
 	m.e.printf("  blobs: %d copied (%s), %d already there and identical\n", m.blobsCopied, service.FormatBytes(m.bytesCopied), m.blobsKept)
-	m.e.printf("sessions, unfinished uploads, codes and failure counters were not copied: users log in again\n")
+	m.e.printf("sessions, unfinished uploads, codes and attempt counters were not copied: users log in again\n")
 	return nil
 }
 

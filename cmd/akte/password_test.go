@@ -134,7 +134,7 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	u.fails("get", id, "-o", filepath.Join(t.TempDir(), "x"))
 	// The old recovery key opens nothing any more.
 	if _, errs, code := u.run("", []string{"AKTE_RECOVERY_KEY=" + old, "AKTE_NEW_PASSWORD=Egal-Welches-4711"},
-		"password", "reset", "--email", u.Email, "--totp", u.peekCode()); code == 0 || !strings.Contains(errs, "Sicherheitsschlüssel ist falsch") {
+		"password", "reset", "--email", u.Email, "--totp", u.peekCode()); code == 0 || !strings.Contains(errs, "Sicherheitsschlüssel oder Code ist falsch") {
 		t.Fatalf("reset with the old recovery key: %d %s", code, errs)
 	}
 }

@@ -244,6 +244,10 @@ func serviceConfig(cfg Config) service.Config {
 	sc.BaseURL = cfg.BaseURL
 	sc.SessionIdle, sc.SessionMax = cfg.SessionIdle, cfg.SessionMax
 	sc.Quota, sc.ChunkSize, sc.UploadExpiry = cfg.Quota, cfg.ChunkSize, cfg.UploadExpiry
+	sc.FailureFree, sc.FailureDelay, sc.MaxDelay, sc.FailureWindow = cfg.LoginFree, cfg.LoginDelay, cfg.LoginMaxDelay, cfg.LoginWindow
+	sc.CodeAttempts = cfg.CodeAttempts
+	sc.RegisterPerAddr, sc.RegisterPerServer, sc.MailsPerRecipient = cfg.RegisterPerAddr, cfg.RegisterPerServer, cfg.MailsPerRecipient
+	sc.PreloginPerAddr, sc.AnonPerAddr = cfg.PreloginPerAddr, cfg.AnonPerAddr
 	return sc
 }
 
@@ -300,7 +304,7 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 		}
 		cfg.BaseURL = scheme + "://" + ln.Addr().String()
 	}
-	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret})
+	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret, Background: true})
 	opts := api.Options{
 		Service: svc, Log: log, TLS: tlsOn, SecureCookies: tlsOn || strings.HasPrefix(cfg.BaseURL, "https://"),
 		Ready:   b.ready,
@@ -342,6 +346,18 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	go func() {
 		defer close(jobsDone)
 		svc.RunJobLoop(jobsCtx, "replica-"+hex.EncodeToString(randomKey()[:8]), cfg.JobInterval)
+	}()
+	// Mails go out after the answers (service.Options.Background); what
+	// is queued at shutdown is still sent, for at most 10 s.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	bgDone := make(chan struct{})
+	go func() {
+		defer close(bgDone)
+		svc.RunBackground(bgCtx, 10*time.Second)
+	}()
+	defer func() {
+		stopBackground()
+		<-bgDone
 	}()
 
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "tls", tlsOn, "mail", map[bool]string{true: "outbox", false: "smtp"}[dev],

@@ -126,6 +126,13 @@ func TestServeConfigAndShutdown(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, "AKTE_SESSION_IDLE") {
 		t.Errorf("bad duration: %d %s", code, errs)
 	}
+	_, errs, code = u.run("", []string{"AKTE_LIMIT_REGISTER_ADDR=viele"}, "serve", "--data", data, "--addr", "127.0.0.1:0")
+	if code == 0 || !strings.Contains(errs, "AKTE_LIMIT_REGISTER_ADDR") {
+		t.Errorf("bad count: %d %s", code, errs)
+	}
+	if msg := u.fails("serve", "--data", data, "--addr", "127.0.0.1:0", "--limit-mail-recipient", "-1"); !strings.Contains(msg, "--limit-mail-recipient") {
+		t.Errorf("negative count: %q", msg)
+	}
 	// A client against a server that is down says so.
 	if msg := u.fails("login", "--email", "a@example.org", "--totp", "123456"); !strings.Contains(msg, "nicht erreichbar") {
 		t.Errorf("server down: %q", msg)

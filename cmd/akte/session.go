@@ -53,7 +53,7 @@ func loginCmd(e *env) *cobra.Command {
 			}
 			var res wire.LoginResponse
 			err = c.Do(cmd.Context(), "POST", "/api/v1/sessions", wire.LoginRequest{
-				Email: email, LoginSecret: ls, TOTP: totp, DeviceID: st.DeviceID, DeviceName: st.DeviceName,
+				Email: email, LoginSecret: ls, TOTP: totp, DeviceID: st.DeviceID, DeviceName: st.DeviceName, DeviceSecret: st.DeviceSecret,
 			}, &res)
 			if err != nil {
 				return err
@@ -67,6 +67,7 @@ func loginCmd(e *env) *cobra.Command {
 			}
 			st.Email, st.AccountID, st.Token, st.Keys, st.KDF = res.Account.Email, res.Account.AccountID, res.Token, res.Keys, pre.KDF
 			st.Seen.useKDF(email, pre.KDF)
+			st.DeviceSecret = res.DeviceSecret
 			if err := st.setUMK(res.ClientKey, umk); err != nil {
 				return err
 			}

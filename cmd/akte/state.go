@@ -19,15 +19,19 @@ import (
 // escrows for the session (ClientKey), so the file is useless once the
 // session has ended.
 type state struct {
-	DeviceID   string         `json:"device_id"`
-	DeviceName string         `json:"device_name"`
-	Email      string         `json:"email,omitempty"`
-	AccountID  string         `json:"account_id,omitempty"`
-	Token      string         `json:"token,omitempty"`
-	UMKSealed  []byte         `json:"umk_sealed,omitempty"`
-	Keys       akte.KeyBundle `json:"keys"`
-	KDF        akte.KDFParams `json:"kdf"`
-	Seen       seen           `json:"seen"`
+	DeviceID   string `json:"device_id"`
+	DeviceName string `json:"device_name"`
+	// DeviceSecret is what the server gave this device at its last login
+	// or registration; a login that shows it is not delayed by strangers'
+	// failures on the account.
+	DeviceSecret string         `json:"device_secret,omitempty"`
+	Email        string         `json:"email,omitempty"`
+	AccountID    string         `json:"account_id,omitempty"`
+	Token        string         `json:"token,omitempty"`
+	UMKSealed    []byte         `json:"umk_sealed,omitempty"`
+	Keys         akte.KeyBundle `json:"keys"`
+	KDF          akte.KDFParams `json:"kdf"`
+	Seen         seen           `json:"seen"`
 }
 
 func homeDir(e *env) (string, error) {

@@ -124,6 +124,9 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 		a.TOTPSecret,
 		nullTS(a.ConfirmedAt), nullTS(a.BlockedAt), ts(a.PasswordChanged),
 		a.ID))
+	if isUnique(err, "accounts_kvnr") {
+		return akte.E(op, akte.KindConflict, "KVNR ist bereits registriert", err)
+	}
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -131,6 +134,23 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 		return notFound(op, "Konto nicht gefunden")
 	}
 	return nil
+}
+
+// ReleaseKVNR empties the KVNR of the confirmed account holding kvnr.
+func (s *Store) ReleaseKVNR(ctx context.Context, kvnr string) (akte.AccountID, error) {
+	const op = "postgres.ReleaseKVNR"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var id akte.AccountID
+	err := s.pool.QueryRow(ctx, `UPDATE accounts SET kvnr = ''
+		WHERE kvnr = $1 AND kvnr <> '' AND confirmed_at IS NOT NULL RETURNING id`, kvnr).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", notFound(op, "Kein bestätigtes Konto mit dieser KVNR")
+	}
+	if err != nil {
+		return "", wrap(op, err)
+	}
+	return id, nil
 }
 
 // AdvanceTOTP raises the account's TOTP counter if counter is higher. The
@@ -165,22 +185,19 @@ func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int6
 }
 
 // DeleteAccount removes the account; sessions, devices and tokens go with
-// it by ON DELETE CASCADE, failures by their key. Events stay.
+// it by ON DELETE CASCADE. Events stay.
 func (s *Store) DeleteAccount(ctx context.Context, id akte.AccountID) error {
 	const op = "postgres.DeleteAccount"
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	return wrap(op, s.tx(ctx, func(tx pgx.Tx) error {
-		n, err := affected(tx.Exec(ctx, `DELETE FROM accounts WHERE id = $1`, id))
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFound(op, "Konto nicht gefunden")
-		}
-		_, err = tx.Exec(ctx, `DELETE FROM failures WHERE key = $1`, accountFailureKey(id))
-		return err
-	}))
+	n, err := affected(s.pool.Exec(ctx, `DELETE FROM accounts WHERE id = $1`, id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Konto nicht gefunden")
+	}
+	return nil
 }
 
 // Accounts lists all accounts by creation time.

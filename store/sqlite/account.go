@@ -123,6 +123,9 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 		a.TOTPSecret,
 		nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged),
 		a.ID))
+	if isUnique(err, "accounts.kvnr") {
+		return akte.E(op, akte.KindConflict, "KVNR ist bereits registriert", err)
+	}
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -130,6 +133,18 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 		return notFound(op, "Konto nicht gefunden")
 	}
 	return nil
+}
+
+// ReleaseKVNR empties the KVNR of the confirmed account holding kvnr.
+func (s *Store) ReleaseKVNR(ctx context.Context, kvnr string) (akte.AccountID, error) {
+	const op = "sqlite.ReleaseKVNR"
+	var id akte.AccountID
+	err := s.db.QueryRowContext(ctx, `UPDATE accounts SET kvnr = ''
+		WHERE kvnr = ? AND kvnr <> '' AND confirmed_at IS NOT NULL RETURNING id`, kvnr).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", notFound(op, "Kein bestätigtes Konto mit dieser KVNR")
+	}
+	return id, wrap(op, err)
 }
 
 // AdvanceTOTP raises the account's TOTP counter if counter is higher. The
@@ -157,20 +172,17 @@ func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int6
 }
 
 // DeleteAccount removes the account; sessions, devices and tokens go with
-// it by ON DELETE CASCADE, failures by their key. Events stay.
+// it by ON DELETE CASCADE. Events stay.
 func (s *Store) DeleteAccount(ctx context.Context, id akte.AccountID) error {
 	const op = "sqlite.DeleteAccount"
-	return wrap(op, s.tx(ctx, func(tx *sql.Tx) error {
-		n, err := affected(tx.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id))
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFound(op, "Konto nicht gefunden")
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM failures WHERE key = ?`, accountFailureKey(id))
-		return err
-	}))
+	n, err := affected(s.db.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, "Konto nicht gefunden")
+	}
+	return nil
 }
 
 // Accounts lists all accounts by creation time.

@@ -7,7 +7,7 @@ import (
 	"github.com/akte/akte"
 )
 
-const deviceColumns = `account_id, id, name, created_at, confirmed_at, blocked_at, last_seen_at`
+const deviceColumns = `account_id, id, name, created_at, confirmed_at, blocked_at, last_seen_at, secret_hash`
 
 // deviceRow is a device and the destinations of its scan.
 type deviceRow struct {
@@ -18,7 +18,7 @@ type deviceRow struct {
 
 func (r *deviceRow) dest() []any {
 	d := &r.d
-	return []any{&d.AccountID, &d.ID, &d.Name, &r.created, &r.confirmed, &r.blocked, &r.lastSeen}
+	return []any{&d.AccountID, &d.ID, &d.Name, &r.created, &r.confirmed, &r.blocked, &r.lastSeen, &d.SecretHash}
 }
 
 func (r *deviceRow) done() *akte.Device {
@@ -40,9 +40,9 @@ func scanDevice(s scanner) (*akte.Device, error) {
 // CreateDevice inserts a device of an existing account.
 func (s *Store) CreateDevice(ctx context.Context, d *akte.Device) error {
 	const op = "sqlite.CreateDevice"
-	_, err := s.db.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.AccountID, d.ID, d.Name, micros(d.CreatedAt), nullMicros(d.ConfirmedAt), nullMicros(d.BlockedAt),
-		micros(d.LastSeenAt))
+		micros(d.LastSeenAt), blob(d.SecretHash))
 	switch kindOf(err) {
 	case akte.KindConflict:
 		return akte.E(op, akte.KindConflict, "Gerät ist bereits registriert", err)
@@ -62,13 +62,14 @@ func (s *Store) Device(ctx context.Context, account akte.AccountID, id akte.Devi
 	return d, nil
 }
 
-// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt and LastSeenAt.
+// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt, LastSeenAt and
+// SecretHash.
 func (s *Store) UpdateDevice(ctx context.Context, d *akte.Device) error {
 	const op = "sqlite.UpdateDevice"
 	n, err := affected(s.db.ExecContext(ctx, `UPDATE devices
-		SET name = ?, confirmed_at = ?, blocked_at = ?, last_seen_at = ?
+		SET name = ?, confirmed_at = ?, blocked_at = ?, last_seen_at = ?, secret_hash = ?
 		WHERE account_id = ? AND id = ?`,
-		d.Name, nullMicros(d.ConfirmedAt), nullMicros(d.BlockedAt), micros(d.LastSeenAt),
+		d.Name, nullMicros(d.ConfirmedAt), nullMicros(d.BlockedAt), micros(d.LastSeenAt), blob(d.SecretHash),
 		d.AccountID, d.ID))
 	if err != nil {
 		return wrap(op, err)

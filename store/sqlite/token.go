@@ -9,7 +9,7 @@ import (
 	"github.com/akte/akte"
 )
 
-const tokenColumns = `hash, purpose, account_id, device_id, created_at, expires_at, used_at, attempts`
+const tokenColumns = `hash, purpose, account_id, device_id, created_at, expires_at, used_at`
 
 func scanToken(s scanner) (*akte.Token, error) {
 	var (
@@ -17,7 +17,7 @@ func scanToken(s scanner) (*akte.Token, error) {
 		created, expires int64
 		used             sql.NullInt64
 	)
-	err := s.Scan(&t.Hash, &t.Purpose, &t.AccountID, &t.DeviceID, &created, &expires, &used, &t.Attempts)
+	err := s.Scan(&t.Hash, &t.Purpose, &t.AccountID, &t.DeviceID, &created, &expires, &used)
 	if err != nil {
 		return nil, err
 	}
@@ -27,12 +27,21 @@ func scanToken(s scanner) (*akte.Token, error) {
 	return &t, nil
 }
 
-// CreateToken inserts a single-use token of an existing account.
+// CreateToken inserts a single-use token of an existing account and
+// deletes the account's other tokens of the same purpose and device, in one
+// transaction (one live code per purpose).
 func (s *Store) CreateToken(ctx context.Context, t *akte.Token) error {
 	const op = "sqlite.CreateToken"
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens (`+tokenColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		blob(t.Hash), t.Purpose, t.AccountID, t.DeviceID,
-		micros(t.CreatedAt), micros(t.ExpiresAt), nullMicros(t.UsedAt), t.Attempts)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE account_id = ? AND purpose = ? AND device_id = ?`,
+			t.AccountID, t.Purpose, t.DeviceID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (`+tokenColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			blob(t.Hash), t.Purpose, t.AccountID, t.DeviceID,
+			micros(t.CreatedAt), micros(t.ExpiresAt), nullMicros(t.UsedAt))
+		return err
+	})
 	switch kindOf(err) {
 	case akte.KindConflict:
 		return akte.E(op, akte.KindConflict, "Code existiert bereits", err)
@@ -83,18 +92,6 @@ func (s *Store) UseToken(ctx context.Context, hash []byte, at time.Time) error {
 		}
 		return akte.E(op, akte.KindConflict, "Code wurde bereits verwendet", nil)
 	}))
-}
-
-// CountTokenAttempt adds a failed guess to the token and returns the count.
-func (s *Store) CountTokenAttempt(ctx context.Context, hash []byte) (int, error) {
-	const op = "sqlite.CountTokenAttempt"
-	var n int
-	err := s.db.QueryRowContext(ctx,
-		`UPDATE tokens SET attempts = attempts + 1 WHERE hash = ? RETURNING attempts`, blob(hash)).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, notFound(op, "Code nicht gefunden")
-	}
-	return n, wrap(op, err)
 }
 
 // DeleteTokensBefore removes tokens that expired before t.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -256,10 +257,8 @@ func testDeleteAccount(t *testing.T, s akte.Store) {
 			k: mustCreateToken(t, s, newToken(a.ID, akte.TokenEmailConfirm, "tok-"+string(a.ID), at(time.Hour))),
 			e: mustAddEvent(t, s, newEvent(a.ID, "account.register", at(time.Hour))),
 		}
-		mustAddFailure(t, s, accountFailureKey(a.ID), at(time.Hour))
 		all = append(all, o)
 	}
-	mustAddFailure(t, s, "addr:192.0.2.7", at(time.Hour))
 	gone, kept := all[0], all[1]
 
 	if err := s.DeleteAccount(ctx, gone.a.ID); err != nil {
@@ -284,9 +283,6 @@ func testDeleteAccount(t *testing.T, s akte.Store) {
 	wantKind(t, "Token of deleted account", err, akte.KindNotFound)
 	_, err = s.LatestToken(ctx, gone.a.ID, gone.k.Purpose)
 	wantKind(t, "LatestToken of deleted account", err, akte.KindNotFound)
-	if n, _ := mustFailures(t, s, accountFailureKey(gone.a.ID), time.Time{}); n != 0 {
-		t.Errorf("Failures of deleted account = %d, want 0", n)
-	}
 	// The audit protocol outlives the account.
 	wantEqual(t, "Events of deleted account", mustEvents(t, s, gone.a.ID, 10), []*akte.Event{gone.e})
 
@@ -303,16 +299,64 @@ func testDeleteAccount(t *testing.T, s akte.Store) {
 		wantEqual(t, "other Session", x, kept.x)
 	}
 	wantEqual(t, "other Token", mustToken(t, s, kept.k.Purpose, kept.k.Hash), kept.k)
-	if n, _ := mustFailures(t, s, accountFailureKey(kept.a.ID), time.Time{}); n != 1 {
-		t.Errorf("Failures of other account = %d, want 1", n)
-	}
-	if n, _ := mustFailures(t, s, "addr:192.0.2.7", time.Time{}); n != 1 {
-		t.Errorf("Failures of address = %d, want 1", n)
-	}
 	wantEqual(t, "Events of other account", mustEvents(t, s, kept.a.ID, 10), []*akte.Event{kept.e})
 
 	// The e-mail address and KVNR are free again.
 	again := newAccount(0)
 	again.ID = "acc-again"
 	mustCreateAccount(t, s, again)
+}
+
+// testKVNR: only confirmed accounts hold their KVNR; the second of two
+// accounts naming one cannot be confirmed until the first releases it.
+func testKVNR(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	holder := newAccount(1)
+	holder.ConfirmedAt = nil
+	mustCreateAccount(t, s, holder)
+	// Unconfirmed accounts do not hold it against each other.
+	rival := newAccount(2)
+	rival.KVNR, rival.ConfirmedAt = holder.KVNR, nil
+	mustCreateAccount(t, s, rival)
+
+	// The first confirmation wins; the second is a conflict and changes
+	// nothing.
+	holder.ConfirmedAt = ptr(at(time.Hour))
+	if err := s.UpdateAccount(ctx, holder); err != nil {
+		t.Fatalf("confirm the first: %v", err)
+	}
+	r := *rival
+	r.ConfirmedAt = ptr(at(2 * time.Hour))
+	err := s.UpdateAccount(ctx, &r)
+	wantKind(t, "confirm the second", err, akte.KindConflict)
+	if msg := akte.MessageOf(err); !strings.Contains(msg, "KVNR") {
+		t.Errorf("conflict message %q does not name the KVNR", msg)
+	}
+	wantEqual(t, "the second after its refused confirmation", mustAccount(t, s, rival.ID), rival)
+	// Nor can a confirmed account be created with it.
+	third := newAccount(3)
+	third.KVNR = holder.KVNR
+	wantKind(t, "CreateAccount(confirmed, KVNR held)", s.CreateAccount(ctx, third, nil), akte.KindConflict)
+
+	// Released, the KVNR is empty on the holder and free for the rival.
+	id, err := s.ReleaseKVNR(ctx, holder.KVNR)
+	if err != nil || id != holder.ID {
+		t.Fatalf("ReleaseKVNR = %q, %v; want %q", id, err, holder.ID)
+	}
+	if got := mustAccount(t, s, holder.ID).KVNR; got != "" {
+		t.Errorf("holder's KVNR after release = %q, want empty", got)
+	}
+	if err := s.UpdateAccount(ctx, &r); err != nil {
+		t.Fatalf("confirm the second after the release: %v", err)
+	}
+	// An unconfirmed account's KVNR cannot be released (it holds none),
+	// nor an empty one.
+	_, err = s.ReleaseKVNR(ctx, newAccount(4).KVNR)
+	wantKind(t, "ReleaseKVNR(unknown)", err, akte.KindNotFound)
+	_, err = s.ReleaseKVNR(ctx, "")
+	wantKind(t, "ReleaseKVNR(empty)", err, akte.KindNotFound)
+	// Empty KVNRs do not collide.
+	if _, err := s.ReleaseKVNR(ctx, rival.KVNR); err != nil {
+		t.Fatalf("release the second: %v", err)
+	}
 }

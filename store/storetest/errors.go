@@ -82,9 +82,9 @@ func testNotFound(t *testing.T, s akte.Store) {
 		{"UseToken", func(ctx context.Context) (bool, error) {
 			return none(s.UseToken(ctx, []byte("no such hash"), at(0)))
 		}},
-		{"CountTokenAttempt", func(ctx context.Context) (bool, error) {
-			n, err := s.CountTokenAttempt(ctx, []byte("no such hash"))
-			return n == 0, err
+		{"ReleaseKVNR", func(ctx context.Context) (bool, error) {
+			id, err := s.ReleaseKVNR(ctx, "Z999999999")
+			return id == "", err
 		}},
 	}
 	for _, tt := range tests {

@@ -1,11 +1,12 @@
 // api is the page's client of /api/v1: same origin, the HttpOnly session
-// cookie set at login, JSON in and out. Errors become ApiError with the
-// server's code and message (design §8).
+// and device cookies set at login, JSON in and out. Errors become ApiError
+// with the server's code, reason and message (design §8).
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, reason) {
     super(message);
     this.status = status;
     this.code = code;
+    this.reason = reason || code;
   }
 }
 
@@ -35,16 +36,18 @@ export async function request(method, path, body, { raw = false, headers = {}, s
   }
   if (!resp.ok) {
     let code = 'unavailable';
+    let reason;
     let message = `HTTP ${resp.status}`;
     try {
       const e = await resp.json();
       code = e.error.code;
+      reason = e.error.reason;
       message = e.error.message;
     } catch {
       /* not our error shape */
     }
     if (resp.status === 401 && !quiet401) onUnauthenticated(message);
-    throw new ApiError(resp.status, code, message);
+    throw new ApiError(resp.status, code, message, reason);
   }
   if (raw) return resp;
   if (resp.status === 204) return null;

@@ -254,6 +254,7 @@ function Login() {
   // device, and says so with the checkbox (elsewhere) that then appears.
   const [saltChanged, setSaltChanged] = useState(false);
   const [elsewhere, setElsewhere] = useState(false);
+  const [unconfirmed, setUnconfirmed] = useState(false);
   useEffect(() => void (flash.value = ''), []);
   const submit = async (e) => {
     e.preventDefault();
@@ -290,11 +291,22 @@ function Login() {
             'New device: we sent you a confirmation link by e-mail. Open it, then log in here again (with a new code from the app).',
           ),
         );
+      } else if (e instanceof ApiError && e.reason === 'email_unconfirmed') {
+        // Said only to whoever proved password and code: offer the
+        // confirmation the registration left open.
+        setUnconfirmed(true);
       } else setErr(errorText(e));
     } finally {
       setBusy(false);
     }
   };
+  if (unconfirmed) {
+    const done = () => {
+      setUnconfirmed(false);
+      setErr(tr('E-Mail-Adresse bestätigt. Bitte melden Sie sich jetzt an.', 'E-mail address confirmed. Please log in now.'));
+    };
+    return html`<${EmailStep} email=${email} title=${tr('E-Mail-Adresse bestätigen', 'Confirm your e-mail address')} onDone=${done} />`;
+  }
   return html`<h1 tabindex="-1">${tr('Anmelden', 'Log in')}</h1>
     <form onSubmit=${submit} class="card narrow">
       <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${email} onInput=${setEmail} autocomplete="username" />
