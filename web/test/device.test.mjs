@@ -5,7 +5,7 @@
 // right, offers the confirmation the registration left open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, account, login, code, cli, lastMail, tempDir, axe } from './helpers.mjs';
+import { startServer, launch, account, login, code, cli, lastMail, tempDir, axe, confirmDevice } from './helpers.mjs';
 
 test('the confirmed browser logs in during an attack on its account', async (t) => {
   // The back-off's first wait is a minute, so that a slow machine stays
@@ -18,7 +18,7 @@ test('the confirmed browser logs in during an attack on its account', async (t) 
   // Confirm this browser as a device; its first login gives it the secret.
   await login(page, srv.url, a, await code(a.secret, { use: false }));
   await page.getByText('Neues Gerät').waitFor();
-  await page.request.get((await lastMail(srv.url, a.email, 'Neues Gerät')).text.match(/https?:\/\/\S+/)[0]);
+  await confirmDevice(srv.url, a.email);
   await login(page, srv.url, a, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
   const cookie = (await ctx.cookies()).find((c) => c.name === 'akte_device');
