@@ -70,28 +70,39 @@ func KindFromCode(code string) Kind {
 	return KindOther
 }
 
-// Error is the one error shape of the project. Message is safe to show to a
-// person (it never contains secrets or health data); Err carries internals
-// for the log only.
+// Error is the one error shape of the project. What a person reads about
+// it is the text of its Reason (or, without one, of its Kind's code) in
+// the clients' catalogues (package catalog), in the person's language;
+// Err carries internals for the log only.
 type Error struct {
 	Op   string // operation, e.g. "account.create"
 	Kind Kind
 	// Reason is a stable, machine-readable code of what went wrong
 	// (snake_case, e.g. "password_too_short"); clients translate it from
-	// their own catalogues. Empty: the Kind says enough.
+	// their catalogues, which must hold it (catalog/reasons.go lists
+	// them). Empty: the Kind says enough.
 	Reason string
 	// Params are the values a translation of Reason needs, e.g.
 	// {"min": 12, "got": 7}. Never secrets or health data.
-	Params  map[string]any
-	Message string // for people; German first where it reaches a user
-	Err     error  // underlying cause, never shown to users
+	Params map[string]any
+	// Message is an optional note in English for developers and
+	// operators, never a sentence for the people who use a client: the
+	// server's packages leave it empty. An error a client rebuilt from an
+	// API answer carries the answer's English message here.
+	Message string
+	Err     error // underlying cause, never shown to users
 }
 
 func (e *Error) Error() string {
 	s := e.Op
-	if e.Message != "" {
+	switch {
+	case e.Message != "":
 		s += ": " + e.Message
-	} else if e.Kind != KindOther {
+	case e.Reason != "" && len(e.Params) > 0:
+		s += fmt.Sprintf(": %s %v", e.Reason, e.Params)
+	case e.Reason != "":
+		s += ": " + e.Reason
+	case e.Kind != KindOther:
 		s += ": " + e.Kind.String()
 	}
 	if e.Err != nil {
@@ -108,7 +119,7 @@ func E(op string, kind Kind, msg string, err error) *Error {
 }
 
 // R builds an *Error with a reason code and its parameters (params may be
-// nil) and a message for people.
+// nil) and an optional note for developers (msg, see Error.Message).
 func R(op string, kind Kind, reason string, params map[string]any, msg string) *Error {
 	return &Error{Op: op, Kind: kind, Reason: reason, Params: params, Message: msg}
 }
@@ -137,7 +148,7 @@ func KindOf(err error) Kind {
 // Is reports whether err has the given kind.
 func Is(err error, kind Kind) bool { return err != nil && KindOf(err) == kind }
 
-// MessageOf returns the first person-readable message in err's chain, or "".
+// MessageOf returns the first message (Error.Message) in err's chain, or "".
 func MessageOf(err error) string {
 	for err != nil {
 		var e *Error

@@ -258,7 +258,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, cl Client, email, code strin
 		return err
 	}
 	if len(code) != 8 {
-		return invalid(op, "Der Code hat 8 Ziffern.")
+		return invalid(op, "code_format", map[string]any{"digits": 8})
 	}
 	cc := s.codeCounter(akte.TokenEmailConfirm, email)
 	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr), cc); err != nil {
@@ -270,7 +270,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, cl Client, email, code strin
 		s.event(ctx, ev)
 		return err
 	}
-	a, t, err := s.checkCode(ctx, op, akte.TokenEmailConfirm, email, code, akte.R(op, akte.KindInvalid, "code_wrong", nil, "Der Code ist falsch."))
+	a, t, err := s.checkCode(ctx, op, akte.TokenEmailConfirm, email, code, akte.R(op, akte.KindInvalid, "code_wrong", nil, ""))
 	if a != nil {
 		ev.AccountID = a.ID
 	}
@@ -284,8 +284,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, cl Client, email, code strin
 		now := s.nowUTC()
 		a.ConfirmedAt = &now
 		if err := s.store.UpdateAccount(ctx, a); akte.Is(err, akte.KindConflict) {
-			return fail(akte.R(op, akte.KindConflict, "kvnr_taken", nil,
-				"Diese Krankenversichertennummer gehört bereits zu einem bestätigten Konto. Bitte wenden Sie sich an den Betreiber."))
+			return fail(akte.R(op, akte.KindConflict, "kvnr_taken", nil, ""))
 		} else if err != nil {
 			return internal(op, err)
 		}
@@ -321,13 +320,13 @@ func (s *Service) checkCode(ctx context.Context, op string, purpose akte.TokenPu
 		return a, nil, errCodeUsed(op)
 	}
 	if !s.nowUTC().Before(t.ExpiresAt) {
-		return a, nil, akte.R(op, akte.KindExpired, "code_expired", nil, "Der Code ist abgelaufen. Bitte fordern Sie einen neuen Code an.")
+		return a, nil, akte.R(op, akte.KindExpired, "code_expired", nil, "")
 	}
 	return a, t, nil
 }
 
 func errCodeUsed(op string) error {
-	return akte.R(op, akte.KindUsed, "code_used", nil, "Dieser Code wurde bereits verwendet.")
+	return akte.R(op, akte.KindUsed, "code_used", nil, "")
 }
 
 // useToken marks a checked code used; of two concurrent uses one wins.

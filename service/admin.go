@@ -50,7 +50,7 @@ func (s *Service) adminAccount(ctx context.Context, op, ref string) (*akte.Accou
 		}
 	}
 	if akte.Is(err, akte.KindNotFound) {
-		return nil, akte.Errorf(op, akte.KindNotFound, "Kein Konto mit der Kennung oder E-Mail-Adresse %q.", ref)
+		return nil, akte.R(op, akte.KindNotFound, "account_not_found", map[string]any{"ref": ref}, "")
 	}
 	if err != nil {
 		return nil, internal(op, err)
@@ -132,7 +132,7 @@ func (s *Service) AdminReleaseKVNR(ctx context.Context, op Operator, kvnr string
 	}
 	id, err := s.store.ReleaseKVNR(ctx, kvnr)
 	if akte.Is(err, akte.KindNotFound) {
-		return nil, akte.R(name, akte.KindNotFound, "kvnr_not_held", nil, "Kein bestätigtes Konto hält diese KVNR.")
+		return nil, akte.R(name, akte.KindNotFound, "kvnr_not_held", nil, "")
 	}
 	if err != nil {
 		return nil, internal(name, err)

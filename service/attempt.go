@@ -141,13 +141,8 @@ func (s *Service) clear(ctx context.Context, keys ...string) {
 // errTooMany is the answer past a limit; the API sets Retry-After from it.
 func errTooMany(op string, wait time.Duration) error {
 	secs := max(int((wait+time.Second-1)/time.Second), 1)
-	when := fmt.Sprintf("%d Sekunden", secs)
-	if secs > 120 {
-		when = fmt.Sprintf("%d Minuten", (secs+59)/60)
-	}
 	return &akte.Error{Op: op, Kind: akte.KindRateLimited, Reason: "rate_limited_wait", Params: map[string]any{"seconds": secs},
-		Message: "Zu viele Versuche. Bitte warten Sie " + when + " und versuchen Sie es dann erneut.",
-		Err:     RetryAfter(time.Duration(secs) * time.Second)}
+		Err: RetryAfter(time.Duration(secs) * time.Second)}
 }
 
 // RetryAfter is attached to rate-limit errors so the API can set the

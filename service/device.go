@@ -62,6 +62,10 @@ func (s *Service) sendDeviceLink(ctx context.Context, op string, a *akte.Account
 	return nil
 }
 
+func errDeviceLinkUsed(op string) error {
+	return akte.R(op, akte.KindUsed, "device_link_used", nil, "")
+}
+
 // PendingDevice is what a device-confirmation link stands for: the device
 // and until when the link is valid.
 type PendingDevice struct {
@@ -75,27 +79,27 @@ type PendingDevice struct {
 // error alone (no such link, or the store failed).
 func (s *Service) deviceLink(ctx context.Context, op, secret string) (*akte.Token, *akte.Device, string, error) {
 	if secret == "" || len(secret) > 128 {
-		return nil, nil, "", invalid(op, "Der Bestätigungslink ist unvollständig.")
+		return nil, nil, "", invalid(op, "device_link_incomplete", nil)
 	}
 	t, err := s.store.Token(ctx, akte.TokenDeviceConfirm, hashBytes(string(akte.TokenDeviceConfirm), secret))
 	if akte.Is(err, akte.KindNotFound) {
-		return nil, nil, "", akte.E(op, akte.KindNotFound, "Dieser Bestätigungslink ist ungültig.", nil)
+		return nil, nil, "", akte.R(op, akte.KindNotFound, "device_link_invalid", nil, "")
 	}
 	if err != nil {
 		return nil, nil, "", internal(op, err)
 	}
 	if t.UsedAt != nil {
-		return t, nil, "used", akte.E(op, akte.KindUsed, "Dieser Bestätigungslink wurde bereits verwendet.", nil)
+		return t, nil, "used", errDeviceLinkUsed(op)
 	}
 	if !s.nowUTC().Before(t.ExpiresAt) {
-		return t, nil, "expired", akte.E(op, akte.KindExpired, "Dieser Bestätigungslink ist abgelaufen. Melden Sie sich erneut an, um einen neuen zu erhalten.", nil)
+		return t, nil, "expired", akte.R(op, akte.KindExpired, "device_link_expired", nil, "")
 	}
 	d, err := s.store.Device(ctx, t.AccountID, t.DeviceID)
 	if err != nil {
 		return nil, nil, "", internal(op, err)
 	}
 	if d.BlockedAt != nil {
-		return t, d, "device_blocked", akte.E(op, akte.KindBlocked, "Dieses Gerät ist gesperrt.", nil)
+		return t, d, "device_blocked", errDeviceBlocked(op)
 	}
 	return t, d, "", nil
 }
@@ -136,7 +140,7 @@ func (s *Service) ConfirmDevice(ctx context.Context, cl Client, secret string) e
 	}
 	if err := s.store.UseToken(ctx, t.Hash, s.nowUTC()); err != nil {
 		if akte.Is(err, akte.KindConflict) {
-			return fail("used", akte.E(op, akte.KindUsed, "Dieser Bestätigungslink wurde bereits verwendet.", nil))
+			return fail("used", errDeviceLinkUsed(op))
 		}
 		return internal(op, err)
 	}
@@ -179,7 +183,7 @@ func (s *Service) RenameDevice(ctx context.Context, p *Principal, id akte.Device
 func (s *Service) device(ctx context.Context, op string, account akte.AccountID, id akte.DeviceID) (*akte.Device, error) {
 	d, err := s.store.Device(ctx, account, id)
 	if akte.Is(err, akte.KindNotFound) {
-		return nil, akte.E(op, akte.KindNotFound, "Dieses Gerät gibt es nicht.", nil)
+		return nil, akte.R(op, akte.KindNotFound, "device_not_found", nil, "")
 	}
 	if err != nil {
 		return nil, internal(op, err)

@@ -68,11 +68,11 @@ type LoginResult struct {
 // TOTP code and an unknown address: a different answer for a wrong code
 // would confirm a guessed password.
 func errLoginFailed(op string) error {
-	return akte.R(op, akte.KindUnauthenticated, "login_failed", nil, "E-Mail-Adresse, Passwort oder Code ist falsch.")
+	return akte.R(op, akte.KindUnauthenticated, "login_failed", nil, "")
 }
 
 func errAccountBlocked(op string) error {
-	return akte.R(op, akte.KindBlocked, "account_blocked", nil, "Dieses Konto ist gesperrt. Bitte wenden Sie sich an den Betreiber.")
+	return akte.R(op, akte.KindBlocked, "account_blocked", nil, "")
 }
 
 // Login checks the login secret and TOTP code and opens a session on a
@@ -97,7 +97,7 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 		return nil, err
 	}
 	if len(r.DeviceSecret) > 128 {
-		return nil, akte.R(op, akte.KindInvalid, "device_secret_too_long", map[string]any{"max": 128}, "device_secret ist zu lang (höchstens 128 Zeichen).")
+		return nil, invalid(op, "device_secret_too_long", map[string]any{"max": 128})
 	}
 	a, err := s.store.AccountByEmail(ctx, email)
 	if err != nil && !akte.Is(err, akte.KindNotFound) {
@@ -161,8 +161,7 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 		return refuse("account_blocked", errAccountBlocked(op))
 	}
 	if !a.Confirmed() {
-		return refuse("email_unconfirmed", akte.R(op, akte.KindForbidden, "email_unconfirmed", nil,
-			"Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse mit dem zugesandten Code."))
+		return refuse("email_unconfirmed", akte.R(op, akte.KindForbidden, "email_unconfirmed", nil, ""))
 	}
 	if d == nil {
 		d, err = s.store.Device(ctx, a.ID, r.DeviceID)
@@ -179,7 +178,7 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 	}
 	switch {
 	case d.BlockedAt != nil:
-		return refuse("device_blocked", akte.R(op, akte.KindBlocked, "device_blocked", nil, "Dieses Gerät ist gesperrt."))
+		return refuse("device_blocked", errDeviceBlocked(op))
 	case d.ConfirmedAt == nil:
 		if err := s.resendDeviceLink(ctx, op, a, d); err != nil {
 			return refuse("device_unconfirmed", err)
@@ -241,7 +240,11 @@ func (s *Service) trustedDevice(ctx context.Context, a *akte.Account, id akte.De
 }
 
 func errDeviceUnconfirmed(op string) error {
-	return akte.E(op, akte.KindDeviceUnconfirmed, "Anmeldung von einem neuen Gerät: Wir haben Ihnen einen Bestätigungslink per E-Mail geschickt. Öffnen Sie ihn und melden Sie sich dann erneut an.", nil)
+	return akte.R(op, akte.KindDeviceUnconfirmed, "device_unconfirmed", nil, "")
+}
+
+func errDeviceBlocked(op string) error {
+	return akte.R(op, akte.KindBlocked, "device_blocked", nil, "")
 }
 
 // checkTOTP accepts the code of the current 30-second step and of one step

@@ -98,18 +98,17 @@ func (s *Service) proveSecondFactor(ctx context.Context, op string, a *akte.Acco
 		return internal(op, err)
 	}
 	if !ok {
-		return fail("wrong_password", akte.R(op, akte.KindUnauthenticated, "old_password_wrong", nil, "Das bisherige Passwort ist falsch."))
+		return fail("wrong_password", akte.R(op, akte.KindUnauthenticated, "old_password_wrong", nil, ""))
 	}
 	step, ok := s.checkTOTP(a, code)
 	if !ok {
-		return fail("wrong_totp", akte.R(op, akte.KindUnauthenticated, "totp_wrong", nil, "Der Code aus der Authenticator-App ist falsch."))
+		return fail("wrong_totp", akte.R(op, akte.KindUnauthenticated, "totp_wrong", nil, ""))
 	}
 	if advanced, err := s.store.AdvanceTOTP(ctx, a.ID, step); err != nil {
 		s.release(ctx, c.key)
 		return internal(op, err)
 	} else if !advanced {
-		return fail("totp_reused", akte.R(op, akte.KindUnauthenticated, "totp_reused", nil,
-			"Dieser Code aus der Authenticator-App wurde bereits verwendet. Bitte warten Sie auf den nächsten."))
+		return fail("totp_reused", akte.R(op, akte.KindUnauthenticated, "totp_reused", nil, ""))
 	}
 	s.clear(ctx, c.key)
 	return nil
@@ -196,7 +195,7 @@ func (s *Service) RecoverStart(ctx context.Context, cl Client, email string, ver
 		if a != nil && n == s.cfg.FailureFree {
 			s.mailFailureNotice(ctx, a, n)
 		}
-		return nil, akte.R(op, akte.KindUnauthenticated, "recovery_failed", nil, "E-Mail-Adresse, Sicherheitsschlüssel oder Code ist falsch.")
+		return nil, akte.R(op, akte.KindUnauthenticated, "recovery_failed", nil, "")
 	}
 	stored := dummyRecoveryHash
 	if a != nil {
@@ -254,20 +253,20 @@ func (s *Service) RecoverComplete(ctx context.Context, cl Client, token string, 
 	}
 	t, err := s.store.Token(ctx, akte.TokenRecovery, hashBytes(string(akte.TokenRecovery), token))
 	if akte.Is(err, akte.KindNotFound) {
-		return akte.E(op, akte.KindInvalid, "Das Wiederherstellungs-Token ist ungültig. Bitte beginnen Sie erneut.", nil)
+		return invalid(op, "recovery_token_invalid", nil)
 	}
 	if err != nil {
 		return internal(op, err)
 	}
 	if t.UsedAt != nil {
-		return akte.E(op, akte.KindUsed, "Das Wiederherstellungs-Token wurde bereits verwendet.", nil)
+		return akte.R(op, akte.KindUsed, "recovery_token_used", nil, "")
 	}
 	if !s.nowUTC().Before(t.ExpiresAt) {
-		return akte.E(op, akte.KindExpired, "Das Wiederherstellungs-Token ist abgelaufen. Bitte beginnen Sie erneut.", nil)
+		return akte.R(op, akte.KindExpired, "recovery_token_expired", nil, "")
 	}
 	if err := s.store.UseToken(ctx, t.Hash, s.nowUTC()); err != nil {
 		if akte.Is(err, akte.KindConflict) {
-			return akte.E(op, akte.KindUsed, "Das Wiederherstellungs-Token wurde bereits verwendet.", nil)
+			return akte.R(op, akte.KindUsed, "recovery_token_used", nil, "")
 		}
 		return internal(op, err)
 	}
@@ -347,7 +346,7 @@ type ResetRequest struct {
 func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) error {
 	const op = "password.reset"
 	if !r.AcknowledgeDataLoss {
-		return invalid(op, DataLossWarning+" (acknowledge_data_loss muss true sein.)")
+		return invalid(op, "data_loss_unacknowledged", nil)
 	}
 	email, err := normalizeEmail(op, r.Email)
 	if err != nil {
@@ -375,7 +374,7 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr), cc); err != nil {
 		return err
 	}
-	wrong := akte.R(op, akte.KindInvalid, "reset_code_wrong", nil, "Der Code aus der E-Mail oder der Code aus der Authenticator-App ist falsch.")
+	wrong := invalid(op, "reset_code_wrong", nil)
 	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed}
 	fail := func(code string, err error) error {
 		ev.Code = code

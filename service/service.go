@@ -240,9 +240,9 @@ func internal(op string, err error) error {
 	case akte.KindRateLimited:
 		return err
 	case akte.KindUnavailable:
-		return akte.E(op, akte.KindUnavailable, "Ein Dienst des Servers ist vorübergehend nicht erreichbar. Bitte später erneut versuchen.", err)
+		return akte.E(op, akte.KindUnavailable, "", err)
 	}
-	return akte.E(op, akte.KindInternal, "Interner Fehler. Bitte später erneut versuchen.", err)
+	return akte.E(op, akte.KindInternal, "", err)
 }
 
 func randomBytes(n int) []byte {

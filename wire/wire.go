@@ -17,7 +17,8 @@ type Error struct {
 
 // ErrorDetail names the error kind (akte.Kind.String), the stable reason
 // code clients translate (akte.Error.Reason; the kind's code when there is
-// no finer one) with its parameters, and says in words what went wrong.
+// no finer one) with its parameters, and says in English what went wrong,
+// for API users (the catalogue's text of the reason, package catalog).
 type ErrorDetail struct {
 	Code    string         `json:"code"`
 	Reason  string         `json:"reason"`
@@ -211,7 +212,10 @@ type ResetCompleteRequest struct {
 	Record              *RecordKeys    `json:"record"`
 }
 
-// ResetStartResponse carries the warning the client must show.
+// ResetStartResponse names the warning the client must show: Reason is
+// its code in the clients' catalogues (data_loss_warning), Warning its
+// English text for API users.
 type ResetStartResponse struct {
+	Reason  string `json:"reason"`
 	Warning string `json:"warning"`
 }
