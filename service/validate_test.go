@@ -19,10 +19,10 @@ func TestValidateKDF(t *testing.T) {
 		return k
 	}
 	for _, c := range []struct {
-		name   string
-		k      akte.KDFParams
-		bound  string
-		field  string
+		name  string
+		k     akte.KDFParams
+		bound string
+		field string
 	}{
 		{"floor", ok, "", ""},
 		{"raised", with(func(k *akte.KDFParams) { k.Memory, k.Time, k.Threads = 256*1024, 4, 8 }), "", ""},
