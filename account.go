@@ -89,7 +89,10 @@ type Account struct {
 	Email     string // lower-cased
 	KVNR      string // 10-character unchangeable part
 	BirthDate string // YYYY-MM-DD
-	KDF       KDFParams
+	// Lang is the language of the account's mails, "de" or "en": chosen
+	// at registration, changed by the owner.
+	Lang string
+	KDF  KDFParams
 	// LoginHash is the server's slow hash (PHC string) of the login secret.
 	LoginHash string
 	// RecoveryHash is the server's hash of the recovery verifier, which the

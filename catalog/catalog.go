@@ -87,6 +87,11 @@ func Text(lang, reason string, params map[string]any) string {
 	if !ok {
 		t = texts[lang]["internal"]
 	}
+	return render(lang, t, params)
+}
+
+// render fills the placeholders of the template t.
+func render(lang, t string, params map[string]any) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(t, '{')
@@ -155,9 +160,10 @@ func Bytes(lang string, n int64) string {
 		v /= 1000
 		i++
 	}
-	s := fmt.Sprintf("%.0f", v)
+	// Rounded half away from zero, as the web app's Math.round does.
+	s := fmt.Sprintf("%.0f", math.Round(v))
 	if i > 0 {
-		s = strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0")
+		s = strings.TrimSuffix(fmt.Sprintf("%.1f", math.Round(v*10)/10), ".0")
 	}
 	if Lang(lang) == "de" {
 		s = strings.ReplaceAll(s, ".", ",")

@@ -1,38 +1,42 @@
 package catalog
 
 import (
+	"encoding/json"
+	"os"
 	"regexp"
 	"slices"
 	"testing"
 )
 
+// TestText renders the cases of testdata/text.json, which the web app's
+// renderer passes too (web/test/catalog.test.mjs); the parameters come as
+// JSON decodes them, and once more as Go integers.
 func TestText(t *testing.T) {
-	for _, c := range []struct {
-		lang, tmpl string
-		params     map[string]any
-		want       string
-	}{
-		{"de", "mindestens {min} Zeichen (jetzt {got})", map[string]any{"min": 12, "got": float64(7)}, "mindestens 12 Zeichen (jetzt 7)"},
-		{"de", "noch {left:bytes} frei", map[string]any{"left": 1_500_000_000}, "noch 1,5 GB frei"},
-		{"en", "{left:bytes} left", map[string]any{"left": float64(1_500_000_000)}, "1.5 GB left"},
-		{"en", "{n:bytes}", map[string]any{"n": 999}, "999 B"},
-		{"de", "bis {d:date}", map[string]any{"d": "2026-04-01"}, "bis 01.04.2026"},
-		{"en", "until {d:date}", map[string]any{"d": "2026-04-01T10:00:00Z"}, "until 2026-04-01"},
-		{"de", "fehlt: {x}", nil, "fehlt: {x}"},
-		{"de", "kein Platzhalter", nil, "kein Platzhalter"},
-		{"de", "offen { bleibt", nil, "offen { bleibt"},
-		{"de", "{s:duration}", map[string]any{"s": 8}, "8 Sekunden"},
-		{"en", "{s:duration}", map[string]any{"s": float64(1)}, "1 second"},
-		{"en", "{s:duration}", map[string]any{"s": 120}, "120 seconds"},
-		{"de", "{s:duration}", map[string]any{"s": 121}, "3 Minuten"},
-		{"en", "{s:duration}", map[string]any{"s": 900}, "15 minutes"},
-		{"de", "{s:duration}", map[string]any{"s": 60 * 60}, "60 Minuten"},
-	} {
-		texts[c.lang]["test_reason"] = c.tmpl
-		if got := Text(c.lang, "test_reason", c.params); got != c.want {
-			t.Errorf("%s %q: got %q, want %q", c.lang, c.tmpl, got, c.want)
+	b, err := os.ReadFile("testdata/text.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Lang, Text, Want string
+		Params         map[string]any
+	}
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if got := render(c.Lang, c.Text, c.Params); got != c.Want {
+			t.Errorf("%s %q %v: got %q, want %q", c.Lang, c.Text, c.Params, got, c.Want)
 		}
-		delete(texts[c.lang], "test_reason")
+		ints := map[string]any{}
+		for k, v := range c.Params {
+			if f, ok := v.(float64); ok && f == float64(int64(f)) {
+				v = int64(f)
+			}
+			ints[k] = v
+		}
+		if got := render(c.Lang, c.Text, ints); got != c.Want {
+			t.Errorf("%s %q %v (integers): got %q, want %q", c.Lang, c.Text, ints, got, c.Want)
+		}
 	}
 	if got, want := Text("de", "no_such_reason", nil), texts["de"]["internal"]; got != want {
 		t.Errorf("unknown reason: %q, want the internal text %q", got, want)

@@ -72,7 +72,7 @@ func webReasons(t *testing.T) []string {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("web sources: %v", err)
 	}
-	re := regexp.MustCompile(`reason ===? '([a-z0-9_]+)'`)
+	re := regexp.MustCompile(`\.reason ===? '([a-z0-9_]+)'`)
 	var out []string
 	for _, f := range files {
 		b, err := os.ReadFile(f)

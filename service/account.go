@@ -116,15 +116,10 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 		s.event(ctx, akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: "email_taken"})
 		s.event(ctx, akte.Event{AccountID: holder.ID, Operation: "account.register_attempt", Object: "account:" + string(holder.ID),
 			ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: "email_taken"})
-		s.send(ctx, mail.Message{To: r.Email,
-			Subject: "Akte: Registrierung mit Ihrer E-Mail-Adresse / Registration with your e-mail address",
-			Text: "Guten Tag,\n\njemand hat gerade versucht, mit Ihrer E-Mail-Adresse ein Konto bei Akte anzulegen. " +
-				"Für diese Adresse gibt es bereits ein Konto (oder eine Registrierung, die noch auf ihre Bestätigung wartet); es wurde nichts verändert.\n\n" +
-				"Waren Sie das, melden Sie sich mit Ihrem Konto an, oder setzen Sie Ihr Passwort zurück, wenn Sie es vergessen haben. " +
-				"Waren Sie es nicht, können Sie diese Nachricht ignorieren.\n\n" +
-				"---\nSomebody just tried to create an Akte account with your e-mail address. There already is an account " +
-				"(or a registration waiting for confirmation) for it; nothing was changed.\n" +
-				"If that was you, log in, or reset your password if you forgot it. If not, you can ignore this message.\n"})
+		// In both languages: the request's language need not be the
+		// holder's, and choosing the holder's would tell the stranger
+		// nothing but would make the notice depend on the request.
+		s.send(ctx, r.Email, "", mail.EmailTaken{})
 		return res, nil
 	}
 	// Account and record are stored together. From here on a failure
@@ -190,14 +185,17 @@ func newCode() string {
 // the older ones, and mails it. It runs after the answer (later), so that
 // the answer does not tell that a code was issued; a failure is logged and
 // the user asks again.
-func (s *Service) issueCode(ctx context.Context, a *akte.Account, purpose akte.TokenPurpose, ttl time.Duration, subject string, text func(code string) string) {
+func (s *Service) issueCode(ctx context.Context, a *akte.Account, purpose akte.TokenPurpose, ttl time.Duration, message func(code string) mail.Template) {
 	now := s.nowUTC()
 	code := newCode()
 	t := &akte.Token{Hash: hashBytes(string(purpose), string(a.ID), code), Purpose: purpose,
 		AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	err := s.store.CreateToken(ctx, t)
 	if err == nil {
-		err = s.mailer.Send(ctx, mail.Message{To: a.Email, Subject: subject, Text: text(code)})
+		var m mail.Message
+		if m, err = mail.Compose(a.Email, langOf(a), message(code)); err == nil {
+			err = s.mailer.Send(ctx, m)
+		}
 	}
 	if err != nil {
 		s.log.Error("issue code", "purpose", purpose, "err", err)
@@ -206,10 +204,8 @@ func (s *Service) issueCode(ctx context.Context, a *akte.Account, purpose akte.T
 
 func (s *Service) sendEmailCode(ctx context.Context, a *akte.Account) {
 	mins := int(s.cfg.EmailCodeTTL / time.Minute)
-	s.issueCode(ctx, a, akte.TokenEmailConfirm, s.cfg.EmailCodeTTL, "Akte: Bestätigen Sie Ihre E-Mail-Adresse / Confirm your e-mail address", func(code string) string {
-		return fmt.Sprintf("Guten Tag,\n\nbitte bestätigen Sie Ihre E-Mail-Adresse mit diesem Code (gültig %d Minuten):\n\nCode: %s\n\n"+
-			"Wenn Sie sich nicht bei Akte registriert haben, ignorieren Sie diese Nachricht.\n\n"+
-			"---\nPlease confirm your e-mail address with the code above (valid for %d minutes).\n", mins, code, mins)
+	s.issueCode(ctx, a, akte.TokenEmailConfirm, s.cfg.EmailCodeTTL, func(code string) mail.Template {
+		return mail.EmailCode{Code: code, Minutes: mins}
 	})
 }
 

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -48,17 +47,7 @@ func (s *Service) sendDeviceLink(ctx context.Context, op string, a *akte.Account
 	// confirm nothing. The secret is in the fragment, which browsers send
 	// neither to the server nor in a Referer, so no access log holds it.
 	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/#/geraet/" + secret
-	hours := int(s.cfg.DeviceLinkTTL / time.Hour)
-	s.send(ctx, mail.Message{
-		To:      a.Email,
-		Subject: "Akte: Neues Gerät bestätigen / Confirm a new device",
-		Text: fmt.Sprintf("Guten Tag,\n\njemand hat sich mit Ihrem Passwort und Ihrem Authenticator-Code von einem neuen Gerät angemeldet:\n\n"+
-			"  Gerät: %s\n  Zeit:  %s UTC\n\nWaren Sie das, öffnen Sie diesen Link (gültig %d Stunden) und bestätigen Sie das Gerät dort mit einem Klick:\n\n%s\n\n"+
-			"Waren Sie das nicht, bestätigen Sie nichts und ändern Sie sofort Ihr Passwort.\n\n"+
-			"---\nA new device (%q) signed in to your account. If that was you, open the link above and confirm the device with one click.\n"+
-			"If not, confirm nothing and change your password now.\n",
-			d.Name, now.Format("2006-01-02 15:04"), hours, link, d.Name),
-	})
+	s.send(ctx, a.Email, langOf(a), mail.DeviceLink{Device: d.Name, Time: now.Format("2006-01-02 15:04"), Hours: int(s.cfg.DeviceLinkTTL / time.Hour), Link: link})
 	return nil
 }
 

@@ -5,12 +5,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
-	"fmt"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/mail"
 )
 
 // Prelogin returns the client's Argon2id parameters for an e-mail address.
@@ -287,12 +287,7 @@ func (s *Service) openSession(ctx context.Context, cl Client, a *akte.Account, d
 }
 
 func (s *Service) mailFailureNotice(ctx context.Context, a *akte.Account, n int) {
-	s.mail(ctx, "session.login", a.Email, "Akte: Fehlgeschlagene Anmeldeversuche / Failed login attempts",
-		fmt.Sprintf("Guten Tag,\n\nfür Ihr Konto gab es gerade %d fehlgeschlagene Anmeldeversuche. "+
-			"Weitere Versuche von unbekannten Geräten werden nun verzögert; Ihre bestätigten Geräte sind davon nicht betroffen.\n"+
-			"Waren Sie das nicht, ändern Sie Ihr Passwort und prüfen Sie Ihre Geräte.\n\n"+
-			"---\nThere were %d failed login attempts on your account; further attempts from unknown devices are delayed, "+
-			"your confirmed devices are not.\nIf this was not you, change your password and check your devices.\n", n, n))
+	s.mail(ctx, "session.login", a, mail.LoginFailures{Attempts: n})
 }
 
 func tokenHash(token string) []byte {

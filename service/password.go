@@ -2,19 +2,11 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/mail"
 )
-
-// DataLossWarning is said, in plain words, before a reset without the
-// recovery key; the client shows it and the request must acknowledge it.
-const DataLossWarning = "Achtung: Ohne Ihren persönlichen Sicherheitsschlüssel kann niemand Ihre verschlüsselten Daten wiederherstellen – auch nicht der Betreiber. " +
-	"Wenn Sie das Passwort jetzt zurücksetzen, werden alle Dokumente und Einträge Ihrer Akte unwiderruflich gelöscht. Ihr Konto bleibt bestehen. " +
-	"/ Warning: without your personal recovery key nobody can restore your encrypted data, not even the operator. " +
-	"Resetting the password now permanently deletes every document and entry in your record. Your account stays."
 
 // NewPassword is the client's re-wrapping after a password change: new
 // Argon2id parameters, the new login secret, and the same user master key
@@ -67,9 +59,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, oldSecret []
 		return internal(op, err)
 	}
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
-	s.notice(ctx, op, a, "Akte: Ihr Passwort wurde geändert / Your password was changed",
-		"Ihr Passwort wurde soeben geändert. Ihre Daten bleiben lesbar; andere Geräte wurden abgemeldet.",
-		"Your password was just changed. Your data stays readable; other devices were logged out.")
+	s.mail(ctx, op, a, mail.PasswordChanged{})
 	return nil
 }
 
@@ -127,31 +117,6 @@ func (s *Service) endOtherSessions(ctx context.Context, id akte.AccountID, keep 
 		}
 	}
 	return nil
-}
-
-// notice mails the account's owner about a change to the account.
-func (s *Service) notice(ctx context.Context, op string, a *akte.Account, subject, de, en string) {
-	s.mail(ctx, op, a.Email, subject,
-		fmt.Sprintf("Guten Tag,\n\n%s\nWaren Sie das nicht, wenden Sie sich sofort an den Betreiber.\n\n---\n%s\nIf this was not you, contact the operator at once.\n", de, en))
-}
-
-// mail sends a notice after the answer, counted on the recipient's mail
-// counter; past the limit it is dropped (and logged without the address).
-func (s *Service) mail(ctx context.Context, op, to, subject, text string) {
-	if _, err := s.take(ctx, op, s.mailCounter(to)); err != nil {
-		s.log.Warn("notice not mailed", "op", op, "err", err)
-		return
-	}
-	s.send(ctx, mail.Message{To: to, Subject: subject, Text: text})
-}
-
-// send sends m after the answer (later); the caller counted it.
-func (s *Service) send(ctx context.Context, m mail.Message) {
-	s.later(ctx, func(ctx context.Context) {
-		if err := s.mailer.Send(ctx, m); err != nil {
-			s.log.Error("send mail", "err", err)
-		}
-	})
 }
 
 // RecoveryGrant is the first step of a reset with the recovery key: the
@@ -282,9 +247,7 @@ func (s *Service) RecoverComplete(ctx context.Context, cl Client, token string, 
 	}
 	s.clear(ctx, accountKey(a.ID))
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", ClientAddr: cl.Addr})
-	s.notice(ctx, op, a, "Akte: Passwort mit Sicherheitsschlüssel neu gesetzt / Password reset with recovery key",
-		"Ihr Passwort wurde mit Ihrem persönlichen Sicherheitsschlüssel neu gesetzt. Ihre Daten bleiben erhalten; alle Geräte wurden abgemeldet.",
-		"Your password was reset with your recovery key. Your data is kept; all devices were logged out.")
+	s.mail(ctx, op, a, mail.PasswordRecovered{})
 	return nil
 }
 
@@ -313,13 +276,10 @@ func (s *Service) ResetStart(ctx context.Context, cl Client, email string) error
 	}
 	ev.AccountID, ev.Object = a.ID, "account:"+string(a.ID)
 	s.event(ctx, ev)
-	mins := int(s.cfg.ResetTTL.Minutes())
+	mins := int(s.cfg.ResetTTL / time.Minute)
 	s.later(ctx, func(ctx context.Context) {
-		s.issueCode(ctx, a, akte.TokenPasswordReset, s.cfg.ResetTTL, "Akte: Passwort zurücksetzen / Reset password", func(code string) string {
-			return fmt.Sprintf("Guten Tag,\n\nSie möchten Ihr Passwort ohne Sicherheitsschlüssel zurücksetzen.\n\n%s\n\n"+
-				"Nur wenn Sie das wirklich wollen, verwenden Sie diesen Code (gültig %d Minuten):\n\nCode: %s\n\n"+
-				"Haben Sie Ihren Sicherheitsschlüssel noch, setzen Sie das Passwort besser damit neu: dann bleiben Ihre Daten erhalten.\n",
-				DataLossWarning, mins, code)
+		s.issueCode(ctx, a, akte.TokenPasswordReset, s.cfg.ResetTTL, func(code string) mail.Template {
+			return mail.ResetCode{Code: code, Minutes: mins}
 		})
 	})
 	return nil
@@ -342,7 +302,8 @@ type ResetRequest struct {
 }
 
 // ResetComplete erases the encrypted data of the account and installs the
-// new keys. It refuses unless the request acknowledges DataLossWarning.
+// new keys. It refuses unless the request acknowledges the loss of the
+// data, of which the client warned (the reason data_loss_warning).
 func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) error {
 	const op = "password.reset"
 	if !r.AcknowledgeDataLoss {
@@ -432,9 +393,7 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 	}
 	s.clear(ctx, cc.key, accountKey(a.ID))
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", ClientAddr: cl.Addr})
-	s.notice(ctx, op, a, "Akte: Passwort zurückgesetzt, Daten gelöscht / Password reset, data erased",
-		"Ihr Passwort wurde ohne Sicherheitsschlüssel zurückgesetzt. Alle verschlüsselten Daten Ihrer Akte wurden gelöscht; alle Geräte wurden abgemeldet.",
-		"Your password was reset without the recovery key. All encrypted data in your record was erased; all devices were logged out.")
+	s.mail(ctx, op, a, mail.PasswordReset{})
 	return nil
 }
 

@@ -103,15 +103,18 @@ func decode[T any](in json.RawMessage) (T, error) {
 	return v, nil
 }
 
+// checkPassword answers null for a password the policy allows, else the
+// refusal's kind, reason and parameters, for the page to say.
 func checkPassword(in json.RawMessage) (any, error) {
 	a, err := decode[struct{ Password, Email, KVNR string }](in)
 	if err != nil {
 		return nil, err
 	}
 	if err := client.CheckPassword(a.Password, a.Email, a.KVNR); err != nil {
-		return akte.MessageOf(err), nil
+		reason, params := akte.ReasonOf(err)
+		return map[string]any{"code": akte.KindOf(err).String(), "reason": reason, "params": params}, nil
 	}
-	return "", nil
+	return nil, nil
 }
 
 // newAccount makes the keys of a new account, or of a reset without the

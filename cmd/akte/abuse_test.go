@@ -217,15 +217,15 @@ func TestVoidedCode(t *testing.T) {
 	u.registerUnconfirmed(testKVNR)
 	first := srv.mailCode(u.Email, "Bestätigen")
 	for i := range 5 {
-		if msg := u.fails("verify-email", "--code", fmt.Sprintf("%08d", 55_000_000+i)); !strings.Contains(msg, "Der Code ist falsch") {
+		if msg := u.fails("verify-email", "--code", fmt.Sprintf("%08d", 55_000_000+i)); !says(msg, "code_wrong", nil) {
 			t.Fatalf("wrong code %d: %q", i, msg)
 		}
 	}
-	if msg := u.fails("verify-email", "--code", first); !strings.Contains(msg, "Zu viele Versuche") {
+	if msg := u.fails("verify-email", "--code", first); !says(msg, "rate_limited_wait", nil) {
 		t.Fatalf("the right code after 5 wrong ones: %q", msg)
 	}
 	second := u.resendCode()
-	if msg := u.fails("verify-email", "--code", first); !strings.Contains(msg, "Der Code ist falsch") {
+	if msg := u.fails("verify-email", "--code", first); !says(msg, "code_wrong", nil) {
 		t.Fatalf("the voided first code: %q", msg)
 	}
 	u.ok("verify-email", "--code", second)
@@ -265,7 +265,7 @@ func TestOwnerDeviceDuringAttackE2E(t *testing.T) {
 	if u.state().DeviceSecret == secret {
 		t.Error("the login did not replace the device secret")
 	}
-	if msg := u.device().fails("login", "--email", u.Email, "--totp", u.peekCode()); !strings.Contains(msg, "Zu viele Versuche") {
+	if msg := u.device().fails("login", "--email", u.Email, "--totp", u.peekCode()); !says(msg, "rate_limited_wait", nil) {
 		t.Fatalf("a new installation during the back-off: %q", msg)
 	}
 	if d := time.Since(attacked); d > time.Minute {
@@ -464,7 +464,7 @@ func TestKVNRReleaseE2E(t *testing.T) {
 	owner := newUser(t, srv, "eigentuemer@example.org")
 	owner.registerUnconfirmed(testKVNR)
 	code := srv.mailCode(owner.Email, "Bestätigen")
-	if msg := owner.fails("verify-email", "--code", code); !strings.Contains(msg, "gehört bereits zu einem bestätigten Konto") {
+	if msg := owner.fails("verify-email", "--code", code); !says(msg, "kvnr_taken", nil) {
 		t.Fatalf("confirmation with a held KVNR: %q", msg)
 	}
 	admin := holder.device()
@@ -476,7 +476,7 @@ func TestKVNRReleaseE2E(t *testing.T) {
 	if rel.KVNR != testKVNR || rel.ReleasedFrom != holder.Account {
 		t.Fatalf("release: %+v", rel)
 	}
-	if msg := admin.fails(append([]string{"admin", "kvnr", "release", testKVNR}, srv.adminArgs()...)...); !strings.Contains(msg, "Kein bestätigtes Konto") {
+	if msg := admin.fails(append([]string{"admin", "kvnr", "release", testKVNR}, srv.adminArgs()...)...); !says(msg, "kvnr_not_held", nil) {
 		t.Fatalf("second release: %q", msg)
 	}
 	owner.ok("verify-email", "--code", owner.resendCode())

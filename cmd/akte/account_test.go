@@ -48,7 +48,7 @@ func TestAccountJourney(t *testing.T) {
 	// is followed.
 	phone := alice.device()
 	msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode(), "--device-name", "Telefon")
-	if !strings.Contains(msg, "neuen Gerät") {
+	if !says(msg, "device_unconfirmed", nil) {
 		t.Fatalf("new device login: %q", msg)
 	}
 	link := srv.mailLink(alice.Email, "Neues Gerät")
@@ -63,7 +63,7 @@ func TestAccountJourney(t *testing.T) {
 			t.Fatalf("open link: %d", status)
 		}
 	}
-	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode(), "--device-name", "Telefon"); !strings.Contains(msg, "neuen Gerät") {
+	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode(), "--device-name", "Telefon"); !says(msg, "device_unconfirmed", nil) {
 		t.Fatalf("login after a GET of the link: %q; the GET confirmed the device", msg)
 	}
 	// The page shows the device, then the click confirms it, once.
@@ -100,10 +100,10 @@ func TestAccountJourney(t *testing.T) {
 	phoneID := phone.state().DeviceID
 	alice.ok("devices", "rename", phoneID, "Altes Telefon")
 	alice.ok("devices", "block", phoneID)
-	if msg := phone.fails("whoami"); !strings.Contains(msg, "Nicht angemeldet") {
+	if msg := phone.fails("whoami"); !says(msg, "unauthenticated", nil) {
 		t.Fatalf("blocked device whoami: %q", msg)
 	}
-	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode()); !strings.Contains(msg, "gesperrt") {
+	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode()); !says(msg, "device_blocked", nil) {
 		t.Fatalf("blocked device login: %q", msg)
 	}
 
@@ -152,7 +152,7 @@ func TestAccountJourney(t *testing.T) {
 		t.Fatalf("admin accounts: %s", out)
 	}
 	admin.ok(append([]string{"admin", "block-account", carol.Email}, adminArgs...)...)
-	if msg := carol.fails("login", "--email", carol.Email, "--totp", carol.peekCode()); !strings.Contains(msg, "gesperrt") {
+	if msg := carol.fails("login", "--email", carol.Email, "--totp", carol.peekCode()); !says(msg, "account_blocked", nil) {
 		t.Fatalf("blocked account login: %q", msg)
 	}
 	admin.ok(append([]string{"admin", "unblock-account", carol.Account}, adminArgs...)...)

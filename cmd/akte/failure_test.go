@@ -23,11 +23,11 @@ func TestLoginFailures(t *testing.T) {
 
 	// Reusing the confirmation code fails with its own message.
 	code := srv.mailCode(u.Email, "Bestätigen")
-	if msg := u.fails("verify-email", "--code", code); !strings.Contains(msg, "bereits verwendet") {
+	if msg := u.fails("verify-email", "--code", code); !says(msg, "code_used", nil) {
 		t.Fatalf("reused code: %q", msg)
 	}
 	// A wrong code is refused.
-	if msg := u.fails("verify-email", "--code", "00000000"); !strings.Contains(msg, "falsch") {
+	if msg := u.fails("verify-email", "--code", "00000000"); !says(msg, "code_wrong", nil) {
 		t.Fatalf("wrong code: %q", msg)
 	}
 
@@ -39,7 +39,7 @@ func TestLoginFailures(t *testing.T) {
 	stranger := newUser(t, srv, "nobody@example.org")
 	msgUnknown := stranger.fails("login", "--email", stranger.Email, "--totp", "123456")
 	msgTOTP := u.fails("login", "--email", u.Email, "--totp", u.wrongCode())
-	if msgWrong != msgUnknown || msgWrong != msgTOTP || !strings.Contains(msgWrong, "E-Mail-Adresse, Passwort oder Code ist falsch") {
+	if msgWrong != msgUnknown || msgWrong != msgTOTP || !says(msgWrong, "login_failed", nil) {
 		t.Fatalf("wrong password %q, unknown e-mail %q, wrong code %q", msgWrong, msgUnknown, msgTOTP)
 	}
 
@@ -106,8 +106,8 @@ func TestLoginFailures(t *testing.T) {
 		}
 	}
 	st, body, _ := login(u.Email)
-	if st != http.StatusTooManyRequests || !strings.Contains(body, "Zu viele Versuche") {
-		t.Fatalf("6th attempt: %d %s, want 429 and a message", st, body)
+	if st != http.StatusTooManyRequests || !strings.Contains(body, `"reason":"rate_limited_wait"`) || !strings.Contains(body, "Too many attempts") {
+		t.Fatalf("6th attempt: %d %s, want 429 with its reason and an English message", st, body)
 	}
 	srv.lastMail(u.Email, "Fehlgeschlagene Anmeldeversuche")
 

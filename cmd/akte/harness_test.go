@@ -20,6 +20,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
 
+	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/internal/mailtest"
 	"github.com/akte/akte/internal/testsrv"
 )
@@ -236,6 +237,22 @@ func (u *user) fails(args ...string) string {
 		u.t.Fatalf("akte %s: succeeded, want failure\nstdout: %s", strings.Join(args, " "), out)
 	}
 	return errs
+}
+
+// says reports whether a command's message says the reason, in either
+// language of the catalogue: rendered with params, or, with nil params, up
+// to the text's first parameter.
+func says(msg, reason string, params map[string]any) bool {
+	for _, l := range catalog.Languages {
+		want := catalog.Text(l, reason, params)
+		if params == nil {
+			want, _, _ = strings.Cut(want, "{")
+		}
+		if strings.Contains(msg, want) {
+			return true
+		}
+	}
+	return false
 }
 
 func (u *user) okJSON(v any, args ...string) {

@@ -128,7 +128,7 @@ func TestMaliciousKDF(t *testing.T) {
 	m.KDF.Threads = 1
 	err = client.NewAPI(srv.URL).Do(t.Context(), "POST", "/api/v1/accounts", wire.RegisterRequest{Email: "one-thread@example.org", KVNR: "K220635158", BirthDate: "1970-01-01",
 		KDF: m.KDF, LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: m.Record}, nil)
-	if r, params := akte.ReasonOf(err); !akte.Is(err, akte.KindInvalid) || r != "kdf_below_floor" || params["field"] != "threads" {
+	if r, params := akte.ReasonOf(err); !akte.Is(err, akte.KindInvalid) || r != "kdf_out_of_bounds" || params["field"] != "threads" || params["min"] != float64(4) {
 		t.Fatalf("register with p=1: %v (%s %v)", err, r, params)
 	}
 

@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/client"
-	"github.com/akte/akte/service"
 	"github.com/akte/akte/wire"
 )
 
@@ -176,13 +176,13 @@ func passwordResetCmd(e *env) *cobra.Command {
 				if asJSON {
 					return e.printJSON(map[string]string{"status": "sent", "warning": res.Warning})
 				}
-				e.printf("%s\n\nFalls ein Konto mit dieser Adresse besteht, ist ein Code unterwegs. Weiter mit:\n  akte password reset --email %s --without-recovery-key --code CODE --totp CODE\n", res.Warning, email)
+				e.printf("%s\n\nFalls ein Konto mit dieser Adresse besteht, ist ein Code unterwegs. Weiter mit:\n  akte password reset --email %s --without-recovery-key --code CODE --totp CODE\n", catalog.Text("de", res.Reason, nil), email)
 				return nil
 			}
 			if totp == "" {
 				return fmt.Errorf("--totp fehlt")
 			}
-			fmt.Fprintf(e.stderr, "%s\n\n", service.DataLossWarning)
+			fmt.Fprintf(e.stderr, "%s\n\n", catalog.Text("de", "data_loss_warning", nil))
 			if !erase {
 				if _, tty := e.stdinTerminal(); !tty || pwStdin {
 					return fmt.Errorf("zur Bestätigung des Datenverlusts --yes-erase-my-data angeben")

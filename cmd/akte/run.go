@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/catalog"
 )
 
 // env is the process environment, injected so tests can run commands
@@ -53,6 +54,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return xe.code
 	}
 	msg := akte.MessageOf(err)
+	if r, p := akte.ReasonOf(err); msg == "" && r != "" {
+		msg = catalog.Text("de", r, p)
+	}
 	if msg == "" || akte.KindOf(err) == akte.KindInternal {
 		msg = err.Error()
 	}

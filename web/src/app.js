@@ -10,7 +10,7 @@ import * as core from './core.js';
 import { b64, unb64 } from './bytes.js';
 import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
-import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText } from './i18n.js';
+import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
 import { totpCode } from './totp.js';
 
 const html = htm.bind(h);
@@ -274,7 +274,7 @@ function Login() {
       try {
         umk = await core.call('unlock', { password_key: sp.password_key, keys: res.keys });
       } catch {
-        throw new Error(tr('Die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen.', 'The keys of your account do not open with this password.'));
+        throw fail('Die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen.', 'The keys of your account do not open with this password.');
       }
       localStorage.setItem('akte.email', email);
       useKDF(email, pre.kdf);
@@ -326,10 +326,13 @@ function Login() {
 
 // ---- registration ----
 
+// PasswordFields checks the password against the policy of the Go core
+// while it is typed; policy is the core's refusal ({code, reason, params})
+// or null.
 function PasswordFields({ pw, setPw, pw2, setPw2, email, kvnr, label }) {
-  const [policy, setPolicy] = useState('');
+  const [policy, setPolicy] = useState(null);
   useEffect(() => {
-    if (!pw) return setPolicy('');
+    if (!pw) return setPolicy(null);
     const t = setTimeout(() => core.call('checkPassword', { password: pw, email, kvnr }).then(setPolicy, () => {}), 250);
     return () => clearTimeout(t);
   }, [pw, email, kvnr]);
@@ -337,7 +340,7 @@ function PasswordFields({ pw, setPw, pw2, setPw2, email, kvnr, label }) {
   return html`
     <${Field} label=${label || tr('Passwort', 'Password')} type="password" name="new-password" value=${pw} onInput=${setPw} autocomplete="new-password"
       hint=${tr('Mindestens 12 Zeichen. Gut merkbar sind mehrere zufällige Wörter.', 'At least 12 characters. Several random words are easy to remember.')}
-      error=${policy} />
+      error=${policy ? errorText(policy) : ''} />
     ${ok && html`<p class="ok" aria-live="polite">${tr('Das Passwort erfüllt die Regeln.', 'The password meets the rules.')}</p>`}
     <${Field} label=${tr('Passwort wiederholen', 'Repeat password')} type="password" name="new-password-2" value=${pw2} onInput=${setPw2} autocomplete="new-password"
       error=${pw2 && pw2 !== pw ? tr('Die Passwörter stimmen nicht überein.', 'The passwords do not match.') : ''} />`;
@@ -345,8 +348,8 @@ function PasswordFields({ pw, setPw, pw2, setPw2, email, kvnr, label }) {
 
 async function checkNewPassword(pw, pw2, email, kvnr) {
   const policy = await core.call('checkPassword', { password: pw, email, kvnr });
-  if (policy) throw new Error(policy);
-  if (pw !== pw2) throw new Error(tr('Die Passwörter stimmen nicht überein.', 'The passwords do not match.'));
+  if (policy) throw policy;
+  if (pw !== pw2) throw fail('Die Passwörter stimmen nicht überein.', 'The passwords do not match.');
 }
 
 function Register() {
@@ -903,7 +906,7 @@ function ChangePassword() {
       try {
         await core.call('unlock', { password_key: sp.password_key, keys: keys.keys });
       } catch {
-        throw new Error(tr('Das bisherige Passwort ist falsch.', 'The current password is wrong.'));
+        throw fail('Das bisherige Passwort ist falsch.', 'The current password is wrong.');
       }
       const nw = await core.call('rewrap', { umk: s.umk, password: pw });
       await post('/password/change', { old_login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), new: nw });
@@ -1040,7 +1043,7 @@ function ResetWithoutKey() {
     setErr('');
     try {
       const r = await post('/password/reset', { email: f.email });
-      setWarning(r.warning);
+      setWarning(r.reason);
     } catch (e2) {
       setErr(errorText(e2));
     }
@@ -1086,7 +1089,7 @@ function ResetWithoutKey() {
     </form>`;
   return html`<form class="card narrow" onSubmit=${finish} aria-labelledby="rs2-h">
     <h2 id="rs2-h">${tr('Konto zurücksetzen', 'Reset the account')}</h2>
-    <p class="warning" role="alert">${warning}</p>
+    <p class="warning" role="alert">${say(warning)}</p>
     <${Field} label=${tr('Code aus der E-Mail', 'Code from the e-mail')} name="email-code" value=${f.code} onInput=${set('code')} autocomplete="one-time-code" inputmode="numeric" />
     <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="totp" value=${f.totp} onInput=${set('totp')} autocomplete="one-time-code" inputmode="numeric" />
     <${PasswordFields} pw=${f.pw} setPw=${set('pw')} pw2=${f.pw2} setPw2=${set('pw2')} email=${f.email} kvnr="" label=${tr('Neues Passwort', 'New password')} />

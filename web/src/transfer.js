@@ -6,17 +6,15 @@
 // the user master key; choosing the same file again resumes it).
 import { request, post, get, ApiError, NetworkError } from './api.js';
 import { Encryptor, Decryptor, DEFAULT_SEGMENT, RANDOM, concat } from './seal.js';
-import { call, b64, unb64 } from './core.js';
+import { call, b64, unb64, CoreError } from './core.js';
 
 // expect refuses an answer about another object than the one asked for
 // (docs/crypto.md, "Malicious server"): a lying server could answer with
-// the user's own other item, which would open as well. The message is the
-// Go core's (client.Expect); errorText gives the English by the reason.
+// the user's own other item, which would open as well. The error is the
+// Go core's (client.Expect).
 export function expect(what, asked, got) {
   if (asked === got) return;
-  const e = new Error(`Der Server hat auf eine Frage nach ${asked} mit ${got} geantwortet. Die Antwort wurde verworfen.`);
-  Object.assign(e, { code: 'crypto', reason: 'answer_mismatch', params: { what, asked, got } });
-  throw e;
+  throw new CoreError('crypto', `answer about ${what} ${got}, asked ${asked}`, 'answer_mismatch', { what, asked, got });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
