@@ -12,6 +12,7 @@ import (
 	"github.com/pquerna/otp/hotp"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/blob/disk"
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/internal/mailtest"
 	"github.com/akte/akte/mail"
@@ -35,6 +36,7 @@ type env struct {
 	t      *testing.T
 	svc    *service.Service
 	store  *sqlite.Store
+	blobs  akte.BlobStore
 	outbox string
 	clk    *clock
 }
@@ -58,9 +60,33 @@ func newEnv(t *testing.T, cfg service.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	blobs, err := disk.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	svc := service.New(service.Options{Store: st, Mailer: ob, Config: cfg, Now: clk.Now, Secret: []byte("0123456789abcdef0123456789abcdef")})
-	return &env{t: t, svc: svc, store: st, outbox: filepath.Join(dir, "outbox"), clk: clk}
+	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: clk.Now, Secret: []byte("0123456789abcdef0123456789abcdef")})
+	return &env{t: t, svc: svc, store: st, blobs: blobs, outbox: filepath.Join(dir, "outbox"), clk: clk}
+}
+
+// principal registers and confirms an account and logs its first device
+// in; it returns the session's principal and the account.
+func (e *env) principal(email, kvnr string) (*service.Principal, *account) {
+	e.t.Helper()
+	a := e.register(email, kvnr, "192.0.2.1", true)
+	res, err := e.login(a, "192.0.2.1", "device-0001", a.deviceSecret, e.totpAt(a, 0))
+	if err != nil {
+		e.t.Fatalf("login %s: %v", email, err)
+	}
+	a.deviceSecret, a.token = res.DeviceSecret, res.Token
+	return &service.Principal{Account: res.Account, Session: res.Session}, a
+}
+
+// nextTOTP moves the clock to the next 30-second step and returns its
+// code: every step's code is accepted once.
+func (e *env) nextTOTP(a *account) string {
+	e.clk.Add(30 * time.Second)
+	return e.totpAt(a, 0)
 }
 
 // material is one client's keys; making them costs a client Argon2id, so
@@ -83,6 +109,7 @@ func registerRequest(email, kvnr string) service.RegisterRequest {
 type account struct {
 	email, totp, deviceSecret string
 	id                        akte.AccountID
+	token                     string // of the session principal opened
 }
 
 // register registers an account from addr and, if confirm, confirms it.
