@@ -18,7 +18,7 @@ func TestText(t *testing.T) {
 	}
 	var cases []struct {
 		Lang, Text, Want string
-		Params         map[string]any
+		Params           map[string]any
 	}
 	if err := json.Unmarshal(b, &cases); err != nil {
 		t.Fatal(err)
