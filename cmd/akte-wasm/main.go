@@ -104,7 +104,7 @@ func decode[T any](in json.RawMessage) (T, error) {
 }
 
 // checkPassword answers null for a password the policy allows, else the
-// refusal's kind, reason and parameters, for the page to say.
+// refusal as an error's fields, for the page to say.
 func checkPassword(in json.RawMessage) (any, error) {
 	a, err := decode[struct{ Password, Email, KVNR string }](in)
 	if err != nil {
@@ -112,7 +112,7 @@ func checkPassword(in json.RawMessage) (any, error) {
 	}
 	if err := client.CheckPassword(a.Password, a.Email, a.KVNR); err != nil {
 		reason, params := akte.ReasonOf(err)
-		return map[string]any{"code": akte.KindOf(err).String(), "reason": reason, "params": params}, nil
+		return map[string]any{"code": akte.KindOf(err).String(), "reason": reason, "params": params, "message": akte.MessageOf(err)}, nil
 	}
 	return nil, nil
 }

@@ -327,13 +327,12 @@ function Login() {
 // ---- registration ----
 
 // PasswordFields checks the password against the policy of the Go core
-// while it is typed; policy is the core's refusal ({code, reason, params})
-// or null.
+// while it is typed; policy is the core's refusal (a CoreError) or null.
 function PasswordFields({ pw, setPw, pw2, setPw2, email, kvnr, label }) {
   const [policy, setPolicy] = useState(null);
   useEffect(() => {
     if (!pw) return setPolicy(null);
-    const t = setTimeout(() => core.call('checkPassword', { password: pw, email, kvnr }).then(setPolicy, () => {}), 250);
+    const t = setTimeout(() => checkPolicy(pw, email, kvnr).then(setPolicy, () => {}), 250);
     return () => clearTimeout(t);
   }, [pw, email, kvnr]);
   const ok = pw && !policy;
@@ -346,8 +345,13 @@ function PasswordFields({ pw, setPw, pw2, setPw2, email, kvnr, label }) {
       error=${pw2 && pw2 !== pw ? tr('Die Passwörter stimmen nicht überein.', 'The passwords do not match.') : ''} />`;
 }
 
+async function checkPolicy(password, email, kvnr) {
+  const p = await core.call('checkPassword', { password, email, kvnr });
+  return p && new core.CoreError(p.code, p.message, p.reason, p.params);
+}
+
 async function checkNewPassword(pw, pw2, email, kvnr) {
-  const policy = await core.call('checkPassword', { password: pw, email, kvnr });
+  const policy = await checkPolicy(pw, email, kvnr);
   if (policy) throw policy;
   if (pw !== pw2) throw fail('Die Passwörter stimmen nicht überein.', 'The passwords do not match.');
 }

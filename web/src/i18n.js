@@ -4,6 +4,7 @@
 // codes from the catalogues the server and the CLI share (catalog.js).
 import { signal } from '@preact/signals';
 import { NetworkError } from './api.js';
+import { CoreError } from './core.js';
 import { has, text, bytes } from './catalog.js';
 
 export const lang = signal(localStorage.getItem('akte.lang') === 'en' ? 'en' : 'de');
@@ -33,6 +34,9 @@ export function errorText(e) {
   if (e instanceof NetworkError)
     return tr('Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung.', 'The server cannot be reached. Please check your connection.');
   if (e.localized) return e.message;
+  // An error of the Go core that names no reason carries the core's own
+  // German sentence; the English app says its kind.
+  if (e instanceof CoreError && !has(lang.value, e.reason) && lang.value === 'de' && e.message) return e.message;
   const reason = has(lang.value, e.reason) ? e.reason : e.code;
   if (!has(lang.value, reason)) console.error(e);
   return text(lang.value, reason, e.params);

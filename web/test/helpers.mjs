@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
+import { text } from '../src/catalog.js';
 
 export const webDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoDir = join(webDir, '..');
@@ -201,6 +202,13 @@ export async function cli(base, home, args, env = {}) {
       else resolve(stdout);
     });
   });
+}
+
+// says matches the catalogue's text of a reason in either language, up to
+// its first parameter: what the CLI prints, whichever language it speaks.
+export function says(reason) {
+  const esc = (s) => s.split('{')[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${esc(text('de', reason))}|${esc(text('en', reason))}`);
 }
 
 export const sha256 = (b) => createHash('sha256').update(b).digest('hex');
