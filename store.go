@@ -18,25 +18,30 @@ type Store interface {
 	// CreateAccount inserts a new account and, if r is not nil, its record
 	// (r.AccountID must be a.ID) in one transaction: a registration is
 	// stored whole or not at all. KindConflict if the e-mail is taken, or
-	// if a is confirmed and another confirmed account holds its KVNR
-	// (Error.Message names which): only confirmed accounts hold a KVNR,
-	// and an empty KVNR (released, see ReleaseKVNR) is held by nobody.
+	// if a is confirmed and another confirmed account holds its KVNR: only
+	// confirmed accounts hold a KVNR, and an empty KVNR (released, see
+	// ReleaseKVNR) is held by nobody.
 	CreateAccount(ctx context.Context, a *Account, r *Record) error
 	// Account returns the account with the id.
 	Account(ctx context.Context, id AccountID) (*Account, error)
 	// AccountByEmail returns the account with the (lower-cased) e-mail.
 	AccountByEmail(ctx context.Context, email string) (*Account, error)
 	// UpdateAccount overwrites every mutable field of the account with the
-	// same id: everything except ID, Email, KVNR, BirthDate, CreatedAt and
+	// same id: everything except ID, Email, KVNR, BirthDate, CreatedAt,
 	// TOTPLastCounter, which only AdvanceTOTP moves (a stale copy written
-	// back must not let a used code count again). KindConflict if a is
-	// confirmed and another confirmed account holds its KVNR (so the
-	// confirmation of the second of two accounts naming one KVNR fails).
+	// back must not let a used code count again), and Lang, which only
+	// SetAccountLang sets (a stale copy must not undo a change either).
+	// KindConflict if a is confirmed and another confirmed account holds
+	// its KVNR (so the confirmation of the second of two accounts naming
+	// one KVNR fails).
 	UpdateAccount(ctx context.Context, a *Account) error
 	// ReleaseKVNR empties the KVNR of the confirmed account that holds
 	// kvnr, so that another account can be confirmed with it, and returns
 	// that account's id. KindNotFound if no confirmed account holds kvnr.
 	ReleaseKVNR(ctx context.Context, kvnr string) (AccountID, error)
+	// SetAccountLang sets the account's Lang. KindNotFound if there is no
+	// such account.
+	SetAccountLang(ctx context.Context, id AccountID, lang string) error
 	// AdvanceTOTP sets TOTPLastCounter to counter if it is currently lower
 	// and reports whether it did; a false answer means the code was used.
 	AdvanceTOTP(ctx context.Context, id AccountID, counter int64) (bool, error)

@@ -46,6 +46,7 @@ var sent = []string{
 	"id_invalid",                 // field, min, max
 	"kdf_out_of_bounds",          // field; got and min or max
 	"kvnr_invalid",
+	"lang_invalid",
 
 	// Registration, codes and login (service).
 	"account_blocked",
@@ -100,6 +101,11 @@ var sent = []string{
 	"replaces_invalid",
 	"upload_complete",
 	"upload_ended",
+
+	// The operator's configuration (store/postgres, blob/s3).
+	"db_url_invalid",
+	"s3_bucket_missing", // bucket
+	"s3_url_invalid",
 
 	// The operator's commands (service).
 	"account_not_found", // ref

@@ -32,6 +32,9 @@ type RegisterRequest struct {
 	// Record holds the record keys the client made (ID, wrapped keys,
 	// category keys); the account id and quota are the server's.
 	Record *akte.Record
+	// Lang is the language of the account's mails ("de", "en"; "" for
+	// German).
+	Lang string
 }
 
 // RegisterResult is returned once; the TOTP secret is not shown again.
@@ -62,6 +65,9 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 		return nil, err
 	}
 	if r.BirthDate, err = validateBirthDate(op, r.BirthDate, now); err != nil {
+		return nil, err
+	}
+	if r.Lang, err = validateLang(op, r.Lang); err != nil {
 		return nil, err
 	}
 	if err := validateKDF(op, r.KDF); err != nil {
@@ -98,7 +104,7 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 		return nil, internal(op, err)
 	}
 	a := &akte.Account{
-		ID: akte.AccountID(randomToken(15)), Email: r.Email, KVNR: r.KVNR, BirthDate: r.BirthDate,
+		ID: akte.AccountID(randomToken(15)), Email: r.Email, KVNR: r.KVNR, BirthDate: r.BirthDate, Lang: r.Lang,
 		KDF: r.KDF, LoginHash: hash, RecoveryHash: fastHash(r.RecoveryVerifier), Keys: r.Keys,
 		TOTPSecret: key.Secret(), CreatedAt: now, PasswordChanged: now,
 	}
@@ -343,4 +349,19 @@ func reasonOf(err error) string {
 		return r
 	}
 	return akte.KindOf(err).String()
+}
+
+// SetLang sets the language of the caller's mails.
+func (s *Service) SetLang(ctx context.Context, p *Principal, lang string) error {
+	const op = "account.set_lang"
+	if lang != "de" && lang != "en" {
+		return invalid(op, "lang_invalid", nil)
+	}
+	if err := s.store.SetAccountLang(ctx, p.Account.ID, lang); err != nil {
+		return internal(op, err)
+	}
+	p.Account.Lang = lang
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "account:" + string(p.Account.ID), ActorID: string(p.Account.ID),
+		ActorRole: "patient", DeviceID: p.Session.DeviceID, Code: lang})
+	return nil
 }

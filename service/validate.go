@@ -49,6 +49,17 @@ func validateBirthDate(op, s string, now time.Time) (string, error) {
 	return s, nil
 }
 
+// validateLang checks the language of an account's mails; none is German.
+func validateLang(op, lang string) (string, error) {
+	switch lang {
+	case "":
+		return "de", nil
+	case "de", "en":
+		return lang, nil
+	}
+	return "", invalid(op, "lang_invalid", nil)
+}
+
 // validateKDF enforces the bounds of the client's Argon2id parameters
 // (akte.KDFMinMemory and the rest): the minimum cost of design §4 (m ≥ 64
 // MiB, t ≥ 3, p ≥ 4, a salt of 16 bytes or more) — the same floor every

@@ -38,6 +38,9 @@ type RegisterRequest struct {
 	DeviceID         string         `json:"device_id"`
 	DeviceName       string         `json:"device_name"`
 	Record           *RecordKeys    `json:"record"`
+	// Lang is the language of the account's mails, "de" or "en"; German
+	// if absent. Clients send the language they speak.
+	Lang string `json:"lang,omitempty"`
 }
 
 // RegisterResponse carries the TOTP secret, shown once, and the
@@ -95,8 +98,15 @@ type Account struct {
 	Email     string    `json:"email"`
 	KVNR      string    `json:"kvnr"`
 	BirthDate string    `json:"birth_date"`
+	Lang      string    `json:"lang"`
 	CreatedAt time.Time `json:"created_at"`
 	DeviceID  string    `json:"device_id"`
+}
+
+// AccountUpdate is PATCH /api/v1/account: the language of the account's
+// mails, "de" or "en".
+type AccountUpdate struct {
+	Lang string `json:"lang"`
 }
 
 // KeysResponse is GET /api/v1/account/keys: the wrapped keys and the

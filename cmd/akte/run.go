@@ -29,6 +29,18 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // run is the whole program: main only wires the process to it, so that
 // end-to-end tests can call it (or the built binary) with their own
 // arguments, environment and streams.
+// errText is what an error says to a person: its message (an API
+// answer's), else the catalogue's text of its reason.
+func errText(err error) string {
+	if msg := akte.MessageOf(err); msg != "" {
+		return msg
+	}
+	if r, p := akte.ReasonOf(err); r != "" {
+		return catalog.Text("de", r, p)
+	}
+	return ""
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	root := &cobra.Command{
@@ -53,10 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if errors.As(err, &xe) {
 		return xe.code
 	}
-	msg := akte.MessageOf(err)
-	if r, p := akte.ReasonOf(err); msg == "" && r != "" {
-		msg = catalog.Text("de", r, p)
-	}
+	msg := errText(err)
 	if msg == "" || akte.KindOf(err) == akte.KindInternal {
 		msg = err.Error()
 	}

@@ -193,7 +193,7 @@ func s3Credentials(getenv func(string) string) (access, secret string, err error
 // KindInvalid name no part of the URL (which may hold a password), so their
 // detail can be shown; the URL itself is not.
 func invalidURL(flag, form string, err error) error {
-	detail := akte.MessageOf(err)
+	detail := errText(err)
 	var ae *akte.Error
 	if errors.As(err, &ae) && ae.Err != nil {
 		detail += ": " + ae.Err.Error()

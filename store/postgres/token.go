@@ -37,7 +37,7 @@ func (s *Store) CreateToken(ctx context.Context, t *akte.Token) error {
 		var one int
 		err := tx.QueryRow(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, t.AccountID).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound(op, "Konto nicht gefunden")
+			return notFound(op)
 		}
 		if err != nil {
 			return err
@@ -53,9 +53,9 @@ func (s *Store) CreateToken(ctx context.Context, t *akte.Token) error {
 	})
 	switch kindOf(err) {
 	case akte.KindConflict:
-		return akte.E(op, akte.KindConflict, "Code existiert bereits", err)
+		return akte.E(op, akte.KindConflict, "", err)
 	case akte.KindNotFound:
-		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
+		return akte.E(op, akte.KindNotFound, "", err)
 	}
 	return wrap(op, err)
 }
@@ -102,11 +102,11 @@ func (s *Store) UseToken(ctx context.Context, hash []byte, at time.Time) error {
 		err = tx.QueryRow(ctx, `SELECT 1 FROM tokens WHERE hash = $1`, blob(hash)).Scan(&one)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			return notFound(op, "Code nicht gefunden")
+			return notFound(op)
 		case err != nil:
 			return err
 		}
-		return akte.E(op, akte.KindConflict, "Code wurde bereits verwendet", nil)
+		return akte.E(op, akte.KindConflict, "", nil)
 	}))
 }
 

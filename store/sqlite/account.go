@@ -9,7 +9,7 @@ import (
 	"github.com/akte/akte"
 )
 
-const accountColumns = `id, email, kvnr, birth_date,
+const accountColumns = `id, email, kvnr, birth_date, lang,
 	kdf_alg, kdf_salt, kdf_memory, kdf_time, kdf_threads,
 	login_hash, recovery_hash,
 	umk_by_password, umk_by_recovery, recovery_by_umk, public_key, private_key_by_umk,
@@ -25,7 +25,7 @@ type accountRow struct {
 
 func (r *accountRow) dest() []any {
 	a := &r.a
-	return []any{&a.ID, &a.Email, &a.KVNR, &a.BirthDate,
+	return []any{&a.ID, &a.Email, &a.KVNR, &a.BirthDate, &a.Lang,
 		&a.KDF.Alg, &a.KDF.Salt, &a.KDF.Memory, &a.KDF.Time, &a.KDF.Threads,
 		&a.LoginHash, &a.RecoveryHash,
 		&a.Keys.UMKByPassword, &a.Keys.UMKByRecovery, &a.Keys.RecoveryByUMK, &a.Keys.PublicKey, &a.Keys.PrivateKeyByUMK,
@@ -61,21 +61,13 @@ func (s *Store) CreateAccount(ctx context.Context, a *akte.Account, r *akte.Reco
 		}
 		return insertRecord(ctx, tx, r)
 	})
-	switch {
-	case isUnique(err, "accounts.email"):
-		return akte.E(op, akte.KindConflict, "E-Mail-Adresse ist bereits registriert", err)
-	case isUnique(err, "accounts.kvnr"):
-		return akte.E(op, akte.KindConflict, "KVNR ist bereits registriert", err)
-	case isUnique(err, "accounts.id"):
-		return akte.E(op, akte.KindConflict, "Konto existiert bereits", err)
-	}
 	return wrap(op, err)
 }
 
 func insertAccount(ctx context.Context, tx *sql.Tx, a *akte.Account) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.Email, a.KVNR, a.BirthDate,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Email, a.KVNR, a.BirthDate, a.Lang,
 		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
 		a.LoginHash, a.RecoveryHash,
 		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
@@ -123,14 +115,24 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 		a.TOTPSecret,
 		nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged),
 		a.ID))
-	if isUnique(err, "accounts.kvnr") {
-		return akte.E(op, akte.KindConflict, "KVNR ist bereits registriert", err)
-	}
 	if err != nil {
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Konto nicht gefunden")
+		return notFound(op)
+	}
+	return nil
+}
+
+// SetAccountLang sets the language of the account's mails.
+func (s *Store) SetAccountLang(ctx context.Context, id akte.AccountID, lang string) error {
+	const op = "sqlite.SetAccountLang"
+	n, err := affected(s.db.ExecContext(ctx, `UPDATE accounts SET lang = ? WHERE id = ?`, lang, id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op)
 	}
 	return nil
 }
@@ -142,7 +144,7 @@ func (s *Store) ReleaseKVNR(ctx context.Context, kvnr string) (akte.AccountID, e
 	err := s.db.QueryRowContext(ctx, `UPDATE accounts SET kvnr = ''
 		WHERE kvnr = ? AND kvnr <> '' AND confirmed_at IS NOT NULL RETURNING id`, kvnr).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", notFound(op, "Kein bestätigtes Konto mit dieser KVNR")
+		return "", notFound(op)
 	}
 	return id, wrap(op, err)
 }
@@ -164,7 +166,7 @@ func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int6
 		var one int
 		err = tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ?`, id).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound(op, "Konto nicht gefunden")
+			return notFound(op)
 		}
 		return err
 	})
@@ -180,7 +182,7 @@ func (s *Store) DeleteAccount(ctx context.Context, id akte.AccountID) error {
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Konto nicht gefunden")
+		return notFound(op)
 	}
 	return nil
 }

@@ -45,9 +45,9 @@ func (s *Store) CreateDevice(ctx context.Context, d *akte.Device) error {
 		micros(d.LastSeenAt), blob(d.SecretHash))
 	switch kindOf(err) {
 	case akte.KindConflict:
-		return akte.E(op, akte.KindConflict, "Gerät ist bereits registriert", err)
+		return akte.E(op, akte.KindConflict, "", err)
 	case akte.KindNotFound:
-		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
+		return akte.E(op, akte.KindNotFound, "", err)
 	}
 	return wrap(op, err)
 }
@@ -75,7 +75,7 @@ func (s *Store) UpdateDevice(ctx context.Context, d *akte.Device) error {
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Gerät nicht gefunden")
+		return notFound(op)
 	}
 	return nil
 }

@@ -78,7 +78,7 @@ func (s *Store) CreateUpload(ctx context.Context, it *akte.Item, limit int64) er
 		return err
 	})
 	if isUnique(err, "items.id") {
-		return akte.E(op, akte.KindConflict, "Ein Eintrag mit dieser Kennung existiert bereits", err)
+		return akte.E(op, akte.KindConflict, "", err)
 	}
 	if err == nil {
 		it.State = akte.StateUploading
@@ -165,7 +165,7 @@ func (s *Store) AddChunk(ctx context.Context, id akte.ItemID, n int, at time.Tim
 			return err
 		}
 		if k == 0 {
-			return notFound(op, "Kein laufendes Hochladen mit dieser Kennung")
+			return notFound(op)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO item_chunks (item_id, n) VALUES (?, ?) ON CONFLICT (item_id, n) DO NOTHING`, id, n)
 		return err
@@ -190,7 +190,7 @@ func (s *Store) CompleteUpload(ctx context.Context, id akte.ItemID, at time.Time
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Kein laufendes Hochladen mit dieser Kennung")
+		return notFound(op)
 	}
 	return nil
 }
@@ -203,7 +203,7 @@ func (s *Store) DeleteItem(ctx context.Context, id akte.ItemID) error {
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Eintrag nicht gefunden")
+		return notFound(op)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ func (s *Store) CreateRecord(ctx context.Context, r *akte.Record) error {
 	const op = "sqlite.CreateRecord"
 	err := s.tx(ctx, func(tx *sql.Tx) error { return insertRecord(ctx, tx, r) })
 	if isUnique(err, "records.account_id") {
-		return akte.E(op, akte.KindConflict, "Die Akte existiert bereits", err)
+		return akte.E(op, akte.KindConflict, "", err)
 	}
 	return wrap(op, err)
 }
@@ -70,7 +70,7 @@ func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
 			return err
 		}
 		if n == 0 {
-			return notFound(op, "Akte nicht gefunden")
+			return notFound(op)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM category_keys WHERE account_id = ?`, r.AccountID); err != nil {
 			return err
@@ -87,7 +87,7 @@ func (s *Store) SetQuota(ctx context.Context, account akte.AccountID, quota int6
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Akte nicht gefunden")
+		return notFound(op)
 	}
 	return nil
 }

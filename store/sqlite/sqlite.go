@@ -206,8 +206,8 @@ func isUnique(err error, column string) bool {
 }
 
 // notFound is the error for a missing object.
-func notFound(op, msg string) error {
-	return akte.E(op, akte.KindNotFound, msg, sql.ErrNoRows)
+func notFound(op string) error {
+	return akte.E(op, akte.KindNotFound, "", sql.ErrNoRows)
 }
 
 // Times are stored as INTEGER unix microseconds in UTC.

@@ -44,9 +44,9 @@ func (s *Store) CreateToken(ctx context.Context, t *akte.Token) error {
 	})
 	switch kindOf(err) {
 	case akte.KindConflict:
-		return akte.E(op, akte.KindConflict, "Code existiert bereits", err)
+		return akte.E(op, akte.KindConflict, "", err)
 	case akte.KindNotFound:
-		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
+		return akte.E(op, akte.KindNotFound, "", err)
 	}
 	return wrap(op, err)
 }
@@ -86,11 +86,11 @@ func (s *Store) UseToken(ctx context.Context, hash []byte, at time.Time) error {
 		err = tx.QueryRowContext(ctx, `SELECT 1 FROM tokens WHERE hash = ?`, blob(hash)).Scan(&one)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return notFound(op, "Code nicht gefunden")
+			return notFound(op)
 		case err != nil:
 			return err
 		}
-		return akte.E(op, akte.KindConflict, "Code wurde bereits verwendet", nil)
+		return akte.E(op, akte.KindConflict, "", nil)
 	}))
 }
 

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"AccountRoundTrip", testAccountRoundTrip},
 		{"UpdateAccount", testUpdateAccount},
 		{"KVNR", testKVNR},
+		{"SetAccountLang", testSetAccountLang},
 		{"AdvanceTOTP", testAdvanceTOTP},
 		{"AdvanceTOTPConcurrent", testAdvanceTOTPConcurrent},
 		{"Accounts", testAccounts},
@@ -106,6 +107,7 @@ func newAccount(n int) *akte.Account {
 		Email:     fmt.Sprintf("user%d@example.org", n),
 		KVNR:      fmt.Sprintf("A%09d", n),
 		BirthDate: "1980-02-29",
+		Lang:      []string{"de", "en"}[n%2],
 		KDF: akte.KDFParams{
 			Alg:     "argon2id",
 			Salt:    b("salt"),

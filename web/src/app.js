@@ -390,7 +390,7 @@ function Register() {
     const m = await core.call('newAccount', { password: f.pw });
     const res = await post('/accounts', {
       email: f.email, kvnr: f.kvnr.trim().toUpperCase(), birth_date: f.birth, kdf: m.kdf, login_secret: m.login_secret,
-      recovery_verifier: m.recovery_verifier, keys: m.keys, device_id: deviceId(), device_name: deviceName(), record: m.record,
+      recovery_verifier: m.recovery_verifier, keys: m.keys, device_id: deviceId(), device_name: deviceName(), record: m.record, lang: lang.value,
     });
     setReg({ m, ...res });
     localStorage.setItem('akte.email', f.email);
@@ -863,9 +863,41 @@ function Settings() {
   useTitle(tr('Einstellungen', 'Settings'));
   return html`<h1 tabindex="-1">${tr('Einstellungen', 'Settings')}</h1>
     <p>${tr('Angemeldet als', 'Logged in as')} <strong>${session.value.account.email}</strong></p>
+    <${MailLanguage} />
     <${ShowRecovery} />
     <${ChangePassword} />
     <${Sessions} />`;
+}
+
+// MailLanguage chooses the language of the account's mails, kept with the
+// account on the server (the header's switch is this browser's language).
+function MailLanguage() {
+  const s = session.value;
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  const choose = async (l) => {
+    setErr('');
+    setStatus('');
+    try {
+      const account = await request('PATCH', '/account', { lang: l });
+      session.value = { ...session.value, account };
+      setStatus(tr('Gespeichert.', 'Saved.'));
+    } catch (e) {
+      setErr(errorText(e));
+    }
+  };
+  return html`<section class="card" aria-labelledby="ml-h">
+    <h2 id="ml-h">${tr('Sprache der E-Mails', 'Language of e-mails')}</h2>
+    <fieldset class="choice">
+      <legend>${tr('Akte schreibt Ihnen auf', 'Akte writes to you in')}</legend>
+      ${[['de', 'Deutsch'], ['en', 'English']].map(
+        ([l, name]) => html`<div class="field check"><input type="radio" id=${'ml-' + l} name="mail-lang" value=${l} checked=${s.account.lang === l}
+          onChange=${() => choose(l)} /><label for=${'ml-' + l} lang=${l}>${name}</label></div>`,
+      )}
+    </fieldset>
+    <${Alert} text=${err} />
+    <${Status} text=${status} />
+  </section>`;
 }
 
 function ShowRecovery() {
