@@ -314,8 +314,10 @@ func (s *scanner) add(reason string, at token.Pos) {
 }
 
 func (s *scanner) problem(at token.Pos, format string, args ...any) {
-	pos := s.fset.Position(at)
-	s.problems = append(s.problems, pos.String()+": "+fmt.Sprintf(format, args...))
+	p := s.fset.Position(at).String() + ": " + fmt.Sprintf(format, args...)
+	if !slices.Contains(s.problems, p) {
+		s.problems = append(s.problems, p)
+	}
 }
 
 // follow finds the values e, a reason in function fd, can have.
