@@ -8,7 +8,7 @@ import (
 )
 
 // TestValidateKDF: the server refuses from clients what every client
-// refuses from the server (client.CheckKDF): below the floor of design §4,
+// refuses from the server (core.CheckKDF): below the floor of design §4,
 // above the ceilings, another algorithm — each with its reason.
 func TestValidateKDF(t *testing.T) {
 	ok := akte.KDFParams{Alg: "argon2id", Salt: bytes.Repeat([]byte{7}, 16), Memory: 64 * 1024, Time: 3, Threads: 4}

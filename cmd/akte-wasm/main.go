@@ -21,7 +21,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"github.com/akte/akte"
-	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/seal"
 	"github.com/akte/akte/wire"
 )
@@ -108,7 +108,7 @@ func checkPassword(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := client.CheckPassword(a.Password, a.Email, a.KVNR); err != nil {
+	if err := core.CheckPassword(a.Password, a.Email, a.KVNR); err != nil {
 		return akte.MessageOf(err), nil
 	}
 	return "", nil
@@ -122,18 +122,18 @@ func newAccount(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := client.NewMaterial(a.Password, client.DefaultKDF())
+	m, err := core.NewMaterial(a.Password, core.DefaultKDF())
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{
 		"kdf": m.KDF, "login_secret": m.LoginSecret, "recovery_verifier": m.RecoveryVerifier, "keys": m.Keys,
-		"record": m.Record, "umk": m.UMK, "recovery_key": client.FormatRecoveryKey(m.RecoveryKey),
+		"record": m.Record, "umk": m.UMK, "recovery_key": core.FormatRecoveryKey(m.RecoveryKey),
 	}, nil
 }
 
 // split derives the password key and the login secret from parameters the
-// server offered, after the checks of client.CheckOffered against the
+// server offered, after the checks of core.CheckOffered against the
 // floor and against last, the parameters this browser last used for the
 // account (kept by the page, null if none); changed_elsewhere says the
 // person confirmed a password change on another device.
@@ -147,10 +147,10 @@ func split(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := client.CheckOffered(a.KDF, a.Last, a.ChangedElsewhere); err != nil {
+	if err := core.CheckOffered(a.KDF, a.Last, a.ChangedElsewhere); err != nil {
 		return nil, err
 	}
-	pk, ls, err := client.Split(a.Password, a.KDF)
+	pk, ls, err := core.Split(a.Password, a.KDF)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func keyVersions(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, err := client.OpenRecord(a.UMK, a.Record)
+	rec, err := core.OpenRecord(a.UMK, a.Record)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func unlock(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return client.UnlockUMK(a.PasswordKey, a.Keys)
+	return core.UnlockUMK(a.PasswordKey, a.Keys)
 }
 
 func recoveryKey(in json.RawMessage) (any, error) {
@@ -195,11 +195,11 @@ func recoveryKey(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rk, err := client.RecoveryKey(a.UMK, a.Keys)
+	rk, err := core.RecoveryKey(a.UMK, a.Keys)
 	if err != nil {
 		return nil, err
 	}
-	return client.FormatRecoveryKey(rk), nil
+	return core.FormatRecoveryKey(rk), nil
 }
 
 func formatRecovery(in json.RawMessage) (any, error) {
@@ -207,7 +207,7 @@ func formatRecovery(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return client.FormatRecoveryKey(a.Key), nil
+	return core.FormatRecoveryKey(a.Key), nil
 }
 
 func parseRecovery(in json.RawMessage) (any, error) {
@@ -215,11 +215,11 @@ func parseRecovery(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := client.ParseRecoveryKey(a.Text)
+	k, err := core.ParseRecoveryKey(a.Text)
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{"key": k, "verifier": client.RecoveryVerifier(k)}, nil
+	return map[string][]byte{"key": k, "verifier": core.RecoveryVerifier(k)}, nil
 }
 
 func unlockRecovery(in json.RawMessage) (any, error) {
@@ -230,7 +230,7 @@ func unlockRecovery(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return client.UnlockUMKWithRecovery(a.Key, a.UMKByRecovery)
+	return core.UnlockUMKWithRecovery(a.Key, a.UMKByRecovery)
 }
 
 // rewrap wraps the UMK under a new password with fresh KDF parameters and
@@ -243,8 +243,8 @@ func rewrap(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	kdf := client.DefaultKDF()
-	ls, w, err := client.Rewrap(a.UMK, a.Password, kdf)
+	kdf := core.DefaultKDF()
+	ls, w, err := core.Rewrap(a.UMK, a.Password, kdf)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func rewrap(in json.RawMessage) (any, error) {
 type openedItem struct {
 	ID    string       `json:"id"`
 	Key   []byte       `json:"key,omitempty"`
-	Meta  *client.Meta `json:"meta,omitempty"`
+	Meta  *core.Meta `json:"meta,omitempty"`
 	Error string       `json:"error,omitempty"`
 }
 
@@ -269,7 +269,7 @@ func openItems(in json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, err := client.OpenRecord(a.UMK, a.Record)
+	rec, err := core.OpenRecord(a.UMK, a.Record)
 	if err != nil {
 		return nil, err
 	}
@@ -291,12 +291,12 @@ func newItem(in json.RawMessage) (any, error) {
 		UMK      []byte
 		Record   wire.Record
 		Category string
-		Meta     client.Meta
+		Meta     core.Meta
 	}](in)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := client.OpenRecord(a.UMK, a.Record)
+	rec, err := core.OpenRecord(a.UMK, a.Record)
 	if err != nil {
 		return nil, err
 	}

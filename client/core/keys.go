@@ -1,8 +1,4 @@
-// Package client is the client side of Akte, used by the CLI and compiled
-// to WebAssembly for the browser: the key handling of design §4.1 (the
-// password split, the user master key, the recovery key) and a Go client of
-// the HTTP API. Secrets are made and opened here and never sent.
-package client
+package core
 
 import (
 	"crypto/hkdf"

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"fmt"
@@ -9,13 +9,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/service"
 )
 
 // adminCmd holds the operator's tools. They run on the server host against
 // the same data directory or database as `akte serve`, never see health
 // data, and every action is recorded as an event of "operator:NAME".
-func adminCmd(e *env) *cobra.Command {
+func adminCmd(e *cli.Env) *cobra.Command {
 	cfg := DefaultConfig()
 	var operator string
 	var asJSON bool
@@ -26,10 +27,10 @@ func adminCmd(e *env) *cobra.Command {
 	// withService opens the configured backends for one command.
 	withService := func(run func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, args []string) error {
-			if err := cfg.load(cmd, e.getenv); err != nil {
+			if err := cfg.load(cmd, e.Getenv); err != nil {
 				return err
 			}
-			b, err := openBackends(cmd.Context(), cfg, e.getenv)
+			b, err := openBackends(cmd.Context(), cfg, e.Getenv)
 			if err != nil {
 				return err
 			}
@@ -41,7 +42,7 @@ func adminCmd(e *env) *cobra.Command {
 			svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Log: log, Config: serviceConfig(cfg)})
 			name := operator
 			if name == "" {
-				name = e.getenv("USER")
+				name = e.Getenv("USER")
 				if u, err := osuser.Current(); name == "" && err == nil {
 					name = u.Username
 				}
@@ -53,7 +54,7 @@ func adminCmd(e *env) *cobra.Command {
 		}
 	}
 	sub := func(use, short string, nargs int, run func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error) *cobra.Command {
-		c := &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(nargs), RunE: withService(run)}
+		c := &cobra.Command{Use: use, Short: short, Args: cli.ExactArgs(nargs), RunE: withService(run)}
 		cfg.bind(c)
 		c.Flags().StringVar(&operator, "operator", "", "name of the operator, recorded with the action (default $USER)")
 		c.Flags().BoolVar(&asJSON, "json", false, "JSON output")
@@ -61,24 +62,24 @@ func adminCmd(e *env) *cobra.Command {
 	}
 	printDevice := func(d *akte.Device) error {
 		if asJSON {
-			return e.printJSON(map[string]any{"id": d.ID, "name": d.Name, "blocked": d.BlockedAt != nil, "confirmed": d.ConfirmedAt != nil})
+			return e.PrintJSON(map[string]any{"id": d.ID, "name": d.Name, "blocked": d.BlockedAt != nil, "confirmed": d.ConfirmedAt != nil})
 		}
 		state := "unblocked"
 		if d.BlockedAt != nil {
 			state = "blocked"
 		}
-		e.printf("device %s (%s): %s\n", d.ID, d.Name, state)
+		e.Printf("device %s (%s): %s\n", d.ID, d.Name, state)
 		return nil
 	}
 	printAccount := func(a *akte.Account) error {
 		if asJSON {
-			return e.printJSON(map[string]any{"id": a.ID, "email": a.Email, "blocked": a.BlockedAt != nil})
+			return e.PrintJSON(map[string]any{"id": a.ID, "email": a.Email, "blocked": a.BlockedAt != nil})
 		}
 		state := "unblocked"
 		if a.BlockedAt != nil {
 			state = "blocked"
 		}
-		e.printf("account %s (%s): %s\n", a.ID, a.Email, state)
+		e.Printf("account %s (%s): %s\n", a.ID, a.Email, state)
 		return nil
 	}
 	kvnr := &cobra.Command{Use: "kvnr", Short: "KVNR tools (release a KVNR held by another account)"}
@@ -89,9 +90,9 @@ func adminCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return e.printJSON(map[string]any{"kvnr": strings.ToUpper(strings.TrimSpace(args[0])), "released_from": a.ID, "email": a.Email})
+				return e.PrintJSON(map[string]any{"kvnr": strings.ToUpper(strings.TrimSpace(args[0])), "released_from": a.ID, "email": a.Email})
 			}
-			e.printf("KVNR %s released from account %s (%s)\n", strings.ToUpper(strings.TrimSpace(args[0])), a.ID, a.Email)
+			e.Printf("KVNR %s released from account %s (%s)\n", strings.ToUpper(strings.TrimSpace(args[0])), a.ID, a.Email)
 			return nil
 		}))
 	cmd.AddCommand(migrateCmd(e), kvnr)
@@ -106,9 +107,9 @@ func adminCmd(e *env) *cobra.Command {
 				for _, a := range as {
 					out = append(out, map[string]any{"id": a.ID, "email": a.Email, "confirmed": a.Confirmed, "blocked": a.Blocked, "created_at": a.CreatedAt, "devices": a.Devices})
 				}
-				return e.printJSON(out)
+				return e.PrintJSON(out)
 			}
-			w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "ACCOUNT\tE-MAIL\tCONFIRMED\tBLOCKED\tDEVICES\tCREATED\t")
 			for _, a := range as {
 				fmt.Fprintf(w, "%s\t%s\t%v\t%v\t%d\t%s\t\n", a.ID, a.Email, a.Confirmed, a.Blocked, a.Devices, a.CreatedAt)
@@ -149,7 +150,7 @@ func adminCmd(e *env) *cobra.Command {
 			return printDevice(d)
 		}),
 		sub("quota ACCOUNT SIZE", "set the quota of an account's record (SIZE such as 5GiB or 500MB; 0: server default)", 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
-			n, err := parseSize(args[1])
+			n, err := ParseSize(args[1])
 			if err != nil {
 				return fmt.Errorf("SIZE: %q is not a size such as 5GiB or 500MB", args[1])
 			}
@@ -158,9 +159,9 @@ func adminCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return e.printJSON(map[string]any{"id": a.ID, "email": a.Email, "quota": eff})
+				return e.PrintJSON(map[string]any{"id": a.ID, "email": a.Email, "quota": eff})
 			}
-			e.printf("account %s (%s): quota %s\n", a.ID, a.Email, service.FormatBytes(eff))
+			e.Printf("account %s (%s): quota %s\n", a.ID, a.Email, service.FormatBytes(eff))
 			return nil
 		}),
 		sub("run-jobs", "run one round of the maintenance jobs now (retention, abandoned uploads, orphaned chunks)", 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
@@ -168,9 +169,9 @@ func adminCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return e.printJSON(map[string]string{"status": "done"})
+				return e.PrintJSON(map[string]string{"status": "done"})
 			}
-			e.printf("maintenance jobs done\n")
+			e.Printf("maintenance jobs done\n")
 			return nil
 		}),
 		sub("unblock-device ACCOUNT DEVICE", "unblock a device", 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -23,6 +23,7 @@ import (
 	"github.com/akte/akte/api"
 	"github.com/akte/akte/blob/disk"
 	"github.com/akte/akte/blob/s3"
+	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/mail"
 	"github.com/akte/akte/service"
 	"github.com/akte/akte/store/postgres"
@@ -30,14 +31,14 @@ import (
 	"github.com/akte/akte/web"
 )
 
-func serveCmd(e *env) *cobra.Command {
+func serveCmd(e *cli.Env) *cobra.Command {
 	cfg := DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Server starten / run the server (zero configuration: SQLite and files under ./akte-data)",
-		Args:  cobra.NoArgs,
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cfg.load(cmd, e.getenv); err != nil {
+			if err := cfg.load(cmd, e.Getenv); err != nil {
 				return err
 			}
 			return serve(cmd.Context(), cfg, e)
@@ -47,12 +48,12 @@ func serveCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-func newLogger(e *env, level string) (*slog.Logger, error) {
+func newLogger(e *cli.Env, level string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level: %q is not debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: l})), nil
+	return slog.New(slog.NewJSONHandler(e.Stderr, &slog.HandlerOptions{Level: l})), nil
 }
 
 // backends are the opened stores of a configuration.
@@ -251,12 +252,12 @@ func serviceConfig(cfg Config) service.Config {
 	return sc
 }
 
-func serve(ctx context.Context, cfg Config, e *env) error {
+func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	log, err := newLogger(e, cfg.LogLevel)
 	if err != nil {
 		return err
 	}
-	b, err := openBackends(ctx, cfg, e.getenv)
+	b, err := openBackends(ctx, cfg, e.Getenv)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/service"
 )
 
@@ -31,19 +32,19 @@ import (
 // drops, on purpose: sessions (users log in again), unfinished uploads
 // (clients start them again), single-use tokens, attempt counters and
 // leases, all of them short-lived.
-func migrateCmd(e *env) *cobra.Command {
+func migrateCmd(e *cli.Env) *cobra.Command {
 	var from, toDB, toBlobs string
 	var stopAfter int
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "migrate --from DIR --to-db postgres://... --to-blobs s3://BUCKET?endpoint=...",
 		Short: "copy the embedded default (SQLite + files) to PostgreSQL + S3; resumable, verified (stop the server first)",
-		Args:  cobra.NoArgs,
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if toDB == "" {
-				toDB = e.getenv("AKTE_DB")
+				toDB = e.Getenv("AKTE_DB")
 			}
-			if f := e.getenv("AKTE_DB_FILE"); toDB == "" && f != "" {
+			if f := e.Getenv("AKTE_DB_FILE"); toDB == "" && f != "" {
 				b, err := os.ReadFile(f)
 				if err != nil {
 					return fmt.Errorf("read AKTE_DB_FILE: %w", err)
@@ -57,12 +58,12 @@ func migrateCmd(e *env) *cobra.Command {
 				return fmt.Errorf("--from: %s holds no akte.db (give the data directory of the embedded default)", from)
 			}
 			ctx := cmd.Context()
-			src, err := openBackends(ctx, Config{Data: from}, e.getenv)
+			src, err := openBackends(ctx, Config{Data: from}, e.Getenv)
 			if err != nil {
 				return fmt.Errorf("open source: %w", err)
 			}
 			defer src.Close()
-			dst, err := openBackends(ctx, Config{DB: toDB, Blobs: toBlobs}, e.getenv)
+			dst, err := openBackends(ctx, Config{DB: toDB, Blobs: toBlobs}, e.Getenv)
 			if err != nil {
 				return fmt.Errorf("open target: %w", err)
 			}
@@ -82,7 +83,7 @@ func migrateCmd(e *env) *cobra.Command {
 }
 
 type migration struct {
-	e         *env
+	e         *cli.Env
 	src, dst  *backends
 	stopAfter int
 	json      bool
@@ -120,8 +121,8 @@ func (m *migration) run(ctx context.Context) error {
 		return err
 	}
 	if m.stopAfter > 0 && m.blobsCopied >= m.stopAfter {
-		m.e.printf("stopped after %d blobs (--stop-after-blobs); run again to continue\n", m.blobsCopied)
-		return exitError{code: 3}
+		m.e.Printf("stopped after %d blobs (--stop-after-blobs); run again to continue\n", m.blobsCopied)
+		return cli.ExitError{Code: 3}
 	}
 	if err := m.copyAccounts(ctx); err != nil {
 		return err
@@ -133,14 +134,14 @@ func (m *migration) run(ctx context.Context) error {
 		return err
 	}
 	if m.json {
-		return m.e.printJSON(map[string]any{"status": "complete", "verified": true, "seconds": time.Since(start).Seconds(),
+		return m.e.PrintJSON(map[string]any{"status": "complete", "verified": true, "seconds": time.Since(start).Seconds(),
 			"accounts": m.accounts, "devices": m.devices, "items": m.items, "chunks": m.chunks, "events": m.events,
 			"blobs_copied": m.blobsCopied, "bytes_copied": m.bytesCopied, "blobs_kept": m.blobsKept})
 	}
-	m.e.printf("migration complete and verified in %v:\n", time.Since(start).Round(time.Millisecond))
-	m.e.printf("  accounts %d, devices %d, items %d (chunks %d), events %d\n", m.accounts, m.devices, m.items, m.chunks, m.events)
-	m.e.printf("  blobs: %d copied (%s), %d already there and identical\n", m.blobsCopied, service.FormatBytes(m.bytesCopied), m.blobsKept)
-	m.e.printf("sessions, unfinished uploads, codes and attempt counters were not copied: users log in again\n")
+	m.e.Printf("migration complete and verified in %v:\n", time.Since(start).Round(time.Millisecond))
+	m.e.Printf("  accounts %d, devices %d, items %d (chunks %d), events %d\n", m.accounts, m.devices, m.items, m.chunks, m.events)
+	m.e.Printf("  blobs: %d copied (%s), %d already there and identical\n", m.blobsCopied, service.FormatBytes(m.bytesCopied), m.blobsKept)
+	m.e.Printf("sessions, unfinished uploads, codes and attempt counters were not copied: users log in again\n")
 	return nil
 }
 

@@ -1,6 +1,7 @@
-package main
+package server
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -147,7 +148,7 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 	for _, s := range c.specs() {
 		if s.size != nil && cmd.Flags().Changed(s.name) {
 			v, _ := cmd.Flags().GetString(s.name)
-			n, err := parseSize(v)
+			n, err := ParseSize(v)
 			if err != nil || n <= 0 {
 				return fmt.Errorf("--%s: %q is not a size such as 1GiB or 8MiB", s.name, v)
 			}
@@ -183,7 +184,7 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 			continue
 		}
 		if s.size != nil {
-			n, err := parseSize(v)
+			n, err := ParseSize(v)
 			if err != nil || n <= 0 {
 				return fmt.Errorf("%s: %q is not a size such as 1GiB or 8MiB", s.env, v)
 			}
@@ -222,4 +223,29 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 		c.MetricsAddr = ""
 	}
 	return nil
+}
+
+var errNoSize = errors.New("not a size")
+
+// ParseSize reads a size such as 1073741824, 500MB, 1GiB or 2G (G and GB
+// are decimal, GiB binary).
+func ParseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	var n int64
+	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n < 0 || fmt.Sprint(n) != s {
+		return 0, errNoSize
+	}
+	return n * mult, nil
 }
