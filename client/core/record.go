@@ -212,4 +212,3 @@ func (r *Record) OpenItem(it wire.Item) (key []byte, m Meta, err error) {
 	}
 	return key, m, nil
 }
-

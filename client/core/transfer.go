@@ -94,7 +94,9 @@ type RetryRule struct {
 }
 
 // DefaultRetry is the rule both clients use.
-func DefaultRetry() RetryRule { return RetryRule{Tries: 10, First: 250 * time.Millisecond, Max: 8 * time.Second} }
+func DefaultRetry() RetryRule {
+	return RetryRule{Tries: 10, First: 250 * time.Millisecond, Max: 8 * time.Second}
+}
 
 // Retryable reports whether a request that failed with the HTTP status (0:
 // no answer at all) may succeed if sent again.

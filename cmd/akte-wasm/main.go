@@ -253,10 +253,10 @@ func rewrap(in json.RawMessage) (any, error) {
 
 // openedItem is an item's key and metadata, or why it could not be opened.
 type openedItem struct {
-	ID    string       `json:"id"`
-	Key   []byte       `json:"key,omitempty"`
+	ID    string     `json:"id"`
+	Key   []byte     `json:"key,omitempty"`
 	Meta  *core.Meta `json:"meta,omitempty"`
-	Error string       `json:"error,omitempty"`
+	Error string     `json:"error,omitempty"`
 }
 
 // openItems opens the keys and metadata of many items in one call.
