@@ -316,7 +316,11 @@ func (c *API) ItemsPageRaw(ctx context.Context, path string, hdr http.Header, bu
 		return buf, "", badURL(op, err)
 	}
 	req.Header = hdr
-	resp, err := c.HTTP.Transport.RoundTrip(req)
+	rt := c.HTTP.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		return buf, "", c.unreachable(op, err)
 	}

@@ -85,7 +85,11 @@ func (e *Env) Message(err error) string {
 	if errors.As(err, &fe) {
 		return fe.file + ": " + e.Message(fe.err)
 	}
-	if reason, params := akte.ReasonOf(err); reason != "" && catalog.Has(e.Lang, reason) {
+	// A reason that only repeats the kind, without parameters, says less
+	// than the server's German message (while servers still write them).
+	reason, params := akte.ReasonOf(err)
+	generic := reason == akte.KindOf(err).String() && len(params) == 0 && akte.MessageOf(err) != "" && e.Lang == "de"
+	if reason != "" && catalog.Has(e.Lang, reason) && !generic {
 		return catalog.Text(e.Lang, reason, params)
 	}
 	var pe *fs.PathError
@@ -171,6 +175,7 @@ func MinArgs(n int) cobra.PositionalArgs {
 // would in English).
 func Group(cmd *cobra.Command) *cobra.Command {
 	cmd.Args = cobra.ArbitraryArgs
+	cmd.SuggestionsMinimumDistance = 2
 	cmd.RunE = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return c.Help()
