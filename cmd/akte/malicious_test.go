@@ -295,7 +295,7 @@ func TestMaliciousAnswers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if msg := u.fails("get", a, "-o", out); !strings.Contains(msg, "wrong key or damaged") {
+	if msg := u.fails("get", a, "-o", out); !strings.Contains(msg, "lässt sich nicht entschlüsseln") {
 		t.Errorf("get A with B's ciphertext: %q", msg)
 	}
 	nothingWritten("get A with B's ciphertext")
