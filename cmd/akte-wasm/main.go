@@ -55,7 +55,10 @@ var funcs = map[string]handler{
 	"openSmall":       openSmall,
 	"qr":              qr,
 	"vector":          vector,
-	"ciphertextSize":  ciphertextSize,
+	"layout":          layout,
+	"chunkPieces":     chunkPieces,
+	"retryDelay":      retryDelay,
+	"checkResume":     checkResume,
 	"formatRecovery":  formatRecovery,
 	"streamRandomLen": func(json.RawMessage) (any, error) { return seal.StreamRandomSize, nil },
 }
@@ -322,17 +325,6 @@ func openSmall(in json.RawMessage) (any, error) {
 		return nil, err
 	}
 	return seal.OpenSmall(a.Key, a.AAD, a.Data)
-}
-
-func ciphertextSize(in json.RawMessage) (any, error) {
-	a, err := decode[struct {
-		Plain   int64
-		Segment int
-	}](in)
-	if err != nil {
-		return nil, err
-	}
-	return seal.CiphertextSize(a.Plain, a.Segment), nil
 }
 
 // qr returns the modules of a QR code as rows of '0' and '1', so the page
