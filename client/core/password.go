@@ -2,7 +2,6 @@ package core
 
 import (
 	_ "embed"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -41,10 +40,10 @@ func CheckPassword(pw, email, kvnr string) error {
 		return akte.R(op, akte.KindInvalid, "password_invalid_chars", nil, "Das Passwort enthält ungültige Zeichen.")
 	case n < MinPassword:
 		return akte.R(op, akte.KindInvalid, "password_too_short", map[string]any{"min": MinPassword, "got": n},
-			fmt.Sprintf("Das Passwort ist zu kurz: mindestens %d Zeichen (jetzt %d).", MinPassword, n))
+			sprintf("Das Passwort ist zu kurz: mindestens %d Zeichen (jetzt %d).", MinPassword, n))
 	case n > MaxPassword:
 		return akte.R(op, akte.KindInvalid, "password_too_long", map[string]any{"max": MaxPassword, "got": n},
-			fmt.Sprintf("Das Passwort ist zu lang: höchstens %d Zeichen.", MaxPassword))
+			sprintf("Das Passwort ist zu lang: höchstens %d Zeichen.", MaxPassword))
 	}
 	lower := strings.ToLower(pw)
 	if common[lower] || common[strings.TrimSpace(lower)] {

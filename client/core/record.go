@@ -3,8 +3,6 @@ package core
 import (
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -71,7 +69,7 @@ func OpenRecord(umk []byte, info wire.Record) (*Record, error) {
 
 // CategoryKey returns one version of a category key.
 func (r *Record) CategoryKey(category string, version uint32) ([]byte, error) {
-	name := fmt.Sprintf("%s/%d", category, version)
+	name := sprintf("%s/%d", category, version)
 	if k, ok := r.cats[name]; ok {
 		return k, nil
 	}
@@ -80,14 +78,14 @@ func (r *Record) CategoryKey(category string, version uint32) ([]byte, error) {
 			k, err := seal.UnwrapKey(seal.ViaKey, r.rmk, seal.CategoryKey, seal.CategoryKeyID(r.Info.Keys.RecordID, category, version), ck.KeyByRMK)
 			if err != nil {
 				return nil, fail("record.category_key", "category_key_unopenable", map[string]any{"category": category, "version": version},
-					fmt.Sprintf("Der Schlüssel der Kategorie %q (Version %d) lässt sich nicht öffnen.", category, version), err)
+					sprintf("Der Schlüssel der Kategorie %q (Version %d) lässt sich nicht öffnen.", category, version), err)
 			}
 			r.cats[name] = k
 			return k, nil
 		}
 	}
 	return nil, akte.R("record.category_key", akte.KindNotFound, "category_key_missing", map[string]any{"category": category, "version": version},
-		fmt.Sprintf("Die Kategorie %q hat keinen Schlüssel der Version %d.", category, version))
+		sprintf("Die Kategorie %q hat keinen Schlüssel der Version %d.", category, version))
 }
 
 // LatestVersion returns the newest key version of a category, or an error
@@ -105,7 +103,7 @@ func (r *Record) LatestVersion(category string) (uint32, error) {
 			ids = append(ids, c.ID)
 		}
 		return 0, akte.R("record.category", akte.KindInvalid, "category_unknown", map[string]any{"category": category, "known": strings.Join(ids, ", ")},
-			fmt.Sprintf("Unbekannte Kategorie %q. Bekannt sind: %s.", category, strings.Join(ids, ", ")))
+			sprintf("Unbekannte Kategorie %q. Bekannt sind: %s.", category, strings.Join(ids, ", ")))
 	}
 	return v, nil
 }
@@ -130,7 +128,7 @@ func (r *Record) KeyVersions(seen map[string]uint32) (map[string]uint32, error) 
 	for _, c := range slices.Sorted(maps.Keys(seen)) {
 		if latest[c] < seen[c] {
 			return nil, akte.R("record.key_versions", akte.KindCrypto, "category_key_rollback", map[string]any{"category": c, "seen": seen[c], "got": latest[c]},
-				fmt.Sprintf("Der Server zeigt für die Kategorie %q nur Schlüssel bis Version %d; dieses Gerät kennt schon Version %d. "+
+				sprintf("Der Server zeigt für die Kategorie %q nur Schlüssel bis Version %d; dieses Gerät kennt schon Version %d. "+
 					"Ein Server, der den neuesten Schlüssel zurückhält, könnte neue Dokumente für jemanden lesbar machen, dem der Zugriff entzogen wurde. Die Akte wurde nicht geöffnet.", c, latest[c], seen[c]))
 		}
 	}
@@ -173,11 +171,7 @@ func (r *Record) NewItem(category string, m Meta) (*NewItem, error) {
 	if it.KeySlot, err = seal.WrapKey(seal.ViaKey, ck, seal.ItemKey, it.ID, it.Key); err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	if it.MetaSealed, err = seal.SealSmall(it.Key, metaAAD(it.ID), b); err != nil {
+	if it.MetaSealed, err = seal.SealSmall(it.Key, metaAAD(it.ID), EncodeMeta(m)); err != nil {
 		return nil, err
 	}
 	return it, nil
@@ -201,14 +195,14 @@ func (r *Record) OpenItem(it wire.Item) (key []byte, m Meta, err error) {
 	}
 	key, err = seal.UnwrapKey(seal.ViaKey, ck, seal.ItemKey, it.ID, it.KeySlot)
 	if err != nil {
-		return nil, m, fail("item.open", "item_key_unopenable", map[string]any{"item": it.ID}, fmt.Sprintf("Der Schlüssel des Dokuments %s lässt sich nicht öffnen.", it.ID), err)
+		return nil, m, fail("item.open", "item_key_unopenable", map[string]any{"item": it.ID}, sprintf("Der Schlüssel des Dokuments %s lässt sich nicht öffnen.", it.ID), err)
 	}
 	b, err := seal.OpenSmall(key, metaAAD(it.ID), it.MetaSealed)
 	if err != nil {
-		return nil, m, fail("item.open", "item_meta_unopenable", map[string]any{"item": it.ID}, fmt.Sprintf("Die Angaben zum Dokument %s lassen sich nicht öffnen.", it.ID), err)
+		return nil, m, fail("item.open", "item_meta_unopenable", map[string]any{"item": it.ID}, sprintf("Die Angaben zum Dokument %s lassen sich nicht öffnen.", it.ID), err)
 	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, m, fail("item.open", "item_meta_unopenable", map[string]any{"item": it.ID}, fmt.Sprintf("Die Angaben zum Dokument %s lassen sich nicht öffnen.", it.ID), err)
+	if m, err = DecodeMeta(b); err != nil {
+		return nil, m, fail("item.open", "item_meta_unopenable", map[string]any{"item": it.ID}, sprintf("Die Angaben zum Dokument %s lassen sich nicht öffnen.", it.ID), err)
 	}
 	return key, m, nil
 }

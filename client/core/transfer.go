@@ -5,7 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"errors"
 	"hash"
 	"io"
 	"time"
@@ -297,18 +297,18 @@ func CheckResume(p *Plan, digest string, sums map[int]string, st *wire.Upload) e
 	}
 	for n, s := range p.Sent {
 		if sums[n] != s {
-			return changed(fmt.Sprintf("chunk %d differs from what was sent", n))
+			return changed(sprintf("chunk %d differs from what was sent", n))
 		}
 	}
 	for _, n := range st.Chunks {
 		got, ok := st.ChunkSums[n]
 		switch {
 		case sums[n] == "":
-			return changed(fmt.Sprintf("the server holds chunk %d, which the file does not have", n))
+			return changed(sprintf("the server holds chunk %d, which the file does not have", n))
 		case ok && got != sums[n]:
-			return changed(fmt.Sprintf("the server's chunk %d differs", n))
+			return changed(sprintf("the server's chunk %d differs", n))
 		case !ok && p.Sent[n] != sums[n]:
-			return changed(fmt.Sprintf("the server's chunk %d has no sum and was not sent by this client", n))
+			return changed(sprintf("the server's chunk %d has no sum and was not sent by this client", n))
 		}
 	}
 	return nil
@@ -319,12 +319,12 @@ func CheckResume(p *Plan, digest string, sums map[int]string, st *wire.Upload) e
 func UploadChanged(detail string) error {
 	return &akte.Error{Op: "upload.resume", Kind: akte.KindConflict, Reason: "upload_changed",
 		Message: "Die Datei ist nicht mehr die, deren Hochladen unterbrochen wurde; sie wird unter einem neuen Schlüssel von vorn hochgeladen.",
-		Err:     fmt.Errorf("%s", detail)}
+		Err:     errors.New(detail)}
 }
 
 // FileChanged is the error of an upload whose file changed while it was
 // read (reason file_changed_during_upload, kind KindConflict).
 func FileChanged(detail string) error {
 	return &akte.Error{Op: "upload", Kind: akte.KindConflict, Reason: "file_changed_during_upload",
-		Message: "Die Datei hat sich während des Hochladens geändert. Bitte laden Sie sie erneut hoch.", Err: fmt.Errorf("%s", detail)}
+		Message: "Die Datei hat sich während des Hochladens geändert. Bitte laden Sie sie erneut hoch.", Err: errors.New(detail)}
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"github.com/skip2/go-qrcode"
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/internal/qr"
 	"github.com/akte/akte/wire"
 )
 
@@ -62,13 +62,13 @@ func registerCmd(e *env) *cobra.Command {
 			if err := e.showRecoveryKey(rk, qrPath); err != nil {
 				return err
 			}
-			q, err := qrcode.New(res.TOTPURI, qrcode.Medium)
+			q, err := qr.Encode(res.TOTPURI)
 			if err != nil {
 				return err
 			}
 			e.Printf(e.Tr("\nZwei-Faktor-Anmeldung: Scannen Sie diesen Code mit einer Authenticator-App\n(oder geben Sie den Schlüssel %s ein). Er wird nur jetzt angezeigt.\n%s\n%s\n\n",
 				"\nTwo-factor login: scan this code with an authenticator app\n(or enter the key %s). It is shown only now.\n%s\n%s\n\n"),
-				res.TOTPSecret, q.ToSmallString(false), res.TOTPURI)
+				res.TOTPSecret, q.Text(), res.TOTPURI)
 			e.Printf(e.Tr("Wir haben Ihnen einen Bestätigungscode an %s geschickt. Weiter mit: akte verify-email --code CODE\n",
 				"We have sent a confirmation code to %s. Go on with: akte verify-email --code CODE\n"), email)
 			return nil

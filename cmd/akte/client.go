@@ -1,14 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/png"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"github.com/skip2/go-qrcode"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/internal/qr"
 )
 
 // clientCmds are the commands a patient runs against a server.
@@ -148,11 +150,11 @@ func (e *env) bar(total int64, what string) *progressbar.ProgressBar {
 // writes a PNG if asked.
 func (e *env) showRecoveryKey(text, pngPath string) error {
 	e.Printf("\n%s\n\n    %s\n\n", e.Tr("Ihr persönlicher Sicherheitsschlüssel:", "Your personal recovery key:"), text)
-	q, err := qrcode.New(text, qrcode.Medium)
+	q, err := qr.Encode(text)
 	if err != nil {
 		return err
 	}
-	e.Printf("%s\n", q.ToSmallString(false))
+	e.Printf("%s\n", q.Text())
 	e.Printf("%s\n", e.Tr("Drucken Sie ihn aus oder bewahren Sie ihn außerhalb dieses Geräts auf. Ohne ihn kann niemand Ihre Daten\n"+
 		"wiederherstellen, wenn Sie Ihr Passwort vergessen – auch nicht der Betreiber.",
 		"Print it or keep it outside this device. Without it nobody can restore your data if you forget your password,\n"+
@@ -167,11 +169,14 @@ func (e *env) showRecoveryKey(text, pngPath string) error {
 }
 
 // writeQR writes the recovery key as a QR code PNG readable by the owner
-// only (the qrcode package would create it 0644; an existing file keeps
-// its mode unless changed).
+// only (an existing file keeps its mode unless changed).
 func writeQR(text, path string) error {
-	png, err := qrcode.Encode(text, qrcode.Medium, 512)
+	q, err := qr.Encode(text)
 	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, q.Image(512)); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
@@ -182,7 +187,7 @@ func writeQR(text, path string) error {
 		f.Close()
 		return err
 	}
-	if _, err := f.Write(png); err != nil {
+	if _, err := f.Write(b.Bytes()); err != nil {
 		f.Close()
 		return err
 	}
