@@ -36,6 +36,8 @@ func sprintf(format string, args ...any) string {
 			s = strconv.Itoa(v)
 		case int64:
 			s = strconv.FormatInt(v, 10)
+		case uint64:
+			s = strconv.FormatUint(v, 10)
 		case uint32:
 			s = strconv.FormatUint(uint64(v), 10)
 		case uint8:

@@ -185,3 +185,11 @@ func TestCheckResume(t *testing.T) {
 		}
 	}
 }
+
+// TestSprintf: the core's messages format every integer kind they use.
+func TestSprintf(t *testing.T) {
+	got := sprintf("%s %d %d %d %d %d %q %", "a", 1, int64(-2), uint64(3), uint32(4), uint8(5), "x")
+	if want := `a 1 -2 3 4 5 "x" %`; got != want {
+		t.Errorf("sprintf = %q, want %q", got, want)
+	}
+}

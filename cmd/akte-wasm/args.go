@@ -145,10 +145,20 @@ func jsValue(v any) any {
 		return v
 	case int64:
 		return float64(v)
+	case int32:
+		return float64(v)
+	case uint:
+		return float64(v)
+	case uint64:
+		return float64(v)
 	case uint32:
-		return int(v)
+		return float64(v)
+	case uint16:
+		return float64(v)
 	case uint8:
-		return int(v)
+		return float64(v)
+	case float32:
+		return float64(v)
 	}
 	return "?"
 }
