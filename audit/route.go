@@ -20,7 +20,6 @@ func Routes() map[string]RouteAudit {
 	return map[string]RouteAudit{
 		"GET /healthz":             {Why: "liveness probe, no user data"},
 		"GET /readyz":              {Why: "readiness probe, no user data"},
-		"GET /metrics":             {Why: "operator metrics, counts only"},
 		"GET /api/v1/openapi.json": {Why: "public API document"},
 		"/api/":                    {Why: "unknown path, answered 404 without touching data"},
 
@@ -32,15 +31,16 @@ func Routes() map[string]RouteAudit {
 		"GET /api/v1/account/keys":             {Op: AccountRead},
 		"GET /api/v1/account/events":           {Op: AuditRead},
 
-		"POST /api/v1/sessions":           {Op: SessionLogin},
-		"GET /api/v1/sessions":            {Op: AccountRead},
-		"DELETE /api/v1/sessions":         {Op: SessionLogoutAll},
-		"DELETE /api/v1/sessions/current": {Op: SessionLogout},
-		"DELETE /api/v1/sessions/{id}":    {Op: SessionEnd},
-		"GET /api/v1/devices":             {Op: AccountRead},
-		"GET /api/v1/devices/confirm":     {Op: DeviceConfirm},
-		"PATCH /api/v1/devices/{id}":      {Op: DeviceRename},
-		"POST /api/v1/devices/{id}/block": {Op: DeviceBlock},
+		"POST /api/v1/sessions":                {Op: SessionLogin},
+		"GET /api/v1/sessions":                 {Op: AccountRead},
+		"DELETE /api/v1/sessions":              {Op: SessionLogoutAll},
+		"DELETE /api/v1/sessions/current":      {Op: SessionLogout},
+		"DELETE /api/v1/sessions/{id}":         {Op: SessionEnd},
+		"GET /api/v1/devices":                  {Op: AccountRead},
+		"POST /api/v1/devices/confirm":         {Op: DeviceConfirm},
+		"POST /api/v1/devices/confirm/preview": {Why: "shows the pending device to the page a mailed link opens; changes nothing, the confirmation is device.confirm"},
+		"PATCH /api/v1/devices/{id}":           {Op: DeviceRename},
+		"POST /api/v1/devices/{id}/block":      {Op: DeviceBlock},
 
 		"POST /api/v1/password/change":           {Op: PasswordChange},
 		"POST /api/v1/password/recover":          {Op: PasswordRecover},
