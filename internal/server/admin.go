@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/service"
 )
@@ -20,10 +21,10 @@ func adminCmd(e *cli.Env) *cobra.Command {
 	cfg := DefaultConfig()
 	var operator string
 	var asJSON bool
-	cmd := &cobra.Command{
+	cmd := cli.Group(&cobra.Command{
 		Use:   "admin",
-		Short: "Betreiber-Werkzeuge / operator tools (accounts, blocking service)",
-	}
+		Short: e.Tr("Werkzeuge des Betreibers (Konten, Sperren, Umzug)", "Operator tools (accounts, blocking, migration)"),
+	})
 	// withService opens the configured backends for one command.
 	withService := func(run func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, args []string) error {
@@ -48,42 +49,43 @@ func adminCmd(e *cli.Env) *cobra.Command {
 				}
 			}
 			if name == "" {
-				return fmt.Errorf("operator name unknown: give --operator NAME")
+				return cli.Fail(akte.KindInvalid, "operator_unknown", nil)
 			}
 			return run(cmd, svc, service.Operator(name), args)
 		}
 	}
 	sub := func(use, short string, nargs int, run func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error) *cobra.Command {
 		c := &cobra.Command{Use: use, Short: short, Args: cli.ExactArgs(nargs), RunE: withService(run)}
-		cfg.bind(c)
-		c.Flags().StringVar(&operator, "operator", "", "name of the operator, recorded with the action (default $USER)")
-		c.Flags().BoolVar(&asJSON, "json", false, "JSON output")
+		cfg.bind(c, e)
+		c.Flags().StringVar(&operator, "operator", "", e.Tr("Name des Betreibers, mit der Handlung aufgezeichnet (Standard: $USER)", "name of the operator, recorded with the action (default $USER)"))
+		c.Flags().BoolVar(&asJSON, "json", false, e.Tr("Ausgabe als JSON", "JSON output"))
 		return c
 	}
 	printDevice := func(d *akte.Device) error {
 		if asJSON {
 			return e.PrintJSON(map[string]any{"id": d.ID, "name": d.Name, "blocked": d.BlockedAt != nil, "confirmed": d.ConfirmedAt != nil})
 		}
-		state := "unblocked"
+		state := e.Tr("nicht gesperrt", "unblocked")
 		if d.BlockedAt != nil {
-			state = "blocked"
+			state = e.Tr("gesperrt", "blocked")
 		}
-		e.Printf("device %s (%s): %s\n", d.ID, d.Name, state)
+		e.Printf(e.Tr("Gerät %s (%s): %s\n", "device %s (%s): %s\n"), d.ID, d.Name, state)
 		return nil
 	}
 	printAccount := func(a *akte.Account) error {
 		if asJSON {
 			return e.PrintJSON(map[string]any{"id": a.ID, "email": a.Email, "blocked": a.BlockedAt != nil})
 		}
-		state := "unblocked"
+		state := e.Tr("nicht gesperrt", "unblocked")
 		if a.BlockedAt != nil {
-			state = "blocked"
+			state = e.Tr("gesperrt", "blocked")
 		}
-		e.Printf("account %s (%s): %s\n", a.ID, a.Email, state)
+		e.Printf(e.Tr("Konto %s (%s): %s\n", "account %s (%s): %s\n"), a.ID, a.Email, state)
 		return nil
 	}
-	kvnr := &cobra.Command{Use: "kvnr", Short: "KVNR tools (release a KVNR held by another account)"}
-	kvnr.AddCommand(sub("release KVNR", "release a KVNR held by a confirmed account, after checking the claimant's identity (the account keeps all else)", 1,
+	kvnr := cli.Group(&cobra.Command{Use: "kvnr", Short: e.Tr("KVNR-Werkzeuge (eine von einem anderen Konto gehaltene KVNR freigeben)", "KVNR tools (release a KVNR held by another account)")})
+	kvnr.AddCommand(sub("release KVNR", e.Tr("eine KVNR eines bestätigten Kontos freigeben, nachdem die Identität des Anspruchstellers geprüft ist (das Konto behält alles andere)",
+		"release a KVNR held by a confirmed account, after checking the claimant's identity (the account keeps all else)"), 1,
 		func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
 			a, err := svc.AdminReleaseKVNR(cmd.Context(), op, args[0])
 			if err != nil {
@@ -92,12 +94,12 @@ func adminCmd(e *cli.Env) *cobra.Command {
 			if asJSON {
 				return e.PrintJSON(map[string]any{"kvnr": strings.ToUpper(strings.TrimSpace(args[0])), "released_from": a.ID, "email": a.Email})
 			}
-			e.Printf("KVNR %s released from account %s (%s)\n", strings.ToUpper(strings.TrimSpace(args[0])), a.ID, a.Email)
+			e.Printf(e.Tr("KVNR %s vom Konto %s (%s) freigegeben\n", "KVNR %s released from account %s (%s)\n"), strings.ToUpper(strings.TrimSpace(args[0])), a.ID, a.Email)
 			return nil
 		}))
 	cmd.AddCommand(migrateCmd(e), kvnr)
 	cmd.AddCommand(
-		sub("accounts", "list accounts (no health data)", 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
+		sub("accounts", e.Tr("Konten auflisten (keine Gesundheitsdaten)", "list accounts (no health data)"), 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
 			as, err := svc.AdminAccounts(cmd.Context(), op)
 			if err != nil {
 				return err
@@ -110,13 +112,13 @@ func adminCmd(e *cli.Env) *cobra.Command {
 				return e.PrintJSON(out)
 			}
 			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ACCOUNT\tE-MAIL\tCONFIRMED\tBLOCKED\tDEVICES\tCREATED\t")
+			fmt.Fprintln(w, e.Tr("KONTO\tE-MAIL\tBESTÄTIGT\tGESPERRT\tGERÄTE\tANGELEGT\t", "ACCOUNT\tE-MAIL\tCONFIRMED\tBLOCKED\tDEVICES\tCREATED\t"))
 			for _, a := range as {
 				fmt.Fprintf(w, "%s\t%s\t%v\t%v\t%d\t%s\t\n", a.ID, a.Email, a.Confirmed, a.Blocked, a.Devices, a.CreatedAt)
 			}
 			return w.Flush()
 		}),
-		sub("devices ACCOUNT", "list an account's devices (ACCOUNT: id or e-mail)", 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+		sub("devices ACCOUNT", e.Tr("Geräte eines Kontos auflisten (ACCOUNT: Kennung oder E-Mail)", "list an account's devices (ACCOUNT: id or e-mail)"), 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
 			ds, err := svc.AdminDevices(cmd.Context(), op, args[0])
 			if err != nil {
 				return err
@@ -128,31 +130,32 @@ func adminCmd(e *cli.Env) *cobra.Command {
 			}
 			return nil
 		}),
-		sub("block-account ACCOUNT", "block an account and end its sessions", 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+		sub("block-account ACCOUNT", e.Tr("ein Konto sperren und seine Sitzungen beenden", "block an account and end its sessions"), 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
 			a, err := svc.AdminBlockAccount(cmd.Context(), op, args[0], true)
 			if err != nil {
 				return err
 			}
 			return printAccount(a)
 		}),
-		sub("unblock-account ACCOUNT", "unblock an account", 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+		sub("unblock-account ACCOUNT", e.Tr("ein Konto entsperren", "unblock an account"), 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
 			a, err := svc.AdminBlockAccount(cmd.Context(), op, args[0], false)
 			if err != nil {
 				return err
 			}
 			return printAccount(a)
 		}),
-		sub("block-device ACCOUNT DEVICE", "block a device (a lost phone) and end its sessions", 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+		sub("block-device ACCOUNT DEVICE", e.Tr("ein Gerät sperren (ein verlorenes Telefon) und seine Sitzungen beenden", "block a device (a lost phone) and end its sessions"), 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
 			d, err := svc.AdminBlockDevice(cmd.Context(), op, args[0], akte.DeviceID(args[1]), true)
 			if err != nil {
 				return err
 			}
 			return printDevice(d)
 		}),
-		sub("quota ACCOUNT SIZE", "set the quota of an account's record (SIZE such as 5GiB or 500MB; 0: server default)", 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+		sub("quota ACCOUNT SIZE", e.Tr("das Kontingent der Akte eines Kontos festlegen (SIZE etwa 5GiB oder 500MB; 0: Standard des Servers)",
+			"set the quota of an account's record (SIZE such as 5GiB or 500MB; 0: server default)"), 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
 			n, err := ParseSize(args[1])
 			if err != nil {
-				return fmt.Errorf("SIZE: %q is not a size such as 5GiB or 500MB", args[1])
+				return cli.Fail(akte.KindInvalid, "config_size", map[string]any{"name": "SIZE", "value": args[1]})
 			}
 			a, eff, err := svc.AdminSetQuota(cmd.Context(), op, args[0], n)
 			if err != nil {
@@ -161,20 +164,21 @@ func adminCmd(e *cli.Env) *cobra.Command {
 			if asJSON {
 				return e.PrintJSON(map[string]any{"id": a.ID, "email": a.Email, "quota": eff})
 			}
-			e.Printf("account %s (%s): quota %s\n", a.ID, a.Email, service.FormatBytes(eff))
+			e.Printf(e.Tr("Konto %s (%s): Kontingent %s\n", "account %s (%s): quota %s\n"), a.ID, a.Email, catalog.Bytes(e.Lang, eff))
 			return nil
 		}),
-		sub("run-jobs", "run one round of the maintenance jobs now (retention, abandoned uploads, orphaned chunks)", 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
+		sub("run-jobs", e.Tr("eine Runde der Wartungsaufgaben jetzt ausführen (Aufbewahrung, verlassene Uploads, verwaiste Teile)",
+			"run one round of the maintenance jobs now (retention, abandoned uploads, orphaned chunks)"), 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
 			if err := svc.RunJobs(cmd.Context()); err != nil {
 				return err
 			}
 			if asJSON {
 				return e.PrintJSON(map[string]string{"status": "done"})
 			}
-			e.Printf("maintenance jobs done\n")
+			e.Printf("%s\n", e.Tr("Wartungsaufgaben erledigt", "maintenance jobs done"))
 			return nil
 		}),
-		sub("unblock-device ACCOUNT DEVICE", "unblock a device", 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+		sub("unblock-device ACCOUNT DEVICE", e.Tr("ein Gerät entsperren", "unblock a device"), 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
 			d, err := svc.AdminBlockDevice(cmd.Context(), op, args[0], akte.DeviceID(args[1]), false)
 			if err != nil {
 				return err
