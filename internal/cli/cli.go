@@ -100,18 +100,17 @@ func (e *Env) Message(err error) string {
 		return catalog.Text(e.Lang, "file_not_permitted", map[string]any{"file": pe.Path})
 	}
 	var ae *akte.Error
-	if !errors.As(err, &ae) {
+	m := akte.MessageOf(err)
+	k := akte.KindOf(err)
+	switch {
+	case !errors.As(err, &ae), reason == "" && m == "", k == akte.KindOther, k == akte.KindInternal:
+		// No words for people: the chain says what failed where (an
+		// operator's "open database HOST: ...").
 		return err.Error()
-	}
-	if m := akte.MessageOf(err); m != "" && e.Lang == "de" {
+	case e.Lang == "de" && m != "":
 		return m
 	}
-	switch k := akte.KindOf(err); k {
-	case akte.KindOther, akte.KindInternal:
-		return err.Error()
-	default:
-		return catalog.Text(e.Lang, k.String(), nil)
-	}
+	return catalog.Text(e.Lang, k.String(), nil)
 }
 
 // PrintError prints an error as the last line of a failed command.
