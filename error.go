@@ -6,6 +6,9 @@ package akte
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // Kind classifies an error so that the API can map it to a status code and
@@ -98,10 +101,8 @@ func (e *Error) Error() string {
 	switch {
 	case e.Message != "":
 		s += ": " + e.Message
-	case e.Reason != "" && len(e.Params) > 0:
-		s += fmt.Sprintf(": %s %v", e.Reason, e.Params)
 	case e.Reason != "":
-		s += ": " + e.Reason
+		s += ": " + e.Reason + paramsText(e.Params)
 	case e.Kind != KindOther:
 		s += ": " + e.Kind.String()
 	}
@@ -112,6 +113,46 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// paramsText writes a reason's parameters for developers, " {k=v ...}" in
+// the order of their names. It does without fmt, whose reflection the
+// WebAssembly core cannot afford (decision 0017).
+func paramsText(p map[string]any) string {
+	if len(p) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.WriteString(" {")
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k + "=")
+		switch v := p[k].(type) {
+		case string:
+			b.WriteString(v)
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		case uint32:
+			b.WriteString(strconv.FormatUint(uint64(v), 10))
+		case float64:
+			b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+		case bool:
+			b.WriteString(strconv.FormatBool(v))
+		default:
+			b.WriteString("?")
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
 
 // E builds an *Error. Message may be empty.
 func E(op string, kind Kind, msg string, err error) *Error {

@@ -22,6 +22,7 @@ import (
 	"github.com/akte/akte/blob/disk"
 	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/mailtest"
 	"github.com/akte/akte/mail"
 	"github.com/akte/akte/service"
@@ -81,7 +82,7 @@ func (s *stack) session(t testing.TB, email, kvnr string) string {
 	ctx := t.Context()
 	c := client.NewAPI(s.srv.URL)
 	pw := "Apfelbaum-Sommerwind-19"
-	m, err := client.NewMaterial(pw, client.DefaultKDF())
+	m, err := core.NewMaterial(pw, core.DefaultKDF())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/mailtest"
 	"github.com/akte/akte/service"
 	"github.com/akte/akte/wire"
@@ -31,9 +32,9 @@ func (c *clock) totp(secret string) string {
 }
 
 // register creates an unconfirmed account through the API.
-func register(t *testing.T, s *stack, email, kvnr string) (*client.Material, wire.RegisterResponse) {
+func register(t *testing.T, s *stack, email, kvnr string) (*core.Material, wire.RegisterResponse) {
 	t.Helper()
-	m, err := client.NewMaterial("Apfelbaum-Sommerwind-19", client.DefaultKDF())
+	m, err := core.NewMaterial("Apfelbaum-Sommerwind-19", core.DefaultKDF())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ func Routes() map[string]RouteAudit {
 		"POST /api/v1/accounts/confirm/resend": {Op: AccountResendCode},
 		"POST /api/v1/prelogin":                {Why: "returns key derivation parameters, the same shape for unknown accounts; the login that follows is session.login"},
 		"GET /api/v1/account":                  {Op: AccountRead},
+		"PATCH /api/v1/account":                {Op: AccountChange},
 		"GET /api/v1/account/keys":             {Op: AccountRead},
 		"GET /api/v1/account/events":           {Op: AuditRead},
 

@@ -125,6 +125,12 @@ func formatValue(lang string, v any, format string) string {
 		if f, ok := number(v); ok {
 			return Duration(lang, int64(f))
 		}
+	case "reason":
+		// Another reason's text, without its final full stop: an error
+		// that says where a finer one happened (an operator's flag).
+		if r, ok := v.(string); ok && Has(lang, r) {
+			return strings.TrimSuffix(Text(lang, r, nil), ".")
+		}
 	}
 	if f, ok := number(v); ok && f == math.Trunc(f) && math.Abs(f) < 1e15 {
 		return fmt.Sprintf("%d", int64(f))

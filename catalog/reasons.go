@@ -120,4 +120,79 @@ var sent = []string{
 	"kdf_downgrade",         // field, last, got
 	"kdf_salt_changed",
 	"kdf_unsupported", // alg
+
+	// The client core's own refusals (client/core; also in the WebAssembly core).
+	"category_key_unopenable", // category, version
+	"file_changed_during_upload",
+	"item_key_unopenable",  // item
+	"item_meta_unopenable", // item
+	"password_common",
+	"password_contains_email",
+	"password_contains_kvnr",
+	"password_invalid_chars",
+	"password_one_char",
+	"password_too_long",  // max
+	"password_too_short", // got, min
+	"record_key_unopenable",
+	"recovery_key_malformed",
+	"recovery_key_typo",
+	"recovery_key_unopenable",
+	"umk_unopenable",
+	"umk_unopenable_recovery",
+	"upload_changed",
+
+	// The Go client of the API (client).
+	"connection_lost",
+	"content_digest_mismatch", // item
+	"content_unauthentic",     // item
+	"not_logged_in",
+	"server_answer_unexpected", // status
+	"server_answer_unreadable",
+	"server_unreachable", // server
+	"server_url_invalid",
+	"session_key_unopenable",
+	"state_damaged", // file
+
+	// The patient's commands (cmd/akte).
+	"date_format", // flag
+	"erase_aborted",
+	"erase_not_confirmed",
+	"file_exists",   // file
+	"flag_required", // flags
+	"home_unknown",
+	"json_with_stdout",
+	"replaces_one_file",
+	"secret_missing", // env, what
+	"secrets_differ",
+	"stdin_ended", // what
+
+	// The command line itself (internal/cli).
+	"file_not_found",          // file
+	"file_not_permitted",      // file
+	"args_exact",              // command, got, want
+	"args_min",                // command, want
+	"args_none",               // command, got
+	"command_unknown",         // command, parent
+	"command_unknown_suggest", // command, parent, suggestions
+	"flag_invalid_value",      // flag, value
+	"flag_needs_value",        // flag
+	"flag_syntax",             // flag
+	"flag_unknown",            // flag
+
+	// The operator's commands and configuration (internal/server).
+	"config_blobs_url",
+	"config_count", // name, value
+	"config_db_url",
+	"config_duration",  // name, value
+	"config_log_level", // value
+	"config_proxies",   // value
+	"config_s3_credentials",
+	"config_size",      // name, value
+	"config_store_url", // cause, flag, form, problem
+	"config_tls_pair",
+	"migrate_copy_differs",
+	"migrate_no_source", // dir
+	"migrate_target_differs",
+	"migrate_verify_failed", // source, target
+	"operator_unknown",
 }

@@ -265,6 +265,23 @@ func (s *scanner) akteName(p *pkg, f *ast.File) string {
 func (s *scanner) walkFile(p *pkg, f *ast.File) {
 	akteName := s.akteName(p, f)
 	for _, d := range f.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+			// A package-level error value: a literal reason.
+			ast.Inspect(gd, func(n ast.Node) bool {
+				if kv, ok := n.(*ast.KeyValueExpr); ok {
+					if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Reason" {
+						if lit, ok := kv.Value.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							r, _ := strconv.Unquote(lit.Value)
+							s.add(r, lit.Pos())
+						} else {
+							s.problems = append(s.problems, fmt.Sprintf("%s: a package-level reason that is no literal", s.fset.Position(kv.Pos())))
+						}
+					}
+				}
+				return true
+			})
+			continue
+		}
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil {
 			continue
@@ -274,6 +291,12 @@ func (s *scanner) walkFile(p *pkg, f *ast.File) {
 			case *ast.CallExpr:
 				if isAkteFunc(n.Fun, akteName, "R") && len(n.Args) >= 3 {
 					s.follow(p, f, fd, n.Args[2])
+				}
+				// A text a client renders itself (catalog.Text).
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Text" && len(n.Args) == 3 {
+					if x, ok := sel.X.(*ast.Ident); ok && x.Name == "catalog" {
+						s.follow(p, f, fd, n.Args[1])
+					}
 				}
 			case *ast.KeyValueExpr:
 				if k, ok := n.Key.(*ast.Ident); ok && k.Name == "Reason" {

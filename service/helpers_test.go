@@ -13,7 +13,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/blob/disk"
-	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/mailtest"
 	"github.com/akte/akte/mail"
 	"github.com/akte/akte/service"
@@ -91,8 +91,8 @@ func (e *env) nextTOTP(a *account) string {
 
 // material is one client's keys; making them costs a client Argon2id, so
 // the tests share one.
-var material = sync.OnceValue(func() *client.Material {
-	m, err := client.NewMaterial("Apfelbaum-Sommerwind-19", client.DefaultKDF())
+var material = sync.OnceValue(func() *core.Material {
+	m, err := core.NewMaterial("Apfelbaum-Sommerwind-19", core.DefaultKDF())
 	if err != nil {
 		panic(err)
 	}

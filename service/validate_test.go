@@ -8,7 +8,7 @@ import (
 )
 
 // TestValidateKDF: the server refuses from clients what every client
-// refuses from the server (client.CheckKDF): below the floor of design §4,
+// refuses from the server (core.CheckKDF): below the floor of design §4,
 // above the ceilings, another algorithm — each naming the field and the
 // bound (min or max) it broke.
 func TestValidateKDF(t *testing.T) {

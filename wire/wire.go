@@ -229,3 +229,14 @@ type ResetStartResponse struct {
 	Reason  string `json:"reason"`
 	Warning string `json:"warning"`
 }
+
+// Mail is one message of the development mailbox: GET /api/v1/dev/mailbox
+// lists them without Text, GET /api/v1/dev/mailbox/{name} returns one with
+// its text body decoded.
+type Mail struct {
+	Name    string    `json:"name"`
+	To      string    `json:"to"`
+	Subject string    `json:"subject"`
+	Time    time.Time `json:"time"`
+	Text    string    `json:"text,omitempty"`
+}

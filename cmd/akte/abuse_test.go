@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/wire"
 )
 
@@ -97,7 +97,7 @@ func (u *user) loginSecret() []byte {
 	u.t.Helper()
 	var pre wire.PreloginResponse
 	postJSON(u.t, u.srv.URL+"/api/v1/prelogin", wire.EmailRequest{Email: u.Email}, &pre)
-	_, ls, err := client.Split(u.Password, pre.KDF)
+	_, ls, err := core.Split(u.Password, pre.KDF)
 	if err != nil {
 		u.t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func (u *user) resendCode() string {
 // registration returns a valid registration body for email (the keys of
 // one client, made once per test).
 func registration(t *testing.T) func(email string) wire.RegisterRequest {
-	m, err := client.NewMaterial("Lindenblüte-Morgentau-42", client.DefaultKDF())
+	m, err := core.NewMaterial("Lindenblüte-Morgentau-42", core.DefaultKDF())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +352,7 @@ func TestEnumerationPairs(t *testing.T) {
 	u := newUser(t, srv, "bekannt@example.org")
 	u.register(testKVNR)
 	reg := registration(t)
-	m, err := client.NewMaterial("Egal-Welches-Passwort-4711", client.DefaultKDF())
+	m, err := core.NewMaterial("Egal-Welches-Passwort-4711", core.DefaultKDF())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,16 +12,17 @@ import (
 	"time"
 
 	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
 )
 
 // clientState reads a user's AKTE_HOME state file.
-func (u *user) state() state {
+func (u *user) state() client.State {
 	u.t.Helper()
 	b, err := os.ReadFile(filepath.Join(u.Home, "state.json"))
 	if err != nil {
 		u.t.Fatal(err)
 	}
-	var st state
+	var st client.State
 	if err := json.Unmarshal(b, &st); err != nil {
 		u.t.Fatal(err)
 	}
@@ -42,6 +43,20 @@ func TestAccountJourney(t *testing.T) {
 	alice.okJSON(&who, "whoami")
 	if who.Email != alice.Email || who.AccountID != alice.Account {
 		t.Fatalf("whoami = %+v, want %s %s", who, alice.Email, alice.Account)
+	}
+	// The mails' language: the CLI's at registration (German here), and
+	// changeable.
+	var acc struct {
+		Lang string `json:"lang"`
+	}
+	for _, l := range []string{"en", "de"} {
+		alice.okJSON(&acc, "mail-language", l)
+		if acc.Lang != l {
+			t.Fatalf("mail-language %s: %+v", l, acc)
+		}
+	}
+	if msg := alice.fails("mail-language", "fr"); !says(msg, "lang_invalid", nil) {
+		t.Fatalf("mail-language fr: %q", msg)
 	}
 
 	// A second installation is a new device: refused until the mailed link
@@ -226,15 +241,15 @@ func TestNoSecretsAtRest(t *testing.T) {
 	u.ok("whoami")
 
 	st := u.state()
-	pk, _, err := client.Split(u.Password, st.KDF)
+	pk, _, err := core.Split(u.Password, st.KDF)
 	if err != nil {
 		t.Fatal(err)
 	}
-	umk, err := client.UnlockUMK(pk, st.Keys)
+	umk, err := core.UnlockUMK(pk, st.Keys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rk, err := client.ParseRecoveryKey(u.Recovery)
+	rk, err := core.ParseRecoveryKey(u.Recovery)
 	if err != nil {
 		t.Fatal(err)
 	}

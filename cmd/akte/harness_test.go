@@ -32,6 +32,9 @@ import (
 var akteBin string
 
 func TestMain(m *testing.M) {
+	// The commands speak German unless a test says otherwise (many parse
+	// what they print); TestLanguage runs them in both languages.
+	os.Setenv("AKTE_LANG", "de")
 	dir, err := os.MkdirTemp("", "akte-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

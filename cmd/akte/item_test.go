@@ -194,7 +194,7 @@ func TestDocumentQuota(t *testing.T) {
 	}
 	// The operator raises the quota; the event is recorded.
 	admin := runAs(t, srv, append([]string{"admin", "quota", alice.Email, "10MiB", "--operator", "olga"}, srv.adminArgs()...)...)
-	if !strings.Contains(admin, "quota 10,5 MB") {
+	if !strings.Contains(admin, "Kontingent 10,5 MB") {
 		t.Errorf("admin quota: %q", admin)
 	}
 	alice.upload(p, "--category", "private")

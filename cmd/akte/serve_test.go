@@ -173,12 +173,12 @@ func TestServeStoreURLs(t *testing.T) {
 		want string
 	}{
 		{nil, []string{"--db", "postgres://akte:" + pw + "@127.0.0.1:1/akte?sslmode=disable"}, "open database postgres://akte@127.0.0.1:1/akte"},
-		{nil, []string{"--db", "postgres://akte:" + pw + "@127.0.0.1:1/akte?op_timeout=bald"}, "--db: db_url_invalid"},
-		{nil, []string{"--db", "postgres://akte:" + pw + "@[::1"}, "--db: db_url_invalid"},
-		{[]string{"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY="}, []string{"--blobs", "s3://akte?endpoint=http://127.0.0.1:1"}, "no S3 credentials"},
-		{creds, []string{"--blobs", "s3://akte?endpoint=ftp://127.0.0.1:1"}, "--blobs: s3_url_invalid"},
-		{creds, []string{"--blobs", "s3://akte:" + key + "@akte?endpoint=http://127.0.0.1:1"}, "--blobs: s3_url_invalid"},
-		{nil, []string{"--blobs", "gs://akte"}, "--blobs: unsupported blob store URL"},
+		{nil, []string{"--db", "postgres://akte:" + pw + "@127.0.0.1:1/akte?op_timeout=bald"}, "--db: Die PostgreSQL-URL ist ungültig"},
+		{nil, []string{"--db", "postgres://akte:" + pw + "@[::1"}, "--db: Die PostgreSQL-URL ist ungültig"},
+		{[]string{"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY="}, []string{"--blobs", "s3://akte?endpoint=http://127.0.0.1:1"}, "keine S3-Zugangsdaten"},
+		{creds, []string{"--blobs", "s3://akte?endpoint=ftp://127.0.0.1:1"}, "--blobs: Die S3-URL ist ungültig"},
+		{creds, []string{"--blobs", "s3://akte:" + key + "@akte?endpoint=http://127.0.0.1:1"}, "--blobs: Die S3-URL ist ungültig"},
+		{nil, []string{"--blobs", "gs://akte"}, "--blobs: nicht unterstützte URL des Blob-Speichers"},
 	} {
 		args := append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, tt.args...)
 		start := time.Now()

@@ -536,6 +536,11 @@ function guessCategory() {
   return record.value?.categories.find((c) => c.id === 'findings')?.id || record.value?.categories[0]?.id;
 }
 
+// droppedPath holds the path of a file dropped within a folder (a chosen
+// folder's files carry it as webkitRelativePath): the upload's resume plan
+// is kept by path.
+const droppedPath = new WeakMap();
+
 async function runUploads(files, category, replaces) {
   const ctx = { umk: session.value.umk, record: record.value, accountId: session.value.account.account_id };
   const today = new Date().toISOString().slice(0, 10);
@@ -551,7 +556,12 @@ async function runUploads(files, category, replaces) {
     const title = f.name.replace(/\.[^.]+$/, '');
     try {
       const meta = { title, date: new Date(f.lastModified || Date.now()).toISOString().slice(0, 10) || today, file_name: f.name, media_type: f.type || 'application/octet-stream', size: f.size };
-      await upload(ctx, f, { category, meta, replaces, progress: (done, total, state) => update(e, { done, total, state }) });
+      const progress = (done, total, state) =>
+        state === 'restarted'
+          ? update(e, { note: tr('Die Datei ist nicht mehr die, deren Hochladen unterbrochen wurde; sie wird unter einem neuen Schlüssel von vorn hochgeladen.',
+              'The file is no longer the one whose upload was interrupted; it is uploaded again from the start under a new key.') })
+          : update(e, { done, total, state });
+      await upload(ctx, f, { category, meta, replaces, path: droppedPath.get(f), progress });
       update(e, { state: 'done' });
     } catch (err) {
       update(e, { state: 'failed', error: errorText(err) });
@@ -583,7 +593,11 @@ function UploadArea() {
     const entries = Array.from(e.dataTransfer.items || []).map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
     const out = [];
     const walk = async (en, path) => {
-      if (en.isFile) out.push(await new Promise((res, rej) => en.file(res, rej)));
+      if (en.isFile) {
+        const f = await new Promise((res, rej) => en.file(res, rej));
+        droppedPath.set(f, path + en.name);
+        out.push(f);
+      }
       else if (en.isDirectory) {
         const r = en.createReader();
         for (;;) {
@@ -632,6 +646,10 @@ function UploadArea() {
 }
 
 function uploadState(u) {
+  return (u.note ? u.note + ' ' : '') + uploadStateWord(u);
+}
+
+function uploadStateWord(u) {
   switch (u.state) {
     case 'queued':
       return tr('wartet', 'queued');
@@ -689,7 +707,7 @@ function Record() {
     try {
       // As octet-stream: the blob: URL is the app's origin, so it must
       // never be something the browser would render as a document.
-      const blob = await download(x.item.id, unb64(x.key), 'application/octet-stream');
+      const blob = await download(x.item.id, unb64(x.key), x.meta, 'application/octet-stream');
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
       a.download = x.meta.file_name || x.meta.title;
@@ -819,7 +837,7 @@ function Viewer({ x, onClose, onDownload }) {
     let u;
     (async () => {
       if (pv.kind === 'none') return {};
-      const blob = await download(x.item.id, unb64(x.key), pv.type, (d, t) =>
+      const blob = await download(x.item.id, unb64(x.key), x.meta, pv.type, (d, t) =>
         setStatus(tr(`Wird entschlüsselt … ${Math.floor((100 * d) / (t || 1))} %`, `Decrypting … ${Math.floor((100 * d) / (t || 1))} %`)),
       );
       if (pv.kind === 'text') return { text: await blob.slice(0, textPreviewBytes).text(), cut: blob.size > textPreviewBytes };

@@ -197,7 +197,7 @@ export async function confirmDevice(base, to) {
 export async function cli(base, home, args, env = {}) {
   const bin = await akteBin();
   return new Promise((resolve, reject) => {
-    execFile(bin, args, { env: { ...process.env, AKTE_SERVER: base, AKTE_HOME: home, ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+    execFile(bin, args, { env: { ...process.env, AKTE_LANG: 'de', AKTE_SERVER: base, AKTE_HOME: home, ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`akte ${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`));
       else resolve(stdout);
     });

@@ -1,8 +1,7 @@
-package client
+package core
 
 import (
 	"bytes"
-	"fmt"
 
 	"github.com/akte/akte"
 )
@@ -26,14 +25,14 @@ func CheckKDF(k akte.KDFParams) error {
 		return nil
 	case "kdf_unsupported":
 		return akte.R(op, akte.KindCrypto, reason, map[string]any{"alg": k.Alg},
-			fmt.Sprintf("Der Server verlangt ein unbekanntes Verfahren zur Ableitung Ihres Passworts (%q). Es wurde nichts gesendet.", k.Alg))
+			sprintf("Der Server verlangt ein unbekanntes Verfahren zur Ableitung Ihres Passworts (%q). Es wurde nichts gesendet.", k.Alg))
 	case "kdf_below_floor":
 		return akte.R(op, akte.KindCrypto, reason, map[string]any{"field": field, "min": limit, "got": got},
-			fmt.Sprintf("Der Server verlangt eine schwächere Absicherung Ihres Passworts als erlaubt (Argon2id-Parameter %s = %d, mindestens %d). "+
+			sprintf("Der Server verlangt eine schwächere Absicherung Ihres Passworts als erlaubt (Argon2id-Parameter %s = %d, mindestens %d). "+
 				"Es wurde nichts gesendet. Ein Server, der das verlangt, will Ihr Passwort erraten können; bitte wenden Sie sich an den Betreiber.", field, got, limit))
 	default:
 		return akte.R(op, akte.KindCrypto, reason, map[string]any{"field": field, "max": limit, "got": got},
-			fmt.Sprintf("Der Server verlangt eine Ableitung Ihres Passworts, die dieses Gerät überfordern würde (Argon2id-Parameter %s = %d, höchstens %d). Es wurde nichts gesendet.", field, got, limit))
+			sprintf("Der Server verlangt eine Ableitung Ihres Passworts, die dieses Gerät überfordern würde (Argon2id-Parameter %s = %d, höchstens %d). Es wurde nichts gesendet.", field, got, limit))
 	}
 }
 
@@ -60,7 +59,7 @@ func CheckOffered(offered akte.KDFParams, last *akte.KDFParams, changedElsewhere
 	}{{"memory", offered.Memory, last.Memory}, {"time", offered.Time, last.Time}, {"threads", uint32(offered.Threads), uint32(last.Threads)}} {
 		if p.got < p.last {
 			return akte.R(op, akte.KindCrypto, "kdf_downgrade", map[string]any{"field": p.field, "last": p.last, "got": p.got},
-				fmt.Sprintf("Der Server verlangt eine schwächere Absicherung Ihres Passworts als bei der letzten Anmeldung auf diesem Gerät (Argon2id-Parameter %s = %d, zuletzt %d). "+
+				sprintf("Der Server verlangt eine schwächere Absicherung Ihres Passworts als bei der letzten Anmeldung auf diesem Gerät (Argon2id-Parameter %s = %d, zuletzt %d). "+
 					"Es wurde nichts gesendet. Die Absicherung wird nur stärker, und nur wenn Sie selbst das Passwort ändern.", p.field, p.got, p.last))
 		}
 	}

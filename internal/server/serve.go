@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -23,6 +23,7 @@ import (
 	"github.com/akte/akte/api"
 	"github.com/akte/akte/blob/disk"
 	"github.com/akte/akte/blob/s3"
+	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/mail"
 	"github.com/akte/akte/service"
 	"github.com/akte/akte/store/postgres"
@@ -30,29 +31,29 @@ import (
 	"github.com/akte/akte/web"
 )
 
-func serveCmd(e *env) *cobra.Command {
+func serveCmd(e *cli.Env) *cobra.Command {
 	cfg := DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Server starten / run the server (zero configuration: SQLite and files under ./akte-data)",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("Server starten (ohne Einstellungen: SQLite und Dateien unter ./akte-data)", "Run the server (zero configuration: SQLite and files under ./akte-data)"),
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cfg.load(cmd, e.getenv); err != nil {
+			if err := cfg.load(cmd, e.Getenv); err != nil {
 				return err
 			}
 			return serve(cmd.Context(), cfg, e)
 		},
 	}
-	cfg.bind(cmd)
+	cfg.bind(cmd, e)
 	return cmd
 }
 
-func newLogger(e *env, level string) (*slog.Logger, error) {
+func newLogger(e *cli.Env, level string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level: %q is not debug, info, warn or error", level)
+		return nil, cli.Fail(akte.KindInvalid, "config_log_level", map[string]any{"value": level})
 	}
-	return slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: l})), nil
+	return slog.New(slog.NewJSONHandler(e.Stderr, &slog.HandlerOptions{Level: l})), nil
 }
 
 // backends are the opened stores of a configuration.
@@ -123,7 +124,7 @@ func openStore(ctx context.Context, cfg Config) (akte.Store, error) {
 		}
 		return s, nil
 	default:
-		return nil, fmt.Errorf("--db: unsupported database URL (use sqlite:///path/akte.db or postgres://USER@HOST:PORT/DB)")
+		return nil, cli.Fail(akte.KindInvalid, "config_db_url", nil)
 	}
 }
 
@@ -154,7 +155,7 @@ func openBlobs(ctx context.Context, cfg Config, getenv func(string) string) (akt
 		}
 		return s, nil
 	default:
-		return nil, fmt.Errorf("--blobs: unsupported blob store URL (use file:///path or s3://BUCKET?endpoint=https://HOST:PORT)")
+		return nil, cli.Fail(akte.KindInvalid, "config_blobs_url", nil)
 	}
 }
 
@@ -183,8 +184,7 @@ func s3Credentials(getenv func(string) string) (access, secret string, err error
 		return "", "", err
 	}
 	if access == "" || secret == "" {
-		return "", "", fmt.Errorf("--blobs s3://: no S3 credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
-			"or AKTE_S3_ACCESS_KEY_FILE and AKTE_S3_SECRET_KEY_FILE)")
+		return "", "", cli.Fail(akte.KindInvalid, "config_s3_credentials", nil)
 	}
 	return access, secret, nil
 }
@@ -193,12 +193,14 @@ func s3Credentials(getenv func(string) string) (access, secret string, err error
 // KindInvalid name no part of the URL (which may hold a password), so their
 // detail can be shown; the URL itself is not.
 func invalidURL(flag, form string, err error) error {
-	detail := errText(err)
+	problem, _ := akte.ReasonOf(err)
+	cause := "?"
 	var ae *akte.Error
 	if errors.As(err, &ae) && ae.Err != nil {
-		detail += ": " + ae.Err.Error()
+		cause = ae.Err.Error()
 	}
-	return fmt.Errorf("%s: %s (the form is %s)", flag, detail, form)
+	return &akte.Error{Op: "config", Kind: akte.KindInvalid, Reason: "config_store_url",
+		Params: map[string]any{"flag": flag, "problem": problem, "cause": cause, "form": form}}
 }
 
 // redactURL returns the scheme, host and path of a URL for logs and
@@ -251,12 +253,12 @@ func serviceConfig(cfg Config) service.Config {
 	return sc
 }
 
-func serve(ctx context.Context, cfg Config, e *env) error {
+func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	log, err := newLogger(e, cfg.LogLevel)
 	if err != nil {
 		return err
 	}
-	b, err := openBackends(ctx, cfg, e.getenv)
+	b, err := openBackends(ctx, cfg, e.Getenv)
 	if err != nil {
 		return err
 	}

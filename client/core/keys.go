@@ -1,8 +1,4 @@
-// Package client is the client side of Akte, used by the CLI and compiled
-// to WebAssembly for the browser: the key handling of design §4.1 (the
-// password split, the user master key, the recovery key) and a Go client of
-// the HTTP API. Secrets are made and opened here and never sent.
-package client
+package core
 
 import (
 	"crypto/hkdf"
@@ -102,18 +98,30 @@ func NewMaterial(password string, kdf akte.KDFParams) (*Material, error) {
 
 // UnlockUMK opens the user master key with the password key.
 func UnlockUMK(passwordKey []byte, k akte.KeyBundle) ([]byte, error) {
-	return seal.UnwrapKey(seal.ViaKey, passwordKey, seal.UserMasterKey, userSlotID, k.UMKByPassword)
+	umk, err := seal.UnwrapKey(seal.ViaKey, passwordKey, seal.UserMasterKey, userSlotID, k.UMKByPassword)
+	if err != nil {
+		return nil, fail("keys.unlock", "umk_unopenable", nil, "Die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen.", err)
+	}
+	return umk, nil
 }
 
 // UnlockUMKWithRecovery opens the user master key with the recovery key.
 func UnlockUMKWithRecovery(recoveryKey []byte, umkByRecovery []byte) ([]byte, error) {
-	return seal.UnwrapKey(seal.ViaKey, recoveryKey, seal.UserMasterKey, userSlotID, umkByRecovery)
+	umk, err := seal.UnwrapKey(seal.ViaKey, recoveryKey, seal.UserMasterKey, userSlotID, umkByRecovery)
+	if err != nil {
+		return nil, fail("keys.recover", "umk_unopenable_recovery", nil, "Der Sicherheitsschlüssel öffnet den Kontoschlüssel nicht.", err)
+	}
+	return umk, nil
 }
 
 // RecoveryKey opens the recovery key with the user master key, to show it
 // again.
 func RecoveryKey(umk []byte, k akte.KeyBundle) ([]byte, error) {
-	return seal.OpenSmall(umk, recoveryAAD, k.RecoveryByUMK)
+	rk, err := seal.OpenSmall(umk, recoveryAAD, k.RecoveryByUMK)
+	if err != nil {
+		return nil, fail("keys.recovery_key", "recovery_key_unopenable", nil, "Ihr Sicherheitsschlüssel lässt sich nicht öffnen.", err)
+	}
+	return rk, nil
 }
 
 // Rewrap wraps the same user master key under a new password: the result

@@ -1,4 +1,4 @@
-package client
+package core
 
 import (
 	_ "embed"
@@ -37,24 +37,27 @@ func CheckPassword(pw, email, kvnr string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case !utf8.ValidString(pw):
-		return akte.E(op, akte.KindInvalid, "Das Passwort enthält ungültige Zeichen.", nil)
+		return akte.R(op, akte.KindInvalid, "password_invalid_chars", nil, "Das Passwort enthält ungültige Zeichen.")
 	case n < MinPassword:
-		return akte.Errorf(op, akte.KindInvalid, "Das Passwort ist zu kurz: mindestens %d Zeichen (jetzt %d).", MinPassword, n)
+		return akte.R(op, akte.KindInvalid, "password_too_short", map[string]any{"min": MinPassword, "got": n},
+			sprintf("Das Passwort ist zu kurz: mindestens %d Zeichen (jetzt %d).", MinPassword, n))
 	case n > MaxPassword:
-		return akte.Errorf(op, akte.KindInvalid, "Das Passwort ist zu lang: höchstens %d Zeichen.", MaxPassword)
+		return akte.R(op, akte.KindInvalid, "password_too_long", map[string]any{"max": MaxPassword, "got": n},
+			sprintf("Das Passwort ist zu lang: höchstens %d Zeichen.", MaxPassword))
 	}
 	lower := strings.ToLower(pw)
 	if common[lower] || common[strings.TrimSpace(lower)] {
-		return akte.E(op, akte.KindInvalid, "Dieses Passwort ist zu verbreitet und leicht zu erraten. Bitte wählen Sie ein anderes, z. B. mehrere zufällige Wörter.", nil)
+		return akte.R(op, akte.KindInvalid, "password_common", nil,
+			"Dieses Passwort ist zu verbreitet und leicht zu erraten. Bitte wählen Sie ein anderes, z. B. mehrere zufällige Wörter.")
 	}
 	if strings.Count(pw, string([]rune(pw)[0])) == len(pw)/len(string([]rune(pw)[0])) {
-		return akte.E(op, akte.KindInvalid, "Das Passwort besteht aus nur einem Zeichen. Bitte wählen Sie ein anderes.", nil)
+		return akte.R(op, akte.KindInvalid, "password_one_char", nil, "Das Passwort besteht aus nur einem Zeichen. Bitte wählen Sie ein anderes.")
 	}
 	if local, _, ok := strings.Cut(strings.ToLower(email), "@"); ok && len(local) >= 4 && strings.Contains(lower, local) {
-		return akte.E(op, akte.KindInvalid, "Das Passwort darf Ihre E-Mail-Adresse nicht enthalten.", nil)
+		return akte.R(op, akte.KindInvalid, "password_contains_email", nil, "Das Passwort darf Ihre E-Mail-Adresse nicht enthalten.")
 	}
 	if kvnr != "" && strings.Contains(lower, strings.ToLower(kvnr)) {
-		return akte.E(op, akte.KindInvalid, "Das Passwort darf Ihre Krankenversichertennummer nicht enthalten.", nil)
+		return akte.R(op, akte.KindInvalid, "password_contains_kvnr", nil, "Das Passwort darf Ihre Krankenversichertennummer nicht enthalten.")
 	}
 	return nil
 }

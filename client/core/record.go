@@ -1,10 +1,8 @@
-package client
+package core
 
 import (
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -64,14 +62,14 @@ type Record struct {
 func OpenRecord(umk []byte, info wire.Record) (*Record, error) {
 	rmk, err := seal.UnwrapKey(seal.ViaKey, umk, seal.RecordMasterKey, info.Keys.RecordID, info.Keys.RMKByUMK)
 	if err != nil {
-		return nil, fmt.Errorf("open record master key: %w", err)
+		return nil, fail("record.open", "record_key_unopenable", nil, "Der Schlüssel Ihrer Akte lässt sich mit Ihrem Kontoschlüssel nicht öffnen.", err)
 	}
 	return &Record{Info: info, rmk: rmk, cats: map[string][]byte{}}, nil
 }
 
 // CategoryKey returns one version of a category key.
 func (r *Record) CategoryKey(category string, version uint32) ([]byte, error) {
-	name := fmt.Sprintf("%s/%d", category, version)
+	name := sprintf("%s/%d", category, version)
 	if k, ok := r.cats[name]; ok {
 		return k, nil
 	}
@@ -79,13 +77,15 @@ func (r *Record) CategoryKey(category string, version uint32) ([]byte, error) {
 		if ck.Category == category && ck.Version == version {
 			k, err := seal.UnwrapKey(seal.ViaKey, r.rmk, seal.CategoryKey, seal.CategoryKeyID(r.Info.Keys.RecordID, category, version), ck.KeyByRMK)
 			if err != nil {
-				return nil, fmt.Errorf("open key of category %s: %w", category, err)
+				return nil, fail("record.category_key", "category_key_unopenable", map[string]any{"category": category, "version": version},
+					sprintf("Der Schlüssel der Kategorie %q (Version %d) lässt sich nicht öffnen.", category, version), err)
 			}
 			r.cats[name] = k
 			return k, nil
 		}
 	}
-	return nil, akte.Errorf("record.category_key", akte.KindNotFound, "Die Kategorie %q hat keinen Schlüssel der Version %d.", category, version)
+	return nil, akte.R("record.category_key", akte.KindNotFound, "category_key_version_unknown", map[string]any{"category": category, "version": version},
+		sprintf("Die Kategorie %q hat keinen Schlüssel der Version %d.", category, version))
 }
 
 // LatestVersion returns the newest key version of a category, or an error
@@ -102,7 +102,8 @@ func (r *Record) LatestVersion(category string) (uint32, error) {
 		for _, c := range r.Info.Categories {
 			ids = append(ids, c.ID)
 		}
-		return 0, akte.Errorf("record.category", akte.KindInvalid, "Unbekannte Kategorie %q. Bekannt sind: %s.", category, strings.Join(ids, ", "))
+		return 0, akte.R("record.category", akte.KindInvalid, "category_unknown", map[string]any{"category": category, "known": strings.Join(ids, ", ")},
+			sprintf("Unbekannte Kategorie %q. Bekannt sind: %s.", category, strings.Join(ids, ", ")))
 	}
 	return v, nil
 }
@@ -127,7 +128,7 @@ func (r *Record) KeyVersions(seen map[string]uint32) (map[string]uint32, error) 
 	for _, c := range slices.Sorted(maps.Keys(seen)) {
 		if latest[c] < seen[c] {
 			return nil, akte.R("record.key_versions", akte.KindCrypto, "category_key_rollback", map[string]any{"category": c, "seen": seen[c], "got": latest[c]},
-				fmt.Sprintf("Der Server zeigt für die Kategorie %q nur Schlüssel bis Version %d; dieses Gerät kennt schon Version %d. "+
+				sprintf("Der Server zeigt für die Kategorie %q nur Schlüssel bis Version %d; dieses Gerät kennt schon Version %d. "+
 					"Ein Server, der den neuesten Schlüssel zurückhält, könnte neue Dokumente für jemanden lesbar machen, dem der Zugriff entzogen wurde. Die Akte wurde nicht geöffnet.", c, latest[c], seen[c]))
 		}
 	}
@@ -145,6 +146,11 @@ type Meta struct {
 	FileName  string `json:"file_name,omitempty"`
 	MediaType string `json:"media_type,omitempty"`
 	Size      int64  `json:"size"` // plaintext bytes
+	// Digest is the content's plaintext digest (PlainDigest, hex), checked
+	// by every download: each stream segment authenticates on its own, so
+	// without it a stream put together from two versions encrypted under
+	// one key would open. Empty in items uploaded before it existed.
+	Digest string `json:"digest,omitempty"`
 }
 
 func metaAAD(itemID string) []byte { return []byte("akte v1 item meta " + itemID) }
@@ -165,11 +171,7 @@ func (r *Record) NewItem(category string, m Meta) (*NewItem, error) {
 	if it.KeySlot, err = seal.WrapKey(seal.ViaKey, ck, seal.ItemKey, it.ID, it.Key); err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	if it.MetaSealed, err = seal.SealSmall(it.Key, metaAAD(it.ID), b); err != nil {
+	if it.MetaSealed, err = seal.SealSmall(it.Key, metaAAD(it.ID), EncodeMeta(m)); err != nil {
 		return nil, err
 	}
 	return it, nil
@@ -193,18 +195,14 @@ func (r *Record) OpenItem(it wire.Item) (key []byte, m Meta, err error) {
 	}
 	key, err = seal.UnwrapKey(seal.ViaKey, ck, seal.ItemKey, it.ID, it.KeySlot)
 	if err != nil {
-		return nil, m, fmt.Errorf("open key of item %s: %w", it.ID, err)
+		return nil, m, fail("item.open", "item_key_unopenable", map[string]any{"item": it.ID}, sprintf("Der Schlüssel des Dokuments %s lässt sich nicht öffnen.", it.ID), err)
 	}
 	b, err := seal.OpenSmall(key, metaAAD(it.ID), it.MetaSealed)
 	if err != nil {
-		return nil, m, fmt.Errorf("open metadata of item %s: %w", it.ID, err)
+		return nil, m, fail("item.open", "item_meta_unopenable", map[string]any{"item": it.ID}, sprintf("Die Angaben zum Dokument %s lassen sich nicht öffnen.", it.ID), err)
 	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, m, akte.E("item.meta", akte.KindCrypto, "Die Metadaten sind unlesbar.", err)
+	if m, err = DecodeMeta(b); err != nil {
+		return nil, m, fail("item.open", "item_meta_unopenable", map[string]any{"item": it.ID}, sprintf("Die Angaben zum Dokument %s lassen sich nicht öffnen.", it.ID), err)
 	}
 	return key, m, nil
 }
-
-type randReader struct{}
-
-func (randReader) Read(p []byte) (int, error) { return rand.Read(p) }

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -16,7 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
-	"github.com/akte/akte/service"
+	"github.com/akte/akte/catalog"
+	"github.com/akte/akte/internal/cli"
 )
 
 // migrateCmd copies the embedded default (SQLite and blob files under a
@@ -31,19 +32,20 @@ import (
 // drops, on purpose: sessions (users log in again), unfinished uploads
 // (clients start them again), single-use tokens, attempt counters and
 // leases, all of them short-lived.
-func migrateCmd(e *env) *cobra.Command {
+func migrateCmd(e *cli.Env) *cobra.Command {
 	var from, toDB, toBlobs string
 	var stopAfter int
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "migrate --from DIR --to-db postgres://... --to-blobs s3://BUCKET?endpoint=...",
-		Short: "copy the embedded default (SQLite + files) to PostgreSQL + S3; resumable, verified (stop the server first)",
-		Args:  cobra.NoArgs,
+		Use: "migrate --from DIR --to-db postgres://... --to-blobs s3://BUCKET?endpoint=...",
+		Short: e.Tr("die eingebaute Voreinstellung (SQLite + Dateien) nach PostgreSQL + S3 kopieren; fortsetzbar, geprüft (vorher den Server anhalten)",
+			"copy the embedded default (SQLite + files) to PostgreSQL + S3; resumable, verified (stop the server first)"),
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if toDB == "" {
-				toDB = e.getenv("AKTE_DB")
+				toDB = e.Getenv("AKTE_DB")
 			}
-			if f := e.getenv("AKTE_DB_FILE"); toDB == "" && f != "" {
+			if f := e.Getenv("AKTE_DB_FILE"); toDB == "" && f != "" {
 				b, err := os.ReadFile(f)
 				if err != nil {
 					return fmt.Errorf("read AKTE_DB_FILE: %w", err)
@@ -51,18 +53,18 @@ func migrateCmd(e *env) *cobra.Command {
 				toDB = strings.TrimSpace(string(b))
 			}
 			if from == "" || toDB == "" || toBlobs == "" {
-				return fmt.Errorf("--from, --to-db (or AKTE_DB, AKTE_DB_FILE) and --to-blobs are required")
+				return cli.Fail(akte.KindInvalid, "flag_required", map[string]any{"flags": "--from, --to-db (AKTE_DB, AKTE_DB_FILE), --to-blobs"})
 			}
 			if _, err := os.Stat(filepath.Join(from, "akte.db")); err != nil {
-				return fmt.Errorf("--from: %s holds no akte.db (give the data directory of the embedded default)", from)
+				return cli.Fail(akte.KindInvalid, "migrate_no_source", map[string]any{"dir": from})
 			}
 			ctx := cmd.Context()
-			src, err := openBackends(ctx, Config{Data: from}, e.getenv)
+			src, err := openBackends(ctx, Config{Data: from}, e.Getenv)
 			if err != nil {
 				return fmt.Errorf("open source: %w", err)
 			}
 			defer src.Close()
-			dst, err := openBackends(ctx, Config{DB: toDB, Blobs: toBlobs}, e.getenv)
+			dst, err := openBackends(ctx, Config{DB: toDB, Blobs: toBlobs}, e.Getenv)
 			if err != nil {
 				return fmt.Errorf("open target: %w", err)
 			}
@@ -71,18 +73,20 @@ func migrateCmd(e *env) *cobra.Command {
 			return m.run(ctx)
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "data directory of the embedded default (akte.db and blobs/)")
-	cmd.Flags().StringVar(&toDB, "to-db", "", "target PostgreSQL URL (or env AKTE_DB or AKTE_DB_FILE, which keep a password out of the process list)")
-	cmd.Flags().StringVar(&toBlobs, "to-blobs", "", "target blob store s3://BUCKET?endpoint=... (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)")
+	cmd.Flags().StringVar(&from, "from", "", e.Tr("Datenverzeichnis der eingebauten Voreinstellung (akte.db und blobs/)", "data directory of the embedded default (akte.db and blobs/)"))
+	cmd.Flags().StringVar(&toDB, "to-db", "", e.Tr("Ziel-URL von PostgreSQL (oder env AKTE_DB oder AKTE_DB_FILE, die ein Passwort aus der Prozessliste halten)",
+		"target PostgreSQL URL (or env AKTE_DB or AKTE_DB_FILE, which keep a password out of the process list)"))
+	cmd.Flags().StringVar(&toBlobs, "to-blobs", "", e.Tr("Ziel-Blob-Speicher s3://BUCKET?endpoint=... (Zugangsdaten aus AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
+		"target blob store s3://BUCKET?endpoint=... (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"))
 	// Only for tests of an interrupted run.
-	cmd.Flags().IntVar(&stopAfter, "stop-after-blobs", 0, "stop after copying this many blobs (to test resuming)")
+	cmd.Flags().IntVar(&stopAfter, "stop-after-blobs", 0, e.Tr("nach so vielen Blobs anhalten (um das Fortsetzen zu testen)", "stop after copying this many blobs (to test resuming)"))
 	cmd.Flags().MarkHidden("stop-after-blobs")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON report")
+	cmd.Flags().BoolVar(&asJSON, "json", false, e.Tr("Bericht als JSON", "JSON report"))
 	return cmd
 }
 
 type migration struct {
-	e         *env
+	e         *cli.Env
 	src, dst  *backends
 	stopAfter int
 	json      bool
@@ -94,7 +98,7 @@ type migration struct {
 }
 
 // errDifferent is the refusal when the target holds other data.
-var errDifferent = errors.New("the target holds data that is not in the source; migrate only into an empty database and bucket, or into one an earlier run of this migration filled")
+var errDifferent = &akte.Error{Op: "migrate", Kind: akte.KindConflict, Reason: "migrate_target_differs"}
 
 func (m *migration) run(ctx context.Context) error {
 	start := time.Now()
@@ -120,8 +124,9 @@ func (m *migration) run(ctx context.Context) error {
 		return err
 	}
 	if m.stopAfter > 0 && m.blobsCopied >= m.stopAfter {
-		m.e.printf("stopped after %d blobs (--stop-after-blobs); run again to continue\n", m.blobsCopied)
-		return exitError{code: 3}
+		m.e.Printf(m.e.Tr("nach %d Blobs angehalten (--stop-after-blobs); erneut aufrufen, um fortzufahren\n",
+			"stopped after %d blobs (--stop-after-blobs); run again to continue\n"), m.blobsCopied)
+		return cli.ExitError{Code: 3}
 	}
 	if err := m.copyAccounts(ctx); err != nil {
 		return err
@@ -133,14 +138,18 @@ func (m *migration) run(ctx context.Context) error {
 		return err
 	}
 	if m.json {
-		return m.e.printJSON(map[string]any{"status": "complete", "verified": true, "seconds": time.Since(start).Seconds(),
+		return m.e.PrintJSON(map[string]any{"status": "complete", "verified": true, "seconds": time.Since(start).Seconds(),
 			"accounts": m.accounts, "devices": m.devices, "items": m.items, "chunks": m.chunks, "events": m.events,
 			"blobs_copied": m.blobsCopied, "bytes_copied": m.bytesCopied, "blobs_kept": m.blobsKept})
 	}
-	m.e.printf("migration complete and verified in %v:\n", time.Since(start).Round(time.Millisecond))
-	m.e.printf("  accounts %d, devices %d, items %d (chunks %d), events %d\n", m.accounts, m.devices, m.items, m.chunks, m.events)
-	m.e.printf("  blobs: %d copied (%s), %d already there and identical\n", m.blobsCopied, service.FormatBytes(m.bytesCopied), m.blobsKept)
-	m.e.printf("sessions, unfinished uploads, codes and attempt counters were not copied: users log in again\n")
+	tr := m.e.Tr
+	m.e.Printf(tr("Umzug vollständig und geprüft in %v:\n", "migration complete and verified in %v:\n"), time.Since(start).Round(time.Millisecond))
+	m.e.Printf(tr("  Konten %d, Geräte %d, Dokumente %d (Teile %d), Ereignisse %d\n", "  accounts %d, devices %d, items %d (chunks %d), events %d\n"),
+		m.accounts, m.devices, m.items, m.chunks, m.events)
+	m.e.Printf(tr("  Blobs: %d kopiert (%s), %d schon da und gleich\n", "  blobs: %d copied (%s), %d already there and identical\n"),
+		m.blobsCopied, catalog.Bytes(m.e.Lang, m.bytesCopied), m.blobsKept)
+	m.e.Printf("%s\n", tr("Sitzungen, unfertige Uploads, Codes und Versuchszähler wurden nicht kopiert: Nutzer melden sich neu an.",
+		"sessions, unfinished uploads, codes and attempt counters were not copied: users log in again"))
 	return nil
 }
 
@@ -234,7 +243,8 @@ func (m *migration) copyBlob(ctx context.Context, key string) error {
 		return fmt.Errorf("read back: %w", err)
 	}
 	if n != size || dn != size || dsum != sum {
-		return fmt.Errorf("the copy differs from the source (%d bytes written, %d read back, want %d)", n, dn, size)
+		return &akte.Error{Op: "migrate", Kind: akte.KindInternal, Reason: "migrate_copy_differs",
+			Err: fmt.Errorf("%d bytes written, %d read back, want %d", n, dn, size)}
 	}
 	m.blobsCopied++
 	m.bytesCopied += size
@@ -441,8 +451,8 @@ func (m *migration) verify(ctx context.Context) error {
 		return fmt.Errorf("verify target: %w", err)
 	}
 	if sa != da || sd != dd || si != di || sc != dc || !slices.Equal(sb, db) {
-		return fmt.Errorf("verification failed: source has %d accounts, %d devices, %d items, %d chunks, %d blobs; target %d, %d, %d, %d, %d",
-			sa, sd, si, sc, len(sb), da, dd, di, dc, len(db))
+		return &akte.Error{Op: "migrate", Kind: akte.KindInternal, Reason: "migrate_verify_failed",
+			Params: map[string]any{"source": fmt.Sprintf("%d/%d/%d/%d/%d", sa, sd, si, sc, len(sb)), "target": fmt.Sprintf("%d/%d/%d/%d/%d", da, dd, di, dc, len(db))}}
 	}
 	return nil
 }

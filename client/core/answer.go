@@ -1,8 +1,6 @@
-package client
+package core
 
 import (
-	"fmt"
-
 	"github.com/akte/akte"
 )
 
@@ -21,5 +19,5 @@ func Expect(what, asked, got string) error {
 		return nil
 	}
 	return akte.R("answer."+what, akte.KindCrypto, "answer_mismatch", map[string]any{"what": what, "asked": asked, "got": got},
-		fmt.Sprintf("Der Server hat auf eine Frage nach %s %q mit %q geantwortet. Die Antwort wurde verworfen.", answerNames[what], asked, got))
+		sprintf("Der Server hat auf eine Frage nach %s %q mit %q geantwortet. Die Antwort wurde verworfen.", answerNames[what], asked, got))
 }

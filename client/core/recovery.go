@@ -1,4 +1,4 @@
-package client
+package core
 
 import (
 	"crypto/sha256"
@@ -44,12 +44,12 @@ func ParseRecoveryKey(s string) ([]byte, error) {
 	}, strings.ToUpper(s))
 	b, err := recoveryEnc.DecodeString(s)
 	if err != nil || len(b) != 35 {
-		return nil, akte.E(op, akte.KindInvalid, "Der Sicherheitsschlüssel ist unvollständig oder enthält ungültige Zeichen (erwartet: 14 Gruppen zu je 4 Zeichen).", nil)
+		return nil, akte.R(op, akte.KindInvalid, "recovery_key_malformed", nil, "Der Sicherheitsschlüssel ist unvollständig oder enthält ungültige Zeichen (erwartet: 14 Gruppen zu je 4 Zeichen).")
 	}
 	key, check := b[:32], b[32:]
 	sum := sha256.Sum256(key)
 	if subtle.ConstantTimeCompare(sum[:3], check) != 1 {
-		return nil, akte.E(op, akte.KindInvalid, "Der Sicherheitsschlüssel ist falsch abgetippt (Prüfsumme stimmt nicht).", nil)
+		return nil, akte.R(op, akte.KindInvalid, "recovery_key_typo", nil, "Der Sicherheitsschlüssel ist falsch abgetippt (Prüfsumme stimmt nicht).")
 	}
 	return key, nil
 }
