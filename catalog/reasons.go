@@ -122,6 +122,8 @@ var sent = []string{
 	"kdf_unsupported", // alg
 
 	// The client core's own refusals (client/core; also in the WebAssembly core).
+	"account_key_substituted",
+	"record_key_substituted",
 	"category_key_unopenable", // category, version
 	"file_changed_during_upload",
 	"item_key_unopenable",  // item

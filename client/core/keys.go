@@ -4,6 +4,7 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/seal"
@@ -96,13 +97,38 @@ func NewMaterial(password string, kdf akte.KDFParams) (*Material, error) {
 	return m, nil
 }
 
-// UnlockUMK opens the user master key with the password key.
+// UnlockUMK opens the user master key with the password key and checks
+// the account's public key against the private key sealed under it.
 func UnlockUMK(passwordKey []byte, k akte.KeyBundle) ([]byte, error) {
 	umk, err := seal.UnwrapKey(seal.ViaKey, passwordKey, seal.UserMasterKey, userSlotID, k.UMKByPassword)
 	if err != nil {
 		return nil, fail("keys.unlock", "umk_unopenable", nil, "Die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen.", err)
 	}
+	if err := checkPublicKey(umk, seal.UserPrivateKey, userSlotID, k.PrivateKeyByUMK, k.PublicKey); err != nil {
+		return nil, fail("keys.unlock", "account_key_substituted", nil, "Der öffentliche Schlüssel Ihres Kontos passt nicht zu Ihrem privaten Schlüssel.", err)
+	}
 	return umk, nil
+}
+
+// checkPublicKey authenticates a public key the server serves (issue 10,
+// item 6): its private key is sealed under a key only the owner holds (the
+// UMK or the RMK), so the public key derived from it is the one the
+// owner's client made. A server that swapped the public key would have
+// whatever others seal to the account or the record (providers, apps,
+// the insurer) sealed to a key of its own.
+func checkPublicKey(key []byte, t seal.KeyType, id string, privSealed, pub []byte) error {
+	priv, err := seal.UnwrapKey(seal.ViaKey, key, t, id, privSealed)
+	if err != nil {
+		return err
+	}
+	derived, err := seal.PublicKey(priv)
+	if err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare(derived, pub) != 1 {
+		return akte.E("keys.public", akte.KindCrypto, "public key does not match the sealed private key", nil)
+	}
+	return nil
 }
 
 // UnlockUMKWithRecovery opens the user master key with the recovery key.

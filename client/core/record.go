@@ -58,11 +58,15 @@ type Record struct {
 	cats map[string][]byte // "category/version" -> category key
 }
 
-// OpenRecord opens the record master key with the user master key.
+// OpenRecord opens the record master key with the user master key and
+// checks the record's public key against the private key sealed under it.
 func OpenRecord(umk []byte, info wire.Record) (*Record, error) {
 	rmk, err := seal.UnwrapKey(seal.ViaKey, umk, seal.RecordMasterKey, info.Keys.RecordID, info.Keys.RMKByUMK)
 	if err != nil {
 		return nil, fail("record.open", "record_key_unopenable", nil, "Der Schlüssel Ihrer Akte lässt sich mit Ihrem Kontoschlüssel nicht öffnen.", err)
+	}
+	if err := checkPublicKey(rmk, seal.RecordPrivateKey, info.Keys.RecordID, info.Keys.PrivateKeyByRMK, info.Keys.PublicKey); err != nil {
+		return nil, fail("record.open", "record_key_substituted", nil, "Der öffentliche Schlüssel Ihrer Akte passt nicht zu ihrem privaten Schlüssel.", err)
 	}
 	return &Record{Info: info, rmk: rmk, cats: map[string][]byte{}}, nil
 }

@@ -59,3 +59,50 @@ func TestKeyVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicKeysAuthenticated: a public key of the account or the record
+// that is not the one of the private key sealed under the UMK or the RMK
+// (another key pair's, as a server would slip in its own) is refused, and
+// so is a sealed private key of another record moved in beside it.
+func TestPublicKeysAuthenticated(t *testing.T) {
+	m, err := NewMaterial("Apfelbaum-Sommerwind-19", DefaultKDF())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := UnlockUMK(m.PasswordKey, m.Keys); err != nil {
+		t.Fatalf("honest keys: %v", err)
+	}
+	if _, err := OpenRecord(m.UMK, wire.Record{Keys: *m.Record}); err != nil {
+		t.Fatalf("honest record: %v", err)
+	}
+	other, _, err := seal.NewKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	swapped := m.Keys
+	swapped.PublicKey = other
+	if _, err := UnlockUMK(m.PasswordKey, swapped); !akte.Is(err, akte.KindCrypto) || reason(err) != "account_key_substituted" {
+		t.Errorf("account key swapped: %v", err)
+	}
+	rec := *m.Record
+	rec.PublicKey = other
+	if _, err := OpenRecord(m.UMK, wire.Record{Keys: rec}); !akte.Is(err, akte.KindCrypto) || reason(err) != "record_key_substituted" {
+		t.Errorf("record key swapped: %v", err)
+	}
+	// Another record's key pair, both halves: its private key is sealed
+	// under another RMK and another record id.
+	another, err := NewRecordKeys(m.UMK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = *m.Record
+	rec.PublicKey, rec.PrivateKeyByRMK = another.PublicKey, another.PrivateKeyByRMK
+	if _, err := OpenRecord(m.UMK, wire.Record{Keys: rec}); reason(err) != "record_key_substituted" {
+		t.Errorf("another record's key pair: %v", err)
+	}
+}
+
+func reason(err error) string {
+	r, _ := akte.ReasonOf(err)
+	return r
+}

@@ -382,3 +382,52 @@ func TestMaliciousKeyVersions(t *testing.T) {
 		t.Fatalf("a made-up version 3 raised the memory to %d", got)
 	}
 }
+
+// TestMaliciousPublicKeys: a public key the server swapped for one of its
+// own — the record's (that providers, apps and the insurer seal to) or
+// the account's — is refused by the owner's client, at every opening of
+// the record and at login; nothing is read or written under it.
+func TestMaliciousPublicKeys(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "", nil)
+	u := newUser(t, srv, "public-keys@example.org")
+	u.register(testKVNR)
+	u.login()
+	u.ls()
+	db := srv.stores()
+	var honest []byte
+	if err := db.QueryRow(t.Context(), `SELECT public_key FROM records WHERE account_id = ?`, u.Account).Scan(&honest); err != nil {
+		t.Fatal(err)
+	}
+	evil, _, err := seal.NewKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(t.Context(), `UPDATE records SET public_key = ? WHERE account_id = ?`, evil, u.Account); err != nil {
+		t.Fatal(err)
+	}
+	doc := filepath.Join(t.TempDir(), "befund.txt")
+	writeRandom(t, doc, 1000, 5)
+	for _, args := range [][]string{{"ls"}, {"upload", doc, "--category", "findings"}} {
+		if msg := u.fails(args...); !says(msg, "record_key_substituted", nil) {
+			t.Errorf("%v with the record's public key swapped: %q", args, msg)
+		}
+	}
+	var n int
+	if err := db.QueryRow(t.Context(), `SELECT count(*) FROM items WHERE account_id = ?`, u.Account).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("items after the refused upload: %d (%v)", n, err)
+	}
+	if _, err := db.Exec(t.Context(), `UPDATE records SET public_key = ? WHERE account_id = ?`, honest, u.Account); err != nil {
+		t.Fatal(err)
+	}
+	u.ls()
+
+	// The account's public key: refused at login.
+	if _, err := db.Exec(t.Context(), `UPDATE accounts SET public_key = ? WHERE id = ?`, evil, u.Account); err != nil {
+		t.Fatal(err)
+	}
+	u.ok("logout")
+	if msg := u.fails("login", "--email", u.Email, "--totp", u.code()); !says(msg, "account_key_substituted", nil) {
+		t.Errorf("login with the account's public key swapped: %q", msg)
+	}
+}

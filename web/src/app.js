@@ -270,12 +270,9 @@ function Login() {
       setStatus(tr('Anmeldung …', 'Logging in …'));
       const res = await post('/sessions', { email, login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
       expect('account', emailKey(email), emailKey(res.account.email));
-      let umk;
-      try {
-        umk = await core.call('unlock', { password_key: sp.password_key, keys: res.keys });
-      } catch {
-        throw fail('Die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen.', 'The keys of your account do not open with this password.');
-      }
+      // The core opens the UMK and checks the account's public key against
+      // the private key sealed under it (a swapped key is refused).
+      const umk = await core.call('unlock', { password_key: sp.password_key, keys: res.keys });
       localStorage.setItem('akte.email', email);
       useKDF(email, pre.kdf);
       await enterSession(res.account, res.keys, pre.kdf, umk, res.client_key);
@@ -959,7 +956,8 @@ function ChangePassword() {
       const sp = await core.call('split', { password: old, kdf: keys.kdf, last: remembered(kdfKey(s.account.email)) });
       try {
         await core.call('unlock', { password_key: sp.password_key, keys: keys.keys });
-      } catch {
+      } catch (e) {
+        if (e.reason !== 'umk_unopenable') throw e;
         throw fail('Das bisherige Passwort ist falsch.', 'The current password is wrong.');
       }
       const nw = await core.call('rewrap', { umk: s.umk, password: pw });

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { text } from '../src/catalog.js';
 import { startServer, evilProxy, launch, account, login, code, cli, axe, confirmDevice } from './helpers.mjs';
 
 // noLoginSecret asserts that the page sent no login to the server and no
@@ -171,5 +172,24 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
     assert.doesNotMatch(r.body.toString(), /lying@example\.org|akte\.|account_id/, `the SVG opened alone reached ${r.body}`);
   }
   await alone.close();
+
+  // 7. Public keys the server swapped for one of its own: the record's
+  // (what practices, apps and the insurer seal to), refused whenever the
+  // record opens; the account's, refused at login.
+  const evilKey = Buffer.alloc(1220, 7).toString('base64');
+  await ev.rule({ method: 'GET', path: '/api/v1/record', merge: { keys: { public_key: evilKey } } });
+  await page.reload();
+  await page.getByText(text('de', 'record_key_substituted')).waitFor({ timeout: 30000 });
+  await axe(page, 'record key swapped', assert);
+  await ev.reset();
+  await page.reload();
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+  await page.getByRole('button', { name: 'Abmelden', exact: true }).click();
+  await page.getByText('Sie sind abgemeldet.').waitFor();
+  await ev.rule({ method: 'POST', path: '/api/v1/sessions', merge: { keys: { public_key: evilKey } } });
+  await login(page, ev.url, a, await code(a.secret));
+  await page.getByText(text('de', 'account_key_substituted')).waitFor({ timeout: 30000 });
+  assert.equal(await page.getByRole('heading', { name: 'Meine Akte' }).count(), 0, 'the record did not open');
+  await ev.reset();
   assert.deepEqual(errors, []);
 });
