@@ -183,8 +183,10 @@ func (a *API) handleItemContent(w http.ResponseWriter, r *http.Request, p *servi
 	cw := &clientWriter{w: w}
 	if _, err := io.CopyN(cw, rc, n); err != nil {
 		// The status is sent; cutting the connection short is how the
-		// client learns of it.
-		if cw.err != nil {
+		// client learns of it. A hang-up shows as a failed write, or
+		// (when the blob store reads with the request's context, as S3
+		// does) as the read failing first because the context ended.
+		if cw.err != nil || r.Context().Err() != nil {
 			a.log.Info("client went away", "method", r.Method, "route", r.Pattern)
 			if sw, ok := w.(*statusWriter); ok {
 				sw.status = statusClientGone
