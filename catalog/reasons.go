@@ -124,6 +124,8 @@ var sent = []string{
 	// The client core's own refusals (client/core; also in the WebAssembly core).
 	"account_key_substituted",
 	"record_key_substituted",
+	"replaces_forged",         // item
+	"version_forged",          // item
 	"category_key_unopenable", // category, version
 	"file_changed_during_upload",
 	"item_key_unopenable",  // item

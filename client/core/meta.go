@@ -29,6 +29,12 @@ func EncodeMeta(m Meta) []byte {
 	if m.Digest != "" {
 		b = appendString(append(b, `,"digest":`...), m.Digest)
 	}
+	if m.Replaces != "" {
+		b = appendString(append(b, `,"replaces":`...), m.Replaces)
+	}
+	if m.Version != 0 {
+		b = strconv.AppendInt(append(b, `,"version":`...), m.Version, 10)
+	}
 	return append(b, '}')
 }
 
@@ -36,20 +42,21 @@ func EncodeMeta(m Meta) []byte {
 func DecodeMeta(b []byte) (Meta, error) {
 	var m Meta
 	strs := map[string]*string{"title": &m.Title, "type": &m.Type, "date": &m.Date, "source": &m.Source, "comment": &m.Comment,
-		"file_name": &m.FileName, "media_type": &m.MediaType, "digest": &m.Digest}
+		"file_name": &m.FileName, "media_type": &m.MediaType, "digest": &m.Digest, "replaces": &m.Replaces}
+	ints := map[string]*int64{"size": &m.Size, "version": &m.Version}
 	err := parseObject(b, func(key string, p *jsonParser) error {
 		if s, ok := strs[key]; ok {
 			v, err := p.stringOrNull()
 			*s = v
 			return err
 		}
-		if key == "size" {
+		if n, ok := ints[key]; ok {
 			tok := p.number()
 			if tok == "null" {
 				return nil
 			}
-			n, err := strconv.ParseInt(tok, 10, 64)
-			m.Size = n
+			v, err := strconv.ParseInt(tok, 10, 64)
+			*n = v
 			return err
 		}
 		return p.skip()

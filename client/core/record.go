@@ -155,6 +155,13 @@ type Meta struct {
 	// without it a stream put together from two versions encrypted under
 	// one key would open. Empty in items uploaded before it existed.
 	Digest string `json:"digest,omitempty"`
+	// Replaces and Version seal the version chain with the item (issue
+	// 10, item 4): the id of the document this one is a new version of,
+	// and this one's number in the chain (1 for a first version). The
+	// server's own replaces field is only believed where it says the same.
+	// Items uploaded before they existed have neither (Version 0).
+	Replaces string `json:"replaces,omitempty"`
+	Version  int64  `json:"version,omitempty"`
 }
 
 func metaAAD(itemID string) []byte { return []byte("akte v1 item meta " + itemID) }
@@ -209,4 +216,41 @@ func (r *Record) OpenItem(it wire.Item) (key []byte, m Meta, err error) {
 		return nil, m, fail("item.open", "item_meta_unopenable", map[string]any{"item": it.ID}, sprintf("Die Angaben zum Dokument %s lassen sich nicht öffnen.", it.ID), err)
 	}
 	return key, m, nil
+}
+
+// ChainProblems checks the version chain the server lists against the one
+// sealed in the items' metadata (issue 10, item 4). metas holds the opened
+// metadata by item id (items that did not open are left out). It returns,
+// by item id, an error for each item whose chain the server bent:
+// replaces_forged when the server's replaces is not the sealed one (a
+// chain made up, or cut), version_forged when an item's sealed version is
+// not one more than that of the item it replaces. Items sealed before the
+// chain was (Version 0) keep the server's word.
+func ChainProblems(items []wire.Item, metas map[string]Meta) map[string]error {
+	out := map[string]error{}
+	for _, it := range items {
+		m, ok := metas[it.ID]
+		if !ok || m.Version == 0 {
+			continue
+		}
+		if it.Replaces != m.Replaces {
+			out[it.ID] = akte.R("record.chain", akte.KindCrypto, "replaces_forged", map[string]any{"item": it.ID},
+				sprintf("Der Server nennt für das Dokument %s eine andere Vorgängerversion, als mit ihm verschlüsselt wurde.", it.ID))
+			continue
+		}
+		if prev, ok := metas[m.Replaces]; ok && m.Replaces != "" && prev.Version > 0 && m.Version != prev.Version+1 {
+			out[it.ID] = akte.R("record.chain", akte.KindCrypto, "version_forged", map[string]any{"item": it.ID},
+				sprintf("Die Versionsnummer des Dokuments %s folgt nicht auf die seiner Vorgängerversion.", it.ID))
+		}
+	}
+	return out
+}
+
+// NextVersion returns the metadata fields of a new version of the item
+// whose metadata is prev (the first version if replaces is empty).
+func NextVersion(replaces string, prev Meta) (string, int64) {
+	if replaces == "" {
+		return "", 1
+	}
+	return replaces, max(prev.Version, 1) + 1
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/akte/akte"
@@ -105,4 +106,42 @@ func TestPublicKeysAuthenticated(t *testing.T) {
 func reason(err error) string {
 	r, _ := akte.ReasonOf(err)
 	return r
+}
+
+// TestChainProblems: the server's replaces must be the sealed one, and a
+// version one more than the version it replaces; items sealed before the
+// chain keep the server's word.
+func TestChainProblems(t *testing.T) {
+	metas := map[string]Meta{
+		"a":   {Version: 1},
+		"b":   {Replaces: "a", Version: 2},
+		"c":   {Version: 1},
+		"d":   {Replaces: "a", Version: 5},
+		"old": {},
+	}
+	items := []wire.Item{{ID: "a"}, {ID: "b", Replaces: "a"}, {ID: "c", Replaces: "a"}, {ID: "d", Replaces: "a"}, {ID: "old", Replaces: "c"}, {ID: "unopened", Replaces: "a"}}
+	got := map[string]string{}
+	for id, err := range ChainProblems(items, metas) {
+		if !akte.Is(err, akte.KindCrypto) {
+			t.Errorf("%s: %v", id, err)
+		}
+		got[id] = reason(err)
+	}
+	want := map[string]string{"c": "replaces_forged", "d": "version_forged"}
+	if !maps.Equal(got, want) {
+		t.Errorf("problems %v, want %v", got, want)
+	}
+	items[1].Replaces = ""
+	if got := ChainProblems(items, metas); reason(got["b"]) != "replaces_forged" {
+		t.Errorf("a cut chain: %v", got)
+	}
+	if r, v := NextVersion("", Meta{}); r != "" || v != 1 {
+		t.Errorf("first version: %q %d", r, v)
+	}
+	if r, v := NextVersion("b", metas["b"]); r != "b" || v != 3 {
+		t.Errorf("after b: %q %d", r, v)
+	}
+	if _, v := NextVersion("old", metas["old"]); v != 2 {
+		t.Errorf("after an item without a version: %d", v)
+	}
 }

@@ -219,15 +219,30 @@ func openItems(a obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []any
+	var (
+		out   []any
+		items []wire.Item
+		metas = map[string]core.Meta{}
+	)
 	for _, o := range a.get("items").list() {
 		it := o.item()
+		items = append(items, it)
 		k, m, err := rec.OpenItem(it)
 		if err != nil {
 			out = append(out, map[string]any{"id": it.ID, "error": err.Error()})
 			continue
 		}
+		metas[it.ID] = m
 		out = append(out, map[string]any{"id": it.ID, "key": b64(k), "meta": metaOut(m)})
+	}
+	// A version chain the server bent: the item says so (its sealed
+	// replaces is in meta).
+	problems := core.ChainProblems(items, metas)
+	for _, o := range out {
+		o := o.(map[string]any)
+		if err := problems[o["id"].(string)]; err != nil {
+			o["problem"] = reply(nil, err).Get("error")
+		}
 	}
 	return out, nil
 }
@@ -238,7 +253,9 @@ func newItem(a obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	it, err := rec.NewItem(a.str("category"), a.get("meta").meta())
+	m := a.get("meta").meta()
+	m.Replaces, m.Version = core.NextVersion(a.str("replaces"), core.Meta{Version: a.int("prev_version")})
+	it, err := rec.NewItem(a.str("category"), m)
 	if err != nil {
 		return nil, err
 	}
@@ -300,8 +317,11 @@ func recordKeysOut(r *wire.RecordKeys) map[string]any {
 
 func metaOut(m core.Meta) map[string]any {
 	out := map[string]any{"title": m.Title, "size": float64(m.Size)}
+	if m.Version != 0 {
+		out["version"] = float64(m.Version)
+	}
 	for k, v := range map[string]string{"type": m.Type, "date": m.Date, "source": m.Source, "comment": m.Comment,
-		"file_name": m.FileName, "media_type": m.MediaType, "digest": m.Digest} {
+		"file_name": m.FileName, "media_type": m.MediaType, "digest": m.Digest, "replaces": m.Replaces} {
 		if v != "" {
 			out[k] = v
 		}

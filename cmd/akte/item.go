@@ -80,6 +80,22 @@ func uploadCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// The version chain is sealed with the item (docs/crypto.md §15,
+			// row 4): the replaced item's id and this one's number.
+			var prev core.Meta
+			if replaces != "" {
+				it, err := c.Item(ctx, replaces)
+				if err != nil {
+					return e.authErr(st, err)
+				}
+				if err := core.Expect("item", replaces, it.ID); err != nil {
+					return err
+				}
+				if _, prev, err = rec.OpenItem(*it); err != nil {
+					return err
+				}
+			}
+			m.Replaces, m.Version = core.NextVersion(replaces, prev)
 			home, err := e.home()
 			if err != nil {
 				return err
@@ -179,6 +195,10 @@ type listed struct {
 	FileName       string    `json:"file_name,omitempty"`
 	MediaType      string    `json:"media_type,omitempty"`
 	Replaces       string    `json:"replaces,omitempty"`
+	Version        int64     `json:"version,omitempty"`
+	// Problem is the reason of a version chain the server bent (the
+	// sealed replaces is the one shown).
+	Problem string `json:"problem,omitempty"`
 }
 
 func lsCmd(e *env) *cobra.Command {
@@ -198,6 +218,7 @@ func lsCmd(e *env) *cobra.Command {
 				return e.authErr(st, err)
 			}
 			out := make([]listed, 0, len(its))
+			metas := map[string]core.Meta{}
 			for _, it := range its {
 				if category != "" {
 					if err := core.Expect("category", category, it.Category); err != nil {
@@ -208,8 +229,20 @@ func lsCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				metas[it.ID] = m
+				replaces := it.Replaces
+				if m.Version > 0 {
+					replaces = m.Replaces
+				}
 				out = append(out, listed{ID: it.ID, Title: m.Title, Category: it.Category, Size: m.Size, CiphertextSize: it.Size, Created: it.CreatedAt,
-					Type: m.Type, Date: m.Date, Source: m.Source, Comment: m.Comment, FileName: m.FileName, MediaType: m.MediaType, Replaces: it.Replaces})
+					Type: m.Type, Date: m.Date, Source: m.Source, Comment: m.Comment, FileName: m.FileName, MediaType: m.MediaType, Replaces: replaces, Version: m.Version})
+			}
+			problems := core.ChainProblems(its, metas)
+			for i, l := range out {
+				if err := problems[l.ID]; err != nil {
+					out[i].Problem, _ = akte.ReasonOf(err)
+					fmt.Fprintln(e.Stderr, e.Tr("Warnung:", "Warning:"), e.Message(err))
+				}
 			}
 			if asJSON {
 				return e.PrintJSON(out)

@@ -58,6 +58,8 @@ type lsItem struct {
 	Comment  string `json:"comment"`
 	FileName string `json:"file_name"`
 	Replaces string `json:"replaces"`
+	Version  int64  `json:"version"`
+	Problem  string `json:"problem"`
 }
 
 func (u *user) upload(path string, args ...string) string {

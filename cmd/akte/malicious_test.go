@@ -431,3 +431,72 @@ func TestMaliciousPublicKeys(t *testing.T) {
 		t.Errorf("login with the account's public key swapped: %q", msg)
 	}
 }
+
+// TestMaliciousVersions: the version chain is sealed with the items, so a
+// replaces the server made up (an item turned into a new version of
+// another) or cut is reported by akte ls, which shows the sealed chain,
+// and akte rm deletes exactly the ids it is given.
+func TestMaliciousVersions(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "", nil)
+	u := newUser(t, srv, "versions-chain@example.org")
+	u.register(testKVNR)
+	u.login()
+	dir := t.TempDir()
+	doc := func(name string, seed uint64) string {
+		p := filepath.Join(dir, name)
+		writeRandom(t, p, 2000, seed)
+		return p
+	}
+	a := u.upload(doc("befund-v1.txt", 1), "--category", "findings")
+	b := u.upload(doc("befund-v2.txt", 2), "--category", "findings", "--replaces", a)
+	c := u.upload(doc("brief.txt", 3), "--category", "letters")
+	byID := func() map[string]lsItem {
+		m := map[string]lsItem{}
+		for _, it := range u.ls() {
+			m[it.ID] = it
+		}
+		return m
+	}
+	got := byID()
+	if got[a].Version != 1 || got[b].Version != 2 || got[b].Replaces != a || got[c].Version != 1 || got[b].Problem != "" {
+		t.Fatalf("honest chain: %+v", got)
+	}
+	db := srv.stores()
+	set := func(id, replaces string) {
+		t.Helper()
+		if _, err := db.Exec(t.Context(), `UPDATE items SET replaces = ? WHERE id = ?`, replaces, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The letter made a new version of the finding, and the real second
+	// version cut loose.
+	set(c, a)
+	set(b, "")
+	out, errs, code := u.run("", nil, "ls", "--json")
+	if code != 0 {
+		t.Fatalf("ls: exit %d: %s", code, errs)
+	}
+	var listed []lsItem
+	if err := json.Unmarshal([]byte(out), &listed); err != nil {
+		t.Fatal(err)
+	}
+	got = map[string]lsItem{}
+	for _, it := range listed {
+		got[it.ID] = it
+	}
+	if got[c].Problem != "replaces_forged" || got[c].Replaces != "" || got[b].Problem != "replaces_forged" || got[b].Replaces != a || got[a].Problem != "" {
+		t.Errorf("forged chain listed as %+v", got)
+	}
+	for _, id := range []string{b, c} {
+		if !says(errs, "replaces_forged", map[string]any{"item": id}) {
+			t.Errorf("ls says nothing of %s: %q", id, errs)
+		}
+	}
+	// Deleting the letter deletes the letter only.
+	set(c, "")
+	u.ok("rm", c)
+	if got := byID(); len(got) != 2 || got[a].ID == "" || got[b].Problem != "replaces_forged" {
+		t.Errorf("after rm %s: %+v", c, got)
+	}
+}

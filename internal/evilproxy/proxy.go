@@ -60,6 +60,10 @@ type Rule struct {
 	// DropHeaders are removed from the answer, e.g.
 	// Content-Security-Policy to relax it for a test.
 	DropHeaders []string `json:"drop_headers,omitempty"`
+	// Replace replaces, in the answer's body, each text of the even
+	// places by the text after it: edits that a merge patch cannot make
+	// (inside a JSON array).
+	Replace []string `json:"replace,omitempty"`
 	// Edit, for Go callers, rewrites the answer's body.
 	Edit func(body []byte) []byte `json:"-"`
 	// Hangup passes the request on and drops the server's answer: the
@@ -113,6 +117,9 @@ func (p *Proxy) Add(r Rule) error {
 	re, err := regexp.Compile("^(?:" + r.Path + ")$")
 	if err != nil {
 		return fmt.Errorf("evilproxy: rule path: %w", err)
+	}
+	if len(r.Replace)%2 != 0 {
+		return errors.New("evilproxy: replace needs pairs")
 	}
 	if len(r.Merge) > 0 && !json.Valid(r.Merge) {
 		return fmt.Errorf("evilproxy: rule merge is not JSON")
@@ -218,7 +225,7 @@ func (p *Proxy) modify(resp *http.Response) error {
 		for _, h := range rule.DropHeaders {
 			resp.Header.Del(h)
 		}
-		if len(rule.Merge) > 0 || rule.Edit != nil {
+		if len(rule.Merge) > 0 || len(rule.Replace) > 0 || rule.Edit != nil {
 			edits = append(edits, rule)
 		}
 	}
@@ -235,6 +242,9 @@ func (p *Proxy) modify(resp *http.Response) error {
 			if body, err = mergeJSON(body, rule.Merge); err != nil {
 				return fmt.Errorf("evilproxy: merge into %s: %w", resp.Request.URL.Path, err)
 			}
+		}
+		for i := 0; i+1 < len(rule.Replace); i += 2 {
+			body = bytes.ReplaceAll(body, []byte(rule.Replace[i]), []byte(rule.Replace[i+1]))
 		}
 		if rule.Edit != nil {
 			body = rule.Edit(body)

@@ -51,6 +51,7 @@ func TestProxy(t *testing.T) {
 		{Path: "/api/v1/items/[a-z]+", From: "/api/v1/items/b"},
 		{Path: "/", DropHeaders: []string{"Content-Security-Policy"}},
 		{Path: "/edited", Edit: func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("edited"), []byte("changed")) }},
+		{Path: "/replaced", Replace: []string{`"/replaced"`, `"/swapped"`}},
 	} {
 		if err := p.Add(r); err != nil {
 			t.Fatal(err)
@@ -74,8 +75,14 @@ func TestProxy(t *testing.T) {
 	if v, _ := call("GET", "/edited", ``); v["path"] != "/changed" {
 		t.Errorf("edit: %v", v)
 	}
+	if v, _ := call("GET", "/replaced", ``); v["path"] != "/swapped" {
+		t.Errorf("replace: %v", v)
+	}
+	if err := p.Add(Rule{Path: "/", Replace: []string{"odd"}}); err == nil {
+		t.Error("a replace without its pair was taken")
+	}
 	reqs := p.Requests()
-	if len(reqs) != 7 || reqs[0].Method != "POST" || string(reqs[0].Body) != `{"email":"a@b.de"}` || reqs[0].Status != 200 || reqs[3].Path != "/api/v1/items/a" {
+	if len(reqs) != 8 || reqs[0].Method != "POST" || string(reqs[0].Body) != `{"email":"a@b.de"}` || reqs[0].Status != 200 || reqs[3].Path != "/api/v1/items/a" {
 		t.Errorf("recorded: %+v", reqs)
 	}
 	for _, o := range origins {

@@ -521,7 +521,15 @@ async function loadRecord() {
   const opened = list.length ? await core.call('openItems', { umk: session.value.umk, record: rec, items: list }) : [];
   const byId = new Map(opened.map((o) => [o.id, o]));
   record.value = rec;
-  items.value = list.map((it) => ({ item: it, key: byId.get(it.id)?.key, meta: byId.get(it.id)?.meta, error: byId.get(it.id)?.error }));
+  // The version chain is the one sealed with the items (issue 10, item 4):
+  // where the server's replaces differs, the core reports it (problem)
+  // and the sealed one counts. Items sealed before the chain was (no
+  // version) keep the server's word.
+  items.value = list.map((it) => {
+    const o = byId.get(it.id);
+    const replaces = o?.meta?.version ? o.meta.replaces : it.replaces;
+    return { item: { ...it, replaces }, key: o?.key, meta: o?.meta, error: o?.error, problem: o?.problem };
+  });
 }
 
 const catName = (id) => {
@@ -558,7 +566,8 @@ async function runUploads(files, category, replaces) {
           ? update(e, { note: tr('Die Datei ist nicht mehr die, deren Hochladen unterbrochen wurde; sie wird unter einem neuen Schlüssel von vorn hochgeladen.',
               'The file is no longer the one whose upload was interrupted; it is uploaded again from the start under a new key.') })
           : update(e, { done, total, state });
-      await upload(ctx, f, { category, meta, replaces, path: droppedPath.get(f), progress });
+      const prev = replaces && items.value.find((x) => x.item.id === replaces)?.meta;
+      await upload(ctx, f, { category, meta, replaces, prevVersion: prev?.version || 0, path: droppedPath.get(f), progress });
       update(e, { state: 'done' });
     } catch (err) {
       update(e, { state: 'failed', error: errorText(err) });
@@ -745,6 +754,10 @@ function Record() {
           </select></div>
       </div>
       <${Alert} text=${err} />
+      ${all.some((x) => x.problem) &&
+      html`<div class="alert" role="alert" data-testid="chain-problems"><ul>
+        ${all.filter((x) => x.problem).map((x) => html`<li>${errorText(x.problem)}</li>`)}
+      </ul></div>`}
       <${Status} text=${status} />
       ${shown.length === 0 && html`<p>${all.length ? tr('Keine Treffer.', 'No matches.') : tr('Noch keine Dokumente.', 'No documents yet.')}</p>`}
       ${[...groups].map(

@@ -114,8 +114,8 @@ async function openPlan(ctx, saved) {
 
 // newPlan prepares a new item under a fresh key and stream seed, with the
 // file's size and digest sealed in its metadata.
-async function newPlan(ctx, file, category, meta, replaces, digest) {
-  const it = await call('newItem', { umk: ctx.umk, record: ctx.record, category, meta: { ...meta, size: file.size, digest } });
+async function newPlan(ctx, file, category, meta, replaces, prevVersion, digest) {
+  const it = await call('newItem', { umk: ctx.umk, record: ctx.record, category, meta: { ...meta, size: file.size, digest }, replaces, prev_version: prevVersion });
   const random = crypto.getRandomValues(new Uint8Array(RANDOM));
   const itemKey = unb64(it.key);
   const { size } = await call('layout', { plain_size: file.size, chunk_size: 1 });
@@ -153,8 +153,9 @@ function chunker(file, enc, chunkSize) {
 // and returns the item. progress(doneBytes, totalBytes, state) reports;
 // state is 'sending', 'waiting' (connection lost), 'restarted' (the file
 // is not the one an interrupted upload was sending: it starts over under a
-// new key) or 'done'. path is the file's path in a dropped folder.
-export async function upload(ctx, file, { category, meta, replaces, path, progress = () => {}, signal, parallel = 2 }) {
+// new key) or 'done'. path is the file's path in a dropped folder;
+// prevVersion the version sealed in the replaced item (0 if it has none).
+export async function upload(ctx, file, { category, meta, replaces, prevVersion = 0, path, progress = () => {}, signal, parallel = 2 }) {
   const key = planKey(ctx.accountId, file, path);
   const pr = { done: 0, total: 0, progress, signal, parallel };
   pr.onWait = () => progress(pr.done, pr.total, 'waiting');
@@ -208,7 +209,7 @@ export async function upload(ctx, file, { category, meta, replaces, path, progre
     }
   }
   digest ??= await fileDigest(file);
-  p = await newPlan(ctx, file, category, meta, replaces, digest);
+  p = await newPlan(ctx, file, category, meta, replaces, prevVersion, digest);
   savePlan(key, p);
   let st;
   try {

@@ -191,5 +191,26 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
   await page.getByText(text('de', 'account_key_substituted')).waitFor({ timeout: 30000 });
   assert.equal(await page.getByRole('heading', { name: 'Meine Akte' }).count(), 0, 'the record did not open');
   await ev.reset();
+
+  // 8. A version chain the server bent: the letter listed as a new version
+  // of the finding. The page says so and keeps the sealed chain: the
+  // finding stays a document of its own.
+  writeFileSync(join(a.home, 'befund-1.txt'), 'Befund, erste Fassung');
+  writeFileSync(join(a.home, 'befund-2.txt'), 'Befund, zweite Fassung');
+  writeFileSync(join(a.home, 'brief.txt'), 'Arztbrief');
+  const upload = async (file, ...args) => JSON.parse(await cli(ev.url, a.home, ['upload', join(a.home, file), '--json', ...args]))[0].id;
+  const v1 = await upload('befund-1.txt', '--category', 'findings');
+  await upload('befund-2.txt', '--category', 'findings', '--replaces', v1);
+  const letter = await upload('brief.txt', '--category', 'letters');
+  await login(page, ev.url, a, await code(a.secret));
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+  await page.getByText('Version 2').first().waitFor({ timeout: 30000 });
+  await ev.rule({ method: 'GET', path: '/api/v1/items', replace: [`"id":"${letter}"`, `"id":"${letter}","replaces":"${v1}"`] });
+  await page.reload();
+  await page.getByTestId('chain-problems').getByText(text('de', 'replaces_forged', { item: letter })).waitFor({ timeout: 30000 });
+  await page.getByRole('button', { name: 'Ansehen: brief.txt' }).waitFor();
+  assert.equal(await page.getByText('Version 3').count(), 0, 'the forged link makes no third version');
+  await axe(page, 'version chain bent', assert);
+  await ev.reset();
   assert.deepEqual(errors, []);
 });
