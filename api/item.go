@@ -114,11 +114,7 @@ func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.
 			return
 		}
 	}
-	// Each item is encoded while the store lends it, straight into the
-	// answer's buffer.
-	l := newItemList()
-	defer l.release()
-	next, err := a.svc.ItemsPage(r.Context(), p, category, q.Get("after"), limit, l.add)
+	its, next, err := a.svc.ItemsPage(r.Context(), p, category, q.Get("after"), limit)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -130,7 +126,16 @@ func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.
 		}
 		w.Header().Set("Link", "</api/v1/items?"+nq.Encode()+`>; rel="next"`)
 	}
-	l.write(w)
+	writeItems(w, its)
+}
+
+// writeItems answers 200 with the items as a JSON array of wire.Item.
+func writeItems(w http.ResponseWriter, its []*akte.Item) {
+	out := make([]wire.Item, len(its))
+	for i, it := range its {
+		out[i] = wire.ItemOf(it)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {

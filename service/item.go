@@ -318,62 +318,44 @@ func (s *Service) Items(ctx context.Context, p *Principal, category akte.Categor
 // MaxPage is the most items one page of a listing holds.
 const MaxPage = 1000
 
-// ItemsPage calls fn for at most limit (1 to MaxPage) complete items of
-// the principal's record after the cursor after ("" for the first page),
-// of one category or all, in the order of Items; the item is valid only
-// until fn returns (akte.Store.ItemsPage). next is the cursor of the
+// ItemsPage returns at most limit (1 to MaxPage) complete items of the
+// principal's record after the cursor after ("" for the first page), of
+// one category or all, in the order of Items, and the cursor of the
 // following page, or "" if this page is the last. A cursor is opaque to
 // clients; it names a position, not an item, so deleting items while
-// walking a listing loses nothing else. An error from fn ends the listing
-// and is returned as it is.
-func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.CategoryID, after string, limit int, fn func(*akte.Item) error) (next string, err error) {
+// walking a listing loses nothing else.
+func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.CategoryID, after string, limit int) (items []*akte.Item, next string, err error) {
 	const op = "item.list"
 	if category != "" {
 		if _, ok := akte.CategoryByID(category); !ok {
-			return "", invalid(op, fmt.Sprintf("Unbekannte Kategorie %q.", category))
+			return nil, "", invalid(op, fmt.Sprintf("Unbekannte Kategorie %q.", category))
 		}
 	}
 	if limit < 1 || limit > MaxPage {
-		return "", invalid(op, fmt.Sprintf("limit muss zwischen 1 und %d liegen.", MaxPage))
+		return nil, "", invalid(op, fmt.Sprintf("limit muss zwischen 1 und %d liegen.", MaxPage))
 	}
 	var cur akte.ItemCursor
 	if after != "" {
 		var ok bool
 		if cur, ok = parseCursor(after); !ok {
-			return "", invalid(op, "after ist kein gültiger Listen-Cursor.")
+			return nil, "", invalid(op, "after ist kein gültiger Listen-Cursor.")
 		}
 	}
 	// One item more than asked tells whether a next page exists, so a
 	// walk ends without an empty last request.
-	var (
-		n     int
-		last  string // the cursor after the limit-th item, formatted while it is valid
-		fnErr error
-	)
-	err = s.store.ItemsPage(ctx, p.Account.ID, category, cur, limit+1, func(it *akte.Item) error {
-		if n++; n > limit {
-			next = last
-			return nil
+	items = make([]*akte.Item, 0, limit+1)
+	for it, err := range s.store.ItemsPage(ctx, p.Account.ID, category, cur, limit+1) {
+		if err != nil {
+			return nil, "", internal(op, err)
 		}
-		if n == limit {
-			last = formatCursor(it.CursorOf())
-		}
-		if fnErr = fn(it); fnErr != nil {
-			return errListStopped
-		}
-		return nil
-	})
-	switch {
-	case fnErr != nil:
-		return "", fnErr
-	case err != nil:
-		return "", internal(op, err)
+		items = append(items, it)
 	}
-	return next, nil
+	if len(items) > limit {
+		items = items[:limit]
+		next = formatCursor(items[limit-1].CursorOf())
+	}
+	return items, next, nil
 }
-
-// errListStopped ends a store listing that ItemsPage's fn failed.
-var errListStopped = errors.New("listing stopped")
 
 // A cursor is "<created_at in unix microseconds>.<item id>".
 func formatCursor(c akte.ItemCursor) string {

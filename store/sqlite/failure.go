@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/akte/akte"
@@ -15,36 +14,35 @@ func accountFailureKey(id akte.AccountID) string { return "account:" + string(id
 
 // AddFailure records a failed attempt under key.
 func (s *Store) AddFailure(ctx context.Context, key string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO failures (key, at) VALUES (?, ?)`, key, micros(at))
-	return wrap("sqlite.AddFailure", err)
+	_, err := s.changes(ctx, "sqlite.AddFailure", `INSERT INTO failures (key, at) VALUES (?, ?)`, key, micros(at))
+	return err
 }
 
 // Failures counts the failures under key at or after since and returns the
 // time of the latest one (zero if there is none).
-func (s *Store) Failures(ctx context.Context, key string, since time.Time) (int, time.Time, error) {
-	var (
-		n    int
-		last sql.NullInt64
-	)
-	err := s.db.QueryRowContext(ctx, `SELECT count(*), max(at) FROM failures WHERE key = ? AND at >= ?`,
-		key, micros(since)).Scan(&n, &last)
+func (s *Store) Failures(ctx context.Context, key string, since time.Time) (n int, last time.Time, err error) {
+	err = s.read(ctx, func(c *conn) error {
+		return c.one(`SELECT count(*), max(at) FROM failures WHERE key = ? AND at >= ?`, []any{key, micros(since)},
+			func(r *row) {
+				n = int(r.int64())
+				if t := r.timePtr(); t != nil {
+					last = *t
+				}
+			})
+	})
 	if err != nil {
 		return 0, time.Time{}, wrap("sqlite.Failures", err)
 	}
-	if !last.Valid {
-		return n, time.Time{}, nil
-	}
-	return n, fromMicros(last.Int64), nil
+	return n, last, nil
 }
 
 // ClearFailures forgets the failures under key.
 func (s *Store) ClearFailures(ctx context.Context, key string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM failures WHERE key = ?`, key)
-	return wrap("sqlite.ClearFailures", err)
+	_, err := s.changes(ctx, "sqlite.ClearFailures", `DELETE FROM failures WHERE key = ?`, key)
+	return err
 }
 
 // DeleteFailuresBefore removes failures older than t.
 func (s *Store) DeleteFailuresBefore(ctx context.Context, t time.Time) (int, error) {
-	n, err := affected(s.db.ExecContext(ctx, `DELETE FROM failures WHERE at < ?`, micros(t)))
-	return n, wrap("sqlite.DeleteFailuresBefore", err)
+	return s.changes(ctx, "sqlite.DeleteFailuresBefore", `DELETE FROM failures WHERE at < ?`, micros(t))
 }

@@ -2,8 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
+	"iter"
 	"time"
 
 	"github.com/akte/akte"
@@ -12,69 +11,33 @@ import (
 const itemColumns = `id, account_id, category, key_version, kind, replaces, size, chunk_size, state,
 	created_at, updated_at, created_by, meta_sealed, key_slot`
 
-// itemRow holds an item and the plain-typed destinations of its scan in one
-// allocation: database/sql converts into the named types (akte.ItemID, ...)
-// and into uint32 by reflection, which showed in the listing's profile, and
-// separate locals would each escape to the heap.
-type itemRow struct {
-	it                                           akte.Item
-	id, account, category, kind, replaces, state string
-	keyVersion, created, updated                 int64
-}
-
-func scanItem(s scanner) (*akte.Item, error) {
-	r := new(itemRow)
-	it := &r.it
-	err := s.Scan(&r.id, &r.account, &r.category, &r.keyVersion, &r.kind, &r.replaces, &it.Size, &it.ChunkSize, &r.state,
-		&r.created, &r.updated, &it.CreatedBy, &it.MetaSealed, &it.KeySlot)
-	if err != nil {
-		return nil, err
-	}
-	it.ID, it.AccountID, it.Category = akte.ItemID(r.id), akte.AccountID(r.account), akte.CategoryID(r.category)
-	it.Kind, it.Replaces, it.State = akte.ItemKind(r.kind), akte.ItemID(r.replaces), akte.ItemState(r.state)
-	it.KeyVersion = uint32(r.keyVersion)
-	it.CreatedAt, it.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
-	return it, nil
-}
-
-// itemPageColumns are itemColumns without account_id and state, which a
-// listing knows from its query: two text columns fewer to read per row.
-const itemPageColumns = `id, category, key_version, kind, replaces, size, chunk_size,
-	created_at, updated_at, created_by, meta_sealed, key_slot`
-
-// lendItemPage reads the current row of itemPageColumns into it, whose
-// strings and slices then point into SQLite's memory: valid until the next
-// row. A page is encoded from there without a copy or an allocation.
-func lendItemPage(s *rowScanner, it *akte.Item) error {
-	if n := s.columns(); n != 12 {
-		return fmt.Errorf("sqlite: page row has %d columns", n)
-	}
-	it.ID, it.Category, it.KeyVersion = akte.ItemID(s.lend(0)), akte.CategoryID(s.lend(1)), uint32(s.int64(2))
-	it.Kind, it.Replaces = akte.ItemKind(s.lend(3)), akte.ItemID(s.lend(4))
-	it.Size, it.ChunkSize = s.int64(5), s.int64(6)
-	it.CreatedAt, it.UpdatedAt = fromMicros(s.int64(7)), fromMicros(s.int64(8))
-	it.CreatedBy, it.MetaSealed, it.KeySlot = s.lend(9), s.raw(10), s.raw(11)
-	return nil
+func scanItem(r *row) *akte.Item {
+	return &akte.Item{ID: akte.ItemID(r.text()), AccountID: akte.AccountID(r.text()), Category: akte.CategoryID(r.text()),
+		KeyVersion: uint32(r.int64()), Kind: akte.ItemKind(r.text()), Replaces: akte.ItemID(r.text()), Size: r.int64(),
+		ChunkSize: r.int64(), State: akte.ItemState(r.text()), CreatedAt: r.time(), UpdatedAt: r.time(), CreatedBy: r.text(),
+		MetaSealed: r.blob(), KeySlot: r.blob()}
 }
 
 // CreateUpload inserts an uploading item if the quota allows. The
-// transaction begins IMMEDIATE (see Open), so the sum it reads cannot
-// change before the insert.
+// transaction begins IMMEDIATE, so the sum it reads cannot change before
+// the insert.
 func (s *Store) CreateUpload(ctx context.Context, it *akte.Item, limit int64) error {
 	const op = "sqlite.CreateUpload"
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(c *conn) error {
 		if limit >= 0 {
 			var used int64
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(size), 0) FROM items WHERE account_id = ?`, it.AccountID).Scan(&used); err != nil {
+			err := c.one(`SELECT COALESCE(SUM(size), 0) FROM items WHERE account_id = ?`, []any{it.AccountID},
+				func(r *row) { used = r.int64() })
+			if err != nil {
 				return err
 			}
 			if used+it.Size > limit {
 				return akte.E(op, akte.KindQuota, "", nil)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO items (`+itemColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := c.exec(`INSERT INTO items (`+itemColumns+`) VALUES (`+placeholders(14)+`)`,
 			it.ID, it.AccountID, it.Category, it.KeyVersion, it.Kind, it.Replaces, it.Size, it.ChunkSize, akte.StateUploading,
-			micros(it.CreatedAt), micros(it.UpdatedAt), it.CreatedBy, blob(it.MetaSealed), blob(it.KeySlot))
+			micros(it.CreatedAt), micros(it.UpdatedAt), it.CreatedBy, it.MetaSealed, it.KeySlot)
 		return err
 	})
 	if isUnique(err, "items.id") {
@@ -88,35 +51,24 @@ func (s *Store) CreateUpload(ctx context.Context, it *akte.Item, limit int64) er
 
 // Item returns an item in any state.
 func (s *Store) Item(ctx context.Context, id akte.ItemID) (*akte.Item, error) {
-	it, err := scanItem(s.queryRow(ctx, `SELECT `+itemColumns+` FROM items WHERE id = ?`, id))
-	if err != nil {
-		return nil, wrap("sqlite.Item", err)
-	}
-	return it, nil
+	var it *akte.Item
+	err := s.read(ctx, func(c *conn) error {
+		return c.one(`SELECT `+itemColumns+` FROM items WHERE id = ?`, []any{id}, func(r *row) { it = scanItem(r) })
+	})
+	return it, wrap("sqlite.Item", err)
 }
 
 // Items lists the complete items of an account.
 func (s *Store) Items(ctx context.Context, account akte.AccountID, category akte.CategoryID) ([]*akte.Item, error) {
-	q := `SELECT ` + itemColumns + ` FROM items WHERE account_id = ? AND state = ?`
-	args := []any{account, akte.StateComplete}
-	if category != "" {
-		q += ` AND category = ?`
-		args = append(args, category)
-	}
-	its, err := list(ctx, s.db, scanItem, q+` ORDER BY created_at, id`, args...)
+	q, args := itemsQuery(account, category, akte.ItemCursor{})
+	its, err := list(ctx, s, scanItem, q+` ORDER BY created_at, id`, args...)
 	return its, wrap("sqlite.Items", err)
 }
 
-// ItemsPage lists a page of an account's complete items after a cursor.
-// The row-value comparison walks the index items_account_page
-// (account_id, state, created_at, id) or items_category_page from the
-// cursor, so a page costs the same at any depth and any record size.
-func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int, fn func(*akte.Item) error) error {
-	const op = "sqlite.ItemsPage"
-	if limit <= 0 {
-		return akte.E(op, akte.KindInvalid, "", nil)
-	}
-	q := `SELECT ` + itemPageColumns + ` FROM items WHERE account_id = ? AND state = ?`
+// itemsQuery selects an account's complete items, of one category or all,
+// after a cursor.
+func itemsQuery(account akte.AccountID, category akte.CategoryID, after akte.ItemCursor) (string, []any) {
+	q := `SELECT ` + itemColumns + ` FROM items WHERE account_id = ? AND state = ?`
 	args := []any{account, akte.StateComplete}
 	if category != "" {
 		q += ` AND category = ?`
@@ -126,22 +78,34 @@ func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category 
 		q += ` AND (created_at, id) > (?, ?)`
 		args = append(args, micros(after.CreatedAt), after.ID)
 	}
-	args = append(args, limit)
-	it := &akte.Item{AccountID: account, State: akte.StateComplete}
-	var fnErr error
-	err := s.rd.query(ctx, q+` ORDER BY created_at, id LIMIT ?`, args, func(r *rowScanner) error {
-		if err := lendItemPage(r, it); err != nil {
-			return err
+	return q, args
+}
+
+// ItemsPage lists a page of an account's complete items after a cursor.
+// The row-value comparison walks the index items_account_page
+// (account_id, state, created_at, id) or items_category_page from the
+// cursor, so a page costs the same at any depth and any record size. A
+// read connection is held while the caller's loop runs.
+func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int) iter.Seq2[*akte.Item, error] {
+	const op = "sqlite.ItemsPage"
+	return func(yield func(*akte.Item, error) bool) {
+		if limit <= 0 {
+			yield(nil, akte.E(op, akte.KindInvalid, "", nil))
+			return
 		}
-		if fnErr = fn(it); fnErr != nil {
-			return errStop
+		q, args := itemsQuery(account, category, after)
+		err := s.read(ctx, func(c *conn) error {
+			return c.query(q+` ORDER BY created_at, id LIMIT ?`, append(args, limit), func(r *row) error {
+				if !yield(scanItem(r), nil) {
+					return errStop
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			yield(nil, wrap(op, err))
 		}
-		return nil
-	})
-	if fnErr != nil {
-		return fnErr
 	}
-	return wrap(op, err)
 }
 
 // Uploads lists uploading items last updated before t.
@@ -152,67 +116,53 @@ func (s *Store) Uploads(ctx context.Context, account akte.AccountID, before time
 		q += ` AND account_id = ?`
 		args = append(args, account)
 	}
-	its, err := list(ctx, s.db, scanItem, q+` ORDER BY updated_at, id`, args...)
+	its, err := list(ctx, s, scanItem, q+` ORDER BY updated_at, id`, args...)
 	return its, wrap("sqlite.Uploads", err)
 }
 
 // AddChunk records a stored chunk of an uploading item.
 func (s *Store) AddChunk(ctx context.Context, id akte.ItemID, n int, at time.Time) error {
 	const op = "sqlite.AddChunk"
-	return wrap(op, s.tx(ctx, func(tx *sql.Tx) error {
-		k, err := affected(tx.ExecContext(ctx, `UPDATE items SET updated_at = ? WHERE id = ? AND state = ?`, micros(at), id, akte.StateUploading))
+	return wrap(op, s.tx(ctx, func(c *conn) error {
+		k, err := c.exec(`UPDATE items SET updated_at = ? WHERE id = ? AND state = ?`, micros(at), id, akte.StateUploading)
 		if err != nil {
 			return err
 		}
 		if k == 0 {
 			return notFound(op, "Kein laufendes Hochladen mit dieser Kennung")
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO item_chunks (item_id, n) VALUES (?, ?) ON CONFLICT (item_id, n) DO NOTHING`, id, n)
+		_, err = c.exec(`INSERT INTO item_chunks (item_id, n) VALUES (?, ?) ON CONFLICT (item_id, n) DO NOTHING`, id, n)
 		return err
 	}))
 }
 
 // Chunks returns the recorded chunk indexes of an item.
 func (s *Store) Chunks(ctx context.Context, id akte.ItemID) ([]int, error) {
-	ns, err := list(ctx, s.db, func(s scanner) (n int, err error) {
-		err = s.Scan(&n)
-		return n, err
-	}, `SELECT n FROM item_chunks WHERE item_id = ? ORDER BY n`, id)
+	ns, err := list(ctx, s, func(r *row) int { return int(r.int64()) },
+		`SELECT n FROM item_chunks WHERE item_id = ? ORDER BY n`, id)
 	return ns, wrap("sqlite.Chunks", err)
 }
 
 // CompleteUpload marks an uploading item complete.
 func (s *Store) CompleteUpload(ctx context.Context, id akte.ItemID, at time.Time) error {
-	const op = "sqlite.CompleteUpload"
-	n, err := affected(s.db.ExecContext(ctx, `UPDATE items SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
-		akte.StateComplete, micros(at), id, akte.StateUploading))
-	if err != nil {
-		return wrap(op, err)
-	}
-	if n == 0 {
-		return notFound(op, "Kein laufendes Hochladen mit dieser Kennung")
-	}
-	return nil
+	return s.update(ctx, "sqlite.CompleteUpload", "Kein laufendes Hochladen mit dieser Kennung",
+		`UPDATE items SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
+		akte.StateComplete, micros(at), id, akte.StateUploading)
 }
 
 // DeleteItem removes an item; its chunk records go by ON DELETE CASCADE.
 func (s *Store) DeleteItem(ctx context.Context, id akte.ItemID) error {
-	const op = "sqlite.DeleteItem"
-	n, err := affected(s.db.ExecContext(ctx, `DELETE FROM items WHERE id = ?`, id))
-	if err != nil {
-		return wrap(op, err)
-	}
-	if n == 0 {
-		return notFound(op, "Eintrag nicht gefunden")
-	}
-	return nil
+	return s.update(ctx, "sqlite.DeleteItem", "Eintrag nicht gefunden", `DELETE FROM items WHERE id = ?`, id)
 }
 
 // Usage sums the sizes of an account's items by state.
 func (s *Store) Usage(ctx context.Context, account akte.AccountID) (complete, uploading int64, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT
-		COALESCE(SUM(CASE WHEN state = ? THEN size ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN state = ? THEN size ELSE 0 END), 0)
-		FROM items WHERE account_id = ?`, akte.StateComplete, akte.StateUploading, account).Scan(&complete, &uploading)
+	err = s.read(ctx, func(c *conn) error {
+		return c.one(`SELECT
+			COALESCE(SUM(CASE WHEN state = ? THEN size ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN state = ? THEN size ELSE 0 END), 0)
+			FROM items WHERE account_id = ?`, []any{akte.StateComplete, akte.StateUploading, account},
+			func(r *row) { complete, uploading = r.int64(), r.int64() })
+	})
 	return complete, uploading, wrap("sqlite.Usage", err)
 }

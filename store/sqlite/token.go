@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/akte/akte"
@@ -11,75 +9,61 @@ import (
 
 const tokenColumns = `hash, purpose, account_id, device_id, created_at, expires_at, used_at, attempts`
 
-func scanToken(s scanner) (*akte.Token, error) {
-	var (
-		t                akte.Token
-		created, expires int64
-		used             sql.NullInt64
-	)
-	err := s.Scan(&t.Hash, &t.Purpose, &t.AccountID, &t.DeviceID, &created, &expires, &used, &t.Attempts)
-	if err != nil {
-		return nil, err
-	}
-	t.CreatedAt = fromMicros(created)
-	t.ExpiresAt = fromMicros(expires)
-	t.UsedAt = ptrMicros(used)
-	return &t, nil
+func scanToken(r *row) *akte.Token {
+	return &akte.Token{Hash: r.blob(), Purpose: akte.TokenPurpose(r.text()), AccountID: akte.AccountID(r.text()),
+		DeviceID: akte.DeviceID(r.text()), CreatedAt: r.time(), ExpiresAt: r.time(), UsedAt: r.timePtr(), Attempts: int(r.int64())}
 }
 
 // CreateToken inserts a single-use token of an existing account.
 func (s *Store) CreateToken(ctx context.Context, t *akte.Token) error {
 	const op = "sqlite.CreateToken"
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens (`+tokenColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		blob(t.Hash), t.Purpose, t.AccountID, t.DeviceID,
+	_, err := s.changes(ctx, op, `INSERT INTO tokens (`+tokenColumns+`) VALUES (`+placeholders(8)+`)`,
+		t.Hash, t.Purpose, t.AccountID, t.DeviceID,
 		micros(t.CreatedAt), micros(t.ExpiresAt), nullMicros(t.UsedAt), t.Attempts)
-	switch kindOf(err) {
+	switch akte.KindOf(err) {
 	case akte.KindConflict:
 		return akte.E(op, akte.KindConflict, "Code existiert bereits", err)
 	case akte.KindNotFound:
 		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
 	}
-	return wrap(op, err)
+	return err
+}
+
+// token reads the first token a query finds.
+func (s *Store) token(ctx context.Context, op, query string, args ...any) (*akte.Token, error) {
+	var t *akte.Token
+	err := s.read(ctx, func(c *conn) error {
+		return c.one(`SELECT `+tokenColumns+` FROM tokens WHERE `+query, args, func(r *row) { t = scanToken(r) })
+	})
+	return t, wrap(op, err)
 }
 
 // Token returns the token with the hash and purpose.
 func (s *Store) Token(ctx context.Context, purpose akte.TokenPurpose, hash []byte) (*akte.Token, error) {
-	t, err := scanToken(s.db.QueryRowContext(ctx,
-		`SELECT `+tokenColumns+` FROM tokens WHERE hash = ? AND purpose = ?`, blob(hash), purpose))
-	if err != nil {
-		return nil, wrap("sqlite.Token", err)
-	}
-	return t, nil
+	return s.token(ctx, "sqlite.Token", `hash = ? AND purpose = ?`, hash, purpose)
 }
 
 // LatestToken returns the account's newest token for the purpose.
 func (s *Store) LatestToken(ctx context.Context, account akte.AccountID, purpose akte.TokenPurpose) (*akte.Token, error) {
-	t, err := scanToken(s.db.QueryRowContext(ctx,
-		`SELECT `+tokenColumns+` FROM tokens WHERE account_id = ? AND purpose = ?
-		ORDER BY created_at DESC, rowid DESC LIMIT 1`, account, purpose))
-	if err != nil {
-		return nil, wrap("sqlite.LatestToken", err)
-	}
-	return t, nil
+	return s.token(ctx, "sqlite.LatestToken", `account_id = ? AND purpose = ?
+		ORDER BY created_at DESC, rowid DESC LIMIT 1`, account, purpose)
 }
 
 // UseToken marks the token used. The "not used yet" test is part of the
 // UPDATE, so of two concurrent uses only one succeeds.
 func (s *Store) UseToken(ctx context.Context, hash []byte, at time.Time) error {
 	const op = "sqlite.UseToken"
-	return wrap(op, s.tx(ctx, func(tx *sql.Tx) error {
-		n, err := affected(tx.ExecContext(ctx,
-			`UPDATE tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL`, micros(at), blob(hash)))
+	return wrap(op, s.tx(ctx, func(c *conn) error {
+		n, err := c.exec(`UPDATE tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL`, micros(at), hash)
 		if err != nil || n > 0 {
 			return err
 		}
-		var one int
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM tokens WHERE hash = ?`, blob(hash)).Scan(&one)
+		ok, err := c.exists(`SELECT 1 FROM tokens WHERE hash = ?`, hash)
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return notFound(op, "Code nicht gefunden")
 		case err != nil:
 			return err
+		case !ok:
+			return notFound(op, "Code nicht gefunden")
 		}
 		return akte.E(op, akte.KindConflict, "Code wurde bereits verwendet", nil)
 	}))
@@ -89,9 +73,11 @@ func (s *Store) UseToken(ctx context.Context, hash []byte, at time.Time) error {
 func (s *Store) CountTokenAttempt(ctx context.Context, hash []byte) (int, error) {
 	const op = "sqlite.CountTokenAttempt"
 	var n int
-	err := s.db.QueryRowContext(ctx,
-		`UPDATE tokens SET attempts = attempts + 1 WHERE hash = ? RETURNING attempts`, blob(hash)).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
+	err := s.write(ctx, func(c *conn) error {
+		return c.one(`UPDATE tokens SET attempts = attempts + 1 WHERE hash = ? RETURNING attempts`, []any{hash},
+			func(r *row) { n = int(r.int64()) })
+	})
+	if kindOf(err) == akte.KindNotFound {
 		return 0, notFound(op, "Code nicht gefunden")
 	}
 	return n, wrap(op, err)
@@ -99,6 +85,5 @@ func (s *Store) CountTokenAttempt(ctx context.Context, hash []byte) (int, error)
 
 // DeleteTokensBefore removes tokens that expired before t.
 func (s *Store) DeleteTokensBefore(ctx context.Context, t time.Time) (int, error) {
-	n, err := affected(s.db.ExecContext(ctx, `DELETE FROM tokens WHERE expires_at < ?`, micros(t)))
-	return n, wrap("sqlite.DeleteTokensBefore", err)
+	return s.changes(ctx, "sqlite.DeleteTokensBefore", `DELETE FROM tokens WHERE expires_at < ?`, micros(t))
 }
