@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,8 +23,7 @@ import (
 )
 
 // busyTimeout is how long a connection waits for another one's write lock
-// before it gives up with SQLITE_BUSY, and how long a request waits for a
-// connection of the store's pools.
+// (another process's) before it gives up with SQLITE_BUSY.
 const busyTimeout = 10 * time.Second
 
 // maxReaders is the size of the pool that reads run on: one connection per
@@ -123,7 +123,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	}))
 }
 
-// Close closes the database; it waits for the operations in progress.
+// Close closes the database. Queries in progress are interrupted (they
+// fail as KindUnavailable); it returns when they have ended.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
@@ -157,8 +158,8 @@ func (s *Store) tx(ctx context.Context, fn func(*conn) error) error {
 	})
 }
 
-// with takes a connection of p for fn. Waiting for one is bounded by
-// busyTimeout; the query itself is interrupted when ctx ends.
+// with takes a connection of p for fn; it waits for one until ctx ends,
+// and ctx's end interrupts the query.
 func (s *Store) with(ctx context.Context, p *sqlitex.Pool, fn func(*conn) error) error {
 	if s.closed.Load() {
 		return errClosed
@@ -166,24 +167,16 @@ func (s *Store) with(ctx context.Context, p *sqlitex.Pool, fn func(*conn) error)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	wait, cancel := context.WithTimeout(ctx, busyTimeout)
-	sc, err := p.Take(wait)
-	cancel()
+	sc, err := p.Take(ctx)
 	if err != nil {
 		if s.closed.Load() {
 			return errClosed
 		}
-		if ctx.Err() == nil && wait.Err() != nil {
-			return fmt.Errorf("%w: no connection free after %v", errBusy, busyTimeout)
-		}
 		return err
 	}
 	defer p.Put(sc)
-	sc.SetInterrupt(ctx.Done()) // Take bound it to wait
 	return fn(s.conn(sc))
 }
-
-var errBusy = errors.New("sqlite: busy")
 
 // conn is a connection with the statements prepared on it. Each stays
 // prepared for the connection's life and is only reset after a run:
@@ -325,18 +318,27 @@ func (r *row) next() int {
 
 func (r *row) text() string { return r.st.ColumnText(r.next()) }
 
+// len is the length of the next column, which it does not read.
+func (r *row) len() int { return r.st.ColumnLen(r.i) }
+
+// bytes appends a text or blob column to b.
+func (r *row) bytes(b []byte) []byte {
+	c := r.st.ColumnReader(r.next()) // SQLite's memory, valid until the next row
+	n := c.Len()
+	b = slices.Grow(b, n)
+	c.Read(b[len(b) : len(b)+n])
+	return b[:len(b)+n]
+}
+
 func (r *row) int64() int64 { return r.st.ColumnInt64(r.next()) }
 
 // blob is a copy of a blob column; nil if it is empty or NULL.
 func (r *row) blob() []byte {
-	i := r.next()
-	n := r.st.ColumnLen(i)
-	if n == 0 {
+	if r.len() == 0 {
+		r.next()
 		return nil
 	}
-	b := make([]byte, n)
-	r.st.ColumnBytes(i, b)
-	return b
+	return r.bytes(nil)
 }
 
 // Times are stored as INTEGER unix microseconds in UTC; NULL marks an
@@ -449,7 +451,7 @@ func kindOf(err error) akte.Kind {
 	case errors.Is(err, errNoRows):
 		return akte.KindNotFound
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, errClosed), errors.Is(err, errBusy):
+		errors.Is(err, errClosed):
 		return akte.KindUnavailable
 	}
 	switch code := sqlite.ErrCode(err); code {
