@@ -142,13 +142,14 @@ type Store interface {
 	// is empty) that come after the cursor; a zero cursor starts at the
 	// first. A listing walked page by page with the cursor of each page's
 	// last item sees every item that existed throughout the walk exactly
-	// once, even if the cursor's item is deleted in between. Each item comes
-	// with a nil error and is the caller's to keep; a failure ends the
-	// iteration with a nil item and the error (KindInvalid for a limit
-	// below 1). The store holds a database connection while the caller's
-	// loop runs, so the loop must not call the store (it could wait for a
-	// connection its own loop holds); breaking out of it releases the
-	// connection.
+	// once, even if the cursor's item is deleted in between. Each item
+	// comes with a nil error; a failure ends the iteration with a nil item
+	// and the error (KindInvalid for a limit below 1). An item, and all it
+	// refers to, is valid until the next iteration: a store may read every
+	// row into the same memory, and a caller that keeps items copies them.
+	// The store holds a database connection while the caller's loop runs,
+	// so the loop must not call the store (it could wait for a connection
+	// its own loop holds); breaking out of it releases the connection.
 	ItemsPage(ctx context.Context, account AccountID, category CategoryID, after ItemCursor, limit int) iter.Seq2[*Item, error]
 	// Uploads lists items in StateUploading whose UpdatedAt is before t,
 	// of one account or of all if account is empty, oldest first.

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"io"
+	"iter"
 	"mime"
 	"net/http"
 	"net/url"
@@ -97,45 +98,58 @@ const defaultPage = 100
 func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.Principal) {
 	q := r.URL.Query()
 	category := akte.CategoryID(q.Get("category"))
+	var (
+		items iter.Seq2[*akte.Item, error]
+		next  = func() string { return "" }
+		limit = defaultPage
+	)
 	if !q.Has("limit") && !q.Has("after") {
 		its, err := a.svc.Items(r.Context(), p, category)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
 		}
-		writeItems(w, its)
-		return
+		items = func(yield func(*akte.Item, error) bool) {
+			for _, it := range its {
+				if !yield(it, nil) {
+					return
+				}
+			}
+		}
+	} else {
+		if q.Has("limit") {
+			var err error
+			if limit, err = strconv.Atoi(q.Get("limit")); err != nil {
+				a.writeError(w, r, akte.E("api.items", akte.KindInvalid, "limit muss eine Zahl sein.", nil))
+				return
+			}
+		}
+		page, err := a.svc.ItemsPage(r.Context(), p, category, q.Get("after"), limit)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		items, next = page.Items, page.Next
 	}
-	limit := defaultPage
-	if q.Has("limit") {
-		var err error
-		if limit, err = strconv.Atoi(q.Get("limit")); err != nil {
-			a.writeError(w, r, akte.E("api.items", akte.KindInvalid, "limit muss eine Zahl sein.", nil))
+	l := newItemList()
+	defer l.release()
+	for it, err := range items {
+		if err == nil {
+			err = l.add(it) // while the item is valid
+		}
+		if err != nil {
+			a.writeError(w, r, err)
 			return
 		}
 	}
-	its, next, err := a.svc.ItemsPage(r.Context(), p, category, q.Get("after"), limit)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	if next != "" {
-		nq := url.Values{"limit": {strconv.Itoa(limit)}, "after": {next}}
+	if after := next(); after != "" {
+		nq := url.Values{"limit": {strconv.Itoa(limit)}, "after": {after}}
 		if category != "" {
 			nq.Set("category", string(category))
 		}
 		w.Header().Set("Link", "</api/v1/items?"+nq.Encode()+`>; rel="next"`)
 	}
-	writeItems(w, its)
-}
-
-// writeItems answers 200 with the items as a JSON array of wire.Item.
-func writeItems(w http.ResponseWriter, its []*akte.Item) {
-	out := make([]wire.Item, len(its))
-	for i, it := range its {
-		out[i] = wire.ItemOf(it)
-	}
-	writeJSON(w, http.StatusOK, out)
+	l.write(w)
 }
 
 func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {

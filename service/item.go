@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"regexp"
 	"slices"
 	"strconv"
@@ -318,43 +319,64 @@ func (s *Service) Items(ctx context.Context, p *Principal, category akte.Categor
 // MaxPage is the most items one page of a listing holds.
 const MaxPage = 1000
 
-// ItemsPage returns at most limit (1 to MaxPage) complete items of the
-// principal's record after the cursor after ("" for the first page), of
-// one category or all, in the order of Items, and the cursor of the
-// following page, or "" if this page is the last. A cursor is opaque to
-// clients; it names a position, not an item, so deleting items while
-// walking a listing loses nothing else.
-func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.CategoryID, after string, limit int) (items []*akte.Item, next string, err error) {
+// Page is one page of a listing.
+type Page struct {
+	// Items iterates over the page's items once. An item is valid until
+	// the next iteration (akte.Store.ItemsPage); the loop must not call
+	// the service.
+	Items iter.Seq2[*akte.Item, error]
+	next  string
+}
+
+// Next is the cursor of the following page, or "" if this page is the
+// last; it is known once the loop over Items has ended.
+func (pg *Page) Next() string { return pg.next }
+
+// ItemsPage returns a page of at most limit (1 to MaxPage) complete items
+// of the principal's record after the cursor after ("" for the first
+// page), of one category or all, in the order of Items. A cursor is
+// opaque to clients; it names a position, not an item, so deleting items
+// while walking a listing loses nothing else.
+func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.CategoryID, after string, limit int) (*Page, error) {
 	const op = "item.list"
 	if category != "" {
 		if _, ok := akte.CategoryByID(category); !ok {
-			return nil, "", invalid(op, fmt.Sprintf("Unbekannte Kategorie %q.", category))
+			return nil, invalid(op, fmt.Sprintf("Unbekannte Kategorie %q.", category))
 		}
 	}
 	if limit < 1 || limit > MaxPage {
-		return nil, "", invalid(op, fmt.Sprintf("limit muss zwischen 1 und %d liegen.", MaxPage))
+		return nil, invalid(op, fmt.Sprintf("limit muss zwischen 1 und %d liegen.", MaxPage))
 	}
 	var cur akte.ItemCursor
 	if after != "" {
 		var ok bool
 		if cur, ok = parseCursor(after); !ok {
-			return nil, "", invalid(op, "after ist kein gültiger Listen-Cursor.")
+			return nil, invalid(op, "after ist kein gültiger Listen-Cursor.")
 		}
 	}
-	// One item more than asked tells whether a next page exists, so a
-	// walk ends without an empty last request.
-	items = make([]*akte.Item, 0, limit+1)
-	for it, err := range s.store.ItemsPage(ctx, p.Account.ID, category, cur, limit+1) {
-		if err != nil {
-			return nil, "", internal(op, err)
+	pg := &Page{}
+	pg.Items = func(yield func(*akte.Item, error) bool) {
+		// One item more than asked tells whether a next page exists, so
+		// a walk ends without an empty last request.
+		n, last := 0, ""
+		for it, err := range s.store.ItemsPage(ctx, p.Account.ID, category, cur, limit+1) {
+			if err != nil {
+				yield(nil, internal(op, err))
+				return
+			}
+			if n++; n > limit {
+				pg.next = last
+				return
+			}
+			if n == limit {
+				last = formatCursor(it.CursorOf()) // while the item is valid
+			}
+			if !yield(it, nil) {
+				return
+			}
 		}
-		items = append(items, it)
 	}
-	if len(items) > limit {
-		items = items[:limit]
-		next = formatCursor(items[limit-1].CursorOf())
-	}
-	return items, next, nil
+	return pg, nil
 }
 
 // A cursor is "<created_at in unix microseconds>.<item id>".

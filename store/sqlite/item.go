@@ -19,16 +19,19 @@ func scanItem(r *row) *akte.Item { return new(itemScanner).scan(r) }
 
 // itemScanner reads items with few allocations, which were most of the
 // store's cost of a listing (a row took nine: the item, six texts, two
-// blobs). Items are allocated in blocks, blobs are copied into a shared
-// buffer, and a text equal to the one in the row before is not copied
-// again (account, category, kind, creator). An item stays valid for good:
-// a block or buffer is never reused, only replaced when full.
+// blobs; and the garbage collector's work grew with them). A text equal
+// to the one in the row before is not copied again (account, category,
+// kind, creator). Items that stay valid for good are allocated in blocks
+// and their blobs copied into a shared buffer: a block or buffer is never
+// reused, only replaced when full. A lending scanner (ItemsPage) reuses
+// one item and its blobs' buffer for every row.
 type itemScanner struct {
 	// account is set when the scanner lists that account's complete
 	// items: the rows hold listColumns, else itemColumns.
 	account akte.AccountID
+	lend    bool
 	items   []akte.Item // the current block; it never grows beyond its capacity
-	blobs   []byte      // likewise
+	blobs   []byte      // likewise, unless lending
 	prev    [4]string   // the repeating texts of the row before
 	buf     []byte
 }
@@ -39,7 +42,13 @@ const (
 )
 
 func (s *itemScanner) scan(r *row) *akte.Item {
-	if len(s.items) == cap(s.items) {
+	switch {
+	case s.lend:
+		s.items, s.blobs = s.items[:0], s.blobs[:0]
+		if cap(s.items) == 0 {
+			s.items = make([]akte.Item, 0, 1)
+		}
+	case len(s.items) == cap(s.items):
 		s.items = make([]akte.Item, 0, itemBlock)
 	}
 	s.items = s.items[:len(s.items)+1]
@@ -67,7 +76,7 @@ func (s *itemScanner) text(r *row, k int) string {
 
 // blob reads a blob column into the shared buffer; nil if it is empty.
 func (s *itemScanner) blob(r *row) []byte {
-	if n := r.len(); cap(s.blobs)-len(s.blobs) < n {
+	if n := r.len(); !s.lend && cap(s.blobs)-len(s.blobs) < n {
 		s.blobs = make([]byte, 0, max(n, blobBlock))
 	}
 	start := len(s.blobs)
@@ -145,7 +154,8 @@ func itemsQuery(account akte.AccountID, category akte.CategoryID, after akte.Ite
 // The row-value comparison walks the index items_account_page
 // (account_id, state, created_at, id) or items_category_page from the
 // cursor, so a page costs the same at any depth and any record size. A
-// read connection is held while the caller's loop runs.
+// read connection is held while the caller's loop runs, and every row is
+// read into the same item.
 func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int) iter.Seq2[*akte.Item, error] {
 	const op = "sqlite.ItemsPage"
 	return func(yield func(*akte.Item, error) bool) {
@@ -154,7 +164,7 @@ func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category 
 			return
 		}
 		q, args := itemsQuery(account, category, after)
-		sc := itemScanner{account: account}
+		sc := itemScanner{account: account, lend: true}
 		err := s.read(ctx, func(c *conn) error {
 			return c.query(q+` ORDER BY created_at, id LIMIT ?`, append(args, limit), func(r *row) error {
 				if !yield(sc.scan(r), nil) {

@@ -206,8 +206,7 @@ func testUnavailable(t *testing.T, s akte.Store) {
 		{"AdvanceTOTP", func(ctx context.Context) error { _, err := s.AdvanceTOTP(ctx, a.ID, 1<<40); return err }},
 		{"Accounts", func(ctx context.Context) error { _, err := s.Accounts(ctx); return err }},
 		{"ItemsPage", func(ctx context.Context) error {
-			_, err := collectPage(s.ItemsPage(ctx, a.ID, "", akte.ItemCursor{}, 10))
-			return err
+			return pageErr(s.ItemsPage(ctx, a.ID, "", akte.ItemCursor{}, 10))
 		}},
 	}
 

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -318,33 +319,34 @@ func testItemsPage(t *testing.T, s akte.Store) {
 		want = append(want, it.ID)
 		byID[it.ID] = it
 	}
-	walk := func(category akte.CategoryID, limit int, between func(last *akte.Item)) []akte.ItemID {
+	walk := func(category akte.CategoryID, limit int, between func(last akte.ItemID)) []akte.ItemID {
 		t.Helper()
 		var got []akte.ItemID
 		var cur akte.ItemCursor
 		for range 20 {
-			page, err := collectPage(s.ItemsPage(ctx, a.ID, category, cur, limit))
-			if err != nil {
-				t.Fatalf("ItemsPage: %v", err)
-			}
-			// The items are compared after the loop: they are the
-			// caller's to keep.
-			if len(page) > limit {
-				t.Fatalf("ItemsPage(limit %d) returned %d items", limit, len(page))
-			}
-			for _, it := range page {
-				got = append(got, it.ID)
+			var page []akte.ItemID
+			for it, err := range s.ItemsPage(ctx, a.ID, category, cur, limit) {
+				if err != nil {
+					t.Fatalf("ItemsPage: %v", err)
+				}
+				// Compared and copied in the loop: an item is valid
+				// until the next iteration.
 				if w := byID[it.ID]; !reflect.DeepEqual(it, w) {
 					t.Errorf("ItemsPage item = %+v, want %+v (Items)", it, w)
 				}
+				id := akte.ItemID(strings.Clone(string(it.ID)))
+				page = append(page, id)
+				cur = akte.ItemCursor{CreatedAt: it.CreatedAt, ID: id}
 			}
+			if len(page) > limit {
+				t.Fatalf("ItemsPage(limit %d) returned %d items", limit, len(page))
+			}
+			got = append(got, page...)
 			if len(page) < limit {
 				return got
 			}
-			last := page[len(page)-1]
-			cur = last.CursorOf()
 			if between != nil {
-				between(last)
+				between(cur.ID)
 			}
 		}
 		t.Fatal("ItemsPage does not end")
@@ -366,15 +368,15 @@ func testItemsPage(t *testing.T, s akte.Store) {
 	}
 	// Deleting each page's last item before the next page is read loses
 	// nothing else.
-	got := walk("", 2, func(last *akte.Item) {
-		if err := s.DeleteItem(ctx, last.ID); err != nil {
+	got := walk("", 2, func(last akte.ItemID) {
+		if err := s.DeleteItem(ctx, last); err != nil {
 			t.Fatal(err)
 		}
 	})
 	if !slices.Equal(got, want) {
 		t.Errorf("walk while deleting = %v, want %v", got, want)
 	}
-	_, err = collectPage(s.ItemsPage(ctx, a.ID, "", akte.ItemCursor{}, 0))
+	err = pageErr(s.ItemsPage(ctx, a.ID, "", akte.ItemCursor{}, 0))
 	wantKind(t, "ItemsPage(limit 0)", err, akte.KindInvalid)
 	// Breaking out of the loop ends the listing and releases what the
 	// store held for it: many more times than a store has connections,
@@ -399,14 +401,12 @@ func testItemsPage(t *testing.T, s akte.Store) {
 	}
 }
 
-// collectPage runs an ItemsPage iteration to its end.
-func collectPage(seq iter.Seq2[*akte.Item, error]) ([]*akte.Item, error) {
-	var page []*akte.Item
-	for it, err := range seq {
+// pageErr runs an ItemsPage iteration to its end and returns its error.
+func pageErr(seq iter.Seq2[*akte.Item, error]) error {
+	for _, err := range seq {
 		if err != nil {
-			return page, err
+			return err
 		}
-		page = append(page, it)
 	}
-	return page, nil
+	return nil
 }
