@@ -1,24 +1,38 @@
 # The two commands of the README: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build vet fuzz bench web bench-web bench-scale
+.PHONY: run test build vet fuzz bench web bench-web bench-scale screenshots
 
 ## run: build the web app, then start the server on its embedded defaults
 ## (SQLite + files under ./akte-data; open http://127.0.0.1:8080)
-run: web
+run:
+	@echo "make run: building the web app (npm packages, the Go client core as WebAssembly, the UI bundle)"
+	@echo "          and then the server. The first build takes a few minutes on two cores; later ones seconds."
+	@$(MAKE) --no-print-directory web
+	@echo "make run: compiling and starting akte serve (SQLite and files under ./akte-data) ..."
 	$(GO) run ./cmd/akte serve
 
 ## test: the whole test suite (installs what it needs first), the browser
-## tests in Chromium included (web/browser_test.go runs web/test); then the
+## tests in Chromium included (web/browser_test.go runs web/test) and the
+## DICOM CD tests with dcmtk and gdcm (dicom/cd_test.go), the FHIR R4 JSON
+## schema checks (internal/fhirschema, node + ajv) and the PDF checks
+## (internal/pdftest, poppler-utils); then the
 ## end-to-end suite a second time on PostgreSQL + S3 (servers started by the
 ## tests; the replica, outage and migration tests ran in the first pass)
 test:
 	./scripts/test-deps.sh
 	$(MAKE) web
+	cd internal/fhirschema && npm ci --no-audit --no-fund --loglevel=error
 	$(GO) vet ./...
-	AKTE_BROWSER_TESTS=1 $(GO) test -count=1 -timeout 25m ./...
+	AKTE_BROWSER_TESTS=1 AKTE_FHIR_SCHEMA=1 AKTE_PDF_TESTS=1 AKTE_DICOM_TESTS=1 $(GO) test -count=1 -timeout 25m ./...
 	AKTE_TEST_BACKEND=postgres-s3 $(GO) test -count=1 -timeout 25m \
 		-skip '^(TestReplicas|TestPostgresOutage|TestMigrate)$$' ./cmd/akte
+
+## screenshots: refresh docs/screenshots/ from the browser tests (test runs
+## write theirs to a temporary directory, so they leave the tree unchanged)
+screenshots: web
+	./scripts/test-deps.sh
+	AKTE_BROWSER_TESTS=1 AKTE_SCREENSHOTS=docs/screenshots $(GO) test -count=1 -run TestBrowser ./web
 
 ## web: the browser app into web/dist (npm ci, Go -> WebAssembly, esbuild)
 web:
@@ -35,7 +49,7 @@ fuzz:
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./seal ./blob/disk
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./seal ./blob/disk ./dicom
 
 ## bench-web: browser upload of a 200 MiB file against the CLI's (docs/benchmarks.md)
 bench-web: web

@@ -19,6 +19,54 @@ type KDFParams struct {
 	Threads uint8  `json:"threads"` // parallelism
 }
 
+// Bounds of the Argon2id parameters (docs/crypto.md §9.1). The server
+// refuses parameters outside them from clients, and every client refuses
+// them from the server before it derives anything: the floor is design §4's
+// minimum, below which a login secret seen by a lying server gives the
+// password away cheaply; the ceilings keep a server from making a client
+// hang or run out of memory (1 GiB is what a phone's browser tab can still
+// allocate; the work bound, memory × passes, is about 21 times the floor's,
+// some 5 s natively and 11 s in WebAssembly).
+const (
+	KDFMinMemory  = 64 * 1024   // KiB
+	KDFMaxMemory  = 1024 * 1024 // KiB
+	KDFMinTime    = 3
+	KDFMaxWork    = 4 * 1024 * 1024 // memory in KiB × time
+	KDFMinThreads = 4
+	KDFMaxThreads = 16
+	KDFMinSalt    = 16 // bytes
+	KDFMaxSalt    = 64
+)
+
+// OutOfBounds reports which parameter of k lies outside the bounds:
+// reason is "" when all are inside, "kdf_unsupported" for another
+// algorithm, "kdf_below_floor" or "kdf_above_ceiling"; field names the
+// parameter ("alg", "salt", "memory", "time", "threads"), limit the bound
+// it crossed and got its value.
+func (k KDFParams) OutOfBounds() (reason, field string, limit, got uint64) {
+	switch {
+	case k.Alg != "argon2id":
+		return "kdf_unsupported", "alg", 0, 0
+	case len(k.Salt) < KDFMinSalt:
+		return "kdf_below_floor", "salt", KDFMinSalt, uint64(len(k.Salt))
+	case len(k.Salt) > KDFMaxSalt:
+		return "kdf_above_ceiling", "salt", KDFMaxSalt, uint64(len(k.Salt))
+	case k.Memory < KDFMinMemory:
+		return "kdf_below_floor", "memory", KDFMinMemory, uint64(k.Memory)
+	case k.Memory > KDFMaxMemory:
+		return "kdf_above_ceiling", "memory", KDFMaxMemory, uint64(k.Memory)
+	case k.Time < KDFMinTime:
+		return "kdf_below_floor", "time", KDFMinTime, uint64(k.Time)
+	case uint64(k.Memory)*uint64(k.Time) > KDFMaxWork:
+		return "kdf_above_ceiling", "time", KDFMaxWork / uint64(k.Memory), uint64(k.Time)
+	case k.Threads < KDFMinThreads:
+		return "kdf_below_floor", "threads", KDFMinThreads, uint64(k.Threads)
+	case k.Threads > KDFMaxThreads:
+		return "kdf_above_ceiling", "threads", KDFMaxThreads, uint64(k.Threads)
+	}
+	return "", "", 0, 0
+}
+
 // KeyBundle is what a client needs to open its keys: every secret in it is
 // wrapped (sealed) on the client. The server stores and returns it verbatim.
 type KeyBundle struct {

@@ -7,8 +7,8 @@ import (
 	_ "embed"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -36,8 +36,19 @@ type Options struct {
 	// TLS adds Strict-Transport-Security.
 	TLS bool
 	// Mailbox, if set, adds the development mailbox routes
-	// (GET /api/v1/dev/mailbox...). Set it only for a development server.
+	// (GET /api/v1/dev/mailbox...). Set it only for a development server
+	// that listens on loopback; the routes answer only requests whose Host
+	// is a loopback name or address.
 	Mailbox Mailbox
+	// BaseURL is the server's public URL: a state-changing request with the
+	// session cookie must come from its origin (crossSite).
+	BaseURL string
+	// TrustedProxies are the peers whose X-Forwarded-For and Forwarded
+	// headers are believed (proxies.client).
+	TrustedProxies []netip.Prefix
+	// MinBodyRate is the slowest a request body may arrive; zero: no
+	// bound.
+	MinBodyRate MinRate
 	// Extra registers more routes (the web app).
 	Extra func(mux *http.ServeMux)
 }
@@ -47,6 +58,8 @@ type API struct {
 	svc      *service.Service
 	log      *slog.Logger
 	opts     Options
+	proxies  proxies
+	origin   string // of BaseURL
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -58,7 +71,8 @@ func New(o Options) *API {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &API{svc: o.Service, log: o.Log, opts: o, registry: prometheus.NewRegistry(), mux: http.NewServeMux()}
+	a := &API{svc: o.Service, log: o.Log, opts: o, proxies: proxies(o.TrustedProxies), origin: originOf(o.BaseURL),
+		registry: prometheus.NewRegistry(), mux: http.NewServeMux()}
 	a.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akte_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"})
 	a.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "akte_http_request_duration_seconds", Help: "HTTP request duration by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
 	a.registry.MustRegister(a.requests, a.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -100,11 +114,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ServeHTTP adds the security headers, metrics, request logging and panic
-// recovery around every route.
+// recovery around every route, finds the client's address behind trusted
+// proxies, and bounds how slowly a request body may arrive.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	r = a.withClient(r)
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = newBodyReader(w, r, a.opts.MinBodyRate)
+	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -116,10 +135,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
+		v := recover()
+		if v != nil && v != http.ErrAbortHandler {
 			a.log.Error("panic", "route", r.Pattern, "panic", fmt.Sprint(v))
 			if sw.status == 0 {
 				a.writeError(sw, r, akte.E("api", akte.KindInternal, "", fmt.Errorf("panic: %v", v)))
@@ -134,16 +151,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if a.log.Enabled(r.Context(), slog.LevelDebug) { // the attributes cost allocations
 			a.log.Debug("request", logAttrs(r, sw.status, time.Since(start))...)
 		}
+		if v == http.ErrAbortHandler {
+			panic(v) // net/http cuts the connection
+		}
 	}()
 	a.mux.ServeHTTP(sw, r)
-}
-
-func clientOf(r *http.Request) service.Client {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return service.Client{Addr: host, UserAgent: r.UserAgent()}
 }
 
 // authed wraps a handler that needs a session: a bearer token (CLI) or the
@@ -154,6 +166,10 @@ func (a *API) authed(h func(w http.ResponseWriter, r *http.Request, p *service.P
 		if v := r.Header.Get("Authorization"); strings.HasPrefix(v, "Bearer ") {
 			token = strings.TrimPrefix(v, "Bearer ")
 		} else if c, err := r.Cookie(a.cookieName()); err == nil {
+			if err := a.crossSite(r); err != nil {
+				a.writeError(w, r, err)
+				return
+			}
 			token = c.Value
 		}
 		p, err := a.svc.Authenticate(r.Context(), token)
@@ -188,7 +204,10 @@ func (a *API) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Write(openAPI)
 }
 
-func (a *API) handleMetrics() http.Handler {
+// Metrics is the Prometheus endpoint. It is not a route of the API:
+// cmd/akte serves it on its own listener (--metrics-addr), which the
+// public does not reach.
+func (a *API) Metrics() http.Handler {
 	return promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
 }
 

@@ -35,12 +35,19 @@ type stack struct {
 	outbox string
 	svc    *service.Service
 	store  *sqlite.Store
+	api    *api.API
 }
 
 func newStack(t testing.TB, cfg service.Config) *stack { return newClockStack(t, cfg, nil) }
 
 // newClockStack is newStack with an injected clock.
 func newClockStack(t testing.TB, cfg service.Config, now func() time.Time) *stack {
+	return newStackWith(t, cfg, now, nil)
+}
+
+// newStackWith is newClockStack with API options changed by edit (nil:
+// none).
+func newStackWith(t testing.TB, cfg service.Config, now func() time.Time, edit func(*api.Options)) *stack {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "akte.db"))
@@ -57,8 +64,12 @@ func newClockStack(t testing.TB, cfg service.Config, now func() time.Time) *stac
 		t.Fatal(err)
 	}
 	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: now, Secret: []byte("0123456789abcdef0123456789abcdef")})
-	h := api.New(api.Options{Service: svc, Ready: st.Ping})
-	s := &stack{srv: httptest.NewServer(h), outbox: filepath.Join(dir, "outbox"), svc: svc, store: st}
+	o := api.Options{Service: svc, Ready: st.Ping}
+	if edit != nil {
+		edit(&o)
+	}
+	h := api.New(o)
+	s := &stack{srv: httptest.NewServer(h), outbox: filepath.Join(dir, "outbox"), svc: svc, store: st, api: h}
 	t.Cleanup(s.srv.Close)
 	return s
 }
@@ -169,6 +180,10 @@ func TestRequestValidation(t *testing.T) {
 		{"unknown field", "application/json", `{"no_such_field":1}`, 400, "invalid"},
 		{"duplicate key", "application/json", `{"email":"a@example.org","email":"b@example.org"}`, 400, "invalid"},
 		{"nested duplicate", "application/json", `{"kdf":{"alg":"argon2id","alg":"x"}}`, 400, "invalid"},
+		{"case-variant key", "application/json", `{"email":"ghost@example.org","EMAIL":"alice@example.org"}`, 400, "invalid"},
+		{"case-variant key alone", "application/json", `{"Email":"alice@example.org"}`, 400, "invalid"},
+		{"nested case variant", "application/json", `{"kdf":{"ALG":"argon2id"}}`, 400, "invalid"},
+		{"kelvin sign", "application/json", `{"\u212adf":{}}`, 400, "invalid"},
 		{"trailing data", "application/json", `{} {}`, 400, "invalid"},
 		{"wrong type", "application/json", `{"email":42}`, 400, "invalid"},
 		{"oversized", "application/json", `{"email":"` + strings.Repeat("a", 300<<10) + `"}`, 413, "too_large"},
@@ -221,7 +236,7 @@ func TestRequestValidation(t *testing.T) {
 
 func TestHeadersHealthAndMetrics(t *testing.T) {
 	s := newStack(t, service.DefaultConfig())
-	for _, path := range []string{"/healthz", "/readyz", "/api/v1/openapi.json", "/metrics", "/api/v1/nope"} {
+	for _, path := range []string{"/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/nope"} {
 		resp, err := http.Get(s.srv.URL + path)
 		if err != nil {
 			t.Fatal(err)
@@ -247,9 +262,16 @@ func TestHeadersHealthAndMetrics(t *testing.T) {
 		if h.Get("Server") != "" || h.Get("Strict-Transport-Security") != "" {
 			t.Errorf("%s: Server %q, HSTS %q (no TLS here)", path, h.Get("Server"), h.Get("Strict-Transport-Security"))
 		}
-		if path == "/metrics" && !strings.Contains(string(body), "akte_http_requests_total") {
-			t.Errorf("metrics lack the request counter")
-		}
+	}
+	// The metrics are not on the public handler; api.Metrics serves them
+	// (cmd/akte on its own listener), counting the requests above.
+	if resp, err := http.Get(s.srv.URL + "/metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public handler: %v %v", resp.Status, err)
+	}
+	rec := httptest.NewRecorder()
+	s.api.Metrics().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), `akte_http_requests_total{code="200",route="GET /healthz"} 1`) {
+		t.Errorf("metrics lack the request counter:\n%.2000s", rec.Body.String())
 	}
 }
 

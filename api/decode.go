@@ -2,13 +2,18 @@ package api
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/akte/akte"
 )
@@ -44,8 +49,8 @@ func decode(r *http.Request, v any) error {
 // decodeBytes is decode without the HTTP parts; the fuzz target drives it.
 func decodeBytes(data []byte, v any) error {
 	const op = "api.decode"
-	if err := checkDuplicates(data); err != nil {
-		return akte.E(op, akte.KindInvalid, err.Error(), nil)
+	if err := checkKeys(data, reflect.TypeOf(v)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -93,53 +98,158 @@ func jsonType(goKind string) string {
 	return "Zahl"
 }
 
-// checkDuplicates walks the token stream and fails on a repeated key in
-// any object: encoding/json would silently keep the last one, and two
-// parsers disagreeing about a request is how checks get bypassed.
-func checkDuplicates(data []byte) error {
+// checkDuplicates fails on a repeated key in any object of data, keys
+// compared as encoding/json compares them (without case).
+func checkDuplicates(data []byte) error { return checkKeys(data, nil) }
+
+// checkKeys walks the token stream of data along the type t it will be
+// decoded into and fails on a repeated key in any object, and on a key
+// that is not exactly the JSON name of a field of t. encoding/json matches
+// keys without regard to case and keeps the last of two: {"email":…,
+// "EMAIL":…} would pass as one field, and two parsers disagreeing about a
+// request is how checks get bypassed. Where t does not say (nil, maps,
+// interfaces, types with their own UnmarshalJSON), any key passes once.
+func checkKeys(data []byte, t reflect.Type) error {
+	const op = "api.decode"
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var walk func(depth int) error
-	walk = func(depth int) error {
+	var walk func(depth int, t reflect.Type) error
+	walk = func(depth int, t reflect.Type) error {
 		if depth > 64 {
-			return errors.New("Das JSON ist zu tief verschachtelt.")
+			return akte.E(op, akte.KindInvalid, "Das JSON ist zu tief verschachtelt.", nil)
 		}
 		tok, err := dec.Token()
 		if err != nil {
-			return errors.New(describeJSONError(err))
+			return akte.E(op, akte.KindInvalid, describeJSONError(err), nil)
 		}
 		d, ok := tok.(json.Delim)
 		if !ok {
 			return nil
 		}
+		t = shapeOf(t)
 		switch d {
 		case '{':
+			var fields map[string]reflect.Type
+			var elem reflect.Type
+			if t != nil && t.Kind() == reflect.Struct {
+				fields = jsonFields(t)
+			} else if t != nil && t.Kind() == reflect.Map {
+				elem = t.Elem()
+			}
 			seen := map[string]bool{}
 			for dec.More() {
 				kt, err := dec.Token()
 				if err != nil {
-					return errors.New(describeJSONError(err))
+					return akte.E(op, akte.KindInvalid, describeJSONError(err), nil)
 				}
 				k, _ := kt.(string)
-				if seen[k] {
-					return fmt.Errorf("Das Feld %q kommt doppelt vor.", k)
+				if f := foldKey(k); seen[f] {
+					return akte.R(op, akte.KindInvalid, "duplicate_field", map[string]any{"field": k}, fmt.Sprintf("Das Feld %q kommt doppelt vor.", k))
+				} else {
+					seen[f] = true
 				}
-				seen[k] = true
-				if err := walk(depth + 1); err != nil {
+				vt := elem
+				if fields != nil {
+					if vt, ok = fields[k]; !ok {
+						return akte.R(op, akte.KindInvalid, "unknown_field", map[string]any{"field": k}, fmt.Sprintf("Unbekanntes Feld %q.", k))
+					}
+				}
+				if err := walk(depth+1, vt); err != nil {
 					return err
 				}
 			}
 		case '[':
+			var elem reflect.Type
+			if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+				elem = t.Elem()
+			}
 			for dec.More() {
-				if err := walk(depth + 1); err != nil {
+				if err := walk(depth+1, elem); err != nil {
 					return err
 				}
 			}
 		}
 		if _, err := dec.Token(); err != nil { // closing delimiter
-			return errors.New(describeJSONError(err))
+			return akte.E(op, akte.KindInvalid, describeJSONError(err), nil)
 		}
 		return nil
 	}
-	return walk(0)
+	return walk(0, t)
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// shapeOf is the type whose keys checkKeys can check for t: pointers
+// followed, nil for types that decode themselves.
+func shapeOf(t reflect.Type) reflect.Type {
+	for t != nil {
+		if t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler) ||
+			t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+			return nil
+		}
+		if t.Kind() != reflect.Pointer {
+			return t
+		}
+		t = t.Elem()
+	}
+	return nil
+}
+
+var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+
+// jsonFields maps the JSON names of a struct's fields, as encoding/json
+// decodes them (tag name or field name, embedded structs promoted), to
+// their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			if et := shapeOf(f.Type); et != nil && et.Kind() == reflect.Struct {
+				for k, v := range jsonFields(et) {
+					if _, ok := m[k]; !ok {
+						m[k] = v
+					}
+				}
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		m[name] = f.Type
+	}
+	fieldCache.Store(t, m)
+	return m
+}
+
+// foldKey folds a key as encoding/json does when it matches keys to
+// fields: ASCII letters without case, other letters by their simple case
+// folding (so "K" and "\u212a", the Kelvin sign, are one key).
+func foldKey(k string) string {
+	b := make([]byte, 0, len(k))
+	for _, r := range k {
+		if r < utf8.RuneSelf {
+			if 'a' <= r && r <= 'z' {
+				r -= 'a' - 'A'
+			}
+			b = append(b, byte(r))
+			continue
+		}
+		b = utf8.AppendRune(b, unicode.ToUpper(unicode.ToLower(r)))
+	}
+	return string(b)
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"html/template"
 	"net/http"
 
 	"github.com/akte/akte"
@@ -50,37 +49,34 @@ func (a *API) handleDeviceBlock(w http.ResponseWriter, r *http.Request, p *servi
 	writeJSON(w, http.StatusOK, deviceOut(d, p.Session.DeviceID))
 }
 
-var confirmPage = template.Must(template.New("confirm").Parse(`<!doctype html>
-<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} – Akte</title></head>
-<body><main><h1>{{.Title}}</h1><p>{{.Text}}</p><p lang="en">{{.English}}</p></main></body></html>
-`))
-
-// handleDeviceConfirm is the link mailed for a new device. It answers with
-// a small page for people, or JSON when the client asks for it.
-func (a *API) handleDeviceConfirm(w http.ResponseWriter, r *http.Request) {
-	err := a.svc.ConfirmDevice(r.Context(), clientOf(r), r.URL.Query().Get("token"))
-	if r.Header.Get("Accept") == "application/json" {
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "confirmed"})
+// handleDeviceConfirmPreview shows the device a mailed link stands for to
+// the page the link opens (web app, #/geraet/SECRET), without confirming
+// it. The secret travels in the body: it is in no URL, so in no log.
+func (a *API) handleDeviceConfirmPreview(w http.ResponseWriter, r *http.Request) {
+	var req wire.DeviceLinkRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
 		return
 	}
-	page := struct{ Title, Text, English string }{"Gerät bestätigt", "Das Gerät ist bestätigt. Sie können sich jetzt darauf anmelden.", "The device is confirmed. You can log in on it now."}
-	status := http.StatusOK
+	pd, err := a.svc.PreviewDevice(r.Context(), req.Token)
 	if err != nil {
-		status = statusOf[akte.KindOf(err)]
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		page.Title, page.Text, page.English = "Bestätigung fehlgeschlagen", akte.MessageOf(err), "The confirmation failed."
-		if page.Text == "" {
-			page.Text = "Interner Fehler. Bitte später erneut versuchen."
-		}
+		a.writeError(w, r, err)
+		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	confirmPage.Execute(w, page)
+	writeJSON(w, http.StatusOK, wire.PendingDevice{Name: pd.Device.Name, CreatedAt: pd.Device.CreatedAt, ExpiresAt: pd.ExpiresAt})
+}
+
+// handleDeviceConfirm confirms the device of a mailed link: only this POST
+// does, sent by the page when the person clicks.
+func (a *API) handleDeviceConfirm(w http.ResponseWriter, r *http.Request) {
+	var req wire.DeviceLinkRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.svc.ConfirmDevice(r.Context(), clientOf(r), req.Token); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "confirmed"})
 }

@@ -5,8 +5,10 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -21,6 +23,36 @@ import (
 type Mailbox interface {
 	List() ([]amail.Entry, error)
 	Read(name string) ([]byte, error)
+}
+
+// local passes only requests whose Host is a loopback name or address;
+// others get 404. The server listens on loopback when it has a mailbox,
+// but a page of another site can still reach it through DNS rebinding (a
+// name of the attacker's that resolves to 127.0.0.1): its requests carry
+// the attacker's name as Host.
+func (a *API) local(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) {
+			a.handleNotFound(w, r)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// loopbackHost reports whether a Host header names this machine's
+// loopback: localhost, a name under .localhost (RFC 6761), or a loopback
+// address, with or without a port.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Zone() == "" && a.Unmap().IsLoopback()
 }
 
 // devMail is one message of GET /api/v1/dev/mailbox.

@@ -162,7 +162,8 @@ func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request, p *service.P
 }
 
 // handleItemContent streams the ciphertext. It understands one Range of
-// the form bytes=FROM- or bytes=FROM-TO, enough to resume a download.
+// the form bytes=FROM- or bytes=FROM-TO, enough to resume a download; a
+// range that starts at or beyond the end answers 416 with the size.
 func (a *API) handleItemContent(w http.ResponseWriter, r *http.Request, p *service.Principal) {
 	from, to, ranged := int64(0), int64(-1), false
 	if h := r.Header.Get("Range"); h != "" {
@@ -174,6 +175,11 @@ func (a *API) handleItemContent(w http.ResponseWriter, r *http.Request, p *servi
 		from, to, ranged = f, t, true
 	}
 	it, rc, err := a.svc.ItemContent(r.Context(), p, akte.ItemID(r.PathValue("id")), from)
+	if reason, params := akte.ReasonOf(err); reason == "range_not_satisfiable" {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", params["size"]))
+		a.writeErrorStatus(w, r, http.StatusRequestedRangeNotSatisfiable, err)
+		return
+	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -193,12 +199,35 @@ func (a *API) handleItemContent(w http.ResponseWriter, r *http.Request, p *servi
 		status = http.StatusPartialContent
 	}
 	w.WriteHeader(status)
-	if _, err := io.CopyN(w, rc, n); err != nil {
+	cw := &clientWriter{w: w}
+	if _, err := io.CopyN(cw, rc, n); err != nil {
 		// The status is sent; cutting the connection short is how the
 		// client learns of it.
-		a.log.Warn("item content cut short", "err", err)
+		if cw.err != nil {
+			a.log.Info("client went away", "method", r.Method, "route", r.Pattern)
+			if sw, ok := w.(*statusWriter); ok {
+				sw.status = statusClientGone
+			}
+		} else {
+			a.log.Warn("item content cut short", "err", err)
+		}
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// clientWriter remembers whether a write to the client failed, which
+// tells a client's hang-up from a failing blob store.
+type clientWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *clientWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
 }
 
 func parseRange(h string) (from, to int64, ok bool) {

@@ -47,13 +47,42 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// statusClientGone is what the log and the metrics record for a request
+// whose client hung up before the answer (nginx's 499): nobody reads it,
+// and it is no failure of the server.
+const statusClientGone = 499
+
 // writeError answers with the error shape of design §8. Only the error's
 // person-readable message leaves the server; everything else goes to the log.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	kind := akte.KindOf(err)
-	status, ok := statusOf[kind]
+	status, ok := statusOf[akte.KindOf(err)]
 	if !ok {
-		kind, status = akte.KindInternal, http.StatusInternalServerError
+		status = http.StatusInternalServerError
+	}
+	a.writeErrorStatus(w, r, status, err)
+}
+
+// writeErrorStatus is writeError with the status chosen by the caller.
+// A request whose client failed it — hung up, or sent its body too slowly
+// (bodyReader) — is answered as the client's failure, whatever error that
+// caused on the server's side: logged at info, never counted as 5xx.
+func (a *API) writeErrorStatus(w http.ResponseWriter, r *http.Request, status int, err error) {
+	kind := akte.KindOf(err)
+	if _, ok := statusOf[kind]; !ok {
+		kind = akte.KindInternal
+	}
+	switch fault := faultOf(r); {
+	case fault == faultSlow:
+		a.log.Info("request body too slow", "method", r.Method, "route", r.Pattern, "min_bytes_per_second", a.opts.MinBodyRate.PerSecond)
+		w.Header().Set("Connection", "close")
+		writeJSON(w, http.StatusRequestTimeout, errorBody{Error: errorDetail{Code: akte.KindInvalid.String(), Reason: "body_too_slow",
+			Params:  map[string]any{"min_bytes_per_second": a.opts.MinBodyRate.PerSecond},
+			Message: "Die Anfrage kam zu langsam an. Bitte bei besserer Verbindung erneut senden."}})
+		return
+	case fault == faultGone || status >= 500 && r.Context().Err() != nil:
+		a.log.Info("client went away", "method", r.Method, "route", r.Pattern)
+		w.WriteHeader(statusClientGone)
+		return
 	}
 	msg := akte.MessageOf(err)
 	if msg == "" || status == http.StatusInternalServerError {
@@ -71,6 +100,14 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		reason, params = kind.String(), nil
 	}
 	writeJSON(w, status, errorBody{Error: errorDetail{Code: kind.String(), Reason: reason, Params: params, Message: msg}})
+}
+
+// faultOf says whether the client failed the request's body.
+func faultOf(r *http.Request) clientFault {
+	if b, ok := r.Body.(*bodyReader); ok {
+		return b.fault
+	}
+	return noFault
 }
 
 // logValue keeps request logging to what is safe: never bodies, never

@@ -6,7 +6,6 @@ func (a *API) routes() {
 	m := a.mux
 	m.HandleFunc("GET /healthz", a.handleHealth)
 	m.HandleFunc("GET /readyz", a.handleReady)
-	m.Handle("GET /metrics", a.handleMetrics())
 	m.HandleFunc("GET /api/v1/openapi.json", a.handleOpenAPI)
 
 	m.HandleFunc("POST /api/v1/accounts", a.handleAccountCreate)
@@ -24,7 +23,8 @@ func (a *API) routes() {
 	m.HandleFunc("DELETE /api/v1/sessions/{id}", a.authed(a.handleSessionDelete))
 
 	m.HandleFunc("GET /api/v1/devices", a.authed(a.handleDeviceList))
-	m.HandleFunc("GET /api/v1/devices/confirm", a.handleDeviceConfirm)
+	m.HandleFunc("POST /api/v1/devices/confirm", a.handleDeviceConfirm)
+	m.HandleFunc("POST /api/v1/devices/confirm/preview", a.handleDeviceConfirmPreview)
 	m.HandleFunc("PATCH /api/v1/devices/{id}", a.authed(a.handleDeviceRename))
 	m.HandleFunc("POST /api/v1/devices/{id}/block", a.authed(a.handleDeviceBlock))
 
@@ -47,8 +47,8 @@ func (a *API) routes() {
 	// Development only: the mail outbox, so a newcomer registers without a
 	// mail server (set by cmd/akte without SMTP on a loopback address).
 	if a.opts.Mailbox != nil {
-		m.HandleFunc("GET /api/v1/dev/mailbox", a.handleDevMailboxList)
-		m.HandleFunc("GET /api/v1/dev/mailbox/{name}", a.handleDevMailboxRead)
+		m.HandleFunc("GET /api/v1/dev/mailbox", a.local(a.handleDevMailboxList))
+		m.HandleFunc("GET /api/v1/dev/mailbox/{name}", a.local(a.handleDevMailboxRead))
 	}
 
 	m.HandleFunc("/api/", a.handleNotFound)

@@ -211,7 +211,9 @@ type server struct {
 // startServer starts `akte serve` on a free loopback port and waits for
 // its "listening" log line.
 func startServer(ctx context.Context, bin string, args []string) (*server, error) {
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	// The load comes from one address: no bound per address; and no
+	// metrics listener, which would clash with another run's.
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off", "--max-conns-per-addr", "0"}, args...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -16,14 +16,20 @@ import (
 
 // DefaultKDF returns fresh Argon2id parameters at the design's minimum cost.
 func DefaultKDF() akte.KDFParams {
-	salt := make([]byte, 16)
+	salt := make([]byte, akte.KDFMinSalt)
 	rand.Read(salt)
-	return akte.KDFParams{Alg: "argon2id", Salt: salt, Memory: seal.ArgonMemoryKiB, Time: seal.ArgonTime, Threads: seal.ArgonThreads}
+	return akte.KDFParams{Alg: "argon2id", Salt: salt, Memory: akte.KDFMinMemory, Time: akte.KDFMinTime, Threads: akte.KDFMinThreads}
 }
 
-// Split runs the password split with the account's parameters.
-func Split(password string, k akte.KDFParams) (passwordKey, loginSecret []byte) {
-	return seal.SplitPassword([]byte(password), k.Salt, k.Memory, k.Time, k.Threads)
+// Split runs the password split with the account's parameters. It refuses
+// parameters outside the bounds (CheckKDF) before deriving anything;
+// parameters that come from the server go through CheckOffered first.
+func Split(password string, k akte.KDFParams) (passwordKey, loginSecret []byte, err error) {
+	if err := CheckKDF(k); err != nil {
+		return nil, nil, err
+	}
+	pk, ls := seal.SplitPassword([]byte(password), k.Salt, k.Memory, k.Time, k.Threads)
+	return pk, ls, nil
 }
 
 // RecoveryVerifier derives from the recovery key the value that proves
@@ -64,7 +70,10 @@ type Material struct {
 // and the keys of the record, and wraps them for the server.
 func NewMaterial(password string, kdf akte.KDFParams) (*Material, error) {
 	m := &Material{KDF: kdf, UMK: seal.NewKey(), RecoveryKey: seal.NewKey()}
-	m.PasswordKey, m.LoginSecret = Split(password, kdf)
+	var err error
+	if m.PasswordKey, m.LoginSecret, err = Split(password, kdf); err != nil {
+		return nil, err
+	}
 	m.RecoveryVerifier = RecoveryVerifier(m.RecoveryKey)
 	pub, priv, err := seal.NewKeyPair()
 	if err != nil {
@@ -110,7 +119,10 @@ func RecoveryKey(umk []byte, k akte.KeyBundle) ([]byte, error) {
 // Rewrap wraps the same user master key under a new password: the result
 // of a password change or a recovery.
 func Rewrap(umk []byte, password string, kdf akte.KDFParams) (loginSecret, umkByPassword []byte, err error) {
-	pk, ls := Split(password, kdf)
+	pk, ls, err := Split(password, kdf)
+	if err != nil {
+		return nil, nil, err
+	}
 	w, err := seal.WrapKey(seal.ViaKey, pk, seal.UserMasterKey, userSlotID, umk)
 	return ls, w, err
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/akte/akte"
@@ -103,6 +105,33 @@ func (r *Record) LatestVersion(category string) (uint32, error) {
 		return 0, akte.Errorf("record.category", akte.KindInvalid, "Unbekannte Kategorie %q. Bekannt sind: %s.", category, strings.Join(ids, ", "))
 	}
 	return v, nil
+}
+
+// KeyVersions authenticates the newest key version the record lists for
+// each category (its slot must open under the RMK, so the server cannot
+// make up a version) and compares it with the highest version this client
+// has seen (seen, by category; nil if none). A lower one is refused with
+// the reason category_key_rollback: after a rotation, a server that
+// withholds the new version would have new items sealed under a key that
+// a revoked grantee still holds. It returns the versions to remember.
+func (r *Record) KeyVersions(seen map[string]uint32) (map[string]uint32, error) {
+	latest := map[string]uint32{}
+	for _, ck := range r.Info.Keys.CategoryKeys {
+		latest[ck.Category] = max(latest[ck.Category], ck.Version)
+	}
+	for _, c := range slices.Sorted(maps.Keys(latest)) {
+		if _, err := r.CategoryKey(c, latest[c]); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range slices.Sorted(maps.Keys(seen)) {
+		if latest[c] < seen[c] {
+			return nil, akte.R("record.key_versions", akte.KindCrypto, "category_key_rollback", map[string]any{"category": c, "seen": seen[c], "got": latest[c]},
+				fmt.Sprintf("Der Server zeigt für die Kategorie %q nur Schlüssel bis Version %d; dieses Gerät kennt schon Version %d. "+
+					"Ein Server, der den neuesten Schlüssel zurückhält, könnte neue Dokumente für jemanden lesbar machen, dem der Zugriff entzogen wurde. Die Akte wurde nicht geöffnet.", c, latest[c], seen[c]))
+		}
+	}
+	return latest, nil
 }
 
 // Meta is the metadata of a document. It is sealed with the item key; the

@@ -102,6 +102,9 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 		// Maybe it completed and only the answer was lost.
 		var it wire.Item
 		if gerr := c.Do(ctx, "GET", "/api/v1/items/"+plan.Request.ID, nil, &it); gerr == nil {
+			if err := Expect("item", plan.Request.ID, it.ID); err != nil {
+				return nil, err
+			}
 			return &it, nil
 		}
 		var ust wire.Upload
@@ -110,6 +113,9 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 		}
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := Expect("upload", plan.Request.ID, st.ID); err != nil {
 		return nil, err
 	}
 	if st.ChunkSize <= 0 {
@@ -235,6 +241,9 @@ func (c *API) complete(ctx context.Context, plan *Plan, t Transfer) (*wire.Item,
 		return c.Do(ctx, "POST", "/api/v1/uploads/"+plan.Request.ID+"/complete", nil, &it)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := Expect("item", plan.Request.ID, it.ID); err != nil {
 		return nil, err
 	}
 	return &it, nil

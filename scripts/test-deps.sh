@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and a fresh machine of this kind may
 # lack: PostgreSQL's server binaries (tests start their own cluster),
-# Chromium for the browser tests, Node.js and npm for the web build.
+# Chromium for the browser tests, Node.js and npm for the web build (and
+# the FHIR schema validation), poppler-utils (pdftoppm, pdftotext) for the
+# PDF tests, dcmtk and libgdcm-tools for the DICOM tests (they convert test
+# images into every transfer syntax and write a DICOMDIR).
 # Go modules and test-only Go tools are fetched by the go command itself.
 set -euo pipefail
 need=()
@@ -9,6 +12,11 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+{ command -v pdftoppm && command -v pdftotext; } >/dev/null 2>&1 || need+=(poppler-utils)
+for tool in dcmodify dcmconv dcmcjpeg dcmcjpls dcmcrle dcmmkdir dcmdump; do
+  command -v "$tool" >/dev/null 2>&1 || { need+=(dcmtk); break; }
+done
+command -v gdcmconv >/dev/null 2>&1 || need+=(libgdcm-tools)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2
   SUDO=""

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -38,32 +37,79 @@ func (s *Service) sendDeviceLink(ctx context.Context, a *akte.Account, d *akte.D
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return err
 	}
-	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/api/v1/devices/confirm?token=" + url.QueryEscape(secret)
+	// The link opens a page of the web app that shows the device and
+	// confirms it only on a click (a POST): mail scanners that follow links
+	// confirm nothing. The secret is in the fragment, which browsers send
+	// neither to the server nor in a Referer, so no access log holds it.
+	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/#/geraet/" + secret
 	hours := int(s.cfg.DeviceLinkTTL / time.Hour)
 	return s.mailer.Send(ctx, mail.Message{
 		To:      a.Email,
 		Subject: "Akte: Neues Gerät bestätigen / Confirm a new device",
 		Text: fmt.Sprintf("Guten Tag,\n\njemand hat sich mit Ihrem Passwort und Ihrem Authenticator-Code von einem neuen Gerät angemeldet:\n\n"+
-			"  Gerät: %s\n  Zeit:  %s UTC\n\nWaren Sie das, bestätigen Sie das Gerät mit diesem Link (gültig %d Stunden):\n\n%s\n\n"+
-			"Waren Sie das nicht, öffnen Sie den Link nicht und ändern Sie sofort Ihr Passwort.\n\n"+
-			"---\nA new device (%q) signed in to your account. If that was you, confirm it with the link above.\n"+
-			"If not, do not open the link and change your password now.\n",
+			"  Gerät: %s\n  Zeit:  %s UTC\n\nWaren Sie das, öffnen Sie diesen Link (gültig %d Stunden) und bestätigen Sie das Gerät dort mit einem Klick:\n\n%s\n\n"+
+			"Waren Sie das nicht, bestätigen Sie nichts und ändern Sie sofort Ihr Passwort.\n\n"+
+			"---\nA new device (%q) signed in to your account. If that was you, open the link above and confirm the device with one click.\n"+
+			"If not, confirm nothing and change your password now.\n",
 			d.Name, now.Format("2006-01-02 15:04"), hours, link, d.Name),
 	})
+}
+
+// PendingDevice is what a device-confirmation link stands for: the device
+// and until when the link is valid.
+type PendingDevice struct {
+	Device    *akte.Device
+	ExpiresAt time.Time
+}
+
+// deviceLink looks up the link secret. It returns the token and device,
+// and, when the link cannot confirm (used, expired, device blocked), the
+// error to answer with and the event code. A nil token comes with the
+// error alone (no such link, or the store failed).
+func (s *Service) deviceLink(ctx context.Context, op, secret string) (*akte.Token, *akte.Device, string, error) {
+	if secret == "" || len(secret) > 128 {
+		return nil, nil, "", invalid(op, "Der Bestätigungslink ist unvollständig.")
+	}
+	t, err := s.store.Token(ctx, akte.TokenDeviceConfirm, hashBytes(string(akte.TokenDeviceConfirm), secret))
+	if akte.Is(err, akte.KindNotFound) {
+		return nil, nil, "", akte.E(op, akte.KindNotFound, "Dieser Bestätigungslink ist ungültig.", nil)
+	}
+	if err != nil {
+		return nil, nil, "", internal(op, err)
+	}
+	if t.UsedAt != nil {
+		return t, nil, "used", akte.E(op, akte.KindUsed, "Dieser Bestätigungslink wurde bereits verwendet.", nil)
+	}
+	if !s.nowUTC().Before(t.ExpiresAt) {
+		return t, nil, "expired", akte.E(op, akte.KindExpired, "Dieser Bestätigungslink ist abgelaufen. Melden Sie sich erneut an, um einen neuen zu erhalten.", nil)
+	}
+	d, err := s.store.Device(ctx, t.AccountID, t.DeviceID)
+	if err != nil {
+		return nil, nil, "", internal(op, err)
+	}
+	if d.BlockedAt != nil {
+		return t, d, "device_blocked", akte.E(op, akte.KindBlocked, "Dieses Gerät ist gesperrt.", nil)
+	}
+	return t, d, "", nil
+}
+
+// PreviewDevice returns the device a mailed link stands for, so that the
+// page the link opens can show it before the person confirms. It changes
+// nothing and fails as ConfirmDevice would.
+func (s *Service) PreviewDevice(ctx context.Context, secret string) (*PendingDevice, error) {
+	t, d, _, err := s.deviceLink(ctx, "device.preview", secret)
+	if err != nil {
+		return nil, err
+	}
+	return &PendingDevice{Device: d, ExpiresAt: t.ExpiresAt}, nil
 }
 
 // ConfirmDevice confirms the device a mailed link stands for.
 func (s *Service) ConfirmDevice(ctx context.Context, cl Client, secret string) error {
 	const op = "device.confirm"
-	if secret == "" || len(secret) > 128 {
-		return invalid(op, "Der Bestätigungslink ist unvollständig.")
-	}
-	t, err := s.store.Token(ctx, akte.TokenDeviceConfirm, hashBytes(string(akte.TokenDeviceConfirm), secret))
-	if akte.Is(err, akte.KindNotFound) {
-		return akte.E(op, akte.KindNotFound, "Dieser Bestätigungslink ist ungültig.", nil)
-	}
-	if err != nil {
-		return internal(op, err)
+	t, d, code, err := s.deviceLink(ctx, op, secret)
+	if t == nil {
+		return err
 	}
 	ev := akte.Event{AccountID: t.AccountID, Operation: op, Object: "device:" + string(t.DeviceID), ActorID: string(t.AccountID), ActorRole: "patient", DeviceID: t.DeviceID, ClientAddr: cl.Addr}
 	fail := func(code string, err error) error {
@@ -71,18 +117,8 @@ func (s *Service) ConfirmDevice(ctx context.Context, cl Client, secret string) e
 		s.event(ctx, ev)
 		return err
 	}
-	if t.UsedAt != nil {
-		return fail("used", akte.E(op, akte.KindUsed, "Dieser Bestätigungslink wurde bereits verwendet.", nil))
-	}
-	if !s.nowUTC().Before(t.ExpiresAt) {
-		return fail("expired", akte.E(op, akte.KindExpired, "Dieser Bestätigungslink ist abgelaufen. Melden Sie sich erneut an, um einen neuen zu erhalten.", nil))
-	}
-	d, err := s.store.Device(ctx, t.AccountID, t.DeviceID)
 	if err != nil {
-		return internal(op, err)
-	}
-	if d.BlockedAt != nil {
-		return fail("device_blocked", akte.E(op, akte.KindBlocked, "Dieses Gerät ist gesperrt.", nil))
+		return fail(code, err)
 	}
 	if err := s.store.UseToken(ctx, t.Hash, s.nowUTC()); err != nil {
 		if akte.Is(err, akte.KindConflict) {

@@ -411,14 +411,19 @@ func (s *Service) Item(ctx context.Context, p *Principal, id akte.ItemID) (*akte
 
 // ItemContent opens the ciphertext of a complete item for streaming,
 // starting at byte offset from. The reader holds one chunk open at a time.
+// An offset at or beyond the end fails with reason range_not_satisfiable
+// and the item's size as parameter "size".
 func (s *Service) ItemContent(ctx context.Context, p *Principal, id akte.ItemID, from int64) (*akte.Item, io.ReadCloser, error) {
 	const op = "item.content"
 	it, err := s.Item(ctx, p, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if from < 0 || from > it.Size {
+	if from < 0 {
 		return nil, nil, invalid(op, "Der Bereich liegt außerhalb des Dokuments.")
+	}
+	if from > 0 && from >= it.Size {
+		return nil, nil, akte.R(op, akte.KindInvalid, "range_not_satisfiable", map[string]any{"size": it.Size}, "Der Bereich liegt außerhalb des Dokuments.")
 	}
 	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.read", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
 	cr := &chunkReader{ctx: ctx, s: s, it: it}

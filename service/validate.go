@@ -1,6 +1,7 @@
 package service
 
 import (
+	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -45,23 +46,38 @@ func validateBirthDate(op, s string, now time.Time) (string, error) {
 	return s, nil
 }
 
-// validateKDF enforces the minimum client Argon2id cost of design §4:
-// m ≥ 64 MiB, t ≥ 3, p ≥ 1 — and bounds that keep a client from being told
-// to spend unbounded memory.
+// validateKDF enforces the bounds of the client's Argon2id parameters
+// (akte.KDFMinMemory and the rest): the minimum cost of design §4 (m ≥ 64
+// MiB, t ≥ 3, p ≥ 4, a salt of 16 bytes or more) — the same floor every
+// client holds the server's answers to — and ceilings that keep a client
+// from being told to spend unbounded memory or time.
 func validateKDF(op string, k akte.KDFParams) error {
-	switch {
-	case k.Alg != "argon2id":
-		return invalid(op, `kdf.alg muss "argon2id" sein.`)
-	case len(k.Salt) < 16 || len(k.Salt) > 64:
-		return invalid(op, "kdf.salt muss 16 bis 64 Bytes lang sein.")
-	case k.Memory < 64*1024 || k.Memory > 4*1024*1024:
-		return invalid(op, "kdf.memory muss zwischen 65536 und 4194304 KiB liegen.")
-	case k.Time < 3 || k.Time > 100:
-		return invalid(op, "kdf.time muss zwischen 3 und 100 liegen.")
-	case k.Threads < 1 || k.Threads > 64:
-		return invalid(op, "kdf.threads muss zwischen 1 und 64 liegen.")
+	reason, field, limit, got := k.OutOfBounds()
+	if reason == "" {
+		return nil
 	}
-	return nil
+	var msg string
+	switch field {
+	case "alg":
+		msg = `kdf.alg muss "argon2id" sein.`
+	case "salt":
+		msg = fmt.Sprintf("kdf.salt muss %d bis %d Bytes lang sein.", akte.KDFMinSalt, akte.KDFMaxSalt)
+	case "memory":
+		msg = fmt.Sprintf("kdf.memory muss zwischen %d und %d KiB liegen.", akte.KDFMinMemory, akte.KDFMaxMemory)
+	case "time":
+		msg = fmt.Sprintf("kdf.time muss mindestens %d sein, und kdf.memory × kdf.time darf %d nicht übersteigen.", akte.KDFMinTime, akte.KDFMaxWork)
+	default:
+		msg = fmt.Sprintf("kdf.threads muss zwischen %d und %d liegen.", akte.KDFMinThreads, akte.KDFMaxThreads)
+	}
+	e := akte.R(op, akte.KindInvalid, reason, map[string]any{"field": field, "got": got}, msg)
+	if field != "alg" {
+		if reason == "kdf_below_floor" {
+			e.Params["min"] = limit
+		} else {
+			e.Params["max"] = limit
+		}
+	}
+	return e
 }
 
 func validateSecret(op, field string, b []byte) error {

@@ -41,12 +41,17 @@ func TestBrowser(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/akte").CombinedOutput(); err != nil {
 		t.Fatalf("build akte: %v\n%s", err, out)
 	}
+	// The malicious-server proxy (internal/evilproxy) for malicious.test.mjs.
+	evil := filepath.Join(t.TempDir(), "evilproxy")
+	if out, err := exec.Command("go", "build", "-o", evil, "../internal/evilproxy/cmd/evilproxy").CombinedOutput(); err != nil {
+		t.Fatalf("build evilproxy: %v\n%s", err, out)
+	}
 	files, err := filepath.Glob("test/*.test.mjs")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no browser tests found (%v)", err)
 	}
 	cmd := exec.Command("node", append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, files...)...)
-	cmd.Env = append(os.Environ(), "AKTE_BIN="+bin, "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "AKTE_BIN="+bin, "AKTE_EVILPROXY_BIN="+evil, "CHROMIUM="+chromium)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()

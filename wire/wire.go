@@ -127,6 +127,21 @@ type RenameDeviceRequest struct {
 	Name string `json:"name"`
 }
 
+// DeviceLinkRequest is POST /api/v1/devices/confirm and
+// /api/v1/devices/confirm/preview: the secret of a mailed link, from the
+// link's fragment.
+type DeviceLinkRequest struct {
+	Token string `json:"token"`
+}
+
+// PendingDevice answers POST /api/v1/devices/confirm/preview: the device a
+// link stands for, shown before the person confirms it.
+type PendingDevice struct {
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
 // Event is one entry of GET /api/v1/account/events.
 type Event struct {
 	ID         int64     `json:"id"`

@@ -5,7 +5,8 @@
 // called by the web app's worker (web/src/core-worker.js).
 //
 // Every exported function takes one JSON string and returns one JSON
-// string: {"ok": RESULT} or {"error": {"code": KIND, "message": TEXT}}.
+// string: {"ok": RESULT} or {"error": {"code": KIND, "reason": REASON,
+// "params": {...}, "message": TEXT}}.
 // Byte slices travel as base64, as encoding/json writes them, which is
 // also how the HTTP API's wire types carry them: what a function returns
 // can go to the server as it is. Bulk stream encryption does not pass
@@ -42,6 +43,7 @@ var funcs = map[string]handler{
 	"checkPassword":   checkPassword,
 	"newAccount":      newAccount,
 	"split":           split,
+	"keyVersions":     keyVersions,
 	"unlock":          unlock,
 	"recoveryKey":     recoveryKey,
 	"parseRecovery":   parseRecovery,
@@ -81,7 +83,8 @@ func reply(out any, err error) string {
 		if msg == "" {
 			msg = err.Error()
 		}
-		m = map[string]any{"error": map[string]string{"code": akte.KindOf(err).String(), "message": msg}}
+		reason, params := akte.ReasonOf(err)
+		m = map[string]any{"error": map[string]any{"code": akte.KindOf(err).String(), "reason": reason, "params": params, "message": msg}}
 	} else {
 		m = map[string]any{"ok": out}
 	}
@@ -129,19 +132,48 @@ func newAccount(in json.RawMessage) (any, error) {
 	}, nil
 }
 
+// split derives the password key and the login secret from parameters the
+// server offered, after the checks of client.CheckOffered against the
+// floor and against last, the parameters this browser last used for the
+// account (kept by the page, null if none); changed_elsewhere says the
+// person confirmed a password change on another device.
 func split(in json.RawMessage) (any, error) {
 	a, err := decode[struct {
-		Password string
-		KDF      akte.KDFParams
+		Password         string
+		KDF              akte.KDFParams
+		Last             *akte.KDFParams
+		ChangedElsewhere bool `json:"changed_elsewhere"`
 	}](in)
 	if err != nil {
 		return nil, err
 	}
-	if a.KDF.Time == 0 || a.KDF.Threads == 0 {
-		return nil, akte.E("core.split", akte.KindInvalid, "bad KDF parameters", nil)
+	if err := client.CheckOffered(a.KDF, a.Last, a.ChangedElsewhere); err != nil {
+		return nil, err
 	}
-	pk, ls := client.Split(a.Password, a.KDF)
+	pk, ls, err := client.Split(a.Password, a.KDF)
+	if err != nil {
+		return nil, err
+	}
 	return map[string][]byte{"password_key": pk, "login_secret": ls}, nil
+}
+
+// keyVersions authenticates the newest category key versions of the record
+// and refuses versions lower than seen (by category, kept by the page);
+// it returns the versions to remember.
+func keyVersions(in json.RawMessage) (any, error) {
+	a, err := decode[struct {
+		UMK    []byte
+		Record wire.Record
+		Seen   map[string]uint32
+	}](in)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := client.OpenRecord(a.UMK, a.Record)
+	if err != nil {
+		return nil, err
+	}
+	return rec.KeyVersions(a.Seen)
 }
 
 func unlock(in json.RawMessage) (any, error) {

@@ -43,6 +43,7 @@ func registerCmd(e *env) *cobra.Command {
 				return err
 			}
 			st.Email, st.AccountID, st.Keys, st.KDF = email, res.AccountID, m.Keys, m.KDF
+			st.Seen.useKDF(email, m.KDF)
 			st.forgetSession()
 			if err := saveState(e, st); err != nil {
 				return err
@@ -50,7 +51,7 @@ func registerCmd(e *env) *cobra.Command {
 			rk := client.FormatRecoveryKey(m.RecoveryKey)
 			if asJSON {
 				if qrPath != "" {
-					if err := qrcode.WriteFile(rk, qrcode.Medium, 512, qrPath); err != nil {
+					if err := writeQR(rk, qrPath); err != nil {
 						return err
 					}
 				}
@@ -147,6 +148,9 @@ func whoamiCmd(e *env) *cobra.Command {
 			if err := c.Do(cmd.Context(), "GET", "/api/v1/account", nil, &a); err != nil {
 				return e.authErr(st, err)
 			}
+			if err := st.expectAccount(a); err != nil {
+				return err
+			}
 			if asJSON {
 				return e.printJSON(a)
 			}
@@ -181,7 +185,7 @@ func recoveryKeyCmd(e *env) *cobra.Command {
 			text := client.FormatRecoveryKey(rk)
 			if asJSON {
 				if qrPath != "" {
-					if err := qrcode.WriteFile(text, qrcode.Medium, 512, qrPath); err != nil {
+					if err := writeQR(text, qrPath); err != nil {
 						return err
 					}
 				}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/akte/akte/client"
 )
@@ -51,14 +52,37 @@ func TestAccountJourney(t *testing.T) {
 		t.Fatalf("new device login: %q", msg)
 	}
 	link := srv.mailLink(alice.Email, "Neues Gerät")
-	if !strings.HasPrefix(link, srv.URL+"/") {
-		t.Fatalf("link %q does not point at %s", link, srv.URL)
+	if !strings.HasPrefix(link, srv.URL+"/#/geraet/") {
+		t.Fatalf("link %q does not point at the web app of %s", link, srv.URL)
 	}
-	if status, body := get(t, link); status != http.StatusOK || !strings.Contains(body, "Gerät bestätigt") {
-		t.Fatalf("confirm link: %d %s", status, body)
+	// Opening the link (as a mail scanner does) confirms nothing: it is a
+	// page of the web app, and the secret, in the fragment, does not even
+	// reach the server.
+	for range 2 {
+		if status, _ := get(t, link); status != http.StatusOK {
+			t.Fatalf("open link: %d", status)
+		}
 	}
-	if status, _ := get(t, link); status != http.StatusConflict {
-		t.Fatalf("second use of the link: status %d, want 409", status)
+	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode(), "--device-name", "Telefon"); !strings.Contains(msg, "neuen Gerät") {
+		t.Fatalf("login after a GET of the link: %q; the GET confirmed the device", msg)
+	}
+	// The page shows the device, then the click confirms it, once.
+	var pending struct {
+		Name      string    `json:"name"`
+		CreatedAt time.Time `json:"created_at"`
+	}
+	st, body := srv.postDeviceLink("/api/v1/devices/confirm/preview", link)
+	if err := json.Unmarshal([]byte(body), &pending); st != http.StatusOK || err != nil || pending.Name != "Telefon" || time.Since(pending.CreatedAt) > time.Hour {
+		t.Fatalf("preview: %d %s", st, body)
+	}
+	if st, body := srv.postDeviceLink("/api/v1/devices/confirm", link); st != http.StatusOK {
+		t.Fatalf("confirm: %d %s", st, body)
+	}
+	if st, _ := srv.postDeviceLink("/api/v1/devices/confirm", link); st != http.StatusConflict {
+		t.Fatalf("second use of the link: status %d, want 409", st)
+	}
+	if st, _ := srv.postDeviceLink("/api/v1/devices/confirm/preview", link); st != http.StatusConflict {
+		t.Fatalf("preview of a used link: status %d, want 409", st)
 	}
 	phone.login()
 	phone.okJSON(&who, "whoami")
@@ -114,7 +138,7 @@ func TestAccountJourney(t *testing.T) {
 	carol.login()
 	tablet := carol.device()
 	tablet.fails("login", "--email", tablet.Email, "--totp", tablet.peekCode())
-	get(t, srv.mailLink(carol.Email, "Neues Gerät"))
+	srv.confirmDevice(carol.Email)
 	tablet.login()
 	tabletToken := tablet.state().Token
 	carol.ok("logout", "--all")
@@ -202,7 +226,10 @@ func TestNoSecretsAtRest(t *testing.T) {
 	u.ok("whoami")
 
 	st := u.state()
-	pk, _ := client.Split(u.Password, st.KDF)
+	pk, _, err := client.Split(u.Password, st.KDF)
+	if err != nil {
+		t.Fatal(err)
+	}
 	umk, err := client.UnlockUMK(pk, st.Keys)
 	if err != nil {
 		t.Fatal(err)

@@ -92,11 +92,35 @@ func (e *env) showRecoveryKey(text, pngPath string) error {
 		"wiederherstellen, wenn Sie Ihr Passwort vergessen – auch nicht der Betreiber.\n" +
 		"Print it or keep it outside this device. Without it nobody can restore your data if you forget your password.\n")
 	if pngPath != "" {
-		if err := q.WriteFile(512, pngPath); err != nil {
-			return fmt.Errorf("write QR code: %w", err)
+		if err := writeQR(text, pngPath); err != nil {
+			return err
 		}
-		os.Chmod(pngPath, 0o600)
 		e.printf("QR-Code gespeichert: %s\n", pngPath)
+	}
+	return nil
+}
+
+// writeQR writes the recovery key as a QR code PNG readable by the owner
+// only (the qrcode package would create it 0644).
+func writeQR(text, path string) error {
+	png, err := qrcode.Encode(text, qrcode.Medium, 512)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("write QR code: %w", err)
+	}
+	if err := f.Chmod(0o600); err != nil { // a file that existed keeps its mode otherwise
+		f.Close()
+		return fmt.Errorf("write QR code: %w", err)
+	}
+	if _, err := f.Write(png); err != nil {
+		f.Close()
+		return fmt.Errorf("write QR code: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write QR code: %w", err)
 	}
 	return nil
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/akte/akte/api"
 )
 
 // Config is the server's configuration: one struct, one DefaultConfig,
@@ -30,6 +33,15 @@ type Config struct {
 	Quota        int64         // default quota per record
 	ChunkSize    int64         // upload chunk size
 	UploadExpiry time.Duration // idle uploads are deleted after this
+
+	// The HTTP edge (docs/security.md).
+	TrustedProxies  string // CIDR,...: peers whose X-Forwarded-For/Forwarded count
+	MetricsAddr     string // listen address of /metrics; empty or "off": none
+	HeaderTimeout   time.Duration
+	IdleTimeout     time.Duration
+	MinBodyRate     int64         // bytes per second a request body must keep up
+	BodyRateWindow  time.Duration // over which MinBodyRate is averaged
+	MaxConnsPerAddr int           // open connections per client address; 0: no limit
 }
 
 // DefaultConfig is the zero-configuration server: loopback, ./akte-data.
@@ -38,6 +50,8 @@ func DefaultConfig() Config {
 		Addr: "127.0.0.1:8080", Data: "./akte-data", MailFrom: "Akte <akte@localhost>", LogLevel: "info",
 		SessionIdle: 15 * time.Minute, SessionMax: 12 * time.Hour, JobInterval: 10 * time.Minute,
 		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour,
+		MetricsAddr: "127.0.0.1:9464", HeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		MinBodyRate: 1 << 10, BodyRateWindow: 30 * time.Second, MaxConnsPerAddr: 128,
 	}
 }
 
@@ -48,6 +62,7 @@ type flagSpec struct {
 	str              *string
 	dur              *time.Duration
 	size             *int64
+	num              *int // a count, 0 allowed
 }
 
 func (c *Config) specs() []flagSpec {
@@ -69,6 +84,13 @@ func (c *Config) specs() []flagSpec {
 		{name: "quota", env: "AKTE_QUOTA", usage: "default quota per record, e.g. 1GiB (change one record: akte admin quota)", size: &c.Quota},
 		{name: "chunk-size", env: "AKTE_CHUNK_SIZE", usage: "size of upload chunks, e.g. 8MiB", size: &c.ChunkSize},
 		{name: "upload-expiry", env: "AKTE_UPLOAD_EXPIRY", usage: "unfinished uploads idle this long are deleted", dur: &c.UploadExpiry},
+		{name: "trusted-proxies", env: "AKTE_TRUSTED_PROXIES", usage: "CIDR ranges of reverse proxies whose X-Forwarded-For/Forwarded headers name the client, e.g. 10.0.0.0/8,192.168.1.5", str: &c.TrustedProxies},
+		{name: "metrics-addr", env: "AKTE_METRICS_ADDR", usage: "listen address of GET /metrics (Prometheus); empty or off: no metrics", str: &c.MetricsAddr},
+		{name: "header-timeout", env: "AKTE_HEADER_TIMEOUT", usage: "time a client has to send a request's headers", dur: &c.HeaderTimeout},
+		{name: "idle-timeout", env: "AKTE_IDLE_TIMEOUT", usage: "an idle keep-alive connection is closed after this", dur: &c.IdleTimeout},
+		{name: "min-body-rate", env: "AKTE_MIN_BODY_RATE", usage: "slowest a request body may arrive, bytes per second averaged over --body-rate-window, e.g. 1KiB", size: &c.MinBodyRate},
+		{name: "body-rate-window", env: "AKTE_BODY_RATE_WINDOW", usage: "window over which --min-body-rate is averaged", dur: &c.BodyRateWindow},
+		{name: "max-conns-per-addr", env: "AKTE_MAX_CONNS_PER_ADDR", usage: "open connections per client address (trusted proxies exempt); 0: no limit", num: &c.MaxConnsPerAddr},
 	}
 }
 
@@ -82,6 +104,8 @@ func (c *Config) bind(cmd *cobra.Command) {
 		usage += ")"
 		if s.str != nil {
 			cmd.Flags().StringVar(s.str, s.name, *s.str, usage)
+		} else if s.num != nil {
+			cmd.Flags().IntVar(s.num, s.name, *s.num, usage)
 		} else if s.size != nil {
 			cmd.Flags().String(s.name, fmt.Sprint(*s.size), usage)
 		} else {
@@ -123,6 +147,14 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 			*s.str = v
 			continue
 		}
+		if s.num != nil {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%s: %q is not a count such as 128 (0: no limit)", s.env, v)
+			}
+			*s.num = n
+			continue
+		}
 		if s.size != nil {
 			n, err := parseSize(v)
 			if err != nil || n <= 0 {
@@ -139,6 +171,15 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key must be given together")
+	}
+	if _, err := api.ParsePrefixes(c.TrustedProxies); err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if c.MaxConnsPerAddr < 0 {
+		return fmt.Errorf("--max-conns-per-addr: %d is negative (0: no limit)", c.MaxConnsPerAddr)
+	}
+	if c.MetricsAddr == "off" {
+		c.MetricsAddr = ""
 	}
 	return nil
 }

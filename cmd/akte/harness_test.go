@@ -56,9 +56,11 @@ type server struct {
 	t       *testing.T
 	URL     string
 	Data    string
-	cmd     *exec.Cmd
-	logs    *syncBuffer
-	remote  *remote // PostgreSQL + S3; nil: SQLite and files under Data
+	// MetricsURL is the /metrics of the metrics listener; empty if off.
+	MetricsURL string
+	cmd        *exec.Cmd
+	logs       *syncBuffer
+	remote     *remote // PostgreSQL + S3; nil: SQLite and files under Data
 }
 
 type syncBuffer struct {
@@ -81,8 +83,16 @@ func (s *syncBuffer) String() string {
 // startServer runs `akte serve` with the extra args and environment on
 // port 0 and waits until it listens. With AKTE_TEST_BACKEND=postgres-s3
 // and no --db among args, it uses the database and bucket of the data
-// directory (see remoteFor).
+// directory (see remoteFor). The metrics listener takes a free port too,
+// unless args name --metrics-addr.
 func startServer(t *testing.T, data string, args []string, env ...string) *server {
+	t.Helper()
+	return startServerSh(t, data, "", args, env...)
+}
+
+// startServerSh is startServer with the server started by sh -c after the
+// shell commands in sh (e.g. "ulimit -n 256; umask 000;"); empty: directly.
+func startServerSh(t *testing.T, data, sh string, args []string, env ...string) *server {
 	t.Helper()
 	if data == "" {
 		data = t.TempDir()
@@ -92,7 +102,14 @@ func startServer(t *testing.T, data string, args []string, env ...string) *serve
 		r = remoteFor(t, data)
 		args = append(slices.Clip(args), r.args()...)
 	}
-	cmd := exec.Command(akteBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, args...)...)
+	if !slices.Contains(args, "--metrics-addr") {
+		args = append(slices.Clip(args), "--metrics-addr", "127.0.0.1:0")
+	}
+	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, args...)
+	cmd := exec.Command(akteBin, args...)
+	if sh != "" {
+		cmd = exec.Command("sh", append([]string{"-c", sh + ` exec "$0" "$@"`, akteBin}, args...)...)
+	}
 	cmd.Env = append(os.Environ(), env...)
 	pr, pw := io.Pipe()
 	logs := &syncBuffer{}
@@ -108,24 +125,29 @@ func startServer(t *testing.T, data string, args []string, env ...string) *serve
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	addr := make(chan string, 1)
+	type listening struct {
+		Msg         string `json:"msg"`
+		BaseURL     string `json:"base_url"`
+		MetricsAddr string `json:"metrics_addr"`
+	}
+	addr := make(chan listening, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			var l struct {
-				Msg     string `json:"msg"`
-				Addr    string `json:"addr"`
-				BaseURL string `json:"base_url"`
-			}
+			var l listening
 			if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "listening" {
-				addr <- l.BaseURL
+				addr <- l
 				break
 			}
 		}
 		io.Copy(io.Discard, pr)
 	}()
 	select {
-	case s.URL = <-addr:
+	case l := <-addr:
+		s.URL = l.BaseURL
+		if l.MetricsAddr != "" {
+			s.MetricsURL = "http://" + l.MetricsAddr + "/metrics"
+		}
 	case <-time.After(60 * time.Second):
 		t.Fatalf("server did not start:\n%s", logs.String())
 	}
@@ -156,6 +178,9 @@ type user struct {
 	TOTP     string // secret
 	Recovery string
 	Account  string
+	// Sh, if set, are shell commands run before each command, such as
+	// "umask 000;".
+	Sh string
 }
 
 func newUser(t *testing.T, srv *server, email string) *user {
@@ -175,6 +200,9 @@ func (u *user) run(stdin string, env []string, args ...string) (string, string, 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, akteBin, args...)
+	if u.Sh != "" {
+		cmd = exec.CommandContext(ctx, "sh", append([]string{"-c", u.Sh + ` exec "$0" "$@"`, akteBin}, args...)...)
+	}
 	cmd.Env = append(os.Environ(), "AKTE_SERVER="+u.srv.URL, "AKTE_HOME="+u.Home, "AKTE_PASSWORD="+u.Password)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin = strings.NewReader(stdin)
@@ -333,6 +361,31 @@ func (s *server) mailLink(addr, subj string) string {
 		s.t.Fatal(err)
 	}
 	return l
+}
+
+// confirmDevice does what the person does with the newest device link
+// mailed to addr: opens it (a page of the web app, which confirms
+// nothing) and clicks, which posts the secret from the link's fragment.
+func (s *server) confirmDevice(addr string) {
+	s.t.Helper()
+	link := s.mailLink(addr, "Neues Gerät")
+	if status, _ := get(s.t, link); status != http.StatusOK {
+		s.t.Fatalf("open %s: %d", link, status)
+	}
+	if st, body := s.postDeviceLink("/api/v1/devices/confirm", link); st != http.StatusOK {
+		s.t.Fatalf("confirm device: %d %s", st, body)
+	}
+}
+
+// postDeviceLink posts the secret of a device link to path.
+func (s *server) postDeviceLink(path, link string) (int, string) {
+	s.t.Helper()
+	_, token, ok := strings.Cut(link, "#/geraet/")
+	if !ok {
+		s.t.Fatalf("device link %q has no #/geraet/ fragment", link)
+	}
+	b, _ := json.Marshal(map[string]string{"token": token})
+	return postRaw(s.t, s.URL+path, "application/json", string(b))
 }
 
 // get fetches a URL and returns status and body.

@@ -47,6 +47,9 @@ func (e *env) openRecord(ctx context.Context) (*state, *client.API, []byte, *cli
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
+	if err := e.checkKeyVersions(st, rec); err != nil {
+		return nil, nil, nil, nil, err
+	}
 	return st, c, umk, rec, nil
 }
 
@@ -330,6 +333,11 @@ func lsCmd(e *env) *cobra.Command {
 			}
 			out := make([]listed, 0, len(its))
 			for _, it := range its {
+				if category != "" {
+					if err := client.Expect("category", category, it.Category); err != nil {
+						return err
+					}
+				}
 				_, m, err := rec.OpenItem(it)
 				if err != nil {
 					return err
@@ -373,6 +381,11 @@ func getCmd(e *env) *cobra.Command {
 			var it wire.Item
 			if err := c.Do(ctx, "GET", "/api/v1/items/"+pathEscape(args[0]), nil, &it); err != nil {
 				return e.authErr(st, err)
+			}
+			// Item B opens as well as A (both are the user's): only the
+			// id tells that the server answered another question.
+			if err := client.Expect("item", args[0], it.ID); err != nil {
+				return err
 			}
 			key, m, err := rec.OpenItem(it)
 			if err != nil {

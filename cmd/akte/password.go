@@ -47,6 +47,9 @@ func passwordChangeCmd(e *env) *cobra.Command {
 			if err := c.Do(cmd.Context(), "GET", "/api/v1/account", nil, &acct); err != nil {
 				return e.authErr(st, err)
 			}
+			if err := st.expectAccount(acct); err != nil {
+				return err
+			}
 			if err := client.CheckPassword(nw, acct.Email, acct.KVNR); err != nil {
 				return err
 			}
@@ -54,7 +57,16 @@ func passwordChangeCmd(e *env) *cobra.Command {
 			if err := c.Do(cmd.Context(), "GET", "/api/v1/account/keys", nil, &keys); err != nil {
 				return e.authErr(st, err)
 			}
-			pk, oldSecret := client.Split(old, keys.KDF)
+			// The old login secret goes to the server: the same checks
+			// as at login (a session never sees another device's
+			// password change, which ends it).
+			if err := client.CheckOffered(keys.KDF, st.Seen.kdf(st.Email), false); err != nil {
+				return err
+			}
+			pk, oldSecret, err := client.Split(old, keys.KDF)
+			if err != nil {
+				return err
+			}
 			umk, err := client.UnlockUMK(pk, keys.Keys)
 			if err != nil {
 				return akte.E("password.change", akte.KindUnauthenticated, "Das bisherige Passwort ist falsch.", nil)
@@ -72,6 +84,7 @@ func passwordChangeCmd(e *env) *cobra.Command {
 			}
 			st.KDF, st.Keys = kdf, keys.Keys
 			st.Keys.UMKByPassword = wrapped
+			st.Seen.useKDF(st.Email, kdf)
 			if err := saveState(e, st); err != nil {
 				return err
 			}
@@ -145,6 +158,7 @@ func passwordResetCmd(e *env) *cobra.Command {
 					return err
 				}
 				st.forgetSession()
+				st.Seen.useKDF(email, kdf)
 				if err := saveState(e, st); err != nil {
 					return err
 				}
@@ -197,6 +211,7 @@ func passwordResetCmd(e *env) *cobra.Command {
 			}
 			st.forgetSession()
 			st.Keys, st.KDF = m.Keys, m.KDF
+			st.Seen.useKDF(email, m.KDF)
 			if err := saveState(e, st); err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -257,6 +258,7 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	}
 	defer b.Close()
 	log.Info("backends", "db", dbForLog(cfg), "blobs", blobsForLog(cfg))
+	warnOpenDir(log, cfg.Data)
 
 	var mailer service.Mailer
 	var outbox *mail.Outbox
@@ -284,10 +286,12 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 		return fmt.Errorf("load server secret: %w", err)
 	}
 
+	trusted, _ := api.ParsePrefixes(cfg.TrustedProxies) // checked by load
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	ln = api.LimitConns(ln, cfg.MaxConnsPerAddr, trusted)
 	tlsOn := cfg.TLSCert != ""
 	if cfg.BaseURL == "" {
 		scheme := "http"
@@ -299,8 +303,10 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret})
 	opts := api.Options{
 		Service: svc, Log: log, TLS: tlsOn, SecureCookies: tlsOn || strings.HasPrefix(cfg.BaseURL, "https://"),
-		Ready: b.ready,
-		Extra: func(mux *http.ServeMux) { mux.Handle("/", web.Handler()) },
+		Ready:   b.ready,
+		Extra:   func(mux *http.ServeMux) { mux.Handle("/", web.Handler()) },
+		BaseURL: cfg.BaseURL, TrustedProxies: trusted,
+		MinBodyRate: api.MinRate{PerSecond: cfg.MinBodyRate, Window: cfg.BodyRateWindow},
 	}
 	// The development mailbox shows every account's codes and links: only
 	// without SMTP and only to this machine.
@@ -308,14 +314,23 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 		opts.Mailbox = outbox
 	}
 	h := api.New(opts)
+	// No ReadTimeout or WriteTimeout: a chunk upload or a download over a
+	// slow link may take long. Request bodies have a minimum rate instead
+	// (api.MinRate), and every address a bound on its connections.
 	srv := &http.Server{
-		Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		Handler: h, ReadHeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	metrics, err := serveMetrics(cfg, h, srv.ErrorLog)
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	if tlsOn {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 		if err != nil {
 			ln.Close()
+			metrics.close()
 			return fmt.Errorf("load TLS certificate: %w", err)
 		}
 		srv.TLSConfig = tlsConfig(cert)
@@ -329,7 +344,8 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 		svc.RunJobLoop(jobsCtx, "replica-"+hex.EncodeToString(randomKey()[:8]), cfg.JobInterval)
 	}()
 
-	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "tls", tlsOn, "mail", map[bool]string{true: "outbox", false: "smtp"}[dev])
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "tls", tlsOn, "mail", map[bool]string{true: "outbox", false: "smtp"}[dev],
+		"metrics_addr", metrics.addr, "trusted_proxies", cfg.TrustedProxies)
 	if !web.Built() {
 		log.Warn("web app not built: the browser gets a note instead (make web, or make run)")
 	} else if opts.Mailbox != nil {
@@ -339,6 +355,7 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		metrics.close()
 		stopJobs()
 		<-jobsDone
 		return err
@@ -348,6 +365,7 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutCtx)
+	metrics.close()
 	stopJobs()
 	<-jobsDone
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -355,6 +373,47 @@ func serve(ctx context.Context, cfg Config, e *env) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// metricsServer serves GET /metrics on its own listener (--metrics-addr):
+// the counts by route and status are for the operator's monitoring, not
+// for the public.
+type metricsServer struct {
+	addr string // empty: none
+	srv  *http.Server
+}
+
+func serveMetrics(cfg Config, h *api.API, errLog *stdlog.Logger) (*metricsServer, error) {
+	if cfg.MetricsAddr == "" {
+		return &metricsServer{}, nil
+	}
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on --metrics-addr %s: %w (choose another address, or off)", cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h.Metrics())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, ErrorLog: errLog}
+	go srv.Serve(ln)
+	return &metricsServer{addr: ln.Addr().String(), srv: srv}, nil
+}
+
+func (m *metricsServer) close() {
+	if m.srv != nil {
+		m.srv.Close()
+	}
+}
+
+// warnOpenDir warns when the data directory is open to other users of the
+// machine. Akte creates its own files 0600 and directories 0700, but a
+// directory the operator made readable lets others list them, and tools
+// that copy files in keep their own modes.
+func warnOpenDir(log *slog.Logger, dir string) {
+	fi, err := os.Stat(dir)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	log.Warn("data directory is accessible to other users; make it private with chmod 700", "dir", dir, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
 }
 
 // tlsConfig allows TLS 1.2 with ECDHE and AES-GCM only, and TLS 1.3 (whose

@@ -6,13 +6,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/akte/akte"
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/wire"
 )
 
 func loginCmd(e *env) *cobra.Command {
 	var email, totp, deviceName string
-	var asJSON, pwStdin bool
+	var asJSON, pwStdin, changedElsewhere bool
 	cmd := &cobra.Command{
 		Use:   "login --email E --totp CODE",
 		Short: "Anmelden / log in",
@@ -37,7 +38,19 @@ func loginCmd(e *env) *cobra.Command {
 			if err := c.Do(cmd.Context(), "POST", "/api/v1/prelogin", wire.EmailRequest{Email: email}, &pre); err != nil {
 				return err
 			}
-			pk, ls := client.Split(pw, pre.KDF)
+			// Nothing is derived, and nothing sent, with parameters
+			// below the floor or below what this client used last time.
+			if err := client.CheckOffered(pre.KDF, st.Seen.kdf(email), changedElsewhere); err != nil {
+				if r, _ := akte.ReasonOf(err); r == "kdf_salt_changed" {
+					return &akte.Error{Op: "login", Kind: akte.KindCrypto, Err: err,
+						Message: akte.MessageOf(err) + " Bestätigen Sie eine solche Änderung mit --password-changed-elsewhere."}
+				}
+				return err
+			}
+			pk, ls, err := client.Split(pw, pre.KDF)
+			if err != nil {
+				return err
+			}
 			var res wire.LoginResponse
 			err = c.Do(cmd.Context(), "POST", "/api/v1/sessions", wire.LoginRequest{
 				Email: email, LoginSecret: ls, TOTP: totp, DeviceID: st.DeviceID, DeviceName: st.DeviceName,
@@ -45,11 +58,15 @@ func loginCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := client.Expect("account", emailKey(email), emailKey(res.Account.Email)); err != nil {
+				return err
+			}
 			umk, err := client.UnlockUMK(pk, res.Keys)
 			if err != nil {
 				return fmt.Errorf("die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen: %w", err)
 			}
 			st.Email, st.AccountID, st.Token, st.Keys, st.KDF = res.Account.Email, res.Account.AccountID, res.Token, res.Keys, pre.KDF
+			st.Seen.useKDF(email, pre.KDF)
 			if err := st.setUMK(res.ClientKey, umk); err != nil {
 				return err
 			}
@@ -70,6 +87,7 @@ func loginCmd(e *env) *cobra.Command {
 	f.StringVar(&deviceName, "device-name", "", "Name dieses Geräts")
 	f.BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
 	f.BoolVar(&pwStdin, "password-stdin", false, "Passwort als Zeile von der Standardeingabe lesen")
+	f.BoolVar(&changedElsewhere, "password-changed-elsewhere", false, "neue Passwort-Parameter annehmen: Sie haben das Passwort auf einem anderen Gerät geändert oder zurückgesetzt")
 	cmd.MarkFlagRequired("email")
 	cmd.MarkFlagRequired("totp")
 	return cmd
@@ -198,6 +216,9 @@ func devicesCmd(e *env) *cobra.Command {
 				d, err := do(cmd, c, args)
 				if err != nil {
 					return e.authErr(st, err)
+				}
+				if err := client.Expect("device", args[0], d.ID); err != nil {
+					return err
 				}
 				if asJSON {
 					return e.printJSON(d)

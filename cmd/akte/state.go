@@ -27,6 +27,7 @@ type state struct {
 	UMKSealed  []byte         `json:"umk_sealed,omitempty"`
 	Keys       akte.KeyBundle `json:"keys"`
 	KDF        akte.KDFParams `json:"kdf"`
+	Seen       seen           `json:"seen"`
 }
 
 func homeDir(e *env) (string, error) {

@@ -55,8 +55,8 @@ type Store struct {
 
 var _ akte.Store = (*Store)(nil)
 
-// Open opens the database file at path, creating it if needed, and applies
-// any migrations not yet applied.
+// Open opens the database file at path, creating it if needed (0600, see
+// private), and applies any migrations not yet applied.
 //
 // The file runs in WAL mode; writes commit with synchronous=FULL (a
 // committed transaction survives a power cut, which matters for single-use
@@ -66,6 +66,9 @@ var _ akte.Store = (*Store)(nil)
 // tries to upgrade.
 func Open(ctx context.Context, path string) (*Store, error) {
 	const op = "sqlite.Open"
+	if err := private(path); err != nil {
+		return nil, akte.E(op, akte.KindInternal, "", fmt.Errorf("database file: %w", err))
+	}
 	uri := fileURI(path)
 	rw, err := sqlitex.NewPool(uri, sqlitex.PoolOptions{
 		Flags:    sqlite.OpenReadWrite | sqlite.OpenCreate | sqlite.OpenWAL | sqlite.OpenURI,

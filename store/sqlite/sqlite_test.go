@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -561,3 +562,40 @@ func equalSchemas(t *testing.T, got, want map[string]string) bool {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestFilesPrivate: the database and its -wal and -shm files are created
+// 0600 under an open directory and without a umask, and an older
+// installation's wider modes are narrowed on open.
+func TestFilesPrivate(t *testing.T) {
+	old := syscall.Umask(0)
+	t.Cleanup(func() { syscall.Umask(old) })
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "akte.db")
+	check := func(when string) {
+		t.Helper()
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatalf("%s: %v", when, err)
+			}
+			if fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s: %s has mode %#o, want 0600", when, filepath.Base(p), fi.Mode().Perm())
+			}
+		}
+	}
+	s := openTest(t, path)
+	if _, err := s.changes(t.Context(), "test", "CREATE TABLE perm_check (a)"); err != nil {
+		t.Fatal(err)
+	}
+	check("new database")
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		os.Chmod(p, 0o644)
+	}
+	s2 := openTest(t, path) // while the first is open, as a second process would
+	check("reopened")
+	s2.Close()
+	s.Close()
+}

@@ -9,7 +9,7 @@ import htm from 'htm';
 import * as core from './core.js';
 import { b64, unb64 } from './bytes.js';
 import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
-import { upload, download } from './transfer.js';
+import { upload, download, expect } from './transfer.js';
 import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText } from './i18n.js';
 import { totpCode } from './totp.js';
 
@@ -49,6 +49,23 @@ function deviceName() {
 }
 
 const umkAAD = b64(new TextEncoder().encode('akte v1 web session umk'));
+
+// What this browser remembers of the server's answers, so that a server
+// that goes back is noticed (docs/crypto.md, "Malicious server"): the
+// Argon2id parameters last used per account, by e-mail (prelogin is asked
+// by e-mail), and the highest category key versions per record. Neither is
+// secret; both outlive the session. The Go core compares (split,
+// keyVersions); the page only keeps them.
+const emailKey = (email) => email.trim().toLowerCase();
+const kdfKey = (email) => 'akte.kdf.' + emailKey(email);
+const remembered = (key) => {
+  try {
+    return JSON.parse(localStorage.getItem(key));
+  } catch {
+    return null;
+  }
+};
+const useKDF = (email, kdf) => localStorage.setItem(kdfKey(email), JSON.stringify(kdf));
 
 async function enterSession(account, keys, kdf, umk, clientKey) {
   session.value = { account, keys, kdf, umk };
@@ -232,6 +249,11 @@ function Login() {
   const [err, setErr] = useState(flash.value);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
+  // saltChanged: the server offers a salt this browser did not choose;
+  // only the person knows whether they changed the password on another
+  // device, and says so with the checkbox (elsewhere) that then appears.
+  const [saltChanged, setSaltChanged] = useState(false);
+  const [elsewhere, setElsewhere] = useState(false);
   useEffect(() => void (flash.value = ''), []);
   const submit = async (e) => {
     e.preventDefault();
@@ -240,9 +262,13 @@ function Login() {
     try {
       setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
       const pre = await post('/prelogin', { email });
-      const sp = await core.call('split', { password: pw, kdf: pre.kdf });
+      // The core refuses parameters below the floor or below what this
+      // browser used last time before it derives anything: then no login
+      // secret leaves the page.
+      const sp = await core.call('split', { password: pw, kdf: pre.kdf, last: remembered(kdfKey(email)), changed_elsewhere: elsewhere });
       setStatus(tr('Anmeldung …', 'Logging in …'));
       const res = await post('/sessions', { email, login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
+      expect('account', emailKey(email), emailKey(res.account.email));
       let umk;
       try {
         umk = await core.call('unlock', { password_key: sp.password_key, keys: res.keys });
@@ -250,11 +276,13 @@ function Login() {
         throw new Error(tr('Die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen.', 'The keys of your account do not open with this password.'));
       }
       localStorage.setItem('akte.email', email);
+      useKDF(email, pre.kdf);
       await enterSession(res.account, res.keys, pre.kdf, umk, res.client_key);
       setStatus('');
       go('/akte');
     } catch (e) {
       setStatus('');
+      if (e.reason === 'kdf_salt_changed') setSaltChanged(true);
       if (e instanceof ApiError && e.code === 'device_unconfirmed') {
         setErr(
           tr(
@@ -273,6 +301,9 @@ function Login() {
       <${Field} label=${tr('Passwort', 'Password')} type="password" name="password" value=${pw} onInput=${setPw} autocomplete="current-password" />
       <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="totp" value=${code} onInput=${setCode}
         autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]{6,7}" hint=${tr('6 Ziffern', '6 digits')} />
+      ${saltChanged &&
+      html`<div class="field check"><input id="elsewhere" type="checkbox" checked=${elsewhere} onChange=${(e) => setElsewhere(e.currentTarget.checked)} />
+        <label for="elsewhere">${tr('Ich habe mein Passwort auf einem anderen Gerät geändert oder zurückgesetzt.', 'I changed or reset my password on another device.')}</label></div>`}
       <${Alert} text=${err} />
       <${Status} text=${status} />
       <${Busy} busy=${busy}>${tr('Anmelden', 'Log in')}<//>
@@ -344,6 +375,7 @@ function Register() {
     });
     setReg({ m, ...res });
     localStorage.setItem('akte.email', f.email);
+    useKDF(f.email, m.kdf);
     setStep('totp');
   });
   const steps = ['form', 'totp', 'email', 'recovery'];
@@ -465,6 +497,11 @@ const uploads = signal([]); // [{name, done, total, state, error}]
 
 async function loadRecord() {
   const [rec, list] = await Promise.all([get('/record'), get('/items')]);
+  // A listing without the newest category key version this browser has
+  // seen is refused: new items would be sealed under an old key.
+  const vkey = 'akte.keyversions.' + rec.keys.record_id;
+  const latest = await core.call('keyVersions', { umk: session.value.umk, record: rec, seen: remembered(vkey) });
+  localStorage.setItem(vkey, JSON.stringify(latest));
   const opened = list.length ? await core.call('openItems', { umk: session.value.umk, record: rec, items: list }) : [];
   const byId = new Map(opened.map((o) => [o.id, o]));
   record.value = rec;
@@ -631,7 +668,9 @@ function Record() {
   const save = async (x) => {
     setStatus(tr('Wird entschlüsselt …', 'Decrypting …'));
     try {
-      const blob = await download(x.item.id, unb64(x.key), x.meta.media_type);
+      // As octet-stream: the blob: URL is the app's origin, so it must
+      // never be something the browser would render as a document.
+      const blob = await download(x.item.id, unb64(x.key), 'application/octet-stream');
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
       a.download = x.meta.file_name || x.meta.title;
@@ -721,18 +760,56 @@ function Record() {
     </section>`;
 }
 
+// Previews never run what a document contains (docs/crypto.md, "Malicious
+// server"): whoever adds a document chooses its bytes and its media type,
+// and a blob: URL belongs to the app's origin. So there are no frames at
+// all (the CSP says frame-src 'none'; a sandboxed frame would be the only
+// safe kind, and Chromium shows no PDF in one): raster images go to an
+// <img>; SVG too, but as a data: URL, which opened on its own gets an
+// opaque origin, never the app's; every text/* type, HTML included, is
+// shown as plain text; a PDF opens in the browser's own viewer in a new
+// tab; anything else can only be downloaded (as application/octet-stream).
+const rasterTypes = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp']);
+const textPreviewBytes = 1 << 20;
+const svgPreviewBytes = 10 << 20;
+
+function previewKind(mediaType) {
+  const t = (mediaType || '').split(';')[0].trim().toLowerCase();
+  if (rasterTypes.has(t)) return { kind: 'image', type: t };
+  if (t === 'image/svg+xml') return { kind: 'svg', type: 'image/svg+xml' };
+  if (t === 'application/pdf') return { kind: 'pdf', type: t };
+  if (t.startsWith('text/')) return { kind: 'text', type: 'application/octet-stream' };
+  return { kind: 'none', type: 'application/octet-stream' };
+}
+
+const dataURL = (blob) =>
+  new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(blob);
+  });
+
 function Viewer({ x, onClose, onDownload }) {
   useTitle(x.meta?.title || tr('Dokument', 'Document'));
-  const [url, setUrl] = useState(null);
+  const [shown, setShown] = useState(null); // { url } or { text, cut }
   const [err, setErr] = useState('');
   const [status, setStatus] = useState(tr('Wird entschlüsselt …', 'Decrypting …'));
-  const type = x.meta?.media_type || '';
+  const pv = previewKind(x.meta?.media_type);
   useEffect(() => {
     let u;
-    download(x.item.id, unb64(x.key), type, (d, t) => setStatus(tr(`Wird entschlüsselt … ${Math.floor((100 * d) / (t || 1))} %`, `Decrypting … ${Math.floor((100 * d) / (t || 1))} %`))).then(
-      (blob) => {
-        u = URL.createObjectURL(blob);
-        setUrl(u);
+    (async () => {
+      if (pv.kind === 'none') return {};
+      const blob = await download(x.item.id, unb64(x.key), pv.type, (d, t) =>
+        setStatus(tr(`Wird entschlüsselt … ${Math.floor((100 * d) / (t || 1))} %`, `Decrypting … ${Math.floor((100 * d) / (t || 1))} %`)),
+      );
+      if (pv.kind === 'text') return { text: await blob.slice(0, textPreviewBytes).text(), cut: blob.size > textPreviewBytes };
+      if (pv.kind === 'svg') return blob.size <= svgPreviewBytes ? { url: await dataURL(blob) } : {};
+      u = URL.createObjectURL(blob);
+      return { url: u };
+    })().then(
+      (v) => {
+        setShown(v);
         setStatus('');
       },
       (e) => {
@@ -743,10 +820,13 @@ function Viewer({ x, onClose, onDownload }) {
     return () => u && URL.revokeObjectURL(u);
   }, [x.item.id]);
   let body = null;
-  if (url && type.startsWith('image/')) body = html`<img class="preview" src=${url} alt=${x.meta.title} data-testid="preview" />`;
-  else if (url && type === 'application/pdf') body = html`<iframe class="preview pdf" src=${url} title=${x.meta.title} data-testid="preview"></iframe>`;
-  else if (url && type.startsWith('text/')) body = html`<iframe class="preview" src=${url} title=${x.meta.title} data-testid="preview"></iframe>`;
-  else if (url) body = html`<p>${tr('Für diese Art von Datei gibt es keine Vorschau. Laden Sie sie herunter.', 'There is no preview for this kind of file. Download it.')}</p>`;
+  if (shown?.url && (pv.kind === 'image' || pv.kind === 'svg')) body = html`<img class="preview" src=${shown.url} alt=${x.meta.title} data-testid="preview" />`;
+  else if (shown?.url && pv.kind === 'pdf')
+    body = html`<p><a class="button" href=${shown.url} target="_blank" rel="noopener" data-testid="preview">${tr('PDF im Browser öffnen (neuer Tab)', 'Open the PDF in the browser (new tab)')}</a></p>`;
+  else if (shown && 'text' in shown)
+    body = html`${shown.cut && html`<p class="hint">${tr('Die Vorschau zeigt das erste Megabyte. Laden Sie das Dokument herunter, um alles zu sehen.', 'The preview shows the first megabyte. Download the document to see all of it.')}</p>`}
+      <pre class="preview text" tabindex="0" aria-label=${x.meta.title} data-testid="preview">${shown.text}</pre>`;
+  else if (shown) body = html`<p>${tr('Für diese Art von Datei gibt es keine Vorschau. Laden Sie sie herunter.', 'There is no preview for this kind of file. Download it.')}</p>`;
   return html`<h1 tabindex="-1">${x.meta?.title}</h1>
     <p class="meta">${catName(x.item.category)} · ${x.meta?.date ? fmtDate(x.meta.date) : ''} · ${x.meta?.file_name} · ${fmtBytes(x.meta?.size || 0)}</p>
     <div class="actions">
@@ -804,7 +884,10 @@ function ChangePassword() {
       await checkNewPassword(pw, pw2, s.account.email, s.account.kvnr);
       setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
       const keys = await get('/account/keys');
-      const sp = await core.call('split', { password: old, kdf: keys.kdf });
+      // The old login secret goes to the server: the same checks as at
+      // login (a session never sees another device's password change,
+      // which ends it).
+      const sp = await core.call('split', { password: old, kdf: keys.kdf, last: remembered(kdfKey(s.account.email)) });
       try {
         await core.call('unlock', { password_key: sp.password_key, keys: keys.keys });
       } catch {
@@ -812,6 +895,7 @@ function ChangePassword() {
       }
       const nw = await core.call('rewrap', { umk: s.umk, password: pw });
       await post('/password/change', { old_login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), new: nw });
+      useKDF(s.account.email, nw.kdf);
       session.value = { ...s, kdf: nw.kdf, keys: { ...s.keys, umk_by_password: nw.umk_by_password } };
       setOld('');
       setPw('');
@@ -909,6 +993,7 @@ function RecoverWithKey() {
       setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
       const nw = await core.call('rewrap', { umk, password: f.pw });
       await post('/password/recover/complete', { token: g.token, new: nw });
+      useKDF(f.email, nw.kdf);
       flash.value = tr('Neues Passwort gesetzt; Ihre Daten bleiben erhalten. Bitte melden Sie sich an.', 'New password set; your data is kept. Please log in.');
       go('/anmelden');
     } catch (e2) {
@@ -964,6 +1049,7 @@ function ResetWithoutKey() {
         email: f.email, code: f.code.trim(), totp: f.totp.replace(/\s/g, ''), acknowledge_data_loss: true, kdf: m.kdf, login_secret: m.login_secret,
         recovery_verifier: m.recovery_verifier, keys: m.keys, record: m.record,
       });
+      useKDF(f.email, m.kdf);
       setDone(m);
     } catch (e2) {
       setErr(errorText(e2));
@@ -998,6 +1084,60 @@ function ResetWithoutKey() {
     <${Alert} text=${err} />
     <${Busy} busy=${busy} class="danger">${tr('Daten löschen und Passwort neu setzen', 'Erase data and set a new password')}<//>
   </form>`;
+}
+
+// ---- confirming a new device ----
+
+// DeviceConfirm is the page a mailed device link opens (#/geraet/SECRET).
+// It shows the device and confirms it only when the person clicks: a mail
+// scanner that opens the link confirms nothing. The secret stays in the
+// URL fragment, which browsers send neither to the server nor in a
+// Referer; it reaches the server only in the bodies of the two POSTs.
+function DeviceConfirm({ token }) {
+  const [device, setDevice] = useState(null);
+  const [err, setErr] = useState('');
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const title = done ? tr('Gerät bestätigt', 'Device confirmed') : tr('Neues Gerät bestätigen', 'Confirm a new device');
+  useTitle(title);
+  useEffect(() => {
+    post('/devices/confirm/preview', { token }, { quiet401: true }).then(setDevice, (e) => setErr(errorText(e)));
+  }, [token]);
+  const confirm = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr('');
+    try {
+      await post('/devices/confirm', { token }, { quiet401: true });
+      setDone(true);
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
+  };
+  let body;
+  if (done)
+    body = html`<div class="card narrow">
+      <p>${tr('Das Gerät ist bestätigt. Sie können sich jetzt darauf anmelden.', 'The device is confirmed. You can log in on it now.')}</p>
+      <p><a href="#/anmelden">${tr('Zur Anmeldung', 'Go to the login')}</a></p>
+    </div>`;
+  else if (device)
+    body = html`<form onSubmit=${confirm} class="card narrow">
+      <p>${tr('Jemand hat sich mit Ihrem Passwort und Ihrem Authenticator-Code von einem neuen Gerät angemeldet:', 'Someone logged in to your account from a new device, with your password and your authenticator code:')}</p>
+      <dl class="facts">
+        <dt>${tr('Gerät', 'Device')}</dt><dd data-testid="device-name">${device.name}</dd>
+        <dt>${tr('Zeit', 'Time')}</dt><dd>${fmtDateTime(device.created_at)}</dd>
+      </dl>
+      <p>${tr(
+        'Waren Sie das, bestätigen Sie das Gerät. Waren Sie das nicht, bestätigen Sie nichts und ändern Sie sofort Ihr Passwort.',
+        'If that was you, confirm the device. If not, confirm nothing and change your password now.',
+      )}</p>
+      <${Alert} text=${err} />
+      <${Busy} busy=${busy}>${tr('Gerät bestätigen', 'Confirm the device')}<//>
+    </form>`;
+  else body = err ? html`<${Alert} text=${err} />` : html`<${Status} text=${tr('Wird geladen …', 'Loading …')} />`;
+  return html`<h1 tabindex="-1">${title}</h1>${body}`;
 }
 
 // ---- development mailbox ----
@@ -1072,12 +1212,13 @@ function App() {
   const s = session.value;
   let page;
   if (r === '/postfach') page = html`<${Mailbox} />`;
+  else if (r.startsWith('/geraet/')) page = html`<${DeviceConfirm} token=${r.slice('/geraet/'.length)} />`;
   else if (r === '/registrieren') page = html`<${Register} />`;
   else if (r === '/passwort-vergessen') page = html`<${Forgot} />`;
   else if (!s) page = html`<${Login} />`;
   else if (r === '/einstellungen') page = html`<${Settings} />`;
   else page = html`<${Record} />`;
-  if (!s && !['/postfach', '/registrieren', '/passwort-vergessen', '/anmelden'].includes(r)) setTimeout(() => go('/anmelden'));
+  if (!s && !['/postfach', '/registrieren', '/passwort-vergessen', '/anmelden'].includes(r) && !r.startsWith('/geraet/')) setTimeout(() => go('/anmelden'));
   if (s && ['/', '/anmelden'].includes(r)) setTimeout(() => go('/akte'));
   return html`<${Header} />
     <main id="main" tabindex="-1">${page}</main>

@@ -3,9 +3,11 @@
 import { b64, unb64 } from './bytes.js';
 
 export class CoreError extends Error {
-  constructor(code, message) {
+  constructor(code, message, reason = '', params = null) {
     super(message);
     this.code = code;
+    this.reason = reason; // the Go core's stable reason code (akte.Error.Reason)
+    this.params = params;
   }
 }
 
@@ -26,7 +28,7 @@ export function start() {
     if (!p) return;
     pending.delete(id);
     const r = JSON.parse(out);
-    if (r.error) p.reject(new CoreError(r.error.code, r.error.message));
+    if (r.error) p.reject(new CoreError(r.error.code, r.error.message, r.error.reason, r.error.params));
     else p.resolve(r.ok);
   };
   readyP = new Promise((resolve, reject) => pending.set(0, { resolve, reject }));

@@ -50,11 +50,25 @@ const english = {
   internal: 'Internal error. Please try again later.',
 };
 
+// englishReasons are the English sentences of the client core's refusals
+// of a lying server (docs/crypto.md, "Malicious server"), by reason code.
+const englishReasons = {
+  kdf_below_floor: (p) => `The server asks for weaker protection of your password than allowed (Argon2id ${p.field} = ${p.got}, at least ${p.min}). Nothing was sent. A server that asks for this wants to be able to guess your password; please contact its operator.`,
+  kdf_above_ceiling: (p) => `The server asks for a password derivation that would overwhelm this device (Argon2id ${p.field} = ${p.got}, at most ${p.max}). Nothing was sent.`,
+  kdf_unsupported: (p) => `The server asks for an unknown password derivation (${p.alg}). Nothing was sent.`,
+  kdf_downgrade: (p) => `The server asks for weaker protection of your password than at the last login on this device (Argon2id ${p.field} = ${p.got}, last time ${p.last}). Nothing was sent. The protection only gets stronger, and only when you change your password yourself.`,
+  kdf_salt_changed: () =>
+    'The password parameters of your account were set anew since the last login on this device, not by this device. Nothing was sent. That is right if you changed or reset your password on another device — then confirm it below. If not, the server asks for a re-keying you did not ask for.',
+  answer_mismatch: (p) => `The server answered a question about ${p.asked} with ${p.got}. The answer was discarded.`,
+  category_key_rollback: (p) => `The server shows keys only up to version ${p.got} for the category “${p.category}”; this device has already seen version ${p.seen}. A server that withholds the newest key could make new documents readable for someone whose access was revoked. The record was not opened.`,
+};
+
 // errorText turns any error into a sentence for the person.
 export function errorText(e) {
   if (!e) return '';
   if (e instanceof NetworkError)
     return tr('Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung.', 'The server cannot be reached. Please check your connection.');
+  if (lang.value === 'en' && englishReasons[e.reason]) return englishReasons[e.reason](e.params || {});
   const msg = e.message || String(e);
   if (lang.value === 'en' && e.code && english[e.code]) return `${english[e.code]} (${msg})`;
   return msg;

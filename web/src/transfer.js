@@ -8,6 +8,17 @@ import { request, post, get, ApiError, NetworkError } from './api.js';
 import { Encryptor, Decryptor, DEFAULT_SEGMENT, RANDOM, concat } from './seal.js';
 import { call, b64, unb64 } from './core.js';
 
+// expect refuses an answer about another object than the one asked for
+// (docs/crypto.md, "Malicious server"): a lying server could answer with
+// the user's own other item, which would open as well. The message is the
+// Go core's (client.Expect); errorText gives the English by the reason.
+export function expect(what, asked, got) {
+  if (asked === got) return;
+  const e = new Error(`Der Server hat auf eine Frage nach ${asked} mit ${got} geantwortet. Die Antwort wurde verworfen.`);
+  Object.assign(e, { code: 'crypto', reason: 'answer_mismatch', params: { what, asked, got } });
+  throw e;
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // retrying runs f until it succeeds, waiting while the network is down.
@@ -74,6 +85,7 @@ export async function upload(ctx, file, { category, meta, replaces, progress = (
       // Completed before, only the answer was lost.
       try {
         const it = await get('/items/' + p.request.id);
+        expect('item', p.request.id, it.id);
         localStorage.removeItem(p.key);
         return it;
       } catch {
@@ -83,6 +95,7 @@ export async function upload(ctx, file, { category, meta, replaces, progress = (
     if (e instanceof ApiError) localStorage.removeItem(p.key);
     throw e;
   }
+  expect('upload', p.request.id, st.id);
   const enc = await Encryptor.create(p.itemKey, p.random, file.size, DEFAULT_SEGMENT);
   const C = st.chunk_size;
   const total = enc.size;
@@ -141,6 +154,7 @@ export async function upload(ctx, file, { category, meta, replaces, progress = (
   await Promise.all(inflight);
   if (failure) throw failure;
   const it = await retrying(() => post(`/uploads/${p.request.id}/complete`, undefined, { signal }), onWait, signal);
+  expect('item', p.request.id, it.id);
   localStorage.removeItem(p.key);
   progress(total, total, 'done');
   return it;

@@ -14,7 +14,17 @@ import AxeBuilder from '@axe-core/playwright';
 
 export const webDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoDir = join(webDir, '..');
-export const shotsDir = join(repoDir, 'docs', 'screenshots');
+// Every temporary directory a test makes (data directories, CLI homes with
+// session state, files to upload) is removed when the test process ends.
+const temps = [];
+process.on('exit', () => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+// Screenshots go to a temporary directory, so a test run leaves the tree as
+// it found it; `make screenshots` sets AKTE_SCREENSHOTS=docs/screenshots to
+// refresh the committed ones on purpose.
+export const shotsDir = process.env.AKTE_SCREENSHOTS ? join(repoDir, process.env.AKTE_SCREENSHOTS) : tempDir('akte-shots-');
 
 // akteBin is the binary under test: AKTE_BIN (set by web/browser_test.go),
 // else built once into a temp dir.
@@ -22,14 +32,52 @@ let binP;
 export function akteBin() {
   if (process.env.AKTE_BIN) return Promise.resolve(process.env.AKTE_BIN);
   binP ??= new Promise((resolve, reject) => {
-    const out = join(mkdtempSync(join(tmpdir(), 'akte-bin-')), 'akte');
+    const out = join(tempDir('akte-bin-'), 'akte');
     execFile('go', ['build', '-o', out, './cmd/akte'], { cwd: repoDir }, (err, _o, stderr) => (err ? reject(new Error(stderr)) : resolve(out)));
   });
   return binP;
 }
 
+// evilProxy starts internal/evilproxy in front of the server at target: a
+// lying server (docs/crypto.md, "Malicious server"). The page uses url;
+// rule() adds a rewriting rule (evilproxy.Rule as JSON: method, path
+// regexp, merge, from, drop_headers), requests() lists what passed
+// (bodies as Buffers).
+let evilP;
+export async function evilProxy(t, target) {
+  const bin = await (process.env.AKTE_EVILPROXY_BIN
+    ? Promise.resolve(process.env.AKTE_EVILPROXY_BIN)
+    : (evilP ??= new Promise((resolve, reject) => {
+        const out = join(mkdtempSync(join(tmpdir(), 'akte-evil-')), 'evilproxy');
+        execFile('go', ['build', '-o', out, './internal/evilproxy/cmd/evilproxy'], { cwd: repoDir }, (err, _o, stderr) => (err ? reject(new Error(stderr)) : resolve(out)));
+      })));
+  const proc = spawn(bin, ['--target', target], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const urls = await new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', (l) => resolve(JSON.parse(l)));
+    proc.on('exit', (code) => reject(new Error(`evilproxy exited ${code}`)));
+  });
+  t.after(async () => {
+    proc.stdin.end(); // it stops when its input closes
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
+  });
+  const control = async (method, path, body) => {
+    const r = await fetch(urls.control + path, { method, body: body && JSON.stringify(body) });
+    if (!r.ok) throw new Error(`evilproxy ${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.status === 200 ? r.json() : null;
+  };
+  return {
+    url: urls.proxy,
+    rule: (r) => control('POST', '/rules', r),
+    reset: () => control('DELETE', '/rules'),
+    requests: async () => ((await control('GET', '/requests')) || []).map((r) => ({ ...r, body: Buffer.from(r.body || '', 'base64') })),
+    clearRequests: () => control('DELETE', '/requests'),
+  };
+}
+
 export function tempDir(prefix = 'akte-web-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
 }
 
 // startServer runs `akte serve` on port 0 and resolves when it logged its
@@ -37,7 +85,8 @@ export function tempDir(prefix = 'akte-web-') {
 export async function startServer(t, args = []) {
   const bin = await akteBin();
   const data = tempDir('akte-data-');
-  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // No metrics listener: its fixed default port would clash between servers.
+  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--metrics-addr', 'off', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = [];
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start:\n' + logs.join('\n'))), 30000);
@@ -131,6 +180,18 @@ export async function lastMail(base, to, subject) {
   throw new Error(`no mail to ${to} about ${subject}`);
 }
 
+// confirmDevice does what the page of the newest device link mailed to
+// `to` sends when the person clicks (journey.test.mjs clicks through it).
+export async function confirmDevice(base, to) {
+  const link = (await lastMail(base, to, 'Neues Gerät')).text.match(/https?:\/\/\S+/)[0];
+  const r = await fetch(base + '/api/v1/devices/confirm', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: link.split('#/geraet/')[1] }),
+  });
+  if (!r.ok) throw new Error(`confirm device: ${r.status} ${await r.text()}`);
+}
+
 // cli runs the akte CLI with its own AKTE_HOME.
 export async function cli(base, home, args, env = {}) {
   const bin = await akteBin();
@@ -156,7 +217,7 @@ export async function axe(page, label, assert) {
   );
 }
 
-// shot writes docs/screenshots/NAME-360.png and NAME-1280.png.
+// shot writes NAME-360.png and NAME-1280.png into shotsDir.
 export async function shot(page, name) {
   mkdirSync(shotsDir, { recursive: true });
   const size = page.viewportSize();

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, cli, sha256, lastMail, axe, shot } from './helpers.mjs';
+import { startServer, launch, account, login, code, cli, sha256, lastMail, axe, shot, confirmDevice } from './helpers.mjs';
 
 test('password reset with and without the recovery key', async (t) => {
   const srv = await startServer(t);
@@ -21,7 +21,7 @@ test('password reset with and without the recovery key', async (t) => {
   // Confirm this browser as a device first.
   await login(page, srv.url, a, await code(a.secret, { use: false }));
   await page.getByText('Neues Gerät').waitFor();
-  await page.request.get((await lastMail(srv.url, a.email, 'Neues Gerät')).text.match(/https?:\/\/\S+/)[0]);
+  await confirmDevice(srv.url, a.email);
 
   // With the recovery key.
   await page.getByRole('link', { name: 'Passwort vergessen?' }).click();

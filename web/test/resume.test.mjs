@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, sha256, tempDir } from './helpers.mjs';
+import { startServer, launch, account, login, code, sha256, tempDir, confirmDevice } from './helpers.mjs';
 
 test('upload resumes after a network drop and after a reload', async (t) => {
   const srv = await startServer(t, ['--chunk-size', '1MiB']);
@@ -24,13 +24,10 @@ test('upload resumes after a network drop and after a reload', async (t) => {
     for (let i = 0; i < 50 && puts.filter((p) => p.status === 204).length < want; i++) await page.waitForTimeout(100);
     return puts.filter((p) => p.status === 204).map((p) => p.n).sort();
   };
-  const confirm = async (link) => page.request.get(link);
   // A new device: log in, confirm by the mailed link, log in again.
   await login(page, srv.url, a, await code(a.secret, { use: false }));
   await page.getByText('Neues Gerät').waitFor();
-  const mails = await (await fetch(srv.url + '/api/v1/dev/mailbox')).json();
-  const m = await (await fetch(srv.url + '/api/v1/dev/mailbox/' + mails.find((x) => x.subject.includes('Neues Gerät')).name)).json();
-  await confirm(m.text.match(/https?:\/\/\S+/)[0]);
+  await confirmDevice(srv.url, a.email);
   await login(page, srv.url, a, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
 

@@ -1,0 +1,7 @@
+//go:build !unix && !js
+
+package audit
+
+import "time"
+
+func cpuTime() time.Duration { return 0 }

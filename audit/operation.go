@@ -1,0 +1,231 @@
+package audit
+
+// Operation names what an event records, e.g. "item.download". Names are
+// stable: they are part of every leaf, so renaming one would make old
+// events look altered. Add operations; never rename or reuse one.
+type Operation string
+
+// The operations of the protocol (issue "The protocol", item 1). A failed
+// or refused attempt is the same operation with Result denied or error,
+// never an operation of its own ("login failure" is session.login with
+// ResultDenied, "share failed" is share.open with ResultDenied).
+const (
+	// Documents and entries of a record.
+	ItemReadMetadata Operation = "item.read_metadata"
+	ItemDownload     Operation = "item.download"
+	ItemUpload       Operation = "item.upload"
+	ItemDelete       Operation = "item.delete"
+	ItemNewVersion   Operation = "item.new_version"
+	ItemList         Operation = "item.list"
+	ItemSearch       Operation = "item.search"
+	RecordRead       Operation = "record.read"
+
+	// Grants to providers.
+	GrantCreate Operation = "grant.create"
+	GrantChange Operation = "grant.change"
+	GrantRevoke Operation = "grant.revoke"
+
+	// Share links and access codes.
+	ShareCreate Operation = "share.create"
+	ShareOpen   Operation = "share.open"
+	ShareRevoke Operation = "share.revoke"
+
+	// Representatives.
+	RepresentativeAdd    Operation = "representative.add"
+	RepresentativeChange Operation = "representative.change"
+	RepresentativeRemove Operation = "representative.remove"
+
+	// Apps (DiGA).
+	AppConnect    Operation = "app.connect"
+	AppDisconnect Operation = "app.disconnect"
+	AppPush       Operation = "app.push"
+
+	// Consents.
+	ConsentGive     Operation = "consent.give"
+	ConsentWithdraw Operation = "consent.withdraw"
+
+	// Sessions.
+	SessionLogin     Operation = "session.login"
+	SessionLogout    Operation = "session.logout"
+	SessionLogoutAll Operation = "session.logout_all"
+	SessionEnd       Operation = "session.end"
+
+	// Devices.
+	DeviceConfirm Operation = "device.confirm"
+	DeviceBlock   Operation = "device.block"
+	DeviceRename  Operation = "device.rename"
+
+	// Account and password.
+	AccountRegister          Operation = "account.register"
+	AccountConfirm           Operation = "account.confirm"
+	AccountResendCode        Operation = "account.resend_code"
+	AccountRead              Operation = "account.read"
+	AccountDelete            Operation = "account.delete"
+	AccountDeleteUnconfirmed Operation = "account.delete_unconfirmed"
+	PasswordChange           Operation = "password.change"
+	PasswordRecover          Operation = "password.recover"
+	PasswordRecoverComplete  Operation = "password.recover_complete"
+	PasswordResetStart       Operation = "password.reset_start"
+	PasswordReset            Operation = "password.reset"
+
+	// Operator actions (akte admin).
+	AdminAccounts       Operation = "admin.accounts"
+	AdminAccountBlock   Operation = "admin.account_block"
+	AdminAccountUnblock Operation = "admin.account_unblock"
+	AdminDevices        Operation = "admin.devices"
+	AdminDeviceBlock    Operation = "admin.device_block"
+	AdminDeviceUnblock  Operation = "admin.device_unblock"
+	AdminQuota          Operation = "admin.quota"
+	AdminMigrate        Operation = "admin.migrate"
+
+	// The protocol itself and what the system does on its own.
+	AuditRead    Operation = "audit.read"
+	AlarmRaise   Operation = "alarm.raise"
+	RetentionRun Operation = "retention.run"
+)
+
+// Action is the FHIR AuditEvent.action of an operation: C, R, U, D or E.
+type Action string
+
+const (
+	ActionCreate  Action = "C"
+	ActionRead    Action = "R"
+	ActionUpdate  Action = "U"
+	ActionDelete  Action = "D"
+	ActionExecute Action = "E"
+)
+
+// Area groups operations as gematik's ePA groups its services; the FHIR
+// export writes it as AuditEvent.source.type.
+type Area string
+
+const (
+	AreaDocuments Area = "documents"
+	AreaAccess    Area = "access" // grants, shares, representatives, apps
+	AreaConsent   Area = "consent"
+	AreaAuth      Area = "auth" // sessions, devices, account, password
+	AreaOperator  Area = "operator"
+	AreaAudit     Area = "audit"
+)
+
+// OpInfo describes one operation: its protocol code (stable, short,
+// language-neutral: what catalogues, exports and support refer to), the
+// FHIR action, the area, and labels for people.
+type OpInfo struct {
+	Op      Operation
+	Code    string
+	Action  Action
+	Area    Area
+	LabelDE string
+	LabelEN string
+}
+
+// Operations returns the catalogue, in display order. It is data: an
+// operation is added by appending a line; codes are never reused.
+func Operations() []OpInfo {
+	return []OpInfo{
+		{ItemReadMetadata, "DOC-01", ActionRead, AreaDocuments, "Metadaten eines Dokuments gelesen", "Document metadata read"},
+		{ItemDownload, "DOC-02", ActionRead, AreaDocuments, "Dokument heruntergeladen", "Document downloaded"},
+		{ItemUpload, "DOC-03", ActionCreate, AreaDocuments, "Dokument hochgeladen", "Document uploaded"},
+		{ItemDelete, "DOC-04", ActionDelete, AreaDocuments, "Dokument gelöscht", "Document deleted"},
+		{ItemNewVersion, "DOC-05", ActionUpdate, AreaDocuments, "Neue Version eines Dokuments", "New version of a document"},
+		{ItemList, "DOC-06", ActionRead, AreaDocuments, "Dokumentliste gelesen", "Document list read"},
+		{ItemSearch, "DOC-07", ActionExecute, AreaDocuments, "In der Akte gesucht", "Record searched"},
+		{RecordRead, "DOC-08", ActionRead, AreaDocuments, "Akte geöffnet (Schlüssel und Kategorien)", "Record opened (keys and categories)"},
+
+		{GrantCreate, "GRT-01", ActionCreate, AreaAccess, "Berechtigung erteilt", "Access granted"},
+		{GrantChange, "GRT-02", ActionUpdate, AreaAccess, "Berechtigung geändert", "Access changed"},
+		{GrantRevoke, "GRT-03", ActionDelete, AreaAccess, "Berechtigung entzogen", "Access revoked"},
+
+		{ShareCreate, "SHR-01", ActionCreate, AreaAccess, "Freigabe erstellt", "Share created"},
+		{ShareOpen, "SHR-02", ActionRead, AreaAccess, "Freigabe geöffnet", "Share opened"},
+		{ShareRevoke, "SHR-03", ActionDelete, AreaAccess, "Freigabe widerrufen", "Share revoked"},
+
+		{RepresentativeAdd, "REP-01", ActionCreate, AreaAccess, "Vertretung benannt", "Representative added"},
+		{RepresentativeChange, "REP-02", ActionUpdate, AreaAccess, "Vertretung geändert", "Representative changed"},
+		{RepresentativeRemove, "REP-03", ActionDelete, AreaAccess, "Vertretung entfernt", "Representative removed"},
+
+		{AppConnect, "APP-01", ActionCreate, AreaAccess, "App verbunden", "App connected"},
+		{AppDisconnect, "APP-02", ActionDelete, AreaAccess, "App getrennt", "App disconnected"},
+		{AppPush, "APP-03", ActionCreate, AreaAccess, "App hat Daten eingestellt", "App added data"},
+
+		{ConsentGive, "CON-01", ActionCreate, AreaConsent, "Einwilligung erteilt", "Consent given"},
+		{ConsentWithdraw, "CON-02", ActionDelete, AreaConsent, "Einwilligung widerrufen", "Consent withdrawn"},
+
+		{SessionLogin, "AUT-01", ActionExecute, AreaAuth, "Anmeldung", "Login"},
+		{SessionLogout, "AUT-02", ActionExecute, AreaAuth, "Abmeldung", "Logout"},
+		{SessionLogoutAll, "AUT-03", ActionExecute, AreaAuth, "Überall abgemeldet", "Logged out everywhere"},
+		{SessionEnd, "AUT-04", ActionExecute, AreaAuth, "Sitzung beendet", "Session ended"},
+
+		{DeviceConfirm, "DEV-01", ActionUpdate, AreaAuth, "Gerät bestätigt", "Device confirmed"},
+		{DeviceBlock, "DEV-02", ActionUpdate, AreaAuth, "Gerät gesperrt", "Device blocked"},
+		{DeviceRename, "DEV-03", ActionUpdate, AreaAuth, "Gerät umbenannt", "Device renamed"},
+
+		{AccountRegister, "ACC-01", ActionCreate, AreaAuth, "Konto angelegt", "Account registered"},
+		{AccountConfirm, "ACC-02", ActionUpdate, AreaAuth, "E-Mail-Adresse bestätigt", "E-mail address confirmed"},
+		{AccountResendCode, "ACC-03", ActionExecute, AreaAuth, "Bestätigungscode erneut gesendet", "Confirmation code sent again"},
+		{AccountRead, "ACC-04", ActionRead, AreaAuth, "Kontodaten gelesen", "Account data read"},
+		{AccountDelete, "ACC-05", ActionDelete, AreaAuth, "Konto gelöscht", "Account deleted"},
+		{AccountDeleteUnconfirmed, "ACC-06", ActionDelete, AreaAuth, "Unbestätigtes Konto gelöscht", "Unconfirmed account deleted"},
+		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
+		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},
+		{PasswordRecoverComplete, "PWD-03", ActionUpdate, AreaAuth, "Passwort mit Sicherheitsschlüssel neu gesetzt", "Password set with the recovery key"},
+		{PasswordResetStart, "PWD-04", ActionExecute, AreaAuth, "Zurücksetzen angefordert", "Reset requested"},
+		{PasswordReset, "PWD-05", ActionUpdate, AreaAuth, "Passwort zurückgesetzt (Daten verloren)", "Password reset (data lost)"},
+
+		{AdminAccounts, "OPS-01", ActionRead, AreaOperator, "Betrieb: Konten aufgelistet", "Operator: accounts listed"},
+		{AdminAccountBlock, "OPS-02", ActionUpdate, AreaOperator, "Betrieb: Konto gesperrt", "Operator: account blocked"},
+		{AdminAccountUnblock, "OPS-03", ActionUpdate, AreaOperator, "Betrieb: Konto entsperrt", "Operator: account unblocked"},
+		{AdminDevices, "OPS-04", ActionRead, AreaOperator, "Betrieb: Geräte aufgelistet", "Operator: devices listed"},
+		{AdminDeviceBlock, "OPS-05", ActionUpdate, AreaOperator, "Betrieb: Gerät gesperrt", "Operator: device blocked"},
+		{AdminDeviceUnblock, "OPS-06", ActionUpdate, AreaOperator, "Betrieb: Gerät entsperrt", "Operator: device unblocked"},
+		{AdminQuota, "OPS-07", ActionUpdate, AreaOperator, "Betrieb: Speicherkontingent geändert", "Operator: quota changed"},
+		{AdminMigrate, "OPS-08", ActionExecute, AreaOperator, "Betrieb: Daten umgezogen", "Operator: data migrated"},
+
+		{AuditRead, "AUD-01", ActionRead, AreaAudit, "Protokoll gelesen", "Protocol read"},
+		{AlarmRaise, "AUD-02", ActionExecute, AreaAudit, "Warnung ausgelöst", "Alarm raised"},
+		{RetentionRun, "AUD-03", ActionDelete, AreaAudit, "Aufbewahrungsfrist: Einträge gelöscht", "Retention: entries deleted"},
+	}
+}
+
+// legacy maps the names the foundation wrote before this catalogue to
+// their operation, so that events recorded then join the log unchanged.
+var legacy = map[Operation]Operation{
+	"item.read":   ItemDownload,
+	"item.create": ItemUpload,
+}
+
+var opIndex = func() map[Operation]OpInfo {
+	m := make(map[Operation]OpInfo)
+	for _, o := range Operations() {
+		m[o.Op] = o
+	}
+	for old, op := range legacy {
+		m[old] = m[op]
+	}
+	return m
+}()
+
+// Info returns the catalogue entry of op (also for the foundation's older
+// names), and false for an unknown operation.
+func (op Operation) Info() (OpInfo, bool) {
+	o, ok := opIndex[op]
+	return o, ok
+}
+
+// Code returns the protocol code of op, or "" if op is unknown.
+func (op Operation) Code() string { return opIndex[op].Code }
+
+// Label returns the label of op in the language ("de" or "en"); an unknown
+// operation is shown by its name.
+func (op Operation) Label(lang string) string {
+	o, ok := opIndex[op]
+	switch {
+	case !ok:
+		return string(op)
+	case lang == "en":
+		return o.LabelEN
+	default:
+		return o.LabelDE
+	}
+}

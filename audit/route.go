@@ -1,0 +1,64 @@
+package audit
+
+// RouteAudit says what the requests of one API route are recorded as. A
+// route either names its Operation, or has none and says in Why why it is
+// not an access to anyone's data (health probes, public documents) or
+// which operation records it instead (the chunks of an upload are one
+// item.upload, written when the upload completes).
+type RouteAudit struct {
+	Op  Operation
+	Why string
+}
+
+// Routes maps every route pattern of the HTTP API (exactly as registered
+// in api/routes.go) to its audit mapping. TestRoutesMapped fails when a
+// route has none, so a new endpoint cannot ship unaudited by accident.
+// Requests refused by authorization are recorded under the same operation
+// with ResultDenied.
+func Routes() map[string]RouteAudit {
+	const partOfUpload = "part of item.upload, recorded once when the upload completes (a refused start is item.upload denied)"
+	return map[string]RouteAudit{
+		"GET /healthz":             {Why: "liveness probe, no user data"},
+		"GET /readyz":              {Why: "readiness probe, no user data"},
+		"GET /metrics":             {Why: "operator metrics, counts only"},
+		"GET /api/v1/openapi.json": {Why: "public API document"},
+		"/api/":                    {Why: "unknown path, answered 404 without touching data"},
+
+		"POST /api/v1/accounts":                {Op: AccountRegister},
+		"POST /api/v1/accounts/confirm":        {Op: AccountConfirm},
+		"POST /api/v1/accounts/confirm/resend": {Op: AccountResendCode},
+		"POST /api/v1/prelogin":                {Why: "returns key derivation parameters, the same shape for unknown accounts; the login that follows is session.login"},
+		"GET /api/v1/account":                  {Op: AccountRead},
+		"GET /api/v1/account/keys":             {Op: AccountRead},
+		"GET /api/v1/account/events":           {Op: AuditRead},
+
+		"POST /api/v1/sessions":           {Op: SessionLogin},
+		"GET /api/v1/sessions":            {Op: AccountRead},
+		"DELETE /api/v1/sessions":         {Op: SessionLogoutAll},
+		"DELETE /api/v1/sessions/current": {Op: SessionLogout},
+		"DELETE /api/v1/sessions/{id}":    {Op: SessionEnd},
+		"GET /api/v1/devices":             {Op: AccountRead},
+		"GET /api/v1/devices/confirm":     {Op: DeviceConfirm},
+		"PATCH /api/v1/devices/{id}":      {Op: DeviceRename},
+		"POST /api/v1/devices/{id}/block": {Op: DeviceBlock},
+
+		"POST /api/v1/password/change":           {Op: PasswordChange},
+		"POST /api/v1/password/recover":          {Op: PasswordRecover},
+		"POST /api/v1/password/recover/complete": {Op: PasswordRecoverComplete},
+		"POST /api/v1/password/reset":            {Op: PasswordResetStart},
+		"POST /api/v1/password/reset/complete":   {Op: PasswordReset},
+
+		"GET /api/v1/record":                  {Op: RecordRead},
+		"POST /api/v1/uploads":                {Why: partOfUpload},
+		"GET /api/v1/uploads/{id}":            {Why: partOfUpload},
+		"PUT /api/v1/uploads/{id}/chunks/{n}": {Why: partOfUpload},
+		"POST /api/v1/uploads/{id}/complete":  {Op: ItemUpload},
+		"GET /api/v1/items":                   {Op: ItemList},
+		"GET /api/v1/items/{id}":              {Op: ItemReadMetadata},
+		"GET /api/v1/items/{id}/content":      {Op: ItemDownload},
+		"DELETE /api/v1/items/{id}":           {Op: ItemDelete},
+
+		"GET /api/v1/dev/mailbox":        {Why: "development outbox, loopback only, no SMTP configured"},
+		"GET /api/v1/dev/mailbox/{name}": {Why: "development outbox, loopback only, no SMTP configured"},
+	}
+}
