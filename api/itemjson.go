@@ -14,10 +14,10 @@ import (
 )
 
 // The item listing is the hottest answer (a page is 100 items, ≈ 60 KB, most
-// of it base64). encoding/json's reflection made the server's page cost
-// about a fifth more and the load harness's page rate fall by more than a
-// tenth (docs/benchmarks.md, 2026-11-30), so it is encoded by hand into a
-// pooled buffer, byte for byte as writeJSON would encode the []wire.Item
+// of it base64). With encoding/json the server spent about a third more CPU
+// on a page and the load harness got up to a third fewer pages per second
+// (docs/benchmarks.md, 2026-11-30), so it is encoded by hand into a pooled
+// buffer, byte for byte as writeJSON would encode the []wire.Item
 // (TestItemsJSON compares the two); base64 is encoding/base64's.
 
 var itemBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
