@@ -89,7 +89,10 @@ type Account struct {
 	Email     string // lower-cased
 	KVNR      string // 10-character unchangeable part
 	BirthDate string // YYYY-MM-DD
-	KDF       KDFParams
+	// Lang is the language of the account's mails, "de" or "en": chosen
+	// at registration, changed by the owner.
+	Lang string
+	KDF  KDFParams
 	// LoginHash is the server's slow hash (PHC string) of the login secret.
 	LoginHash string
 	// RecoveryHash is the server's hash of the recovery verifier, which the
@@ -119,6 +122,10 @@ type Device struct {
 	ConfirmedAt *time.Time
 	BlockedAt   *time.Time
 	LastSeenAt  time.Time
+	// SecretHash is the SHA-256 of the device secret the client holds (a
+	// "device cookie" in OWASP's words): a login that presents it counts its
+	// failures on the device's own counter. Empty: none issued.
+	SecretHash []byte
 }
 
 // Session is a logged-in device. The bearer token itself is never stored,
@@ -159,5 +166,4 @@ type Token struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
-	Attempts  int // failed guesses against this account's code
 }

@@ -6,6 +6,9 @@ package akte
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // Kind classifies an error so that the API can map it to a status code and
@@ -70,28 +73,37 @@ func KindFromCode(code string) Kind {
 	return KindOther
 }
 
-// Error is the one error shape of the project. Message is safe to show to a
-// person (it never contains secrets or health data); Err carries internals
-// for the log only.
+// Error is the one error shape of the project. What a person reads about
+// it is the text of its Reason (or, without one, of its Kind's code) in
+// the clients' catalogues (package catalog), in the person's language;
+// Err carries internals for the log only.
 type Error struct {
 	Op   string // operation, e.g. "account.create"
 	Kind Kind
 	// Reason is a stable, machine-readable code of what went wrong
 	// (snake_case, e.g. "password_too_short"); clients translate it from
-	// their own catalogues. Empty: the Kind says enough.
+	// their catalogues, which must hold it (catalog/reasons.go lists
+	// them). Empty: the Kind says enough.
 	Reason string
 	// Params are the values a translation of Reason needs, e.g.
 	// {"min": 12, "got": 7}. Never secrets or health data.
-	Params  map[string]any
-	Message string // for people; German first where it reaches a user
-	Err     error  // underlying cause, never shown to users
+	Params map[string]any
+	// Message is an optional note in English for developers and
+	// operators, never a sentence for the people who use a client: the
+	// server's packages leave it empty. An error a client rebuilt from an
+	// API answer carries the answer's English message here.
+	Message string
+	Err     error // underlying cause, never shown to users
 }
 
 func (e *Error) Error() string {
 	s := e.Op
-	if e.Message != "" {
+	switch {
+	case e.Message != "":
 		s += ": " + e.Message
-	} else if e.Kind != KindOther {
+	case e.Reason != "":
+		s += ": " + e.Reason + paramsText(e.Params)
+	case e.Kind != KindOther:
 		s += ": " + e.Kind.String()
 	}
 	if e.Err != nil {
@@ -102,13 +114,53 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// paramsText writes a reason's parameters for developers, " {k=v ...}" in
+// the order of their names. It does without fmt, whose reflection the
+// WebAssembly core cannot afford (decision 0017).
+func paramsText(p map[string]any) string {
+	if len(p) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.WriteString(" {")
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k + "=")
+		switch v := p[k].(type) {
+		case string:
+			b.WriteString(v)
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		case uint32:
+			b.WriteString(strconv.FormatUint(uint64(v), 10))
+		case float64:
+			b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+		case bool:
+			b.WriteString(strconv.FormatBool(v))
+		default:
+			b.WriteString("?")
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
 // E builds an *Error. Message may be empty.
 func E(op string, kind Kind, msg string, err error) *Error {
 	return &Error{Op: op, Kind: kind, Message: msg, Err: err}
 }
 
 // R builds an *Error with a reason code and its parameters (params may be
-// nil) and a message for people.
+// nil) and an optional note for developers (msg, see Error.Message).
 func R(op string, kind Kind, reason string, params map[string]any, msg string) *Error {
 	return &Error{Op: op, Kind: kind, Reason: reason, Params: params, Message: msg}
 }
@@ -137,7 +189,7 @@ func KindOf(err error) Kind {
 // Is reports whether err has the given kind.
 func Is(err error, kind Kind) bool { return err != nil && KindOf(err) == kind }
 
-// MessageOf returns the first person-readable message in err's chain, or "".
+// MessageOf returns the first message (Error.Message) in err's chain, or "".
 func MessageOf(err error) string {
 	for err != nil {
 		var e *Error

@@ -18,24 +18,37 @@ import (
 type Store interface {
 	// CreateAccount inserts a new account and, if r is not nil, its record
 	// (r.AccountID must be a.ID) in one transaction: a registration is
-	// stored whole or not at all. KindConflict if the e-mail or KVNR is
-	// taken (Error.Message names which).
+	// stored whole or not at all. KindConflict if the e-mail is taken, or
+	// if a is confirmed and another confirmed account holds its KVNR: only
+	// confirmed accounts hold a KVNR, and an empty KVNR (released, see
+	// ReleaseKVNR) is held by nobody.
 	CreateAccount(ctx context.Context, a *Account, r *Record) error
 	// Account returns the account with the id.
 	Account(ctx context.Context, id AccountID) (*Account, error)
 	// AccountByEmail returns the account with the (lower-cased) e-mail.
 	AccountByEmail(ctx context.Context, email string) (*Account, error)
 	// UpdateAccount overwrites every mutable field of the account with the
-	// same id: everything except ID, Email, KVNR, BirthDate, CreatedAt and
+	// same id: everything except ID, Email, KVNR, BirthDate, CreatedAt,
 	// TOTPLastCounter, which only AdvanceTOTP moves (a stale copy written
-	// back must not let a used code count again).
+	// back must not let a used code count again), and Lang, which only
+	// SetAccountLang sets (a stale copy must not undo a change either).
+	// KindConflict if a is confirmed and another confirmed account holds
+	// its KVNR (so the confirmation of the second of two accounts naming
+	// one KVNR fails).
 	UpdateAccount(ctx context.Context, a *Account) error
+	// ReleaseKVNR empties the KVNR of the confirmed account that holds
+	// kvnr, so that another account can be confirmed with it, and returns
+	// that account's id. KindNotFound if no confirmed account holds kvnr.
+	ReleaseKVNR(ctx context.Context, kvnr string) (AccountID, error)
+	// SetAccountLang sets the account's Lang. KindNotFound if there is no
+	// such account.
+	SetAccountLang(ctx context.Context, id AccountID, lang string) error
 	// AdvanceTOTP sets TOTPLastCounter to counter if it is currently lower
 	// and reports whether it did; a false answer means the code was used.
 	AdvanceTOTP(ctx context.Context, id AccountID, counter int64) (bool, error)
 	// DeleteAccount removes the account and everything that belongs to it
-	// (sessions, devices, tokens, failures, its record and items); its
-	// events stay.
+	// (sessions, devices, tokens, its record and items); its events stay,
+	// and so do attempt counters, whose keys the store does not read.
 	DeleteAccount(ctx context.Context, id AccountID) error
 	// Accounts lists accounts ordered by creation time.
 	Accounts(ctx context.Context) ([]*Account, error)
@@ -47,7 +60,8 @@ type Store interface {
 	CreateDevice(ctx context.Context, d *Device) error
 	// Device returns one device of an account.
 	Device(ctx context.Context, account AccountID, id DeviceID) (*Device, error)
-	// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt and LastSeenAt.
+	// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt, LastSeenAt and
+	// SecretHash.
 	UpdateDevice(ctx context.Context, d *Device) error
 	// Devices lists an account's devices ordered by creation time.
 	Devices(ctx context.Context, account AccountID) ([]*Device, error)
@@ -76,30 +90,48 @@ type Store interface {
 	// t or that were last seen before idleBefore.
 	DeleteExpiredSessions(ctx context.Context, t, idleBefore time.Time) (int, error)
 
-	// CreateToken inserts a single-use token.
+	// CreateToken inserts a single-use token and, in the same transaction,
+	// deletes every other token of the same account, purpose and device:
+	// one code or link per purpose is live, and issuing one voids the
+	// older ones. Of concurrent calls for one account, purpose and device,
+	// one token remains.
 	CreateToken(ctx context.Context, t *Token) error
 	// Token returns the token with the hash and purpose.
 	Token(ctx context.Context, purpose TokenPurpose, hash []byte) (*Token, error)
-	// LatestToken returns the newest token of an account for a purpose.
+	// LatestToken returns the newest token of an account for a purpose
+	// (of any device).
 	LatestToken(ctx context.Context, account AccountID, purpose TokenPurpose) (*Token, error)
 	// UseToken marks the token used at t; KindConflict if it was used.
 	UseToken(ctx context.Context, hash []byte, at time.Time) error
-	// CountTokenAttempt adds one failed guess to the token and returns the
-	// new count.
-	CountTokenAttempt(ctx context.Context, hash []byte) (int, error)
 	// DeleteTokensBefore removes tokens that expired before t.
 	DeleteTokensBefore(ctx context.Context, t time.Time) (int, error)
 
-	// AddFailure records a failed attempt under a throttling key (such as
-	// "account:ID" or "addr:1.2.3.4").
-	AddFailure(ctx context.Context, key string, at time.Time) error
-	// Failures counts the failures under key at or after since and returns
-	// the time of the latest one.
-	Failures(ctx context.Context, key string, since time.Time) (n int, last time.Time, err error)
-	// ClearFailures forgets the failures under key.
-	ClearFailures(ctx context.Context, key string) error
-	// DeleteFailuresBefore removes failures older than t.
-	DeleteFailuresBefore(ctx context.Context, t time.Time) (int, error)
+	// TakeAttempts decides on one attempt under each of keys at once, the
+	// conditional increment of every attempt limit: it reads the keys'
+	// counters (in the order of keys; the zero Attempts for a key that has
+	// none), calls take with them and, if take answers true, stores the
+	// counters take returned (one per key, same order); it returns take's
+	// answer. The read, the decision and the write are atomic with respect
+	// to every other TakeAttempts, ReleaseAttempts and ClearAttempts call
+	// that names one of the keys, in this process or another sharing the
+	// database: of N concurrent calls each sees the counters its
+	// predecessor stored, and a refusal stores nothing for any key. take
+	// decides only (package service holds the rules); it may be called
+	// more than once for one call (a transaction run again) and must have
+	// no other effect. keys must be distinct. Keys are free text such as
+	// "login:account:ID" or "register:addr:192.0.2.7"; times come back in
+	// UTC, a zero time stays zero.
+	TakeAttempts(ctx context.Context, keys []string, take func([]Attempts) ([]Attempts, bool)) ([]Attempts, bool, error)
+	// ReleaseAttempts gives one attempt back to each key: it lowers N of
+	// the key's counter by one, never below zero, and leaves Start and
+	// Next as they are. A key without a counter is not an error.
+	ReleaseAttempts(ctx context.Context, keys ...string) error
+	// ClearAttempts forgets the keys' counters. A key without a counter is
+	// not an error.
+	ClearAttempts(ctx context.Context, keys ...string) error
+	// DeleteAttemptsBefore removes the counters whose Start and Next are
+	// both before t (a zero time is before every t).
+	DeleteAttemptsBefore(ctx context.Context, t time.Time) (int, error)
 
 	// AddEvent appends an event and sets its ID.
 	AddEvent(ctx context.Context, e *Event) error

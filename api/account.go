@@ -17,13 +17,15 @@ func (a *API) handleAccountCreate(w http.ResponseWriter, r *http.Request) {
 	res, err := a.svc.Register(r.Context(), clientOf(r), service.RegisterRequest{
 		Email: req.Email, KVNR: req.KVNR, BirthDate: req.BirthDate, KDF: req.KDF, LoginSecret: req.LoginSecret,
 		RecoveryVerifier: req.RecoveryVerifier, Keys: req.Keys, DeviceID: akte.DeviceID(req.DeviceID), DeviceName: req.DeviceName,
-		Record: req.Record.Record(),
+		Record: req.Record.Record(), Lang: req.Lang,
 	})
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, wire.RegisterResponse{AccountID: string(res.AccountID), TOTPSecret: res.TOTPSecret, TOTPURI: res.TOTPURI})
+	a.setDeviceCookie(w, res.DeviceSecret)
+	writeJSON(w, http.StatusCreated, wire.RegisterResponse{AccountID: string(res.AccountID), TOTPSecret: res.TOTPSecret, TOTPURI: res.TOTPURI,
+		DeviceSecret: res.DeviceSecret})
 }
 
 func (a *API) handleAccountConfirm(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +60,7 @@ func (a *API) handlePrelogin(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	kdf, err := a.svc.Prelogin(r.Context(), req.Email)
+	kdf, err := a.svc.Prelogin(r.Context(), clientOf(r), req.Email)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -68,10 +70,24 @@ func (a *API) handlePrelogin(w http.ResponseWriter, r *http.Request) {
 
 func accountOut(p *service.Principal) wire.Account {
 	ac := p.Account
-	return wire.Account{AccountID: string(ac.ID), Email: ac.Email, KVNR: ac.KVNR, BirthDate: ac.BirthDate, CreatedAt: ac.CreatedAt, DeviceID: string(p.Session.DeviceID)}
+	return wire.Account{AccountID: string(ac.ID), Email: ac.Email, KVNR: ac.KVNR, BirthDate: ac.BirthDate, Lang: ac.Lang, CreatedAt: ac.CreatedAt,
+		DeviceID: string(p.Session.DeviceID)}
 }
 
 func (a *API) handleAccountGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	writeJSON(w, http.StatusOK, accountOut(p))
+}
+
+func (a *API) handleAccountUpdate(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var req wire.AccountUpdate
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.svc.SetLang(r.Context(), p, req.Lang); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, accountOut(p))
 }
 

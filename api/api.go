@@ -191,7 +191,7 @@ func (a *API) handleReady(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		if err := a.opts.Ready(ctx); err != nil {
 			a.log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: "unavailable", Reason: "unavailable", Message: "Speicher nicht erreichbar."}})
+			writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: detail(akte.KindUnavailable, "storage_unavailable", nil)})
 			return
 		}
 	}
@@ -212,5 +212,5 @@ func (a *API) Metrics() http.Handler {
 }
 
 func (a *API) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	a.writeError(w, r, akte.E("api", akte.KindNotFound, "Diese Adresse gibt es nicht.", nil))
+	a.writeError(w, r, akte.R("api", akte.KindNotFound, "route_not_found", nil, ""))
 }

@@ -20,7 +20,9 @@ import (
 
 	"github.com/akte/akte/api"
 	"github.com/akte/akte/blob/disk"
+	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/mailtest"
 	"github.com/akte/akte/mail"
 	"github.com/akte/akte/service"
@@ -80,7 +82,7 @@ func (s *stack) session(t testing.TB, email, kvnr string) string {
 	ctx := t.Context()
 	c := client.NewAPI(s.srv.URL)
 	pw := "Apfelbaum-Sommerwind-19"
-	m, err := client.NewMaterial(pw, client.DefaultKDF())
+	m, err := core.NewMaterial(pw, core.DefaultKDF())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,8 +221,11 @@ func TestRequestValidation(t *testing.T) {
 					if err := json.Unmarshal(raw, &e); err != nil {
 						t.Fatalf("body is not the error shape: %v: %s", err, raw)
 					}
-					if resp.StatusCode != tc.status || e.Error.Code != tc.code || e.Error.Message == "" {
+					if resp.StatusCode != tc.status || e.Error.Code != tc.code || e.Error.Reason == "" {
 						t.Fatalf("got %d %s, want %d %s", resp.StatusCode, raw, tc.status, tc.code)
+					}
+					if want := catalog.Text("en", e.Error.Reason, e.Error.Params); e.Error.Message != want || !catalog.Has("en", e.Error.Reason) {
+						t.Errorf("message %q, want the English text of %s: %q", e.Error.Message, e.Error.Reason, want)
 					}
 					if strings.Contains(e.Error.Message, "json:") || strings.Contains(e.Error.Message, "wire.") {
 						t.Errorf("message leaks internals: %q", e.Error.Message)
@@ -308,5 +313,45 @@ func TestHashConcurrencyBound(t *testing.T) {
 	}
 	if got[429] == 0 || got[401] == 0 {
 		t.Fatalf("statuses %v: want some 401 (hashed) and some 429 (no slot)", got)
+	}
+}
+
+// TestAccountLang: PATCH /api/v1/account sets the language of the
+// account's mails, which GET shows; another language is refused with its
+// reason and the English text of it.
+func TestAccountLang(t *testing.T) {
+	s := newStack(t, service.DefaultConfig())
+	token := s.session(t, "sprache@example.org", "X110411675")
+	do := func(method, body string, out any) (int, string) {
+		req, _ := http.NewRequest(method, s.srv.URL+"/api/v1/account", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if out != nil {
+			json.Unmarshal(raw, out)
+		}
+		return resp.StatusCode, string(raw)
+	}
+	var a wire.Account
+	if st, raw := do("GET", "", &a); st != 200 || a.Lang != "de" {
+		t.Fatalf("GET before: %d %s, want German", st, raw)
+	}
+	if st, raw := do("PATCH", `{"lang":"en"}`, &a); st != 200 || a.Lang != "en" || a.Email != "sprache@example.org" {
+		t.Fatalf("PATCH en: %d %s", st, raw)
+	}
+	a = wire.Account{}
+	if st, raw := do("GET", "", &a); st != 200 || a.Lang != "en" {
+		t.Fatalf("GET after: %d %s, want English", st, raw)
+	}
+	var e wire.Error
+	if st, raw := do("PATCH", `{"lang":"fr"}`, &e); st != 400 || e.Error.Reason != "lang_invalid" || e.Error.Message != catalog.Text("en", "lang_invalid", nil) {
+		t.Fatalf("PATCH fr: %d %s", st, raw)
 	}
 }

@@ -27,7 +27,7 @@ func (a *API) crossSite(r *http.Request) error {
 	if o := r.Header.Get("Origin"); o != "" && a.origin != "" && strings.EqualFold(o, a.origin) {
 		return nil
 	}
-	return akte.R("api.cross_site", akte.KindForbidden, "cross_site", nil, "Anfrage von einer fremden Website abgelehnt.")
+	return akte.R("api.cross_site", akte.KindForbidden, "cross_site", nil, "")
 }
 
 // originOf is the origin (scheme://host[:port]) of a URL as browsers send it

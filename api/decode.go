@@ -5,11 +5,11 @@ import (
 	"encoding"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -25,23 +25,23 @@ const maxBody = 256 << 10
 // decode reads a JSON request body into v. It is the one decoder of the API:
 // it insists on Content-Type application/json, bounds the size, and rejects
 // malformed JSON, duplicate keys, unknown fields and trailing data, each with
-// a message a person can act on.
+// its own reason, so that a client can say what to correct.
 func decode(r *http.Request, v any) error {
 	const op = "api.decode"
 	ct := r.Header.Get("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" {
-		return akte.E(op, akte.KindUnsupportedMedia, "Content-Type muss application/json sein.", nil)
+		return errContentType(op, "application/json")
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return akte.E(op, akte.KindUnsupportedMedia, "Der Zeichensatz muss UTF-8 sein.", nil)
+		return akte.R(op, akte.KindUnsupportedMedia, "charset_invalid", nil, "")
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		return akte.E(op, akte.KindInvalid, "Die Anfrage konnte nicht gelesen werden.", err)
+		return &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "body_unreadable", Err: err}
 	}
 	if len(data) > maxBody {
-		return akte.E(op, akte.KindTooLarge, fmt.Sprintf("Die Anfrage ist zu groß (höchstens %d KiB).", maxBody>>10), nil)
+		return akte.R(op, akte.KindTooLarge, "body_too_large", map[string]any{"max_kib": maxBody >> 10}, "")
 	}
 	return decodeBytes(data, v)
 }
@@ -55,47 +55,58 @@ func decodeBytes(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return akte.E(op, akte.KindInvalid, describeJSONError(err), nil)
+		return jsonError(op, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return akte.E(op, akte.KindInvalid, "Nach dem JSON-Objekt folgen weitere Daten.", nil)
+		return akte.R(op, akte.KindInvalid, "json_trailing_data", nil, "")
 	}
 	return nil
 }
 
-func describeJSONError(err error) string {
+// errContentType refuses a body that is not of the type want.
+func errContentType(op, want string) error {
+	return akte.R(op, akte.KindUnsupportedMedia, "content_type_invalid", map[string]any{"want": want}, "")
+}
+
+// jsonError says what encoding/json found wrong with a body.
+func jsonError(op string, err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return fmt.Sprintf("Ungültiges JSON an Position %d.", syn.Offset)
+		return akte.R(op, akte.KindInvalid, "json_syntax", map[string]any{"offset": syn.Offset}, "")
+	case errors.As(err, &typ) && typ.Field != "":
+		return akte.R(op, akte.KindInvalid, "field_type", map[string]any{"field": typ.Field, "want": jsonType(typ.Type.Kind())}, "")
 	case errors.As(err, &typ):
-		if typ.Field != "" {
-			return fmt.Sprintf("Das Feld %q hat den falschen Typ (erwartet: %s).", typ.Field, jsonType(typ.Type.Kind().String()))
-		}
-		return "Der Anfragekörper muss ein JSON-Objekt sein."
+		return akte.R(op, akte.KindInvalid, "json_not_object", nil, "")
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "Der Anfragekörper ist leer oder unvollständig."
+		return akte.R(op, akte.KindInvalid, "body_empty", nil, "")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "Unbekanntes Feld " + strings.TrimPrefix(err.Error(), "json: unknown field ") + "."
+		field, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return errUnknownField(op, field)
 	case strings.Contains(err.Error(), "illegal base64"):
-		return "Ein Binärfeld ist kein gültiges Base64."
+		return akte.R(op, akte.KindInvalid, "base64_invalid", nil, "")
 	}
-	return "Ungültiges JSON."
+	return akte.R(op, akte.KindInvalid, "json_invalid", nil, "")
 }
 
-func jsonType(goKind string) string {
-	switch goKind {
-	case "string":
-		return "Text"
-	case "slice":
-		return "Base64-Text oder Liste"
-	case "struct", "map":
-		return "Objekt"
-	case "bool":
-		return "true oder false"
+func errUnknownField(op, field string) error {
+	return akte.R(op, akte.KindInvalid, "unknown_field", map[string]any{"field": field}, "")
+}
+
+// jsonType names the JSON type a Go kind decodes from.
+func jsonType(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "string"
+	case reflect.Slice, reflect.Array:
+		return "string (base64) or array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.Bool:
+		return "boolean"
 	}
-	return "Zahl"
+	return "number"
 }
 
 // checkDuplicates fails on a repeated key in any object of data, keys
@@ -116,11 +127,11 @@ func checkKeys(data []byte, t reflect.Type) error {
 	var walk func(depth int, t reflect.Type) error
 	walk = func(depth int, t reflect.Type) error {
 		if depth > 64 {
-			return akte.E(op, akte.KindInvalid, "Das JSON ist zu tief verschachtelt.", nil)
+			return akte.R(op, akte.KindInvalid, "json_too_deep", map[string]any{"max": 64}, "")
 		}
 		tok, err := dec.Token()
 		if err != nil {
-			return akte.E(op, akte.KindInvalid, describeJSONError(err), nil)
+			return jsonError(op, err)
 		}
 		d, ok := tok.(json.Delim)
 		if !ok {
@@ -140,18 +151,18 @@ func checkKeys(data []byte, t reflect.Type) error {
 			for dec.More() {
 				kt, err := dec.Token()
 				if err != nil {
-					return akte.E(op, akte.KindInvalid, describeJSONError(err), nil)
+					return jsonError(op, err)
 				}
 				k, _ := kt.(string)
 				if f := foldKey(k); seen[f] {
-					return akte.R(op, akte.KindInvalid, "duplicate_field", map[string]any{"field": k}, fmt.Sprintf("Das Feld %q kommt doppelt vor.", k))
+					return akte.R(op, akte.KindInvalid, "duplicate_field", map[string]any{"field": k}, "")
 				} else {
 					seen[f] = true
 				}
 				vt := elem
 				if fields != nil {
 					if vt, ok = fields[k]; !ok {
-						return akte.R(op, akte.KindInvalid, "unknown_field", map[string]any{"field": k}, fmt.Sprintf("Unbekanntes Feld %q.", k))
+						return errUnknownField(op, k)
 					}
 				}
 				if err := walk(depth+1, vt); err != nil {
@@ -170,7 +181,7 @@ func checkKeys(data []byte, t reflect.Type) error {
 			}
 		}
 		if _, err := dec.Token(); err != nil { // closing delimiter
-			return akte.E(op, akte.KindInvalid, describeJSONError(err), nil)
+			return jsonError(op, err)
 		}
 		return nil
 	}

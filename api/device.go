@@ -58,7 +58,7 @@ func (a *API) handleDeviceConfirmPreview(w http.ResponseWriter, r *http.Request)
 		a.writeError(w, r, err)
 		return
 	}
-	pd, err := a.svc.PreviewDevice(r.Context(), req.Token)
+	pd, err := a.svc.PreviewDevice(r.Context(), clientOf(r), req.Token)
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -10,10 +10,10 @@ import (
 	"net/mail"
 	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/akte/akte"
 	amail "github.com/akte/akte/mail"
+	"github.com/akte/akte/wire"
 )
 
 // Mailbox is the development outbox as the dev mailbox routes read it
@@ -55,24 +55,15 @@ func loopbackHost(host string) bool {
 	return err == nil && a.Zone() == "" && a.Unmap().IsLoopback()
 }
 
-// devMail is one message of GET /api/v1/dev/mailbox.
-type devMail struct {
-	Name    string    `json:"name"`
-	To      string    `json:"to"`
-	Subject string    `json:"subject"`
-	Time    time.Time `json:"time"`
-	Text    string    `json:"text,omitempty"`
-}
-
 func (a *API) handleDevMailboxList(w http.ResponseWriter, r *http.Request) {
 	es, err := a.opts.Mailbox.List()
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	out := make([]devMail, 0, len(es))
+	out := make([]wire.Mail, 0, len(es))
 	for _, e := range es {
-		out = append(out, devMail{Name: e.Name, To: e.To, Subject: e.Subject, Time: e.Time})
+		out = append(out, wire.Mail{Name: e.Name, To: e.To, Subject: e.Subject, Time: e.Time})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -99,7 +90,7 @@ func (a *API) handleDevMailboxRead(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, akte.E(op, akte.KindInternal, "", err))
 		return
 	}
-	out := devMail{Name: r.PathValue("name"), Text: strings.ReplaceAll(string(text), "\r\n", "\n")}
+	out := wire.Mail{Name: r.PathValue("name"), Text: strings.ReplaceAll(string(text), "\r\n", "\n")}
 	out.Subject, _ = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
 	if addr, err := mail.ParseAddress(m.Header.Get("To")); err == nil {
 		out.To = addr.Address

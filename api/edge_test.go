@@ -18,6 +18,7 @@ import (
 	"github.com/akte/akte"
 	"github.com/akte/akte/api"
 	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/service"
 	"github.com/akte/akte/wire"
 )
@@ -99,7 +100,7 @@ func TestClientBehindProxy(t *testing.T) {
 	}{{"127.0.0.1/32", "203.0.113.9"}, {"", "127.0.0.1"}, {"10.0.0.0/8", "127.0.0.1"}} {
 		ps, _ := api.ParsePrefixes(tc.trusted)
 		s := newStackWith(t, service.DefaultConfig(), nil, func(o *api.Options) { o.TrustedProxies = ps })
-		m, err := client.NewMaterial("Apfelbaum-Sommerwind-19", client.DefaultKDF())
+		m, err := core.NewMaterial("Apfelbaum-Sommerwind-19", core.DefaultKDF())
 		if err != nil {
 			t.Fatal(err)
 		}

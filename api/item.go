@@ -63,12 +63,12 @@ func (a *API) handleUploadGet(w http.ResponseWriter, r *http.Request, p *service
 func (a *API) handleUploadChunk(w http.ResponseWriter, r *http.Request, p *service.Principal) {
 	const op = "api.chunk"
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/octet-stream" {
-		a.writeError(w, r, akte.E(op, akte.KindUnsupportedMedia, "Content-Type muss application/octet-stream sein.", nil))
+		a.writeError(w, r, errContentType(op, "application/octet-stream"))
 		return
 	}
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil || n < 0 {
-		a.writeError(w, r, akte.E(op, akte.KindInvalid, "Die Teilnummer muss eine Zahl ab 0 sein.", nil))
+		a.writeError(w, r, akte.R(op, akte.KindInvalid, "chunk_number_invalid", nil, ""))
 		return
 	}
 	if err := a.svc.PutChunk(r.Context(), p, akte.ItemID(r.PathValue("id")), n, r.Body); err != nil {
@@ -120,7 +120,7 @@ func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.
 		if q.Has("limit") {
 			var err error
 			if limit, err = strconv.Atoi(q.Get("limit")); err != nil {
-				a.writeError(w, r, akte.E("api.items", akte.KindInvalid, "limit muss eine Zahl sein.", nil))
+				a.writeError(w, r, service.ErrLimit("api.items"))
 				return
 			}
 		}
@@ -169,7 +169,7 @@ func (a *API) handleItemContent(w http.ResponseWriter, r *http.Request, p *servi
 	if h := r.Header.Get("Range"); h != "" {
 		f, t, ok := parseRange(h)
 		if !ok {
-			a.writeError(w, r, akte.E("api.content", akte.KindInvalid, "Nur ein Bereich der Form bytes=VON- oder bytes=VON-BIS wird unterstützt.", nil))
+			a.writeError(w, r, akte.R("api.content", akte.KindInvalid, "range_unsupported", nil, ""))
 			return
 		}
 		from, to, ranged = f, t, true

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/service"
 	"github.com/akte/akte/wire"
 )
@@ -61,7 +62,7 @@ func (a *API) handlePasswordReset(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, wire.ResetStartResponse{Warning: service.DataLossWarning})
+	writeJSON(w, http.StatusAccepted, wire.ResetStartResponse{Reason: "data_loss_warning", Warning: catalog.Text("en", "data_loss_warning", nil)})
 }
 
 func (a *API) handlePasswordResetComplete(w http.ResponseWriter, r *http.Request) {

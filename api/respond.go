@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/service"
 	"github.com/akte/akte/wire"
 )
@@ -52,8 +53,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // and it is no failure of the server.
 const statusClientGone = 499
 
-// writeError answers with the error shape of design §8. Only the error's
-// person-readable message leaves the server; everything else goes to the log.
+// writeError answers with the error shape of design §8: the kind's code,
+// the reason with its parameters, and the reason's English text from the
+// catalogue for API users. Nothing else of the error leaves the server;
+// the rest goes to the log.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, ok := statusOf[akte.KindOf(err)]
 	if !ok {
@@ -75,18 +78,13 @@ func (a *API) writeErrorStatus(w http.ResponseWriter, r *http.Request, status in
 	case fault == faultSlow:
 		a.log.Info("request body too slow", "method", r.Method, "route", r.Pattern, "min_bytes_per_second", a.opts.MinBodyRate.PerSecond)
 		w.Header().Set("Connection", "close")
-		writeJSON(w, http.StatusRequestTimeout, errorBody{Error: errorDetail{Code: akte.KindInvalid.String(), Reason: "body_too_slow",
-			Params:  map[string]any{"min_bytes_per_second": a.opts.MinBodyRate.PerSecond},
-			Message: "Die Anfrage kam zu langsam an. Bitte bei besserer Verbindung erneut senden."}})
+		writeJSON(w, http.StatusRequestTimeout, errorBody{Error: detail(akte.KindInvalid, "body_too_slow",
+			map[string]any{"min_bytes_per_second": a.opts.MinBodyRate.PerSecond})})
 		return
 	case fault == faultGone || status >= 500 && r.Context().Err() != nil:
 		a.log.Info("client went away", "method", r.Method, "route", r.Pattern)
 		w.WriteHeader(statusClientGone)
 		return
-	}
-	msg := akte.MessageOf(err)
-	if msg == "" || status == http.StatusInternalServerError {
-		msg = "Interner Fehler. Bitte später erneut versuchen."
 	}
 	if status >= 500 {
 		a.log.Error("request failed", "method", r.Method, "route", r.Pattern, "err", err)
@@ -99,7 +97,13 @@ func (a *API) writeErrorStatus(w http.ResponseWriter, r *http.Request, status in
 	if reason == "" || status == http.StatusInternalServerError {
 		reason, params = kind.String(), nil
 	}
-	writeJSON(w, status, errorBody{Error: errorDetail{Code: kind.String(), Reason: reason, Params: params, Message: msg}})
+	writeJSON(w, status, errorBody{Error: detail(kind, reason, params)})
+}
+
+// detail is the error shape of an answer; a reason that names no finer
+// case than the kind is the kind's code.
+func detail(kind akte.Kind, reason string, params map[string]any) errorDetail {
+	return errorDetail{Code: kind.String(), Reason: reason, Params: params, Message: catalog.Text("en", reason, params)}
 }
 
 // faultOf says whether the client failed the request's body.

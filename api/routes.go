@@ -13,6 +13,7 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/accounts/confirm/resend", a.handleAccountConfirmResend)
 	m.HandleFunc("POST /api/v1/prelogin", a.handlePrelogin)
 	m.HandleFunc("GET /api/v1/account", a.authed(a.handleAccountGet))
+	m.HandleFunc("PATCH /api/v1/account", a.authed(a.handleAccountUpdate))
 	m.HandleFunc("GET /api/v1/account/keys", a.authed(a.handleAccountKeys))
 	m.HandleFunc("GET /api/v1/account/events", a.authed(a.handleAccountEvents))
 

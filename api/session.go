@@ -14,8 +14,13 @@ func (a *API) handleSessionCreate(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
+	secret := req.DeviceSecret
+	if c, err := r.Cookie(a.deviceCookieName()); secret == "" && err == nil {
+		secret = c.Value
+	}
 	res, err := a.svc.Login(r.Context(), clientOf(r), service.LoginRequest{
 		Email: req.Email, LoginSecret: req.LoginSecret, TOTP: req.TOTP, DeviceID: akte.DeviceID(req.DeviceID), DeviceName: req.DeviceName,
+		DeviceSecret: secret,
 	})
 	if err != nil {
 		a.writeError(w, r, err)
@@ -25,10 +30,34 @@ func (a *API) handleSessionCreate(w http.ResponseWriter, r *http.Request) {
 		Name: a.cookieName(), Value: res.Token, Path: "/", HttpOnly: true, Secure: a.opts.SecureCookies,
 		SameSite: http.SameSiteStrictMode, Expires: res.Session.ExpiresAt,
 	})
+	a.setDeviceCookie(w, res.DeviceSecret)
 	p := &service.Principal{Account: res.Account, Session: res.Session}
 	writeJSON(w, http.StatusCreated, wire.LoginResponse{
 		Token: res.Token, SessionID: res.Session.ID, ExpiresAt: res.Session.ExpiresAt,
-		Account: accountOut(p), Keys: res.Account.Keys, ClientKey: res.Session.ClientKey,
+		Account: accountOut(p), Keys: res.Account.Keys, ClientKey: res.Session.ClientKey, DeviceSecret: res.DeviceSecret,
+	})
+}
+
+// deviceCookieName is the browser's device cookie: the device secret of
+// docs/decisions/0015-attempt-limits.md, with the session cookie's prefix
+// rule.
+func (a *API) deviceCookieName() string {
+	if a.opts.SecureCookies {
+		return "__Host-akte_device"
+	}
+	return "akte_device"
+}
+
+// setDeviceCookie gives the browser its device secret: HttpOnly, so
+// scripts never see it, SameSite=Strict, kept for 400 days (the most
+// browsers allow); every login replaces it.
+func (a *API) setDeviceCookie(w http.ResponseWriter, secret string) {
+	if secret == "" {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: a.deviceCookieName(), Value: secret, Path: "/", HttpOnly: true, Secure: a.opts.SecureCookies,
+		SameSite: http.SameSiteStrictMode, MaxAge: 400 * 24 * 60 * 60,
 	})
 }
 

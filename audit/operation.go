@@ -62,6 +62,7 @@ const (
 	AccountRead              Operation = "account.read"
 	AccountDelete            Operation = "account.delete"
 	AccountDeleteUnconfirmed Operation = "account.delete_unconfirmed"
+	AccountChange            Operation = "account.change"
 	PasswordChange           Operation = "password.change"
 	PasswordRecover          Operation = "password.recover"
 	PasswordRecoverComplete  Operation = "password.recover_complete"
@@ -167,6 +168,7 @@ func Operations() []OpInfo {
 		{AccountRead, "ACC-04", ActionRead, AreaAuth, "Kontodaten gelesen", "Account data read"},
 		{AccountDelete, "ACC-05", ActionDelete, AreaAuth, "Konto gelöscht", "Account deleted"},
 		{AccountDeleteUnconfirmed, "ACC-06", ActionDelete, AreaAuth, "Unbestätigtes Konto gelöscht", "Unconfirmed account deleted"},
+		{AccountChange, "ACC-07", ActionUpdate, AreaAuth, "Kontoeinstellung geändert", "Account setting changed"},
 		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
 		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},
 		{PasswordRecoverComplete, "PWD-03", ActionUpdate, AreaAuth, "Passwort mit Sicherheitsschlüssel neu gesetzt", "Password set with the recovery key"},

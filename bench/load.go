@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -188,9 +187,11 @@ func login(ctx context.Context, c *client.API, i int, step int64) (string, error
 	if err != nil {
 		return "", err
 	}
-	var out wire.LoginResponse
-	err = c.Do(ctx, "POST", "/api/v1/sessions", wire.LoginRequest{Email: email(i), LoginSecret: loginSecret(i), TOTP: code, DeviceID: deviceID, DeviceName: "bench"}, &out)
-	return out.Token, err
+	out, err := c.Login(ctx, wire.LoginRequest{Email: email(i), LoginSecret: loginSecret(i), TOTP: code, DeviceID: deviceID, DeviceName: "bench"})
+	if err != nil {
+		return "", err
+	}
+	return out.Token, nil
 }
 
 // worker is one client: a session on a hot record (list, get, download,
@@ -226,9 +227,9 @@ func (w *worker) do(ctx context.Context, op string, st *stats, measure bool) err
 	case opList:
 		return w.list(ctx, st, measure)
 	case opGet:
-		var it wire.Item
 		id := itemID(w.hot, w.rnd.IntN(w.shape.HotDocs))
-		if err := w.read.Do(ctx, "GET", "/api/v1/items/"+string(id), nil, &it); err != nil {
+		it, err := w.read.Item(ctx, string(id))
+		if err != nil {
 			return err
 		}
 		if it.ID != string(id) {
@@ -237,45 +238,28 @@ func (w *worker) do(ctx context.Context, op string, st *stats, measure bool) err
 		return nil
 	case opDownload:
 		id := itemID(w.hot, w.rnd.IntN(w.shape.BlobDocs))
-		req, err := http.NewRequestWithContext(ctx, "GET", w.read.Base+"/api/v1/items/"+string(id)+"/content", nil)
+		body, _, _, err := w.read.ItemContent(ctx, string(id), 0)
 		if err != nil {
 			return err
 		}
-		req.Header.Set("Authorization", "Bearer "+w.read.Token)
-		resp, err := w.read.HTTP.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		n, err := io.Copy(io.Discard, resp.Body)
-		if err == nil && (resp.StatusCode != 200 || n != blobSize) {
-			err = fmt.Errorf("download: HTTP %d, %d bytes", resp.StatusCode, n)
+		defer body.Close()
+		n, err := io.Copy(io.Discard, body)
+		if err == nil && n != blobSize {
+			err = fmt.Errorf("download: %d bytes", n)
 		}
 		return err
 	case opUpload:
 		id := fmt.Sprintf("up%014d%016x", w.n, w.rnd.Uint64())
-		var up wire.Upload
-		err := w.write.Do(ctx, "POST", "/api/v1/uploads", wire.UploadRequest{ID: id, Category: "findings", KeyVersion: 1, Size: blobSize,
-			MetaSealed: w.buf[:metaSize], KeySlot: w.buf[metaSize : metaSize+slotSize]}, &up)
+		_, _, err := w.write.CreateUpload(ctx, wire.UploadRequest{ID: id, Category: "findings", KeyVersion: 1, Size: blobSize,
+			MetaSealed: w.buf[:metaSize], KeySlot: w.buf[metaSize : metaSize+slotSize]})
 		if err != nil {
 			return err
 		}
-		req, err := http.NewRequestWithContext(ctx, "PUT", w.write.Base+"/api/v1/uploads/"+id+"/chunks/0", bytes.NewReader(w.buf[:blobSize]))
-		if err != nil {
+		if _, err := w.write.PutChunk(ctx, id, 0, w.buf[:blobSize]); err != nil {
 			return err
 		}
-		req.Header.Set("Content-Type", "application/octet-stream")
-		req.Header.Set("Authorization", "Bearer "+w.write.Token)
-		resp, err := w.write.HTTP.Do(req)
-		if err != nil {
-			return err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusNoContent {
-			return fmt.Errorf("chunk: HTTP %d", resp.StatusCode)
-		}
-		return w.write.Do(ctx, "POST", "/api/v1/uploads/"+id+"/complete", nil, nil)
+		_, _, err = w.write.CompleteUpload(ctx, id)
+		return err
 	case opLogin:
 		step := time.Now().Unix() / 30
 		i, ok := w.logins.take(step)
@@ -291,7 +275,7 @@ func (w *worker) do(ctx context.Context, op string, st *stats, measure bool) err
 		// Logging out keeps the sessions table at its size; not measured.
 		defer func() {
 			c.Token = tok
-			c.Do(context.WithoutCancel(ctx), "DELETE", "/api/v1/sessions/current", nil, nil)
+			c.Logout(context.WithoutCancel(ctx))
 		}()
 		return nil
 	case opDeny:
@@ -300,7 +284,7 @@ func (w *worker) do(ctx context.Context, op string, st *stats, measure bool) err
 			other = w.shape.Hot
 		}
 		id := itemID(other, w.rnd.IntN(max(w.shape.docsOf(other), 1)))
-		err := w.read.Do(ctx, "GET", "/api/v1/items/"+string(id), nil, nil)
+		_, err := w.read.Item(ctx, string(id))
 		if akte.Is(err, akte.KindNotFound) {
 			return nil
 		}

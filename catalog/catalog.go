@@ -5,8 +5,11 @@
 // write sentences for people; they name a reason and its parameters.
 //
 // A text is a template: {name} is replaced by the parameter name;
-// {name:bytes} formats a byte count (1,5 GB / 1.5 GB) and {name:date} an
-// RFC 3339 time or YYYY-MM-DD date in the language's style.
+// {name:bytes} formats a byte count (1,5 GB / 1.5 GB), {name:date} an
+// RFC 3339 time or YYYY-MM-DD date in the language's style, and
+// {name:duration} a number of seconds in words (8 Sekunden / 8 seconds,
+// in minutes from 121 seconds on). The web app renders the same files
+// with the same rules (web/src/i18n.js).
 package catalog
 
 import (
@@ -84,6 +87,11 @@ func Text(lang, reason string, params map[string]any) string {
 	if !ok {
 		t = texts[lang]["internal"]
 	}
+	return render(lang, t, params)
+}
+
+// render fills the placeholders of the template t.
+func render(lang, t string, params map[string]any) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(t, '{')
@@ -112,6 +120,16 @@ func formatValue(lang string, v any, format string) string {
 	case "date":
 		if s, ok := v.(string); ok {
 			return Date(lang, s)
+		}
+	case "duration":
+		if f, ok := number(v); ok {
+			return Duration(lang, int64(f))
+		}
+	case "reason":
+		// Another reason's text, without its final full stop: an error
+		// that says where a finer one happened (an operator's flag).
+		if r, ok := v.(string); ok && Has(lang, r) {
+			return strings.TrimSuffix(Text(lang, r, nil), ".")
 		}
 	}
 	if f, ok := number(v); ok && f == math.Trunc(f) && math.Abs(f) < 1e15 {
@@ -148,9 +166,10 @@ func Bytes(lang string, n int64) string {
 		v /= 1000
 		i++
 	}
-	s := fmt.Sprintf("%.0f", v)
+	// Rounded half away from zero, as the web app's Math.round does.
+	s := fmt.Sprintf("%.0f", math.Round(v))
 	if i > 0 {
-		s = strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0")
+		s = strings.TrimSuffix(fmt.Sprintf("%.1f", math.Round(v*10)/10), ".0")
 	}
 	if Lang(lang) == "de" {
 		s = strings.ReplaceAll(s, ".", ",")
@@ -171,4 +190,23 @@ func Date(lang, s string) string {
 		return t.Format("02.01.2006")
 	}
 	return t.Format("2006-01-02")
+}
+
+// Duration says a wait of secs seconds in words: in seconds up to two
+// minutes, in minutes (rounded up) beyond.
+func Duration(lang string, secs int64) string {
+	n, one, many := secs, "Sekunde", "Sekunden"
+	if Lang(lang) == "en" {
+		one, many = "second", "seconds"
+	}
+	if secs > 120 {
+		n, one, many = (secs+59)/60, "Minute", "Minuten"
+		if Lang(lang) == "en" {
+			one, many = "minute", "minutes"
+		}
+	}
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

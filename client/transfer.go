@@ -3,131 +3,193 @@ package client
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/seal"
 	"github.com/akte/akte/wire"
 )
 
-// Plan is everything needed to send, and after an interruption resume, the
-// upload of one file. Key and Seed are secret: a caller that keeps a plan
-// on disk must seal them. Encrypting the same file with the same Key and
-// Seed gives the same stream (seal.WithStreamRandom), so the chunks the
-// server already holds stay valid; ChunkSums lets the client prove that to
-// itself before it relies on them.
-type Plan struct {
-	Request   wire.UploadRequest `json:"request"`
-	PlainSize int64              `json:"plain_size"`
-	Key       []byte             `json:"key,omitempty"`
-	Seed      []byte             `json:"seed,omitempty"`
-	// ChunkSums are the SHA-256 sums of the chunks the server
-	// acknowledged, by chunk number.
-	ChunkSums map[int]string `json:"chunk_sums,omitempty"`
+// Plans keeps the plans of unfinished uploads between runs of a client,
+// by a key the caller chooses for a file (its path and the metadata given
+// for it). A plan holds secrets (core.Plan's Key and Seed): an
+// implementation seals them or keeps them in memory only (DirPlans seals
+// them under the user master key).
+type Plans interface {
+	// Load returns the plan kept under key, or an error of KindNotFound.
+	Load(key string) (*core.Plan, error)
+	// Save keeps the plan under key, replacing what was there; when it
+	// returns, the plan survives a crash.
+	Save(key string, p *core.Plan) error
+	// Delete forgets the plan under key; a missing one is no error.
+	Delete(key string) error
 }
 
-// NewPlan prepares the upload of plainSize bytes as the prepared item.
-func NewPlan(it *NewItem, plainSize int64, replaces string) *Plan {
-	seed := make([]byte, seal.StreamRandomSize)
-	if _, err := io.ReadFull(randReader{}, seed); err != nil {
-		panic(err)
-	}
-	return &Plan{
-		Request: wire.UploadRequest{ID: it.ID, Category: it.Category, KeyVersion: it.KeyVersion,
-			Size: seal.CiphertextSize(plainSize, seal.DefaultSegmentSize), MetaSealed: it.MetaSealed, KeySlot: it.KeySlot, Replaces: replaces},
-		PlainSize: plainSize, Key: it.Key, Seed: seed, ChunkSums: map[int]string{},
-	}
-}
-
-// Transfer tunes uploads and downloads.
+// Transfer tunes uploads and downloads. The retry rule is the API's.
 type Transfer struct {
 	// Parallel is the number of chunks in flight (default 2).
 	Parallel int
-	// Progress, if set, is called with the number of plaintext-side bytes
-	// done so far (for an upload: ciphertext bytes handled).
+	// Progress, if set, is called with the number of bytes done so far
+	// (ciphertext bytes).
 	Progress func(done int64)
-	// Acked, if set, is called after the server acknowledged a chunk, so
-	// that the caller can save the plan.
-	Acked func(p *Plan)
-	// Retries is how often a failed request is retried (default 8).
-	Retries int
+	// Notice, if set, is told when an interrupted upload cannot go on and
+	// starts over under a new key (an error with reason upload_changed),
+	// so that the person learns why it begins again.
+	Notice func(err error)
 }
 
-// retryable reports whether a failed request may succeed if sent again.
-func retryable(err error) bool {
-	switch akte.KindOf(err) {
-	case akte.KindUnavailable, akte.KindInternal, akte.KindOther:
-		return true
-	}
-	return false
+// File is a file to upload: its size and a way to read it from the start
+// (an upload reads it twice, and a resumed one three times).
+type File struct {
+	// Key names the file for Plans.
+	Key  string
+	Size int64
+	Open func() (io.ReadCloser, error)
 }
 
-// retry runs f until it succeeds, fails for good or runs out of tries,
-// waiting 100 ms, 200 ms, ... up to 2 s between tries.
-func (t Transfer) retry(ctx context.Context, f func() error) error {
-	tries := t.Retries
-	if tries == 0 {
-		tries = 8
-	}
-	wait := 100 * time.Millisecond
-	for i := 0; ; i++ {
-		err := f()
-		if err == nil || !retryable(err) || i >= tries || ctx.Err() != nil {
-			return err
+// Upload sends a file as a new document of a category of the record (a
+// new version of replaces, if set) with the metadata meta, whose Size and
+// Digest it fills in, and returns the completed item. An interrupted
+// upload of the same file (a plan under f.Key) goes on where it stopped
+// if core.CheckResume allows it; otherwise it is deleted and the file is
+// uploaded anew under a new key and seed, and t.Notice says so. The plan
+// is kept in plans from before the first chunk is sent until the item is
+// complete, so that Upload can be called again after any failure.
+func (c *API) Upload(ctx context.Context, rec *core.Record, f File, category string, meta core.Meta, replaces string, plans Plans, t Transfer) (*wire.Item, error) {
+	if p, err := plans.Load(f.Key); err == nil {
+		it, err := c.resume(ctx, p, f, plans, t)
+		if it != nil || !akte.Is(err, akte.KindConflict) {
+			return it, err
 		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return err
-		}
-		wait = min(2*wait, 2*time.Second)
-	}
-}
-
-// Upload sends the file that open returns as plan describes, skipping the
-// chunks the server holds, and completes the item. It returns the item.
-// It can be called again with the same plan after any failure.
-func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser, error), t Transfer) (*wire.Item, error) {
-	const op = "upload"
-	var st wire.Upload
-	err := t.retry(ctx, func() error { return c.Do(ctx, "POST", "/api/v1/uploads", plan.Request, &st) })
-	if akte.Is(err, akte.KindConflict) {
-		// Maybe it completed and only the answer was lost.
-		var it wire.Item
-		if gerr := c.Do(ctx, "GET", "/api/v1/items/"+plan.Request.ID, nil, &it); gerr == nil {
-			if err := Expect("item", plan.Request.ID, it.ID); err != nil {
-				return nil, err
-			}
-			return &it, nil
-		}
-		var ust wire.Upload
-		if gerr := c.Do(ctx, "GET", "/api/v1/uploads/"+plan.Request.ID, nil, &ust); gerr == nil && ust.State == string(akte.StateComplete) {
-			return c.complete(ctx, plan, t)
+		// The plan can never succeed; if the file is not what it was made
+		// for, the person is told why the upload begins again.
+		if r, _ := akte.ReasonOf(err); r == "upload_changed" && t.Notice != nil {
+			t.Notice(err)
 		}
 	}
+	digest, _, err := scan(f, nil, 0)
 	if err != nil {
 		return nil, err
 	}
-	if err := Expect("upload", plan.Request.ID, st.ID); err != nil {
+	meta.Size, meta.Digest = f.Size, digest
+	ni, err := rec.NewItem(category, meta)
+	if err != nil {
 		return nil, err
 	}
-	if st.ChunkSize <= 0 {
-		return nil, akte.E(op, akte.KindInternal, "Der Server nennt keine Teilgröße.", nil)
+	p := core.NewPlan(ni, f.Size, digest, replaces)
+	if err := plans.Save(f.Key, p); err != nil {
+		return nil, err
+	}
+	st, err := c.createUpload(ctx, p)
+	if err != nil {
+		if akte.Is(err, akte.KindQuota) || akte.Is(err, akte.KindInvalid) {
+			plans.Delete(f.Key) // this plan can never succeed
+		}
+		return nil, err
+	}
+	return c.send(ctx, p, st, f, plans, t)
+}
+
+// resume goes on with the upload of a saved plan. It fails with
+// KindConflict (reason upload_changed) when the file is not the plan's,
+// after deleting the unfinished upload and the plan.
+func (c *API) resume(ctx context.Context, p *core.Plan, f File, plans Plans, t Transfer) (*wire.Item, error) {
+	changed := func(err error) (*wire.Item, error) {
+		c.DeleteItem(ctx, p.Request.ID) // best effort: frees the reserved quota now
+		if err := plans.Delete(f.Key); err != nil {
+			return nil, err
+		}
+		return nil, err
+	}
+	st, err := c.createUpload(ctx, p)
+	if akte.Is(err, akte.KindConflict) {
+		// Maybe it completed and only the answer was lost.
+		if it, gerr := c.Item(ctx, p.Request.ID); gerr == nil && it.ID == p.Request.ID {
+			digest, _, err := scan(f, nil, 0)
+			if err != nil {
+				return nil, err
+			}
+			plans.Delete(f.Key)
+			if digest == p.Digest {
+				return it, nil
+			}
+			// A document of the file as it was then; the file changed
+			// since, so it becomes a new document.
+			return nil, core.UploadChanged("completed with another digest")
+		}
+		if ust, _, gerr := c.UploadStatus(ctx, p.Request.ID); gerr == nil && ust.State == string(akte.StateComplete) {
+			return c.complete(ctx, p, f, plans)
+		}
+	}
+	if err != nil {
+		if akte.Is(err, akte.KindConflict) || akte.Is(err, akte.KindQuota) || akte.Is(err, akte.KindInvalid) {
+			plans.Delete(f.Key) // this plan can never succeed: start afresh next time
+		}
+		return nil, err
+	}
+	if p.PlainSize != f.Size {
+		return changed(core.UploadChanged("size differs"))
+	}
+	digest, sums, err := scan(f, p, st.ChunkSize)
+	if err != nil {
+		return nil, err
+	}
+	if err := core.CheckResume(p, digest, sums, st); err != nil {
+		return changed(err)
+	}
+	return c.send(ctx, p, st, f, plans, t)
+}
+
+// scan reads the file once through core.Scan.
+func scan(f File, p *core.Plan, chunkSize int64) (string, map[int]string, error) {
+	r, err := f.Open()
+	if err != nil {
+		return "", nil, err
+	}
+	defer r.Close()
+	return core.Scan(r, p, chunkSize)
+}
+
+// createUpload sends the plan's request (again), with the retry rule.
+func (c *API) createUpload(ctx context.Context, p *core.Plan) (*wire.Upload, error) {
+	var st *wire.Upload
+	err := c.retry(ctx, func() (int, error) {
+		var status int
+		var err error
+		st, status, err = c.CreateUpload(ctx, p.Request)
+		return status, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := core.Expect("upload", p.Request.ID, st.ID); err != nil {
+		return nil, err
+	}
+	if st.ChunkSize <= 0 || st.Size != p.Request.Size {
+		return nil, akte.R("upload", akte.KindUnavailable, "server_answer_unexpected", map[string]any{"status": 200},
+			"Unerwartete Antwort des Servers (HTTP 200).")
+	}
+	return st, nil
+}
+
+// send encrypts the file with the plan's key and seed and sends the
+// chunks the server does not hold, then completes the item.
+func (c *API) send(ctx context.Context, p *core.Plan, st *wire.Upload, f File, plans Plans, t Transfer) (*wire.Item, error) {
+	changed := func(detail string) error {
+		c.DeleteItem(context.WithoutCancel(ctx), p.Request.ID)
+		plans.Delete(f.Key)
+		return core.FileChanged(detail)
 	}
 	have := map[int]bool{}
 	for _, n := range st.Chunks {
 		have[n] = true
 	}
-	var mu sync.Mutex // guards plan.ChunkSums and the Acked callback
-	if plan.ChunkSums == nil {
-		plan.ChunkSums = map[int]string{}
+	if p.Sent == nil {
+		p.Sent = map[int]string{}
 	}
 	type chunk struct {
 		n   int
@@ -144,6 +206,7 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 	work := make(chan chunk, 1)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	var mu sync.Mutex // guards p.Sent, plans and done
 	var done int64
 	progress := func(n int) {
 		mu.Lock()
@@ -161,31 +224,10 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 			defer wg.Done()
 			for ch := range work {
 				b := *ch.buf
-				sum := sha256.Sum256(b)
-				hs := hex.EncodeToString(sum[:])
-				mu.Lock()
-				known, ok := plan.ChunkSums[ch.n]
-				mu.Unlock()
-				if ok && known != hs {
-					cancel(akte.E(op, akte.KindConflict, "Die Datei hat sich seit dem abgebrochenen Hochladen geändert.", nil))
-				} else if !have[ch.n] {
-					// A chunk the server has is never sent again, also
-					// when its answer was lost and we have no sum of it:
-					// the file is unchanged (size and time were checked),
-					// so the server's bytes are these, and if it were
-					// not, sending them again would reuse nonces, while
-					// keeping the old bytes makes the item fail to
-					// verify on download.
-					err := t.retry(ctx, func() error { return c.putChunk(ctx, plan.Request.ID, ch.n, b) })
+				if !have[ch.n] {
+					err := c.sendChunk(ctx, p, ch.n, b, &mu, func() error { return plans.Save(f.Key, p) })
 					if err != nil {
 						cancel(err)
-					} else {
-						mu.Lock()
-						plan.ChunkSums[ch.n] = hs
-						if t.Acked != nil {
-							t.Acked(plan)
-						}
-						mu.Unlock()
 					}
 				}
 				progress(len(b))
@@ -194,7 +236,7 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 			}
 		}()
 	}
-	cw := &chunkWriter{ctx: ctx, size: st.ChunkSize, total: plan.Request.Size, pool: pool, emit: func(n int, buf *[]byte) error {
+	cw := &chunkWriter{size: st.ChunkSize, total: p.Request.Size, pool: pool, emit: func(n int, buf *[]byte) error {
 		select {
 		case work <- chunk{n, buf}:
 			return nil
@@ -202,22 +244,23 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 			return context.Cause(ctx)
 		}
 	}}
+	d := core.NewDigester()
 	encErr := func() error {
-		f, err := open()
+		r, err := f.Open()
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		w, err := seal.NewWriter(cw, plan.Key, seal.WithStreamRandom(bytes.NewReader(plan.Seed)))
+		defer r.Close()
+		w, err := seal.NewWriter(cw, p.Key, seal.WithStreamRandom(bytes.NewReader(p.Seed)))
 		if err != nil {
 			return err
 		}
-		n, err := io.Copy(w, f)
+		n, err := io.Copy(io.MultiWriter(w, d), io.LimitReader(r, p.PlainSize+1))
 		if err != nil {
 			return err
 		}
-		if n != plan.PlainSize {
-			return akte.E(op, akte.KindConflict, "Die Datei hat sich während des Hochladens geändert.", nil)
+		if n != p.PlainSize {
+			return changed(fmt.Sprintf("read %d bytes, want %d", n, p.PlainSize))
 		}
 		if err := w.Close(); err != nil {
 			return err
@@ -232,21 +275,55 @@ func (c *API) Upload(ctx context.Context, plan *Plan, open func() (io.ReadCloser
 	if encErr != nil {
 		return nil, encErr
 	}
-	return c.complete(ctx, plan, t)
+	if d.Sum() != p.Digest {
+		return nil, changed("plaintext digest differs")
+	}
+	return c.complete(ctx, p, f, plans)
 }
 
-func (c *API) complete(ctx context.Context, plan *Plan, t Transfer) (*wire.Item, error) {
-	var it wire.Item
-	err := t.retry(ctx, func() error {
-		return c.Do(ctx, "POST", "/api/v1/uploads/"+plan.Request.ID+"/complete", nil, &it)
+// sendChunk records the chunk's sum in the plan and saves it, then sends
+// the chunk. A chunk sent before under this plan must be what was sent
+// then (else the file changed since CheckResume, and sending it would
+// reuse nonces for other plaintext).
+func (c *API) sendChunk(ctx context.Context, p *core.Plan, n int, b []byte, mu *sync.Mutex, save func() error) error {
+	sum := core.ChunkSum(b)
+	mu.Lock()
+	was, ok := p.Sent[n]
+	var err error
+	if !ok {
+		p.Sent[n] = sum
+		err = save()
+	}
+	mu.Unlock()
+	if ok && was != sum {
+		return core.FileChanged(fmt.Sprintf("chunk %d differs from what was sent", n))
+	}
+	if err != nil {
+		return err
+	}
+	return c.retry(ctx, func() (int, error) { return c.PutChunk(ctx, p.Request.ID, n, b) })
+}
+
+// complete completes the upload (with the retry rule) and forgets the
+// plan.
+func (c *API) complete(ctx context.Context, p *core.Plan, f File, plans Plans) (*wire.Item, error) {
+	var it *wire.Item
+	err := c.retry(ctx, func() (int, error) {
+		var status int
+		var err error
+		it, status, err = c.CompleteUpload(ctx, p.Request.ID)
+		return status, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := Expect("item", plan.Request.ID, it.ID); err != nil {
+	if err := core.Expect("item", p.Request.ID, it.ID); err != nil {
 		return nil, err
 	}
-	return &it, nil
+	if err := plans.Delete(f.Key); err != nil {
+		return nil, err
+	}
+	return it, nil
 }
 
 // bufPool is a fixed free list of chunk buffers.
@@ -261,12 +338,11 @@ func newBufPool(n int, size int64) *bufPool {
 	return p
 }
 
-func (p *bufPool) Get() any      { return <-p.free }
+func (p *bufPool) Get() *[]byte  { return <-p.free }
 func (p *bufPool) Put(b *[]byte) { p.free <- b }
 
 // chunkWriter cuts the ciphertext stream into chunks.
 type chunkWriter struct {
-	ctx   context.Context
 	size  int64
 	total int64
 	pool  *bufPool
@@ -279,12 +355,12 @@ type chunkWriter struct {
 func (w *chunkWriter) Write(p []byte) (int, error) {
 	w.seen += int64(len(p))
 	if w.seen > w.total {
-		return 0, akte.E("upload", akte.KindConflict, "Die Datei ist größer geworden.", nil)
+		return 0, core.FileChanged("the file grew")
 	}
 	written := 0
 	for len(p) > 0 {
 		if w.cur == nil {
-			w.cur = w.pool.Get().(*[]byte)
+			w.cur = w.pool.Get()
 		}
 		b := *w.cur
 		k := min(int64(len(p)), w.size-int64(len(b)))
@@ -312,89 +388,118 @@ func (w *chunkWriter) flush() error {
 	return w.emit(n, buf)
 }
 
-func (c *API) putChunk(ctx context.Context, id string, n int, b []byte) error {
-	path := "/api/v1/uploads/" + id + "/chunks/" + strconv.Itoa(n)
-	req, err := http.NewRequestWithContext(ctx, "PUT", c.Base+path, bytes.NewReader(b))
-	if err != nil {
-		return akte.E("PUT "+path, akte.KindInvalid, "Ungültige Server-Adresse (AKTE_SERVER).", err)
-	}
-	req.Header.Set("Content-Type", "application/octet-stream")
-	return c.send(req, nil)
-}
-
-// Download streams an item's content, decrypted with its key, to w. Like
-// every seal stream, plaintext is written one authenticated segment at a
-// time: w must be thrown away unless Download returns nil.
-func (c *API) Download(ctx context.Context, id string, key []byte, w io.Writer, t Transfer) error {
-	path := "/api/v1/items/" + id + "/content"
-	req, err := http.NewRequestWithContext(ctx, "GET", c.Base+path, nil)
-	if err != nil {
-		return akte.E("GET "+path, akte.KindInvalid, "Ungültige Server-Adresse (AKTE_SERVER).", err)
-	}
-	var body io.ReadCloser
-	err = t.retry(ctx, func() error { return c.send(req, &body) })
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	var src io.Reader = body
-	if t.Progress != nil {
-		src = &countReader{r: body, f: t.Progress}
-	}
+// Download writes the content of the item it, decrypted with its key, to
+// w, and checks it against the item's metadata m (opened by the caller
+// with the same key): its size, and its plaintext digest when m has one.
+// A connection that breaks is resumed with a Range request from the byte
+// where it broke, with the retry rule. Like every seal stream, plaintext
+// is written one authenticated segment at a time: w must be thrown away
+// unless Download returns nil.
+func (c *API) Download(ctx context.Context, it *wire.Item, key []byte, m core.Meta, w io.Writer, t Transfer) error {
+	src := &resumeReader{ctx: ctx, c: c, id: it.ID, size: it.Size, progress: t.Progress}
+	defer src.close()
 	r, err := seal.NewReader(src, key)
 	if err != nil {
-		return err
+		return contentErr(it.ID, err)
 	}
-	if _, err := io.Copy(w, r); err != nil {
-		if akte.KindOf(err) == akte.KindOther {
-			return akte.E("download", akte.KindUnavailable, "Die Verbindung zum Server ist abgebrochen.", err)
-		}
-		return err
-	}
-	return nil
-}
-
-type countReader struct {
-	r io.Reader
-	n int64
-	f func(int64)
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	c.f(c.n)
-	return n, err
-}
-
-// send performs a request without the client's overall timeout (bodies
-// may be large) and maps error answers to *akte.Error. If body is not nil
-// the caller gets the response body to read and close.
-func (c *API) send(req *http.Request, body *io.ReadCloser) error {
-	op := req.Method + " " + req.URL.Path
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
-	if req.GetBody != nil {
-		// A retried request needs a fresh body.
-		if b, err := req.GetBody(); err == nil {
-			req.Body = b
-		}
-	}
-	hc := &http.Client{Transport: c.HTTP.Transport}
-	resp, err := hc.Do(req)
+	d := core.NewDigester()
+	n, err := io.Copy(io.MultiWriter(w, d), r)
 	if err != nil {
-		return akte.E(op, akte.KindUnavailable, fmt.Sprintf("Der Server %s ist nicht erreichbar.", c.Base), err)
+		return contentErr(it.ID, err)
 	}
-	if resp.StatusCode >= 400 {
-		defer resp.Body.Close()
-		return errorOf(op, resp)
+	if n != m.Size || (m.Digest != "" && d.Sum() != m.Digest) {
+		return akte.R("download", akte.KindCrypto, "content_digest_mismatch", map[string]any{"item": it.ID},
+			fmt.Sprintf("Der Inhalt des Dokuments %s passt nicht zu seinem Fingerabdruck: der Server liefert die Bytes einer anderen Fassung. "+
+				"Nichts wurde gespeichert.", it.ID))
 	}
-	if body != nil {
-		*body = resp.Body
-		return nil
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
 	return nil
+}
+
+// contentErr says that a document's content failed to decrypt, keeping
+// errors of the connection as they are.
+func contentErr(id string, err error) error {
+	if akte.Is(err, akte.KindCrypto) || akte.Is(err, akte.KindInvalid) {
+		return &akte.Error{Op: "download", Kind: akte.KindCrypto, Reason: "content_unauthentic", Params: map[string]any{"item": id},
+			Message: fmt.Sprintf("Der Inhalt des Dokuments %s lässt sich nicht entschlüsseln: falscher Schlüssel oder beschädigte Daten. Nichts wurde gespeichert.", id), Err: err}
+	}
+	return err
+}
+
+// resumeReader reads an item's ciphertext, resuming with a Range request
+// where a connection broke.
+type resumeReader struct {
+	ctx      context.Context
+	c        *API
+	id       string
+	size     int64
+	off      int64
+	body     io.ReadCloser
+	attempt  int
+	progress func(int64)
+}
+
+func (r *resumeReader) Read(p []byte) (int, error) {
+	for {
+		if r.off >= r.size {
+			return 0, io.EOF
+		}
+		if r.body == nil {
+			body, _, status, err := r.c.ItemContent(r.ctx, r.id, r.off)
+			if err != nil {
+				if werr := r.wait(status, err); werr != nil {
+					return 0, werr
+				}
+				continue
+			}
+			r.body = body
+		}
+		n, err := r.body.Read(p[:min(int64(len(p)), r.size-r.off)])
+		r.off += int64(n)
+		if n > 0 {
+			r.attempt = 0 // progress: a later break gets every retry again
+			if r.progress != nil {
+				r.progress(r.off)
+			}
+		}
+		if err != nil {
+			r.close()
+			if r.off < r.size {
+				cut := &akte.Error{Op: "download", Kind: akte.KindUnavailable, Reason: "connection_lost",
+					Message: "Die Verbindung zum Server ist abgebrochen.", Err: err}
+				if n > 0 {
+					return n, nil
+				}
+				if werr := r.wait(0, cut); werr != nil {
+					return 0, werr
+				}
+				continue
+			}
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+}
+
+// wait sleeps before the next attempt, or returns err if the retry rule
+// gives up.
+func (r *resumeReader) wait(status int, err error) error {
+	d, again := r.c.Retry.Delay(r.attempt, status)
+	if !again || r.ctx.Err() != nil {
+		return err
+	}
+	r.attempt++
+	select {
+	case <-time.After(d):
+		return nil
+	case <-r.ctx.Done():
+		return err
+	}
+}
+
+func (r *resumeReader) close() {
+	if r.body != nil {
+		r.body.Close()
+		r.body = nil
+	}
 }

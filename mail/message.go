@@ -53,21 +53,21 @@ func parseFrom(op, from string) (*mail.Address, error) {
 // otherwise let the caller add headers.
 func compose(op string, from *mail.Address, m Message, now time.Time) (*gomail.Msg, error) {
 	if strings.ContainsAny(m.To, "\r\n") {
-		return nil, akte.E(op, akte.KindInvalid, "ungültige Empfängeradresse", nil)
+		return nil, akte.E(op, akte.KindInvalid, "invalid recipient address", nil)
 	}
 	to, err := mail.ParseAddress(m.To)
 	if err != nil {
-		return nil, akte.E(op, akte.KindInvalid, "ungültige Empfängeradresse", err)
+		return nil, akte.E(op, akte.KindInvalid, "invalid recipient address", err)
 	}
 	switch {
 	case strings.ContainsAny(m.Subject, "\r\n"):
-		return nil, akte.E(op, akte.KindInvalid, "Betreff enthält einen Zeilenumbruch", nil)
+		return nil, akte.E(op, akte.KindInvalid, "line break in the subject", nil)
 	case len(m.Subject) > maxSubjectLen:
-		return nil, akte.E(op, akte.KindInvalid, "Betreff zu lang", nil)
+		return nil, akte.E(op, akte.KindInvalid, "subject too long", nil)
 	case !utf8.ValidString(m.Subject) || !utf8.ValidString(m.Text):
-		return nil, akte.E(op, akte.KindInvalid, "Betreff oder Text ist kein gültiges UTF-8", nil)
+		return nil, akte.E(op, akte.KindInvalid, "subject or text not valid UTF-8", nil)
 	case len(m.Text) > maxTextLen:
-		return nil, akte.E(op, akte.KindInvalid, "Text zu lang", nil)
+		return nil, akte.E(op, akte.KindInvalid, "text too long", nil)
 	}
 
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())

@@ -163,12 +163,13 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
-// classify maps an error of go-mail to a Kind and a message for people.
+// classify maps an error of go-mail to a Kind and a note for the
+// operator's log (the service never shows a mail's failure to anybody).
 func classify(err error) (akte.Kind, string) {
 	const (
-		down     = "Mailserver nicht erreichbar, bitte später erneut versuchen"
-		rejected = "Mailserver hat die Empfängeradresse abgelehnt"
-		setup    = "Mailversand falsch eingerichtet"
+		down     = "mail server unreachable"
+		rejected = "mail server refused the recipient"
+		setup    = "mail sending misconfigured"
 	)
 	var se *gomail.SendError
 	if errors.As(err, &se) {

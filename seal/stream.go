@@ -31,6 +31,15 @@ const (
 	prefixSize       = 7
 )
 
+// StreamHeaderSize is the size of a stream's header, and SegmentOverhead
+// what encryption adds to each segment (its tag): segment i of a stream
+// with segment size S starts at StreamHeaderSize + i·(S+SegmentOverhead)
+// (docs/crypto.md §5.5).
+const (
+	StreamHeaderSize = streamHeaderSize
+	SegmentOverhead  = tagSize
+)
+
 // Segment sizes. The maximum bounds the memory a reader allocates for a
 // header it has not authenticated yet.
 const (

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
 	"time"
@@ -31,17 +32,28 @@ type RegisterRequest struct {
 	// Record holds the record keys the client made (ID, wrapped keys,
 	// category keys); the account id and quota are the server's.
 	Record *akte.Record
+	// Lang is the language of the account's mails ("de", "en"; "" for
+	// German).
+	Lang string
 }
 
 // RegisterResult is returned once; the TOTP secret is not shown again.
+// DeviceSecret is the registering device's secret (see LoginRequest).
 type RegisterResult struct {
-	AccountID  akte.AccountID
-	TOTPSecret string
-	TOTPURI    string
+	AccountID    akte.AccountID
+	TOTPSecret   string
+	TOTPURI      string
+	DeviceSecret string
 }
 
 // Register creates an unconfirmed account and mails the confirmation code.
-// The registering device is confirmed with the account.
+// The registering device is confirmed with the account. A registration is
+// counted per client address, per server and as a mail to the address
+// before anything is done. An address that is taken gets the same answer
+// (with a TOTP secret and ids that lead nowhere) after the same work, and
+// its holder a notice: the answer tells nobody whether it is registered.
+// The KVNR is not checked here: only confirmed accounts hold one
+// (ConfirmEmail), so registering cannot test whether a KVNR is taken.
 func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*RegisterResult, error) {
 	const op = "account.register"
 	now := s.nowUTC()
@@ -53,6 +65,9 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 		return nil, err
 	}
 	if r.BirthDate, err = validateBirthDate(op, r.BirthDate, now); err != nil {
+		return nil, err
+	}
+	if r.Lang, err = validateLang(op, r.Lang); err != nil {
 		return nil, err
 	}
 	if err := validateKDF(op, r.KDF); err != nil {
@@ -73,6 +88,13 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 	if err := validateRecordKeys(op, r.Record); err != nil {
 		return nil, err
 	}
+	// One mail goes to the address either way: the code or the notice.
+	if _, err := s.take(ctx, op,
+		counter{"register:addr:" + cl.Addr, PerHour(s.cfg.RegisterPerAddr)},
+		counter{"register:server", PerHour(s.cfg.RegisterPerServer)},
+		s.mailCounter(r.Email)); err != nil {
+		return nil, err
+	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.cfg.TOTPIssuer, AccountName: r.Email, SecretSize: 20, Algorithm: otp.AlgorithmSHA1, Digits: otp.DigitsSix, Period: 30})
 	if err != nil {
 		return nil, internal(op, err)
@@ -82,18 +104,29 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 		return nil, internal(op, err)
 	}
 	a := &akte.Account{
-		ID: akte.AccountID(randomToken(15)), Email: r.Email, KVNR: r.KVNR, BirthDate: r.BirthDate,
+		ID: akte.AccountID(randomToken(15)), Email: r.Email, KVNR: r.KVNR, BirthDate: r.BirthDate, Lang: r.Lang,
 		KDF: r.KDF, LoginHash: hash, RecoveryHash: fastHash(r.RecoveryVerifier), Keys: r.Keys,
 		TOTPSecret: key.Secret(), CreatedAt: now, PasswordChanged: now,
 	}
 	rec := *r.Record
 	rec.AccountID, rec.Quota, rec.CreatedAt = a.ID, 0, now
-	if err := s.store.CreateAccount(ctx, a, &rec); err != nil {
-		if akte.Is(err, akte.KindConflict) {
-			s.event(ctx, akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: "conflict"})
-			return nil, err
-		}
+	deviceSecret := randomToken(32)
+	res := &RegisterResult{AccountID: a.ID, TOTPSecret: key.Secret(), TOTPURI: key.URL(), DeviceSecret: deviceSecret}
+	holder, err := s.createAccount(ctx, a, &rec)
+	if err != nil {
 		return nil, internal(op, err)
+	}
+	if holder != nil {
+		// Two events, as the new account's path writes its device and
+		// an event: the same work.
+		s.event(ctx, akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: "email_taken"})
+		s.event(ctx, akte.Event{AccountID: holder.ID, Operation: "account.register_attempt", Object: "account:" + string(holder.ID),
+			ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: "email_taken"})
+		// In both languages: the request's language need not be the
+		// holder's, and choosing the holder's would tell the stranger
+		// nothing but would make the notice depend on the request.
+		s.send(ctx, r.Email, "", mail.EmailTaken{})
+		return res, nil
 	}
 	// Account and record are stored together. From here on a failure
 	// removes them again; should the process die before, what remains is
@@ -105,15 +138,47 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 		}
 		return nil, internal(op, err)
 	}
-	d := &akte.Device{AccountID: a.ID, ID: r.DeviceID, Name: r.DeviceName, CreatedAt: now, ConfirmedAt: &now, LastSeenAt: now}
+	d := &akte.Device{AccountID: a.ID, ID: r.DeviceID, Name: r.DeviceName, CreatedAt: now, ConfirmedAt: &now, LastSeenAt: now,
+		SecretHash: tokenHash(deviceSecret)}
 	if err := s.store.CreateDevice(ctx, d); err != nil {
 		return undo(err)
 	}
-	if err := s.sendEmailCode(ctx, a); err != nil {
-		return undo(err)
-	}
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", DeviceID: d.ID, ClientAddr: cl.Addr})
-	return &RegisterResult{AccountID: a.ID, TOTPSecret: key.Secret(), TOTPURI: key.URL()}, nil
+	s.later(ctx, func(ctx context.Context) { s.sendEmailCode(ctx, a) })
+	return res, nil
+}
+
+// createAccount stores a new account with its record, or returns the
+// account that holds the address. An account holding it that was never
+// confirmed and is older than its first code (an abandoned registration,
+// or one made by somebody who cannot read the address's mail) is replaced:
+// nobody can squat an address.
+func (s *Service) createAccount(ctx context.Context, a *akte.Account, rec *akte.Record) (*akte.Account, error) {
+	for range 2 {
+		err := s.store.CreateAccount(ctx, a, rec)
+		if !akte.Is(err, akte.KindConflict) {
+			return nil, err
+		}
+		old, err := s.store.AccountByEmail(ctx, a.Email)
+		if akte.Is(err, akte.KindNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		if old.Confirmed() || s.nowUTC().Before(old.CreatedAt.Add(s.cfg.EmailCodeTTL)) {
+			return old, nil
+		}
+		if err := s.eraseEncryptedData(ctx, old); err != nil {
+			return nil, err
+		}
+		if err := s.store.DeleteAccount(ctx, old.ID); err != nil && !akte.Is(err, akte.KindNotFound) {
+			return nil, err
+		}
+		s.event(ctx, akte.Event{AccountID: old.ID, Operation: "account.delete_unconfirmed", Object: "account:" + string(old.ID),
+			ActorID: "system", ActorRole: "system", Code: "replaced"})
+	}
+	return nil, errors.New("address taken and freed again twice during one registration")
 }
 
 // newCode returns an 8-digit numeric code.
@@ -122,53 +187,72 @@ func newCode() string {
 	return fmt.Sprintf("%08d", n.Int64())
 }
 
-func (s *Service) sendEmailCode(ctx context.Context, a *akte.Account) error {
+// issueCode stores a new code of the purpose for the account, which voids
+// the older ones, and mails it. It runs after the answer (later), so that
+// the answer does not tell that a code was issued; a failure is logged and
+// the user asks again.
+func (s *Service) issueCode(ctx context.Context, a *akte.Account, purpose akte.TokenPurpose, ttl time.Duration, message func(code string) mail.Template) {
 	now := s.nowUTC()
 	code := newCode()
-	t := &akte.Token{Hash: hashBytes(string(akte.TokenEmailConfirm), string(a.ID), code), Purpose: akte.TokenEmailConfirm,
-		AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.EmailCodeTTL)}
-	if err := s.store.CreateToken(ctx, t); err != nil {
-		return err
+	t := &akte.Token{Hash: hashBytes(string(purpose), string(a.ID), code), Purpose: purpose,
+		AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	err := s.store.CreateToken(ctx, t)
+	if err == nil {
+		var m mail.Message
+		if m, err = mail.Compose(a.Email, langOf(a), message(code)); err == nil {
+			err = s.mailer.Send(ctx, m)
+		}
 	}
+	if err != nil {
+		s.log.Error("issue code", "purpose", purpose, "err", err)
+	}
+}
+
+func (s *Service) sendEmailCode(ctx context.Context, a *akte.Account) {
 	mins := int(s.cfg.EmailCodeTTL / time.Minute)
-	return s.mailer.Send(ctx, mail.Message{
-		To:      a.Email,
-		Subject: "Akte: Bestätigen Sie Ihre E-Mail-Adresse / Confirm your e-mail address",
-		Text: fmt.Sprintf("Guten Tag,\n\nbitte bestätigen Sie Ihre E-Mail-Adresse mit diesem Code (gültig %d Minuten):\n\nCode: %s\n\n"+
-			"Wenn Sie sich nicht bei Akte registriert haben, ignorieren Sie diese Nachricht.\n\n"+
-			"---\nPlease confirm your e-mail address with the code above (valid for %d minutes).\n", mins, code, mins),
+	s.issueCode(ctx, a, akte.TokenEmailConfirm, s.cfg.EmailCodeTTL, func(code string) mail.Template {
+		return mail.EmailCode{Code: code, Minutes: mins}
 	})
 }
 
-// ResendCode mails a new confirmation code. It answers the same whether or
-// not the address is registered.
+// ResendCode mails a new confirmation code, which voids the older ones
+// and gets fresh attempts. An unknown or confirmed address gets the same
+// answer after the same work and no mail.
 func (s *Service) ResendCode(ctx context.Context, cl Client, email string) error {
 	const op = "account.resend_code"
 	email, err := normalizeEmail(op, email)
 	if err != nil {
 		return err
 	}
+	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr), s.mailCounter(email)); err != nil {
+		return err
+	}
 	a, err := s.store.AccountByEmail(ctx, email)
-	if akte.Is(err, akte.KindNotFound) {
-		return nil
-	}
-	if err != nil {
+	if err != nil && !akte.Is(err, akte.KindNotFound) {
 		return internal(op, err)
 	}
-	if a.Confirmed() {
+	s.clear(ctx, s.codeCounter(akte.TokenEmailConfirm, email).key)
+	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr}
+	if a == nil || a.Confirmed() {
+		ev.Result, ev.Code = akte.ResultFailed, "nothing_to_confirm"
+		if a != nil {
+			ev.AccountID = a.ID
+		}
+		s.event(ctx, ev)
 		return nil
 	}
-	if t, err := s.store.LatestToken(ctx, a.ID, akte.TokenEmailConfirm); err == nil && s.nowUTC().Sub(t.CreatedAt) < time.Minute {
-		return akte.E(op, akte.KindRateLimited, "Ein Code wurde gerade erst verschickt. Bitte warten Sie eine Minute.", nil)
-	}
-	if err := s.sendEmailCode(ctx, a); err != nil {
-		return internal(op, err)
-	}
-	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr})
+	ev.AccountID = a.ID
+	s.event(ctx, ev)
+	s.later(ctx, func(ctx context.Context) { s.sendEmailCode(ctx, a) })
 	return nil
 }
 
 // ConfirmEmail checks a mailed code and confirms the account's address.
+// The attempt is counted first, per client address and on the purpose's
+// code counter: after CodeAttempts guesses no code of the purpose is
+// checked until a new one is issued. The confirmation is refused if
+// another confirmed account holds the KVNR (the first to confirm holds it;
+// an operator can release it, see AdminReleaseKVNR).
 func (s *Service) ConfirmEmail(ctx context.Context, cl Client, email, code string) error {
 	const op = "account.confirm"
 	email, err := normalizeEmail(op, email)
@@ -176,70 +260,108 @@ func (s *Service) ConfirmEmail(ctx context.Context, cl Client, email, code strin
 		return err
 	}
 	if len(code) != 8 {
-		return invalid(op, "Der Code hat 8 Ziffern.")
+		return invalid(op, "code_format", map[string]any{"digits": 8})
 	}
-	a, err := s.store.AccountByEmail(ctx, email)
-	if akte.Is(err, akte.KindNotFound) {
-		return akte.E(op, akte.KindInvalid, "Der Code ist falsch.", nil)
-	}
-	if err != nil {
-		return internal(op, err)
-	}
-	fail := func(code string, err error) error {
-		s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: code})
+	cc := s.codeCounter(akte.TokenEmailConfirm, email)
+	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr), cc); err != nil {
 		return err
 	}
-	t, err := s.checkCode(ctx, op, a.ID, akte.TokenEmailConfirm, code)
-	if err != nil {
-		return fail(akte.KindOf(err).String(), err)
+	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr}
+	fail := func(err error) error {
+		ev.Result, ev.Code = akte.ResultFailed, reasonOf(err)
+		s.event(ctx, ev)
+		return err
 	}
-	if err := s.store.UseToken(ctx, t.Hash, s.nowUTC()); err != nil {
-		if akte.Is(err, akte.KindConflict) {
-			return fail("used", akte.E(op, akte.KindUsed, "Dieser Code wurde bereits verwendet.", nil))
-		}
-		return internal(op, err)
+	a, t, err := s.checkCode(ctx, op, akte.TokenEmailConfirm, email, code, akte.R(op, akte.KindInvalid, "code_wrong", nil, ""))
+	if a != nil {
+		ev.AccountID = a.ID
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if err := s.useToken(ctx, op, t); err != nil {
+		return fail(err)
 	}
 	if !a.Confirmed() {
 		now := s.nowUTC()
 		a.ConfirmedAt = &now
-		if err := s.store.UpdateAccount(ctx, a); err != nil {
+		if err := s.store.UpdateAccount(ctx, a); akte.Is(err, akte.KindConflict) {
+			return fail(akte.R(op, akte.KindConflict, "kvnr_taken", nil, ""))
+		} else if err != nil {
 			return internal(op, err)
 		}
 	}
-	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", ClientAddr: cl.Addr})
+	s.clear(ctx, cc.key)
+	ev.Object, ev.ActorID, ev.ActorRole = "account:"+string(a.ID), string(a.ID), "patient"
+	s.event(ctx, ev)
 	return nil
 }
 
-// checkCode finds the unused, unexpired token a mailed code stands for.
-// Wrong guesses count against the newest token of that purpose; after
-// CodeAttempts of them every code of that purpose is void until a new one is
-// requested.
-func (s *Service) checkCode(ctx context.Context, op string, id akte.AccountID, purpose akte.TokenPurpose, code string) (*akte.Token, error) {
-	latest, err := s.store.LatestToken(ctx, id, purpose)
-	if akte.Is(err, akte.KindNotFound) {
-		return nil, akte.E(op, akte.KindInvalid, "Der Code ist falsch.", nil)
+// checkCode finds the live code of a purpose for an address (a newer code
+// voided the older ones). An unknown address and a wrong or voided code
+// answer wrong alike, after the same lookups; a used or expired code says
+// so (only the mailbox's holder knows it). The caller counted the attempt.
+// The account is returned whenever the address has one.
+func (s *Service) checkCode(ctx context.Context, op string, purpose akte.TokenPurpose, email, code string, wrong error) (*akte.Account, *akte.Token, error) {
+	a, err := s.store.AccountByEmail(ctx, email)
+	if err != nil && !akte.Is(err, akte.KindNotFound) {
+		return nil, nil, internal(op, err)
 	}
-	if err != nil {
-		return nil, internal(op, err)
-	}
-	if latest.Attempts >= s.cfg.CodeAttempts {
-		return nil, akte.E(op, akte.KindRateLimited, "Zu viele falsche Codes. Bitte fordern Sie einen neuen Code an.", nil)
+	var id akte.AccountID
+	if a != nil {
+		id = a.ID
 	}
 	t, err := s.store.Token(ctx, purpose, hashBytes(string(purpose), string(id), code))
-	if akte.Is(err, akte.KindNotFound) || (err == nil && t.AccountID != id) {
-		if _, err := s.store.CountTokenAttempt(ctx, latest.Hash); err != nil {
-			return nil, internal(op, err)
-		}
-		return nil, akte.E(op, akte.KindInvalid, "Der Code ist falsch.", nil)
+	if akte.Is(err, akte.KindNotFound) || (err == nil && (a == nil || t.AccountID != id)) {
+		return a, nil, wrong
 	}
 	if err != nil {
-		return nil, internal(op, err)
+		return a, nil, internal(op, err)
 	}
 	if t.UsedAt != nil {
-		return nil, akte.E(op, akte.KindUsed, "Dieser Code wurde bereits verwendet.", nil)
+		return a, nil, errCodeUsed(op)
 	}
 	if !s.nowUTC().Before(t.ExpiresAt) {
-		return nil, akte.E(op, akte.KindExpired, "Der Code ist abgelaufen. Bitte fordern Sie einen neuen Code an.", nil)
+		return a, nil, akte.R(op, akte.KindExpired, "code_expired", nil, "")
 	}
-	return t, nil
+	return a, t, nil
+}
+
+func errCodeUsed(op string) error {
+	return akte.R(op, akte.KindUsed, "code_used", nil, "")
+}
+
+// useToken marks a checked code used; of two concurrent uses one wins.
+func (s *Service) useToken(ctx context.Context, op string, t *akte.Token) error {
+	err := s.store.UseToken(ctx, t.Hash, s.nowUTC())
+	if akte.Is(err, akte.KindConflict) {
+		return errCodeUsed(op)
+	}
+	if err != nil {
+		return internal(op, err)
+	}
+	return nil
+}
+
+// reasonOf is the reason code of an error for an event.
+func reasonOf(err error) string {
+	if r, _ := akte.ReasonOf(err); r != "" {
+		return r
+	}
+	return akte.KindOf(err).String()
+}
+
+// SetLang sets the language of the caller's mails.
+func (s *Service) SetLang(ctx context.Context, p *Principal, lang string) error {
+	const op = "account.set_lang"
+	if lang != "de" && lang != "en" {
+		return invalid(op, "lang_invalid", nil)
+	}
+	if err := s.store.SetAccountLang(ctx, p.Account.ID, lang); err != nil {
+		return internal(op, err)
+	}
+	p.Account.Lang = lang
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "account:" + string(p.Account.ID), ActorID: string(p.Account.ID),
+		ActorRole: "patient", DeviceID: p.Session.DeviceID, Code: lang})
+	return nil
 }

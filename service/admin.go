@@ -50,7 +50,7 @@ func (s *Service) adminAccount(ctx context.Context, op, ref string) (*akte.Accou
 		}
 	}
 	if akte.Is(err, akte.KindNotFound) {
-		return nil, akte.Errorf(op, akte.KindNotFound, "Kein Konto mit der Kennung oder E-Mail-Adresse %q.", ref)
+		return nil, akte.R(op, akte.KindNotFound, "account_not_found", map[string]any{"ref": ref}, "")
 	}
 	if err != nil {
 		return nil, internal(op, err)
@@ -117,4 +117,30 @@ func (s *Service) AdminDevices(ctx context.Context, op Operator, ref string) ([]
 	}
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: "admin.devices", Object: "account:" + string(a.ID), ActorID: op.actor(), ActorRole: "operator"})
 	return ds, nil
+}
+
+// AdminReleaseKVNR releases a KVNR held by a confirmed account, after the
+// operator has checked the identity of the person who claims it (docs/
+// decisions/0015-attempt-limits.md): the holding account keeps everything
+// but the KVNR, and the claimant's account can be confirmed with it. The
+// release is recorded on the holding account.
+func (s *Service) AdminReleaseKVNR(ctx context.Context, op Operator, kvnr string) (*akte.Account, error) {
+	const name = "admin.kvnr_release"
+	kvnr, err := validateKVNR(name, kvnr)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.store.ReleaseKVNR(ctx, kvnr)
+	if akte.Is(err, akte.KindNotFound) {
+		return nil, akte.R(name, akte.KindNotFound, "kvnr_not_held", nil, "")
+	}
+	if err != nil {
+		return nil, internal(name, err)
+	}
+	a, err := s.store.Account(ctx, id)
+	if err != nil {
+		return nil, internal(name, err)
+	}
+	s.event(ctx, akte.Event{AccountID: id, Operation: name, Object: "account:" + string(id), ActorID: op.actor(), ActorRole: "operator", Code: kvnr})
+	return a, nil
 }

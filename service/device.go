@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -11,48 +10,49 @@ import (
 )
 
 // newDevice records an unconfirmed device and mails its confirmation link.
-func (s *Service) newDevice(ctx context.Context, a *akte.Account, id akte.DeviceID, name string) error {
+func (s *Service) newDevice(ctx context.Context, op string, a *akte.Account, id akte.DeviceID, name string) error {
 	now := s.nowUTC()
 	d := &akte.Device{AccountID: a.ID, ID: id, Name: name, CreatedAt: now, LastSeenAt: now}
 	if err := s.store.CreateDevice(ctx, d); err != nil && !akte.Is(err, akte.KindConflict) {
-		return err
+		return internal(op, err)
 	}
-	return s.sendDeviceLink(ctx, a, d)
+	return s.sendDeviceLink(ctx, op, a, d)
 }
 
 // resendDeviceLink mails a new link unless one went out in the last minute.
-func (s *Service) resendDeviceLink(ctx context.Context, a *akte.Account, d *akte.Device) error {
+func (s *Service) resendDeviceLink(ctx context.Context, op string, a *akte.Account, d *akte.Device) error {
 	t, err := s.store.LatestToken(ctx, a.ID, akte.TokenDeviceConfirm)
 	if err == nil && t.DeviceID == d.ID && s.nowUTC().Sub(t.CreatedAt) < time.Minute {
 		return nil
 	}
-	return s.sendDeviceLink(ctx, a, d)
+	return s.sendDeviceLink(ctx, op, a, d)
 }
 
-func (s *Service) sendDeviceLink(ctx context.Context, a *akte.Account, d *akte.Device) error {
+// sendDeviceLink mails a new link for the device, which voids the older
+// ones; past the recipient's mail limit it sends nothing and answers
+// KindRateLimited.
+func (s *Service) sendDeviceLink(ctx context.Context, op string, a *akte.Account, d *akte.Device) error {
+	if _, err := s.take(ctx, op, s.mailCounter(a.Email)); err != nil {
+		return err
+	}
 	now := s.nowUTC()
 	secret := randomToken(32)
 	t := &akte.Token{Hash: hashBytes(string(akte.TokenDeviceConfirm), secret), Purpose: akte.TokenDeviceConfirm,
 		AccountID: a.ID, DeviceID: d.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.DeviceLinkTTL)}
 	if err := s.store.CreateToken(ctx, t); err != nil {
-		return err
+		return internal(op, err)
 	}
 	// The link opens a page of the web app that shows the device and
 	// confirms it only on a click (a POST): mail scanners that follow links
 	// confirm nothing. The secret is in the fragment, which browsers send
 	// neither to the server nor in a Referer, so no access log holds it.
 	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/#/geraet/" + secret
-	hours := int(s.cfg.DeviceLinkTTL / time.Hour)
-	return s.mailer.Send(ctx, mail.Message{
-		To:      a.Email,
-		Subject: "Akte: Neues Gerät bestätigen / Confirm a new device",
-		Text: fmt.Sprintf("Guten Tag,\n\njemand hat sich mit Ihrem Passwort und Ihrem Authenticator-Code von einem neuen Gerät angemeldet:\n\n"+
-			"  Gerät: %s\n  Zeit:  %s UTC\n\nWaren Sie das, öffnen Sie diesen Link (gültig %d Stunden) und bestätigen Sie das Gerät dort mit einem Klick:\n\n%s\n\n"+
-			"Waren Sie das nicht, bestätigen Sie nichts und ändern Sie sofort Ihr Passwort.\n\n"+
-			"---\nA new device (%q) signed in to your account. If that was you, open the link above and confirm the device with one click.\n"+
-			"If not, confirm nothing and change your password now.\n",
-			d.Name, now.Format("2006-01-02 15:04"), hours, link, d.Name),
-	})
+	s.send(ctx, a.Email, langOf(a), mail.DeviceLink{Device: d.Name, Time: now.Format("2006-01-02 15:04"), Hours: int(s.cfg.DeviceLinkTTL / time.Hour), Link: link})
+	return nil
+}
+
+func errDeviceLinkUsed(op string) error {
+	return akte.R(op, akte.KindUsed, "device_link_used", nil, "")
 }
 
 // PendingDevice is what a device-confirmation link stands for: the device
@@ -68,27 +68,27 @@ type PendingDevice struct {
 // error alone (no such link, or the store failed).
 func (s *Service) deviceLink(ctx context.Context, op, secret string) (*akte.Token, *akte.Device, string, error) {
 	if secret == "" || len(secret) > 128 {
-		return nil, nil, "", invalid(op, "Der Bestätigungslink ist unvollständig.")
+		return nil, nil, "", invalid(op, "device_link_incomplete", nil)
 	}
 	t, err := s.store.Token(ctx, akte.TokenDeviceConfirm, hashBytes(string(akte.TokenDeviceConfirm), secret))
 	if akte.Is(err, akte.KindNotFound) {
-		return nil, nil, "", akte.E(op, akte.KindNotFound, "Dieser Bestätigungslink ist ungültig.", nil)
+		return nil, nil, "", akte.R(op, akte.KindNotFound, "device_link_invalid", nil, "")
 	}
 	if err != nil {
 		return nil, nil, "", internal(op, err)
 	}
 	if t.UsedAt != nil {
-		return t, nil, "used", akte.E(op, akte.KindUsed, "Dieser Bestätigungslink wurde bereits verwendet.", nil)
+		return t, nil, "used", errDeviceLinkUsed(op)
 	}
 	if !s.nowUTC().Before(t.ExpiresAt) {
-		return t, nil, "expired", akte.E(op, akte.KindExpired, "Dieser Bestätigungslink ist abgelaufen. Melden Sie sich erneut an, um einen neuen zu erhalten.", nil)
+		return t, nil, "expired", akte.R(op, akte.KindExpired, "device_link_expired", nil, "")
 	}
 	d, err := s.store.Device(ctx, t.AccountID, t.DeviceID)
 	if err != nil {
 		return nil, nil, "", internal(op, err)
 	}
 	if d.BlockedAt != nil {
-		return t, d, "device_blocked", akte.E(op, akte.KindBlocked, "Dieses Gerät ist gesperrt.", nil)
+		return t, d, "device_blocked", errDeviceBlocked(op)
 	}
 	return t, d, "", nil
 }
@@ -96,8 +96,12 @@ func (s *Service) deviceLink(ctx context.Context, op, secret string) (*akte.Toke
 // PreviewDevice returns the device a mailed link stands for, so that the
 // page the link opens can show it before the person confirms. It changes
 // nothing and fails as ConfirmDevice would.
-func (s *Service) PreviewDevice(ctx context.Context, secret string) (*PendingDevice, error) {
-	t, d, _, err := s.deviceLink(ctx, "device.preview", secret)
+func (s *Service) PreviewDevice(ctx context.Context, cl Client, secret string) (*PendingDevice, error) {
+	const op = "device.preview"
+	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr)); err != nil {
+		return nil, err
+	}
+	t, d, _, err := s.deviceLink(ctx, op, secret)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +111,9 @@ func (s *Service) PreviewDevice(ctx context.Context, secret string) (*PendingDev
 // ConfirmDevice confirms the device a mailed link stands for.
 func (s *Service) ConfirmDevice(ctx context.Context, cl Client, secret string) error {
 	const op = "device.confirm"
+	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr)); err != nil {
+		return err
+	}
 	t, d, code, err := s.deviceLink(ctx, op, secret)
 	if t == nil {
 		return err
@@ -122,7 +129,7 @@ func (s *Service) ConfirmDevice(ctx context.Context, cl Client, secret string) e
 	}
 	if err := s.store.UseToken(ctx, t.Hash, s.nowUTC()); err != nil {
 		if akte.Is(err, akte.KindConflict) {
-			return fail("used", akte.E(op, akte.KindUsed, "Dieser Bestätigungslink wurde bereits verwendet.", nil))
+			return fail("used", errDeviceLinkUsed(op))
 		}
 		return internal(op, err)
 	}
@@ -165,7 +172,7 @@ func (s *Service) RenameDevice(ctx context.Context, p *Principal, id akte.Device
 func (s *Service) device(ctx context.Context, op string, account akte.AccountID, id akte.DeviceID) (*akte.Device, error) {
 	d, err := s.store.Device(ctx, account, id)
 	if akte.Is(err, akte.KindNotFound) {
-		return nil, akte.E(op, akte.KindNotFound, "Dieses Gerät gibt es nicht.", nil)
+		return nil, akte.R(op, akte.KindNotFound, "device_not_found", nil, "")
 	}
 	if err != nil {
 		return nil, internal(op, err)

@@ -26,9 +26,9 @@ func (s *Service) acquireHash(ctx context.Context) (func(), error) {
 	case s.hashes <- struct{}{}:
 		return func() { <-s.hashes }, nil
 	case <-t.C:
-		return nil, akte.E("hash", akte.KindRateLimited, "Der Server ist ausgelastet. Bitte in einigen Sekunden erneut versuchen.", nil)
+		return nil, akte.R("hash", akte.KindRateLimited, "server_busy", nil, "")
 	case <-ctx.Done():
-		return nil, akte.E("hash", akte.KindUnavailable, "Anfrage abgebrochen.", ctx.Err())
+		return nil, akte.E("hash", akte.KindUnavailable, "", ctx.Err())
 	}
 }
 

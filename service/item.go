@@ -62,7 +62,7 @@ type UploadStatus struct {
 }
 
 func itemNotFound(op string) error {
-	return akte.E(op, akte.KindNotFound, "Dieses Dokument gibt es nicht (mehr).", nil)
+	return akte.R(op, akte.KindNotFound, "item_not_found", nil, "")
 }
 
 // ownItem loads an item of the principal's record. Another record's item
@@ -89,28 +89,28 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadReques
 	const op = "item.upload"
 	switch {
 	case !itemIDRe.MatchString(string(r.ID)):
-		return nil, invalid(op, "id muss 16 bis 64 Zeichen aus a–z und 0–9 haben.")
+		return nil, errIDInvalid(op, "id")
 	case r.Size < minItemSize || r.Size > maxItemSize:
-		return nil, invalid(op, fmt.Sprintf("size muss zwischen %d und %d Bytes liegen.", minItemSize, int64(maxItemSize)))
+		return nil, invalid(op, "item_size_invalid", map[string]any{"min": minItemSize, "max": int64(maxItemSize)})
 	case len(r.MetaSealed) == 0 || len(r.MetaSealed) > maxMetaSealed:
-		return nil, invalid(op, "meta_sealed fehlt oder ist zu groß.")
+		return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "meta_sealed", "max": maxMetaSealed})
 	case len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot:
-		return nil, invalid(op, "key_slot fehlt oder ist zu groß.")
+		return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "key_slot", "max": maxKeySlot})
 	}
 	if _, ok := akte.CategoryByID(r.Category); !ok {
-		return nil, invalid(op, fmt.Sprintf("Unbekannte Kategorie %q.", r.Category))
+		return nil, errCategoryUnknown(op, r.Category)
 	}
 	rec, err := s.store.Record(ctx, p.Account.ID)
 	if err != nil {
 		return nil, internal(op, err)
 	}
 	if !slices.ContainsFunc(rec.CategoryKeys, func(k akte.CategoryKey) bool { return k.Category == r.Category && k.Version == r.KeyVersion }) {
-		return nil, invalid(op, fmt.Sprintf("Die Kategorie %q hat keinen Schlüssel der Version %d.", r.Category, r.KeyVersion))
+		return nil, invalid(op, "category_key_version_unknown", map[string]any{"category": r.Category, "version": r.KeyVersion})
 	}
 	if r.Replaces != "" {
 		old, err := s.ownItem(ctx, op, p, r.Replaces)
 		if err != nil || old.State != akte.StateComplete {
-			return nil, invalid(op, "replaces nennt kein Dokument dieser Akte.")
+			return nil, invalid(op, "replaces_invalid", nil)
 		}
 	}
 	now := s.nowUTC()
@@ -129,7 +129,7 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadReques
 			old.KeyVersion == r.KeyVersion && old.Replaces == r.Replaces && bytes.Equal(old.MetaSealed, r.MetaSealed) && bytes.Equal(old.KeySlot, r.KeySlot) {
 			return s.uploadStatus(ctx, op, old)
 		}
-		return nil, akte.E(op, akte.KindConflict, "Ein Dokument mit dieser Kennung gibt es schon.", err)
+		return nil, &akte.Error{Op: op, Kind: akte.KindConflict, Reason: "item_exists", Err: err}
 	case akte.Is(err, akte.KindQuota):
 		used, reserved, uerr := s.store.Usage(ctx, p.Account.ID)
 		if uerr != nil {
@@ -138,8 +138,7 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadReques
 		left := max(s.quotaOf(rec)-used-reserved, 0)
 		s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "item:" + string(r.ID), ActorID: string(p.Account.ID), ActorRole: "patient",
 			DeviceID: p.Session.DeviceID, Result: akte.ResultFailed, Code: "quota_exceeded"})
-		return nil, akte.E(op, akte.KindQuota, fmt.Sprintf("Nicht genug Speicherplatz: noch %s frei, das Dokument braucht %s. / Not enough space: %s left, the document needs %s.",
-			FormatBytes(left), FormatBytes(r.Size), strings.ReplaceAll(FormatBytes(left), ",", "."), strings.ReplaceAll(FormatBytes(r.Size), ",", ".")), nil)
+		return nil, akte.R(op, akte.KindQuota, "quota_exceeded", map[string]any{"left": left, "size": r.Size}, "")
 	case err != nil:
 		return nil, internal(op, err)
 	}
@@ -178,11 +177,11 @@ func (s *Service) PutChunk(ctx context.Context, p *Principal, id akte.ItemID, n 
 		return err
 	}
 	if it.State != akte.StateUploading {
-		return akte.E(op, akte.KindConflict, "Dieses Dokument ist bereits vollständig hochgeladen.", nil)
+		return akte.R(op, akte.KindConflict, "upload_complete", nil, "")
 	}
 	want := it.ChunkLen(n)
 	if want < 0 {
-		return invalid(op, fmt.Sprintf("Das Dokument hat %d Teile; Teil %d gibt es nicht.", it.Chunks(), n))
+		return invalid(op, "chunk_out_of_range", map[string]any{"n": n, "chunks": it.Chunks()})
 	}
 	key := chunkKey(it.AccountID, it.ID, n)
 	// The client's going away must not cancel a Put whose body has fully
@@ -194,9 +193,13 @@ func (s *Service) PutChunk(ctx context.Context, p *Principal, id akte.ItemID, n 
 	if _, err := s.blobs.Put(putCtx, key, &exactReader{r: body, left: want}); err != nil {
 		var le *lengthError
 		if errors.As(err, &le) {
-			return akte.E(op, akte.KindInvalid, le.Error(), nil)
+			reason := "chunk_too_short"
+			if le.long {
+				reason = "chunk_too_long"
+			}
+			return invalid(op, reason, map[string]any{"size": want})
 		}
-		return akte.E(op, akte.KindUnavailable, "Der Teil konnte nicht gespeichert werden. Bitte erneut senden.", err)
+		return &akte.Error{Op: op, Kind: akte.KindUnavailable, Reason: "chunk_not_stored", Err: err}
 	}
 	// The bytes are durable now: record them even if the client has gone
 	// away meanwhile, so that a resume does not send (and store) them again.
@@ -207,17 +210,22 @@ func (s *Service) PutChunk(ctx context.Context, p *Principal, id akte.ItemID, n 
 			if it2, err2 := s.store.Item(ctx, id); err2 != nil || it2.State != akte.StateComplete {
 				s.blobs.Delete(context.WithoutCancel(ctx), key)
 			}
-			return akte.E(op, akte.KindConflict, "Das Hochladen ist beendet oder abgelaufen.", err)
+			return &akte.Error{Op: op, Kind: akte.KindConflict, Reason: "upload_ended", Err: err}
 		}
 		return internal(op, err)
 	}
 	return nil
 }
 
-// lengthError says a chunk body had the wrong length.
-type lengthError struct{ msg string }
+// lengthError says a chunk body was longer or shorter than its size.
+type lengthError struct{ long bool }
 
-func (e *lengthError) Error() string { return e.msg }
+func (e *lengthError) Error() string {
+	if e.long {
+		return "chunk longer than its size"
+	}
+	return "chunk shorter than its size"
+}
 
 // exactReader passes on exactly left bytes of r and fails if r has fewer
 // or more, so that a blob store Put of it stores nothing unless the chunk
@@ -235,7 +243,7 @@ func (e *exactReader) Read(p []byte) (int, error) {
 			n, err = e.r.Read(one[:])
 		}
 		if n > 0 {
-			return 0, &lengthError{"Der Teil ist länger als angegeben."}
+			return 0, &lengthError{long: true}
 		}
 		if err == io.EOF {
 			return 0, io.EOF
@@ -249,7 +257,7 @@ func (e *exactReader) Read(p []byte) (int, error) {
 	e.left -= int64(n)
 	if err == io.EOF {
 		if e.left > 0 {
-			return n, &lengthError{"Der Teil ist kürzer als angegeben."}
+			return n, &lengthError{}
 		}
 		err = nil
 	}
@@ -273,13 +281,13 @@ func (s *Service) CompleteUpload(ctx context.Context, p *Principal, id akte.Item
 		return nil, internal(op, err)
 	}
 	if missing := it.Chunks() - len(ns); missing > 0 {
-		return nil, akte.E(op, akte.KindConflict, fmt.Sprintf("Es fehlen noch %d von %d Teilen.", missing, it.Chunks()), nil)
+		return nil, akte.R(op, akte.KindConflict, "chunks_missing", map[string]any{"missing": missing, "chunks": it.Chunks()}, "")
 	}
 	// Trust the blobs, not only the records of them.
 	for n := range it.Chunks() {
 		size, err := s.blobs.Size(ctx, chunkKey(it.AccountID, it.ID, n))
 		if akte.Is(err, akte.KindNotFound) || (err == nil && size != it.ChunkLen(n)) {
-			return nil, akte.E(op, akte.KindConflict, fmt.Sprintf("Teil %d fehlt; bitte erneut senden.", n), err)
+			return nil, &akte.Error{Op: op, Kind: akte.KindConflict, Reason: "chunk_missing", Params: map[string]any{"n": n}, Err: err}
 		}
 		if err != nil {
 			return nil, internal(op, err)
@@ -306,7 +314,7 @@ func (s *Service) Items(ctx context.Context, p *Principal, category akte.Categor
 	const op = "item.list"
 	if category != "" {
 		if _, ok := akte.CategoryByID(category); !ok {
-			return nil, invalid(op, fmt.Sprintf("Unbekannte Kategorie %q.", category))
+			return nil, errCategoryUnknown(op, category)
 		}
 	}
 	its, err := s.store.Items(ctx, p.Account.ID, category)
@@ -318,6 +326,12 @@ func (s *Service) Items(ctx context.Context, p *Principal, category akte.Categor
 
 // MaxPage is the most items one page of a listing holds.
 const MaxPage = 1000
+
+// ErrLimit is the answer to a page size that is no number from 1 to
+// MaxPage.
+func ErrLimit(op string) error {
+	return invalid(op, "limit_invalid", map[string]any{"min": 1, "max": MaxPage})
+}
 
 // Page is one page of a listing.
 type Page struct {
@@ -341,17 +355,17 @@ func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.Cat
 	const op = "item.list"
 	if category != "" {
 		if _, ok := akte.CategoryByID(category); !ok {
-			return nil, invalid(op, fmt.Sprintf("Unbekannte Kategorie %q.", category))
+			return nil, errCategoryUnknown(op, category)
 		}
 	}
 	if limit < 1 || limit > MaxPage {
-		return nil, invalid(op, fmt.Sprintf("limit muss zwischen 1 und %d liegen.", MaxPage))
+		return nil, ErrLimit(op)
 	}
 	var cur akte.ItemCursor
 	if after != "" {
 		var ok bool
 		if cur, ok = parseCursor(after); !ok {
-			return nil, invalid(op, "after ist kein gültiger Listen-Cursor.")
+			return nil, invalid(op, "cursor_invalid", nil)
 		}
 	}
 	pg := &Page{}
@@ -419,11 +433,8 @@ func (s *Service) ItemContent(ctx context.Context, p *Principal, id akte.ItemID,
 	if err != nil {
 		return nil, nil, err
 	}
-	if from < 0 {
-		return nil, nil, invalid(op, "Der Bereich liegt außerhalb des Dokuments.")
-	}
-	if from > 0 && from >= it.Size {
-		return nil, nil, akte.R(op, akte.KindInvalid, "range_not_satisfiable", map[string]any{"size": it.Size}, "Der Bereich liegt außerhalb des Dokuments.")
+	if from < 0 || (from > 0 && from >= it.Size) {
+		return nil, nil, invalid(op, "range_not_satisfiable", map[string]any{"size": it.Size})
 	}
 	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.read", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
 	cr := &chunkReader{ctx: ctx, s: s, it: it}

@@ -9,7 +9,7 @@ import (
 
 // RunJobs does one round of the periodic maintenance: it deletes accounts
 // never confirmed within UnconfirmedTTL, expired sessions, stale tokens and
-// failure counters, client addresses in events past AddrRetention, uploads
+// attempt counters, client addresses in events past AddrRetention, uploads
 // idle for UploadExpiry and chunks that belong to no item. Each
 // step is idempotent, so a round cut short is finished by the next.
 func (s *Service) RunJobs(ctx context.Context) error {
@@ -34,10 +34,12 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		}
 		s.event(ctx, akte.Event{AccountID: id, Operation: "account.delete_unconfirmed", Object: "account:" + string(id), ActorID: "system", ActorRole: "system"})
 	}
+	// Attempt counters go once the longest window that counts them ended.
+	attemptWindow := max(s.cfg.FailureWindow, time.Hour)
 	steps := []func() (int, error){
 		func() (int, error) { return s.store.DeleteExpiredSessions(ctx, now, now.Add(-s.cfg.SessionIdle)) },
 		func() (int, error) { return s.store.DeleteTokensBefore(ctx, now.Add(-24*time.Hour)) },
-		func() (int, error) { return s.store.DeleteFailuresBefore(ctx, now.Add(-s.cfg.FailureWindow)) },
+		func() (int, error) { return s.store.DeleteAttemptsBefore(ctx, now.Add(-attemptWindow)) },
 		func() (int, error) { return s.store.ClearEventAddrsBefore(ctx, now.Add(-s.cfg.AddrRetention)) },
 	}
 	for _, step := range steps {

@@ -5,8 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
-	"fmt"
-	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
@@ -18,11 +16,14 @@ import (
 // Prelogin returns the client's Argon2id parameters for an e-mail address.
 // For an unknown address it returns parameters derived from the server
 // secret, stable per address, so the answer does not tell whether the
-// address is registered.
-func (s *Service) Prelogin(ctx context.Context, email string) (akte.KDFParams, error) {
+// address is registered. It is limited per client address.
+func (s *Service) Prelogin(ctx context.Context, cl Client, email string) (akte.KDFParams, error) {
 	const op = "account.prelogin"
 	email, err := normalizeEmail(op, email)
 	if err != nil {
+		return akte.KDFParams{}, err
+	}
+	if _, err := s.take(ctx, op, counter{"prelogin:addr:" + cl.Addr, PerHour(s.cfg.PreloginPerAddr)}); err != nil {
 		return akte.KDFParams{}, err
 	}
 	a, err := s.store.AccountByEmail(ctx, email)
@@ -42,82 +43,47 @@ func (s *Service) fakeKDF(email string) akte.KDFParams {
 }
 
 // LoginRequest is a login with the login secret and a TOTP code from a
-// device.
+// device. DeviceSecret is the secret the server gave the device at its
+// last login or registration, if the client keeps one.
 type LoginRequest struct {
-	Email       string
-	LoginSecret []byte
-	TOTP        string
-	DeviceID    akte.DeviceID
-	DeviceName  string
+	Email        string
+	LoginSecret  []byte
+	TOTP         string
+	DeviceID     akte.DeviceID
+	DeviceName   string
+	DeviceSecret string
 }
 
 // LoginResult is a new session. Token is shown once; the server keeps only
-// its hash.
+// its hash. DeviceSecret is the device's new secret, which replaces the
+// one it had.
 type LoginResult struct {
-	Token   string
-	Session *akte.Session
-	Account *akte.Account
+	Token        string
+	Session      *akte.Session
+	Account      *akte.Account
+	DeviceSecret string
 }
 
-// Throttling keys.
-func accountKey(id akte.AccountID) string { return "account:" + string(id) }
-func addrKey(addr string) string          { return "addr:" + addr }
-func emailKey(email string) string {
-	return fmt.Sprintf("email:%x", hashBytes("akte throttle", email)[:16])
+// errLoginFailed is the one answer to a wrong password, a wrong or used
+// TOTP code and an unknown address: a different answer for a wrong code
+// would confirm a guessed password.
+func errLoginFailed(op string) error {
+	return akte.R(op, akte.KindUnauthenticated, "login_failed", nil, "")
 }
 
-// throttled answers KindRateLimited while a key is in its back-off: after
-// FailureFree failures each further attempt must wait 2, 4, 8, ... seconds
-// (at most MaxDelay) after the previous failure.
-func (s *Service) throttled(ctx context.Context, op, key string, free int) error {
-	now := s.nowUTC()
-	n, last, err := s.store.Failures(ctx, key, now.Add(-s.cfg.FailureWindow))
-	if err != nil {
-		return internal(op, err)
-	}
-	if n < free {
-		return nil
-	}
-	delay := s.cfg.MaxDelay
-	if shift := n - free + 1; shift < 20 {
-		delay = min(time.Duration(1<<shift)*time.Second, s.cfg.MaxDelay)
-	}
-	if wait := last.Add(delay).Sub(now); wait > 0 {
-		secs := int((wait + time.Second - 1) / time.Second)
-		return &akte.Error{Op: op, Kind: akte.KindRateLimited,
-			Message: fmt.Sprintf("Zu viele Fehlversuche. Bitte warten Sie %d Sekunden und versuchen Sie es dann erneut.", secs),
-			Err:     RetryAfter(wait)}
-	}
-	return nil
-}
-
-// RetryAfter is attached to rate-limit errors so the API can set the
-// Retry-After header.
-type RetryAfter time.Duration
-
-func (r RetryAfter) Error() string { return fmt.Sprintf("retry after %s", time.Duration(r)) }
-
-// failure records a failed attempt under the keys and returns the number of
-// failures now counted for the first key.
-func (s *Service) failure(ctx context.Context, keys ...string) int {
-	now := s.nowUTC()
-	n := 0
-	for i, k := range keys {
-		if err := s.store.AddFailure(ctx, k, now); err != nil {
-			s.log.Error("record failure", "err", err)
-			continue
-		}
-		if i == 0 {
-			n, _, _ = s.store.Failures(ctx, k, now.Add(-s.cfg.FailureWindow))
-		}
-	}
-	return n
+func errAccountBlocked(op string) error {
+	return akte.R(op, akte.KindBlocked, "account_blocked", nil, "")
 }
 
 // Login checks the login secret and TOTP code and opens a session on a
-// confirmed device. Unknown e-mail and wrong secret answer alike and cost the
-// same time. A device seen for the first time gets a confirmation link by
-// mail and KindDeviceUnconfirmed.
+// confirmed device. The attempt is counted before anything is checked: on
+// the device's own counter if the request shows the device secret of a
+// confirmed device of the account, else on the account's and the client
+// address's (docs/decisions/0015-attempt-limits.md). Unknown e-mail, wrong
+// secret and wrong or used code answer alike and cost the same time. Only
+// after both factors are proven does the answer say that the account is
+// blocked or unconfirmed. A device seen for the first time gets a
+// confirmation link by mail and KindDeviceUnconfirmed.
 func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginResult, error) {
 	const op = "session.login"
 	email, err := normalizeEmail(op, r.Email)
@@ -130,23 +96,28 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 	if err := validateDevice(op, r.DeviceID, r.DeviceName); err != nil {
 		return nil, err
 	}
+	if len(r.DeviceSecret) > 128 {
+		return nil, invalid(op, "device_secret_too_long", map[string]any{"max": 128})
+	}
 	a, err := s.store.AccountByEmail(ctx, email)
 	if err != nil && !akte.Is(err, akte.KindNotFound) {
 		return nil, internal(op, err)
 	}
-	key := emailKey(email)
-	if a != nil {
-		key = accountKey(a.ID)
+	d, err := s.trustedDevice(ctx, a, r.DeviceID, r.DeviceSecret)
+	if err != nil {
+		return nil, internal(op, err)
 	}
-	if err := s.throttled(ctx, op, key, s.cfg.FailureFree); err != nil {
-		return nil, err
+	cs := s.secretCounters(a, email, cl.Addr)
+	if d != nil {
+		cs = []counter{{deviceKey(a.ID, d.ID), s.loginLimit()}}
 	}
-	if err := s.throttled(ctx, op, addrKey(cl.Addr), s.cfg.FailureFree); err != nil {
+	n, err := s.take(ctx, op, cs...)
+	if err != nil {
 		return nil, err
 	}
 	ev := akte.Event{Operation: op, ActorRole: "patient", DeviceID: r.DeviceID, ClientAddr: cl.Addr}
+	// fail records a failed guess: the attempt stays counted.
 	fail := func(code string, err error) (*LoginResult, error) {
-		n := s.failure(ctx, key, addrKey(cl.Addr))
 		ev.Result, ev.Code = akte.ResultFailed, code
 		s.event(ctx, ev)
 		if a != nil && n == s.cfg.FailureFree {
@@ -154,7 +125,14 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 		}
 		return nil, err
 	}
-	badCredentials := akte.E(op, akte.KindUnauthenticated, "E-Mail-Adresse oder Passwort ist falsch.", nil)
+	// refuse answers a request whose factors were right but that cannot
+	// log in: it was no guess, so its attempt is given back.
+	refuse := func(code string, err error) (*LoginResult, error) {
+		s.release(ctx, keys(cs)...)
+		ev.Result, ev.Code = akte.ResultFailed, code
+		s.event(ctx, ev)
+		return nil, err
+	}
 	hash := dummyHash
 	if a != nil {
 		hash = a.LoginHash
@@ -162,69 +140,111 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 	}
 	ok, err := s.verifySecret(ctx, hash, r.LoginSecret)
 	if err != nil {
+		s.release(ctx, keys(cs)...)
 		return nil, internal(op, err)
 	}
 	if a == nil {
-		return fail("unknown_account", badCredentials)
+		return fail("unknown_account", errLoginFailed(op))
 	}
 	if !ok {
-		return fail("wrong_password", badCredentials)
-	}
-	if a.BlockedAt != nil {
-		return fail("account_blocked", akte.E(op, akte.KindBlocked, "Dieses Konto ist gesperrt. Bitte wenden Sie sich an den Betreiber.", nil))
-	}
-	if !a.Confirmed() {
-		return fail("email_unconfirmed", akte.E(op, akte.KindForbidden, "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse mit dem zugesandten Code.", nil))
+		return fail("wrong_password", errLoginFailed(op))
 	}
 	counter, ok := s.checkTOTP(a, r.TOTP)
 	if !ok {
-		return fail("wrong_totp", akte.E(op, akte.KindUnauthenticated, "Der Code aus der Authenticator-App ist falsch.", nil))
+		return fail("wrong_totp", errLoginFailed(op))
 	}
 	if counter <= a.TOTPLastCounter {
-		return fail("totp_reused", akte.E(op, akte.KindUnauthenticated, "Dieser Code aus der Authenticator-App wurde bereits verwendet. Bitte warten Sie auf den nächsten.", nil))
+		return fail("totp_reused", errLoginFailed(op))
 	}
-	d, err := s.store.Device(ctx, a.ID, r.DeviceID)
+	// Both factors are proven: from here on the answer may say more.
+	if a.BlockedAt != nil {
+		return refuse("account_blocked", errAccountBlocked(op))
+	}
+	if !a.Confirmed() {
+		return refuse("email_unconfirmed", akte.R(op, akte.KindForbidden, "email_unconfirmed", nil, ""))
+	}
+	if d == nil {
+		d, err = s.store.Device(ctx, a.ID, r.DeviceID)
+		if akte.Is(err, akte.KindNotFound) {
+			if err := s.newDevice(ctx, op, a, r.DeviceID, r.DeviceName); err != nil {
+				return refuse("device_unconfirmed", err)
+			}
+			return refuse("device_unconfirmed", errDeviceUnconfirmed(op))
+		}
+		if err != nil {
+			s.release(ctx, keys(cs)...)
+			return nil, internal(op, err)
+		}
+	}
 	switch {
-	case akte.Is(err, akte.KindNotFound):
-		if err := s.newDevice(ctx, a, r.DeviceID, r.DeviceName); err != nil {
-			return nil, internal(op, err)
-		}
-		ev.Result, ev.Code = akte.ResultFailed, "device_unconfirmed"
-		s.event(ctx, ev)
-		return nil, errDeviceUnconfirmed(op)
-	case err != nil:
-		return nil, internal(op, err)
 	case d.BlockedAt != nil:
-		return fail("device_blocked", akte.E(op, akte.KindBlocked, "Dieses Gerät ist gesperrt.", nil))
+		return refuse("device_blocked", errDeviceBlocked(op))
 	case d.ConfirmedAt == nil:
-		if err := s.resendDeviceLink(ctx, a, d); err != nil {
-			return nil, internal(op, err)
+		if err := s.resendDeviceLink(ctx, op, a, d); err != nil {
+			return refuse("device_unconfirmed", err)
 		}
-		ev.Result, ev.Code = akte.ResultFailed, "device_unconfirmed"
-		s.event(ctx, ev)
-		return nil, errDeviceUnconfirmed(op)
+		return refuse("device_unconfirmed", errDeviceUnconfirmed(op))
 	}
 	advanced, err := s.store.AdvanceTOTP(ctx, a.ID, counter)
 	if err != nil {
+		s.release(ctx, keys(cs)...)
 		return nil, internal(op, err)
 	}
 	if !advanced {
-		return fail("totp_reused", akte.E(op, akte.KindUnauthenticated, "Dieser Code aus der Authenticator-App wurde bereits verwendet. Bitte warten Sie auf den nächsten.", nil))
+		return fail("totp_reused", errLoginFailed(op))
 	}
 	res, err := s.openSession(ctx, cl, a, d)
 	if err != nil {
+		s.release(ctx, keys(cs)...)
 		return nil, internal(op, err)
 	}
-	if err := s.store.ClearFailures(ctx, key); err != nil {
-		s.log.Error("clear failures", "err", err)
-	}
+	// The account's (or device's) guesses are forgotten; the address's
+	// count loses this attempt only.
+	s.clear(ctx, cs[0].key)
+	s.release(ctx, keys(cs[1:])...)
 	ev.Object = "session:" + res.Session.ID
 	s.event(ctx, ev)
 	return res, nil
 }
 
+func keys(cs []counter) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.key
+	}
+	return out
+}
+
+// trustedDevice returns the device of the account that the request names
+// if it is confirmed, not blocked and the secret is its device secret; nil
+// otherwise. An unknown address costs the same lookup.
+func (s *Service) trustedDevice(ctx context.Context, a *akte.Account, id akte.DeviceID, secret string) (*akte.Device, error) {
+	if secret == "" {
+		return nil, nil
+	}
+	var account akte.AccountID
+	if a != nil {
+		account = a.ID
+	}
+	d, err := s.store.Device(ctx, account, id)
+	switch {
+	case akte.Is(err, akte.KindNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case d.ConfirmedAt == nil || d.BlockedAt != nil || len(d.SecretHash) == 0 ||
+		subtle.ConstantTimeCompare(d.SecretHash, tokenHash(secret)) != 1:
+		return nil, nil
+	}
+	return d, nil
+}
+
 func errDeviceUnconfirmed(op string) error {
-	return akte.E(op, akte.KindDeviceUnconfirmed, "Anmeldung von einem neuen Gerät: Wir haben Ihnen einen Bestätigungslink per E-Mail geschickt. Öffnen Sie ihn und melden Sie sich dann erneut an.", nil)
+	return akte.R(op, akte.KindDeviceUnconfirmed, "device_unconfirmed", nil, "")
+}
+
+func errDeviceBlocked(op string) error {
+	return akte.R(op, akte.KindBlocked, "device_blocked", nil, "")
 }
 
 // checkTOTP accepts the code of the current 30-second step and of one step
@@ -255,25 +275,19 @@ func (s *Service) openSession(ctx context.Context, cl Client, a *akte.Account, d
 	if err := s.store.CreateSession(ctx, ses); err != nil {
 		return nil, err
 	}
-	d.LastSeenAt = now
+	// A new device secret at every login: a copy taken from the device
+	// earlier stops counting as the device once its owner logs in.
+	secret := randomToken(32)
+	d.LastSeenAt, d.SecretHash = now, tokenHash(secret)
 	if err := s.store.UpdateDevice(ctx, d); err != nil {
 		s.log.Error("update device", "err", err)
+		secret = ""
 	}
-	return &LoginResult{Token: token, Session: ses, Account: a}, nil
+	return &LoginResult{Token: token, Session: ses, Account: a, DeviceSecret: secret}, nil
 }
 
 func (s *Service) mailFailureNotice(ctx context.Context, a *akte.Account, n int) {
-	err := s.mailer.Send(ctx, mail.Message{
-		To:      a.Email,
-		Subject: "Akte: Fehlgeschlagene Anmeldeversuche / Failed login attempts",
-		Text: fmt.Sprintf("Guten Tag,\n\nfür Ihr Konto gab es gerade %d fehlgeschlagene Anmeldeversuche. "+
-			"Weitere Versuche werden nun verzögert.\nWaren Sie das nicht, ändern Sie Ihr Passwort und prüfen Sie Ihre Geräte.\n\n"+
-			"---\nThere were %d failed login attempts on your account; further attempts are delayed.\n"+
-			"If this was not you, change your password and check your devices.\n", n, n),
-	})
-	if err != nil {
-		s.log.Error("mail failure notice", "err", err)
-	}
+	s.mail(ctx, "session.login", a, mail.LoginFailures{Attempts: n})
 }
 
 func tokenHash(token string) []byte {

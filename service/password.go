@@ -2,19 +2,11 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/mail"
 )
-
-// DataLossWarning is said, in plain words, before a reset without the
-// recovery key; the client shows it and the request must acknowledge it.
-const DataLossWarning = "Achtung: Ohne Ihren persönlichen Sicherheitsschlüssel kann niemand Ihre verschlüsselten Daten wiederherstellen – auch nicht der Betreiber. " +
-	"Wenn Sie das Passwort jetzt zurücksetzen, werden alle Dokumente und Einträge Ihrer Akte unwiderruflich gelöscht. Ihr Konto bleibt bestehen. " +
-	"/ Warning: without your personal recovery key nobody can restore your encrypted data, not even the operator. " +
-	"Resetting the password now permanently deletes every document and entry in your record. Your account stays."
 
 // NewPassword is the client's re-wrapping after a password change: new
 // Argon2id parameters, the new login secret, and the same user master key
@@ -57,7 +49,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, oldSecret []
 		return err
 	}
 	a := p.Account
-	if err := s.proveSecondFactor(ctx, op, a, p.Session.DeviceID, "", oldSecret, code); err != nil {
+	if err := s.proveSecondFactor(ctx, op, a, p.Session.DeviceID, oldSecret, code); err != nil {
 		return err
 	}
 	if err := s.setPassword(ctx, a, n); err != nil {
@@ -67,50 +59,48 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, oldSecret []
 		return internal(op, err)
 	}
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
-	s.notice(ctx, a, "Akte: Ihr Passwort wurde geändert / Your password was changed",
-		"Ihr Passwort wurde soeben geändert. Ihre Daten bleiben lesbar; andere Geräte wurden abgemeldet.",
-		"Your password was just changed. Your data stays readable; other devices were logged out.")
+	s.mail(ctx, op, a, mail.PasswordChanged{})
 	return nil
 }
 
-// proveSecondFactor checks the login secret (or, if verifier is set, the
-// recovery verifier) and a fresh TOTP code, counting failures like a login.
-func (s *Service) proveSecondFactor(ctx context.Context, op string, a *akte.Account, device akte.DeviceID, addr string, secret []byte, code string) error {
-	key := accountKey(a.ID)
-	if err := s.throttled(ctx, op, key, s.cfg.FailureFree); err != nil {
+// proveSecondFactor checks the login secret and a fresh TOTP code of a
+// logged-in user. The attempt is counted first on the session's device:
+// guesses through a session delay that session's device, not the owner's
+// others. (The holder of a session can test passwords against the wrapped
+// keys anyway, so the answer may say which factor was wrong.)
+func (s *Service) proveSecondFactor(ctx context.Context, op string, a *akte.Account, device akte.DeviceID, secret []byte, code string) error {
+	c := counter{deviceKey(a.ID, device), s.loginLimit()}
+	n, err := s.take(ctx, op, c)
+	if err != nil {
+		return err
+	}
+	fail := func(code string, err error) error {
+		s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient",
+			DeviceID: device, Result: akte.ResultFailed, Code: code})
+		if n == s.cfg.FailureFree {
+			s.mailFailureNotice(ctx, a, n)
+		}
 		return err
 	}
 	ok, err := s.verifySecret(ctx, a.LoginHash, secret)
 	if err != nil {
+		s.release(ctx, c.key)
 		return internal(op, err)
 	}
-	return s.checkSecondFactor(ctx, op, a, device, addr, key, ok, "wrong_password", "Das bisherige Passwort ist falsch.", code)
-}
-
-func (s *Service) checkSecondFactor(ctx context.Context, op string, a *akte.Account, device akte.DeviceID, addr, key string, firstOK bool, firstCode, firstMsg, code string) error {
-	ev := akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", DeviceID: device, ClientAddr: addr, Result: akte.ResultFailed}
-	fail := func(c string, err error) error {
-		if n := s.failure(ctx, key); n == s.cfg.FailureFree {
-			s.mailFailureNotice(ctx, a, n)
-		}
-		ev.Code = c
-		s.event(ctx, ev)
-		return err
-	}
-	if !firstOK {
-		return fail(firstCode, akte.E(op, akte.KindUnauthenticated, firstMsg, nil))
-	}
-	counter, ok := s.checkTOTP(a, code)
 	if !ok {
-		return fail("wrong_totp", akte.E(op, akte.KindUnauthenticated, "Der Code aus der Authenticator-App ist falsch.", nil))
+		return fail("wrong_password", akte.R(op, akte.KindUnauthenticated, "old_password_wrong", nil, ""))
 	}
-	advanced, err := s.store.AdvanceTOTP(ctx, a.ID, counter)
-	if err != nil {
+	step, ok := s.checkTOTP(a, code)
+	if !ok {
+		return fail("wrong_totp", akte.R(op, akte.KindUnauthenticated, "totp_wrong", nil, ""))
+	}
+	if advanced, err := s.store.AdvanceTOTP(ctx, a.ID, step); err != nil {
+		s.release(ctx, c.key)
 		return internal(op, err)
+	} else if !advanced {
+		return fail("totp_reused", akte.R(op, akte.KindUnauthenticated, "totp_reused", nil, ""))
 	}
-	if !advanced {
-		return fail("totp_reused", akte.E(op, akte.KindUnauthenticated, "Dieser Code aus der Authenticator-App wurde bereits verwendet. Bitte warten Sie auf den nächsten.", nil))
-	}
+	s.clear(ctx, c.key)
 	return nil
 }
 
@@ -129,14 +119,6 @@ func (s *Service) endOtherSessions(ctx context.Context, id akte.AccountID, keep 
 	return nil
 }
 
-func (s *Service) notice(ctx context.Context, a *akte.Account, subject, de, en string) {
-	err := s.mailer.Send(ctx, mail.Message{To: a.Email, Subject: subject,
-		Text: fmt.Sprintf("Guten Tag,\n\n%s\nWaren Sie das nicht, wenden Sie sich sofort an den Betreiber.\n\n---\n%s\nIf this was not you, contact the operator at once.\n", de, en)})
-	if err != nil {
-		s.log.Error("mail notice", "err", err)
-	}
-}
-
 // RecoveryGrant is the first step of a reset with the recovery key: the
 // user master key sealed under the recovery key, and a short-lived token for
 // the second step.
@@ -145,8 +127,14 @@ type RecoveryGrant struct {
 	UMKByRecovery []byte
 }
 
+// dummyRecoveryHash is checked against for an unknown address.
+var dummyRecoveryHash = fastHash(make([]byte, 32))
+
 // RecoverStart checks the recovery verifier (derived from the recovery key
-// on the client) and a TOTP code.
+// on the client) and a TOTP code. The attempt is counted first, like a
+// login from a client without a device secret: on the account's counter
+// and the client address's. A wrong key, a wrong or used code and an
+// unknown address answer alike.
 func (s *Service) RecoverStart(ctx context.Context, cl Client, email string, verifier []byte, code string) (*RecoveryGrant, error) {
 	const op = "password.recover"
 	email, err := normalizeEmail(op, email)
@@ -156,36 +144,65 @@ func (s *Service) RecoverStart(ctx context.Context, cl Client, email string, ver
 	if err := validateSecret(op, "recovery_verifier", verifier); err != nil {
 		return nil, err
 	}
-	bad := akte.E(op, akte.KindUnauthenticated, "E-Mail-Adresse oder Sicherheitsschlüssel ist falsch.", nil)
 	a, err := s.store.AccountByEmail(ctx, email)
-	if akte.Is(err, akte.KindNotFound) {
-		if err := s.throttled(ctx, op, emailKey(email), s.cfg.FailureFree); err != nil {
-			return nil, err
-		}
-		s.failure(ctx, emailKey(email), addrKey(cl.Addr))
-		s.event(ctx, akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: "unknown_account"})
-		return nil, bad
-	}
-	if err != nil {
+	if err != nil && !akte.Is(err, akte.KindNotFound) {
 		return nil, internal(op, err)
 	}
-	if err := s.throttled(ctx, op, accountKey(a.ID), s.cfg.FailureFree); err != nil {
+	cs := s.secretCounters(a, email, cl.Addr)
+	n, err := s.take(ctx, op, cs...)
+	if err != nil {
 		return nil, err
 	}
-	if a.BlockedAt != nil {
-		return nil, akte.E(op, akte.KindBlocked, "Dieses Konto ist gesperrt. Bitte wenden Sie sich an den Betreiber.", nil)
+	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr}
+	fail := func(code string) (*RecoveryGrant, error) {
+		ev.Result, ev.Code = akte.ResultFailed, code
+		s.event(ctx, ev)
+		if a != nil && n == s.cfg.FailureFree {
+			s.mailFailureNotice(ctx, a, n)
+		}
+		return nil, akte.R(op, akte.KindUnauthenticated, "recovery_failed", nil, "")
 	}
-	ok := fastVerify(a.RecoveryHash, verifier)
-	if err := s.checkSecondFactor(ctx, op, a, "", cl.Addr, accountKey(a.ID), ok, "wrong_recovery_key", bad.Message, code); err != nil {
-		return nil, err
+	stored := dummyRecoveryHash
+	if a != nil {
+		stored = a.RecoveryHash
+		ev.AccountID, ev.Object = a.ID, "account:"+string(a.ID)
+	}
+	ok := fastVerify(stored, verifier)
+	switch {
+	case a == nil:
+		return fail("unknown_account")
+	case !ok:
+		return fail("wrong_recovery_key")
+	}
+	step, ok := s.checkTOTP(a, code)
+	switch {
+	case !ok:
+		return fail("wrong_totp")
+	case step <= a.TOTPLastCounter:
+		return fail("totp_reused")
+	case a.BlockedAt != nil:
+		s.release(ctx, keys(cs)...)
+		ev.Result, ev.Code = akte.ResultFailed, "account_blocked"
+		s.event(ctx, ev)
+		return nil, errAccountBlocked(op)
+	}
+	if advanced, err := s.store.AdvanceTOTP(ctx, a.ID, step); err != nil {
+		s.release(ctx, keys(cs)...)
+		return nil, internal(op, err)
+	} else if !advanced {
+		return fail("totp_reused")
 	}
 	now := s.nowUTC()
 	token := randomToken(32)
 	if err := s.store.CreateToken(ctx, &akte.Token{Hash: hashBytes(string(akte.TokenRecovery), token), Purpose: akte.TokenRecovery,
 		AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.ResetTTL)}); err != nil {
+		s.release(ctx, keys(cs)...)
 		return nil, internal(op, err)
 	}
-	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", ClientAddr: cl.Addr})
+	s.clear(ctx, cs[0].key)
+	s.release(ctx, keys(cs[1:])...)
+	ev.ActorID, ev.ActorRole = string(a.ID), "patient"
+	s.event(ctx, ev)
 	return &RecoveryGrant{Token: token, UMKByRecovery: a.Keys.UMKByRecovery}, nil
 }
 
@@ -196,22 +213,25 @@ func (s *Service) RecoverComplete(ctx context.Context, cl Client, token string, 
 	if err := validateNewPassword(op, n); err != nil {
 		return err
 	}
+	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr)); err != nil {
+		return err
+	}
 	t, err := s.store.Token(ctx, akte.TokenRecovery, hashBytes(string(akte.TokenRecovery), token))
 	if akte.Is(err, akte.KindNotFound) {
-		return akte.E(op, akte.KindInvalid, "Das Wiederherstellungs-Token ist ungültig. Bitte beginnen Sie erneut.", nil)
+		return invalid(op, "recovery_token_invalid", nil)
 	}
 	if err != nil {
 		return internal(op, err)
 	}
 	if t.UsedAt != nil {
-		return akte.E(op, akte.KindUsed, "Das Wiederherstellungs-Token wurde bereits verwendet.", nil)
+		return akte.R(op, akte.KindUsed, "recovery_token_used", nil, "")
 	}
 	if !s.nowUTC().Before(t.ExpiresAt) {
-		return akte.E(op, akte.KindExpired, "Das Wiederherstellungs-Token ist abgelaufen. Bitte beginnen Sie erneut.", nil)
+		return akte.R(op, akte.KindExpired, "recovery_token_expired", nil, "")
 	}
 	if err := s.store.UseToken(ctx, t.Hash, s.nowUTC()); err != nil {
 		if akte.Is(err, akte.KindConflict) {
-			return akte.E(op, akte.KindUsed, "Das Wiederherstellungs-Token wurde bereits verwendet.", nil)
+			return akte.R(op, akte.KindUsed, "recovery_token_used", nil, "")
 		}
 		return internal(op, err)
 	}
@@ -225,49 +245,43 @@ func (s *Service) RecoverComplete(ctx context.Context, cl Client, token string, 
 	if _, err := s.store.DeleteSessions(ctx, a.ID, ""); err != nil {
 		return internal(op, err)
 	}
-	if err := s.store.ClearFailures(ctx, accountKey(a.ID)); err != nil {
-		s.log.Error("clear failures", "err", err)
-	}
+	s.clear(ctx, accountKey(a.ID))
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", ClientAddr: cl.Addr})
-	s.notice(ctx, a, "Akte: Passwort mit Sicherheitsschlüssel neu gesetzt / Password reset with recovery key",
-		"Ihr Passwort wurde mit Ihrem persönlichen Sicherheitsschlüssel neu gesetzt. Ihre Daten bleiben erhalten; alle Geräte wurden abgemeldet.",
-		"Your password was reset with your recovery key. Your data is kept; all devices were logged out.")
+	s.mail(ctx, op, a, mail.PasswordRecovered{})
 	return nil
 }
 
-// ResetStart mails a reset code for the reset without recovery key. It
-// answers the same whether or not the address is registered.
+// ResetStart mails a reset code for the reset without recovery key, which
+// voids the older ones and gets fresh attempts. An unknown address gets
+// the same answer after the same work and no mail.
 func (s *Service) ResetStart(ctx context.Context, cl Client, email string) error {
 	const op = "password.reset_start"
 	email, err := normalizeEmail(op, email)
 	if err != nil {
 		return err
 	}
+	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr), s.mailCounter(email)); err != nil {
+		return err
+	}
 	a, err := s.store.AccountByEmail(ctx, email)
-	if akte.Is(err, akte.KindNotFound) {
+	if err != nil && !akte.Is(err, akte.KindNotFound) {
+		return internal(op, err)
+	}
+	s.clear(ctx, s.codeCounter(akte.TokenPasswordReset, email).key)
+	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr}
+	if a == nil {
+		ev.Result, ev.Code = akte.ResultFailed, "unknown_account"
+		s.event(ctx, ev)
 		return nil
 	}
-	if err != nil {
-		return internal(op, err)
-	}
-	if t, err := s.store.LatestToken(ctx, a.ID, akte.TokenPasswordReset); err == nil && s.nowUTC().Sub(t.CreatedAt) < time.Minute {
-		return nil
-	}
-	now := s.nowUTC()
-	code := newCode()
-	if err := s.store.CreateToken(ctx, &akte.Token{Hash: hashBytes(string(akte.TokenPasswordReset), string(a.ID), code), Purpose: akte.TokenPasswordReset,
-		AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.ResetTTL)}); err != nil {
-		return internal(op, err)
-	}
-	err = s.mailer.Send(ctx, mail.Message{To: a.Email, Subject: "Akte: Passwort zurücksetzen / Reset password",
-		Text: fmt.Sprintf("Guten Tag,\n\nSie möchten Ihr Passwort ohne Sicherheitsschlüssel zurücksetzen.\n\n%s\n\n"+
-			"Nur wenn Sie das wirklich wollen, verwenden Sie diesen Code (gültig %d Minuten):\n\nCode: %s\n\n"+
-			"Haben Sie Ihren Sicherheitsschlüssel noch, setzen Sie das Passwort besser damit neu: dann bleiben Ihre Daten erhalten.\n",
-			DataLossWarning, int(s.cfg.ResetTTL.Minutes()), code)})
-	if err != nil {
-		return internal(op, err)
-	}
-	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorRole: "anonymous", ClientAddr: cl.Addr})
+	ev.AccountID, ev.Object = a.ID, "account:"+string(a.ID)
+	s.event(ctx, ev)
+	mins := int(s.cfg.ResetTTL / time.Minute)
+	s.later(ctx, func(ctx context.Context) {
+		s.issueCode(ctx, a, akte.TokenPasswordReset, s.cfg.ResetTTL, func(code string) mail.Template {
+			return mail.ResetCode{Code: code, Minutes: mins}
+		})
+	})
 	return nil
 }
 
@@ -288,11 +302,12 @@ type ResetRequest struct {
 }
 
 // ResetComplete erases the encrypted data of the account and installs the
-// new keys. It refuses unless the request acknowledges DataLossWarning.
+// new keys. It refuses unless the request acknowledges the loss of the
+// data, of which the client warned (the reason data_loss_warning).
 func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) error {
 	const op = "password.reset"
 	if !r.AcknowledgeDataLoss {
-		return invalid(op, DataLossWarning+" (acknowledge_data_loss muss true sein.)")
+		return invalid(op, "data_loss_unacknowledged", nil)
 	}
 	email, err := normalizeEmail(op, r.Email)
 	if err != nil {
@@ -313,29 +328,43 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 	if err := validateRecordKeys(op, r.Record); err != nil {
 		return err
 	}
-	a, err := s.store.AccountByEmail(ctx, email)
-	if akte.Is(err, akte.KindNotFound) {
-		return akte.E(op, akte.KindInvalid, "Der Code ist falsch.", nil)
+	// The attempt is counted on the purpose's code counter first; the TOTP
+	// code is checked only with the right mailed code, and a wrong one
+	// answers exactly as a wrong mailed code does.
+	cc := s.codeCounter(akte.TokenPasswordReset, email)
+	if _, err := s.take(ctx, op, s.anonCounter(op, cl.Addr), cc); err != nil {
+		return err
+	}
+	wrong := invalid(op, "reset_code_wrong", nil)
+	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed}
+	fail := func(code string, err error) error {
+		ev.Code = code
+		s.event(ctx, ev)
+		return err
+	}
+	a, t, err := s.checkCode(ctx, op, akte.TokenPasswordReset, email, r.Code, wrong)
+	if a != nil {
+		ev.AccountID = a.ID
 	}
 	if err != nil {
+		return fail(reasonOf(err), err)
+	}
+	step, ok := s.checkTOTP(a, r.TOTP)
+	switch {
+	case !ok:
+		return fail("wrong_totp", wrong)
+	case step <= a.TOTPLastCounter:
+		return fail("totp_reused", wrong)
+	case a.BlockedAt != nil:
+		return fail("account_blocked", errAccountBlocked(op))
+	}
+	if advanced, err := s.store.AdvanceTOTP(ctx, a.ID, step); err != nil {
 		return internal(op, err)
+	} else if !advanced {
+		return fail("totp_reused", wrong)
 	}
-	if err := s.throttled(ctx, op, accountKey(a.ID), s.cfg.FailureFree); err != nil {
-		return err
-	}
-	t, err := s.checkCode(ctx, op, a.ID, akte.TokenPasswordReset, r.Code)
-	if err != nil {
-		s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: akte.KindOf(err).String()})
-		return err
-	}
-	if err := s.checkSecondFactor(ctx, op, a, "", cl.Addr, accountKey(a.ID), true, "", "", r.TOTP); err != nil {
-		return err
-	}
-	if err := s.store.UseToken(ctx, t.Hash, s.nowUTC()); err != nil {
-		if akte.Is(err, akte.KindConflict) {
-			return akte.E(op, akte.KindUsed, "Dieser Code wurde bereits verwendet.", nil)
-		}
-		return internal(op, err)
+	if err := s.useToken(ctx, op, t); err != nil {
+		return fail(reasonOf(err), err)
 	}
 	if err := s.eraseEncryptedData(ctx, a); err != nil {
 		return internal(op, err)
@@ -362,10 +391,9 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 	if _, err := s.store.DeleteSessions(ctx, a.ID, ""); err != nil {
 		return internal(op, err)
 	}
+	s.clear(ctx, cc.key, accountKey(a.ID))
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", ClientAddr: cl.Addr})
-	s.notice(ctx, a, "Akte: Passwort zurückgesetzt, Daten gelöscht / Password reset, data erased",
-		"Ihr Passwort wurde ohne Sicherheitsschlüssel zurückgesetzt. Alle verschlüsselten Daten Ihrer Akte wurden gelöscht; alle Geräte wurden abgemeldet.",
-		"Your password was reset without the recovery key. All encrypted data in your record was erased; all devices were logged out.")
+	s.mail(ctx, op, a, mail.PasswordReset{})
 	return nil
 }
 

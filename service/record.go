@@ -23,10 +23,10 @@ var recordIDRe = regexp.MustCompile(`^[a-z0-9]{16,64}$`)
 // of version 1 for every category.
 func validateRecordKeys(op string, r *akte.Record) error {
 	if r == nil {
-		return invalid(op, "record fehlt: die Schlüssel der Akte werden bei der Registrierung angelegt.")
+		return invalid(op, "record_keys_missing", nil)
 	}
 	if !recordIDRe.MatchString(string(r.ID)) {
-		return invalid(op, "record.record_id muss 16 bis 64 Zeichen aus a–z und 0–9 haben.")
+		return errIDInvalid(op, "record.record_id")
 	}
 	for _, f := range []struct {
 		name string
@@ -39,10 +39,10 @@ func validateRecordKeys(op string, r *akte.Record) error {
 	seen := map[akte.CategoryID]bool{}
 	for _, k := range r.CategoryKeys {
 		if _, ok := akte.CategoryByID(k.Category); !ok {
-			return invalid(op, fmt.Sprintf("record.category_keys: unbekannte Kategorie %q.", k.Category))
+			return errCategoryUnknown(op, k.Category)
 		}
 		if k.Version != 1 || seen[k.Category] {
-			return invalid(op, fmt.Sprintf("record.category_keys: für %q genau einen Schlüssel der Version 1 angeben.", k.Category))
+			return invalid(op, "category_key_invalid", map[string]any{"category": k.Category})
 		}
 		if err := validateWrapped(op, "record.category_keys.key_by_rmk", k.KeyByRMK); err != nil {
 			return err
@@ -51,7 +51,7 @@ func validateRecordKeys(op string, r *akte.Record) error {
 	}
 	for _, c := range akte.Categories() {
 		if !seen[c.ID] {
-			return invalid(op, fmt.Sprintf("record.category_keys: der Schlüssel für %q fehlt.", c.ID))
+			return invalid(op, "category_key_missing", map[string]any{"category": c.ID})
 		}
 	}
 	return nil
@@ -72,7 +72,7 @@ func (s *Service) Record(ctx context.Context, p *Principal) (*RecordInfo, error)
 	const op = "record.get"
 	r, err := s.store.Record(ctx, p.Account.ID)
 	if akte.Is(err, akte.KindNotFound) {
-		return nil, akte.E(op, akte.KindNotFound, "Zu diesem Konto gibt es keine Akte.", err)
+		return nil, errRecordNotFound(op, err)
 	}
 	if err != nil {
 		return nil, internal(op, err)
@@ -82,6 +82,10 @@ func (s *Service) Record(ctx context.Context, p *Principal) (*RecordInfo, error)
 		return nil, internal(op, err)
 	}
 	return &RecordInfo{Record: r, Categories: akte.Categories(), Quota: s.quotaOf(r), Used: used, Reserved: reserved}, nil
+}
+
+func errRecordNotFound(op string, err error) error {
+	return &akte.Error{Op: op, Kind: akte.KindNotFound, Reason: "record_not_found", Err: err}
 }
 
 func (s *Service) quotaOf(r *akte.Record) int64 {
@@ -120,7 +124,7 @@ func FormatBytes(n int64) string {
 func (s *Service) AdminSetQuota(ctx context.Context, o Operator, ref string, quota int64) (*akte.Account, int64, error) {
 	const op = "admin.quota"
 	if quota < 0 {
-		return nil, 0, invalid(op, "Das Kontingent darf nicht negativ sein.")
+		return nil, 0, invalid(op, "quota_negative", nil)
 	}
 	a, err := s.adminAccount(ctx, op, ref)
 	if err != nil {
@@ -128,7 +132,7 @@ func (s *Service) AdminSetQuota(ctx context.Context, o Operator, ref string, quo
 	}
 	if err := s.store.SetQuota(ctx, a.ID, quota); err != nil {
 		if akte.Is(err, akte.KindNotFound) {
-			return nil, 0, akte.E(op, akte.KindNotFound, "Zu diesem Konto gibt es keine Akte.", err)
+			return nil, 0, errRecordNotFound(op, err)
 		}
 		return nil, 0, internal(op, err)
 	}

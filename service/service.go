@@ -24,57 +24,71 @@ type Mailer interface {
 // Config holds the service's deadlines and limits. DefaultConfig gives the
 // documented values (design §6).
 type Config struct {
-	BaseURL          string        // public URL used in mailed links
-	EmailCodeTTL     time.Duration // e-mail confirmation code
-	UnconfirmedTTL   time.Duration // accounts never confirmed are deleted after this
-	DeviceLinkTTL    time.Duration // new-device confirmation link
-	ResetTTL         time.Duration // password reset code and recovery token
-	SessionIdle      time.Duration
-	SessionMax       time.Duration
-	AddrRetention    time.Duration // client addresses in events
-	FailureFree      int           // failures before throttling starts
-	FailureWindow    time.Duration // failures older than this are forgotten
-	MaxDelay         time.Duration // ceiling of the throttling delay
-	CodeAttempts     int           // wrong guesses before a code is void
-	HashConcurrency  int           // parallel server-side password hashes
-	HashWait         time.Duration // how long a login waits for a hashing slot
-	HashMemoryKiB    uint32        // server-side Argon2id parameters
-	HashTime         uint32
-	ClientKDFMemory  uint32 // default client Argon2id parameters (prelogin of unknown e-mails)
-	ClientKDFTime    uint32
-	ClientKDFThreads uint8
-	TOTPIssuer       string
-	Quota            int64         // default quota per record, ciphertext bytes
-	ChunkSize        int64         // bytes per upload chunk
-	UploadExpiry     time.Duration // uploads idle this long are deleted
+	BaseURL        string        // public URL used in mailed links
+	EmailCodeTTL   time.Duration // e-mail confirmation code
+	UnconfirmedTTL time.Duration // accounts never confirmed are deleted after this
+	DeviceLinkTTL  time.Duration // new-device confirmation link
+	ResetTTL       time.Duration // password reset code and recovery token
+	SessionIdle    time.Duration
+	SessionMax     time.Duration
+	AddrRetention  time.Duration // client addresses in events
+	FailureFree    int           // attempts at an account's secrets before the back-off starts
+	FailureDelay   time.Duration // first wait of the back-off, doubled per further attempt
+	FailureWindow  time.Duration // attempts older than this are forgotten
+	MaxDelay       time.Duration // ceiling of the back-off
+	CodeAttempts   int           // guesses at the mailed codes of one purpose before it locks
+	// Hourly limits of the unauthenticated paths; 0: no limit. They are
+	// counted in the database, so they hold across replicas.
+	RegisterPerAddr   int           // registrations from one client address
+	RegisterPerServer int           // registrations on the whole server
+	MailsPerRecipient int           // mails to one address (codes, links, notices)
+	PreloginPerAddr   int           // prelogin requests from one client address
+	AnonPerAddr       int           // confirm, resend, reset, recovery and device-link requests from one client address, each kind counted apart
+	HashConcurrency   int           // parallel server-side password hashes
+	HashWait          time.Duration // how long a login waits for a hashing slot
+	HashMemoryKiB     uint32        // server-side Argon2id parameters
+	HashTime          uint32
+	ClientKDFMemory   uint32 // default client Argon2id parameters (prelogin of unknown e-mails)
+	ClientKDFTime     uint32
+	ClientKDFThreads  uint8
+	TOTPIssuer        string
+	Quota             int64         // default quota per record, ciphertext bytes
+	ChunkSize         int64         // bytes per upload chunk
+	UploadExpiry      time.Duration // uploads idle this long are deleted
 }
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	return Config{
-		BaseURL:          "http://127.0.0.1:8080",
-		EmailCodeTTL:     30 * time.Minute,
-		UnconfirmedTTL:   28 * 24 * time.Hour,
-		DeviceLinkTTL:    24 * time.Hour,
-		ResetTTL:         30 * time.Minute,
-		SessionIdle:      15 * time.Minute,
-		SessionMax:       12 * time.Hour,
-		AddrRetention:    14 * 24 * time.Hour,
-		FailureFree:      5,
-		FailureWindow:    24 * time.Hour,
-		MaxDelay:         15 * time.Minute,
-		CodeAttempts:     5,
-		HashConcurrency:  4,
-		HashWait:         2 * time.Second,
-		HashMemoryKiB:    19 * 1024,
-		HashTime:         2,
-		ClientKDFMemory:  64 * 1024,
-		ClientKDFTime:    3,
-		ClientKDFThreads: 4,
-		TOTPIssuer:       "Akte",
-		Quota:            1 << 30,
-		ChunkSize:        8 << 20,
-		UploadExpiry:     24 * time.Hour,
+		BaseURL:           "http://127.0.0.1:8080",
+		EmailCodeTTL:      30 * time.Minute,
+		UnconfirmedTTL:    28 * 24 * time.Hour,
+		DeviceLinkTTL:     24 * time.Hour,
+		ResetTTL:          30 * time.Minute,
+		SessionIdle:       15 * time.Minute,
+		SessionMax:        12 * time.Hour,
+		AddrRetention:     14 * 24 * time.Hour,
+		FailureFree:       5,
+		FailureDelay:      2 * time.Second,
+		FailureWindow:     24 * time.Hour,
+		MaxDelay:          15 * time.Minute,
+		CodeAttempts:      5,
+		RegisterPerAddr:   10,
+		RegisterPerServer: 1000,
+		MailsPerRecipient: 5,
+		PreloginPerAddr:   300,
+		AnonPerAddr:       60,
+		HashConcurrency:   4,
+		HashWait:          2 * time.Second,
+		HashMemoryKiB:     19 * 1024,
+		HashTime:          2,
+		ClientKDFMemory:   64 * 1024,
+		ClientKDFTime:     3,
+		ClientKDFThreads:  4,
+		TOTPIssuer:        "Akte",
+		Quota:             1 << 30,
+		ChunkSize:         8 << 20,
+		UploadExpiry:      24 * time.Hour,
 	}
 }
 
@@ -88,6 +102,9 @@ type Service struct {
 	now    func() time.Time
 	hashes chan struct{} // semaphore bounding server-side Argon2id
 	secret []byte        // server secret for fake KDF salts
+	// work queues what runs after the answer (mails), if a worker runs
+	// (Options.Background).
+	work chan func(context.Context)
 }
 
 // Options are the dependencies of a Service.
@@ -101,6 +118,12 @@ type Options struct {
 	// Secret is a server-wide random secret (32 bytes) that keeps fake
 	// answers for unknown e-mail addresses indistinguishable.
 	Secret []byte
+	// Background sends mails (and issues the codes they carry) after the
+	// request is answered, so that the answer's time does not tell whether
+	// a mail went out, that is whether an address is registered. The
+	// caller must then run RunBackground. Without it they are sent before
+	// the answer.
+	Background bool
 }
 
 // New returns a Service.
@@ -115,9 +138,52 @@ func New(o Options) *Service {
 	if n < 1 {
 		n = 1
 	}
-	return &Service{
+	s := &Service{
 		store: o.Store, blobs: o.Blobs, mailer: o.Mailer, log: o.Log, cfg: o.Config,
 		now: o.Now, hashes: make(chan struct{}, n), secret: o.Secret,
+	}
+	if o.Background {
+		s.work = make(chan func(context.Context), backgroundQueue)
+	}
+	return s
+}
+
+// backgroundQueue bounds the work waiting for RunBackground; past it, work
+// runs before the answer. The hourly mail limits keep it short.
+const backgroundQueue = 1024
+
+// later runs f after the answer if a worker runs, else now. f gets a
+// context that outlives the request.
+func (s *Service) later(ctx context.Context, f func(ctx context.Context)) {
+	if s.work != nil {
+		select {
+		case s.work <- f:
+			return
+		default:
+		}
+	}
+	f(context.WithoutCancel(ctx))
+}
+
+// RunBackground runs the work queued by requests (Options.Background)
+// until ctx ends, then what is still queued, for at most drain.
+func (s *Service) RunBackground(ctx context.Context, drain time.Duration) {
+	for ctx.Err() == nil {
+		select {
+		case f := <-s.work:
+			f(context.WithoutCancel(ctx))
+		case <-ctx.Done():
+		}
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
+	defer cancel()
+	for {
+		select {
+		case f := <-s.work:
+			f(dctx)
+		default:
+			return
+		}
 	}
 }
 
@@ -174,9 +240,9 @@ func internal(op string, err error) error {
 	case akte.KindRateLimited:
 		return err
 	case akte.KindUnavailable:
-		return akte.E(op, akte.KindUnavailable, "Ein Dienst des Servers ist vorübergehend nicht erreichbar. Bitte später erneut versuchen.", err)
+		return akte.E(op, akte.KindUnavailable, "", err)
 	}
-	return akte.E(op, akte.KindInternal, "Interner Fehler. Bitte später erneut versuchen.", err)
+	return akte.E(op, akte.KindInternal, "", err)
 }
 
 func randomBytes(n int) []byte {

@@ -7,7 +7,7 @@ import (
 )
 
 func errSession(op string) error {
-	return akte.E(op, akte.KindUnauthenticated, "Nicht angemeldet oder Sitzung abgelaufen. Bitte melden Sie sich an.", nil)
+	return akte.E(op, akte.KindUnauthenticated, "", nil)
 }
 
 // Authenticate turns a bearer token into a Principal. A token is useless
@@ -87,7 +87,7 @@ func (s *Service) EndSession(ctx context.Context, p *Principal, id string) error
 	const op = "session.end"
 	if err := s.store.DeleteSession(ctx, p.Account.ID, id); err != nil {
 		if akte.Is(err, akte.KindNotFound) {
-			return akte.E(op, akte.KindNotFound, "Diese Sitzung gibt es nicht (mehr).", nil)
+			return akte.R(op, akte.KindNotFound, "session_not_found", nil, "")
 		}
 		return internal(op, err)
 	}

@@ -1,7 +1,6 @@
 package service
 
 import (
-	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -12,17 +11,21 @@ import (
 	"github.com/akte/akte"
 )
 
-func invalid(op, msg string) error { return akte.E(op, akte.KindInvalid, msg, nil) }
+// invalid is a refusal of a request that breaks a rule, named by its
+// reason code (the clients' catalogues hold the sentences).
+func invalid(op, reason string, params map[string]any) error {
+	return akte.R(op, akte.KindInvalid, reason, params, "")
+}
 
 // normalizeEmail validates an address and returns it lower-cased.
 func normalizeEmail(op, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 254 {
-		return "", invalid(op, "Bitte eine gültige E-Mail-Adresse angeben.")
+		return "", invalid(op, "email_invalid", nil)
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
-		return "", invalid(op, "Bitte eine gültige E-Mail-Adresse angeben (z. B. name@beispiel.de).")
+		return "", invalid(op, "email_invalid", nil)
 	}
 	return strings.ToLower(s), nil
 }
@@ -30,7 +33,7 @@ func normalizeEmail(op, s string) (string, error) {
 func validateKVNR(op, s string) (string, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if !akte.ValidKVNR(s) {
-		return "", invalid(op, "Die Krankenversichertennummer (KVNR) ist ungültig: ein Buchstabe und neun Ziffern mit gültiger Prüfziffer, z. B. A123456780.")
+		return "", invalid(op, "kvnr_invalid", nil)
 	}
 	return s, nil
 }
@@ -38,12 +41,23 @@ func validateKVNR(op, s string) (string, error) {
 func validateBirthDate(op, s string, now time.Time) (string, error) {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return "", invalid(op, "Das Geburtsdatum muss die Form JJJJ-MM-TT haben.")
+		return "", invalid(op, "birth_date_invalid", nil)
 	}
 	if d.After(now) || d.Year() < 1900 {
-		return "", invalid(op, "Das Geburtsdatum liegt in der Zukunft oder vor 1900.")
+		return "", invalid(op, "birth_date_out_of_range", map[string]any{"min": "1900-01-01"})
 	}
 	return s, nil
+}
+
+// validateLang checks the language of an account's mails; none is German.
+func validateLang(op, lang string) (string, error) {
+	switch lang {
+	case "":
+		return "de", nil
+	case "de", "en":
+		return lang, nil
+	}
+	return "", invalid(op, "lang_invalid", nil)
 }
 
 // validateKDF enforces the bounds of the client's Argon2id parameters
@@ -56,33 +70,23 @@ func validateKDF(op string, k akte.KDFParams) error {
 	if reason == "" {
 		return nil
 	}
-	var msg string
-	switch field {
-	case "alg":
-		msg = `kdf.alg muss "argon2id" sein.`
-	case "salt":
-		msg = fmt.Sprintf("kdf.salt muss %d bis %d Bytes lang sein.", akte.KDFMinSalt, akte.KDFMaxSalt)
-	case "memory":
-		msg = fmt.Sprintf("kdf.memory muss zwischen %d und %d KiB liegen.", akte.KDFMinMemory, akte.KDFMaxMemory)
-	case "time":
-		msg = fmt.Sprintf("kdf.time muss mindestens %d sein, und kdf.memory × kdf.time darf %d nicht übersteigen.", akte.KDFMinTime, akte.KDFMaxWork)
-	default:
-		msg = fmt.Sprintf("kdf.threads muss zwischen %d und %d liegen.", akte.KDFMinThreads, akte.KDFMaxThreads)
+	// The bounds are those every client holds the server's answers to,
+	// but the reasons are the server's own: a client's refusal tells its
+	// person about a server that asks for too little (kdf_below_floor …),
+	// this one a client that offered it.
+	params := map[string]any{"field": field}
+	switch reason {
+	case "kdf_below_floor":
+		params["min"], params["got"] = limit, got
+	case "kdf_above_ceiling":
+		params["max"], params["got"] = limit, got
 	}
-	e := akte.R(op, akte.KindInvalid, reason, map[string]any{"field": field, "got": got}, msg)
-	if field != "alg" {
-		if reason == "kdf_below_floor" {
-			e.Params["min"] = limit
-		} else {
-			e.Params["max"] = limit
-		}
-	}
-	return e
+	return invalid(op, "kdf_out_of_bounds", params)
 }
 
 func validateSecret(op, field string, b []byte) error {
 	if len(b) != 32 {
-		return invalid(op, field+" muss genau 32 Bytes (Base64) lang sein.")
+		return invalid(op, "field_length", map[string]any{"field": field, "bytes": 32})
 	}
 	return nil
 }
@@ -91,7 +95,7 @@ const maxWrapped = 16 << 10
 
 func validateWrapped(op, field string, b []byte) error {
 	if len(b) == 0 || len(b) > maxWrapped {
-		return invalid(op, field+" fehlt oder ist zu groß.")
+		return invalid(op, "field_missing_or_too_large", map[string]any{"field": field, "max": maxWrapped})
 	}
 	return nil
 }
@@ -114,24 +118,27 @@ func validateKeys(op string, k akte.KeyBundle) error {
 	return nil
 }
 
+func errIDInvalid(op, field string) error {
+	return invalid(op, "id_invalid", map[string]any{"field": field, "min": 16, "max": 64})
+}
+
+func errCategoryUnknown(op string, c akte.CategoryID) error {
+	return invalid(op, "category_unknown", map[string]any{"category": c})
+}
+
 var deviceIDRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 
 func validateDevice(op string, id akte.DeviceID, name string) error {
 	if !deviceIDRe.MatchString(string(id)) {
-		return invalid(op, "device_id muss 8 bis 64 Zeichen aus A–Z, a–z, 0–9, - und _ haben.")
+		return invalid(op, "device_id_invalid", map[string]any{"min": 8, "max": 64})
 	}
 	return validateDeviceName(op, name)
 }
 
 func validateDeviceName(op, name string) error {
 	n := utf8.RuneCountInString(name)
-	if n < 1 || n > 64 || !utf8.ValidString(name) || strings.TrimSpace(name) == "" {
-		return invalid(op, "Der Gerätename muss 1 bis 64 Zeichen lang sein.")
-	}
-	for _, r := range name {
-		if !unicode.IsPrint(r) {
-			return invalid(op, "Der Gerätename enthält nicht druckbare Zeichen.")
-		}
+	if n < 1 || n > 64 || !utf8.ValidString(name) || strings.TrimSpace(name) == "" || strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return invalid(op, "device_name_invalid", map[string]any{"min": 1, "max": 64})
 	}
 	return nil
 }

@@ -25,6 +25,10 @@ if (!process.argv.includes('--no-wasm') || !existsSync(wasmTmp)) {
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', wasmTmp, './cmd/akte-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
   console.error(`core.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
+// The core's size is watched (issue 11, docs/benchmarks.md; cmd/akte-wasm
+// TestLean fails above the limit).
+const wasmSize = readFileSync(wasmTmp).length;
+console.error(`core.wasm: ${wasmSize.toLocaleString('en')} bytes uncompressed (${(wasmSize / 1e6).toFixed(2)} MB; at most 4.5 MB)`);
 const goroot = execFileSync('go', ['env', 'GOROOT'], { cwd: root }).toString().trim();
 let wasmExec = join(goroot, 'lib', 'wasm', 'wasm_exec.js');
 if (!existsSync(wasmExec)) wasmExec = join(goroot, 'misc', 'wasm', 'wasm_exec.js');

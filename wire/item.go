@@ -56,13 +56,17 @@ type UploadRequest struct {
 
 // Upload is the answer of POST /api/v1/uploads and GET
 // /api/v1/uploads/{id}: chunk n holds ciphertext bytes [n·chunk_size,
-// (n+1)·chunk_size); chunks lists those the server has.
+// (n+1)·chunk_size); chunks lists those the server has, chunk_sums the
+// SHA-256 (lower-case hex) of each as the server received it, by number
+// (a chunk stored before the server recorded sums has none), so that a
+// client checks them before it resumes.
 type Upload struct {
-	ID        string `json:"id"`
-	State     string `json:"state"`
-	Size      int64  `json:"size"`
-	ChunkSize int64  `json:"chunk_size"`
-	Chunks    []int  `json:"chunks"`
+	ID        string         `json:"id"`
+	State     string         `json:"state"`
+	Size      int64          `json:"size"`
+	ChunkSize int64          `json:"chunk_size"`
+	Chunks    []int          `json:"chunks"`
+	ChunkSums map[int]string `json:"chunk_sums"`
 }
 
 // Item is one document as the server sees it: everything a person would

@@ -17,7 +17,8 @@ type Error struct {
 
 // ErrorDetail names the error kind (akte.Kind.String), the stable reason
 // code clients translate (akte.Error.Reason; the kind's code when there is
-// no finer one) with its parameters, and says in words what went wrong.
+// no finer one) with its parameters, and says in English what went wrong,
+// for API users (the catalogue's text of the reason, package catalog).
 type ErrorDetail struct {
 	Code    string         `json:"code"`
 	Reason  string         `json:"reason"`
@@ -37,13 +38,18 @@ type RegisterRequest struct {
 	DeviceID         string         `json:"device_id"`
 	DeviceName       string         `json:"device_name"`
 	Record           *RecordKeys    `json:"record"`
+	// Lang is the language of the account's mails, "de" or "en"; German
+	// if absent. Clients send the language they speak.
+	Lang string `json:"lang,omitempty"`
 }
 
-// RegisterResponse carries the TOTP secret, shown once.
+// RegisterResponse carries the TOTP secret, shown once, and the
+// registering device's secret (also set as the device cookie).
 type RegisterResponse struct {
-	AccountID  string `json:"account_id"`
-	TOTPSecret string `json:"totp_secret"`
-	TOTPURI    string `json:"totp_uri"`
+	AccountID    string `json:"account_id"`
+	TOTPSecret   string `json:"totp_secret"`
+	TOTPURI      string `json:"totp_uri"`
+	DeviceSecret string `json:"device_secret"`
 }
 
 // ConfirmRequest is POST /api/v1/accounts/confirm.
@@ -62,23 +68,28 @@ type PreloginResponse struct {
 	KDF akte.KDFParams `json:"kdf"`
 }
 
-// LoginRequest is POST /api/v1/sessions.
+// LoginRequest is POST /api/v1/sessions. DeviceSecret is the secret the
+// device got at its last login or registration; a browser sends it as the
+// device cookie instead.
 type LoginRequest struct {
-	Email       string `json:"email"`
-	LoginSecret []byte `json:"login_secret"`
-	TOTP        string `json:"totp"`
-	DeviceID    string `json:"device_id"`
-	DeviceName  string `json:"device_name"`
+	Email        string `json:"email"`
+	LoginSecret  []byte `json:"login_secret"`
+	TOTP         string `json:"totp"`
+	DeviceID     string `json:"device_id"`
+	DeviceName   string `json:"device_name"`
+	DeviceSecret string `json:"device_secret,omitempty"`
 }
 
-// LoginResponse opens a session. Token is shown once.
+// LoginResponse opens a session. Token is shown once; DeviceSecret
+// replaces the device's secret (also set as the device cookie).
 type LoginResponse struct {
-	Token     string         `json:"token"`
-	SessionID string         `json:"session_id"`
-	ExpiresAt time.Time      `json:"expires_at"`
-	Account   Account        `json:"account"`
-	Keys      akte.KeyBundle `json:"keys"`
-	ClientKey []byte         `json:"client_key"`
+	Token        string         `json:"token"`
+	SessionID    string         `json:"session_id"`
+	ExpiresAt    time.Time      `json:"expires_at"`
+	Account      Account        `json:"account"`
+	Keys         akte.KeyBundle `json:"keys"`
+	ClientKey    []byte         `json:"client_key"`
+	DeviceSecret string         `json:"device_secret"`
 }
 
 // Account is GET /api/v1/account.
@@ -87,8 +98,15 @@ type Account struct {
 	Email     string    `json:"email"`
 	KVNR      string    `json:"kvnr"`
 	BirthDate string    `json:"birth_date"`
+	Lang      string    `json:"lang"`
 	CreatedAt time.Time `json:"created_at"`
 	DeviceID  string    `json:"device_id"`
+}
+
+// AccountUpdate is PATCH /api/v1/account: the language of the account's
+// mails, "de" or "en".
+type AccountUpdate struct {
+	Lang string `json:"lang"`
 }
 
 // KeysResponse is GET /api/v1/account/keys: the wrapped keys and the
@@ -204,7 +222,21 @@ type ResetCompleteRequest struct {
 	Record              *RecordKeys    `json:"record"`
 }
 
-// ResetStartResponse carries the warning the client must show.
+// ResetStartResponse names the warning the client must show: Reason is
+// its code in the clients' catalogues (data_loss_warning), Warning its
+// English text for API users.
 type ResetStartResponse struct {
+	Reason  string `json:"reason"`
 	Warning string `json:"warning"`
+}
+
+// Mail is one message of the development mailbox: GET /api/v1/dev/mailbox
+// lists them without Text, GET /api/v1/dev/mailbox/{name} returns one with
+// its text body decoded.
+type Mail struct {
+	Name    string    `json:"name"`
+	To      string    `json:"to"`
+	Subject string    `json:"subject"`
+	Time    time.Time `json:"time"`
+	Text    string    `json:"text,omitempty"`
 }

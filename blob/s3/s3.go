@@ -78,7 +78,7 @@ var _ akte.BlobStore = (*Store)(nil)
 func Open(ctx context.Context, rawURL, accessKey, secretKey string) (*Store, error) {
 	const op = "s3.open"
 	invalid := func(format string, args ...any) error {
-		return akte.E(op, akte.KindInvalid, "ungültige S3-URL", fmt.Errorf(format, args...))
+		return &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "s3_url_invalid", Err: fmt.Errorf(format, args...)}
 	}
 	// The messages name no URL: one may hold credentials after all.
 	u, err := url.Parse(rawURL)
@@ -122,7 +122,7 @@ func Open(ctx context.Context, rawURL, accessKey, secretKey string) (*Store, err
 		return nil, s.wrap(ctx, op, err)
 	}
 	if !ok {
-		return nil, akte.E(op, akte.KindInvalid, "S3-Bucket existiert nicht", fmt.Errorf("no bucket %q", s.bucket))
+		return nil, &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "s3_bucket_missing", Params: map[string]any{"bucket": s.bucket}}
 	}
 	return s, nil
 }

@@ -1,27 +1,28 @@
 //go:build js && wasm
 
 // Command akte-wasm is the client core for the browser: the same Go code
-// the CLI runs (package client and seal), compiled to WebAssembly and
-// called by the web app's worker (web/src/core-worker.js).
+// the CLI runs (packages client/core and seal), compiled to WebAssembly
+// and called by the web app's worker (web/src/core-worker.js).
 //
-// Every exported function takes one JSON string and returns one JSON
-// string: {"ok": RESULT} or {"error": {"code": KIND, "reason": REASON,
-// "params": {...}, "message": TEXT}}.
-// Byte slices travel as base64, as encoding/json writes them, which is
-// also how the HTTP API's wire types carry them: what a function returns
-// can go to the server as it is. Bulk stream encryption does not pass
-// through here; the browser does it with WebCrypto (docs/crypto.md §14).
+// Every exported function takes one object and returns {ok: RESULT} or
+// {error: {code: KIND, reason: REASON, params: {...}, message: TEXT}}.
+// Objects have the names of the HTTP API's wire types and byte slices
+// travel as base64, so that what a function returns can go to the server
+// as it is. Bulk stream encryption does not pass through here; the
+// browser does it with WebCrypto (docs/crypto.md §14).
+//
+// The module is kept lean (decision 0017): no HTTP (the browser's API
+// client is web/src/api.js), and no encoding/json or fmt, whose
+// reflection would be most of a megabyte: arguments are read from the
+// JavaScript objects field by field (args.go), results built as maps.
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"syscall/js"
 
-	"github.com/skip2/go-qrcode"
-
 	"github.com/akte/akte"
-	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/internal/qr"
 	"github.com/akte/akte/seal"
 	"github.com/akte/akte/wire"
 )
@@ -36,7 +37,7 @@ func main() {
 	select {}
 }
 
-type handler func(in json.RawMessage) (any, error)
+type handler func(a obj) (any, error)
 
 // funcs is the whole surface the browser sees.
 var funcs = map[string]handler{
@@ -53,311 +54,257 @@ var funcs = map[string]handler{
 	"newItem":         newItem,
 	"sealSmall":       sealSmall,
 	"openSmall":       openSmall,
-	"qr":              qr,
+	"qr":              qrCode,
 	"vector":          vector,
-	"ciphertextSize":  ciphertextSize,
+	"layout":          layout,
+	"chunkPieces":     chunkPieces,
+	"retryDelay":      retryDelay,
+	"checkResume":     checkResume,
 	"formatRecovery":  formatRecovery,
-	"streamRandomLen": func(json.RawMessage) (any, error) { return seal.StreamRandomSize, nil },
+	"streamRandomLen": func(obj) (any, error) { return seal.StreamRandomSize, nil },
 }
 
 func export(f handler) js.Func {
 	return js.FuncOf(func(this js.Value, args []js.Value) (res any) {
 		defer func() {
 			if v := recover(); v != nil {
-				res = reply(nil, akte.E("core", akte.KindInternal, fmt.Sprint(v), nil))
+				msg := "panic"
+				if e, ok := v.(error); ok {
+					msg = e.Error()
+				} else if s, ok := v.(string); ok {
+					msg = s
+				}
+				res = reply(nil, akte.E("core", akte.KindInternal, msg, nil))
 			}
 		}()
-		in := "null"
+		a := obj{js.Null()}
 		if len(args) > 0 {
-			in = args[0].String()
+			a = obj{args[0]}
 		}
-		out, err := f(json.RawMessage(in))
+		out, err := f(a)
 		return reply(out, err)
 	})
 }
 
-func reply(out any, err error) string {
-	var m any
-	if err != nil {
-		msg := akte.MessageOf(err)
-		if msg == "" {
-			msg = err.Error()
+func reply(out any, err error) js.Value {
+	if err == nil {
+		return js.ValueOf(map[string]any{"ok": out})
+	}
+	msg := akte.MessageOf(err)
+	if msg == "" {
+		msg = err.Error()
+	}
+	reason, params := akte.ReasonOf(err)
+	e := map[string]any{"code": akte.KindOf(err).String(), "reason": reason, "message": msg}
+	if params != nil {
+		p := map[string]any{}
+		for k, v := range params {
+			p[k] = jsValue(v)
 		}
-		reason, params := akte.ReasonOf(err)
-		m = map[string]any{"error": map[string]any{"code": akte.KindOf(err).String(), "reason": reason, "params": params, "message": msg}}
-	} else {
-		m = map[string]any{"ok": out}
+		e["params"] = p
 	}
-	b, jerr := json.Marshal(m)
-	if jerr != nil {
-		return `{"error":{"code":"internal","message":"encode"}}`
-	}
-	return string(b)
+	return js.ValueOf(map[string]any{"error": e})
 }
 
-func decode[T any](in json.RawMessage) (T, error) {
-	var v T
-	if err := json.Unmarshal(in, &v); err != nil {
-		return v, akte.E("core", akte.KindInvalid, "bad arguments", err)
+// checkPassword answers null for a password the policy allows, else the
+// refusal as an error's fields, for the page to say.
+func checkPassword(a obj) (any, error) {
+	if err := core.CheckPassword(a.str("password"), a.str("email"), a.str("kvnr")); err != nil {
+		return reply(nil, err).Get("error"), nil
 	}
-	return v, nil
-}
-
-func checkPassword(in json.RawMessage) (any, error) {
-	a, err := decode[struct{ Password, Email, KVNR string }](in)
-	if err != nil {
-		return nil, err
-	}
-	if err := client.CheckPassword(a.Password, a.Email, a.KVNR); err != nil {
-		return akte.MessageOf(err), nil
-	}
-	return "", nil
+	return nil, nil
 }
 
 // newAccount makes the keys of a new account, or of a reset without the
 // recovery key. The recovery key is returned as text and its QR code is
 // made by the caller; the UMK stays in the page's memory.
-func newAccount(in json.RawMessage) (any, error) {
-	a, err := decode[struct{ Password string }](in)
-	if err != nil {
-		return nil, err
-	}
-	m, err := client.NewMaterial(a.Password, client.DefaultKDF())
+func newAccount(a obj) (any, error) {
+	m, err := core.NewMaterial(a.str("password"), core.DefaultKDF())
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{
-		"kdf": m.KDF, "login_secret": m.LoginSecret, "recovery_verifier": m.RecoveryVerifier, "keys": m.Keys,
-		"record": m.Record, "umk": m.UMK, "recovery_key": client.FormatRecoveryKey(m.RecoveryKey),
+		"kdf": kdfOut(m.KDF), "login_secret": b64(m.LoginSecret), "recovery_verifier": b64(m.RecoveryVerifier), "keys": keysOut(m.Keys),
+		"record": recordKeysOut(m.Record), "umk": b64(m.UMK), "recovery_key": core.FormatRecoveryKey(m.RecoveryKey),
 	}, nil
 }
 
 // split derives the password key and the login secret from parameters the
-// server offered, after the checks of client.CheckOffered against the
-// floor and against last, the parameters this browser last used for the
-// account (kept by the page, null if none); changed_elsewhere says the
-// person confirmed a password change on another device.
-func split(in json.RawMessage) (any, error) {
-	a, err := decode[struct {
-		Password         string
-		KDF              akte.KDFParams
-		Last             *akte.KDFParams
-		ChangedElsewhere bool `json:"changed_elsewhere"`
-	}](in)
+// server offered, after the checks of core.CheckOffered against the floor
+// and against last, the parameters this browser last used for the account
+// (kept by the page, null if none); changed_elsewhere says the person
+// confirmed a password change on another device.
+func split(a obj) (any, error) {
+	var last *akte.KDFParams
+	if l := a.get("last"); l.ok() {
+		k := l.kdf()
+		last = &k
+	}
+	if err := core.CheckOffered(a.get("kdf").kdf(), last, a.bool("changed_elsewhere")); err != nil {
+		return nil, err
+	}
+	pk, ls, err := core.Split(a.str("password"), a.get("kdf").kdf())
 	if err != nil {
 		return nil, err
 	}
-	if err := client.CheckOffered(a.KDF, a.Last, a.ChangedElsewhere); err != nil {
-		return nil, err
-	}
-	pk, ls, err := client.Split(a.Password, a.KDF)
-	if err != nil {
-		return nil, err
-	}
-	return map[string][]byte{"password_key": pk, "login_secret": ls}, nil
+	return map[string]any{"password_key": b64(pk), "login_secret": b64(ls)}, nil
 }
 
 // keyVersions authenticates the newest category key versions of the record
 // and refuses versions lower than seen (by category, kept by the page);
 // it returns the versions to remember.
-func keyVersions(in json.RawMessage) (any, error) {
-	a, err := decode[struct {
-		UMK    []byte
-		Record wire.Record
-		Seen   map[string]uint32
-	}](in)
+func keyVersions(a obj) (any, error) {
+	rec, err := core.OpenRecord(a.bytes("umk"), a.get("record").record())
 	if err != nil {
 		return nil, err
 	}
-	rec, err := client.OpenRecord(a.UMK, a.Record)
+	seen := map[string]uint32{}
+	for _, k := range a.get("seen").keys() {
+		seen[k] = uint32(a.get("seen").int(k))
+	}
+	latest, err := rec.KeyVersions(seen)
 	if err != nil {
 		return nil, err
 	}
-	return rec.KeyVersions(a.Seen)
+	out := map[string]any{}
+	for k, v := range latest {
+		out[k] = int(v)
+	}
+	return out, nil
 }
 
-func unlock(in json.RawMessage) (any, error) {
-	a, err := decode[struct {
-		PasswordKey []byte `json:"password_key"`
-		Keys        akte.KeyBundle
-	}](in)
-	if err != nil {
-		return nil, err
-	}
-	return client.UnlockUMK(a.PasswordKey, a.Keys)
+func unlock(a obj) (any, error) {
+	umk, err := core.UnlockUMK(a.bytes("password_key"), a.get("keys").keyBundle())
+	return b64(umk), err
 }
 
-func recoveryKey(in json.RawMessage) (any, error) {
-	a, err := decode[struct {
-		UMK  []byte
-		Keys akte.KeyBundle
-	}](in)
+func recoveryKey(a obj) (any, error) {
+	rk, err := core.RecoveryKey(a.bytes("umk"), a.get("keys").keyBundle())
 	if err != nil {
 		return nil, err
 	}
-	rk, err := client.RecoveryKey(a.UMK, a.Keys)
-	if err != nil {
-		return nil, err
-	}
-	return client.FormatRecoveryKey(rk), nil
+	return core.FormatRecoveryKey(rk), nil
 }
 
-func formatRecovery(in json.RawMessage) (any, error) {
-	a, err := decode[struct{ Key []byte }](in)
+func formatRecovery(a obj) (any, error) { return core.FormatRecoveryKey(a.bytes("key")), nil }
+
+func parseRecovery(a obj) (any, error) {
+	k, err := core.ParseRecoveryKey(a.str("text"))
 	if err != nil {
 		return nil, err
 	}
-	return client.FormatRecoveryKey(a.Key), nil
+	return map[string]any{"key": b64(k), "verifier": b64(core.RecoveryVerifier(k))}, nil
 }
 
-func parseRecovery(in json.RawMessage) (any, error) {
-	a, err := decode[struct{ Text string }](in)
-	if err != nil {
-		return nil, err
-	}
-	k, err := client.ParseRecoveryKey(a.Text)
-	if err != nil {
-		return nil, err
-	}
-	return map[string][]byte{"key": k, "verifier": client.RecoveryVerifier(k)}, nil
-}
-
-func unlockRecovery(in json.RawMessage) (any, error) {
-	a, err := decode[struct {
-		Key           []byte
-		UMKByRecovery []byte `json:"umk_by_recovery"`
-	}](in)
-	if err != nil {
-		return nil, err
-	}
-	return client.UnlockUMKWithRecovery(a.Key, a.UMKByRecovery)
+func unlockRecovery(a obj) (any, error) {
+	umk, err := core.UnlockUMKWithRecovery(a.bytes("key"), a.bytes("umk_by_recovery"))
+	return b64(umk), err
 }
 
 // rewrap wraps the UMK under a new password with fresh KDF parameters and
 // returns a wire.NewPassword.
-func rewrap(in json.RawMessage) (any, error) {
-	a, err := decode[struct {
-		UMK      []byte
-		Password string
-	}](in)
+func rewrap(a obj) (any, error) {
+	kdf := core.DefaultKDF()
+	ls, w, err := core.Rewrap(a.bytes("umk"), a.str("password"), kdf)
 	if err != nil {
 		return nil, err
 	}
-	kdf := client.DefaultKDF()
-	ls, w, err := client.Rewrap(a.UMK, a.Password, kdf)
-	if err != nil {
-		return nil, err
-	}
-	return wire.NewPassword{KDF: kdf, LoginSecret: ls, UMKByPassword: w}, nil
+	return map[string]any{"kdf": kdfOut(kdf), "login_secret": b64(ls), "umk_by_password": b64(w)}, nil
 }
 
-// openedItem is an item's key and metadata, or why it could not be opened.
-type openedItem struct {
-	ID    string       `json:"id"`
-	Key   []byte       `json:"key,omitempty"`
-	Meta  *client.Meta `json:"meta,omitempty"`
-	Error string       `json:"error,omitempty"`
-}
-
-// openItems opens the keys and metadata of many items in one call.
-func openItems(in json.RawMessage) (any, error) {
-	a, err := decode[struct {
-		UMK    []byte
-		Record wire.Record
-		Items  []wire.Item
-	}](in)
+// openItems opens the keys and metadata of many items in one call: for
+// each {id, key, meta} or {id, error}.
+func openItems(a obj) (any, error) {
+	rec, err := core.OpenRecord(a.bytes("umk"), a.get("record").record())
 	if err != nil {
 		return nil, err
 	}
-	rec, err := client.OpenRecord(a.UMK, a.Record)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]openedItem, 0, len(a.Items))
-	for _, it := range a.Items {
+	var out []any
+	for _, o := range a.get("items").list() {
+		it := o.item()
 		k, m, err := rec.OpenItem(it)
 		if err != nil {
-			out = append(out, openedItem{ID: it.ID, Error: err.Error()})
+			out = append(out, map[string]any{"id": it.ID, "error": err.Error()})
 			continue
 		}
-		out = append(out, openedItem{ID: it.ID, Key: k, Meta: &m})
+		out = append(out, map[string]any{"id": it.ID, "key": b64(k), "meta": metaOut(m)})
 	}
 	return out, nil
 }
 
 // newItem prepares a document: id, item key, key slot and sealed metadata.
-func newItem(in json.RawMessage) (any, error) {
-	a, err := decode[struct {
-		UMK      []byte
-		Record   wire.Record
-		Category string
-		Meta     client.Meta
-	}](in)
+func newItem(a obj) (any, error) {
+	rec, err := core.OpenRecord(a.bytes("umk"), a.get("record").record())
 	if err != nil {
 		return nil, err
 	}
-	rec, err := client.OpenRecord(a.UMK, a.Record)
+	it, err := rec.NewItem(a.str("category"), a.get("meta").meta())
 	if err != nil {
 		return nil, err
 	}
-	it, err := rec.NewItem(a.Category, a.Meta)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"id": it.ID, "category": it.Category, "key_version": it.KeyVersion, "key": it.Key,
-		"key_slot": it.KeySlot, "meta_sealed": it.MetaSealed}, nil
+	return map[string]any{"id": it.ID, "category": it.Category, "key_version": int(it.KeyVersion), "key": b64(it.Key),
+		"key_slot": b64(it.KeySlot), "meta_sealed": b64(it.MetaSealed)}, nil
 }
 
-func sealSmall(in json.RawMessage) (any, error) {
-	a, err := decode[struct{ Key, AAD, Data []byte }](in)
-	if err != nil {
-		return nil, err
-	}
-	return seal.SealSmall(a.Key, a.AAD, a.Data)
+func sealSmall(a obj) (any, error) {
+	b, err := seal.SealSmall(a.bytes("key"), a.bytes("aad"), a.bytes("data"))
+	return b64(b), err
 }
 
-func openSmall(in json.RawMessage) (any, error) {
-	a, err := decode[struct{ Key, AAD, Data []byte }](in)
-	if err != nil {
-		return nil, err
-	}
-	return seal.OpenSmall(a.Key, a.AAD, a.Data)
+func openSmall(a obj) (any, error) {
+	b, err := seal.OpenSmall(a.bytes("key"), a.bytes("aad"), a.bytes("data"))
+	return b64(b), err
 }
 
-func ciphertextSize(in json.RawMessage) (any, error) {
-	a, err := decode[struct {
-		Plain   int64
-		Segment int
-	}](in)
+// qrCode returns the modules of a QR code as rows of '0' and '1', so the
+// page draws it as SVG (crisp when printed, no image decoding).
+func qrCode(a obj) (any, error) {
+	c, err := qr.Encode(a.str("text"))
 	if err != nil {
-		return nil, err
+		return nil, akte.E("core.qr", akte.KindInvalid, "", err)
 	}
-	return seal.CiphertextSize(a.Plain, a.Segment), nil
-}
-
-// qr returns the modules of a QR code as rows of '0' and '1', so the page
-// draws it as SVG (crisp when printed, no image decoding).
-func qr(in json.RawMessage) (any, error) {
-	a, err := decode[struct{ Text string }](in)
-	if err != nil {
-		return nil, err
-	}
-	q, err := qrcode.New(a.Text, qrcode.Medium)
-	if err != nil {
-		return nil, err
-	}
-	q.DisableBorder = true
-	bm := q.Bitmap()
-	rows := make([]string, len(bm))
-	for i, r := range bm {
-		b := make([]byte, len(r))
-		for j, on := range r {
-			b[j] = '0'
-			if on {
-				b[j] = '1'
+	var rows []any
+	for y := range c.Size {
+		b := make([]byte, c.Size)
+		for x := range c.Size {
+			b[x] = '0'
+			if c.Black(x, y) {
+				b[x] = '1'
 			}
 		}
-		rows[i] = string(b)
+		rows = append(rows, string(b))
 	}
 	return rows, nil
+}
+
+// Results are maps for js.ValueOf, which takes strings, numbers, bools,
+// nil, []any and map[string]any.
+
+func kdfOut(k akte.KDFParams) map[string]any {
+	return map[string]any{"alg": k.Alg, "salt": b64(k.Salt), "memory": int(k.Memory), "time": int(k.Time), "threads": int(k.Threads)}
+}
+
+func keysOut(k akte.KeyBundle) map[string]any {
+	return map[string]any{"umk_by_password": b64(k.UMKByPassword), "umk_by_recovery": b64(k.UMKByRecovery), "recovery_by_umk": b64(k.RecoveryByUMK),
+		"public_key": b64(k.PublicKey), "private_key_by_umk": b64(k.PrivateKeyByUMK)}
+}
+
+func recordKeysOut(r *wire.RecordKeys) map[string]any {
+	var cks []any
+	for _, c := range r.CategoryKeys {
+		cks = append(cks, map[string]any{"category": c.Category, "version": int(c.Version), "key_by_rmk": b64(c.KeyByRMK)})
+	}
+	return map[string]any{"record_id": r.RecordID, "rmk_by_umk": b64(r.RMKByUMK), "public_key": b64(r.PublicKey),
+		"private_key_by_rmk": b64(r.PrivateKeyByRMK), "category_keys": cks}
+}
+
+func metaOut(m core.Meta) map[string]any {
+	out := map[string]any{"title": m.Title, "size": float64(m.Size)}
+	for k, v := range map[string]string{"type": m.Type, "date": m.Date, "source": m.Source, "comment": m.Comment,
+		"file_name": m.FileName, "media_type": m.MediaType, "digest": m.Digest} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
 }

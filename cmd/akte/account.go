@@ -1,10 +1,11 @@
 package main
 
 import (
-	"github.com/skip2/go-qrcode"
 	"github.com/spf13/cobra"
 
-	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/internal/qr"
 	"github.com/akte/akte/wire"
 )
 
@@ -13,77 +14,86 @@ func registerCmd(e *env) *cobra.Command {
 	var asJSON, pwStdin bool
 	cmd := &cobra.Command{
 		Use:   "register --email E --kvnr K --birthdate YYYY-MM-DD",
-		Short: "Konto anlegen / create an account",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("Konto anlegen", "Create an account"),
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := loadState(e)
+			st, err := e.state()
 			if err != nil {
 				return err
 			}
-			pw, err := e.secrets(pwStdin).get("Passwort", "AKTE_PASSWORD", true)
+			pw, err := e.secrets(pwStdin).get(e.Tr("Passwort", "Password"), "AKTE_PASSWORD", true)
 			if err != nil {
 				return err
 			}
-			if err := client.CheckPassword(pw, email, kvnr); err != nil {
+			if err := core.CheckPassword(pw, email, kvnr); err != nil {
 				return err
 			}
-			m, err := client.NewMaterial(pw, client.DefaultKDF())
+			m, err := core.NewMaterial(pw, core.DefaultKDF())
 			if err != nil {
 				return err
 			}
 			if deviceName != "" {
 				st.DeviceName = deviceName
 			}
-			var res wire.RegisterResponse
-			err = e.api(nil).Do(cmd.Context(), "POST", "/api/v1/accounts", wire.RegisterRequest{
+			res, err := e.api(nil).Register(cmd.Context(), wire.RegisterRequest{
 				Email: email, KVNR: kvnr, BirthDate: birth, KDF: m.KDF, LoginSecret: m.LoginSecret,
-				RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: st.DeviceID, DeviceName: st.DeviceName, Record: m.Record,
-			}, &res)
+				RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: st.DeviceID, DeviceName: st.DeviceName, Record: m.Record, Lang: e.Lang,
+			})
 			if err != nil {
 				return err
 			}
-			st.Email, st.AccountID, st.Keys, st.KDF = email, res.AccountID, m.Keys, m.KDF
-			st.Seen.useKDF(email, m.KDF)
-			st.forgetSession()
-			if err := saveState(e, st); err != nil {
+			st.Email, st.AccountID, st.Keys, st.KDF, st.DeviceSecret = email, res.AccountID, m.Keys, m.KDF, res.DeviceSecret
+			st.Seen.UseKDF(email, m.KDF)
+			st.ForgetSession()
+			if err := e.save(st); err != nil {
 				return err
 			}
-			rk := client.FormatRecoveryKey(m.RecoveryKey)
+			rk := core.FormatRecoveryKey(m.RecoveryKey)
 			if asJSON {
 				if qrPath != "" {
 					if err := writeQR(rk, qrPath); err != nil {
 						return err
 					}
 				}
-				return e.printJSON(map[string]string{"account_id": res.AccountID, "email": email, "recovery_key": rk,
+				return e.PrintJSON(map[string]string{"account_id": res.AccountID, "email": email, "recovery_key": rk,
 					"totp_secret": res.TOTPSecret, "totp_uri": res.TOTPURI})
 			}
-			e.printf("Konto angelegt / account created: %s\n", res.AccountID)
+			e.Printf(e.Tr("Konto angelegt: %s\n", "Account created: %s\n"), res.AccountID)
 			if err := e.showRecoveryKey(rk, qrPath); err != nil {
 				return err
 			}
-			q, err := qrcode.New(res.TOTPURI, qrcode.Medium)
+			q, err := qr.Encode(res.TOTPURI)
 			if err != nil {
 				return err
 			}
-			e.printf("\nZwei-Faktor-Anmeldung: Scannen Sie diesen Code mit einer Authenticator-App\n(oder geben Sie den Schlüssel %s ein). Er wird nur jetzt angezeigt.\n%s\n%s\n\n",
-				res.TOTPSecret, q.ToSmallString(false), res.TOTPURI)
-			e.printf("Wir haben Ihnen einen Bestätigungscode an %s geschickt. Weiter mit: akte verify-email --code CODE\n", email)
+			e.Printf(e.Tr("\nZwei-Faktor-Anmeldung: Scannen Sie diesen Code mit einer Authenticator-App\n(oder geben Sie den Schlüssel %s ein). Er wird nur jetzt angezeigt.\n%s\n%s\n\n",
+				"\nTwo-factor login: scan this code with an authenticator app\n(or enter the key %s). It is shown only now.\n%s\n%s\n\n"),
+				res.TOTPSecret, q.Text(), res.TOTPURI)
+			e.Printf(e.Tr("Wir haben Ihnen einen Bestätigungscode an %s geschickt. Weiter mit: akte verify-email --code CODE\n",
+				"We have sent a confirmation code to %s. Go on with: akte verify-email --code CODE\n"), email)
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&email, "email", "", "E-Mail-Adresse")
-	f.StringVar(&kvnr, "kvnr", "", "Krankenversichertennummer (10 Zeichen)")
-	f.StringVar(&birth, "birthdate", "", "Geburtsdatum JJJJ-MM-TT")
-	f.StringVar(&qrPath, "qr", "", "Sicherheitsschlüssel zusätzlich als QR-Code-PNG in diese Datei schreiben")
-	f.StringVar(&deviceName, "device-name", "", "Name dieses Geräts")
-	f.BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
-	f.BoolVar(&pwStdin, "password-stdin", false, "Passwort als Zeile von der Standardeingabe lesen")
-	for _, n := range []string{"email", "kvnr", "birthdate"} {
-		cmd.MarkFlagRequired(n)
-	}
+	f.StringVar(&email, "email", "", e.Tr("E-Mail-Adresse", "e-mail address"))
+	f.StringVar(&kvnr, "kvnr", "", e.Tr("Krankenversichertennummer (10 Zeichen)", "health insurance number (KVNR, 10 characters)"))
+	f.StringVar(&birth, "birthdate", "", e.Tr("Geburtsdatum JJJJ-MM-TT", "date of birth YYYY-MM-DD"))
+	f.StringVar(&qrPath, "qr", "", e.Tr("Sicherheitsschlüssel zusätzlich als QR-Code-PNG in diese Datei schreiben", "also write the recovery key as a QR code PNG to this file"))
+	f.StringVar(&deviceName, "device-name", "", e.Tr("Name dieses Geräts", "name of this device"))
+	e.jsonFlag(cmd, &asJSON)
+	e.stdinFlag(cmd, &pwStdin)
+	cli.Required(cmd, "email", "kvnr", "birthdate")
 	return cmd
+}
+
+// jsonFlag adds --json, which every command has.
+func (e *env) jsonFlag(cmd *cobra.Command, v *bool) {
+	cmd.Flags().BoolVar(v, "json", false, e.Tr("Ausgabe als JSON", "JSON output"))
+}
+
+// stdinFlag adds --password-stdin.
+func (e *env) stdinFlag(cmd *cobra.Command, v *bool) {
+	cmd.Flags().BoolVar(v, "password-stdin", false, e.Tr("Passwort als Zeile von der Standardeingabe lesen", "read the password as a line from standard input"))
 }
 
 func verifyEmailCmd(e *env) *cobra.Command {
@@ -91,10 +101,10 @@ func verifyEmailCmd(e *env) *cobra.Command {
 	var resend, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "verify-email --code C",
-		Short: "E-Mail-Adresse mit dem zugesandten Code bestätigen / confirm the e-mail address",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("E-Mail-Adresse mit dem zugesandten Code bestätigen", "Confirm the e-mail address with the code sent"),
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := loadState(e)
+			st, err := e.state()
 			if err != nil {
 				return err
 			}
@@ -106,30 +116,31 @@ func verifyEmailCmd(e *env) *cobra.Command {
 			}
 			c := e.api(nil)
 			if resend {
-				if err := c.Do(cmd.Context(), "POST", "/api/v1/accounts/confirm/resend", wire.EmailRequest{Email: email}, nil); err != nil {
+				if err := c.ResendConfirmation(cmd.Context(), wire.EmailRequest{Email: email}); err != nil {
 					return err
 				}
 				if asJSON {
-					return e.printJSON(map[string]string{"status": "sent"})
+					return e.PrintJSON(map[string]string{"status": "sent"})
 				}
-				e.printf("Ein neuer Code ist unterwegs an %s.\n", email)
+				e.Printf(e.Tr("Ein neuer Code ist unterwegs an %s.\n", "A new code is on its way to %s.\n"), email)
 				return nil
 			}
-			if err := c.Do(cmd.Context(), "POST", "/api/v1/accounts/confirm", wire.ConfirmRequest{Email: email, Code: code}, nil); err != nil {
+			if err := c.ConfirmEmail(cmd.Context(), wire.ConfirmRequest{Email: email, Code: code}); err != nil {
 				return err
 			}
 			if asJSON {
-				return e.printJSON(map[string]string{"status": "confirmed", "email": email})
+				return e.PrintJSON(map[string]string{"status": "confirmed", "email": email})
 			}
-			e.printf("E-Mail-Adresse bestätigt. Jetzt anmelden: akte login --email %s --totp CODE\n", email)
+			e.Printf(e.Tr("E-Mail-Adresse bestätigt. Jetzt anmelden: akte login --email %s --totp CODE\n",
+				"E-mail address confirmed. Now log in: akte login --email %s --totp CODE\n"), email)
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&code, "code", "", "Code aus der E-Mail")
-	f.StringVar(&email, "email", "", "E-Mail-Adresse (Standard: die zuletzt registrierte)")
-	f.BoolVar(&resend, "resend", false, "einen neuen Code anfordern")
-	f.BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
+	f.StringVar(&code, "code", "", e.Tr("Code aus der E-Mail", "code from the e-mail"))
+	f.StringVar(&email, "email", "", e.Tr("E-Mail-Adresse (Standard: die zuletzt registrierte)", "e-mail address (default: the one registered last)"))
+	f.BoolVar(&resend, "resend", false, e.Tr("einen neuen Code anfordern", "ask for a new code"))
+	e.jsonFlag(cmd, &asJSON)
 	return cmd
 }
 
@@ -137,28 +148,58 @@ func whoamiCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "whoami",
-		Short: "Angemeldetes Konto anzeigen / show the logged-in account",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("Angemeldetes Konto anzeigen", "Show the logged-in account"),
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, c, err := e.session()
 			if err != nil {
 				return err
 			}
-			var a wire.Account
-			if err := c.Do(cmd.Context(), "GET", "/api/v1/account", nil, &a); err != nil {
+			a, err := c.Account(cmd.Context())
+			if err != nil {
 				return e.authErr(st, err)
 			}
-			if err := st.expectAccount(a); err != nil {
+			if err := st.ExpectAccount(a); err != nil {
 				return err
 			}
 			if asJSON {
-				return e.printJSON(a)
+				return e.PrintJSON(a)
 			}
-			e.printf("E-Mail:  %s\nKonto:   %s\nKVNR:    %s\nGerät:   %s (%s)\n", a.Email, a.AccountID, a.KVNR, st.DeviceName, a.DeviceID)
+			e.Printf(e.Tr("E-Mail:  %s\nKonto:   %s\nKVNR:    %s\nGerät:   %s (%s)\nMails:   %s\n", "E-mail:  %s\nAccount: %s\nKVNR:    %s\nDevice:  %s (%s)\nMails:   %s\n"),
+				a.Email, a.AccountID, a.KVNR, st.DeviceName, a.DeviceID, a.Lang)
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
+	e.jsonFlag(cmd, &asJSON)
+	return cmd
+}
+
+// mailLanguageCmd sets the language of the account's mails (chosen at
+// registration: the CLI's language then).
+func mailLanguageCmd(e *env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "mail-language de|en",
+		Short: e.Tr("Sprache der Mails des Kontos festlegen", "Set the language of the account's mails"),
+		Args:  cli.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, c, err := e.session()
+			if err != nil {
+				return err
+			}
+			a, err := c.UpdateAccount(cmd.Context(), wire.AccountUpdate{Lang: args[0]})
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			if asJSON {
+				return e.PrintJSON(a)
+			}
+			e.Printf(e.Tr("Mails an %s kommen künftig auf %s.\n", "Mails to %s will come in %s.\n"), a.Email,
+				map[string]string{"de": e.Tr("Deutsch", "German"), "en": e.Tr("Englisch", "English")}[a.Lang])
+			return nil
+		},
+	}
+	e.jsonFlag(cmd, &asJSON)
 	return cmd
 }
 
@@ -167,8 +208,8 @@ func recoveryKeyCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "recovery-key [--qr FILE]",
-		Short: "Persönlichen Sicherheitsschlüssel erneut anzeigen / show the recovery key again",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("Persönlichen Sicherheitsschlüssel erneut anzeigen", "Show the recovery key again"),
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, c, err := e.session()
 			if err != nil {
@@ -178,23 +219,23 @@ func recoveryKeyCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rk, err := client.RecoveryKey(umk, keys.Keys)
+			rk, err := core.RecoveryKey(umk, keys)
 			if err != nil {
 				return err
 			}
-			text := client.FormatRecoveryKey(rk)
+			text := core.FormatRecoveryKey(rk)
 			if asJSON {
 				if qrPath != "" {
 					if err := writeQR(text, qrPath); err != nil {
 						return err
 					}
 				}
-				return e.printJSON(map[string]string{"recovery_key": text})
+				return e.PrintJSON(map[string]string{"recovery_key": text})
 			}
 			return e.showRecoveryKey(text, qrPath)
 		},
 	}
-	cmd.Flags().StringVar(&qrPath, "qr", "", "QR-Code als PNG in diese Datei schreiben")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
+	cmd.Flags().StringVar(&qrPath, "qr", "", e.Tr("QR-Code als PNG in diese Datei schreiben", "write the QR code as a PNG to this file"))
+	e.jsonFlag(cmd, &asJSON)
 	return cmd
 }

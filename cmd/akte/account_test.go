@@ -12,16 +12,17 @@ import (
 	"time"
 
 	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
 )
 
 // clientState reads a user's AKTE_HOME state file.
-func (u *user) state() state {
+func (u *user) state() client.State {
 	u.t.Helper()
 	b, err := os.ReadFile(filepath.Join(u.Home, "state.json"))
 	if err != nil {
 		u.t.Fatal(err)
 	}
-	var st state
+	var st client.State
 	if err := json.Unmarshal(b, &st); err != nil {
 		u.t.Fatal(err)
 	}
@@ -43,12 +44,26 @@ func TestAccountJourney(t *testing.T) {
 	if who.Email != alice.Email || who.AccountID != alice.Account {
 		t.Fatalf("whoami = %+v, want %s %s", who, alice.Email, alice.Account)
 	}
+	// The mails' language: the CLI's at registration (German here), and
+	// changeable.
+	var acc struct {
+		Lang string `json:"lang"`
+	}
+	for _, l := range []string{"en", "de"} {
+		alice.okJSON(&acc, "mail-language", l)
+		if acc.Lang != l {
+			t.Fatalf("mail-language %s: %+v", l, acc)
+		}
+	}
+	if msg := alice.fails("mail-language", "fr"); !says(msg, "lang_invalid", nil) {
+		t.Fatalf("mail-language fr: %q", msg)
+	}
 
 	// A second installation is a new device: refused until the mailed link
 	// is followed.
 	phone := alice.device()
 	msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode(), "--device-name", "Telefon")
-	if !strings.Contains(msg, "neuen Gerät") {
+	if !says(msg, "device_unconfirmed", nil) {
 		t.Fatalf("new device login: %q", msg)
 	}
 	link := srv.mailLink(alice.Email, "Neues Gerät")
@@ -63,7 +78,7 @@ func TestAccountJourney(t *testing.T) {
 			t.Fatalf("open link: %d", status)
 		}
 	}
-	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode(), "--device-name", "Telefon"); !strings.Contains(msg, "neuen Gerät") {
+	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode(), "--device-name", "Telefon"); !says(msg, "device_unconfirmed", nil) {
 		t.Fatalf("login after a GET of the link: %q; the GET confirmed the device", msg)
 	}
 	// The page shows the device, then the click confirms it, once.
@@ -100,10 +115,10 @@ func TestAccountJourney(t *testing.T) {
 	phoneID := phone.state().DeviceID
 	alice.ok("devices", "rename", phoneID, "Altes Telefon")
 	alice.ok("devices", "block", phoneID)
-	if msg := phone.fails("whoami"); !strings.Contains(msg, "Nicht angemeldet") {
+	if msg := phone.fails("whoami"); !says(msg, "unauthenticated", nil) {
 		t.Fatalf("blocked device whoami: %q", msg)
 	}
-	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode()); !strings.Contains(msg, "gesperrt") {
+	if msg := phone.fails("login", "--email", phone.Email, "--totp", phone.peekCode()); !says(msg, "device_blocked", nil) {
 		t.Fatalf("blocked device login: %q", msg)
 	}
 
@@ -152,7 +167,7 @@ func TestAccountJourney(t *testing.T) {
 		t.Fatalf("admin accounts: %s", out)
 	}
 	admin.ok(append([]string{"admin", "block-account", carol.Email}, adminArgs...)...)
-	if msg := carol.fails("login", "--email", carol.Email, "--totp", carol.peekCode()); !strings.Contains(msg, "gesperrt") {
+	if msg := carol.fails("login", "--email", carol.Email, "--totp", carol.peekCode()); !says(msg, "account_blocked", nil) {
 		t.Fatalf("blocked account login: %q", msg)
 	}
 	admin.ok(append([]string{"admin", "unblock-account", carol.Account}, adminArgs...)...)
@@ -226,15 +241,15 @@ func TestNoSecretsAtRest(t *testing.T) {
 	u.ok("whoami")
 
 	st := u.state()
-	pk, _, err := client.Split(u.Password, st.KDF)
+	pk, _, err := core.Split(u.Password, st.KDF)
 	if err != nil {
 		t.Fatal(err)
 	}
-	umk, err := client.UnlockUMK(pk, st.Keys)
+	umk, err := core.UnlockUMK(pk, st.Keys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rk, err := client.ParseRecoveryKey(u.Recovery)
+	rk, err := core.ParseRecoveryKey(u.Recovery)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,31 +1,72 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/url"
+	"image/png"
 	"os"
+	"path/filepath"
+	"time"
 
-	"github.com/skip2/go-qrcode"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/client"
-	"github.com/akte/akte/wire"
+	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/internal/qr"
 )
 
 // clientCmds are the commands a patient runs against a server.
 func clientCmds(e *env) []*cobra.Command {
 	return []*cobra.Command{
-		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e),
+		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), mailLanguageCmd(e),
 		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), passwordCmd(e),
 		uploadCmd(e), lsCmd(e), getCmd(e), rmCmd(e), quotaCmd(e),
 	}
 }
 
-func (e *env) api(st *state) *client.API {
-	server := e.getenv("AKTE_SERVER")
+// home is the client's directory: AKTE_HOME, else akte in the user's
+// configuration directory.
+func (e *env) home() (string, error) {
+	if h := e.Getenv("AKTE_HOME"); h != "" {
+		return h, nil
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", cli.Fail(akte.KindInvalid, "home_unknown", nil)
+	}
+	return filepath.Join(d, "akte"), nil
+}
+
+// state loads the client's state.
+func (e *env) state() (*client.State, error) {
+	h, err := e.home()
+	if err != nil {
+		return nil, err
+	}
+	name := "akte CLI"
+	if host, _ := os.Hostname(); host != "" {
+		name = e.Tr("akte CLI auf ", "akte CLI on ") + host
+	}
+	return client.LoadState(h, name)
+}
+
+func (e *env) save(st *client.State) error {
+	h, err := e.home()
+	if err != nil {
+		return err
+	}
+	return st.Save(h)
+}
+
+// api returns a client of AKTE_SERVER with the state's session, if any;
+// AKTE_RETRIES sets how often a failed transfer request is retried.
+func (e *env) api(st *client.State) *client.API {
+	server := e.Getenv("AKTE_SERVER")
 	if server == "" {
 		server = "http://localhost:8080"
 	}
@@ -33,98 +74,127 @@ func (e *env) api(st *state) *client.API {
 	if st != nil {
 		c.Token = st.Token
 	}
+	fmt.Sscanf(e.Getenv("AKTE_RETRIES"), "%d", &c.Retry.Tries)
 	return c
 }
 
 // session loads the state and requires a session.
-func (e *env) session() (*state, *client.API, error) {
-	st, err := loadState(e)
+func (e *env) session() (*client.State, *client.API, error) {
+	st, err := e.state()
 	if err != nil {
 		return nil, nil, err
 	}
 	if st.Token == "" {
-		return nil, nil, akte.E("session", akte.KindUnauthenticated, "Nicht angemeldet. Bitte zuerst: akte login --email E --totp CODE", nil)
+		return nil, nil, cli.Fail(akte.KindUnauthenticated, "not_logged_in", nil)
 	}
 	return st, e.api(st), nil
 }
 
 // authErr forgets a dead session locally so the next command says so
 // plainly.
-func (e *env) authErr(st *state, err error) error {
+func (e *env) authErr(st *client.State, err error) error {
 	if akte.Is(err, akte.KindUnauthenticated) && st != nil && st.Token != "" {
-		st.forgetSession()
-		saveState(e, st)
+		st.ForgetSession()
+		e.save(st)
 	}
 	return err
 }
 
-func (e *env) printJSON(v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+// unlockUMK opens the user master key through the session's escrowed key.
+func (e *env) unlockUMK(ctx context.Context, st *client.State, c *client.API) ([]byte, akte.KeyBundle, error) {
+	keys, err := c.AccountKeys(ctx)
+	if err != nil {
+		return nil, akte.KeyBundle{}, e.authErr(st, err)
+	}
+	umk, err := st.UMK(keys.ClientKey)
+	return umk, keys.Keys, err
 }
 
-func (e *env) printf(format string, args ...any) { fmt.Fprintf(e.stdout, format, args...) }
-
-// unlockUMK opens the user master key through the session's escrowed key.
-func (e *env) unlockUMK(ctx context.Context, st *state, c *client.API) ([]byte, *wire.KeysResponse, error) {
-	var keys wire.KeysResponse
-	if err := c.Do(ctx, "GET", "/api/v1/account/keys", nil, &keys); err != nil {
-		return nil, nil, e.authErr(st, err)
-	}
-	umk, err := st.umk(keys.ClientKey)
+// openRecord loads the session, the user master key and the opened
+// record, checked against the key versions this client has seen.
+func (e *env) openRecord(ctx context.Context) (*client.State, *client.API, []byte, *core.Record, error) {
+	st, c, err := e.session()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return umk, &keys, nil
+	umk, _, err := e.unlockUMK(ctx, st, c)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	info, err := c.Record(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, e.authErr(st, err)
+	}
+	rec, err := core.OpenRecord(umk, *info)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if changed, err := st.Seen.CheckKeyVersions(rec); err != nil || !changed {
+		return st, c, umk, rec, err
+	}
+	return st, c, umk, rec, e.save(st)
+}
+
+// bar returns a progress bar on stderr if stderr is a terminal, else nil.
+func (e *env) bar(total int64, what string) *progressbar.ProgressBar {
+	f, ok := e.Stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions64(total, progressbar.OptionSetWriter(f), progressbar.OptionShowBytes(true),
+		progressbar.OptionSetDescription(what), progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
 }
 
 // showRecoveryKey prints the grouped text and a terminal QR code, and
 // writes a PNG if asked.
 func (e *env) showRecoveryKey(text, pngPath string) error {
-	e.printf("\nIhr persönlicher Sicherheitsschlüssel / your personal recovery key:\n\n    %s\n\n", text)
-	q, err := qrcode.New(text, qrcode.Medium)
+	e.Printf("\n%s\n\n    %s\n\n", e.Tr("Ihr persönlicher Sicherheitsschlüssel:", "Your personal recovery key:"), text)
+	q, err := qr.Encode(text)
 	if err != nil {
 		return err
 	}
-	e.printf("%s\n", q.ToSmallString(false))
-	e.printf("Drucken Sie ihn aus oder bewahren Sie ihn außerhalb dieses Geräts auf. Ohne ihn kann niemand Ihre Daten\n" +
-		"wiederherstellen, wenn Sie Ihr Passwort vergessen – auch nicht der Betreiber.\n" +
-		"Print it or keep it outside this device. Without it nobody can restore your data if you forget your password.\n")
+	e.Printf("%s\n", q.Text())
+	e.Printf("%s\n", e.Tr("Drucken Sie ihn aus oder bewahren Sie ihn außerhalb dieses Geräts auf. Ohne ihn kann niemand Ihre Daten\n"+
+		"wiederherstellen, wenn Sie Ihr Passwort vergessen – auch nicht der Betreiber.",
+		"Print it or keep it outside this device. Without it nobody can restore your data if you forget your password,\n"+
+			"not even the operator."))
 	if pngPath != "" {
 		if err := writeQR(text, pngPath); err != nil {
 			return err
 		}
-		e.printf("QR-Code gespeichert: %s\n", pngPath)
+		e.Printf(e.Tr("QR-Code gespeichert: %s\n", "QR code saved: %s\n"), pngPath)
 	}
 	return nil
 }
 
 // writeQR writes the recovery key as a QR code PNG readable by the owner
-// only (the qrcode package would create it 0644).
+// only (an existing file keeps its mode unless changed).
 func writeQR(text, path string) error {
-	png, err := qrcode.Encode(text, qrcode.Medium, 512)
+	q, err := qr.Encode(text)
 	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, q.Image(512)); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return fmt.Errorf("write QR code: %w", err)
+		return err
 	}
-	if err := f.Chmod(0o600); err != nil { // a file that existed keeps its mode otherwise
+	if err := f.Chmod(0o600); err != nil {
 		f.Close()
-		return fmt.Errorf("write QR code: %w", err)
+		return err
 	}
-	if _, err := f.Write(png); err != nil {
+	if _, err := f.Write(b.Bytes()); err != nil {
 		f.Close()
-		return fmt.Errorf("write QR code: %w", err)
+		return err
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write QR code: %w", err)
-	}
-	return nil
+	return f.Close()
 }
 
-type clientAPI = client.API
-
-func pathEscape(s string) string { return url.PathEscape(s) }
+// time formats a point in time in the local zone and the language's style.
+func (e *env) time(t time.Time) string {
+	return t.Local().Format(e.Tr("02.01.2006 15:04", "2006-01-02 15:04"))
+}

@@ -24,6 +24,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	servercmd "github.com/akte/akte/internal/server"
 )
 
 // loopbackClient is an HTTP client whose connections come from the
@@ -290,8 +292,8 @@ func TestMailboxAndMetrics(t *testing.T) {
 	if off.MetricsURL != "" {
 		t.Errorf("--metrics-addr off: metrics at %s", off.MetricsURL)
 	}
-	if DefaultConfig().MetricsAddr != "127.0.0.1:9464" {
-		t.Errorf("default metrics address %s", DefaultConfig().MetricsAddr)
+	if servercmd.DefaultConfig().MetricsAddr != "127.0.0.1:9464" {
+		t.Errorf("default metrics address %s", servercmd.DefaultConfig().MetricsAddr)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
 
+	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/internal/mailtest"
 	"github.com/akte/akte/internal/testsrv"
 )
@@ -31,6 +32,9 @@ import (
 var akteBin string
 
 func TestMain(m *testing.M) {
+	// The commands speak German unless a test says otherwise (many parse
+	// what they print); TestLanguage runs them in both languages.
+	os.Setenv("AKTE_LANG", "de")
 	dir, err := os.MkdirTemp("", "akte-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -238,6 +242,22 @@ func (u *user) fails(args ...string) string {
 	return errs
 }
 
+// says reports whether a command's message says the reason, in either
+// language of the catalogue: rendered with params, or, with nil params, up
+// to the text's first parameter.
+func says(msg, reason string, params map[string]any) bool {
+	for _, l := range catalog.Languages {
+		want := catalog.Text(l, reason, params)
+		if params == nil {
+			want, _, _ = strings.Cut(want, "{")
+		}
+		if strings.Contains(msg, want) {
+			return true
+		}
+	}
+	return false
+}
+
 func (u *user) okJSON(v any, args ...string) {
 	u.t.Helper()
 	out := u.ok(append(args, "--json")...)
@@ -251,6 +271,15 @@ const testKVNR = "X110411675"
 // register creates and confirms an account.
 func (u *user) register(kvnr string) {
 	u.t.Helper()
+	u.registerUnconfirmed(kvnr)
+	code := u.srv.mailCode(u.Email, "Bestätigen")
+	u.ok("verify-email", "--code", code)
+}
+
+// registerUnconfirmed creates an account and leaves its address
+// unconfirmed.
+func (u *user) registerUnconfirmed(kvnr string) {
+	u.t.Helper()
 	var res struct {
 		AccountID   string `json:"account_id"`
 		RecoveryKey string `json:"recovery_key"`
@@ -261,8 +290,6 @@ func (u *user) register(kvnr string) {
 		u.t.Fatalf("register --json lacks fields: %+v", res)
 	}
 	u.Account, u.Recovery, u.TOTP = res.AccountID, res.RecoveryKey, res.TOTPSecret
-	code := u.srv.mailCode(u.Email, "Bestätigen")
-	u.ok("verify-email", "--code", code)
 }
 
 func (u *user) login() {
@@ -312,6 +339,16 @@ func (u *user) totpCode(use bool) string {
 	}
 }
 
+// totpAt is the user's TOTP code of a 30-second step.
+func (u *user) totpAt(step int64) string {
+	u.t.Helper()
+	code, err := hotp.GenerateCodeCustom(u.TOTP, uint64(step), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	return code
+}
+
 // wrongCode is a TOTP code that is certainly not valid now.
 func (u *user) wrongCode() string {
 	step := time.Now().Unix() / 30
@@ -335,14 +372,55 @@ func (s *server) outbox() string {
 	return filepath.Join(s.Data, "outbox")
 }
 
-// lastMail returns the newest mail to addr whose subject contains subj.
+// lastMail returns the newest mail to addr whose subject contains subj,
+// waiting up to 10 s for it: the server sends mails after its answer.
 func (s *server) lastMail(addr, subj string) mailtest.Message {
 	s.t.Helper()
-	m, err := mailtest.Last(s.outbox(), addr, subj)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		m, err := mailtest.Last(s.outbox(), addr, subj)
+		if err == nil {
+			return m
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+// nextMail waits for a mail to addr about subj newer than every one there
+// was when it was called, and returns it: for a code that replaces
+// another.
+func (s *server) nextMail(addr, subj string) func() mailtest.Message {
+	s.t.Helper()
+	before := s.mails(addr, subj)
+	return func() mailtest.Message {
+		s.t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if s.mails(addr, subj) > before {
+				return s.lastMail(addr, subj)
+			}
+			if time.Now().After(deadline) {
+				s.t.Fatalf("no new mail to %s about %q", addr, subj)
+			}
+		}
+	}
+}
+
+// mails counts the mails to addr (an address or a part of one) whose
+// subject contains subj, as they are now.
+func (s *server) mails(addr, subj string) int {
+	s.t.Helper()
+	ms, err := mailtest.Read(s.outbox())
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return m
+	n := 0
+	for _, m := range ms {
+		if strings.Contains(m.To, addr) && strings.Contains(m.Subject, subj) {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *server) mailCode(addr, subj string) string {

@@ -1,11 +1,6 @@
 package main
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,59 +13,15 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/seal"
-	"github.com/akte/akte/service"
-	"github.com/akte/akte/wire"
 )
-
-// openRecord loads the session, the user master key and the opened record.
-func (e *env) openRecord(ctx context.Context) (*state, *client.API, []byte, *client.Record, error) {
-	st, c, err := e.session()
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	umk, _, err := e.unlockUMK(ctx, st, c)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	var info wire.Record
-	if err := c.Do(ctx, "GET", "/api/v1/record", nil, &info); err != nil {
-		return nil, nil, nil, nil, e.authErr(st, err)
-	}
-	rec, err := client.OpenRecord(umk, info)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	if err := e.checkKeyVersions(st, rec); err != nil {
-		return nil, nil, nil, nil, err
-	}
-	return st, c, umk, rec, nil
-}
-
-// bar returns a progress bar on stderr if stderr is a terminal, else nil.
-func (e *env) bar(total int64, what string) *progressbar.ProgressBar {
-	f, ok := e.stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return progressbar.NewOptions64(total, progressbar.OptionSetWriter(f), progressbar.OptionShowBytes(true),
-		progressbar.OptionSetDescription(what), progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
-}
-
-// transfer returns the transfer settings; AKTE_RETRIES sets how often a
-// failed request is retried (default 8, about 10 s in all).
-func (e *env) transfer() client.Transfer {
-	var t client.Transfer
-	fmt.Sscanf(e.getenv("AKTE_RETRIES"), "%d", &t.Retries)
-	return t
-}
 
 // expandFiles turns the arguments into files: a folder stands for the
 // regular files in it and its subfolders, in name order.
@@ -79,7 +30,7 @@ func expandFiles(args []string) ([]string, error) {
 	for _, a := range args {
 		fi, err := os.Stat(a)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", a, err)
+			return nil, err
 		}
 		if !fi.IsDir() {
 			out = append(out, a)
@@ -87,13 +38,10 @@ func expandFiles(args []string) ([]string, error) {
 		}
 		var in []string
 		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Type().IsRegular() {
+			if err == nil && d.Type().IsRegular() {
 				in = append(in, p)
 			}
-			return nil
+			return err
 		})
 		if err != nil {
 			return nil, err
@@ -104,98 +52,39 @@ func expandFiles(args []string) ([]string, error) {
 	return out, nil
 }
 
-// resumeFile is what AKTE_HOME/uploads/KEY.json keeps of an unfinished
-// upload. The item key and stream seed are sealed under the user master
-// key, so the file is useless without the account.
-type resumeFile struct {
-	Path    string      `json:"path"`
-	Size    int64       `json:"size"`
-	ModTime time.Time   `json:"mod_time"`
-	Plan    client.Plan `json:"plan"`
-	Secret  []byte      `json:"secret"`
-}
-
-func resumeAAD(id string) []byte { return []byte("akte v1 cli upload " + id) }
-
-func resumePath(e *env, parts ...string) (string, error) {
-	h, err := homeDir(e)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
-	return filepath.Join(h, "uploads", hex.EncodeToString(sum[:16])+".json"), nil
-}
-
-func saveResume(path string, r *resumeFile, umk []byte, plan *client.Plan) error {
-	r.Plan = *plan
-	r.Plan.Key, r.Plan.Seed = nil, nil
-	if r.Secret == nil {
-		s, err := seal.SealSmall(umk, resumeAAD(plan.Request.ID), append(append([]byte{}, plan.Key...), plan.Seed...))
-		if err != nil {
-			return err
-		}
-		r.Secret = s
-	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
-// loadResume returns the saved plan for the file if the file is unchanged.
-func loadResume(path string, fi os.FileInfo, abs string, umk []byte) (*resumeFile, *client.Plan) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil
-	}
-	var r resumeFile
-	if json.Unmarshal(b, &r) != nil || r.Path != abs || r.Size != fi.Size() || !r.ModTime.Equal(fi.ModTime()) {
-		return nil, nil
-	}
-	sec, err := seal.OpenSmall(umk, resumeAAD(r.Plan.Request.ID), r.Secret)
-	if err != nil || len(sec) != seal.KeySize+seal.StreamRandomSize {
-		return nil, nil
-	}
-	p := r.Plan
-	p.Key, p.Seed = sec[:seal.KeySize], sec[seal.KeySize:]
-	return &r, &p
-}
-
 func uploadCmd(e *env) *cobra.Command {
-	var category, title, date, source, comment, docType, replaces string
+	var category, replaces string
+	var m core.Meta
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "upload FILE... --category C [--title T] [--date YYYY-MM-DD] [--source S] [--comment C] [--replaces ID]",
-		Short: "Dokumente verschlüsselt hochladen / encrypt and upload documents (a folder uploads its files)",
-		Long: "Lädt Dateien verschlüsselt hoch; Titel, Datum, Quelle und Kommentar werden auf diesem Gerät verschlüsselt.\n" +
+		Short: e.Tr("Dokumente verschlüsselt hochladen (ein Ordner lädt seine Dateien hoch)", "Encrypt and upload documents (a folder uploads its files)"),
+		Long: e.Tr("Lädt Dateien verschlüsselt hoch; Titel, Datum, Quelle und Kommentar werden auf diesem Gerät verschlüsselt.\n"+
 			"Ein abgebrochenes Hochladen wird beim erneuten Aufruf mit denselben Angaben fortgesetzt.",
-		Args: cobra.MinimumNArgs(1),
+			"Encrypts and uploads files; title, date, source and comment are encrypted on this device.\n"+
+				"An interrupted upload goes on when the same command is run again."),
+		Args: cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if date != "" {
-				if _, err := time.Parse("2006-01-02", date); err != nil {
-					return akte.E("upload", akte.KindInvalid, "--date muss die Form JJJJ-MM-TT haben.", nil)
-				}
+			if _, err := time.Parse("2006-01-02", m.Date); m.Date != "" && err != nil {
+				return cli.Fail(akte.KindInvalid, "date_format", map[string]any{"flag": "--date"})
 			}
 			files, err := expandFiles(args)
 			if err != nil {
 				return err
 			}
 			if len(files) > 1 && replaces != "" {
-				return akte.E("upload", akte.KindInvalid, "--replaces geht nur mit einer Datei.", nil)
+				return cli.Fail(akte.KindInvalid, "replaces_one_file", nil)
 			}
 			st, c, umk, rec, err := e.openRecord(ctx)
 			if err != nil {
 				return err
 			}
+			home, err := e.home()
+			if err != nil {
+				return err
+			}
+			plans := client.DirPlans{Dir: filepath.Join(home, "uploads"), UMK: umk}
 			type out struct {
 				ID    string `json:"id"`
 				File  string `json:"file"`
@@ -203,80 +92,62 @@ func uploadCmd(e *env) *cobra.Command {
 			}
 			var done []out
 			for _, f := range files {
-				it, t, err := e.uploadOne(ctx, c, umk, rec, f, category, title, docType, date, source, comment, replaces)
-				if err != nil {
-					return e.authErr(st, fmt.Errorf("%s: %w", f, err))
+				fm := m
+				if fm.Title == "" {
+					fm.Title = filepath.Base(f)
 				}
-				done = append(done, out{ID: it.ID, File: f, Title: t})
+				it, err := e.upload(cmd, c, rec, plans, f, category, fm, replaces)
+				if err != nil {
+					return e.authErr(st, cli.InFile(f, err))
+				}
+				done = append(done, out{ID: it, File: f, Title: fm.Title})
 				if !asJSON {
-					e.printf("%s\n", it.ID)
+					e.Printf("%s\n", it)
 				}
 			}
 			if asJSON {
-				return e.printJSON(done)
+				return e.PrintJSON(done)
 			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&category, "category", "", "Kategorie, z. B. findings, letters, private (siehe akte quota --json)")
-	f.StringVar(&title, "title", "", "Titel (Standard: Dateiname)")
-	f.StringVar(&docType, "type", "", "Dokumenttyp, z. B. Laborbefund")
-	f.StringVar(&date, "date", "", "Datum des Dokuments JJJJ-MM-TT")
-	f.StringVar(&source, "source", "", "Quelle oder Verfasser")
-	f.StringVar(&comment, "comment", "", "Kommentar")
-	f.StringVar(&replaces, "replaces", "", "neue Version des Dokuments mit dieser Kennung")
-	f.BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
-	cmd.MarkFlagRequired("category")
+	f.StringVar(&category, "category", "", e.Tr("Kategorie, z. B. findings, letters, private (siehe akte quota --json)", "category, e.g. findings, letters, private (see akte quota --json)"))
+	f.StringVar(&m.Title, "title", "", e.Tr("Titel (Standard: Dateiname)", "title (default: the file name)"))
+	f.StringVar(&m.Type, "type", "", e.Tr("Dokumenttyp, z. B. Laborbefund", "document type, e.g. lab report"))
+	f.StringVar(&m.Date, "date", "", e.Tr("Datum des Dokuments JJJJ-MM-TT", "date of the document YYYY-MM-DD"))
+	f.StringVar(&m.Source, "source", "", e.Tr("Quelle oder Verfasser", "source or author"))
+	f.StringVar(&m.Comment, "comment", "", e.Tr("Kommentar", "comment"))
+	f.StringVar(&replaces, "replaces", "", e.Tr("neue Version des Dokuments mit dieser Kennung", "new version of the document with this id"))
+	e.jsonFlag(cmd, &asJSON)
+	cli.Required(cmd, "category")
 	return cmd
 }
 
-func (e *env) uploadOne(ctx context.Context, c *client.API, umk []byte, rec *client.Record, path, category, title, docType, date, source, comment, replaces string) (*wire.Item, string, error) {
+// upload sends one file and returns the new item's id. The plan of an
+// interrupted upload is found again by the file's path and metadata.
+func (e *env) upload(cmd *cobra.Command, c *client.API, rec *core.Record, plans client.Plans, path, category string, m core.Meta, replaces string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
-	if title == "" {
-		title = filepath.Base(path)
-	}
-	rpath, err := resumePath(e, abs, category, title, docType, date, source, comment, replaces)
-	if err != nil {
-		return nil, "", err
-	}
-	rf, plan := loadResume(rpath, fi, abs, umk)
-	if plan == nil {
-		m := client.Meta{Title: title, Type: docType, Date: date, Source: source, Comment: comment,
-			FileName: filepath.Base(path), MediaType: mediaType(abs), Size: fi.Size()}
-		ni, err := rec.NewItem(category, m)
-		if err != nil {
-			return nil, "", err
-		}
-		plan = client.NewPlan(ni, fi.Size(), replaces)
-		rf = &resumeFile{Path: abs, Size: fi.Size(), ModTime: fi.ModTime()}
-		if err := saveResume(rpath, rf, umk, plan); err != nil {
-			return nil, "", fmt.Errorf("save upload state: %w", err)
-		}
-	}
-	t := e.transfer()
-	t.Acked = func(p *client.Plan) { saveResume(rpath, rf, umk, p) }
-	if b := e.bar(plan.Request.Size, filepath.Base(path)); b != nil {
+	m.FileName, m.MediaType = filepath.Base(path), mediaType(abs)
+	f := client.File{Key: strings.Join([]string{abs, category, m.Title, m.Type, m.Date, m.Source, m.Comment, replaces}, "\x00"), Size: fi.Size(),
+		Open: func() (io.ReadCloser, error) { return os.Open(abs) }}
+	t := client.Transfer{Notice: func(err error) { fmt.Fprintf(e.Stderr, "%s: %s\n", path, e.Message(err)) }}
+	if b := e.bar(seal.CiphertextSize(fi.Size(), seal.DefaultSegmentSize), filepath.Base(path)); b != nil {
 		t.Progress = func(n int64) { b.Set64(n) }
 		defer b.Finish()
 	}
-	it, err := c.Upload(ctx, plan, func() (io.ReadCloser, error) { return os.Open(abs) }, t)
+	it, err := c.Upload(cmd.Context(), rec, f, category, m, replaces, plans, t)
 	if err != nil {
-		if akte.Is(err, akte.KindConflict) || akte.Is(err, akte.KindQuota) || akte.Is(err, akte.KindInvalid) {
-			// This plan can never succeed: start afresh next time.
-			os.Remove(rpath)
-		}
-		return nil, "", err
+		return "", err
 	}
-	os.Remove(rpath)
-	return it, title, nil
+	return it.ID, nil
 }
 
 func mediaType(path string) string {
@@ -315,26 +186,21 @@ func lsCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "ls [--category C]",
-		Short: "Dokumente auflisten (auf diesem Gerät entschlüsselt) / list documents",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("Dokumente auflisten (auf diesem Gerät entschlüsselt)", "List documents (decrypted on this device)"),
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			st, c, _, rec, err := e.openRecord(ctx)
+			st, c, _, rec, err := e.openRecord(cmd.Context())
 			if err != nil {
 				return err
 			}
-			var its []wire.Item
-			path := "/api/v1/items"
-			if category != "" {
-				path += "?category=" + pathEscape(category)
-			}
-			if err := c.Do(ctx, "GET", path, nil, &its); err != nil {
+			its, err := c.Items(cmd.Context(), category)
+			if err != nil {
 				return e.authErr(st, err)
 			}
 			out := make([]listed, 0, len(its))
 			for _, it := range its {
 				if category != "" {
-					if err := client.Expect("category", category, it.Category); err != nil {
+					if err := core.Expect("category", category, it.Category); err != nil {
 						return err
 					}
 				}
@@ -346,22 +212,22 @@ func lsCmd(e *env) *cobra.Command {
 					Type: m.Type, Date: m.Date, Source: m.Source, Comment: m.Comment, FileName: m.FileName, MediaType: m.MediaType, Replaces: it.Replaces})
 			}
 			if asJSON {
-				return e.printJSON(out)
+				return e.PrintJSON(out)
 			}
-			w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tKATEGORIE\tDATUM\tGRÖSSE\tTITEL\t")
+			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(w, e.Tr("ID\tKATEGORIE\tDATUM\tGRÖSSE\tTITEL\t", "ID\tCATEGORY\tDATE\tSIZE\tTITLE\t"))
 			for _, l := range out {
 				d := l.Date
 				if d == "" {
 					d = l.Created.Local().Format("2006-01-02")
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t\n", l.ID, l.Category, d, service.FormatBytes(l.Size), l.Title)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t\n", l.ID, l.Category, d, catalog.Bytes(e.Lang, l.Size), l.Title)
 			}
 			return w.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&category, "category", "", "nur diese Kategorie")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
+	cmd.Flags().StringVar(&category, "category", "", e.Tr("nur diese Kategorie", "only this category"))
+	e.jsonFlag(cmd, &asJSON)
 	return cmd
 }
 
@@ -370,37 +236,37 @@ func getCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "get ID [-o FILE]",
-		Short: "Dokument herunterladen und entschlüsseln / download and decrypt a document (-o - for stdout)",
-		Args:  cobra.ExactArgs(1),
+		Short: e.Tr("Dokument herunterladen und entschlüsseln (-o - für die Standardausgabe)", "Download and decrypt a document (-o - for standard output)"),
+		Args:  cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			st, c, _, rec, err := e.openRecord(ctx)
 			if err != nil {
 				return err
 			}
-			var it wire.Item
-			if err := c.Do(ctx, "GET", "/api/v1/items/"+pathEscape(args[0]), nil, &it); err != nil {
+			it, err := c.Item(ctx, args[0])
+			if err != nil {
 				return e.authErr(st, err)
 			}
 			// Item B opens as well as A (both are the user's): only the
 			// id tells that the server answered another question.
-			if err := client.Expect("item", args[0], it.ID); err != nil {
+			if err := core.Expect("item", args[0], it.ID); err != nil {
 				return err
 			}
-			key, m, err := rec.OpenItem(it)
+			key, m, err := rec.OpenItem(*it)
 			if err != nil {
 				return err
 			}
-			t := e.transfer()
+			var t client.Transfer
 			if b := e.bar(it.Size, m.Title); b != nil {
 				t.Progress = func(n int64) { b.Set64(n) }
 				defer b.Finish()
 			}
 			if output == "-" {
 				if asJSON {
-					return fmt.Errorf("--json und -o - schließen sich aus: die Standardausgabe trägt das Dokument")
+					return cli.Fail(akte.KindInvalid, "json_with_stdout", nil)
 				}
-				return c.Download(ctx, it.ID, key, e.stdout, t)
+				return c.Download(ctx, it, key, m, e.Stdout, t)
 			}
 			if output == "" {
 				output = filepath.Base(m.FileName)
@@ -408,7 +274,7 @@ func getCmd(e *env) *cobra.Command {
 					output = it.ID
 				}
 				if _, err := os.Stat(output); err == nil {
-					return fmt.Errorf("%s existiert schon; mit -o FILE einen anderen Namen angeben", output)
+					return cli.Fail(akte.KindConflict, "file_exists", map[string]any{"file": output})
 				}
 			}
 			// Plaintext reaches the named file only after the whole
@@ -418,7 +284,7 @@ func getCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer os.Remove(tmp.Name())
-			if err := c.Download(ctx, it.ID, key, tmp, t); err != nil {
+			if err := c.Download(ctx, it, key, m, tmp, t); err != nil {
 				tmp.Close()
 				return err
 			}
@@ -429,18 +295,15 @@ func getCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				fi, err := os.Stat(output)
-				if err != nil {
-					return err
-				}
-				return e.printJSON(map[string]any{"id": it.ID, "file": output, "title": m.Title, "size": fi.Size()})
+				return e.PrintJSON(map[string]any{"id": it.ID, "file": output, "title": m.Title, "size": m.Size})
 			}
-			fmt.Fprintf(e.stderr, "%s\n", output)
+			fmt.Fprintf(e.Stderr, "%s\n", output)
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "", "Zieldatei (Standard: ursprünglicher Dateiname; - für die Standardausgabe)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON (id, file, title, size)")
+	cmd.Flags().StringVarP(&output, "output", "o", "", e.Tr("Zieldatei (Standard: ursprünglicher Dateiname; - für die Standardausgabe)",
+		"file to write (default: the original file name; - for standard output)"))
+	cmd.Flags().BoolVar(&asJSON, "json", false, e.Tr("Ausgabe als JSON (id, file, title, size)", "JSON output (id, file, title, size)"))
 	return cmd
 }
 
@@ -448,28 +311,28 @@ func rmCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "rm ID...",
-		Short: "Dokumente endgültig löschen / delete documents for good",
-		Args:  cobra.MinimumNArgs(1),
+		Short: e.Tr("Dokumente endgültig löschen", "Delete documents for good"),
+		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, c, err := e.session()
 			if err != nil {
 				return err
 			}
 			for _, id := range args {
-				if err := c.Do(cmd.Context(), "DELETE", "/api/v1/items/"+pathEscape(id), nil, nil); err != nil {
+				if err := c.DeleteItem(cmd.Context(), id); err != nil {
 					return e.authErr(st, err)
 				}
 				if !asJSON {
-					e.printf("gelöscht / deleted: %s\n", id)
+					e.Printf(e.Tr("gelöscht: %s\n", "deleted: %s\n"), id)
 				}
 			}
 			if asJSON {
-				return e.printJSON(map[string]any{"deleted": args})
+				return e.PrintJSON(map[string]any{"deleted": args})
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
+	e.jsonFlag(cmd, &asJSON)
 	return cmd
 }
 
@@ -477,51 +340,27 @@ func quotaCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "quota",
-		Short: "Speicherplatz anzeigen / show used and free space",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("Speicherplatz anzeigen", "Show used and free space"),
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, c, err := e.session()
 			if err != nil {
 				return err
 			}
-			var info wire.Record
-			if err := c.Do(cmd.Context(), "GET", "/api/v1/record", nil, &info); err != nil {
+			info, err := c.Record(cmd.Context())
+			if err != nil {
 				return e.authErr(st, err)
 			}
 			free := max(info.Quota-info.Used-info.Reserved, 0)
 			if asJSON {
-				return e.printJSON(map[string]any{"quota": info.Quota, "used": info.Used, "reserved": info.Reserved, "free": free, "categories": info.Categories})
+				return e.PrintJSON(map[string]any{"quota": info.Quota, "used": info.Used, "reserved": info.Reserved, "free": free, "categories": info.Categories})
 			}
-			e.printf("Belegt / used:     %s\nReserviert / reserved: %s\nFrei / free:       %s\nKontingent / quota: %s\n",
-				service.FormatBytes(info.Used), service.FormatBytes(info.Reserved), service.FormatBytes(free), service.FormatBytes(info.Quota))
+			b := func(n int64) string { return catalog.Bytes(e.Lang, n) }
+			e.Printf(e.Tr("Belegt:      %s\nReserviert:  %s\nFrei:        %s\nKontingent:  %s\n", "Used:      %s\nReserved:  %s\nFree:      %s\nQuota:     %s\n"),
+				b(info.Used), b(info.Reserved), b(free), b(info.Quota))
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
+	e.jsonFlag(cmd, &asJSON)
 	return cmd
-}
-
-var errNoSize = errors.New("not a size")
-
-// parseSize reads a size such as 1073741824, 500MB, 1GiB or 2G (G and GB
-// are decimal, GiB binary).
-func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
-		{"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"B", 1}}
-	mult := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
-			break
-		}
-	}
-	var n int64
-	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n < 0 || fmt.Sprint(n) != s {
-		return 0, errNoSize
-	}
-	return n * mult, nil
 }

@@ -144,7 +144,7 @@ func TestDocumentRoundTrip(t *testing.T) {
 	if before-after < 50<<20 {
 		t.Errorf("rm freed %d bytes of blobs, want at least 50 MiB", before-after)
 	}
-	if m := alice.fails("get", big, "-o", filepath.Join(dir, "gone")); !strings.Contains(m, "gibt es nicht") {
+	if m := alice.fails("get", big, "-o", filepath.Join(dir, "gone")); !says(m, "item_not_found", nil) {
 		t.Errorf("get of deleted item: %q", m)
 	}
 	if chunks := blobKeys(srv, big); len(chunks) != 0 {
@@ -169,7 +169,7 @@ func TestDocumentRoundTrip(t *testing.T) {
 	if got := bob.ls(); len(got) != 0 {
 		t.Errorf("bob sees %d items", len(got))
 	}
-	if m := bob.fails("get", old, "-o", filepath.Join(dir, "stolen")); !strings.Contains(m, "gibt es nicht") {
+	if m := bob.fails("get", old, "-o", filepath.Join(dir, "stolen")); !says(m, "item_not_found", nil) {
 		t.Errorf("bob get alice's item: %q", m)
 	}
 	bob.fails("rm", old)
@@ -185,7 +185,7 @@ func TestDocumentQuota(t *testing.T) {
 	writeRandom(t, p, 2<<20, 1)
 	alice.upload(p, "--category", "private")
 	msg := alice.fails("upload", p, "--category", "private")
-	if !strings.Contains(msg, "Nicht genug Speicherplatz: noch 1,0") || !strings.Contains(msg, "MB frei") {
+	if !says(msg, "quota_exceeded", nil) || !strings.Contains(msg, " 1 MB") {
 		t.Errorf("over quota: %q", msg)
 	}
 	// Nothing of the refused upload was stored.
@@ -194,7 +194,7 @@ func TestDocumentQuota(t *testing.T) {
 	}
 	// The operator raises the quota; the event is recorded.
 	admin := runAs(t, srv, append([]string{"admin", "quota", alice.Email, "10MiB", "--operator", "olga"}, srv.adminArgs()...)...)
-	if !strings.Contains(admin, "quota 10,5 MB") {
+	if !strings.Contains(admin, "Kontingent 10,5 MB") {
 		t.Errorf("admin quota: %q", admin)
 	}
 	alice.upload(p, "--category", "private")

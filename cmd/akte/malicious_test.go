@@ -14,6 +14,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/evilproxy"
 	"github.com/akte/akte/seal"
 	"github.com/akte/akte/wire"
@@ -121,14 +122,14 @@ func TestMaliciousKDF(t *testing.T) {
 	p.Reset()
 
 	// The server refuses the same floor from clients.
-	m, err := client.NewMaterial(u.Password, client.DefaultKDF())
+	m, err := core.NewMaterial(u.Password, core.DefaultKDF())
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.KDF.Threads = 1
 	err = client.NewAPI(srv.URL).Do(t.Context(), "POST", "/api/v1/accounts", wire.RegisterRequest{Email: "one-thread@example.org", KVNR: "K220635158", BirthDate: "1970-01-01",
 		KDF: m.KDF, LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: m.Record}, nil)
-	if r, params := akte.ReasonOf(err); !akte.Is(err, akte.KindInvalid) || r != "kdf_below_floor" || params["field"] != "threads" {
+	if r, params := akte.ReasonOf(err); !akte.Is(err, akte.KindInvalid) || r != "kdf_out_of_bounds" || params["field"] != "threads" || params["min"] != float64(4) {
 		t.Fatalf("register with p=1: %v (%s %v)", err, r, params)
 	}
 
@@ -150,7 +151,7 @@ func TestMaliciousKDF(t *testing.T) {
 	sent(t, p, "new salt", "POST", "/api/v1/sessions", "login_secret")
 	u.ok("login", "--email", u.Email, "--totp", u.code(), "--password-changed-elsewhere")
 	changed := other.state().KDF
-	if st := u.state(); !bytes.Equal(st.Seen.kdf(u.Email).Salt, changed.Salt) {
+	if st := u.state(); !bytes.Equal(st.Seen.KDF(u.Email).Salt, changed.Salt) {
 		t.Fatal("the new salt is not remembered")
 	}
 }
@@ -163,12 +164,12 @@ func TestMaliciousKDFMemory(t *testing.T) {
 	p, via := srv.evil()
 	u := newUser(t, via, "memory@example.org")
 	// Another client chose stronger parameters than the CLI's default.
-	strong := client.DefaultKDF()
+	strong := core.DefaultKDF()
 	strong.Memory, strong.Time, strong.Threads = 96*1024, 4, 6
 	u.registerWith(strong)
 	u.login()
 	st := u.state()
-	if got := st.Seen.kdf(u.Email); got == nil || got.Memory != strong.Memory || got.Time != 4 || got.Threads != 6 {
+	if got := st.Seen.KDF(u.Email); got == nil || got.Memory != strong.Memory || got.Time != 4 || got.Threads != 6 {
 		t.Fatalf("remembered %+v", got)
 	}
 	salt := base64.StdEncoding.EncodeToString(strong.Salt)
@@ -213,7 +214,7 @@ func (u *user) registerWith(kdf akte.KDFParams) {
 	u.t.Helper()
 	u.run("", nil, "whoami") // makes the device id
 	st := u.state()
-	m, err := client.NewMaterial(u.Password, kdf)
+	m, err := core.NewMaterial(u.Password, kdf)
 	if err != nil {
 		u.t.Fatal(err)
 	}
@@ -222,7 +223,7 @@ func (u *user) registerWith(kdf akte.KDFParams) {
 		KDF: m.KDF, LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: st.DeviceID, DeviceName: st.DeviceName, Record: m.Record}, &res); err != nil {
 		u.t.Fatal(err)
 	}
-	u.Account, u.TOTP, u.Recovery = res.AccountID, res.TOTPSecret, client.FormatRecoveryKey(m.RecoveryKey)
+	u.Account, u.TOTP, u.Recovery = res.AccountID, res.TOTPSecret, core.FormatRecoveryKey(m.RecoveryKey)
 	u.ok("verify-email", "--email", u.Email, "--code", u.srv.mailCode(u.Email, "Bestätigen"))
 }
 
@@ -294,7 +295,7 @@ func TestMaliciousAnswers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if msg := u.fails("get", a, "-o", out); !strings.Contains(msg, "wrong key or damaged") {
+	if msg := u.fails("get", a, "-o", out); !strings.Contains(msg, "lässt sich nicht entschlüsseln") {
 		t.Errorf("get A with B's ciphertext: %q", msg)
 	}
 	nothingWritten("get A with B's ciphertext")
@@ -326,11 +327,11 @@ func TestMaliciousKeyVersions(t *testing.T) {
 
 	// A rotation, as a client would make it: version 2 of findings,
 	// wrapped under the RMK.
-	pk, _, err := client.Split(u.Password, st.KDF)
+	pk, _, err := core.Split(u.Password, st.KDF)
 	if err != nil {
 		t.Fatal(err)
 	}
-	umk, err := client.UnlockUMK(pk, st.Keys)
+	umk, err := core.UnlockUMK(pk, st.Keys)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,19 +35,19 @@ func TestMigrate(t *testing.T) {
 
 	// Cut short after two blobs: exit 3, and the next run continues.
 	out, errs, code := admin.run("", nil, append(migrate, "--stop-after-blobs", "2")...)
-	if code != 3 || !strings.Contains(out, "stopped after 2 blobs") {
+	if code != 3 || !strings.Contains(out, "nach 2 Blobs angehalten") {
 		t.Fatalf("interrupted migrate: exit %d\n%s%s", code, out, errs)
 	}
 	out = admin.ok(migrate...)
 	t.Logf("resumed:\n%s", out)
-	if !strings.Contains(out, "migration complete and verified") || !strings.Contains(out, "2 already there and identical") {
+	if !strings.Contains(out, "Umzug vollständig und geprüft") || !strings.Contains(out, "2 schon da und gleich") {
 		t.Fatalf("resumed migrate:\n%s", out)
 	}
-	if !strings.Contains(out, "accounts 1, devices 1, items 2 (chunks 5)") {
+	if !strings.Contains(out, "Konten 1, Geräte 1, Dokumente 2 (Teile 5)") {
 		t.Errorf("report:\n%s", out)
 	}
 	out = admin.ok(migrate...)
-	if !strings.Contains(out, "blobs: 0 copied") {
+	if !strings.Contains(out, "Blobs: 0 kopiert") {
 		t.Errorf("second migrate copied something:\n%s", out)
 	}
 
@@ -77,7 +77,7 @@ func TestMigrate(t *testing.T) {
 	// Now the target holds an account the source does not: refused.
 	bob := newUser(t, srv2, "bob@example.org")
 	bob.register("K220635158")
-	if msg := admin.fails(migrate...); !strings.Contains(msg, "not in the source") {
+	if msg := admin.fails(migrate...); !strings.Contains(msg, "nicht in der Quelle") {
 		t.Errorf("migrate into a target with other data: %q", msg)
 	}
 }

@@ -8,16 +8,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
-	"github.com/akte/akte/client"
-	"github.com/akte/akte/service"
+	"github.com/akte/akte/catalog"
+	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/wire"
 )
 
 func passwordCmd(e *env) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := cli.Group(&cobra.Command{
 		Use:   "password change|reset",
-		Short: "Passwort ändern oder zurücksetzen / change or reset the password",
-	}
+		Short: e.Tr("Passwort ändern oder zurücksetzen", "Change or reset the password"),
+	})
 	cmd.AddCommand(passwordChangeCmd(e), passwordResetCmd(e))
 	return cmd
 }
@@ -26,79 +27,83 @@ func passwordChangeCmd(e *env) *cobra.Command {
 	var totp string
 	var asJSON, pwStdin bool
 	cmd := &cobra.Command{
-		Use:   "change --totp CODE",
-		Short: "Passwort ändern (Daten bleiben lesbar). Altes Passwort: AKTE_PASSWORD, neues: AKTE_NEW_PASSWORD, oder zwei Zeilen mit --password-stdin",
-		Args:  cobra.NoArgs,
+		Use: "change --totp CODE",
+		Short: e.Tr("Passwort ändern (Daten bleiben lesbar). Altes Passwort: AKTE_PASSWORD, neues: AKTE_NEW_PASSWORD, oder zwei Zeilen mit --password-stdin",
+			"Change the password (data stay readable). Old password: AKTE_PASSWORD, new one: AKTE_NEW_PASSWORD, or two lines with --password-stdin"),
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
 			st, c, err := e.session()
 			if err != nil {
 				return err
 			}
 			sr := e.secrets(pwStdin)
-			old, err := sr.get("Bisheriges Passwort", "AKTE_PASSWORD", false)
+			old, err := sr.get(e.Tr("Bisheriges Passwort", "Current password"), "AKTE_PASSWORD", false)
 			if err != nil {
 				return err
 			}
-			nw, err := sr.get("Neues Passwort", "AKTE_NEW_PASSWORD", true)
+			nw, err := sr.get(e.Tr("Neues Passwort", "New password"), "AKTE_NEW_PASSWORD", true)
 			if err != nil {
 				return err
 			}
-			var acct wire.Account
-			if err := c.Do(cmd.Context(), "GET", "/api/v1/account", nil, &acct); err != nil {
+			acct, err := c.Account(ctx)
+			if err != nil {
 				return e.authErr(st, err)
 			}
-			if err := st.expectAccount(acct); err != nil {
+			if err := st.ExpectAccount(acct); err != nil {
 				return err
 			}
-			if err := client.CheckPassword(nw, acct.Email, acct.KVNR); err != nil {
+			if err := core.CheckPassword(nw, acct.Email, acct.KVNR); err != nil {
 				return err
 			}
-			var keys wire.KeysResponse
-			if err := c.Do(cmd.Context(), "GET", "/api/v1/account/keys", nil, &keys); err != nil {
+			keys, err := c.AccountKeys(ctx)
+			if err != nil {
 				return e.authErr(st, err)
 			}
 			// The old login secret goes to the server: the same checks
 			// as at login (a session never sees another device's
 			// password change, which ends it).
-			if err := client.CheckOffered(keys.KDF, st.Seen.kdf(st.Email), false); err != nil {
+			if err := core.CheckOffered(keys.KDF, st.Seen.KDF(st.Email), false); err != nil {
 				return err
 			}
-			pk, oldSecret, err := client.Split(old, keys.KDF)
+			pk, oldSecret, err := core.Split(old, keys.KDF)
 			if err != nil {
 				return err
 			}
-			umk, err := client.UnlockUMK(pk, keys.Keys)
+			umk, err := core.UnlockUMK(pk, keys.Keys)
 			if err != nil {
-				return akte.E("password.change", akte.KindUnauthenticated, "Das bisherige Passwort ist falsch.", nil)
+				return cli.Fail(akte.KindUnauthenticated, "old_password_wrong", nil)
 			}
-			kdf := client.DefaultKDF()
-			ls, wrapped, err := client.Rewrap(umk, nw, kdf)
+			kdf := core.DefaultKDF()
+			ls, wrapped, err := core.Rewrap(umk, nw, kdf)
 			if err != nil {
 				return err
 			}
-			err = c.Do(cmd.Context(), "POST", "/api/v1/password/change", wire.PasswordChangeRequest{
+			err = c.ChangePassword(ctx, wire.PasswordChangeRequest{
 				OldLoginSecret: oldSecret, TOTP: totp, New: wire.NewPassword{KDF: kdf, LoginSecret: ls, UMKByPassword: wrapped},
-			}, nil)
+			})
 			if err != nil {
 				return e.authErr(st, err)
 			}
 			st.KDF, st.Keys = kdf, keys.Keys
 			st.Keys.UMKByPassword = wrapped
-			st.Seen.useKDF(st.Email, kdf)
-			if err := saveState(e, st); err != nil {
+			st.Seen.UseKDF(st.Email, kdf)
+			if err := e.save(st); err != nil {
 				return err
 			}
 			if asJSON {
-				return e.printJSON(map[string]string{"status": "changed"})
+				return e.PrintJSON(map[string]string{"status": "changed"})
 			}
-			e.printf("Passwort geändert. Ihre Daten bleiben lesbar; andere Geräte wurden abgemeldet.\n")
+			e.Printf("%s\n", e.Tr("Passwort geändert. Ihre Daten bleiben lesbar; andere Geräte wurden abgemeldet.",
+				"Password changed. Your data stay readable; other devices were logged out."))
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&totp, "totp", "", "Code aus der Authenticator-App")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
-	cmd.Flags().BoolVar(&pwStdin, "password-stdin", false, "altes und neues Passwort als zwei Zeilen von der Standardeingabe lesen")
-	cmd.MarkFlagRequired("totp")
+	cmd.Flags().StringVar(&totp, "totp", "", e.Tr("Code aus der Authenticator-App", "code from the authenticator app"))
+	e.jsonFlag(cmd, &asJSON)
+	cmd.Flags().BoolVar(&pwStdin, "password-stdin", false, e.Tr("altes und neues Passwort als zwei Zeilen von der Standardeingabe lesen",
+		"read the old and the new password as two lines from standard input"))
+	cli.Required(cmd, "totp")
 	return cmd
 }
 
@@ -106,132 +111,145 @@ func passwordResetCmd(e *env) *cobra.Command {
 	var email, totp, code, qrPath string
 	var without, erase, asJSON, pwStdin bool
 	cmd := &cobra.Command{
-		Use:   "reset --email E --totp CODE",
-		Short: "Passwort vergessen: mit dem Sicherheitsschlüssel neu setzen (Daten bleiben) oder --without-recovery-key (Daten gehen verloren)",
-		Long: "Mit Sicherheitsschlüssel (AKTE_RECOVERY_KEY, Eingabe oder erste Zeile mit --password-stdin) und neuem Passwort\n" +
-			"(AKTE_NEW_PASSWORD, Eingabe oder zweite Zeile) bleiben alle Daten erhalten.\n\n" +
-			"Ohne Sicherheitsschlüssel: erst `akte password reset --email E --without-recovery-key` (schickt einen Code),\n" +
-			"dann `akte password reset --email E --without-recovery-key --code C --totp T` – dabei werden alle\n" +
+		Use: "reset --email E --totp CODE",
+		Short: e.Tr("Passwort vergessen: mit dem Sicherheitsschlüssel neu setzen (Daten bleiben) oder --without-recovery-key (Daten gehen verloren)",
+			"Forgot the password: set a new one with the recovery key (data stay) or --without-recovery-key (data are lost)"),
+		Long: e.Tr("Mit Sicherheitsschlüssel (AKTE_RECOVERY_KEY, Eingabe oder erste Zeile mit --password-stdin) und neuem Passwort\n"+
+			"(AKTE_NEW_PASSWORD, Eingabe oder zweite Zeile) bleiben alle Daten erhalten.\n\n"+
+			"Ohne Sicherheitsschlüssel: erst `akte password reset --email E --without-recovery-key` (schickt einen Code),\n"+
+			"dann `akte password reset --email E --without-recovery-key --code C --totp T` – dabei werden alle\n"+
 			"verschlüsselten Daten gelöscht; am Terminal tippen Sie zur Bestätigung LÖSCHEN, sonst --yes-erase-my-data.",
-		Args: cobra.NoArgs,
+			"With the recovery key (AKTE_RECOVERY_KEY, a prompt or the first line with --password-stdin) and a new password\n"+
+				"(AKTE_NEW_PASSWORD, a prompt or the second line) all data stay.\n\n"+
+				"Without the recovery key: first `akte password reset --email E --without-recovery-key` (sends a code),\n"+
+				"then `akte password reset --email E --without-recovery-key --code C --totp T`, which deletes all\n"+
+				"encrypted data; at a terminal you confirm by typing ERASE, otherwise give --yes-erase-my-data."),
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := loadState(e)
+			ctx := cmd.Context()
+			st, err := e.state()
 			if err != nil {
 				return err
 			}
 			c := e.api(nil)
 			sr := e.secrets(pwStdin)
+			newPassword := func() (string, error) {
+				nw, err := sr.get(e.Tr("Neues Passwort", "New password"), "AKTE_NEW_PASSWORD", true)
+				if err != nil {
+					return "", err
+				}
+				return nw, core.CheckPassword(nw, email, "")
+			}
 			if !without {
 				if totp == "" {
-					return fmt.Errorf("--totp fehlt")
+					return cli.Fail(akte.KindInvalid, "flag_required", map[string]any{"flags": "--totp"})
 				}
-				text, err := sr.get("Sicherheitsschlüssel", "AKTE_RECOVERY_KEY", false)
+				text, err := sr.get(e.Tr("Sicherheitsschlüssel", "Recovery key"), "AKTE_RECOVERY_KEY", false)
 				if err != nil {
 					return err
 				}
-				rk, err := client.ParseRecoveryKey(text)
+				rk, err := core.ParseRecoveryKey(text)
 				if err != nil {
 					return err
 				}
-				nw, err := sr.get("Neues Passwort", "AKTE_NEW_PASSWORD", true)
+				nw, err := newPassword()
 				if err != nil {
 					return err
 				}
-				if err := client.CheckPassword(nw, email, ""); err != nil {
-					return err
-				}
-				var g wire.RecoverResponse
-				if err := c.Do(cmd.Context(), "POST", "/api/v1/password/recover", wire.RecoverRequest{Email: email, RecoveryVerifier: client.RecoveryVerifier(rk), TOTP: totp}, &g); err != nil {
-					return err
-				}
-				umk, err := client.UnlockUMKWithRecovery(rk, g.UMKByRecovery)
-				if err != nil {
-					return fmt.Errorf("der Sicherheitsschlüssel öffnet den Kontoschlüssel nicht: %w", err)
-				}
-				kdf := client.DefaultKDF()
-				ls, wrapped, err := client.Rewrap(umk, nw, kdf)
+				g, err := c.Recover(ctx, wire.RecoverRequest{Email: email, RecoveryVerifier: core.RecoveryVerifier(rk), TOTP: totp})
 				if err != nil {
 					return err
 				}
-				if err := c.Do(cmd.Context(), "POST", "/api/v1/password/recover/complete", wire.RecoverCompleteRequest{Token: g.Token,
-					New: wire.NewPassword{KDF: kdf, LoginSecret: ls, UMKByPassword: wrapped}}, nil); err != nil {
+				umk, err := core.UnlockUMKWithRecovery(rk, g.UMKByRecovery)
+				if err != nil {
 					return err
 				}
-				st.forgetSession()
-				st.Seen.useKDF(email, kdf)
-				if err := saveState(e, st); err != nil {
+				kdf := core.DefaultKDF()
+				ls, wrapped, err := core.Rewrap(umk, nw, kdf)
+				if err != nil {
+					return err
+				}
+				if err := c.CompleteRecovery(ctx, wire.RecoverCompleteRequest{Token: g.Token,
+					New: wire.NewPassword{KDF: kdf, LoginSecret: ls, UMKByPassword: wrapped}}); err != nil {
+					return err
+				}
+				st.ForgetSession()
+				st.Seen.UseKDF(email, kdf)
+				if err := e.save(st); err != nil {
 					return err
 				}
 				if asJSON {
-					return e.printJSON(map[string]string{"status": "changed"})
+					return e.PrintJSON(map[string]string{"status": "changed"})
 				}
-				e.printf("Neues Passwort gesetzt; Ihre Daten bleiben erhalten. Bitte melden Sie sich neu an.\n")
+				e.Printf("%s\n", e.Tr("Neues Passwort gesetzt; Ihre Daten bleiben erhalten. Bitte melden Sie sich neu an.",
+					"New password set; your data stay. Please log in again."))
 				return nil
 			}
+			warning := catalog.Text(e.Lang, "data_loss_warning", nil)
 			if code == "" {
-				var res wire.ResetStartResponse
-				if err := c.Do(cmd.Context(), "POST", "/api/v1/password/reset", wire.EmailRequest{Email: email}, &res); err != nil {
+				if _, err := c.ResetPassword(ctx, wire.EmailRequest{Email: email}); err != nil {
 					return err
 				}
 				if asJSON {
-					return e.printJSON(map[string]string{"status": "sent", "warning": res.Warning})
+					return e.PrintJSON(map[string]string{"status": "sent", "warning": warning})
 				}
-				e.printf("%s\n\nFalls ein Konto mit dieser Adresse besteht, ist ein Code unterwegs. Weiter mit:\n  akte password reset --email %s --without-recovery-key --code CODE --totp CODE\n", res.Warning, email)
+				e.Printf(e.Tr("%s\n\nFalls ein Konto mit dieser Adresse besteht, ist ein Code unterwegs. Weiter mit:\n  akte password reset --email %s --without-recovery-key --code CODE --totp CODE\n",
+					"%s\n\nIf an account with this address exists, a code is on its way. Go on with:\n  akte password reset --email %s --without-recovery-key --code CODE --totp CODE\n"), warning, email)
 				return nil
 			}
 			if totp == "" {
-				return fmt.Errorf("--totp fehlt")
+				return cli.Fail(akte.KindInvalid, "flag_required", map[string]any{"flags": "--totp"})
 			}
-			fmt.Fprintf(e.stderr, "%s\n\n", service.DataLossWarning)
+			fmt.Fprintf(e.Stderr, "%s\n\n", warning)
 			if !erase {
 				if _, tty := e.stdinTerminal(); !tty || pwStdin {
-					return fmt.Errorf("zur Bestätigung des Datenverlusts --yes-erase-my-data angeben")
+					return cli.Fail(akte.KindInvalid, "erase_not_confirmed", nil)
 				}
-				fmt.Fprint(e.stderr, "Tippen Sie LÖSCHEN, um fortzufahren: ")
-				l, _ := bufio.NewReader(e.stdin).ReadString('\n')
-				if strings.TrimSpace(l) != "LÖSCHEN" {
-					return fmt.Errorf("abgebrochen; nichts wurde gelöscht")
+				word := e.Tr("LÖSCHEN", "ERASE")
+				fmt.Fprintf(e.Stderr, e.Tr("Tippen Sie %s, um fortzufahren: ", "Type %s to go on: "), word)
+				l, _ := bufio.NewReader(e.Stdin).ReadString('\n')
+				if strings.TrimSpace(l) != word {
+					return cli.Fail(akte.KindInvalid, "erase_aborted", nil)
 				}
 			}
-			nw, err := sr.get("Neues Passwort", "AKTE_NEW_PASSWORD", true)
+			nw, err := newPassword()
 			if err != nil {
 				return err
 			}
-			if err := client.CheckPassword(nw, email, ""); err != nil {
-				return err
-			}
-			m, err := client.NewMaterial(nw, client.DefaultKDF())
+			m, err := core.NewMaterial(nw, core.DefaultKDF())
 			if err != nil {
 				return err
 			}
-			if err := c.Do(cmd.Context(), "POST", "/api/v1/password/reset/complete", wire.ResetCompleteRequest{
+			if err := c.CompleteReset(ctx, wire.ResetCompleteRequest{
 				Email: email, Code: code, TOTP: totp, AcknowledgeDataLoss: true, KDF: m.KDF, LoginSecret: m.LoginSecret,
-				RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, Record: m.Record}, nil); err != nil {
+				RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, Record: m.Record}); err != nil {
 				return err
 			}
-			st.forgetSession()
+			st.ForgetSession()
 			st.Keys, st.KDF = m.Keys, m.KDF
-			st.Seen.useKDF(email, m.KDF)
-			if err := saveState(e, st); err != nil {
+			st.Seen.UseKDF(email, m.KDF)
+			if err := e.save(st); err != nil {
 				return err
 			}
-			rk := client.FormatRecoveryKey(m.RecoveryKey)
+			rk := core.FormatRecoveryKey(m.RecoveryKey)
 			if asJSON {
-				return e.printJSON(map[string]string{"status": "reset", "recovery_key": rk})
+				return e.PrintJSON(map[string]string{"status": "reset", "recovery_key": rk})
 			}
-			e.printf("Passwort zurückgesetzt; die bisherigen verschlüsselten Daten sind gelöscht.\n")
+			e.Printf("%s\n", e.Tr("Passwort zurückgesetzt; die bisherigen verschlüsselten Daten sind gelöscht.",
+				"Password reset; the encrypted data you had are deleted."))
 			return e.showRecoveryKey(rk, qrPath)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&email, "email", "", "E-Mail-Adresse")
-	f.StringVar(&totp, "totp", "", "Code aus der Authenticator-App")
-	f.BoolVar(&without, "without-recovery-key", false, "ohne Sicherheitsschlüssel zurücksetzen: ALLE verschlüsselten Daten gehen verloren")
-	f.StringVar(&code, "code", "", "Code aus der E-Mail (nur mit --without-recovery-key)")
-	f.BoolVar(&erase, "yes-erase-my-data", false, "Datenverlust bestätigen (nur mit --without-recovery-key)")
-	f.StringVar(&qrPath, "qr", "", "neuen Sicherheitsschlüssel als QR-Code-PNG speichern")
-	f.BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
-	f.BoolVar(&pwStdin, "password-stdin", false, "Geheimnisse zeilenweise von der Standardeingabe lesen")
-	cmd.MarkFlagRequired("email")
+	f.StringVar(&email, "email", "", e.Tr("E-Mail-Adresse", "e-mail address"))
+	f.StringVar(&totp, "totp", "", e.Tr("Code aus der Authenticator-App", "code from the authenticator app"))
+	f.BoolVar(&without, "without-recovery-key", false, e.Tr("ohne Sicherheitsschlüssel zurücksetzen: ALLE verschlüsselten Daten gehen verloren",
+		"reset without the recovery key: ALL encrypted data are lost"))
+	f.StringVar(&code, "code", "", e.Tr("Code aus der E-Mail (nur mit --without-recovery-key)", "code from the e-mail (only with --without-recovery-key)"))
+	f.BoolVar(&erase, "yes-erase-my-data", false, e.Tr("Datenverlust bestätigen (nur mit --without-recovery-key)", "confirm the loss of data (only with --without-recovery-key)"))
+	f.StringVar(&qrPath, "qr", "", e.Tr("neuen Sicherheitsschlüssel als QR-Code-PNG speichern", "save the new recovery key as a QR code PNG"))
+	e.jsonFlag(cmd, &asJSON)
+	f.BoolVar(&pwStdin, "password-stdin", false, e.Tr("Geheimnisse zeilenweise von der Standardeingabe lesen", "read the secrets line by line from standard input"))
+	cli.Required(cmd, "email")
 	return cmd
 }

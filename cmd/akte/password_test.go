@@ -57,7 +57,7 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	// Change: needs the old password and a TOTP code.
 	newPW := "Hagebutten-Nebel-2031"
 	_, errs, code := u.run("", []string{"AKTE_NEW_PASSWORD=" + newPW, "AKTE_PASSWORD=Falsch-aber-lang-genug"}, "password", "change", "--totp", u.peekCode())
-	if code == 0 || !strings.Contains(errs, "bisherige Passwort ist falsch") {
+	if code == 0 || !says(errs, "old_password_wrong", nil) {
 		t.Fatalf("change with wrong old password: %d %s", code, errs)
 	}
 	if _, errs, code := u.run("", []string{"AKTE_NEW_PASSWORD=passwort1234"}, "password", "change", "--totp", u.peekCode()); code == 0 || !strings.Contains(errs, "zu verbreitet") {
@@ -95,14 +95,14 @@ func TestPasswordChangeAndReset(t *testing.T) {
 		t.Fatal("the uploaded document left no blob")
 	}
 	out := u.ok("password", "reset", "--email", u.Email, "--without-recovery-key")
-	if !strings.Contains(out, "unwiderruflich gelöscht") {
+	if !says(out, "data_loss_warning", nil) {
 		t.Fatalf("no data-loss warning: %s", out)
 	}
 	resetCode := srv.mailCode(u.Email, "Passwort zurücksetzen")
 	pw3 := "Schlehen-Frost-5512"
 	env := []string{"AKTE_NEW_PASSWORD=" + pw3}
 	if _, errs, code := u.run("", env, "password", "reset", "--email", u.Email, "--without-recovery-key", "--code", resetCode, "--totp", u.peekCode()); code == 0 ||
-		!strings.Contains(errs, "--yes-erase-my-data") || !strings.Contains(errs, "unwiderruflich") {
+		!strings.Contains(errs, "--yes-erase-my-data") || !says(errs, "data_loss_warning", nil) {
 		t.Fatalf("reset without confirmation: %d %s", code, errs)
 	}
 	if blobFiles() == 0 {
@@ -134,7 +134,7 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	u.fails("get", id, "-o", filepath.Join(t.TempDir(), "x"))
 	// The old recovery key opens nothing any more.
 	if _, errs, code := u.run("", []string{"AKTE_RECOVERY_KEY=" + old, "AKTE_NEW_PASSWORD=Egal-Welches-4711"},
-		"password", "reset", "--email", u.Email, "--totp", u.peekCode()); code == 0 || !strings.Contains(errs, "Sicherheitsschlüssel ist falsch") {
+		"password", "reset", "--email", u.Email, "--totp", u.peekCode()); code == 0 || !says(errs, "recovery_failed", nil) {
 		t.Fatalf("reset with the old recovery key: %d %s", code, errs)
 	}
 }

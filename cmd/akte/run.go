@@ -3,59 +3,44 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
-	"github.com/akte/akte"
+	"github.com/akte/akte/internal/cli"
+	servercmd "github.com/akte/akte/internal/server"
 )
 
-// env is the process environment, injected so tests can run commands
-// side by side.
-type env struct {
-	getenv func(string) string
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-}
-
-// exitError carries an exit code other than 1.
-type exitError struct{ code int }
-
-func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+// env is the process environment and language (package cli) with the
+// client commands' helpers.
+type env struct{ *cli.Env }
 
 // run is the whole program: main only wires the process to it, so that
 // end-to-end tests can call it (or the built binary) with their own
 // arguments, environment and streams.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
-	root := &cobra.Command{
+	e := &env{cli.NewEnv(getenv, stdin, stdout, stderr)}
+	root := cli.Group(&cobra.Command{
 		Use:           "akte",
-		Short:         "Akte – Ihre verschlüsselte Gesundheitsakte / your end-to-end encrypted health record",
+		Short:         e.Tr("Akte – Ihre verschlüsselte Gesundheitsakte", "Akte – your end-to-end encrypted health record"),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-	}
+	})
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(e), adminCmd(e))
-	for _, c := range clientCmds(e) {
-		root.AddCommand(c)
-	}
+	root.AddCommand(servercmd.Commands(e.Env)...)
+	root.AddCommand(clientCmds(e)...)
+	e.Localize(root)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}
-	var xe exitError
+	var xe cli.ExitError
 	if errors.As(err, &xe) {
-		return xe.code
+		return xe.Code
 	}
-	msg := akte.MessageOf(err)
-	if msg == "" || akte.KindOf(err) == akte.KindInternal {
-		msg = err.Error()
-	}
-	fmt.Fprintln(stderr, "Fehler:", msg)
+	e.PrintError(err)
 	return 1
 }

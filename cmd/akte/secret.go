@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/internal/cli"
 )
 
 // secretReader gets passwords and recovery keys without ever taking them
@@ -23,35 +26,35 @@ func (e *env) secrets(useStdin bool) *secretReader {
 }
 
 func (e *env) stdinTerminal() (*os.File, bool) {
-	f, ok := e.stdin.(*os.File)
+	f, ok := e.Stdin.(*os.File)
 	return f, ok && term.IsTerminal(int(f.Fd()))
 }
 
 // get returns the secret from envName, the next stdin line, or a prompt
 // (asked twice when confirm is set).
 func (s *secretReader) get(what, envName string, confirm bool) (string, error) {
-	if v := s.e.getenv(envName); v != "" {
+	if v := s.e.Getenv(envName); v != "" {
 		return v, nil
 	}
 	if s.useStdin {
 		if s.lines == nil {
-			s.lines = bufio.NewReader(s.e.stdin)
+			s.lines = bufio.NewReader(s.e.Stdin)
 		}
 		l, err := s.lines.ReadString('\n')
 		l = strings.TrimRight(l, "\r\n")
 		if l == "" && err != nil {
-			return "", fmt.Errorf("%s: standard input ended (--password-stdin expects one line per secret)", what)
+			return "", cli.Fail(akte.KindInvalid, "stdin_ended", map[string]any{"what": what})
 		}
 		return l, nil
 	}
 	f, ok := s.e.stdinTerminal()
 	if !ok {
-		return "", fmt.Errorf("%s fehlt: bitte am Terminal eingeben, mit --password-stdin übergeben oder %s setzen", what, envName)
+		return "", cli.Fail(akte.KindInvalid, "secret_missing", map[string]any{"what": what, "env": envName})
 	}
 	read := func(prompt string) (string, error) {
-		fmt.Fprint(s.e.stderr, prompt)
+		fmt.Fprint(s.e.Stderr, prompt)
 		b, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(s.e.stderr)
+		fmt.Fprintln(s.e.Stderr)
 		return string(b), err
 	}
 	v, err := read(what + ": ")
@@ -59,12 +62,12 @@ func (s *secretReader) get(what, envName string, confirm bool) (string, error) {
 		return "", err
 	}
 	if confirm {
-		again, err := read(what + " (wiederholen): ")
+		again, err := read(what + s.e.Tr(" (wiederholen): ", " (again): "))
 		if err != nil {
 			return "", err
 		}
 		if again != v {
-			return "", fmt.Errorf("die beiden Eingaben stimmen nicht überein")
+			return "", cli.Fail(akte.KindInvalid, "secrets_differ", nil)
 		}
 	}
 	return v, nil

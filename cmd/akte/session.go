@@ -8,6 +8,8 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/wire"
 )
 
@@ -16,80 +18,82 @@ func loginCmd(e *env) *cobra.Command {
 	var asJSON, pwStdin, changedElsewhere bool
 	cmd := &cobra.Command{
 		Use:   "login --email E --totp CODE",
-		Short: "Anmelden / log in",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("Anmelden", "Log in"),
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := loadState(e)
+			st, err := e.state()
 			if err != nil {
 				return err
 			}
-			pw, err := e.secrets(pwStdin).get("Passwort", "AKTE_PASSWORD", false)
+			pw, err := e.secrets(pwStdin).get(e.Tr("Passwort", "Password"), "AKTE_PASSWORD", false)
 			if err != nil {
 				return err
 			}
 			if deviceName != "" {
 				st.DeviceName = deviceName
-				if err := saveState(e, st); err != nil {
+				if err := e.save(st); err != nil {
 					return err
 				}
 			}
 			c := e.api(nil)
-			var pre wire.PreloginResponse
-			if err := c.Do(cmd.Context(), "POST", "/api/v1/prelogin", wire.EmailRequest{Email: email}, &pre); err != nil {
+			pre, err := c.Prelogin(cmd.Context(), wire.EmailRequest{Email: email})
+			if err != nil {
 				return err
 			}
 			// Nothing is derived, and nothing sent, with parameters
 			// below the floor or below what this client used last time.
-			if err := client.CheckOffered(pre.KDF, st.Seen.kdf(email), changedElsewhere); err != nil {
+			if err := core.CheckOffered(pre.KDF, st.Seen.KDF(email), changedElsewhere); err != nil {
 				if r, _ := akte.ReasonOf(err); r == "kdf_salt_changed" {
-					return &akte.Error{Op: "login", Kind: akte.KindCrypto, Err: err,
-						Message: akte.MessageOf(err) + " Bestätigen Sie eine solche Änderung mit --password-changed-elsewhere."}
+					fmt.Fprintln(e.Stderr, e.Tr("Bestätigen Sie eine solche Änderung mit --password-changed-elsewhere.",
+						"Confirm such a change with --password-changed-elsewhere."))
 				}
 				return err
 			}
-			pk, ls, err := client.Split(pw, pre.KDF)
+			pk, ls, err := core.Split(pw, pre.KDF)
 			if err != nil {
 				return err
 			}
-			var res wire.LoginResponse
-			err = c.Do(cmd.Context(), "POST", "/api/v1/sessions", wire.LoginRequest{
-				Email: email, LoginSecret: ls, TOTP: totp, DeviceID: st.DeviceID, DeviceName: st.DeviceName,
-			}, &res)
+			res, err := c.Login(cmd.Context(), wire.LoginRequest{
+				Email: email, LoginSecret: ls, TOTP: totp, DeviceID: st.DeviceID, DeviceName: st.DeviceName, DeviceSecret: st.DeviceSecret,
+			})
 			if err != nil {
 				return err
 			}
-			if err := client.Expect("account", emailKey(email), emailKey(res.Account.Email)); err != nil {
+			if err := core.Expect("account", client.EmailKey(email), client.EmailKey(res.Account.Email)); err != nil {
 				return err
 			}
-			umk, err := client.UnlockUMK(pk, res.Keys)
+			umk, err := core.UnlockUMK(pk, res.Keys)
 			if err != nil {
-				return fmt.Errorf("die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen: %w", err)
+				return err
 			}
 			st.Email, st.AccountID, st.Token, st.Keys, st.KDF = res.Account.Email, res.Account.AccountID, res.Token, res.Keys, pre.KDF
-			st.Seen.useKDF(email, pre.KDF)
-			if err := st.setUMK(res.ClientKey, umk); err != nil {
+			st.Seen.UseKDF(email, pre.KDF)
+			st.DeviceSecret = res.DeviceSecret
+			if err := st.SetUMK(res.ClientKey, umk); err != nil {
 				return err
 			}
-			if err := saveState(e, st); err != nil {
+			if err := e.save(st); err != nil {
 				return err
 			}
 			if asJSON {
-				return e.printJSON(map[string]any{"account_id": res.Account.AccountID, "email": res.Account.Email,
+				return e.PrintJSON(map[string]any{"account_id": res.Account.AccountID, "email": res.Account.Email,
 					"session_id": res.SessionID, "expires_at": res.ExpiresAt, "device_id": st.DeviceID})
 			}
-			e.printf("Angemeldet als %s (Gerät %q). Sitzung gültig bis %s.\n", res.Account.Email, st.DeviceName, res.ExpiresAt.Local().Format("02.01.2006 15:04"))
+			e.Printf(e.Tr("Angemeldet als %s (Gerät %q). Sitzung gültig bis %s.\n", "Logged in as %s (device %q). Session valid until %s.\n"),
+				res.Account.Email, st.DeviceName, e.time(res.ExpiresAt))
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&email, "email", "", "E-Mail-Adresse")
-	f.StringVar(&totp, "totp", "", "6-stelliger Code aus der Authenticator-App")
-	f.StringVar(&deviceName, "device-name", "", "Name dieses Geräts")
-	f.BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
-	f.BoolVar(&pwStdin, "password-stdin", false, "Passwort als Zeile von der Standardeingabe lesen")
-	f.BoolVar(&changedElsewhere, "password-changed-elsewhere", false, "neue Passwort-Parameter annehmen: Sie haben das Passwort auf einem anderen Gerät geändert oder zurückgesetzt")
-	cmd.MarkFlagRequired("email")
-	cmd.MarkFlagRequired("totp")
+	f.StringVar(&email, "email", "", e.Tr("E-Mail-Adresse", "e-mail address"))
+	f.StringVar(&totp, "totp", "", e.Tr("6-stelliger Code aus der Authenticator-App", "6-digit code from the authenticator app"))
+	f.StringVar(&deviceName, "device-name", "", e.Tr("Name dieses Geräts", "name of this device"))
+	e.jsonFlag(cmd, &asJSON)
+	e.stdinFlag(cmd, &pwStdin)
+	f.BoolVar(&changedElsewhere, "password-changed-elsewhere", false, e.Tr(
+		"neue Passwort-Parameter annehmen: Sie haben das Passwort auf einem anderen Gerät geändert oder zurückgesetzt",
+		"accept new password parameters: you changed or reset the password on another device"))
+	cli.Required(cmd, "email", "totp")
 	return cmd
 }
 
@@ -97,38 +101,38 @@ func logoutCmd(e *env) *cobra.Command {
 	var all, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "logout [--all]",
-		Short: "Abmelden (--all: auf allen Geräten) / log out (everywhere)",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("Abmelden (--all: auf allen Geräten)", "Log out (--all: everywhere)"),
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, c, err := e.session()
 			if err != nil {
 				return err
 			}
-			path := "/api/v1/sessions/current"
 			if all {
-				path = "/api/v1/sessions"
+				err = c.LogoutAll(cmd.Context())
+			} else {
+				err = c.Logout(cmd.Context())
 			}
-			err = c.Do(cmd.Context(), "DELETE", path, nil, nil)
-			st.forgetSession()
-			if serr := saveState(e, st); serr != nil {
+			st.ForgetSession()
+			if serr := e.save(st); serr != nil {
 				return serr
 			}
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return e.printJSON(map[string]any{"status": "logged_out", "all": all})
+				return e.PrintJSON(map[string]any{"status": "logged_out", "all": all})
 			}
 			if all {
-				e.printf("Auf allen Geräten abgemeldet.\n")
+				e.Printf("%s\n", e.Tr("Auf allen Geräten abgemeldet.", "Logged out on every device."))
 			} else {
-				e.printf("Abgemeldet.\n")
+				e.Printf("%s\n", e.Tr("Abgemeldet.", "Logged out."))
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "alle Sitzungen beenden")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
+	cmd.Flags().BoolVar(&all, "all", false, e.Tr("alle Sitzungen beenden", "end every session"))
+	e.jsonFlag(cmd, &asJSON)
 	return cmd
 }
 
@@ -136,34 +140,33 @@ func sessionsCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "sessions",
-		Short: "Aktive Sitzungen anzeigen / list active sessions",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("Aktive Sitzungen anzeigen", "List active sessions"),
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, c, err := e.session()
 			if err != nil {
 				return err
 			}
-			var ss []wire.Session
-			if err := c.Do(cmd.Context(), "GET", "/api/v1/sessions", nil, &ss); err != nil {
+			ss, err := c.Sessions(cmd.Context())
+			if err != nil {
 				return e.authErr(st, err)
 			}
 			if asJSON {
-				return e.printJSON(ss)
+				return e.PrintJSON(ss)
 			}
-			w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "SITZUNG\tGERÄT\tBEGONNEN\tZULETZT AKTIV\tADRESSE\t")
+			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(w, e.Tr("SITZUNG\tGERÄT\tBEGONNEN\tZULETZT AKTIV\tADRESSE\t", "SESSION\tDEVICE\tSTARTED\tLAST ACTIVE\tADDRESS\t"))
 			for _, s := range ss {
 				cur := ""
 				if s.Current {
-					cur = "(diese)"
+					cur = e.Tr("(diese)", "(this one)")
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.DeviceID, s.CreatedAt.Local().Format("02.01.2006 15:04"),
-					s.LastSeenAt.Local().Format("02.01.2006 15:04"), s.ClientAddr, cur)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.DeviceID, e.time(s.CreatedAt), e.time(s.LastSeenAt), s.ClientAddr, cur)
 			}
 			return w.Flush()
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
+	e.jsonFlag(cmd, &asJSON)
 	return cmd
 }
 
@@ -174,40 +177,40 @@ func devicesCmd(e *env) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		var ds []wire.Device
-		if err := c.Do(cmd.Context(), "GET", "/api/v1/devices", nil, &ds); err != nil {
+		ds, err := c.Devices(cmd.Context())
+		if err != nil {
 			return e.authErr(st, err)
 		}
 		if asJSON {
-			return e.printJSON(ds)
+			return e.PrintJSON(ds)
 		}
-		w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "GERÄT\tNAME\tSTATUS\tZULETZT GESEHEN\t")
+		w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(w, e.Tr("GERÄT\tNAME\tSTATUS\tZULETZT GESEHEN\t", "DEVICE\tNAME\tSTATE\tLAST SEEN\t"))
 		for _, d := range ds {
-			status := "bestätigt"
+			status := e.Tr("bestätigt", "confirmed")
 			switch {
 			case d.BlockedAt != nil:
-				status = "gesperrt"
+				status = e.Tr("gesperrt", "blocked")
 			case d.ConfirmedAt == nil:
-				status = "unbestätigt"
+				status = e.Tr("unbestätigt", "unconfirmed")
 			}
 			if d.Current {
-				status += " (dieses)"
+				status += e.Tr(" (dieses)", " (this one)")
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t\n", d.ID, d.Name, status, d.LastSeenAt.Local().Format("02.01.2006 15:04"))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t\n", d.ID, d.Name, status, e.time(d.LastSeenAt))
 		}
 		return w.Flush()
 	}
 	cmd := &cobra.Command{
 		Use:   "devices [rename ID NAME | block ID]",
-		Short: "Geräte anzeigen, umbenennen, sperren / list, rename, block devices",
-		Args:  cobra.NoArgs,
+		Short: e.Tr("Geräte anzeigen, umbenennen, sperren", "List, rename and block devices"),
+		Args:  cli.NoArgs,
 		RunE:  list,
 	}
-	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "Ausgabe als JSON")
-	change := func(use, short string, nargs int, do func(cmd *cobra.Command, c *clientAPI, args []string) (*wire.Device, error)) *cobra.Command {
+	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, e.Tr("Ausgabe als JSON", "JSON output"))
+	change := func(use, short string, nargs int, do func(cmd *cobra.Command, c *client.API, args []string) (*wire.Device, error)) *cobra.Command {
 		return &cobra.Command{
-			Use: use, Short: short, Args: cobra.ExactArgs(nargs),
+			Use: use, Short: short, Args: cli.ExactArgs(nargs),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				st, c, err := e.session()
 				if err != nil {
@@ -217,27 +220,23 @@ func devicesCmd(e *env) *cobra.Command {
 				if err != nil {
 					return e.authErr(st, err)
 				}
-				if err := client.Expect("device", args[0], d.ID); err != nil {
+				if err := core.Expect("device", args[0], d.ID); err != nil {
 					return err
 				}
 				if asJSON {
-					return e.printJSON(d)
+					return e.PrintJSON(d)
 				}
-				e.printf("Gerät %s (%s): erledigt.\n", d.ID, d.Name)
+				e.Printf(e.Tr("Gerät %s (%s): erledigt.\n", "Device %s (%s): done.\n"), d.ID, d.Name)
 				return nil
 			},
 		}
 	}
 	cmd.AddCommand(
-		change("rename ID NAME", "Gerät umbenennen", 2, func(cmd *cobra.Command, c *clientAPI, args []string) (*wire.Device, error) {
-			var d wire.Device
-			err := c.Do(cmd.Context(), "PATCH", "/api/v1/devices/"+pathEscape(args[0]), wire.RenameDeviceRequest{Name: args[1]}, &d)
-			return &d, err
+		change("rename ID NAME", e.Tr("Gerät umbenennen", "Rename a device"), 2, func(cmd *cobra.Command, c *client.API, args []string) (*wire.Device, error) {
+			return c.RenameDevice(cmd.Context(), args[0], wire.RenameDeviceRequest{Name: args[1]})
 		}),
-		change("block ID", "Gerät sperren (beendet seine Sitzungen)", 1, func(cmd *cobra.Command, c *clientAPI, args []string) (*wire.Device, error) {
-			var d wire.Device
-			err := c.Do(cmd.Context(), "POST", "/api/v1/devices/"+pathEscape(args[0])+"/block", nil, &d)
-			return &d, err
+		change("block ID", e.Tr("Gerät sperren (beendet seine Sitzungen)", "Block a device (ends its sessions)"), 1, func(cmd *cobra.Command, c *client.API, args []string) (*wire.Device, error) {
+			return c.BlockDevice(cmd.Context(), args[0])
 		}),
 	)
 	return cmd

@@ -10,8 +10,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -60,8 +62,19 @@ type Rule struct {
 	DropHeaders []string `json:"drop_headers,omitempty"`
 	// Edit, for Go callers, rewrites the answer's body.
 	Edit func(body []byte) []byte `json:"-"`
+	// Hangup passes the request on and drops the server's answer: the
+	// client's connection is closed instead (an answer lost in the
+	// network, after the server did the work).
+	Hangup bool `json:"hangup,omitempty"`
+	// CutAfter, if positive, closes the connection after this many bytes
+	// of the answer's body (a download cut in the middle).
+	CutAfter int64 `json:"cut_after,omitempty"`
+	// Times, if positive, is how many requests the rule applies to; then
+	// it passes everything on.
+	Times int `json:"times,omitempty"`
 
-	re *regexp.Regexp
+	re   *regexp.Regexp
+	used int // requests the rule applied to; guarded by Proxy.mu
 }
 
 func (r *Rule) matches(method, path string) bool {
@@ -81,7 +94,12 @@ func New(target string) (*Proxy, error) {
 		return nil, fmt.Errorf("evilproxy: %w", err)
 	}
 	p := &Proxy{URL: "http://" + ln.Addr().String(), target: u}
-	rp := &httputil.ReverseProxy{Rewrite: p.rewrite, ModifyResponse: p.modify}
+	rp := &httputil.ReverseProxy{Rewrite: p.rewrite, ModifyResponse: p.modify, ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+		if errors.Is(err, errHangup) {
+			panic(http.ErrAbortHandler) // the server closes the connection
+		}
+		w.WriteHeader(http.StatusBadGateway)
+	}, ErrorLog: log.New(io.Discard, "", 0)}
 	p.srv = &http.Server{Handler: p.record(rp)}
 	go p.srv.Serve(ln)
 	return p, nil
@@ -162,7 +180,8 @@ func (p *Proxy) rewrite(r *httputil.ProxyRequest) {
 	p.mu.Lock()
 	var matched []*Rule
 	for _, rule := range p.rules {
-		if rule.matches(r.In.Method, r.In.URL.Path) {
+		if rule.matches(r.In.Method, r.In.URL.Path) && (rule.Times <= 0 || rule.used < rule.Times) {
+			rule.used++
 			matched = append(matched, rule)
 		}
 	}
@@ -189,6 +208,13 @@ func (p *Proxy) modify(resp *http.Response) error {
 	matched, _ := resp.Request.Context().Value(rulesKey{}).([]*Rule)
 	var edits []*Rule
 	for _, rule := range matched {
+		if rule.Hangup {
+			resp.Body.Close()
+			return errHangup
+		}
+		if rule.CutAfter > 0 {
+			resp.Body = &cutBody{ReadCloser: resp.Body, left: rule.CutAfter}
+		}
 		for _, h := range rule.DropHeaders {
 			resp.Header.Del(h)
 		}
@@ -219,6 +245,25 @@ func (p *Proxy) modify(resp *http.Response) error {
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	resp.Header.Del("ETag")
 	return nil
+}
+
+// errHangup makes the proxy drop an answer.
+var errHangup = errors.New("evilproxy: hang up")
+
+// cutBody fails after left bytes, which makes the reverse proxy abort the
+// connection in the middle of the body.
+type cutBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (c *cutBody) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errors.New("evilproxy: cut")
+	}
+	n, err := c.ReadCloser.Read(p[:min(int64(len(p)), c.left)])
+	c.left -= int64(n)
+	return n, err
 }
 
 // mergeJSON applies a JSON merge patch (RFC 7396) to a JSON document.

@@ -10,7 +10,7 @@ import (
 	"github.com/akte/akte"
 )
 
-const accountColumns = `id, email, kvnr, birth_date,
+const accountColumns = `id, email, kvnr, birth_date, lang,
 	kdf_alg, kdf_salt, kdf_memory, kdf_time, kdf_threads,
 	login_hash, recovery_hash,
 	umk_by_password, umk_by_recovery, recovery_by_umk, public_key, private_key_by_umk,
@@ -18,7 +18,7 @@ const accountColumns = `id, email, kvnr, birth_date,
 	created_at, confirmed_at, blocked_at, password_changed_at`
 
 func accountDest(a *akte.Account) []any {
-	return []any{&a.ID, &a.Email, &a.KVNR, &a.BirthDate,
+	return []any{&a.ID, &a.Email, &a.KVNR, &a.BirthDate, &a.Lang,
 		&a.KDF.Alg, &a.KDF.Salt, &a.KDF.Memory, &a.KDF.Time, &a.KDF.Threads,
 		&a.LoginHash, &a.RecoveryHash,
 		&a.Keys.UMKByPassword, &a.Keys.UMKByRecovery, &a.Keys.RecoveryByUMK, &a.Keys.PublicKey, &a.Keys.PrivateKeyByUMK,
@@ -56,21 +56,13 @@ func (s *Store) CreateAccount(ctx context.Context, a *akte.Account, r *akte.Reco
 		}
 		return insertRecord(ctx, tx, r)
 	})
-	switch {
-	case isUnique(err, "accounts_email"):
-		return akte.E(op, akte.KindConflict, "E-Mail-Adresse ist bereits registriert", err)
-	case isUnique(err, "accounts_kvnr"):
-		return akte.E(op, akte.KindConflict, "KVNR ist bereits registriert", err)
-	case isUnique(err, "accounts_pkey"):
-		return akte.E(op, akte.KindConflict, "Konto existiert bereits", err)
-	}
 	return wrap(op, err)
 }
 
 func insertAccount(ctx context.Context, tx pgx.Tx, a *akte.Account) error {
 	_, err := tx.Exec(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
-		a.ID, a.Email, a.KVNR, a.BirthDate,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		a.ID, a.Email, a.KVNR, a.BirthDate, a.Lang,
 		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
 		a.LoginHash, a.RecoveryHash,
 		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
@@ -128,9 +120,41 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Konto nicht gefunden")
+		return notFound(op)
 	}
 	return nil
+}
+
+// SetAccountLang sets the language of the account's mails.
+func (s *Store) SetAccountLang(ctx context.Context, id akte.AccountID, lang string) error {
+	const op = "postgres.SetAccountLang"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx, `UPDATE accounts SET lang = $1 WHERE id = $2`, lang, id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op)
+	}
+	return nil
+}
+
+// ReleaseKVNR empties the KVNR of the confirmed account holding kvnr.
+func (s *Store) ReleaseKVNR(ctx context.Context, kvnr string) (akte.AccountID, error) {
+	const op = "postgres.ReleaseKVNR"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var id akte.AccountID
+	err := s.pool.QueryRow(ctx, `UPDATE accounts SET kvnr = ''
+		WHERE kvnr = $1 AND kvnr <> '' AND confirmed_at IS NOT NULL RETURNING id`, kvnr).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", notFound(op)
+	}
+	if err != nil {
+		return "", wrap(op, err)
+	}
+	return id, nil
 }
 
 // AdvanceTOTP raises the account's TOTP counter if counter is higher. The
@@ -154,7 +178,7 @@ func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int6
 		var one int
 		err = tx.QueryRow(ctx, `SELECT 1 FROM accounts WHERE id = $1`, id).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound(op, "Konto nicht gefunden")
+			return notFound(op)
 		}
 		return err
 	})
@@ -165,22 +189,19 @@ func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int6
 }
 
 // DeleteAccount removes the account; sessions, devices and tokens go with
-// it by ON DELETE CASCADE, failures by their key. Events stay.
+// it by ON DELETE CASCADE. Events stay.
 func (s *Store) DeleteAccount(ctx context.Context, id akte.AccountID) error {
 	const op = "postgres.DeleteAccount"
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	return wrap(op, s.tx(ctx, func(tx pgx.Tx) error {
-		n, err := affected(tx.Exec(ctx, `DELETE FROM accounts WHERE id = $1`, id))
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFound(op, "Konto nicht gefunden")
-		}
-		_, err = tx.Exec(ctx, `DELETE FROM failures WHERE key = $1`, accountFailureKey(id))
-		return err
-	}))
+	n, err := affected(s.pool.Exec(ctx, `DELETE FROM accounts WHERE id = $1`, id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op)
+	}
+	return nil
 }
 
 // Accounts lists all accounts by creation time.

@@ -6,10 +6,10 @@ import (
 	"github.com/akte/akte"
 )
 
-const deviceColumns = `account_id, id, name, created_at, confirmed_at, blocked_at, last_seen_at`
+const deviceColumns = `account_id, id, name, created_at, confirmed_at, blocked_at, last_seen_at, secret_hash`
 
 func deviceDest(d *akte.Device) []any {
-	return []any{&d.AccountID, &d.ID, &d.Name, &d.CreatedAt, &d.ConfirmedAt, &d.BlockedAt, &d.LastSeenAt}
+	return []any{&d.AccountID, &d.ID, &d.Name, &d.CreatedAt, &d.ConfirmedAt, &d.BlockedAt, &d.LastSeenAt, &d.SecretHash}
 }
 
 func deviceDone(d *akte.Device) *akte.Device {
@@ -33,14 +33,14 @@ func (s *Store) CreateDevice(ctx context.Context, d *akte.Device) error {
 	const op = "postgres.CreateDevice"
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	_, err := s.pool.Exec(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	_, err := s.pool.Exec(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		d.AccountID, d.ID, d.Name, ts(d.CreatedAt), nullTS(d.ConfirmedAt), nullTS(d.BlockedAt),
-		ts(d.LastSeenAt))
+		ts(d.LastSeenAt), blob(d.SecretHash))
 	switch kindOf(err) {
 	case akte.KindConflict:
-		return akte.E(op, akte.KindConflict, "Gerät ist bereits registriert", err)
+		return akte.E(op, akte.KindConflict, "", err)
 	case akte.KindNotFound:
-		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
+		return akte.E(op, akte.KindNotFound, "", err)
 	}
 	return wrap(op, err)
 }
@@ -57,21 +57,22 @@ func (s *Store) Device(ctx context.Context, account akte.AccountID, id akte.Devi
 	return d, nil
 }
 
-// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt and LastSeenAt.
+// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt, LastSeenAt and
+// SecretHash.
 func (s *Store) UpdateDevice(ctx context.Context, d *akte.Device) error {
 	const op = "postgres.UpdateDevice"
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	n, err := affected(s.pool.Exec(ctx, `UPDATE devices
-		SET name = $1, confirmed_at = $2, blocked_at = $3, last_seen_at = $4
-		WHERE account_id = $5 AND id = $6`,
-		d.Name, nullTS(d.ConfirmedAt), nullTS(d.BlockedAt), ts(d.LastSeenAt),
+		SET name = $1, confirmed_at = $2, blocked_at = $3, last_seen_at = $4, secret_hash = $5
+		WHERE account_id = $6 AND id = $7`,
+		d.Name, nullTS(d.ConfirmedAt), nullTS(d.BlockedAt), ts(d.LastSeenAt), blob(d.SecretHash),
 		d.AccountID, d.ID))
 	if err != nil {
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Gerät nicht gefunden")
+		return notFound(op)
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func (s *Store) CreateUpload(ctx context.Context, it *akte.Item, limit int64) er
 			var one int
 			err := tx.QueryRow(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, it.AccountID).Scan(&one)
 			if errors.Is(err, pgx.ErrNoRows) {
-				return notFound(op, "Konto nicht gefunden")
+				return notFound(op)
 			}
 			if err != nil {
 				return err
@@ -62,7 +62,7 @@ func (s *Store) CreateUpload(ctx context.Context, it *akte.Item, limit int64) er
 		return err
 	})
 	if isUnique(err, "items_pkey") {
-		return akte.E(op, akte.KindConflict, "Ein Eintrag mit dieser Kennung existiert bereits", err)
+		return akte.E(op, akte.KindConflict, "", err)
 	}
 	if err != nil {
 		return wrap(op, err)
@@ -174,7 +174,7 @@ func (s *Store) AddChunk(ctx context.Context, id akte.ItemID, n int, at time.Tim
 			return err
 		}
 		if k == 0 {
-			return notFound(op, "Kein laufendes Hochladen mit dieser Kennung")
+			return notFound(op)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO item_chunks (item_id, n) VALUES ($1, $2)
 			ON CONFLICT (item_id, n) DO NOTHING`, id, n)
@@ -207,7 +207,7 @@ func (s *Store) CompleteUpload(ctx context.Context, id akte.ItemID, at time.Time
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Kein laufendes Hochladen mit dieser Kennung")
+		return notFound(op)
 	}
 	return nil
 }
@@ -222,7 +222,7 @@ func (s *Store) DeleteItem(ctx context.Context, id akte.ItemID) error {
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Eintrag nicht gefunden")
+		return notFound(op)
 	}
 	return nil
 }

@@ -83,8 +83,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		// pgx redacts the password in its message only on a best-effort
 		// basis, so say less.
-		return nil, akte.E(op, akte.KindInvalid, "ungültige PostgreSQL-URL",
-			errors.New("cannot parse the connection string"))
+		return nil, &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "db_url_invalid", Err: errors.New("cannot parse the connection string")}
 	}
 	params := cfg.ConnConfig.RuntimeParams
 	opTimeout := DefaultOpTimeout
@@ -92,8 +91,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		delete(params, "op_timeout") // ours, not a server setting
 		opTimeout, err = time.ParseDuration(v)
 		if err != nil || opTimeout <= 0 {
-			return nil, akte.E(op, akte.KindInvalid, "ungültige PostgreSQL-URL",
-				fmt.Errorf("op_timeout %q is not a positive duration", v))
+			return nil, &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "db_url_invalid", Err: fmt.Errorf("op_timeout %q is not a positive duration", v)}
 		}
 	}
 	if _, ok := params["statement_timeout"]; !ok {
@@ -271,8 +269,8 @@ func isUnique(err error, constraint string) bool {
 }
 
 // notFound is the error for a missing object.
-func notFound(op, msg string) error {
-	return akte.E(op, akte.KindNotFound, msg, pgx.ErrNoRows)
+func notFound(op string) error {
+	return akte.E(op, akte.KindNotFound, "", pgx.ErrNoRows)
 }
 
 // affected returns the rows a statement changed.

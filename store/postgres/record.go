@@ -15,7 +15,7 @@ func (s *Store) CreateRecord(ctx context.Context, r *akte.Record) error {
 	defer cancel()
 	err := s.tx(ctx, func(tx pgx.Tx) error { return insertRecord(ctx, tx, r) })
 	if isUnique(err, "records_pkey") {
-		return akte.E(op, akte.KindConflict, "Die Akte existiert bereits", err)
+		return akte.E(op, akte.KindConflict, "", err)
 	}
 	return wrap(op, err)
 }
@@ -85,7 +85,7 @@ func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
 			return err
 		}
 		if n == 0 {
-			return notFound(op, "Akte nicht gefunden")
+			return notFound(op)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM category_keys WHERE account_id = $1`, r.AccountID); err != nil {
 			return err
@@ -104,7 +104,7 @@ func (s *Store) SetQuota(ctx context.Context, account akte.AccountID, quota int6
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Akte nicht gefunden")
+		return notFound(op)
 	}
 	return nil
 }

@@ -42,9 +42,9 @@ func (s *Store) CreateSession(ctx context.Context, x *akte.Session) error {
 		x.ClientAddr, x.UserAgent, blob(x.ClientKey))
 	switch kindOf(err) {
 	case akte.KindConflict:
-		return akte.E(op, akte.KindConflict, "Sitzung existiert bereits", err)
+		return akte.E(op, akte.KindConflict, "", err)
 	case akte.KindNotFound:
-		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
+		return akte.E(op, akte.KindNotFound, "", err)
 	}
 	return wrap(op, err)
 }
@@ -120,7 +120,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Sitzung nicht gefunden")
+		return notFound(op)
 	}
 	return nil
 }
@@ -136,7 +136,7 @@ func (s *Store) DeleteSession(ctx context.Context, account akte.AccountID, id st
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, "Sitzung nicht gefunden")
+		return notFound(op)
 	}
 	return nil
 }

@@ -10,11 +10,11 @@ import (
 	"github.com/akte/akte"
 )
 
-const tokenColumns = `hash, purpose, account_id, device_id, created_at, expires_at, used_at, attempts`
+const tokenColumns = `hash, purpose, account_id, device_id, created_at, expires_at, used_at`
 
 func scanToken(s scanner) (*akte.Token, error) {
 	var t akte.Token
-	err := s.Scan(&t.Hash, &t.Purpose, &t.AccountID, &t.DeviceID, &t.CreatedAt, &t.ExpiresAt, &t.UsedAt, &t.Attempts)
+	err := s.Scan(&t.Hash, &t.Purpose, &t.AccountID, &t.DeviceID, &t.CreatedAt, &t.ExpiresAt, &t.UsedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -24,19 +24,38 @@ func scanToken(s scanner) (*akte.Token, error) {
 	return &t, nil
 }
 
-// CreateToken inserts a single-use token of an existing account.
+// CreateToken inserts a single-use token of an existing account and
+// deletes the account's other tokens of the same purpose and device, in one
+// transaction (one live code per purpose). It locks the account's row
+// first, so that concurrent calls for one account run one after the other
+// and the last leaves its token alone.
 func (s *Store) CreateToken(ctx context.Context, t *akte.Token) error {
 	const op = "postgres.CreateToken"
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	_, err := s.pool.Exec(ctx, `INSERT INTO tokens (`+tokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		blob(t.Hash), t.Purpose, t.AccountID, t.DeviceID,
-		ts(t.CreatedAt), ts(t.ExpiresAt), nullTS(t.UsedAt), t.Attempts)
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, t.AccountID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound(op)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM tokens WHERE account_id = $1 AND purpose = $2 AND device_id = $3`,
+			t.AccountID, t.Purpose, t.DeviceID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO tokens (`+tokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			blob(t.Hash), t.Purpose, t.AccountID, t.DeviceID,
+			ts(t.CreatedAt), ts(t.ExpiresAt), nullTS(t.UsedAt))
+		return err
+	})
 	switch kindOf(err) {
 	case akte.KindConflict:
-		return akte.E(op, akte.KindConflict, "Code existiert bereits", err)
+		return akte.E(op, akte.KindConflict, "", err)
 	case akte.KindNotFound:
-		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
+		return akte.E(op, akte.KindNotFound, "", err)
 	}
 	return wrap(op, err)
 }
@@ -83,29 +102,12 @@ func (s *Store) UseToken(ctx context.Context, hash []byte, at time.Time) error {
 		err = tx.QueryRow(ctx, `SELECT 1 FROM tokens WHERE hash = $1`, blob(hash)).Scan(&one)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			return notFound(op, "Code nicht gefunden")
+			return notFound(op)
 		case err != nil:
 			return err
 		}
-		return akte.E(op, akte.KindConflict, "Code wurde bereits verwendet", nil)
+		return akte.E(op, akte.KindConflict, "", nil)
 	}))
-}
-
-// CountTokenAttempt adds a failed guess to the token and returns the count.
-func (s *Store) CountTokenAttempt(ctx context.Context, hash []byte) (int, error) {
-	const op = "postgres.CountTokenAttempt"
-	ctx, cancel := s.ctx(ctx)
-	defer cancel()
-	var n int
-	err := s.pool.QueryRow(ctx,
-		`UPDATE tokens SET attempts = attempts + 1 WHERE hash = $1 RETURNING attempts`, blob(hash)).Scan(&n)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, notFound(op, "Code nicht gefunden")
-	}
-	if err != nil {
-		return 0, wrap(op, err)
-	}
-	return n, nil
 }
 
 // DeleteTokensBefore removes tokens that expired before t.

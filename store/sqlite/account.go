@@ -7,7 +7,7 @@ import (
 	"github.com/akte/akte"
 )
 
-const accountColumns = `id, email, kvnr, birth_date,
+const accountColumns = `id, email, kvnr, birth_date, lang,
 	kdf_alg, kdf_salt, kdf_memory, kdf_time, kdf_threads,
 	login_hash, recovery_hash,
 	umk_by_password, umk_by_recovery, recovery_by_umk, public_key, private_key_by_umk,
@@ -16,7 +16,7 @@ const accountColumns = `id, email, kvnr, birth_date,
 
 func scanAccount(r *row) *akte.Account {
 	return &akte.Account{
-		ID: akte.AccountID(r.text()), Email: r.text(), KVNR: r.text(), BirthDate: r.text(),
+		ID: akte.AccountID(r.text()), Email: r.text(), KVNR: r.text(), BirthDate: r.text(), Lang: r.text(),
 		KDF:       akte.KDFParams{Alg: r.text(), Salt: r.blob(), Memory: uint32(r.int64()), Time: uint32(r.int64()), Threads: uint8(r.int64())},
 		LoginHash: r.text(), RecoveryHash: r.text(),
 		Keys: akte.KeyBundle{UMKByPassword: r.blob(), UMKByRecovery: r.blob(), RecoveryByUMK: r.blob(), PublicKey: r.blob(),
@@ -38,20 +38,12 @@ func (s *Store) CreateAccount(ctx context.Context, a *akte.Account, r *akte.Reco
 		}
 		return insertRecord(c, r)
 	})
-	switch {
-	case isUnique(err, "accounts.email"):
-		return akte.E(op, akte.KindConflict, "E-Mail-Adresse ist bereits registriert", err)
-	case isUnique(err, "accounts.kvnr"):
-		return akte.E(op, akte.KindConflict, "KVNR ist bereits registriert", err)
-	case isUnique(err, "accounts.id"):
-		return akte.E(op, akte.KindConflict, "Konto existiert bereits", err)
-	}
 	return wrap(op, err)
 }
 
 func insertAccount(c *conn, a *akte.Account) error {
-	_, err := c.exec(`INSERT INTO accounts (`+accountColumns+`) VALUES (`+placeholders(22)+`)`,
-		a.ID, a.Email, a.KVNR, a.BirthDate,
+	_, err := c.exec(`INSERT INTO accounts (`+accountColumns+`) VALUES (`+placeholders(23)+`)`,
+		a.ID, a.Email, a.KVNR, a.BirthDate, a.Lang,
 		a.KDF.Alg, a.KDF.Salt, a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
 		a.LoginHash, a.RecoveryHash,
 		a.Keys.UMKByPassword, a.Keys.UMKByRecovery, a.Keys.RecoveryByUMK, a.Keys.PublicKey, a.Keys.PrivateKeyByUMK,
@@ -83,7 +75,7 @@ func (s *Store) AccountByEmail(ctx context.Context, email string) (*akte.Account
 // UpdateAccount overwrites the mutable fields of the account.
 func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 	const op = "sqlite.UpdateAccount"
-	return s.update(ctx, op, "Konto nicht gefunden", `UPDATE accounts SET
+	return s.update(ctx, op, `UPDATE accounts SET
 		kdf_alg = ?, kdf_salt = ?, kdf_memory = ?, kdf_time = ?, kdf_threads = ?,
 		login_hash = ?, recovery_hash = ?,
 		umk_by_password = ?, umk_by_recovery = ?, recovery_by_umk = ?, public_key = ?, private_key_by_umk = ?,
@@ -96,6 +88,23 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 		a.TOTPSecret,
 		nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged),
 		a.ID)
+}
+
+// SetAccountLang sets the language of the account's mails.
+func (s *Store) SetAccountLang(ctx context.Context, id akte.AccountID, lang string) error {
+	return s.update(ctx, "sqlite.SetAccountLang", `UPDATE accounts SET lang = ? WHERE id = ?`, lang, id)
+}
+
+// ReleaseKVNR empties the KVNR of the confirmed account holding kvnr.
+func (s *Store) ReleaseKVNR(ctx context.Context, kvnr string) (akte.AccountID, error) {
+	const op = "sqlite.ReleaseKVNR"
+	var id akte.AccountID
+	err := s.write(ctx, func(c *conn) error {
+		return c.one(`UPDATE accounts SET kvnr = ''
+			WHERE kvnr = ? AND kvnr <> '' AND confirmed_at IS NOT NULL RETURNING id`, []any{kvnr},
+			func(r *row) { id = akte.AccountID(r.text()) })
+	})
+	return id, wrap(op, err)
 }
 
 // AdvanceTOTP raises the account's TOTP counter if counter is higher. The
@@ -112,7 +121,7 @@ func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int6
 		}
 		ok, err := c.exists(`SELECT 1 FROM accounts WHERE id = ?`, id)
 		if err == nil && !ok {
-			return notFound(op, "Konto nicht gefunden")
+			return notFound(op)
 		}
 		return err
 	})
@@ -120,20 +129,9 @@ func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int6
 }
 
 // DeleteAccount removes the account; sessions, devices and tokens go with
-// it by ON DELETE CASCADE, failures by their key. Events stay.
+// it by ON DELETE CASCADE. Events stay.
 func (s *Store) DeleteAccount(ctx context.Context, id akte.AccountID) error {
-	const op = "sqlite.DeleteAccount"
-	return wrap(op, s.tx(ctx, func(c *conn) error {
-		n, err := c.exec(`DELETE FROM accounts WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFound(op, "Konto nicht gefunden")
-		}
-		_, err = c.exec(`DELETE FROM failures WHERE key = ?`, accountFailureKey(id))
-		return err
-	}))
+	return s.update(ctx, "sqlite.DeleteAccount", `DELETE FROM accounts WHERE id = ?`, id)
 }
 
 // Accounts lists all accounts by creation time.

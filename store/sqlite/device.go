@@ -6,25 +6,18 @@ import (
 	"github.com/akte/akte"
 )
 
-const deviceColumns = `account_id, id, name, created_at, confirmed_at, blocked_at, last_seen_at`
+const deviceColumns = `account_id, id, name, created_at, confirmed_at, blocked_at, last_seen_at, secret_hash`
 
 func scanDevice(r *row) *akte.Device {
 	return &akte.Device{AccountID: akte.AccountID(r.text()), ID: akte.DeviceID(r.text()), Name: r.text(),
-		CreatedAt: r.time(), ConfirmedAt: r.timePtr(), BlockedAt: r.timePtr(), LastSeenAt: r.time()}
+		CreatedAt: r.time(), ConfirmedAt: r.timePtr(), BlockedAt: r.timePtr(), LastSeenAt: r.time(), SecretHash: r.blob()}
 }
 
 // CreateDevice inserts a device of an existing account.
 func (s *Store) CreateDevice(ctx context.Context, d *akte.Device) error {
-	const op = "sqlite.CreateDevice"
-	_, err := s.changes(ctx, op, `INSERT INTO devices (`+deviceColumns+`) VALUES (`+placeholders(7)+`)`,
+	_, err := s.changes(ctx, "sqlite.CreateDevice", `INSERT INTO devices (`+deviceColumns+`) VALUES (`+placeholders(8)+`)`,
 		d.AccountID, d.ID, d.Name, micros(d.CreatedAt), nullMicros(d.ConfirmedAt), nullMicros(d.BlockedAt),
-		micros(d.LastSeenAt))
-	switch akte.KindOf(err) {
-	case akte.KindConflict:
-		return akte.E(op, akte.KindConflict, "Gerät ist bereits registriert", err)
-	case akte.KindNotFound:
-		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
-	}
+		micros(d.LastSeenAt), d.SecretHash)
 	return err
 }
 
@@ -38,12 +31,13 @@ func (s *Store) Device(ctx context.Context, account akte.AccountID, id akte.Devi
 	return d, wrap("sqlite.Device", err)
 }
 
-// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt and LastSeenAt.
+// UpdateDevice overwrites Name, ConfirmedAt, BlockedAt, LastSeenAt and
+// SecretHash.
 func (s *Store) UpdateDevice(ctx context.Context, d *akte.Device) error {
-	return s.update(ctx, "sqlite.UpdateDevice", "Gerät nicht gefunden", `UPDATE devices
-		SET name = ?, confirmed_at = ?, blocked_at = ?, last_seen_at = ?
+	return s.update(ctx, "sqlite.UpdateDevice", `UPDATE devices
+		SET name = ?, confirmed_at = ?, blocked_at = ?, last_seen_at = ?, secret_hash = ?
 		WHERE account_id = ? AND id = ?`,
-		d.Name, nullMicros(d.ConfirmedAt), nullMicros(d.BlockedAt), micros(d.LastSeenAt),
+		d.Name, nullMicros(d.ConfirmedAt), nullMicros(d.BlockedAt), micros(d.LastSeenAt), d.SecretHash,
 		d.AccountID, d.ID)
 }
 

@@ -109,9 +109,6 @@ func (s *Store) CreateUpload(ctx context.Context, it *akte.Item, limit int64) er
 			micros(it.CreatedAt), micros(it.UpdatedAt), it.CreatedBy, it.MetaSealed, it.KeySlot, it.AccountID, akte.StateUploading)
 		return err
 	})
-	if isUnique(err, "items.id") {
-		return akte.E(op, akte.KindConflict, "Ein Eintrag mit dieser Kennung existiert bereits", err)
-	}
 	if err == nil {
 		it.State = akte.StateUploading
 	}
@@ -200,7 +197,7 @@ func (s *Store) AddChunk(ctx context.Context, id akte.ItemID, n int, at time.Tim
 			return err
 		}
 		if k == 0 {
-			return notFound(op, "Kein laufendes Hochladen mit dieser Kennung")
+			return notFound(op)
 		}
 		_, err = c.exec(`INSERT INTO item_chunks (item_id, n) VALUES (?, ?) ON CONFLICT (item_id, n) DO NOTHING`, id, n)
 		return err
@@ -216,14 +213,14 @@ func (s *Store) Chunks(ctx context.Context, id akte.ItemID) ([]int, error) {
 
 // CompleteUpload marks an uploading item complete.
 func (s *Store) CompleteUpload(ctx context.Context, id akte.ItemID, at time.Time) error {
-	return s.update(ctx, "sqlite.CompleteUpload", "Kein laufendes Hochladen mit dieser Kennung",
+	return s.update(ctx, "sqlite.CompleteUpload",
 		`UPDATE items SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
 		akte.StateComplete, micros(at), id, akte.StateUploading)
 }
 
 // DeleteItem removes an item; its chunk records go by ON DELETE CASCADE.
 func (s *Store) DeleteItem(ctx context.Context, id akte.ItemID) error {
-	return s.update(ctx, "sqlite.DeleteItem", "Eintrag nicht gefunden", `DELETE FROM items WHERE id = ?`, id)
+	return s.update(ctx, "sqlite.DeleteItem", `DELETE FROM items WHERE id = ?`, id)
 }
 
 // Usage sums the sizes of an account's items by state.

@@ -8,12 +8,7 @@ import (
 
 // CreateRecord inserts the record of an account with its category keys.
 func (s *Store) CreateRecord(ctx context.Context, r *akte.Record) error {
-	const op = "sqlite.CreateRecord"
-	err := s.tx(ctx, func(c *conn) error { return insertRecord(c, r) })
-	if isUnique(err, "records.account_id") {
-		return akte.E(op, akte.KindConflict, "Die Akte existiert bereits", err)
-	}
-	return wrap(op, err)
+	return wrap("sqlite.CreateRecord", s.tx(ctx, func(c *conn) error { return insertRecord(c, r) }))
 }
 
 func insertRecord(c *conn, r *akte.Record) error {
@@ -72,7 +67,7 @@ func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
 			return err
 		}
 		if n == 0 {
-			return notFound(op, "Akte nicht gefunden")
+			return notFound(op)
 		}
 		if _, err := c.exec(`DELETE FROM category_keys WHERE account_id = ?`, r.AccountID); err != nil {
 			return err
@@ -83,6 +78,6 @@ func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
 
 // SetQuota sets the record's quota.
 func (s *Store) SetQuota(ctx context.Context, account akte.AccountID, quota int64) error {
-	return s.update(ctx, "sqlite.SetQuota", "Akte nicht gefunden",
+	return s.update(ctx, "sqlite.SetQuota",
 		`UPDATE records SET quota = ? WHERE account_id = ?`, quota, account)
 }

@@ -17,17 +17,10 @@ func scanSession(r *row) *akte.Session {
 
 // CreateSession inserts a session of an existing account.
 func (s *Store) CreateSession(ctx context.Context, x *akte.Session) error {
-	const op = "sqlite.CreateSession"
-	_, err := s.changes(ctx, op, `INSERT INTO sessions (`+sessionColumns+`) VALUES (`+placeholders(10)+`)`,
+	_, err := s.changes(ctx, "sqlite.CreateSession", `INSERT INTO sessions (`+sessionColumns+`) VALUES (`+placeholders(10)+`)`,
 		x.ID, x.TokenHash, x.AccountID, x.DeviceID,
 		micros(x.CreatedAt), micros(x.LastSeenAt), micros(x.ExpiresAt),
 		x.ClientAddr, x.UserAgent, x.ClientKey)
-	switch akte.KindOf(err) {
-	case akte.KindConflict:
-		return akte.E(op, akte.KindConflict, "Sitzung existiert bereits", err)
-	case akte.KindNotFound:
-		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
-	}
 	return err
 }
 
@@ -89,13 +82,13 @@ func (s *Store) SessionPrincipal(ctx context.Context, h []byte) (*akte.Session, 
 
 // TouchSession sets LastSeenAt of the session.
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
-	return s.update(ctx, "sqlite.TouchSession", "Sitzung nicht gefunden",
+	return s.update(ctx, "sqlite.TouchSession",
 		`UPDATE sessions SET last_seen_at = ? WHERE id = ?`, micros(at), id)
 }
 
 // DeleteSession removes one session of an account.
 func (s *Store) DeleteSession(ctx context.Context, account akte.AccountID, id string) error {
-	return s.update(ctx, "sqlite.DeleteSession", "Sitzung nicht gefunden",
+	return s.update(ctx, "sqlite.DeleteSession",
 		`DELETE FROM sessions WHERE account_id = ? AND id = ?`, account, id)
 }
 

@@ -382,9 +382,9 @@ func list[T any](ctx context.Context, s *Store, scan func(*row) T, query string,
 	return out, err
 }
 
-// update runs a statement that must change a row; msg is the KindNotFound
-// message when it changes none.
-func (s *Store) update(ctx context.Context, op, msg, query string, args ...any) error {
+// update runs a statement that must change a row; KindNotFound when it
+// changes none.
+func (s *Store) update(ctx context.Context, op, query string, args ...any) error {
 	var n int
 	err := s.write(ctx, func(c *conn) (err error) {
 		n, err = c.exec(query, args...)
@@ -394,7 +394,7 @@ func (s *Store) update(ctx context.Context, op, msg, query string, args ...any) 
 		return wrap(op, err)
 	}
 	if n == 0 {
-		return notFound(op, msg)
+		return notFound(op)
 	}
 	return nil
 }
@@ -475,16 +475,7 @@ func kindOf(err error) akte.Kind {
 	return akte.KindInternal
 }
 
-// isUnique reports whether err is a unique-constraint failure on
-// table.column (SQLite names it in the message, "UNIQUE constraint
-// failed: accounts.email").
-func isUnique(err error, column string) bool {
-	c := sqlite.ErrCode(err)
-	return (c == sqlite.ResultConstraintUnique || c == sqlite.ResultConstraintPrimaryKey) &&
-		strings.Contains(err.Error(), column)
-}
-
 // notFound is the error for a missing object.
-func notFound(op, msg string) error {
-	return akte.E(op, akte.KindNotFound, msg, errNoRows)
+func notFound(op string) error {
+	return akte.E(op, akte.KindNotFound, "", errNoRows)
 }

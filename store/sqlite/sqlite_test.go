@@ -465,6 +465,20 @@ func TestMigrateFromGoose(t *testing.T) {
 				a.ConfirmedAt == nil || !a.ConfirmedAt.Equal(time.Date(2026, 11, 20, 8, 0, 0, 123456000, time.UTC)) {
 				t.Errorf("SessionPrincipal = %+v, %+v, %+v, %v", x, a, d, err)
 			}
+			// 00014-00016: no device secret yet, German mails, and the
+			// confirmed account keeps its KVNR.
+			if err == nil && (len(d.SecretHash) != 0 || a.Lang != "de" || a.KVNR != "A123456780") {
+				t.Errorf("after 00014-00016: device secret %x, lang %q, KVNR %q; want none, de, A123456780", d.SecretHash, a.Lang, a.KVNR)
+			}
+			if id, err := s.ReleaseKVNR(ctx, "A123456780"); err != nil || id != "acc-old" {
+				t.Errorf("ReleaseKVNR = %q, %v", id, err)
+			}
+			// 00013: attempts are counted in their own table.
+			if _, ok, err := s.TakeAttempts(ctx, []string{"account:acc-old"}, func(c []akte.Attempts) ([]akte.Attempts, bool) {
+				return []akte.Attempts{{N: c[0].N + 1, Start: time.Now()}}, true
+			}); err != nil || !ok {
+				t.Errorf("TakeAttempts: %v, %v", ok, err)
+			}
 			rec, err := s.Record(ctx, "acc-old")
 			if err != nil || len(rec.CategoryKeys) != 1 || string(rec.CategoryKeys[0].KeyByRMK) != "k1" {
 				t.Errorf("Record = %+v, %v", rec, err)

@@ -7,26 +7,27 @@ import (
 	"github.com/akte/akte"
 )
 
-const tokenColumns = `hash, purpose, account_id, device_id, created_at, expires_at, used_at, attempts`
+const tokenColumns = `hash, purpose, account_id, device_id, created_at, expires_at, used_at`
 
 func scanToken(r *row) *akte.Token {
 	return &akte.Token{Hash: r.blob(), Purpose: akte.TokenPurpose(r.text()), AccountID: akte.AccountID(r.text()),
-		DeviceID: akte.DeviceID(r.text()), CreatedAt: r.time(), ExpiresAt: r.time(), UsedAt: r.timePtr(), Attempts: int(r.int64())}
+		DeviceID: akte.DeviceID(r.text()), CreatedAt: r.time(), ExpiresAt: r.time(), UsedAt: r.timePtr()}
 }
 
-// CreateToken inserts a single-use token of an existing account.
+// CreateToken inserts a single-use token of an existing account and
+// deletes the account's other tokens of the same purpose and device, in one
+// transaction (one live code per purpose).
 func (s *Store) CreateToken(ctx context.Context, t *akte.Token) error {
-	const op = "sqlite.CreateToken"
-	_, err := s.changes(ctx, op, `INSERT INTO tokens (`+tokenColumns+`) VALUES (`+placeholders(8)+`)`,
-		t.Hash, t.Purpose, t.AccountID, t.DeviceID,
-		micros(t.CreatedAt), micros(t.ExpiresAt), nullMicros(t.UsedAt), t.Attempts)
-	switch akte.KindOf(err) {
-	case akte.KindConflict:
-		return akte.E(op, akte.KindConflict, "Code existiert bereits", err)
-	case akte.KindNotFound:
-		return akte.E(op, akte.KindNotFound, "Konto nicht gefunden", err)
-	}
-	return err
+	return wrap("sqlite.CreateToken", s.tx(ctx, func(c *conn) error {
+		if _, err := c.exec(`DELETE FROM tokens WHERE account_id = ? AND purpose = ? AND device_id = ?`,
+			t.AccountID, t.Purpose, t.DeviceID); err != nil {
+			return err
+		}
+		_, err := c.exec(`INSERT INTO tokens (`+tokenColumns+`) VALUES (`+placeholders(7)+`)`,
+			t.Hash, t.Purpose, t.AccountID, t.DeviceID,
+			micros(t.CreatedAt), micros(t.ExpiresAt), nullMicros(t.UsedAt))
+		return err
+	}))
 }
 
 // token reads the first token a query finds.
@@ -63,24 +64,10 @@ func (s *Store) UseToken(ctx context.Context, hash []byte, at time.Time) error {
 		case err != nil:
 			return err
 		case !ok:
-			return notFound(op, "Code nicht gefunden")
+			return notFound(op)
 		}
-		return akte.E(op, akte.KindConflict, "Code wurde bereits verwendet", nil)
+		return akte.E(op, akte.KindConflict, "", nil)
 	}))
-}
-
-// CountTokenAttempt adds a failed guess to the token and returns the count.
-func (s *Store) CountTokenAttempt(ctx context.Context, hash []byte) (int, error) {
-	const op = "sqlite.CountTokenAttempt"
-	var n int
-	err := s.write(ctx, func(c *conn) error {
-		return c.one(`UPDATE tokens SET attempts = attempts + 1 WHERE hash = ? RETURNING attempts`, []any{hash},
-			func(r *row) { n = int(r.int64()) })
-	})
-	if kindOf(err) == akte.KindNotFound {
-		return 0, notFound(op, "Code nicht gefunden")
-	}
-	return n, wrap(op, err)
 }
 
 // DeleteTokensBefore removes tokens that expired before t.

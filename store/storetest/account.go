@@ -55,15 +55,17 @@ func testUpdateAccount(t *testing.T, s akte.Store) {
 	upd.ConfirmedAt = ptr(at(2 * time.Hour)) // nil -> set
 	upd.BlockedAt = nil                      // set -> nil
 	upd.TOTPLastCounter = orig.TOTPLastCounter + 5
+	upd.Lang = "de"
 	if err := s.UpdateAccount(ctx, &upd); err != nil {
 		t.Fatalf("UpdateAccount: %v", err)
 	}
 
 	// ID, Email, KVNR, BirthDate and CreatedAt never change; the TOTP
-	// counter moves only through AdvanceTOTP.
+	// counter moves only through AdvanceTOTP, the language only through
+	// SetAccountLang.
 	want := upd
 	want.Email, want.KVNR, want.BirthDate, want.CreatedAt = orig.Email, orig.KVNR, orig.BirthDate, orig.CreatedAt
-	want.TOTPLastCounter = orig.TOTPLastCounter
+	want.TOTPLastCounter, want.Lang = orig.TOTPLastCounter, orig.Lang
 	wantEqual(t, "Account after update", mustAccount(t, s, orig.ID), &want)
 	got, err := s.AccountByEmail(ctx, orig.Email)
 	if err != nil {
@@ -81,6 +83,28 @@ func testUpdateAccount(t *testing.T, s akte.Store) {
 	want.ConfirmedAt, want.BlockedAt = upd.ConfirmedAt, upd.BlockedAt
 	wantEqual(t, "Account after second update", mustAccount(t, s, orig.ID), &want)
 
+	wantEqual(t, "other account", mustAccount(t, s, other.ID), other)
+}
+
+func testSetAccountLang(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(2))
+	other := mustCreateAccount(t, s, newAccount(4))
+	for _, lang := range []string{"en", "de", "en"} {
+		if err := s.SetAccountLang(ctx, a.ID, lang); err != nil {
+			t.Fatalf("SetAccountLang(%s): %v", lang, err)
+		}
+		want := *a
+		want.Lang = lang
+		wantEqual(t, "Account after SetAccountLang("+lang+")", mustAccount(t, s, a.ID), &want)
+	}
+	// A stale copy written back keeps the language.
+	if err := s.UpdateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustAccount(t, s, a.ID).Lang; got != "en" {
+		t.Errorf("language after UpdateAccount of a stale copy: %q, want en", got)
+	}
 	wantEqual(t, "other account", mustAccount(t, s, other.ID), other)
 }
 
@@ -256,10 +280,8 @@ func testDeleteAccount(t *testing.T, s akte.Store) {
 			k: mustCreateToken(t, s, newToken(a.ID, akte.TokenEmailConfirm, "tok-"+string(a.ID), at(time.Hour))),
 			e: mustAddEvent(t, s, newEvent(a.ID, "account.register", at(time.Hour))),
 		}
-		mustAddFailure(t, s, accountFailureKey(a.ID), at(time.Hour))
 		all = append(all, o)
 	}
-	mustAddFailure(t, s, "addr:192.0.2.7", at(time.Hour))
 	gone, kept := all[0], all[1]
 
 	if err := s.DeleteAccount(ctx, gone.a.ID); err != nil {
@@ -284,9 +306,6 @@ func testDeleteAccount(t *testing.T, s akte.Store) {
 	wantKind(t, "Token of deleted account", err, akte.KindNotFound)
 	_, err = s.LatestToken(ctx, gone.a.ID, gone.k.Purpose)
 	wantKind(t, "LatestToken of deleted account", err, akte.KindNotFound)
-	if n, _ := mustFailures(t, s, accountFailureKey(gone.a.ID), time.Time{}); n != 0 {
-		t.Errorf("Failures of deleted account = %d, want 0", n)
-	}
 	// The audit protocol outlives the account.
 	wantEqual(t, "Events of deleted account", mustEvents(t, s, gone.a.ID, 10), []*akte.Event{gone.e})
 
@@ -303,16 +322,61 @@ func testDeleteAccount(t *testing.T, s akte.Store) {
 		wantEqual(t, "other Session", x, kept.x)
 	}
 	wantEqual(t, "other Token", mustToken(t, s, kept.k.Purpose, kept.k.Hash), kept.k)
-	if n, _ := mustFailures(t, s, accountFailureKey(kept.a.ID), time.Time{}); n != 1 {
-		t.Errorf("Failures of other account = %d, want 1", n)
-	}
-	if n, _ := mustFailures(t, s, "addr:192.0.2.7", time.Time{}); n != 1 {
-		t.Errorf("Failures of address = %d, want 1", n)
-	}
 	wantEqual(t, "Events of other account", mustEvents(t, s, kept.a.ID, 10), []*akte.Event{kept.e})
 
 	// The e-mail address and KVNR are free again.
 	again := newAccount(0)
 	again.ID = "acc-again"
 	mustCreateAccount(t, s, again)
+}
+
+// testKVNR: only confirmed accounts hold their KVNR; the second of two
+// accounts naming one cannot be confirmed until the first releases it.
+func testKVNR(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	holder := newAccount(1)
+	holder.ConfirmedAt = nil
+	mustCreateAccount(t, s, holder)
+	// Unconfirmed accounts do not hold it against each other.
+	rival := newAccount(2)
+	rival.KVNR, rival.ConfirmedAt = holder.KVNR, nil
+	mustCreateAccount(t, s, rival)
+
+	// The first confirmation wins; the second is a conflict and changes
+	// nothing.
+	holder.ConfirmedAt = ptr(at(time.Hour))
+	if err := s.UpdateAccount(ctx, holder); err != nil {
+		t.Fatalf("confirm the first: %v", err)
+	}
+	r := *rival
+	r.ConfirmedAt = ptr(at(2 * time.Hour))
+	err := s.UpdateAccount(ctx, &r)
+	wantKind(t, "confirm the second", err, akte.KindConflict)
+	wantEqual(t, "the second after its refused confirmation", mustAccount(t, s, rival.ID), rival)
+	// Nor can a confirmed account be created with it.
+	third := newAccount(3)
+	third.KVNR = holder.KVNR
+	wantKind(t, "CreateAccount(confirmed, KVNR held)", s.CreateAccount(ctx, third, nil), akte.KindConflict)
+
+	// Released, the KVNR is empty on the holder and free for the rival.
+	id, err := s.ReleaseKVNR(ctx, holder.KVNR)
+	if err != nil || id != holder.ID {
+		t.Fatalf("ReleaseKVNR = %q, %v; want %q", id, err, holder.ID)
+	}
+	if got := mustAccount(t, s, holder.ID).KVNR; got != "" {
+		t.Errorf("holder's KVNR after release = %q, want empty", got)
+	}
+	if err := s.UpdateAccount(ctx, &r); err != nil {
+		t.Fatalf("confirm the second after the release: %v", err)
+	}
+	// An unconfirmed account's KVNR cannot be released (it holds none),
+	// nor an empty one.
+	_, err = s.ReleaseKVNR(ctx, newAccount(4).KVNR)
+	wantKind(t, "ReleaseKVNR(unknown)", err, akte.KindNotFound)
+	_, err = s.ReleaseKVNR(ctx, "")
+	wantKind(t, "ReleaseKVNR(empty)", err, akte.KindNotFound)
+	// Empty KVNRs do not collide.
+	if _, err := s.ReleaseKVNR(ctx, rival.KVNR); err != nil {
+		t.Fatalf("release the second: %v", err)
+	}
 }

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +48,7 @@ func testNotFound(t *testing.T, s akte.Store) {
 			u.ID = nobody
 			return none(s.UpdateAccount(ctx, &u))
 		}},
+		{"SetAccountLang", func(ctx context.Context) (bool, error) { return none(s.SetAccountLang(ctx, nobody, "en")) }},
 		{"AdvanceTOTP", func(ctx context.Context) (bool, error) { return one(s.AdvanceTOTP(ctx, nobody, 1<<40)) }},
 		{"DeleteAccount", func(ctx context.Context) (bool, error) { return none(s.DeleteAccount(ctx, nobody)) }},
 
@@ -82,9 +82,9 @@ func testNotFound(t *testing.T, s akte.Store) {
 		{"UseToken", func(ctx context.Context) (bool, error) {
 			return none(s.UseToken(ctx, []byte("no such hash"), at(0)))
 		}},
-		{"CountTokenAttempt", func(ctx context.Context) (bool, error) {
-			n, err := s.CountTokenAttempt(ctx, []byte("no such hash"))
-			return n == 0, err
+		{"ReleaseKVNR", func(ctx context.Context) (bool, error) {
+			id, err := s.ReleaseKVNR(ctx, "Z999999999")
+			return id == "", err
 		}},
 	}
 	for _, tt := range tests {
@@ -116,56 +116,47 @@ func testConflict(t *testing.T, s akte.Store) {
 	k := mustCreateToken(t, s, newToken(a.ID, akte.TokenEmailConfirm, "tok-1", at(0)))
 
 	tests := []struct {
-		name    string
-		call    func(ctx context.Context) error
-		message string // what Error.Message must name, if anything
-		notName string // what it must not name
+		name string
+		call func(ctx context.Context) error
 	}{
 		{"CreateAccount/email", func(ctx context.Context) error {
 			b := newAccount(2)
 			b.Email = a.Email
 			return s.CreateAccount(ctx, b, nil)
-		}, "E-Mail", "KVNR"},
+		}},
 		{"CreateAccount/KVNR", func(ctx context.Context) error {
 			b := newAccount(2)
 			b.KVNR = a.KVNR
 			return s.CreateAccount(ctx, b, nil)
-		}, "KVNR", "E-Mail"},
+		}},
 		{"CreateAccount/id", func(ctx context.Context) error {
 			b := newAccount(2)
 			b.ID = a.ID
 			return s.CreateAccount(ctx, b, nil)
-		}, "", ""},
+		}},
 		{"CreateDevice", func(ctx context.Context) error {
 			e := newDevice(a.ID, d.ID, at(time.Hour))
 			e.Name = "anderes"
 			return s.CreateDevice(ctx, e)
-		}, "", ""},
+		}},
 		{"CreateSession/id", func(ctx context.Context) error {
 			y := newSession(a.ID, "dev-1", "sess-2", at(time.Hour))
 			y.ID = x.ID
 			return s.CreateSession(ctx, y)
-		}, "", ""},
+		}},
 		{"CreateSession/token hash", func(ctx context.Context) error {
 			y := newSession(a.ID, "dev-1", "sess-2", at(time.Hour))
 			y.TokenHash = x.TokenHash
 			return s.CreateSession(ctx, y)
-		}, "", ""},
+		}},
 		{"CreateToken", func(ctx context.Context) error {
 			return s.CreateToken(ctx, newToken(a.ID, akte.TokenPasswordReset, "tok-1", at(time.Hour)))
-		}, "", ""},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.call(t.Context())
 			wantKind(t, tt.name, err, akte.KindConflict)
-			msg := akte.MessageOf(err)
-			if tt.message != "" && !strings.Contains(msg, tt.message) {
-				t.Errorf("%s: message %q does not name the %s", tt.name, msg, tt.message)
-			}
-			if tt.notName != "" && strings.Contains(msg, tt.notName) {
-				t.Errorf("%s: message %q names the %s, which is free", tt.name, msg, tt.notName)
-			}
 		})
 	}
 

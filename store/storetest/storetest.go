@@ -30,6 +30,8 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 
 		{"AccountRoundTrip", testAccountRoundTrip},
 		{"UpdateAccount", testUpdateAccount},
+		{"KVNR", testKVNR},
+		{"SetAccountLang", testSetAccountLang},
 		{"AdvanceTOTP", testAdvanceTOTP},
 		{"AdvanceTOTPConcurrent", testAdvanceTOTPConcurrent},
 		{"Accounts", testAccounts},
@@ -50,12 +52,15 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"LatestToken", testLatestToken},
 		{"UseToken", testUseToken},
 		{"UseTokenConcurrent", testUseTokenConcurrent},
-		{"CountTokenAttempt", testCountTokenAttempt},
+		{"CreateTokenReplaces", testCreateTokenReplaces},
 		{"DeleteTokensBefore", testDeleteTokensBefore},
 
-		{"Failures", testFailures},
-		{"ClearFailures", testClearFailures},
-		{"DeleteFailuresBefore", testDeleteFailuresBefore},
+		{"TakeAttempts", testTakeAttempt},
+		{"TakeAttemptsConcurrent", testTakeAttemptsConcurrent},
+		{"TakeAttemptsAllOrNothing", testTakeAttemptsAllOrNothing},
+		{"ReleaseAttempts", testReleaseAttempts},
+		{"ClearAttempts", testClearAttempts},
+		{"DeleteAttemptsBefore", testDeleteAttemptsBefore},
 
 		{"CreateAccountWithRecord", testCreateAccountWithRecord},
 		{"Lease", testLease},
@@ -93,10 +98,6 @@ func at(d time.Duration) time.Time { return t0.Add(d) }
 // ptr returns a pointer to a copy of t.
 func ptr(t time.Time) *time.Time { return &t }
 
-// accountFailureKey is the throttling key whose failures DeleteAccount
-// removes with the account.
-func accountFailureKey(id akte.AccountID) string { return "account:" + string(id) }
-
 // newAccount returns an account with every field set to a value derived
 // from n, so accounts made from different n conflict in nothing.
 func newAccount(n int) *akte.Account {
@@ -106,6 +107,7 @@ func newAccount(n int) *akte.Account {
 		Email:     fmt.Sprintf("user%d@example.org", n),
 		KVNR:      fmt.Sprintf("A%09d", n),
 		BirthDate: "1980-02-29",
+		Lang:      []string{"de", "en"}[n%2],
 		KDF: akte.KDFParams{
 			Alg:     "argon2id",
 			Salt:    b("salt"),
@@ -138,6 +140,7 @@ func newDevice(a akte.AccountID, id akte.DeviceID, created time.Time) *akte.Devi
 		CreatedAt:   created,
 		ConfirmedAt: ptr(created.Add(time.Minute)),
 		LastSeenAt:  created.Add(time.Hour),
+		SecretHash:  []byte("secret-hash-of-" + string(id) + "\x00\xff"),
 	}
 }
 
@@ -244,22 +247,6 @@ func mustToken(t *testing.T, s akte.Store, p akte.TokenPurpose, hash []byte) *ak
 		t.Fatalf("Token(%s, %q): %v", p, hash, err)
 	}
 	return k
-}
-
-func mustAddFailure(t *testing.T, s akte.Store, key string, at time.Time) {
-	t.Helper()
-	if err := s.AddFailure(t.Context(), key, at); err != nil {
-		t.Fatalf("AddFailure(%s): %v", key, err)
-	}
-}
-
-func mustFailures(t *testing.T, s akte.Store, key string, since time.Time) (int, time.Time) {
-	t.Helper()
-	n, last, err := s.Failures(t.Context(), key, since)
-	if err != nil {
-		t.Fatalf("Failures(%s): %v", key, err)
-	}
-	return n, last
 }
 
 func mustAddEvent(t *testing.T, s akte.Store, e *akte.Event) *akte.Event {

@@ -16,7 +16,6 @@ func testTokenRoundTrip(t *testing.T, s akte.Store) {
 	used := newToken(a.ID, akte.TokenDeviceConfirm, "tok-2", at(time.Hour))
 	used.DeviceID = "dev-1"
 	used.UsedAt = ptr(at(90 * time.Minute))
-	used.Attempts = 3
 	for _, k := range []*akte.Token{unused, used} {
 		mustCreateToken(t, s, k)
 		wantEqual(t, fmt.Sprintf("Token(%q)", k.Hash), mustToken(t, s, k.Purpose, k.Hash), k)
@@ -33,16 +32,21 @@ func testLatestToken(t *testing.T, s akte.Store) {
 	a := mustCreateAccount(t, s, newAccount(1))
 	b := mustCreateAccount(t, s, newAccount(2))
 
-	// Created out of order: the newest by CreatedAt wins, not the last
-	// inserted.
-	mustCreateToken(t, s, newToken(a.ID, akte.TokenEmailConfirm, "a-2", at(2*time.Hour)))
-	want := mustCreateToken(t, s, newToken(a.ID, akte.TokenEmailConfirm, "a-3", at(3*time.Hour)))
-	mustCreateToken(t, s, newToken(a.ID, akte.TokenEmailConfirm, "a-1", at(1*time.Hour)))
+	// Links of several devices, created out of order: the newest by
+	// CreatedAt wins, not the last inserted.
+	link := func(hash string, device akte.DeviceID, created time.Time) *akte.Token {
+		k := newToken(a.ID, akte.TokenDeviceConfirm, hash, created)
+		k.DeviceID = device
+		return mustCreateToken(t, s, k)
+	}
+	link("a-2", "dev-2", at(2*time.Hour))
+	want := link("a-3", "dev-3", at(3*time.Hour))
+	link("a-1", "dev-1", at(1*time.Hour))
 	// Newer, but another purpose or account.
 	mustCreateToken(t, s, newToken(a.ID, akte.TokenPasswordReset, "a-reset", at(4*time.Hour)))
-	mustCreateToken(t, s, newToken(b.ID, akte.TokenEmailConfirm, "b-1", at(5*time.Hour)))
+	mustCreateToken(t, s, newToken(b.ID, akte.TokenDeviceConfirm, "b-1", at(5*time.Hour)))
 
-	got, err := s.LatestToken(ctx, a.ID, akte.TokenEmailConfirm)
+	got, err := s.LatestToken(ctx, a.ID, akte.TokenDeviceConfirm)
 	if err != nil {
 		t.Fatalf("LatestToken: %v", err)
 	}
@@ -52,13 +56,56 @@ func testLatestToken(t *testing.T, s akte.Store) {
 	wantKind(t, "LatestToken(no token of the purpose)", err, akte.KindNotFound)
 }
 
+// testCreateTokenReplaces: a new token voids the older ones of the same
+// account, purpose and device, and only those.
+func testCreateTokenReplaces(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(1))
+	b := mustCreateAccount(t, s, newAccount(2))
+	first := newToken(a.ID, akte.TokenEmailConfirm, "first", at(0))
+	first.UsedAt = ptr(at(time.Minute)) // used or not, it goes
+	mustCreateToken(t, s, first)
+	kept := []*akte.Token{
+		mustCreateToken(t, s, newToken(a.ID, akte.TokenPasswordReset, "other-purpose", at(0))),
+		mustCreateToken(t, s, newToken(b.ID, akte.TokenEmailConfirm, "other-account", at(0))),
+	}
+	dev := newToken(a.ID, akte.TokenEmailConfirm, "other-device", at(0))
+	dev.DeviceID = "dev-1"
+	kept = append(kept, mustCreateToken(t, s, dev))
+	second := mustCreateToken(t, s, newToken(a.ID, akte.TokenEmailConfirm, "second", at(time.Hour)))
+
+	_, err := s.Token(ctx, first.Purpose, first.Hash)
+	wantKind(t, "Token(voided)", err, akte.KindNotFound)
+	for _, k := range append(kept, second) {
+		wantEqual(t, fmt.Sprintf("Token(%q)", k.Hash), mustToken(t, s, k.Purpose, k.Hash), k)
+	}
+
+	// Of concurrent codes for one purpose, exactly one stays live.
+	const n = 20
+	errs := race(n, func(i int) error {
+		return s.CreateToken(ctx, newToken(a.ID, akte.TokenPasswordReset, fmt.Sprintf("race-%d", i), at(2*time.Hour)))
+	})
+	live := 0
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("CreateToken #%d: %v", i, err)
+		}
+		if _, err := s.Token(ctx, akte.TokenPasswordReset, []byte(fmt.Sprintf("race-%d\x00\xff", i))); err == nil {
+			live++
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d of %d concurrent codes are live, want 1", live, n)
+	}
+	_, err = s.Token(ctx, akte.TokenPasswordReset, kept[0].Hash)
+	wantKind(t, "Token(voided by the race)", err, akte.KindNotFound)
+}
+
 func testUseToken(t *testing.T, s akte.Store) {
 	ctx := t.Context()
 	a := mustCreateAccount(t, s, newAccount(1))
-	k := newToken(a.ID, akte.TokenRecovery, "tok-1", at(time.Hour))
-	k.Attempts = 2
-	mustCreateToken(t, s, k)
-	other := mustCreateToken(t, s, newToken(a.ID, akte.TokenRecovery, "tok-2", at(time.Hour)))
+	k := mustCreateToken(t, s, newToken(a.ID, akte.TokenRecovery, "tok-1", at(time.Hour)))
+	other := mustCreateToken(t, s, newToken(a.ID, akte.TokenPasswordReset, "tok-2", at(time.Hour)))
 
 	usedAt := at(time.Hour + time.Minute)
 	if err := s.UseToken(ctx, k.Hash, usedAt); err != nil {
@@ -104,37 +151,6 @@ func testUseTokenConcurrent(t *testing.T, s akte.Store) {
 	wantEqual(t, "Token after use", mustToken(t, s, k.Purpose, k.Hash), &want)
 }
 
-func testCountTokenAttempt(t *testing.T, s akte.Store) {
-	ctx := t.Context()
-	a := mustCreateAccount(t, s, newAccount(1))
-	k := mustCreateToken(t, s, newToken(a.ID, akte.TokenDeviceConfirm, "tok-1", at(time.Hour)))
-	other := mustCreateToken(t, s, newToken(a.ID, akte.TokenDeviceConfirm, "tok-2", at(time.Hour)))
-
-	for want := 1; want <= 3; want++ {
-		n, err := s.CountTokenAttempt(ctx, k.Hash)
-		wantCount(t, "CountTokenAttempt", n, err, want)
-	}
-	if got := mustToken(t, s, k.Purpose, k.Hash).Attempts; got != 3 {
-		t.Errorf("Attempts = %d, want 3", got)
-	}
-
-	// Concurrent guesses are all counted.
-	const n = 20
-	errs := race(n, func(int) error {
-		_, err := s.CountTokenAttempt(ctx, k.Hash)
-		return err
-	})
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("CountTokenAttempt #%d: %v", i, err)
-		}
-	}
-	if got := mustToken(t, s, k.Purpose, k.Hash).Attempts; got != 3+n {
-		t.Errorf("Attempts after %d concurrent guesses = %d, want %d", n, got, 3+n)
-	}
-	wantEqual(t, "other Token", mustToken(t, s, other.Purpose, other.Hash), other)
-}
-
 func testDeleteTokensBefore(t *testing.T, s akte.Store) {
 	ctx := t.Context()
 	a := mustCreateAccount(t, s, newAccount(1))
@@ -154,6 +170,7 @@ func testDeleteTokensBefore(t *testing.T, s akte.Store) {
 	gone := 0
 	for _, x := range tokens {
 		k := newToken(a.ID, akte.TokenEmailConfirm, x.hash, cutoff.Add(-2*time.Hour))
+		k.DeviceID = akte.DeviceID(x.hash) // one live token per device: these all stay
 		k.ExpiresAt = x.expires
 		if x.used {
 			k.UsedAt = ptr(k.CreatedAt)

@@ -1,11 +1,15 @@
 // api is the page's client of /api/v1: same origin, the HttpOnly session
-// cookie set at login, JSON in and out. Errors become ApiError with the
-// server's code and message (design §8).
+// and device cookies set at login, JSON in and out. Errors become ApiError
+// with the server's code, reason and parameters (design §8); the message
+// is the server's English for API users, and the page says the reason in
+// its own language instead (i18n.js errorText).
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, reason, params) {
     super(message);
     this.status = status;
     this.code = code;
+    this.reason = reason || code;
+    this.params = params || {};
   }
 }
 
@@ -35,16 +39,17 @@ export async function request(method, path, body, { raw = false, headers = {}, s
   }
   if (!resp.ok) {
     let code = 'unavailable';
+    let reason;
+    let params;
     let message = `HTTP ${resp.status}`;
     try {
       const e = await resp.json();
-      code = e.error.code;
-      message = e.error.message;
+      ({ code, reason, params, message } = e.error);
     } catch {
       /* not our error shape */
     }
-    if (resp.status === 401 && !quiet401) onUnauthenticated(message);
-    throw new ApiError(resp.status, code, message);
+    if (resp.status === 401 && !quiet401) onUnauthenticated();
+    throw new ApiError(resp.status, code, message, reason, params);
   }
   if (raw) return resp;
   if (resp.status === 204) return null;

@@ -10,7 +10,7 @@ import * as core from './core.js';
 import { b64, unb64 } from './bytes.js';
 import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
-import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText } from './i18n.js';
+import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
 import { totpCode } from './totp.js';
 
 const html = htm.bind(h);
@@ -254,6 +254,7 @@ function Login() {
   // device, and says so with the checkbox (elsewhere) that then appears.
   const [saltChanged, setSaltChanged] = useState(false);
   const [elsewhere, setElsewhere] = useState(false);
+  const [unconfirmed, setUnconfirmed] = useState(false);
   useEffect(() => void (flash.value = ''), []);
   const submit = async (e) => {
     e.preventDefault();
@@ -273,7 +274,7 @@ function Login() {
       try {
         umk = await core.call('unlock', { password_key: sp.password_key, keys: res.keys });
       } catch {
-        throw new Error(tr('Die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen.', 'The keys of your account do not open with this password.'));
+        throw fail('Die Schlüssel Ihres Kontos lassen sich mit diesem Passwort nicht öffnen.', 'The keys of your account do not open with this password.');
       }
       localStorage.setItem('akte.email', email);
       useKDF(email, pre.kdf);
@@ -290,11 +291,22 @@ function Login() {
             'New device: we sent you a confirmation link by e-mail. Open it, then log in here again (with a new code from the app).',
           ),
         );
+      } else if (e instanceof ApiError && e.reason === 'email_unconfirmed') {
+        // Said only to whoever proved password and code: offer the
+        // confirmation the registration left open.
+        setUnconfirmed(true);
       } else setErr(errorText(e));
     } finally {
       setBusy(false);
     }
   };
+  if (unconfirmed) {
+    const done = () => {
+      setUnconfirmed(false);
+      setErr(tr('E-Mail-Adresse bestätigt. Bitte melden Sie sich jetzt an.', 'E-mail address confirmed. Please log in now.'));
+    };
+    return html`<${EmailStep} email=${email} title=${tr('E-Mail-Adresse bestätigen', 'Confirm your e-mail address')} onDone=${done} />`;
+  }
   return html`<h1 tabindex="-1">${tr('Anmelden', 'Log in')}</h1>
     <form onSubmit=${submit} class="card narrow">
       <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${email} onInput=${setEmail} autocomplete="username" />
@@ -314,27 +326,34 @@ function Login() {
 
 // ---- registration ----
 
+// PasswordFields checks the password against the policy of the Go core
+// while it is typed; policy is the core's refusal (a CoreError) or null.
 function PasswordFields({ pw, setPw, pw2, setPw2, email, kvnr, label }) {
-  const [policy, setPolicy] = useState('');
+  const [policy, setPolicy] = useState(null);
   useEffect(() => {
-    if (!pw) return setPolicy('');
-    const t = setTimeout(() => core.call('checkPassword', { password: pw, email, kvnr }).then(setPolicy, () => {}), 250);
+    if (!pw) return setPolicy(null);
+    const t = setTimeout(() => checkPolicy(pw, email, kvnr).then(setPolicy, () => {}), 250);
     return () => clearTimeout(t);
   }, [pw, email, kvnr]);
   const ok = pw && !policy;
   return html`
     <${Field} label=${label || tr('Passwort', 'Password')} type="password" name="new-password" value=${pw} onInput=${setPw} autocomplete="new-password"
       hint=${tr('Mindestens 12 Zeichen. Gut merkbar sind mehrere zufällige Wörter.', 'At least 12 characters. Several random words are easy to remember.')}
-      error=${policy} />
+      error=${policy ? errorText(policy) : ''} />
     ${ok && html`<p class="ok" aria-live="polite">${tr('Das Passwort erfüllt die Regeln.', 'The password meets the rules.')}</p>`}
     <${Field} label=${tr('Passwort wiederholen', 'Repeat password')} type="password" name="new-password-2" value=${pw2} onInput=${setPw2} autocomplete="new-password"
       error=${pw2 && pw2 !== pw ? tr('Die Passwörter stimmen nicht überein.', 'The passwords do not match.') : ''} />`;
 }
 
+async function checkPolicy(password, email, kvnr) {
+  const p = await core.call('checkPassword', { password, email, kvnr });
+  return p && new core.CoreError(p.code, p.message, p.reason, p.params);
+}
+
 async function checkNewPassword(pw, pw2, email, kvnr) {
-  const policy = await core.call('checkPassword', { password: pw, email, kvnr });
-  if (policy) throw new Error(policy);
-  if (pw !== pw2) throw new Error(tr('Die Passwörter stimmen nicht überein.', 'The passwords do not match.'));
+  const policy = await checkPolicy(pw, email, kvnr);
+  if (policy) throw policy;
+  if (pw !== pw2) throw fail('Die Passwörter stimmen nicht überein.', 'The passwords do not match.');
 }
 
 function Register() {
@@ -371,7 +390,7 @@ function Register() {
     const m = await core.call('newAccount', { password: f.pw });
     const res = await post('/accounts', {
       email: f.email, kvnr: f.kvnr.trim().toUpperCase(), birth_date: f.birth, kdf: m.kdf, login_secret: m.login_secret,
-      recovery_verifier: m.recovery_verifier, keys: m.keys, device_id: deviceId(), device_name: deviceName(), record: m.record,
+      recovery_verifier: m.recovery_verifier, keys: m.keys, device_id: deviceId(), device_name: deviceName(), record: m.record, lang: lang.value,
     });
     setReg({ m, ...res });
     localStorage.setItem('akte.email', f.email);
@@ -517,6 +536,11 @@ function guessCategory() {
   return record.value?.categories.find((c) => c.id === 'findings')?.id || record.value?.categories[0]?.id;
 }
 
+// droppedPath holds the path of a file dropped within a folder (a chosen
+// folder's files carry it as webkitRelativePath): the upload's resume plan
+// is kept by path.
+const droppedPath = new WeakMap();
+
 async function runUploads(files, category, replaces) {
   const ctx = { umk: session.value.umk, record: record.value, accountId: session.value.account.account_id };
   const today = new Date().toISOString().slice(0, 10);
@@ -532,7 +556,12 @@ async function runUploads(files, category, replaces) {
     const title = f.name.replace(/\.[^.]+$/, '');
     try {
       const meta = { title, date: new Date(f.lastModified || Date.now()).toISOString().slice(0, 10) || today, file_name: f.name, media_type: f.type || 'application/octet-stream', size: f.size };
-      await upload(ctx, f, { category, meta, replaces, progress: (done, total, state) => update(e, { done, total, state }) });
+      const progress = (done, total, state) =>
+        state === 'restarted'
+          ? update(e, { note: tr('Die Datei ist nicht mehr die, deren Hochladen unterbrochen wurde; sie wird unter einem neuen Schlüssel von vorn hochgeladen.',
+              'The file is no longer the one whose upload was interrupted; it is uploaded again from the start under a new key.') })
+          : update(e, { done, total, state });
+      await upload(ctx, f, { category, meta, replaces, path: droppedPath.get(f), progress });
       update(e, { state: 'done' });
     } catch (err) {
       update(e, { state: 'failed', error: errorText(err) });
@@ -564,7 +593,11 @@ function UploadArea() {
     const entries = Array.from(e.dataTransfer.items || []).map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
     const out = [];
     const walk = async (en, path) => {
-      if (en.isFile) out.push(await new Promise((res, rej) => en.file(res, rej)));
+      if (en.isFile) {
+        const f = await new Promise((res, rej) => en.file(res, rej));
+        droppedPath.set(f, path + en.name);
+        out.push(f);
+      }
       else if (en.isDirectory) {
         const r = en.createReader();
         for (;;) {
@@ -613,6 +646,10 @@ function UploadArea() {
 }
 
 function uploadState(u) {
+  return (u.note ? u.note + ' ' : '') + uploadStateWord(u);
+}
+
+function uploadStateWord(u) {
   switch (u.state) {
     case 'queued':
       return tr('wartet', 'queued');
@@ -670,7 +707,7 @@ function Record() {
     try {
       // As octet-stream: the blob: URL is the app's origin, so it must
       // never be something the browser would render as a document.
-      const blob = await download(x.item.id, unb64(x.key), 'application/octet-stream');
+      const blob = await download(x.item.id, unb64(x.key), x.meta, 'application/octet-stream');
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
       a.download = x.meta.file_name || x.meta.title;
@@ -800,7 +837,7 @@ function Viewer({ x, onClose, onDownload }) {
     let u;
     (async () => {
       if (pv.kind === 'none') return {};
-      const blob = await download(x.item.id, unb64(x.key), pv.type, (d, t) =>
+      const blob = await download(x.item.id, unb64(x.key), x.meta, pv.type, (d, t) =>
         setStatus(tr(`Wird entschlüsselt … ${Math.floor((100 * d) / (t || 1))} %`, `Decrypting … ${Math.floor((100 * d) / (t || 1))} %`)),
       );
       if (pv.kind === 'text') return { text: await blob.slice(0, textPreviewBytes).text(), cut: blob.size > textPreviewBytes };
@@ -844,9 +881,41 @@ function Settings() {
   useTitle(tr('Einstellungen', 'Settings'));
   return html`<h1 tabindex="-1">${tr('Einstellungen', 'Settings')}</h1>
     <p>${tr('Angemeldet als', 'Logged in as')} <strong>${session.value.account.email}</strong></p>
+    <${MailLanguage} />
     <${ShowRecovery} />
     <${ChangePassword} />
     <${Sessions} />`;
+}
+
+// MailLanguage chooses the language of the account's mails, kept with the
+// account on the server (the header's switch is this browser's language).
+function MailLanguage() {
+  const s = session.value;
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  const choose = async (l) => {
+    setErr('');
+    setStatus('');
+    try {
+      const account = await request('PATCH', '/account', { lang: l });
+      session.value = { ...session.value, account };
+      setStatus(tr('Gespeichert.', 'Saved.'));
+    } catch (e) {
+      setErr(errorText(e));
+    }
+  };
+  return html`<section class="card" aria-labelledby="ml-h">
+    <h2 id="ml-h">${tr('Sprache der E-Mails', 'Language of e-mails')}</h2>
+    <fieldset class="choice">
+      <legend>${tr('Akte schreibt Ihnen auf', 'Akte writes to you in')}</legend>
+      ${[['de', 'Deutsch'], ['en', 'English']].map(
+        ([l, name]) => html`<div class="field check"><input type="radio" id=${'ml-' + l} name="mail-lang" value=${l} checked=${s.account.lang === l}
+          onChange=${() => choose(l)} /><label for=${'ml-' + l} lang=${l}>${name}</label></div>`,
+      )}
+    </fieldset>
+    <${Alert} text=${err} />
+    <${Status} text=${status} />
+  </section>`;
 }
 
 function ShowRecovery() {
@@ -891,7 +960,7 @@ function ChangePassword() {
       try {
         await core.call('unlock', { password_key: sp.password_key, keys: keys.keys });
       } catch {
-        throw new Error(tr('Das bisherige Passwort ist falsch.', 'The current password is wrong.'));
+        throw fail('Das bisherige Passwort ist falsch.', 'The current password is wrong.');
       }
       const nw = await core.call('rewrap', { umk: s.umk, password: pw });
       await post('/password/change', { old_login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), new: nw });
@@ -1028,7 +1097,7 @@ function ResetWithoutKey() {
     setErr('');
     try {
       const r = await post('/password/reset', { email: f.email });
-      setWarning(r.warning);
+      setWarning(r.reason);
     } catch (e2) {
       setErr(errorText(e2));
     }
@@ -1074,7 +1143,7 @@ function ResetWithoutKey() {
     </form>`;
   return html`<form class="card narrow" onSubmit=${finish} aria-labelledby="rs2-h">
     <h2 id="rs2-h">${tr('Konto zurücksetzen', 'Reset the account')}</h2>
-    <p class="warning" role="alert">${warning}</p>
+    <p class="warning" role="alert">${say(warning)}</p>
     <${Field} label=${tr('Code aus der E-Mail', 'Code from the e-mail')} name="email-code" value=${f.code} onInput=${set('code')} autocomplete="one-time-code" inputmode="numeric" />
     <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="totp" value=${f.totp} onInput=${set('totp')} autocomplete="one-time-code" inputmode="numeric" />
     <${PasswordFields} pw=${f.pw} setPw=${set('pw')} pw2=${f.pw2} setPw2=${set('pw2')} email=${f.email} kvnr="" label=${tr('Neues Passwort', 'New password')} />

@@ -2,7 +2,7 @@
 // about a second in WebAssembly: off the main thread the page stays
 // responsive. wasm_exec.js (Go's loader) is prepended to this file by
 // build.mjs. Messages: {id, fn, arg} in, {id, out} back, where out is the
-// JSON string the Go function returned.
+// object the Go function returned: {ok: RESULT} or {error: {...}}.
 /* global Go */
 let ready;
 self.onmessage = async (ev) => {
@@ -21,14 +21,14 @@ self.onmessage = async (ev) => {
       go.run(result.instance);
       await loaded;
     })();
-    ready.then(() => self.postMessage({ id: 0, out: '{"ok":"ready"}' }), (e) => self.postMessage({ id: 0, out: JSON.stringify({ error: { code: 'internal', message: String(e) } }) }));
+    ready.then(() => self.postMessage({ id: 0, out: { ok: 'ready' } }), (e) => self.postMessage({ id: 0, out: { error: { code: 'internal', message: String(e) } } }));
     return;
   }
   try {
     await ready;
-    const out = self.akteCore[fn](JSON.stringify(arg ?? null));
+    const out = self.akteCore[fn](arg ?? null);
     self.postMessage({ id, out });
   } catch (e) {
-    self.postMessage({ id, out: JSON.stringify({ error: { code: 'internal', message: String(e) } }) });
+    self.postMessage({ id, out: { error: { code: 'internal', message: String(e) } } });
   }
 };

@@ -27,7 +27,7 @@ export function start() {
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
-    const r = JSON.parse(out);
+    const r = out;
     if (r.error) p.reject(new CoreError(r.error.code, r.error.message, r.error.reason, r.error.params));
     else p.resolve(r.ok);
   };

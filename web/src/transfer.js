@@ -1,149 +1,256 @@
-// Uploads and downloads of documents: the file is read with File.slice one
-// segment at a time, encrypted with WebCrypto (seal.js) and sent in the
-// server's chunks, so a large file never sits whole in memory; an upload
-// survives a dropped connection (it waits and sends the chunk again) and a
-// reload (the plan is kept in localStorage with its secrets sealed under
-// the user master key; choosing the same file again resumes it).
-import { request, post, get, ApiError, NetworkError } from './api.js';
+// Uploads and downloads of documents. The protocol is the Go core's
+// (client/core, through the worker): the chunk layout, the retry rule and
+// the check before an interrupted upload goes on. This file moves the
+// bytes: it reads the file with File.slice one segment at a time,
+// encrypts with WebCrypto (seal.js) and sends the server's chunks, so a
+// large file never sits whole in memory. An upload survives a dropped
+// connection (it waits and sends the chunk again) and a reload (the plan
+// is kept in localStorage with its secrets sealed under the user master
+// key; choosing the same file again resumes it, once its content proved
+// to be what the plan was made for).
+import { request, post, get, del, ApiError, NetworkError } from './api.js';
 import { Encryptor, Decryptor, DEFAULT_SEGMENT, RANDOM, concat } from './seal.js';
-import { call, b64, unb64 } from './core.js';
+import { call, b64, unb64, CoreError } from './core.js';
+import { hex } from './bytes.js';
 
 // expect refuses an answer about another object than the one asked for
 // (docs/crypto.md, "Malicious server"): a lying server could answer with
-// the user's own other item, which would open as well. The message is the
-// Go core's (client.Expect); errorText gives the English by the reason.
+// the user's own other item, which would open as well. The error is the
+// Go core's (core.Expect); the page says it by its reason.
 export function expect(what, asked, got) {
   if (asked === got) return;
-  const e = new Error(`Der Server hat auf eine Frage nach ${asked} mit ${got} geantwortet. Die Antwort wurde verworfen.`);
-  Object.assign(e, { code: 'crypto', reason: 'answer_mismatch', params: { what, asked, got } });
-  throw e;
+  throw new CoreError('crypto', `answer about ${what} ${got}, asked ${asked}`, 'answer_mismatch', { what, asked, got });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// retrying runs f until it succeeds, waiting while the network is down.
-// Server errors other than 5xx fail at once.
+// statusOf is what the retry rule knows of a failure: the answer's status,
+// 0 for none, -1 for a request that was never made (or aborted).
+const statusOf = (e) => (e instanceof NetworkError ? 0 : e instanceof ApiError ? e.status : -1);
+
+// retrying runs f until it succeeds or the core's retry rule gives up; a
+// wait ends early when the browser reports it is online again.
 async function retrying(f, onWait, signal) {
-  let wait = 250;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     try {
       return await f();
     } catch (e) {
-      const transient = e instanceof NetworkError || (e instanceof ApiError && (e.status >= 500 || e.status === 429));
-      if (!transient || signal?.aborted) throw e;
+      if (signal?.aborted) throw e;
+      const ms = await call('retryDelay', { attempt, status: statusOf(e) });
+      if (ms < 0) throw e;
       onWait?.(e);
-      await Promise.race([sleep(wait), new Promise((r) => addEventListener('online', r, { once: true }))]);
-      wait = Math.min(wait * 2, 4000);
+      await Promise.race([sleep(ms), new Promise((r) => addEventListener('online', r, { once: true }))]);
     }
   }
 }
 
-const planKey = (account, f) => `akte.upload.${account}.${f.name}.${f.size}.${f.lastModified}`;
+const sha256 = async (b) => new Uint8Array(await crypto.subtle.digest('SHA-256', b));
+
+// Digester is the plaintext digest of client/core (Digester): SHA-256 over
+// "akte plaintext digest v1", a zero byte, and the SHA-256 of each MiB of
+// the plaintext. Pieces let WebCrypto, which has no streaming hash, do it.
+const PIECE = 1 << 20;
+const DIGEST_PREFIX = new TextEncoder().encode('akte plaintext digest v1\0');
+export class Digester {
+  hashes = [];
+  parts = [];
+  n = 0;
+  async push(b) {
+    while (b.length) {
+      const k = Math.min(b.length, PIECE - this.n);
+      this.parts.push(b.subarray(0, k));
+      this.n += k;
+      b = b.subarray(k);
+      if (this.n === PIECE) await this.#flush();
+    }
+  }
+  async #flush() {
+    this.hashes.push(await sha256(concat(...this.parts)));
+    this.parts = [];
+    this.n = 0;
+  }
+  async sum() {
+    if (this.n > 0 || !this.hashes.length) await this.#flush();
+    return hex(await sha256(concat(DIGEST_PREFIX, ...this.hashes)));
+  }
+}
+
+// fileDigest reads a file once, a piece at a time, and returns its digest.
+export async function fileDigest(file) {
+  const d = new Digester();
+  for (let at = 0; at < file.size; at += PIECE) await d.push(new Uint8Array(await file.slice(at, at + PIECE).arrayBuffer()));
+  return d.sum();
+}
+
+// The plan of an upload is kept under the account, the file's path (in a
+// chosen folder; the name else), size and modification time: two files
+// alike in all of these are told apart by their digest before any byte
+// is sent under a plan (core.CheckResume).
+const planKey = (account, file, path) => `akte.upload.${account}.${path || file.webkitRelativePath || file.name}.${file.size}.${file.lastModified}`;
 const resumeAAD = (id) => new TextEncoder().encode('akte v1 web upload ' + id);
 
-// plan returns a stored plan for the same file, or prepares a new item.
-async function plan(ctx, file, category, meta, replaces) {
-  const k = planKey(ctx.accountId, file);
-  const saved = localStorage.getItem(k);
-  if (saved) {
-    try {
-      const p = JSON.parse(saved);
-      const secret = unb64(await call('openSmall', { key: ctx.umk, aad: b64(resumeAAD(p.request.id)), data: p.secret }));
-      return { key: k, request: p.request, itemKey: secret.slice(0, 32), random: secret.slice(32), resumed: true };
-    } catch {
-      localStorage.removeItem(k);
-    }
+function loadPlan(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key));
+  } catch {
+    return null;
   }
-  const it = await call('newItem', { umk: ctx.umk, record: ctx.record, category, meta });
-  const random = crypto.getRandomValues(new Uint8Array(RANDOM));
-  const itemKey = unb64(it.key);
-  const request = {
-    id: it.id, category: it.category, key_version: it.key_version, size: ciphertextSize(file.size),
-    meta_sealed: it.meta_sealed, key_slot: it.key_slot, ...(replaces ? { replaces } : {}),
-  };
-  const secret = await call('sealSmall', { key: ctx.umk, aad: b64(resumeAAD(it.id)), data: b64(concat(itemKey, random)) });
-  localStorage.setItem(k, JSON.stringify({ request, secret }));
-  return { key: k, request, itemKey, random, resumed: false };
 }
 
-function ciphertextSize(p) {
-  return 77 + p + 16 * Math.max(1, Math.ceil(p / DEFAULT_SEGMENT));
+function savePlan(key, p) {
+  localStorage.setItem(key, JSON.stringify({ request: p.request, secret: p.secret, digest: p.digest, sent: p.sent }));
+}
+
+// openPlan opens the secrets of a stored plan (null if they do not open:
+// another account's, or damaged).
+async function openPlan(ctx, saved) {
+  try {
+    const secret = unb64(await call('openSmall', { key: ctx.umk, aad: b64(resumeAAD(saved.request.id)), data: saved.secret }));
+    return { ...saved, itemKey: secret.slice(0, 32), random: secret.slice(32), sent: saved.sent || {} };
+  } catch {
+    return null;
+  }
+}
+
+// newPlan prepares a new item under a fresh key and stream seed, with the
+// file's size and digest sealed in its metadata.
+async function newPlan(ctx, file, category, meta, replaces, digest) {
+  const it = await call('newItem', { umk: ctx.umk, record: ctx.record, category, meta: { ...meta, size: file.size, digest } });
+  const random = crypto.getRandomValues(new Uint8Array(RANDOM));
+  const itemKey = unb64(it.key);
+  const { size } = await call('layout', { plain_size: file.size, chunk_size: 1 });
+  const request = {
+    id: it.id, category: it.category, key_version: it.key_version, size, meta_sealed: it.meta_sealed, key_slot: it.key_slot, ...(replaces ? { replaces } : {}),
+  };
+  const secret = await call('sealSmall', { key: ctx.umk, aad: b64(resumeAAD(it.id)), data: b64(concat(itemKey, random)) });
+  return { request, secret, digest, sent: {}, itemKey, random };
+}
+
+// chunker returns a function that makes chunk n of the file's stream,
+// encrypting only the segments that overlap it (the core's layout says
+// which).
+function chunker(file, enc, chunkSize) {
+  let cache = { i: -1, ct: null };
+  return async (n) => {
+    const c = await call('chunkPieces', { plain_size: file.size, chunk_size: chunkSize, n });
+    const parts = [];
+    for (const p of c.pieces) {
+      if (p.segment < 0) {
+        parts.push(enc.header.subarray(p.from, p.to));
+        continue;
+      }
+      if (cache.i !== p.segment) {
+        const pt = new Uint8Array(await file.slice(p.plain_from, p.plain_to).arrayBuffer());
+        cache = { i: p.segment, ct: await enc.segment(p.segment, pt) };
+      }
+      parts.push(cache.ct.subarray(p.from, p.to));
+    }
+    return concat(...parts);
+  };
 }
 
 // upload sends one file as a new document (or a new version of replaces)
 // and returns the item. progress(doneBytes, totalBytes, state) reports;
-// state is 'sending', 'waiting' (connection lost) or 'done'.
-export async function upload(ctx, file, { category, meta, replaces, progress = () => {}, signal, parallel = 2 }) {
-  const p = await plan(ctx, file, category, meta, replaces);
-  const onWait = () => progress(done, p.request.size, 'waiting');
-  let done = 0;
-  let st;
-  try {
-    st = await retrying(() => post('/uploads', p.request, { signal }), onWait, signal);
-  } catch (e) {
-    if (e instanceof ApiError && e.code === 'conflict' && p.resumed) {
-      // Completed before, only the answer was lost.
-      try {
-        const it = await get('/items/' + p.request.id);
+// state is 'sending', 'waiting' (connection lost), 'restarted' (the file
+// is not the one an interrupted upload was sending: it starts over under a
+// new key) or 'done'. path is the file's path in a dropped folder.
+export async function upload(ctx, file, { category, meta, replaces, path, progress = () => {}, signal, parallel = 2 }) {
+  const key = planKey(ctx.accountId, file, path);
+  const pr = { done: 0, total: 0, progress, signal, parallel };
+  pr.onWait = () => progress(pr.done, pr.total, 'waiting');
+  const onWait = pr.onWait;
+  const create = async (p) => {
+    const st = await retrying(() => post('/uploads', p.request, { signal }), onWait, signal);
+    expect('upload', p.request.id, st.id);
+    return st;
+  };
+  let digest;
+  const saved = loadPlan(key);
+  let p = saved && (await openPlan(ctx, saved));
+  if (p) {
+    let st;
+    try {
+      st = await create(p);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      localStorage.removeItem(key); // this plan can never succeed
+      if (e.code !== 'conflict') throw e;
+      // Completed before, only the answer was lost: the document is this
+      // file if the digests agree.
+      digest = await fileDigest(file);
+      const it = await get('/items/' + p.request.id).catch(() => null);
+      if (it && digest === p.digest) {
         expect('item', p.request.id, it.id);
-        localStorage.removeItem(p.key);
         return it;
-      } catch {
-        /* fall through */
+      }
+      p = null;
+    }
+    if (p) {
+      // Before a byte goes out under the plan's key and nonces: the file
+      // must be the plan's, every chunk sent before must encrypt as then,
+      // and every chunk the server holds must be what it encrypts to.
+      digest = await fileDigest(file);
+      const enc = await Encryptor.create(p.itemKey, p.random, file.size, DEFAULT_SEGMENT);
+      const chunk = chunker(file, enc, st.chunk_size);
+      const sums = {};
+      if (digest === p.digest) {
+        for (const n of new Set([...Object.keys(p.sent).map(Number), ...st.chunks])) sums[n] = hex(await sha256(await chunk(n)));
+      }
+      try {
+        await call('checkResume', { plan: { request: p.request, digest: p.digest, sent: p.sent }, digest, sums, upload: st });
+        return await send(key, file, p, st, enc, chunk, pr);
+      } catch (e) {
+        if (e.reason !== 'upload_changed') throw e;
+        await del('/items/' + p.request.id).catch(() => {}); // frees the reserved space now
+        localStorage.removeItem(key);
+        progress(0, 0, 'restarted');
       }
     }
-    if (e instanceof ApiError) localStorage.removeItem(p.key);
+  }
+  digest ??= await fileDigest(file);
+  p = await newPlan(ctx, file, category, meta, replaces, digest);
+  savePlan(key, p);
+  let st;
+  try {
+    st = await create(p);
+  } catch (e) {
+    if (e instanceof ApiError) localStorage.removeItem(key);
     throw e;
   }
-  expect('upload', p.request.id, st.id);
   const enc = await Encryptor.create(p.itemKey, p.random, file.size, DEFAULT_SEGMENT);
-  const C = st.chunk_size;
-  const total = enc.size;
-  const chunks = Math.ceil(total / C);
+  return send(key, file, p, st, enc, chunker(file, enc, st.chunk_size), pr);
+}
+
+// send sends the chunks the server does not hold, recording each one's
+// sum in the plan before it leaves, then completes the item. pr holds the
+// progress (done, total) and the options.
+async function send(key, file, p, st, enc, chunk, pr) {
+  const { progress, signal, parallel, onWait } = pr;
+  const { size: total, chunks } = await call('layout', { plain_size: file.size, chunk_size: st.chunk_size });
   const have = new Set(st.chunks);
-  for (const n of have) done += Math.min(C, total - n * C);
-  progress(done, total, 'sending');
-
-  // cut returns the ciphertext bytes [from, to) of the stream, encrypting
-  // only the segments that overlap them.
-  let cache = { i: -1, ct: null };
-  const segmentCT = async (i) => {
-    if (cache.i !== i) {
-      const pt = new Uint8Array(await file.slice(i * enc.S, Math.min((i + 1) * enc.S, file.size)).arrayBuffer());
-      cache = { i, ct: await enc.segment(i, pt) };
-    }
-    return cache.ct;
-  };
-  const cut = async (from, to) => {
-    const out = new Uint8Array(to - from);
-    let o = 0;
-    if (from < 77) {
-      const h = enc.header.subarray(from, Math.min(77, to));
-      out.set(h, 0);
-      o = h.length;
-    }
-    while (o < out.length) {
-      const pos = from + o;
-      const i = Math.floor((pos - 77) / (enc.S + 16));
-      const ct = await segmentCT(i);
-      const start = pos - enc.offset(i);
-      const part = ct.subarray(start, Math.min(ct.length, start + out.length - o));
-      out.set(part, o);
-      o += part.length;
-    }
-    return out;
-  };
-
+  pr.total = total;
+  for (const n of have) {
+    const c = await call('chunkPieces', { plain_size: file.size, chunk_size: st.chunk_size, n });
+    pr.done += c.to - c.from;
+  }
+  const report = (state) => progress(pr.done, total, state);
+  report('sending');
   const inflight = new Set();
   let failure;
   for (let n = 0; n < chunks && !failure; n++) {
     if (have.has(n)) continue;
     if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
-    const body = await cut(n * C, Math.min((n + 1) * C, total));
+    const body = await chunk(n);
+    const sum = hex(await sha256(body));
+    if (p.sent[n] && p.sent[n] !== sum) {
+      throw new CoreError('conflict', 'file changed during upload', 'file_changed_during_upload');
+    }
+    p.sent[n] = sum;
+    savePlan(key, p);
     const task = retrying(() => request('PUT', `/uploads/${p.request.id}/chunks/${n}`, body, { signal }), onWait, signal).then(
       () => {
-        done += body.length;
-        progress(done, total, 'sending');
+        pr.done += body.length;
+        report('sending');
       },
       (e) => (failure = e),
     );
@@ -155,30 +262,67 @@ export async function upload(ctx, file, { category, meta, replaces, progress = (
   if (failure) throw failure;
   const it = await retrying(() => post(`/uploads/${p.request.id}/complete`, undefined, { signal }), onWait, signal);
   expect('item', p.request.id, it.id);
-  localStorage.removeItem(p.key);
+  localStorage.removeItem(key);
   progress(total, total, 'done');
   return it;
 }
 
 // download fetches and decrypts an item's content segment by segment and
-// returns a Blob of the plaintext. Nothing is returned unless the whole
-// stream authenticated (docs/crypto.md §5.4).
-export async function download(id, key, mediaType, progress = () => {}) {
-  const resp = await request('GET', `/items/${id}/content`, undefined, { raw: true, headers: { Accept: 'application/octet-stream' } });
-  const total = Number(resp.headers.get('Content-Length')) || 0;
+// returns a Blob of the plaintext. A connection that breaks is resumed
+// with a Range request from where it broke (the core's retry rule).
+// Nothing is returned unless the whole stream authenticated (docs/crypto.md
+// §5.4) and its size and digest are those of the item's metadata meta.
+export async function download(id, key, meta, mediaType, progress = () => {}) {
   const dec = new Decryptor(key);
+  const digest = new Digester();
   const parts = [];
-  const reader = resp.body.getReader();
+  let size = 0;
+  const take = async (pts) => {
+    for (const pt of pts) {
+      // Blob parts rather than one growing buffer: the browser may keep
+      // large blobs on disk.
+      parts.push(new Blob([pt]));
+      size += pt.length;
+      await digest.push(pt);
+    }
+  };
   let got = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    got += value.length;
-    progress(got, total);
-    // Blob parts rather than one growing buffer: the browser may keep
-    // large blobs on disk.
-    for (const pt of await dec.push(value)) parts.push(new Blob([pt]));
+  let total = 0;
+  for (let attempt = 0; ; ) {
+    try {
+      const headers = { Accept: 'application/octet-stream', ...(got > 0 ? { Range: `bytes=${got}-` } : {}) };
+      const resp = await request('GET', `/items/${id}/content`, undefined, { raw: true, headers });
+      if (got > 0 && (resp.status !== 206 || !(resp.headers.get('Content-Range') || '').startsWith(`bytes ${got}-`))) {
+        throw new ApiError(resp.status, 'unavailable', `HTTP ${resp.status}`, 'server_answer_unexpected');
+      }
+      if (!total) total = Number(resp.headers.get('Content-Length')) || 0;
+      const reader = resp.body.getReader();
+      for (;;) {
+        let r;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          throw new NetworkError(e.message); // the connection broke
+        }
+        if (r.done) {
+          if (total && got < total) throw new NetworkError('cut short');
+          break;
+        }
+        got += r.value.length;
+        attempt = 0; // progress: a later break gets every retry again
+        progress(got, total);
+        await take(await dec.push(r.value));
+      }
+      break;
+    } catch (e) {
+      const ms = await call('retryDelay', { attempt: attempt++, status: statusOf(e) });
+      if (ms < 0) throw e;
+      await sleep(ms);
+    }
   }
-  for (const pt of await dec.finish()) parts.push(new Blob([pt]));
+  await take(await dec.finish());
+  if (size !== meta.size || (meta.digest && (await digest.sum()) !== meta.digest)) {
+    throw new CoreError('crypto', `content of ${id} does not match its digest`, 'content_digest_mismatch', { item: id });
+  }
   return new Blob(parts, { type: mediaType || 'application/octet-stream' });
 }

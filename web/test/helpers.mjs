@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
+import { text } from '../src/catalog.js';
 
 export const webDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoDir = join(webDir, '..');
@@ -48,7 +49,7 @@ export async function evilProxy(t, target) {
   const bin = await (process.env.AKTE_EVILPROXY_BIN
     ? Promise.resolve(process.env.AKTE_EVILPROXY_BIN)
     : (evilP ??= new Promise((resolve, reject) => {
-        const out = join(mkdtempSync(join(tmpdir(), 'akte-evil-')), 'evilproxy');
+        const out = join(tempDir('akte-evil-'), 'evilproxy');
         execFile('go', ['build', '-o', out, './internal/evilproxy/cmd/evilproxy'], { cwd: repoDir }, (err, _o, stderr) => (err ? reject(new Error(stderr)) : resolve(out)));
       })));
   const proc = spawn(bin, ['--target', target], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -196,11 +197,18 @@ export async function confirmDevice(base, to) {
 export async function cli(base, home, args, env = {}) {
   const bin = await akteBin();
   return new Promise((resolve, reject) => {
-    execFile(bin, args, { env: { ...process.env, AKTE_SERVER: base, AKTE_HOME: home, ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+    execFile(bin, args, { env: { ...process.env, AKTE_LANG: 'de', AKTE_SERVER: base, AKTE_HOME: home, ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`akte ${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`));
       else resolve(stdout);
     });
   });
+}
+
+// says matches the catalogue's text of a reason in either language, up to
+// its first parameter: what the CLI prints, whichever language it speaks.
+export function says(reason) {
+  const esc = (s) => s.split('{')[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${esc(text('de', reason))}|${esc(text('en', reason))}`);
 }
 
 export const sha256 = (b) => createHash('sha256').update(b).digest('hex');

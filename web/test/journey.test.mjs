@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import { startServer, launch, code, totpAt, cli, sha256, axe, shot, minimalPDF, tempDir, lastMail } from './helpers.mjs';
+import { startServer, launch, code, totpAt, cli, sha256, axe, shot, minimalPDF, tempDir, lastMail, says } from './helpers.mjs';
 
 function png(w, h) {
   const chunk = (type, data) => {
@@ -185,7 +185,7 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   // The CLI on another device reads what the browser wrote.
   const home = tempDir('akte-cli-');
   const env = { AKTE_PASSWORD: password };
-  await assert.rejects(cli(base, home, ['login', '--email', email, '--totp', await code(secret, { use: false })], env), /neuen Gerät|Bestätigungslink/);
+  await assert.rejects(cli(base, home, ['login', '--email', email, '--totp', await code(secret, { use: false })], env), says('device_unconfirmed'));
   const link = (await lastMail(base, email, 'Neues Gerät')).text.match(/https?:\/\/\S+/)[0];
   // The link opens a page that shows the device; only the click confirms.
   await mailbox.goto(link);
@@ -257,6 +257,13 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await axe(page, 'settings', assert);
   await shot(page, 'settings');
 
+  // The language of the account's mails, kept with the account: the
+  // password change below is mailed in English.
+  assert.ok(await page.getByRole('radio', { name: 'Deutsch' }).isChecked(), 'the page registered the account in German');
+  await page.getByRole('radio', { name: 'English' }).check();
+  await page.getByText('Gespeichert.').waitFor();
+  assert.equal((await page.evaluate(() => fetch('/api/v1/account').then((r) => r.json()))).lang, 'en');
+
   // Change the password: the data stays readable, other sessions end.
   const newPassword = 'Ahornblatt-Abendstern-31';
   await page.getByLabel('Bisheriges Passwort').fill(password);
@@ -265,7 +272,8 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await page.locator('form', { has: page.getByLabel('Bisheriges Passwort') }).getByLabel('Code aus der Authenticator-App').fill(await code(secret));
   await page.getByRole('button', { name: 'Passwort ändern', exact: true }).click();
   await page.getByText('Passwort geändert.').waitFor({ timeout: 30000 });
-  await assert.rejects(cli(base, home, ['whoami']), /abgemeldet|Sitzung|anmelden/i, 'the CLI session ended with the password change');
+  await lastMail(base, email, 'Your password was changed');
+  await assert.rejects(cli(base, home, ['whoami']), says('unauthenticated'), 'the CLI session ended with the password change');
 
   // Log out: the session cookie no longer works.
   await page.getByRole('button', { name: 'Abmelden', exact: true }).click();

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, evilProxy, launch, account, login, code, cli, axe } from './helpers.mjs';
+import { startServer, evilProxy, launch, account, login, code, cli, axe, confirmDevice } from './helpers.mjs';
 
 // noLoginSecret asserts that the page sent no login to the server and no
 // body with a login secret, after the proxy saw the prelogin (so that the
@@ -54,9 +54,7 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
   // 2. An honest login (a new device: confirmed by the mailed link).
   await login(page, ev.url, a, await code(a.secret, { use: false }));
   await page.getByText('Neues Gerät').waitFor({ timeout: 30000 });
-  const mails = await (await fetch(srv.url + '/api/v1/dev/mailbox')).json();
-  const m = await (await fetch(srv.url + '/api/v1/dev/mailbox/' + mails.find((x) => x.subject.includes('Neues Gerät')).name)).json();
-  await page.request.get(m.text.match(/https?:\/\/\S+/)[0]);
+  await confirmDevice(srv.url, a.email);
   await login(page, ev.url, a, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
   const kdfKey = 'akte.kdf.' + a.email;

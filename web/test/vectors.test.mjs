@@ -22,3 +22,14 @@ test('seal vectors pass in the browser', async (t) => {
   assert.equal(res.passed, Object.keys(files).length);
   assert.ok(res.webcrypto >= 35, 'stream, small and slot vectors went through WebCrypto');
 });
+
+test('the plaintext digest of the browser is the one of the Go core', async (t) => {
+  const srv = await startServer(t);
+  const browser = await launch(t);
+  const page = await browser.newPage();
+  await page.goto(srv.url + '/selftest');
+  await page.getByText('Ready').waitFor({ timeout: 30000 });
+  const vectors = JSON.parse(readFileSync(join(repoDir, 'client', 'core', 'testdata', 'digest.json'), 'utf8'));
+  assert.deepEqual(await page.evaluate((v) => globalThis.akteSelfTest.runDigests(v), vectors), []);
+  assert.ok(vectors.length >= 6);
+});

@@ -1,0 +1,198 @@
+package catalog
+
+// sent lists every reason code an error that reaches a person can carry
+// (akte.Error.Reason), with its parameters: the server sends them in its
+// error answers (and in the code field's stead when a kind's code is all
+// it says), the client core (package client, also inside the web app's
+// WebAssembly core) produces them itself. Besides these, the codes of the
+// error kinds (akte.Kind.String) are reasons of errors that name no finer
+// one.
+//
+// TestReasons keeps this list equal to what the code of the binary and
+// the WebAssembly core can produce (it follows every value that reaches
+// akte.R or a Reason field), and both catalogues (de.json, en.json) equal
+// to the list. A new reason: write it where the error is made, add it
+// here in its group, and give it a German and an English text.
+var sent = []string{
+	// Requests the API cannot read (api).
+	"base64_invalid",
+	"body_empty",
+	"body_too_large", // max_kib
+	"body_too_slow",  // min_bytes_per_second
+	"body_unreadable",
+	"charset_invalid",
+	"content_type_invalid", // want
+	"cross_site",
+	"duplicate_field", // field
+	"field_type",      // field, want (a JSON type)
+	"json_invalid",
+	"json_not_object",
+	"json_syntax",   // offset
+	"json_too_deep", // max
+	"json_trailing_data",
+	"route_not_found",
+	"storage_unavailable",
+	"unknown_field", // field
+
+	// Rules on fields of a request (service).
+	"birth_date_invalid",
+	"birth_date_out_of_range", // min (a date)
+	"device_id_invalid",       // min, max
+	"device_name_invalid",     // min, max
+	"device_secret_too_long",  // max
+	"email_invalid",
+	"field_length",               // field, bytes
+	"field_missing_or_too_large", // field, max (bytes)
+	"id_invalid",                 // field, min, max
+	"kdf_out_of_bounds",          // field; got and min or max
+	"kvnr_invalid",
+	"lang_invalid",
+
+	// Registration, codes and login (service).
+	"account_blocked",
+	"code_expired",
+	"code_format", // digits
+	"code_used",
+	"code_wrong",
+	"device_blocked",
+	"device_link_expired",
+	"device_link_incomplete",
+	"device_link_invalid",
+	"device_link_used",
+	"device_not_found",
+	"email_unconfirmed",
+	"kvnr_taken",
+	"login_failed",
+	"rate_limited_wait", // seconds
+	"server_busy",
+	"session_not_found",
+	"old_password_wrong",
+	"totp_reused",
+	"totp_wrong",
+	"recovery_failed",
+	"recovery_token_expired",
+	"recovery_token_invalid",
+	"recovery_token_used",
+	"reset_code_wrong",
+	"data_loss_unacknowledged",
+	"data_loss_warning", // (not an error: the warning of a reset without the recovery key)
+
+	// Records and documents (service).
+	"category_key_invalid",         // category
+	"category_key_missing",         // category
+	"category_key_version_unknown", // category, version
+	"category_unknown",             // category
+	"chunk_missing",                // n
+	"chunk_not_stored",
+	"chunk_number_invalid",
+	"chunk_out_of_range", // n, chunks
+	"chunk_too_long",     // size
+	"chunk_too_short",    // size
+	"chunks_missing",     // missing, chunks
+	"cursor_invalid",
+	"item_exists",
+	"item_not_found",
+	"item_size_invalid",     // min, max
+	"limit_invalid",         // min, max
+	"range_not_satisfiable", // size
+	"range_unsupported",
+	"record_keys_missing",
+	"record_not_found",
+	"replaces_invalid",
+	"upload_complete",
+	"upload_ended",
+
+	// The operator's configuration (store/postgres, blob/s3).
+	"db_url_invalid",
+	"s3_bucket_missing", // bucket
+	"s3_url_invalid",
+
+	// The operator's commands (service).
+	"account_not_found", // ref
+	"kvnr_not_held",
+	"quota_negative",
+
+	// The client core's refusals of what a server answers (client).
+	"answer_mismatch",       // what, asked, got
+	"category_key_rollback", // category, seen, got
+	"kdf_above_ceiling",     // field, max, got
+	"kdf_below_floor",       // field, min, got
+	"kdf_downgrade",         // field, last, got
+	"kdf_salt_changed",
+	"kdf_unsupported", // alg
+
+	// The client core's own refusals (client/core; also in the WebAssembly core).
+	"category_key_unopenable", // category, version
+	"file_changed_during_upload",
+	"item_key_unopenable",  // item
+	"item_meta_unopenable", // item
+	"password_common",
+	"password_contains_email",
+	"password_contains_kvnr",
+	"password_invalid_chars",
+	"password_one_char",
+	"password_too_long",  // max
+	"password_too_short", // got, min
+	"record_key_unopenable",
+	"recovery_key_malformed",
+	"recovery_key_typo",
+	"recovery_key_unopenable",
+	"umk_unopenable",
+	"umk_unopenable_recovery",
+	"upload_changed",
+
+	// The Go client of the API (client).
+	"connection_lost",
+	"content_digest_mismatch", // item
+	"content_unauthentic",     // item
+	"not_logged_in",
+	"server_answer_unexpected", // status
+	"server_answer_unreadable",
+	"server_unreachable", // server
+	"server_url_invalid",
+	"session_key_unopenable",
+	"state_damaged", // file
+
+	// The patient's commands (cmd/akte).
+	"date_format", // flag
+	"erase_aborted",
+	"erase_not_confirmed",
+	"file_exists",   // file
+	"flag_required", // flags
+	"home_unknown",
+	"json_with_stdout",
+	"replaces_one_file",
+	"secret_missing", // env, what
+	"secrets_differ",
+	"stdin_ended", // what
+
+	// The command line itself (internal/cli).
+	"file_not_found",          // file
+	"file_not_permitted",      // file
+	"args_exact",              // command, got, want
+	"args_min",                // command, want
+	"args_none",               // command, got
+	"command_unknown",         // command, parent
+	"command_unknown_suggest", // command, parent, suggestions
+	"flag_invalid_value",      // flag, value
+	"flag_needs_value",        // flag
+	"flag_syntax",             // flag
+	"flag_unknown",            // flag
+
+	// The operator's commands and configuration (internal/server).
+	"config_blobs_url",
+	"config_count", // name, value
+	"config_db_url",
+	"config_duration",  // name, value
+	"config_log_level", // value
+	"config_proxies",   // value
+	"config_s3_credentials",
+	"config_size",      // name, value
+	"config_store_url", // cause, flag, form, problem
+	"config_tls_pair",
+	"migrate_copy_differs",
+	"migrate_no_source", // dir
+	"migrate_target_differs",
+	"migrate_verify_failed", // source, target
+	"operator_unknown",
+}

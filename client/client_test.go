@@ -1,0 +1,586 @@
+package client_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/hotp"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/api"
+	"github.com/akte/akte/blob/disk"
+	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/internal/evilproxy"
+	"github.com/akte/akte/mail"
+	"github.com/akte/akte/seal"
+	"github.com/akte/akte/service"
+	"github.com/akte/akte/store/sqlite"
+	"github.com/akte/akte/wire"
+)
+
+// The client is tested against the real handlers in-process: api.New over
+// a real service, SQLite and blob directory in a temp dir, behind
+// httptest, with an injected clock; faults of the network come from
+// internal/evilproxy between the two.
+
+// clock is a settable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+type stack struct {
+	t     *testing.T
+	url   string
+	clk   *clock
+	blobs *disk.Store
+	hits  *hits
+}
+
+// hits records which routes of api/routes.go were called.
+type hits struct {
+	mux  *http.ServeMux
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// routes reads the patterns of api/routes.go.
+func routes(t *testing.T) []string {
+	b, err := os.ReadFile("../api/routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range regexp.MustCompile(`HandleFunc\("([A-Z]+ [^"]+)"`).FindAllStringSubmatch(string(b), -1) {
+		out = append(out, m[1])
+	}
+	if len(out) < 30 {
+		t.Fatalf("found only %d routes in api/routes.go", len(out))
+	}
+	return out
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "akte.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	blobs, err := disk.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, err := mail.NewOutbox(filepath.Join(dir, "outbox"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := service.DefaultConfig()
+	cfg.HashMemoryKiB, cfg.HashTime, cfg.ChunkSize = 1024, 1, 1<<20
+	cfg.MailsPerRecipient = 100
+	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: clk.Now, Secret: []byte("0123456789abcdef0123456789abcdef")})
+	h := api.New(api.Options{Service: svc, Ready: st.Ping, Mailbox: ob})
+	hs := &hits{mux: http.NewServeMux(), seen: map[string]bool{}}
+	for _, p := range routes(t) {
+		hs.mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, p := hs.mux.Handler(r); p != "" {
+			hs.mu.Lock()
+			hs.seen[p] = true
+			hs.mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return &stack{t: t, url: srv.URL, clk: clk, blobs: blobs, hits: hs}
+}
+
+// totp is the code of a secret at the stack's time; each 30-second step
+// is accepted once, so callers move the clock on between uses.
+func (s *stack) totp(secret string) string {
+	s.t.Helper()
+	s.clk.Add(31 * time.Second)
+	c, err := hotp.GenerateCodeCustom(secret, uint64(s.clk.Now().Unix()/30), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return c
+}
+
+// mail waits for a mail to addr newer than the n-th and returns its text.
+func mailAfter(t *testing.T, c *client.API, addr string, n int) (string, int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		ms, err := c.Mailbox(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mine []wire.Mail
+		for _, m := range ms {
+			if m.To == addr {
+				mine = append(mine, m)
+			}
+		}
+		if len(mine) > n {
+			slices.SortFunc(mine, func(a, b wire.Mail) int { return strings.Compare(a.Name, b.Name) })
+			m, err := c.Mail(t.Context(), mine[len(mine)-1].Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.Text, len(mine)
+		}
+	}
+	t.Fatalf("no new mail to %s", addr)
+	return "", 0
+}
+
+func must[T any](t *testing.T) func(v T, err error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func ok(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+var codeRe = regexp.MustCompile(`Code: (\d{8})`)
+
+// account registers, confirms and logs in a person; it returns the client
+// with the session, the account's material and the TOTP secret.
+func (s *stack) account(email string) (*client.API, *core.Material, string) {
+	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071"}[email]
+	if kvnr == "" {
+		kvnr = "X110411675"
+	}
+	t := s.t
+	ctx := t.Context()
+	c := client.NewAPI(s.url)
+	m := must[*core.Material](t)(core.NewMaterial("Apfelbaum-Sommerwind-19", core.DefaultKDF()))
+	reg := must[*wire.RegisterResponse](t)(c.Register(ctx, wire.RegisterRequest{Email: email, KVNR: kvnr, BirthDate: "1970-01-01", KDF: m.KDF,
+		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Laptop", Record: m.Record}))
+	text, n := mailAfter(t, c, email, 0)
+	ok(t, c.ResendConfirmation(ctx, wire.EmailRequest{Email: email}))
+	text, _ = mailAfter(t, c, email, n)
+	ok(t, c.ConfirmEmail(ctx, wire.ConfirmRequest{Email: email, Code: codeRe.FindStringSubmatch(text)[1]}))
+	pre := must[*wire.PreloginResponse](t)(c.Prelogin(ctx, wire.EmailRequest{Email: email}))
+	ok(t, core.CheckOffered(pre.KDF, &m.KDF, false))
+	res := must[*wire.LoginResponse](t)(c.Login(ctx, wire.LoginRequest{Email: email, LoginSecret: m.LoginSecret, TOTP: s.totp(reg.TOTPSecret),
+		DeviceID: "device-0001", DeviceName: "Laptop", DeviceSecret: reg.DeviceSecret}))
+	c.Token = res.Token
+	return c, m, reg.TOTPSecret
+}
+
+func (s *stack) record(c *client.API, umk []byte) *core.Record {
+	info := must[*wire.Record](s.t)(c.Record(s.t.Context()))
+	return must[*core.Record](s.t)(core.OpenRecord(umk, *info))
+}
+
+// TestRoutesCovered: every route of api/routes.go has its method, and each
+// answers as the wire types say (a person's journey through all of them).
+func TestRoutesCovered(t *testing.T) {
+	s := newStack(t)
+	ctx := t.Context()
+	anon := client.NewAPI(s.url)
+	ok(t, anon.Health(ctx))
+	ok(t, anon.Ready(ctx))
+	if doc := must[json.RawMessage](t)(anon.OpenAPI(ctx)); !bytes.Contains(doc, []byte(`"openapi"`)) {
+		t.Errorf("openapi.json: %.100s", doc)
+	}
+	const email = "anna@example.org"
+	c, m, secret := s.account(email)
+	if a := must[*wire.Account](t)(c.Account(ctx)); a.Email != email {
+		t.Errorf("account: %+v", a)
+	}
+	if a := must[*wire.Account](t)(c.UpdateAccount(ctx, wire.AccountUpdate{Lang: "en"})); a.Lang != "en" {
+		t.Errorf("account after the language changed: %+v", a)
+	}
+	if _, err := c.UpdateAccount(ctx, wire.AccountUpdate{Lang: "fr"}); akte.KindOf(err) != akte.KindInvalid {
+		t.Errorf("language fr: %v", err)
+	}
+	keys := must[*wire.KeysResponse](t)(c.AccountKeys(ctx))
+	umk := must[[]byte](t)(core.UnlockUMK(m.PasswordKey, keys.Keys))
+	if len(must[[]wire.Event](t)(c.Events(ctx))) == 0 {
+		t.Error("no events")
+	}
+
+	// A second device: refused until confirmed by the mailed link.
+	phone := client.NewAPI(s.url)
+	login := wire.LoginRequest{Email: email, LoginSecret: m.LoginSecret, TOTP: s.totp(secret), DeviceID: "device-0002", DeviceName: "Telefon"}
+	_, n := mailAfter(t, c, email, 0)
+	if _, err := phone.Login(ctx, login); !akte.Is(err, akte.KindDeviceUnconfirmed) {
+		t.Fatalf("login from a new device: %v", err)
+	}
+	text, _ := mailAfter(t, c, email, n)
+	_, token, _ := strings.Cut(regexp.MustCompile(`https?://\S+`).FindString(text), "#/geraet/")
+	if pd := must[*wire.PendingDevice](t)(phone.PreviewDevice(ctx, wire.DeviceLinkRequest{Token: token})); pd.Name != "Telefon" {
+		t.Errorf("preview: %+v", pd)
+	}
+	ok(t, phone.ConfirmDevice(ctx, wire.DeviceLinkRequest{Token: token}))
+	login.TOTP = s.totp(secret)
+	res := must[*wire.LoginResponse](t)(phone.Login(ctx, login))
+	phone.Token = res.Token
+	if ss := must[[]wire.Session](t)(c.Sessions(ctx)); len(ss) != 2 {
+		t.Errorf("sessions: %+v", ss)
+	}
+	ok(t, c.EndSession(ctx, res.SessionID))
+	if _, err := phone.Account(ctx); !akte.Is(err, akte.KindUnauthenticated) {
+		t.Errorf("an ended session still works: %v", err)
+	}
+	if d := must[*wire.Device](t)(c.RenameDevice(ctx, "device-0002", wire.RenameDeviceRequest{Name: "Altes Telefon"})); d.Name != "Altes Telefon" {
+		t.Errorf("rename: %+v", d)
+	}
+	if d := must[*wire.Device](t)(c.BlockDevice(ctx, "device-0002")); d.BlockedAt == nil {
+		t.Errorf("block: %+v", d)
+	}
+	if ds := must[[]wire.Device](t)(c.Devices(ctx)); len(ds) != 2 {
+		t.Errorf("devices: %+v", ds)
+	}
+
+	// A document: upload, list, read, delete.
+	rec := s.record(c, umk)
+	plain := random(3<<20+5, 1)
+	it := must[*wire.Item](t)(c.Upload(ctx, rec, file("befund.pdf", plain), "findings", core.Meta{Title: "Befund"}, "", memPlans{}, client.Transfer{}))
+	if got := download(t, c, rec, it.ID); !bytes.Equal(got, plain) {
+		t.Fatal("downloaded content differs")
+	}
+	if st, _, err := c.UploadStatus(ctx, it.ID); err != nil || st.State != "complete" || len(st.Chunks) != 4 {
+		t.Errorf("upload status: %+v %v", st, err)
+	}
+	if its := must[[]wire.Item](t)(c.Items(ctx, "findings")); len(its) != 1 || its[0].ID != it.ID {
+		t.Errorf("items: %+v", its)
+	}
+	if its, next, err := c.ItemsPage(ctx, "", "", 10); err != nil || len(its) != 1 || next != "" {
+		t.Errorf("page: %+v %q %v", its, next, err)
+	}
+	ok(t, c.DeleteItem(ctx, it.ID))
+	if _, err := c.Item(ctx, it.ID); !akte.Is(err, akte.KindNotFound) {
+		t.Errorf("deleted item: %v", err)
+	}
+
+	// The password: changed, recovered with the recovery key, reset
+	// without it.
+	kdf := core.DefaultKDF()
+	ls, wrapped := must2(t)(core.Rewrap(umk, "Birnbaum-Winterwind-20", kdf))
+	ok(t, c.ChangePassword(ctx, wire.PasswordChangeRequest{OldLoginSecret: m.LoginSecret, TOTP: s.totp(secret), New: wire.NewPassword{KDF: kdf, LoginSecret: ls, UMKByPassword: wrapped}}))
+	g := must[*wire.RecoverResponse](t)(anon.Recover(ctx, wire.RecoverRequest{Email: email, RecoveryVerifier: m.RecoveryVerifier, TOTP: s.totp(secret)}))
+	if got := must[[]byte](t)(core.UnlockUMKWithRecovery(m.RecoveryKey, g.UMKByRecovery)); !bytes.Equal(got, umk) {
+		t.Fatal("the recovery key opens another key")
+	}
+	ls, wrapped = must2(t)(core.Rewrap(umk, "Kirschbaum-Herbstwind-21", kdf))
+	ok(t, anon.CompleteRecovery(ctx, wire.RecoverCompleteRequest{Token: g.Token, New: wire.NewPassword{KDF: kdf, LoginSecret: ls, UMKByPassword: wrapped}}))
+	_, n = mailAfter(t, anon, email, 0)
+	must[*wire.ResetStartResponse](t)(anon.ResetPassword(ctx, wire.EmailRequest{Email: email}))
+	text, _ = mailAfter(t, anon, email, n)
+	m2 := must[*core.Material](t)(core.NewMaterial("Pflaumenbaum-Fruehlingswind-22", core.DefaultKDF()))
+	ok(t, anon.CompleteReset(ctx, wire.ResetCompleteRequest{Email: email, Code: codeRe.FindStringSubmatch(text)[1], TOTP: s.totp(secret), AcknowledgeDataLoss: true,
+		KDF: m2.KDF, LoginSecret: m2.LoginSecret, RecoveryVerifier: m2.RecoveryVerifier, Keys: m2.Keys, Record: m2.Record}))
+
+	// Logging out: here, and everywhere.
+	c2, _, _ := s.account("ben@example.org")
+	ok(t, c2.Logout(ctx))
+	c3, _, _ := s.account("carl@example.org")
+	ok(t, c3.LogoutAll(ctx))
+	if _, err := c3.Account(ctx); !akte.Is(err, akte.KindUnauthenticated) {
+		t.Errorf("after logout: %v", err)
+	}
+
+	for _, r := range routes(t) {
+		if !s.hits.seen[r] && !strings.HasSuffix(r, " /api/") {
+			t.Errorf("route %s was not called by any client method", r)
+		}
+	}
+}
+
+func must2(t *testing.T) func(a, b []byte, err error) ([]byte, []byte) {
+	return func(a, b []byte, err error) ([]byte, []byte) {
+		t.Helper()
+		ok(t, err)
+		return a, b
+	}
+}
+
+// memPlans keeps plans in memory, as a copy (what a store on disk does).
+type memPlans map[string][]byte
+
+func (m memPlans) Load(key string) (*core.Plan, error) {
+	b, found := m[key]
+	if !found {
+		return nil, akte.E("plans", akte.KindNotFound, "", nil)
+	}
+	var p core.Plan
+	return &p, json.Unmarshal(b, &p)
+}
+
+func (m memPlans) Save(key string, p *core.Plan) error {
+	b, err := json.Marshal(p)
+	m[key] = b
+	return err
+}
+
+func (m memPlans) Delete(key string) error { delete(m, key); return nil }
+
+// random returns n deterministic pseudo-random bytes.
+func random(n int, seed uint64) []byte {
+	b := make([]byte, n)
+	rand.NewChaCha8([32]byte{byte(seed)}).Read(b)
+	return b
+}
+
+// file is an in-memory file; its content can be swapped under it.
+func file(name string, b []byte) client.File {
+	return client.File{Key: name, Size: int64(len(b)), Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }}
+}
+
+func download(t *testing.T, c *client.API, rec *core.Record, id string) []byte {
+	t.Helper()
+	it := must[*wire.Item](t)(c.Item(t.Context(), id))
+	key, m, err := rec.OpenItem(*it)
+	ok(t, err)
+	var buf bytes.Buffer
+	ok(t, c.Download(t.Context(), it, key, m, &buf, client.Transfer{}))
+	return buf.Bytes()
+}
+
+// evil puts a proxy between the client and the stack.
+func (s *stack) evil(c *client.API) (*evilproxy.Proxy, *client.API) {
+	p, err := evilproxy.New(s.url)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { p.Close() })
+	via := *c
+	via.Base = p.URL
+	via.Retry = core.RetryRule{Tries: 2, First: time.Millisecond, Max: time.Millisecond}
+	return p, &via
+}
+
+func rule(t *testing.T, p *evilproxy.Proxy, r evilproxy.Rule) {
+	t.Helper()
+	ok(t, p.Add(r))
+}
+
+// puts returns the chunk bodies the proxy passed on, by chunk number.
+func puts(p *evilproxy.Proxy) map[int][][]byte {
+	out := map[int][][]byte{}
+	for _, r := range p.Requests() {
+		if r.Method == "PUT" {
+			var n int
+			i := strings.LastIndex(r.Path, "/")
+			json.Unmarshal([]byte(r.Path[i+1:]), &n)
+			out[n] = append(out[n], r.Body)
+		}
+	}
+	return out
+}
+
+// TestUploadResume: an upload whose chunk answer was lost goes on with
+// the same file without sending again what the server holds; with a file
+// changed inside that chunk (same size) it starts over under a new key,
+// says so, deletes the unfinished upload, and stores the new file.
+func TestUploadResume(t *testing.T) {
+	s := newStack(t)
+	ctx := t.Context()
+	c, m, _ := s.account("anna@example.org")
+	umk := must[[]byte](t)(core.UnlockUMK(m.PasswordKey, m.Keys))
+	rec := s.record(c, umk)
+	p, via := s.evil(c)
+	plans := memPlans{}
+
+	// 1. The same file: chunk 2's answer is lost, the client gives up;
+	// run again, it sends only 3 and 4.
+	plain := random(4<<20+100, 2)
+	rule(t, p, evilproxy.Rule{Method: "PUT", Path: `/api/v1/uploads/[a-z0-9]+/chunks/2`, Hangup: true, Times: 3})
+	if _, err := via.Upload(ctx, rec, file("a", plain), "findings", core.Meta{Title: "A"}, "", plans, client.Transfer{Parallel: 1}); err == nil {
+		t.Fatal("upload through lost answers succeeded")
+	}
+	p.ClearRequests()
+	it := must[*wire.Item](t)(via.Upload(ctx, rec, file("a", plain), "findings", core.Meta{Title: "A"}, "", plans, client.Transfer{Parallel: 1}))
+	if sent := puts(p); len(sent) != 2 || sent[3] == nil || sent[4] == nil {
+		t.Errorf("resume sent chunks %v, want 3 and 4", slices.Sorted(mapsKeys(sent)))
+	}
+	if got := download(t, c, rec, it.ID); !bytes.Equal(got, plain) {
+		t.Fatal("resumed item differs from the file")
+	}
+	if len(plans) != 0 {
+		t.Error("the plan outlived its upload")
+	}
+
+	// 2. The file changes inside the chunk whose answer was lost, size
+	// (and, for a file, modification time) as before.
+	p.Reset()
+	p.ClearRequests()
+	old := random(4<<20+100, 3)
+	rule(t, p, evilproxy.Rule{Method: "PUT", Path: `/api/v1/uploads/[a-z0-9]+/chunks/2`, Hangup: true, Times: 3})
+	if _, err := via.Upload(ctx, rec, file("b", old), "findings", core.Meta{Title: "B"}, "", plans, client.Transfer{Parallel: 1}); err == nil {
+		t.Fatal("upload through lost answers succeeded")
+	}
+	var first core.Plan
+	ok(t, json.Unmarshal(plans["b"], &first))
+	before := puts(p)
+	p.ClearRequests()
+	changed := bytes.Clone(old)
+	copy(changed[2<<20+4096:], "a change inside chunk 2")
+	var notices []error
+	it = must[*wire.Item](t)(via.Upload(ctx, rec, file("b", changed), "findings", core.Meta{Title: "B"}, "", plans,
+		client.Transfer{Parallel: 1, Notice: func(err error) { notices = append(notices, err) }}))
+	if r, _ := akte.ReasonOf(errors1(notices)); len(notices) != 1 || r != "upload_changed" {
+		t.Errorf("notices %v, want one upload_changed", notices)
+	}
+	if it.ID == first.Request.ID {
+		t.Error("the changed file went on under the old item")
+	}
+	if _, _, err := c.UploadStatus(ctx, first.Request.ID); !akte.Is(err, akte.KindNotFound) {
+		t.Errorf("the abandoned upload is still there: %v", err)
+	}
+	if got := download(t, c, rec, it.ID); !bytes.Equal(got, changed) {
+		t.Fatal("the stored item is not the new file")
+	}
+	after := puts(p)
+	if len(after) != 5 {
+		t.Errorf("the new upload sent chunks %v, want all 5", slices.Sorted(mapsKeys(after)))
+	}
+	noNonceReuse(t, before, after)
+}
+
+// noNonceReuse checks that no two chunk bodies of two uploads share the
+// stream header (key commitment, salt and nonce prefix), which would mean
+// the same key and nonces.
+func noNonceReuse(t *testing.T, a, b map[int][][]byte) {
+	t.Helper()
+	for _, x := range a[0] {
+		for _, y := range b[0] {
+			if bytes.Equal(x[:seal.StreamHeaderSize], y[:seal.StreamHeaderSize]) {
+				t.Fatal("two uploads share a stream header: same key and nonces")
+			}
+		}
+	}
+}
+
+func errors1(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs[0]
+}
+
+func mapsKeys[V any](m map[int]V) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// TestDownloadResume: a download whose connection breaks in the middle
+// goes on with a Range request and gives the same bytes.
+func TestDownloadResume(t *testing.T) {
+	s := newStack(t)
+	ctx := t.Context()
+	c, m, _ := s.account("anna@example.org")
+	rec := s.record(c, must[[]byte](t)(core.UnlockUMK(m.PasswordKey, m.Keys)))
+	plain := random(5<<20+3, 4)
+	it := must[*wire.Item](t)(c.Upload(ctx, rec, file("a", plain), "findings", core.Meta{Title: "A"}, "", memPlans{}, client.Transfer{}))
+	p, via := s.evil(c)
+	rule(t, p, evilproxy.Rule{Method: "GET", Path: `/api/v1/items/[a-z0-9]+/content`, CutAfter: 3<<20 + 77, Times: 1})
+	if got := download(t, via, rec, it.ID); !bytes.Equal(got, plain) {
+		t.Fatal("resumed download differs")
+	}
+	var gets int
+	for _, r := range p.Requests() {
+		if strings.HasSuffix(r.Path, "/content") {
+			gets++
+		}
+	}
+	if gets != 2 {
+		t.Errorf("%d content requests, want the cut one and one resuming it", gets)
+	}
+}
+
+// TestDownloadOtherVersion: an item whose stored bytes are swapped for
+// another version of the file encrypted under the same key and seed (what
+// a resume that reused a plan for a changed file would leave)
+// authenticates segment by segment, and is refused by the plaintext
+// digest of its metadata.
+func TestDownloadOtherVersion(t *testing.T) {
+	s := newStack(t)
+	ctx := t.Context()
+	c, m, _ := s.account("anna@example.org")
+	rec := s.record(c, must[[]byte](t)(core.UnlockUMK(m.PasswordKey, m.Keys)))
+	v1 := random(3<<20, 5)
+	plans := &recordingPlans{memPlans: memPlans{}}
+	it := must[*wire.Item](t)(c.Upload(ctx, rec, file("a", v1), "findings", core.Meta{Title: "A"}, "", plans, client.Transfer{}))
+
+	// Version 2 differs in its second chunk; sealed as the client would
+	// have with the plan's key and seed.
+	v2 := bytes.Clone(v1)
+	copy(v2[1<<20+10:], "version 2")
+	var ct bytes.Buffer
+	w := must[io.WriteCloser](t)(seal.NewWriter(&ct, plans.last.Key, seal.WithStreamRandom(bytes.NewReader(plans.last.Seed))))
+	w.Write(v2)
+	ok(t, w.Close())
+	acct := must[*wire.Account](t)(c.Account(ctx)).AccountID
+	for n := 0; n*(1<<20) < ct.Len(); n++ {
+		key := fmt.Sprintf("records/%s/items/%s/%07d", acct, it.ID, n)
+		if _, err := s.blobs.Put(ctx, key, bytes.NewReader(ct.Bytes()[n<<20:min(ct.Len(), (n+1)<<20)])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The stream alone still opens: only the digest tells.
+	content, _, _, err := c.ItemContent(ctx, it.ID, 0)
+	ok(t, err)
+	itemKey, meta, err := rec.OpenItem(*it)
+	ok(t, err)
+	r := must[io.Reader](t)(seal.NewReader(content, itemKey))
+	if b, err := io.ReadAll(r); err != nil || !bytes.Equal(b, v2) {
+		t.Fatalf("the mixed stream: %v", err)
+	}
+	content.Close()
+	var buf bytes.Buffer
+	err = c.Download(ctx, it, itemKey, meta, &buf, client.Transfer{})
+	if r, _ := akte.ReasonOf(err); r != "content_digest_mismatch" || !akte.Is(err, akte.KindCrypto) {
+		t.Fatalf("download of a mixed item: %v", err)
+	}
+}
+
+// recordingPlans keeps the last plan saved, secrets included.
+type recordingPlans struct {
+	memPlans
+	last *core.Plan
+}
+
+func (r *recordingPlans) Save(key string, p *core.Plan) error {
+	c := *p
+	r.last = &c
+	return r.memPlans.Save(key, p)
+}

@@ -1,0 +1,425 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/wire"
+)
+
+// One method per route of api/routes.go, in its order. TestRoutesCovered
+// checks that every route is called by exactly one of them.
+
+// esc escapes an id for a path segment.
+func esc(id string) string { return url.PathEscape(id) }
+
+// Health is GET /healthz: the process answers.
+func (c *API) Health(ctx context.Context) error {
+	_, err := c.do(ctx, "GET", "/healthz", nil, nil, nil)
+	return err
+}
+
+// Ready is GET /readyz: the database and the blob store answer.
+func (c *API) Ready(ctx context.Context) error {
+	_, err := c.do(ctx, "GET", "/readyz", nil, nil, nil)
+	return err
+}
+
+// OpenAPI is GET /api/v1/openapi.json: the API's description.
+func (c *API) OpenAPI(ctx context.Context) (json.RawMessage, error) {
+	var doc json.RawMessage
+	_, err := c.do(ctx, "GET", prefix+"/openapi.json", nil, &doc, nil)
+	return doc, err
+}
+
+// Register is POST /api/v1/accounts.
+func (c *API) Register(ctx context.Context, r wire.RegisterRequest) (*wire.RegisterResponse, error) {
+	var out wire.RegisterResponse
+	_, err := c.do(ctx, "POST", prefix+"/accounts", r, &out, nil)
+	return &out, err
+}
+
+// ConfirmEmail is POST /api/v1/accounts/confirm.
+func (c *API) ConfirmEmail(ctx context.Context, r wire.ConfirmRequest) error {
+	_, err := c.do(ctx, "POST", prefix+"/accounts/confirm", r, nil, nil)
+	return err
+}
+
+// ResendConfirmation is POST /api/v1/accounts/confirm/resend.
+func (c *API) ResendConfirmation(ctx context.Context, r wire.EmailRequest) error {
+	_, err := c.do(ctx, "POST", prefix+"/accounts/confirm/resend", r, nil, nil)
+	return err
+}
+
+// Prelogin is POST /api/v1/prelogin: the account's Argon2id parameters,
+// to be checked with core.CheckOffered before anything is derived.
+func (c *API) Prelogin(ctx context.Context, r wire.EmailRequest) (*wire.PreloginResponse, error) {
+	var out wire.PreloginResponse
+	_, err := c.do(ctx, "POST", prefix+"/prelogin", r, &out, nil)
+	return &out, err
+}
+
+// Account is GET /api/v1/account.
+func (c *API) Account(ctx context.Context) (*wire.Account, error) {
+	var out wire.Account
+	_, err := c.do(ctx, "GET", prefix+"/account", nil, &out, nil)
+	return &out, err
+}
+
+// UpdateAccount is PATCH /api/v1/account.
+func (c *API) UpdateAccount(ctx context.Context, r wire.AccountUpdate) (*wire.Account, error) {
+	var out wire.Account
+	_, err := c.do(ctx, "PATCH", prefix+"/account", r, &out, nil)
+	return &out, err
+}
+
+// AccountKeys is GET /api/v1/account/keys.
+func (c *API) AccountKeys(ctx context.Context) (*wire.KeysResponse, error) {
+	var out wire.KeysResponse
+	_, err := c.do(ctx, "GET", prefix+"/account/keys", nil, &out, nil)
+	return &out, err
+}
+
+// Events is GET /api/v1/account/events.
+func (c *API) Events(ctx context.Context) ([]wire.Event, error) {
+	var out []wire.Event
+	_, err := c.do(ctx, "GET", prefix+"/account/events", nil, &out, nil)
+	return out, err
+}
+
+// Login is POST /api/v1/sessions.
+func (c *API) Login(ctx context.Context, r wire.LoginRequest) (*wire.LoginResponse, error) {
+	var out wire.LoginResponse
+	_, err := c.do(ctx, "POST", prefix+"/sessions", r, &out, nil)
+	return &out, err
+}
+
+// Sessions is GET /api/v1/sessions.
+func (c *API) Sessions(ctx context.Context) ([]wire.Session, error) {
+	var out []wire.Session
+	_, err := c.do(ctx, "GET", prefix+"/sessions", nil, &out, nil)
+	return out, err
+}
+
+// LogoutAll is DELETE /api/v1/sessions: every session of the account ends.
+func (c *API) LogoutAll(ctx context.Context) error {
+	_, err := c.do(ctx, "DELETE", prefix+"/sessions", nil, nil, nil)
+	return err
+}
+
+// Logout is DELETE /api/v1/sessions/current.
+func (c *API) Logout(ctx context.Context) error {
+	_, err := c.do(ctx, "DELETE", prefix+"/sessions/current", nil, nil, nil)
+	return err
+}
+
+// EndSession is DELETE /api/v1/sessions/{id}.
+func (c *API) EndSession(ctx context.Context, id string) error {
+	_, err := c.do(ctx, "DELETE", prefix+"/sessions/"+esc(id), nil, nil, nil)
+	return err
+}
+
+// Devices is GET /api/v1/devices.
+func (c *API) Devices(ctx context.Context) ([]wire.Device, error) {
+	var out []wire.Device
+	_, err := c.do(ctx, "GET", prefix+"/devices", nil, &out, nil)
+	return out, err
+}
+
+// ConfirmDevice is POST /api/v1/devices/confirm: the secret of a mailed
+// device link.
+func (c *API) ConfirmDevice(ctx context.Context, r wire.DeviceLinkRequest) error {
+	_, err := c.do(ctx, "POST", prefix+"/devices/confirm", r, nil, nil)
+	return err
+}
+
+// PreviewDevice is POST /api/v1/devices/confirm/preview.
+func (c *API) PreviewDevice(ctx context.Context, r wire.DeviceLinkRequest) (*wire.PendingDevice, error) {
+	var out wire.PendingDevice
+	_, err := c.do(ctx, "POST", prefix+"/devices/confirm/preview", r, &out, nil)
+	return &out, err
+}
+
+// RenameDevice is PATCH /api/v1/devices/{id}.
+func (c *API) RenameDevice(ctx context.Context, id string, r wire.RenameDeviceRequest) (*wire.Device, error) {
+	var out wire.Device
+	_, err := c.do(ctx, "PATCH", prefix+"/devices/"+esc(id), r, &out, nil)
+	return &out, err
+}
+
+// BlockDevice is POST /api/v1/devices/{id}/block.
+func (c *API) BlockDevice(ctx context.Context, id string) (*wire.Device, error) {
+	var out wire.Device
+	_, err := c.do(ctx, "POST", prefix+"/devices/"+esc(id)+"/block", nil, &out, nil)
+	return &out, err
+}
+
+// ChangePassword is POST /api/v1/password/change.
+func (c *API) ChangePassword(ctx context.Context, r wire.PasswordChangeRequest) error {
+	_, err := c.do(ctx, "POST", prefix+"/password/change", r, nil, nil)
+	return err
+}
+
+// Recover is POST /api/v1/password/recover: the first step of a reset
+// with the recovery key.
+func (c *API) Recover(ctx context.Context, r wire.RecoverRequest) (*wire.RecoverResponse, error) {
+	var out wire.RecoverResponse
+	_, err := c.do(ctx, "POST", prefix+"/password/recover", r, &out, nil)
+	return &out, err
+}
+
+// CompleteRecovery is POST /api/v1/password/recover/complete.
+func (c *API) CompleteRecovery(ctx context.Context, r wire.RecoverCompleteRequest) error {
+	_, err := c.do(ctx, "POST", prefix+"/password/recover/complete", r, nil, nil)
+	return err
+}
+
+// ResetPassword is POST /api/v1/password/reset: the start of a reset
+// without the recovery key (a code is mailed).
+func (c *API) ResetPassword(ctx context.Context, r wire.EmailRequest) (*wire.ResetStartResponse, error) {
+	var out wire.ResetStartResponse
+	_, err := c.do(ctx, "POST", prefix+"/password/reset", r, &out, nil)
+	return &out, err
+}
+
+// CompleteReset is POST /api/v1/password/reset/complete, which erases the
+// encrypted data.
+func (c *API) CompleteReset(ctx context.Context, r wire.ResetCompleteRequest) error {
+	_, err := c.do(ctx, "POST", prefix+"/password/reset/complete", r, nil, nil)
+	return err
+}
+
+// Record is GET /api/v1/record.
+func (c *API) Record(ctx context.Context) (*wire.Record, error) {
+	var out wire.Record
+	_, err := c.do(ctx, "GET", prefix+"/record", nil, &out, nil)
+	return &out, err
+}
+
+// CreateUpload is POST /api/v1/uploads; the same request again answers
+// the status of the upload in progress.
+func (c *API) CreateUpload(ctx context.Context, r wire.UploadRequest) (*wire.Upload, int, error) {
+	var out wire.Upload
+	status, err := c.do(ctx, "POST", prefix+"/uploads", r, &out, nil)
+	return &out, status, err
+}
+
+// UploadStatus is GET /api/v1/uploads/{id}.
+func (c *API) UploadStatus(ctx context.Context, id string) (*wire.Upload, int, error) {
+	var out wire.Upload
+	status, err := c.do(ctx, "GET", prefix+"/uploads/"+esc(id), nil, &out, nil)
+	return &out, status, err
+}
+
+// PutChunk is PUT /api/v1/uploads/{id}/chunks/{n}.
+func (c *API) PutChunk(ctx context.Context, id string, n int, b []byte) (int, error) {
+	path := prefix + "/uploads/" + esc(id) + "/chunks/" + strconv.Itoa(n)
+	req, err := http.NewRequestWithContext(ctx, "PUT", c.Base+path, bytes.NewReader(b))
+	if err != nil {
+		return -1, badURL("PUT "+path, err)
+	}
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, status, err := c.stream(req)
+	if err != nil {
+		return status, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return status, nil
+}
+
+// CompleteUpload is POST /api/v1/uploads/{id}/complete.
+func (c *API) CompleteUpload(ctx context.Context, id string) (*wire.Item, int, error) {
+	var out wire.Item
+	status, err := c.do(ctx, "POST", prefix+"/uploads/"+esc(id)+"/complete", nil, &out, nil)
+	return &out, status, err
+}
+
+// Items is GET /api/v1/items: every item of the record, or of one category
+// (category "" for all). ItemsPage is the same route a page at a time.
+func (c *API) Items(ctx context.Context, category string) ([]wire.Item, error) {
+	path := prefix + "/items"
+	if category != "" {
+		path += "?" + url.Values{"category": {category}}.Encode()
+	}
+	var out []wire.Item
+	_, err := c.do(ctx, "GET", path, nil, &out, nil)
+	return out, err
+}
+
+// ItemsPage is GET /api/v1/items with limit and after: one page of at
+// most limit items, of one category or all (""), after the cursor after
+// ("" for the first page). next is the cursor of the following page, ""
+// after the last.
+func (c *API) ItemsPage(ctx context.Context, category, after string, limit int) (its []wire.Item, next string, err error) {
+	var h http.Header
+	if _, err := c.do(ctx, "GET", ItemsPagePath(category, after, limit), nil, &its, &h); err != nil {
+		return nil, "", err
+	}
+	link, err := nextLink(h)
+	if err != nil {
+		return nil, "", unreadable("GET "+prefix+"/items", err)
+	}
+	if link != "" {
+		u, err := url.Parse(link)
+		if err != nil {
+			return nil, "", unreadable("GET "+prefix+"/items", err)
+		}
+		next = u.Query().Get("after")
+	}
+	return its, next, nil
+}
+
+// ItemsPagePath is the path of a page of the listing (for ItemsPageRaw's
+// first page).
+func ItemsPagePath(category, after string, limit int) string {
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if after != "" {
+		q.Set("after", after)
+	}
+	if category != "" {
+		q.Set("category", category)
+	}
+	return prefix + "/items?" + q.Encode()
+}
+
+// nextLink returns the target of a Link header with rel="next" (RFC 8288),
+// as the server wrote it, or "".
+func nextLink(h http.Header) (string, error) {
+	for _, v := range h.Values("Link") {
+		// </api/v1/items?after=...&limit=100>; rel="next"
+		target, params, _ := strings.Cut(v, ";")
+		if !strings.Contains(params, `rel="next"`) {
+			continue
+		}
+		target = strings.TrimSpace(target)
+		if len(target) < 2 || target[0] != '<' || target[len(target)-1] != '>' {
+			return "", fmt.Errorf("unreadable Link %q", v)
+		}
+		return target[1 : len(target)-1], nil
+	}
+	return "", nil
+}
+
+// ItemsPageRaw fetches the page at path (ItemsPagePath, or the next link
+// of the page before) through the client's Transport without decoding
+// it: the body goes into buf (grown only when a page outgrows it), and
+// next is the path of the following page, "" after the last. It is the
+// listing for callers that only count or pass on the JSON, such as the
+// load harness (bench), whose client would otherwise cost as much CPU
+// as the server it measures.
+func (c *API) ItemsPageRaw(ctx context.Context, path string, hdr http.Header, buf []byte) (body []byte, next string, err error) {
+	op := "GET " + prefix + "/items"
+	req, err := http.NewRequestWithContext(ctx, "GET", c.Base+path, nil)
+	if err != nil {
+		return buf, "", badURL(op, err)
+	}
+	req.Header = hdr
+	rt := c.HTTP.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		return buf, "", c.unreachable(op, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		return buf, "", errorOf(op, resp)
+	}
+	if buf, err = readAll(buf[:0], resp.Body); err != nil {
+		return buf, "", c.unreachable(op, err)
+	}
+	next, err = nextLink(resp.Header)
+	if err != nil {
+		return buf, "", unreadable(op, err)
+	}
+	return buf, next, nil
+}
+
+// ItemsPageHeader is the request header ItemsPageRaw needs: build it once
+// per session and share it (it is read, never written).
+func (c *API) ItemsPageHeader() http.Header {
+	return http.Header{"Accept": {"application/json"}, "Authorization": {"Bearer " + c.Token}}
+}
+
+// readAll is io.ReadAll into b, which grows only when a body outgrows it.
+func readAll(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// Item is GET /api/v1/items/{id}.
+func (c *API) Item(ctx context.Context, id string) (*wire.Item, error) {
+	var out wire.Item
+	_, err := c.do(ctx, "GET", prefix+"/items/"+esc(id), nil, &out, nil)
+	return &out, err
+}
+
+// ItemContent is GET /api/v1/items/{id}/content: the ciphertext from byte
+// from on (a Range request when from > 0, answered 206). The caller reads
+// and closes the body; size is the number of bytes it holds.
+func (c *API) ItemContent(ctx context.Context, id string, from int64) (body io.ReadCloser, size int64, status int, err error) {
+	path := prefix + "/items/" + esc(id) + "/content"
+	op := "GET " + path
+	req, err := http.NewRequestWithContext(ctx, "GET", c.Base+path, nil)
+	if err != nil {
+		return nil, 0, -1, badURL(op, err)
+	}
+	req.Header.Set("Accept", "application/octet-stream")
+	want := http.StatusOK
+	if from > 0 {
+		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", from))
+		want = http.StatusPartialContent
+	}
+	resp, status, err := c.stream(req)
+	if err != nil {
+		return nil, 0, status, err
+	}
+	if resp.StatusCode != want || (from > 0 && !strings.HasPrefix(resp.Header.Get("Content-Range"), fmt.Sprintf("bytes %d-", from))) {
+		resp.Body.Close()
+		return nil, 0, status, &akte.Error{Op: op, Kind: akte.KindUnavailable, Reason: "server_answer_unexpected", Params: map[string]any{"status": resp.StatusCode},
+			Message: fmt.Sprintf("Unerwartete Antwort des Servers (HTTP %d).", resp.StatusCode)}
+	}
+	return resp.Body, resp.ContentLength, status, nil
+}
+
+// DeleteItem is DELETE /api/v1/items/{id}; it also ends an upload in
+// progress.
+func (c *API) DeleteItem(ctx context.Context, id string) error {
+	_, err := c.do(ctx, "DELETE", prefix+"/items/"+esc(id), nil, nil, nil)
+	return err
+}
+
+// Mailbox is GET /api/v1/dev/mailbox (development servers only).
+func (c *API) Mailbox(ctx context.Context) ([]wire.Mail, error) {
+	var out []wire.Mail
+	_, err := c.do(ctx, "GET", prefix+"/dev/mailbox", nil, &out, nil)
+	return out, err
+}
+
+// Mail is GET /api/v1/dev/mailbox/{name}.
+func (c *API) Mail(ctx context.Context, name string) (*wire.Mail, error) {
+	var out wire.Mail
+	_, err := c.do(ctx, "GET", prefix+"/dev/mailbox/"+esc(name), nil, &out, nil)
+	return &out, err
+}

@@ -1,0 +1,190 @@
+package server
+
+import (
+	"fmt"
+	osuser "os/user"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/catalog"
+	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/service"
+)
+
+// adminCmd holds the operator's tools. They run on the server host against
+// the same data directory or database as `akte serve`, never see health
+// data, and every action is recorded as an event of "operator:NAME".
+func adminCmd(e *cli.Env) *cobra.Command {
+	cfg := DefaultConfig()
+	var operator string
+	var asJSON bool
+	cmd := cli.Group(&cobra.Command{
+		Use:   "admin",
+		Short: e.Tr("Werkzeuge des Betreibers (Konten, Sperren, Umzug)", "Operator tools (accounts, blocking, migration)"),
+	})
+	// withService opens the configured backends for one command.
+	withService := func(run func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
+			if err := cfg.load(cmd, e.Getenv); err != nil {
+				return err
+			}
+			b, err := openBackends(cmd.Context(), cfg, e.Getenv)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			log, err := newLogger(e, "warn")
+			if err != nil {
+				return err
+			}
+			svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Log: log, Config: serviceConfig(cfg)})
+			name := operator
+			if name == "" {
+				name = e.Getenv("USER")
+				if u, err := osuser.Current(); name == "" && err == nil {
+					name = u.Username
+				}
+			}
+			if name == "" {
+				return cli.Fail(akte.KindInvalid, "operator_unknown", nil)
+			}
+			return run(cmd, svc, service.Operator(name), args)
+		}
+	}
+	sub := func(use, short string, nargs int, run func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error) *cobra.Command {
+		c := &cobra.Command{Use: use, Short: short, Args: cli.ExactArgs(nargs), RunE: withService(run)}
+		cfg.bind(c, e)
+		c.Flags().StringVar(&operator, "operator", "", e.Tr("Name des Betreibers, mit der Handlung aufgezeichnet (Standard: $USER)", "name of the operator, recorded with the action (default $USER)"))
+		c.Flags().BoolVar(&asJSON, "json", false, e.Tr("Ausgabe als JSON", "JSON output"))
+		return c
+	}
+	printDevice := func(d *akte.Device) error {
+		if asJSON {
+			return e.PrintJSON(map[string]any{"id": d.ID, "name": d.Name, "blocked": d.BlockedAt != nil, "confirmed": d.ConfirmedAt != nil})
+		}
+		state := e.Tr("nicht gesperrt", "unblocked")
+		if d.BlockedAt != nil {
+			state = e.Tr("gesperrt", "blocked")
+		}
+		e.Printf(e.Tr("Gerät %s (%s): %s\n", "device %s (%s): %s\n"), d.ID, d.Name, state)
+		return nil
+	}
+	printAccount := func(a *akte.Account) error {
+		if asJSON {
+			return e.PrintJSON(map[string]any{"id": a.ID, "email": a.Email, "blocked": a.BlockedAt != nil})
+		}
+		state := e.Tr("nicht gesperrt", "unblocked")
+		if a.BlockedAt != nil {
+			state = e.Tr("gesperrt", "blocked")
+		}
+		e.Printf(e.Tr("Konto %s (%s): %s\n", "account %s (%s): %s\n"), a.ID, a.Email, state)
+		return nil
+	}
+	kvnr := cli.Group(&cobra.Command{Use: "kvnr", Short: e.Tr("KVNR-Werkzeuge (eine von einem anderen Konto gehaltene KVNR freigeben)", "KVNR tools (release a KVNR held by another account)")})
+	kvnr.AddCommand(sub("release KVNR", e.Tr("eine KVNR eines bestätigten Kontos freigeben, nachdem die Identität des Anspruchstellers geprüft ist (das Konto behält alles andere)",
+		"release a KVNR held by a confirmed account, after checking the claimant's identity (the account keeps all else)"), 1,
+		func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			a, err := svc.AdminReleaseKVNR(cmd.Context(), op, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return e.PrintJSON(map[string]any{"kvnr": strings.ToUpper(strings.TrimSpace(args[0])), "released_from": a.ID, "email": a.Email})
+			}
+			e.Printf(e.Tr("KVNR %s vom Konto %s (%s) freigegeben\n", "KVNR %s released from account %s (%s)\n"), strings.ToUpper(strings.TrimSpace(args[0])), a.ID, a.Email)
+			return nil
+		}))
+	cmd.AddCommand(migrateCmd(e), kvnr)
+	cmd.AddCommand(
+		sub("accounts", e.Tr("Konten auflisten (keine Gesundheitsdaten)", "list accounts (no health data)"), 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
+			as, err := svc.AdminAccounts(cmd.Context(), op)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := make([]map[string]any, 0, len(as))
+				for _, a := range as {
+					out = append(out, map[string]any{"id": a.ID, "email": a.Email, "confirmed": a.Confirmed, "blocked": a.Blocked, "created_at": a.CreatedAt, "devices": a.Devices})
+				}
+				return e.PrintJSON(out)
+			}
+			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(w, e.Tr("KONTO\tE-MAIL\tBESTÄTIGT\tGESPERRT\tGERÄTE\tANGELEGT\t", "ACCOUNT\tE-MAIL\tCONFIRMED\tBLOCKED\tDEVICES\tCREATED\t"))
+			for _, a := range as {
+				fmt.Fprintf(w, "%s\t%s\t%v\t%v\t%d\t%s\t\n", a.ID, a.Email, a.Confirmed, a.Blocked, a.Devices, a.CreatedAt)
+			}
+			return w.Flush()
+		}),
+		sub("devices ACCOUNT", e.Tr("Geräte eines Kontos auflisten (ACCOUNT: Kennung oder E-Mail)", "list an account's devices (ACCOUNT: id or e-mail)"), 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			ds, err := svc.AdminDevices(cmd.Context(), op, args[0])
+			if err != nil {
+				return err
+			}
+			for _, d := range ds {
+				if err := printDevice(d); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		sub("block-account ACCOUNT", e.Tr("ein Konto sperren und seine Sitzungen beenden", "block an account and end its sessions"), 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			a, err := svc.AdminBlockAccount(cmd.Context(), op, args[0], true)
+			if err != nil {
+				return err
+			}
+			return printAccount(a)
+		}),
+		sub("unblock-account ACCOUNT", e.Tr("ein Konto entsperren", "unblock an account"), 1, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			a, err := svc.AdminBlockAccount(cmd.Context(), op, args[0], false)
+			if err != nil {
+				return err
+			}
+			return printAccount(a)
+		}),
+		sub("block-device ACCOUNT DEVICE", e.Tr("ein Gerät sperren (ein verlorenes Telefon) und seine Sitzungen beenden", "block a device (a lost phone) and end its sessions"), 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			d, err := svc.AdminBlockDevice(cmd.Context(), op, args[0], akte.DeviceID(args[1]), true)
+			if err != nil {
+				return err
+			}
+			return printDevice(d)
+		}),
+		sub("quota ACCOUNT SIZE", e.Tr("das Kontingent der Akte eines Kontos festlegen (SIZE etwa 5GiB oder 500MB; 0: Standard des Servers)",
+			"set the quota of an account's record (SIZE such as 5GiB or 500MB; 0: server default)"), 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			n, err := ParseSize(args[1])
+			if err != nil {
+				return cli.Fail(akte.KindInvalid, "config_size", map[string]any{"name": "SIZE", "value": args[1]})
+			}
+			a, eff, err := svc.AdminSetQuota(cmd.Context(), op, args[0], n)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return e.PrintJSON(map[string]any{"id": a.ID, "email": a.Email, "quota": eff})
+			}
+			e.Printf(e.Tr("Konto %s (%s): Kontingent %s\n", "account %s (%s): quota %s\n"), a.ID, a.Email, catalog.Bytes(e.Lang, eff))
+			return nil
+		}),
+		sub("run-jobs", e.Tr("eine Runde der Wartungsaufgaben jetzt ausführen (Aufbewahrung, verlassene Uploads, verwaiste Teile)",
+			"run one round of the maintenance jobs now (retention, abandoned uploads, orphaned chunks)"), 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
+			if err := svc.RunJobs(cmd.Context()); err != nil {
+				return err
+			}
+			if asJSON {
+				return e.PrintJSON(map[string]string{"status": "done"})
+			}
+			e.Printf("%s\n", e.Tr("Wartungsaufgaben erledigt", "maintenance jobs done"))
+			return nil
+		}),
+		sub("unblock-device ACCOUNT DEVICE", e.Tr("ein Gerät entsperren", "unblock a device"), 2, func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			d, err := svc.AdminBlockDevice(cmd.Context(), op, args[0], akte.DeviceID(args[1]), false)
+			if err != nil {
+				return err
+			}
+			return printDevice(d)
+		}),
+	)
+	return cmd
+}

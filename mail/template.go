@@ -1,0 +1,103 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"strings"
+	"text/template"
+)
+
+// Every message the service sends is a template in templates/, one file
+// per message and language (NAME.de.tmpl, NAME.en.tmpl): a "Subject: "
+// line, an empty line, the text. A Template value is the data of one
+// message; its type picks the files.
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.tmpl"))
+
+// A Template is the data of one kind of message.
+type Template interface {
+	// Name is the templates' file name without language and extension.
+	Name() string
+}
+
+// EmailCode confirms the address of a new account.
+type EmailCode struct {
+	Code    string
+	Minutes int
+}
+
+// EmailTaken tells the holder of an address that somebody tried to
+// register with it.
+type EmailTaken struct{}
+
+// DeviceLink asks to confirm a device that logged in for the first time.
+type DeviceLink struct {
+	Device string
+	Time   string // UTC, YYYY-MM-DD HH:MM
+	Hours  int
+	Link   string
+}
+
+// LoginFailures tells of failed attempts at the account's secrets.
+type LoginFailures struct{ Attempts int }
+
+// PasswordChanged confirms a password change.
+type PasswordChanged struct{}
+
+// PasswordRecovered confirms a reset with the recovery key.
+type PasswordRecovered struct{}
+
+// ResetCode carries the code of a reset without the recovery key and
+// warns of the loss of the data.
+type ResetCode struct {
+	Code    string
+	Minutes int
+}
+
+// PasswordReset confirms a reset without the recovery key.
+type PasswordReset struct{}
+
+func (EmailCode) Name() string         { return "email_code" }
+func (EmailTaken) Name() string        { return "email_taken" }
+func (DeviceLink) Name() string        { return "device_link" }
+func (LoginFailures) Name() string     { return "login_failures" }
+func (PasswordChanged) Name() string   { return "password_changed" }
+func (PasswordRecovered) Name() string { return "password_recovered" }
+func (ResetCode) Name() string         { return "reset_code" }
+func (PasswordReset) Name() string     { return "password_reset" }
+
+// Compose renders the message t to to in the language lang ("de" or
+// "en"); with lang "" it is in both, German first, for an address that no
+// account's language speaks for.
+func Compose(to, lang string, t Template) (Message, error) {
+	if lang != "" {
+		subject, text, err := render(lang, t)
+		return Message{To: to, Subject: subject, Text: text}, err
+	}
+	sde, tde, err := render("de", t)
+	if err != nil {
+		return Message{}, err
+	}
+	sen, ten, err := render("en", t)
+	return Message{To: to, Subject: sde + " / " + strings.TrimPrefix(sen, "Akte: "), Text: tde + "\n---\n\n" + ten}, err
+}
+
+func render(lang string, t Template) (subject, text string, err error) {
+	if lang != "de" && lang != "en" {
+		return "", "", fmt.Errorf("mail template %s: no language %q", t.Name(), lang)
+	}
+	var b bytes.Buffer
+	if err := templates.ExecuteTemplate(&b, t.Name()+"."+lang+".tmpl", t); err != nil {
+		return "", "", fmt.Errorf("mail template: %w", err)
+	}
+	head, body, ok := strings.Cut(b.String(), "\n\n")
+	subject, found := strings.CutPrefix(head, "Subject: ")
+	if !ok || !found || strings.Contains(subject, "\n") {
+		return "", "", fmt.Errorf("mail template %s.%s: no subject line and empty line first", t.Name(), lang)
+	}
+	return subject, body, nil
+}
