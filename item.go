@@ -1,10 +1,6 @@
 package akte
 
-import (
-	"bytes"
-	"strings"
-	"time"
-)
+import "time"
 
 // ItemID identifies an item. The client chooses it at random before the
 // upload, because the item key slot and the sealed metadata are bound to it.
@@ -64,16 +60,6 @@ type Item struct {
 type ItemCursor struct {
 	CreatedAt time.Time
 	ID        ItemID
-}
-
-// Clone returns a deep copy of the item.
-func (it *Item) Clone() *Item {
-	c := *it
-	c.ID, c.AccountID, c.Category = ItemID(strings.Clone(string(it.ID))), AccountID(strings.Clone(string(it.AccountID))), CategoryID(strings.Clone(string(it.Category)))
-	c.Kind, c.Replaces, c.State = ItemKind(strings.Clone(string(it.Kind))), ItemID(strings.Clone(string(it.Replaces))), ItemState(strings.Clone(string(it.State)))
-	c.CreatedBy = strings.Clone(it.CreatedBy)
-	c.MetaSealed, c.KeySlot = bytes.Clone(it.MetaSealed), bytes.Clone(it.KeySlot)
-	return &c
 }
 
 // CursorOf returns the cursor just after the item.

@@ -2,6 +2,7 @@ package akte
 
 import (
 	"context"
+	"iter"
 	"time"
 )
 
@@ -168,16 +169,20 @@ type Store interface {
 	// Items lists the complete items of an account, of one category or of
 	// all if category is empty, ordered by CreatedAt then ID.
 	Items(ctx context.Context, account AccountID, category CategoryID) ([]*Item, error)
-	// ItemsPage calls fn, in the order of Items, for at most limit (> 0)
+	// ItemsPage iterates, in the order of Items, over at most limit (> 0)
 	// complete items of an account (of one category or of all if category
 	// is empty) that come after the cursor; a zero cursor starts at the
 	// first. A listing walked page by page with the cursor of each page's
 	// last item sees every item that existed throughout the walk exactly
-	// once, even if the cursor's item is deleted in between. The item fn
-	// gets, and all it refers to, is valid only until fn returns (a store
-	// may lend its own memory; Clone keeps a copy). An error from fn ends
-	// the listing and is returned as it is.
-	ItemsPage(ctx context.Context, account AccountID, category CategoryID, after ItemCursor, limit int, fn func(*Item) error) error
+	// once, even if the cursor's item is deleted in between. Each item
+	// comes with a nil error; a failure ends the iteration with a nil item
+	// and the error (KindInvalid for a limit below 1). An item, and all it
+	// refers to, is valid until the next iteration: a store may read every
+	// row into the same memory, and a caller that keeps items copies them.
+	// The store holds a database connection while the caller's loop runs,
+	// so the loop must not call the store (it could wait for a connection
+	// its own loop holds); breaking out of it releases the connection.
+	ItemsPage(ctx context.Context, account AccountID, category CategoryID, after ItemCursor, limit int) iter.Seq2[*Item, error]
 	// Uploads lists items in StateUploading whose UpdatedAt is before t,
 	// of one account or of all if account is empty, oldest first.
 	Uploads(ctx context.Context, account AccountID, before time.Time) ([]*Item, error)

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"io"
+	"iter"
 	"mime"
 	"net/http"
 	"net/url"
@@ -97,34 +98,52 @@ const defaultPage = 100
 func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.Principal) {
 	q := r.URL.Query()
 	category := akte.CategoryID(q.Get("category"))
+	var (
+		items iter.Seq2[*akte.Item, error]
+		next  = func() string { return "" }
+		limit = defaultPage
+	)
 	if !q.Has("limit") && !q.Has("after") {
 		its, err := a.svc.Items(r.Context(), p, category)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
 		}
-		writeItems(w, its)
-		return
+		items = func(yield func(*akte.Item, error) bool) {
+			for _, it := range its {
+				if !yield(it, nil) {
+					return
+				}
+			}
+		}
+	} else {
+		if q.Has("limit") {
+			var err error
+			if limit, err = strconv.Atoi(q.Get("limit")); err != nil {
+				a.writeError(w, r, service.ErrLimit("api.items"))
+				return
+			}
+		}
+		page, err := a.svc.ItemsPage(r.Context(), p, category, q.Get("after"), limit)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		items, next = page.Items, page.Next
 	}
-	limit := defaultPage
-	if q.Has("limit") {
-		var err error
-		if limit, err = strconv.Atoi(q.Get("limit")); err != nil {
-			a.writeError(w, r, service.ErrLimit("api.items"))
+	l := newItemList()
+	defer l.release()
+	for it, err := range items {
+		if err == nil {
+			err = l.add(it) // while the item is valid
+		}
+		if err != nil {
+			a.writeError(w, r, err)
 			return
 		}
 	}
-	// Each item is encoded while the store lends it, straight into the
-	// answer's buffer.
-	l := newItemList()
-	defer l.release()
-	next, err := a.svc.ItemsPage(r.Context(), p, category, q.Get("after"), limit, l.add)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	if next != "" {
-		nq := url.Values{"limit": {strconv.Itoa(limit)}, "after": {next}}
+	if after := next(); after != "" {
+		nq := url.Values{"limit": {strconv.Itoa(limit)}, "after": {after}}
 		if category != "" {
 			nq.Set("category", string(category))
 		}

@@ -3,42 +3,24 @@ package api
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/akte/akte"
-	"github.com/akte/akte/wire"
 )
 
 // The item listing is the hottest answer (a page is 100 items, ≈ 60 KB, most
-// of it base64): it is encoded by hand into a pooled buffer instead of by
-// encoding/json's reflection, byte for byte as writeJSON would encode the
-// []wire.Item (TestItemsJSON compares the two).
+// of it base64). With encoding/json the server spent about a third more CPU
+// on a page and the load harness got up to a third fewer pages per second
+// (docs/benchmarks.md, 2026-11-30), so it is encoded by hand into a pooled
+// buffer, byte for byte as writeJSON would encode the []wire.Item
+// (TestItemsJSON compares the two); base64 is encoding/base64's.
 
 var itemBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
-
-// writeItems answers 200 with the items as a JSON array of wire.Item.
-func writeItems(w http.ResponseWriter, its []*akte.Item) {
-	l := newItemList()
-	defer l.release()
-	for _, it := range its {
-		if l.add(it) != nil {
-			out := make([]wire.Item, 0, len(its))
-			for _, it := range its {
-				out = append(out, wire.ItemOf(it))
-			}
-			writeJSON(w, http.StatusOK, out)
-			return
-		}
-	}
-	l.write(w)
-}
 
 // itemList is a JSON array of wire.Item being encoded into a pooled buffer.
 type itemList struct {
@@ -51,21 +33,19 @@ func newItemList() *itemList {
 	return &itemList{bp: bp, b: append((*bp)[:0], '[')}
 }
 
-// errEncode is an item that encoding/json would refuse (a time outside
-// years 0–9999).
+// errEncode is an item that encoding/json would refuse too (a creation
+// time outside years 0–9999).
 var errEncode = akte.E("api.items", akte.KindInternal, "", errors.New("item not encodable as JSON"))
 
 // add appends the item; it does not keep it.
 func (l *itemList) add(it *akte.Item) error {
-	mark := len(l.b)
-	if mark > 1 {
-		l.b = append(l.b, ',')
-	}
-	var ok bool
-	if l.b, ok = appendItem(l.b, it); !ok {
-		l.b = l.b[:mark]
+	if y := it.CreatedAt.Year(); y < 0 || y > 9999 {
 		return errEncode
 	}
+	if len(l.b) > 1 {
+		l.b = append(l.b, ',')
+	}
+	l.b = appendItem(l.b, it)
 	return nil
 }
 
@@ -88,7 +68,7 @@ func (l *itemList) release() {
 }
 
 // appendItem follows the field order and tags of wire.Item.
-func appendItem(b []byte, it *akte.Item) ([]byte, bool) {
+func appendItem(b []byte, it *akte.Item) []byte {
 	b = append(b, `{"id":`...)
 	b = appendString(b, string(it.ID))
 	b = append(b, `,"category":`...)
@@ -103,20 +83,15 @@ func appendItem(b []byte, it *akte.Item) ([]byte, bool) {
 	}
 	b = append(b, `,"size":`...)
 	b = strconv.AppendInt(b, it.Size, 10)
-	b = append(b, `,"created_at":`...)
-	if y := it.CreatedAt.Year(); y < 0 || y > 9999 {
-		return b, false
-	}
-	b = append(b, '"')
+	b = append(b, `,"created_at":"`...)
 	b = it.CreatedAt.AppendFormat(b, time.RFC3339Nano)
-	b = append(b, '"')
-	b = append(b, `,"created_by":`...)
+	b = append(b, `","created_by":`...)
 	b = appendString(b, it.CreatedBy)
 	b = append(b, `,"meta_sealed":`...)
 	b = appendBytes(b, it.MetaSealed)
 	b = append(b, `,"key_slot":`...)
 	b = appendBytes(b, it.KeySlot)
-	return append(b, '}'), true
+	return append(b, '}')
 }
 
 // appendBytes is encoding/json's []byte: standard base64, nil as null.
@@ -125,39 +100,9 @@ func appendBytes(b, v []byte) []byte {
 		return append(b, "null"...)
 	}
 	b = append(b, '"')
-	b = appendBase64(b, v)
+	b = base64.StdEncoding.AppendEncode(b, v)
 	return append(b, '"')
 }
-
-// appendBase64 is base64.StdEncoding.AppendEncode at about 1.6 times the
-// speed (2.1 against 1.3 GB/s): base64 is two thirds of a listing's bytes
-// and its encoding was an eighth of the server's CPU for a page. It
-// encodes six bytes at a time through a table of the 4,096 pairs of
-// characters of 12 bits, and leaves the tail to encoding/base64.
-func appendBase64(dst, src []byte) []byte {
-	n := base64.StdEncoding.EncodedLen(len(src))
-	dst = slices.Grow(dst, n)
-	out := dst[len(dst) : len(dst)+n]
-	dst = dst[:len(dst)+n]
-	i, o := 0, 0
-	for ; len(src)-i >= 8; i, o = i+6, o+8 { // reads 8 bytes, uses 6
-		v := binary.BigEndian.Uint64(src[i:])
-		binary.LittleEndian.PutUint64(out[o:], uint64(base64Pairs[v>>52])|uint64(base64Pairs[v>>40&0xfff])<<16|
-			uint64(base64Pairs[v>>28&0xfff])<<32|uint64(base64Pairs[v>>16&0xfff])<<48)
-	}
-	base64.StdEncoding.Encode(out[o:], src[i:])
-	return dst
-}
-
-// base64Pairs[v] is the two characters of the 12-bit value v, first in the
-// low byte.
-var base64Pairs = func() (t [4096]uint16) {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	for v := range t {
-		t[v] = uint16(alphabet[v>>6]) | uint16(alphabet[v&63])<<8
-	}
-	return t
-}()
 
 // appendString quotes s as encoding/json does without HTML escaping.
 // Printable ASCII without '"' and '\' (ids, categories, kinds) is copied;

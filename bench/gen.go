@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base32"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +17,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/argon2"
+	zsqlite "zombiezen.com/go/sqlite"
+	"zombiezen.com/go/sqlite/sqlitex"
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/store/postgres"
@@ -157,11 +159,16 @@ func generate(ctx context.Context, dbURL string, blobs akte.BlobStore, s Shape, 
 		if err != nil {
 			return st, err
 		}
+		conn, err := zsqlite.OpenConn(src)
+		if err != nil {
+			ss.Close()
+			return st, err
+		}
 		store = ss
-		bulk = &sqliteBulk{db: ss.DB()}
+		bulk = &sqliteBulk{conn: conn}
 		closer = func() {}
 		defer func() {
-			if cerr := ss.Close(); cerr != nil && err == nil {
+			if cerr := errors.Join(conn.Close(), ss.Close()); cerr != nil && err == nil {
 				err = cerr
 			}
 			if err == nil {
@@ -319,36 +326,30 @@ type bulkWriter interface {
 	finish(ctx context.Context) error
 }
 
-// sqliteBulk inserts with multi-row INSERTs in large transactions on one
-// connection with synchronous=OFF and a big page cache: a generator may
-// lose its work in a power cut, the server may not.
-type sqliteBulk struct{ db *sql.DB }
+// sqliteBulk inserts with multi-row INSERTs in large transactions on a
+// connection of its own with synchronous=OFF and a big page cache: a
+// generator may lose its work in a power cut, the server may not.
+type sqliteBulk struct{ conn *zsqlite.Conn }
 
 const sqliteBatch = 50 // rows per INSERT (≤ 32766 parameters)
 
 func (b *sqliteBulk) run(ctx context.Context, table, cols string, ncol int, next func(args []any) bool) error {
-	conn, err := b.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
+	c := b.conn
+	defer c.SetInterrupt(c.SetInterrupt(ctx.Done()))
 	for _, p := range []string{"PRAGMA synchronous=OFF", "PRAGMA cache_size=-2000000"} {
-		if _, err := conn.ExecContext(ctx, p); err != nil {
+		if err := sqlitex.ExecuteTransient(c, p, nil); err != nil {
 			return err
 		}
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous=FULL")
+	defer sqlitex.ExecuteTransient(c, "PRAGMA synchronous=FULL", nil)
 	row := "(" + strings.TrimSuffix(strings.Repeat("?,", ncol), ",") + ")"
-	full := "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", sqliteBatch), ",")
-	stmt, err := conn.PrepareContext(ctx, full)
-	if err != nil {
-		return err
+	insert := func(n int) string {
+		return "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 	}
-	defer stmt.Close()
 	args := make([]any, 0, ncol*sqliteBatch)
 	done := false
 	for !done {
-		if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		if err := sqlitex.ExecuteTransient(c, "BEGIN", nil); err != nil {
 			return err
 		}
 		for rows := 0; rows < 200_000 && !done; rows += sqliteBatch {
@@ -360,21 +361,21 @@ func (b *sqliteBulk) run(ctx context.Context, table, cols string, ncol int, next
 				}
 				args = args[:len(args)+ncol]
 			}
-			if len(args) == ncol*sqliteBatch {
-				if _, err := stmt.ExecContext(ctx, args...); err != nil {
-					conn.ExecContext(ctx, "ROLLBACK")
-					return err
-				}
-			} else if len(args) > 0 {
-				n := len(args) / ncol
-				q := "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
-				if _, err := conn.ExecContext(ctx, q, args...); err != nil {
-					conn.ExecContext(ctx, "ROLLBACK")
-					return err
-				}
+			if len(args) == 0 {
+				break
+			}
+			// The full batch's statement stays prepared (Execute caches
+			// it); the last, shorter one is prepared once.
+			exec := sqlitex.Execute
+			if len(args) < ncol*sqliteBatch {
+				exec = sqlitex.ExecuteTransient
+			}
+			if err := exec(c, insert(len(args)/ncol), &sqlitex.ExecOptions{Args: args}); err != nil {
+				sqlitex.ExecuteTransient(c, "ROLLBACK", nil)
+				return err
 			}
 		}
-		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		if err := sqlitex.ExecuteTransient(c, "COMMIT", nil); err != nil {
 			return err
 		}
 	}
@@ -431,8 +432,7 @@ func (b *sqliteBulk) events(ctx context.Context, seq func(yield func(*akte.Event
 // finish checkpoints the WAL, so the server starts with the data in the
 // main file. SQLite gets no ANALYZE: a server that grew its data has none.
 func (b *sqliteBulk) finish(ctx context.Context) error {
-	_, err := b.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-	return err
+	return sqlitex.ExecuteTransient(b.conn, "PRAGMA wal_checkpoint(TRUNCATE)", nil)
 }
 
 // pgBulk copies rows with COPY FROM STDIN.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"regexp"
 	"slices"
 	"strconv"
@@ -332,62 +333,65 @@ func ErrLimit(op string) error {
 	return invalid(op, "limit_invalid", map[string]any{"min": 1, "max": MaxPage})
 }
 
-// ItemsPage calls fn for at most limit (1 to MaxPage) complete items of
-// the principal's record after the cursor after ("" for the first page),
-// of one category or all, in the order of Items; the item is valid only
-// until fn returns (akte.Store.ItemsPage). next is the cursor of the
-// following page, or "" if this page is the last. A cursor is opaque to
-// clients; it names a position, not an item, so deleting items while
-// walking a listing loses nothing else. An error from fn ends the listing
-// and is returned as it is.
-func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.CategoryID, after string, limit int, fn func(*akte.Item) error) (next string, err error) {
+// Page is one page of a listing.
+type Page struct {
+	// Items iterates over the page's items once. An item is valid until
+	// the next iteration (akte.Store.ItemsPage); the loop must not call
+	// the service.
+	Items iter.Seq2[*akte.Item, error]
+	next  string
+}
+
+// Next is the cursor of the following page, or "" if this page is the
+// last; it is known once the loop over Items has ended.
+func (pg *Page) Next() string { return pg.next }
+
+// ItemsPage returns a page of at most limit (1 to MaxPage) complete items
+// of the principal's record after the cursor after ("" for the first
+// page), of one category or all, in the order of Items. A cursor is
+// opaque to clients; it names a position, not an item, so deleting items
+// while walking a listing loses nothing else.
+func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.CategoryID, after string, limit int) (*Page, error) {
 	const op = "item.list"
 	if category != "" {
 		if _, ok := akte.CategoryByID(category); !ok {
-			return "", errCategoryUnknown(op, category)
+			return nil, errCategoryUnknown(op, category)
 		}
 	}
 	if limit < 1 || limit > MaxPage {
-		return "", ErrLimit(op)
+		return nil, ErrLimit(op)
 	}
 	var cur akte.ItemCursor
 	if after != "" {
 		var ok bool
 		if cur, ok = parseCursor(after); !ok {
-			return "", invalid(op, "cursor_invalid", nil)
+			return nil, invalid(op, "cursor_invalid", nil)
 		}
 	}
-	// One item more than asked tells whether a next page exists, so a
-	// walk ends without an empty last request.
-	var (
-		n     int
-		last  string // the cursor after the limit-th item, formatted while it is valid
-		fnErr error
-	)
-	err = s.store.ItemsPage(ctx, p.Account.ID, category, cur, limit+1, func(it *akte.Item) error {
-		if n++; n > limit {
-			next = last
-			return nil
+	pg := &Page{}
+	pg.Items = func(yield func(*akte.Item, error) bool) {
+		// One item more than asked tells whether a next page exists, so
+		// a walk ends without an empty last request.
+		n, last := 0, ""
+		for it, err := range s.store.ItemsPage(ctx, p.Account.ID, category, cur, limit+1) {
+			if err != nil {
+				yield(nil, internal(op, err))
+				return
+			}
+			if n++; n > limit {
+				pg.next = last
+				return
+			}
+			if n == limit {
+				last = formatCursor(it.CursorOf()) // while the item is valid
+			}
+			if !yield(it, nil) {
+				return
+			}
 		}
-		if n == limit {
-			last = formatCursor(it.CursorOf())
-		}
-		if fnErr = fn(it); fnErr != nil {
-			return errListStopped
-		}
-		return nil
-	})
-	switch {
-	case fnErr != nil:
-		return "", fnErr
-	case err != nil:
-		return "", internal(op, err)
 	}
-	return next, nil
+	return pg, nil
 }
-
-// errListStopped ends a store listing that ItemsPage's fn failed.
-var errListStopped = errors.New("listing stopped")
 
 // A cursor is "<created_at in unix microseconds>.<item id>".
 func formatCursor(c akte.ItemCursor) string {

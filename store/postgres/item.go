@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -100,40 +101,48 @@ func (s *Store) Items(ctx context.Context, account akte.AccountID, category akte
 
 // ItemsPage lists a page of an account's complete items after a cursor,
 // walking the index items_account_page (or items_category_page) from the
-// cursor, so a page costs the same at any depth and any record size.
-func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int, fn func(*akte.Item) error) error {
+// cursor, so a page costs the same at any depth and any record size. A
+// connection of the pool is held while the caller's loop runs.
+func (s *Store) ItemsPage(ctx context.Context, account akte.AccountID, category akte.CategoryID, after akte.ItemCursor, limit int) iter.Seq2[*akte.Item, error] {
 	const op = "postgres.ItemsPage"
-	if limit <= 0 {
-		return akte.E(op, akte.KindInvalid, "", nil)
-	}
-	ctx, cancel := s.ctx(ctx)
-	defer cancel()
-	q := `SELECT ` + itemColumns + ` FROM items WHERE account_id = $1 AND state = $2`
-	args := []any{account, akte.StateComplete}
-	if category != "" {
-		args = append(args, category)
-		q += fmt.Sprintf(` AND category = $%d`, len(args))
-	}
-	if after != (akte.ItemCursor{}) {
-		args = append(args, ts(after.CreatedAt), after.ID)
-		q += fmt.Sprintf(` AND (created_at, id) > ($%d, $%d)`, len(args)-1, len(args))
-	}
-	args = append(args, limit)
-	rows, err := s.pool.Query(ctx, q+fmt.Sprintf(` ORDER BY created_at, id LIMIT $%d`, len(args)), args...)
-	if err != nil {
-		return wrap(op, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		it, err := scanItem(rows)
+	return func(yield func(*akte.Item, error) bool) {
+		if limit <= 0 {
+			yield(nil, akte.E(op, akte.KindInvalid, "", nil))
+			return
+		}
+		ctx, cancel := s.ctx(ctx)
+		defer cancel()
+		q := `SELECT ` + itemColumns + ` FROM items WHERE account_id = $1 AND state = $2`
+		args := []any{account, akte.StateComplete}
+		if category != "" {
+			args = append(args, category)
+			q += fmt.Sprintf(` AND category = $%d`, len(args))
+		}
+		if after != (akte.ItemCursor{}) {
+			args = append(args, ts(after.CreatedAt), after.ID)
+			q += fmt.Sprintf(` AND (created_at, id) > ($%d, $%d)`, len(args)-1, len(args))
+		}
+		args = append(args, limit)
+		rows, err := s.pool.Query(ctx, q+fmt.Sprintf(` ORDER BY created_at, id LIMIT $%d`, len(args)), args...)
 		if err != nil {
-			return wrap(op, err)
+			yield(nil, wrap(op, err))
+			return
 		}
-		if err := fn(it); err != nil {
-			return err
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				yield(nil, wrap(op, err))
+				return
+			}
+			if !yield(it, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, wrap(op, err))
 		}
 	}
-	return wrap(op, rows.Err())
 }
 
 // Uploads lists uploading items last updated before t.

@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/akte/akte"
@@ -16,136 +14,96 @@ const accountColumns = `id, email, kvnr, birth_date, lang,
 	totp_secret, totp_last_counter,
 	created_at, confirmed_at, blocked_at, password_changed_at`
 
-// accountRow is an account and the destinations of its scan.
-type accountRow struct {
-	a                        akte.Account
-	created, passwordChanged int64
-	confirmed, blocked       sql.NullInt64
-}
-
-func (r *accountRow) dest() []any {
-	a := &r.a
-	return []any{&a.ID, &a.Email, &a.KVNR, &a.BirthDate, &a.Lang,
-		&a.KDF.Alg, &a.KDF.Salt, &a.KDF.Memory, &a.KDF.Time, &a.KDF.Threads,
-		&a.LoginHash, &a.RecoveryHash,
-		&a.Keys.UMKByPassword, &a.Keys.UMKByRecovery, &a.Keys.RecoveryByUMK, &a.Keys.PublicKey, &a.Keys.PrivateKeyByUMK,
-		&a.TOTPSecret, &a.TOTPLastCounter,
-		&r.created, &r.confirmed, &r.blocked, &r.passwordChanged}
-}
-
-func (r *accountRow) done() *akte.Account {
-	r.a.CreatedAt = fromMicros(r.created)
-	r.a.ConfirmedAt = ptrMicros(r.confirmed)
-	r.a.BlockedAt = ptrMicros(r.blocked)
-	r.a.PasswordChanged = fromMicros(r.passwordChanged)
-	return &r.a
-}
-
-func scanAccount(s scanner) (*akte.Account, error) {
-	var r accountRow
-	if err := s.Scan(r.dest()...); err != nil {
-		return nil, err
+func scanAccount(r *row) *akte.Account {
+	return &akte.Account{
+		ID: akte.AccountID(r.text()), Email: r.text(), KVNR: r.text(), BirthDate: r.text(), Lang: r.text(),
+		KDF:       akte.KDFParams{Alg: r.text(), Salt: r.blob(), Memory: uint32(r.int64()), Time: uint32(r.int64()), Threads: uint8(r.int64())},
+		LoginHash: r.text(), RecoveryHash: r.text(),
+		Keys: akte.KeyBundle{UMKByPassword: r.blob(), UMKByRecovery: r.blob(), RecoveryByUMK: r.blob(), PublicKey: r.blob(),
+			PrivateKeyByUMK: r.blob()},
+		TOTPSecret: r.text(), TOTPLastCounter: r.int64(),
+		CreatedAt: r.time(), ConfirmedAt: r.timePtr(), BlockedAt: r.timePtr(), PasswordChanged: r.time(),
 	}
-	return r.done(), nil
 }
 
 // CreateAccount inserts a new account and its record in one transaction.
 func (s *Store) CreateAccount(ctx context.Context, a *akte.Account, r *akte.Record) error {
 	const op = "sqlite.CreateAccount"
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := insertAccount(ctx, tx, a); err != nil {
+	err := s.tx(ctx, func(c *conn) error {
+		if err := insertAccount(c, a); err != nil {
 			return err
 		}
 		if r == nil {
 			return nil
 		}
-		return insertRecord(ctx, tx, r)
+		return insertRecord(c, r)
 	})
 	return wrap(op, err)
 }
 
-func insertAccount(ctx context.Context, tx *sql.Tx, a *akte.Account) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+func insertAccount(c *conn, a *akte.Account) error {
+	_, err := c.exec(`INSERT INTO accounts (`+accountColumns+`) VALUES (`+placeholders(23)+`)`,
 		a.ID, a.Email, a.KVNR, a.BirthDate, a.Lang,
-		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
+		a.KDF.Alg, a.KDF.Salt, a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
 		a.LoginHash, a.RecoveryHash,
-		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
-		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
+		a.Keys.UMKByPassword, a.Keys.UMKByRecovery, a.Keys.RecoveryByUMK, a.Keys.PublicKey, a.Keys.PrivateKeyByUMK,
 		a.TOTPSecret, a.TOTPLastCounter,
 		micros(a.CreatedAt), nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged))
 	return err
 }
 
+// accountBy reads the account whose column equals v.
+func (s *Store) accountBy(ctx context.Context, op, column string, v any) (*akte.Account, error) {
+	var a *akte.Account
+	err := s.read(ctx, func(c *conn) error {
+		return c.one(`SELECT `+accountColumns+` FROM accounts WHERE `+column+` = ?`, []any{v}, func(r *row) { a = scanAccount(r) })
+	})
+	return a, wrap(op, err)
+}
+
 // Account returns the account with the id.
 func (s *Store) Account(ctx context.Context, id akte.AccountID) (*akte.Account, error) {
-	a, err := scanAccount(s.queryRow(ctx,
-		`SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
-	if err != nil {
-		return nil, wrap("sqlite.Account", err)
-	}
-	return a, nil
+	return s.accountBy(ctx, "sqlite.Account", "id", id)
 }
 
 // AccountByEmail returns the account with the e-mail address, compared
 // exactly (the service lower-cases it).
 func (s *Store) AccountByEmail(ctx context.Context, email string) (*akte.Account, error) {
-	a, err := scanAccount(s.db.QueryRowContext(ctx,
-		`SELECT `+accountColumns+` FROM accounts WHERE email = ?`, email))
-	if err != nil {
-		return nil, wrap("sqlite.AccountByEmail", err)
-	}
-	return a, nil
+	return s.accountBy(ctx, "sqlite.AccountByEmail", "email", email)
 }
 
 // UpdateAccount overwrites the mutable fields of the account.
 func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 	const op = "sqlite.UpdateAccount"
-	n, err := affected(s.db.ExecContext(ctx, `UPDATE accounts SET
+	return s.update(ctx, op, `UPDATE accounts SET
 		kdf_alg = ?, kdf_salt = ?, kdf_memory = ?, kdf_time = ?, kdf_threads = ?,
 		login_hash = ?, recovery_hash = ?,
 		umk_by_password = ?, umk_by_recovery = ?, recovery_by_umk = ?, public_key = ?, private_key_by_umk = ?,
 		totp_secret = ?,
 		confirmed_at = ?, blocked_at = ?, password_changed_at = ?
 		WHERE id = ?`,
-		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
+		a.KDF.Alg, a.KDF.Salt, a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
 		a.LoginHash, a.RecoveryHash,
-		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
-		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
+		a.Keys.UMKByPassword, a.Keys.UMKByRecovery, a.Keys.RecoveryByUMK, a.Keys.PublicKey, a.Keys.PrivateKeyByUMK,
 		a.TOTPSecret,
 		nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged),
-		a.ID))
-	if err != nil {
-		return wrap(op, err)
-	}
-	if n == 0 {
-		return notFound(op)
-	}
-	return nil
+		a.ID)
 }
 
 // SetAccountLang sets the language of the account's mails.
 func (s *Store) SetAccountLang(ctx context.Context, id akte.AccountID, lang string) error {
-	const op = "sqlite.SetAccountLang"
-	n, err := affected(s.db.ExecContext(ctx, `UPDATE accounts SET lang = ? WHERE id = ?`, lang, id))
-	if err != nil {
-		return wrap(op, err)
-	}
-	if n == 0 {
-		return notFound(op)
-	}
-	return nil
+	return s.update(ctx, "sqlite.SetAccountLang", `UPDATE accounts SET lang = ? WHERE id = ?`, lang, id)
 }
 
 // ReleaseKVNR empties the KVNR of the confirmed account holding kvnr.
 func (s *Store) ReleaseKVNR(ctx context.Context, kvnr string) (akte.AccountID, error) {
 	const op = "sqlite.ReleaseKVNR"
 	var id akte.AccountID
-	err := s.db.QueryRowContext(ctx, `UPDATE accounts SET kvnr = ''
-		WHERE kvnr = ? AND kvnr <> '' AND confirmed_at IS NOT NULL RETURNING id`, kvnr).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", notFound(op)
-	}
+	err := s.write(ctx, func(c *conn) error {
+		return c.one(`UPDATE accounts SET kvnr = ''
+			WHERE kvnr = ? AND kvnr <> '' AND confirmed_at IS NOT NULL RETURNING id`, []any{kvnr},
+			func(r *row) { id = akte.AccountID(r.text()) })
+	})
 	return id, wrap(op, err)
 }
 
@@ -155,17 +113,14 @@ func (s *Store) ReleaseKVNR(ctx context.Context, kvnr string) (akte.AccountID, e
 func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int64) (bool, error) {
 	const op = "sqlite.AdvanceTOTP"
 	var advanced bool
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		n, err := affected(tx.ExecContext(ctx,
-			`UPDATE accounts SET totp_last_counter = ? WHERE id = ? AND totp_last_counter < ?`,
-			counter, id, counter))
+	err := s.tx(ctx, func(c *conn) error {
+		n, err := c.exec(`UPDATE accounts SET totp_last_counter = ? WHERE id = ? AND totp_last_counter < ?`, counter, id, counter)
 		if err != nil || n > 0 {
 			advanced = n > 0
 			return err
 		}
-		var one int
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ?`, id).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
+		ok, err := c.exists(`SELECT 1 FROM accounts WHERE id = ?`, id)
+		if err == nil && !ok {
 			return notFound(op)
 		}
 		return err
@@ -176,31 +131,19 @@ func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int6
 // DeleteAccount removes the account; sessions, devices and tokens go with
 // it by ON DELETE CASCADE. Events stay.
 func (s *Store) DeleteAccount(ctx context.Context, id akte.AccountID) error {
-	const op = "sqlite.DeleteAccount"
-	n, err := affected(s.db.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id))
-	if err != nil {
-		return wrap(op, err)
-	}
-	if n == 0 {
-		return notFound(op)
-	}
-	return nil
+	return s.update(ctx, "sqlite.DeleteAccount", `DELETE FROM accounts WHERE id = ?`, id)
 }
 
 // Accounts lists all accounts by creation time.
 func (s *Store) Accounts(ctx context.Context) ([]*akte.Account, error) {
-	as, err := list(ctx, s.db, scanAccount,
-		`SELECT `+accountColumns+` FROM accounts ORDER BY created_at, rowid`)
+	as, err := list(ctx, s, scanAccount, `SELECT `+accountColumns+` FROM accounts ORDER BY created_at, rowid`)
 	return as, wrap("sqlite.Accounts", err)
 }
 
 // UnconfirmedAccountsBefore lists accounts created before t whose e-mail
 // was never confirmed.
 func (s *Store) UnconfirmedAccountsBefore(ctx context.Context, t time.Time) ([]akte.AccountID, error) {
-	ids, err := list(ctx, s.db, func(s scanner) (id akte.AccountID, err error) {
-		err = s.Scan(&id)
-		return id, err
-	}, `SELECT id FROM accounts WHERE created_at < ? AND confirmed_at IS NULL ORDER BY created_at, rowid`,
-		micros(t))
+	ids, err := list(ctx, s, func(r *row) akte.AccountID { return akte.AccountID(r.text()) },
+		`SELECT id FROM accounts WHERE created_at < ? AND confirmed_at IS NULL ORDER BY created_at, rowid`, micros(t))
 	return ids, wrap("sqlite.UnconfirmedAccountsBefore", err)
 }

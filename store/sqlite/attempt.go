@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"time"
 
@@ -10,34 +9,21 @@ import (
 )
 
 // TakeAttempts decides on one attempt under each key in one write
-// transaction (BEGIN IMMEDIATE): SQLite runs one writer at a time, so the
-// reads, take's decision and the writes cannot interleave with another
-// call's.
+// transaction (BEGIN IMMEDIATE, on the one write connection): the reads,
+// take's decision and the writes cannot interleave with another call's.
 func (s *Store) TakeAttempts(ctx context.Context, keys []string, take func([]akte.Attempts) ([]akte.Attempts, bool)) ([]akte.Attempts, bool, error) {
 	var (
 		out []akte.Attempts
 		ok  bool
 	)
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT key, n, start_at, next_at FROM attempts WHERE key IN (SELECT value FROM json_each(?))`, keyList(keys))
-		if err != nil {
-			return err
-		}
+	err := s.tx(ctx, func(c *conn) error {
 		found := map[string]akte.Attempts{}
-		for rows.Next() {
-			var (
-				key         string
-				a           akte.Attempts
-				start, next sql.NullInt64
-			)
-			if err := rows.Scan(&key, &a.N, &start, &next); err != nil {
-				rows.Close()
-				return err
-			}
-			a.Start, a.Next = timeOf(start), timeOf(next)
-			found[key] = a
-		}
-		if err := rows.Close(); err != nil {
+		err := c.query(`SELECT key, n, start_at, next_at FROM attempts WHERE key IN (SELECT value FROM json_each(?))`,
+			[]any{keyList(keys)}, func(r *row) error {
+				found[r.text()] = akte.Attempts{N: int(r.int64()), Start: r.zeroTime(), Next: r.zeroTime()}
+				return nil
+			})
+		if err != nil {
 			return err
 		}
 		cur := make([]akte.Attempts, len(keys))
@@ -49,7 +35,7 @@ func (s *Store) TakeAttempts(ctx context.Context, keys []string, take func([]akt
 			return nil
 		}
 		for i, k := range keys {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO attempts (key, n, start_at, next_at) VALUES (?, ?, ?, ?)
+			if _, err := c.exec(`INSERT INTO attempts (key, n, start_at, next_at) VALUES (?, ?, ?, ?)
 				ON CONFLICT (key) DO UPDATE SET n = excluded.n, start_at = excluded.start_at, next_at = excluded.next_at`,
 				k, out[i].N, zeroNull(out[i].Start), zeroNull(out[i].Next)); err != nil {
 				return err
@@ -65,21 +51,22 @@ func (s *Store) TakeAttempts(ctx context.Context, keys []string, take func([]akt
 
 // ReleaseAttempts gives one attempt of each key back.
 func (s *Store) ReleaseAttempts(ctx context.Context, keys ...string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE attempts SET n = max(n - 1, 0) WHERE key IN (SELECT value FROM json_each(?))`, keyList(keys))
-	return wrap("sqlite.ReleaseAttempts", err)
+	_, err := s.changes(ctx, "sqlite.ReleaseAttempts",
+		`UPDATE attempts SET n = max(n - 1, 0) WHERE key IN (SELECT value FROM json_each(?))`, keyList(keys))
+	return err
 }
 
 // ClearAttempts forgets the counters of the keys.
 func (s *Store) ClearAttempts(ctx context.Context, keys ...string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM attempts WHERE key IN (SELECT value FROM json_each(?))`, keyList(keys))
-	return wrap("sqlite.ClearAttempts", err)
+	_, err := s.changes(ctx, "sqlite.ClearAttempts",
+		`DELETE FROM attempts WHERE key IN (SELECT value FROM json_each(?))`, keyList(keys))
+	return err
 }
 
 // DeleteAttemptsBefore removes counters whose Start and Next are before t.
 func (s *Store) DeleteAttemptsBefore(ctx context.Context, t time.Time) (int, error) {
-	n, err := affected(s.db.ExecContext(ctx, `DELETE FROM attempts
-		WHERE (start_at IS NULL OR start_at < ?1) AND (next_at IS NULL OR next_at < ?1)`, micros(t)))
-	return n, wrap("sqlite.DeleteAttemptsBefore", err)
+	return s.changes(ctx, "sqlite.DeleteAttemptsBefore", `DELETE FROM attempts
+		WHERE (start_at IS NULL OR start_at < ?1) AND (next_at IS NULL OR next_at < ?1)`, micros(t))
 }
 
 // keyList passes keys as one JSON array (json_each spreads it), so that
@@ -97,10 +84,10 @@ func zeroNull(t time.Time) any {
 	return micros(t)
 }
 
-// timeOf reads a time that may be NULL; NULL becomes the zero time.
-func timeOf(v sql.NullInt64) time.Time {
-	if !v.Valid {
-		return time.Time{}
+// zeroTime reads a time that may be NULL; NULL becomes the zero time.
+func (r *row) zeroTime() time.Time {
+	if t := r.timePtr(); t != nil {
+		return *t
 	}
-	return fromMicros(v.Int64)
+	return time.Time{}
 }

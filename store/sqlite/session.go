@@ -10,58 +10,27 @@ import (
 const sessionColumns = `id, token_hash, account_id, device_id, created_at, last_seen_at, expires_at,
 	client_addr, user_agent, client_key`
 
-// sessionRow is a session and the destinations of its scan.
-type sessionRow struct {
-	x                          akte.Session
-	created, lastSeen, expires int64
-}
-
-func (r *sessionRow) dest() []any {
-	x := &r.x
-	return []any{&x.ID, &x.TokenHash, &x.AccountID, &x.DeviceID, &r.created, &r.lastSeen, &r.expires,
-		&x.ClientAddr, &x.UserAgent, &x.ClientKey}
-}
-
-func (r *sessionRow) done() *akte.Session {
-	r.x.CreatedAt = fromMicros(r.created)
-	r.x.LastSeenAt = fromMicros(r.lastSeen)
-	r.x.ExpiresAt = fromMicros(r.expires)
-	return &r.x
-}
-
-func scanSession(s scanner) (*akte.Session, error) {
-	var r sessionRow
-	if err := s.Scan(r.dest()...); err != nil {
-		return nil, err
-	}
-	return r.done(), nil
+func scanSession(r *row) *akte.Session {
+	return &akte.Session{ID: r.text(), TokenHash: r.blob(), AccountID: akte.AccountID(r.text()), DeviceID: akte.DeviceID(r.text()),
+		CreatedAt: r.time(), LastSeenAt: r.time(), ExpiresAt: r.time(), ClientAddr: r.text(), UserAgent: r.text(), ClientKey: r.blob()}
 }
 
 // CreateSession inserts a session of an existing account.
 func (s *Store) CreateSession(ctx context.Context, x *akte.Session) error {
-	const op = "sqlite.CreateSession"
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		x.ID, blob(x.TokenHash), x.AccountID, x.DeviceID,
+	_, err := s.changes(ctx, "sqlite.CreateSession", `INSERT INTO sessions (`+sessionColumns+`) VALUES (`+placeholders(10)+`)`,
+		x.ID, x.TokenHash, x.AccountID, x.DeviceID,
 		micros(x.CreatedAt), micros(x.LastSeenAt), micros(x.ExpiresAt),
-		x.ClientAddr, x.UserAgent, blob(x.ClientKey))
-	switch kindOf(err) {
-	case akte.KindConflict:
-		return akte.E(op, akte.KindConflict, "", err)
-	case akte.KindNotFound:
-		return akte.E(op, akte.KindNotFound, "", err)
-	}
-	return wrap(op, err)
+		x.ClientAddr, x.UserAgent, x.ClientKey)
+	return err
 }
 
 // SessionByTokenHash returns the session whose token hashes to h.
 func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (*akte.Session, error) {
-	x, err := scanSession(s.queryRow(ctx,
-		`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`, blob(h)))
-	if err != nil {
-		return nil, wrap("sqlite.SessionByTokenHash", err)
-	}
-	return x, nil
+	var x *akte.Session
+	err := s.read(ctx, func(c *conn) error {
+		return c.one(`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`, []any{h}, func(r *row) { x = scanSession(r) })
+	})
+	return x, wrap("sqlite.SessionByTokenHash", err)
 }
 
 // sessionPrincipalQuery reads a session with its account and device. The
@@ -78,29 +47,30 @@ var sessionPrincipalQuery = `SELECT ` + qualify("s", sessionColumns) + `, ` + qu
 func (s *Store) SessionPrincipal(ctx context.Context, h []byte) (*akte.Session, *akte.Account, *akte.Device, error) {
 	const op = "sqlite.SessionPrincipal"
 	var (
-		sr sessionRow
-		ar accountRow
-		dr deviceRow
+		x *akte.Session
+		a *akte.Account
+		d *akte.Device
 	)
-	dest := append(append(sr.dest(), ar.dest()...), dr.dest()...)
-	err := s.queryRow(ctx, sessionPrincipalQuery, blob(h)).Scan(dest...)
+	err := s.read(ctx, func(c *conn) error {
+		return c.one(sessionPrincipalQuery, []any{h}, func(r *row) { x, a, d = scanSession(r), scanAccount(r), scanDevice(r) })
+	})
 	if err == nil {
-		return sr.done(), ar.done(), dr.done(), nil
+		return x, a, d, nil
 	}
 	if kindOf(err) != akte.KindNotFound {
 		return nil, nil, nil, wrap(op, err)
 	}
 	// No session, or one without its device (or, against the foreign
 	// key, without its account).
-	x, err := s.SessionByTokenHash(ctx, h)
+	x, err = s.SessionByTokenHash(ctx, h)
 	if err != nil {
 		return nil, nil, nil, wrap(op, err)
 	}
-	a, err := s.Account(ctx, x.AccountID)
+	a, err = s.Account(ctx, x.AccountID)
 	if err != nil {
 		return nil, nil, nil, akte.E(op, akte.KindInternal, "", err)
 	}
-	d, err := s.Device(ctx, x.AccountID, x.DeviceID)
+	d, err = s.Device(ctx, x.AccountID, x.DeviceID)
 	if akte.Is(err, akte.KindNotFound) {
 		return x, a, nil, nil
 	}
@@ -112,52 +82,29 @@ func (s *Store) SessionPrincipal(ctx context.Context, h []byte) (*akte.Session, 
 
 // TouchSession sets LastSeenAt of the session.
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
-	const op = "sqlite.TouchSession"
-	n, err := affected(s.db.ExecContext(ctx,
-		`UPDATE sessions SET last_seen_at = ? WHERE id = ?`, micros(at), id))
-	if err != nil {
-		return wrap(op, err)
-	}
-	if n == 0 {
-		return notFound(op)
-	}
-	return nil
+	return s.update(ctx, "sqlite.TouchSession",
+		`UPDATE sessions SET last_seen_at = ? WHERE id = ?`, micros(at), id)
 }
 
 // DeleteSession removes one session of an account.
 func (s *Store) DeleteSession(ctx context.Context, account akte.AccountID, id string) error {
-	const op = "sqlite.DeleteSession"
-	n, err := affected(s.db.ExecContext(ctx,
-		`DELETE FROM sessions WHERE account_id = ? AND id = ?`, account, id))
-	if err != nil {
-		return wrap(op, err)
-	}
-	if n == 0 {
-		return notFound(op)
-	}
-	return nil
+	return s.update(ctx, "sqlite.DeleteSession",
+		`DELETE FROM sessions WHERE account_id = ? AND id = ?`, account, id)
 }
 
 // DeleteSessions removes an account's sessions, or only those of device if
 // it is not empty.
 func (s *Store) DeleteSessions(ctx context.Context, account akte.AccountID, device akte.DeviceID) (int, error) {
-	var (
-		n   int
-		err error
-	)
+	const op = "sqlite.DeleteSessions"
 	if device == "" {
-		n, err = affected(s.db.ExecContext(ctx,
-			`DELETE FROM sessions WHERE account_id = ?`, account))
-	} else {
-		n, err = affected(s.db.ExecContext(ctx,
-			`DELETE FROM sessions WHERE account_id = ? AND device_id = ?`, account, device))
+		return s.changes(ctx, op, `DELETE FROM sessions WHERE account_id = ?`, account)
 	}
-	return n, wrap("sqlite.DeleteSessions", err)
+	return s.changes(ctx, op, `DELETE FROM sessions WHERE account_id = ? AND device_id = ?`, account, device)
 }
 
 // Sessions lists an account's sessions by creation time.
 func (s *Store) Sessions(ctx context.Context, account akte.AccountID) ([]*akte.Session, error) {
-	xs, err := list(ctx, s.db, scanSession,
+	xs, err := list(ctx, s, scanSession,
 		`SELECT `+sessionColumns+` FROM sessions WHERE account_id = ? ORDER BY created_at, rowid`, account)
 	return xs, wrap("sqlite.Sessions", err)
 }
@@ -165,7 +112,6 @@ func (s *Store) Sessions(ctx context.Context, account akte.AccountID) ([]*akte.S
 // DeleteExpiredSessions removes sessions that expired before t or were last
 // seen before idleBefore.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, t, idleBefore time.Time) (int, error) {
-	n, err := affected(s.db.ExecContext(ctx,
-		`DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`, micros(t), micros(idleBefore)))
-	return n, wrap("sqlite.DeleteExpiredSessions", err)
+	return s.changes(ctx, "sqlite.DeleteExpiredSessions",
+		`DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`, micros(t), micros(idleBefore))
 }

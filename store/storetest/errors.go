@@ -196,6 +196,9 @@ func testUnavailable(t *testing.T, s akte.Store) {
 		{"CreateAccount", func(ctx context.Context) error { return s.CreateAccount(ctx, newAccount(2), nil) }},
 		{"AdvanceTOTP", func(ctx context.Context) error { _, err := s.AdvanceTOTP(ctx, a.ID, 1<<40); return err }},
 		{"Accounts", func(ctx context.Context) error { _, err := s.Accounts(ctx); return err }},
+		{"ItemsPage", func(ctx context.Context) error {
+			return pageErr(s.ItemsPage(ctx, a.ID, "", akte.ItemCursor{}, 10))
+		}},
 	}
 
 	cancelled, cancel := context.WithCancel(t.Context())
