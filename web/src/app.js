@@ -434,6 +434,17 @@ function FinishRegistration({ reg, email }) {
       autocomplete="one-time-code" inputmode="numeric" hint=${tr('Zum ersten Anmelden', 'For your first login')} />`} />`;
 }
 
+// CopyButton copies a text to the clipboard and says so.
+function CopyButton({ text, label }) {
+  const [said, setSaid] = useState('');
+  const copy = () =>
+    navigator.clipboard.writeText(text).then(
+      () => setSaid(tr('Kopiert.', 'Copied.')),
+      () => setSaid(tr('Kopieren ist hier nicht möglich; bitte markieren Sie den Schlüssel.', 'Copying is not possible here; please select the key.')),
+    );
+  return html`<button type="button" onClick=${copy}>${label}</button><${Status} text=${said} />`;
+}
+
 function TotpStep({ reg, title, progress, onDone }) {
   const [code, setCode] = useState('');
   const [err, setErr] = useState('');
@@ -454,6 +465,12 @@ function TotpStep({ reg, title, progress, onDone }) {
         'Scan the QR code with an authenticator app (e.g. FreeOTP, Aegis, Google Authenticator). Akte asks for the app’s current code at every login.',
       )}</p>
       <${QR} text=${reg.totp_uri} label=${tr('QR-Code für die Authenticator-App', 'QR code for the authenticator app')} />
+      <p>${tr(
+        'Ist die App auf diesem Gerät? Dann öffnen Sie sie hier direkt oder kopieren den Schlüssel:',
+        'Is the app on this device? Then open it from here or copy the key:',
+      )}</p>
+      <div class="row"><a class="button" href=${reg.totp_uri}>${tr('In der Authenticator-App öffnen', 'Open in the authenticator app')}</a>
+        <${CopyButton} text=${secret} label=${tr('Schlüssel kopieren', 'Copy key')} /></div>
       <p>${tr('Oder geben Sie diesen Schlüssel in der App ein:', 'Or enter this key in the app:')}</p>
       <p class="mono" data-testid="totp-secret">${secret.match(/.{1,4}/g).join(' ')}</p>
     </div>

@@ -38,6 +38,7 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   const base = srv.url;
   const browser = await launch(t);
   const ctx = await browser.newContext({ acceptDownloads: true, locale: 'de-DE', viewport: { width: 1280, height: 860 } });
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write']);
   const page = await ctx.newPage();
   const requests = [];
   ctx.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer() }));
@@ -96,6 +97,13 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await page.getByRole('heading', { name: 'Zwei-Faktor-Anmeldung einrichten' }).waitFor({ timeout: 30000 });
   const secret = (await page.getByTestId('totp-secret').textContent()).replace(/\s/g, '');
   await page.locator('svg.qr').first().waitFor();
+  // On a phone the app is on the same device: a link opens it, a button
+  // copies the key.
+  const otpauth = await page.getByRole('link', { name: 'In der Authenticator-App öffnen' }).getAttribute('href');
+  assert.match(otpauth, new RegExp(`^otpauth://totp/.*[?&]secret=${secret}(&|$)`));
+  await page.getByRole('button', { name: 'Schlüssel kopieren' }).click();
+  await page.getByText('Kopiert.').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
   await axe(page, 'totp', assert);
   await shot(page, 'register-totp');
   await page.getByLabel('Code aus der App').fill('000000' === totpAt(secret, Math.floor(Date.now() / 30000)) ? '111111' : '000000');
