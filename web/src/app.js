@@ -162,10 +162,12 @@ function QR({ text, label }) {
 
 // ---- recovery key ----
 
-function RecoveryKey({ text }) {
+// RecoveryKey shows the recovery key of the account with the e-mail
+// address email (also in the file it saves).
+function RecoveryKey({ text, email }) {
   const groups = text.split('-');
   const save = () => {
-    const body = `${tr('Persönlicher Sicherheitsschlüssel für Akte', 'Personal recovery key for Akte')}\n${session.value?.account?.email || ''}\n\n${text}\n\n${tr(
+    const body = `${tr('Persönlicher Sicherheitsschlüssel für Akte', 'Personal recovery key for Akte')}\n${email}\n\n${text}\n\n${tr(
       'Bewahren Sie diesen Schlüssel getrennt von Ihrem Gerät auf. Ohne ihn kann niemand Ihre Daten wiederherstellen, wenn Sie Ihr Passwort vergessen.',
       'Keep this key apart from your device. Without it nobody can restore your data if you forget your password.',
     )}\n`;
@@ -418,7 +420,7 @@ function Register() {
   if (step === 'email') return html`<${EmailStep} email=${f.email} title=${titles.email} progress=${progress} onDone=${() => setStep('recovery')} />`;
   // The recovery key, confirmed by typing two groups, then the first login.
   return html`<h1 tabindex="-1">${titles.recovery}</h1>${progress}
-    <${RecoveryKey} text=${reg.m.recovery_key} />
+    <${RecoveryKey} text=${reg.m.recovery_key} email=${f.email} />
     <${FinishRegistration} reg=${reg} email=${f.email} />`;
 }
 
@@ -945,21 +947,45 @@ function MailLanguage() {
   </section>`;
 }
 
+// ShowRecovery shows the recovery key again once the password is typed:
+// an open session alone (a device left unlocked) does not give it away.
 function ShowRecovery() {
+  const s = session.value;
+  const [pw, setPw] = useState('');
   const [text, setText] = useState('');
   const [err, setErr] = useState('');
-  const show = async () => {
+  const [busy, setBusy] = useState(false);
+  const show = async (e) => {
+    e.preventDefault();
+    setErr('');
+    setBusy(true);
     try {
-      setText(await core.call('recoveryKey', { umk: session.value.umk, keys: session.value.keys }));
-    } catch (e) {
-      setErr(errorText(e));
+      const keys = await get('/account/keys');
+      const sp = await core.call('split', { password: pw, kdf: keys.kdf, last: remembered(kdfKey(s.account.email)) });
+      try {
+        await core.call('unlock', { password_key: sp.password_key, keys: keys.keys });
+      } catch (e2) {
+        if (e2.reason !== 'umk_unopenable') throw e2;
+        throw fail('Das Passwort ist falsch.', 'The password is wrong.');
+      }
+      setText(await core.call('recoveryKey', { umk: s.umk, keys: keys.keys }));
+      setPw('');
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
     }
   };
   return html`<section class="card" aria-labelledby="srk-h">
     <h2 id="srk-h">${tr('Sicherheitsschlüssel', 'Recovery key')}</h2>
-    ${text ? html`<${RecoveryKey} text=${text} />` : html`<p>${tr('Zeigt Ihren persönlichen Sicherheitsschlüssel noch einmal an, zum Ausdrucken oder Speichern.', 'Shows your personal recovery key again, to print or save it.')}</p>
-      <button type="button" onClick=${show}>${tr('Sicherheitsschlüssel anzeigen', 'Show recovery key')}</button>`}
-    <${Alert} text=${err} />
+    ${text
+      ? html`<${RecoveryKey} text=${text} email=${s.account.email} />`
+      : html`<form onSubmit=${show}>
+          <p>${tr('Zeigt Ihren persönlichen Sicherheitsschlüssel noch einmal an, zum Ausdrucken oder Speichern.', 'Shows your personal recovery key again, to print or save it.')}</p>
+          <${Field} label=${tr('Passwort', 'Password')} type="password" name="recovery-password" value=${pw} onInput=${setPw} autocomplete="current-password" />
+          <${Alert} text=${err} />
+          <${Busy} busy=${busy}>${tr('Sicherheitsschlüssel anzeigen', 'Show recovery key')}<//>
+        </form>`}
   </section>`;
 }
 
@@ -1155,7 +1181,7 @@ function ResetWithoutKey() {
     }
   };
   if (done)
-    return html`<${RecoveryKey} text=${done.recovery_key} />
+    return html`<${RecoveryKey} text=${done.recovery_key} email=${f.email} />
       <${RecoveryConfirm} text=${done.recovery_key} submitLabel=${tr('Weiter zur Anmeldung', 'Continue to login')}
         onDone=${() => ((flash.value = tr('Konto zurückgesetzt. Bitte melden Sie sich mit dem neuen Passwort an.', 'Account reset. Please log in with the new password.')), go('/anmelden'))} />`;
   if (!warning)

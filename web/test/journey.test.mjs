@@ -133,7 +133,9 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   const recoveryKey = groups.join('-');
   await page.getByText('Niemand sonst kann ihn wiederherstellen').waitFor();
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Als Datei speichern' }).click()]);
-  assert.match(readFileSync(await dl.path(), 'utf8'), new RegExp(recoveryKey));
+  const saved = readFileSync(await dl.path(), 'utf8');
+  assert.match(saved, new RegExp(recoveryKey));
+  assert.ok(saved.includes(email), 'the saved recovery key names the account');
   await page.locator('svg.qr').first().waitFor();
   await axe(page, 'recovery key', assert);
   await shot(page, 'register-recovery-key');
@@ -257,8 +259,14 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   // Settings: the recovery key again, sessions and devices.
   await page.getByRole('link', { name: 'Einstellungen' }).click();
   await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
+  // Only with the password (a session left open does not give it away).
+  await page.getByLabel('Passwort', { exact: true }).fill(password + 'x');
   await page.getByRole('button', { name: 'Sicherheitsschlüssel anzeigen' }).click();
-  await page.locator('.rk-group').first().waitFor();
+  await page.getByText('Das Passwort ist falsch.').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('.rk-group').count(), 0);
+  await page.getByLabel('Passwort', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sicherheitsschlüssel anzeigen' }).click();
+  await page.locator('.rk-group').first().waitFor({ timeout: 30000 });
   const again = await page.locator('.rk-group').evaluateAll((els) => els.map((e) => e.lastChild.textContent.trim()).join('-'));
   assert.equal(again, recoveryKey);
   await page.getByText('(diese Sitzung)').waitFor();
