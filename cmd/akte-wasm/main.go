@@ -42,6 +42,7 @@ type handler func(a obj) (any, error)
 // funcs is the whole surface the browser sees.
 var funcs = map[string]handler{
 	"checkPassword":   checkPassword,
+	"checkKVNR":       checkKVNR,
 	"newAccount":      newAccount,
 	"split":           split,
 	"keyVersions":     keyVersions,
@@ -111,6 +112,17 @@ func reply(out any, err error) js.Value {
 func checkPassword(a obj) (any, error) {
 	if err := core.CheckPassword(a.str("password"), a.str("email"), a.str("kvnr")); err != nil {
 		return reply(nil, err).Get("error"), nil
+	}
+	return nil, nil
+}
+
+// checkKVNR answers null for a well-formed KVNR (the rule the server
+// applies; the page trims and upper-cases it as it sends it), else the
+// refusal as an error's fields: the page says it at the field before the
+// slow work of making keys.
+func checkKVNR(a obj) (any, error) {
+	if !akte.ValidKVNR(a.str("kvnr")) {
+		return reply(nil, akte.R("kvnr.check", akte.KindInvalid, "kvnr_invalid", nil, "invalid KVNR")).Get("error"), nil
 	}
 	return nil, nil
 }

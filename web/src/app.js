@@ -383,7 +383,13 @@ function Register() {
       setStatus('');
     }
   };
+  const [kvnrErr, setKvnrErr] = useState('');
   const submitForm = run(async () => {
+    // Checks of the Go core before the slow work of making keys; the
+    // KVNR's is said at its field.
+    const kv = await core.call('checkKVNR', { kvnr: f.kvnr.trim().toUpperCase() });
+    setKvnrErr(kv ? errorText(kv) : '');
+    if (kv) return;
     await checkNewPassword(f.pw, f.pw2, f.email, f.kvnr);
     setStatus(tr('Schlüssel werden auf diesem Gerät erzeugt …', 'Creating keys on this device …'));
     const m = await core.call('newAccount', { password: f.pw });
@@ -402,7 +408,7 @@ function Register() {
     return html`<h1 tabindex="-1">${titles.form}</h1>${progress}
       <form onSubmit=${submitForm} class="card narrow">
         <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${f.email} onInput=${set('email')} autocomplete="email" />
-        <${Field} label=${tr('Krankenversichertennummer (KVNR)', 'Health insurance number (KVNR)')} name="kvnr" value=${f.kvnr} onInput=${set('kvnr')}
+        <${Field} label=${tr('Krankenversichertennummer (KVNR)', 'Health insurance number (KVNR)')} name="kvnr" value=${f.kvnr} onInput=${(v) => (setKvnrErr(''), set('kvnr')(v))} error=${kvnrErr}
           hint=${tr('10 Zeichen, steht auf Ihrer Gesundheitskarte, z. B. A123456780', '10 characters, printed on your health card, e.g. A123456780')} autocomplete="off" maxlength="10" />
         <${Field} label=${tr('Geburtsdatum', 'Date of birth')} type="date" name="birth" value=${f.birth} onInput=${set('birth')} autocomplete="bday" />
         <${PasswordFields} pw=${f.pw} setPw=${set('pw')} pw2=${f.pw2} setPw2=${set('pw2')} email=${f.email} kvnr=${f.kvnr} />

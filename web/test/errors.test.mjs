@@ -1,6 +1,7 @@
 // Every error the page can reach is said in the app's language only, from
 // the catalogues the server and the CLI share: the English app triggers a
-// short password (the Go core's refusal), an invalid KVNR (the server's),
+// short password and an invalid KVNR (the Go core's refusals, at their
+// fields),
 // a wrong code from the e-mail, a wrong TOTP code and a document over the
 // quota, and shows each catalogue text exactly and no text of German; the
 // German app the same the other way round. The account's mails follow the
@@ -75,11 +76,16 @@ for (const lang of ['en', 'de']) {
       await onlyIn(page, lang, 'short password');
     });
 
-    // A KVNR with a wrong check digit, refused by the server.
+    // A KVNR with a wrong check digit, refused by the Go core at its field
+    // before any key is made (the server refuses it too: the CLI's tests).
     await page.getByLabel(l.password, { exact: true }).fill(password);
     await page.getByLabel(l.repeat).fill(password);
     await page.getByRole('button', { name: l.create }).click();
-    await alertSays(page, lang, 'kvnr_invalid', null, 'invalid KVNR');
+    const kvnrErr = page.locator('p.error').filter({ hasText: text(lang, 'kvnr_invalid') });
+    await kvnrErr.waitFor({ timeout: 60000 });
+    assert.equal((await kvnrErr.innerText()).trim(), text(lang, 'kvnr_invalid'));
+    assert.equal(await page.getByLabel(l.kvnr).getAttribute('aria-invalid'), 'true', 'the field says it is invalid');
+    await onlyIn(page, lang, 'invalid KVNR');
     await axe(page, `${lang} registration error`, assert);
 
     // The right KVNR; then a wrong code from the e-mail.
