@@ -914,8 +914,16 @@ function Viewer({ x, onClose, onDownload }) {
 
 function Settings() {
   useTitle(tr('Einstellungen', 'Settings'));
+  const a = session.value.account;
   return html`<h1 tabindex="-1">${tr('Einstellungen', 'Settings')}</h1>
-    <p>${tr('Angemeldet als', 'Logged in as')} <strong>${session.value.account.email}</strong></p>
+    <section class="card" aria-labelledby="acc-h">
+      <h2 id="acc-h">${tr('Ihr Konto', 'Your account')}</h2>
+      <dl class="facts" data-testid="account-facts">
+        <dt>${tr('E-Mail-Adresse', 'E-mail address')}</dt><dd>${a.email}</dd>
+        <dt>${tr('Krankenversichertennummer (KVNR)', 'Health insurance number (KVNR)')}</dt><dd>${a.kvnr}</dd>
+        <dt>${tr('Geburtsdatum', 'Date of birth')}</dt><dd>${a.birth_date ? fmtDate(a.birth_date) : ''}</dd>
+      </dl>
+    </section>
     <${MailLanguage} />
     <${ShowRecovery} />
     <${ChangePassword} />

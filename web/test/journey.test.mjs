@@ -259,6 +259,9 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   // Settings: the recovery key again, sessions and devices.
   await page.getByRole('link', { name: 'Einstellungen' }).click();
   await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
+  // The account's data as registered.
+  const facts = await page.getByTestId('account-facts').innerText();
+  for (const want of [email, 'X110411675', '01.04.1980']) assert.ok(facts.includes(want), `settings show ${want}: ${facts}`);
   // Only with the password (a session left open does not give it away).
   await page.getByLabel('Passwort', { exact: true }).fill(password + 'x');
   await page.getByRole('button', { name: 'Sicherheitsschlüssel anzeigen' }).click();

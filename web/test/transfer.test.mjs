@@ -54,7 +54,17 @@ test('two files alike in name, size and time never share a key and nonces; a cut
   // its content. It starts over under a new key, and says so.
   await page.getByTestId('file-input').setInputFiles(path.b);
   await page.getByText('unter einem neuen Schlüssel von vorn hochgeladen').waitFor({ timeout: 30000 });
-  await page.getByRole('button', { name: 'Herunterladen: scan' }).waitFor({ timeout: 60000 });
+  await page
+    .getByRole('button', { name: 'Herunterladen: scan' })
+    .waitFor({ timeout: 60000 })
+    .catch(async (e) => {
+      // Seen once in about thirty runs (2026-11-30), not understood yet:
+      // what the page and the server said, for the next time.
+      t.diagnostic(`uploads: ${await page.locator('ul.uploads').innerText().catch(() => '-')}`);
+      t.diagnostic(`alerts: ${(await page.locator('[role=alert]').allInnerTexts()).join(' | ')}`);
+      t.diagnostic(`requests: ${(await ev.requests()).map((r) => `${r.method} ${r.path} ${r.status}`).join(', ')}`);
+      throw e;
+    });
 
   const puts = (await ev.requests()).filter((r) => r.method === 'PUT' && r.status === 204);
   const zero = puts.filter((r) => r.path.endsWith('/chunks/0'));
