@@ -246,6 +246,16 @@ func ChainProblems(items []wire.Item, metas map[string]Meta) map[string]error {
 	return out
 }
 
+// VerifiedReplaces is the item's previous version as the client believes
+// it: the sealed one, or the server's for an item sealed before the chain
+// was (Version 0).
+func VerifiedReplaces(it wire.Item, m Meta) string {
+	if m.Version > 0 {
+		return m.Replaces
+	}
+	return it.Replaces
+}
+
 // NextVersion returns the metadata fields of a new version of the item
 // whose metadata is prev (the first version if replaces is empty).
 func NextVersion(replaces string, prev Meta) (string, int64) {

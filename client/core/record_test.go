@@ -135,6 +135,15 @@ func TestChainProblems(t *testing.T) {
 	if got := ChainProblems(items, metas); reason(got["b"]) != "replaces_forged" {
 		t.Errorf("a cut chain: %v", got)
 	}
+	for _, c := range []struct {
+		it   wire.Item
+		m    Meta
+		want string
+	}{{items[2], metas["c"], ""}, {items[1], metas["b"], "a"}, {items[4], metas["old"], "c"}} {
+		if got := VerifiedReplaces(c.it, c.m); got != c.want {
+			t.Errorf("VerifiedReplaces(%s) = %q, want %q", c.it.ID, got, c.want)
+		}
+	}
 	if r, v := NextVersion("", Meta{}); r != "" || v != 1 {
 		t.Errorf("first version: %q %d", r, v)
 	}

@@ -241,19 +241,17 @@ func openItems(a obj) (any, error) {
 		items = append(items, it)
 		k, m, err := rec.OpenItem(it)
 		if err != nil {
-			out = append(out, map[string]any{"id": it.ID, "error": err.Error()})
+			out = append(out, map[string]any{"id": it.ID, "error": err.Error(), "replaces": it.Replaces})
 			continue
 		}
 		metas[it.ID] = m
-		out = append(out, map[string]any{"id": it.ID, "key": b64(k), "meta": metaOut(m)})
+		out = append(out, map[string]any{"id": it.ID, "key": b64(k), "meta": metaOut(m), "replaces": core.VerifiedReplaces(it, m)})
 	}
-	// A version chain the server bent: the item says so (its sealed
-	// replaces is in meta).
+	// A version chain the server bent: the item says so.
 	problems := core.ChainProblems(items, metas)
-	for _, o := range out {
-		o := o.(map[string]any)
-		if err := problems[o["id"].(string)]; err != nil {
-			o["problem"] = reply(nil, err).Get("error")
+	for i, it := range items {
+		if err := problems[it.ID]; err != nil {
+			out[i].(map[string]any)["problem"] = reply(nil, err).Get("error")
 		}
 	}
 	return out, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -21,6 +22,7 @@ import (
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/seal"
+	"github.com/akte/akte/wire"
 )
 
 // expandFiles turns the arguments into files: a folder stands for the
@@ -84,14 +86,7 @@ func uploadCmd(e *env) *cobra.Command {
 			// row 4): the replaced item's id and this one's number.
 			var prev core.Meta
 			if replaces != "" {
-				it, err := c.Item(ctx, replaces)
-				if err != nil {
-					return e.authErr(st, err)
-				}
-				if err := core.Expect("item", replaces, it.ID); err != nil {
-					return err
-				}
-				if _, prev, err = rec.OpenItem(*it); err != nil {
+				if _, _, prev, err = e.openItem(ctx, st, c, rec, replaces); err != nil {
 					return err
 				}
 			}
@@ -230,12 +225,9 @@ func lsCmd(e *env) *cobra.Command {
 					return err
 				}
 				metas[it.ID] = m
-				replaces := it.Replaces
-				if m.Version > 0 {
-					replaces = m.Replaces
-				}
 				out = append(out, listed{ID: it.ID, Title: m.Title, Category: it.Category, Size: m.Size, CiphertextSize: it.Size, Created: it.CreatedAt,
-					Type: m.Type, Date: m.Date, Source: m.Source, Comment: m.Comment, FileName: m.FileName, MediaType: m.MediaType, Replaces: replaces, Version: m.Version})
+					Type: m.Type, Date: m.Date, Source: m.Source, Comment: m.Comment, FileName: m.FileName, MediaType: m.MediaType,
+					Replaces: core.VerifiedReplaces(it, m), Version: m.Version})
 			}
 			problems := core.ChainProblems(its, metas)
 			for i, l := range out {
@@ -264,6 +256,21 @@ func lsCmd(e *env) *cobra.Command {
 	return cmd
 }
 
+// openItem fetches an item and opens its key and metadata.
+func (e *env) openItem(ctx context.Context, st *client.State, c *client.API, rec *core.Record, id string) (*wire.Item, []byte, core.Meta, error) {
+	it, err := c.Item(ctx, id)
+	if err != nil {
+		return nil, nil, core.Meta{}, e.authErr(st, err)
+	}
+	// Item B opens as well as A (both are the user's): only the id tells
+	// that the server answered another question.
+	if err := core.Expect("item", id, it.ID); err != nil {
+		return nil, nil, core.Meta{}, err
+	}
+	key, m, err := rec.OpenItem(*it)
+	return it, key, m, err
+}
+
 func getCmd(e *env) *cobra.Command {
 	var output string
 	var asJSON bool
@@ -277,16 +284,7 @@ func getCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			it, err := c.Item(ctx, args[0])
-			if err != nil {
-				return e.authErr(st, err)
-			}
-			// Item B opens as well as A (both are the user's): only the
-			// id tells that the server answered another question.
-			if err := core.Expect("item", args[0], it.ID); err != nil {
-				return err
-			}
-			key, m, err := rec.OpenItem(*it)
+			it, key, m, err := e.openItem(ctx, st, c, rec, args[0])
 			if err != nil {
 				return err
 			}

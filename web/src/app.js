@@ -546,14 +546,12 @@ async function loadRecord() {
   const opened = list.length ? await core.call('openItems', { umk: session.value.umk, record: rec, items: list }) : [];
   const byId = new Map(opened.map((o) => [o.id, o]));
   record.value = rec;
-  // The version chain is the one sealed with the items (issue 10, item 4):
-  // where the server's replaces differs, the core reports it (problem)
-  // and the sealed one counts. Items sealed before the chain was (no
-  // version) keep the server's word.
+  // The version chain is the one the core verified (issue 10, item 4):
+  // where the server's replaces differs, it reports a problem and the
+  // sealed one counts.
   items.value = list.map((it) => {
     const o = byId.get(it.id);
-    const replaces = o?.meta?.version ? o.meta.replaces : it.replaces;
-    return { item: { ...it, replaces }, key: o?.key, meta: o?.meta, error: o?.error, problem: o?.problem };
+    return { item: { ...it, replaces: o ? o.replaces : it.replaces }, key: o?.key, meta: o?.meta, error: o?.error, problem: o?.problem };
   });
 }
 
@@ -961,6 +959,22 @@ function MailLanguage() {
   </section>`;
 }
 
+// provePassword derives the logged-in account's keys from password, with
+// the same checks as at login, and opens the UMK with them; wrong is the
+// error for a password that does not open it. It returns the split and
+// the account's keys.
+async function provePassword(password, wrong) {
+  const keys = await get('/account/keys');
+  const sp = await core.call('split', { password, kdf: keys.kdf, last: remembered(kdfKey(session.value.account.email)) });
+  try {
+    await core.call('unlock', { password_key: sp.password_key, keys: keys.keys });
+  } catch (e) {
+    if (e.reason !== 'umk_unopenable') throw e;
+    throw wrong;
+  }
+  return { sp, keys };
+}
+
 // ShowRecovery shows the recovery key again once the password is typed:
 // an open session alone (a device left unlocked) does not give it away.
 function ShowRecovery() {
@@ -974,14 +988,7 @@ function ShowRecovery() {
     setErr('');
     setBusy(true);
     try {
-      const keys = await get('/account/keys');
-      const sp = await core.call('split', { password: pw, kdf: keys.kdf, last: remembered(kdfKey(s.account.email)) });
-      try {
-        await core.call('unlock', { password_key: sp.password_key, keys: keys.keys });
-      } catch (e2) {
-        if (e2.reason !== 'umk_unopenable') throw e2;
-        throw fail('Das Passwort ist falsch.', 'The password is wrong.');
-      }
+      const { keys } = await provePassword(pw, fail('Das Passwort ist falsch.', 'The password is wrong.'));
       setText(await core.call('recoveryKey', { umk: s.umk, keys: keys.keys }));
       setPw('');
     } catch (e2) {
@@ -1019,17 +1026,10 @@ function ChangePassword() {
     try {
       await checkNewPassword(pw, pw2, s.account.email, s.account.kvnr);
       setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
-      const keys = await get('/account/keys');
       // The old login secret goes to the server: the same checks as at
       // login (a session never sees another device's password change,
       // which ends it).
-      const sp = await core.call('split', { password: old, kdf: keys.kdf, last: remembered(kdfKey(s.account.email)) });
-      try {
-        await core.call('unlock', { password_key: sp.password_key, keys: keys.keys });
-      } catch (e) {
-        if (e.reason !== 'umk_unopenable') throw e;
-        throw fail('Das bisherige Passwort ist falsch.', 'The current password is wrong.');
-      }
+      const { sp } = await provePassword(old, fail('Das bisherige Passwort ist falsch.', 'The current password is wrong.'));
       const nw = await core.call('rewrap', { umk: s.umk, password: pw });
       await post('/password/change', { old_login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), new: nw });
       useKDF(s.account.email, nw.kdf);
