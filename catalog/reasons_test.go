@@ -353,6 +353,10 @@ func (s *scanner) follow(p *pkg, f *ast.File, fd *ast.FuncDecl, e ast.Expr) {
 	case *ast.ParenExpr:
 		s.follow(p, f, fd, e.X)
 		return
+	case *ast.CallExpr:
+		if sel, ok := e.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "String" && len(e.Args) == 0 {
+			return // a kind's code
+		}
 	case *ast.SelectorExpr:
 		if e.Sel.Name == "Reason" {
 			return // passed on from another error

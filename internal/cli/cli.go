@@ -109,8 +109,7 @@ func (e *Env) Message(err error) string {
 		// message says more than the kind.
 		return m
 	}
-	kind := k.String()
-	return catalog.Text(e.Lang, kind, nil)
+	return catalog.Text(e.Lang, k.String(), nil)
 }
 
 // PrintError prints an error as the last line of a failed command.
