@@ -8,8 +8,9 @@
 // {name:bytes} formats a byte count (1,5 GB / 1.5 GB), {name:date} an
 // RFC 3339 time or YYYY-MM-DD date in the language's style, and
 // {name:duration} a number of seconds in words (8 Sekunden / 8 seconds,
-// in minutes from 121 seconds on). The web app renders the same files
-// with the same rules (web/src/i18n.js).
+// in minutes from 121 seconds on), and {name:reason} another reason's
+// text without its full stop. The web app renders the same files with the
+// same rules (web/src/catalog.js).
 package catalog
 
 import (

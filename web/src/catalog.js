@@ -2,7 +2,8 @@
 // and the CLI use (catalog/de.json, catalog/en.json, bundled into the app
 // at build time), by the rules of Go's catalog.Text: {name} is replaced by
 // the parameter, {name:bytes} formats a byte count, {name:date} a date,
-// {name:duration} seconds in words; a missing parameter stays visible.
+// {name:duration} seconds in words, {name:reason} another reason's text;
+// a missing parameter stays visible.
 // catalog/testdata/text.json holds the cases both implementations pass.
 import de from '../../catalog/de.json' with { type: 'json' };
 import en from '../../catalog/en.json' with { type: 'json' };
@@ -44,6 +45,8 @@ function value(lang, v, format) {
   if (format === 'bytes' && typeof v === 'number') return bytes(lang, v);
   if (format === 'date' && typeof v === 'string') return date(lang, v);
   if (format === 'duration' && typeof v === 'number') return duration(lang, v);
+  // Another reason's text without its full stop (Go's catalog.Text).
+  if (format === 'reason' && has(lang, v)) return text(lang, v).replace(/\.$/, '');
   return String(v);
 }
 
