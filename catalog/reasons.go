@@ -188,6 +188,7 @@ var sent = []string{
 	"config_count", // name, value
 	"config_db_url",
 	"config_duration",  // name, value
+	"config_link_url",  // name, value
 	"config_log_level", // value
 	"config_proxies",   // value
 	"config_s3_credentials",

@@ -73,7 +73,9 @@ const write = (path, data) => {
   writeFileSync(path + '.br', brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
 };
 for (const { name, data } of out.values()) write(join(dist, 'assets', name), data);
-write(join(dist, 'index.html'), page('index.html', app));
+// index.html is small and the server fills in the site's links at start
+// ({{SITE}}), so it is kept uncompressed.
+writeFileSync(join(dist, 'index.html'), page('index.html', app));
 write(join(dist, 'selftest.html'), page('selftest.html', selftest));
 
 for (const f of readdirSync(join(dist, 'assets')).filter((f) => !f.endsWith('.gz') && !f.endsWith('.br')).sort()) {

@@ -4,10 +4,14 @@
 package web
 
 import (
+	"bytes"
 	"embed"
+	"encoding/json"
+	"html"
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -22,10 +26,26 @@ func Built() bool {
 	return err == nil
 }
 
+// Site is what the operator configures about the pages around the app:
+// the addresses of the imprint and the privacy notice, linked on every
+// page (empty: not shown).
+type Site struct {
+	Imprint string `json:"imprint,omitempty"`
+	Privacy string `json:"privacy,omitempty"`
+}
+
+// LinkURL reports whether s is an address Site may link to: absolute,
+// http or https, with a host.
+func LinkURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil
+}
+
 // Handler serves the app. Register it on "/" (no method, so that it does
 // not clash with the API's catch-all "/api/"):
 //
-//   - "/" is index.html and "/selftest" the page that runs the seal test
+//   - "/" is index.html, with the site's links in its meta tag
+//     "akte-site", and "/selftest" the page that runs the seal test
 //     vectors in the browser; both are revalidated on every load
 //     (no-cache), so a new build is picked up at once;
 //   - "/assets/NAME" are the content-hashed assets, cached for a year as
@@ -33,11 +53,16 @@ func Built() bool {
 //
 // The Content-Security-Policy and the other security headers come from the
 // API's ServeHTTP, which wraps every route.
-func Handler() http.Handler {
-	return http.HandlerFunc(serve)
+func Handler(site Site) http.Handler {
+	index := []byte(notBuilt)
+	if b, err := dist.ReadFile("dist/index.html"); err == nil {
+		meta, _ := json.Marshal(site)
+		index = bytes.Replace(b, []byte("{{SITE}}"), []byte(html.EscapeString(string(meta))), 1)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(w, r, index) })
 }
 
-func serve(w http.ResponseWriter, r *http.Request) {
+func serve(w http.ResponseWriter, r *http.Request, index []byte) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -51,7 +76,7 @@ func serve(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte(notBuilt))
 			return
 		}
-		file(w, r, "dist/index.html", "no-cache")
+		send(w, r, index, "text/html; charset=utf-8", "no-cache")
 	case p == "/selftest":
 		file(w, r, "dist/selftest.html", "no-cache")
 	case strings.HasPrefix(p, "/assets/") && !strings.Contains(p[len("/assets/"):], "/"):

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -133,9 +134,40 @@ func TestServeConfigAndShutdown(t *testing.T) {
 	if msg := u.fails("serve", "--data", data, "--addr", "127.0.0.1:0", "--limit-mail-recipient", "-1"); !strings.Contains(msg, "--limit-mail-recipient") {
 		t.Errorf("negative count: %q", msg)
 	}
+	for _, bad := range []string{"javascript:alert(1)", "/impressum", "https://user:pw@example.org/", "example.org"} {
+		if msg := u.fails("serve", "--data", data, "--addr", "127.0.0.1:0", "--imprint-url", bad); !strings.Contains(msg, "--imprint-url") {
+			t.Errorf("imprint %q: %q", bad, msg)
+		}
+	}
 	// A client against a server that is down says so.
 	if msg := u.fails("login", "--email", "a@example.org", "--totp", "123456"); !strings.Contains(msg, "nicht erreichbar") {
 		t.Errorf("server down: %q", msg)
+	}
+}
+
+// TestServeSiteLinks: the operator's imprint and privacy addresses reach
+// the web app's page, escaped, and nothing else changes in it.
+func TestServeSiteLinks(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "", []string{"--imprint-url", "https://example.org/impressum?a=1&b=2"}, "AKTE_PRIVACY_URL=https://example.org/datenschutz")
+	page := func(s *server) string {
+		res, err := http.Get(s.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("GET /: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		return string(b)
+	}
+	want := `<meta name="akte-site" content="{&#34;imprint&#34;:&#34;https://example.org/impressum?a=1\u0026b=2&#34;,&#34;privacy&#34;:&#34;https://example.org/datenschutz&#34;}">`
+	if got := page(srv); !strings.Contains(got, want) {
+		t.Errorf("page lacks the site's links %s:\n%s", want, got)
+	}
+	if got := page(startServer(t, "", nil)); !strings.Contains(got, `<meta name="akte-site" content="{}">`) {
+		t.Errorf("page without links:\n%s", got)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/akte/akte/api"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/service"
+	"github.com/akte/akte/web"
 )
 
 // Config is the server's configuration: one struct, one DefaultConfig,
@@ -28,6 +29,8 @@ type Config struct {
 	MailFrom     string
 	MailOutbox   string
 	BaseURL      string
+	ImprintURL   string // the operator's imprint, linked on every page of the web app
+	PrivacyURL   string // the operator's privacy notice, linked on every page
 	TLSCert      string
 	TLSKey       string
 	LogLevel     string
@@ -95,6 +98,8 @@ func (c *Config) specs() []flagSpec {
 		{name: "mail-from", de: "Absenderadresse der Mails", env: "AKTE_MAIL_FROM", usage: "sender address of mails", str: &c.MailFrom},
 		{name: "mail-outbox", de: "Verzeichnis für .eml-Dateien ohne SMTP; Standard: outbox unter --data", env: "AKTE_MAIL_OUTBOX", usage: "directory for .eml files when no SMTP is configured; default: outbox under --data", str: &c.MailOutbox},
 		{name: "base-url", de: "öffentliche URL für Links in Mails; Standard: http://ADDR", env: "AKTE_BASE_URL", usage: "public URL used in mailed links; default: http://ADDR", str: &c.BaseURL},
+		{name: "imprint-url", de: "Impressum des Betreibers (https://...), auf jeder Seite der Web-App verlinkt", env: "AKTE_IMPRINT_URL", usage: "the operator's imprint (https://...), linked on every page of the web app", str: &c.ImprintURL},
+		{name: "privacy-url", de: "Datenschutzhinweise des Betreibers (https://...), auf jeder Seite der Web-App verlinkt", env: "AKTE_PRIVACY_URL", usage: "the operator's privacy notice (https://...), linked on every page of the web app", str: &c.PrivacyURL},
 		{name: "tls-cert", de: "TLS-Zertifikat (PEM-Datei)", env: "AKTE_TLS_CERT", usage: "TLS certificate file (PEM)", str: &c.TLSCert},
 		{name: "tls-key", de: "privater TLS-Schlüssel (PEM-Datei)", env: "AKTE_TLS_KEY", usage: "TLS private key file (PEM)", str: &c.TLSKey},
 		{name: "log-level", de: "debug, info, warn oder error", env: "AKTE_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
@@ -210,6 +215,11 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 	}
 	if _, err := api.ParsePrefixes(c.TrustedProxies); err != nil {
 		return &akte.Error{Op: "config", Kind: akte.KindInvalid, Reason: "config_proxies", Params: map[string]any{"value": c.TrustedProxies}, Err: err}
+	}
+	for _, u := range []struct{ name, value string }{{"--imprint-url", c.ImprintURL}, {"--privacy-url", c.PrivacyURL}} {
+		if u.value != "" && !web.LinkURL(u.value) {
+			return cli.Fail(akte.KindInvalid, "config_link_url", map[string]any{"name": u.name, "value": u.value})
+		}
 	}
 	if c.MaxConnsPerAddr < 0 {
 		return cli.Fail(akte.KindInvalid, "config_count", map[string]any{"name": "--max-conns-per-addr", "value": c.MaxConnsPerAddr})

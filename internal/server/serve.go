@@ -309,8 +309,10 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret, Background: true})
 	opts := api.Options{
 		Service: svc, Log: log, TLS: tlsOn, SecureCookies: tlsOn || strings.HasPrefix(cfg.BaseURL, "https://"),
-		Ready:   b.ready,
-		Extra:   func(mux *http.ServeMux) { mux.Handle("/", web.Handler()) },
+		Ready: b.ready,
+		Extra: func(mux *http.ServeMux) {
+			mux.Handle("/", web.Handler(web.Site{Imprint: cfg.ImprintURL, Privacy: cfg.PrivacyURL}))
+		},
 		BaseURL: cfg.BaseURL, TrustedProxies: trusted,
 		MinBodyRate: api.MinRate{PerSecond: cfg.MinBodyRate, Window: cfg.BodyRateWindow},
 	}

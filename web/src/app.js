@@ -1317,6 +1317,63 @@ function Mailbox() {
 
 // ---- shell ----
 
+// The operator's imprint and privacy notice (index.html's meta "akte-site",
+// which the server fills in from --imprint-url and --privacy-url).
+const site = (() => {
+  try {
+    return JSON.parse(document.querySelector('meta[name="akte-site"]')?.content || '{}');
+  } catch {
+    return {};
+  }
+})();
+
+// leaving is the address of a link out of Akte the patient chose: it opens
+// only after a notice says so (DiGAV Anlage 1: leaving the trust domain).
+const leaving = signal(null);
+
+function ExternalLink({ href, children }) {
+  return html`<a href=${href} rel="noopener noreferrer" onClick=${(e) => (e.preventDefault(), (leaving.value = href))}>${children}</a>`;
+}
+
+function LeaveNotice() {
+  const to = leaving.value;
+  const ref = useRef();
+  // The address stays in the closed notice: "Continue" closes it in its
+  // click handler, before the browser follows the link.
+  const last = useRef('');
+  if (to) last.current = to;
+  useEffect(() => {
+    const d = ref.current;
+    // The notice itself takes the focus, not its "Continue": the key that
+    // opened it must not also go on.
+    if (to && !d.open) d.showModal(), d.querySelector('h2').focus();
+    if (!to && d.open) d.close();
+  }, [to]);
+  const stay = () => (leaving.value = null);
+  return html`<dialog ref=${ref} class="leave" aria-labelledby="leave-h" aria-describedby="leave-d" onClose=${stay}>
+    <h2 id="leave-h" tabindex="-1">${tr('Sie verlassen Akte', 'You are leaving Akte')}</h2>
+    <p id="leave-d">${tr('Dieser Link führt zu einer Seite außerhalb von Akte. Dort gelten die Regeln ihres Anbieters; Akte gibt ihr keine Daten aus Ihrer Akte.',
+      "This link leads to a page outside Akte. Its provider's rules apply there; Akte gives it no data from your record.")}</p>
+    <p class="url">${last.current}</p>
+    <div class="actions">
+      <a class="button primary" href=${last.current} target="_blank" rel="noopener noreferrer" onClick=${stay}>${tr('Weiter (neuer Tab)', 'Continue (new tab)')}</a>
+      <button type="button" onClick=${stay}>${tr('Abbrechen', 'Cancel')}</button>
+    </div>
+  </dialog>`;
+}
+
+function Footer() {
+  return html`<footer class="foot no-print">
+    <p>${tr('Ende-zu-Ende-verschlüsselt: Ihre Dokumente werden auf diesem Gerät ver- und entschlüsselt.', 'End-to-end encrypted: your documents are encrypted and decrypted on this device.')}</p>
+    ${(site.imprint || site.privacy) &&
+    html`<nav aria-label=${tr('Rechtliches', 'Legal')}><ul>
+      ${site.imprint && html`<li><${ExternalLink} href=${site.imprint}>${tr('Impressum', 'Imprint')}<//></li>`}
+      ${site.privacy && html`<li><${ExternalLink} href=${site.privacy}>${tr('Datenschutz', 'Privacy')}<//></li>`}
+    </ul></nav>`}
+    <${LeaveNotice} />
+  </footer>`;
+}
+
 function Header() {
   const s = session.value;
   const logout = async () => {
@@ -1359,7 +1416,7 @@ function App() {
   if (s && ['/', '/anmelden'].includes(r)) setTimeout(() => go('/akte'));
   return html`<${Header} />
     <main id="main" tabindex="-1">${page}</main>
-    <footer class="foot no-print"><p>${tr('Ende-zu-Ende-verschlüsselt: Ihre Dokumente werden auf diesem Gerät ver- und entschlüsselt.', 'End-to-end encrypted: your documents are encrypted and decrypted on this device.')}</p></footer>`;
+    <${Footer} />`;
 }
 
 boot();
