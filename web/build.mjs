@@ -54,13 +54,27 @@ const urls = {
   wasm: hashed('core.wasm', readFileSync(wasmTmp)),
   worker: hashed('worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('core-worker.js', 'iife'))])),
 };
+// The logo, and the icons and manifest that make the app installable (no
+// service worker: nothing of a record is cached by the browser).
+const icon = (f) => hashed(f, readFileSync(join(here, 'src', 'icons', f)));
+urls.icon = icon('logo.svg');
+const manifest = hashed('manifest.webmanifest', Buffer.from(JSON.stringify({
+  name: 'Akte', short_name: 'Akte', lang: 'de', dir: 'ltr',
+  description: 'Ihre Patientenakte, Ende-zu-Ende-verschlüsselt: nur Sie halten die Schlüssel.',
+  start_url: '/', scope: '/', display: 'standalone', background_color: '#f6f7f9', theme_color: '#0b5394',
+  icons: [
+    { src: urls.icon, sizes: 'any', type: 'image/svg+xml' },
+    { src: icon('icon-192.png'), sizes: '192x192', type: 'image/png' },
+    { src: icon('icon-512.png'), sizes: '512x512', type: 'image/png' },
+  ],
+})));
 const css = hashed('app.css', (await esbuild.build({ entryPoints: [join(here, 'src', 'app.css')], bundle: true, minify: true, write: false, logLevel: 'warning' })).outputFiles[0].contents);
 const app = hashed('app.js', await bundle('app.js', 'esm'));
 const selftest = hashed('selftest.js', await bundle('selftest.js', 'esm'));
 
 const page = (file, script) => {
   let html = readFileSync(join(here, 'src', file), 'utf8');
-  html = html.replaceAll('{{CSS}}', css).replaceAll('{{JS}}', script).replaceAll('{{ASSETS}}', JSON.stringify(urls).replaceAll('"', '&quot;'));
+  html = html.replaceAll('{{CSS}}', css).replaceAll('{{JS}}', script).replaceAll('{{ICON}}', urls.icon).replaceAll('{{MANIFEST}}', manifest).replaceAll('{{ASSETS}}', JSON.stringify(urls).replaceAll('"', '&quot;'));
   return Buffer.from(html);
 };
 

@@ -92,8 +92,11 @@ func serve(w http.ResponseWriter, r *http.Request, index []byte) {
 func file(w http.ResponseWriter, r *http.Request, name, cacheControl string) {
 	h := w.Header()
 	ctype := mime.TypeByExtension(path.Ext(name))
-	if path.Ext(name) == ".wasm" {
+	switch path.Ext(name) {
+	case ".wasm":
 		ctype = "application/wasm"
+	case ".webmanifest":
+		ctype = "application/manifest+json"
 	}
 	if ctype == "" {
 		ctype = "application/octet-stream"

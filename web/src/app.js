@@ -555,6 +555,12 @@ async function loadRecord() {
   });
 }
 
+// recordError says why the record could not be (re)loaded; reloadRecord
+// refreshes it after a change and shows a failure on the record page
+// instead of losing it.
+const recordError = signal('');
+const reloadRecord = () => loadRecord().then(() => (recordError.value = ''), (e) => (recordError.value = errorText(e)));
+
 const catName = (id) => {
   const c = record.value?.categories.find((c) => c.id === id);
   return c ? (lang.value === 'en' ? c.name_en : c.name_de) : id;
@@ -596,7 +602,7 @@ async function runUploads(files, category, replaces) {
       update(e, { state: 'failed', error: errorText(err) });
     }
   }
-  await loadRecord();
+  await reloadRecord();
 }
 
 function Quota() {
@@ -705,7 +711,7 @@ function Record() {
   const versionInput = useRef(null);
   const [versionOf, setVersionOf] = useState(null);
   useEffect(() => {
-    loadRecord().catch((e) => setErr(errorText(e)));
+    reloadRecord();
   }, []);
   const all = items.value;
   const replaced = new Set(all.map((x) => x.item.replaces).filter(Boolean));
@@ -776,7 +782,7 @@ function Record() {
             ${record.value?.categories.map((c) => html`<option value=${c.id}>${lang.value === 'en' ? c.name_en : c.name_de}</option>`)}
           </select></div>
       </div>
-      <${Alert} text=${err} />
+      <${Alert} text=${err || recordError.value} />
       ${all.some((x) => x.problem) &&
       html`<div class="alert" role="alert" data-testid="chain-problems"><ul>
         ${all.filter((x) => x.problem).map((x) => html`<li>${errorText(x.problem)}</li>`)}
@@ -1374,8 +1380,14 @@ function Footer() {
   </footer>`;
 }
 
+const assetURL = (name) => JSON.parse(document.querySelector('meta[name="akte-assets"]').content)[name];
+
 function Header() {
   const s = session.value;
+  // On a phone the navigation folds behind one button, so the header is
+  // one row; it folds again whenever the page changes.
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [route.value, s]);
   const logout = async () => {
     await del('/sessions/current').catch(() => {});
     leaveSession(tr('Sie sind abgemeldet.', 'You are logged out.'));
@@ -1384,14 +1396,16 @@ function Header() {
     lang.value = lang.value === 'de' ? 'en' : 'de';
     localStorage.setItem('akte.lang', lang.value);
   };
-  return html`<header class="top">
+  const link = (path, de, en) => html`<li><a href=${'#' + path} aria-current=${route.value === path ? 'page' : undefined}>${tr(de, en)}</a></li>`;
+  return html`<header class="top" onKeyDown=${(e) => e.key === 'Escape' && open && (setOpen(false), document.getElementById('menu-toggle').focus())}>
     <a class="skip" href="#main" onClick=${(e) => (e.preventDefault(), document.getElementById('main').focus())}>${tr('Zum Inhalt springen', 'Skip to content')}</a>
-    <span class="brand">Akte</span>
-    <nav aria-label=${tr('Hauptnavigation', 'Main navigation')}>
+    <a class="brand" href=${s ? '#/akte' : '#/anmelden'}><img src=${assetURL('icon')} alt="" width="32" height="32" /><span>Akte</span></a>
+    <button type="button" id="menu-toggle" class="menu-toggle" aria-expanded=${open ? 'true' : 'false'} aria-controls="main-nav" onClick=${() => setOpen(!open)}>${tr('Menü', 'Menu')}</button>
+    <nav id="main-nav" class=${open ? 'open' : ''} aria-label=${tr('Hauptnavigation', 'Main navigation')}>
       <ul>
-        ${s && html`<li><a href="#/akte" aria-current=${route.value === '/akte' ? 'page' : undefined}>${tr('Meine Akte', 'My record')}</a></li>`}
-        ${s && html`<li><a href="#/einstellungen" aria-current=${route.value === '/einstellungen' ? 'page' : undefined}>${tr('Einstellungen', 'Settings')}</a></li>`}
-        ${devMailbox.value && html`<li><a href="#/postfach" aria-current=${route.value === '/postfach' ? 'page' : undefined}>${tr('Postfach', 'Mailbox')}</a></li>`}
+        ${s && link('/akte', 'Meine Akte', 'My record')}
+        ${s && link('/einstellungen', 'Einstellungen', 'Settings')}
+        ${devMailbox.value && link('/postfach', 'Postfach', 'Mailbox')}
         ${s && html`<li><button type="button" onClick=${logout}>${tr('Abmelden', 'Log out')}</button></li>`}
         <li><button type="button" onClick=${toggle} lang=${lang.value === 'de' ? 'en' : 'de'}>${lang.value === 'de' ? 'English' : 'Deutsch'}</button></li>
       </ul>

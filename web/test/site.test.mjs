@@ -23,7 +23,11 @@ test('imprint and privacy links, and the notice before leaving Akte', async (t) 
     const page = await ctx.newPage();
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(srv.url + '/#/anmelden');
-    if (locale === 'en-GB') await page.getByRole('button', { name: 'English' }).click();
+    if (locale === 'en-GB') {
+      // At 360 px the navigation is folded behind "Menü".
+      await page.getByRole('button', { name: 'Menü' }).click();
+      await page.getByRole('button', { name: 'English' }).click();
+    }
     const legal = page.getByRole('navigation', { name: locale === 'de-DE' ? 'Rechtliches' : 'Legal' });
     await legal.waitFor({ timeout: 30000 });
     assert.equal(await legal.getByRole('link', { name: names.imprint }).getAttribute('href'), imprint);
@@ -65,4 +69,45 @@ test('without configured links, the footer has no legal navigation', async (t) =
   await page.goto(srv.url + '/#/anmelden');
   await page.getByRole('heading', { name: 'Anmelden' }).waitFor({ timeout: 30000 });
   assert.equal(await page.getByRole('navigation', { name: 'Rechtliches' }).count(), 0);
+});
+
+test('the header is one row on a phone; its menu opens, closes with Escape and by navigating', async (t) => {
+  const srv = await startServer(t);
+  const browser = await launch(t);
+  const page = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+  await page.goto(srv.url + '/#/anmelden');
+  await page.getByRole('heading', { name: 'Anmelden' }).waitFor({ timeout: 30000 });
+  const header = page.locator('header.top');
+  const rowHeight = async () => (await header.boundingBox()).height;
+  assert.ok((await rowHeight()) <= 64, `header ${await rowHeight()} px high at 360 px`);
+  assert.ok(await page.getByRole('link', { name: 'Akte' }).isVisible(), 'the logo links home');
+  const toggle = page.getByRole('button', { name: 'Menü' });
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  assert.ok(!(await page.getByRole('button', { name: 'English' }).isVisible()), 'folded');
+  await toggle.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  await page.getByRole('button', { name: 'English' }).waitFor({ timeout: 5000 });
+  await axe(page, 'open menu at 360 px', assert);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByRole('button', { name: 'Menü' }).getAttribute('aria-expanded'), 'false');
+  assert.ok(await page.evaluate(() => document.activeElement?.id === 'menu-toggle'), 'focus back on the menu button');
+  // Following a link folds it again.
+  await toggle.click();
+  await page.getByRole('link', { name: 'Postfach' }).click();
+  await page.getByRole('heading', { name: 'Postfach (Entwicklung)' }).waitFor({ timeout: 10000 });
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  // The app is installable: a manifest with icons, served as such.
+  const m = await page.evaluate(async () => {
+    const r = await fetch(document.querySelector('link[rel=manifest]').href);
+    const j = await r.json();
+    const icons = await Promise.all(j.icons.map(async (i) => (await fetch(i.src)).headers.get('content-type')));
+    return { type: r.headers.get('content-type'), name: j.name, display: j.display, icons };
+  });
+  assert.deepEqual(m, { type: 'application/manifest+json', name: 'Akte', display: 'standalone', icons: ['image/svg+xml', 'image/png', 'image/png'] });
+  // At 1280 px there is no menu button; the navigation shows.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  assert.ok(!(await toggle.isVisible()));
+  assert.ok(await page.getByRole('button', { name: 'English' }).isVisible());
 });
