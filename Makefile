@@ -32,7 +32,7 @@ test:
 ## write theirs to a temporary directory, so they leave the tree unchanged)
 screenshots: web
 	./scripts/test-deps.sh
-	AKTE_BROWSER_TESTS=1 AKTE_SCREENSHOTS=docs/screenshots $(GO) test -count=1 -run TestBrowser ./web
+	AKTE_BROWSER_TESTS=1 AKTE_SCREENSHOTS=docs/screenshots $(GO) test -count=1 -timeout 25m -run TestBrowser ./web
 
 ## web: the browser app into web/dist (npm ci, Go -> WebAssembly, esbuild)
 web:
