@@ -70,16 +70,15 @@ func (s *Service) ResumeRegistration(ctx context.Context, cl Client, email strin
 	}
 	// The password is proven: it was no guess.
 	s.release(ctx, keys(cs)...)
-	refuse := func(code string, kind akte.Kind) (*ResumeResult, error) {
-		ev.Result, ev.Code = akte.ResultFailed, code
-		s.event(ctx, ev)
-		return nil, akte.R(op, kind, code, nil, "")
-	}
 	if a.BlockedAt != nil {
-		return refuse("account_blocked", akte.KindBlocked)
+		ev.Result, ev.Code = akte.ResultFailed, "account_blocked"
+		s.event(ctx, ev)
+		return nil, errAccountBlocked(op)
 	}
 	if a.TOTPLastCounter != 0 {
-		return refuse("registration_finished", akte.KindConflict)
+		ev.Result, ev.Code = akte.ResultFailed, "registration_finished"
+		s.event(ctx, ev)
+		return nil, akte.R(op, akte.KindConflict, "registration_finished", nil, "")
 	}
 	s.event(ctx, ev)
 	return &ResumeResult{Account: a, TOTPSecret: a.TOTPSecret, TOTPURI: s.totpURI(a.Email, a.TOTPSecret)}, nil
