@@ -28,6 +28,22 @@ func (a *API) handleAccountCreate(w http.ResponseWriter, r *http.Request) {
 		DeviceSecret: res.DeviceSecret})
 }
 
+func (a *API) handleAccountResume(w http.ResponseWriter, r *http.Request) {
+	var req wire.ResumeRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	res, err := a.svc.ResumeRegistration(r.Context(), clientOf(r), req.Email, req.LoginSecret)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ac := res.Account
+	writeJSON(w, http.StatusOK, wire.ResumeResponse{AccountID: string(ac.ID), EmailConfirmed: ac.Confirmed(), TOTPSecret: res.TOTPSecret,
+		TOTPURI: res.TOTPURI, KDF: ac.KDF, Keys: ac.Keys})
+}
+
 func (a *API) handleAccountConfirm(w http.ResponseWriter, r *http.Request) {
 	var req wire.ConfirmRequest
 	if err := decode(r, &req); err != nil {

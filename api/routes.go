@@ -9,6 +9,7 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/openapi.json", a.handleOpenAPI)
 
 	m.HandleFunc("POST /api/v1/accounts", a.handleAccountCreate)
+	m.HandleFunc("POST /api/v1/accounts/resume", a.handleAccountResume)
 	m.HandleFunc("POST /api/v1/accounts/confirm", a.handleAccountConfirm)
 	m.HandleFunc("POST /api/v1/accounts/confirm/resend", a.handleAccountConfirmResend)
 	m.HandleFunc("POST /api/v1/prelogin", a.handlePrelogin)

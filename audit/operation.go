@@ -59,6 +59,7 @@ const (
 	AccountRegister          Operation = "account.register"
 	AccountConfirm           Operation = "account.confirm"
 	AccountResendCode        Operation = "account.resend_code"
+	AccountResume            Operation = "account.resume"
 	AccountRead              Operation = "account.read"
 	AccountDelete            Operation = "account.delete"
 	AccountDeleteUnconfirmed Operation = "account.delete_unconfirmed"
@@ -169,6 +170,7 @@ func Operations() []OpInfo {
 		{AccountDelete, "ACC-05", ActionDelete, AreaAuth, "Konto gelöscht", "Account deleted"},
 		{AccountDeleteUnconfirmed, "ACC-06", ActionDelete, AreaAuth, "Unbestätigtes Konto gelöscht", "Unconfirmed account deleted"},
 		{AccountChange, "ACC-07", ActionUpdate, AreaAuth, "Kontoeinstellung geändert", "Account setting changed"},
+		{AccountResume, "ACC-08", ActionRead, AreaAuth, "Unfertige Registrierung fortgesetzt", "Unfinished registration resumed"},
 		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
 		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},
 		{PasswordRecoverComplete, "PWD-03", ActionUpdate, AreaAuth, "Passwort mit Sicherheitsschlüssel neu gesetzt", "Password set with the recovery key"},

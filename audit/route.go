@@ -24,6 +24,7 @@ func Routes() map[string]RouteAudit {
 		"/api/":                    {Why: "unknown path, answered 404 without touching data"},
 
 		"POST /api/v1/accounts":                {Op: AccountRegister},
+		"POST /api/v1/accounts/resume":         {Op: AccountResume},
 		"POST /api/v1/accounts/confirm":        {Op: AccountConfirm},
 		"POST /api/v1/accounts/confirm/resend": {Op: AccountResendCode},
 		"POST /api/v1/prelogin":                {Why: "returns key derivation parameters, the same shape for unknown accounts; the login that follows is session.login"},

@@ -63,6 +63,7 @@ var sent = []string{
 	"email_unconfirmed",
 	"kvnr_taken",
 	"login_failed",
+	"registration_finished",
 	"rate_limited_wait", // seconds
 	"server_busy",
 	"session_not_found",

@@ -193,6 +193,12 @@ func (s *stack) account(email string) (*client.API, *core.Material, string) {
 	ok(t, c.ConfirmEmail(ctx, wire.ConfirmRequest{Email: email, Code: codeRe.FindStringSubmatch(text)[1]}))
 	pre := must[*wire.PreloginResponse](t)(c.Prelogin(ctx, wire.EmailRequest{Email: email}))
 	ok(t, core.CheckOffered(pre.KDF, &m.KDF, false))
+	// Before the first login the registration is shown again to its
+	// password.
+	again := must[*wire.ResumeResponse](t)(c.ResumeRegistration(ctx, wire.ResumeRequest{Email: email, LoginSecret: m.LoginSecret}))
+	if again.TOTPSecret != reg.TOTPSecret || again.AccountID != reg.AccountID || !again.EmailConfirmed {
+		t.Fatalf("resumed %+v, registered %+v", again, reg)
+	}
 	res := must[*wire.LoginResponse](t)(c.Login(ctx, wire.LoginRequest{Email: email, LoginSecret: m.LoginSecret, TOTP: s.totp(reg.TOTPSecret),
 		DeviceID: "device-0001", DeviceName: "Laptop", DeviceSecret: reg.DeviceSecret}))
 	c.Token = res.Token

@@ -53,6 +53,15 @@ func (c *API) ConfirmEmail(ctx context.Context, r wire.ConfirmRequest) error {
 	return err
 }
 
+// ResumeRegistration is POST /api/v1/accounts/resume.
+func (c *API) ResumeRegistration(ctx context.Context, r wire.ResumeRequest) (*wire.ResumeResponse, error) {
+	var out wire.ResumeResponse
+	if _, err := c.do(ctx, "POST", prefix+"/accounts/resume", r, &out, nil); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // ResendConfirmation is POST /api/v1/accounts/confirm/resend.
 func (c *API) ResendConfirmation(ctx context.Context, r wire.EmailRequest) error {
 	_, err := c.do(ctx, "POST", prefix+"/accounts/confirm/resend", r, nil, nil)

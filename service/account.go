@@ -111,7 +111,7 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 	rec := *r.Record
 	rec.AccountID, rec.Quota, rec.CreatedAt = a.ID, 0, now
 	deviceSecret := randomToken(32)
-	res := &RegisterResult{AccountID: a.ID, TOTPSecret: key.Secret(), TOTPURI: key.URL(), DeviceSecret: deviceSecret}
+	res := &RegisterResult{AccountID: a.ID, TOTPSecret: key.Secret(), TOTPURI: s.totpURI(r.Email, key.Secret()), DeviceSecret: deviceSecret}
 	holder, err := s.createAccount(ctx, a, &rec)
 	if err != nil {
 		return nil, internal(op, err)

@@ -52,6 +52,25 @@ type RegisterResponse struct {
 	DeviceSecret string `json:"device_secret"`
 }
 
+// ResumeRequest is POST /api/v1/accounts/resume: an unfinished
+// registration, shown again to whoever proves its password.
+type ResumeRequest struct {
+	Email       string `json:"email"`
+	LoginSecret []byte `json:"login_secret"`
+}
+
+// ResumeResponse is what the registration showed and the patient may not
+// have kept: the TOTP secret, and the key bundle from which the client
+// opens the recovery key with the password.
+type ResumeResponse struct {
+	AccountID      string         `json:"account_id"`
+	EmailConfirmed bool           `json:"email_confirmed"`
+	TOTPSecret     string         `json:"totp_secret"`
+	TOTPURI        string         `json:"totp_uri"`
+	KDF            akte.KDFParams `json:"kdf"`
+	Keys           akte.KeyBundle `json:"keys"`
+}
+
 // ConfirmRequest is POST /api/v1/accounts/confirm.
 type ConfirmRequest struct {
 	Email string `json:"email"`

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
+	"github.com/akte/akte"
+	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/internal/qr"
@@ -11,10 +15,10 @@ import (
 
 func registerCmd(e *env) *cobra.Command {
 	var email, kvnr, birth, qrPath, deviceName string
-	var asJSON, pwStdin bool
+	var asJSON, pwStdin, resume bool
 	cmd := &cobra.Command{
 		Use:   "register --email E --kvnr K --birthdate YYYY-MM-DD",
-		Short: e.Tr("Konto anlegen", "Create an account"),
+		Short: e.Tr("Konto anlegen (noch einmal: eine unfertige Registrierung fortsetzen)", "Create an account (again: continue an unfinished registration)"),
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := e.state()
@@ -25,15 +29,24 @@ func registerCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if deviceName != "" {
+				st.DeviceName = deviceName
+			}
+			// Run again for the address this client registered, or with
+			// --continue, it continues the registration instead of
+			// starting a second one (issue 12, item 1).
+			if resume || (st.AccountID != "" && st.Token == "" && client.EmailKey(st.Email) == client.EmailKey(email)) {
+				return e.resumeRegistration(cmd.Context(), st, email, pw, qrPath, asJSON)
+			}
+			if kvnr == "" || birth == "" {
+				return cli.Fail(akte.KindInvalid, "flag_required", map[string]any{"flags": "--kvnr, --birthdate"})
+			}
 			if err := core.CheckPassword(pw, email, kvnr); err != nil {
 				return err
 			}
 			m, err := core.NewMaterial(pw, core.DefaultKDF())
 			if err != nil {
 				return err
-			}
-			if deviceName != "" {
-				st.DeviceName = deviceName
 			}
 			res, err := e.api(nil).Register(cmd.Context(), wire.RegisterRequest{
 				Email: email, KVNR: kvnr, BirthDate: birth, KDF: m.KDF, LoginSecret: m.LoginSecret,
@@ -48,30 +61,8 @@ func registerCmd(e *env) *cobra.Command {
 			if err := e.save(st); err != nil {
 				return err
 			}
-			rk := core.FormatRecoveryKey(m.RecoveryKey)
-			if asJSON {
-				if qrPath != "" {
-					if err := writeQR(rk, qrPath); err != nil {
-						return err
-					}
-				}
-				return e.PrintJSON(map[string]string{"account_id": res.AccountID, "email": email, "recovery_key": rk,
-					"totp_secret": res.TOTPSecret, "totp_uri": res.TOTPURI})
-			}
-			e.Printf(e.Tr("Konto angelegt: %s\n", "Account created: %s\n"), res.AccountID)
-			if err := e.showRecoveryKey(rk, qrPath); err != nil {
-				return err
-			}
-			q, err := qr.Encode(res.TOTPURI)
-			if err != nil {
-				return err
-			}
-			e.Printf(e.Tr("\nZwei-Faktor-Anmeldung: Scannen Sie diesen Code mit einer Authenticator-App\n(oder geben Sie den Schlüssel %s ein). Er wird nur jetzt angezeigt.\n%s\n%s\n\n",
-				"\nTwo-factor login: scan this code with an authenticator app\n(or enter the key %s). It is shown only now.\n%s\n%s\n\n"),
-				res.TOTPSecret, q.Text(), res.TOTPURI)
-			e.Printf(e.Tr("Wir haben Ihnen einen Bestätigungscode an %s geschickt. Weiter mit: akte verify-email --code CODE\n",
-				"We have sent a confirmation code to %s. Go on with: akte verify-email --code CODE\n"), email)
-			return nil
+			return e.showRegistration(shownRegistration{accountID: res.AccountID, email: email, recoveryKey: core.FormatRecoveryKey(m.RecoveryKey),
+				totpSecret: res.TOTPSecret, totpURI: res.TOTPURI}, qrPath, asJSON)
 		},
 	}
 	f := cmd.Flags()
@@ -80,10 +71,98 @@ func registerCmd(e *env) *cobra.Command {
 	f.StringVar(&birth, "birthdate", "", e.Tr("Geburtsdatum JJJJ-MM-TT", "date of birth YYYY-MM-DD"))
 	f.StringVar(&qrPath, "qr", "", e.Tr("Sicherheitsschlüssel zusätzlich als QR-Code-PNG in diese Datei schreiben", "also write the recovery key as a QR code PNG to this file"))
 	f.StringVar(&deviceName, "device-name", "", e.Tr("Name dieses Geräts", "name of this device"))
+	f.BoolVar(&resume, "continue", false, e.Tr("eine unfertige Registrierung (vor der ersten Anmeldung) mit dem Passwort fortsetzen, auch von einem anderen Gerät",
+		"continue an unfinished registration (before the first login) with the password, also from another device"))
 	e.jsonFlag(cmd, &asJSON)
 	e.stdinFlag(cmd, &pwStdin)
-	cli.Required(cmd, "email", "kvnr", "birthdate")
+	cli.Required(cmd, "email")
 	return cmd
+}
+
+// shownRegistration is what a registration shows the patient to keep.
+type shownRegistration struct {
+	accountID, email, recoveryKey, totpSecret, totpURI string
+	resumed, emailConfirmed                            bool
+}
+
+// showRegistration prints the recovery key, the authenticator's secret and
+// the next step.
+func (e *env) showRegistration(r shownRegistration, qrPath string, asJSON bool) error {
+	if asJSON {
+		if qrPath != "" {
+			if err := writeQR(r.recoveryKey, qrPath); err != nil {
+				return err
+			}
+		}
+		return e.PrintJSON(map[string]any{"account_id": r.accountID, "email": r.email, "recovery_key": r.recoveryKey,
+			"totp_secret": r.totpSecret, "totp_uri": r.totpURI, "resumed": r.resumed, "email_confirmed": r.emailConfirmed})
+	}
+	if r.resumed {
+		e.Printf(e.Tr("Registrierung fortgesetzt: %s\n", "Registration continued: %s\n"), r.accountID)
+	} else {
+		e.Printf(e.Tr("Konto angelegt: %s\n", "Account created: %s\n"), r.accountID)
+	}
+	if err := e.showRecoveryKey(r.recoveryKey, qrPath); err != nil {
+		return err
+	}
+	q, err := qr.Encode(r.totpURI)
+	if err != nil {
+		return err
+	}
+	e.Printf(e.Tr("\nZwei-Faktor-Anmeldung: Scannen Sie diesen Code mit einer Authenticator-App\n(oder geben Sie den Schlüssel %s ein). Bis zur ersten Anmeldung zeigt akte register ihn mit dem Passwort noch einmal.\n%s\n%s\n\n",
+		"\nTwo-factor login: scan this code with an authenticator app\n(or enter the key %s). Until the first login, akte register shows it again with the password.\n%s\n%s\n\n"),
+		r.totpSecret, q.Text(), r.totpURI)
+	if r.emailConfirmed {
+		e.Printf(e.Tr("Ihre E-Mail-Adresse ist bestätigt. Weiter mit: akte login --email %s --totp CODE\n",
+			"Your e-mail address is confirmed. Go on with: akte login --email %s --totp CODE\n"), r.email)
+		return nil
+	}
+	e.Printf(e.Tr("Wir haben Ihnen einen Bestätigungscode an %s geschickt. Weiter mit: akte verify-email --code CODE\n",
+		"We have sent a confirmation code to %s. Go on with: akte verify-email --code CODE\n"), r.email)
+	return nil
+}
+
+// resumeRegistration shows an unfinished registration again: the server
+// gives its TOTP secret and key bundle to the password (counted like a
+// login), and the recovery key is opened here from the bundle.
+func (e *env) resumeRegistration(ctx context.Context, st *client.State, email, pw, qrPath string, asJSON bool) error {
+	c := e.api(nil)
+	pre, err := c.Prelogin(ctx, wire.EmailRequest{Email: email})
+	if err != nil {
+		return err
+	}
+	if err := core.CheckOffered(pre.KDF, st.Seen.KDF(email), false); err != nil {
+		return err
+	}
+	pk, ls, err := core.Split(pw, pre.KDF)
+	if err != nil {
+		return err
+	}
+	res, err := c.ResumeRegistration(ctx, wire.ResumeRequest{Email: email, LoginSecret: ls})
+	if err != nil {
+		return err
+	}
+	if client.EmailKey(st.Email) == client.EmailKey(email) && st.AccountID != "" {
+		if err := core.Expect("account", st.AccountID, res.AccountID); err != nil {
+			return err
+		}
+	}
+	umk, err := core.UnlockUMK(pk, res.Keys)
+	if err != nil {
+		return err
+	}
+	rk, err := core.RecoveryKey(umk, res.Keys)
+	if err != nil {
+		return err
+	}
+	st.Email, st.AccountID, st.Keys, st.KDF = email, res.AccountID, res.Keys, pre.KDF
+	st.Seen.UseKDF(email, pre.KDF)
+	st.ForgetSession()
+	if err := e.save(st); err != nil {
+		return err
+	}
+	return e.showRegistration(shownRegistration{accountID: res.AccountID, email: email, recoveryKey: core.FormatRecoveryKey(rk),
+		totpSecret: res.TOTPSecret, totpURI: res.TOTPURI, resumed: true, emailConfirmed: res.EmailConfirmed}, qrPath, asJSON)
 }
 
 // jsonFlag adds --json, which every command has.

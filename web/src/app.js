@@ -320,6 +320,7 @@ function Login() {
       <${Busy} busy=${busy}>${tr('Anmelden', 'Log in')}<//>
     </form>
     <p><a href="#/registrieren">${tr('Neu hier? Konto anlegen', 'New here? Create an account')}</a></p>
+    <p><a href="#/registrieren/fortsetzen">${tr('Registrierung nicht beendet? Fortsetzen', 'Registration not finished? Continue it')}</a></p>
     <p><a href="#/passwort-vergessen">${tr('Passwort vergessen?', 'Forgot your password?')}</a></p>`;
 }
 
@@ -355,9 +356,30 @@ async function checkNewPassword(pw, pw2, email, kvnr) {
   if (pw !== pw2) throw fail('Die Passwörter stimmen nicht überein.', 'The passwords do not match.');
 }
 
-function Register() {
-  const [step, setStep] = useState('form');
-  const [f, setF] = useState({ email: '', kvnr: '', birth: '', pw: '', pw2: '' });
+// A registration in progress is remembered for the tab by e-mail and step
+// (nothing secret): a reload, or a phone that discarded the tab while the
+// patient was in the authenticator app, continues at that step once the
+// password has brought back what the step shows (issue 12, item 1).
+const registering = {
+  get: () => {
+    try {
+      return JSON.parse(sessionStorage.getItem('akte.register'));
+    } catch {
+      return null;
+    }
+  },
+  set: (email, step) => sessionStorage.setItem('akte.register', JSON.stringify({ email: emailKey(email), step })),
+  clear: () => sessionStorage.removeItem('akte.register'),
+};
+
+function Register({ resume }) {
+  const saved = registering.get();
+  const [step, setStep] = useState(saved || resume ? 'resume' : 'form');
+  const [f, setF] = useState({ email: saved?.email || '', kvnr: '', birth: '', pw: '', pw2: '' });
+  const goStep = (next, email = f.email) => {
+    registering.set(email, next);
+    setStep(next);
+  };
   const [reg, setReg] = useState(null); // { material, totp_secret, totp_uri }
   const [err, setErr] = useState('');
   const [status, setStatus] = useState('');
@@ -368,6 +390,7 @@ function Register() {
     totp: tr('Zwei-Faktor-Anmeldung einrichten', 'Set up two-factor login'),
     email: tr('E-Mail-Adresse bestätigen', 'Confirm your e-mail address'),
     recovery: tr('Sicherheitsschlüssel sichern', 'Keep your recovery key safe'),
+    resume: tr('Registrierung fortsetzen', 'Continue registration'),
   };
   useTitle(titles[step]);
   const run = (f2) => async (e) => {
@@ -400,10 +423,45 @@ function Register() {
     setReg({ m, ...res });
     localStorage.setItem('akte.email', f.email);
     useKDF(f.email, m.kdf);
-    setStep('totp');
+    goStep('totp');
+  });
+  // The server shows an unfinished registration again to its password
+  // (counted like a login); the recovery key is opened here from the key
+  // bundle, as the settings page does.
+  const submitResume = run(async () => {
+    const email = f.email.trim();
+    setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
+    const pre = await post('/prelogin', { email });
+    const sp = await core.call('split', { password: f.pw, kdf: pre.kdf, last: remembered(kdfKey(email)) });
+    const res = await post('/accounts/resume', { email, login_secret: sp.login_secret });
+    const umk = await core.call('unlock', { password_key: sp.password_key, keys: res.keys });
+    const recovery_key = await core.call('recoveryKey', { umk, keys: res.keys });
+    localStorage.setItem('akte.email', email);
+    useKDF(email, pre.kdf);
+    setReg({ m: { umk, kdf: pre.kdf, login_secret: sp.login_secret, recovery_key }, account_id: res.account_id, totp_secret: res.totp_secret, totp_uri: res.totp_uri });
+    setF({ ...f, email, pw: '' });
+    let next = saved?.email === emailKey(email) ? saved.step : 'totp';
+    if (next === 'email' && res.email_confirmed) next = 'recovery';
+    goStep(next, email);
   });
   const steps = ['form', 'totp', 'email', 'recovery'];
   const progress = html`<p class="steps">${tr(`Schritt ${steps.indexOf(step) + 1} von 4`, `Step ${steps.indexOf(step) + 1} of 4`)}</p>`;
+  if (step === 'resume') {
+    const restart = () => (registering.clear(), setStep('form'));
+    return html`<h1 tabindex="-1">${titles.resume}</h1>
+      <form onSubmit=${submitResume} class="card narrow">
+        <p>${tr(
+          'Ihre Registrierung ist noch nicht beendet. Mit Ihrem Passwort zeigt Akte den Schlüssel für die Authenticator-App und Ihren Sicherheitsschlüssel noch einmal, bis Sie sich zum ersten Mal angemeldet haben.',
+          'Your registration is not finished yet. With your password, Akte shows the key for the authenticator app and your recovery key again, until you have logged in for the first time.',
+        )}</p>
+        <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${f.email} onInput=${set('email')} autocomplete="username" />
+        <${Field} label=${tr('Passwort', 'Password')} type="password" name="password" value=${f.pw} onInput=${set('pw')} autocomplete="current-password" />
+        <${Alert} text=${err} />
+        <${Status} text=${status} />
+        <${Busy} busy=${busy}>${tr('Fortsetzen', 'Continue')}<//>
+      </form>
+      <p><button type="button" class="link" onClick=${restart}>${tr('Stattdessen neu registrieren', 'Register anew instead')}</button></p>`;
+  }
   if (step === 'form') {
     return html`<h1 tabindex="-1">${titles.form}</h1>${progress}
       <form onSubmit=${submitForm} class="card narrow">
@@ -420,10 +478,11 @@ function Register() {
         <${Status} text=${status} />
         <${Busy} busy=${busy}>${tr('Konto anlegen', 'Create account')}<//>
       </form>
-      <p><a href="#/anmelden">${tr('Schon registriert? Anmelden', 'Already registered? Log in')}</a></p>`;
+      <p><a href="#/anmelden">${tr('Schon registriert? Anmelden', 'Already registered? Log in')}</a></p>
+      <p><button type="button" class="link" onClick=${() => setStep('resume')}>${tr('Registrierung begonnen, aber nicht beendet? Fortsetzen', 'Began a registration but did not finish? Continue it')}</button></p>`;
   }
-  if (step === 'totp') return html`<${TotpStep} reg=${reg} title=${titles.totp} progress=${progress} onDone=${() => setStep('email')} />`;
-  if (step === 'email') return html`<${EmailStep} email=${f.email} title=${titles.email} progress=${progress} onDone=${() => setStep('recovery')} />`;
+  if (step === 'totp') return html`<${TotpStep} reg=${reg} title=${titles.totp} progress=${progress} onDone=${() => goStep('email')} />`;
+  if (step === 'email') return html`<${EmailStep} email=${f.email} title=${titles.email} progress=${progress} onDone=${() => goStep('recovery')} />`;
   // The recovery key, confirmed by typing two groups, then the first login.
   return html`<h1 tabindex="-1">${titles.recovery}</h1>${progress}
     <${RecoveryKey} text=${reg.m.recovery_key} email=${f.email} />
@@ -434,6 +493,7 @@ function FinishRegistration({ reg, email }) {
   const [code, setCode] = useState('');
   const finish = async () => {
     const res = await post('/sessions', { email, login_secret: reg.m.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
+    registering.clear();
     await enterSession(res.account, res.keys, reg.m.kdf, reg.m.umk, res.client_key);
     go('/akte');
   };
@@ -1422,11 +1482,12 @@ function App() {
   if (r === '/postfach') page = html`<${Mailbox} />`;
   else if (r.startsWith('/geraet/')) page = html`<${DeviceConfirm} token=${r.slice('/geraet/'.length)} />`;
   else if (r === '/registrieren') page = html`<${Register} />`;
+  else if (r === '/registrieren/fortsetzen') page = html`<${Register} resume />`;
   else if (r === '/passwort-vergessen') page = html`<${Forgot} />`;
   else if (!s) page = html`<${Login} />`;
   else if (r === '/einstellungen') page = html`<${Settings} />`;
   else page = html`<${Record} />`;
-  if (!s && !['/postfach', '/registrieren', '/passwort-vergessen', '/anmelden'].includes(r) && !r.startsWith('/geraet/')) setTimeout(() => go('/anmelden'));
+  if (!s && !['/postfach', '/registrieren', '/registrieren/fortsetzen', '/passwort-vergessen', '/anmelden'].includes(r) && !r.startsWith('/geraet/')) setTimeout(() => go('/anmelden'));
   if (s && ['/', '/anmelden'].includes(r)) setTimeout(() => go('/akte'));
   return html`<${Header} />
     <main id="main" tabindex="-1">${page}</main>
