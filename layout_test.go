@@ -44,10 +44,13 @@ func TestAPIPathsInOnePlace(t *testing.T) {
 }
 
 // TestCommandIsWiring: cmd/akte (with any package below it) holds flag
-// parsing, prompts, output and wiring, under 1,500 lines of non-test
-// code; logic lives in client/, internal/cli and internal/server.
+// parsing, prompts, output and wiring; logic lives in client/,
+// internal/cli and internal/server. Every capability adds commands, so the
+// measure is per command: under 80 lines of non-test code on average (a
+// command that carries a protocol or a flow of its own shows up here;
+// docs/decisions/0017-one-client.md).
 func TestCommandIsWiring(t *testing.T) {
-	lines := 0
+	lines, commands := 0, 0
 	err := filepath.WalkDir("cmd/akte", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return err
@@ -59,14 +62,15 @@ func TestCommandIsWiring(t *testing.T) {
 		defer f.Close()
 		for sc := bufio.NewScanner(f); sc.Scan(); {
 			lines++
+			commands += strings.Count(sc.Text(), "&cobra.Command{")
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lines >= 1500 {
-		t.Errorf("cmd/akte has %d lines of non-test code, want under 1,500", lines)
+	if commands == 0 || lines >= 80*commands {
+		t.Errorf("cmd/akte has %d lines of non-test code for %d commands, want under 80 a command", lines, commands)
 	}
-	t.Logf("cmd/akte: %d lines of non-test code", lines)
+	t.Logf("cmd/akte: %d lines of non-test code, %d commands (%.0f a command)", lines, commands, float64(lines)/float64(max(commands, 1)))
 }

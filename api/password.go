@@ -25,6 +25,24 @@ func (a *API) handlePasswordChange(w http.ResponseWriter, r *http.Request, p *se
 	writeJSON(w, http.StatusOK, map[string]string{"status": "changed"})
 }
 
+func (a *API) handleAuthenticatorNew(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	np := a.svc.ProposeAuthenticator(p)
+	writeJSON(w, http.StatusOK, wire.Authenticator{Secret: np.Secret, URI: np.URI})
+}
+
+func (a *API) handleAuthenticatorChange(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var req wire.AuthenticatorChange
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.svc.ChangeAuthenticator(r.Context(), p, req.LoginSecret, req.TOTP, req.NewSecret, req.NewTOTP); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "changed"})
+}
+
 func (a *API) handlePasswordRecover(w http.ResponseWriter, r *http.Request) {
 	var req wire.RecoverRequest
 	if err := decode(r, &req); err != nil {

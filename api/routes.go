@@ -17,6 +17,8 @@ func (a *API) routes() {
 	m.HandleFunc("PATCH /api/v1/account", a.authed(a.handleAccountUpdate))
 	m.HandleFunc("GET /api/v1/account/keys", a.authed(a.handleAccountKeys))
 	m.HandleFunc("GET /api/v1/account/events", a.authed(a.handleAccountEvents))
+	m.HandleFunc("POST /api/v1/account/authenticator/new", a.authed(a.handleAuthenticatorNew))
+	m.HandleFunc("PUT /api/v1/account/authenticator", a.authed(a.handleAuthenticatorChange))
 
 	m.HandleFunc("POST /api/v1/sessions", a.handleSessionCreate)
 	m.HandleFunc("GET /api/v1/sessions", a.authed(a.handleSessionList))

@@ -60,6 +60,7 @@ const (
 	AccountConfirm           Operation = "account.confirm"
 	AccountResendCode        Operation = "account.resend_code"
 	AccountResume            Operation = "account.resume"
+	AccountAuthenticator     Operation = "account.authenticator_change"
 	AccountRead              Operation = "account.read"
 	AccountDelete            Operation = "account.delete"
 	AccountDeleteUnconfirmed Operation = "account.delete_unconfirmed"
@@ -170,6 +171,7 @@ func Operations() []OpInfo {
 		{AccountDelete, "ACC-05", ActionDelete, AreaAuth, "Konto gelöscht", "Account deleted"},
 		{AccountDeleteUnconfirmed, "ACC-06", ActionDelete, AreaAuth, "Unbestätigtes Konto gelöscht", "Unconfirmed account deleted"},
 		{AccountChange, "ACC-07", ActionUpdate, AreaAuth, "Kontoeinstellung geändert", "Account setting changed"},
+		{AccountAuthenticator, "ACC-09", ActionUpdate, AreaAuth, "Authenticator-App gewechselt", "Authenticator app changed"},
 		{AccountResume, "ACC-08", ActionRead, AreaAuth, "Unfertige Registrierung fortgesetzt", "Unfinished registration resumed"},
 		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
 		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},

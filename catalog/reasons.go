@@ -62,6 +62,8 @@ var sent = []string{
 	"device_not_found",
 	"email_unconfirmed",
 	"kvnr_taken",
+	"totp_secret_invalid", // bytes
+	"totp_new_wrong",
 	"login_failed",
 	"registration_finished",
 	"rate_limited_wait", // seconds

@@ -292,6 +292,18 @@ func TestRoutesCovered(t *testing.T) {
 		t.Errorf("deleted item: %v", err)
 	}
 
+	// The authenticator: a new secret, taken only with a code of the new
+	// app; from then on its codes count.
+	na := must[*wire.Authenticator](t)(c.NewAuthenticator(ctx))
+	if !strings.Contains(na.URI, "secret="+na.Secret) {
+		t.Errorf("authenticator %+v", na)
+	}
+	if err := c.ChangeAuthenticator(ctx, wire.AuthenticatorChange{LoginSecret: m.LoginSecret, TOTP: s.totp(secret), NewSecret: na.Secret, NewTOTP: s.totp(secret)}); !akte.Is(err, akte.KindInvalid) {
+		t.Errorf("a code of the old app for the new one: %v", err)
+	}
+	ok(t, c.ChangeAuthenticator(ctx, wire.AuthenticatorChange{LoginSecret: m.LoginSecret, TOTP: s.totp(secret), NewSecret: na.Secret, NewTOTP: s.totp(na.Secret)}))
+	secret = na.Secret
+
 	// The password: changed, recovered with the recovery key, reset
 	// without it.
 	kdf := core.DefaultKDF()

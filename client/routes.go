@@ -177,6 +177,21 @@ func (c *API) ChangePassword(ctx context.Context, r wire.PasswordChangeRequest) 
 	return err
 }
 
+// NewAuthenticator is POST /api/v1/account/authenticator/new.
+func (c *API) NewAuthenticator(ctx context.Context) (*wire.Authenticator, error) {
+	var out wire.Authenticator
+	if _, err := c.do(ctx, "POST", prefix+"/account/authenticator/new", struct{}{}, &out, nil); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ChangeAuthenticator is PUT /api/v1/account/authenticator.
+func (c *API) ChangeAuthenticator(ctx context.Context, r wire.AuthenticatorChange) error {
+	_, err := c.do(ctx, "PUT", prefix+"/account/authenticator", r, nil, nil)
+	return err
+}
+
 // Recover is POST /api/v1/password/recover: the first step of a reset
 // with the recovery key.
 func (c *API) Recover(ctx context.Context, r wire.RecoverRequest) (*wire.RecoverResponse, error) {

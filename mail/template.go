@@ -48,6 +48,10 @@ type LoginFailures struct{ Attempts int }
 // PasswordChanged confirms a password change.
 type PasswordChanged struct{}
 
+// AuthenticatorChanged confirms that the account's TOTP secret was
+// replaced (another authenticator app or phone).
+type AuthenticatorChanged struct{}
+
 // PasswordRecovered confirms a reset with the recovery key.
 type PasswordRecovered struct{}
 
@@ -61,14 +65,15 @@ type ResetCode struct {
 // PasswordReset confirms a reset without the recovery key.
 type PasswordReset struct{}
 
-func (EmailCode) Name() string         { return "email_code" }
-func (EmailTaken) Name() string        { return "email_taken" }
-func (DeviceLink) Name() string        { return "device_link" }
-func (LoginFailures) Name() string     { return "login_failures" }
-func (PasswordChanged) Name() string   { return "password_changed" }
-func (PasswordRecovered) Name() string { return "password_recovered" }
-func (ResetCode) Name() string         { return "reset_code" }
-func (PasswordReset) Name() string     { return "password_reset" }
+func (EmailCode) Name() string            { return "email_code" }
+func (EmailTaken) Name() string           { return "email_taken" }
+func (DeviceLink) Name() string           { return "device_link" }
+func (LoginFailures) Name() string        { return "login_failures" }
+func (PasswordChanged) Name() string      { return "password_changed" }
+func (AuthenticatorChanged) Name() string { return "authenticator_changed" }
+func (PasswordRecovered) Name() string    { return "password_recovered" }
+func (ResetCode) Name() string            { return "reset_code" }
+func (PasswordReset) Name() string        { return "password_reset" }
 
 // Compose renders the message t to to in the language lang ("de" or
 // "en"); with lang "" it is in both, German first, for an address that no

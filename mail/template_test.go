@@ -14,6 +14,7 @@ var all = []Template{
 	DeviceLink{Device: "Firefox (Linux)", Time: "2026-03-02 09:00", Hours: 24, Link: "https://akte.example/#/geraet/abc"},
 	LoginFailures{Attempts: 5},
 	PasswordChanged{},
+	AuthenticatorChanged{},
 	PasswordRecovered{},
 	ResetCode{Code: "87654321", Minutes: 30},
 	PasswordReset{},

@@ -200,6 +200,23 @@ type NewPassword struct {
 	UMKByPassword []byte         `json:"umk_by_password"`
 }
 
+// Authenticator is POST /api/v1/account/authenticator/new: a new TOTP
+// secret for the owner's authenticator app, stored nowhere yet.
+type Authenticator struct {
+	Secret string `json:"secret"`
+	URI    string `json:"uri"`
+}
+
+// AuthenticatorChange is PUT /api/v1/account/authenticator: the password
+// and a code of the current app, the new secret and a code the new app
+// made from it.
+type AuthenticatorChange struct {
+	LoginSecret []byte `json:"login_secret"`
+	TOTP        string `json:"totp"`
+	NewSecret   string `json:"new_secret"`
+	NewTOTP     string `json:"new_totp"`
+}
+
 // PasswordChangeRequest is POST /api/v1/password/change.
 type PasswordChangeRequest struct {
 	OldLoginSecret []byte      `json:"old_login_secret"`

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
@@ -36,7 +34,15 @@ func registerCmd(e *env) *cobra.Command {
 			// --continue, it continues the registration instead of
 			// starting a second one (issue 12, item 1).
 			if resume || (st.AccountID != "" && st.Token == "" && client.EmailKey(st.Email) == client.EmailKey(email)) {
-				return e.resumeRegistration(cmd.Context(), st, email, pw, qrPath, asJSON)
+				r, err := client.ContinueRegistration(cmd.Context(), e.api(nil), st, email, pw)
+				if err != nil {
+					return err
+				}
+				if err := e.save(st); err != nil {
+					return err
+				}
+				return e.showRegistration(shownRegistration{accountID: r.AccountID, email: email, recoveryKey: core.FormatRecoveryKey(r.RecoveryKey),
+					totpSecret: r.TOTPSecret, totpURI: r.TOTPURI, resumed: true, emailConfirmed: r.EmailConfirmed}, qrPath, asJSON)
 			}
 			if kvnr == "" || birth == "" {
 				return cli.Fail(akte.KindInvalid, "flag_required", map[string]any{"flags": "--kvnr, --birthdate"})
@@ -90,7 +96,7 @@ type shownRegistration struct {
 func (e *env) showRegistration(r shownRegistration, qrPath string, asJSON bool) error {
 	if asJSON {
 		if qrPath != "" {
-			if err := writeQR(r.recoveryKey, qrPath); err != nil {
+			if err := qr.WritePNG(r.recoveryKey, qrPath); err != nil {
 				return err
 			}
 		}
@@ -120,49 +126,6 @@ func (e *env) showRegistration(r shownRegistration, qrPath string, asJSON bool) 
 	e.Printf(e.Tr("Wir haben Ihnen einen Bestätigungscode an %s geschickt. Weiter mit: akte verify-email --code CODE\n",
 		"We have sent a confirmation code to %s. Go on with: akte verify-email --code CODE\n"), r.email)
 	return nil
-}
-
-// resumeRegistration shows an unfinished registration again: the server
-// gives its TOTP secret and key bundle to the password (counted like a
-// login), and the recovery key is opened here from the bundle.
-func (e *env) resumeRegistration(ctx context.Context, st *client.State, email, pw, qrPath string, asJSON bool) error {
-	c := e.api(nil)
-	pre, err := c.Prelogin(ctx, wire.EmailRequest{Email: email})
-	if err != nil {
-		return err
-	}
-	if err := core.CheckOffered(pre.KDF, st.Seen.KDF(email), false); err != nil {
-		return err
-	}
-	pk, ls, err := core.Split(pw, pre.KDF)
-	if err != nil {
-		return err
-	}
-	res, err := c.ResumeRegistration(ctx, wire.ResumeRequest{Email: email, LoginSecret: ls})
-	if err != nil {
-		return err
-	}
-	if client.EmailKey(st.Email) == client.EmailKey(email) && st.AccountID != "" {
-		if err := core.Expect("account", st.AccountID, res.AccountID); err != nil {
-			return err
-		}
-	}
-	umk, err := core.UnlockUMK(pk, res.Keys)
-	if err != nil {
-		return err
-	}
-	rk, err := core.RecoveryKey(umk, res.Keys)
-	if err != nil {
-		return err
-	}
-	st.Email, st.AccountID, st.Keys, st.KDF = email, res.AccountID, res.Keys, pre.KDF
-	st.Seen.UseKDF(email, pre.KDF)
-	st.ForgetSession()
-	if err := e.save(st); err != nil {
-		return err
-	}
-	return e.showRegistration(shownRegistration{accountID: res.AccountID, email: email, recoveryKey: core.FormatRecoveryKey(rk),
-		totpSecret: res.TOTPSecret, totpURI: res.TOTPURI, resumed: true, emailConfirmed: res.EmailConfirmed}, qrPath, asJSON)
 }
 
 // jsonFlag adds --json, which every command has.
@@ -305,7 +268,7 @@ func recoveryKeyCmd(e *env) *cobra.Command {
 			text := core.FormatRecoveryKey(rk)
 			if asJSON {
 				if qrPath != "" {
-					if err := writeQR(text, qrPath); err != nil {
+					if err := qr.WritePNG(text, qrPath); err != nil {
 						return err
 					}
 				}

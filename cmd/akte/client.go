@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image/png"
 	"os"
 	"path/filepath"
 	"time"
@@ -24,7 +22,7 @@ import (
 func clientCmds(e *env) []*cobra.Command {
 	return []*cobra.Command{
 		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), mailLanguageCmd(e),
-		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), passwordCmd(e),
+		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), passwordCmd(e), authenticatorCmd(e),
 		uploadCmd(e), lsCmd(e), getCmd(e), rmCmd(e), quotaCmd(e),
 	}
 }
@@ -160,38 +158,12 @@ func (e *env) showRecoveryKey(text, pngPath string) error {
 		"Print it or keep it outside this device. Without it nobody can restore your data if you forget your password,\n"+
 			"not even the operator."))
 	if pngPath != "" {
-		if err := writeQR(text, pngPath); err != nil {
+		if err := qr.WritePNG(text, pngPath); err != nil {
 			return err
 		}
 		e.Printf(e.Tr("QR-Code gespeichert: %s\n", "QR code saved: %s\n"), pngPath)
 	}
 	return nil
-}
-
-// writeQR writes the recovery key as a QR code PNG readable by the owner
-// only (an existing file keeps its mode unless changed).
-func writeQR(text, path string) error {
-	q, err := qr.Encode(text)
-	if err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, q.Image(512)); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(b.Bytes()); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // time formats a point in time in the local zone and the language's style.

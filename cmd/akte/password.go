@@ -3,14 +3,17 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/catalog"
+	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/internal/qr"
 	"github.com/akte/akte/wire"
 )
 
@@ -60,19 +63,9 @@ func passwordChangeCmd(e *env) *cobra.Command {
 			if err != nil {
 				return e.authErr(st, err)
 			}
-			// The old login secret goes to the server: the same checks
-			// as at login (a session never sees another device's
-			// password change, which ends it).
-			if err := core.CheckOffered(keys.KDF, st.Seen.KDF(st.Email), false); err != nil {
-				return err
-			}
-			pk, oldSecret, err := core.Split(old, keys.KDF)
+			umk, oldSecret, err := client.ProvePassword(keys, st, old)
 			if err != nil {
 				return err
-			}
-			umk, err := core.UnlockUMK(pk, keys.Keys)
-			if err != nil {
-				return cli.Fail(akte.KindUnauthenticated, "old_password_wrong", nil)
 			}
 			kdf := core.DefaultKDF()
 			ls, wrapped, err := core.Rewrap(umk, nw, kdf)
@@ -251,5 +244,71 @@ func passwordResetCmd(e *env) *cobra.Command {
 	e.jsonFlag(cmd, &asJSON)
 	f.BoolVar(&pwStdin, "password-stdin", false, e.Tr("Geheimnisse zeilenweise von der Standardeingabe lesen", "read the secrets line by line from standard input"))
 	cli.Required(cmd, "email")
+	return cmd
+}
+
+// authenticatorCmd sets up another authenticator app: the password and a
+// code of the current app prove the owner, the new app's first code proves
+// that the new secret arrived.
+func authenticatorCmd(e *env) *cobra.Command {
+	var totp string
+	var asJSON, pwStdin bool
+	cmd := &cobra.Command{
+		Use: "authenticator --totp CODE",
+		Short: e.Tr("Andere Authenticator-App einrichten (neues Telefon). Passwort: AKTE_PASSWORD oder 1. Zeile mit --password-stdin; Code der neuen App: AKTE_NEW_TOTP oder 2. Zeile",
+			"Set up another authenticator app (new phone). Password: AKTE_PASSWORD or line 1 with --password-stdin; the new app's code: AKTE_NEW_TOTP or line 2"),
+		Args: cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			st, c, err := e.session()
+			if err != nil {
+				return err
+			}
+			sr := e.secrets(pwStdin)
+			pw, err := sr.get(e.Tr("Passwort", "Password"), "AKTE_PASSWORD", false)
+			if err != nil {
+				return err
+			}
+			keys, err := c.AccountKeys(ctx)
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			_, ls, err := client.ProvePassword(keys, st, pw)
+			if err != nil {
+				return err
+			}
+			na, err := c.NewAuthenticator(ctx)
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			q, err := qr.Encode(na.URI)
+			if err != nil {
+				return err
+			}
+			// With --json the setup goes to standard error: standard
+			// output keeps the one JSON answer.
+			fmt.Fprintf(map[bool]io.Writer{true: e.Stderr, false: e.Stdout}[asJSON], e.Tr(
+				"Scannen Sie diesen Code mit der neuen Authenticator-App (oder geben Sie den Schlüssel %s ein):\n%s\n%s\n",
+				"Scan this code with the new authenticator app (or enter the key %s):\n%s\n%s\n"), na.Secret, q.Text(), na.URI)
+			code, err := sr.get(e.Tr("Code der neuen App", "Code of the new app"), "AKTE_NEW_TOTP", false)
+			if err != nil {
+				return err
+			}
+			err = c.ChangeAuthenticator(ctx, wire.AuthenticatorChange{LoginSecret: ls, TOTP: totp, NewSecret: na.Secret, NewTOTP: strings.TrimSpace(code)})
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			if asJSON {
+				return e.PrintJSON(map[string]string{"status": "changed"})
+			}
+			e.Printf("%s\n", e.Tr("Die neue Authenticator-App gilt ab jetzt; die Codes der bisherigen nicht mehr.",
+				"The new authenticator app counts from now on; the previous one's codes no longer do."))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&totp, "totp", "", e.Tr("Code der bisherigen Authenticator-App", "code from the current authenticator app"))
+	e.jsonFlag(cmd, &asJSON)
+	e.stdinFlag(cmd, &pwStdin)
+	cli.Required(cmd, "totp")
 	return cmd
 }
