@@ -63,6 +63,7 @@ const (
 	AccountDelete            Operation = "account.delete"
 	AccountDeleteUnconfirmed Operation = "account.delete_unconfirmed"
 	AccountChange            Operation = "account.change"
+	AccountKeysRotate        Operation = "account.keys_rotate"
 	PasswordChange           Operation = "password.change"
 	PasswordRecover          Operation = "password.recover"
 	PasswordRecoverComplete  Operation = "password.recover_complete"
@@ -169,6 +170,7 @@ func Operations() []OpInfo {
 		{AccountDelete, "ACC-05", ActionDelete, AreaAuth, "Konto gelöscht", "Account deleted"},
 		{AccountDeleteUnconfirmed, "ACC-06", ActionDelete, AreaAuth, "Unbestätigtes Konto gelöscht", "Unconfirmed account deleted"},
 		{AccountChange, "ACC-07", ActionUpdate, AreaAuth, "Kontoeinstellung geändert", "Account setting changed"},
+		{AccountKeysRotate, "ACC-08", ActionUpdate, AreaAuth, "Schlüssel erneuert (neuer Sicherheitsschlüssel)", "Keys renewed (new recovery key)"},
 		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
 		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},
 		{PasswordRecoverComplete, "PWD-03", ActionUpdate, AreaAuth, "Passwort mit Sicherheitsschlüssel neu gesetzt", "Password set with the recovery key"},

@@ -30,6 +30,7 @@ func Routes() map[string]RouteAudit {
 		"GET /api/v1/account":                  {Op: AccountRead},
 		"PATCH /api/v1/account":                {Op: AccountChange},
 		"GET /api/v1/account/keys":             {Op: AccountRead},
+		"POST /api/v1/account/keys/rotate":     {Op: AccountKeysRotate},
 		"GET /api/v1/account/events":           {Op: AuditRead},
 
 		"POST /api/v1/sessions":                {Op: SessionLogin},
