@@ -24,7 +24,7 @@ import (
 func clientCmds(e *env) []*cobra.Command {
 	return []*cobra.Command{
 		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), mailLanguageCmd(e),
-		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), passwordCmd(e),
+		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e),
 		uploadCmd(e), lsCmd(e), getCmd(e), rmCmd(e), quotaCmd(e),
 	}
 }
