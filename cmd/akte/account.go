@@ -50,12 +50,7 @@ func registerCmd(e *env) *cobra.Command {
 			}
 			rk := core.FormatRecoveryKey(m.RecoveryKey)
 			if asJSON {
-				if qrPath != "" {
-					if err := writeQR(rk, qrPath); err != nil {
-						return err
-					}
-				}
-				return e.PrintJSON(map[string]string{"account_id": res.AccountID, "email": email, "recovery_key": rk,
+				return e.printRecoveryKey(true, rk, qrPath, map[string]string{"account_id": res.AccountID, "email": email,
 					"totp_secret": res.TOTPSecret, "totp_uri": res.TOTPURI})
 			}
 			e.Printf(e.Tr("Konto angelegt: %s\n", "Account created: %s\n"), res.AccountID)
@@ -223,16 +218,7 @@ func recoveryKeyCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			text := core.FormatRecoveryKey(rk)
-			if asJSON {
-				if qrPath != "" {
-					if err := writeQR(text, qrPath); err != nil {
-						return err
-					}
-				}
-				return e.PrintJSON(map[string]string{"recovery_key": text})
-			}
-			return e.showRecoveryKey(text, qrPath)
+			return e.printRecoveryKey(asJSON, core.FormatRecoveryKey(rk), qrPath, map[string]string{})
 		},
 	}
 	cmd.Flags().StringVar(&qrPath, "qr", "", e.Tr("QR-Code als PNG in diese Datei schreiben", "write the QR code as a PNG to this file"))

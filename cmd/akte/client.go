@@ -168,6 +168,21 @@ func (e *env) showRecoveryKey(text, pngPath string) error {
 	return nil
 }
 
+// printRecoveryKey shows a recovery key as showRecoveryKey does or, with
+// --json, as the recovery_key of out (writing the PNG if asked too).
+func (e *env) printRecoveryKey(asJSON bool, text, pngPath string, out map[string]string) error {
+	if !asJSON {
+		return e.showRecoveryKey(text, pngPath)
+	}
+	if pngPath != "" {
+		if err := writeQR(text, pngPath); err != nil {
+			return err
+		}
+	}
+	out["recovery_key"] = text
+	return e.PrintJSON(out)
+}
+
 // writeQR writes the recovery key as a QR code PNG readable by the owner
 // only (an existing file keeps its mode unless changed).
 func writeQR(text, path string) error {

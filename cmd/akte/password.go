@@ -32,7 +32,6 @@ func passwordChangeCmd(e *env) *cobra.Command {
 			"Change the password (data stay readable). Old password: AKTE_PASSWORD, new one: AKTE_NEW_PASSWORD, or two lines with --password-stdin"),
 		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
 			st, c, err := e.session()
 			if err != nil {
 				return err
@@ -46,48 +45,11 @@ func passwordChangeCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			acct, err := c.Account(ctx)
-			if err != nil {
-				return e.authErr(st, err)
-			}
-			if err := st.ExpectAccount(acct); err != nil {
+			// Not authErr: a wrong password or code is unauthenticated
+			// too, and must not end this session.
+			if err := c.ChangePasswordTo(cmd.Context(), st, old, nw, totp); err != nil {
 				return err
 			}
-			if err := core.CheckPassword(nw, acct.Email, acct.KVNR); err != nil {
-				return err
-			}
-			keys, err := c.AccountKeys(ctx)
-			if err != nil {
-				return e.authErr(st, err)
-			}
-			// The old login secret goes to the server: the same checks
-			// as at login (a session never sees another device's
-			// password change, which ends it).
-			if err := core.CheckOffered(keys.KDF, st.Seen.KDF(st.Email), false); err != nil {
-				return err
-			}
-			pk, oldSecret, err := core.Split(old, keys.KDF)
-			if err != nil {
-				return err
-			}
-			umk, err := core.UnlockUMK(pk, keys.Keys)
-			if err != nil {
-				return cli.Fail(akte.KindUnauthenticated, "old_password_wrong", nil)
-			}
-			kdf := core.DefaultKDF()
-			ls, wrapped, err := core.Rewrap(umk, nw, kdf)
-			if err != nil {
-				return err
-			}
-			err = c.ChangePassword(ctx, wire.PasswordChangeRequest{
-				OldLoginSecret: oldSecret, TOTP: totp, New: wire.NewPassword{KDF: kdf, LoginSecret: ls, UMKByPassword: wrapped},
-			})
-			if err != nil {
-				return e.authErr(st, err)
-			}
-			st.KDF, st.Keys = kdf, keys.Keys
-			st.Keys.UMKByPassword = wrapped
-			st.Seen.UseKDF(st.Email, kdf)
 			if err := e.save(st); err != nil {
 				return err
 			}
@@ -231,13 +193,11 @@ func passwordResetCmd(e *env) *cobra.Command {
 			if err := e.save(st); err != nil {
 				return err
 			}
-			rk := core.FormatRecoveryKey(m.RecoveryKey)
-			if asJSON {
-				return e.PrintJSON(map[string]string{"status": "reset", "recovery_key": rk})
+			if !asJSON {
+				e.Printf("%s\n", e.Tr("Passwort zurückgesetzt; die bisherigen verschlüsselten Daten sind gelöscht.",
+					"Password reset; the encrypted data you had are deleted."))
 			}
-			e.Printf("%s\n", e.Tr("Passwort zurückgesetzt; die bisherigen verschlüsselten Daten sind gelöscht.",
-				"Password reset; the encrypted data you had are deleted."))
-			return e.showRecoveryKey(rk, qrPath)
+			return e.printRecoveryKey(asJSON, core.FormatRecoveryKey(m.RecoveryKey), qrPath, map[string]string{"status": "reset"})
 		},
 	}
 	f := cmd.Flags()
