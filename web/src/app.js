@@ -1059,7 +1059,7 @@ function RenewKeys() {
             'Erzeugt einen neuen Kontoschlüssel und einen neuen Sicherheitsschlüssel, etwa wenn Ihr alter Sicherheitsschlüssel in fremde Hände geraten sein könnte. Ihre Dokumente bleiben lesbar; der alte Sicherheitsschlüssel gilt danach nicht mehr.',
             'Makes a new account key and a new recovery key, for instance if your old recovery key may have fallen into other hands. Your documents stay readable; the old recovery key no longer works afterwards.',
           )}</p>
-          <${Field} label=${tr('Passwort', 'Password')} type="password" name="renew-password" value=${pw} onInput=${setPw} autocomplete="current-password" />
+          <${Field} label=${tr('Passwort zur Bestätigung', 'Password to confirm')} type="password" name="renew-password" value=${pw} onInput=${setPw} autocomplete="current-password" />
           <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="renew-totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" />
           <${Alert} text=${err} />
           <${Busy} busy=${busy}>${tr('Schlüssel erneuern', 'Renew keys')}<//>

@@ -29,12 +29,12 @@ test('renew keys in the settings', async (t) => {
   await page.getByRole('heading', { name: 'Schlüssel erneuern' }).waitFor();
   const form = page.locator('form', { has: page.locator('input[name=renew-password]') });
   // A wrong password: refused in the page, this tab stays logged in.
-  await form.getByLabel('Passwort', { exact: true }).fill(a.password + 'x');
+  await form.getByLabel('Passwort zur Bestätigung').fill(a.password + 'x');
   await form.getByLabel('Code aus der Authenticator-App').fill(await code(a.secret, { use: false }));
   await page.getByRole('button', { name: 'Schlüssel erneuern' }).click();
   await form.getByText('Das Passwort ist falsch.').waitFor({ timeout: 30000 });
   // A wrong code: refused by the server, this tab stays logged in.
-  await form.getByLabel('Passwort', { exact: true }).fill(a.password);
+  await form.getByLabel('Passwort zur Bestätigung').fill(a.password);
   await form.getByLabel('Code aus der Authenticator-App').fill('000000');
   await page.getByRole('button', { name: 'Schlüssel erneuern' }).click();
   await form.getByText('Der Code aus der Authenticator-App ist falsch.').waitFor({ timeout: 30000 });
