@@ -21,8 +21,9 @@ type KeyRotation struct {
 // RotateKeys installs a new user master key for a logged-in user who
 // proves the password and a TOTP code, as a password change does. The
 // key bundle, the recovery hash and the record's slot change in one
-// transaction, and only from the password slot the session's account
-// holds (a change in between gives keys_changed and writes nothing), so
+// transaction, and only from the password slot read when the request
+// was authenticated (a change in between gives keys_changed and writes
+// nothing), so
 // the server never keeps a mix of old and new keys; the old recovery key
 // no longer proves anything. The other sessions end: their clients hold
 // the old UMK, which opens nothing any more.
