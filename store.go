@@ -153,6 +153,13 @@ type Store interface {
 	// and the whole set of CategoryKeys of the account's record (a reset
 	// without recovery key); Quota and CreatedAt stay.
 	ReplaceRecordKeys(ctx context.Context, r *Record) error
+	// RotateKeys replaces, in one transaction, the account's Keys and
+	// RecoveryHash and its record's RMKByUMK (a rotation of the user
+	// master key: the record's other keys stay), if the account's
+	// UMKByPassword is still old; KindConflict if it is not (another
+	// change of the keys came first; nothing is written), KindNotFound if
+	// there is no such account or it has no record.
+	RotateKeys(ctx context.Context, id AccountID, old []byte, keys KeyBundle, recoveryHash string, rmkByUMK []byte) error
 	// SetQuota sets the record's quota (0: the server default).
 	SetQuota(ctx context.Context, account AccountID, quota int64) error
 

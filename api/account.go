@@ -124,3 +124,18 @@ func (a *API) handleAccountEvents(w http.ResponseWriter, r *http.Request, p *ser
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+func (a *API) handleAccountKeysRotate(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var req wire.KeysRotateRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	err := a.svc.RotateKeys(r.Context(), p, req.LoginSecret, req.TOTP,
+		service.KeyRotation{RecoveryVerifier: req.RecoveryVerifier, Keys: req.Keys, RMKByUMK: req.RMKByUMK})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "rotated"})
+}

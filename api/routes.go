@@ -16,6 +16,7 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/account", a.authed(a.handleAccountGet))
 	m.HandleFunc("PATCH /api/v1/account", a.authed(a.handleAccountUpdate))
 	m.HandleFunc("GET /api/v1/account/keys", a.authed(a.handleAccountKeys))
+	m.HandleFunc("POST /api/v1/account/keys/rotate", a.authed(a.handleAccountKeysRotate))
 	m.HandleFunc("GET /api/v1/account/events", a.authed(a.handleAccountEvents))
 	m.HandleFunc("POST /api/v1/account/authenticator/new", a.authed(a.handleAuthenticatorNew))
 	m.HandleFunc("PUT /api/v1/account/authenticator", a.authed(a.handleAuthenticatorChange))

@@ -65,6 +65,7 @@ const (
 	AccountDelete            Operation = "account.delete"
 	AccountDeleteUnconfirmed Operation = "account.delete_unconfirmed"
 	AccountChange            Operation = "account.change"
+	AccountKeysRotate        Operation = "account.keys_rotate"
 	PasswordChange           Operation = "password.change"
 	PasswordRecover          Operation = "password.recover"
 	PasswordRecoverComplete  Operation = "password.recover_complete"
@@ -173,6 +174,7 @@ func Operations() []OpInfo {
 		{AccountChange, "ACC-07", ActionUpdate, AreaAuth, "Kontoeinstellung geändert", "Account setting changed"},
 		{AccountAuthenticator, "ACC-09", ActionUpdate, AreaAuth, "Authenticator-App gewechselt", "Authenticator app changed"},
 		{AccountResume, "ACC-08", ActionRead, AreaAuth, "Unfertige Registrierung fortgesetzt", "Unfinished registration resumed"},
+		{AccountKeysRotate, "ACC-10", ActionUpdate, AreaAuth, "Schlüssel erneuert (neuer Sicherheitsschlüssel)", "Keys renewed (new recovery key)"},
 		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
 		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},
 		{PasswordRecoverComplete, "PWD-03", ActionUpdate, AreaAuth, "Passwort mit Sicherheitsschlüssel neu gesetzt", "Password set with the recovery key"},

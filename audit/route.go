@@ -34,6 +34,7 @@ func Routes() map[string]RouteAudit {
 		"GET /api/v1/account/events":             {Op: AuditRead},
 		"POST /api/v1/account/authenticator/new": {Why: "makes a new TOTP secret for the owner and stores nothing; the change is account.authenticator_change"},
 		"PUT /api/v1/account/authenticator":      {Op: AccountAuthenticator},
+		"POST /api/v1/account/keys/rotate":       {Op: AccountKeysRotate},
 
 		"POST /api/v1/sessions":                {Op: SessionLogin},
 		"GET /api/v1/sessions":                 {Op: AccountRead},

@@ -79,6 +79,8 @@ var sent = []string{
 	"reset_code_wrong",
 	"data_loss_unacknowledged",
 	"data_loss_warning", // (not an error: the warning of a reset without the recovery key)
+	"keys_changed",
+	"public_key_changed",
 
 	// Records and documents (service).
 	"category_key_invalid",         // category
@@ -146,6 +148,7 @@ var sent = []string{
 	"recovery_key_unopenable",
 	"umk_unopenable",
 	"umk_unopenable_recovery",
+	"umk_changed",
 	"upload_changed",
 
 	// The Go client of the API (client).

@@ -322,8 +322,15 @@ func TestRoutesCovered(t *testing.T) {
 	ok(t, anon.CompleteReset(ctx, wire.ResetCompleteRequest{Email: email, Code: codeRe.FindStringSubmatch(text)[1], TOTP: s.totp(secret), AcknowledgeDataLoss: true,
 		KDF: m2.KDF, LoginSecret: m2.LoginSecret, RecoveryVerifier: m2.RecoveryVerifier, Keys: m2.Keys, Record: m2.Record}))
 
-	// Logging out: here, and everywhere.
-	c2, _, _ := s.account("ben@example.org")
+	// A rotation of the user master key: the record opens with the new
+	// one. Then logging out: here, and everywhere.
+	c2, mb, secretB := s.account("ben@example.org")
+	infoB := must[*wire.Record](t)(c2.Record(ctx))
+	rt := must[*core.Rotation](t)(core.RotateUMK(must[[]byte](t)(core.UnlockUMK(mb.PasswordKey, mb.Keys)), mb.Keys, infoB.Keys, mb.PasswordKey))
+	ok(t, c2.RotateKeys(ctx, wire.KeysRotateRequest{LoginSecret: mb.LoginSecret, TOTP: s.totp(secretB), RecoveryVerifier: rt.RecoveryVerifier,
+		Keys: rt.Keys, RMKByUMK: rt.RMKByUMK}))
+	keysB := must[*wire.KeysResponse](t)(c2.AccountKeys(ctx))
+	must[*core.Record](t)(core.OpenRecord(must[[]byte](t)(core.UnlockUMK(mb.PasswordKey, keysB.Keys)), *must[*wire.Record](t)(c2.Record(ctx))))
 	ok(t, c2.Logout(ctx))
 	c3, _, _ := s.account("carl@example.org")
 	ok(t, c3.LogoutAll(ctx))

@@ -97,6 +97,13 @@ func (c *API) AccountKeys(ctx context.Context) (*wire.KeysResponse, error) {
 	return &out, err
 }
 
+// RotateKeys is POST /api/v1/account/keys/rotate: a new user master key
+// (core.RotateUMK) replaces the old one.
+func (c *API) RotateKeys(ctx context.Context, r wire.KeysRotateRequest) error {
+	_, err := c.do(ctx, "POST", prefix+"/account/keys/rotate", r, nil, nil)
+	return err
+}
+
 // Events is GET /api/v1/account/events.
 func (c *API) Events(ctx context.Context) ([]wire.Event, error) {
 	var out []wire.Event

@@ -136,6 +136,17 @@ type KeysResponse struct {
 	ClientKey []byte         `json:"client_key"`
 }
 
+// KeysRotateRequest is POST /api/v1/account/keys/rotate: the proof of the
+// password (its login secret) and a TOTP code, as for a password change,
+// and the new user master key's wrappings (core.RotateUMK).
+type KeysRotateRequest struct {
+	LoginSecret      []byte         `json:"login_secret"`
+	TOTP             string         `json:"totp"`
+	RecoveryVerifier []byte         `json:"recovery_verifier"`
+	Keys             akte.KeyBundle `json:"keys"`
+	RMKByUMK         []byte         `json:"rmk_by_umk"`
+}
+
 // Session is one entry of GET /api/v1/sessions.
 type Session struct {
 	ID         string    `json:"id"`

@@ -77,24 +77,32 @@ func NewMaterial(password string, kdf akte.KDFParams) (*Material, error) {
 		return nil, err
 	}
 	m.PrivateKey = priv
-	k := &m.Keys
-	k.PublicKey = pub
-	if k.UMKByPassword, err = seal.WrapKey(seal.ViaKey, m.PasswordKey, seal.UserMasterKey, userSlotID, m.UMK); err != nil {
-		return nil, err
-	}
-	if k.UMKByRecovery, err = seal.WrapKey(seal.ViaKey, m.RecoveryKey, seal.UserMasterKey, userSlotID, m.UMK); err != nil {
-		return nil, err
-	}
-	if k.RecoveryByUMK, err = seal.SealSmall(m.UMK, recoveryAAD, m.RecoveryKey); err != nil {
-		return nil, err
-	}
-	if k.PrivateKeyByUMK, err = seal.WrapKey(seal.ViaKey, m.UMK, seal.UserPrivateKey, userSlotID, priv); err != nil {
+	if m.Keys, err = wrapUserKeys(m.UMK, m.PasswordKey, m.RecoveryKey, pub, priv); err != nil {
 		return nil, err
 	}
 	if m.Record, err = NewRecordKeys(m.UMK); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// wrapUserKeys makes the key bundle of a user master key: it under the
+// password key and under the recovery key, the recovery key and the
+// account's private key under it.
+func wrapUserKeys(umk, passwordKey, recoveryKey, pub, priv []byte) (akte.KeyBundle, error) {
+	k := akte.KeyBundle{PublicKey: pub}
+	var err error
+	if k.UMKByPassword, err = seal.WrapKey(seal.ViaKey, passwordKey, seal.UserMasterKey, userSlotID, umk); err != nil {
+		return k, err
+	}
+	if k.UMKByRecovery, err = seal.WrapKey(seal.ViaKey, recoveryKey, seal.UserMasterKey, userSlotID, umk); err != nil {
+		return k, err
+	}
+	if k.RecoveryByUMK, err = seal.SealSmall(umk, recoveryAAD, recoveryKey); err != nil {
+		return k, err
+	}
+	k.PrivateKeyByUMK, err = seal.WrapKey(seal.ViaKey, umk, seal.UserPrivateKey, userSlotID, priv)
+	return k, err
 }
 
 // UnlockUMK opens the user master key with the password key and checks

@@ -51,6 +51,7 @@ var funcs = map[string]handler{
 	"parseRecovery":   parseRecovery,
 	"unlockRecovery":  unlockRecovery,
 	"rewrap":          rewrap,
+	"rotate":          rotate,
 	"openItems":       openItems,
 	"newItem":         newItem,
 	"sealSmall":       sealSmall,
@@ -222,6 +223,20 @@ func rewrap(a obj) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"kdf": kdfOut(kdf), "login_secret": b64(ls), "umk_by_password": b64(w)}, nil
+}
+
+// rotate makes a new user master key and recovery key (core.RotateUMK)
+// from the current UMK, the account's keys, the record (as GET
+// /api/v1/record returns it) and the password key; it returns what
+// POST /api/v1/account/keys/rotate takes besides the proof, the new UMK,
+// and the new recovery key as text.
+func rotate(a obj) (any, error) {
+	rt, err := core.RotateUMK(a.bytes("umk"), a.get("keys").keyBundle(), a.get("record").record().Keys, a.bytes("password_key"))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"recovery_verifier": b64(rt.RecoveryVerifier), "keys": keysOut(rt.Keys), "rmk_by_umk": b64(rt.RMKByUMK),
+		"umk": b64(rt.UMK), "recovery_key": core.FormatRecoveryKey(rt.RecoveryKey)}, nil
 }
 
 // openItems opens the keys and metadata of many items in one call: for

@@ -265,16 +265,7 @@ func recoveryKeyCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			text := core.FormatRecoveryKey(rk)
-			if asJSON {
-				if qrPath != "" {
-					if err := qr.WritePNG(text, qrPath); err != nil {
-						return err
-					}
-				}
-				return e.PrintJSON(map[string]string{"recovery_key": text})
-			}
-			return e.showRecoveryKey(text, qrPath)
+			return e.printRecoveryKey(asJSON, core.FormatRecoveryKey(rk), qrPath, map[string]string{})
 		},
 	}
 	cmd.Flags().StringVar(&qrPath, "qr", "", e.Tr("QR-Code als PNG in diese Datei schreiben", "write the QR code as a PNG to this file"))

@@ -22,7 +22,7 @@ import (
 func clientCmds(e *env) []*cobra.Command {
 	return []*cobra.Command{
 		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), mailLanguageCmd(e),
-		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), passwordCmd(e), authenticatorCmd(e),
+		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e),
 		uploadCmd(e), lsCmd(e), getCmd(e), rmCmd(e), quotaCmd(e),
 	}
 }
@@ -164,6 +164,21 @@ func (e *env) showRecoveryKey(text, pngPath string) error {
 		e.Printf(e.Tr("QR-Code gespeichert: %s\n", "QR code saved: %s\n"), pngPath)
 	}
 	return nil
+}
+
+// printRecoveryKey shows a recovery key as showRecoveryKey does or, with
+// --json, as the recovery_key of out (writing the PNG if asked too).
+func (e *env) printRecoveryKey(asJSON bool, text, pngPath string, out map[string]string) error {
+	if !asJSON {
+		return e.showRecoveryKey(text, pngPath)
+	}
+	if pngPath != "" {
+		if err := qr.WritePNG(text, pngPath); err != nil {
+			return err
+		}
+	}
+	out["recovery_key"] = text
+	return e.PrintJSON(out)
 }
 
 // time formats a point in time in the local zone and the language's style.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/catalog"
-	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/internal/qr"
@@ -35,7 +34,6 @@ func passwordChangeCmd(e *env) *cobra.Command {
 			"Change the password (data stay readable). Old password: AKTE_PASSWORD, new one: AKTE_NEW_PASSWORD, or two lines with --password-stdin"),
 		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
 			st, c, err := e.session()
 			if err != nil {
 				return err
@@ -49,38 +47,11 @@ func passwordChangeCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			acct, err := c.Account(ctx)
-			if err != nil {
-				return e.authErr(st, err)
-			}
-			if err := st.ExpectAccount(acct); err != nil {
+			// Not authErr: a wrong password or code is unauthenticated
+			// too, and must not end this session.
+			if err := c.ChangePasswordTo(cmd.Context(), st, old, nw, totp); err != nil {
 				return err
 			}
-			if err := core.CheckPassword(nw, acct.Email, acct.KVNR); err != nil {
-				return err
-			}
-			keys, err := c.AccountKeys(ctx)
-			if err != nil {
-				return e.authErr(st, err)
-			}
-			umk, oldSecret, err := client.ProvePassword(keys, st, old)
-			if err != nil {
-				return err
-			}
-			kdf := core.DefaultKDF()
-			ls, wrapped, err := core.Rewrap(umk, nw, kdf)
-			if err != nil {
-				return err
-			}
-			err = c.ChangePassword(ctx, wire.PasswordChangeRequest{
-				OldLoginSecret: oldSecret, TOTP: totp, New: wire.NewPassword{KDF: kdf, LoginSecret: ls, UMKByPassword: wrapped},
-			})
-			if err != nil {
-				return e.authErr(st, err)
-			}
-			st.KDF, st.Keys = kdf, keys.Keys
-			st.Keys.UMKByPassword = wrapped
-			st.Seen.UseKDF(st.Email, kdf)
 			if err := e.save(st); err != nil {
 				return err
 			}
@@ -224,13 +195,11 @@ func passwordResetCmd(e *env) *cobra.Command {
 			if err := e.save(st); err != nil {
 				return err
 			}
-			rk := core.FormatRecoveryKey(m.RecoveryKey)
-			if asJSON {
-				return e.PrintJSON(map[string]string{"status": "reset", "recovery_key": rk})
+			if !asJSON {
+				e.Printf("%s\n", e.Tr("Passwort zurückgesetzt; die bisherigen verschlüsselten Daten sind gelöscht.",
+					"Password reset; the encrypted data you had are deleted."))
 			}
-			e.Printf("%s\n", e.Tr("Passwort zurückgesetzt; die bisherigen verschlüsselten Daten sind gelöscht.",
-				"Password reset; the encrypted data you had are deleted."))
-			return e.showRecoveryKey(rk, qrPath)
+			return e.printRecoveryKey(asJSON, core.FormatRecoveryKey(m.RecoveryKey), qrPath, map[string]string{"status": "reset"})
 		},
 	}
 	f := cmd.Flags()
@@ -269,11 +238,7 @@ func authenticatorCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			keys, err := c.AccountKeys(ctx)
-			if err != nil {
-				return e.authErr(st, err)
-			}
-			_, ls, err := client.ProvePassword(keys, st, pw)
+			proof, err := c.ProvePassword(ctx, st, pw)
 			if err != nil {
 				return err
 			}
@@ -294,7 +259,7 @@ func authenticatorCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			err = c.ChangeAuthenticator(ctx, wire.AuthenticatorChange{LoginSecret: ls, TOTP: totp, NewSecret: na.Secret, NewTOTP: strings.TrimSpace(code)})
+			err = c.ChangeAuthenticator(ctx, wire.AuthenticatorChange{LoginSecret: proof.LoginSecret, TOTP: totp, NewSecret: na.Secret, NewTOTP: strings.TrimSpace(code)})
 			if err != nil {
 				return e.authErr(st, err)
 			}

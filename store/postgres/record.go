@@ -108,3 +108,33 @@ func (s *Store) SetQuota(ctx context.Context, account akte.AccountID, quota int6
 	}
 	return nil
 }
+
+// RotateKeys replaces the account's key bundle and recovery hash and the
+// record's slot under the user master key in one transaction, if the
+// account's password slot is still old.
+func (s *Store) RotateKeys(ctx context.Context, id akte.AccountID, old []byte, k akte.KeyBundle, recoveryHash string, rmkByUMK []byte) error {
+	const op = "postgres.RotateKeys"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	return wrap(op, s.tx(ctx, func(tx pgx.Tx) error {
+		n, err := affected(tx.Exec(ctx, `UPDATE records SET rmk_by_umk = $1 WHERE account_id = $2`, blob(rmkByUMK), id))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound(op)
+		}
+		n, err = affected(tx.Exec(ctx, `UPDATE accounts SET recovery_hash = $1,
+			umk_by_password = $2, umk_by_recovery = $3, recovery_by_umk = $4, public_key = $5, private_key_by_umk = $6
+			WHERE id = $7 AND umk_by_password = $8`,
+			recoveryHash, blob(k.UMKByPassword), blob(k.UMKByRecovery), blob(k.RecoveryByUMK), blob(k.PublicKey), blob(k.PrivateKeyByUMK), id, blob(old)))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			// The record exists, so the account does: its keys changed.
+			return akte.E(op, akte.KindConflict, "", nil)
+		}
+		return nil
+	}))
+}

@@ -81,3 +81,31 @@ func (s *Store) SetQuota(ctx context.Context, account akte.AccountID, quota int6
 	return s.update(ctx, "sqlite.SetQuota",
 		`UPDATE records SET quota = ? WHERE account_id = ?`, quota, account)
 }
+
+// RotateKeys replaces the account's key bundle and recovery hash and the
+// record's slot under the user master key in one transaction, if the
+// account's password slot is still old.
+func (s *Store) RotateKeys(ctx context.Context, id akte.AccountID, old []byte, k akte.KeyBundle, recoveryHash string, rmkByUMK []byte) error {
+	const op = "sqlite.RotateKeys"
+	return wrap(op, s.tx(ctx, func(c *conn) error {
+		n, err := c.exec(`UPDATE records SET rmk_by_umk = ? WHERE account_id = ?`, rmkByUMK, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound(op)
+		}
+		n, err = c.exec(`UPDATE accounts SET recovery_hash = ?,
+			umk_by_password = ?, umk_by_recovery = ?, recovery_by_umk = ?, public_key = ?, private_key_by_umk = ?
+			WHERE id = ? AND umk_by_password = ?`,
+			recoveryHash, k.UMKByPassword, k.UMKByRecovery, k.RecoveryByUMK, k.PublicKey, k.PrivateKeyByUMK, id, old)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			// The record exists, so the account does: its keys changed.
+			return akte.E(op, akte.KindConflict, "", nil)
+		}
+		return nil
+	}))
+}

@@ -410,3 +410,81 @@ func pageErr(seq iter.Seq2[*akte.Item, error]) error {
 	}
 	return nil
 }
+
+// testRotateKeys: the key bundle, the recovery hash and the record's slot
+// under the user master key change together or not at all, only from the
+// password slot the caller read, and of concurrent rotations from one
+// state exactly one wins.
+func testRotateKeys(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(1))
+	r := newRecord(a.ID)
+	if err := s.CreateRecord(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	other := mustCreateAccount(t, s, newAccount(2))
+	or := newRecord(other.ID)
+	if err := s.CreateRecord(ctx, or); err != nil {
+		t.Fatal(err)
+	}
+	bundle := func(n int) akte.KeyBundle {
+		b := func(what string) []byte { return fmt.Appendf(nil, "rotated-%s-%d\x00\xff", what, n) }
+		return akte.KeyBundle{UMKByPassword: b("umk-pw"), UMKByRecovery: b("umk-rec"), RecoveryByUMK: b("rec-umk"),
+			PublicKey: a.Keys.PublicKey, PrivateKeyByUMK: b("priv")}
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		wantEqual(t, what+": account", mustAccount(t, s, a.ID), a)
+		got, err := s.Record(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, what+": record", got, r)
+	}
+
+	wantKind(t, "RotateKeys from another password slot", s.RotateKeys(ctx, a.ID, []byte("stale"), bundle(1), "hash-1", []byte("rmk-1")), akte.KindConflict)
+	unchanged("after a refused rotation")
+	wantKind(t, "RotateKeys without account", s.RotateKeys(ctx, "nobody", nil, bundle(1), "hash-1", []byte("rmk-1")), akte.KindNotFound)
+	third := mustCreateAccount(t, s, newAccount(3))
+	wantKind(t, "RotateKeys without record", s.RotateKeys(ctx, third.ID, third.Keys.UMKByPassword, bundle(1), "hash-1", []byte("rmk-1")), akte.KindNotFound)
+	wantEqual(t, "account without record after RotateKeys", mustAccount(t, s, third.ID), third)
+
+	if err := s.RotateKeys(ctx, a.ID, a.Keys.UMKByPassword, bundle(1), "hash-1", []byte("rmk-1")); err != nil {
+		t.Fatal(err)
+	}
+	a.Keys, a.RecoveryHash, r.RMKByUMK = bundle(1), "hash-1", []byte("rmk-1")
+	unchanged("after RotateKeys")
+	wantEqual(t, "other account after RotateKeys", mustAccount(t, s, other.ID), other)
+	if got, err := s.Record(ctx, other.ID); err != nil {
+		t.Fatal(err)
+	} else {
+		wantEqual(t, "other record after RotateKeys", got, or)
+	}
+
+	// Concurrent rotations from the same state: one wins whole.
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.RotateKeys(ctx, a.ID, a.Keys.UMKByPassword, bundle(10+i), fmt.Sprintf("hash-%d", 10+i), fmt.Appendf(nil, "rmk-%d", 10+i))
+		})
+	}
+	wg.Wait()
+	won := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && won >= 0:
+			t.Fatalf("rotations %d and %d both won", won, i)
+		case err == nil:
+			won = i
+		default:
+			wantKind(t, "losing concurrent rotation", err, akte.KindConflict)
+		}
+	}
+	if won < 0 {
+		t.Fatal("no concurrent rotation won")
+	}
+	a.Keys, a.RecoveryHash, r.RMKByUMK = bundle(10+won), fmt.Sprintf("hash-%d", 10+won), fmt.Appendf(nil, "rmk-%d", 10+won)
+	unchanged("after concurrent rotations")
+}

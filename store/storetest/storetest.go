@@ -71,6 +71,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"ClearEventAddrsBefore", testClearEventAddrsBefore},
 
 		{"Record", testRecord},
+		{"RotateKeys", testRotateKeys},
 		{"UploadLifecycle", testUploadLifecycle},
 		{"Items", testItems},
 		{"ItemsPage", testItemsPage},

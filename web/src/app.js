@@ -990,6 +990,7 @@ function Settings() {
     </section>
     <${MailLanguage} />
     <${ShowRecovery} />
+    <${RenewKeys} />
     <${ChangePassword} />
     <${Sessions} />`;
 }
@@ -1072,6 +1073,62 @@ function ShowRecovery() {
           <${Field} label=${tr('Passwort', 'Password')} type="password" name="recovery-password" value=${pw} onInput=${setPw} autocomplete="current-password" />
           <${Alert} text=${err} />
           <${Busy} busy=${busy}>${tr('Sicherheitsschlüssel anzeigen', 'Show recovery key')}<//>
+        </form>`}
+  </section>`;
+}
+
+// RenewKeys rotates the user master key (docs/crypto.md, "Rotating the
+// user master key") once the password and a code prove the owner, and
+// shows the new recovery key: the documents stay readable, the old
+// recovery key stops working, other devices are logged out.
+function RenewKeys() {
+  const s = session.value;
+  const [pw, setPw] = useState('');
+  const [code, setCode] = useState('');
+  const [text, setText] = useState('');
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  const renew = async (e) => {
+    e.preventDefault();
+    setErr('');
+    setBusy(true);
+    try {
+      setStatus(tr('Schlüssel werden erneuert …', 'Renewing keys …'));
+      const { sp, keys } = await provePassword(pw, fail('Das Passwort ist falsch.', 'The password is wrong.'));
+      const rec = await get('/record');
+      const rt = await core.call('rotate', { umk: s.umk, keys: keys.keys, record: rec, password_key: sp.password_key });
+      await post('/account/keys/rotate', {
+        login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), recovery_verifier: rt.recovery_verifier, keys: rt.keys, rmk_by_umk: rt.rmk_by_umk,
+      }, { quiet401: true }); // a wrong password or code must not log this tab out
+      await enterSession(s.account, rt.keys, keys.kdf, rt.umk, keys.client_key);
+      await loadRecord();
+      setPw('');
+      setCode('');
+      setText(rt.recovery_key);
+      setStatus(tr('Schlüssel erneuert. Ihre Dokumente bleiben lesbar; andere Geräte wurden abgemeldet. Ihr bisheriger Sicherheitsschlüssel gilt nicht mehr – bewahren Sie den neuen auf.',
+        'Keys renewed. Your documents stay readable; other devices were logged out. Your previous recovery key no longer works; keep the new one.'));
+    } catch (e2) {
+      setStatus('');
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<section class="card" aria-labelledby="rnk-h">
+    <h2 id="rnk-h">${tr('Schlüssel erneuern', 'Renew keys')}</h2>
+    <${Status} text=${status} />
+    ${text
+      ? html`<${RecoveryKey} text=${text} email=${s.account.email} />`
+      : html`<form onSubmit=${renew}>
+          <p>${tr(
+            'Erzeugt einen neuen Kontoschlüssel und einen neuen Sicherheitsschlüssel, etwa wenn Ihr alter Sicherheitsschlüssel in fremde Hände geraten sein könnte. Ihre Dokumente bleiben lesbar; der alte Sicherheitsschlüssel gilt danach nicht mehr.',
+            'Makes a new account key and a new recovery key, for instance if your old recovery key may have fallen into other hands. Your documents stay readable; the old recovery key no longer works afterwards.',
+          )}</p>
+          <${Field} label=${tr('Passwort zur Bestätigung', 'Password to confirm')} type="password" name="renew-password" value=${pw} onInput=${setPw} autocomplete="current-password" />
+          <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="renew-totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" />
+          <${Alert} text=${err} />
+          <${Busy} busy=${busy}>${tr('Schlüssel erneuern', 'Renew keys')}<//>
         </form>`}
   </section>`;
 }

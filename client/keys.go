@@ -1,0 +1,105 @@
+package client
+
+import (
+	"context"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/wire"
+)
+
+// Proof is the password of the logged-in account proven on the client:
+// what a password change or a key rotation sends the server (LoginSecret)
+// and what it needs to wrap keys anew.
+type Proof struct {
+	Account     *wire.Account
+	Keys        *wire.KeysResponse
+	PasswordKey []byte
+	LoginSecret []byte
+	UMK         []byte
+}
+
+// ProvePassword derives the logged-in account's keys from password with
+// the checks of a login, since the login secret goes to the server: the
+// answer is about the account st is logged in to, and the Argon2id
+// parameters pass core.CheckOffered against those st remembers. A
+// password that does not open the user master key gives
+// old_password_wrong; nothing is sent then.
+func (c *API) ProvePassword(ctx context.Context, st *State, password string) (*Proof, error) {
+	acct, err := c.Account(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.ExpectAccount(acct); err != nil {
+		return nil, err
+	}
+	keys, err := c.AccountKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := core.CheckOffered(keys.KDF, st.Seen.KDF(st.Email), false); err != nil {
+		return nil, err
+	}
+	p := &Proof{Account: acct, Keys: keys}
+	if p.PasswordKey, p.LoginSecret, err = core.Split(password, keys.KDF); err != nil {
+		return nil, err
+	}
+	p.UMK, err = core.UnlockUMK(p.PasswordKey, keys.Keys)
+	if r, _ := akte.ReasonOf(err); r == "umk_unopenable" {
+		return nil, akte.R("password.prove", akte.KindUnauthenticated, "old_password_wrong", nil, "Das bisherige Passwort ist falsch.")
+	}
+	return p, err
+}
+
+// ChangePasswordTo changes the password of the logged-in account from old
+// to nw (POST /api/v1/password/change) once old and the TOTP code prove
+// the owner: nw must pass the password policy, and the same user master
+// key is wrapped under it with fresh Argon2id parameters, which st
+// records (with the account's keys) for the caller to save.
+func (c *API) ChangePasswordTo(ctx context.Context, st *State, old, nw, totp string) error {
+	p, err := c.ProvePassword(ctx, st, old)
+	if err != nil {
+		return err
+	}
+	if err := core.CheckPassword(nw, p.Account.Email, p.Account.KVNR); err != nil {
+		return err
+	}
+	kdf := core.DefaultKDF()
+	ls, wrapped, err := core.Rewrap(p.UMK, nw, kdf)
+	if err != nil {
+		return err
+	}
+	err = c.ChangePassword(ctx, wire.PasswordChangeRequest{OldLoginSecret: p.LoginSecret, TOTP: totp, New: wire.NewPassword{KDF: kdf, LoginSecret: ls, UMKByPassword: wrapped}})
+	if err != nil {
+		return err
+	}
+	st.KDF, st.Keys = kdf, p.Keys.Keys
+	st.Keys.UMKByPassword = wrapped
+	st.Seen.UseKDF(st.Email, kdf)
+	return nil
+}
+
+// RotateUMK gives the logged-in account a new user master key and
+// recovery key (core.RotateUMK, POST /api/v1/account/keys/rotate) once
+// password and the TOTP code prove the owner. It returns the rotation
+// and the session's client key; the caller keeps the new UMK for the
+// session and shows the new recovery key.
+func (c *API) RotateUMK(ctx context.Context, st *State, password, totp string) (*core.Rotation, []byte, error) {
+	p, err := c.ProvePassword(ctx, st, password)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := c.Record(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	rt, err := core.RotateUMK(p.UMK, p.Keys.Keys, info.Keys, p.PasswordKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = c.RotateKeys(ctx, wire.KeysRotateRequest{LoginSecret: p.LoginSecret, TOTP: totp, RecoveryVerifier: rt.RecoveryVerifier, Keys: rt.Keys, RMKByUMK: rt.RMKByUMK})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rt, p.Keys.ClientKey, nil
+}
