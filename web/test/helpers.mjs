@@ -283,3 +283,12 @@ export async function login(page, base, a, totp) {
   await page.getByLabel('Code aus der Authenticator-App').fill(totp);
   await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
 }
+
+// unlock answers the page a reload of a logged-in tab shows: the UMK lived
+// only in the old page's worker, so the password is asked again (not the
+// TOTP code: the session is live).
+export async function unlock(page, password) {
+  await page.getByRole('heading', { name: 'Entsperren' }).waitFor({ timeout: 30000 });
+  await page.getByLabel('Passwort', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Entsperren', exact: true }).click();
+}
