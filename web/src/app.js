@@ -29,7 +29,7 @@ const go = (r) => {
 // tab's life (docs/decisions/0020-browser-keys-in-worker.md). A reload
 // loses it; then locked holds { account } of the live session and the
 // unlock page asks for the password again. sessionStorage keeps only the
-// flag that this tab has a session (akte.session), no key material.
+// e-mail of this tab's session (akte.session), no key material.
 const session = signal(null);
 const locked = signal(null);
 const booting = signal(true);
@@ -72,7 +72,7 @@ const useKDF = (email, kdf) => localStorage.setItem(kdfKey(email), JSON.stringif
 function enterSession(account, keys, kdf, umk) {
   session.value = { account, keys, kdf, umk };
   locked.value = null;
-  sessionStorage.setItem('akte.session', '1');
+  sessionStorage.setItem('akte.session', emailKey(account.email));
 }
 
 function leaveSession(message = '') {
@@ -98,9 +98,15 @@ async function boot() {
   get('/dev/mailbox', { quiet401: true }).then(() => (devMailbox.value = true), () => {});
   // A reload of a tab with a live session: the UMK went with the old
   // worker, so the unlock page asks for the password (not the TOTP code).
-  if (sessionStorage.getItem('akte.session')) {
+  // The account must be the one this tab logged in to: its e-mail selects
+  // the Argon2id parameters remembered (a server that answers with another
+  // account's would escape that memory).
+  const email = sessionStorage.getItem('akte.session');
+  if (email) {
     try {
-      locked.value = { account: await get('/account', { quiet401: true }) };
+      const account = await get('/account', { quiet401: true });
+      expect('account', email, emailKey(account.email));
+      locked.value = { account };
     } catch {
       sessionStorage.removeItem('akte.session');
     }
@@ -353,10 +359,13 @@ function Unlock() {
       setBusy(false);
     }
   };
+  const note = tr(
+    'Ihre Schlüssel bleiben nur so lange in diesem Tab, bis er neu geladen wird. Geben Sie Ihr Passwort ein, um Ihre Akte wieder zu öffnen.',
+    'Your keys stay in this tab only until it is reloaded. Enter your password to open your record again.',
+  );
   return html`<h1 tabindex="-1">${tr('Entsperren', 'Unlock')}</h1>
+    <p>${tr('Sie sind angemeldet als ', 'You are logged in as ')}<strong data-testid="unlock-email">${account.email}</strong>. ${note}</p>
     <form onSubmit=${submit} class="card narrow">
-      <p>${tr('Sie sind angemeldet als', 'You are logged in as')} <strong data-testid="unlock-email">${account.email}</strong>.
-        ${tr('Ihre Schlüssel bleiben nur so lange in diesem Tab, bis er neu geladen wird. Geben Sie Ihr Passwort ein, um Ihre Akte wieder zu öffnen.', 'Your keys stay in this tab only until it is reloaded. Enter your password to open your record again.')}</p>
       <input type="email" name="email" value=${account.email} autocomplete="username" hidden readonly />
       <${Field} label=${tr('Passwort', 'Password')} type="password" name="password" value=${pw} onInput=${setPw} autocomplete="current-password" />
       <${Alert} text=${err} />

@@ -115,12 +115,10 @@ export async function startServer(t, args = []) {
 
 export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
+export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
 export async function launch(t) {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
   t.after(() => browser.close());
   return browser;
 }
