@@ -268,13 +268,14 @@ function Login() {
     e.preventDefault();
     setErr('');
     setBusy(true);
+    let sp;
     try {
       setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
       const pre = await post('/prelogin', { email });
       // The core refuses parameters below the floor or below what this
       // browser used last time before it derives anything: then no login
       // secret leaves the page.
-      const sp = await core.call('split', { password: pw, kdf: pre.kdf, last: remembered(kdfKey(email)), changed_elsewhere: elsewhere });
+      sp = await core.call('split', { password: pw, kdf: pre.kdf, last: remembered(kdfKey(email)), changed_elsewhere: elsewhere });
       setStatus(tr('Anmeldung …', 'Logging in …'));
       const res = await post('/sessions', { email, login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
       expect('account', emailKey(email), emailKey(res.account.email));
@@ -288,6 +289,8 @@ function Login() {
       go('/akte');
     } catch (e) {
       setStatus('');
+      // A login the server refused leaves the password key unused: drop it.
+      if (sp) core.call('forget', { handle: sp.password_key }).catch(() => {});
       if (e.reason === 'kdf_salt_changed') setSaltChanged(true);
       if (e instanceof ApiError && e.code === 'device_unconfirmed') {
         setErr(
@@ -1182,8 +1185,9 @@ function RecoverWithKey() {
     e.preventDefault();
     setErr('');
     setBusy(true);
+    let rk;
     try {
-      const rk = await core.call('parseRecovery', { text: f.key });
+      rk = await core.call('parseRecovery', { text: f.key });
       await checkNewPassword(f.pw, f.pw2, f.email, '');
       const g = await post('/password/recover', { email: f.email, recovery_verifier: rk.verifier, totp: f.totp.replace(/\s/g, '') });
       const umk = await core.call('unlockRecovery', { key: rk.key, umk_by_recovery: g.umk_by_recovery });
@@ -1196,6 +1200,7 @@ function RecoverWithKey() {
     } catch (e2) {
       setStatus('');
       setErr(errorText(e2));
+      if (rk) core.call('forget', { handle: rk.key }).catch(() => {}); // unused if refused before
     } finally {
       setBusy(false);
     }
