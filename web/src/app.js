@@ -819,7 +819,7 @@ function Record() {
   if (view) return html`<${Viewer} x=${view} onClose=${() => setView(null)} onDownload=${() => save(view)} />`;
   return html`<h1 tabindex="-1">${tr('Meine Akte', 'My record')}</h1>
     <${Quota} />
-    <${UploadArea} />
+    ${record.value && html`<${UploadArea} />`}
     <section aria-labelledby="docs-h">
       <h2 id="docs-h">${tr('Dokumente', 'Documents')}</h2>
       <div class="row filters" role="search">

@@ -87,7 +87,7 @@ test('keys live only in the worker; a reload asks for the password again', async
   await page.getByText('Neues Gerät').waitFor({ timeout: 30000 });
   await confirmDevice(srv.url, a.email);
   await login(page, srv.url, a, await code(a.secret));
-  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 60000 });
   await page.getByRole('button', { name: 'Ansehen: laborwerte.txt' }).waitFor({ timeout: 30000 });
   noKeys(await storage(page), a.email, 'after the login');
 
@@ -115,7 +115,7 @@ test('keys live only in the worker; a reload asks for the password again', async
   await page.getByLabel('Passwort', { exact: true }).focus();
   await page.keyboard.type(a.password);
   await page.keyboard.press('Enter');
-  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 60000 });
   await page.getByRole('button', { name: 'Ansehen: laborwerte.txt' }).waitFor({ timeout: 30000 });
   assert.deepEqual(posts, [], 'unlocking logs in nowhere');
   noKeys(await storage(page), a.email, 'after unlocking');
@@ -144,7 +144,7 @@ test('keys live only in the worker; a reload asks for the password again', async
 
   // 3. A session that ended while the tab was away: the login page.
   await login(page, srv.url, a, await code(a.secret));
-  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 60000 });
   // The server ends it; the tab keeps its cookie and its session entry.
   const cookie = (await ctx.cookies(srv.url)).map((c) => `${c.name}=${c.value}`).join('; ');
   const end = await fetch(srv.url + '/api/v1/sessions/current', { method: 'DELETE', headers: { Cookie: cookie, Origin: new URL(srv.url).origin } });
@@ -156,7 +156,7 @@ test('keys live only in the worker; a reload asks for the password again', async
   // A server that answers the reload with another account: no unlock page
   // (the e-mail selects the Argon2id parameters remembered), the login page.
   await login(page, srv.url, a, await code(a.secret));
-  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 60000 });
   await page.route('**/api/v1/account', async (route) => {
     const resp = await route.fetch();
     route.fulfill({ response: resp, json: { ...(await resp.json()), email: 'other@example.org' } });
@@ -171,7 +171,7 @@ test('keys live only in the worker; a reload asks for the password again', async
   // which noKeys found free of keys, and no sealed UMK (akte.umk, where the
   // app kept it before).
   await login(page, srv.url, a, await code(a.secret));
-  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 60000 });
   await page.reload();
   await unlock(page, a.password);
   await page.getByRole('button', { name: 'Ansehen: laborwerte.txt' }).waitFor({ timeout: 30000 });
