@@ -8,7 +8,9 @@
 // {error: {code: KIND, reason: REASON, params: {...}, message: TEXT}}.
 // Objects have the names of the HTTP API's wire types and byte slices
 // travel as base64, so that what a function returns can go to the server
-// as it is. Bulk stream encryption does not pass through here; the
+// as it is. Keys that open the account (the UMK, the password key, the
+// recovery key) never travel: the worker holds them and the page passes
+// their handles (held.go). Bulk stream encryption does not pass through here; the
 // browser does it with WebCrypto (docs/crypto.md §14).
 //
 // The module is kept lean (decision 0017): no HTTP (the browser's API
@@ -56,6 +58,7 @@ var funcs = map[string]handler{
 	"newItem":         newItem,
 	"sealSmall":       sealSmall,
 	"openSmall":       openSmall,
+	"forget":          forget,
 	"qr":              qrCode,
 	"vector":          vector,
 	"layout":          layout,
@@ -130,7 +133,8 @@ func checkKVNR(a obj) (any, error) {
 
 // newAccount makes the keys of a new account, or of a reset without the
 // recovery key. The recovery key is returned as text and its QR code is
-// made by the caller; the UMK stays in the page's memory.
+// made by the caller; the UMK stays in the worker, the page gets its
+// handle.
 func newAccount(a obj) (any, error) {
 	m, err := core.NewMaterial(a.str("password"), core.DefaultKDF())
 	if err != nil {
@@ -138,7 +142,7 @@ func newAccount(a obj) (any, error) {
 	}
 	return map[string]any{
 		"kdf": kdfOut(m.KDF), "login_secret": b64(m.LoginSecret), "recovery_verifier": b64(m.RecoveryVerifier), "keys": keysOut(m.Keys),
-		"record": recordKeysOut(m.Record), "umk": b64(m.UMK), "recovery_key": core.FormatRecoveryKey(m.RecoveryKey),
+		"record": recordKeysOut(m.Record), "umk": hold(m.UMK), "recovery_key": core.FormatRecoveryKey(m.RecoveryKey),
 	}, nil
 }
 
@@ -146,7 +150,8 @@ func newAccount(a obj) (any, error) {
 // server offered, after the checks of core.CheckOffered against the floor
 // and against last, the parameters this browser last used for the account
 // (kept by the page, null if none); changed_elsewhere says the person
-// confirmed a password change on another device.
+// confirmed a password change on another device. The password key stays
+// in the worker: the page gets a handle for unlock, which uses it once.
 func split(a obj) (any, error) {
 	var last *akte.KDFParams
 	if l := a.get("last"); l.ok() {
@@ -160,14 +165,14 @@ func split(a obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"password_key": b64(pk), "login_secret": b64(ls)}, nil
+	return map[string]any{"password_key": hold(pk), "login_secret": b64(ls)}, nil
 }
 
 // keyVersions authenticates the newest category key versions of the record
 // and refuses versions lower than seen (by category, kept by the page);
 // it returns the versions to remember.
 func keyVersions(a obj) (any, error) {
-	rec, err := core.OpenRecord(a.bytes("umk"), a.get("record").record())
+	rec, err := core.OpenRecord(a.key("umk"), a.get("record").record())
 	if err != nil {
 		return nil, err
 	}
@@ -186,13 +191,18 @@ func keyVersions(a obj) (any, error) {
 	return out, nil
 }
 
+// unlock opens the UMK with the password key of split (used up) and
+// returns the UMK's handle.
 func unlock(a obj) (any, error) {
-	umk, err := core.UnlockUMK(a.bytes("password_key"), a.get("keys").keyBundle())
-	return b64(umk), err
+	umk, err := core.UnlockUMK(a.take("password_key"), a.get("keys").keyBundle())
+	if err != nil {
+		return nil, err
+	}
+	return hold(umk), nil
 }
 
 func recoveryKey(a obj) (any, error) {
-	rk, err := core.RecoveryKey(a.bytes("umk"), a.get("keys").keyBundle())
+	rk, err := core.RecoveryKey(a.key("umk"), a.get("keys").keyBundle())
 	if err != nil {
 		return nil, err
 	}
@@ -206,19 +216,22 @@ func parseRecovery(a obj) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"key": b64(k), "verifier": b64(core.RecoveryVerifier(k))}, nil
+	return map[string]any{"key": hold(k), "verifier": b64(core.RecoveryVerifier(k))}, nil
 }
 
 func unlockRecovery(a obj) (any, error) {
-	umk, err := core.UnlockUMKWithRecovery(a.bytes("key"), a.bytes("umk_by_recovery"))
-	return b64(umk), err
+	umk, err := core.UnlockUMKWithRecovery(a.take("key"), a.bytes("umk_by_recovery"))
+	if err != nil {
+		return nil, err
+	}
+	return hold(umk), nil
 }
 
 // rewrap wraps the UMK under a new password with fresh KDF parameters and
 // returns a wire.NewPassword.
 func rewrap(a obj) (any, error) {
 	kdf := core.DefaultKDF()
-	ls, w, err := core.Rewrap(a.bytes("umk"), a.str("password"), kdf)
+	ls, w, err := core.Rewrap(a.key("umk"), a.str("password"), kdf)
 	if err != nil {
 		return nil, err
 	}
@@ -231,18 +244,18 @@ func rewrap(a obj) (any, error) {
 // POST /api/v1/account/keys/rotate takes besides the proof, the new UMK,
 // and the new recovery key as text.
 func rotate(a obj) (any, error) {
-	rt, err := core.RotateUMK(a.bytes("umk"), a.get("keys").keyBundle(), a.get("record").record().Keys, a.bytes("password_key"))
+	rt, err := core.RotateUMK(a.key("umk"), a.get("keys").keyBundle(), a.get("record").record().Keys, a.take("password_key"))
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{"recovery_verifier": b64(rt.RecoveryVerifier), "keys": keysOut(rt.Keys), "rmk_by_umk": b64(rt.RMKByUMK),
-		"umk": b64(rt.UMK), "recovery_key": core.FormatRecoveryKey(rt.RecoveryKey)}, nil
+		"umk": hold(rt.UMK), "recovery_key": core.FormatRecoveryKey(rt.RecoveryKey)}, nil
 }
 
 // openItems opens the keys and metadata of many items in one call: for
 // each {id, key, meta} or {id, error}.
 func openItems(a obj) (any, error) {
-	rec, err := core.OpenRecord(a.bytes("umk"), a.get("record").record())
+	rec, err := core.OpenRecord(a.key("umk"), a.get("record").record())
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +287,7 @@ func openItems(a obj) (any, error) {
 
 // newItem prepares a document: id, item key, key slot and sealed metadata.
 func newItem(a obj) (any, error) {
-	rec, err := core.OpenRecord(a.bytes("umk"), a.get("record").record())
+	rec, err := core.OpenRecord(a.key("umk"), a.get("record").record())
 	if err != nil {
 		return nil, err
 	}
@@ -288,13 +301,15 @@ func newItem(a obj) (any, error) {
 		"key_slot": b64(it.KeySlot), "meta_sealed": b64(it.MetaSealed)}, nil
 }
 
+// sealSmall and openSmall seal and open small values under a held key
+// (the page's resume plans, under the UMK).
 func sealSmall(a obj) (any, error) {
-	b, err := seal.SealSmall(a.bytes("key"), a.bytes("aad"), a.bytes("data"))
+	b, err := seal.SealSmall(a.key("key"), a.bytes("aad"), a.bytes("data"))
 	return b64(b), err
 }
 
 func openSmall(a obj) (any, error) {
-	b, err := seal.OpenSmall(a.bytes("key"), a.bytes("aad"), a.bytes("data"))
+	b, err := seal.OpenSmall(a.key("key"), a.bytes("aad"), a.bytes("data"))
 	return b64(b), err
 }
 

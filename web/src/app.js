@@ -7,7 +7,7 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { signal, computed } from '@preact/signals';
 import htm from 'htm';
 import * as core from './core.js';
-import { b64, unb64 } from './bytes.js';
+import { unb64 } from './bytes.js';
 import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
 import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
@@ -24,10 +24,14 @@ const go = (r) => {
   else route.value = r;
 };
 
-// session: { account, umk (base64), keys, kdf } while logged in; the UMK
-// lives in memory and, for a reload, sealed under the session's escrowed
-// client key in sessionStorage (useless once the session ends).
+// session: { account, umk, keys, kdf } while logged in and unlocked. umk
+// is a handle: the UMK itself lives only in the core's worker, for the
+// tab's life (docs/decisions/0020-browser-keys-in-worker.md). A reload
+// loses it; then locked holds { account } of the live session and the
+// unlock page asks for the password again. sessionStorage keeps only the
+// e-mail of this tab's session (akte.session), no key material.
 const session = signal(null);
+const locked = signal(null);
 const booting = signal(true);
 const flash = signal(''); // a message for the next page (e.g. "session expired")
 const devMailbox = signal(false);
@@ -48,8 +52,6 @@ function deviceName() {
   return `${br} (${os})`;
 }
 
-const umkAAD = b64(new TextEncoder().encode('akte v1 web session umk'));
-
 // What this browser remembers of the server's answers, so that a server
 // that goes back is noticed (docs/crypto.md, "Malicious server"): the
 // Argon2id parameters last used per account, by e-mail (prelogin is asked
@@ -67,23 +69,23 @@ const remembered = (key) => {
 };
 const useKDF = (email, kdf) => localStorage.setItem(kdfKey(email), JSON.stringify(kdf));
 
-async function enterSession(account, keys, kdf, umk, clientKey) {
+function enterSession(account, keys, kdf, umk) {
   session.value = { account, keys, kdf, umk };
-  if (clientKey) {
-    const sealed = await core.call('sealSmall', { key: clientKey, aad: umkAAD, data: umk });
-    sessionStorage.setItem('akte.umk', sealed);
-  }
+  locked.value = null;
+  sessionStorage.setItem('akte.session', emailKey(account.email));
 }
 
 function leaveSession(message = '') {
+  if (session.value) core.call('forget', { handle: session.value.umk }).catch(() => {});
   session.value = null;
-  sessionStorage.removeItem('akte.umk');
+  locked.value = null;
+  sessionStorage.removeItem('akte.session');
   flash.value = message;
   go('/anmelden');
 }
 
 setUnauthenticatedHandler((msg) => {
-  if (session.value) leaveSession(tr('Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.', 'Your session has ended. Please log in again.'));
+  if (session.value || locked.value) leaveSession(tr('Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.', 'Your session has ended. Please log in again.'));
 });
 
 async function boot() {
@@ -94,15 +96,19 @@ async function boot() {
   if (globalThis.requestIdleCallback) requestIdleCallback(startCore, { timeout: 1500 });
   else setTimeout(startCore, 200);
   get('/dev/mailbox', { quiet401: true }).then(() => (devMailbox.value = true), () => {});
-  const sealed = sessionStorage.getItem('akte.umk');
-  if (sealed) {
+  // A reload of a tab with a live session: the UMK went with the old
+  // worker, so the unlock page asks for the password (not the TOTP code).
+  // The account must be the one this tab logged in to: its e-mail selects
+  // the Argon2id parameters remembered (a server that answers with another
+  // account's would escape that memory).
+  const email = sessionStorage.getItem('akte.session');
+  if (email) {
     try {
       const account = await get('/account', { quiet401: true });
-      const k = await get('/account/keys', { quiet401: true });
-      const umk = await core.call('openSmall', { key: k.client_key, aad: umkAAD, data: sealed });
-      session.value = { account, keys: k.keys, kdf: k.kdf, umk };
+      expect('account', email, emailKey(account.email));
+      locked.value = { account };
     } catch {
-      sessionStorage.removeItem('akte.umk');
+      sessionStorage.removeItem('akte.session');
     }
   }
   booting.value = false;
@@ -262,13 +268,14 @@ function Login() {
     e.preventDefault();
     setErr('');
     setBusy(true);
+    let sp;
     try {
       setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
       const pre = await post('/prelogin', { email });
       // The core refuses parameters below the floor or below what this
       // browser used last time before it derives anything: then no login
       // secret leaves the page.
-      const sp = await core.call('split', { password: pw, kdf: pre.kdf, last: remembered(kdfKey(email)), changed_elsewhere: elsewhere });
+      sp = await core.call('split', { password: pw, kdf: pre.kdf, last: remembered(kdfKey(email)), changed_elsewhere: elsewhere });
       setStatus(tr('Anmeldung …', 'Logging in …'));
       const res = await post('/sessions', { email, login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
       expect('account', emailKey(email), emailKey(res.account.email));
@@ -277,11 +284,13 @@ function Login() {
       const umk = await core.call('unlock', { password_key: sp.password_key, keys: res.keys });
       localStorage.setItem('akte.email', email);
       useKDF(email, pre.kdf);
-      await enterSession(res.account, res.keys, pre.kdf, umk, res.client_key);
+      enterSession(res.account, res.keys, pre.kdf, umk);
       setStatus('');
       go('/akte');
     } catch (e) {
       setStatus('');
+      // A login the server refused leaves the password key unused: drop it.
+      if (sp) core.call('forget', { handle: sp.password_key }).catch(() => {});
       if (e.reason === 'kdf_salt_changed') setSaltChanged(true);
       if (e instanceof ApiError && e.code === 'device_unconfirmed') {
         setErr(
@@ -322,6 +331,52 @@ function Login() {
     <p><a href="#/registrieren">${tr('Neu hier? Konto anlegen', 'New here? Create an account')}</a></p>
     <p><a href="#/registrieren/fortsetzen">${tr('Registrierung nicht beendet? Fortsetzen', 'Registration not finished? Continue it')}</a></p>
     <p><a href="#/passwort-vergessen">${tr('Passwort vergessen?', 'Forgot your password?')}</a></p>`;
+}
+
+// ---- unlock ----
+
+// Unlock is the page of a live session whose UMK this tab no longer holds
+// (after a reload): the password opens it again in the worker, with the
+// checks of the login. The TOTP code is not asked: the session is live. A
+// wrong password is refused by the core before anything is sent.
+function Unlock() {
+  const { account } = locked.value;
+  useTitle(tr('Entsperren', 'Unlock'));
+  const [pw, setPw] = useState('');
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    setErr('');
+    setBusy(true);
+    try {
+      setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
+      const { keys, umk } = await unlockWith(account.email, pw);
+      useKDF(account.email, keys.kdf);
+      setStatus('');
+      enterSession(account, keys.keys, keys.kdf, umk);
+    } catch (e2) {
+      setStatus('');
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const note = tr(
+    'Ihre Schlüssel bleiben nur so lange in diesem Tab, bis er neu geladen wird. Geben Sie Ihr Passwort ein, um Ihre Akte wieder zu öffnen.',
+    'Your keys stay in this tab only until it is reloaded. Enter your password to open your record again.',
+  );
+  return html`<h1 tabindex="-1">${tr('Entsperren', 'Unlock')}</h1>
+    <p>${tr('Sie sind angemeldet als ', 'You are logged in as ')}<strong data-testid="unlock-email">${account.email}</strong>. ${note}</p>
+    <form onSubmit=${submit} class="card narrow">
+      <input type="email" name="email" value=${account.email} autocomplete="username" hidden readonly />
+      <${Field} label=${tr('Passwort', 'Password')} type="password" name="password" value=${pw} onInput=${setPw} autocomplete="current-password" />
+      <${Alert} text=${err} />
+      <${Status} text=${status} />
+      <${Busy} busy=${busy}>${tr('Entsperren', 'Unlock')}<//>
+    </form>
+    <p><button type="button" onClick=${logout}>${tr('Abmelden', 'Log out')}</button></p>`;
 }
 
 // ---- registration ----
@@ -494,7 +549,7 @@ function FinishRegistration({ reg, email }) {
   const finish = async () => {
     const res = await post('/sessions', { email, login_secret: reg.m.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
     registering.clear();
-    await enterSession(res.account, res.keys, reg.m.kdf, reg.m.umk, res.client_key);
+    enterSession(res.account, res.keys, reg.m.kdf, reg.m.umk);
     go('/akte');
   };
   return html`<${RecoveryConfirm} text=${reg.m.recovery_key} onDone=${finish} submitLabel=${tr('Akte öffnen', 'Open my record')}
@@ -830,7 +885,7 @@ function Record() {
   if (view) return html`<${Viewer} x=${view} onClose=${() => setView(null)} onDownload=${() => save(view)} />`;
   return html`<h1 tabindex="-1">${tr('Meine Akte', 'My record')}</h1>
     <${Quota} />
-    <${UploadArea} />
+    ${record.value && html`<${UploadArea} />`}
     <section aria-labelledby="docs-h">
       <h2 id="docs-h">${tr('Dokumente', 'Documents')}</h2>
       <div class="row filters" role="search">
@@ -1026,20 +1081,28 @@ function MailLanguage() {
   </section>`;
 }
 
-// provePassword derives the logged-in account's keys from password, with
-// the same checks as at login, and opens the UMK with them; wrong is the
-// error for a password that does not open it. It returns the split and
-// the account's keys.
-async function provePassword(password, wrong) {
+// unlockWith derives the keys of the logged-in account from password,
+// with the same checks as at login (the floor, the parameters this browser
+// used last), and opens the UMK with them in the worker; wrong, if given,
+// is the error for a password that does not open it. It returns the split,
+// the account's keys and the UMK's handle.
+async function unlockWith(email, password, wrong) {
   const keys = await get('/account/keys');
-  const sp = await core.call('split', { password, kdf: keys.kdf, last: remembered(kdfKey(session.value.account.email)) });
+  const sp = await core.call('split', { password, kdf: keys.kdf, last: remembered(kdfKey(email)) });
   try {
-    await core.call('unlock', { password_key: sp.password_key, keys: keys.keys });
+    return { sp, keys, umk: await core.call('unlock', { password_key: sp.password_key, keys: keys.keys }) };
   } catch (e) {
-    if (e.reason !== 'umk_unopenable') throw e;
+    if (e.reason !== 'umk_unopenable' || !wrong) throw e;
     throw wrong;
   }
-  return { sp, keys };
+}
+
+// provePassword is unlockWith for the open session: the password is proved,
+// the second copy of the UMK is dropped.
+async function provePassword(password, wrong) {
+  const p = await unlockWith(session.value.account.email, password, wrong);
+  await core.call('forget', { handle: p.umk });
+  return p;
 }
 
 // ShowRecovery shows the recovery key again once the password is typed:
@@ -1095,13 +1158,24 @@ function RenewKeys() {
     setBusy(true);
     try {
       setStatus(tr('Schlüssel werden erneuert …', 'Renewing keys …'));
-      const { sp, keys } = await provePassword(pw, fail('Das Passwort ist falsch.', 'The password is wrong.'));
+      // The worker checks that the password opens the UMK it holds, then
+      // makes the new one and keeps it; the page gets its handle.
+      const keys = await get('/account/keys');
+      const sp = await core.call('split', { password: pw, kdf: keys.kdf, last: remembered(kdfKey(s.account.email)) });
       const rec = await get('/record');
-      const rt = await core.call('rotate', { umk: s.umk, keys: keys.keys, record: rec, password_key: sp.password_key });
-      await post('/account/keys/rotate', {
-        login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), recovery_verifier: rt.recovery_verifier, keys: rt.keys, rmk_by_umk: rt.rmk_by_umk,
-      }, { quiet401: true }); // a wrong password or code must not log this tab out
-      await enterSession(s.account, rt.keys, keys.kdf, rt.umk, keys.client_key);
+      const rt = await core.call('rotate', { umk: s.umk, keys: keys.keys, record: rec, password_key: sp.password_key }).catch((e3) => {
+        throw e3.reason === 'umk_unopenable' ? fail('Das Passwort ist falsch.', 'The password is wrong.') : e3;
+      });
+      try {
+        await post('/account/keys/rotate', {
+          login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), recovery_verifier: rt.recovery_verifier, keys: rt.keys, rmk_by_umk: rt.rmk_by_umk,
+        }, { quiet401: true }); // a wrong password or code must not log this tab out
+      } catch (e3) {
+        core.call('forget', { handle: rt.umk }).catch(() => {});
+        throw e3;
+      }
+      enterSession(s.account, rt.keys, keys.kdf, rt.umk);
+      core.call('forget', { handle: s.umk }).catch(() => {});
       await loadRecord();
       setPw('');
       setCode('');
@@ -1245,13 +1319,14 @@ function RecoverWithKey() {
     e.preventDefault();
     setErr('');
     setBusy(true);
+    let rk;
     try {
-      const rk = await core.call('parseRecovery', { text: f.key });
+      rk = await core.call('parseRecovery', { text: f.key });
       await checkNewPassword(f.pw, f.pw2, f.email, '');
       const g = await post('/password/recover', { email: f.email, recovery_verifier: rk.verifier, totp: f.totp.replace(/\s/g, '') });
       const umk = await core.call('unlockRecovery', { key: rk.key, umk_by_recovery: g.umk_by_recovery });
       setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
-      const nw = await core.call('rewrap', { umk, password: f.pw });
+      const nw = await core.call('rewrap', { umk, password: f.pw }).finally(() => core.call('forget', { handle: umk }));
       await post('/password/recover/complete', { token: g.token, new: nw });
       useKDF(f.email, nw.kdf);
       flash.value = tr('Neues Passwort gesetzt; Ihre Daten bleiben erhalten. Bitte melden Sie sich an.', 'New password set; your data is kept. Please log in.');
@@ -1259,6 +1334,7 @@ function RecoverWithKey() {
     } catch (e2) {
       setStatus('');
       setErr(errorText(e2));
+      if (rk) core.call('forget', { handle: rk.key }).catch(() => {}); // unused if refused before
     } finally {
       setBusy(false);
     }
@@ -1305,6 +1381,7 @@ function ResetWithoutKey() {
     try {
       await checkNewPassword(f.pw, f.pw2, f.email, '');
       const m = await core.call('newAccount', { password: f.pw });
+      core.call('forget', { handle: m.umk }); // the new UMK opens at the next login
       await post('/password/reset/complete', {
         email: f.email, code: f.code.trim(), totp: f.totp.replace(/\s/g, ''), acknowledge_data_loss: true, kdf: m.kdf, login_secret: m.login_secret,
         recovery_verifier: m.recovery_verifier, keys: m.keys, record: m.record,
@@ -1440,6 +1517,11 @@ function Mailbox() {
 
 // ---- shell ----
 
+async function logout() {
+  await del('/sessions/current').catch(() => {});
+  leaveSession(tr('Sie sind abgemeldet.', 'You are logged out.'));
+}
+
 // The operator's imprint and privacy notice (index.html's meta "akte-site",
 // which the server fills in from --imprint-url and --privacy-url).
 const site = (() => {
@@ -1505,10 +1587,6 @@ function Header() {
   // one row; it folds again whenever the page changes.
   const [open, setOpen] = useState(false);
   useEffect(() => setOpen(false), [route.value, s]);
-  const logout = async () => {
-    await del('/sessions/current').catch(() => {});
-    leaveSession(tr('Sie sind abgemeldet.', 'You are logged out.'));
-  };
   const toggle = () => {
     lang.value = lang.value === 'de' ? 'en' : 'de';
     localStorage.setItem('akte.lang', lang.value);
@@ -1541,10 +1619,11 @@ function App() {
   else if (r === '/registrieren') page = html`<${Register} />`;
   else if (r === '/registrieren/fortsetzen') page = html`<${Register} resume />`;
   else if (r === '/passwort-vergessen') page = html`<${Forgot} />`;
+  else if (!s && locked.value) page = html`<${Unlock} />`;
   else if (!s) page = html`<${Login} />`;
   else if (r === '/einstellungen') page = html`<${Settings} />`;
   else page = html`<${Record} />`;
-  if (!s && !['/postfach', '/registrieren', '/registrieren/fortsetzen', '/passwort-vergessen', '/anmelden'].includes(r) && !r.startsWith('/geraet/')) setTimeout(() => go('/anmelden'));
+  if (!s && !locked.value && !['/postfach', '/registrieren', '/registrieren/fortsetzen', '/passwort-vergessen', '/anmelden'].includes(r) && !r.startsWith('/geraet/')) setTimeout(() => go('/anmelden'));
   if (s && ['/', '/anmelden'].includes(r)) setTimeout(() => go('/akte'));
   return html`<${Header} />
     <main id="main" tabindex="-1">${page}</main>

@@ -115,12 +115,10 @@ export async function startServer(t, args = []) {
 
 export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
+export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
 export async function launch(t) {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
   t.after(() => browser.close());
   return browser;
 }
@@ -282,4 +280,13 @@ export async function login(page, base, a, totp) {
   await page.getByLabel('Passwort', { exact: true }).fill(a.password);
   await page.getByLabel('Code aus der Authenticator-App').fill(totp);
   await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
+}
+
+// unlock answers the page a reload of a logged-in tab shows: the UMK lived
+// only in the old page's worker, so the password is asked again (not the
+// TOTP code: the session is live).
+export async function unlock(page, password) {
+  await page.getByRole('heading', { name: 'Entsperren' }).waitFor({ timeout: 30000 });
+  await page.getByLabel('Passwort', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Entsperren', exact: true }).click();
 }

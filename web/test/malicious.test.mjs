@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { text } from '../src/catalog.js';
-import { startServer, evilProxy, launch, account, login, code, cli, axe, confirmDevice } from './helpers.mjs';
+import { startServer, evilProxy, launch, account, login, code, cli, axe, confirmDevice, unlock } from './helpers.mjs';
 
 // noLoginSecret asserts that the page sent no login to the server and no
 // body with a login secret, after the proxy saw the prelogin (so that the
@@ -100,7 +100,7 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
     const got = {};
     const probe = (k, f) => { try { got[k] = String(f()).slice(0, 300); } catch (e) { got[k] = 'blocked: ' + e.name; } };
     probe('origin', () => location.origin);
-    probe('parentSession', () => parent.sessionStorage.getItem('akte.umk'));
+    probe('parentSession', () => JSON.stringify(parent.sessionStorage));
     probe('local', () => JSON.stringify(localStorage));
     probe('cookie', () => document.cookie);
     probe('parentDocument', () => parent.document.title);
@@ -115,6 +115,7 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
   await cli(ev.url, a.home, ['upload', join(a.home, 'befund.html'), join(a.home, 'skizze.svg'), '--category', 'findings']);
   await ev.rule({ path: '.*', drop_headers: ['Content-Security-Policy'] });
   await page.reload();
+  await unlock(page, a.password);
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
   const reports = async (name) => (await ev.requests()).filter((r) => r.path === '/__report-' + name);
 
@@ -179,10 +180,12 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
   const evilKey = Buffer.alloc(1220, 7).toString('base64');
   await ev.rule({ method: 'GET', path: '/api/v1/record', merge: { keys: { public_key: evilKey } } });
   await page.reload();
+  await unlock(page, a.password);
   await page.getByText(text('de', 'record_key_substituted')).waitFor({ timeout: 30000 });
   await axe(page, 'record key swapped', assert);
   await ev.reset();
   await page.reload();
+  await unlock(page, a.password);
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
   await page.getByRole('button', { name: 'Abmelden', exact: true }).click();
   await page.getByText('Sie sind abgemeldet.').waitFor();
@@ -207,6 +210,7 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
   await page.getByText('Version 2').first().waitFor({ timeout: 30000 });
   await ev.rule({ method: 'GET', path: '/api/v1/items', replace: [`"id":"${letter}"`, `"id":"${letter}","replaces":"${v1}"`] });
   await page.reload();
+  await unlock(page, a.password);
   await page.getByTestId('chain-problems').getByText(text('de', 'replaces_forged', { item: letter })).waitFor({ timeout: 30000 });
   await page.getByRole('button', { name: 'Ansehen: brief.txt' }).waitFor();
   assert.equal(await page.getByText('Version 3').count(), 0, 'the forged link makes no third version');

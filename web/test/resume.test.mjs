@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, sha256, tempDir, confirmDevice } from './helpers.mjs';
+import { startServer, launch, account, login, code, sha256, tempDir, confirmDevice, unlock } from './helpers.mjs';
 
 test('upload resumes after a network drop and after a reload', async (t) => {
   const srv = await startServer(t, ['--chunk-size', '1MiB']);
@@ -64,6 +64,7 @@ test('upload resumes after a network drop and after a reload', async (t) => {
   await page.waitForTimeout(500);
   assert.deepEqual(await acked(2), [0, 1]);
   await page.reload();
+  await unlock(page, a.password);
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 }); // the session survives a reload
   // Only now let chunks through, so that no retry of the old page slips in.
   await page.unroute(/\/chunks\/[2-9]$/);

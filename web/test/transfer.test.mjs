@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, evilProxy, launch, account, login, code, sha256, tempDir, confirmDevice } from './helpers.mjs';
+import { startServer, evilProxy, launch, account, login, code, sha256, tempDir, confirmDevice, unlock } from './helpers.mjs';
 
 const HEADER = 77; // the stream header: key commitment, salt, nonce prefix
 
@@ -46,6 +46,7 @@ test('two files alike in name, size and time never share a key and nonces; a cut
   await page.getByTestId('file-input').setInputFiles(path.a);
   await page.getByText('Verbindung unterbrochen').waitFor({ timeout: 30000 });
   await page.reload();
+  await unlock(page, a.password);
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
   await page.unroute(/\/chunks\/[1-9]$/);
   assert.ok(await page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('akte.upload.') && k.includes('scan.bin'))), 'the plan of a/scan.bin is kept');
