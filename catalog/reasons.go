@@ -40,6 +40,7 @@ var sent = []string{
 	"device_id_invalid",       // min, max
 	"device_name_invalid",     // min, max
 	"device_secret_too_long",  // max
+	"device_key_invalid",      // bytes
 	"email_invalid",
 	"field_length",               // field, bytes
 	"field_missing_or_too_large", // field, max (bytes)
@@ -66,6 +67,10 @@ var sent = []string{
 	"rate_limited_wait", // seconds
 	"server_busy",
 	"session_not_found",
+	"session_key_unbound",
+	"session_key_unproven",
+	"session_key_stale", // minutes
+	"session_key_replayed",
 	"old_password_wrong",
 	"totp_reused",
 	"totp_wrong",
@@ -167,6 +172,7 @@ var sent = []string{
 	"json_with_stdout",
 	"replaces_one_file",
 	"secret_missing", // env, what
+	"session_locked",
 	"secrets_differ",
 	"stdin_ended", // what
 

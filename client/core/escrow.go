@@ -1,0 +1,37 @@
+package core
+
+import (
+	"crypto/ed25519"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"time"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/wire"
+)
+
+// ShareSize is the length of each share of a CLI session's key.
+const ShareSize = 32
+
+// SessionKey is the key that seals the user master key in the CLI's state
+// between commands (docs/crypto.md, "Key escrow"): HKDF-SHA256 of the
+// server's share (the session's escrowed client key, given only to the
+// device's signed request) and the local share (kept in the OS keyring or
+// the shell's AKTE_SESSION, never in the state file). Neither share alone
+// tells anything about the key.
+func SessionKey(serverShare, localShare []byte) ([]byte, error) {
+	if len(serverShare) != ShareSize || len(localShare) != ShareSize {
+		return nil, akte.R("core.session_key", akte.KindCrypto, "session_key_unopenable", nil,
+			"Der Schlüssel dieser Sitzung lässt sich nicht öffnen. Bitte melden Sie sich neu an (akte login).")
+	}
+	ikm := append(append(make([]byte, 0, 2*ShareSize), serverShare...), localShare...)
+	return hkdf.Key(sha256.New, ikm, nil, "akte v1 cli session key", 32)
+}
+
+// SessionKeyProof is the device's request for its session's escrowed key:
+// its Ed25519 signature over akte.SessionKeyMessage of the session's id
+// and now.
+func SessionKeyProof(device ed25519.PrivateKey, sessionID string, now time.Time) wire.SessionKeyRequest {
+	ms := now.UnixMilli()
+	return wire.SessionKeyRequest{TimeMs: ms, Signature: ed25519.Sign(device, akte.SessionKeyMessage(sessionID, ms))}
+}
