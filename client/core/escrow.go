@@ -21,11 +21,18 @@ const ShareSize = 32
 // tells anything about the key.
 func SessionKey(serverShare, localShare []byte) ([]byte, error) {
 	if len(serverShare) != ShareSize || len(localShare) != ShareSize {
-		return nil, akte.R("core.session_key", akte.KindCrypto, "session_key_unopenable", nil,
-			"Der Schlüssel dieser Sitzung lässt sich nicht öffnen. Bitte melden Sie sich neu an (akte login).")
+		return nil, SessionKeyUnopenable(nil)
 	}
 	ikm := append(append(make([]byte, 0, 2*ShareSize), serverShare...), localShare...)
 	return hkdf.Key(sha256.New, ikm, nil, "akte v1 cli session key", 32)
+}
+
+// SessionKeyUnopenable is the error of a session key that is missing a
+// share or opens nothing (err, if any, is the cause).
+func SessionKeyUnopenable(err error) error {
+	return &akte.Error{Op: "core.session_key", Kind: akte.KindCrypto, Reason: "session_key_unopenable", Err: err,
+		Message: "Der Schlüssel dieser Sitzung lässt sich nicht öffnen (gehört AKTE_SESSION zu dieser Anmeldung?). " +
+			"Bitte geben Sie das Passwort an oder melden Sie sich neu an (akte login)."}
 }
 
 // SessionKeyProof is the device's request for its session's escrowed key:

@@ -100,16 +100,6 @@ func (e *env) authErr(st *client.State, err error) error {
 	return err
 }
 
-// unlockUMK opens the user master key through the session's escrowed key.
-func (e *env) unlockUMK(ctx context.Context, st *client.State, c *client.API) ([]byte, akte.KeyBundle, error) {
-	keys, err := c.AccountKeys(ctx)
-	if err != nil {
-		return nil, akte.KeyBundle{}, e.authErr(st, err)
-	}
-	umk, err := st.UMK(keys.ClientKey)
-	return umk, keys.Keys, err
-}
-
 // openRecord loads the session, the user master key and the opened
 // record, checked against the key versions this client has seen.
 func (e *env) openRecord(ctx context.Context) (*client.State, *client.API, []byte, *core.Record, error) {

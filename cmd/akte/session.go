@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"text/tabwriter"
 
@@ -53,8 +54,10 @@ func loginCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			share, device := newSessionKeys()
 			res, err := c.Login(cmd.Context(), wire.LoginRequest{
 				Email: email, LoginSecret: ls, TOTP: totp, DeviceID: st.DeviceID, DeviceName: st.DeviceName, DeviceSecret: st.DeviceSecret,
+				DeviceKey: device.Public().(ed25519.PublicKey),
 			})
 			if err != nil {
 				return err
@@ -66,21 +69,47 @@ func loginCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			e.dropShare(st)
+			st.ForgetSession()
 			st.Email, st.AccountID, st.Token, st.Keys, st.KDF = res.Account.Email, res.Account.AccountID, res.Token, res.Keys, pre.KDF
+			st.SessionID, st.DeviceKey = res.SessionID, device
 			st.Seen.UseKDF(email, pre.KDF)
 			st.DeviceSecret = res.DeviceSecret
-			if err := st.SetUMK(res.ClientKey, umk); err != nil {
+			session, err := e.openSession(cmd.Context(), st, c, res, share, umk)
+			if err != nil {
+				st.ForgetSession()
+				e.save(st)
 				return err
 			}
 			if err := e.save(st); err != nil {
 				return err
 			}
 			if asJSON {
-				return e.PrintJSON(map[string]any{"account_id": res.Account.AccountID, "email": res.Account.Email,
-					"session_id": res.SessionID, "expires_at": res.ExpiresAt, "device_id": st.DeviceID})
+				out := map[string]any{"account_id": res.Account.AccountID, "email": res.Account.Email,
+					"session_id": res.SessionID, "expires_at": res.ExpiresAt, "device_id": st.DeviceID}
+				if session != "" {
+					out["session"] = session
+				}
+				return e.PrintJSON(out)
 			}
-			e.Printf(e.Tr("Angemeldet als %s (Gerät %q). Sitzung gültig bis %s.\n", "Logged in as %s (device %q). Session valid until %s.\n"),
+			// With the share in the shell's keeping, standard output is the
+			// one line for eval "$(akte login ...)"; the rest goes to
+			// standard error.
+			info := e.Stdout
+			if session != "" {
+				info = e.Stderr
+			}
+			fmt.Fprintf(info, e.Tr("Angemeldet als %s (Gerät %q). Sitzung gültig bis %s.\n", "Logged in as %s (device %q). Session valid until %s.\n"),
 				res.Account.Email, st.DeviceName, e.time(res.ExpiresAt))
+			if session == "" {
+				return nil
+			}
+			fmt.Fprintln(info, e.Tr(
+				"Kein Schlüsselbund des Systems erreichbar; der Sitzungsschlüssel wird nicht auf der Festplatte gespeichert.\n"+
+					"Übernehmen Sie ihn in Ihre Shell (das tut eval \"$(akte login …)\"), sonst fragen die Befehle nach dem Passwort:",
+				"No system keyring reachable: the session key is not kept on disk.\n"+
+					"Take it into your shell (eval \"$(akte login …)\" does that), else the commands ask for the password:"))
+			e.Printf("export %s=%s\n", sessionEnv, session)
 			return nil
 		},
 	}
@@ -113,6 +142,7 @@ func logoutCmd(e *env) *cobra.Command {
 			} else {
 				err = c.Logout(cmd.Context())
 			}
+			e.dropShare(st)
 			st.ForgetSession()
 			if serr := e.save(st); serr != nil {
 				return serr
