@@ -160,6 +160,7 @@ var sent = []string{
 	"server_unreachable", // server
 	"server_url_invalid",
 	"session_key_unopenable",
+	"session_locked",
 	"state_damaged", // file
 
 	// The patient's commands (cmd/akte).
@@ -172,7 +173,6 @@ var sent = []string{
 	"json_with_stdout",
 	"replaces_one_file",
 	"secret_missing", // env, what
-	"session_locked",
 	"secrets_differ",
 	"stdin_ended", // what
 

@@ -127,23 +127,23 @@ func (s *Service) SessionKey(ctx context.Context, p *Principal, unixMilli int64,
 	if _, err := s.take(ctx, op, c); err != nil {
 		return nil, err
 	}
-	fail := func(code, reason string, params map[string]any) ([]byte, error) {
+	fail := func(err *akte.Error) ([]byte, error) {
 		s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "session:" + ses.ID, ActorID: string(p.Account.ID), ActorRole: "patient",
-			DeviceID: ses.DeviceID, Result: akte.ResultFailed, Code: code})
-		return nil, akte.R(op, akte.KindForbidden, reason, params, "")
+			DeviceID: ses.DeviceID, Result: akte.ResultFailed, Code: err.Reason})
+		return nil, err
 	}
 	if len(ses.DeviceKey) != ed25519.PublicKeySize {
-		return fail("session_key_unbound", "session_key_unbound", nil)
+		return fail(akte.R(op, akte.KindForbidden, "session_key_unbound", nil, ""))
 	}
 	if len(sig) != ed25519.SignatureSize || !ed25519.Verify(ses.DeviceKey, akte.SessionKeyMessage(ses.ID, unixMilli), sig) {
-		return fail("bad_signature", "session_key_unproven", nil)
+		return fail(akte.R(op, akte.KindForbidden, "session_key_unproven", nil, ""))
 	}
 	if skew := s.nowUTC().Sub(time.UnixMilli(unixMilli)); skew > akte.SessionKeyMaxSkew || skew < -akte.SessionKeyMaxSkew {
-		return fail("stale_signature", "session_key_stale", map[string]any{"minutes": int(akte.SessionKeyMaxSkew / time.Minute)})
+		return fail(akte.R(op, akte.KindForbidden, "session_key_stale", map[string]any{"minutes": int(akte.SessionKeyMaxSkew / time.Minute)}, ""))
 	}
 	once := counter{fmt.Sprintf("session_key:once:%s:%d", ses.ID, unixMilli), Limit{Max: 1, Window: 2 * akte.SessionKeyMaxSkew}}
 	if _, err := s.take(ctx, op, once); akte.Is(err, akte.KindRateLimited) {
-		return fail("replayed_signature", "session_key_replayed", nil)
+		return fail(akte.R(op, akte.KindForbidden, "session_key_replayed", nil, ""))
 	} else if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func TestSessionKey(t *testing.T) {
 	refused("a stale signature", "session_key_stale", ms, sig)
 	ms, sig = sign(priv, p.Session.ID, e.clk.Now().Add(akte.SessionKeyMaxSkew+2*time.Minute))
 	refused("a signature from the future", "session_key_stale", ms, sig)
-	if n := e.failures(a.id, "session.key"); n["bad_signature"] != 4 || n["stale_signature"] != 2 {
+	if n := e.failures(a.id, "session.key"); n["session_key_unproven"] != 4 || n["session_key_stale"] != 2 {
 		t.Errorf("failed proofs recorded as %v", n)
 	}
 

@@ -100,6 +100,15 @@ func (e *env) authErr(st *client.State, err error) error {
 	return err
 }
 
+// unlockUMK opens the user master key with the session's key, or else
+// with the password (docs/decisions/0019-cli-key-escrow.md).
+func (e *env) unlockUMK(ctx context.Context, st *client.State, c *client.API) ([]byte, akte.KeyBundle, error) {
+	umk, keys, err := st.Unlock(ctx, c, client.Shares{Getenv: e.Getenv}, func() (string, error) {
+		return e.secrets(e.pwStdin).get(e.Tr("Passwort", "Password"), "AKTE_PASSWORD", false)
+	})
+	return umk, keys, e.authErr(st, err)
+}
+
 // openRecord loads the session, the user master key and the opened
 // record, checked against the key versions this client has seen.
 func (e *env) openRecord(ctx context.Context) (*client.State, *client.API, []byte, *core.Record, error) {

@@ -15,9 +15,7 @@ import (
 // client commands' helpers.
 type env struct {
 	*cli.Env
-	// pwStdin is --password-stdin of a command that opens the user
-	// master key (unlockUMK).
-	pwStdin bool
+	pwStdin bool // --password-stdin of a command that opens the user master key
 }
 
 // run is the whole program: main only wires the process to it, so that

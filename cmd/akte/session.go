@@ -2,7 +2,9 @@ package main
 
 import (
 	"crypto/ed25519"
+	"errors"
 	"fmt"
+	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -54,7 +56,7 @@ func loginCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			share, device := newSessionKeys()
+			share, device := client.NewSessionKeys()
 			res, err := c.Login(cmd.Context(), wire.LoginRequest{
 				Email: email, LoginSecret: ls, TOTP: totp, DeviceID: st.DeviceID, DeviceName: st.DeviceName, DeviceSecret: st.DeviceSecret,
 				DeviceKey: device.Public().(ed25519.PublicKey),
@@ -69,47 +71,32 @@ func loginCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			e.dropShare(st)
-			st.ForgetSession()
 			st.Email, st.AccountID, st.Token, st.Keys, st.KDF = res.Account.Email, res.Account.AccountID, res.Token, res.Keys, pre.KDF
-			st.SessionID, st.DeviceKey = res.SessionID, device
+			st.SessionID, st.DeviceKey, c.Token = res.SessionID, device, res.Token
 			st.Seen.UseKDF(email, pre.KDF)
 			st.DeviceSecret = res.DeviceSecret
-			session, err := e.openSession(cmd.Context(), st, c, res, share, umk)
+			session, err := st.Seal(cmd.Context(), c, client.Shares{Getenv: e.Getenv}, share, umk)
 			if err != nil {
 				st.ForgetSession()
-				e.save(st)
-				return err
 			}
-			if err := e.save(st); err != nil {
+			if err := errors.Join(err, e.save(st)); err != nil {
 				return err
 			}
 			if asJSON {
-				out := map[string]any{"account_id": res.Account.AccountID, "email": res.Account.Email,
-					"session_id": res.SessionID, "expires_at": res.ExpiresAt, "device_id": st.DeviceID}
-				if session != "" {
-					out["session"] = session
-				}
-				return e.PrintJSON(out)
+				return e.PrintJSON(map[string]any{"account_id": res.Account.AccountID, "email": res.Account.Email,
+					"session_id": res.SessionID, "expires_at": res.ExpiresAt, "device_id": st.DeviceID, "session": session})
 			}
-			// With the share in the shell's keeping, standard output is the
-			// one line for eval "$(akte login ...)"; the rest goes to
-			// standard error.
-			info := e.Stdout
-			if session != "" {
-				info = e.Stderr
-			}
+			// Without a keyring, standard output is the one line for
+			// eval "$(akte login ...)"; the rest goes to standard error.
+			info := map[bool]io.Writer{true: e.Stdout, false: e.Stderr}[session == ""]
 			fmt.Fprintf(info, e.Tr("Angemeldet als %s (Gerät %q). Sitzung gültig bis %s.\n", "Logged in as %s (device %q). Session valid until %s.\n"),
 				res.Account.Email, st.DeviceName, e.time(res.ExpiresAt))
-			if session == "" {
-				return nil
+			if session != "" {
+				fmt.Fprintln(info, e.Tr("Kein Schlüsselbund erreichbar: Übernehmen Sie den Sitzungsschlüssel in Ihre Shell (eval \"$(akte login …)\"),\n"+
+					"sonst fragen die Befehle nach dem Passwort.", "No keyring reachable: take the session key into your shell (eval \"$(akte login …)\"),\n"+
+					"else the commands ask for the password."))
+				e.Printf("export %s=%s\n", client.SessionEnv, session)
 			}
-			fmt.Fprintln(info, e.Tr(
-				"Kein Schlüsselbund des Systems erreichbar; der Sitzungsschlüssel wird nicht auf der Festplatte gespeichert.\n"+
-					"Übernehmen Sie ihn in Ihre Shell (das tut eval \"$(akte login …)\"), sonst fragen die Befehle nach dem Passwort:",
-				"No system keyring reachable: the session key is not kept on disk.\n"+
-					"Take it into your shell (eval \"$(akte login …)\" does that), else the commands ask for the password:"))
-			e.Printf("export %s=%s\n", sessionEnv, session)
 			return nil
 		},
 	}
@@ -142,7 +129,7 @@ func logoutCmd(e *env) *cobra.Command {
 			} else {
 				err = c.Logout(cmd.Context())
 			}
-			e.dropShare(st)
+			client.Shares{Getenv: e.Getenv}.Drop(st)
 			st.ForgetSession()
 			if serr := e.save(st); serr != nil {
 				return serr
