@@ -162,7 +162,7 @@ func (st *State) Unlock(ctx context.Context, c *API, s Shares, password func() (
 		if shareErr != nil {
 			return nil, akte.KeyBundle{}, shareErr
 		}
-		return nil, akte.KeyBundle{}, akte.R("state.unlock", akte.KindUnauthenticated, "session_locked", nil,
+		return nil, akte.KeyBundle{}, akte.R("state.unlock", akte.KindInvalid, "session_locked", nil,
 			"Der Schlüssel dieser Sitzung fehlt: setzen Sie AKTE_SESSION (so wie akte login es ausgegeben hat) oder geben Sie das Passwort an "+
 				"(am Terminal, mit --password-stdin oder in AKTE_PASSWORD).")
 	}
