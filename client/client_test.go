@@ -252,10 +252,10 @@ func TestRoutesCovered(t *testing.T) {
 	res := must[*wire.LoginResponse](t)(phone.Login(ctx, login))
 	phone.Token = res.Token
 	// The session's escrowed key: for the device's signature only.
-	if k := must[*wire.SessionKeyResponse](t)(phone.SessionKey(ctx, core.SessionKeyProof(devKey, res.SessionID, time.Now()))); len(k.ClientKey) != 32 {
+	if k := must[*wire.SessionKeyResponse](t)(phone.SessionKey(ctx, core.SessionKeyProof(devKey, res.SessionID, s.clk.Now()))); len(k.ClientKey) != 32 {
 		t.Errorf("session key: %x", k.ClientKey)
 	}
-	if _, err := phone.SessionKey(ctx, wire.SessionKeyRequest{TimeMs: time.Now().UnixMilli()}); !akte.Is(err, akte.KindForbidden) {
+	if _, err := phone.SessionKey(ctx, wire.SessionKeyRequest{TimeMs: s.clk.Now().UnixMilli()}); !akte.Is(err, akte.KindForbidden) {
 		t.Errorf("session key without a signature: %v", err)
 	}
 	if ss := must[[]wire.Session](t)(c.Sessions(ctx)); len(ss) != 2 {
