@@ -145,7 +145,7 @@ type Session struct {
 	ClientAddr string
 	UserAgent  string
 	// ClientKey is the server's share of the key under which the CLI keeps
-	// the user master key sealed on disk (docs/crypto.md, "Key escrow"):
+	// the user master key sealed on disk (docs/crypto.md, section 9.4):
 	// random, given out only to a request signed with DeviceKey
 	// (SessionKeyMessage), never to the bearer token alone.
 	ClientKey []byte

@@ -25,7 +25,7 @@ import (
 // in the file — the server's (the session's escrowed key, given only to a
 // request signed with DeviceKey) and the local one (in the OS keyring or
 // the shell's AKTE_SESSION). A copy of the file, with or without a copy
-// of the server's database, opens nothing (docs/crypto.md, "Key escrow").
+// of the server's database, opens nothing (docs/crypto.md, section 9.4).
 type State struct {
 	DeviceID   string `json:"device_id"`
 	DeviceName string `json:"device_name"`

@@ -14,7 +14,7 @@ import (
 const ShareSize = 32
 
 // SessionKey is the key that seals the user master key in the CLI's state
-// between commands (docs/crypto.md, "Key escrow"): HKDF-SHA256 of the
+// between commands (docs/crypto.md, section 9.4): HKDF-SHA256 of the
 // server's share (the session's escrowed client key, given only to the
 // device's signed request) and the local share (kept in the OS keyring or
 // the shell's AKTE_SESSION, never in the state file). Neither share alone
