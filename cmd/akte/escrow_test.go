@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -214,6 +215,13 @@ func TestEscrow(t *testing.T) {
 	}
 	if msg, c := openWith(u, noPassword, ""); c != 0 {
 		t.Fatalf("get with the new AKTE_SESSION: %s", msg)
+	}
+	// As the README shows it: eval takes the session value into the
+	// shell, and the next command needs no password.
+	sh := exec.Command("sh", "-c", `eval "$(AKTE_PASSWORD="$P" "$0" login --email "$1" --totp "$2")" && "$0" ls --json`, akteBin, u.Email, u.code())
+	sh.Env = append(os.Environ(), append(u.env(), "AKTE_SESSION=", "AKTE_PASSWORD=", "P="+u.Password)...)
+	if o, err := sh.CombinedOutput(); err != nil || !strings.Contains(string(o), id) {
+		t.Fatalf("eval \"$(akte login …)\"; akte ls: %v\n%s", err, o)
 	}
 	// The old session value does not open the new session.
 	if msg, c := openWith(u, append([]string{"AKTE_SESSION=" + base64.RawURLEncoding.EncodeToString(local)}, noPassword...), ""); c == 0 {
