@@ -1,6 +1,9 @@
 package akte
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // AccountID identifies an account; it is random and never reused.
 type AccountID string
@@ -141,10 +144,25 @@ type Session struct {
 	ExpiresAt  time.Time // absolute lifetime
 	ClientAddr string
 	UserAgent  string
-	// ClientKey is a random key escrowed for the client: the client keeps
-	// its user master key sealed under it on disk, so that the local copy
-	// is useless once the session ends.
+	// ClientKey is the server's share of the key under which the CLI keeps
+	// the user master key sealed on disk (docs/crypto.md, section 9.4):
+	// random, given out only to a request signed with DeviceKey
+	// (SessionKeyMessage), never to the bearer token alone.
 	ClientKey []byte
+	// DeviceKey is the Ed25519 public key the client sent at login; empty
+	// for a session that never gets its ClientKey (the web app's).
+	DeviceKey []byte
+}
+
+// SessionKeyMaxSkew is how far the time a request for a session's
+// ClientKey was signed at may lie from the server's clock.
+const SessionKeyMaxSkew = 5 * time.Minute
+
+// SessionKeyMessage is what the device signs to get its session's
+// ClientKey: a domain-separated statement binding the session's public id
+// and the time of signing in Unix milliseconds.
+func SessionKeyMessage(sessionID string, unixMilli int64) []byte {
+	return fmt.Appendf(nil, "akte v1 session key\x00%s\x00%d", sessionID, unixMilli)
 }
 
 // TokenPurpose says what a single-use token or code is for.

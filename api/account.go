@@ -108,7 +108,7 @@ func (a *API) handleAccountUpdate(w http.ResponseWriter, r *http.Request, p *ser
 }
 
 func (a *API) handleAccountKeys(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	writeJSON(w, http.StatusOK, wire.KeysResponse{KDF: p.Account.KDF, Keys: p.Account.Keys, ClientKey: p.Session.ClientKey})
+	writeJSON(w, http.StatusOK, wire.KeysResponse{KDF: p.Account.KDF, Keys: p.Account.Keys})
 }
 
 func (a *API) handleAccountEvents(w http.ResponseWriter, r *http.Request, p *service.Principal) {

@@ -26,6 +26,7 @@ func (a *API) routes() {
 	m.HandleFunc("DELETE /api/v1/sessions", a.authed(a.handleSessionDeleteAll))
 	m.HandleFunc("DELETE /api/v1/sessions/current", a.authed(a.handleSessionDeleteCurrent))
 	m.HandleFunc("DELETE /api/v1/sessions/{id}", a.authed(a.handleSessionDelete))
+	m.HandleFunc("POST /api/v1/session/key", a.authed(a.handleSessionKey))
 
 	m.HandleFunc("GET /api/v1/devices", a.authed(a.handleDeviceList))
 	m.HandleFunc("POST /api/v1/devices/confirm", a.handleDeviceConfirm)

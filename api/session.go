@@ -20,7 +20,7 @@ func (a *API) handleSessionCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := a.svc.Login(r.Context(), clientOf(r), service.LoginRequest{
 		Email: req.Email, LoginSecret: req.LoginSecret, TOTP: req.TOTP, DeviceID: akte.DeviceID(req.DeviceID), DeviceName: req.DeviceName,
-		DeviceSecret: secret,
+		DeviceSecret: secret, DeviceKey: req.DeviceKey,
 	})
 	if err != nil {
 		a.writeError(w, r, err)
@@ -34,8 +34,24 @@ func (a *API) handleSessionCreate(w http.ResponseWriter, r *http.Request) {
 	p := &service.Principal{Account: res.Account, Session: res.Session}
 	writeJSON(w, http.StatusCreated, wire.LoginResponse{
 		Token: res.Token, SessionID: res.Session.ID, ExpiresAt: res.Session.ExpiresAt,
-		Account: accountOut(p), Keys: res.Account.Keys, ClientKey: res.Session.ClientKey, DeviceSecret: res.DeviceSecret,
+		Account: accountOut(p), Keys: res.Account.Keys, DeviceSecret: res.DeviceSecret,
 	})
+}
+
+// handleSessionKey gives the session's escrowed key to a request signed
+// with the session's device key (service.SessionKey).
+func (a *API) handleSessionKey(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var req wire.SessionKeyRequest
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	key, err := a.svc.SessionKey(r.Context(), p, req.TimeMs, req.Signature)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.SessionKeyResponse{ClientKey: key})
 }
 
 // deviceCookieName is the browser's device cookie: the device secret of

@@ -49,6 +49,7 @@ const (
 	SessionLogout    Operation = "session.logout"
 	SessionLogoutAll Operation = "session.logout_all"
 	SessionEnd       Operation = "session.end"
+	SessionKey       Operation = "session.key"
 
 	// Devices.
 	DeviceConfirm Operation = "device.confirm"
@@ -160,6 +161,7 @@ func Operations() []OpInfo {
 		{SessionLogout, "AUT-02", ActionExecute, AreaAuth, "Abmeldung", "Logout"},
 		{SessionLogoutAll, "AUT-03", ActionExecute, AreaAuth, "Überall abgemeldet", "Logged out everywhere"},
 		{SessionEnd, "AUT-04", ActionExecute, AreaAuth, "Sitzung beendet", "Session ended"},
+		{SessionKey, "AUT-05", ActionRead, AreaAuth, "Sitzungsschlüssel abgerufen", "Session key fetched"},
 
 		{DeviceConfirm, "DEV-01", ActionUpdate, AreaAuth, "Gerät bestätigt", "Device confirmed"},
 		{DeviceBlock, "DEV-02", ActionUpdate, AreaAuth, "Gerät gesperrt", "Device blocked"},

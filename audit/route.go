@@ -41,6 +41,7 @@ func Routes() map[string]RouteAudit {
 		"DELETE /api/v1/sessions":              {Op: SessionLogoutAll},
 		"DELETE /api/v1/sessions/current":      {Op: SessionLogout},
 		"DELETE /api/v1/sessions/{id}":         {Op: SessionEnd},
+		"POST /api/v1/session/key":             {Op: SessionKey},
 		"GET /api/v1/devices":                  {Op: AccountRead},
 		"POST /api/v1/devices/confirm":         {Op: DeviceConfirm},
 		"POST /api/v1/devices/confirm/preview": {Why: "shows the pending device to the page a mailed link opens; changes nothing, the confirmation is device.confirm"},

@@ -40,6 +40,7 @@ var sent = []string{
 	"device_id_invalid",       // min, max
 	"device_name_invalid",     // min, max
 	"device_secret_too_long",  // max
+	"device_key_invalid",      // bytes
 	"email_invalid",
 	"field_length",               // field, bytes
 	"field_missing_or_too_large", // field, max (bytes)
@@ -69,6 +70,10 @@ var sent = []string{
 	"rate_limited_wait", // seconds
 	"server_busy",
 	"session_not_found",
+	"session_key_unbound",
+	"session_key_unproven",
+	"session_key_stale", // minutes
+	"session_key_replayed",
 	"old_password_wrong",
 	"totp_reused",
 	"totp_wrong",
@@ -161,6 +166,7 @@ var sent = []string{
 	"server_unreachable", // server
 	"server_url_invalid",
 	"session_key_unopenable",
+	"session_locked",
 	"state_damaged", // file
 
 	// The patient's commands (cmd/akte).

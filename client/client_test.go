@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -252,8 +253,17 @@ func TestRoutesCovered(t *testing.T) {
 	}
 	ok(t, phone.ConfirmDevice(ctx, wire.DeviceLinkRequest{Token: token}))
 	login.TOTP = s.totp(secret)
+	devPub, devKey, _ := ed25519.GenerateKey(nil)
+	login.DeviceKey = devPub
 	res := must[*wire.LoginResponse](t)(phone.Login(ctx, login))
 	phone.Token = res.Token
+	// The session's escrowed key: for the device's signature only.
+	if k := must[*wire.SessionKeyResponse](t)(phone.SessionKey(ctx, core.SessionKeyProof(devKey, res.SessionID, s.clk.Now()))); len(k.ClientKey) != 32 {
+		t.Errorf("session key: %x", k.ClientKey)
+	}
+	if _, err := phone.SessionKey(ctx, wire.SessionKeyRequest{TimeMs: s.clk.Now().UnixMilli()}); !akte.Is(err, akte.KindForbidden) {
+		t.Errorf("session key without a signature: %v", err)
+	}
 	if ss := must[[]wire.Session](t)(c.Sessions(ctx)); len(ss) != 2 {
 		t.Errorf("sessions: %+v", ss)
 	}

@@ -81,25 +81,25 @@ func (c *API) ChangePasswordTo(ctx context.Context, st *State, old, nw, totp str
 
 // RotateUMK gives the logged-in account a new user master key and
 // recovery key (core.RotateUMK, POST /api/v1/account/keys/rotate) once
-// password and the TOTP code prove the owner. It returns the rotation
-// and the session's client key; the caller keeps the new UMK for the
-// session and shows the new recovery key.
-func (c *API) RotateUMK(ctx context.Context, st *State, password, totp string) (*core.Rotation, []byte, error) {
+// password and the TOTP code prove the owner. It returns the rotation;
+// the caller keeps the new UMK for the session (State.Reseal) and shows
+// the new recovery key.
+func (c *API) RotateUMK(ctx context.Context, st *State, password, totp string) (*core.Rotation, error) {
 	p, err := c.ProvePassword(ctx, st, password)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	info, err := c.Record(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	rt, err := core.RotateUMK(p.UMK, p.Keys.Keys, info.Keys, p.PasswordKey)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	err = c.RotateKeys(ctx, wire.KeysRotateRequest{LoginSecret: p.LoginSecret, TOTP: totp, RecoveryVerifier: rt.RecoveryVerifier, Keys: rt.Keys, RMKByUMK: rt.RMKByUMK})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return rt, p.Keys.ClientKey, nil
+	return rt, nil
 }

@@ -143,6 +143,14 @@ func (c *API) EndSession(ctx context.Context, id string) error {
 	return err
 }
 
+// SessionKey is POST /api/v1/session/key: the session's escrowed key, for
+// a request signed with the device key sent at login.
+func (c *API) SessionKey(ctx context.Context, r wire.SessionKeyRequest) (*wire.SessionKeyResponse, error) {
+	var out wire.SessionKeyResponse
+	_, err := c.do(ctx, "POST", prefix+"/session/key", r, &out, nil)
+	return &out, err
+}
+
 // Devices is GET /api/v1/devices.
 func (c *API) Devices(ctx context.Context) ([]wire.Device, error) {
 	var out []wire.Device

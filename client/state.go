@@ -1,6 +1,7 @@
 package client
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
@@ -20,22 +21,31 @@ import (
 
 // State is what the Go client keeps between commands in its home
 // directory (state.json). It holds no key in the clear: the user master
-// key is sealed under a key the server escrows for the session
-// (ClientKey), so the file is useless once the session has ended.
+// key is sealed under core.SessionKey of two shares, neither of which is
+// in the file — the server's (the session's escrowed key, given only to a
+// request signed with DeviceKey) and the local one (in the OS keyring or
+// the shell's AKTE_SESSION). A copy of the file, with or without a copy
+// of the server's database, opens nothing (docs/crypto.md, section 9.4).
 type State struct {
 	DeviceID   string `json:"device_id"`
 	DeviceName string `json:"device_name"`
 	// DeviceSecret is what the server gave this device at its last login
 	// or registration; a login that shows it is not delayed by strangers'
 	// failures on the account.
-	DeviceSecret string         `json:"device_secret,omitempty"`
-	Email        string         `json:"email,omitempty"`
-	AccountID    string         `json:"account_id,omitempty"`
-	Token        string         `json:"token,omitempty"`
-	UMKSealed    []byte         `json:"umk_sealed,omitempty"`
-	Keys         akte.KeyBundle `json:"keys"`
-	KDF          akte.KDFParams `json:"kdf"`
-	Seen         Seen           `json:"seen"`
+	DeviceSecret string `json:"device_secret,omitempty"`
+	Email        string `json:"email,omitempty"`
+	AccountID    string `json:"account_id,omitempty"`
+	Token        string `json:"token,omitempty"`
+	SessionID    string `json:"session_id,omitempty"`
+	// DeviceKey is the Ed25519 private key whose public half the session
+	// was opened with: it proves this installation to the server when it
+	// asks for the session's escrowed key. It may lie in the file because
+	// the local share does not.
+	DeviceKey ed25519.PrivateKey `json:"device_key,omitempty"`
+	UMKSealed []byte             `json:"umk_sealed,omitempty"`
+	Keys      akte.KeyBundle     `json:"keys"`
+	KDF       akte.KDFParams     `json:"kdf"`
+	Seen      Seen               `json:"seen"`
 }
 
 // LoadState reads the state kept in home, making a device id (and
@@ -75,28 +85,37 @@ func (st *State) Save(home string) error {
 	return writeFile(filepath.Join(home, "state.json"), b)
 }
 
-// ForgetSession drops the session and the sealed key.
-func (st *State) ForgetSession() { st.Token, st.UMKSealed = "", nil }
+// ForgetSession drops the session, its device key and the sealed key.
+func (st *State) ForgetSession() {
+	st.Token, st.SessionID, st.DeviceKey, st.UMKSealed = "", "", nil, nil
+}
 
-var umkAAD = []byte("akte v1 cli umk by client key")
+var umkAAD = []byte("akte v1 cli umk by session key")
 
-// UMK opens the user master key with the session's escrowed client key.
-func (st *State) UMK(clientKey []byte) ([]byte, error) {
+// UMK opens the user master key with the session's key (core.SessionKey of
+// the server's and the local share).
+func (st *State) UMK(serverShare, localShare []byte) ([]byte, error) {
 	if len(st.UMKSealed) == 0 {
 		return nil, akte.R("state.umk", akte.KindUnauthenticated, "not_logged_in", nil, "Nicht angemeldet. Bitte zuerst: akte login --email E --totp CODE")
 	}
-	umk, err := seal.OpenSmall(clientKey, umkAAD, st.UMKSealed)
+	k, err := core.SessionKey(serverShare, localShare)
 	if err != nil {
-		return nil, &akte.Error{Op: "state.umk", Kind: akte.KindCrypto, Reason: "session_key_unopenable",
-			Message: "Der Schlüssel dieser Sitzung lässt sich nicht öffnen. Bitte melden Sie sich neu an (akte login).", Err: err}
+		return nil, err
+	}
+	umk, err := seal.OpenSmall(k, umkAAD, st.UMKSealed)
+	if err != nil {
+		return nil, core.SessionKeyUnopenable(err)
 	}
 	return umk, nil
 }
 
-// SetUMK seals the user master key under the session's client key.
-func (st *State) SetUMK(clientKey, umk []byte) error {
-	s, err := seal.SealSmall(clientKey, umkAAD, umk)
-	st.UMKSealed = s
+// SetUMK seals the user master key under the session's key.
+func (st *State) SetUMK(serverShare, localShare, umk []byte) error {
+	k, err := core.SessionKey(serverShare, localShare)
+	if err != nil {
+		return err
+	}
+	st.UMKSealed, err = seal.SealSmall(k, umkAAD, umk)
 	return err
 }
 

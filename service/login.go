@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -52,6 +53,10 @@ type LoginRequest struct {
 	DeviceID     akte.DeviceID
 	DeviceName   string
 	DeviceSecret string
+	// DeviceKey is the Ed25519 public key of a client that will ask for
+	// the session's escrowed key (Service.SessionKey); empty: it never
+	// gets it.
+	DeviceKey []byte
 }
 
 // LoginResult is a new session. Token is shown once; the server keeps only
@@ -98,6 +103,9 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 	}
 	if len(r.DeviceSecret) > 128 {
 		return nil, invalid(op, "device_secret_too_long", map[string]any{"max": 128})
+	}
+	if len(r.DeviceKey) != 0 && len(r.DeviceKey) != ed25519.PublicKeySize {
+		return nil, invalid(op, "device_key_invalid", map[string]any{"bytes": ed25519.PublicKeySize})
 	}
 	a, err := s.store.AccountByEmail(ctx, email)
 	if err != nil && !akte.Is(err, akte.KindNotFound) {
@@ -193,7 +201,7 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 	if !advanced {
 		return fail("totp_reused", errLoginFailed(op))
 	}
-	res, err := s.openSession(ctx, cl, a, d)
+	res, err := s.openSession(ctx, cl, a, d, r.DeviceKey)
 	if err != nil {
 		s.release(ctx, keys(cs)...)
 		return nil, internal(op, err)
@@ -264,13 +272,14 @@ func (s *Service) checkTOTP(a *akte.Account, code string) (int64, bool) {
 	return 0, false
 }
 
-func (s *Service) openSession(ctx context.Context, cl Client, a *akte.Account, d *akte.Device) (*LoginResult, error) {
+func (s *Service) openSession(ctx context.Context, cl Client, a *akte.Account, d *akte.Device, deviceKey []byte) (*LoginResult, error) {
 	now := s.nowUTC()
 	token := randomToken(32)
 	ses := &akte.Session{
 		ID: randomToken(10), TokenHash: tokenHash(token), AccountID: a.ID, DeviceID: d.ID,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.cfg.SessionMax),
 		ClientAddr: cl.Addr, UserAgent: truncate(cl.UserAgent, 200), ClientKey: randomBytes(32),
+		DeviceKey: deviceKey,
 	}
 	if err := s.store.CreateSession(ctx, ses); err != nil {
 		return nil, err

@@ -2,6 +2,9 @@ package service
 
 import (
 	"context"
+	"crypto/ed25519"
+	"fmt"
+	"time"
 
 	"github.com/akte/akte"
 )
@@ -105,4 +108,45 @@ func (s *Service) Events(ctx context.Context, p *Principal, limit int) ([]*akte.
 		return nil, internal("event.list", err)
 	}
 	return evs, nil
+}
+
+// SessionKey gives the session's escrowed client key (the server's share
+// of the key that seals the CLI's user master key) to a request that
+// proves the device key the session was opened with: an Ed25519
+// signature over akte.SessionKeyMessage of the session's id and a time
+// within akte.SessionKeyMaxSkew of the server's clock. A bearer token
+// alone gets nothing, nor does a session opened without a device key (the
+// web app's). Each signed time is accepted once: a replayed request is
+// refused on every replica (its attempt counter is in the store).
+// Failed proofs count on the session's counter like second factors do.
+// The rules are in docs/decisions/0019-cli-key-escrow.md.
+func (s *Service) SessionKey(ctx context.Context, p *Principal, unixMilli int64, sig []byte) ([]byte, error) {
+	const op = "session.key"
+	ses := p.Session
+	c := counter{"session_key:" + ses.ID, s.loginLimit()}
+	if _, err := s.take(ctx, op, c); err != nil {
+		return nil, err
+	}
+	fail := func(err *akte.Error) ([]byte, error) {
+		s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "session:" + ses.ID, ActorID: string(p.Account.ID), ActorRole: "patient",
+			DeviceID: ses.DeviceID, Result: akte.ResultFailed, Code: err.Reason})
+		return nil, err
+	}
+	if len(ses.DeviceKey) != ed25519.PublicKeySize {
+		return fail(akte.R(op, akte.KindForbidden, "session_key_unbound", nil, ""))
+	}
+	if len(sig) != ed25519.SignatureSize || !ed25519.Verify(ses.DeviceKey, akte.SessionKeyMessage(ses.ID, unixMilli), sig) {
+		return fail(akte.R(op, akte.KindForbidden, "session_key_unproven", nil, ""))
+	}
+	if skew := s.nowUTC().Sub(time.UnixMilli(unixMilli)); skew > akte.SessionKeyMaxSkew || skew < -akte.SessionKeyMaxSkew {
+		return fail(akte.R(op, akte.KindForbidden, "session_key_stale", map[string]any{"minutes": int(akte.SessionKeyMaxSkew / time.Minute)}, ""))
+	}
+	once := counter{fmt.Sprintf("session_key:once:%s:%d", ses.ID, unixMilli), Limit{Max: 1, Window: 2 * akte.SessionKeyMaxSkew}}
+	if _, err := s.take(ctx, op, once); akte.Is(err, akte.KindRateLimited) {
+		return fail(akte.R(op, akte.KindForbidden, "session_key_replayed", nil, ""))
+	} else if err != nil {
+		return nil, err
+	}
+	s.release(ctx, c.key)
+	return ses.ClientKey, nil
 }

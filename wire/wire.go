@@ -97,6 +97,9 @@ type LoginRequest struct {
 	DeviceID     string `json:"device_id"`
 	DeviceName   string `json:"device_name"`
 	DeviceSecret string `json:"device_secret,omitempty"`
+	// DeviceKey is the Ed25519 public key of a client that will ask for
+	// the session's escrowed key (POST /api/v1/session/key).
+	DeviceKey []byte `json:"device_key,omitempty"`
 }
 
 // LoginResponse opens a session. Token is shown once; DeviceSecret
@@ -107,7 +110,6 @@ type LoginResponse struct {
 	ExpiresAt    time.Time      `json:"expires_at"`
 	Account      Account        `json:"account"`
 	Keys         akte.KeyBundle `json:"keys"`
-	ClientKey    []byte         `json:"client_key"`
 	DeviceSecret string         `json:"device_secret"`
 }
 
@@ -128,12 +130,25 @@ type AccountUpdate struct {
 	Lang string `json:"lang"`
 }
 
-// KeysResponse is GET /api/v1/account/keys: the wrapped keys and the
-// session's escrowed client key.
+// KeysResponse is GET /api/v1/account/keys: the wrapped keys.
 type KeysResponse struct {
-	KDF       akte.KDFParams `json:"kdf"`
-	Keys      akte.KeyBundle `json:"keys"`
-	ClientKey []byte         `json:"client_key"`
+	KDF  akte.KDFParams `json:"kdf"`
+	Keys akte.KeyBundle `json:"keys"`
+}
+
+// SessionKeyRequest is POST /api/v1/session/key: the device's Ed25519
+// signature over akte.SessionKeyMessage of the session's id and TimeMs
+// (Unix milliseconds, within akte.SessionKeyMaxSkew of the server's clock,
+// each accepted once).
+type SessionKeyRequest struct {
+	TimeMs    int64  `json:"time_ms"`
+	Signature []byte `json:"signature"`
+}
+
+// SessionKeyResponse is the session's escrowed client key: the server's
+// share of the key that seals the CLI's user master key.
+type SessionKeyResponse struct {
+	ClientKey []byte `json:"client_key"`
 }
 
 // KeysRotateRequest is POST /api/v1/account/keys/rotate: the proof of the

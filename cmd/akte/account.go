@@ -270,5 +270,6 @@ func recoveryKeyCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&qrPath, "qr", "", e.Tr("QR-Code als PNG in diese Datei schreiben", "write the QR code as a PNG to this file"))
 	e.jsonFlag(cmd, &asJSON)
+	e.stdinFlag(cmd, &e.pwStdin)
 	return cmd
 }

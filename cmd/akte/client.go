@@ -98,14 +98,13 @@ func (e *env) authErr(st *client.State, err error) error {
 	return err
 }
 
-// unlockUMK opens the user master key through the session's escrowed key.
+// unlockUMK opens the user master key with the session's key, or else
+// with the password (docs/decisions/0019-cli-key-escrow.md).
 func (e *env) unlockUMK(ctx context.Context, st *client.State, c *client.API) ([]byte, akte.KeyBundle, error) {
-	keys, err := c.AccountKeys(ctx)
-	if err != nil {
-		return nil, akte.KeyBundle{}, e.authErr(st, err)
-	}
-	umk, err := st.UMK(keys.ClientKey)
-	return umk, keys.Keys, err
+	umk, keys, err := st.Unlock(ctx, c, client.Shares{Getenv: e.Getenv}, func() (string, error) {
+		return e.secrets(e.pwStdin).get(e.Tr("Passwort", "Password"), "AKTE_PASSWORD", false)
+	})
+	return umk, keys, e.authErr(st, err)
 }
 
 // openRecord loads the session, the user master key and the opened

@@ -185,6 +185,10 @@ type user struct {
 	// Sh, if set, are shell commands run before each command, such as
 	// "umask 000;".
 	Sh string
+	// Session is the AKTE_SESSION the last login printed: every command
+	// gets it, as a shell that took it would (the CLI keeps the local
+	// share of the session key nowhere else; there is no keyring here).
+	Session string
 }
 
 func newUser(t *testing.T, srv *server, email string) *user {
@@ -194,7 +198,7 @@ func newUser(t *testing.T, srv *server, email string) *user {
 // device returns the same person on another installation.
 func (u *user) device() *user {
 	c := *u
-	c.Home = u.t.TempDir()
+	c.Home, c.Session = u.t.TempDir(), ""
 	return &c
 }
 
@@ -207,7 +211,8 @@ func (u *user) run(stdin string, env []string, args ...string) (string, string, 
 	if u.Sh != "" {
 		cmd = exec.CommandContext(ctx, "sh", append([]string{"-c", u.Sh + ` exec "$0" "$@"`, akteBin}, args...)...)
 	}
-	cmd.Env = append(os.Environ(), "AKTE_SERVER="+u.srv.URL, "AKTE_HOME="+u.Home, "AKTE_PASSWORD="+u.Password)
+	cmd.Env = append(os.Environ(), u.env()...)
+	cmd.Env = append(cmd.Env, "AKTE_PASSWORD="+u.Password)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
@@ -219,7 +224,31 @@ func (u *user) run(stdin string, env []string, args ...string) (string, string, 
 	} else if err != nil {
 		u.t.Fatalf("run %v: %v", args, err)
 	}
+	if code == 0 && len(args) > 0 && args[0] == "login" {
+		u.Session = sessionOf(out.String())
+	}
 	return out.String(), errb.String(), code
+}
+
+// env is the environment of the user's commands without the password:
+// the server, the home, the session value of the last login, no keyring.
+func (u *user) env() []string {
+	return []string{"AKTE_SERVER=" + u.srv.URL, "AKTE_HOME=" + u.Home, "AKTE_SESSION=" + u.Session, "AKTE_KEYRING=off"}
+}
+
+// sessionOf is the session value a login printed: its export line, or its
+// JSON's session field.
+func sessionOf(out string) string {
+	var j struct{ Session string }
+	if json.Unmarshal([]byte(out), &j) == nil {
+		return j.Session
+	}
+	for l := range strings.Lines(out) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "export AKTE_SESSION="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // ok runs a command that must succeed.

@@ -131,6 +131,7 @@ func uploadCmd(e *env) *cobra.Command {
 	f.StringVar(&m.Comment, "comment", "", e.Tr("Kommentar", "comment"))
 	f.StringVar(&replaces, "replaces", "", e.Tr("neue Version des Dokuments mit dieser Kennung", "new version of the document with this id"))
 	e.jsonFlag(cmd, &asJSON)
+	e.stdinFlag(cmd, &e.pwStdin)
 	cli.Required(cmd, "category")
 	return cmd
 }
@@ -253,6 +254,7 @@ func lsCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&category, "category", "", e.Tr("nur diese Kategorie", "only this category"))
 	e.jsonFlag(cmd, &asJSON)
+	e.stdinFlag(cmd, &e.pwStdin)
 	return cmd
 }
 
@@ -335,6 +337,7 @@ func getCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVarP(&output, "output", "o", "", e.Tr("Zieldatei (Standard: ursprünglicher Dateiname; - für die Standardausgabe)",
 		"file to write (default: the original file name; - for standard output)"))
 	cmd.Flags().BoolVar(&asJSON, "json", false, e.Tr("Ausgabe als JSON (id, file, title, size)", "JSON output (id, file, title, size)"))
+	e.stdinFlag(cmd, &e.pwStdin)
 	return cmd
 }
 

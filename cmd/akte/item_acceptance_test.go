@@ -237,7 +237,7 @@ func TestDocumentCrashSafety(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, akteBin, "upload", path, "--category", "findings", "--json")
-		cmd.Env = append(os.Environ(), "AKTE_SERVER="+srv.URL, "AKTE_HOME="+alice.Home, "AKTE_RETRIES=40")
+		cmd.Env = append(os.Environ(), append(alice.env(), "AKTE_RETRIES=40")...)
 		var out bytes.Buffer
 		cmd.Stdout = &out
 		if err := cmd.Start(); err != nil {
@@ -370,7 +370,7 @@ func makeSparse(t *testing.T, path string, n int64) string {
 func (u *user) runMeasured(args ...string) (int64, time.Duration) {
 	u.t.Helper()
 	cmd := exec.Command(akteBin, args...)
-	cmd.Env = append(os.Environ(), "AKTE_SERVER="+u.srv.URL, "AKTE_HOME="+u.Home)
+	cmd.Env = append(os.Environ(), u.env()...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()

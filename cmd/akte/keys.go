@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/cli"
 )
@@ -30,12 +31,12 @@ func keysCmd(e *env) *cobra.Command {
 			// Not authErr: a wrong password or code is unauthenticated too
 			// and must not end this session, which goes on with the new
 			// key, kept as the login keeps it.
-			rt, clientKey, err := c.RotateUMK(cmd.Context(), st, pw, totp)
+			rt, err := c.RotateUMK(cmd.Context(), st, pw, totp)
 			if err != nil {
 				return err
 			}
 			st.Keys = rt.Keys
-			if err := st.SetUMK(clientKey, rt.UMK); err != nil {
+			if err := st.Reseal(cmd.Context(), c, client.Shares{Getenv: e.Getenv}, rt.UMK); err != nil {
 				return err
 			}
 			if err := e.save(st); err != nil {

@@ -13,13 +13,16 @@ import (
 
 // env is the process environment and language (package cli) with the
 // client commands' helpers.
-type env struct{ *cli.Env }
+type env struct {
+	*cli.Env
+	pwStdin bool // --password-stdin of a command that opens the user master key
+}
 
 // run is the whole program: main only wires the process to it, so that
 // end-to-end tests can call it (or the built binary) with their own
 // arguments, environment and streams.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{cli.NewEnv(getenv, stdin, stdout, stderr)}
+	e := &env{Env: cli.NewEnv(getenv, stdin, stdout, stderr)}
 	root := cli.Group(&cobra.Command{
 		Use:           "akte",
 		Short:         e.Tr("Akte – Ihre verschlüsselte Gesundheitsakte", "Akte – your end-to-end encrypted health record"),

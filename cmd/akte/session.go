@@ -1,7 +1,10 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"errors"
 	"fmt"
+	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -53,8 +56,10 @@ func loginCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			share, device := client.NewSessionKeys()
 			res, err := c.Login(cmd.Context(), wire.LoginRequest{
 				Email: email, LoginSecret: ls, TOTP: totp, DeviceID: st.DeviceID, DeviceName: st.DeviceName, DeviceSecret: st.DeviceSecret,
+				DeviceKey: device.Public().(ed25519.PublicKey),
 			})
 			if err != nil {
 				return err
@@ -67,20 +72,31 @@ func loginCmd(e *env) *cobra.Command {
 				return err
 			}
 			st.Email, st.AccountID, st.Token, st.Keys, st.KDF = res.Account.Email, res.Account.AccountID, res.Token, res.Keys, pre.KDF
+			st.SessionID, st.DeviceKey, c.Token = res.SessionID, device, res.Token
 			st.Seen.UseKDF(email, pre.KDF)
 			st.DeviceSecret = res.DeviceSecret
-			if err := st.SetUMK(res.ClientKey, umk); err != nil {
-				return err
+			session, err := st.Seal(cmd.Context(), c, client.Shares{Getenv: e.Getenv}, share, umk)
+			if err != nil {
+				st.ForgetSession()
 			}
-			if err := e.save(st); err != nil {
+			if err := errors.Join(err, e.save(st)); err != nil {
 				return err
 			}
 			if asJSON {
 				return e.PrintJSON(map[string]any{"account_id": res.Account.AccountID, "email": res.Account.Email,
-					"session_id": res.SessionID, "expires_at": res.ExpiresAt, "device_id": st.DeviceID})
+					"session_id": res.SessionID, "expires_at": res.ExpiresAt, "device_id": st.DeviceID, "session": session})
 			}
-			e.Printf(e.Tr("Angemeldet als %s (Gerät %q). Sitzung gültig bis %s.\n", "Logged in as %s (device %q). Session valid until %s.\n"),
+			// Without a keyring, standard output is the one line for
+			// eval "$(akte login ...)"; the rest goes to standard error.
+			info := map[bool]io.Writer{true: e.Stdout, false: e.Stderr}[session == ""]
+			fmt.Fprintf(info, e.Tr("Angemeldet als %s (Gerät %q). Sitzung gültig bis %s.\n", "Logged in as %s (device %q). Session valid until %s.\n"),
 				res.Account.Email, st.DeviceName, e.time(res.ExpiresAt))
+			if session != "" {
+				fmt.Fprintln(info, e.Tr("Kein Schlüsselbund erreichbar: Übernehmen Sie den Sitzungsschlüssel in Ihre Shell (eval \"$(akte login …)\"),\n"+
+					"sonst fragen die Befehle nach dem Passwort.", "No keyring reachable: take the session key into your shell (eval \"$(akte login …)\"),\n"+
+					"else the commands ask for the password."))
+				e.Printf("export %s=%s\n", client.SessionEnv, session)
+			}
 			return nil
 		},
 	}
@@ -113,6 +129,7 @@ func logoutCmd(e *env) *cobra.Command {
 			} else {
 				err = c.Logout(cmd.Context())
 			}
+			client.Shares{Getenv: e.Getenv}.Drop(st)
 			st.ForgetSession()
 			if serr := e.save(st); serr != nil {
 				return serr

@@ -8,11 +8,11 @@ import (
 )
 
 const sessionColumns = `id, token_hash, account_id, device_id, created_at, last_seen_at, expires_at,
-	client_addr, user_agent, client_key`
+	client_addr, user_agent, client_key, device_key`
 
 func sessionDest(x *akte.Session) []any {
 	return []any{&x.ID, &x.TokenHash, &x.AccountID, &x.DeviceID, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt,
-		&x.ClientAddr, &x.UserAgent, &x.ClientKey}
+		&x.ClientAddr, &x.UserAgent, &x.ClientKey, &x.DeviceKey}
 }
 
 func sessionDone(x *akte.Session) *akte.Session {
@@ -36,10 +36,10 @@ func (s *Store) CreateSession(ctx context.Context, x *akte.Session) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (`+sessionColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		x.ID, blob(x.TokenHash), x.AccountID, x.DeviceID,
 		ts(x.CreatedAt), ts(x.LastSeenAt), ts(x.ExpiresAt),
-		x.ClientAddr, x.UserAgent, blob(x.ClientKey))
+		x.ClientAddr, x.UserAgent, blob(x.ClientKey), blob(x.DeviceKey))
 	switch kindOf(err) {
 	case akte.KindConflict:
 		return akte.E(op, akte.KindConflict, "", err)

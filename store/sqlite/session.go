@@ -8,19 +8,19 @@ import (
 )
 
 const sessionColumns = `id, token_hash, account_id, device_id, created_at, last_seen_at, expires_at,
-	client_addr, user_agent, client_key`
+	client_addr, user_agent, client_key, device_key`
 
 func scanSession(r *row) *akte.Session {
 	return &akte.Session{ID: r.text(), TokenHash: r.blob(), AccountID: akte.AccountID(r.text()), DeviceID: akte.DeviceID(r.text()),
-		CreatedAt: r.time(), LastSeenAt: r.time(), ExpiresAt: r.time(), ClientAddr: r.text(), UserAgent: r.text(), ClientKey: r.blob()}
+		CreatedAt: r.time(), LastSeenAt: r.time(), ExpiresAt: r.time(), ClientAddr: r.text(), UserAgent: r.text(), ClientKey: r.blob(), DeviceKey: r.blob()}
 }
 
 // CreateSession inserts a session of an existing account.
 func (s *Store) CreateSession(ctx context.Context, x *akte.Session) error {
-	_, err := s.changes(ctx, "sqlite.CreateSession", `INSERT INTO sessions (`+sessionColumns+`) VALUES (`+placeholders(10)+`)`,
+	_, err := s.changes(ctx, "sqlite.CreateSession", `INSERT INTO sessions (`+sessionColumns+`) VALUES (`+placeholders(11)+`)`,
 		x.ID, x.TokenHash, x.AccountID, x.DeviceID,
 		micros(x.CreatedAt), micros(x.LastSeenAt), micros(x.ExpiresAt),
-		x.ClientAddr, x.UserAgent, x.ClientKey)
+		x.ClientAddr, x.UserAgent, x.ClientKey, x.DeviceKey)
 	return err
 }
 

@@ -17,7 +17,8 @@ func testSessionRoundTrip(t *testing.T, s akte.Store) {
 	x2 := newSession(a.ID, "dev-1", "sess-2", at(2*time.Hour))
 	x1 := newSession(a.ID, "dev-1", "sess-1", at(1*time.Hour))
 	x3 := newSession(a.ID, "", "sess-3", at(3*time.Hour)) // no device
-	x3.ClientAddr, x3.UserAgent = "", ""
+	// A session opened without a device key (the web app's) keeps none.
+	x3.ClientAddr, x3.UserAgent, x3.DeviceKey = "", "", nil
 	y := newSession(b.ID, "dev-1", "sess-b", at(30*time.Minute))
 	for _, x := range []*akte.Session{x2, x1, x3, y} {
 		mustCreateSession(t, s, x)

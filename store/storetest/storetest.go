@@ -157,6 +157,7 @@ func newSession(a akte.AccountID, d akte.DeviceID, id string, created time.Time)
 		ClientAddr: "2001:db8::1",
 		UserAgent:  "Mozilla/5.0 (" + id + ")",
 		ClientKey:  []byte("client-key-" + id + "\x00\xff"),
+		DeviceKey:  []byte("device-key-" + id + "\x00\xff"),
 	}
 }
 

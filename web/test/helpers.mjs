@@ -191,13 +191,21 @@ export async function confirmDevice(base, to) {
   if (!r.ok) throw new Error(`confirm device: ${r.status} ${await r.text()}`);
 }
 
+// sessions holds the AKTE_SESSION each home's last login printed: the CLI
+// keeps the local share of its session key nowhere else (no keyring here),
+// so later commands get it as a shell that took it would.
+const sessions = new Map();
+
 // cli runs the akte CLI with its own AKTE_HOME.
 export async function cli(base, home, args, env = {}) {
   const bin = await akteBin();
+  const baseEnv = { ...process.env, AKTE_LANG: 'de', AKTE_SERVER: base, AKTE_HOME: home, AKTE_KEYRING: 'off', AKTE_SESSION: sessions.get(home) ?? '' };
   return new Promise((resolve, reject) => {
-    execFile(bin, args, { env: { ...process.env, AKTE_LANG: 'de', AKTE_SERVER: base, AKTE_HOME: home, ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`akte ${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`));
-      else resolve(stdout);
+    execFile(bin, args, { env: { ...baseEnv, ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`akte ${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`));
+      const session = args[0] === 'login' && stdout.match(/^export AKTE_SESSION=(\S+)$/m);
+      if (session) sessions.set(home, session[1]);
+      resolve(stdout);
     });
   });
 }
