@@ -71,6 +71,8 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"ClearEventAddrsBefore", testClearEventAddrsBefore},
 
 		{"Record", testRecord},
+		{"Manifest", testManifest},
+		{"SwapManifestConcurrent", testSwapManifestConcurrent},
 		{"UploadLifecycle", testUploadLifecycle},
 		{"Items", testItems},
 		{"ItemsPage", testItemsPage},
