@@ -40,6 +40,10 @@ type Transfer struct {
 	// starts over under a new key (an error with reason upload_changed),
 	// so that the person learns why it begins again.
 	Notice func(err error)
+	// Announce, if set, is called with a new upload's item id and
+	// category before the server hears of it (the record manifest lists
+	// it as pending first); an error ends the upload before it began.
+	Announce func(id, category string) error
 }
 
 // File is a file to upload: its size and a way to read it from the start
@@ -83,6 +87,11 @@ func (c *API) Upload(ctx context.Context, rec *core.Record, f File, category str
 	p := core.NewPlan(ni, f.Size, digest, replaces)
 	if err := plans.Save(f.Key, p); err != nil {
 		return nil, err
+	}
+	if t.Announce != nil {
+		if err := t.Announce(ni.ID, category); err != nil {
+			return nil, err
+		}
 	}
 	st, err := c.createUpload(ctx, p)
 	if err != nil {

@@ -107,7 +107,7 @@ func uploadCmd(e *env) *cobra.Command {
 				if fm.Title == "" {
 					fm.Title = filepath.Base(f)
 				}
-				it, err := e.upload(cmd, c, rec, plans, f, category, fm, replaces)
+				it, err := e.upload(cmd, st, c, rec, plans, f, category, fm, replaces)
 				if err != nil {
 					return e.authErr(st, cli.InFile(f, err))
 				}
@@ -137,7 +137,7 @@ func uploadCmd(e *env) *cobra.Command {
 
 // upload sends one file and returns the new item's id. The plan of an
 // interrupted upload is found again by the file's path and metadata.
-func (e *env) upload(cmd *cobra.Command, c *client.API, rec *core.Record, plans client.Plans, path, category string, m core.Meta, replaces string) (string, error) {
+func (e *env) upload(cmd *cobra.Command, st *client.State, c *client.API, rec *core.Record, plans client.Plans, path, category string, m core.Meta, replaces string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
@@ -149,7 +149,10 @@ func (e *env) upload(cmd *cobra.Command, c *client.API, rec *core.Record, plans 
 	m.FileName, m.MediaType = filepath.Base(path), mediaType(abs)
 	f := client.File{Key: strings.Join([]string{abs, category, m.Title, m.Type, m.Date, m.Source, m.Comment, replaces}, "\x00"), Size: fi.Size(),
 		Open: func() (io.ReadCloser, error) { return os.Open(abs) }}
-	t := client.Transfer{Notice: func(err error) { fmt.Fprintf(e.Stderr, "%s: %s\n", path, e.Message(err)) }}
+	t := client.Transfer{Notice: func(err error) { fmt.Fprintf(e.Stderr, "%s: %s\n", path, e.Message(err)) },
+		Announce: func(id, category string) error {
+			return e.updateManifest(cmd.Context(), st, c, rec, func(mf *core.Manifest) { mf.Set(id, category, 0, core.Pending) })
+		}}
 	if b := e.bar(seal.CiphertextSize(fi.Size(), seal.DefaultSegmentSize), filepath.Base(path)); b != nil {
 		t.Progress = func(n int64) { b.Set64(n) }
 		defer b.Finish()
@@ -158,7 +161,7 @@ func (e *env) upload(cmd *cobra.Command, c *client.API, rec *core.Record, plans 
 	if err != nil {
 		return "", err
 	}
-	return it.ID, nil
+	return it.ID, e.updateManifest(cmd.Context(), st, c, rec, func(mf *core.Manifest) { mf.Set(it.ID, category, m.Version, core.Live) })
 }
 
 func mediaType(path string) string {
@@ -230,11 +233,28 @@ func lsCmd(e *env) *cobra.Command {
 					Replaces: core.VerifiedReplaces(it, m), Version: m.Version})
 			}
 			problems := core.ChainProblems(its, metas)
+			mproblems, err := e.checkManifest(cmd.Context(), st, c, rec, its, metas, category)
+			if err != nil {
+				return err
+			}
+			index := map[string]int{}
 			for i, l := range out {
+				index[l.ID] = i
 				if err := problems[l.ID]; err != nil {
-					out[i].Problem, _ = akte.ReasonOf(err)
-					fmt.Fprintln(e.Stderr, e.Tr("Warnung:", "Warning:"), e.Message(err))
+					out[i].Problem = e.warn(err)
 				}
+			}
+			// Problems of the manifest: an item listed (its row says it,
+			// unless its chain already did), withheld (a row of its own, with
+			// only the id) or the whole list (a row without id).
+			for _, p := range mproblems {
+				if i, ok := index[p.ID]; ok && p.ID != "" {
+					if out[i].Problem == "" {
+						out[i].Problem = e.warn(p.Err)
+					}
+					continue
+				}
+				out = append(out, listed{ID: p.ID, Problem: e.warn(p.Err)})
 			}
 			if asJSON {
 				return e.PrintJSON(out)
@@ -242,6 +262,9 @@ func lsCmd(e *env) *cobra.Command {
 			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(w, e.Tr("ID\tKATEGORIE\tDATUM\tGRÖSSE\tTITEL\t", "ID\tCATEGORY\tDATE\tSIZE\tTITLE\t"))
 			for _, l := range out {
+				if l.Problem != "" && l.Title == "" {
+					continue // said on standard error
+				}
 				d := l.Date
 				if d == "" {
 					d = l.Created.Local().Format("2006-01-02")
@@ -345,13 +368,22 @@ func rmCmd(e *env) *cobra.Command {
 		Short: e.Tr("Dokumente endgültig löschen", "Delete documents for good"),
 		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, c, err := e.session()
+			ctx := cmd.Context()
+			st, c, _, rec, err := e.openRecord(ctx)
 			if err != nil {
 				return err
 			}
 			for _, id := range args {
-				if err := c.DeleteItem(cmd.Context(), id); err != nil {
+				// The manifest says the delete began before it does, and that
+				// it happened after (docs/crypto.md §15.1).
+				if err := e.updateManifest(ctx, st, c, rec, func(mf *core.Manifest) { mf.Set(id, "", 0, core.Deleting) }); err != nil {
+					return err
+				}
+				if err := c.DeleteItem(ctx, id); err != nil {
 					return e.authErr(st, err)
+				}
+				if err := e.updateManifest(ctx, st, c, rec, func(mf *core.Manifest) { mf.Set(id, "", 0, core.Deleted) }); err != nil {
+					return err
 				}
 				if !asJSON {
 					e.Printf(e.Tr("gelöscht: %s\n", "deleted: %s\n"), id)
@@ -394,4 +426,72 @@ func quotaCmd(e *env) *cobra.Command {
 	}
 	e.jsonFlag(cmd, &asJSON)
 	return cmd
+}
+
+// warn says a problem of a listing on standard error and returns its
+// reason for the JSON output.
+func (e *env) warn(err error) string {
+	fmt.Fprintln(e.Stderr, e.Tr("Warnung:", "Warning:"), e.Message(err))
+	r, _ := akte.ReasonOf(err)
+	return r
+}
+
+// updateManifest applies a change to the record's manifest (every client
+// write does, docs/crypto.md §15.1) and remembers its new counter.
+func (e *env) updateManifest(ctx context.Context, st *client.State, c *client.API, rec *core.Record, change func(*core.Manifest)) error {
+	id := rec.Info.Keys.RecordID
+	n, err := c.UpdateManifest(ctx, rec, st.Seen.Manifests[id], change)
+	if err != nil {
+		return e.authErr(st, err)
+	}
+	if st.Seen.SeeManifest(id, n) {
+		return e.save(st)
+	}
+	return nil
+}
+
+// checkManifest compares a listing with the record's manifest and returns
+// what is wrong (a problem without id is one of the whole list: rolled
+// back, or a manifest that does not open). A record without a manifest
+// gets one from a whole listing; listed items the manifest holds as
+// pending uploads are settled as live.
+func (e *env) checkManifest(ctx context.Context, st *client.State, c *client.API, rec *core.Record, its []wire.Item, metas map[string]core.Meta, category string) ([]core.Problem, error) {
+	id := rec.Info.Keys.RecordID
+	mf, err := c.Manifest(ctx)
+	if err != nil {
+		return nil, e.authErr(st, err)
+	}
+	if err := core.CheckCounter(st.Seen.Manifests[id], mf.Counter, len(mf.Manifest) == 0); err != nil {
+		return []core.Problem{{Err: err}}, nil
+	}
+	m, err := rec.OpenManifest(mf.Counter, mf.Manifest)
+	if err != nil {
+		return []core.Problem{{Err: err}}, nil
+	}
+	var problems []core.Problem
+	write := false
+	switch {
+	case m == nil && category == "":
+		m, write = rec.NewManifest(its, metas), true
+	case m != nil:
+		problems = core.ManifestProblems(m, its, metas, category)
+		write = m.Settle(its, metas)
+	}
+	counter := mf.Counter
+	if write {
+		blob, err := rec.SealManifest(m, mf.Counter+1)
+		if err != nil {
+			return nil, err
+		}
+		// Another client's write in between wins; the next listing settles.
+		if n, err := c.SwapManifest(ctx, wire.ManifestSwap{Expect: mf.Counter, Manifest: blob}); err == nil {
+			counter = n
+		} else if !akte.Is(err, akte.KindConflict) {
+			return nil, e.authErr(st, err)
+		}
+	}
+	if st.Seen.SeeManifest(id, counter) {
+		return problems, e.save(st)
+	}
+	return problems, nil
 }

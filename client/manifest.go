@@ -1,0 +1,67 @@
+package client
+
+import (
+	"context"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/wire"
+)
+
+// manifestTries bounds how often a manifest update is tried again after
+// another client wrote in between.
+const manifestTries = 50
+
+// UpdateManifest applies change to the record's manifest and stores it,
+// reading it again and applying change anew when another client wrote in
+// between. seen is the highest counter this client has seen for the
+// record: a lower one is refused (list_rolled_back), so no write builds on
+// a list the server rolled back. A record without a manifest gets its
+// first from the whole listing. It returns the new counter.
+func (c *API) UpdateManifest(ctx context.Context, rec *core.Record, seen int64, change func(*core.Manifest)) (int64, error) {
+	for try := 1; ; try++ {
+		mf, err := c.Manifest(ctx)
+		if err != nil {
+			return 0, err
+		}
+		m, err := c.OpenManifest(ctx, rec, seen, mf)
+		if err != nil {
+			return 0, err
+		}
+		change(m)
+		blob, err := rec.SealManifest(m, mf.Counter+1)
+		if err != nil {
+			return 0, err
+		}
+		n, err := c.SwapManifest(ctx, wire.ManifestSwap{Expect: mf.Counter, Manifest: blob})
+		if err == nil || !akte.Is(err, akte.KindConflict) || try == manifestTries {
+			return n, err
+		}
+	}
+}
+
+// OpenManifest checks the counter of a manifest answer against seen and
+// opens it; a record without one gets one made from the whole listing
+// (trusted once, docs/crypto.md §15.1).
+func (c *API) OpenManifest(ctx context.Context, rec *core.Record, seen int64, mf *wire.Manifest) (*core.Manifest, error) {
+	if err := core.CheckCounter(seen, mf.Counter, len(mf.Manifest) == 0); err != nil {
+		return nil, err
+	}
+	m, err := rec.OpenManifest(mf.Counter, mf.Manifest)
+	if m != nil || err != nil {
+		return m, err
+	}
+	its, err := c.Items(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	metas := map[string]core.Meta{}
+	for _, it := range its {
+		_, meta, err := rec.OpenItem(it)
+		if err != nil {
+			return nil, err
+		}
+		metas[it.ID] = meta
+	}
+	return rec.NewManifest(its, metas), nil
+}
