@@ -162,10 +162,12 @@ type Store interface {
 	// KindNotFound if the account has no record.
 	Manifest(ctx context.Context, account AccountID) (counter int64, blob []byte, err error)
 	// SwapManifest stores blob as the manifest and sets its counter to
-	// expect+1 if the counter is expect, in one statement: of concurrent
-	// swaps with one expect exactly one wins. KindConflict if the counter
-	// is not expect, KindNotFound if the account has no record.
-	SwapManifest(ctx context.Context, account AccountID, expect int64, blob []byte) error
+	// next if the counter is expect, in one statement: of concurrent swaps
+	// with one expect exactly one wins. (Clients move the counter by one;
+	// akte admin migrate copies a manifest with its counter.) KindConflict
+	// if the counter is not expect, KindNotFound if the account has no
+	// record.
+	SwapManifest(ctx context.Context, account AccountID, expect, next int64, blob []byte) error
 
 	// CreateUpload inserts an item in StateUploading, counting its Size
 	// against the record at once. If limit is not negative and the sizes

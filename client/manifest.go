@@ -24,7 +24,7 @@ func (c *API) UpdateManifest(ctx context.Context, rec *core.Record, seen int64, 
 		if err != nil {
 			return 0, err
 		}
-		m, err := c.OpenManifest(ctx, rec, seen, mf)
+		m, err := rec.LoadManifest(seen, mf.Counter, mf.Manifest, func() ([]wire.Item, map[string]core.Meta, error) { return c.listing(ctx, rec) })
 		if err != nil {
 			return 0, err
 		}
@@ -40,28 +40,19 @@ func (c *API) UpdateManifest(ctx context.Context, rec *core.Record, seen int64, 
 	}
 }
 
-// OpenManifest checks the counter of a manifest answer against seen and
-// opens it; a record without one gets one made from the whole listing
-// (trusted once, docs/crypto.md §15.1).
-func (c *API) OpenManifest(ctx context.Context, rec *core.Record, seen int64, mf *wire.Manifest) (*core.Manifest, error) {
-	if err := core.CheckCounter(seen, mf.Counter, len(mf.Manifest) == 0); err != nil {
-		return nil, err
-	}
-	m, err := rec.OpenManifest(mf.Counter, mf.Manifest)
-	if m != nil || err != nil {
-		return m, err
-	}
+// listing lists and opens every item of the record.
+func (c *API) listing(ctx context.Context, rec *core.Record) ([]wire.Item, map[string]core.Meta, error) {
 	its, err := c.Items(ctx, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	metas := map[string]core.Meta{}
 	for _, it := range its {
 		_, meta, err := rec.OpenItem(it)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		metas[it.ID] = meta
 	}
-	return rec.NewManifest(its, metas), nil
+	return its, metas, nil
 }

@@ -173,7 +173,7 @@ func (s *Service) SwapManifest(ctx context.Context, p *Principal, expect int64, 
 	if len(blob) > MaxManifest {
 		return 0, akte.R(op, akte.KindTooLarge, "manifest_too_large", map[string]any{"max_mib": MaxManifest >> 20}, "")
 	}
-	err := s.store.SwapManifest(ctx, p.Account.ID, expect, blob)
+	err := s.store.SwapManifest(ctx, p.Account.ID, expect, expect+1, blob)
 	switch {
 	case akte.Is(err, akte.KindConflict):
 		return 0, akte.R(op, akte.KindConflict, "manifest_changed", nil, "")

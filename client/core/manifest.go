@@ -251,3 +251,49 @@ func (m *Manifest) Set(id, category string, version int64, state string) {
 	}
 	m.Items[id] = ManifestEntry{Category: category, Version: version, State: state}
 }
+
+// CheckListing is what the owner's client does with a listing (items and
+// metas as ChainProblems takes them, of one category or of all if
+// category is empty) and the manifest the server answered (its counter and
+// blob; seen is the highest counter this client has seen): it returns the
+// problems (one without id for the whole list: list_rolled_back or
+// manifest_unopenable) and the manifest to store, if any (to seal for
+// counter+1): the first one, made from a whole listing of a record that
+// has none, or one where listed pending uploads are settled.
+func (r *Record) CheckListing(seen, counter int64, blob []byte, items []wire.Item, metas map[string]Meta, category string) ([]Problem, *Manifest) {
+	if err := CheckCounter(seen, counter, len(blob) == 0); err != nil {
+		return []Problem{{Err: err}}, nil
+	}
+	m, err := r.OpenManifest(counter, blob)
+	switch {
+	case err != nil:
+		return []Problem{{Err: err}}, nil
+	case m == nil && category == "":
+		return nil, r.NewManifest(items, metas)
+	case m == nil:
+		return nil, nil
+	}
+	problems := ManifestProblems(m, items, metas, category)
+	if m.Settle(items, metas) {
+		return problems, m
+	}
+	return problems, nil
+}
+
+// LoadManifest checks the counter of the manifest the server answered
+// against seen and opens it, for a write to change; a record without one
+// gets one from the whole listing, which list returns (trusted once).
+func (r *Record) LoadManifest(seen, counter int64, blob []byte, list func() ([]wire.Item, map[string]Meta, error)) (*Manifest, error) {
+	if err := CheckCounter(seen, counter, len(blob) == 0); err != nil {
+		return nil, err
+	}
+	m, err := r.OpenManifest(counter, blob)
+	if m != nil || err != nil {
+		return m, err
+	}
+	items, metas, err := list()
+	if err != nil {
+		return nil, err
+	}
+	return r.NewManifest(items, metas), nil
+}

@@ -461,24 +461,12 @@ func (e *env) checkManifest(ctx context.Context, st *client.State, c *client.API
 	if err != nil {
 		return nil, e.authErr(st, err)
 	}
-	if err := core.CheckCounter(st.Seen.Manifests[id], mf.Counter, len(mf.Manifest) == 0); err != nil {
-		return []core.Problem{{Err: err}}, nil
-	}
-	m, err := rec.OpenManifest(mf.Counter, mf.Manifest)
-	if err != nil {
-		return []core.Problem{{Err: err}}, nil
-	}
-	var problems []core.Problem
-	write := false
-	switch {
-	case m == nil && category == "":
-		m, write = rec.NewManifest(its, metas), true
-	case m != nil:
-		problems = core.ManifestProblems(m, its, metas, category)
-		write = m.Settle(its, metas)
+	problems, m := rec.CheckListing(st.Seen.Manifests[id], mf.Counter, mf.Manifest, its, metas, category)
+	if len(problems) > 0 && problems[0].ID == "" {
+		return problems, nil
 	}
 	counter := mf.Counter
-	if write {
+	if m != nil {
 		blob, err := rec.SealManifest(m, mf.Counter+1)
 		if err != nil {
 			return nil, err

@@ -121,12 +121,12 @@ func (s *Store) Manifest(ctx context.Context, account akte.AccountID) (counter i
 }
 
 // SwapManifest stores the manifest if its counter is expect.
-func (s *Store) SwapManifest(ctx context.Context, account akte.AccountID, expect int64, b []byte) error {
+func (s *Store) SwapManifest(ctx context.Context, account akte.AccountID, expect, next int64, b []byte) error {
 	const op = "postgres.SwapManifest"
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	n, err := affected(s.pool.Exec(ctx, `UPDATE records SET manifest = $1, manifest_counter = manifest_counter + 1
-		WHERE account_id = $2 AND manifest_counter = $3`, blob(b), account, expect))
+	n, err := affected(s.pool.Exec(ctx, `UPDATE records SET manifest = $1, manifest_counter = $2
+		WHERE account_id = $3 AND manifest_counter = $4`, blob(b), next, account, expect))
 	if err != nil {
 		return wrap(op, err)
 	}

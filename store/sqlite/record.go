@@ -93,15 +93,15 @@ func (s *Store) Manifest(ctx context.Context, account akte.AccountID) (counter i
 }
 
 // SwapManifest stores the manifest if its counter is expect.
-func (s *Store) SwapManifest(ctx context.Context, account akte.AccountID, expect int64, blob []byte) error {
+func (s *Store) SwapManifest(ctx context.Context, account akte.AccountID, expect, next int64, blob []byte) error {
 	const op = "sqlite.SwapManifest"
 	if blob == nil {
 		blob = []byte{}
 	}
 	var n int
 	err := s.write(ctx, func(c *conn) (err error) {
-		n, err = c.exec(`UPDATE records SET manifest = ?, manifest_counter = manifest_counter + 1
-			WHERE account_id = ? AND manifest_counter = ?`, blob, account, expect)
+		n, err = c.exec(`UPDATE records SET manifest = ?, manifest_counter = ?
+			WHERE account_id = ? AND manifest_counter = ?`, blob, next, account, expect)
 		return err
 	})
 	if err != nil || n == 1 {

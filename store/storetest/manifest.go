@@ -22,7 +22,7 @@ func testManifest(t *testing.T, s akte.Store) {
 	a := mustCreateAccount(t, s, newAccount(1))
 	_, _, err := s.Manifest(ctx, a.ID)
 	wantKind(t, "Manifest before CreateRecord", err, akte.KindNotFound)
-	wantKind(t, "SwapManifest before CreateRecord", s.SwapManifest(ctx, a.ID, 0, []byte("x")), akte.KindNotFound)
+	wantKind(t, "SwapManifest before CreateRecord", s.SwapManifest(ctx, a.ID, 0, 1, []byte("x")), akte.KindNotFound)
 	if err := s.CreateRecord(ctx, newRecord(a.ID)); err != nil {
 		t.Fatal(err)
 	}
@@ -30,14 +30,14 @@ func testManifest(t *testing.T, s akte.Store) {
 		t.Fatalf("new record's manifest: %d %q, want 0 and none", n, b)
 	}
 	m1 := []byte("manifest-1\x00\xff")
-	if err := s.SwapManifest(ctx, a.ID, 0, m1); err != nil {
+	if err := s.SwapManifest(ctx, a.ID, 0, 1, m1); err != nil {
 		t.Fatal(err)
 	}
 	if n, b := mustManifest(t, s, a.ID); n != 1 || !bytes.Equal(b, m1) {
 		t.Fatalf("after the first swap: %d %q, want 1 %q", n, b, m1)
 	}
-	wantKind(t, "SwapManifest with an old counter", s.SwapManifest(ctx, a.ID, 0, []byte("stale")), akte.KindConflict)
-	wantKind(t, "SwapManifest with a future counter", s.SwapManifest(ctx, a.ID, 2, []byte("future")), akte.KindConflict)
+	wantKind(t, "SwapManifest with an old counter", s.SwapManifest(ctx, a.ID, 0, 1, []byte("stale")), akte.KindConflict)
+	wantKind(t, "SwapManifest with a future counter", s.SwapManifest(ctx, a.ID, 2, 3, []byte("future")), akte.KindConflict)
 	if n, b := mustManifest(t, s, a.ID); n != 1 || !bytes.Equal(b, m1) {
 		t.Fatalf("after refused swaps: %d %q, want 1 %q", n, b, m1)
 	}
@@ -59,8 +59,12 @@ func testManifest(t *testing.T, s akte.Store) {
 	if n, b := mustManifest(t, s, a.ID); n != 1 || len(b) != 0 {
 		t.Fatalf("after ReplaceRecordKeys: %d %q, want 1 and none", n, b)
 	}
-	if err := s.SwapManifest(ctx, a.ID, 1, nil); err != nil {
+	// A copy (akte admin migrate) sets the counter it copies.
+	if err := s.SwapManifest(ctx, a.ID, 1, 41, nil); err != nil {
 		t.Fatal(err)
+	}
+	if n, _ := mustManifest(t, s, a.ID); n != 41 {
+		t.Fatalf("counter %d after a swap to 41", n)
 	}
 	if err := s.DeleteAccount(ctx, a.ID); err != nil {
 		t.Fatal(err)
@@ -85,7 +89,7 @@ func testSwapManifestConcurrent(t *testing.T, s akte.Store) {
 			if err != nil {
 				return err
 			}
-			err = s.SwapManifest(ctx, a.ID, c, fmt.Appendf(nil, "writer %d", i))
+			err = s.SwapManifest(ctx, a.ID, c, c+1, fmt.Appendf(nil, "writer %d", i))
 			if err == nil {
 				won[i] = c + 1
 				return nil
