@@ -52,6 +52,8 @@ var funcs = map[string]handler{
 	"unlockRecovery":  unlockRecovery,
 	"rewrap":          rewrap,
 	"openItems":       openItems,
+	"checkManifest":   checkManifest,
+	"updateManifest":  updateManifest,
 	"newItem":         newItem,
 	"sealSmall":       sealSmall,
 	"openSmall":       openSmall,
