@@ -546,8 +546,6 @@ async function loadRecord() {
   const latest = await core.call('keyVersions', { umk: session.value.umk, record: rec, seen: remembered(vkey) });
   localStorage.setItem(vkey, JSON.stringify(latest));
   const opened = list.length ? await core.call('openItems', { umk: session.value.umk, record: rec, items: list }) : [];
-  // Withheld, resurrected or rolled back (issue 10, item 4): the manifest.
-  listProblems.value = await checkManifest(session.value.umk, rec, list);
   const byId = new Map(opened.map((o) => [o.id, o]));
   record.value = rec;
   // The version chain is the one the core verified (issue 10, item 4):
@@ -557,6 +555,8 @@ async function loadRecord() {
     const o = byId.get(it.id);
     return { item: { ...it, replaces: o ? o.replaces : it.replaces }, key: o?.key, meta: o?.meta, error: o?.error, problem: o?.problem };
   });
+  // Withheld, resurrected or rolled back (issue 10, item 4): the manifest.
+  listProblems.value = await checkManifest(session.value.umk, rec, list);
 }
 
 const catName = (id) => {

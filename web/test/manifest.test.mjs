@@ -20,19 +20,21 @@ test('the web app reports a withheld and a resurrected document', async (t) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
 
-  // Documents from the CLI, then the page (a new device: confirmed by the
-  // mailed link).
+  // The page logs in (a new device: confirmed by the mailed link), then
+  // documents from the CLI and from the page.
   writeFileSync(join(a.home, 'befund.txt'), 'Befund');
   writeFileSync(join(a.home, 'brief.txt'), 'Arztbrief');
-  await cli(ev.url, a.home, ['login', '--email', a.email, '--totp', await code(a.secret)], a.env);
-  const upload = async (file, ...args) => JSON.parse(await cli(ev.url, a.home, ['upload', join(a.home, file), '--json', ...args]))[0].id;
-  await upload('befund.txt', '--category', 'findings');
-  const letter = await upload('brief.txt', '--category', 'letters');
   await login(page, ev.url, a, await code(a.secret, { use: false }));
   await page.getByText('Neues Gerät').waitFor({ timeout: 30000 });
   await confirmDevice(srv.url, a.email);
   await login(page, ev.url, a, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+  await cli(ev.url, a.home, ['login', '--email', a.email, '--totp', await code(a.secret)], a.env);
+  const upload = async (file, ...args) => JSON.parse(await cli(ev.url, a.home, ['upload', join(a.home, file), '--json', ...args]))[0].id;
+  await upload('befund.txt', '--category', 'findings');
+  const letter = await upload('brief.txt', '--category', 'letters');
+  await page.reload();
+  await page.getByRole('button', { name: 'Ansehen: brief' }).waitFor({ timeout: 30000 });
   await page.getByTestId('file-input').setInputFiles({ name: 'Laborwerte.txt', mimeType: 'text/plain', buffer: Buffer.from('Hb 14,1') });
   await page.getByRole('button', { name: 'Ansehen: Laborwerte' }).waitFor({ timeout: 30000 });
 
