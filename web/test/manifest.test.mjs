@@ -25,7 +25,7 @@ test('the web app reports a withheld and a resurrected document', async (t) => {
   writeFileSync(join(a.home, 'befund.txt'), 'Befund');
   writeFileSync(join(a.home, 'brief.txt'), 'Arztbrief');
   await login(page, ev.url, a, await code(a.secret, { use: false }));
-  await page.getByText('Neues Gerät').waitFor({ timeout: 30000 });
+  await page.getByText('Neues Gerät').waitFor({ timeout: 60000 }); // Argon2id in the page, on a busy machine
   await confirmDevice(srv.url, a.email);
   await login(page, ev.url, a, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
