@@ -262,8 +262,8 @@ func lsCmd(e *env) *cobra.Command {
 			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(w, e.Tr("ID\tKATEGORIE\tDATUM\tGRÖSSE\tTITEL\t", "ID\tCATEGORY\tDATE\tSIZE\tTITLE\t"))
 			for _, l := range out {
-				if l.Problem != "" && l.Title == "" {
-					continue // said on standard error
+				if l.Created.IsZero() {
+					continue // not listed (withheld, or the whole list): said on standard error
 				}
 				d := l.Date
 				if d == "" {
@@ -450,11 +450,11 @@ func (e *env) updateManifest(ctx context.Context, st *client.State, c *client.AP
 	return nil
 }
 
-// checkManifest compares a listing with the record's manifest and returns
-// what is wrong (a problem without id is one of the whole list: rolled
-// back, or a manifest that does not open). A record without a manifest
-// gets one from a whole listing; listed items the manifest holds as
-// pending uploads are settled as live.
+// checkManifest compares a listing with the record's manifest
+// (core.Record.CheckListing) and returns what is wrong (a problem without
+// id is one of the whole list: rolled back, or a manifest that does not
+// open); it stores the manifest CheckListing makes or settles, and
+// remembers the counter.
 func (e *env) checkManifest(ctx context.Context, st *client.State, c *client.API, rec *core.Record, its []wire.Item, metas map[string]core.Meta, category string) ([]core.Problem, error) {
 	id := rec.Info.Keys.RecordID
 	mf, err := c.Manifest(ctx)
