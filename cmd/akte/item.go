@@ -82,6 +82,7 @@ func uploadCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer e.save(st) // the manifest counters seen (best effort)
 			// The version chain is sealed with the item (docs/crypto.md §15,
 			// row 4): the replaced item's id and this one's number.
 			var prev core.Meta
@@ -149,10 +150,7 @@ func (e *env) upload(cmd *cobra.Command, st *client.State, c *client.API, rec *c
 	m.FileName, m.MediaType = filepath.Base(path), mediaType(abs)
 	f := client.File{Key: strings.Join([]string{abs, category, m.Title, m.Type, m.Date, m.Source, m.Comment, replaces}, "\x00"), Size: fi.Size(),
 		Open: func() (io.ReadCloser, error) { return os.Open(abs) }}
-	t := client.Transfer{Notice: func(err error) { fmt.Fprintf(e.Stderr, "%s: %s\n", path, e.Message(err)) },
-		Announce: func(id, category string) error {
-			return e.updateManifest(cmd.Context(), st, c, rec, func(mf *core.Manifest) { mf.Set(id, category, 0, core.Pending) })
-		}}
+	t := client.Transfer{Notice: func(err error) { fmt.Fprintf(e.Stderr, "%s: %s\n", path, e.Message(err)) }, Seen: &st.Seen}
 	if b := e.bar(seal.CiphertextSize(fi.Size(), seal.DefaultSegmentSize), filepath.Base(path)); b != nil {
 		t.Progress = func(n int64) { b.Set64(n) }
 		defer b.Finish()
@@ -161,7 +159,7 @@ func (e *env) upload(cmd *cobra.Command, st *client.State, c *client.API, rec *c
 	if err != nil {
 		return "", err
 	}
-	return it.ID, e.updateManifest(cmd.Context(), st, c, rec, func(mf *core.Manifest) { mf.Set(it.ID, category, m.Version, core.Live) })
+	return it.ID, nil
 }
 
 func mediaType(path string) string {
@@ -233,28 +231,29 @@ func lsCmd(e *env) *cobra.Command {
 					Replaces: core.VerifiedReplaces(it, m), Version: m.Version})
 			}
 			problems := core.ChainProblems(its, metas)
-			mproblems, err := e.checkManifest(cmd.Context(), st, c, rec, its, metas, category)
+			defer e.save(st) // the manifest counter seen (best effort)
+			mproblems, err := c.CheckManifest(cmd.Context(), rec, &st.Seen, its, metas, category)
 			if err != nil {
-				return err
+				return e.authErr(st, err)
 			}
+			var all []core.Problem // the chain's first
 			index := map[string]int{}
 			for i, l := range out {
 				index[l.ID] = i
 				if err := problems[l.ID]; err != nil {
-					out[i].Problem = e.warn(err)
+					all = append(all, core.Problem{ID: l.ID, Err: err})
 				}
 			}
-			// Problems of the manifest: an item listed (its row says it,
-			// unless its chain already did), withheld (a row of its own, with
-			// only the id) or the whole list (a row without id).
-			for _, p := range mproblems {
-				if i, ok := index[p.ID]; ok && p.ID != "" {
-					if out[i].Problem == "" {
-						out[i].Problem = e.warn(p.Err)
-					}
-					continue
+			// On the listed item's row, else a row with only the id, or none.
+			for _, p := range append(all, mproblems...) {
+				i, ok := index[p.ID]
+				if !ok {
+					i, out = len(out), append(out, listed{ID: p.ID})
 				}
-				out = append(out, listed{ID: p.ID, Problem: e.warn(p.Err)})
+				if out[i].Problem == "" {
+					out[i].Problem, _ = akte.ReasonOf(p.Err)
+					fmt.Fprintln(e.Stderr, e.Tr("Warnung:", "Warning:"), e.Message(p.Err))
+				}
 			}
 			if asJSON {
 				return e.PrintJSON(out)
@@ -368,22 +367,14 @@ func rmCmd(e *env) *cobra.Command {
 		Short: e.Tr("Dokumente endgültig löschen", "Delete documents for good"),
 		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, c, _, rec, err := e.openRecord(ctx)
+			st, c, _, rec, err := e.openRecord(cmd.Context())
 			if err != nil {
 				return err
 			}
+			defer e.save(st) // the manifest counters seen (best effort)
 			for _, id := range args {
-				// The manifest says the delete began before it does, and that
-				// it happened after (docs/crypto.md §15.1).
-				if err := e.updateManifest(ctx, st, c, rec, func(mf *core.Manifest) { mf.Set(id, "", 0, core.Deleting) }); err != nil {
-					return err
-				}
-				if err := c.DeleteItem(ctx, id); err != nil {
+				if err := c.DeleteItemNoted(cmd.Context(), rec, &st.Seen, id); err != nil {
 					return e.authErr(st, err)
-				}
-				if err := e.updateManifest(ctx, st, c, rec, func(mf *core.Manifest) { mf.Set(id, "", 0, core.Deleted) }); err != nil {
-					return err
 				}
 				if !asJSON {
 					e.Printf(e.Tr("gelöscht: %s\n", "deleted: %s\n"), id)
@@ -426,60 +417,4 @@ func quotaCmd(e *env) *cobra.Command {
 	}
 	e.jsonFlag(cmd, &asJSON)
 	return cmd
-}
-
-// warn says a problem of a listing on standard error and returns its
-// reason for the JSON output.
-func (e *env) warn(err error) string {
-	fmt.Fprintln(e.Stderr, e.Tr("Warnung:", "Warning:"), e.Message(err))
-	r, _ := akte.ReasonOf(err)
-	return r
-}
-
-// updateManifest applies a change to the record's manifest (every client
-// write does, docs/crypto.md §15.1) and remembers its new counter.
-func (e *env) updateManifest(ctx context.Context, st *client.State, c *client.API, rec *core.Record, change func(*core.Manifest)) error {
-	id := rec.Info.Keys.RecordID
-	n, err := c.UpdateManifest(ctx, rec, st.Seen.Manifests[id], change)
-	if err != nil {
-		return e.authErr(st, err)
-	}
-	if st.Seen.SeeManifest(id, n) {
-		return e.save(st)
-	}
-	return nil
-}
-
-// checkManifest compares a listing with the record's manifest
-// (core.Record.CheckListing) and returns what is wrong (a problem without
-// id is one of the whole list: rolled back, or a manifest that does not
-// open); it stores the manifest CheckListing makes or settles, and
-// remembers the counter.
-func (e *env) checkManifest(ctx context.Context, st *client.State, c *client.API, rec *core.Record, its []wire.Item, metas map[string]core.Meta, category string) ([]core.Problem, error) {
-	id := rec.Info.Keys.RecordID
-	mf, err := c.Manifest(ctx)
-	if err != nil {
-		return nil, e.authErr(st, err)
-	}
-	problems, m := rec.CheckListing(st.Seen.Manifests[id], mf.Counter, mf.Manifest, its, metas, category)
-	if len(problems) > 0 && problems[0].ID == "" {
-		return problems, nil
-	}
-	counter := mf.Counter
-	if m != nil {
-		blob, err := rec.SealManifest(m, mf.Counter+1)
-		if err != nil {
-			return nil, err
-		}
-		// Another client's write in between wins; the next listing settles.
-		if n, err := c.SwapManifest(ctx, wire.ManifestSwap{Expect: mf.Counter, Manifest: blob}); err == nil {
-			counter = n
-		} else if !akte.Is(err, akte.KindConflict) {
-			return nil, e.authErr(st, err)
-		}
-	}
-	if st.Seen.SeeManifest(id, counter) {
-		return problems, e.save(st)
-	}
-	return problems, nil
 }
