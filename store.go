@@ -151,7 +151,8 @@ type Store interface {
 	Record(ctx context.Context, account AccountID) (*Record, error)
 	// ReplaceRecordKeys overwrites ID, RMKByUMK, PublicKey, PrivateKeyByRMK
 	// and the whole set of CategoryKeys of the account's record (a reset
-	// without recovery key); Quota and CreatedAt stay.
+	// without recovery key) and empties its manifest (sealed under the old
+	// keys); Quota, CreatedAt and the manifest counter stay.
 	ReplaceRecordKeys(ctx context.Context, r *Record) error
 	// RotateKeys replaces, in one transaction, the account's Keys and
 	// RecoveryHash and its record's RMKByUMK (a rotation of the user
@@ -162,6 +163,18 @@ type Store interface {
 	RotateKeys(ctx context.Context, id AccountID, old []byte, keys KeyBundle, recoveryHash string, rmkByUMK []byte) error
 	// SetQuota sets the record's quota (0: the server default).
 	SetQuota(ctx context.Context, account AccountID, quota int64) error
+	// Manifest returns the account's record manifest: an opaque blob the
+	// owner's client seals (empty if none was ever written, or since
+	// ReplaceRecordKeys) and its counter (0 before the first write).
+	// KindNotFound if the account has no record.
+	Manifest(ctx context.Context, account AccountID) (counter int64, blob []byte, err error)
+	// SwapManifest stores blob as the manifest and sets its counter to
+	// next if the counter is expect, in one statement: of concurrent swaps
+	// with one expect exactly one wins. (Clients move the counter by one;
+	// akte admin migrate copies a manifest with its counter.) KindConflict
+	// if the counter is not expect, KindNotFound if the account has no
+	// record.
+	SwapManifest(ctx context.Context, account AccountID, expect, next int64, blob []byte) error
 
 	// CreateUpload inserts an item in StateUploading, counting its Size
 	// against the record at once. If limit is not negative and the sizes

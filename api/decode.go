@@ -26,7 +26,11 @@ const maxBody = 256 << 10
 // it insists on Content-Type application/json, bounds the size, and rejects
 // malformed JSON, duplicate keys, unknown fields and trailing data, each with
 // its own reason, so that a client can say what to correct.
-func decode(r *http.Request, v any) error {
+func decode(r *http.Request, v any) error { return decodeMax(r, v, maxBody) }
+
+// decodeMax is decode with another bound, for the few bodies that may be
+// larger (the record manifest).
+func decodeMax(r *http.Request, v any, maxBody int) error {
 	const op = "api.decode"
 	ct := r.Header.Get("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
@@ -36,7 +40,7 @@ func decode(r *http.Request, v any) error {
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 		return akte.R(op, akte.KindUnsupportedMedia, "charset_invalid", nil, "")
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	data, err := io.ReadAll(io.LimitReader(r.Body, int64(maxBody)+1))
 	if err != nil {
 		return &akte.Error{Op: op, Kind: akte.KindInvalid, Reason: "body_unreadable", Err: err}
 	}

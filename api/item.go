@@ -28,6 +28,30 @@ func (a *API) handleRecordGet(w http.ResponseWriter, r *http.Request, p *service
 	writeJSON(w, http.StatusOK, out)
 }
 
+func (a *API) handleManifestGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	n, b, err := a.svc.Manifest(r.Context(), p)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.Manifest{Counter: n, Manifest: b})
+}
+
+func (a *API) handleManifestSwap(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var req wire.ManifestSwap
+	// Base64 makes four bytes of three; a little room for the rest.
+	if err := decodeMax(r, &req, service.MaxManifest/3*4+4096); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	n, err := a.svc.SwapManifest(r.Context(), p, req.Expect, req.Manifest)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.Manifest{Counter: n})
+}
+
 func uploadOut(st *service.UploadStatus) wire.Upload {
 	return wire.Upload{ID: string(st.Item.ID), State: string(st.Item.State), Size: st.Item.Size, ChunkSize: st.Item.ChunkSize, Chunks: st.Chunks}
 }

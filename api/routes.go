@@ -41,6 +41,8 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/password/reset/complete", a.handlePasswordResetComplete)
 
 	m.HandleFunc("GET /api/v1/record", a.authed(a.handleRecordGet))
+	m.HandleFunc("GET /api/v1/record/manifest", a.authed(a.handleManifestGet))
+	m.HandleFunc("PUT /api/v1/record/manifest", a.authed(a.handleManifestSwap))
 	m.HandleFunc("POST /api/v1/uploads", a.authed(a.handleUploadCreate))
 	m.HandleFunc("GET /api/v1/uploads/{id}", a.authed(a.handleUploadGet))
 	m.HandleFunc("PUT /api/v1/uploads/{id}/chunks/{n}", a.authed(a.handleUploadChunk))

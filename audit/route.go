@@ -55,6 +55,8 @@ func Routes() map[string]RouteAudit {
 		"POST /api/v1/password/reset/complete":   {Op: PasswordReset},
 
 		"GET /api/v1/record":                  {Op: RecordRead},
+		"GET /api/v1/record/manifest":         {Why: "part of item.list: the owner's client reads the sealed manifest of the record's items once per listing"},
+		"PUT /api/v1/record/manifest":         {Why: "part of item.upload and item.delete: the owner's client notes its write in the sealed manifest"},
 		"POST /api/v1/uploads":                {Why: partOfUpload},
 		"GET /api/v1/uploads/{id}":            {Why: partOfUpload},
 		"PUT /api/v1/uploads/{id}/chunks/{n}": {Why: partOfUpload},

@@ -134,8 +134,16 @@ var sent = []string{
 	// The client core's own refusals (client/core; also in the WebAssembly core).
 	"account_key_substituted",
 	"record_key_substituted",
-	"replaces_forged",         // item
-	"version_forged",          // item
+	"replaces_forged",      // item
+	"version_forged",       // item
+	"item_withheld",        // item
+	"item_resurrected",     // item
+	"item_version_changed", // item
+	"list_rolled_back",     // seen, got
+	"manifest_unopenable",
+	"manifest_missing",
+	"manifest_too_large", // max_mib
+	"manifest_changed",
 	"category_key_unopenable", // category, version
 	"file_changed_during_upload",
 	"item_key_unopenable",  // item

@@ -301,6 +301,18 @@ func TestRoutesCovered(t *testing.T) {
 	if _, err := c.Item(ctx, it.ID); !akte.Is(err, akte.KindNotFound) {
 		t.Errorf("deleted item: %v", err)
 	}
+	// The manifest: swapped once, refused with a stale counter.
+	if mf := must[*wire.Manifest](t)(c.Manifest(ctx)); mf.Counter != 0 || len(mf.Manifest) != 0 {
+		t.Errorf("new record's manifest: %+v", mf)
+	}
+	if n := must[int64](t)(c.SwapManifest(ctx, wire.ManifestSwap{Expect: 0, Manifest: []byte("sealed")})); n != 1 {
+		t.Errorf("counter after a swap: %d", n)
+	}
+	if _, err := c.SwapManifest(ctx, wire.ManifestSwap{Expect: 0, Manifest: []byte("stale")}); !akte.Is(err, akte.KindConflict) {
+		t.Errorf("stale swap: %v", err)
+	} else if r, _ := akte.ReasonOf(err); r != "manifest_changed" {
+		t.Errorf("stale swap's reason %q", r)
+	}
 
 	// The authenticator: a new secret, taken only with a code of the new
 	// app; from then on its codes count.

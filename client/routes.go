@@ -243,6 +243,20 @@ func (c *API) Record(ctx context.Context) (*wire.Record, error) {
 	return &out, err
 }
 
+// Manifest is GET /api/v1/record/manifest.
+func (c *API) Manifest(ctx context.Context) (*wire.Manifest, error) {
+	var out wire.Manifest
+	_, err := c.do(ctx, "GET", prefix+"/record/manifest", nil, &out, nil)
+	return &out, err
+}
+
+// SwapManifest is PUT /api/v1/record/manifest; it returns the new counter.
+func (c *API) SwapManifest(ctx context.Context, r wire.ManifestSwap) (int64, error) {
+	var out wire.Manifest
+	_, err := c.do(ctx, "PUT", prefix+"/record/manifest", r, &out, nil)
+	return out.Counter, err
+}
+
 // CreateUpload is POST /api/v1/uploads; the same request again answers
 // the status of the upload in progress.
 func (c *API) CreateUpload(ctx context.Context, r wire.UploadRequest) (*wire.Upload, int, error) {

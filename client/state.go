@@ -136,6 +136,21 @@ type Seen struct {
 	KDFs map[string]akte.KDFParams `json:"kdf,omitempty"`
 	// KeyVersions holds the highest key version by record id and category.
 	KeyVersions map[string]map[string]uint32 `json:"key_versions,omitempty"`
+	// Manifests holds the highest record manifest counter by record id.
+	Manifests map[string]int64 `json:"manifests,omitempty"`
+}
+
+// SeeManifest remembers a record manifest's counter if it is the highest
+// seen; changed says the state must be saved.
+func (s *Seen) SeeManifest(record string, counter int64) (changed bool) {
+	if counter <= s.Manifests[record] {
+		return false
+	}
+	if s.Manifests == nil {
+		s.Manifests = map[string]int64{}
+	}
+	s.Manifests[record] = counter
+	return true
 }
 
 // EmailKey is the form of an address the client compares and remembers.

@@ -40,6 +40,10 @@ type Transfer struct {
 	// starts over under a new key (an error with reason upload_changed),
 	// so that the person learns why it begins again.
 	Notice func(err error)
+	// Seen, if set, has the upload noted in the record's manifest: its
+	// new id as pending before the server hears of it, as live once it
+	// completed (UpdateManifest, which keeps the counters seen here).
+	Seen *Seen
 }
 
 // File is a file to upload: its size and a way to read it from the start
@@ -60,6 +64,14 @@ type File struct {
 // is kept in plans from before the first chunk is sent until the item is
 // complete, so that Upload can be called again after any failure.
 func (c *API) Upload(ctx context.Context, rec *core.Record, f File, category string, meta core.Meta, replaces string, plans Plans, t Transfer) (*wire.Item, error) {
+	it, err := c.upload(ctx, rec, f, category, meta, replaces, plans, t)
+	if err != nil || t.Seen == nil {
+		return it, err
+	}
+	return it, c.UpdateManifest(ctx, rec, t.Seen, func(m *core.Manifest) { m.Set(it.ID, category, meta.Version, core.Live) })
+}
+
+func (c *API) upload(ctx context.Context, rec *core.Record, f File, category string, meta core.Meta, replaces string, plans Plans, t Transfer) (*wire.Item, error) {
 	if p, err := plans.Load(f.Key); err == nil {
 		it, err := c.resume(ctx, p, f, plans, t)
 		if it != nil || !akte.Is(err, akte.KindConflict) {
@@ -83,6 +95,11 @@ func (c *API) Upload(ctx context.Context, rec *core.Record, f File, category str
 	p := core.NewPlan(ni, f.Size, digest, replaces)
 	if err := plans.Save(f.Key, p); err != nil {
 		return nil, err
+	}
+	if t.Seen != nil {
+		if err := c.UpdateManifest(ctx, rec, t.Seen, func(m *core.Manifest) { m.Set(ni.ID, category, 0, core.Pending) }); err != nil {
+			return nil, err
+		}
 	}
 	st, err := c.createUpload(ctx, p)
 	if err != nil {

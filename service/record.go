@@ -144,3 +144,43 @@ func (s *Service) AdminSetQuota(ctx context.Context, o Operator, ref string, quo
 		Code: fmt.Sprintf("quota=%d", eff)})
 	return a, eff, nil
 }
+
+// MaxManifest bounds a sealed record manifest (about 200,000 items).
+const MaxManifest = 12 << 20
+
+// Manifest returns the record's sealed manifest and its counter. The
+// server cannot open it; only the owner's client writes and reads it.
+func (s *Service) Manifest(ctx context.Context, p *Principal) (int64, []byte, error) {
+	const op = "record.manifest"
+	n, b, err := s.store.Manifest(ctx, p.Account.ID)
+	if akte.Is(err, akte.KindNotFound) {
+		return 0, nil, errRecordNotFound(op, err)
+	}
+	if err != nil {
+		return 0, nil, internal(op, err)
+	}
+	return n, b, nil
+}
+
+// SwapManifest stores a new sealed manifest if the counter is still
+// expect and returns the new counter; another counter is KindConflict
+// (manifest_changed): someone wrote meanwhile.
+func (s *Service) SwapManifest(ctx context.Context, p *Principal, expect int64, blob []byte) (int64, error) {
+	const op = "record.manifest_swap"
+	if len(blob) == 0 {
+		return 0, invalid(op, "manifest_missing", nil)
+	}
+	if len(blob) > MaxManifest {
+		return 0, akte.R(op, akte.KindTooLarge, "manifest_too_large", map[string]any{"max_mib": MaxManifest >> 20}, "")
+	}
+	err := s.store.SwapManifest(ctx, p.Account.ID, expect, expect+1, blob)
+	switch {
+	case akte.Is(err, akte.KindConflict):
+		return 0, akte.R(op, akte.KindConflict, "manifest_changed", nil, "")
+	case akte.Is(err, akte.KindNotFound):
+		return 0, errRecordNotFound(op, err)
+	case err != nil:
+		return 0, internal(op, err)
+	}
+	return expect + 1, nil
+}

@@ -111,3 +111,20 @@ func (k *RecordKeys) Record() *akte.Record {
 	}
 	return r
 }
+
+// Manifest is GET /api/v1/record/manifest: the record's manifest as the
+// owner's client sealed it (empty if none was written yet) and its
+// counter, which every write raises by one (docs/crypto.md §15, row 4).
+type Manifest struct {
+	Counter  int64  `json:"counter"`
+	Manifest []byte `json:"manifest"`
+}
+
+// ManifestSwap is PUT /api/v1/record/manifest: the new manifest, stored
+// only if the counter is still Expect (else 409, reason manifest_changed:
+// the client reads it again and applies its change anew). The answer is a
+// Manifest with the new counter and no blob.
+type ManifestSwap struct {
+	Expect   int64  `json:"expect"`
+	Manifest []byte `json:"manifest"`
+}

@@ -55,6 +55,8 @@ var funcs = map[string]handler{
 	"rewrap":          rewrap,
 	"rotate":          rotate,
 	"openItems":       openItems,
+	"checkManifest":   checkManifest,
+	"updateManifest":  updateManifest,
 	"newItem":         newItem,
 	"sealSmall":       sealSmall,
 	"openSmall":       openSmall,

@@ -82,6 +82,7 @@ func uploadCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer e.save(st) // the manifest counters seen (best effort)
 			// The version chain is sealed with the item (docs/crypto.md §15,
 			// row 4): the replaced item's id and this one's number.
 			var prev core.Meta
@@ -107,7 +108,7 @@ func uploadCmd(e *env) *cobra.Command {
 				if fm.Title == "" {
 					fm.Title = filepath.Base(f)
 				}
-				it, err := e.upload(cmd, c, rec, plans, f, category, fm, replaces)
+				it, err := e.upload(cmd, st, c, rec, plans, f, category, fm, replaces)
 				if err != nil {
 					return e.authErr(st, cli.InFile(f, err))
 				}
@@ -138,7 +139,7 @@ func uploadCmd(e *env) *cobra.Command {
 
 // upload sends one file and returns the new item's id. The plan of an
 // interrupted upload is found again by the file's path and metadata.
-func (e *env) upload(cmd *cobra.Command, c *client.API, rec *core.Record, plans client.Plans, path, category string, m core.Meta, replaces string) (string, error) {
+func (e *env) upload(cmd *cobra.Command, st *client.State, c *client.API, rec *core.Record, plans client.Plans, path, category string, m core.Meta, replaces string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
@@ -150,7 +151,7 @@ func (e *env) upload(cmd *cobra.Command, c *client.API, rec *core.Record, plans 
 	m.FileName, m.MediaType = filepath.Base(path), mediaType(abs)
 	f := client.File{Key: strings.Join([]string{abs, category, m.Title, m.Type, m.Date, m.Source, m.Comment, replaces}, "\x00"), Size: fi.Size(),
 		Open: func() (io.ReadCloser, error) { return os.Open(abs) }}
-	t := client.Transfer{Notice: func(err error) { fmt.Fprintf(e.Stderr, "%s: %s\n", path, e.Message(err)) }}
+	t := client.Transfer{Notice: func(err error) { fmt.Fprintf(e.Stderr, "%s: %s\n", path, e.Message(err)) }, Seen: &st.Seen}
 	if b := e.bar(seal.CiphertextSize(fi.Size(), seal.DefaultSegmentSize), filepath.Base(path)); b != nil {
 		t.Progress = func(n int64) { b.Set64(n) }
 		defer b.Finish()
@@ -231,10 +232,28 @@ func lsCmd(e *env) *cobra.Command {
 					Replaces: core.VerifiedReplaces(it, m), Version: m.Version})
 			}
 			problems := core.ChainProblems(its, metas)
+			defer e.save(st) // the manifest counter seen (best effort)
+			mproblems, err := c.CheckManifest(cmd.Context(), rec, &st.Seen, its, metas, category)
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			var all []core.Problem // the chain's first
+			index := map[string]int{}
 			for i, l := range out {
+				index[l.ID] = i
 				if err := problems[l.ID]; err != nil {
-					out[i].Problem, _ = akte.ReasonOf(err)
-					fmt.Fprintln(e.Stderr, e.Tr("Warnung:", "Warning:"), e.Message(err))
+					all = append(all, core.Problem{ID: l.ID, Err: err})
+				}
+			}
+			// On the listed item's row, else a row with only the id, or none.
+			for _, p := range append(all, mproblems...) {
+				i, ok := index[p.ID]
+				if !ok {
+					i, out = len(out), append(out, listed{ID: p.ID})
+				}
+				if out[i].Problem == "" {
+					out[i].Problem, _ = akte.ReasonOf(p.Err)
+					fmt.Fprintln(e.Stderr, e.Tr("Warnung:", "Warning:"), e.Message(p.Err))
 				}
 			}
 			if asJSON {
@@ -243,6 +262,9 @@ func lsCmd(e *env) *cobra.Command {
 			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(w, e.Tr("ID\tKATEGORIE\tDATUM\tGRÖSSE\tTITEL\t", "ID\tCATEGORY\tDATE\tSIZE\tTITLE\t"))
 			for _, l := range out {
+				if l.Created.IsZero() {
+					continue // not listed (withheld, or the whole list): said on standard error
+				}
 				d := l.Date
 				if d == "" {
 					d = l.Created.Local().Format("2006-01-02")
@@ -348,12 +370,13 @@ func rmCmd(e *env) *cobra.Command {
 		Short: e.Tr("Dokumente endgültig löschen", "Delete documents for good"),
 		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, c, err := e.session()
+			st, c, _, rec, err := e.openRecord(cmd.Context())
 			if err != nil {
 				return err
 			}
+			defer e.save(st) // the manifest counters seen (best effort)
 			for _, id := range args {
-				if err := c.DeleteItem(cmd.Context(), id); err != nil {
+				if err := c.DeleteItemNoted(cmd.Context(), rec, &st.Seen, id); err != nil {
 					return e.authErr(st, err)
 				}
 				if !asJSON {

@@ -6,10 +6,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/akte/akte"
@@ -498,5 +500,140 @@ func TestMaliciousVersions(t *testing.T) {
 	u.ok("rm", c)
 	if got := byID(); len(got) != 2 || got[a].ID == "" || got[b].Problem != "replaces_forged" {
 		t.Errorf("after rm %s: %+v", c, got)
+	}
+}
+
+// lsProblems runs akte ls --json and returns its rows by id (a row of the
+// whole list has the id "") and its standard error.
+func (u *user) lsProblems(args ...string) (map[string]lsItem, string) {
+	u.t.Helper()
+	out, errs, code := u.run("", nil, append([]string{"ls", "--json"}, args...)...)
+	if code != 0 {
+		u.t.Fatalf("ls: exit %d: %s", code, errs)
+	}
+	var rows []lsItem
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		u.t.Fatal(err)
+	}
+	m := map[string]lsItem{}
+	for _, r := range rows {
+		m[r.ID] = r
+	}
+	return m, errs
+}
+
+// TestMaliciousManifest: the record's manifest (docs/crypto.md §15.1)
+// names an item the server withholds, a deleted item it brings back, and
+// an older list it shows; honest use, two installations writing at once
+// included, names nothing.
+func TestMaliciousManifest(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "", nil)
+	u := newUser(t, srv, "manifest@example.org")
+	u.register(testKVNR)
+	u.login()
+	other := u.device()
+	other.fails("login", "--email", u.Email, "--totp", u.peekCode())
+	srv.confirmDevice(u.Email)
+	other.login()
+	dir := t.TempDir()
+	doc := func(name string, seed uint64) string {
+		p := filepath.Join(dir, name)
+		writeRandom(t, p, 2000, seed)
+		return p
+	}
+	honest := func(who *user, want int) map[string]lsItem {
+		t.Helper()
+		rows, errs := who.lsProblems()
+		if errs != "" || len(rows) != want {
+			t.Fatalf("honest listing: %d rows (want %d), stderr %q: %+v", len(rows), want, errs, rows)
+		}
+		for id, r := range rows {
+			if r.Problem != "" || id == "" {
+				t.Fatalf("honest listing names a problem: %+v", rows)
+			}
+		}
+		return rows
+	}
+	// Normal use: uploads, a new version, a delete, and two installations
+	// uploading and deleting at the same time.
+	a := u.upload(doc("befund.txt", 1), "--category", "findings")
+	a2 := u.upload(doc("befund-2.txt", 2), "--category", "findings", "--replaces", a)
+	gone := other.upload(doc("alt.txt", 3), "--category", "letters")
+	honest(u, 3)
+	u.ok("rm", gone)
+	var wg sync.WaitGroup
+	ids := make([][]string, 2)
+	for i, who := range []*user{u, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 3 {
+				ids[i] = append(ids[i], who.upload(doc(fmt.Sprintf("par-%d-%d.txt", i, j), uint64(10+i*10+j)), "--category", "letters"))
+			}
+			who.ok("rm", ids[i][0])
+		}()
+	}
+	wg.Wait()
+	honest(u, 6)
+	honest(other, 6)
+
+	db := srv.stores()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.Exec(t.Context(), q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Withheld: the server hides the new version.
+	exec(`UPDATE items SET state = 'uploading' WHERE id = ?`, a2)
+	rows, errs := u.lsProblems()
+	if rows[a2].Problem != "item_withheld" || rows[a].Problem != "" || !says(errs, "item_withheld", map[string]any{"item": a2}) {
+		t.Errorf("withheld %s: %+v, stderr %q", a2, rows, errs)
+	}
+	if rows, _ := u.lsProblems("--category", "letters"); rows[a2].Problem != "" {
+		t.Errorf("a finding withheld from a listing of letters: %+v", rows)
+	}
+	exec(`UPDATE items SET state = 'complete' WHERE id = ?`, a2)
+	honest(u, 6)
+
+	// Resurrected: a deleted item's row written back after akte rm.
+	exec(`CREATE TABLE evil_items AS SELECT * FROM items WHERE id = ?`, a)
+	u.ok("rm", a)
+	exec(`INSERT INTO items SELECT * FROM evil_items`)
+	exec(`DROP TABLE evil_items`)
+	rows, errs = u.lsProblems()
+	if rows[a].Problem != "item_resurrected" || !says(errs, "item_resurrected", map[string]any{"item": a}) {
+		t.Errorf("resurrected %s: %+v, stderr %q", a, rows, errs)
+	}
+	exec(`DELETE FROM items WHERE id = ?`, a)
+	honest(u, 5)
+
+	// Rolled back: an older manifest with its own counter written back.
+	var oldCounter int64
+	var oldBlob []byte
+	if err := db.QueryRow(t.Context(), `SELECT manifest_counter, manifest FROM records WHERE account_id = ?`, u.Account).Scan(&oldCounter, &oldBlob); err != nil {
+		t.Fatal(err)
+	}
+	u.upload(doc("neu.txt", 99), "--category", "findings")
+	honest(u, 6)
+	exec(`UPDATE records SET manifest_counter = ?, manifest = ? WHERE account_id = ?`, oldCounter, oldBlob, u.Account)
+	rows, errs = u.lsProblems()
+	if rows[""].Problem != "list_rolled_back" || !says(errs, "list_rolled_back", nil) {
+		t.Errorf("rolled back: %+v, stderr %q", rows, errs)
+	}
+	// No write builds on it.
+	if msg := u.fails("upload", doc("danach.txt", 100), "--category", "findings"); !says(msg, "list_rolled_back", nil) {
+		t.Errorf("upload on a rolled-back list: %q", msg)
+	}
+	// The old blob under the new counter does not open.
+	exec(`UPDATE records SET manifest_counter = ? WHERE account_id = ?`, oldCounter+5, u.Account)
+	if rows, errs := u.lsProblems(); rows[""].Problem != "manifest_unopenable" || !says(errs, "manifest_unopenable", nil) {
+		t.Errorf("old manifest under a new counter: %+v, stderr %q", rows, errs)
+	}
+	// Emptied: what a device that saw the manifest calls rolled back.
+	exec(`UPDATE records SET manifest = ? WHERE account_id = ?`, []byte{}, u.Account)
+	if rows, _ := u.lsProblems(); rows[""].Problem != "list_rolled_back" {
+		t.Errorf("manifest removed: %+v", rows)
 	}
 }

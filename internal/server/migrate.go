@@ -287,6 +287,9 @@ func (m *migration) copyAccounts(ctx context.Context) error {
 		} else if err != nil {
 			return fmt.Errorf("account %s: %w", a.ID, err)
 		}
+		if err := copyManifest(ctx, src, dst, a.ID); err != nil {
+			return fmt.Errorf("account %s: manifest: %w", a.ID, err)
+		}
 		if a.TOTPLastCounter > 0 {
 			if _, err := dst.AdvanceTOTP(ctx, a.ID, a.TOTPLastCounter); err != nil {
 				return fmt.Errorf("account %s: %w", a.ID, err)
@@ -455,4 +458,22 @@ func (m *migration) verify(ctx context.Context) error {
 			Params: map[string]any{"source": fmt.Sprintf("%d/%d/%d/%d/%d", sa, sd, si, sc, len(sb)), "target": fmt.Sprintf("%d/%d/%d/%d/%d", da, dd, di, dc, len(db))}}
 	}
 	return nil
+}
+
+// copyManifest copies the record manifest with its counter (clients
+// remember the highest counter they saw: a lower one would look like a
+// list rolled back); a target that has it already is left alone.
+func copyManifest(ctx context.Context, src, dst akte.Store, id akte.AccountID) error {
+	n, b, err := src.Manifest(ctx, id)
+	if akte.Is(err, akte.KindNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	have, _, err := dst.Manifest(ctx, id)
+	if err != nil || have == n {
+		return err
+	}
+	return dst.SwapManifest(ctx, id, have, n, b)
 }

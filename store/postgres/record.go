@@ -79,7 +79,7 @@ func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
 	defer cancel()
 	return wrap(op, s.tx(ctx, func(tx pgx.Tx) error {
 		n, err := affected(tx.Exec(ctx, `UPDATE records
-			SET id = $1, rmk_by_umk = $2, public_key = $3, private_key_by_rmk = $4
+			SET id = $1, rmk_by_umk = $2, public_key = $3, private_key_by_rmk = $4, manifest = ''::bytea
 			WHERE account_id = $5`, r.ID, blob(r.RMKByUMK), blob(r.PublicKey), blob(r.PrivateKeyByRMK), r.AccountID))
 		if err != nil {
 			return err
@@ -137,4 +137,34 @@ func (s *Store) RotateKeys(ctx context.Context, id akte.AccountID, old []byte, k
 		}
 		return nil
 	}))
+}
+
+// Manifest returns the record's manifest and its counter.
+func (s *Store) Manifest(ctx context.Context, account akte.AccountID) (counter int64, b []byte, err error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	err = s.pool.QueryRow(ctx, `SELECT manifest_counter, manifest FROM records WHERE account_id = $1`, account).Scan(&counter, &b)
+	if err != nil {
+		return 0, nil, wrap("postgres.Manifest", err)
+	}
+	return counter, b, nil
+}
+
+// SwapManifest stores the manifest if its counter is expect.
+func (s *Store) SwapManifest(ctx context.Context, account akte.AccountID, expect, next int64, b []byte) error {
+	const op = "postgres.SwapManifest"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx, `UPDATE records SET manifest = $1, manifest_counter = $2
+		WHERE account_id = $3 AND manifest_counter = $4`, blob(b), next, account, expect))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	if _, _, err := s.Manifest(ctx, account); err != nil {
+		return err
+	}
+	return akte.E(op, akte.KindConflict, "", nil)
 }

@@ -61,7 +61,7 @@ func (s *Store) Record(ctx context.Context, account akte.AccountID) (*akte.Recor
 func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
 	const op = "sqlite.ReplaceRecordKeys"
 	return wrap(op, s.tx(ctx, func(c *conn) error {
-		n, err := c.exec(`UPDATE records SET id = ?, rmk_by_umk = ?, public_key = ?, private_key_by_rmk = ?
+		n, err := c.exec(`UPDATE records SET id = ?, rmk_by_umk = ?, public_key = ?, private_key_by_rmk = ?, manifest = X''
 			WHERE account_id = ?`, r.ID, r.RMKByUMK, r.PublicKey, r.PrivateKeyByRMK, r.AccountID)
 		if err != nil {
 			return err
@@ -108,4 +108,41 @@ func (s *Store) RotateKeys(ctx context.Context, id akte.AccountID, old []byte, k
 		}
 		return nil
 	}))
+}
+
+// Manifest returns the record's manifest and its counter.
+func (s *Store) Manifest(ctx context.Context, account akte.AccountID) (counter int64, blob []byte, err error) {
+	err = s.read(ctx, func(c *conn) error {
+		return c.one(`SELECT manifest_counter, manifest FROM records WHERE account_id = ?`, []any{account}, func(r *row) {
+			counter, blob = r.int64(), r.blob()
+		})
+	})
+	return counter, blob, wrap("sqlite.Manifest", err)
+}
+
+// SwapManifest stores the manifest if its counter is expect.
+func (s *Store) SwapManifest(ctx context.Context, account akte.AccountID, expect, next int64, blob []byte) error {
+	const op = "sqlite.SwapManifest"
+	if blob == nil {
+		blob = []byte{}
+	}
+	var n int
+	err := s.write(ctx, func(c *conn) (err error) {
+		n, err = c.exec(`UPDATE records SET manifest = ?, manifest_counter = ?
+			WHERE account_id = ? AND manifest_counter = ?`, blob, next, account, expect)
+		return err
+	})
+	if err != nil || n == 1 {
+		return wrap(op, err)
+	}
+	return s.manifestMiss(ctx, op, account)
+}
+
+// manifestMiss tells why a swap changed nothing: no record, or another
+// counter.
+func (s *Store) manifestMiss(ctx context.Context, op string, account akte.AccountID) error {
+	if _, _, err := s.Manifest(ctx, account); err != nil {
+		return err
+	}
+	return akte.E(op, akte.KindConflict, "", nil)
 }

@@ -72,6 +72,9 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 
 		{"Record", testRecord},
 		{"RotateKeys", testRotateKeys},
+
+		{"Manifest", testManifest},
+		{"SwapManifestConcurrent", testSwapManifestConcurrent},
 		{"UploadLifecycle", testUploadLifecycle},
 		{"Items", testItems},
 		{"ItemsPage", testItemsPage},

@@ -10,6 +10,7 @@ import * as core from './core.js';
 import { unb64 } from './bytes.js';
 import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
+import { checkManifest, updateManifest } from './manifest.js';
 import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
 import { totpCode } from './totp.js';
 
@@ -650,6 +651,7 @@ function EmailStep({ email, title, progress, onDone }) {
 const record = signal(null); // wire.Record
 const items = signal([]); // [{item, key, meta}]
 const uploads = signal([]); // [{name, done, total, state, error}]
+const listProblems = signal([]); // [{id, error}] of the listing against the manifest
 
 async function loadRecord() {
   const [rec, list] = await Promise.all([get('/record'), get('/items')]);
@@ -668,6 +670,8 @@ async function loadRecord() {
     const o = byId.get(it.id);
     return { item: { ...it, replaces: o ? o.replaces : it.replaces }, key: o?.key, meta: o?.meta, error: o?.error, problem: o?.problem };
   });
+  // Withheld, resurrected or rolled back (issue 10, item 4): the manifest.
+  listProblems.value = await checkManifest(session.value.umk, rec, list);
 }
 
 // recordError says why the record could not be (re)loaded; reloadRecord
@@ -711,7 +715,11 @@ async function runUploads(files, category, replaces) {
               'The file is no longer the one whose upload was interrupted; it is uploaded again from the start under a new key.') })
           : update(e, { done, total, state });
       const prev = replaces && items.value.find((x) => x.item.id === replaces)?.meta;
-      await upload(ctx, f, { category, meta, replaces, prevVersion: prev?.version || 0, path: droppedPath.get(f), progress });
+      // The manifest names the upload before the server hears of it, and
+      // as live once it completed.
+      const announce = (id) => updateManifest(ctx.umk, ctx.record, [{ id, category, state: 'p' }]);
+      const it = await upload(ctx, f, { category, meta, replaces, prevVersion: prev?.version || 0, path: droppedPath.get(f), progress, announce });
+      await updateManifest(ctx.umk, ctx.record, [{ id: it.id, category, version: replaces ? Math.max(prev?.version || 0, 1) + 1 : 1, state: '' }]);
       update(e, { state: 'done' });
     } catch (err) {
       update(e, { state: 'failed', error: errorText(err) });
@@ -873,8 +881,13 @@ function Record() {
   };
   const remove = async (x) => {
     try {
-      await del('/items/' + x.item.id);
-      for (const o of olderOf(x)) await del('/items/' + o.item.id);
+      // The manifest says each delete began before it does, and that it
+      // happened after.
+      const ids = [x.item.id, ...olderOf(x).map((o) => o.item.id)];
+      const mark = (state) => updateManifest(session.value.umk, record.value, ids.map((id) => ({ id, state })));
+      await mark('d');
+      for (const id of ids) await del('/items/' + id);
+      await mark('x');
       setConfirmDel(null);
       setStatus(tr(`„${x.meta?.title}“ gelöscht.`, `“${x.meta?.title}” deleted.`));
       await loadRecord();
@@ -901,6 +914,10 @@ function Record() {
       ${all.some((x) => x.problem) &&
       html`<div class="alert" role="alert" data-testid="chain-problems"><ul>
         ${all.filter((x) => x.problem).map((x) => html`<li>${errorText(x.problem)}</li>`)}
+      </ul></div>`}
+      ${listProblems.value.length > 0 &&
+      html`<div class="alert" role="alert" data-testid="list-problems"><ul>
+        ${listProblems.value.map((p) => html`<li>${errorText(p.error)}</li>`)}
       </ul></div>`}
       <${Status} text=${status} />
       ${shown.length === 0 && html`<p>${all.length ? tr('Keine Treffer.', 'No matches.') : tr('Noch keine Dokumente.', 'No documents yet.')}</p>`}

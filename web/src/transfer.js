@@ -155,7 +155,7 @@ function chunker(file, enc, chunkSize) {
 // is not the one an interrupted upload was sending: it starts over under a
 // new key) or 'done'. path is the file's path in a dropped folder;
 // prevVersion the version sealed in the replaced item (0 if it has none).
-export async function upload(ctx, file, { category, meta, replaces, prevVersion = 0, path, progress = () => {}, signal, parallel = 2 }) {
+export async function upload(ctx, file, { category, meta, replaces, prevVersion = 0, path, progress = () => {}, signal, parallel = 2, announce }) {
   const key = planKey(ctx.accountId, file, path);
   const pr = { done: 0, total: 0, progress, signal, parallel };
   pr.onWait = () => progress(pr.done, pr.total, 'waiting');
@@ -211,6 +211,9 @@ export async function upload(ctx, file, { category, meta, replaces, prevVersion 
   digest ??= await fileDigest(file);
   p = await newPlan(ctx, file, category, meta, replaces, prevVersion, digest);
   savePlan(key, p);
+  // The caller learns the new id before the server does (the record
+  // manifest lists it as pending first).
+  if (announce) await announce(p.request.id);
   let st;
   try {
     st = await create(p);

@@ -16,7 +16,7 @@ test('upload resumes after a network drop and after a reload', async (t) => {
   const page = await ctx.newPage();
   const puts = [];
   ctx.on('response', (resp) => {
-    if (resp.request().method() === 'PUT') puts.push({ n: Number(resp.url().split('/').pop()), status: resp.status() });
+    if (resp.request().method() === 'PUT' && resp.url().includes('/chunks/')) puts.push({ n: Number(resp.url().split('/').pop()), status: resp.status() });
   });
   // acked waits briefly for the response events to arrive, then returns
   // the acknowledged chunk numbers.
