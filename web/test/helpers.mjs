@@ -294,7 +294,8 @@ export async function login(page, base, a, totp) {
 // only in the old page's worker, so the password is asked again (not the
 // TOTP code: the session is live).
 export async function unlock(page, password) {
-  await page.getByRole('heading', { name: 'Entsperren' }).waitFor({ timeout: 30000 });
-  await page.getByLabel('Passwort', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Entsperren', exact: true }).click();
+  // In either language of the page.
+  await page.getByRole('heading', { name: /^(Entsperren|Unlock)$/ }).waitFor({ timeout: 30000 });
+  await page.getByLabel(/^(Passwort|Password)$/).fill(password);
+  await page.getByRole('button', { name: /^(Entsperren|Unlock)$/ }).click();
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { text } from '../src/catalog.js';
-import { startServer, evilProxy, launch, account, login, code, cli, axe, confirmDevice } from './helpers.mjs';
+import { startServer, evilProxy, launch, account, login, code, cli, axe, confirmDevice, unlock } from './helpers.mjs';
 
 test('the web app reports a withheld and a resurrected document', async (t) => {
   const srv = await startServer(t);
@@ -34,6 +34,7 @@ test('the web app reports a withheld and a resurrected document', async (t) => {
   await upload('befund.txt', '--category', 'findings');
   const letter = await upload('brief.txt', '--category', 'letters');
   await page.reload();
+  await unlock(page, a.password);
   await page.getByRole('button', { name: 'Ansehen: brief' }).waitFor({ timeout: 30000 });
   await page.getByTestId('file-input').setInputFiles({ name: 'Laborwerte.txt', mimeType: 'text/plain', buffer: Buffer.from('Hb 14,1') });
   await page.getByRole('button', { name: 'Ansehen: Laborwerte' }).waitFor({ timeout: 30000 });
@@ -54,12 +55,14 @@ test('the web app reports a withheld and a resurrected document', async (t) => {
   await page.getByRole('button', { name: 'Endgültig löschen' }).click();
   await page.getByText('„Laborwerte“ gelöscht.').waitFor({ timeout: 30000 });
   await page.reload();
+  await unlock(page, a.password);
   await page.getByRole('button', { name: 'Ansehen: brief' }).waitFor({ timeout: 30000 });
   assert.equal(await page.getByTestId('list-problems').count(), 0, 'an honest listing names no problem');
 
   // Resurrected: the deleted document in the listing again.
   await ev.rule({ method: 'GET', path: '/api/v1/items', replace: ['[', '[' + wireLab + ','] });
   await page.reload();
+  await unlock(page, a.password);
   await page.getByTestId('list-problems').getByText(text('de', 'item_resurrected', { item: lab })).waitFor({ timeout: 30000 });
   await axe(page, 'resurrected document', assert);
   await ev.reset();
@@ -67,12 +70,14 @@ test('the web app reports a withheld and a resurrected document', async (t) => {
   // Withheld: the listing of all is the listing of findings.
   await ev.rule({ method: 'GET', path: '/api/v1/items', from: '/api/v1/items?category=findings' });
   await page.reload();
+  await unlock(page, a.password);
   await page.getByTestId('list-problems').getByText(text('de', 'item_withheld', { item: letter })).waitFor({ timeout: 30000 });
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByTestId('list-problems').getByText(text('en', 'item_withheld', { item: letter })).waitFor({ timeout: 30000 });
   await axe(page, 'withheld document', assert);
   await ev.reset();
   await page.reload();
+  await unlock(page, a.password);
   await page.getByRole('button', { name: 'View: brief' }).waitFor({ timeout: 30000 });
   assert.equal(await page.getByTestId('list-problems').count(), 0, 'the honest listing again names nothing');
   assert.deepEqual(errors, []);
