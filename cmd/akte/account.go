@@ -96,7 +96,7 @@ type shownRegistration struct {
 func (e *env) showRegistration(r shownRegistration, qrPath string, asJSON bool) error {
 	if asJSON {
 		if qrPath != "" {
-			if err := qr.WritePNG(r.recoveryKey, qrPath); err != nil {
+			if err := cli.WriteQR(r.recoveryKey, qrPath); err != nil {
 				return err
 			}
 		}

@@ -157,7 +157,7 @@ func (e *env) showRecoveryKey(text, pngPath string) error {
 		"Print it or keep it outside this device. Without it nobody can restore your data if you forget your password,\n"+
 			"not even the operator."))
 	if pngPath != "" {
-		if err := qr.WritePNG(text, pngPath); err != nil {
+		if err := cli.WriteQR(text, pngPath); err != nil {
 			return err
 		}
 		e.Printf(e.Tr("QR-Code gespeichert: %s\n", "QR code saved: %s\n"), pngPath)
@@ -172,7 +172,7 @@ func (e *env) printRecoveryKey(asJSON bool, text, pngPath string, out map[string
 		return e.showRecoveryKey(text, pngPath)
 	}
 	if pngPath != "" {
-		if err := qr.WritePNG(text, pngPath); err != nil {
+		if err := cli.WriteQR(text, pngPath); err != nil {
 			return err
 		}
 	}

@@ -1,16 +1,19 @@
-package qr
+package cli
 
 import (
 	"bytes"
 	"image/png"
 	"os"
+
+	"github.com/akte/akte/internal/qr"
 )
 
-// WritePNG writes text as a 512-pixel QR code PNG readable by the owner
+// WriteQR writes text as a 512-pixel QR code PNG readable by the owner
 // only (an existing file is made so too): it carries a secret, such as a
-// recovery key.
-func WritePNG(text, path string) error {
-	q, err := Encode(text)
+// recovery key. (Not in package qr: the WebAssembly core uses that one and
+// must stay lean.)
+func WriteQR(text, path string) error {
+	q, err := qr.Encode(text)
 	if err != nil {
 		return err
 	}
