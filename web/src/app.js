@@ -569,6 +569,26 @@ function CopyButton({ text, label }) {
   return html`<button type="button" onClick=${copy}>${label}</button><${Status} text=${said} />`;
 }
 
+// AuthenticatorSetup shows a TOTP secret for an authenticator app: a QR
+// code, a link that opens the app on this device, a copy button and the
+// key to type.
+function AuthenticatorSetup({ secret, uri }) {
+  return html`
+      <p>${tr(
+        'Scannen Sie den QR-Code mit einer Authenticator-App (z. B. FreeOTP, Aegis, Google Authenticator). Bei jeder Anmeldung fragt Akte nach dem aktuellen Code der App.',
+        'Scan the QR code with an authenticator app (e.g. FreeOTP, Aegis, Google Authenticator). Akte asks for the app’s current code at every login.',
+      )}</p>
+      <${QR} text=${uri} label=${tr('QR-Code für die Authenticator-App', 'QR code for the authenticator app')} />
+      <p>${tr(
+        'Ist die App auf diesem Gerät? Dann öffnen Sie sie hier direkt oder kopieren den Schlüssel:',
+        'Is the app on this device? Then open it from here or copy the key:',
+      )}</p>
+      <div class="row"><a class="button" href=${uri}>${tr('In der Authenticator-App öffnen', 'Open in the authenticator app')}</a>
+        <${CopyButton} text=${secret} label=${tr('Schlüssel kopieren', 'Copy key')} /></div>
+      <p>${tr('Oder geben Sie diesen Schlüssel in der App ein:', 'Or enter this key in the app:')}</p>
+      <p class="mono" data-testid="totp-secret">${secret.match(/.{1,4}/g).join(' ')}</p>`;
+}
+
 function TotpStep({ reg, title, progress, onDone }) {
   const [code, setCode] = useState('');
   const [err, setErr] = useState('');
@@ -583,21 +603,7 @@ function TotpStep({ reg, title, progress, onDone }) {
     setErr(tr('Der Code stimmt nicht. Prüfen Sie, ob die Uhrzeit Ihres Telefons stimmt, und versuchen Sie den nächsten Code.', 'The code does not match. Check the time on your phone and try the next code.'));
   };
   return html`<h1 tabindex="-1">${title}</h1>${progress}
-    <div class="card">
-      <p>${tr(
-        'Scannen Sie den QR-Code mit einer Authenticator-App (z. B. FreeOTP, Aegis, Google Authenticator). Bei jeder Anmeldung fragt Akte nach dem aktuellen Code der App.',
-        'Scan the QR code with an authenticator app (e.g. FreeOTP, Aegis, Google Authenticator). Akte asks for the app’s current code at every login.',
-      )}</p>
-      <${QR} text=${reg.totp_uri} label=${tr('QR-Code für die Authenticator-App', 'QR code for the authenticator app')} />
-      <p>${tr(
-        'Ist die App auf diesem Gerät? Dann öffnen Sie sie hier direkt oder kopieren den Schlüssel:',
-        'Is the app on this device? Then open it from here or copy the key:',
-      )}</p>
-      <div class="row"><a class="button" href=${reg.totp_uri}>${tr('In der Authenticator-App öffnen', 'Open in the authenticator app')}</a>
-        <${CopyButton} text=${secret} label=${tr('Schlüssel kopieren', 'Copy key')} /></div>
-      <p>${tr('Oder geben Sie diesen Schlüssel in der App ein:', 'Or enter this key in the app:')}</p>
-      <p class="mono" data-testid="totp-secret">${secret.match(/.{1,4}/g).join(' ')}</p>
-    </div>
+    <div class="card"><${AuthenticatorSetup} secret=${secret} uri=${reg.totp_uri} /></div>
     <form onSubmit=${submit} class="card narrow">
       <${Field} label=${tr('Code aus der App', 'Code from the app')} name="totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" hint=${tr('6 Ziffern', '6 digits')} />
       <${Alert} text=${err} />
@@ -1063,6 +1069,7 @@ function Settings() {
     <${MailLanguage} />
     <${ShowRecovery} />
     <${RenewKeys} />
+    <${ChangeAuthenticator} />
     <${ChangePassword} />
     <${Sessions} />`;
 }
@@ -1220,6 +1227,71 @@ function RenewKeys() {
           <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="renew-totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" />
           <${Alert} text=${err} />
           <${Busy} busy=${busy}>${tr('Schlüssel erneuern', 'Renew keys')}<//>
+        </form>`}
+  </section>`;
+}
+
+// ChangeAuthenticator moves the two-factor login to another app or phone:
+// the password (proved here), then the new secret, taken by the server
+// only with a code of the current app and the first code of the new one,
+// so a mis-scan cannot lock anyone out.
+function ChangeAuthenticator() {
+  const s = session.value;
+  const [pw, setPw] = useState('');
+  const [proof, setProof] = useState(null); // { login_secret, secret, uri }
+  const [oldCode, setOldCode] = useState('');
+  const [newCode, setNewCode] = useState('');
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  const run = (f) => async (e) => {
+    e.preventDefault();
+    setErr('');
+    setBusy(true);
+    try {
+      await f();
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const start = run(async () => {
+    const { sp } = await provePassword(pw, fail('Das Passwort ist falsch.', 'The password is wrong.'));
+    const na = await post('/account/authenticator/new');
+    setPw('');
+    setStatus('');
+    setProof({ login_secret: sp.login_secret, secret: na.secret, uri: na.uri });
+  });
+  const finish = run(async () => {
+    const digits = (c) => c.replace(/\s/g, '');
+    // A wrong code must not log this tab out.
+    await request('PUT', '/account/authenticator', { login_secret: proof.login_secret, totp: digits(oldCode), new_secret: proof.secret, new_totp: digits(newCode) }, { quiet401: true });
+    setProof(null);
+    setOldCode('');
+    setNewCode('');
+    setStatus(tr('Die neue Authenticator-App gilt ab jetzt; die Codes der bisherigen nicht mehr.', 'The new authenticator app counts from now on; the previous one’s codes no longer do.'));
+  });
+  return html`<section class="card" aria-labelledby="auth-h" data-testid="authenticator">
+    <h2 id="auth-h">${tr('Authenticator-App wechseln', 'Change the authenticator app')}</h2>
+    <${Status} text=${status} />
+    ${!proof
+      ? html`<form onSubmit=${start}>
+          <p>${tr('Für ein neues Telefon oder eine andere App. Bis Sie den ersten Code der neuen App eingeben, gilt die bisherige.',
+            'For a new phone or another app. Until you enter the new app’s first code, the current one counts.')}</p>
+          <${Field} label=${tr('Passwort zur Bestätigung', 'Password to confirm')} type="password" name="auth-password" value=${pw} onInput=${setPw} autocomplete="current-password" />
+          <${Alert} text=${err} />
+          <${Busy} busy=${busy}>${tr('Neue App einrichten', 'Set up a new app')}<//>
+        </form>`
+      : html`<${AuthenticatorSetup} secret=${proof.secret} uri=${proof.uri} />
+        <form onSubmit=${finish}>
+          <${Field} label=${tr('Code der bisherigen App', 'Code from the current app')} name="auth-old" value=${oldCode} onInput=${setOldCode} autocomplete="one-time-code" inputmode="numeric" />
+          <${Field} label=${tr('Code der neuen App', 'Code from the new app')} name="auth-new" value=${newCode} onInput=${setNewCode} autocomplete="one-time-code" inputmode="numeric" />
+          <${Alert} text=${err} />
+          <div class="actions">
+            <${Busy} busy=${busy}>${tr('Wechseln', 'Change')}<//>
+            <button type="button" onClick=${() => (setProof(null), setErr(''))}>${tr('Abbrechen', 'Cancel')}</button>
+          </div>
         </form>`}
   </section>`;
 }

@@ -164,6 +164,13 @@ export async function code(secret, { use = true } = {}) {
   }
 }
 
+// sameSteps makes code() treat the time steps used with secret `from` as
+// used with `to` too: the server accepts each step once, whichever app of
+// the account made the code (after the authenticator changed).
+export function sameSteps(to, from) {
+  used.set(to, Math.max(used.get(to) ?? 0, used.get(from) ?? 0));
+}
+
 // mails reads the development mailbox through its API.
 export async function mails(base) {
   const r = await fetch(base + '/api/v1/dev/mailbox');
