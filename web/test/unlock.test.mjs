@@ -26,7 +26,8 @@ const storage = (page) =>
 // noKeys asserts that the storage holds only what the app keeps on purpose,
 // none of it key material: the tab's session (its e-mail), and in localStorage the
 // device id, e-mail, language, the Argon2id parameters last used (with a
-// 16-byte salt, no key) and the category key versions seen (numbers). No
+// 16-byte salt, no key), the category key versions and the highest
+// manifest counter seen (numbers). No
 // value anywhere carries 32 bytes or more of base64, the least a key or a
 // sealed key takes.
 function noKeys(st, email, what) {
@@ -43,7 +44,8 @@ function noKeys(st, email, what) {
       assert.equal(Buffer.from(kdf.salt, 'base64').length, 16, `${what}: the salt`);
     } else if (k.startsWith('akte.keyversions.')) {
       for (const n of Object.values(JSON.parse(v))) assert.equal(typeof n, 'number', `${what}: ${k}`);
-    } else assert.fail(`${what}: unexpected localStorage entry ${k}=${v.slice(0, 80)}`);
+    } else if (k.startsWith('akte.manifest.')) assert.match(v, /^\d+$/, `${what}: ${k}`);
+    else assert.fail(`${what}: unexpected localStorage entry ${k}=${v.slice(0, 80)}`);
   }
   for (const [k, v] of [...st.session, ...st.local]) {
     const blobs = String(v).match(/[A-Za-z0-9+/_-]{40,}={0,2}/g) || [];
