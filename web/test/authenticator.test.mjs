@@ -46,7 +46,7 @@ test('change the authenticator app in the settings', async (t) => {
   await section.getByText('Die neue Authenticator-App gilt ab jetzt').waitFor({ timeout: 30000 });
 
   // Logged out, the old app's code no longer logs in; the new one's does.
-  await page.getByRole('button', { name: 'Abmelden' }).click();
+  await page.locator('header').getByRole('button', { name: 'Abmelden' }).click();
   await page.getByRole('heading', { name: 'Anmelden' }).waitFor({ timeout: 30000 });
   await login(page, srv.url, a, await code(a.secret));
   await page.getByRole('alert').filter({ hasText: says('login_failed') }).waitFor({ timeout: 60000 });
