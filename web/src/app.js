@@ -659,7 +659,13 @@ const items = signal([]); // [{item, key, meta}]
 const uploads = signal([]); // [{name, done, total, state, error}]
 const listProblems = signal([]); // [{id, error}] of the listing against the manifest
 
+// loads counts the loadRecord calls: a load that finishes after a newer one
+// began (an upload's refresh overtaking the page's first load, whose core
+// calls wait behind the upload's in the worker) drops its older listing.
+let loads = 0;
+
 async function loadRecord() {
+  const gen = ++loads;
   const [rec, list] = await Promise.all([get('/record'), get('/items')]);
   // A listing without the newest category key version this browser has
   // seen is refused: new items would be sealed under an old key.
@@ -668,6 +674,7 @@ async function loadRecord() {
   localStorage.setItem(vkey, JSON.stringify(latest));
   const opened = list.length ? await core.call('openItems', { umk: session.value.umk, record: rec, items: list }) : [];
   const byId = new Map(opened.map((o) => [o.id, o]));
+  if (gen !== loads) return;
   record.value = rec;
   // The version chain is the one the core verified (issue 10, item 4):
   // where the server's replaces differs, it reports a problem and the
@@ -677,7 +684,8 @@ async function loadRecord() {
     return { item: { ...it, replaces: o ? o.replaces : it.replaces }, key: o?.key, meta: o?.meta, error: o?.error, problem: o?.problem };
   });
   // Withheld, resurrected or rolled back (issue 10, item 4): the manifest.
-  listProblems.value = await checkManifest(session.value.umk, rec, list);
+  const problems = await checkManifest(session.value.umk, rec, list);
+  if (gen === loads) listProblems.value = problems;
 }
 
 // recordError says why the record could not be (re)loaded; reloadRecord
