@@ -206,7 +206,7 @@ function RecoveryKey({ text, email }) {
 }
 
 // RecoveryConfirm asks for two groups of the key back before going on.
-function RecoveryConfirm({ text, onDone, extra, submitLabel }) {
+function RecoveryConfirm({ text, onDone, submitLabel }) {
   const groups = text.split('-');
   const [pick] = useState(() => {
     const a = Math.floor(Math.random() * 7);
@@ -242,7 +242,6 @@ function RecoveryConfirm({ text, onDone, extra, submitLabel }) {
           onInput=${(x) => setV(i ? [v[0], x] : [x, v[1]])} maxlength="4" size="6" spellcheck=${false} autocapitalize="characters" />`,
       )}
     </div>
-    ${extra}
     <${Alert} text=${err} />
     <${Busy} busy=${busy}>${submitLabel}<//>
   </form>`;
@@ -479,7 +478,7 @@ function Register({ resume }) {
     setReg({ m, ...res });
     localStorage.setItem('akte.email', f.email);
     useKDF(f.email, m.kdf);
-    goStep('totp');
+    goStep('email');
   });
   // The server shows an unfinished registration again to its password
   // (counted like a login); the recovery key is opened here from the key
@@ -496,11 +495,13 @@ function Register({ resume }) {
     useKDF(email, pre.kdf);
     setReg({ m: { umk, kdf: pre.kdf, login_secret: sp.login_secret, recovery_key }, account_id: res.account_id, totp_secret: res.totp_secret, totp_uri: res.totp_uri });
     setF({ ...f, email, pw: '' });
-    let next = saved?.email === emailKey(email) ? saved.step : 'totp';
+    let next = saved?.email === emailKey(email) ? saved.step : 'email';
     if (next === 'email' && res.email_confirmed) next = 'recovery';
     goStep(next, email);
   });
-  const steps = ['form', 'totp', 'email', 'recovery'];
+  // The authenticator comes last: its code is asked once, as the first
+  // login, which also ends the registration (decision 0024).
+  const steps = ['form', 'email', 'recovery', 'totp'];
   const progress = html`<p class="steps">${tr(`Schritt ${steps.indexOf(step) + 1} von 4`, `Step ${steps.indexOf(step) + 1} of 4`)}</p>`;
   if (step === 'resume') {
     const restart = () => (registering.clear(), setStep('form'));
@@ -537,25 +538,12 @@ function Register({ resume }) {
       <p><a href="#/anmelden">${tr('Schon registriert? Anmelden', 'Already registered? Log in')}</a></p>
       <p><button type="button" class="link" onClick=${() => setStep('resume')}>${tr('Registrierung begonnen, aber nicht beendet? Fortsetzen', 'Began a registration but did not finish? Continue it')}</button></p>`;
   }
-  if (step === 'totp') return html`<${TotpStep} reg=${reg} title=${titles.totp} progress=${progress} onDone=${() => goStep('email')} />`;
   if (step === 'email') return html`<${EmailStep} email=${f.email} title=${titles.email} progress=${progress} onDone=${() => goStep('recovery')} />`;
-  // The recovery key, confirmed by typing two groups, then the first login.
+  if (step === 'totp') return html`<${TotpStep} reg=${reg} email=${f.email} title=${titles.totp} progress=${progress} />`;
+  // The recovery key, confirmed by typing two groups.
   return html`<h1 tabindex="-1">${titles.recovery}</h1>${progress}
     <${RecoveryKey} text=${reg.m.recovery_key} email=${f.email} />
-    <${FinishRegistration} reg=${reg} email=${f.email} />`;
-}
-
-function FinishRegistration({ reg, email }) {
-  const [code, setCode] = useState('');
-  const finish = async () => {
-    const res = await post('/sessions', { email, login_secret: reg.m.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
-    registering.clear();
-    enterSession(res.account, res.keys, reg.m.kdf, reg.m.umk);
-    go('/akte');
-  };
-  return html`<${RecoveryConfirm} text=${reg.m.recovery_key} onDone=${finish} submitLabel=${tr('Akte öffnen', 'Open my record')}
-    extra=${html`<${Field} label=${tr('Neuer Code aus der Authenticator-App', 'New code from the authenticator app')} name="totp" value=${code} onInput=${setCode}
-      autocomplete="one-time-code" inputmode="numeric" hint=${tr('Zum ersten Anmelden', 'For your first login')} />`} />`;
+    <${RecoveryConfirm} text=${reg.m.recovery_key} onDone=${() => goStep('totp')} submitLabel=${tr('Weiter', 'Continue')} />`;
 }
 
 // CopyButton copies a text to the clipboard and says so.
@@ -589,25 +577,44 @@ function AuthenticatorSetup({ secret, uri }) {
       <p class="mono" data-testid="totp-secret">${secret.match(/.{1,4}/g).join(' ')}</p>`;
 }
 
-function TotpStep({ reg, title, progress, onDone }) {
+// TotpStep sets up the authenticator and logs in with its first code:
+// the code is asked once during registration.
+function TotpStep({ reg, email, title, progress }) {
   const [code, setCode] = useState('');
   const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
   const secret = reg.totp_secret;
   const submit = async (e) => {
     e.preventDefault();
-    // The server checks codes only at login; here the page checks that the
-    // app produces the right ones, so a mis-scan is caught now.
+    setErr('');
+    // The page checks first that the app makes the right codes, so a
+    // mis-scan is said as such and costs no login attempt.
     const c = code.replace(/\s/g, '');
     const step = Math.floor(Date.now() / 30000);
-    for (const s of [step - 1, step, step + 1]) if ((await totpCode(secret, s)) === c) return onDone();
-    setErr(tr('Der Code stimmt nicht. Prüfen Sie, ob die Uhrzeit Ihres Telefons stimmt, und versuchen Sie den nächsten Code.', 'The code does not match. Check the time on your phone and try the next code.'));
+    let ok = false;
+    for (const s of [step - 1, step, step + 1]) ok ||= (await totpCode(secret, s)) === c;
+    if (!ok) {
+      setErr(tr('Der Code stimmt nicht. Prüfen Sie, ob die Uhrzeit Ihres Telefons stimmt, und versuchen Sie den nächsten Code.', 'The code does not match. Check the time on your phone and try the next code.'));
+      return;
+    }
+    setBusy(true);
+    try {
+      const res = await post('/sessions', { email, login_secret: reg.m.login_secret, totp: c, device_id: deviceId(), device_name: deviceName() });
+      registering.clear();
+      enterSession(res.account, res.keys, reg.m.kdf, reg.m.umk);
+      go('/akte');
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
   };
   return html`<h1 tabindex="-1">${title}</h1>${progress}
     <div class="card"><${AuthenticatorSetup} secret=${secret} uri=${reg.totp_uri} /></div>
     <form onSubmit=${submit} class="card narrow">
-      <${Field} label=${tr('Code aus der App', 'Code from the app')} name="totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" hint=${tr('6 Ziffern', '6 digits')} />
+      <${Field} label=${tr('Code aus der App', 'Code from the app')} name="totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" hint=${tr('6 Ziffern; damit melden Sie sich zum ersten Mal an', '6 digits; with it you log in for the first time')} />
       <${Alert} text=${err} />
-      <button type="submit" class="primary">${tr('Weiter', 'Continue')}</button>
+      <${Busy} busy=${busy}>${tr('Akte öffnen', 'Open my record')}<//>
     </form>`;
 }
 
