@@ -111,6 +111,10 @@ type Account struct {
 	ConfirmedAt     *time.Time // e-mail confirmed
 	BlockedAt       *time.Time // blocked by an operator
 	PasswordChanged time.Time
+	// Rev counts the writes of UpdateAccount and RotateKeys: a copy read
+	// before another write is refused when written back (KindConflict,
+	// reason account_changed) instead of undoing that write.
+	Rev int64
 }
 
 // Confirmed reports whether the e-mail address was confirmed.
