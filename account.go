@@ -177,6 +177,7 @@ const (
 	TokenDeviceConfirm TokenPurpose = "device-confirm"
 	TokenPasswordReset TokenPurpose = "password-reset" // erase-and-reset without recovery key
 	TokenRecovery      TokenPurpose = "recovery"       // reset with recovery key, second step
+	TokenEmailChange   TokenPurpose = "email-change"   // moving an account to another address
 )
 
 // Token is a single-use code or link secret, stored only as a hash.

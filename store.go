@@ -40,6 +40,10 @@ type Store interface {
 	// replaced, nor an authenticator change undo a password change). On
 	// success a.Rev is the new revision.
 	UpdateAccount(ctx context.Context, a *Account) error
+	// SetAccountEmail moves the account to another (lower-cased)
+	// address. KindConflict if another account holds it, KindNotFound
+	// without the account.
+	SetAccountEmail(ctx context.Context, id AccountID, email string) error
 	// ReleaseKVNR empties the KVNR of the confirmed account that holds
 	// kvnr, so that another account can be confirmed with it, and returns
 	// that account's id. KindNotFound if no confirmed account holds kvnr.

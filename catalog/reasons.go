@@ -64,6 +64,8 @@ var sent = []string{
 	"email_unconfirmed",
 	"kvnr_taken",
 	"account_changed",
+	"email_taken",
+	"email_unchanged",
 	"totp_secret_invalid", // bytes
 	"totp_new_wrong",
 	"login_failed",

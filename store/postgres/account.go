@@ -131,6 +131,21 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 	return nil
 }
 
+// SetAccountEmail moves the account to another address.
+func (s *Store) SetAccountEmail(ctx context.Context, id akte.AccountID, email string) error {
+	const op = "postgres.SetAccountEmail"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx, `UPDATE accounts SET email = $1 WHERE id = $2`, email, id))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op)
+	}
+	return nil
+}
+
 // SetAccountLang sets the language of the account's mails.
 func (s *Store) SetAccountLang(ctx context.Context, id akte.AccountID, lang string) error {
 	const op = "postgres.SetAccountLang"

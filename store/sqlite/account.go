@@ -106,6 +106,11 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 	return nil
 }
 
+// SetAccountEmail moves the account to another address.
+func (s *Store) SetAccountEmail(ctx context.Context, id akte.AccountID, email string) error {
+	return s.update(ctx, "sqlite.SetAccountEmail", `UPDATE accounts SET email = ? WHERE id = ?`, email, id)
+}
+
 // SetAccountLang sets the language of the account's mails.
 func (s *Store) SetAccountLang(ctx context.Context, id akte.AccountID, lang string) error {
 	return s.update(ctx, "sqlite.SetAccountLang", `UPDATE accounts SET lang = ? WHERE id = ?`, lang, id)

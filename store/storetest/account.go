@@ -126,6 +126,30 @@ func testUpdateAccount(t *testing.T, s akte.Store) {
 	wantEqual(t, "other account", mustAccount(t, s, other.ID), other)
 }
 
+// testSetAccountEmail: the account moves to the new address (found by it,
+// no longer by the old one); another account's address is refused.
+func testSetAccountEmail(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(2))
+	other := mustCreateAccount(t, s, newAccount(4))
+	if err := s.SetAccountEmail(ctx, a.ID, "moved@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	want := *a
+	want.Email = "moved@example.org"
+	got, err := s.AccountByEmail(ctx, "moved@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "AccountByEmail(new address)", got, &want)
+	_, err = s.AccountByEmail(ctx, a.Email)
+	wantKind(t, "AccountByEmail(old address)", err, akte.KindNotFound)
+	wantKind(t, "SetAccountEmail(another account's address)", s.SetAccountEmail(ctx, a.ID, other.Email), akte.KindConflict)
+	wantEqual(t, "account after a refused move", mustAccount(t, s, a.ID), &want)
+	wantKind(t, "SetAccountEmail(no account)", s.SetAccountEmail(ctx, "nobody", "x@example.org"), akte.KindNotFound)
+	wantEqual(t, "other account", mustAccount(t, s, other.ID), other)
+}
+
 func testSetAccountLang(t *testing.T, s akte.Store) {
 	ctx := t.Context()
 	a := mustCreateAccount(t, s, newAccount(2))
