@@ -9,7 +9,7 @@ import (
 )
 
 // StartEmailChange begins moving the logged-in owner's account to another
-// address (issue 12, item 8; docs/decisions/0025-email-change.md). The
+// address (issue 12, item 8; docs/decisions/0027-email-change.md). The
 // owner proves the password and a code of the authenticator, counted like
 // the password change's; a code goes to the new address, and the address
 // changes only when it comes back (ConfirmEmailChange): nobody moves an

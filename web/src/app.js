@@ -152,6 +152,27 @@ function Busy({ busy, children, ...rest }) {
   return html`<button type="submit" class="primary" disabled=${busy} aria-busy=${busy ? 'true' : undefined} ...${rest}>${children}</button>`;
 }
 
+// useAction runs a form's work: busy meanwhile, the error said in its
+// reason's words; after runs once it ended either way.
+function useAction(after) {
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const run = (f) => async (e) => {
+    e?.preventDefault();
+    setErr('');
+    setBusy(true);
+    try {
+      await f();
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+      after?.();
+    }
+  };
+  return { err, setErr, busy, run };
+}
+
 function QR({ text, label }) {
   const [rows, setRows] = useState(null);
   useEffect(() => {
@@ -436,9 +457,8 @@ function Register({ resume }) {
     setStep(next);
   };
   const [reg, setReg] = useState(null); // { material, totp_secret, totp_uri }
-  const [err, setErr] = useState('');
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { err, busy, run } = useAction(() => setStatus(''));
   const set = (k) => (v) => setF({ ...f, [k]: v });
   const titles = {
     form: tr('Konto anlegen', 'Create an account'),
@@ -448,19 +468,6 @@ function Register({ resume }) {
     resume: tr('Registrierung fortsetzen', 'Continue registration'),
   };
   useTitle(titles[step]);
-  const run = (f2) => async (e) => {
-    e.preventDefault();
-    setErr('');
-    setBusy(true);
-    try {
-      await f2();
-    } catch (e2) {
-      setErr(errorText(e2));
-    } finally {
-      setBusy(false);
-      setStatus('');
-    }
-  };
   const [kvnrErr, setKvnrErr] = useState('');
   const submitForm = run(async () => {
     // Checks of the Go core before the slow work of making keys; the
@@ -1084,6 +1091,7 @@ function Settings() {
     <${MailLanguage} />
     <${ShowRecovery} />
     <${RenewKeys} />
+    <${ChangeEmail} />
     <${ChangeAuthenticator} />
     <${ChangePassword} />
     <${Sessions} />`;
@@ -1256,21 +1264,8 @@ function ChangeAuthenticator() {
   const [proof, setProof] = useState(null); // { login_secret, secret, uri }
   const [oldCode, setOldCode] = useState('');
   const [newCode, setNewCode] = useState('');
-  const [err, setErr] = useState('');
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
-  const run = (f) => async (e) => {
-    e.preventDefault();
-    setErr('');
-    setBusy(true);
-    try {
-      await f();
-    } catch (e2) {
-      setErr(errorText(e2));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { err, setErr, busy, run } = useAction();
   const start = run(async () => {
     const { sp } = await provePassword(pw, fail('Das Passwort ist falsch.', 'The password is wrong.'));
     const na = await post('/account/authenticator/new');
@@ -1306,6 +1301,67 @@ function ChangeAuthenticator() {
           <div class="actions">
             <${Busy} busy=${busy}>${tr('Wechseln', 'Change')}<//>
             <button type="button" onClick=${() => (setProof(null), setErr(''))}>${tr('Abbrechen', 'Cancel')}</button>
+          </div>
+        </form>`}
+  </section>`;
+}
+
+// ChangeEmail moves the account to another address: the password and an
+// authenticator code start it, the code mailed to the new address ends it.
+// The old address is told by mail; the next login is with the new one.
+function ChangeEmail() {
+  const s = session.value;
+  const empty = { email: '', pw: '', totp: '', code: '' };
+  const [f, setF] = useState(empty);
+  const set = (k) => (v) => setF({ ...f, [k]: v });
+  const [sent, setSent] = useState(''); // the new address a code went to
+  const [status, setStatus] = useState('');
+  const { err, setErr, busy, run } = useAction();
+  const start = run(async () => {
+    setStatus('');
+    const { sp } = await provePassword(f.pw, fail('Das Passwort ist falsch.', 'The password is wrong.'));
+    const to = f.email.trim();
+    // A wrong code must not log this tab out.
+    await request('POST', '/account/email', { email: to, login_secret: sp.login_secret, totp: f.totp.replace(/\s/g, '') }, { quiet401: true });
+    setF({ ...empty, email: to });
+    setSent(to);
+  });
+  const confirm = run(async () => {
+    const old = s.account.email;
+    const acct = await post('/account/email/confirm', { email: sent, code: f.code.trim() });
+    // What this browser remembers by address moves with the account.
+    const kdf = remembered(kdfKey(old));
+    if (kdf) {
+      useKDF(acct.email, kdf);
+      localStorage.removeItem(kdfKey(old));
+    }
+    if (localStorage.getItem('akte.email')) localStorage.setItem('akte.email', acct.email);
+    sessionStorage.setItem('akte.session', emailKey(acct.email));
+    session.value = { ...session.value, account: acct };
+    setSent('');
+    setF(empty);
+    setStatus(tr(`Ihr Konto verwendet jetzt ${acct.email}. Melden Sie sich künftig mit dieser Adresse an.`, `Your account now uses ${acct.email}. Log in with this address from now on.`));
+  });
+  return html`<section class="card" aria-labelledby="email-h" data-testid="email-change">
+    <h2 id="email-h">${tr('E-Mail-Adresse ändern', 'Change the e-mail address')}</h2>
+    <${Status} text=${status} />
+    ${!sent
+      ? html`<form onSubmit=${start}>
+          <p>${tr('Akte schickt einen Code an die neue Adresse. Erst wenn Sie ihn hier eingeben, gilt sie; bis dahin bleibt die bisherige.',
+            'Akte sends a code to the new address. It counts only once you enter that code here; until then the current one stays.')}</p>
+          <${Field} label=${tr('Neue E-Mail-Adresse', 'New e-mail address')} type="email" name="new-email" value=${f.email} onInput=${set('email')} autocomplete="email" />
+          <${Field} label=${tr('Passwort zur Bestätigung', 'Password to confirm')} type="password" name="email-password" value=${f.pw} onInput=${set('pw')} autocomplete="current-password" />
+          <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="email-totp" value=${f.totp} onInput=${set('totp')} autocomplete="one-time-code" inputmode="numeric" />
+          <${Alert} text=${err} />
+          <${Busy} busy=${busy}>${tr('Code senden', 'Send code')}<//>
+        </form>`
+      : html`<form onSubmit=${confirm}>
+          <p>${tr(`Wir haben einen 8-stelligen Code an ${sent} geschickt. Er gilt 30 Minuten.`, `We sent an 8-digit code to ${sent}. It is valid for 30 minutes.`)}</p>
+          <${Field} label=${tr('Code aus der E-Mail an die neue Adresse', 'Code from the e-mail to the new address')} name="email-code" value=${f.code} onInput=${set('code')} autocomplete="one-time-code" inputmode="numeric" />
+          <${Alert} text=${err} />
+          <div class="actions">
+            <${Busy} busy=${busy}>${tr('Adresse ändern', 'Change address')}<//>
+            <button type="button" onClick=${() => (setSent(''), setErr(''))}>${tr('Abbrechen', 'Cancel')}</button>
           </div>
         </form>`}
   </section>`;
