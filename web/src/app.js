@@ -476,7 +476,8 @@ function Register({ resume }) {
     setKvnrErr(kv ? errorText(kv) : '');
     if (kv) return;
     await checkNewPassword(f.pw, f.pw2, f.email, f.kvnr);
-    setStatus(tr('Schlüssel werden auf diesem Gerät erzeugt …', 'Creating keys on this device …'));
+    setStatus(tr('Schlüssel werden auf diesem Gerät erzeugt. Das dauert auf manchen Telefonen bis zu 10 Sekunden …',
+      'Creating keys on this device. On some phones this takes up to 10 seconds …'));
     const m = await core.call('newAccount', { password: f.pw });
     const res = await post('/accounts', {
       email: f.email, kvnr: f.kvnr.trim().toUpperCase(), birth_date: f.birth, kdf: m.kdf, login_secret: m.login_secret,
@@ -540,6 +541,7 @@ function Register({ resume }) {
         )}</p>
         <${Alert} text=${err} />
         <${Status} text=${status} />
+        ${busy && status && html`<progress aria-hidden="true"></progress>`}
         <${Busy} busy=${busy}>${tr('Konto anlegen', 'Create account')}<//>
       </form>
       <p><a href="#/anmelden">${tr('Schon registriert? Anmelden', 'Already registered? Log in')}</a></p>

@@ -92,7 +92,13 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await page.getByText('Das Passwort erfüllt die Regeln.').waitFor();
   await axe(page, 'register', assert);
   await shot(page, 'register');
+  // Making the keys takes seconds: a sentence and a progress bar say so.
+  const working = Promise.all([
+    page.locator('progress').waitFor({ state: 'attached', timeout: 30000 }),
+    page.getByText('Schlüssel werden auf diesem Gerät erzeugt').waitFor({ timeout: 30000 }),
+  ]);
   await page.getByRole('button', { name: 'Konto anlegen' }).click();
+  await working;
 
   // The confirmation code, read on the mailbox page like a newcomer does.
   await page.getByRole('heading', { name: 'E-Mail-Adresse bestätigen' }).waitFor({ timeout: 30000 });
