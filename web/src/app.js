@@ -1028,6 +1028,30 @@ const dataURL = (blob) =>
     r.readAsDataURL(blob);
   });
 
+// PdfPages shows a PDF's pages with pdf.js (web/src/pdfview.js, loaded
+// the first time a PDF is shown): browsers without a PDF viewer of their
+// own, such as Android's Chrome, show it too.
+function PdfPages({ blob, title }) {
+  const ref = useRef(null);
+  const [status, setStatus] = useState(tr('Die Seiten werden dargestellt …', 'Drawing the pages …'));
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    const box = ref.current;
+    (async () => {
+      const a = core.assets();
+      const pdf = await import(a.pdf);
+      const label = (n, total) => tr(`${title}, Seite ${n} von ${total}`, `${title}, page ${n} of ${total}`);
+      const total = await pdf.render(box, new Uint8Array(await blob.arrayBuffer()), { workerURL: a.pdfWorker, label });
+      setStatus(total > 50 ? tr(`Gezeigt sind die ersten 50 von ${total} Seiten; laden Sie das Dokument für alle herunter.`, `The first 50 of ${total} pages are shown; download the document for all of them.`) : '');
+    })().catch(() => {
+      setStatus('');
+      setErr(tr('Dieses PDF lässt sich hier nicht darstellen. Laden Sie es herunter oder öffnen Sie es im Browser.', 'This PDF cannot be shown here. Download it or open it in the browser.'));
+    });
+    return () => box.replaceChildren();
+  }, [blob]);
+  return html`<${Status} text=${status} /><${Alert} text=${err} /><div class="pdf-pages" ref=${ref} data-testid="preview"></div>`;
+}
+
 function Viewer({ x, onClose, onDownload }) {
   useTitle(x.meta?.title || tr('Dokument', 'Document'));
   const [shown, setShown] = useState(null); // { url } or { text, cut }
@@ -1044,7 +1068,7 @@ function Viewer({ x, onClose, onDownload }) {
       if (pv.kind === 'text') return { text: await blob.slice(0, textPreviewBytes).text(), cut: blob.size > textPreviewBytes };
       if (pv.kind === 'svg') return blob.size <= svgPreviewBytes ? { url: await dataURL(blob) } : {};
       u = URL.createObjectURL(blob);
-      return { url: u };
+      return { url: u, blob };
     })().then(
       (v) => {
         setShown(v);
@@ -1060,7 +1084,8 @@ function Viewer({ x, onClose, onDownload }) {
   let body = null;
   if (shown?.url && (pv.kind === 'image' || pv.kind === 'svg')) body = html`<img class="preview" src=${shown.url} alt=${x.meta.title} data-testid="preview" />`;
   else if (shown?.url && pv.kind === 'pdf')
-    body = html`<p><a class="button" href=${shown.url} target="_blank" rel="noopener" data-testid="preview">${tr('PDF im Browser öffnen (neuer Tab)', 'Open the PDF in the browser (new tab)')}</a></p>`;
+    body = html`<${PdfPages} blob=${shown.blob} title=${x.meta.title} />
+      <p><a href=${shown.url} target="_blank" rel="noopener">${tr('PDF im Browser öffnen (neuer Tab)', 'Open the PDF in the browser (new tab)')}</a></p>`;
   else if (shown && 'text' in shown)
     body = html`${shown.cut && html`<p class="hint">${tr('Die Vorschau zeigt das erste Megabyte. Laden Sie das Dokument herunter, um alles zu sehen.', 'The preview shows the first megabyte. Download the document to see all of it.')}</p>`}
       <pre class="preview text" tabindex="0" aria-label=${x.meta.title} data-testid="preview">${shown.text}</pre>`;

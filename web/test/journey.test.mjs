@@ -186,10 +186,21 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   // View the PDF and the image, decrypted in the page.
   await page.getByRole('button', { name: 'Ansehen: ' + title }).click();
   await page.getByRole('heading', { name: title }).waitFor();
-  // A PDF opens in the browser's own viewer in a new tab: the app has no
-  // frames (a sandboxed one cannot show a PDF; docs/decisions/0010).
-  const pdfLink = page.getByTestId('preview');
-  await pdfLink.waitFor();
+  // A PDF is drawn in the page by pdf.js (browsers without a PDF viewer,
+  // such as Android's Chrome, show it too), and opens in the browser's own
+  // viewer in a new tab: the app has no frames (a sandboxed one cannot show
+  // a PDF; docs/decisions/0010).
+  const pdfPage = page.getByRole('img', { name: `${title}, Seite 1 von 1` });
+  await pdfPage.waitFor({ timeout: 30000 });
+  await page.getByText('Die Seiten werden dargestellt').waitFor({ state: 'detached', timeout: 30000 });
+  const inked = await pdfPage.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 128 && d[i + 3] > 0) n++;
+    return n;
+  });
+  assert.ok(inked > 100, `the PDF's text is drawn (${inked} dark pixels)`);
+  const pdfLink = page.getByRole('link', { name: 'PDF im Browser öffnen (neuer Tab)' });
   assert.match(await pdfLink.getAttribute('href'), /^blob:/);
   assert.equal(await page.locator('iframe').count(), 0);
   await axe(page, 'viewer', assert);
