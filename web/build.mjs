@@ -53,6 +53,8 @@ const hashed = (logical, data) => {
 const urls = {
   wasm: hashed('core.wasm', readFileSync(wasmTmp)),
   worker: hashed('worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('core-worker.js', 'iife'))])),
+  // The upload's reading, hashing and encryption (web/src/work.js).
+  work: hashed('work.js', await bundle('work.js', 'iife')),
 };
 // The logo, and the icons and manifest that make the app installable (no
 // service worker: nothing of a record is cached by the browser).

@@ -39,7 +39,7 @@ try {
   chrome.kill();
   await exited;
   rx.close();
-  rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+  rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
   if (b.error) throw new Error('browser bench: ' + b.error);
 
   // CLI, same server, same size.
@@ -64,6 +64,7 @@ try {
   console.log(`browser upload   (slice, WebCrypto, PUT):       ${rate(Number(b.up))}`);
   console.log(`browser download (fetch, WebCrypto, Blob):      ${rate(Number(b.down))}  identical: ${b.identical}`);
   console.log(`browser AES-256-GCM alone (WebCrypto, 1 MiB):   ${rate(Number(b.gcm))}`);
+  console.log(`browser main thread during the upload: ${b.long_tasks} long tasks (> 50 ms), longest ${b.long_max} ms, ${b.long_over_200} over 200 ms; progress moved ${b.progress_steps} times`);
   console.log(`CLI upload       (read, seal, PUT):             ${rate(up)}`);
   console.log(`CLI download     (GET, open, write):            ${rate(down)}  identical: ${same}`);
   console.log(`browser upload throughput / CLI's: ${(up / Number(b.up)).toFixed(2)}`);

@@ -7,7 +7,8 @@ import * as core from './core.js';
 import { Decryptor, Encryptor, openStreamAt, sealSmall, openSmall, wrapSlot, slotAAD, concat } from './seal.js';
 import { unhex, hex, unb64 } from './bytes.js';
 import { get, post } from './api.js';
-import { upload, download, Digester } from './transfer.js';
+import { upload, download } from './transfer.js';
+import { Digester } from './digest.js';
 import { totpCode } from './totp.js';
 
 function parse(text) {
@@ -147,22 +148,40 @@ export async function bench(mib) {
   const parts = [];
   for (let i = 0; i < mib * 16; i++) parts.push(crypto.getRandomValues(new Uint8Array(65536)));
   const file = new File(parts, 'bench.bin', { type: 'application/octet-stream', lastModified: Date.now() });
-  const want = hex(new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer())));
   const ctx = { umk: m.umk, record, accountId: reg.account_id };
-  let t0 = performance.now();
-  const it = await upload(ctx, file, { category: 'findings', meta: { title: 'bench', file_name: 'bench.bin', size: file.size } });
+  // The main thread's long tasks (over 50 ms) during the upload, and how
+  // often its progress moved: the page must stay responsive and say how
+  // far it is (issue 12, item 6).
+  const long = [];
+  let t0 = Infinity;
+  // Tasks that began before the upload (making the test file) do not count.
+  const obs = new PerformanceObserver((l) => long.push(...l.getEntries().filter((e) => e.startTime >= t0).map((e) => e.duration)));
+  obs.observe({ type: 'longtask' });
+  const steps = new Set();
+  await new Promise((r) => setTimeout(r, 300)); // the page settles after making the file
+  t0 = performance.now();
+  const it = await upload(ctx, file, {
+    category: 'findings', meta: { title: 'bench', file_name: 'bench.bin', size: file.size },
+    progress: (done, total) => total && steps.add(Math.floor((100 * done) / total)),
+  });
   const up = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 100)); // the last entries
+  obs.disconnect();
   const [opened] = await core.call('openItems', { umk: m.umk, record, items: [it] });
   t0 = performance.now();
   const blob = await download(it.id, unb64(opened.key), opened.meta, 'application/octet-stream');
   const down = performance.now() - t0;
   const got = hex(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
+  const want = hex(new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer())));
   const key = await crypto.subtle.importKey('raw', crypto.getRandomValues(new Uint8Array(32)), 'AES-GCM', false, ['encrypt']);
   const seg = new Uint8Array(1 << 20);
   t0 = performance.now();
   for (let i = 0; i < mib; i++) await crypto.subtle.encrypt({ name: 'AES-GCM', iv: new Uint8Array(12).fill(i & 255) }, key, seg);
   const gcm = performance.now() - t0;
-  return { mib, up: Math.round(up), down: Math.round(down), gcm: Math.round(gcm), identical: want === got, ua: navigator.userAgent };
+  return {
+    mib, up: Math.round(up), down: Math.round(down), gcm: Math.round(gcm), identical: want === got, ua: navigator.userAgent,
+    long_tasks: long.length, long_max: Math.round(Math.max(0, ...long)), long_over_200: long.filter((d) => d > 200).length, progress_steps: steps.size,
+  };
 }
 
 // runDigests checks the plaintext digest of transfer.js against the Go

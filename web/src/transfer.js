@@ -9,9 +9,9 @@
 // key; choosing the same file again resumes it, once its content proved
 // to be what the plan was made for).
 import { request, post, get, del, ApiError, NetworkError } from './api.js';
-import { Encryptor, Decryptor, DEFAULT_SEGMENT, RANDOM, concat } from './seal.js';
-import { call, b64, unb64, CoreError } from './core.js';
-import { hex } from './bytes.js';
+import { Decryptor, RANDOM, concat } from './seal.js';
+import { call, b64, unb64, CoreError, assets } from './core.js';
+import { Digester } from './digest.js';
 
 // expect refuses an answer about another object than the one asked for
 // (docs/crypto.md, "Malicious server"): a lying server could answer with
@@ -42,44 +42,6 @@ async function retrying(f, onWait, signal) {
       await Promise.race([sleep(ms), new Promise((r) => addEventListener('online', r, { once: true }))]);
     }
   }
-}
-
-const sha256 = async (b) => new Uint8Array(await crypto.subtle.digest('SHA-256', b));
-
-// Digester is the plaintext digest of client/core (Digester): SHA-256 over
-// "akte plaintext digest v1", a zero byte, and the SHA-256 of each MiB of
-// the plaintext. Pieces let WebCrypto, which has no streaming hash, do it.
-const PIECE = 1 << 20;
-const DIGEST_PREFIX = new TextEncoder().encode('akte plaintext digest v1\0');
-export class Digester {
-  hashes = [];
-  parts = [];
-  n = 0;
-  async push(b) {
-    while (b.length) {
-      const k = Math.min(b.length, PIECE - this.n);
-      this.parts.push(b.subarray(0, k));
-      this.n += k;
-      b = b.subarray(k);
-      if (this.n === PIECE) await this.#flush();
-    }
-  }
-  async #flush() {
-    this.hashes.push(await sha256(concat(...this.parts)));
-    this.parts = [];
-    this.n = 0;
-  }
-  async sum() {
-    if (this.n > 0 || !this.hashes.length) await this.#flush();
-    return hex(await sha256(concat(DIGEST_PREFIX, ...this.hashes)));
-  }
-}
-
-// fileDigest reads a file once, a piece at a time, and returns its digest.
-export async function fileDigest(file) {
-  const d = new Digester();
-  for (let at = 0; at < file.size; at += PIECE) await d.push(new Uint8Array(await file.slice(at, at + PIECE).arrayBuffer()));
-  return d.sum();
 }
 
 // The plan of an upload is kept under the account, the file's path (in a
@@ -126,26 +88,43 @@ async function newPlan(ctx, file, category, meta, replaces, prevVersion, digest)
   return { request, secret, digest, sent: {}, itemKey, random };
 }
 
-// chunker returns a function that makes chunk n of the file's stream,
-// encrypting only the segments that overlap it (the core's layout says
-// which).
-function chunker(file, enc, chunkSize) {
-  let cache = { i: -1, ct: null };
-  return async (n) => {
+// The reading, hashing and encryption of a file run in a worker of their
+// own (web/src/work.js): Chromium runs WebCrypto on the calling thread, and
+// on the page's they froze it for a second per chunk on a slow phone (issue
+// 12, item 6). job sends the worker one task; made(bytes) hears of its
+// progress.
+let worker;
+const jobs = new Map();
+let jobSeq = 0;
+function job(task, made = () => {}) {
+  if (!worker) {
+    worker = new Worker(assets().work);
+    worker.onmessage = ({ data: m }) => {
+      const j = jobs.get(m.id);
+      if (!j) return;
+      if ('made' in m) return j.made(m.made);
+      jobs.delete(m.id);
+      if (m.error) j.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
+      else j.resolve(m.ok);
+    };
+  }
+  const id = ++jobSeq;
+  return new Promise((resolve, reject) => {
+    jobs.set(id, { resolve, reject, made });
+    worker.postMessage({ id, ...task });
+  });
+}
+
+// fileDigest reads a file once and returns its plaintext digest.
+export const fileDigest = (file) => job({ op: 'digest', file });
+
+// chunker returns a function that makes chunk n of the file's stream under
+// the plan's key and seed, encrypting only the segments that overlap it
+// (the core's layout says which), and returns it with its SHA-256 (hex).
+function chunker(file, p, chunkSize) {
+  return async (n, made) => {
     const c = await call('chunkPieces', { plain_size: file.size, chunk_size: chunkSize, n });
-    const parts = [];
-    for (const p of c.pieces) {
-      if (p.segment < 0) {
-        parts.push(enc.header.subarray(p.from, p.to));
-        continue;
-      }
-      if (cache.i !== p.segment) {
-        const pt = new Uint8Array(await file.slice(p.plain_from, p.plain_to).arrayBuffer());
-        cache = { i: p.segment, ct: await enc.segment(p.segment, pt) };
-      }
-      parts.push(cache.ct.subarray(p.from, p.to));
-    }
-    return concat(...parts);
+    return job({ op: 'chunk', file, key: p.itemKey, random: p.random, pieces: c.pieces }, made);
   };
 }
 
@@ -191,15 +170,14 @@ export async function upload(ctx, file, { category, meta, replaces, prevVersion 
       // must be the plan's, every chunk sent before must encrypt as then,
       // and every chunk the server holds must be what it encrypts to.
       digest = await fileDigest(file);
-      const enc = await Encryptor.create(p.itemKey, p.random, file.size, DEFAULT_SEGMENT);
-      const chunk = chunker(file, enc, st.chunk_size);
+      const chunk = chunker(file, p, st.chunk_size);
       const sums = {};
       if (digest === p.digest) {
-        for (const n of new Set([...Object.keys(p.sent).map(Number), ...st.chunks])) sums[n] = hex(await sha256(await chunk(n)));
+        for (const n of new Set([...Object.keys(p.sent).map(Number), ...st.chunks])) sums[n] = (await chunk(n)).sum;
       }
       try {
         await call('checkResume', { plan: { request: p.request, digest: p.digest, sent: p.sent }, digest, sums, upload: st });
-        return await send(key, file, p, st, enc, chunk, pr);
+        return await send(key, file, p, st, chunk, pr);
       } catch (e) {
         if (e.reason !== 'upload_changed') throw e;
         await del('/items/' + p.request.id).catch(() => {}); // frees the reserved space now
@@ -221,14 +199,13 @@ export async function upload(ctx, file, { category, meta, replaces, prevVersion 
     if (e instanceof ApiError) localStorage.removeItem(key);
     throw e;
   }
-  const enc = await Encryptor.create(p.itemKey, p.random, file.size, DEFAULT_SEGMENT);
-  return send(key, file, p, st, enc, chunker(file, enc, st.chunk_size), pr);
+  return send(key, file, p, st, chunker(file, p, st.chunk_size), pr);
 }
 
 // send sends the chunks the server does not hold, recording each one's
 // sum in the plan before it leaves, then completes the item. pr holds the
 // progress (done, total) and the options.
-async function send(key, file, p, st, enc, chunk, pr) {
+async function send(key, file, p, st, chunk, pr) {
   const { progress, signal, parallel, onWait } = pr;
   const { size: total, chunks } = await call('layout', { plain_size: file.size, chunk_size: st.chunk_size });
   const have = new Set(st.chunks);
@@ -237,15 +214,20 @@ async function send(key, file, p, st, enc, chunk, pr) {
     const c = await call('chunkPieces', { plain_size: file.size, chunk_size: st.chunk_size, n });
     pr.done += c.to - c.from;
   }
-  const report = (state) => progress(pr.done, total, state);
+  // The progress moves as the chunks are made (read and encrypted, piece
+  // by piece) and as the server takes them, each half of the work.
+  let made = pr.done;
+  const report = (state) => progress(Math.floor((made + pr.done) / 2), total, state);
   report('sending');
   const inflight = new Set();
   let failure;
   for (let n = 0; n < chunks && !failure; n++) {
     if (have.has(n)) continue;
     if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
-    const body = await chunk(n);
-    const sum = hex(await sha256(body));
+    const { body, sum } = await chunk(n, (b) => {
+      made += b;
+      report('sending');
+    });
     if (p.sent[n] && p.sent[n] !== sum) {
       throw new CoreError('conflict', 'file changed during upload', 'file_changed_during_upload');
     }
@@ -253,7 +235,7 @@ async function send(key, file, p, st, enc, chunk, pr) {
     savePlan(key, p);
     const task = retrying(() => request('PUT', `/uploads/${p.request.id}/chunks/${n}`, body, { signal }), onWait, signal).then(
       () => {
-        pr.done += body.length;
+        pr.done += body.size;
         report('sending');
       },
       (e) => (failure = e),
