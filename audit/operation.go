@@ -18,6 +18,9 @@ const (
 	ItemNewVersion   Operation = "item.new_version"
 	ItemList         Operation = "item.list"
 	ItemSearch       Operation = "item.search"
+	// ItemChangeMetadata is a new description (sealed metadata) of a
+	// document, its content unchanged.
+	ItemChangeMetadata Operation = "item.change_metadata"
 	RecordRead       Operation = "record.read"
 
 	// Grants to providers.
@@ -137,6 +140,7 @@ func Operations() []OpInfo {
 		{ItemList, "DOC-06", ActionRead, AreaDocuments, "Dokumentliste gelesen", "Document list read"},
 		{ItemSearch, "DOC-07", ActionExecute, AreaDocuments, "In der Akte gesucht", "Record searched"},
 		{RecordRead, "DOC-08", ActionRead, AreaDocuments, "Akte geöffnet (Schlüssel und Kategorien)", "Record opened (keys and categories)"},
+		{ItemChangeMetadata, "DOC-09", ActionUpdate, AreaDocuments, "Angaben zu einem Dokument geändert", "Document details changed"},
 
 		{GrantCreate, "GRT-01", ActionCreate, AreaAccess, "Berechtigung erteilt", "Access granted"},
 		{GrantChange, "GRT-02", ActionUpdate, AreaAccess, "Berechtigung geändert", "Access changed"},

@@ -101,7 +101,7 @@ func (o obj) record() wire.Record {
 
 func (o obj) item() wire.Item {
 	return wire.Item{ID: o.str("id"), Category: o.str("category"), KeyVersion: uint32(o.int("key_version")), Kind: o.str("kind"), Replaces: o.str("replaces"),
-		Size: o.int("size"), CreatedBy: o.str("created_by"), MetaSealed: o.bytes("meta_sealed"), KeySlot: o.bytes("key_slot")}
+		Size: o.int("size"), CreatedBy: o.str("created_by"), MetaSealed: o.bytes("meta_sealed"), KeySlot: o.bytes("key_slot"), MetaVersion: o.int("meta_version")}
 }
 
 func (o obj) meta() core.Meta {

@@ -58,6 +58,7 @@ var funcs = map[string]handler{
 	"checkManifest":   checkManifest,
 	"updateManifest":  updateManifest,
 	"newItem":         newItem,
+	"describeItem":    describeItem,
 	"sealSmall":       sealSmall,
 	"openSmall":       openSmall,
 	"forget":          forget,
@@ -301,6 +302,26 @@ func newItem(a obj) (any, error) {
 	}
 	return map[string]any{"id": it.ID, "category": it.Category, "key_version": int(it.KeyVersion), "key": b64(it.Key),
 		"key_slot": b64(it.KeySlot), "meta_sealed": b64(it.MetaSealed)}, nil
+}
+
+// describeItem seals a new description of an item (core.Record.Describe):
+// {expect, meta_sealed, category, key_version, key_slot} for PUT
+// /api/v1/items/{id}/meta (category empty and no slot unless it moves) and
+// the metadata sealed.
+func describeItem(a obj) (any, error) {
+	rec, err := core.OpenRecord(a.key("umk"), a.get("record").record())
+	if err != nil {
+		return nil, err
+	}
+	ch, m, err := rec.Describe(a.get("item").item(), a.get("meta").meta(), a.str("category"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"expect": float64(ch.Expect), "meta_sealed": b64(ch.MetaSealed), "meta": metaOut(m)}
+	if ch.Category != "" {
+		out["category"], out["key_version"], out["key_slot"] = ch.Category, int(ch.KeyVersion), b64(ch.KeySlot)
+	}
+	return out, nil
 }
 
 // sealSmall and openSmall seal and open small values under a held key
