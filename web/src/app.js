@@ -841,7 +841,12 @@ function UploadDialog({ files, replaces, onPick, onClose }) {
   const init = () => files.map((f) => ({ title: base?.title || fileTitle(f.name), date: fileDate(f) }));
   const [docs, setDocs] = useState(init);
   const [over, setOver] = useState(false);
-  useEffect(() => setDocs(init()), [files]);
+  useEffect(() => {
+    setDocs(init());
+    // The chosen files replace the buttons that chose them: the dialog's
+    // heading takes the focus again.
+    if (files.length) document.getElementById('up-h')?.focus();
+  }, [files]);
   const set = (i, patch) => setDocs(docs.map((d, j) => (j === i ? { ...d, ...patch } : d)));
   const submit = (e) => {
     e.preventDefault();
