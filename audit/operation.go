@@ -18,10 +18,10 @@ const (
 	ItemNewVersion   Operation = "item.new_version"
 	ItemList         Operation = "item.list"
 	ItemSearch       Operation = "item.search"
+	RecordRead       Operation = "record.read"
 	// ItemChangeMetadata is a new description (sealed metadata) of a
 	// document, its content unchanged.
 	ItemChangeMetadata Operation = "item.change_metadata"
-	RecordRead       Operation = "record.read"
 
 	// Grants to providers.
 	GrantCreate Operation = "grant.create"
