@@ -855,7 +855,7 @@ function UploadDialog({ files, replaces, onPick, onClose }) {
       meta: { title: (docs[i]?.title || '').trim() || fileTitle(f.name), date: isDate(docs[i]?.date) ? docs[i].date : '', source: source.trim(), comment: comment.trim(), type: base?.type },
     }));
     onClose();
-    runUploads(described, cat, replaces?.item.id);
+    runUploads(described, cat || guessCategory(), replaces?.item.id);
   };
   const drop = async (e) => {
     e.preventDefault();
@@ -880,7 +880,7 @@ function UploadDialog({ files, replaces, onPick, onClose }) {
       : html`<form onSubmit=${submit} novalidate>
           <p class="hint">${tr('Titel, Datum, Verfasser und Notiz werden auf diesem Gerät verschlüsselt; Sie können sie später ändern.',
             'Title, date, author and note are encrypted on this device; you can change them later.')}</p>
-          ${!replaces && html`<${CategorySelect} id="up-cat" value=${cat} onChange=${setCat} />`}
+          ${!replaces && html`<${CategorySelect} id="up-cat" value=${cat || guessCategory()} onChange=${setCat} />`}
           <div class="field">
             <label for="up-source">${tr('Verfasser oder Praxis', 'Author or practice')}</label>
             <input id="up-source" type="text" value=${source} onInput=${(e) => setSource(e.currentTarget.value)} autocomplete="off" />
@@ -900,7 +900,7 @@ function UploadDialog({ files, replaces, onPick, onClose }) {
             )}
           </ul>
           <div class="actions">
-            <button type="submit" class="primary">${tr('Hochladen', 'Upload')}</button>
+            <button type="submit" class="primary" disabled=${!record.value}>${tr('Hochladen', 'Upload')}</button>
             <button type="button" onClick=${onClose}>${tr('Abbrechen', 'Cancel')}</button>
           </div>
         </form>`}
