@@ -838,21 +838,22 @@ function UploadDialog({ files, replaces, onPick, onClose }) {
   const [cat, setCat] = useState(replaces?.item.category || guessCategory());
   const [source, setSource] = useState(base?.source || '');
   const [comment, setComment] = useState(base?.comment || '');
-  const init = () => files.map((f) => ({ title: base?.title || fileTitle(f.name), date: fileDate(f) }));
-  const [docs, setDocs] = useState(init);
+  // docs holds what the patient typed, by file; the defaults fill the rest.
+  const [edits, setEdits] = useState([]);
+  const docs = files.map((f, i) => ({ title: base?.title || fileTitle(f.name), date: fileDate(f), ...edits[i] }));
   const [over, setOver] = useState(false);
   useEffect(() => {
-    setDocs(init());
+    setEdits([]);
     // The chosen files replace the buttons that chose them: the dialog's
     // heading takes the focus again.
     if (files.length) document.getElementById('up-h')?.focus();
   }, [files]);
-  const set = (i, patch) => setDocs(docs.map((d, j) => (j === i ? { ...d, ...patch } : d)));
+  const set = (i, patch) => setEdits(files.map((_, j) => (j === i ? { ...edits[j], ...patch } : edits[j])));
   const submit = (e) => {
     e.preventDefault();
     const described = files.map((f, i) => ({
       file: f,
-      meta: { title: (docs[i]?.title || '').trim() || fileTitle(f.name), date: isDate(docs[i]?.date) ? docs[i].date : '', source: source.trim(), comment: comment.trim(), type: base?.type },
+      meta: { title: docs[i].title.trim() || fileTitle(f.name), date: isDate(docs[i].date) ? docs[i].date : '', source: source.trim(), comment: comment.trim(), type: base?.type },
     }));
     onClose();
     runUploads(described, cat || guessCategory(), replaces?.item.id);
@@ -892,9 +893,9 @@ function UploadDialog({ files, replaces, onPick, onClose }) {
                 <legend>${f.webkitRelativePath || f.name} · ${fmtBytes(f.size)}</legend>
                 <div class="row">
                   <div class="field"><label for=${'up-title-' + i}>${tr('Titel', 'Title')}</label>
-                    <input id=${'up-title-' + i} type="text" value=${docs[i]?.title ?? ''} onInput=${(e) => set(i, { title: e.currentTarget.value })} /></div>
+                    <input id=${'up-title-' + i} type="text" value=${docs[i].title} onInput=${(e) => set(i, { title: e.currentTarget.value })} /></div>
                   <div class="field"><label for=${'up-date-' + i}>${tr('Datum des Befunds', 'Date of the finding')}</label>
-                    <input id=${'up-date-' + i} type="date" value=${docs[i]?.date ?? ''} onInput=${(e) => set(i, { date: e.currentTarget.value })} /></div>
+                    <input id=${'up-date-' + i} type="date" value=${docs[i].date} onInput=${(e) => set(i, { date: e.currentTarget.value })} /></div>
                 </div>
               </fieldset></li>`,
             )}
