@@ -207,13 +207,13 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
   const letter = await upload('brief.txt', '--category', 'letters');
   await login(page, ev.url, a, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
-  await page.getByText('Version 2').first().waitFor({ timeout: 30000 });
+  await page.getByText('Fassung 2').first().waitFor({ timeout: 30000 });
   await ev.rule({ method: 'GET', path: '/api/v1/items', replace: [`"id":"${letter}"`, `"id":"${letter}","replaces":"${v1}"`] });
   await page.reload();
   await unlock(page, a.password);
   await page.getByTestId('chain-problems').getByText(text('de', 'replaces_forged', { item: letter })).waitFor({ timeout: 30000 });
   await page.getByRole('button', { name: 'Ansehen: brief.txt' }).waitFor();
-  assert.equal(await page.getByText('Version 3').count(), 0, 'the forged link makes no third version');
+  assert.equal(await page.getByText('Fassung 3').count(), 0, 'the forged link makes no third copy');
   await axe(page, 'version chain bent', assert);
   await ev.reset();
   assert.deepEqual(errors, []);
