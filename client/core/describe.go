@@ -11,8 +11,8 @@ import (
 // empty nor the item's own, wraps the item key under the newest key of
 // that category: a document is described anew, or moved, without its
 // content being sent again (docs/decisions/0026). What is bound to the
-// content (file name, media type, size, digest, the version chain) is
-// kept from the sealed metadata, whatever m says. It returns the change
+// content (file name, media type, size, digest, the version chain, the
+// thumbnail) is kept from the sealed metadata, whatever m says. It returns the change
 // for PUT /api/v1/items/{id}/meta, naming the item's meta_version as the
 // one it replaces, and the metadata it sealed.
 func (r *Record) Describe(it wire.Item, m Meta, category string) (wire.ItemMetaChange, Meta, error) {
@@ -24,7 +24,7 @@ func (r *Record) Describe(it wire.Item, m Meta, category string) (wire.ItemMetaC
 	if err != nil {
 		return ch, m, err
 	}
-	m.FileName, m.MediaType, m.Size, m.Digest, m.Replaces, m.Version = old.FileName, old.MediaType, old.Size, old.Digest, old.Replaces, old.Version
+	m.FileName, m.MediaType, m.Size, m.Digest, m.Replaces, m.Version, m.Thumb = old.FileName, old.MediaType, old.Size, old.Digest, old.Replaces, old.Version, old.Thumb
 	if ch.MetaSealed, err = seal.SealSmall(key, metaAAD(it.ID), EncodeMeta(m)); err != nil {
 		return ch, m, err
 	}

@@ -7,7 +7,7 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { signal, computed } from '@preact/signals';
 import htm from 'htm';
 import * as core from './core.js';
-import { unb64 } from './bytes.js';
+import { b64, unb64 } from './bytes.js';
 import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
 import { checkManifest, updateManifest } from './manifest.js';
@@ -721,6 +721,31 @@ const fileTitle = (name) => name.replace(/^.*\//, '').replace(/\.[^.]+$/, '') ||
 const fileDate = (f) => localDate(f.lastModified || Date.now());
 const isDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 
+// thumbnail makes a small JPEG of an image file (at most 160 px on its
+// long side, on white: JPEG has no transparency), base64 for the sealed
+// metadata; '' for other files or when the browser cannot decode it.
+async function thumbnail(f) {
+  if (!rasterTypes.has(f.type) || f.size > 50 << 20 || typeof createImageBitmap !== 'function') return '';
+  try {
+    const bmp = await createImageBitmap(f);
+    const s = Math.min(1, 160 / Math.max(bmp.width, bmp.height));
+    const c = new OffscreenCanvas(Math.max(1, Math.round(bmp.width * s)), Math.max(1, Math.round(bmp.height * s)));
+    const g = c.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, c.width, c.height);
+    g.drawImage(bmp, 0, 0, c.width, c.height);
+    bmp.close();
+    return b64(new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 0.7 })).arrayBuffer()));
+  } catch {
+    return '';
+  }
+}
+
+// thumbURL is the data: URL of a sealed thumbnail: whoever added the
+// document chose its bytes, so only base64 goes into a URL that is always
+// a JPEG, shown by an <img> (which runs nothing).
+const thumbURL = (m) => (m?.thumb && m.thumb.length < 65536 && /^[A-Za-z0-9+/]+={0,2}$/.test(m.thumb) ? 'data:image/jpeg;base64,' + m.thumb : '');
+
 // uploadNote says on the record page how the last uploads ended; finished
 // uploads leave the list, failed ones stay until the next.
 const uploadNote = signal('');
@@ -742,7 +767,8 @@ async function runUploads(files, category, replaces) {
     const e = entries[i];
     try {
       const meta = { ...described, file_name: f.name, media_type: f.type || 'application/octet-stream', size: f.size };
-      for (const k of ['date', 'source', 'comment', 'type']) if (!meta[k]) delete meta[k];
+      meta.thumb = await thumbnail(f);
+      for (const k of ['date', 'source', 'comment', 'type', 'thumb']) if (!meta[k]) delete meta[k];
       const progress = (done, total, state) =>
         state === 'restarted'
           ? update(e, { note: tr('Die Datei ist nicht mehr die, deren Hochladen unterbrochen wurde; sie wird unter einem neuen Schlüssel von vorn hochgeladen.',
@@ -1146,7 +1172,9 @@ function Record() {
       { label: tr('Neuere Fassung hochladen', 'Upload a newer copy'), run: () => setAdding({ files: [], replaces: x }), takesFocus: true },
       { label: tr('Löschen', 'Delete'), run: () => setConfirmDel(x), danger: true, takesFocus: true },
     ].filter(Boolean);
+    const thumb = thumbURL(x.meta);
     return html`<li class="doc" data-testid="doc">
+      ${thumb && html`<img class="thumb" src=${thumb} alt="" width="48" height="48" />`}
       <div class="doc-main">
         <span class="title">${title(x)}</span>
         <span class="meta">${[x.meta?.date && fmtDate(x.meta.date), x.meta?.source, sort !== 'category' && catName(x.item.category), fmtBytes(x.meta?.size ?? 0),

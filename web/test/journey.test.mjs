@@ -168,6 +168,12 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
       throw e;
     });
   await page.getByRole('button', { name: 'Ansehen: Röntgenbild Thorax' }).waitFor();
+  // The image has a thumbnail, made in the page and sealed with its
+  // metadata (160 px on its long side); the PDF has none.
+  const thumbs = page.locator('li.doc img.thumb');
+  await thumbs.first().waitFor();
+  assert.equal(await thumbs.count(), 1);
+  assert.deepEqual(await thumbs.evaluate((i) => [i.complete, i.naturalWidth, i.naturalHeight]), [true, 160, 100]);
   await page.getByText(/Speicher: .* von 1,1 GB belegt/).waitFor();
   await axe(page, 'record', assert);
   await shot(page, 'record');
