@@ -52,6 +52,10 @@ type Item struct {
 	MetaSealed []byte
 	// KeySlot is the item key in a slot under the category key.
 	KeySlot []byte
+	// MetaVersion counts the item's descriptions: 1 for the one sealed at
+	// upload, one more for each change (Store.ChangeItemMeta), so that two
+	// changes cannot silently overwrite each other.
+	MetaVersion int64
 }
 
 // ItemCursor is a position in a listing of items, which are ordered by

@@ -224,6 +224,13 @@ type Store interface {
 	// sets UpdatedAt to at. KindNotFound if no item with the id is in
 	// StateUploading. (Whether every chunk is there is the caller's rule.)
 	CompleteUpload(ctx context.Context, id ItemID, at time.Time) error
+	// ChangeItemMeta replaces the MetaSealed, Category, KeyVersion and
+	// KeySlot of a complete item by those of it (matched by it.ID) and sets
+	// its MetaVersion to expect+1, if its MetaVersion is still expect: of
+	// concurrent changes with one expect exactly one wins. KindConflict if
+	// the version is not expect (nothing is written), KindNotFound if no
+	// complete item has the id.
+	ChangeItemMeta(ctx context.Context, it *Item, expect int64) error
 	// DeleteItem removes an item in any state and its chunk records.
 	DeleteItem(ctx context.Context, id ItemID) error
 	// Usage returns the sizes of an account's complete items and of its

@@ -279,6 +279,22 @@ func parseRange(h string) (from, to int64, ok bool) {
 	return from, to, true
 }
 
+func (a *API) handleItemMetaChange(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var req wire.ItemMetaChange
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	it, err := a.svc.ChangeItemMeta(r.Context(), p, akte.ItemID(r.PathValue("id")), service.MetaChange{
+		Expect: req.Expect, MetaSealed: req.MetaSealed, Category: akte.CategoryID(req.Category), KeyVersion: req.KeyVersion, KeySlot: req.KeySlot,
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.ItemOf(it))
+}
+
 func (a *API) handleItemDelete(w http.ResponseWriter, r *http.Request, p *service.Principal) {
 	if err := a.svc.DeleteItem(r.Context(), p, akte.ItemID(r.PathValue("id"))); err != nil {
 		a.writeError(w, r, err)

@@ -91,6 +91,8 @@ func appendItem(b []byte, it *akte.Item) []byte {
 	b = appendBytes(b, it.MetaSealed)
 	b = append(b, `,"key_slot":`...)
 	b = appendBytes(b, it.KeySlot)
+	b = append(b, `,"meta_version":`...)
+	b = strconv.AppendInt(b, it.MetaVersion, 10)
 	return append(b, '}')
 }
 

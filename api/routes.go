@@ -52,6 +52,7 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/items", a.authed(a.handleItemList))
 	m.HandleFunc("GET /api/v1/items/{id}", a.authed(a.handleItemGet))
 	m.HandleFunc("GET /api/v1/items/{id}/content", a.authed(a.handleItemContent))
+	m.HandleFunc("PUT /api/v1/items/{id}/meta", a.authed(a.handleItemMetaChange))
 	m.HandleFunc("DELETE /api/v1/items/{id}", a.authed(a.handleItemDelete))
 
 	// Development only: the mail outbox, so a newcomer registers without a

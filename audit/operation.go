@@ -19,6 +19,9 @@ const (
 	ItemList         Operation = "item.list"
 	ItemSearch       Operation = "item.search"
 	RecordRead       Operation = "record.read"
+	// ItemChangeMetadata is a new description (sealed metadata) of a
+	// document, its content unchanged.
+	ItemChangeMetadata Operation = "item.change_metadata"
 
 	// Grants to providers.
 	GrantCreate Operation = "grant.create"
@@ -139,6 +142,7 @@ func Operations() []OpInfo {
 		{ItemList, "DOC-06", ActionRead, AreaDocuments, "Dokumentliste gelesen", "Document list read"},
 		{ItemSearch, "DOC-07", ActionExecute, AreaDocuments, "In der Akte gesucht", "Record searched"},
 		{RecordRead, "DOC-08", ActionRead, AreaDocuments, "Akte geöffnet (Schlüssel und Kategorien)", "Record opened (keys and categories)"},
+		{ItemChangeMetadata, "DOC-09", ActionUpdate, AreaDocuments, "Angaben zu einem Dokument geändert", "Document details changed"},
 
 		{GrantCreate, "GRT-01", ActionCreate, AreaAccess, "Berechtigung erteilt", "Access granted"},
 		{GrantChange, "GRT-02", ActionUpdate, AreaAccess, "Berechtigung geändert", "Access changed"},

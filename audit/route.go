@@ -66,6 +66,7 @@ func Routes() map[string]RouteAudit {
 		"GET /api/v1/items":                   {Op: ItemList},
 		"GET /api/v1/items/{id}":              {Op: ItemReadMetadata},
 		"GET /api/v1/items/{id}/content":      {Op: ItemDownload},
+		"PUT /api/v1/items/{id}/meta":         {Op: ItemChangeMetadata},
 		"DELETE /api/v1/items/{id}":           {Op: ItemDelete},
 
 		"GET /api/v1/dev/mailbox":        {Why: "development outbox, loopback only, no SMTP configured"},

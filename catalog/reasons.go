@@ -104,6 +104,7 @@ var sent = []string{
 	"chunks_missing",     // missing, chunks
 	"cursor_invalid",
 	"item_exists",
+	"item_meta_changed", // version
 	"item_not_found",
 	"item_size_invalid",     // min, max
 	"limit_invalid",         // min, max
@@ -151,6 +152,7 @@ var sent = []string{
 	"file_changed_during_upload",
 	"item_key_unopenable",  // item
 	"item_meta_unopenable", // item
+	"title_missing",
 	"password_common",
 	"password_contains_email",
 	"password_contains_kvnr",

@@ -297,6 +297,24 @@ func TestRoutesCovered(t *testing.T) {
 	if its, next, err := c.ItemsPage(ctx, "", "", 10); err != nil || len(its) != 1 || next != "" {
 		t.Errorf("page: %+v %q %v", its, next, err)
 	}
+	// A new description, moved to another category, the content untouched;
+	// a change from a version read before is refused.
+	ch, _, err := rec.Describe(*it, core.Meta{Title: "Befund (neu)", Source: "Praxis Weber", Size: 1}, "private")
+	ok(t, err)
+	if d := must[*wire.Item](t)(c.ChangeItemMeta(ctx, it.ID, ch)); d.MetaVersion != 2 || d.Category != "private" {
+		t.Errorf("described: %+v", d)
+	}
+	if _, dm, err := rec.OpenItem(*must[*wire.Item](t)(c.Item(ctx, it.ID))); err != nil || dm.Title != "Befund (neu)" || dm.Source != "Praxis Weber" || dm.Size != int64(len(plain)) {
+		t.Errorf("described metadata: %+v %v", dm, err)
+	}
+	if got := download(t, c, rec, it.ID); !bytes.Equal(got, plain) {
+		t.Fatal("content differs after a new description")
+	}
+	if _, err := c.ChangeItemMeta(ctx, it.ID, ch); !akte.Is(err, akte.KindConflict) {
+		t.Errorf("stale description: %v", err)
+	} else if r, p := akte.ReasonOf(err); r != "item_meta_changed" || p["version"] != float64(2) {
+		t.Errorf("stale description's reason %q %v", r, p)
+	}
 	ok(t, c.DeleteItem(ctx, it.ID))
 	if _, err := c.Item(ctx, it.ID); !akte.Is(err, akte.KindNotFound) {
 		t.Errorf("deleted item: %v", err)

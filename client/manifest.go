@@ -60,6 +60,42 @@ func (c *API) DeleteItemNoted(ctx context.Context, rec *core.Record, seen *Seen,
 	return mark(core.Deleted)
 }
 
+// Describe gives an item of the record a new description: edit changes
+// the sealed metadata as read (title, type, date, source, comment; what is
+// bound to the content stays, core.Record.Describe), and a category that
+// is not empty and not the item's own moves it there, noted in the
+// manifest after the server took it (seen as for UpdateManifest). It
+// returns the changed item and the metadata sealed with it.
+func (c *API) Describe(ctx context.Context, rec *core.Record, seen *Seen, id string, edit func(*core.Meta), category string) (*wire.Item, core.Meta, error) {
+	it, err := c.Item(ctx, id)
+	if err != nil {
+		return nil, core.Meta{}, err
+	}
+	if err := core.Expect("item", id, it.ID); err != nil {
+		return nil, core.Meta{}, err
+	}
+	_, m, err := rec.OpenItem(*it)
+	if err != nil {
+		return nil, m, err
+	}
+	edit(&m)
+	ch, m, err := rec.Describe(*it, m, category)
+	if err != nil {
+		return nil, m, err
+	}
+	out, err := c.ChangeItemMeta(ctx, id, ch)
+	if err != nil {
+		return nil, m, err
+	}
+	if err := core.Expect("item", id, out.ID); err != nil {
+		return nil, m, err
+	}
+	if ch.Category != "" {
+		err = c.UpdateManifest(ctx, rec, seen, func(mf *core.Manifest) { mf.Set(id, ch.Category, m.Version, core.Live) })
+	}
+	return out, m, err
+}
+
 // listing lists and opens every item of the record.
 func (c *API) listing(ctx context.Context, rec *core.Record) ([]wire.Item, map[string]core.Meta, error) {
 	its, err := c.Items(ctx, "")

@@ -474,6 +474,15 @@ func (c *API) ItemContent(ctx context.Context, id string, from int64) (body io.R
 
 // DeleteItem is DELETE /api/v1/items/{id}; it also ends an upload in
 // progress.
+// ChangeItemMeta is PUT /api/v1/items/{id}/meta: a new description of a
+// complete item (core.Record.Describe makes it); a conflict (another
+// change came first) is KindConflict, reason item_meta_changed.
+func (c *API) ChangeItemMeta(ctx context.Context, id string, ch wire.ItemMetaChange) (*wire.Item, error) {
+	var out wire.Item
+	_, err := c.do(ctx, "PUT", prefix+"/items/"+esc(id)+"/meta", ch, &out, nil)
+	return &out, err
+}
+
 func (c *API) DeleteItem(ctx context.Context, id string) error {
 	_, err := c.do(ctx, "DELETE", prefix+"/items/"+esc(id), nil, nil, nil)
 	return err

@@ -117,7 +117,7 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadReques
 	it := &akte.Item{
 		ID: r.ID, AccountID: p.Account.ID, Category: r.Category, KeyVersion: r.KeyVersion, Kind: akte.KindDocument,
 		Replaces: r.Replaces, Size: r.Size, ChunkSize: s.cfg.ChunkSize, CreatedAt: now, UpdatedAt: now,
-		CreatedBy: string(p.Account.ID), MetaSealed: r.MetaSealed, KeySlot: r.KeySlot,
+		CreatedBy: string(p.Account.ID), MetaSealed: r.MetaSealed, KeySlot: r.KeySlot, MetaVersion: 1,
 	}
 	err = s.store.CreateUpload(ctx, it, s.quotaOf(rec))
 	switch {
@@ -498,6 +498,70 @@ func (c *chunkReader) Close() error {
 		return c.cur.Close()
 	}
 	return nil
+}
+
+// MetaChange is a new description of a complete item: its metadata sealed
+// anew with the item key, and, to move it to another category, the item
+// key in a slot under that category's key (else Category is empty and
+// KeySlot nil). Expect is the item's MetaVersion the client read.
+type MetaChange struct {
+	Expect     int64
+	MetaSealed []byte
+	Category   akte.CategoryID
+	KeyVersion uint32
+	KeySlot    []byte
+}
+
+// ChangeItemMeta replaces the description of a complete item of the
+// principal's record without touching its content. The server cannot
+// read the sealed metadata; it checks what it checks at upload (sizes, a
+// category with that key version). A change from another version than
+// the item's is refused (item_meta_changed, with the current version), so
+// that one device's edit never silently undoes another's.
+func (s *Service) ChangeItemMeta(ctx context.Context, p *Principal, id akte.ItemID, r MetaChange) (*akte.Item, error) {
+	const op = "item.change_metadata"
+	it, err := s.ownItem(ctx, op, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if it.State != akte.StateComplete {
+		return nil, itemNotFound(op)
+	}
+	if len(r.MetaSealed) == 0 || len(r.MetaSealed) > maxMetaSealed {
+		return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "meta_sealed", "max": maxMetaSealed})
+	}
+	ch := &akte.Item{ID: it.ID, Category: it.Category, KeyVersion: it.KeyVersion, KeySlot: it.KeySlot, MetaSealed: r.MetaSealed}
+	if r.Category != "" || r.KeySlot != nil {
+		if len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot {
+			return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "key_slot", "max": maxKeySlot})
+		}
+		if _, ok := akte.CategoryByID(r.Category); !ok {
+			return nil, errCategoryUnknown(op, r.Category)
+		}
+		rec, err := s.store.Record(ctx, p.Account.ID)
+		if err != nil {
+			return nil, internal(op, err)
+		}
+		if !slices.ContainsFunc(rec.CategoryKeys, func(k akte.CategoryKey) bool { return k.Category == r.Category && k.Version == r.KeyVersion }) {
+			return nil, invalid(op, "category_key_version_unknown", map[string]any{"category": r.Category, "version": r.KeyVersion})
+		}
+		ch.Category, ch.KeyVersion, ch.KeySlot = r.Category, r.KeyVersion, r.KeySlot
+	}
+	switch err := s.store.ChangeItemMeta(ctx, ch, r.Expect); {
+	case akte.Is(err, akte.KindConflict):
+		cur, cerr := s.store.Item(ctx, id)
+		if cerr != nil {
+			return nil, internal(op, cerr)
+		}
+		return nil, &akte.Error{Op: op, Kind: akte.KindConflict, Reason: "item_meta_changed", Params: map[string]any{"version": cur.MetaVersion}, Err: err}
+	case akte.Is(err, akte.KindNotFound):
+		return nil, itemNotFound(op) // deleted meanwhile
+	case err != nil:
+		return nil, internal(op, err)
+	}
+	it.MetaSealed, it.Category, it.KeyVersion, it.KeySlot, it.MetaVersion = ch.MetaSealed, ch.Category, ch.KeyVersion, ch.KeySlot, r.Expect+1
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	return it, nil
 }
 
 // DeleteItem deletes an item of the principal's record: its metadata

@@ -82,13 +82,30 @@ type Item struct {
 	CreatedBy  string    `json:"created_by"`
 	MetaSealed []byte    `json:"meta_sealed"`
 	KeySlot    []byte    `json:"key_slot"`
+	// MetaVersion is the version of the description (1 at upload), which
+	// a change names as the one it replaces (ItemMetaChange.Expect).
+	MetaVersion int64 `json:"meta_version"`
+}
+
+// ItemMetaChange is PUT /api/v1/items/{id}/meta: a new description of a
+// complete item, stored only if the item's meta_version is still Expect
+// (else 409, reason item_meta_changed, with the current version). To move
+// the item to another category it names the category, the key version
+// and the item key wrapped under that category key; else those are
+// omitted. The answer is the changed Item.
+type ItemMetaChange struct {
+	Expect     int64  `json:"expect"`
+	MetaSealed []byte `json:"meta_sealed"`
+	Category   string `json:"category,omitempty"`
+	KeyVersion uint32 `json:"key_version,omitempty"`
+	KeySlot    []byte `json:"key_slot,omitempty"`
 }
 
 // ItemOf converts an item for the wire.
 func ItemOf(it *akte.Item) Item {
 	return Item{ID: string(it.ID), Category: string(it.Category), KeyVersion: it.KeyVersion, Kind: string(it.Kind),
 		Replaces: string(it.Replaces), Size: it.Size, CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy,
-		MetaSealed: it.MetaSealed, KeySlot: it.KeySlot}
+		MetaSealed: it.MetaSealed, KeySlot: it.KeySlot, MetaVersion: it.MetaVersion}
 }
 
 // RecordKeysOf converts record keys for the wire.

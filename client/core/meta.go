@@ -35,6 +35,9 @@ func EncodeMeta(m Meta) []byte {
 	if m.Version != 0 {
 		b = strconv.AppendInt(append(b, `,"version":`...), m.Version, 10)
 	}
+	if m.Thumb != "" {
+		b = appendString(append(b, `,"thumb":`...), m.Thumb)
+	}
 	return append(b, '}')
 }
 
@@ -42,7 +45,7 @@ func EncodeMeta(m Meta) []byte {
 func DecodeMeta(b []byte) (Meta, error) {
 	var m Meta
 	strs := map[string]*string{"title": &m.Title, "type": &m.Type, "date": &m.Date, "source": &m.Source, "comment": &m.Comment,
-		"file_name": &m.FileName, "media_type": &m.MediaType, "digest": &m.Digest, "replaces": &m.Replaces}
+		"file_name": &m.FileName, "media_type": &m.MediaType, "digest": &m.Digest, "replaces": &m.Replaces, "thumb": &m.Thumb}
 	ints := map[string]*int64{"size": &m.Size, "version": &m.Version}
 	err := parseObject(b, func(key string, p *jsonParser) error {
 		if s, ok := strs[key]; ok {

@@ -162,6 +162,10 @@ type Meta struct {
 	// Items uploaded before they existed have neither (Version 0).
 	Replaces string `json:"replaces,omitempty"`
 	Version  int64  `json:"version,omitempty"`
+	// Thumb is a small picture of the content (a JPEG, base64) that the
+	// uploading client made, for image files (decision 0026); empty for
+	// other files and items uploaded before it existed.
+	Thumb string `json:"thumb,omitempty"`
 }
 
 func metaAAD(itemID string) []byte { return []byte("akte v1 item meta " + itemID) }

@@ -101,13 +101,13 @@ func (o obj) record() wire.Record {
 
 func (o obj) item() wire.Item {
 	return wire.Item{ID: o.str("id"), Category: o.str("category"), KeyVersion: uint32(o.int("key_version")), Kind: o.str("kind"), Replaces: o.str("replaces"),
-		Size: o.int("size"), CreatedBy: o.str("created_by"), MetaSealed: o.bytes("meta_sealed"), KeySlot: o.bytes("key_slot")}
+		Size: o.int("size"), CreatedBy: o.str("created_by"), MetaSealed: o.bytes("meta_sealed"), KeySlot: o.bytes("key_slot"), MetaVersion: o.int("meta_version")}
 }
 
 func (o obj) meta() core.Meta {
 	return core.Meta{Title: o.str("title"), Type: o.str("type"), Date: o.str("date"), Source: o.str("source"), Comment: o.str("comment"),
 		FileName: o.str("file_name"), MediaType: o.str("media_type"), Size: o.int("size"), Digest: o.str("digest"),
-		Replaces: o.str("replaces"), Version: o.int("version")}
+		Replaces: o.str("replaces"), Version: o.int("version"), Thumb: o.str("thumb")}
 }
 
 func (o obj) upload() wire.Upload {

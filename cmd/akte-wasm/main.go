@@ -58,6 +58,7 @@ var funcs = map[string]handler{
 	"checkManifest":   checkManifest,
 	"updateManifest":  updateManifest,
 	"newItem":         newItem,
+	"describeItem":    describeItem,
 	"sealSmall":       sealSmall,
 	"openSmall":       openSmall,
 	"forget":          forget,
@@ -303,6 +304,26 @@ func newItem(a obj) (any, error) {
 		"key_slot": b64(it.KeySlot), "meta_sealed": b64(it.MetaSealed)}, nil
 }
 
+// describeItem seals a new description of an item (core.Record.Describe):
+// {expect, meta_sealed, category, key_version, key_slot} for PUT
+// /api/v1/items/{id}/meta (category empty and no slot unless it moves) and
+// the metadata sealed.
+func describeItem(a obj) (any, error) {
+	rec, err := core.OpenRecord(a.key("umk"), a.get("record").record())
+	if err != nil {
+		return nil, err
+	}
+	ch, m, err := rec.Describe(a.get("item").item(), a.get("meta").meta(), a.str("category"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"expect": float64(ch.Expect), "meta_sealed": b64(ch.MetaSealed), "meta": metaOut(m)}
+	if ch.Category != "" {
+		out["category"], out["key_version"], out["key_slot"] = ch.Category, int(ch.KeyVersion), b64(ch.KeySlot)
+	}
+	return out, nil
+}
+
 // sealSmall and openSmall seal and open small values under a held key
 // (the page's resume plans, under the UMK).
 func sealSmall(a obj) (any, error) {
@@ -363,7 +384,7 @@ func metaOut(m core.Meta) map[string]any {
 		out["version"] = float64(m.Version)
 	}
 	for k, v := range map[string]string{"type": m.Type, "date": m.Date, "source": m.Source, "comment": m.Comment,
-		"file_name": m.FileName, "media_type": m.MediaType, "digest": m.Digest, "replaces": m.Replaces} {
+		"file_name": m.FileName, "media_type": m.MediaType, "digest": m.Digest, "replaces": m.Replaces, "thumb": m.Thumb} {
 		if v != "" {
 			out[k] = v
 		}

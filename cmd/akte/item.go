@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -359,6 +360,59 @@ func getCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVarP(&output, "output", "o", "", e.Tr("Zieldatei (Standard: ursprünglicher Dateiname; - für die Standardausgabe)",
 		"file to write (default: the original file name; - for standard output)"))
 	cmd.Flags().BoolVar(&asJSON, "json", false, e.Tr("Ausgabe als JSON (id, file, title, size)", "JSON output (id, file, title, size)"))
+	e.stdinFlag(cmd, &e.pwStdin)
+	return cmd
+}
+
+func editCmd(e *env) *cobra.Command {
+	var m core.Meta
+	var category string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "edit ID [--title T] [--date YYYY-MM-DD] [--source S] [--comment C] [--category C]",
+		Short: e.Tr("Angaben zu einem Dokument ändern (ohne es neu hochzuladen)", "Change the details of a document (without uploading it again)"),
+		Args:  cli.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := cmd.Flags()
+			if !slices.ContainsFunc([]string{"title", "type", "date", "source", "comment", "category"}, f.Changed) {
+				return cli.Fail(akte.KindInvalid, "flag_required", map[string]any{"flags": "--title, --date, --source, --comment, --category"})
+			}
+			if _, err := time.Parse("2006-01-02", m.Date); m.Date != "" && err != nil {
+				return cli.Fail(akte.KindInvalid, "date_format", map[string]any{"flag": "--date"})
+			}
+			st, c, _, rec, err := e.openRecord(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer e.save(st) // the manifest counters seen (best effort)
+			// Only the named flags change the description.
+			it, got, err := c.Describe(cmd.Context(), rec, &st.Seen, args[0], func(old *core.Meta) {
+				for name, dst := range old.Described() {
+					if f.Changed(name) {
+						*dst = *m.Described()[name]
+					}
+				}
+			}, category)
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			if asJSON {
+				return e.PrintJSON(listed{ID: it.ID, Title: got.Title, Category: it.Category, Size: got.Size, CiphertextSize: it.Size, Created: it.CreatedAt,
+					Type: got.Type, Date: got.Date, Source: got.Source, Comment: got.Comment, FileName: got.FileName, MediaType: got.MediaType,
+					Replaces: core.VerifiedReplaces(*it, got), Version: got.Version})
+			}
+			e.Printf(e.Tr("geändert: %s\n", "changed: %s\n"), it.ID)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&m.Title, "title", "", e.Tr("neuer Titel", "new title"))
+	f.StringVar(&m.Type, "type", "", e.Tr("Dokumenttyp, z. B. Laborbefund", "document type, e.g. lab report"))
+	f.StringVar(&m.Date, "date", "", e.Tr("Datum des Befunds JJJJ-MM-TT (leer: keines)", "date of the finding YYYY-MM-DD (empty: none)"))
+	f.StringVar(&m.Source, "source", "", e.Tr("Verfasser oder Praxis", "author or practice"))
+	f.StringVar(&m.Comment, "comment", "", e.Tr("Notiz", "note"))
+	f.StringVar(&category, "category", "", e.Tr("in diese Kategorie verschieben", "move to this category"))
+	e.jsonFlag(cmd, &asJSON)
 	e.stdinFlag(cmd, &e.pwStdin)
 	return cmd
 }

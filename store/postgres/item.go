@@ -13,12 +13,12 @@ import (
 )
 
 const itemColumns = `id, account_id, category, key_version, kind, replaces, size, chunk_size, state,
-	created_at, updated_at, created_by, meta_sealed, key_slot`
+	created_at, updated_at, created_by, meta_sealed, key_slot, meta_version`
 
 func scanItem(s scanner) (*akte.Item, error) {
 	var it akte.Item
 	err := s.Scan(&it.ID, &it.AccountID, &it.Category, &it.KeyVersion, &it.Kind, &it.Replaces, &it.Size, &it.ChunkSize, &it.State,
-		&it.CreatedAt, &it.UpdatedAt, &it.CreatedBy, &it.MetaSealed, &it.KeySlot)
+		&it.CreatedAt, &it.UpdatedAt, &it.CreatedBy, &it.MetaSealed, &it.KeySlot, &it.MetaVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -56,9 +56,9 @@ func (s *Store) CreateUpload(ctx context.Context, it *akte.Item, limit int64) er
 			}
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO items (`+itemColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			it.ID, it.AccountID, it.Category, it.KeyVersion, it.Kind, it.Replaces, it.Size, it.ChunkSize, akte.StateUploading,
-			ts(it.CreatedAt), ts(it.UpdatedAt), it.CreatedBy, blob(it.MetaSealed), blob(it.KeySlot))
+			ts(it.CreatedAt), ts(it.UpdatedAt), it.CreatedBy, blob(it.MetaSealed), blob(it.KeySlot), it.MetaVersion)
 		return err
 	})
 	if isUnique(err, "items_pkey") {
@@ -210,6 +210,30 @@ func (s *Store) CompleteUpload(ctx context.Context, id akte.ItemID, at time.Time
 		return notFound(op)
 	}
 	return nil
+}
+
+// ChangeItemMeta replaces a complete item's description if its version is
+// still expect, in one statement; a miss reads the row to tell a missing
+// item from another version.
+func (s *Store) ChangeItemMeta(ctx context.Context, it *akte.Item, expect int64) error {
+	const op = "postgres.ChangeItemMeta"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx, `UPDATE items SET meta_sealed = $1, category = $2, key_version = $3, key_slot = $4, meta_version = $5
+		WHERE id = $6 AND state = $7 AND meta_version = $8`,
+		blob(it.MetaSealed), it.Category, it.KeyVersion, blob(it.KeySlot), expect+1, it.ID, akte.StateComplete, expect))
+	if err != nil || n == 1 {
+		return wrap(op, err)
+	}
+	var one int
+	err = s.pool.QueryRow(ctx, `SELECT 1 FROM items WHERE id = $1 AND state = $2`, it.ID, akte.StateComplete).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound(op)
+	}
+	if err != nil {
+		return wrap(op, err)
+	}
+	return akte.E(op, akte.KindConflict, "", nil)
 }
 
 // DeleteItem removes an item; its chunk records go by ON DELETE CASCADE.

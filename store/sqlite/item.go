@@ -11,7 +11,7 @@ import (
 // listColumns are the columns of a listed item: a listing of one
 // account's complete items knows account_id and state from its query.
 const listColumns = `id, category, key_version, kind, replaces, size, chunk_size,
-	created_at, updated_at, created_by, meta_sealed, key_slot`
+	created_at, updated_at, created_by, meta_sealed, key_slot, meta_version`
 
 const itemColumns = listColumns + `, account_id, state`
 
@@ -55,7 +55,7 @@ func (s *itemScanner) scan(r *row) *akte.Item {
 	it := &s.items[len(s.items)-1]
 	*it = akte.Item{ID: akte.ItemID(r.text()), Category: akte.CategoryID(s.text(r, 0)), KeyVersion: uint32(r.int64()),
 		Kind: akte.ItemKind(s.text(r, 1)), Replaces: akte.ItemID(r.text()), Size: r.int64(), ChunkSize: r.int64(),
-		CreatedAt: r.time(), UpdatedAt: r.time(), CreatedBy: s.text(r, 2), MetaSealed: s.blob(r), KeySlot: s.blob(r)}
+		CreatedAt: r.time(), UpdatedAt: r.time(), CreatedBy: s.text(r, 2), MetaSealed: s.blob(r), KeySlot: s.blob(r), MetaVersion: r.int64()}
 	if s.account != "" {
 		it.AccountID, it.State = s.account, akte.StateComplete
 	} else {
@@ -104,9 +104,9 @@ func (s *Store) CreateUpload(ctx context.Context, it *akte.Item, limit int64) er
 				return akte.E(op, akte.KindQuota, "", nil)
 			}
 		}
-		_, err := c.exec(`INSERT INTO items (`+itemColumns+`) VALUES (`+placeholders(14)+`)`,
+		_, err := c.exec(`INSERT INTO items (`+itemColumns+`) VALUES (`+placeholders(15)+`)`,
 			it.ID, it.Category, it.KeyVersion, it.Kind, it.Replaces, it.Size, it.ChunkSize,
-			micros(it.CreatedAt), micros(it.UpdatedAt), it.CreatedBy, it.MetaSealed, it.KeySlot, it.AccountID, akte.StateUploading)
+			micros(it.CreatedAt), micros(it.UpdatedAt), it.CreatedBy, it.MetaSealed, it.KeySlot, it.MetaVersion, it.AccountID, akte.StateUploading)
 		return err
 	})
 	if err == nil {
@@ -216,6 +216,26 @@ func (s *Store) CompleteUpload(ctx context.Context, id akte.ItemID, at time.Time
 	return s.update(ctx, "sqlite.CompleteUpload",
 		`UPDATE items SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
 		akte.StateComplete, micros(at), id, akte.StateUploading)
+}
+
+// ChangeItemMeta replaces a complete item's description if its version is
+// still expect; a miss reads the row to tell a missing item from another
+// version.
+func (s *Store) ChangeItemMeta(ctx context.Context, it *akte.Item, expect int64) error {
+	const op = "sqlite.ChangeItemMeta"
+	return wrap(op, s.tx(ctx, func(c *conn) error {
+		n, err := c.exec(`UPDATE items SET meta_sealed = ?, category = ?, key_version = ?, key_slot = ?, meta_version = ?
+			WHERE id = ? AND state = ? AND meta_version = ?`,
+			it.MetaSealed, it.Category, it.KeyVersion, it.KeySlot, expect+1, it.ID, akte.StateComplete, expect)
+		if err != nil || n == 1 {
+			return err
+		}
+		// No row is KindNotFound (errNoRows).
+		if err := c.one(`SELECT 1 FROM items WHERE id = ? AND state = ?`, []any{it.ID, akte.StateComplete}, func(*row) {}); err != nil {
+			return err
+		}
+		return akte.E(op, akte.KindConflict, "", nil)
+	}))
 }
 
 // DeleteItem removes an item; its chunk records go by ON DELETE CASCADE.

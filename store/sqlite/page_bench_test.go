@@ -31,9 +31,9 @@ func benchStore(b *testing.B) (*Store, akte.ItemCursor) {
 			it := &akte.Item{ID: akte.ItemID(fmt.Sprintf("item%012d", i)), AccountID: a.ID, Category: "findings", KeyVersion: 1,
 				Kind: akte.KindDocument, Size: 4096, ChunkSize: 8 << 20, CreatedAt: at, UpdatedAt: at, CreatedBy: string(a.ID),
 				MetaSealed: make([]byte, 300), KeySlot: make([]byte, 100)}
-			if _, err := c.exec(`INSERT INTO items (`+itemColumns+`) VALUES (`+placeholders(14)+`)`,
+			if _, err := c.exec(`INSERT INTO items (`+itemColumns+`) VALUES (`+placeholders(15)+`)`,
 				it.ID, it.Category, it.KeyVersion, it.Kind, it.Replaces, it.Size, it.ChunkSize,
-				micros(it.CreatedAt), micros(it.UpdatedAt), it.CreatedBy, it.MetaSealed, it.KeySlot, it.AccountID, akte.StateComplete); err != nil {
+				micros(it.CreatedAt), micros(it.UpdatedAt), it.CreatedBy, it.MetaSealed, it.KeySlot, 1, it.AccountID, akte.StateComplete); err != nil {
 				return err
 			}
 			if i == 99 {

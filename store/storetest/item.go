@@ -35,6 +35,7 @@ func newItem(a akte.AccountID, id string, size int64, created time.Time) *akte.I
 		ID: akte.ItemID(id), AccountID: a, Category: "findings", KeyVersion: 2, Kind: akte.KindDocument,
 		Replaces: "older", Size: size, ChunkSize: 4 << 20, CreatedAt: created, UpdatedAt: created,
 		CreatedBy: string(a), MetaSealed: []byte("meta-" + id + "\x00\xff"), KeySlot: []byte("slot-" + id + "\x00\xff"),
+		MetaVersion: 1,
 	}
 }
 
@@ -497,4 +498,59 @@ func testRotateKeys(t *testing.T, s akte.Store) {
 	stale.Keys = bundle(1)
 	wantKind(t, "UpdateAccount of a copy read before RotateKeys", s.UpdateAccount(ctx, &stale), akte.KindConflict)
 	unchanged("after a stale UpdateAccount")
+}
+
+// testChangeItemMeta: a new description replaces the old one with its
+// category, key version and key slot, moving the version by one, only on
+// a complete item and only from the version the caller read; of 100
+// concurrent changes from one version exactly one wins.
+func testChangeItemMeta(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(1))
+	it := mustCreateUpload(t, s, newItem(a.ID, "item-1", 1000, at(0)))
+	other := mustCreateUpload(t, s, newItem(a.ID, "item-2", 1000, at(time.Second)))
+	change := &akte.Item{ID: it.ID, Category: "private", KeyVersion: 1, MetaSealed: []byte("meta-new\x00\xff"), KeySlot: []byte("slot-new\x00\xff")}
+	wantKind(t, "ChangeItemMeta while uploading", s.ChangeItemMeta(ctx, change, 1), akte.KindNotFound)
+	for _, x := range []*akte.Item{it, other} {
+		if err := s.CompleteUpload(ctx, x.ID, at(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantKind(t, "ChangeItemMeta of a missing item", s.ChangeItemMeta(ctx, &akte.Item{ID: "missing", MetaSealed: []byte("m"), KeySlot: []byte("k")}, 1), akte.KindNotFound)
+	wantKind(t, "ChangeItemMeta from another version", s.ChangeItemMeta(ctx, change, 2), akte.KindConflict)
+	if err := s.ChangeItemMeta(ctx, change, 1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Item(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *it
+	want.State, want.UpdatedAt = akte.StateComplete, at(time.Minute)
+	want.Category, want.KeyVersion, want.MetaSealed, want.KeySlot, want.MetaVersion = "private", 1, change.MetaSealed, change.KeySlot, 2
+	wantEqual(t, "Item after ChangeItemMeta", got, &want)
+	wantKind(t, "ChangeItemMeta from the old version again", s.ChangeItemMeta(ctx, change, 1), akte.KindConflict)
+	// The listings see the change; the other item is untouched.
+	its, err := s.Items(ctx, a.ID, "private")
+	if err != nil || len(its) != 1 || its[0].ID != it.ID || its[0].MetaVersion != 2 {
+		t.Fatalf("Items(private) = %v, %v; want item-1 at version 2", its, err)
+	}
+	if o, _ := s.Item(ctx, other.ID); o.MetaVersion != 1 || o.Category != "findings" {
+		t.Errorf("other item: version %d, category %s; want 1, findings", o.MetaVersion, o.Category)
+	}
+	errs := race(100, func(i int) error {
+		return s.ChangeItemMeta(ctx, &akte.Item{ID: other.ID, Category: "findings", KeyVersion: 2, MetaSealed: fmt.Appendf(nil, "meta-%d", i), KeySlot: []byte("slot")}, 1)
+	})
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !akte.Is(err, akte.KindConflict):
+			t.Errorf("concurrent ChangeItemMeta: %v, want a conflict", err)
+		}
+	}
+	if o, _ := s.Item(ctx, other.ID); won != 1 || o.MetaVersion != 2 {
+		t.Errorf("concurrent ChangeItemMeta: %d won, version %d; want 1 and 2", won, o.MetaVersion)
+	}
 }

@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"SwapManifestConcurrent", testSwapManifestConcurrent},
 		{"UploadLifecycle", testUploadLifecycle},
 		{"Items", testItems},
+		{"ChangeItemMeta", testChangeItemMeta},
 		{"ItemsPage", testItemsPage},
 		{"Quota", testQuota},
 

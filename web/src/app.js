@@ -7,7 +7,7 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { signal, computed } from '@preact/signals';
 import htm from 'htm';
 import * as core from './core.js';
-import { unb64 } from './bytes.js';
+import { b64, unb64 } from './bytes.js';
 import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
 import { checkManifest, updateManifest } from './manifest.js';
@@ -724,21 +724,67 @@ function guessCategory() {
 // is kept by path.
 const droppedPath = new WeakMap();
 
+const pad2 = (n) => String(n).padStart(2, '0');
+// localDate is a time's calendar day where the patient is (YYYY-MM-DD).
+const localDate = (t) => {
+  const d = new Date(t);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+};
+// The defaults a file suggests (decision 0026): its name without the
+// extension as title, its last change as the date of the finding (a scan's
+// day, mostly), else today.
+const fileTitle = (name) => name.replace(/^.*\//, '').replace(/\.[^.]+$/, '') || name;
+const fileDate = (f) => localDate(f.lastModified || Date.now());
+const isDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s);
+
+// thumbnail makes a small JPEG of an image file (at most 160 px on its
+// long side, on white: JPEG has no transparency), base64 for the sealed
+// metadata; '' for other files or when the browser cannot decode it.
+async function thumbnail(f) {
+  if (!rasterTypes.has(f.type) || f.size > 50 << 20 || typeof createImageBitmap !== 'function') return '';
+  try {
+    const bmp = await createImageBitmap(f);
+    const s = Math.min(1, 160 / Math.max(bmp.width, bmp.height));
+    const c = new OffscreenCanvas(Math.max(1, Math.round(bmp.width * s)), Math.max(1, Math.round(bmp.height * s)));
+    const g = c.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, c.width, c.height);
+    g.drawImage(bmp, 0, 0, c.width, c.height);
+    bmp.close();
+    return b64(new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 0.7 })).arrayBuffer()));
+  } catch {
+    return '';
+  }
+}
+
+// thumbURL is the data: URL of a sealed thumbnail: whoever added the
+// document chose its bytes, so only base64 goes into a URL that is always
+// a JPEG, shown by an <img> (which runs nothing).
+const thumbURL = (m) => (m?.thumb && m.thumb.length < 65536 && /^[A-Za-z0-9+/]+={0,2}$/.test(m.thumb) ? 'data:image/jpeg;base64,' + m.thumb : '');
+
+// uploadNote says on the record page how the last uploads ended; finished
+// uploads leave the list, failed ones stay until the next.
+const uploadNote = signal('');
+
+// runUploads sends files, each {file, meta: {title, date, source, comment}},
+// into a category (or as the new version of replaces).
 async function runUploads(files, category, replaces) {
   const ctx = { umk: session.value.umk, record: record.value, accountId: session.value.account.account_id };
-  const today = new Date().toISOString().slice(0, 10);
-  const entries = files.map((f) => ({ name: f.webkitRelativePath || f.name, done: 0, total: f.size, state: 'queued' }));
-  uploads.value = [...uploads.value.filter((u) => u.state !== 'done'), ...entries];
+  const entries = files.map(({ file: f }) => ({ name: f.webkitRelativePath || f.name, done: 0, total: f.size, state: 'queued' }));
+  uploads.value = [...uploads.value.filter((u) => u.state !== 'done' && u.state !== 'failed'), ...entries];
+  uploadNote.value = '';
   const update = (e, patch) => {
     Object.assign(e, patch);
     uploads.value = [...uploads.value];
   };
+  let ok = 0;
   for (let i = 0; i < files.length; i++) {
-    const f = files[i];
+    const { file: f, meta: described } = files[i];
     const e = entries[i];
-    const title = f.name.replace(/\.[^.]+$/, '');
     try {
-      const meta = { title, date: new Date(f.lastModified || Date.now()).toISOString().slice(0, 10) || today, file_name: f.name, media_type: f.type || 'application/octet-stream', size: f.size };
+      const meta = { ...described, file_name: f.name, media_type: f.type || 'application/octet-stream', size: f.size };
+      meta.thumb = await thumbnail(f);
+      for (const k of ['date', 'source', 'comment', 'type', 'thumb']) if (!meta[k]) delete meta[k];
       const progress = (done, total, state) =>
         state === 'restarted'
           ? update(e, { note: tr('Die Datei ist nicht mehr die, deren Hochladen unterbrochen wurde; sie wird unter einem neuen Schlüssel von vorn hochgeladen.',
@@ -751,11 +797,15 @@ async function runUploads(files, category, replaces) {
       const it = await upload(ctx, f, { category, meta, replaces, prevVersion: prev?.version || 0, path: droppedPath.get(f), progress, announce });
       await updateManifest(ctx.umk, ctx.record, [{ id: it.id, category, version: replaces ? Math.max(prev?.version || 0, 1) + 1 : 1, state: '' }]);
       update(e, { state: 'done' });
+      ok++;
     } catch (err) {
       update(e, { state: 'failed', error: errorText(err) });
     }
   }
   await reloadRecord();
+  // Finished uploads leave the screen; the sentence says they arrived.
+  uploads.value = uploads.value.filter((u) => u.state !== 'done');
+  if (ok) uploadNote.value = tr(ok === 1 ? '1 Dokument hochgeladen.' : `${ok} Dokumente hochgeladen.`, ok === 1 ? '1 document uploaded.' : `${ok} documents uploaded.`);
 }
 
 function Quota() {
@@ -768,69 +818,230 @@ function Quota() {
   </div>`;
 }
 
-function UploadArea() {
-  const [chosen, setCat] = useState('');
-  const cat = chosen || guessCategory(); // the record may load after the first render
+// filesOf reads what was dropped: files, and the files of dropped folders
+// with their paths.
+async function filesOf(dataTransfer) {
+  const entries = Array.from(dataTransfer.items || []).map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
+  const out = [];
+  const walk = async (en, path) => {
+    if (en.isFile) {
+      const f = await new Promise((res, rej) => en.file(res, rej));
+      droppedPath.set(f, path + en.name);
+      out.push(f);
+    } else if (en.isDirectory) {
+      const r = en.createReader();
+      for (;;) {
+        const batch = await new Promise((res, rej) => r.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const b of batch) await walk(b, path + en.name + '/');
+      }
+    }
+  };
+  if (entries.length) for (const en of entries) await walk(en, '');
+  else out.push(...dataTransfer.files);
+  return out;
+}
+
+// Modal is a native modal dialog (focus kept inside, Escape closes, the
+// page behind inert), open while it is rendered.
+function Modal({ labelledby, onClose, children, ...rest }) {
+  const ref = useRef();
+  useEffect(() => {
+    const d = ref.current;
+    if (!d.open) d.showModal();
+    d.querySelector('h2')?.focus();
+    return () => d.open && d.close();
+  }, []);
+  return html`<dialog ref=${ref} class="modal" aria-labelledby=${labelledby} onCancel=${(e) => (e.preventDefault(), onClose())} ...${rest}>${children}</dialog>`;
+}
+
+function CategorySelect({ id, value, onChange }) {
+  return html`<div class="field">
+    <label for=${id}>${tr('Kategorie', 'Category')}</label>
+    <select id=${id} value=${value} onChange=${(e) => onChange(e.currentTarget.value)}>
+      ${record.value?.categories.map((c) => html`<option value=${c.id}>${lang.value === 'en' ? c.name_en : c.name_de}</option>`)}
+    </select>
+  </div>`;
+}
+
+function NoteField({ id, value, onInput }) {
+  return html`<div class="field">
+    <label for=${id}>${tr('Notiz', 'Note')}</label>
+    <textarea id=${id} rows="2" value=${value} onInput=${(e) => onInput(e.currentTarget.value)}></textarea>
+  </div>`;
+}
+
+// UploadDialog is the one way in: choose files (or a folder, or drop
+// them), then describe them (title and date each, category, author or
+// practice and note for all; sensible defaults from the files), then
+// upload. A new version is described from the document it replaces.
+function UploadDialog({ files, replaces, onPick, onClose }) {
+  const base = replaces?.meta;
+  const [cat, setCat] = useState(replaces?.item.category || guessCategory());
+  const [source, setSource] = useState(base?.source || '');
+  const [comment, setComment] = useState(base?.comment || '');
+  // docs holds what the patient typed, by file; the defaults fill the rest.
+  const [edits, setEdits] = useState([]);
+  const docs = files.map((f, i) => ({ title: base?.title || fileTitle(f.name), date: fileDate(f), ...edits[i] }));
   const [over, setOver] = useState(false);
-  const files = useRef(null);
-  const folder = useRef(null);
-  const start = (list) => list.length && runUploads(list, cat);
+  useEffect(() => {
+    setEdits([]);
+    // The chosen files replace the buttons that chose them: the dialog's
+    // heading takes the focus again.
+    if (files.length) document.getElementById('up-h')?.focus();
+  }, [files]);
+  const set = (i, patch) => setEdits(files.map((_, j) => (j === i ? { ...edits[j], ...patch } : edits[j])));
+  const submit = (e) => {
+    e.preventDefault();
+    const described = files.map((f, i) => ({
+      file: f,
+      meta: { title: docs[i].title.trim() || fileTitle(f.name), date: isDate(docs[i].date) ? docs[i].date : '', source: source.trim(), comment: comment.trim(), type: base?.type },
+    }));
+    onClose();
+    runUploads(described, cat || guessCategory(), replaces?.item.id);
+  };
   const drop = async (e) => {
     e.preventDefault();
     setOver(false);
-    const entries = Array.from(e.dataTransfer.items || []).map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
-    const out = [];
-    const walk = async (en, path) => {
-      if (en.isFile) {
-        const f = await new Promise((res, rej) => en.file(res, rej));
-        droppedPath.set(f, path + en.name);
-        out.push(f);
-      }
-      else if (en.isDirectory) {
-        const r = en.createReader();
-        for (;;) {
-          const batch = await new Promise((res, rej) => r.readEntries(res, rej));
-          if (!batch.length) break;
-          for (const b of batch) await walk(b, path + en.name + '/');
-        }
-      }
-    };
-    if (entries.length) for (const en of entries) await walk(en, '');
-    else out.push(...e.dataTransfer.files);
-    start(out);
+    onPick(await filesOf(e.dataTransfer));
   };
-  const list = uploads.value;
-  return html`<section class="card" aria-labelledby="up-h">
-    <h2 id="up-h">${tr('Dokumente hochladen', 'Upload documents')}</h2>
-    <div class="field">
-      <label for="up-cat">${tr('Kategorie', 'Category')}</label>
-      <select id="up-cat" value=${cat} onChange=${(e) => setCat(e.currentTarget.value)}>
-        ${record.value?.categories.map((c) => html`<option value=${c.id}>${lang.value === 'en' ? c.name_en : c.name_de}</option>`)}
-      </select>
-    </div>
-    <div class=${'drop' + (over ? ' over' : '')} onDragOver=${(e) => (e.preventDefault(), setOver(true))} onDragLeave=${() => setOver(false)} onDrop=${drop} data-testid="dropzone">
-      <p>${tr('Dateien oder einen Ordner hierher ziehen, oder:', 'Drag files or a folder here, or:')}</p>
+  const heading = replaces
+    ? tr(`Neuere Fassung von „${base?.title}“`, `Newer copy of “${base?.title}”`)
+    : tr('Dokumente hinzufügen', 'Add documents');
+  return html`<${Modal} labelledby="up-h" onClose=${onClose} data-testid="upload-dialog">
+    <h2 id="up-h" tabindex="-1">${heading}</h2>
+    ${files.length === 0
+      ? html`<div class=${'drop' + (over ? ' over' : '')} onDragOver=${(e) => (e.preventDefault(), setOver(true))} onDragLeave=${() => setOver(false)} onDrop=${drop}>
+            <p>${tr('Wählen Sie Dateien oder einen Ordner, oder ziehen Sie sie hierher.', 'Choose files or a folder, or drag them here.')}</p>
+            <div class="actions">
+              <button type="button" class="primary" onClick=${() => onPick('files')}>${tr('Dateien auswählen', 'Choose files')}</button>
+              ${!replaces && html`<button type="button" onClick=${() => onPick('folder')}>${tr('Ordner auswählen', 'Choose a folder')}</button>`}
+            </div>
+            <p class="hint">${tr('Jede Datei wird auf diesem Gerät verschlüsselt, bevor sie gesendet wird.', 'Every file is encrypted on this device before it is sent.')}</p>
+          </div>
+          <div class="actions"><button type="button" onClick=${onClose}>${tr('Abbrechen', 'Cancel')}</button></div>`
+      : html`<form onSubmit=${submit} novalidate>
+          <p class="hint">${tr('Titel, Datum, Verfasser und Notiz werden auf diesem Gerät verschlüsselt; Sie können sie später ändern.',
+            'Title, date, author and note are encrypted on this device; you can change them later.')}</p>
+          ${!replaces && html`<${CategorySelect} id="up-cat" value=${cat || guessCategory()} onChange=${setCat} />`}
+          <div class="field">
+            <label for="up-source">${tr('Verfasser oder Praxis', 'Author or practice')}</label>
+            <input id="up-source" type="text" value=${source} onInput=${(e) => setSource(e.currentTarget.value)} autocomplete="off" />
+          </div>
+          <${NoteField} id="up-comment" value=${comment} onInput=${setComment} />
+          <ul class="plain described" aria-label=${tr('Dateien', 'Files')}>
+            ${files.map(
+              (f, i) => html`<li><fieldset class="file">
+                <legend>${f.webkitRelativePath || f.name} · ${fmtBytes(f.size)}</legend>
+                <div class="row">
+                  <div class="field"><label for=${'up-title-' + i}>${tr('Titel', 'Title')}</label>
+                    <input id=${'up-title-' + i} type="text" value=${docs[i].title} onInput=${(e) => set(i, { title: e.currentTarget.value })} /></div>
+                  <div class="field"><label for=${'up-date-' + i}>${tr('Datum des Befunds', 'Date of the finding')}</label>
+                    <input id=${'up-date-' + i} type="date" value=${docs[i].date} onInput=${(e) => set(i, { date: e.currentTarget.value })} /></div>
+                </div>
+              </fieldset></li>`,
+            )}
+          </ul>
+          <div class="actions">
+            <button type="submit" class="primary" disabled=${!record.value}>${tr('Hochladen', 'Upload')}</button>
+            <button type="button" onClick=${onClose}>${tr('Abbrechen', 'Cancel')}</button>
+          </div>
+        </form>`}
+  <//>`;
+}
+
+// EditDialog describes a document anew (title, date, author or practice,
+// category, note): new sealed metadata, the content is not sent again.
+// Another device's change in between is refused (item_meta_changed).
+function EditDialog({ x, onClose, onSaved }) {
+  const m = x.meta || {};
+  const [f, setF] = useState({ title: m.title || '', date: m.date || '', source: m.source || '', comment: m.comment || '' });
+  const [cat, setCat] = useState(x.item.category);
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const set = (k) => (v) => setF({ ...f, [k]: v });
+  const submit = async (e) => {
+    e.preventDefault();
+    if (!f.title.trim()) return setErr(say('title_missing'));
+    setBusy(true);
+    setErr('');
+    try {
+      const meta = { ...m, title: f.title.trim(), date: isDate(f.date) ? f.date : '', source: f.source.trim(), comment: f.comment.trim() };
+      const umk = session.value.umk;
+      const { meta: sealed, ...change } = await core.call('describeItem', { umk, record: record.value, item: x.item, meta, category: cat });
+      const it = await request('PUT', '/items/' + x.item.id + '/meta', change);
+      expect('item', x.item.id, it.id);
+      // A move is noted in the manifest (docs/decisions/0026).
+      if (change.category) await updateManifest(umk, record.value, [{ id: x.item.id, category: change.category, version: sealed.version || 0, state: '' }]);
+      onSaved(sealed);
+    } catch (e2) {
+      setErr(errorText(e2));
+      setBusy(false);
+    }
+  };
+  return html`<${Modal} labelledby="edit-h" onClose=${onClose} data-testid="edit-dialog">
+    <h2 id="edit-h" tabindex="-1">${tr('Angaben bearbeiten', 'Edit details')}</h2>
+    <form onSubmit=${submit} novalidate>
+      <p class="hint">${m.file_name} · ${fmtBytes(m.size || 0)}</p>
+      <${Alert} text=${err} />
+      <div class="field"><label for="ed-title">${tr('Titel', 'Title')}</label>
+        <input id="ed-title" type="text" value=${f.title} onInput=${(e) => set('title')(e.currentTarget.value)} /></div>
+      <div class="field"><label for="ed-date">${tr('Datum des Befunds', 'Date of the finding')}</label>
+        <input id="ed-date" type="date" value=${f.date} onInput=${(e) => set('date')(e.currentTarget.value)} /></div>
+      <div class="field"><label for="ed-source">${tr('Verfasser oder Praxis', 'Author or practice')}</label>
+        <input id="ed-source" type="text" value=${f.source} onInput=${(e) => set('source')(e.currentTarget.value)} autocomplete="off" /></div>
+      <${CategorySelect} id="ed-cat" value=${cat} onChange=${setCat} />
+      <${NoteField} id="ed-comment" value=${f.comment} onInput=${set('comment')} />
       <div class="actions">
-        <button type="button" onClick=${() => files.current.click()}>${tr('Dateien auswählen', 'Choose files')}</button>
-        <button type="button" onClick=${() => folder.current.click()}>${tr('Ordner auswählen', 'Choose a folder')}</button>
+        <${Busy} busy=${busy}>${tr('Speichern', 'Save')}<//>
+        <button type="button" onClick=${onClose}>${tr('Abbrechen', 'Cancel')}</button>
       </div>
-      <input ref=${files} type="file" multiple hidden data-testid="file-input" aria-label=${tr('Dateien auswählen', 'Choose files')}
-        onChange=${(e) => (start(Array.from(e.currentTarget.files)), (e.currentTarget.value = ''))} />
-      <input ref=${folder} type="file" webkitdirectory multiple hidden data-testid="folder-input" aria-label=${tr('Ordner auswählen', 'Choose a folder')}
-        onChange=${(e) => (start(Array.from(e.currentTarget.files)), (e.currentTarget.value = ''))} />
-    </div>
-    <p class="hint">${tr('Jede Datei wird auf diesem Gerät verschlüsselt, bevor sie gesendet wird. Bricht die Verbindung ab, geht es danach weiter.', 'Every file is encrypted on this device before it is sent. If the connection drops, the upload continues afterwards.')}</p>
-    ${list.length > 0 &&
-    html`<ul class="uploads" aria-label=${tr('Uploads', 'Uploads')}>
-      ${list.map(
-        (u) => html`<li data-state=${u.state}>
-          <span class="name">${u.name}</span>
-          <progress max=${u.total || 1} value=${u.done} aria-label=${u.name}></progress>
-          <span class="state" role="status">${uploadState(u)}</span>
-        </li>`,
+    </form>
+  <//>`;
+}
+
+// DocMenu is a menu button (WAI-ARIA APG): the secondary actions of a
+// document. Enter, Space or the arrow keys open it; the arrows, Home and
+// End move; Escape closes it and returns to the button; Tab leaves it.
+function DocMenu({ label, actions }) {
+  const [open, setOpen] = useState(false);
+  const btn = useRef();
+  const menu = useRef();
+  const id = useRef(`menu${++fieldSeq}`).current;
+  useEffect(() => {
+    if (!open) return;
+    menu.current.querySelector('[role=menuitem]').focus();
+    const away = (e) => !menu.current?.contains(e.target) && !btn.current?.contains(e.target) && setOpen(false);
+    document.addEventListener('pointerdown', away);
+    return () => document.removeEventListener('pointerdown', away);
+  }, [open]);
+  const close = (focus) => (setOpen(false), focus && btn.current.focus());
+  const move = (e) => {
+    const its = [...menu.current.querySelectorAll('[role=menuitem]')];
+    const i = its.indexOf(document.activeElement);
+    const to = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: its.length - 1 }[e.key];
+    if (to !== undefined) {
+      e.preventDefault();
+      its[(to + its.length) % its.length].focus();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      close(true);
+    } else if (e.key === 'Tab') close(false);
+  };
+  return html`<div class="menu-wrap">
+    <button type="button" ref=${btn} aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'} aria-controls=${open ? id : undefined}
+      aria-label=${tr('Aktionen: ', 'Actions: ') + label} onClick=${() => setOpen(!open)}
+      onKeyDown=${(e) => (e.key === 'ArrowDown' || e.key === 'ArrowUp') && (e.preventDefault(), setOpen(true))}>
+      ${tr('Aktionen', 'Actions')} <span aria-hidden="true">▾</span>
+    </button>
+    ${open &&
+    html`<ul role="menu" id=${id} ref=${menu} class="menu" aria-label=${tr('Aktionen: ', 'Actions: ') + label} onKeyDown=${move}>
+      ${actions.map(
+        (a) => html`<li role="none"><button type="button" role="menuitem" tabindex="-1" class=${a.danger ? 'danger' : ''}
+          onClick=${() => (close(!a.takesFocus), a.run())}>${a.label}</button></li>`,
       )}
     </ul>`}
-  </section>`;
+  </div>`;
 }
 
 function uploadState(u) {
@@ -853,16 +1064,48 @@ function uploadStateWord(u) {
   return '';
 }
 
+function Uploads() {
+  const list = uploads.value.filter((u) => u.state !== 'done');
+  return html`<${Status} text=${uploadNote.value} />
+    ${list.length > 0 &&
+    html`<ul class="uploads" aria-label=${tr('Uploads', 'Uploads')}>
+      ${list.map(
+        (u) => html`<li data-state=${u.state}>
+          <span class="name">${u.name}</span>
+          <progress max=${u.total || 1} value=${u.done} aria-label=${u.name}></progress>
+          <span class="state" role="status">${uploadState(u)}</span>
+        </li>`,
+      )}
+    </ul>`}`;
+}
+
+// The record page's orders (decision 0026). Category groups always follow
+// the record's list of categories, never the order of uploads.
+const byDateDesc = (a, b) => (b.meta?.date || b.item.created_at.slice(0, 10)).localeCompare(a.meta?.date || a.item.created_at.slice(0, 10)) || b.item.created_at.localeCompare(a.item.created_at);
+const sorts = {
+  category: byDateDesc,
+  'date-desc': byDateDesc,
+  'date-asc': (a, b) => -byDateDesc(a, b),
+  title: (a, b) => (a.meta?.title || '').localeCompare(b.meta?.title || '', lang.value, { sensitivity: 'base', numeric: true }) || byDateDesc(a, b),
+};
+const docDate = (x) => x.meta?.date || localDate(x.item.created_at);
+const newCount = 3;
+
 function Record() {
   useTitle(tr('Meine Akte', 'My record'));
   const [q, setQ] = useState('');
   const [cat, setCat] = useState('');
+  const [sort, setSort] = useState('category');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const [err, setErr] = useState('');
   const [view, setView] = useState(null);
   const [confirmDel, setConfirmDel] = useState(null);
   const [status, setStatus] = useState('');
-  const versionInput = useRef(null);
-  const [versionOf, setVersionOf] = useState(null);
+  const [adding, setAdding] = useState(null); // {files, replaces} while the upload dialog is open
+  const [editing, setEditing] = useState(null);
+  const fileInput = useRef(null);
+  const folderInput = useRef(null);
   useEffect(() => {
     reloadRecord();
   }, []);
@@ -879,17 +1122,26 @@ function Record() {
     }
     return out;
   };
-  const needle = q.trim().toLowerCase();
-  const shown = all
-    .filter((x) => !replaced.has(x.item.id))
+  const current = all.filter((x) => !replaced.has(x.item.id));
+  const counts = new Map();
+  for (const x of current) counts.set(x.item.category, (counts.get(x.item.category) || 0) + 1);
+  const newest = [...current].sort((a, b) => b.item.created_at.localeCompare(a.item.created_at)).slice(0, newCount);
+  // Search covers what a patient describes: title, author, note (and the
+  // file name and type), all decrypted on this device.
+  const needle = q.trim().toLocaleLowerCase();
+  const shown = current
     .filter((x) => !cat || x.item.category === cat)
-    .filter((x) => !needle || (x.meta?.title || '').toLowerCase().includes(needle) || (x.meta?.file_name || '').toLowerCase().includes(needle))
-    .sort((a, b) => (b.meta?.date || '').localeCompare(a.meta?.date || '') || b.item.created_at.localeCompare(a.item.created_at));
-  const groups = new Map();
-  for (const x of shown) {
-    if (!groups.has(x.item.category)) groups.set(x.item.category, []);
-    groups.get(x.item.category).push(x);
-  }
+    .filter((x) => !needle || ['title', 'source', 'comment', 'file_name', 'type'].some((k) => (x.meta?.[k] || '').toLocaleLowerCase().includes(needle)))
+    .filter((x) => (!from || docDate(x) >= from) && (!to || docDate(x) <= to))
+    .sort(sorts[sort] || byDateDesc);
+  const order = record.value?.categories.map((c) => c.id) || [];
+  const groups =
+    sort === 'category'
+      ? order.map((c) => [c, shown.filter((x) => x.item.category === c)]).filter(([, xs]) => xs.length)
+      : [['', shown]];
+  // A newer copy is one file.
+  const pick = (files) => files.length && setAdding({ files: adding?.replaces ? files.slice(0, 1) : files, replaces: adding?.replaces || null });
+  const chooseFiles = (what) => (what === 'folder' ? folderInput : fileInput).current.click();
   const save = async (x) => {
     setStatus(tr('Wird entschlüsselt …', 'Decrypting …'));
     try {
@@ -926,21 +1178,110 @@ function Record() {
     }
   };
   if (view) return html`<${Viewer} x=${view} onClose=${() => setView(null)} onDownload=${() => save(view)} />`;
-  return html`<h1 tabindex="-1">${tr('Meine Akte', 'My record')}</h1>
-    <${Quota} />
-    ${record.value && html`<${UploadArea} />`}
+  const title = (x) => x.meta?.title ?? tr('(nicht lesbar)', '(unreadable)');
+  const doc = (x) => {
+    const older = olderOf(x);
+    const label = x.meta?.title || '';
+    const actions = [
+      x.key && { label: tr('Herunterladen', 'Download'), run: () => save(x) },
+      x.key && { label: tr('Angaben bearbeiten', 'Edit details'), run: () => setEditing(x), takesFocus: true },
+      { label: tr('Neuere Fassung hochladen', 'Upload a newer copy'), run: () => setAdding({ files: [], replaces: x }), takesFocus: true },
+      { label: tr('Löschen', 'Delete'), run: () => setConfirmDel(x), danger: true, takesFocus: true },
+    ].filter(Boolean);
+    const thumb = thumbURL(x.meta);
+    return html`<li class="doc" data-testid="doc">
+      ${thumb && html`<img class="thumb" src=${thumb} alt="" width="48" height="48" />`}
+      <div class="doc-main">
+        <span class="title">${title(x)}</span>
+        <span class="meta">${[x.meta?.date && fmtDate(x.meta.date), x.meta?.source, sort !== 'category' && catName(x.item.category), fmtBytes(x.meta?.size ?? 0),
+          older.length && tr(`Fassung ${older.length + 1}`, `copy ${older.length + 1}`)].filter(Boolean).join(' · ')}</span>
+        ${x.meta?.comment && html`<span class="note">${x.meta.comment}</span>`}
+      </div>
+      <div class="actions">
+        <button type="button" class="primary" onClick=${() => setView(x)} disabled=${!x.key} aria-label=${tr('Ansehen: ', 'View: ') + label}>${tr('Ansehen', 'View')}</button>
+        <${DocMenu} label=${label} actions=${actions} />
+      </div>
+      ${confirmDel === x &&
+      html`<div class="confirm" role="alertdialog" aria-labelledby=${'del-' + x.item.id}>
+        <p id=${'del-' + x.item.id}>${tr(
+          `„${x.meta?.title}“${older.length ? ` und ${older.length} ältere Fassung(en)` : ''} endgültig löschen? Das lässt sich nicht rückgängig machen.`,
+          `Delete “${x.meta?.title}”${older.length ? ` and ${older.length} older copy(ies)` : ''} for good? This cannot be undone.`,
+        )}</p>
+        <div class="actions">
+          <button type="button" class="danger" onClick=${() => remove(x)} ref=${(el) => el && el.focus()}>${tr('Endgültig löschen', 'Delete for good')}</button>
+          <button type="button" onClick=${() => setConfirmDel(null)}>${tr('Abbrechen', 'Cancel')}</button>
+        </div>
+      </div>`}
+      ${older.length > 0 &&
+      html`<details><summary>${tr('Ältere Fassungen', 'Older copies')} (${older.length})</summary><ul>
+        ${older.map((o) => html`<li>${o.meta?.title} · ${fmtDateTime(o.item.created_at)}
+          <button type="button" onClick=${() => setView(o)}>${tr('Ansehen', 'View')}</button></li>`)}
+      </ul></details>`}
+    </li>`;
+  };
+  const dropOnPage = async (e) => {
+    e.preventDefault();
+    pick(await filesOf(e.dataTransfer));
+  };
+  return html`<div data-testid="dropzone" onDragOver=${(e) => e.preventDefault()} onDrop=${dropOnPage}>
+    <h1 tabindex="-1">${tr('Meine Akte', 'My record')}</h1>
+    <div class="record-top">
+      <button type="button" class="primary add" onClick=${() => setAdding({ files: [], replaces: null })} disabled=${!record.value}>
+        ${tr('Dokumente hinzufügen', 'Add documents')}</button>
+      <${Quota} />
+    </div>
+    <${Uploads} />
+    <input ref=${fileInput} type="file" multiple hidden data-testid="file-input" aria-label=${tr('Dateien auswählen', 'Choose files')}
+      onChange=${(e) => (pick(Array.from(e.currentTarget.files)), (e.currentTarget.value = ''))} />
+    <input ref=${folderInput} type="file" webkitdirectory multiple hidden data-testid="folder-input" aria-label=${tr('Ordner auswählen', 'Choose a folder')}
+      onChange=${(e) => (pick(Array.from(e.currentTarget.files)), (e.currentTarget.value = ''))} />
+    ${adding &&
+    html`<${UploadDialog} files=${adding.files} replaces=${adding.replaces}
+      onPick=${(what) => (typeof what === 'string' ? chooseFiles(what) : pick(what))} onClose=${() => setAdding(null)} />`}
+    ${editing &&
+    html`<${EditDialog} x=${editing} onClose=${() => setEditing(null)}
+      onSaved=${(m) => (setEditing(null), setStatus(tr(`Angaben zu „${m.title}“ gespeichert.`, `Details of “${m.title}” saved.`)), reloadRecord())} />`}
+    <${Alert} text=${err || recordError.value} />
+    <${Status} text=${status} />
+    ${newest.length > 0 &&
+    html`<section aria-labelledby="new-h" class="new">
+      <h2 id="new-h">${tr('Neu in Ihrer Akte', 'New in your record')}</h2>
+      <ul class="plain">
+        ${newest.map(
+          (x) => html`<li data-testid="new-doc"><button type="button" class="link" onClick=${() => setView(x)} disabled=${!x.key}>${title(x)}</button>
+            <span class="meta">${catName(x.item.category)} · ${tr('hinzugefügt', 'added')} ${fmtDate(x.item.created_at)}</span></li>`,
+        )}
+      </ul>
+    </section>`}
     <section aria-labelledby="docs-h">
       <h2 id="docs-h">${tr('Dokumente', 'Documents')}</h2>
+      ${current.length > 0 &&
+      html`<div class="chips" role="group" aria-label=${tr('Kategorien', 'Categories')}>
+        <button type="button" aria-pressed=${cat === '' ? 'true' : 'false'} onClick=${() => setCat('')}>${tr('Alle', 'All')} (${current.length})</button>
+        ${order.filter((c) => counts.get(c)).map(
+          (c) => html`<button type="button" aria-pressed=${cat === c ? 'true' : 'false'} onClick=${() => setCat(cat === c ? '' : c)}>${catName(c)} (${counts.get(c)})</button>`,
+        )}
+      </div>`}
       <div class="row filters" role="search">
-        <div class="field"><label for="search">${tr('Suche in Titeln', 'Search titles')}</label>
+        <div class="field"><label for="search">${tr('Suche (Titel, Verfasser, Notiz)', 'Search (title, author, note)')}</label>
           <input id="search" type="search" value=${q} onInput=${(e) => setQ(e.currentTarget.value)} /></div>
-        <div class="field"><label for="filter-cat">${tr('Kategorie', 'Category')}</label>
-          <select id="filter-cat" value=${cat} onChange=${(e) => setCat(e.currentTarget.value)}>
-            <option value="">${tr('Alle', 'All')}</option>
-            ${record.value?.categories.map((c) => html`<option value=${c.id}>${lang.value === 'en' ? c.name_en : c.name_de}</option>`)}
-          </select></div>
       </div>
-      <${Alert} text=${err || recordError.value} />
+      <details class="filters" open=${!!(from || to || sort !== 'category')}>
+        <summary>${tr('Sortieren und Zeitraum', 'Sort and period')}</summary>
+        <div class="row">
+          <div class="field"><label for="sort">${tr('Sortieren nach', 'Sort by')}</label>
+            <select id="sort" value=${sort} onChange=${(e) => setSort(e.currentTarget.value)}>
+              <option value="category">${tr('Kategorie', 'Category')}</option>
+              <option value="date-desc">${tr('Datum (neueste zuerst)', 'Date (newest first)')}</option>
+              <option value="date-asc">${tr('Datum (älteste zuerst)', 'Date (oldest first)')}</option>
+              <option value="title">${tr('Titel (A–Z)', 'Title (A–Z)')}</option>
+            </select></div>
+          <div class="field"><label for="from">${tr('Datum von', 'Date from')}</label>
+            <input id="from" type="date" value=${from} onInput=${(e) => setFrom(e.currentTarget.value)} /></div>
+          <div class="field"><label for="to">${tr('Datum bis', 'Date to')}</label>
+            <input id="to" type="date" value=${to} onInput=${(e) => setTo(e.currentTarget.value)} /></div>
+        </div>
+      </details>
       ${all.some((x) => x.problem) &&
       html`<div class="alert" role="alert" data-testid="chain-problems"><ul>
         ${all.filter((x) => x.problem).map((x) => html`<li>${errorText(x.problem)}</li>`)}
@@ -949,53 +1290,17 @@ function Record() {
       html`<div class="alert" role="alert" data-testid="list-problems"><ul>
         ${listProblems.value.map((p) => html`<li>${errorText(p.error)}</li>`)}
       </ul></div>`}
-      <${Status} text=${status} />
       ${shown.length === 0 && html`<p>${all.length ? tr('Keine Treffer.', 'No matches.') : tr('Noch keine Dokumente.', 'No documents yet.')}</p>`}
-      ${[...groups].map(
-        ([c, xs]) => html`<section class="cat" aria-labelledby=${'cat-' + c}>
-          <h3 id=${'cat-' + c}>${catName(c)} <span class="count">(${xs.length})</span></h3>
-          <ul class="docs">
-            ${xs.map((x) => {
-              const older = olderOf(x);
-              return html`<li class="doc" data-testid="doc">
-                <div class="doc-main">
-                  <span class="title">${x.meta?.title ?? tr('(nicht lesbar)', '(unreadable)')}</span>
-                  <span class="meta">${x.meta?.date ? fmtDate(x.meta.date) : ''} · ${fmtBytes(x.meta?.size ?? 0)}${older.length ? ' · ' + tr(`Version ${older.length + 1}`, `version ${older.length + 1}`) : ''}</span>
-                </div>
-                <div class="actions">
-                  <button type="button" onClick=${() => setView(x)} disabled=${!x.key} aria-label=${tr('Ansehen: ', 'View: ') + (x.meta?.title || '')}>${tr('Ansehen', 'View')}</button>
-                  <button type="button" onClick=${() => save(x)} disabled=${!x.key} aria-label=${tr('Herunterladen: ', 'Download: ') + (x.meta?.title || '')}>${tr('Herunterladen', 'Download')}</button>
-                  <button type="button" onClick=${() => (setVersionOf(x), versionInput.current.click())} aria-label=${tr('Neue Version: ', 'New version: ') + (x.meta?.title || '')}>${tr('Neue Version', 'New version')}</button>
-                  <button type="button" class="danger" onClick=${() => setConfirmDel(x)} aria-label=${tr('Löschen: ', 'Delete: ') + (x.meta?.title || '')}>${tr('Löschen', 'Delete')}</button>
-                </div>
-                ${confirmDel === x &&
-                html`<div class="confirm" role="alertdialog" aria-labelledby=${'del-' + x.item.id}>
-                  <p id=${'del-' + x.item.id}>${tr(
-                    `„${x.meta?.title}“${older.length ? ` und ${older.length} ältere Version(en)` : ''} endgültig löschen? Das lässt sich nicht rückgängig machen.`,
-                    `Delete “${x.meta?.title}”${older.length ? ` and ${older.length} older version(s)` : ''} for good? This cannot be undone.`,
-                  )}</p>
-                  <div class="actions">
-                    <button type="button" class="danger" onClick=${() => remove(x)} ref=${(el) => el && el.focus()}>${tr('Endgültig löschen', 'Delete for good')}</button>
-                    <button type="button" onClick=${() => setConfirmDel(null)}>${tr('Abbrechen', 'Cancel')}</button>
-                  </div>
-                </div>`}
-                ${older.length > 0 &&
-                html`<details><summary>${tr('Ältere Versionen', 'Older versions')} (${older.length})</summary><ul>
-                  ${older.map((o) => html`<li>${o.meta?.title} · ${fmtDateTime(o.item.created_at)}
-                    <button type="button" onClick=${() => setView(o)}>${tr('Ansehen', 'View')}</button></li>`)}
-                </ul></details>`}
-              </li>`;
-            })}
-          </ul>
-        </section>`,
+      ${groups.map(([c, xs]) =>
+        c
+          ? html`<section class="cat" aria-labelledby=${'cat-' + c}>
+              <h3 id=${'cat-' + c}>${catName(c)} <span class="count">(${xs.length})</span></h3>
+              <ul class="docs">${xs.map(doc)}</ul>
+            </section>`
+          : html`<ul class="docs">${xs.map(doc)}</ul>`,
       )}
-      <input ref=${versionInput} type="file" hidden data-testid="version-input" aria-label=${tr('Neue Version auswählen', 'Choose a new version')}
-        onChange=${(e) => {
-          const f = e.currentTarget.files[0];
-          e.currentTarget.value = '';
-          if (f && versionOf) runUploads([f], versionOf.item.category, versionOf.item.id);
-        }} />
-    </section>`;
+    </section>
+  </div>`;
 }
 
 // Previews never run what a document contains (docs/crypto.md, "Malicious

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import de from '../../catalog/de.json' with { type: 'json' };
 import en from '../../catalog/en.json' with { type: 'json' };
 import { text } from '../src/catalog.js';
-import { startServer, launch, account, code, lastMail, confirmDevice, axe } from './helpers.mjs';
+import { startServer, launch, account, code, lastMail, confirmDevice, axe, uploadFiles } from './helpers.mjs';
 
 const ui = {
   de: {
@@ -116,7 +116,7 @@ for (const lang of ['en', 'de']) {
     await page.getByLabel(l.totp).fill(await code(a.secret));
     await page.getByRole('button', { name: l.login, exact: true }).click();
     await page.getByRole('heading', { name: l.record }).waitFor({ timeout: 30000 });
-    await page.getByTestId('file-input').setInputFiles({ name: 'scan.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(1_500_000, 7) });
+    await uploadFiles(page, { name: 'scan.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(1_500_000, 7) });
     // The size is the ciphertext's, which the page computed.
     const [before, after] = text(lang, 'quota_exceeded', { left: quota }).split('{size:bytes}');
     const state = page.locator('.uploads .state');

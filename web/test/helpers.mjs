@@ -306,3 +306,26 @@ export async function unlock(page, password) {
   await page.getByLabel(/^(Passwort|Password)$/).fill(password);
   await page.getByRole('button', { name: /^(Entsperren|Unlock)$/ }).click();
 }
+
+// uploadFiles picks files on the record page and uploads them from the
+// upload dialog; describe(dialog) may fill its fields first (else the
+// defaults from the files stand).
+export async function uploadFiles(page, files, describe = async () => {}, input = 'file-input') {
+  await page.getByTestId(input).setInputFiles(files);
+  await confirmUpload(page, describe);
+}
+
+// confirmUpload describes and uploads what the upload dialog shows.
+export async function confirmUpload(page, describe = async () => {}) {
+  const d = page.getByTestId('upload-dialog');
+  const go = d.getByRole('button', { name: /^(Hochladen|Upload)$/ });
+  await go.waitFor();
+  await describe(d);
+  await go.click();
+}
+
+// docAction runs an action from a document's menu ("Aktionen: TITLE").
+export async function docAction(page, title, action) {
+  await page.getByRole('button', { name: `Aktionen: ${title}`, exact: true }).click();
+  await page.getByRole('menuitem', { name: action, exact: true }).click();
+}

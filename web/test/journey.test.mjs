@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import { startServer, launch, code, totpAt, cli, sha256, axe, shot, minimalPDF, tempDir, lastMail, says } from './helpers.mjs';
+import { startServer, launch, code, totpAt, cli, sha256, axe, shot, minimalPDF, tempDir, lastMail, says, docAction, uploadFiles, confirmUpload } from './helpers.mjs';
 
 function png(w, h) {
   const chunk = (type, data) => {
@@ -157,11 +157,14 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
 
   // The record: upload two files by the picker.
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
-  await page.getByLabel('Kategorie').first().selectOption('findings');
-  await page.getByTestId('file-input').setInputFiles([
-    { name: title + '.pdf', mimeType: 'application/pdf', buffer: pdf },
-    { name: 'Röntgenbild Thorax.png', mimeType: 'image/png', buffer: image },
-  ]);
+  await uploadFiles(
+    page,
+    [
+      { name: title + '.pdf', mimeType: 'application/pdf', buffer: pdf },
+      { name: 'Röntgenbild Thorax.png', mimeType: 'image/png', buffer: image },
+    ],
+    (d) => d.getByLabel('Kategorie').selectOption('findings'),
+  );
   await page
     .getByRole('button', { name: 'Ansehen: ' + title })
     .waitFor({ timeout: 60000 })
@@ -173,15 +176,21 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
       throw e;
     });
   await page.getByRole('button', { name: 'Ansehen: Röntgenbild Thorax' }).waitFor();
+  // The image has a thumbnail, made in the page and sealed with its
+  // metadata (160 px on its long side); the PDF has none.
+  const thumbs = page.locator('li.doc img.thumb');
+  await thumbs.first().waitFor();
+  assert.equal(await thumbs.count(), 1);
+  assert.deepEqual(await thumbs.evaluate((i) => [i.complete, i.naturalWidth, i.naturalHeight]), [true, 160, 100]);
   await page.getByText(/Speicher: .* von 1,1 GB belegt/).waitFor();
   await axe(page, 'record', assert);
   await shot(page, 'record');
 
   // Search over the decrypted titles.
-  await page.getByLabel('Suche in Titeln').fill('röntgen');
+  await page.getByLabel('Suche (Titel, Verfasser, Notiz)').fill('röntgen');
   await page.getByRole('button', { name: 'Ansehen: ' + title }).waitFor({ state: 'detached' });
   assert.equal(await page.getByTestId('doc').count(), 1);
-  await page.getByLabel('Suche in Titeln').fill('');
+  await page.getByLabel('Suche (Titel, Verfasser, Notiz)').fill('');
 
   // View the PDF and the image, decrypted in the page.
   await page.getByRole('button', { name: 'Ansehen: ' + title }).click();
@@ -252,7 +261,7 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await cli(base, home, ['upload', join(home, 'brief.txt'), '--category', 'letters', '--title', 'Brief von der CLI']);
   await page.getByRole('link', { name: 'Einstellungen' }).click();
   await page.getByRole('link', { name: 'Meine Akte' }).click();
-  const [cliDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen: Brief von der CLI' }).click()]);
+  const [cliDl] = await Promise.all([page.waitForEvent('download'), docAction(page, 'Brief von der CLI', 'Herunterladen')]);
   assert.equal(sha256(readFileSync(await cliDl.path())), sha256(letter), 'browser download of the CLI upload is identical');
 
   // A whole folder by the folder picker, and a file dropped on the page.
@@ -260,7 +269,7 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   mkdirSync(folder);
   writeFileSync(join(folder, 'Brief Hausarzt.txt'), 'Brief 1');
   writeFileSync(join(folder, 'Brief Kardiologie.txt'), 'Brief 2');
-  await page.getByTestId('folder-input').setInputFiles(folder);
+  await uploadFiles(page, folder, undefined, 'folder-input');
   await page.getByRole('button', { name: 'Ansehen: Brief Kardiologie' }).waitFor({ timeout: 30000 });
   await page.getByRole('button', { name: 'Ansehen: Brief Hausarzt' }).waitFor();
   const dt = await page.evaluateHandle(() => {
@@ -270,15 +279,16 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
     return d;
   });
   await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: dt });
+  await confirmUpload(page);
   await page.getByRole('button', { name: 'Ansehen: Notiz 2' }).waitFor({ timeout: 30000 });
   await page.getByRole('button', { name: 'Ansehen: Notiz', exact: true }).waitFor();
 
   // A new version, then delete the image with confirmation.
   const pdf2 = minimalPDF(marker + ' korrigiert');
-  await page.getByRole('button', { name: 'Neue Version: ' + title }).click();
-  await page.getByTestId('version-input').setInputFiles({ name: title + '.pdf', mimeType: 'application/pdf', buffer: pdf2 });
-  await page.getByText('Version 2').waitFor({ timeout: 30000 });
-  await page.getByRole('button', { name: 'Löschen: Röntgenbild Thorax' }).click();
+  await docAction(page, title, 'Neuere Fassung hochladen');
+  await uploadFiles(page, { name: title + '.pdf', mimeType: 'application/pdf', buffer: pdf2 });
+  await page.getByText('Fassung 2').waitFor({ timeout: 30000 });
+  await docAction(page, 'Röntgenbild Thorax', 'Löschen');
   await page.getByRole('alertdialog').waitFor();
   await axe(page, 'delete confirmation', assert);
   await page.getByRole('button', { name: 'Endgültig löschen' }).click();

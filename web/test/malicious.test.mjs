@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { text } from '../src/catalog.js';
-import { startServer, evilProxy, launch, account, login, code, cli, axe, confirmDevice, unlock } from './helpers.mjs';
+import { startServer, evilProxy, launch, account, login, code, cli, axe, confirmDevice, unlock, uploadFiles } from './helpers.mjs';
 
 // noLoginSecret asserts that the page sent no login to the server and no
 // body with a login secret, after the proxy saw the prelogin (so that the
@@ -89,7 +89,7 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
 
   // 5. An upload whose completion is answered for another item.
   await ev.rule({ method: 'POST', path: '/api/v1/uploads/[a-z0-9]+/complete', merge: { id: 'someone-elses-item' } });
-  await page.getByTestId('file-input').setInputFiles({ name: 'Laborwerte.txt', mimeType: 'text/plain', buffer: Buffer.from('Hb 14,1') });
+  await uploadFiles(page, { name: 'Laborwerte.txt', mimeType: 'text/plain', buffer: Buffer.from('Hb 14,1') });
   await page.getByText(/fehlgeschlagen: .*someone-elses-item.*verworfen/).waitFor({ timeout: 30000 });
   await ev.reset();
 
@@ -207,13 +207,13 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
   const letter = await upload('brief.txt', '--category', 'letters');
   await login(page, ev.url, a, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
-  await page.getByText('Version 2').first().waitFor({ timeout: 30000 });
+  await page.getByText('Fassung 2').first().waitFor({ timeout: 30000 });
   await ev.rule({ method: 'GET', path: '/api/v1/items', replace: [`"id":"${letter}"`, `"id":"${letter}","replaces":"${v1}"`] });
   await page.reload();
   await unlock(page, a.password);
   await page.getByTestId('chain-problems').getByText(text('de', 'replaces_forged', { item: letter })).waitFor({ timeout: 30000 });
   await page.getByRole('button', { name: 'Ansehen: brief.txt' }).waitFor();
-  assert.equal(await page.getByText('Version 3').count(), 0, 'the forged link makes no third version');
+  assert.equal(await page.getByText('Fassung 3').count(), 0, 'the forged link makes no third copy');
   await axe(page, 'version chain bent', assert);
   await ev.reset();
   assert.deepEqual(errors, []);

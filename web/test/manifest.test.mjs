@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { text } from '../src/catalog.js';
-import { startServer, evilProxy, launch, account, login, code, cli, axe, confirmDevice, unlock } from './helpers.mjs';
+import { startServer, evilProxy, launch, account, login, code, cli, axe, confirmDevice, unlock, uploadFiles, docAction } from './helpers.mjs';
 
 test('the web app reports a withheld and a resurrected document', async (t) => {
   const srv = await startServer(t);
@@ -36,7 +36,7 @@ test('the web app reports a withheld and a resurrected document', async (t) => {
   await page.reload();
   await unlock(page, a.password);
   await page.getByRole('button', { name: 'Ansehen: brief' }).waitFor({ timeout: 30000 });
-  await page.getByTestId('file-input').setInputFiles({ name: 'Laborwerte.txt', mimeType: 'text/plain', buffer: Buffer.from('Hb 14,1') });
+  await uploadFiles(page, { name: 'Laborwerte.txt', mimeType: 'text/plain', buffer: Buffer.from('Hb 14,1') });
   await page.getByRole('button', { name: 'Ansehen: Laborwerte' }).waitFor({ timeout: 30000 });
 
   // The page's upload is in the manifest: the CLI's listing names
@@ -51,7 +51,7 @@ test('the web app reports a withheld and a resurrected document', async (t) => {
   assert.ok(wireLab.includes(lab));
 
   // A delete through the page, then an honest listing.
-  await page.getByRole('button', { name: 'Löschen: Laborwerte' }).click();
+  await docAction(page, 'Laborwerte', 'Löschen');
   await page.getByRole('button', { name: 'Endgültig löschen' }).click();
   await page.getByText('„Laborwerte“ gelöscht.').waitFor({ timeout: 30000 });
   await page.reload();

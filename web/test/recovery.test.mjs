@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, cli, sha256, lastMail, axe, shot, confirmDevice } from './helpers.mjs';
+import { startServer, launch, account, login, code, cli, sha256, lastMail, axe, shot, confirmDevice, docAction } from './helpers.mjs';
 
 test('password reset with and without the recovery key', async (t) => {
   const srv = await startServer(t);
@@ -38,7 +38,7 @@ test('password reset with and without the recovery key', async (t) => {
   await page.getByText('Neues Passwort gesetzt').waitFor({ timeout: 30000 });
   await login(page, srv.url, { ...a, password: newPw }, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen: Laborwerte' }).click()]);
+  const [dl] = await Promise.all([page.waitForEvent('download'), docAction(page, 'Laborwerte', 'Herunterladen')]);
   assert.equal(sha256(readFileSync(await dl.path())), sha256(doc), 'the document is still readable');
   await page.getByRole('button', { name: 'Abmelden', exact: true }).click();
   await page.getByText('Sie sind abgemeldet.').waitFor();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, sha256, tempDir, confirmDevice, unlock } from './helpers.mjs';
+import { startServer, launch, account, login, code, sha256, tempDir, confirmDevice, unlock, uploadFiles, docAction } from './helpers.mjs';
 
 test('upload resumes after a network drop and after a reload', async (t) => {
   const srv = await startServer(t, ['--chunk-size', '1MiB']);
@@ -41,13 +41,13 @@ test('upload resumes after a network drop and after a reload', async (t) => {
     await ctx.setOffline(true);
     await route.abort('internetdisconnected');
   });
-  await page.getByTestId('file-input').setInputFiles(one);
+  await uploadFiles(page, one);
   await page.getByText('Verbindung unterbrochen').waitFor({ timeout: 30000 });
   await page.waitForTimeout(1500);
   await ctx.setOffline(false);
-  await page.getByRole('button', { name: 'Herunterladen: Arztbrief lang' }).waitFor({ timeout: 60000 });
+  await page.getByRole('button', { name: 'Ansehen: Arztbrief lang' }).waitFor({ timeout: 60000 });
   assert.deepEqual(await acked(4), [0, 1, 2, 3], 'every chunk acknowledged exactly once');
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen: Arztbrief lang' }).click()]);
+  const [dl] = await Promise.all([page.waitForEvent('download'), docAction(page, 'Arztbrief lang', 'Herunterladen')]);
   assert.equal(sha256(readFileSync(await dl.path())), sha256(one.buffer));
 
   // 2. A reload in the middle: chunks 2 and later never get through, the
@@ -59,7 +59,7 @@ test('upload resumes after a network drop and after a reload', async (t) => {
   writeFileSync(two, twoBytes);
   await page.route(/\/chunks\/[2-9]$/, (route) => route.abort('connectionreset'));
   puts.length = 0;
-  await page.getByTestId('file-input').setInputFiles(two);
+  await uploadFiles(page, two);
   await page.getByText('Verbindung unterbrochen').waitFor({ timeout: 30000 });
   await page.waitForTimeout(500);
   assert.deepEqual(await acked(2), [0, 1]);
@@ -69,11 +69,11 @@ test('upload resumes after a network drop and after a reload', async (t) => {
   // Only now let chunks through, so that no retry of the old page slips in.
   await page.unroute(/\/chunks\/[2-9]$/);
   puts.length = 0;
-  await page.getByTestId('file-input').setInputFiles(two);
-  await page.getByRole('button', { name: 'Herunterladen: Entlassbrief' }).waitFor({ timeout: 60000 });
+  await uploadFiles(page, two);
+  await page.getByRole('button', { name: 'Ansehen: Entlassbrief' }).waitFor({ timeout: 60000 });
   assert.deepEqual(await acked(2), [2, 3], 'after the reload only the missing chunks were sent');
   assert.equal(puts.length, 2, 'and nothing else');
-  const [dl2] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen: Entlassbrief' }).click()]);
+  const [dl2] = await Promise.all([page.waitForEvent('download'), docAction(page, 'Entlassbrief', 'Herunterladen')]);
   assert.equal(sha256(readFileSync(await dl2.path())), sha256(twoBytes));
 
   // Log out everywhere.

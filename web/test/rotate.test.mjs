@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, cli, sha256, axe, shot, confirmDevice, says, unlock } from './helpers.mjs';
+import { startServer, launch, account, login, code, cli, sha256, axe, shot, confirmDevice, says, unlock, docAction } from './helpers.mjs';
 
 test('renew keys in the settings', async (t) => {
   const srv = await startServer(t);
@@ -65,7 +65,7 @@ test('renew keys in the settings', async (t) => {
     // A reload asks for the password, which opens the new key.
     if (reload) await page.reload(), await unlock(page, a.password);
     await page.getByRole('link', { name: 'Meine Akte' }).click();
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen: Befund' }).click()]);
+    const [dl] = await Promise.all([page.waitForEvent('download'), docAction(page, 'Befund', 'Herunterladen')]);
     assert.equal(sha256(readFileSync(await dl.path())), sha256(doc), `the document after the renewal (reload: ${reload})`);
   }
 
