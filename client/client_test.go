@@ -222,7 +222,7 @@ func TestRoutesCovered(t *testing.T) {
 	if doc := must[json.RawMessage](t)(anon.OpenAPI(ctx)); !bytes.Contains(doc, []byte(`"openapi"`)) {
 		t.Errorf("openapi.json: %.100s", doc)
 	}
-	const email = "anna@example.org"
+	email := "anna@example.org"
 	c, m, secret := s.account(email)
 	if a := must[*wire.Account](t)(c.Account(ctx)); a.Email != email {
 		t.Errorf("account: %+v", a)
@@ -343,6 +343,15 @@ func TestRoutesCovered(t *testing.T) {
 	}
 	ok(t, c.ChangeAuthenticator(ctx, wire.AuthenticatorChange{LoginSecret: m.LoginSecret, TOTP: s.totp(secret), NewSecret: na.Secret, NewTOTP: s.totp(na.Secret)}))
 	secret = na.Secret
+
+	// The e-mail address: a code mailed to the new one moves the account.
+	ok(t, c.StartEmailChange(ctx, wire.EmailChangeStart{Email: "anna.neu@example.org", LoginSecret: m.LoginSecret, TOTP: s.totp(secret)}))
+	text, _ = mailAfter(t, anon, "anna.neu@example.org", 0)
+	moved := must[*wire.Account](t)(c.ConfirmEmailChange(ctx, wire.EmailChangeConfirm{Email: "anna.neu@example.org", Code: codeRe.FindStringSubmatch(text)[1]}))
+	if moved.Email != "anna.neu@example.org" {
+		t.Fatalf("moved to %q", moved.Email)
+	}
+	email = moved.Email
 
 	// The password: changed, recovered with the recovery key, reset
 	// without it.
