@@ -11,7 +11,7 @@ import (
 var all = []Template{
 	EmailCode{Code: "12345678", Minutes: 30},
 	EmailTaken{},
-	DeviceLink{Device: "Firefox (Linux)", Time: "2026-03-02 09:00", Hours: 24, Link: "https://akte.example/#/geraet/abc"},
+	DeviceLink{Device: "Firefox (Linux)", Time: "2026-03-02 09:00", Hours: 24, Link: "https://akte.example/geraet#abc"},
 	LoginFailures{Attempts: 5},
 	PasswordChanged{},
 	AuthenticatorChanged{},

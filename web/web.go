@@ -45,11 +45,15 @@ func LinkURL(s string) bool {
 // not clash with the API's catch-all "/api/"):
 //
 //   - "/" is index.html, with the site's links in its meta tag
-//     "akte-site", and "/selftest" the page that runs the seal test
-//     vectors in the browser; both are revalidated on every load
-//     (no-cache), so a new build is picked up at once;
+//     "akte-site", and so is every other path of the app's pages (every
+//     path without a dot: /akte, /dokument/ID, /geraet, …; the app's
+//     router tells them apart and says when one does not exist);
+//     "/selftest" is the page that runs the seal test vectors in the
+//     browser; all are revalidated on every load (no-cache), so a new
+//     build is picked up at once;
 //   - "/assets/NAME" are the content-hashed assets, cached for a year as
-//     immutable, sent as brotli or gzip when the browser accepts it.
+//     immutable, sent as brotli or gzip when the browser accepts it;
+//   - any other path (one with a dot: a file) is 404.
 //
 // The Content-Security-Policy and the other security headers come from the
 // API's ServeHTTP, which wraps every route.
@@ -69,7 +73,15 @@ func serve(w http.ResponseWriter, r *http.Request, index []byte) {
 		return
 	}
 	switch p := r.URL.Path; {
-	case p == "/" || p == "/index.html":
+	case p == "/selftest":
+		file(w, r, "dist/selftest.html", "no-cache")
+	case strings.HasPrefix(p, "/assets/"):
+		if name := p[len("/assets/"):]; name != "" && !strings.Contains(name, "/") {
+			file(w, r, "dist"+p, "public, max-age=31536000, immutable")
+		} else {
+			notFound(w)
+		}
+	case appPath(p):
 		if !Built() {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -77,15 +89,24 @@ func serve(w http.ResponseWriter, r *http.Request, index []byte) {
 			return
 		}
 		send(w, r, index, "text/html; charset=utf-8", "no-cache")
-	case p == "/selftest":
-		file(w, r, "dist/selftest.html", "no-cache")
-	case strings.HasPrefix(p, "/assets/") && !strings.Contains(p[len("/assets/"):], "/"):
-		file(w, r, "dist"+p, "public, max-age=31536000, immutable")
 	default:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		w.Write([]byte("Nicht gefunden. / Not found.\n"))
+		notFound(w)
 	}
+}
+
+// appPath reports whether p is answered with the app's page: "/index.html"
+// and every path without a dot (the app's pages; a file has an extension,
+// and /.well-known/ is not the app's). The app's router keeps secrets out
+// of paths: a link that carries one has it in the fragment, which never
+// reaches the server.
+func appPath(p string) bool {
+	return p == "/index.html" || strings.HasPrefix(p, "/") && !strings.Contains(p, ".")
+}
+
+func notFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write([]byte("Nicht gefunden. / Not found.\n"))
 }
 
 // file writes an embedded file, precompressed if the client accepts it.
@@ -115,9 +136,7 @@ func file(w http.ResponseWriter, r *http.Request, name, cacheControl string) {
 	}
 	b, err := dist.ReadFile(name)
 	if err != nil {
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		w.Write([]byte("Nicht gefunden. / Not found.\n"))
+		notFound(w)
 		return
 	}
 	send(w, r, b, ctype, cacheControl)
