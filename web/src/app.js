@@ -251,8 +251,31 @@ function RecoveryConfirm({ text, onDone, extra, submitLabel }) {
 
 // ---- login ----
 
-function Login() {
-  useTitle(tr('Anmelden', 'Log in'));
+// Intro is the start page's top: what Akte is, and that only the patient
+// holds the keys, before anyone logs in (issue 12, item 7).
+function Intro() {
+  return html`<h1 tabindex="-1">${tr('Ihre Gesundheitsakte – nur Sie halten die Schlüssel', 'Your health record – only you hold the keys')}</h1>
+    <section class="intro" aria-label=${tr('Was ist Akte?', 'What is Akte?')}>
+      <p>${tr('Akte bewahrt Ihre Befunde, Arztbriefe, Laborwerte und Bilder an einem Ort auf, erreichbar auf jedem Ihrer Geräte.',
+        'Akte keeps your findings, doctor’s letters, lab results and images in one place, within reach on each of your devices.')}</p>
+      <ul>
+        <li><strong>${tr('Ende-zu-Ende-verschlüsselt:', 'End-to-end encrypted:')}</strong> ${tr(
+          'Jedes Dokument wird auf Ihrem Gerät verschlüsselt, bevor es den Server erreicht, und erst dort wieder entschlüsselt.',
+          'Every document is encrypted on your device before it reaches the server, and decrypted only there again.')}</li>
+        <li><strong>${tr('Nur Sie halten die Schlüssel:', 'Only you hold the keys:')}</strong> ${tr(
+          'Sie entstehen aus Ihrem Passwort und bleiben bei Ihnen. Der Betreiber kann Ihre Dokumente nicht lesen – und ohne Ihren Sicherheitsschlüssel auch nicht wiederherstellen.',
+          'They are made from your password and stay with you. The operator cannot read your documents – nor restore them without your recovery key.')}</li>
+        <li><strong>${tr('Quelloffen:', 'Open source:')}</strong> ${tr('Jeder kann nachprüfen, wie Akte arbeitet.', 'Anyone can check how Akte works.')}</li>
+      </ul>
+      <p><a class="button primary" href="/registrieren">${tr('Konto anlegen', 'Create an account')}</a></p>
+    </section>
+    <h2>${tr('Anmelden', 'Log in')}</h2>`;
+}
+
+// Login is the login page; with start it is the start page (Intro above
+// the form).
+function Login({ start }) {
+  useTitle(start ? tr('Willkommen', 'Welcome') : tr('Anmelden', 'Log in'));
   const [email, setEmail] = useState(localStorage.getItem('akte.email') || '');
   const [pw, setPw] = useState('');
   const [code, setCode] = useState('');
@@ -317,7 +340,7 @@ function Login() {
     };
     return html`<${EmailStep} email=${email} title=${tr('E-Mail-Adresse bestätigen', 'Confirm your e-mail address')} onDone=${done} />`;
   }
-  return html`<h1 tabindex="-1">${tr('Anmelden', 'Log in')}</h1>
+  return html`${start ? html`<${Intro} />` : html`<h1 tabindex="-1">${tr('Anmelden', 'Log in')}</h1>`}
     <form onSubmit=${submit} class="card narrow">
       <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${email} onInput=${setEmail} autocomplete="username" />
       <${Field} label=${tr('Passwort', 'Password')} type="password" name="password" value=${pw} onInput=${setPw} autocomplete="current-password" />
@@ -1567,6 +1590,9 @@ function DeviceConfirm({ token }) {
   const title = done ? tr('Gerät bestätigt', 'Device confirmed') : tr('Neues Gerät bestätigen', 'Confirm a new device');
   useTitle(title);
   useEffect(() => {
+    setDevice(null);
+    setErr('');
+    if (!token) return setErr(tr('Dieser Link ist unvollständig. Öffnen Sie ihn bitte genau so, wie er in der E-Mail steht.', 'This link is incomplete. Please open it exactly as it is in the e-mail.'));
     post('/devices/confirm/preview', { token }, { quiet401: true }).then(setDevice, (e) => setErr(errorText(e)));
   }, [token]);
   const confirm = async (e) => {
@@ -1747,7 +1773,7 @@ const openPages = {
   '/geraet': () => html`<${DeviceConfirm} token=${here.value.hash} />`,
 };
 const loginPages = {
-  '/': () => html`<${Login} />`,
+  '/': () => html`<${Login} start />`,
   '/anmelden': () => html`<${Login} />`,
   '/registrieren': () => html`<${Register} />`,
   '/registrieren/fortsetzen': () => html`<${Register} resume />`,

@@ -19,16 +19,16 @@ function read() {
 
 // Links of the time before paths (bookmarks, mails already sent) name the
 // page in the fragment: #/akte becomes /akte, and #/geraet/SECRET becomes
-// /geraet#SECRET (the secret stays in the fragment).
+// /geraet#SECRET (the secret stays in the fragment). /index.html is /.
 function legacy() {
   const h = location.hash;
-  if (!h.startsWith('#/')) return false;
-  const old = h.slice(1);
-  const to = old.startsWith('/geraet/') ? '/geraet#' + old.slice('/geraet/'.length) : old;
-  history.replaceState(history.state, '', to);
-  return true;
+  if (h.startsWith('#/')) {
+    const old = h.slice(1);
+    history.replaceState(history.state, '', old.startsWith('/geraet/') ? '/geraet#' + old.slice('/geraet/'.length) : old);
+  } else if (location.pathname === '/index.html') history.replaceState(history.state, '', '/' + location.search + h);
 }
-legacy() && (here.value = read());
+legacy();
+here.value = read();
 
 // navigate shows the page at `to` (a path, with a query or a fragment if
 // need be): a new history entry, or with replace the current one changed
