@@ -3,7 +3,7 @@
 // switch in the header. Pages have paths kept with the History API
 // (router.js; docs/decisions/0025-web-router.md), and the server answers
 // every such path with this one page. See docs/decisions/0006-web-app.md.
-import { h, render } from 'preact';
+import { h, render, Fragment } from 'preact';
 import { useState, useEffect, useRef } from 'preact/hooks';
 import { signal, computed } from '@preact/signals';
 import htm from 'htm';
@@ -1828,8 +1828,10 @@ function App() {
   const r = booting.value ? {} : route(here.value.path, session.value, locked.value);
   useEffect(() => void (r.to && navigate(r.to, { replace: true })), [r.to]);
   if (!r.page) return html`<${Header} /><main id="main" tabindex="-1"><h1 tabindex="-1">Akte</h1><${Status} text=${tr('Wird geladen …', 'Loading …')} /></main>`;
+  // Keyed by path: a page opened anew starts anew, even where two paths
+  // show the same component (/ and /anmelden).
   return html`<${Header} />
-    <main id="main" tabindex="-1">${r.page}</main>
+    <main id="main" tabindex="-1"><${Fragment} key=${here.value.path}>${r.page}<//></main>
     <${Footer} />`;
 }
 
