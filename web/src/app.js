@@ -82,6 +82,7 @@ function leaveSession(message = '', { stay = false } = {}) {
   // The next login (maybe of another account) shows nothing of this one.
   record.value = null;
   items.value = [];
+  recordFilter.value = { q: '', cat: '' };
   flash.value = message;
   if (!stay) navigate('/anmelden');
 }
@@ -887,10 +888,17 @@ async function saveDoc(x, setStatus, setErr) {
 const docPath = (id) => '/dokument/' + encodeURIComponent(id);
 const viewDoc = (x) => navigate(docPath(x.item.id));
 
+// The record's search and category filter outlive a visit to the viewer.
+// They are kept in memory only: never in the address, which reaches the
+// server's logs, nor in history.state, which the browser writes to disk;
+// a search is health data.
+const recordFilter = signal({ q: '', cat: '' });
+const useFilter = (k) => [recordFilter.value[k], (v) => (recordFilter.value = { ...recordFilter.value, [k]: v })];
+
 function Record() {
   useTitle(tr('Meine Akte', 'My record'));
-  const [q, setQ] = useState('');
-  const [cat, setCat] = useState('');
+  const [q, setQ] = useFilter('q');
+  const [cat, setCat] = useFilter('cat');
   const [err, setErr] = useState('');
   const [confirmDel, setConfirmDel] = useState(null);
   const [status, setStatus] = useState('');

@@ -2,7 +2,8 @@
 // the start page before the login; a deep link opened while logged out
 // asks for the login and then shows the page asked for; Back and Forward
 // walk through record, viewer and settings, and the viewer's own "Back to
-// the record" does not grow the history; a reload on a deep path asks for
+// the record" does not grow the history; the record's search outlives the
+// viewer; a reload on a deep path asks for
 // the password and stays there; links of the time before paths (#/…)
 // still work, the device link's secret stays in the fragment; an address
 // the app does not know says so.
@@ -68,6 +69,7 @@ test('Back and Forward, deep links through the login and a reload, old # links',
   await heading('Meine Akte');
   assert.equal(at(), '/akte');
   assert.equal(await page.getByRole('link', { name: 'Meine Akte' }).getAttribute('aria-current'), 'page');
+  await page.getByLabel('Suche in Titeln').fill('knie');
   await page.getByRole('button', { name: 'Ansehen: Befund Knie' }).click({ timeout: 30000 });
   await heading('Befund Knie');
   assert.equal(at(), '/dokument/' + id);
@@ -76,6 +78,10 @@ test('Back and Forward, deep links through the login and a reload, old # links',
   await heading('Meine Akte');
   assert.equal(at(), '/akte');
   await focusOn('Meine Akte'); // Back moves the focus to the heading
+  // The search is still there after the viewer (kept in memory, never in
+  // the address).
+  assert.equal(await page.getByLabel('Suche in Titeln').inputValue(), 'knie');
+  assert.equal(at(), '/akte');
   await page.goForward();
   await heading('Befund Knie');
   await focusOn('Befund Knie');
