@@ -24,7 +24,9 @@ function legacy() {
   const h = location.hash;
   if (h.startsWith('#/')) {
     const old = h.slice(1);
-    history.replaceState(history.state, '', old.startsWith('/geraet/') ? '/geraet#' + old.slice('/geraet/'.length) : old);
+    const to = old.startsWith('/geraet/') ? '/geraet#' + old.slice('/geraet/'.length) : old;
+    // Only within the app (#//host/… would name another site).
+    history.replaceState(history.state, '', new URL(to, location.origin).origin === location.origin ? to : '/');
   } else if (location.pathname === '/index.html') history.replaceState(history.state, '', '/' + location.search + h);
 }
 legacy();
