@@ -149,7 +149,9 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
 
   // The record: upload two files by the picker.
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
-  await page.getByLabel('Kategorie').first().selectOption('findings');
+  // The upload's category (not the list's filter, which the record keeps
+  // while the patient views documents and comes back).
+  await page.getByRole('region', { name: 'Dokumente hochladen' }).getByLabel('Kategorie').selectOption('findings', { timeout: 30000 });
   await page.getByTestId('file-input').setInputFiles([
     { name: title + '.pdf', mimeType: 'application/pdf', buffer: pdf },
     { name: 'Röntgenbild Thorax.png', mimeType: 'image/png', buffer: image },
