@@ -1,17 +1,40 @@
 package web
 
-import "testing"
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
 
-// TestAppPath: the app's pages get the app, files and /.well-known/ do not.
-func TestAppPath(t *testing.T) {
+// TestAppPage: the app's pages are known by their paths; nothing else is.
+func TestAppPage(t *testing.T) {
 	for p, want := range map[string]bool{
-		"/": true, "/index.html": true, "/akte": true, "/dokument/ab3kq2xv7dz5m4wrn6ytc8hpje": true, "/einstellungen": true,
-		"/geraet": true, "/registrieren/fortsetzen": true, "/gibt-es-nicht": true,
-		"/favicon.ico": false, "/robots.txt": false, "/akte/app.js": false, "/.well-known/change-password": false,
-		"/selftest.html": false, "": false,
+		"/": true, "/akte": true, "/dokument/ab3kq2xv7dz5m4wrn6ytc8hpje": true, "/einstellungen": true,
+		"/geraet": true, "/registrieren/fortsetzen": true, "/anmelden": true,
+		"/gibt-es-nicht": false, "/dokument/": false, "/dokument/a/b": false, "/akte/": false, "/metrics": false,
+		"/favicon.ico": false, "/.well-known/change-password": false, "": false,
 	} {
-		if got := appPath(p); got != want {
-			t.Errorf("appPath(%q) = %v, want %v", p, got, want)
+		if got := appPage(p); got != want {
+			t.Errorf("appPage(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+// TestPagesRouted: every page src/pages.json lists is one the app's router
+// shows (its route tables name the same path).
+func TestPagesRouted(t *testing.T) {
+	var list []string
+	if err := json.Unmarshal(pagesJSON, &list); err != nil {
+		t.Fatal(err)
+	}
+	app, err := os.ReadFile("src/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list {
+		if !strings.Contains(string(app), "'"+p+"'") {
+			t.Errorf("src/pages.json lists %s, src/app.js routes no such page", p)
 		}
 	}
 }

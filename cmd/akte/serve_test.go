@@ -237,8 +237,9 @@ func TestServeStoreURLs(t *testing.T) {
 
 // TestServeAppPaths: every path of the web app's pages is answered with
 // the app (its router shows the page), with the same security headers as
-// "/"; the assets keep their caching, a file that does not exist is 404,
-// and the API's paths stay the API's.
+// "/"; another path without a dot is 404 with the app (which says so), a
+// file that does not exist is 404; the assets keep their caching, and the
+// API's paths stay the API's.
 func TestServeAppPaths(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, "", nil)
@@ -257,10 +258,14 @@ func TestServeAppPaths(t *testing.T) {
 		t.Fatalf("GET /: %d\n%s", home.StatusCode, index)
 	}
 	headers := []string{"Content-Type", "Cache-Control", "Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy", "Permissions-Policy"}
-	for _, p := range []string{"/akte", "/dokument/ab3kq2xv7dz5m4wrn6ytc8hpje", "/einstellungen", "/anmelden?weiter=%2Feinstellungen", "/registrieren/fortsetzen", "/geraet", "/postfach", "/gibt-es-nicht", "/index.html"} {
+	for p, code := range map[string]int{
+		"/akte": 200, "/dokument/ab3kq2xv7dz5m4wrn6ytc8hpje": 200, "/einstellungen": 200, "/anmelden?weiter=%2Feinstellungen": 200,
+		"/registrieren/fortsetzen": 200, "/geraet": 200, "/postfach": 200, "/index.html": 200,
+		"/gibt-es-nicht": 404, "/dokument/": 404, "/akte/": 404, "/metrics": 404,
+	} {
 		res, body := get("GET", p)
-		if res.StatusCode != 200 || body != index {
-			t.Errorf("GET %s: %d, the app's page: %v", p, res.StatusCode, body == index)
+		if res.StatusCode != code || body != index {
+			t.Errorf("GET %s: %d, want %d with the app's page: %v", p, res.StatusCode, code, body == index)
 		}
 		for _, h := range headers {
 			if got, want := res.Header.Get(h), home.Header.Get(h); got != want || want == "" {

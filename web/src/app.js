@@ -1771,7 +1771,8 @@ function Header() {
   </header>`;
 }
 
-// The pages by path. Open pages show to anyone; the login's pages lead a
+// The pages by path (each listed in pages.json too, for the server's
+// answer; web.TestPagesRouted compares). Open pages show to anyone; the login's pages lead a
 // logged-in patient on to the record; the record's pages ask a locked tab
 // for the password (at their own address, which a reload keeps) and send
 // anyone logged out to the login, which returns to them afterwards
