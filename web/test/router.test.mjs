@@ -145,7 +145,8 @@ test('Back and Forward, deep links through the login and a reload, old # links',
   await page.goto(srv.url + '/dokument/aaaaaaaaaaaaaaaaaaaaaaaaaa');
   await unlock(page, a.password);
   await heading('Dokument nicht gefunden');
-  await page.goto(srv.url + '/gibt-es-nicht');
+  const missing = await page.goto(srv.url + '/gibt-es-nicht');
+  assert.equal(missing.status(), 404, 'the server says so too');
   await heading('Seite nicht gefunden');
   await axe(page, 'page not found', assert);
   await page.getByRole('link', { name: 'Zur Startseite' }).click();
