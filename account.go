@@ -111,6 +111,10 @@ type Account struct {
 	ConfirmedAt     *time.Time // e-mail confirmed
 	BlockedAt       *time.Time // blocked by an operator
 	PasswordChanged time.Time
+	// Rev counts the writes of UpdateAccount and RotateKeys: a copy read
+	// before another write is refused when written back (KindConflict,
+	// reason account_changed) instead of undoing that write.
+	Rev int64
 }
 
 // Confirmed reports whether the e-mail address was confirmed.
@@ -173,6 +177,7 @@ const (
 	TokenDeviceConfirm TokenPurpose = "device-confirm"
 	TokenPasswordReset TokenPurpose = "password-reset" // erase-and-reset without recovery key
 	TokenRecovery      TokenPurpose = "recovery"       // reset with recovery key, second step
+	TokenEmailChange   TokenPurpose = "email-change"   // moving an account to another address
 )
 
 // Token is a single-use code or link secret, stored only as a hash.

@@ -34,8 +34,16 @@ type Store interface {
 	// SetAccountLang sets (a stale copy must not undo a change either).
 	// KindConflict if a is confirmed and another confirmed account holds
 	// its KVNR (so the confirmation of the second of two accounts naming
-	// one KVNR fails).
+	// one KVNR fails), and KindConflict with reason account_changed if the
+	// stored account's Rev is no longer a.Rev: it was written since a was
+	// read (a password change must not write back keys a rotation
+	// replaced, nor an authenticator change undo a password change). On
+	// success a.Rev is the new revision.
 	UpdateAccount(ctx context.Context, a *Account) error
+	// SetAccountEmail moves the account to another (lower-cased)
+	// address. KindConflict if another account holds it, KindNotFound
+	// without the account.
+	SetAccountEmail(ctx context.Context, id AccountID, email string) error
 	// ReleaseKVNR empties the KVNR of the confirmed account that holds
 	// kvnr, so that another account can be confirmed with it, and returns
 	// that account's id. KindNotFound if no confirmed account holds kvnr.

@@ -94,6 +94,33 @@ func (a *API) handleAccountGet(w http.ResponseWriter, r *http.Request, p *servic
 	writeJSON(w, http.StatusOK, accountOut(p))
 }
 
+func (a *API) handleEmailChangeStart(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var req wire.EmailChangeStart
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.svc.StartEmailChange(r.Context(), p, req.LoginSecret, req.TOTP, req.Email); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "code_sent"})
+}
+
+func (a *API) handleEmailChangeConfirm(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var req wire.EmailChangeConfirm
+	if err := decode(r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ac, err := a.svc.ConfirmEmailChange(r.Context(), p, req.Email, req.Code)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, accountOut(&service.Principal{Account: ac, Session: p.Session}))
+}
+
 func (a *API) handleAccountUpdate(w http.ResponseWriter, r *http.Request, p *service.Principal) {
 	var req wire.AccountUpdate
 	if err := decode(r, &req); err != nil {

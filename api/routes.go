@@ -20,6 +20,8 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/account/events", a.authed(a.handleAccountEvents))
 	m.HandleFunc("POST /api/v1/account/authenticator/new", a.authed(a.handleAuthenticatorNew))
 	m.HandleFunc("PUT /api/v1/account/authenticator", a.authed(a.handleAuthenticatorChange))
+	m.HandleFunc("POST /api/v1/account/email", a.authed(a.handleEmailChangeStart))
+	m.HandleFunc("POST /api/v1/account/email/confirm", a.authed(a.handleEmailChangeConfirm))
 
 	m.HandleFunc("POST /api/v1/sessions", a.handleSessionCreate)
 	m.HandleFunc("GET /api/v1/sessions", a.authed(a.handleSessionList))

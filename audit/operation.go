@@ -67,6 +67,8 @@ const (
 	AccountDeleteUnconfirmed Operation = "account.delete_unconfirmed"
 	AccountChange            Operation = "account.change"
 	AccountKeysRotate        Operation = "account.keys_rotate"
+	AccountEmailChangeStart  Operation = "account.email_change_start"
+	AccountEmailChange       Operation = "account.email_change"
 	PasswordChange           Operation = "password.change"
 	PasswordRecover          Operation = "password.recover"
 	PasswordRecoverComplete  Operation = "password.recover_complete"
@@ -177,6 +179,8 @@ func Operations() []OpInfo {
 		{AccountAuthenticator, "ACC-09", ActionUpdate, AreaAuth, "Authenticator-App gewechselt", "Authenticator app changed"},
 		{AccountResume, "ACC-08", ActionRead, AreaAuth, "Unfertige Registrierung fortgesetzt", "Unfinished registration resumed"},
 		{AccountKeysRotate, "ACC-10", ActionUpdate, AreaAuth, "Schlüssel erneuert (neuer Sicherheitsschlüssel)", "Keys renewed (new recovery key)"},
+		{AccountEmailChangeStart, "ACC-11", ActionExecute, AreaAuth, "Änderung der E-Mail-Adresse begonnen", "E-mail address change started"},
+		{AccountEmailChange, "ACC-12", ActionUpdate, AreaAuth, "E-Mail-Adresse geändert", "E-mail address changed"},
 		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
 		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},
 		{PasswordRecoverComplete, "PWD-03", ActionUpdate, AreaAuth, "Passwort mit Sicherheitsschlüssel neu gesetzt", "Password set with the recovery key"},

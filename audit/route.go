@@ -34,6 +34,8 @@ func Routes() map[string]RouteAudit {
 		"GET /api/v1/account/events":             {Op: AuditRead},
 		"POST /api/v1/account/authenticator/new": {Why: "makes a new TOTP secret for the owner and stores nothing; the change is account.authenticator_change"},
 		"PUT /api/v1/account/authenticator":      {Op: AccountAuthenticator},
+		"POST /api/v1/account/email":             {Op: AccountEmailChangeStart},
+		"POST /api/v1/account/email/confirm":     {Op: AccountEmailChange},
 		"POST /api/v1/account/keys/rotate":       {Op: AccountKeysRotate},
 
 		"POST /api/v1/sessions":                {Op: SessionLogin},

@@ -63,6 +63,9 @@ var sent = []string{
 	"device_not_found",
 	"email_unconfirmed",
 	"kvnr_taken",
+	"account_changed",
+	"email_taken",
+	"email_unchanged",
 	"totp_secret_invalid", // bytes
 	"totp_new_wrong",
 	"login_failed",

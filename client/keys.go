@@ -79,6 +79,37 @@ func (c *API) ChangePasswordTo(ctx context.Context, st *State, old, nw, totp str
 	return nil
 }
 
+// StartEmailChangeTo asks to move the logged-in account to the address to,
+// once password and the TOTP code prove the owner; a code is mailed there.
+func (c *API) StartEmailChangeTo(ctx context.Context, st *State, password, to, totp string) error {
+	p, err := c.ProvePassword(ctx, st, password)
+	if err != nil {
+		return err
+	}
+	return c.StartEmailChange(ctx, wire.EmailChangeStart{Email: to, LoginSecret: p.LoginSecret, TOTP: totp})
+}
+
+// ConfirmEmailChangeTo moves the account to the address the code was
+// mailed to, and st with it: its e-mail, and the key derivation
+// parameters it remembered for the old address, now the new one's.
+func (c *API) ConfirmEmailChangeTo(ctx context.Context, st *State, to, code string) (*wire.Account, error) {
+	acct, err := c.ConfirmEmailChange(ctx, wire.EmailChangeConfirm{Email: to, Code: code})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.ExpectAccount(acct); err != nil {
+		return nil, err
+	}
+	// The old address is nobody's now: the server answers it like any
+	// unknown one, which must read as that, not as lowered parameters.
+	if k := st.Seen.KDF(st.Email); k != nil {
+		delete(st.Seen.KDFs, EmailKey(st.Email))
+		st.Seen.UseKDF(acct.Email, *k)
+	}
+	st.Email = acct.Email
+	return acct, nil
+}
+
 // RotateUMK gives the logged-in account a new user master key and
 // recovery key (core.RotateUMK, POST /api/v1/account/keys/rotate) once
 // password and the TOTP code prove the owner. It returns the rotation;

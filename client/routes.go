@@ -207,6 +207,22 @@ func (c *API) ChangeAuthenticator(ctx context.Context, r wire.AuthenticatorChang
 	return err
 }
 
+// StartEmailChange is POST /api/v1/account/email.
+func (c *API) StartEmailChange(ctx context.Context, r wire.EmailChangeStart) error {
+	_, err := c.do(ctx, "POST", prefix+"/account/email", r, nil, nil)
+	return err
+}
+
+// ConfirmEmailChange is POST /api/v1/account/email/confirm: the account
+// at its new address.
+func (c *API) ConfirmEmailChange(ctx context.Context, r wire.EmailChangeConfirm) (*wire.Account, error) {
+	var out wire.Account
+	if _, err := c.do(ctx, "POST", prefix+"/account/email/confirm", r, &out, nil); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // Recover is POST /api/v1/password/recover: the first step of a reset
 // with the recovery key.
 func (c *API) Recover(ctx context.Context, r wire.RecoverRequest) (*wire.RecoverResponse, error) {

@@ -30,6 +30,17 @@ type EmailCode struct {
 	Minutes int
 }
 
+// EmailChangeCode confirms the new address of an account that moves.
+type EmailChangeCode struct {
+	Code    string
+	Minutes int
+}
+
+// EmailChanged tells the old address that the account moved to New.
+type EmailChanged struct {
+	New string
+}
+
 // EmailTaken tells the holder of an address that somebody tried to
 // register with it.
 type EmailTaken struct{}
@@ -67,6 +78,8 @@ type PasswordReset struct{}
 
 func (EmailCode) Name() string            { return "email_code" }
 func (EmailTaken) Name() string           { return "email_taken" }
+func (EmailChangeCode) Name() string      { return "email_change_code" }
+func (EmailChanged) Name() string         { return "email_changed" }
 func (DeviceLink) Name() string           { return "device_link" }
 func (LoginFailures) Name() string        { return "login_failures" }
 func (PasswordChanged) Name() string      { return "password_changed" }

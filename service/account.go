@@ -285,8 +285,11 @@ func (s *Service) ConfirmEmail(ctx context.Context, cl Client, email, code strin
 	if !a.Confirmed() {
 		now := s.nowUTC()
 		a.ConfirmedAt = &now
-		if err := s.store.UpdateAccount(ctx, a); akte.Is(err, akte.KindConflict) {
+		err := s.store.UpdateAccount(ctx, a)
+		if r, _ := akte.ReasonOf(err); r == "" && akte.Is(err, akte.KindConflict) {
 			return fail(akte.R(op, akte.KindConflict, "kvnr_taken", nil, ""))
+		} else if r == "account_changed" {
+			return fail(akte.R(op, akte.KindConflict, r, nil, ""))
 		} else if err != nil {
 			return internal(op, err)
 		}

@@ -75,8 +75,8 @@ func (s *Service) AdminBlockAccount(ctx context.Context, op Operator, ref string
 	} else {
 		a.BlockedAt = nil
 	}
-	if err := s.store.UpdateAccount(ctx, a); err != nil {
-		return nil, internal(name, err)
+	if err := s.updateAccount(ctx, name, a); err != nil {
+		return nil, err
 	}
 	if blocked {
 		if _, err := s.store.DeleteSessions(ctx, a.ID, ""); err != nil {

@@ -52,8 +52,8 @@ func (s *Service) ChangeAuthenticator(ctx context.Context, p *Principal, loginSe
 	}
 	changed := *a
 	changed.TOTPSecret = newSecret
-	if err := s.store.UpdateAccount(ctx, &changed); err != nil {
-		return internal(op, err)
+	if err := s.updateAccount(ctx, op, &changed); err != nil {
+		return err
 	}
 	// The new app's code is used: it does not log in again. (Within the
 	// step of the current app's code it is not above the last counter,

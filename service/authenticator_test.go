@@ -1,9 +1,11 @@
 package service_test
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/service"
 )
 
 // TestChangeAuthenticator: a new TOTP secret needs the password, a code of
@@ -39,5 +41,38 @@ func TestChangeAuthenticator(t *testing.T) {
 	wantKind(t, "old app", err, akte.KindUnauthenticated, "login_failed")
 	if _, err := e.login(newApp, "192.0.2.1", "device-0001", a.deviceSecret, e.nextTOTP(newApp)); err != nil {
 		t.Fatalf("new app: %v", err)
+	}
+}
+
+// Two changes of one account at once (a password change on one device, an
+// authenticator change on another) must not undo each other: each request
+// works on the account as it read it, and the second write is refused as
+// account_changed instead of writing the old password hash or key back.
+func TestAccountChangesDoNotUndoEachOther(t *testing.T) {
+	e := newEnv(t, testConfig())
+	ctx := t.Context()
+	p, a := e.principal("anna@example.org", "X110411675")
+	read := func() *service.Principal {
+		c := *p.Account
+		return &service.Principal{Account: &c, Session: p.Session}
+	}
+	byPassword, byApp := read(), read() // both requests read the account before either writes
+	np := e.svc.ProposeAuthenticator(byApp)
+	newApp := &account{email: a.email, totp: np.Secret}
+	if err := e.svc.ChangePassword(ctx, byPassword, material().LoginSecret, e.nextTOTP(a), newPassword(7)); err != nil {
+		t.Fatal(err)
+	}
+	err := e.svc.ChangeAuthenticator(ctx, byApp, material().LoginSecret, e.nextTOTP(a), np.Secret, e.totpAt(newApp, 0))
+	wantKind(t, "authenticator change on a copy read before the password change", err, akte.KindConflict, "account_changed")
+	got, err := e.store.Account(ctx, a.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.TOTPSecret != a.totp || !bytes.Equal(got.Keys.UMKByPassword, newPassword(7).UMKByPassword) {
+		t.Fatal("the refused change wrote, or undid the password change")
+	}
+	// Tried again on what is stored now, it goes through.
+	if err := e.svc.ChangeAuthenticator(ctx, &service.Principal{Account: got, Session: p.Session}, newPassword(7).LoginSecret, e.nextTOTP(a), np.Secret, e.totpAt(newApp, 0)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -28,13 +28,13 @@ func validateNewPassword(op string, n NewPassword) error {
 }
 
 // setPassword stores a new password wrapping on the account.
-func (s *Service) setPassword(ctx context.Context, a *akte.Account, n NewPassword) error {
+func (s *Service) setPassword(ctx context.Context, op string, a *akte.Account, n NewPassword) error {
 	hash, err := s.hashSecret(ctx, n.LoginSecret)
 	if err != nil {
-		return err
+		return internal(op, err)
 	}
 	a.KDF, a.LoginHash, a.Keys.UMKByPassword, a.PasswordChanged = n.KDF, hash, n.UMKByPassword, s.nowUTC()
-	return s.store.UpdateAccount(ctx, a)
+	return s.updateAccount(ctx, op, a)
 }
 
 // ChangePassword replaces the password of a logged-in user who proves the
@@ -52,8 +52,8 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, oldSecret []
 	if err := s.proveSecondFactor(ctx, op, a, p.Session.DeviceID, oldSecret, code); err != nil {
 		return err
 	}
-	if err := s.setPassword(ctx, a, n); err != nil {
-		return internal(op, err)
+	if err := s.setPassword(ctx, op, a, n); err != nil {
+		return err
 	}
 	if err := s.endOtherSessions(ctx, a.ID, p.Session.ID); err != nil {
 		return internal(op, err)
@@ -239,8 +239,8 @@ func (s *Service) RecoverComplete(ctx context.Context, cl Client, token string, 
 	if err != nil {
 		return internal(op, err)
 	}
-	if err := s.setPassword(ctx, a, n); err != nil {
-		return internal(op, err)
+	if err := s.setPassword(ctx, op, a, n); err != nil {
+		return err
 	}
 	if _, err := s.store.DeleteSessions(ctx, a.ID, ""); err != nil {
 		return internal(op, err)
@@ -385,8 +385,8 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 		return internal(op, err)
 	}
 	a.KDF, a.LoginHash, a.RecoveryHash, a.Keys, a.PasswordChanged = r.KDF, hash, fastHash(r.RecoveryVerifier), r.Keys, s.nowUTC()
-	if err := s.store.UpdateAccount(ctx, a); err != nil {
-		return internal(op, err)
+	if err := s.updateAccount(ctx, op, a); err != nil {
+		return err
 	}
 	if _, err := s.store.DeleteSessions(ctx, a.ID, ""); err != nil {
 		return internal(op, err)

@@ -235,6 +235,22 @@ func (s *Service) event(ctx context.Context, e akte.Event) {
 // internal wraps an unexpected error from a dependency: its details go to
 // the log only. An outage or overload keeps its kind, so that clients know
 // to retry.
+// updateAccount writes a changed account. A copy read before another
+// change of the account was written meanwhile is refused as
+// account_changed: the client tries again on what is stored now, instead
+// of undoing the other change (keys a rotation replaced, an authenticator
+// or a password just changed).
+func (s *Service) updateAccount(ctx context.Context, op string, a *akte.Account) error {
+	err := s.store.UpdateAccount(ctx, a)
+	if r, _ := akte.ReasonOf(err); r == "account_changed" {
+		return akte.R(op, akte.KindConflict, r, nil, "")
+	}
+	if err != nil {
+		return internal(op, err)
+	}
+	return nil
+}
+
 func internal(op string, err error) error {
 	switch akte.KindOf(err) {
 	case akte.KindRateLimited:

@@ -69,6 +69,10 @@ const manifest = hashed('manifest.webmanifest', Buffer.from(JSON.stringify({
   ],
 })));
 const css = hashed('app.css', (await esbuild.build({ entryPoints: [join(here, 'src', 'app.css')], bundle: true, minify: true, write: false, logLevel: 'warning' })).outputFiles[0].contents);
+// pdf.js, loaded by the viewer only when it shows a PDF: the renderer and
+// its worker (already minified by its makers).
+urls.pdf = hashed('pdf.js', await bundle('pdfview.js', 'esm'));
+urls.pdfWorker = hashed('pdf-worker.js', readFileSync(join(here, 'node_modules', 'pdfjs-dist', 'build', 'pdf.worker.min.mjs')));
 const app = hashed('app.js', await bundle('app.js', 'esm'));
 const selftest = hashed('selftest.js', await bundle('selftest.js', 'esm'));
 

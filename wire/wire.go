@@ -243,6 +243,22 @@ type AuthenticatorChange struct {
 	NewTOTP     string `json:"new_totp"`
 }
 
+// EmailChangeStart is POST /api/v1/account/email: the new address, the
+// password's login secret and a code of the authenticator. A code is
+// mailed to the new address.
+type EmailChangeStart struct {
+	Email       string `json:"email"`
+	LoginSecret []byte `json:"login_secret"`
+	TOTP        string `json:"totp"`
+}
+
+// EmailChangeConfirm is POST /api/v1/account/email/confirm: the new
+// address and the code mailed to it.
+type EmailChangeConfirm struct {
+	Email string `json:"email"`
+	Code  string `json:"code"`
+}
+
 // PasswordChangeRequest is POST /api/v1/password/change.
 type PasswordChangeRequest struct {
 	OldLoginSecret []byte      `json:"old_login_secret"`

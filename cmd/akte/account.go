@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
@@ -271,5 +274,74 @@ func recoveryKeyCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&qrPath, "qr", "", e.Tr("QR-Code als PNG in diese Datei schreiben", "write the QR code as a PNG to this file"))
 	e.jsonFlag(cmd, &asJSON)
 	e.stdinFlag(cmd, &e.pwStdin)
+	return cmd
+}
+
+// emailCmd moves the account to another address: "change" mails a code to
+// it, "confirm" takes the code back.
+func emailCmd(e *env) *cobra.Command {
+	cmd := cli.Group(&cobra.Command{
+		Use:   "email change|confirm",
+		Short: e.Tr("E-Mail-Adresse des Kontos ändern", "Change the account's e-mail address"),
+	})
+	var totp, code string
+	var pwStdin bool
+	change := e.emailStep("change NEW --totp CODE",
+		e.Tr("Code an die neue Adresse schicken. Passwort: AKTE_PASSWORD oder --password-stdin", "Send a code to the new address. Password: AKTE_PASSWORD or --password-stdin"),
+		func(cmd *cobra.Command, st *client.State, c *client.API, to string) (any, string, error) {
+			pw, err := e.secrets(pwStdin).get(e.Tr("Passwort", "Password"), "AKTE_PASSWORD", false)
+			if err != nil {
+				return nil, "", err
+			}
+			if err := c.StartEmailChangeTo(cmd.Context(), st, pw, to, totp); err != nil {
+				return nil, "", err
+			}
+			return map[string]string{"status": "code_sent", "email": to}, fmt.Sprintf(e.Tr("Ein Code ist an %s unterwegs. Bestätigen Sie mit: akte email confirm %s --code CODE",
+				"A code is on its way to %s. Confirm with: akte email confirm %s --code CODE"), to, to), nil
+		})
+	change.Flags().StringVar(&totp, "totp", "", e.Tr("Code aus der Authenticator-App", "code from the authenticator app"))
+	e.stdinFlag(change, &pwStdin)
+	cli.Required(change, "totp")
+	confirm := e.emailStep("confirm NEW --code CODE", e.Tr("Neue Adresse mit dem zugesandten Code bestätigen", "Confirm the new address with the code mailed to it"),
+		func(cmd *cobra.Command, st *client.State, c *client.API, to string) (any, string, error) {
+			acct, err := c.ConfirmEmailChangeTo(cmd.Context(), st, to, strings.TrimSpace(code))
+			if err != nil {
+				return nil, "", err
+			}
+			if err := e.save(st); err != nil {
+				return nil, "", err
+			}
+			return map[string]string{"status": "changed", "email": acct.Email}, fmt.Sprintf(e.Tr("Ihr Konto verwendet jetzt %s.", "Your account now uses %s."), acct.Email), nil
+		})
+	confirm.Flags().StringVar(&code, "code", "", e.Tr("Code aus der E-Mail an die neue Adresse", "code from the mail to the new address"))
+	cli.Required(confirm, "code")
+	cmd.AddCommand(change, confirm)
+	return cmd
+}
+
+// emailStep is one step of "akte email": the new address as its argument,
+// the logged-in session; run's answer is printed as JSON with --json, its
+// sentence else.
+func (e *env) emailStep(use, short string, run func(*cobra.Command, *client.State, *client.API, string) (any, string, error)) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use: use, Short: short, Args: cli.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, c, err := e.session()
+			if err != nil {
+				return err
+			}
+			out, text, err := run(cmd, st, c, strings.TrimSpace(args[0]))
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return e.PrintJSON(out)
+			}
+			e.Printf("%s\n", text)
+			return nil
+		},
+	}
+	e.jsonFlag(cmd, &asJSON)
 	return cmd
 }

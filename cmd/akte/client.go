@@ -22,7 +22,7 @@ import (
 func clientCmds(e *env) []*cobra.Command {
 	return []*cobra.Command{
 		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), mailLanguageCmd(e),
-		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e),
+		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e), emailCmd(e),
 		uploadCmd(e), lsCmd(e), getCmd(e), rmCmd(e), quotaCmd(e),
 	}
 }

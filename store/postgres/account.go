@@ -15,7 +15,7 @@ const accountColumns = `id, email, kvnr, birth_date, lang,
 	login_hash, recovery_hash,
 	umk_by_password, umk_by_recovery, recovery_by_umk, public_key, private_key_by_umk,
 	totp_secret, totp_last_counter,
-	created_at, confirmed_at, blocked_at, password_changed_at`
+	created_at, confirmed_at, blocked_at, password_changed_at, rev`
 
 func accountDest(a *akte.Account) []any {
 	return []any{&a.ID, &a.Email, &a.KVNR, &a.BirthDate, &a.Lang,
@@ -23,7 +23,7 @@ func accountDest(a *akte.Account) []any {
 		&a.LoginHash, &a.RecoveryHash,
 		&a.Keys.UMKByPassword, &a.Keys.UMKByRecovery, &a.Keys.RecoveryByUMK, &a.Keys.PublicKey, &a.Keys.PrivateKeyByUMK,
 		&a.TOTPSecret, &a.TOTPLastCounter,
-		&a.CreatedAt, &a.ConfirmedAt, &a.BlockedAt, &a.PasswordChanged}
+		&a.CreatedAt, &a.ConfirmedAt, &a.BlockedAt, &a.PasswordChanged, &a.Rev}
 }
 
 func accountDone(a *akte.Account) *akte.Account {
@@ -61,14 +61,14 @@ func (s *Store) CreateAccount(ctx context.Context, a *akte.Account, r *akte.Reco
 
 func insertAccount(ctx context.Context, tx pgx.Tx, a *akte.Account) error {
 	_, err := tx.Exec(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 		a.ID, a.Email, a.KVNR, a.BirthDate, a.Lang,
 		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
 		a.LoginHash, a.RecoveryHash,
 		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
 		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
 		a.TOTPSecret, a.TOTPLastCounter,
-		ts(a.CreatedAt), nullTS(a.ConfirmedAt), nullTS(a.BlockedAt), ts(a.PasswordChanged))
+		ts(a.CreatedAt), nullTS(a.ConfirmedAt), nullTS(a.BlockedAt), ts(a.PasswordChanged), a.Rev)
 	return err
 }
 
@@ -107,15 +107,36 @@ func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 		login_hash = $6, recovery_hash = $7,
 		umk_by_password = $8, umk_by_recovery = $9, recovery_by_umk = $10, public_key = $11, private_key_by_umk = $12,
 		totp_secret = $13,
-		confirmed_at = $14, blocked_at = $15, password_changed_at = $16
-		WHERE id = $17`,
+		confirmed_at = $14, blocked_at = $15, password_changed_at = $16, rev = rev + 1
+		WHERE id = $17 AND rev = $18`,
 		a.KDF.Alg, blob(a.KDF.Salt), a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
 		a.LoginHash, a.RecoveryHash,
 		blob(a.Keys.UMKByPassword), blob(a.Keys.UMKByRecovery), blob(a.Keys.RecoveryByUMK),
 		blob(a.Keys.PublicKey), blob(a.Keys.PrivateKeyByUMK),
 		a.TOTPSecret,
 		nullTS(a.ConfirmedAt), nullTS(a.BlockedAt), ts(a.PasswordChanged),
-		a.ID))
+		a.ID, a.Rev))
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		// A stale copy, or no such account.
+		var one int
+		if err := s.pool.QueryRow(ctx, `SELECT 1 FROM accounts WHERE id = $1`, a.ID).Scan(&one); err != nil {
+			return wrap(op, err)
+		}
+		return akte.R(op, akte.KindConflict, "account_changed", nil, "")
+	}
+	a.Rev++
+	return nil
+}
+
+// SetAccountEmail moves the account to another address.
+func (s *Store) SetAccountEmail(ctx context.Context, id akte.AccountID, email string) error {
+	const op = "postgres.SetAccountEmail"
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := affected(s.pool.Exec(ctx, `UPDATE accounts SET email = $1 WHERE id = $2`, email, id))
 	if err != nil {
 		return wrap(op, err)
 	}

@@ -125,7 +125,7 @@ func (s *Store) RotateKeys(ctx context.Context, id akte.AccountID, old []byte, k
 			return notFound(op)
 		}
 		n, err = affected(tx.Exec(ctx, `UPDATE accounts SET recovery_hash = $1,
-			umk_by_password = $2, umk_by_recovery = $3, recovery_by_umk = $4, public_key = $5, private_key_by_umk = $6
+			umk_by_password = $2, umk_by_recovery = $3, recovery_by_umk = $4, public_key = $5, private_key_by_umk = $6, rev = rev + 1
 			WHERE id = $7 AND umk_by_password = $8`,
 			recoveryHash, blob(k.UMKByPassword), blob(k.UMKByRecovery), blob(k.RecoveryByUMK), blob(k.PublicKey), blob(k.PrivateKeyByUMK), id, blob(old)))
 		if err != nil {

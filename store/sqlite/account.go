@@ -12,7 +12,7 @@ const accountColumns = `id, email, kvnr, birth_date, lang,
 	login_hash, recovery_hash,
 	umk_by_password, umk_by_recovery, recovery_by_umk, public_key, private_key_by_umk,
 	totp_secret, totp_last_counter,
-	created_at, confirmed_at, blocked_at, password_changed_at`
+	created_at, confirmed_at, blocked_at, password_changed_at, rev`
 
 func scanAccount(r *row) *akte.Account {
 	return &akte.Account{
@@ -22,7 +22,7 @@ func scanAccount(r *row) *akte.Account {
 		Keys: akte.KeyBundle{UMKByPassword: r.blob(), UMKByRecovery: r.blob(), RecoveryByUMK: r.blob(), PublicKey: r.blob(),
 			PrivateKeyByUMK: r.blob()},
 		TOTPSecret: r.text(), TOTPLastCounter: r.int64(),
-		CreatedAt: r.time(), ConfirmedAt: r.timePtr(), BlockedAt: r.timePtr(), PasswordChanged: r.time(),
+		CreatedAt: r.time(), ConfirmedAt: r.timePtr(), BlockedAt: r.timePtr(), PasswordChanged: r.time(), Rev: r.int64(),
 	}
 }
 
@@ -42,13 +42,13 @@ func (s *Store) CreateAccount(ctx context.Context, a *akte.Account, r *akte.Reco
 }
 
 func insertAccount(c *conn, a *akte.Account) error {
-	_, err := c.exec(`INSERT INTO accounts (`+accountColumns+`) VALUES (`+placeholders(23)+`)`,
+	_, err := c.exec(`INSERT INTO accounts (`+accountColumns+`) VALUES (`+placeholders(24)+`)`,
 		a.ID, a.Email, a.KVNR, a.BirthDate, a.Lang,
 		a.KDF.Alg, a.KDF.Salt, a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
 		a.LoginHash, a.RecoveryHash,
 		a.Keys.UMKByPassword, a.Keys.UMKByRecovery, a.Keys.RecoveryByUMK, a.Keys.PublicKey, a.Keys.PrivateKeyByUMK,
 		a.TOTPSecret, a.TOTPLastCounter,
-		micros(a.CreatedAt), nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged))
+		micros(a.CreatedAt), nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged), a.Rev)
 	return err
 }
 
@@ -75,19 +75,40 @@ func (s *Store) AccountByEmail(ctx context.Context, email string) (*akte.Account
 // UpdateAccount overwrites the mutable fields of the account.
 func (s *Store) UpdateAccount(ctx context.Context, a *akte.Account) error {
 	const op = "sqlite.UpdateAccount"
-	return s.update(ctx, op, `UPDATE accounts SET
+	var n int
+	err := s.write(ctx, func(c *conn) (err error) {
+		n, err = c.exec(`UPDATE accounts SET
 		kdf_alg = ?, kdf_salt = ?, kdf_memory = ?, kdf_time = ?, kdf_threads = ?,
 		login_hash = ?, recovery_hash = ?,
 		umk_by_password = ?, umk_by_recovery = ?, recovery_by_umk = ?, public_key = ?, private_key_by_umk = ?,
 		totp_secret = ?,
-		confirmed_at = ?, blocked_at = ?, password_changed_at = ?
-		WHERE id = ?`,
-		a.KDF.Alg, a.KDF.Salt, a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
-		a.LoginHash, a.RecoveryHash,
-		a.Keys.UMKByPassword, a.Keys.UMKByRecovery, a.Keys.RecoveryByUMK, a.Keys.PublicKey, a.Keys.PrivateKeyByUMK,
-		a.TOTPSecret,
-		nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged),
-		a.ID)
+		confirmed_at = ?, blocked_at = ?, password_changed_at = ?, rev = rev + 1
+		WHERE id = ? AND rev = ?`,
+			a.KDF.Alg, a.KDF.Salt, a.KDF.Memory, a.KDF.Time, a.KDF.Threads,
+			a.LoginHash, a.RecoveryHash,
+			a.Keys.UMKByPassword, a.Keys.UMKByRecovery, a.Keys.RecoveryByUMK, a.Keys.PublicKey, a.Keys.PrivateKeyByUMK,
+			a.TOTPSecret,
+			nullMicros(a.ConfirmedAt), nullMicros(a.BlockedAt), micros(a.PasswordChanged),
+			a.ID, a.Rev)
+		if err != nil || n > 0 {
+			return err
+		}
+		// Nothing changed: a stale copy, or no such account.
+		return c.one(`SELECT 1 FROM accounts WHERE id = ?`, []any{a.ID}, func(*row) {})
+	})
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return akte.R(op, akte.KindConflict, "account_changed", nil, "")
+	}
+	a.Rev++
+	return nil
+}
+
+// SetAccountEmail moves the account to another address.
+func (s *Store) SetAccountEmail(ctx context.Context, id akte.AccountID, email string) error {
+	return s.update(ctx, "sqlite.SetAccountEmail", `UPDATE accounts SET email = ? WHERE id = ?`, email, id)
 }
 
 // SetAccountLang sets the language of the account's mails.

@@ -96,7 +96,7 @@ func (s *Store) RotateKeys(ctx context.Context, id akte.AccountID, old []byte, k
 			return notFound(op)
 		}
 		n, err = c.exec(`UPDATE accounts SET recovery_hash = ?,
-			umk_by_password = ?, umk_by_recovery = ?, recovery_by_umk = ?, public_key = ?, private_key_by_umk = ?
+			umk_by_password = ?, umk_by_recovery = ?, recovery_by_umk = ?, public_key = ?, private_key_by_umk = ?, rev = rev + 1
 			WHERE id = ? AND umk_by_password = ?`,
 			recoveryHash, k.UMKByPassword, k.UMKByRecovery, k.RecoveryByUMK, k.PublicKey, k.PrivateKeyByUMK, id, old)
 		if err != nil {

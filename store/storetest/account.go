@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,9 +82,71 @@ func testUpdateAccount(t *testing.T, s akte.Store) {
 	if err := s.UpdateAccount(ctx, &upd); err != nil {
 		t.Fatalf("UpdateAccount: %v", err)
 	}
-	want.ConfirmedAt, want.BlockedAt = upd.ConfirmedAt, upd.BlockedAt
+	want.ConfirmedAt, want.BlockedAt, want.Rev = upd.ConfirmedAt, upd.BlockedAt, upd.Rev
 	wantEqual(t, "Account after second update", mustAccount(t, s, orig.ID), &want)
 
+	// A copy read before the last write is refused, and changes nothing:
+	// it would undo that write (an authenticator change written back over
+	// a password change, or the other way round).
+	stale := want
+	stale.Rev--
+	stale.TOTPSecret = "STALE"
+	err = s.UpdateAccount(ctx, &stale)
+	wantKind(t, "UpdateAccount of a stale copy", err, akte.KindConflict)
+	if r, _ := akte.ReasonOf(err); r != "account_changed" {
+		t.Errorf("UpdateAccount of a stale copy: reason %q, want account_changed", r)
+	}
+	wantEqual(t, "Account after a stale update", mustAccount(t, s, orig.ID), &want)
+	missing := want
+	missing.ID = "nobody"
+	wantKind(t, "UpdateAccount of no account", s.UpdateAccount(ctx, &missing), akte.KindNotFound)
+
+	// Of concurrent writes of one copy exactly one wins.
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		c := want
+		c.TOTPSecret = fmt.Sprintf("SECRET%d", i)
+		wg.Go(func() { errs[i] = s.UpdateAccount(ctx, &c) })
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+		} else {
+			wantKind(t, "losing concurrent UpdateAccount", err, akte.KindConflict)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d of %d concurrent writes of one copy won, want 1", won, n)
+	}
+
+	wantEqual(t, "other account", mustAccount(t, s, other.ID), other)
+}
+
+// testSetAccountEmail: the account moves to the new address (found by it,
+// no longer by the old one); another account's address is refused.
+func testSetAccountEmail(t *testing.T, s akte.Store) {
+	ctx := t.Context()
+	a := mustCreateAccount(t, s, newAccount(2))
+	other := mustCreateAccount(t, s, newAccount(4))
+	if err := s.SetAccountEmail(ctx, a.ID, "moved@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	want := *a
+	want.Email = "moved@example.org"
+	got, err := s.AccountByEmail(ctx, "moved@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "AccountByEmail(new address)", got, &want)
+	_, err = s.AccountByEmail(ctx, a.Email)
+	wantKind(t, "AccountByEmail(old address)", err, akte.KindNotFound)
+	wantKind(t, "SetAccountEmail(another account's address)", s.SetAccountEmail(ctx, a.ID, other.Email), akte.KindConflict)
+	wantEqual(t, "account after a refused move", mustAccount(t, s, a.ID), &want)
+	wantKind(t, "SetAccountEmail(no account)", s.SetAccountEmail(ctx, "nobody", "x@example.org"), akte.KindNotFound)
 	wantEqual(t, "other account", mustAccount(t, s, other.ID), other)
 }
 

@@ -453,6 +453,7 @@ func testRotateKeys(t *testing.T, s akte.Store) {
 		t.Fatal(err)
 	}
 	a.Keys, a.RecoveryHash, r.RMKByUMK = bundle(1), "hash-1", []byte("rmk-1")
+	a.Rev++ // a rotation is a write of the account: copies read before it are stale
 	unchanged("after RotateKeys")
 	wantEqual(t, "other account after RotateKeys", mustAccount(t, s, other.ID), other)
 	if got, err := s.Record(ctx, other.ID); err != nil {
@@ -486,5 +487,14 @@ func testRotateKeys(t *testing.T, s akte.Store) {
 		t.Fatal("no concurrent rotation won")
 	}
 	a.Keys, a.RecoveryHash, r.RMKByUMK = bundle(10+won), fmt.Sprintf("hash-%d", 10+won), fmt.Appendf(nil, "rmk-%d", 10+won)
+	a.Rev++
 	unchanged("after concurrent rotations")
+
+	// A copy read before the rotation (a password change that began
+	// before it) cannot write the old keys back.
+	stale := *a
+	stale.Rev--
+	stale.Keys = bundle(1)
+	wantKind(t, "UpdateAccount of a copy read before RotateKeys", s.UpdateAccount(ctx, &stale), akte.KindConflict)
+	unchanged("after a stale UpdateAccount")
 }

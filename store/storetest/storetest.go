@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"UpdateAccount", testUpdateAccount},
 		{"KVNR", testKVNR},
 		{"SetAccountLang", testSetAccountLang},
+		{"SetAccountEmail", testSetAccountEmail},
 		{"AdvanceTOTP", testAdvanceTOTP},
 		{"AdvanceTOTPConcurrent", testAdvanceTOTPConcurrent},
 		{"Accounts", testAccounts},

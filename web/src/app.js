@@ -154,6 +154,27 @@ function Busy({ busy, children, ...rest }) {
   return html`<button type="submit" class="primary" disabled=${busy} aria-busy=${busy ? 'true' : undefined} ...${rest}>${children}</button>`;
 }
 
+// useAction runs a form's work: busy meanwhile, the error said in its
+// reason's words; after runs once it ended either way.
+function useAction(after) {
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const run = (f) => async (e) => {
+    e?.preventDefault();
+    setErr('');
+    setBusy(true);
+    try {
+      await f();
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+      after?.();
+    }
+  };
+  return { err, setErr, busy, run };
+}
+
 function QR({ text, label }) {
   const [rows, setRows] = useState(null);
   useEffect(() => {
@@ -208,7 +229,7 @@ function RecoveryKey({ text, email }) {
 }
 
 // RecoveryConfirm asks for two groups of the key back before going on.
-function RecoveryConfirm({ text, onDone, extra, submitLabel }) {
+function RecoveryConfirm({ text, onDone, submitLabel }) {
   const groups = text.split('-');
   const [pick] = useState(() => {
     const a = Math.floor(Math.random() * 7);
@@ -244,7 +265,6 @@ function RecoveryConfirm({ text, onDone, extra, submitLabel }) {
           onInput=${(x) => setV(i ? [v[0], x] : [x, v[1]])} maxlength="4" size="6" spellcheck=${false} autocapitalize="characters" />`,
       )}
     </div>
-    ${extra}
     <${Alert} text=${err} />
     <${Busy} busy=${busy}>${submitLabel}<//>
   </form>`;
@@ -462,9 +482,8 @@ function Register({ resume }) {
     setStep(next);
   };
   const [reg, setReg] = useState(null); // { material, totp_secret, totp_uri }
-  const [err, setErr] = useState('');
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { err, busy, run } = useAction(() => setStatus(''));
   const set = (k) => (v) => setF({ ...f, [k]: v });
   const titles = {
     form: tr('Konto anlegen', 'Create an account'),
@@ -474,19 +493,6 @@ function Register({ resume }) {
     resume: tr('Registrierung fortsetzen', 'Continue registration'),
   };
   useTitle(titles[step]);
-  const run = (f2) => async (e) => {
-    e.preventDefault();
-    setErr('');
-    setBusy(true);
-    try {
-      await f2();
-    } catch (e2) {
-      setErr(errorText(e2));
-    } finally {
-      setBusy(false);
-      setStatus('');
-    }
-  };
   const [kvnrErr, setKvnrErr] = useState('');
   const submitForm = run(async () => {
     // Checks of the Go core before the slow work of making keys; the
@@ -495,7 +501,8 @@ function Register({ resume }) {
     setKvnrErr(kv ? errorText(kv) : '');
     if (kv) return;
     await checkNewPassword(f.pw, f.pw2, f.email, f.kvnr);
-    setStatus(tr('Schlüssel werden auf diesem Gerät erzeugt …', 'Creating keys on this device …'));
+    setStatus(tr('Schlüssel werden auf diesem Gerät erzeugt. Das dauert auf manchen Telefonen bis zu 10 Sekunden …',
+      'Creating keys on this device. On some phones this takes up to 10 seconds …'));
     const m = await core.call('newAccount', { password: f.pw });
     const res = await post('/accounts', {
       email: f.email, kvnr: f.kvnr.trim().toUpperCase(), birth_date: f.birth, kdf: m.kdf, login_secret: m.login_secret,
@@ -504,7 +511,7 @@ function Register({ resume }) {
     setReg({ m, ...res });
     localStorage.setItem('akte.email', f.email);
     useKDF(f.email, m.kdf);
-    goStep('totp');
+    goStep('email');
   });
   // The server shows an unfinished registration again to its password
   // (counted like a login); the recovery key is opened here from the key
@@ -521,11 +528,13 @@ function Register({ resume }) {
     useKDF(email, pre.kdf);
     setReg({ m: { umk, kdf: pre.kdf, login_secret: sp.login_secret, recovery_key }, account_id: res.account_id, totp_secret: res.totp_secret, totp_uri: res.totp_uri });
     setF({ ...f, email, pw: '' });
-    let next = saved?.email === emailKey(email) ? saved.step : 'totp';
+    let next = saved?.email === emailKey(email) ? saved.step : 'email';
     if (next === 'email' && res.email_confirmed) next = 'recovery';
     goStep(next, email);
   });
-  const steps = ['form', 'totp', 'email', 'recovery'];
+  // The authenticator comes last: its code is asked once, as the first
+  // login, which also ends the registration (decision 0024).
+  const steps = ['form', 'email', 'recovery', 'totp'];
   const progress = html`<p class="steps">${tr(`Schritt ${steps.indexOf(step) + 1} von 4`, `Step ${steps.indexOf(step) + 1} of 4`)}</p>`;
   if (step === 'resume') {
     const restart = () => (registering.clear(), setStep('form'));
@@ -557,29 +566,18 @@ function Register({ resume }) {
         )}</p>
         <${Alert} text=${err} />
         <${Status} text=${status} />
+        ${busy && status && html`<progress aria-hidden="true"></progress>`}
         <${Busy} busy=${busy}>${tr('Konto anlegen', 'Create account')}<//>
       </form>
       <p><a href="/anmelden">${tr('Schon registriert? Anmelden', 'Already registered? Log in')}</a></p>
       <p><button type="button" class="link" onClick=${() => setStep('resume')}>${tr('Registrierung begonnen, aber nicht beendet? Fortsetzen', 'Began a registration but did not finish? Continue it')}</button></p>`;
   }
-  if (step === 'totp') return html`<${TotpStep} reg=${reg} title=${titles.totp} progress=${progress} onDone=${() => goStep('email')} />`;
   if (step === 'email') return html`<${EmailStep} email=${f.email} title=${titles.email} progress=${progress} onDone=${() => goStep('recovery')} />`;
-  // The recovery key, confirmed by typing two groups, then the first login.
+  if (step === 'totp') return html`<${TotpStep} reg=${reg} email=${f.email} title=${titles.totp} progress=${progress} />`;
+  // The recovery key, confirmed by typing two groups.
   return html`<h1 tabindex="-1">${titles.recovery}</h1>${progress}
     <${RecoveryKey} text=${reg.m.recovery_key} email=${f.email} />
-    <${FinishRegistration} reg=${reg} email=${f.email} />`;
-}
-
-function FinishRegistration({ reg, email }) {
-  const [code, setCode] = useState('');
-  const finish = async () => {
-    const res = await post('/sessions', { email, login_secret: reg.m.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
-    registering.clear();
-    enterSession(res.account, res.keys, reg.m.kdf, reg.m.umk); // App opens the record
-  };
-  return html`<${RecoveryConfirm} text=${reg.m.recovery_key} onDone=${finish} submitLabel=${tr('Akte öffnen', 'Open my record')}
-    extra=${html`<${Field} label=${tr('Neuer Code aus der Authenticator-App', 'New code from the authenticator app')} name="totp" value=${code} onInput=${setCode}
-      autocomplete="one-time-code" inputmode="numeric" hint=${tr('Zum ersten Anmelden', 'For your first login')} />`} />`;
+    <${RecoveryConfirm} text=${reg.m.recovery_key} onDone=${() => goStep('totp')} submitLabel=${tr('Weiter', 'Continue')} />`;
 }
 
 // CopyButton copies a text to the clipboard and says so.
@@ -613,25 +611,43 @@ function AuthenticatorSetup({ secret, uri }) {
       <p class="mono" data-testid="totp-secret">${secret.match(/.{1,4}/g).join(' ')}</p>`;
 }
 
-function TotpStep({ reg, title, progress, onDone }) {
+// TotpStep sets up the authenticator and logs in with its first code:
+// the code is asked once during registration.
+function TotpStep({ reg, email, title, progress }) {
   const [code, setCode] = useState('');
   const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
   const secret = reg.totp_secret;
   const submit = async (e) => {
     e.preventDefault();
-    // The server checks codes only at login; here the page checks that the
-    // app produces the right ones, so a mis-scan is caught now.
+    setErr('');
+    // The page checks first that the app makes the right codes, so a
+    // mis-scan is said as such and costs no login attempt.
     const c = code.replace(/\s/g, '');
     const step = Math.floor(Date.now() / 30000);
-    for (const s of [step - 1, step, step + 1]) if ((await totpCode(secret, s)) === c) return onDone();
-    setErr(tr('Der Code stimmt nicht. Prüfen Sie, ob die Uhrzeit Ihres Telefons stimmt, und versuchen Sie den nächsten Code.', 'The code does not match. Check the time on your phone and try the next code.'));
+    let ok = false;
+    for (const s of [step - 1, step, step + 1]) ok ||= (await totpCode(secret, s)) === c;
+    if (!ok) {
+      setErr(tr('Der Code stimmt nicht. Prüfen Sie, ob die Uhrzeit Ihres Telefons stimmt, und versuchen Sie den nächsten Code.', 'The code does not match. Check the time on your phone and try the next code.'));
+      return;
+    }
+    setBusy(true);
+    try {
+      const res = await post('/sessions', { email, login_secret: reg.m.login_secret, totp: c, device_id: deviceId(), device_name: deviceName() });
+      registering.clear();
+      enterSession(res.account, res.keys, reg.m.kdf, reg.m.umk); // App opens the record
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
   };
   return html`<h1 tabindex="-1">${title}</h1>${progress}
     <div class="card"><${AuthenticatorSetup} secret=${secret} uri=${reg.totp_uri} /></div>
     <form onSubmit=${submit} class="card narrow">
-      <${Field} label=${tr('Code aus der App', 'Code from the app')} name="totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" hint=${tr('6 Ziffern', '6 digits')} />
+      <${Field} label=${tr('Code aus der App', 'Code from the app')} name="totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" hint=${tr('6 Ziffern; damit melden Sie sich zum ersten Mal an', '6 digits; with it you log in for the first time')} />
       <${Alert} text=${err} />
-      <button type="submit" class="primary">${tr('Weiter', 'Continue')}</button>
+      <${Busy} busy=${busy}>${tr('Akte öffnen', 'Open my record')}<//>
     </form>`;
 }
 
@@ -1075,6 +1091,30 @@ function NoDocument({ loading, error }) {
     <p><a href="/akte">${tr('Zur Akte', 'Go to the record')}</a></p>`;
 }
 
+// PdfPages shows a PDF's pages with pdf.js (web/src/pdfview.js, loaded
+// the first time a PDF is shown): browsers without a PDF viewer of their
+// own, such as Android's Chrome, show it too.
+function PdfPages({ blob, title }) {
+  const ref = useRef(null);
+  const [status, setStatus] = useState(tr('Die Seiten werden dargestellt …', 'Drawing the pages …'));
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    const box = ref.current;
+    (async () => {
+      const a = core.assets();
+      const pdf = await import(a.pdf);
+      const label = (n, total) => tr(`${title}, Seite ${n} von ${total}`, `${title}, page ${n} of ${total}`);
+      const total = await pdf.render(box, new Uint8Array(await blob.arrayBuffer()), { workerURL: a.pdfWorker, label });
+      setStatus(total > 50 ? tr(`Gezeigt sind die ersten 50 von ${total} Seiten; laden Sie das Dokument für alle herunter.`, `The first 50 of ${total} pages are shown; download the document for all of them.`) : '');
+    })().catch(() => {
+      setStatus('');
+      setErr(tr('Dieses PDF lässt sich hier nicht darstellen. Laden Sie es herunter oder öffnen Sie es im Browser.', 'This PDF cannot be shown here. Download it or open it in the browser.'));
+    });
+    return () => box.replaceChildren();
+  }, [blob]);
+  return html`<${Status} text=${status} /><${Alert} text=${err} /><div class="pdf-pages" ref=${ref} data-testid="preview"></div>`;
+}
+
 function Viewer({ x }) {
   useTitle(x.meta?.title || tr('Dokument', 'Document'));
   const [shown, setShown] = useState(null); // { url } or { text, cut }
@@ -1091,7 +1131,7 @@ function Viewer({ x }) {
       if (pv.kind === 'text') return { text: await blob.slice(0, textPreviewBytes).text(), cut: blob.size > textPreviewBytes };
       if (pv.kind === 'svg') return blob.size <= svgPreviewBytes ? { url: await dataURL(blob) } : {};
       u = URL.createObjectURL(blob);
-      return { url: u };
+      return { url: u, blob };
     })().then(
       (v) => {
         setShown(v);
@@ -1107,7 +1147,8 @@ function Viewer({ x }) {
   let body = null;
   if (shown?.url && (pv.kind === 'image' || pv.kind === 'svg')) body = html`<img class="preview" src=${shown.url} alt=${x.meta.title} data-testid="preview" />`;
   else if (shown?.url && pv.kind === 'pdf')
-    body = html`<p><a class="button" href=${shown.url} target="_blank" rel="noopener" data-testid="preview">${tr('PDF im Browser öffnen (neuer Tab)', 'Open the PDF in the browser (new tab)')}</a></p>`;
+    body = html`<${PdfPages} blob=${shown.blob} title=${x.meta.title} />
+      <p><a href=${shown.url} target="_blank" rel="noopener">${tr('PDF im Browser öffnen (neuer Tab)', 'Open the PDF in the browser (new tab)')}</a></p>`;
   else if (shown && 'text' in shown)
     body = html`${shown.cut && html`<p class="hint">${tr('Die Vorschau zeigt das erste Megabyte. Laden Sie das Dokument herunter, um alles zu sehen.', 'The preview shows the first megabyte. Download the document to see all of it.')}</p>`}
       <pre class="preview text" tabindex="0" aria-label=${x.meta.title} data-testid="preview">${shown.text}</pre>`;
@@ -1140,6 +1181,7 @@ function Settings() {
     <${MailLanguage} />
     <${ShowRecovery} />
     <${RenewKeys} />
+    <${ChangeEmail} />
     <${ChangeAuthenticator} />
     <${ChangePassword} />
     <${Sessions} />`;
@@ -1312,21 +1354,8 @@ function ChangeAuthenticator() {
   const [proof, setProof] = useState(null); // { login_secret, secret, uri }
   const [oldCode, setOldCode] = useState('');
   const [newCode, setNewCode] = useState('');
-  const [err, setErr] = useState('');
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
-  const run = (f) => async (e) => {
-    e.preventDefault();
-    setErr('');
-    setBusy(true);
-    try {
-      await f();
-    } catch (e2) {
-      setErr(errorText(e2));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { err, setErr, busy, run } = useAction();
   const start = run(async () => {
     const { sp } = await provePassword(pw, fail('Das Passwort ist falsch.', 'The password is wrong.'));
     const na = await post('/account/authenticator/new');
@@ -1362,6 +1391,67 @@ function ChangeAuthenticator() {
           <div class="actions">
             <${Busy} busy=${busy}>${tr('Wechseln', 'Change')}<//>
             <button type="button" onClick=${() => (setProof(null), setErr(''))}>${tr('Abbrechen', 'Cancel')}</button>
+          </div>
+        </form>`}
+  </section>`;
+}
+
+// ChangeEmail moves the account to another address: the password and an
+// authenticator code start it, the code mailed to the new address ends it.
+// The old address is told by mail; the next login is with the new one.
+function ChangeEmail() {
+  const s = session.value;
+  const empty = { email: '', pw: '', totp: '', code: '' };
+  const [f, setF] = useState(empty);
+  const set = (k) => (v) => setF({ ...f, [k]: v });
+  const [sent, setSent] = useState(''); // the new address a code went to
+  const [status, setStatus] = useState('');
+  const { err, setErr, busy, run } = useAction();
+  const start = run(async () => {
+    setStatus('');
+    const { sp } = await provePassword(f.pw, fail('Das Passwort ist falsch.', 'The password is wrong.'));
+    const to = f.email.trim();
+    // A wrong code must not log this tab out.
+    await request('POST', '/account/email', { email: to, login_secret: sp.login_secret, totp: f.totp.replace(/\s/g, '') }, { quiet401: true });
+    setF({ ...empty, email: to });
+    setSent(to);
+  });
+  const confirm = run(async () => {
+    const old = s.account.email;
+    const acct = await post('/account/email/confirm', { email: sent, code: f.code.trim() });
+    // What this browser remembers by address moves with the account.
+    const kdf = remembered(kdfKey(old));
+    if (kdf) {
+      useKDF(acct.email, kdf);
+      localStorage.removeItem(kdfKey(old));
+    }
+    if (localStorage.getItem('akte.email')) localStorage.setItem('akte.email', acct.email);
+    sessionStorage.setItem('akte.session', emailKey(acct.email));
+    session.value = { ...session.value, account: acct };
+    setSent('');
+    setF(empty);
+    setStatus(tr(`Ihr Konto verwendet jetzt ${acct.email}. Melden Sie sich künftig mit dieser Adresse an.`, `Your account now uses ${acct.email}. Log in with this address from now on.`));
+  });
+  return html`<section class="card" aria-labelledby="email-h" data-testid="email-change">
+    <h2 id="email-h">${tr('E-Mail-Adresse ändern', 'Change the e-mail address')}</h2>
+    <${Status} text=${status} />
+    ${!sent
+      ? html`<form onSubmit=${start}>
+          <p>${tr('Akte schickt einen Code an die neue Adresse. Erst wenn Sie ihn hier eingeben, gilt sie; bis dahin bleibt die bisherige.',
+            'Akte sends a code to the new address. It counts only once you enter that code here; until then the current one stays.')}</p>
+          <${Field} label=${tr('Neue E-Mail-Adresse', 'New e-mail address')} type="email" name="new-email" value=${f.email} onInput=${set('email')} autocomplete="email" />
+          <${Field} label=${tr('Passwort zur Bestätigung', 'Password to confirm')} type="password" name="email-password" value=${f.pw} onInput=${set('pw')} autocomplete="current-password" />
+          <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="email-totp" value=${f.totp} onInput=${set('totp')} autocomplete="one-time-code" inputmode="numeric" />
+          <${Alert} text=${err} />
+          <${Busy} busy=${busy}>${tr('Code senden', 'Send code')}<//>
+        </form>`
+      : html`<form onSubmit=${confirm}>
+          <p>${tr(`Wir haben einen 8-stelligen Code an ${sent} geschickt. Er gilt 30 Minuten.`, `We sent an 8-digit code to ${sent}. It is valid for 30 minutes.`)}</p>
+          <${Field} label=${tr('Code aus der E-Mail an die neue Adresse', 'Code from the e-mail to the new address')} name="email-code" value=${f.code} onInput=${set('code')} autocomplete="one-time-code" inputmode="numeric" />
+          <${Alert} text=${err} />
+          <div class="actions">
+            <${Busy} busy=${busy}>${tr('Adresse ändern', 'Change address')}<//>
+            <button type="button" onClick=${() => (setSent(''), setErr(''))}>${tr('Abbrechen', 'Cancel')}</button>
           </div>
         </form>`}
   </section>`;

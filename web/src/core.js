@@ -16,12 +16,15 @@ let seq = 1;
 const pending = new Map();
 let readyP;
 
+// assets are the URLs of the build's hashed assets (web/build.mjs).
+export const assets = () => JSON.parse(document.querySelector('meta[name="akte-assets"]').content);
+
 // start loads the worker and the WebAssembly module; called early so the
 // module is ready when the person submits a form.
 export function start() {
   if (readyP) return readyP;
-  const assets = JSON.parse(document.querySelector('meta[name="akte-assets"]').content);
-  worker = new Worker(assets.worker);
+  const a = assets();
+  worker = new Worker(a.worker);
   worker.onmessage = (ev) => {
     const { id, out } = ev.data;
     const p = pending.get(id);
@@ -32,7 +35,7 @@ export function start() {
     else p.resolve(r.ok);
   };
   readyP = new Promise((resolve, reject) => pending.set(0, { resolve, reject }));
-  worker.postMessage({ wasm: assets.wasm });
+  worker.postMessage({ wasm: a.wasm });
   return readyP;
 }
 
