@@ -50,7 +50,7 @@ func (a *API) handleDeviceBlock(w http.ResponseWriter, r *http.Request, p *servi
 }
 
 // handleDeviceConfirmPreview shows the device a mailed link stands for to
-// the page the link opens (web app, #/geraet/SECRET), without confirming
+// the page the link opens (web app, /geraet#SECRET), without confirming
 // it. The secret travels in the body: it is in no URL, so in no log.
 func (a *API) handleDeviceConfirmPreview(w http.ResponseWriter, r *http.Request) {
 	var req wire.DeviceLinkRequest

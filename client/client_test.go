@@ -247,7 +247,7 @@ func TestRoutesCovered(t *testing.T) {
 		t.Fatalf("login from a new device: %v", err)
 	}
 	text, _ := mailAfter(t, c, email, n)
-	_, token, _ := strings.Cut(regexp.MustCompile(`https?://\S+`).FindString(text), "#/geraet/")
+	_, token, _ := strings.Cut(regexp.MustCompile(`https?://\S+`).FindString(text), "/geraet#")
 	if pd := must[*wire.PendingDevice](t)(phone.PreviewDevice(ctx, wire.DeviceLinkRequest{Token: token})); pd.Name != "Telefon" {
 		t.Errorf("preview: %+v", pd)
 	}

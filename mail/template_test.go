@@ -13,7 +13,7 @@ var all = []Template{
 	EmailTaken{},
 	EmailChangeCode{Code: "23456789", Minutes: 30},
 	EmailChanged{New: "neu@example.org"},
-	DeviceLink{Device: "Firefox (Linux)", Time: "2026-03-02 09:00", Hours: 24, Link: "https://akte.example/#/geraet/abc"},
+	DeviceLink{Device: "Firefox (Linux)", Time: "2026-03-02 09:00", Hours: 24, Link: "https://akte.example/geraet#abc"},
 	LoginFailures{Attempts: 5},
 	PasswordChanged{},
 	AuthenticatorChanged{},

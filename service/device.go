@@ -45,8 +45,10 @@ func (s *Service) sendDeviceLink(ctx context.Context, op string, a *akte.Account
 	// The link opens a page of the web app that shows the device and
 	// confirms it only on a click (a POST): mail scanners that follow links
 	// confirm nothing. The secret is in the fragment, which browsers send
-	// neither to the server nor in a Referer, so no access log holds it.
-	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/#/geraet/" + secret
+	// neither to the server nor in a Referer, so no access log holds it
+	// (docs/decisions/0025-web-router.md: the page's path, the secret's
+	// fragment).
+	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/geraet#" + secret
 	s.send(ctx, a.Email, langOf(a), mail.DeviceLink{Device: d.Name, Time: now.Format("2006-01-02 15:04"), Hours: int(s.cfg.DeviceLinkTTL / time.Hour), Link: link})
 	return nil
 }

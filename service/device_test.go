@@ -21,7 +21,7 @@ func (e *env) deviceLink(addr string) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	_, secret, ok := strings.Cut(l, "/#/geraet/")
+	_, secret, ok := strings.Cut(l, "/geraet#")
 	if !ok {
 		e.t.Fatalf("device link %q", l)
 	}

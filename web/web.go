@@ -20,6 +20,24 @@ import (
 //go:embed all:dist
 var dist embed.FS
 
+// pages lists the paths of the app's pages (src/pages.json; a segment
+// ":name" stands for any one segment). The app's router (src/app.js) shows
+// them; a page added there is listed here too.
+//
+//go:embed src/pages.json
+var pagesJSON []byte
+
+var pages = func() (ps [][]string) {
+	var list []string
+	if err := json.Unmarshal(pagesJSON, &list); err != nil {
+		panic("web/src/pages.json: " + err.Error())
+	}
+	for _, p := range list {
+		ps = append(ps, strings.Split(p, "/"))
+	}
+	return ps
+}()
+
 // Built reports whether the app was built (web/dist holds index.html).
 func Built() bool {
 	_, err := fs.Stat(dist, "dist/index.html")
@@ -45,11 +63,16 @@ func LinkURL(s string) bool {
 // not clash with the API's catch-all "/api/"):
 //
 //   - "/" is index.html, with the site's links in its meta tag
-//     "akte-site", and "/selftest" the page that runs the seal test
-//     vectors in the browser; both are revalidated on every load
-//     (no-cache), so a new build is picked up at once;
+//     "akte-site", and so is every other path of the app's pages
+//     (src/pages.json: /akte, /dokument/ID, /geraet, …); "/selftest" is
+//     the page that runs the seal test vectors in the browser; all are
+//     revalidated on every load (no-cache), so a new build is picked up
+//     at once;
 //   - "/assets/NAME" are the content-hashed assets, cached for a year as
-//     immutable, sent as brotli or gzip when the browser accepts it.
+//     immutable, sent as brotli or gzip when the browser accepts it;
+//   - any other path is 404: one without a dot (not a file) with the app,
+//     which says that the page does not exist, in the patient's language
+//     and with the app's navigation; a file (a dot) with a line of text.
 //
 // The Content-Security-Policy and the other security headers come from the
 // API's ServeHTTP, which wraps every route.
@@ -69,23 +92,61 @@ func serve(w http.ResponseWriter, r *http.Request, index []byte) {
 		return
 	}
 	switch p := r.URL.Path; {
-	case p == "/" || p == "/index.html":
-		if !Built() {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte(notBuilt))
-			return
-		}
-		send(w, r, index, "text/html; charset=utf-8", "no-cache")
 	case p == "/selftest":
 		file(w, r, "dist/selftest.html", "no-cache")
-	case strings.HasPrefix(p, "/assets/") && !strings.Contains(p[len("/assets/"):], "/"):
-		file(w, r, "dist"+p, "public, max-age=31536000, immutable")
+	case strings.HasPrefix(p, "/assets/"):
+		if name := p[len("/assets/"):]; name != "" && !strings.Contains(name, "/") {
+			file(w, r, "dist"+p, "public, max-age=31536000, immutable")
+		} else {
+			notFound(w)
+		}
+	case p == "/index.html" || appPage(p):
+		app(w, r, index, http.StatusOK)
+	case !strings.Contains(p, "."):
+		app(w, r, index, http.StatusNotFound)
 	default:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		w.Write([]byte("Nicht gefunden. / Not found.\n"))
+		notFound(w)
 	}
+}
+
+// app writes the app's page with the status code.
+func app(w http.ResponseWriter, r *http.Request, index []byte, code int) {
+	if !Built() {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(notBuilt))
+		return
+	}
+	sendStatus(w, r, index, "text/html; charset=utf-8", "no-cache", code)
+}
+
+// appPage reports whether p is the path of one of the app's pages. The
+// app's router keeps secrets out of paths: a link that carries one has it
+// in the fragment, which never reaches the server.
+func appPage(p string) bool {
+	segs := strings.Split(p, "/")
+	for _, pattern := range pages {
+		if len(pattern) == len(segs) && matches(pattern, segs) {
+			return true
+		}
+	}
+	return false
+}
+
+func matches(pattern, segs []string) bool {
+	for i, s := range pattern {
+		param := strings.HasPrefix(s, ":")
+		if param && segs[i] == "" || !param && s != segs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func notFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write([]byte("Nicht gefunden. / Not found.\n"))
 }
 
 // file writes an embedded file, precompressed if the client accepts it.
@@ -115,20 +176,22 @@ func file(w http.ResponseWriter, r *http.Request, name, cacheControl string) {
 	}
 	b, err := dist.ReadFile(name)
 	if err != nil {
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		w.Write([]byte("Nicht gefunden. / Not found.\n"))
+		notFound(w)
 		return
 	}
 	send(w, r, b, ctype, cacheControl)
 }
 
 func send(w http.ResponseWriter, r *http.Request, b []byte, ctype, cacheControl string) {
+	sendStatus(w, r, b, ctype, cacheControl, http.StatusOK)
+}
+
+func sendStatus(w http.ResponseWriter, r *http.Request, b []byte, ctype, cacheControl string, code int) {
 	h := w.Header()
 	h.Set("Content-Type", ctype)
 	h.Set("Cache-Control", cacheControl)
 	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
 		w.Write(b)
 	}

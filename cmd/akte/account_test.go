@@ -67,7 +67,7 @@ func TestAccountJourney(t *testing.T) {
 		t.Fatalf("new device login: %q", msg)
 	}
 	link := srv.mailLink(alice.Email, "Neues Gerät")
-	if !strings.HasPrefix(link, srv.URL+"/#/geraet/") {
+	if !strings.HasPrefix(link, srv.URL+"/geraet#") {
 		t.Fatalf("link %q does not point at the web app of %s", link, srv.URL)
 	}
 	// Opening the link (as a mail scanner does) confirms nothing: it is a

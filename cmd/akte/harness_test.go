@@ -487,9 +487,9 @@ func (s *server) confirmDevice(addr string) {
 // postDeviceLink posts the secret of a device link to path.
 func (s *server) postDeviceLink(path, link string) (int, string) {
 	s.t.Helper()
-	_, token, ok := strings.Cut(link, "#/geraet/")
+	_, token, ok := strings.Cut(link, "/geraet#")
 	if !ok {
-		s.t.Fatalf("device link %q has no #/geraet/ fragment", link)
+		s.t.Fatalf("device link %q has no /geraet#SECRET form", link)
 	}
 	b, _ := json.Marshal(map[string]string{"token": token})
 	return postRaw(s.t, s.URL+path, "application/json", string(b))

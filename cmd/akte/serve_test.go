@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -231,5 +232,68 @@ func TestServeStoreURLs(t *testing.T) {
 		if d := time.Since(start); d > 30*time.Second {
 			t.Errorf("%v: took %v", tt.args, d)
 		}
+	}
+}
+
+// TestServeAppPaths: every path of the web app's pages is answered with
+// the app (its router shows the page), with the same security headers as
+// "/"; another path without a dot is 404 with the app (which says so), a
+// file that does not exist is 404; the assets keep their caching, and the
+// API's paths stay the API's.
+func TestServeAppPaths(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "", nil)
+	get := func(method, path string) (*http.Response, string) {
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+	home, index := get("GET", "/")
+	if home.StatusCode != 200 || !strings.Contains(index, `<div id="app">`) {
+		t.Fatalf("GET /: %d\n%s", home.StatusCode, index)
+	}
+	headers := []string{"Content-Type", "Cache-Control", "Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy", "Permissions-Policy"}
+	for p, code := range map[string]int{
+		"/akte": 200, "/dokument/ab3kq2xv7dz5m4wrn6ytc8hpje": 200, "/einstellungen": 200, "/anmelden?weiter=%2Feinstellungen": 200,
+		"/registrieren/fortsetzen": 200, "/geraet": 200, "/postfach": 200, "/index.html": 200,
+		"/gibt-es-nicht": 404, "/dokument/": 404, "/akte/": 404, "/metrics": 404,
+	} {
+		res, body := get("GET", p)
+		if res.StatusCode != code || body != index {
+			t.Errorf("GET %s: %d, want %d with the app's page: %v", p, res.StatusCode, code, body == index)
+		}
+		for _, h := range headers {
+			if got, want := res.Header.Get(h), home.Header.Get(h); got != want || want == "" {
+				t.Errorf("GET %s: %s %q, / has %q", p, h, got, want)
+			}
+		}
+	}
+	if res, body := get("HEAD", "/einstellungen"); res.StatusCode != 200 || body != "" {
+		t.Errorf("HEAD /einstellungen: %d %q", res.StatusCode, body)
+	}
+	if res, _ := get("POST", "/akte"); res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /akte: %d", res.StatusCode)
+	}
+	asset := regexp.MustCompile(`/assets/app\.[0-9a-f]+\.js`).FindString(index)
+	if res, _ := get("GET", asset); asset == "" || res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("GET %q: the asset is not served as before", asset)
+	}
+	// Files that do not exist stay 404: in /assets/, at the top, below a page.
+	for _, p := range []string{"/assets/app.000000000000.js", "/assets/", "/assets/a/b", "/favicon.ico", "/robots.txt", "/akte/app.js", "/.well-known/change-password"} {
+		if res, body := get("GET", p); res.StatusCode != 404 || body == index {
+			t.Errorf("GET %s: %d, want 404 and not the app", p, res.StatusCode)
+		}
+	}
+	// The API answers its own paths, the app never does.
+	if res, body := get("GET", "/api/v1/gibt-es-nicht"); res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/") || body == index {
+		t.Errorf("GET /api/v1/gibt-es-nicht: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if res, body := get("GET", "/healthz"); res.StatusCode != 200 || body == index {
+		t.Errorf("GET /healthz: %d", res.StatusCode)
 	}
 }

@@ -369,7 +369,7 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	if !web.Built() {
 		log.Warn("web app not built: the browser gets a note instead (make web, or make run)")
 	} else if opts.Mailbox != nil {
-		log.Info("development mailbox: mails are shown in the web app", "url", strings.TrimRight(cfg.BaseURL, "/")+"/#/postfach")
+		log.Info("development mailbox: mails are shown in the web app", "url", strings.TrimRight(cfg.BaseURL, "/")+"/postfach")
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -1,8 +1,9 @@
 // The Akte web app: a thin preact UI over the Go client core (core.js, in
 // a worker) and WebCrypto streams (seal.js). German first, English by the
-// switch in the header. Routes live in the URL fragment, so the server
-// serves one page. See docs/decisions/0006-web-app.md.
-import { h, render } from 'preact';
+// switch in the header. Pages have paths kept with the History API
+// (router.js; docs/decisions/0025-web-router.md), and the server answers
+// every such path with this one page. See docs/decisions/0006-web-app.md.
+import { h, render, Fragment } from 'preact';
 import { useState, useEffect, useRef } from 'preact/hooks';
 import { signal, computed } from '@preact/signals';
 import htm from 'htm';
@@ -13,17 +14,11 @@ import { upload, download, expect } from './transfer.js';
 import { checkManifest, updateManifest } from './manifest.js';
 import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
 import { totpCode } from './totp.js';
+import { here, navigate, back, match } from './router.js';
 
 const html = htm.bind(h);
 
 // ---- state ----
-
-const route = signal(location.hash.slice(1) || '/');
-addEventListener('hashchange', () => (route.value = location.hash.slice(1) || '/'));
-const go = (r) => {
-  if (location.hash.slice(1) !== r) location.hash = r;
-  else route.value = r;
-};
 
 // session: { account, umk, keys, kdf } while logged in and unlocked. umk
 // is a handle: the UMK itself lives only in the core's worker, for the
@@ -76,17 +71,24 @@ function enterSession(account, keys, kdf, umk) {
   sessionStorage.setItem('akte.session', emailKey(account.email));
 }
 
-function leaveSession(message = '') {
+// leaveSession ends the tab's session and shows the login page; with stay
+// the page keeps its address, so that a session that ended asks for the
+// login and then returns to it (App).
+function leaveSession(message = '', { stay = false } = {}) {
   if (session.value) core.call('forget', { handle: session.value.umk }).catch(() => {});
   session.value = null;
   locked.value = null;
   sessionStorage.removeItem('akte.session');
+  // The next login (maybe of another account) shows nothing of this one.
+  record.value = null;
+  items.value = [];
+  recordFilter.value = noFilter;
   flash.value = message;
-  go('/anmelden');
+  if (!stay) navigate('/anmelden');
 }
 
 setUnauthenticatedHandler((msg) => {
-  if (session.value || locked.value) leaveSession(tr('Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.', 'Your session has ended. Please log in again.'));
+  if (session.value || locked.value) leaveSession(tr('Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.', 'Your session has ended. Please log in again.'), { stay: true });
 });
 
 async function boot() {
@@ -270,8 +272,31 @@ function RecoveryConfirm({ text, onDone, submitLabel }) {
 
 // ---- login ----
 
-function Login() {
-  useTitle(tr('Anmelden', 'Log in'));
+// Intro is the start page's top: what Akte is, and that only the patient
+// holds the keys, before anyone logs in (issue 12, item 7).
+function Intro() {
+  return html`<h1 tabindex="-1">${tr('Ihre Gesundheitsakte – nur Sie halten die Schlüssel', 'Your health record – only you hold the keys')}</h1>
+    <section class="intro" aria-label=${tr('Was ist Akte?', 'What is Akte?')}>
+      <p>${tr('Akte bewahrt Ihre Befunde, Arztbriefe, Laborwerte und Bilder an einem Ort auf, erreichbar auf jedem Ihrer Geräte.',
+        'Akte keeps your findings, doctor’s letters, lab results and images in one place, within reach on each of your devices.')}</p>
+      <ul>
+        <li><strong>${tr('Ende-zu-Ende-verschlüsselt:', 'End-to-end encrypted:')}</strong> ${tr(
+          'Jedes Dokument wird auf Ihrem Gerät verschlüsselt, bevor es den Server erreicht, und erst dort wieder entschlüsselt.',
+          'Every document is encrypted on your device before it reaches the server, and decrypted only there again.')}</li>
+        <li><strong>${tr('Nur Sie halten die Schlüssel:', 'Only you hold the keys:')}</strong> ${tr(
+          'Sie entstehen aus Ihrem Passwort und bleiben bei Ihnen. Der Betreiber kann Ihre Dokumente nicht lesen – und ohne Ihren Sicherheitsschlüssel auch nicht wiederherstellen.',
+          'They are made from your password and stay with you. The operator cannot read your documents – nor restore them without your recovery key.')}</li>
+        <li><strong>${tr('Quelloffen:', 'Open source:')}</strong> ${tr('Jeder kann nachprüfen, wie Akte arbeitet.', 'Anyone can check how Akte works.')}</li>
+      </ul>
+      <p><a class="button primary" href="/registrieren">${tr('Konto anlegen', 'Create an account')}</a></p>
+    </section>
+    <h2>${tr('Anmelden', 'Log in')}</h2>`;
+}
+
+// Login is the login page; with start it is the start page (Intro above
+// the form).
+function Login({ start }) {
+  useTitle(start ? tr('Willkommen', 'Welcome') : tr('Anmelden', 'Log in'));
   const [email, setEmail] = useState(localStorage.getItem('akte.email') || '');
   const [pw, setPw] = useState('');
   const [code, setCode] = useState('');
@@ -305,9 +330,9 @@ function Login() {
       const umk = await core.call('unlock', { password_key: sp.password_key, keys: res.keys });
       localStorage.setItem('akte.email', email);
       useKDF(email, pre.kdf);
+      // App leads on to the page asked for, or to the record.
       enterSession(res.account, res.keys, pre.kdf, umk);
       setStatus('');
-      go('/akte');
     } catch (e) {
       setStatus('');
       // A login the server refused leaves the password key unused: drop it.
@@ -336,7 +361,7 @@ function Login() {
     };
     return html`<${EmailStep} email=${email} title=${tr('E-Mail-Adresse bestätigen', 'Confirm your e-mail address')} onDone=${done} />`;
   }
-  return html`<h1 tabindex="-1">${tr('Anmelden', 'Log in')}</h1>
+  return html`${start ? html`<${Intro} />` : html`<h1 tabindex="-1">${tr('Anmelden', 'Log in')}</h1>`}
     <form onSubmit=${submit} class="card narrow">
       <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${email} onInput=${setEmail} autocomplete="username" />
       <${Field} label=${tr('Passwort', 'Password')} type="password" name="password" value=${pw} onInput=${setPw} autocomplete="current-password" />
@@ -349,9 +374,9 @@ function Login() {
       <${Status} text=${status} />
       <${Busy} busy=${busy}>${tr('Anmelden', 'Log in')}<//>
     </form>
-    <p><a href="#/registrieren">${tr('Neu hier? Konto anlegen', 'New here? Create an account')}</a></p>
-    <p><a href="#/registrieren/fortsetzen">${tr('Registrierung nicht beendet? Fortsetzen', 'Registration not finished? Continue it')}</a></p>
-    <p><a href="#/passwort-vergessen">${tr('Passwort vergessen?', 'Forgot your password?')}</a></p>`;
+    <p><a href="/registrieren">${tr('Neu hier? Konto anlegen', 'New here? Create an account')}</a></p>
+    <p><a href="/registrieren/fortsetzen">${tr('Registrierung nicht beendet? Fortsetzen', 'Registration not finished? Continue it')}</a></p>
+    <p><a href="/passwort-vergessen">${tr('Passwort vergessen?', 'Forgot your password?')}</a></p>`;
 }
 
 // ---- unlock ----
@@ -544,7 +569,7 @@ function Register({ resume }) {
         ${busy && status && html`<progress aria-hidden="true"></progress>`}
         <${Busy} busy=${busy}>${tr('Konto anlegen', 'Create account')}<//>
       </form>
-      <p><a href="#/anmelden">${tr('Schon registriert? Anmelden', 'Already registered? Log in')}</a></p>
+      <p><a href="/anmelden">${tr('Schon registriert? Anmelden', 'Already registered? Log in')}</a></p>
       <p><button type="button" class="link" onClick=${() => setStep('resume')}>${tr('Registrierung begonnen, aber nicht beendet? Fortsetzen', 'Began a registration but did not finish? Continue it')}</button></p>`;
   }
   if (step === 'email') return html`<${EmailStep} email=${f.email} title=${titles.email} progress=${progress} onDone=${() => goStep('recovery')} />`;
@@ -610,8 +635,7 @@ function TotpStep({ reg, email, title, progress }) {
     try {
       const res = await post('/sessions', { email, login_secret: reg.m.login_secret, totp: c, device_id: deviceId(), device_name: deviceName() });
       registering.clear();
-      enterSession(res.account, res.keys, reg.m.kdf, reg.m.umk);
-      go('/akte');
+      enterSession(res.account, res.keys, reg.m.kdf, reg.m.umk); // App opens the record
     } catch (e2) {
       setErr(errorText(e2));
     } finally {
@@ -657,7 +681,7 @@ function EmailStep({ email, title, progress, onDone }) {
     <form onSubmit=${submit} class="card narrow">
       <p>${tr(`Wir haben einen 8-stelligen Code an ${email} geschickt. Er gilt 30 Minuten.`, `We sent an 8-digit code to ${email}. It is valid for 30 minutes.`)}</p>
       ${devMailbox.value &&
-      html`<p class="hint">${tr('Entwicklungsserver ohne Mailserver: Die Mail liegt im ', 'Development server without a mail server: the mail is in the ')}<a href="#/postfach" target="_blank" rel="noopener">${tr('Postfach (neuer Tab)', 'mailbox (new tab)')}</a>.</p>`}
+      html`<p class="hint">${tr('Entwicklungsserver ohne Mailserver: Die Mail liegt im ', 'Development server without a mail server: the mail is in the ')}<a href="/postfach" target="_blank" rel="noopener">${tr('Postfach (neuer Tab)', 'mailbox (new tab)')}</a>.</p>`}
       <${Field} label=${tr('Code aus der E-Mail', 'Code from the e-mail')} name="email-code" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" />
       <${Alert} text=${err} />
       <${Status} text=${status} />
@@ -1091,15 +1115,50 @@ const sorts = {
 const docDate = (x) => x.meta?.date || localDate(x.item.created_at);
 const newCount = 3;
 
+// saveDoc decrypts the document x and hands it to the browser as a
+// download, saying so with setStatus, or why not with setErr.
+async function saveDoc(x, setStatus, setErr) {
+  setStatus(tr('Wird entschlüsselt …', 'Decrypting …'));
+  try {
+    // As octet-stream: the blob: URL is the app's origin, so it must
+    // never be something the browser would render as a document.
+    const blob = await download(x.item.id, unb64(x.key), x.meta, 'application/octet-stream');
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = x.meta.file_name || x.meta.title;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+    setStatus(tr('Heruntergeladen.', 'Downloaded.'));
+  } catch (e) {
+    setStatus('');
+    setErr(errorText(e));
+  }
+}
+
+// The viewer has an address of its own, so that Back closes it and a
+// document can be bookmarked (the ID names no content).
+const docPath = (id) => '/dokument/' + encodeURIComponent(id);
+const viewDoc = (x) => navigate(docPath(x.item.id));
+
+// The record's search, category filter, order and period outlive a visit
+// to the viewer.
+// They are kept in memory only: never in the address, which reaches the
+// server's logs, nor in history.state, which the browser writes to disk;
+// a search is health data.
+const noFilter = { q: '', cat: '', sort: 'category', from: '', to: '' };
+const recordFilter = signal(noFilter);
+const useFilter = (k) => [recordFilter.value[k], (v) => (recordFilter.value = { ...recordFilter.value, [k]: v })];
+
 function Record() {
   useTitle(tr('Meine Akte', 'My record'));
-  const [q, setQ] = useState('');
-  const [cat, setCat] = useState('');
-  const [sort, setSort] = useState('category');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
+  const [q, setQ] = useFilter('q');
+  const [cat, setCat] = useFilter('cat');
+  const [sort, setSort] = useFilter('sort');
+  const [from, setFrom] = useFilter('from');
+  const [to, setTo] = useFilter('to');
   const [err, setErr] = useState('');
-  const [view, setView] = useState(null);
   const [confirmDel, setConfirmDel] = useState(null);
   const [status, setStatus] = useState('');
   const [adding, setAdding] = useState(null); // {files, replaces} while the upload dialog is open
@@ -1142,25 +1201,7 @@ function Record() {
   // A newer copy is one file.
   const pick = (files) => files.length && setAdding({ files: adding?.replaces ? files.slice(0, 1) : files, replaces: adding?.replaces || null });
   const chooseFiles = (what) => (what === 'folder' ? folderInput : fileInput).current.click();
-  const save = async (x) => {
-    setStatus(tr('Wird entschlüsselt …', 'Decrypting …'));
-    try {
-      // As octet-stream: the blob: URL is the app's origin, so it must
-      // never be something the browser would render as a document.
-      const blob = await download(x.item.id, unb64(x.key), x.meta, 'application/octet-stream');
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = x.meta.file_name || x.meta.title;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 60000);
-      setStatus(tr('Heruntergeladen.', 'Downloaded.'));
-    } catch (e) {
-      setStatus('');
-      setErr(errorText(e));
-    }
-  };
+  const save = (x) => saveDoc(x, setStatus, setErr);
   const remove = async (x) => {
     try {
       // The manifest says each delete began before it does, and that it
@@ -1177,7 +1218,6 @@ function Record() {
       setErr(errorText(e));
     }
   };
-  if (view) return html`<${Viewer} x=${view} onClose=${() => setView(null)} onDownload=${() => save(view)} />`;
   const title = (x) => x.meta?.title ?? tr('(nicht lesbar)', '(unreadable)');
   const doc = (x) => {
     const older = olderOf(x);
@@ -1198,7 +1238,7 @@ function Record() {
         ${x.meta?.comment && html`<span class="note">${x.meta.comment}</span>`}
       </div>
       <div class="actions">
-        <button type="button" class="primary" onClick=${() => setView(x)} disabled=${!x.key} aria-label=${tr('Ansehen: ', 'View: ') + label}>${tr('Ansehen', 'View')}</button>
+        <button type="button" class="primary" onClick=${() => viewDoc(x)} disabled=${!x.key} aria-label=${tr('Ansehen: ', 'View: ') + label}>${tr('Ansehen', 'View')}</button>
         <${DocMenu} label=${label} actions=${actions} />
       </div>
       ${confirmDel === x &&
@@ -1215,7 +1255,7 @@ function Record() {
       ${older.length > 0 &&
       html`<details><summary>${tr('Ältere Fassungen', 'Older copies')} (${older.length})</summary><ul>
         ${older.map((o) => html`<li>${o.meta?.title} · ${fmtDateTime(o.item.created_at)}
-          <button type="button" onClick=${() => setView(o)}>${tr('Ansehen', 'View')}</button></li>`)}
+          <button type="button" onClick=${() => viewDoc(o)}>${tr('Ansehen', 'View')}</button></li>`)}
       </ul></details>`}
     </li>`;
   };
@@ -1248,7 +1288,7 @@ function Record() {
       <h2 id="new-h">${tr('Neu in Ihrer Akte', 'New in your record')}</h2>
       <ul class="plain">
         ${newest.map(
-          (x) => html`<li data-testid="new-doc"><button type="button" class="link" onClick=${() => setView(x)} disabled=${!x.key}>${title(x)}</button>
+          (x) => html`<li data-testid="new-doc"><button type="button" class="link" onClick=${() => viewDoc(x)} disabled=${!x.key}>${title(x)}</button>
             <span class="meta">${catName(x.item.category)} · ${tr('hinzugefügt', 'added')} ${fmtDate(x.item.created_at)}</span></li>`,
         )}
       </ul>
@@ -1333,6 +1373,31 @@ const dataURL = (blob) =>
     r.readAsDataURL(blob);
   });
 
+// DocumentPage is the viewer at /dokument/ID. The document is looked up in
+// the record's listing, which a page opened by its address (a bookmark, a
+// reload, a login that led here) loads first.
+function DocumentPage({ id }) {
+  const x = items.value.find((y) => y.item.id === id);
+  const [loaded, setLoaded] = useState(false);
+  useEffect(() => {
+    if (x && record.value) setLoaded(true);
+    else reloadRecord().finally(() => setLoaded(true));
+  }, [id]);
+  if (x?.key) return html`<${Viewer} x=${x} />`;
+  return html`<${NoDocument} loading=${!loaded} error=${x?.error} />`;
+}
+
+function NoDocument({ loading, error }) {
+  const title = loading ? tr('Dokument', 'Document') : tr('Dokument nicht gefunden', 'Document not found');
+  useTitle(title);
+  return html`<h1 tabindex="-1">${title}</h1>
+    ${loading
+      ? html`<${Status} text=${tr('Wird geladen …', 'Loading …')} />`
+      : html`<${Alert} text=${error ? errorText(error) : recordError.value} />
+        <p>${tr('Dieses Dokument ist nicht (mehr) in Ihrer Akte.', 'This document is not (or no longer) in your record.')}</p>`}
+    <p><a href="/akte">${tr('Zur Akte', 'Go to the record')}</a></p>`;
+}
+
 // PdfPages shows a PDF's pages with pdf.js (web/src/pdfview.js, loaded
 // the first time a PDF is shown): browsers without a PDF viewer of their
 // own, such as Android's Chrome, show it too.
@@ -1357,7 +1422,7 @@ function PdfPages({ blob, title }) {
   return html`<${Status} text=${status} /><${Alert} text=${err} /><div class="pdf-pages" ref=${ref} data-testid="preview"></div>`;
 }
 
-function Viewer({ x, onClose, onDownload }) {
+function Viewer({ x }) {
   useTitle(x.meta?.title || tr('Dokument', 'Document'));
   const [shown, setShown] = useState(null); // { url } or { text, cut }
   const [err, setErr] = useState('');
@@ -1398,8 +1463,8 @@ function Viewer({ x, onClose, onDownload }) {
   return html`<h1 tabindex="-1">${x.meta?.title}</h1>
     <p class="meta">${catName(x.item.category)} · ${x.meta?.date ? fmtDate(x.meta.date) : ''} · ${x.meta?.file_name} · ${fmtBytes(x.meta?.size || 0)}</p>
     <div class="actions">
-      <button type="button" onClick=${onClose}>${tr('Zurück zur Akte', 'Back to the record')}</button>
-      <button type="button" onClick=${onDownload}>${tr('Herunterladen', 'Download')}</button>
+      <button type="button" onClick=${() => back('/akte')}>${tr('Zurück zur Akte', 'Back to the record')}</button>
+      <button type="button" onClick=${() => saveDoc(x, setStatus, setErr)}>${tr('Herunterladen', 'Download')}</button>
     </div>
     <${Status} text=${status} />
     <${Alert} text=${err} />
@@ -1798,7 +1863,7 @@ function Forgot() {
       <label><input type="radio" name="mode" checked=${mode === 'reset'} onChange=${() => setMode('reset')} /> ${tr('Nein – Konto zurücksetzen, verschlüsselte Daten gehen verloren', 'No – reset the account, encrypted data is lost')}</label>
     </fieldset>
     ${mode === 'key' ? html`<${RecoverWithKey} />` : html`<${ResetWithoutKey} />`}
-    <p><a href="#/anmelden">${tr('Zurück zur Anmeldung', 'Back to login')}</a></p>`;
+    <p><a href="/anmelden">${tr('Zurück zur Anmeldung', 'Back to login')}</a></p>`;
 }
 
 function RecoverWithKey() {
@@ -1822,7 +1887,7 @@ function RecoverWithKey() {
       await post('/password/recover/complete', { token: g.token, new: nw });
       useKDF(f.email, nw.kdf);
       flash.value = tr('Neues Passwort gesetzt; Ihre Daten bleiben erhalten. Bitte melden Sie sich an.', 'New password set; your data is kept. Please log in.');
-      go('/anmelden');
+      navigate('/anmelden');
     } catch (e2) {
       setStatus('');
       setErr(errorText(e2));
@@ -1889,7 +1954,7 @@ function ResetWithoutKey() {
   if (done)
     return html`<${RecoveryKey} text=${done.recovery_key} email=${f.email} />
       <${RecoveryConfirm} text=${done.recovery_key} submitLabel=${tr('Weiter zur Anmeldung', 'Continue to login')}
-        onDone=${() => ((flash.value = tr('Konto zurückgesetzt. Bitte melden Sie sich mit dem neuen Passwort an.', 'Account reset. Please log in with the new password.')), go('/anmelden'))} />`;
+        onDone=${() => ((flash.value = tr('Konto zurückgesetzt. Bitte melden Sie sich mit dem neuen Passwort an.', 'Account reset. Please log in with the new password.')), navigate('/anmelden'))} />`;
   if (!warning)
     return html`<form class="card narrow" onSubmit=${start} aria-labelledby="rs-h">
       <h2 id="rs-h">${tr('Ohne Sicherheitsschlüssel zurücksetzen', 'Reset without the recovery key')}</h2>
@@ -1917,7 +1982,7 @@ function ResetWithoutKey() {
 
 // ---- confirming a new device ----
 
-// DeviceConfirm is the page a mailed device link opens (#/geraet/SECRET).
+// DeviceConfirm is the page a mailed device link opens (/geraet#SECRET).
 // It shows the device and confirms it only when the person clicks: a mail
 // scanner that opens the link confirms nothing. The secret stays in the
 // URL fragment, which browsers send neither to the server nor in a
@@ -1930,6 +1995,9 @@ function DeviceConfirm({ token }) {
   const title = done ? tr('Gerät bestätigt', 'Device confirmed') : tr('Neues Gerät bestätigen', 'Confirm a new device');
   useTitle(title);
   useEffect(() => {
+    setDevice(null);
+    setErr('');
+    if (!token) return setErr(tr('Dieser Link ist unvollständig. Öffnen Sie ihn bitte genau so, wie er in der E-Mail steht.', 'This link is incomplete. Please open it exactly as it is in the e-mail.'));
     post('/devices/confirm/preview', { token }, { quiet401: true }).then(setDevice, (e) => setErr(errorText(e)));
   }, [token]);
   const confirm = async (e) => {
@@ -1949,7 +2017,7 @@ function DeviceConfirm({ token }) {
   if (done)
     body = html`<div class="card narrow">
       <p>${tr('Das Gerät ist bestätigt. Sie können sich jetzt darauf anmelden.', 'The device is confirmed. You can log in on it now.')}</p>
-      <p><a href="#/anmelden">${tr('Zur Anmeldung', 'Go to the login')}</a></p>
+      <p><a href="/anmelden">${tr('Zur Anmeldung', 'Go to the login')}</a></p>
     </div>`;
   else if (device)
     body = html`<form onSubmit=${confirm} class="card narrow">
@@ -2078,15 +2146,15 @@ function Header() {
   // On a phone the navigation folds behind one button, so the header is
   // one row; it folds again whenever the page changes.
   const [open, setOpen] = useState(false);
-  useEffect(() => setOpen(false), [route.value, s]);
+  useEffect(() => setOpen(false), [here.value, s]);
   const toggle = () => {
     lang.value = lang.value === 'de' ? 'en' : 'de';
     localStorage.setItem('akte.lang', lang.value);
   };
-  const link = (path, de, en) => html`<li><a href=${'#' + path} aria-current=${route.value === path ? 'page' : undefined}>${tr(de, en)}</a></li>`;
+  const link = (path, de, en) => html`<li><a href=${path} aria-current=${here.value.path === path ? 'page' : undefined}>${tr(de, en)}</a></li>`;
   return html`<header class="top" onKeyDown=${(e) => e.key === 'Escape' && open && (setOpen(false), document.getElementById('menu-toggle').focus())}>
     <a class="skip" href="#main" onClick=${(e) => (e.preventDefault(), document.getElementById('main').focus())}>${tr('Zum Inhalt springen', 'Skip to content')}</a>
-    <a class="brand" href=${s ? '#/akte' : '#/anmelden'}><img src=${assetURL('icon')} alt="" width="32" height="32" /><span>Akte</span></a>
+    <a class="brand" href=${s ? '/akte' : '/'}><img src=${assetURL('icon')} alt="" width="32" height="32" /><span>Akte</span></a>
     <button type="button" id="menu-toggle" class="menu-toggle" aria-expanded=${open ? 'true' : 'false'} aria-controls="main-nav" onClick=${() => setOpen(!open)}>${tr('Menü', 'Menu')}</button>
     <nav id="main-nav" class=${open ? 'open' : ''} aria-label=${tr('Hauptnavigation', 'Main navigation')}>
       <ul>
@@ -2100,25 +2168,76 @@ function Header() {
   </header>`;
 }
 
+// The pages by path (each listed in pages.json too, for the server's
+// answer; web.TestPagesRouted compares). Open pages show to anyone; the login's pages lead a
+// logged-in patient on to the record; the record's pages ask a locked tab
+// for the password (at their own address, which a reload keeps) and send
+// anyone logged out to the login, which returns to them afterwards
+// (?weiter=PATH: a deep link survives the login).
+const openPages = {
+  '/postfach': () => html`<${Mailbox} />`,
+  '/geraet': () => html`<${DeviceConfirm} token=${here.value.hash} />`,
+};
+const loginPages = {
+  '/': () => html`<${Login} start />`,
+  '/anmelden': () => html`<${Login} />`,
+  '/registrieren': () => html`<${Register} />`,
+  '/registrieren/fortsetzen': () => html`<${Register} resume />`,
+  '/passwort-vergessen': () => html`<${Forgot} />`,
+};
+const recordPages = [
+  ['/akte', () => html`<${Record} />`],
+  ['/einstellungen', () => html`<${Settings} />`],
+  ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
+];
+
+const recordPage = (path) => {
+  for (const [pattern, page] of recordPages) {
+    const p = match(pattern, path);
+    if (p) return () => page(p);
+  }
+  return null;
+};
+
+// wanted is the record's page the login returns to (only one of those:
+// the parameter is not a way to send the patient elsewhere).
+function wanted() {
+  const w = here.value.query.get('weiter');
+  return w && recordPage(w) ? w : '';
+}
+
+// route returns the page to show at path, or the address to go on to.
+function route(path, s, l) {
+  if (openPages[path]) return { page: openPages[path]() };
+  if (loginPages[path]) {
+    if (s) return { to: wanted() || '/akte' };
+    // A locked tab unlocks on the login page (not on the registration's).
+    if (l && (path === '/' || path === '/anmelden')) return { page: html`<${Unlock} />` };
+    return { page: loginPages[path]() };
+  }
+  const page = recordPage(path);
+  if (!page) return { page: html`<${NotFound} />` };
+  if (s) return { page: page() };
+  if (l) return { page: html`<${Unlock} />` };
+  return { to: path === '/akte' ? '/anmelden' : '/anmelden?weiter=' + encodeURIComponent(path) };
+}
+
+function NotFound() {
+  useTitle(tr('Seite nicht gefunden', 'Page not found'));
+  return html`<h1 tabindex="-1">${tr('Seite nicht gefunden', 'Page not found')}</h1>
+    <p>${tr('Diese Adresse gibt es in Akte nicht.', 'This address does not exist in Akte.')}</p>
+    <p><a href="/">${tr('Zur Startseite', 'Go to the start page')}</a></p>`;
+}
+
 function App() {
   document.documentElement.lang = lang.value;
-  if (booting.value) return html`<${Header} /><main id="main" tabindex="-1"><h1 tabindex="-1">Akte</h1><${Status} text=${tr('Wird geladen …', 'Loading …')} /></main>`;
-  const r = route.value;
-  const s = session.value;
-  let page;
-  if (r === '/postfach') page = html`<${Mailbox} />`;
-  else if (r.startsWith('/geraet/')) page = html`<${DeviceConfirm} token=${r.slice('/geraet/'.length)} />`;
-  else if (r === '/registrieren') page = html`<${Register} />`;
-  else if (r === '/registrieren/fortsetzen') page = html`<${Register} resume />`;
-  else if (r === '/passwort-vergessen') page = html`<${Forgot} />`;
-  else if (!s && locked.value) page = html`<${Unlock} />`;
-  else if (!s) page = html`<${Login} />`;
-  else if (r === '/einstellungen') page = html`<${Settings} />`;
-  else page = html`<${Record} />`;
-  if (!s && !locked.value && !['/postfach', '/registrieren', '/registrieren/fortsetzen', '/passwort-vergessen', '/anmelden'].includes(r) && !r.startsWith('/geraet/')) setTimeout(() => go('/anmelden'));
-  if (s && ['/', '/anmelden'].includes(r)) setTimeout(() => go('/akte'));
+  const r = booting.value ? {} : route(here.value.path, session.value, locked.value);
+  useEffect(() => void (r.to && navigate(r.to, { replace: true })), [r.to]);
+  if (!r.page) return html`<${Header} /><main id="main" tabindex="-1"><h1 tabindex="-1">Akte</h1><${Status} text=${tr('Wird geladen …', 'Loading …')} /></main>`;
+  // Keyed by path: a page opened anew starts anew, even where two paths
+  // show the same component (/ and /anmelden).
   return html`<${Header} />
-    <main id="main" tabindex="-1">${page}</main>
+    <main id="main" tabindex="-1"><${Fragment} key=${here.value.path}>${r.page}<//></main>
     <${Footer} />`;
 }
 

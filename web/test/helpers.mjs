@@ -193,7 +193,7 @@ export async function confirmDevice(base, to) {
   const r = await fetch(base + '/api/v1/devices/confirm', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ token: link.split('#/geraet/')[1] }),
+    body: JSON.stringify({ token: new URL(link).hash.slice(1) }),
   });
   if (!r.ok) throw new Error(`confirm device: ${r.status} ${await r.text()}`);
 }
@@ -290,7 +290,7 @@ export async function account(base, email, password = 'Lindenblüte-Morgentau-42
 
 // login logs in through the page.
 export async function login(page, base, a, totp) {
-  await page.goto(base + '/#/anmelden');
+  await page.goto(base + '/anmelden');
   await page.getByLabel('E-Mail-Adresse').fill(a.email);
   await page.getByLabel('Passwort', { exact: true }).fill(a.password);
   await page.getByLabel('Code aus der Authenticator-App').fill(totp);

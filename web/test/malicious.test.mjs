@@ -173,6 +173,7 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
     assert.doesNotMatch(r.body.toString(), /lying@example\.org|akte\.|account_id/, `the SVG opened alone reached ${r.body}`);
   }
   await alone.close();
+  await page.getByRole('button', { name: 'Zurück zur Akte' }).click(); // a reload stays on the page it shows
 
   // 7. Public keys the server swapped for one of its own: the record's
   // (what practices, apps and the insurer seal to), refused whenever the

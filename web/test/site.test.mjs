@@ -46,7 +46,7 @@ test('imprint and privacy links, and the notice before leaving Akte', async (t) 
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden', timeout: 10000 });
     assert.equal(visits, 0, 'nothing opened before the patient chose to go on');
-    assert.ok(page.url().endsWith('/#/anmelden'), 'the page stayed');
+    assert.ok(page.url().endsWith('/anmelden'), 'the page stayed');
 
     // Cancel closes it too; "Continue" opens the address in a new tab.
     await legal.getByRole('link', { name: names.privacy }).click();

@@ -1,0 +1,40 @@
+package web
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestAppPage: the app's pages are known by their paths; nothing else is.
+func TestAppPage(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/": true, "/akte": true, "/dokument/ab3kq2xv7dz5m4wrn6ytc8hpje": true, "/einstellungen": true,
+		"/geraet": true, "/registrieren/fortsetzen": true, "/anmelden": true,
+		"/gibt-es-nicht": false, "/dokument/": false, "/dokument/a/b": false, "/akte/": false, "/metrics": false,
+		"/favicon.ico": false, "/.well-known/change-password": false, "": false,
+	} {
+		if got := appPage(p); got != want {
+			t.Errorf("appPage(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+// TestPagesRouted: every page src/pages.json lists is one the app's router
+// shows (its route tables name the same path).
+func TestPagesRouted(t *testing.T) {
+	var list []string
+	if err := json.Unmarshal(pagesJSON, &list); err != nil {
+		t.Fatal(err)
+	}
+	app, err := os.ReadFile("src/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list {
+		if !strings.Contains(string(app), "'"+p+"'") {
+			t.Errorf("src/pages.json lists %s, src/app.js routes no such page", p)
+		}
+	}
+}
