@@ -69,7 +69,7 @@ test('Back and Forward, deep links through the login and a reload, old # links',
   await heading('Meine Akte');
   assert.equal(at(), '/akte');
   assert.equal(await page.getByRole('link', { name: 'Meine Akte' }).getAttribute('aria-current'), 'page');
-  await page.getByLabel('Suche in Titeln').fill('knie');
+  await page.getByLabel('Suche (Titel, Verfasser, Notiz)').fill('knie');
   await page.getByRole('button', { name: 'Ansehen: Befund Knie' }).click({ timeout: 30000 });
   await heading('Befund Knie');
   assert.equal(at(), '/dokument/' + id);
@@ -80,7 +80,7 @@ test('Back and Forward, deep links through the login and a reload, old # links',
   await focusOn('Meine Akte'); // Back moves the focus to the heading
   // The search is still there after the viewer (kept in memory, never in
   // the address).
-  assert.equal(await page.getByLabel('Suche in Titeln').inputValue(), 'knie');
+  assert.equal(await page.getByLabel('Suche (Titel, Verfasser, Notiz)').inputValue(), 'knie');
   assert.equal(at(), '/akte');
   await page.goForward();
   await heading('Befund Knie');
