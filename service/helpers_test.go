@@ -39,6 +39,7 @@ type env struct {
 	blobs  akte.BlobStore
 	outbox string
 	clk    *clock
+	path   string // of the database
 }
 
 // testConfig is the default configuration with a cheap server-side hash.
@@ -66,7 +67,7 @@ func newEnv(t *testing.T, cfg service.Config) *env {
 	}
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: clk.Now, Secret: []byte("0123456789abcdef0123456789abcdef")})
-	return &env{t: t, svc: svc, store: st, blobs: blobs, outbox: filepath.Join(dir, "outbox"), clk: clk}
+	return &env{t: t, svc: svc, store: st, blobs: blobs, outbox: filepath.Join(dir, "outbox"), clk: clk, path: filepath.Join(dir, "akte.db")}
 }
 
 // principal registers and confirms an account and logs its first device
@@ -194,8 +195,8 @@ func (e *env) failures(id akte.AccountID, op string) map[string]int {
 	}
 	out := map[string]int{}
 	for _, ev := range evs {
-		if ev.Operation == op && ev.Result == akte.ResultFailed {
-			out[ev.Code]++
+		if ev.Operation == op && ev.Result == akte.ResultDenied {
+			out[ev.Reason]++
 		}
 	}
 	return out

@@ -137,7 +137,7 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadReques
 		}
 		left := max(s.quotaOf(rec)-used-reserved, 0)
 		s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "item:" + string(r.ID), ActorID: string(p.Account.ID), ActorRole: "patient",
-			DeviceID: p.Session.DeviceID, Result: akte.ResultFailed, Code: "quota_exceeded"})
+			DeviceID: p.Session.DeviceID, Result: akte.ResultDenied, Reason: "quota_exceeded"})
 		return nil, akte.R(op, akte.KindQuota, "quota_exceeded", map[string]any{"left": left, "size": r.Size}, "")
 	case err != nil:
 		return nil, internal(op, err)
@@ -304,7 +304,7 @@ func (s *Service) CompleteUpload(ctx context.Context, p *Principal, id akte.Item
 		return nil, internal(op, err)
 	}
 	it.State, it.UpdatedAt = akte.StateComplete, s.nowUTC()
-	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.create", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.upload", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
 	return it, nil
 }
 
@@ -436,7 +436,9 @@ func (s *Service) ItemContent(ctx context.Context, p *Principal, id akte.ItemID,
 	if from < 0 || (from > 0 && from >= it.Size) {
 		return nil, nil, invalid(op, "range_not_satisfiable", map[string]any{"size": it.Size})
 	}
-	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.read", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	if err := s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.download", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID}); err != nil {
+		return nil, nil, err
+	}
 	cr := &chunkReader{ctx: ctx, s: s, it: it}
 	if it.ChunkSize > 0 {
 		cr.n = int(from / it.ChunkSize)

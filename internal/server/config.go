@@ -40,6 +40,7 @@ type Config struct {
 	Quota        int64         // default quota per record
 	ChunkSize    int64         // upload chunk size
 	UploadExpiry time.Duration // idle uploads are deleted after this
+	AuditKey     string        // PEM file of the audit checkpoint key; empty: the key kept in the database
 
 	// The HTTP edge (docs/security.md).
 	TrustedProxies  string // CIDR,...: peers whose X-Forwarded-For/Forwarded count
@@ -109,6 +110,7 @@ func (c *Config) specs() []flagSpec {
 		{name: "quota", de: "Standard-Kontingent je Akte, z. B. 1GiB (eine Akte ändern: akte admin quota)", env: "AKTE_QUOTA", usage: "default quota per record, e.g. 1GiB (change one record: akte admin quota)", size: &c.Quota},
 		{name: "chunk-size", de: "Größe der Upload-Teile, z. B. 8MiB", env: "AKTE_CHUNK_SIZE", usage: "size of upload chunks, e.g. 8MiB", size: &c.ChunkSize},
 		{name: "upload-expiry", de: "unfertige Uploads, die so lange ruhen, werden gelöscht", env: "AKTE_UPLOAD_EXPIRY", usage: "unfinished uploads idle this long are deleted", dur: &c.UploadExpiry},
+		{name: "audit-key", de: "PEM-Datei (PKCS #8, ECDSA P-256) des Schlüssels, der die Prüfpunkte des Protokolls signiert; leer: der Schlüssel in der Datenbank", env: "AKTE_AUDIT_KEY_FILE", usage: "PEM file (PKCS #8, ECDSA P-256) of the key that signs the protocol's checkpoints; empty: the key kept in the database", str: &c.AuditKey},
 		{name: "trusted-proxies", de: "CIDR-Bereiche von Reverse-Proxys, deren X-Forwarded-For/Forwarded-Angaben den Client nennen, z. B. 10.0.0.0/8,192.168.1.5", env: "AKTE_TRUSTED_PROXIES", usage: "CIDR ranges of reverse proxies whose X-Forwarded-For/Forwarded headers name the client, e.g. 10.0.0.0/8,192.168.1.5", str: &c.TrustedProxies},
 		{name: "metrics-addr", de: "Adresse von GET /metrics (Prometheus); leer oder off: keine Metriken", env: "AKTE_METRICS_ADDR", usage: "listen address of GET /metrics (Prometheus); empty or off: no metrics", str: &c.MetricsAddr},
 		{name: "header-timeout", de: "Zeit, die ein Client für die Kopfzeilen einer Anfrage hat", env: "AKTE_HEADER_TIMEOUT", usage: "time a client has to send a request's headers", dur: &c.HeaderTimeout},

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/audit"
 	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/internal/cli"
 )
@@ -117,6 +118,25 @@ func (m *migration) run(ctx context.Context) error {
 	}
 	if !bytes.Equal(got, sec) {
 		return fmt.Errorf("server secret: %w", errDifferent)
+	}
+	// The audit key too, so the target signs what clients pinned (a
+	// source without one gets a new one, as akte serve would make).
+	fresh, err := audit.GenerateKey("akte/audit")
+	if err != nil {
+		return err
+	}
+	pem, err := fresh.MarshalPEM()
+	if err != nil {
+		return err
+	}
+	if pem, err = m.src.store.Secret(ctx, "audit_key", pem); err != nil {
+		return fmt.Errorf("read audit key: %w", err)
+	}
+	if got, err = m.dst.store.Secret(ctx, "audit_key", pem); err != nil {
+		return fmt.Errorf("write audit key: %w", err)
+	}
+	if !bytes.Equal(got, pem) {
+		return fmt.Errorf("audit key: %w", errDifferent)
 	}
 	// Blobs before the metadata that points at them: an item is complete
 	// in the target only when its chunks are there.

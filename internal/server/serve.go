@@ -253,6 +253,18 @@ func serviceConfig(cfg Config) service.Config {
 	return sc
 }
 
+// auditKeyPEM reads the file of --audit-key; nil without one.
+func auditKeyPEM(cfg Config) ([]byte, error) {
+	if cfg.AuditKey == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(cfg.AuditKey)
+	if err != nil {
+		return nil, fmt.Errorf("read --audit-key: %w", err)
+	}
+	return b, nil
+}
+
 func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	log, err := newLogger(e, cfg.LogLevel)
 	if err != nil {
@@ -306,7 +318,15 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 		}
 		cfg.BaseURL = scheme + "://" + ln.Addr().String()
 	}
-	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret, Background: true})
+	keyPEM, err := auditKeyPEM(cfg)
+	if err != nil {
+		return err
+	}
+	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret, Background: true,
+		AuditKeyPEM: keyPEM})
+	if _, err := svc.AuditKey(ctx); err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
 	opts := api.Options{
 		Service: svc, Log: log, TLS: tlsOn, SecureCookies: tlsOn || strings.HasPrefix(cfg.BaseURL, "https://"),
 		Ready: b.ready,
