@@ -91,6 +91,10 @@ func accountOut(p *service.Principal) wire.Account {
 }
 
 func (a *API) handleAccountGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := a.svc.AccountRead(r.Context(), p); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, accountOut(p))
 }
 
@@ -108,6 +112,10 @@ func (a *API) handleAccountUpdate(w http.ResponseWriter, r *http.Request, p *ser
 }
 
 func (a *API) handleAccountKeys(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := a.svc.AccountRead(r.Context(), p); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, wire.KeysResponse{KDF: p.Account.KDF, Keys: p.Account.Keys})
 }
 

@@ -64,6 +64,17 @@ type API struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	mux      *http.ServeMux
+	patterns []string // every route registered by routes, in order
+}
+
+// registrar registers the API's routes on its mux and notes their
+// patterns, so that a test can hold the audit mapping against what is
+// really served.
+type registrar struct{ a *API }
+
+func (m registrar) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.a.patterns = append(m.a.patterns, pattern)
+	m.a.mux.HandleFunc(pattern, h)
 }
 
 // New builds the handler with every route registered.

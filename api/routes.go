@@ -3,7 +3,7 @@ package api
 // routes registers the whole HTTP surface. Keep it on one screen: a reader
 // of this function knows every endpoint.
 func (a *API) routes() {
-	m := a.mux
+	m := registrar{a}
 	m.HandleFunc("GET /healthz", a.handleHealth)
 	m.HandleFunc("GET /readyz", a.handleReady)
 	m.HandleFunc("GET /api/v1/openapi.json", a.handleOpenAPI)

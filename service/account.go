@@ -353,7 +353,7 @@ func reasonOf(err error) string {
 
 // SetLang sets the language of the caller's mails.
 func (s *Service) SetLang(ctx context.Context, p *Principal, lang string) error {
-	const op = "account.set_lang"
+	const op = "account.change"
 	if lang != "de" && lang != "en" {
 		return invalid(op, "lang_invalid", nil)
 	}

@@ -69,6 +69,33 @@ func (s *Service) event(ctx context.Context, e akte.Event) error {
 	return nil
 }
 
+// readEvent records the caller's read of its own record or account.
+func (s *Service) readEvent(ctx context.Context, p *Principal, op, object string) error {
+	return s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: object, ActorID: string(p.Account.ID),
+		ActorRole: "patient", DeviceID: p.Session.DeviceID})
+}
+
+// refused records that the caller's attempt was refused as err says (an
+// item that is not the caller's, or none) and returns err; other errors
+// (the server's) pass unrecorded.
+func (s *Service) refused(ctx context.Context, p *Principal, op, object string, err error) error {
+	if k := akte.KindOf(err); k != akte.KindNotFound && k != akte.KindForbidden {
+		return err
+	}
+	reason, _ := akte.ReasonOf(err)
+	if err := s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: object, ActorID: string(p.Account.ID),
+		ActorRole: "patient", DeviceID: p.Session.DeviceID, Result: akte.ResultDenied, Reason: reason}); err != nil {
+		return err
+	}
+	return err
+}
+
+// AccountRead records that the caller read its account's data (the
+// account, its key bundle).
+func (s *Service) AccountRead(ctx context.Context, p *Principal) error {
+	return s.readEvent(ctx, p, "account.read", "account:"+string(p.Account.ID))
+}
+
 func (s *Service) eventFailed(ctx context.Context, e *akte.Event, err error) error {
 	s.log.Error("record event", "operation", e.Operation, "err", err)
 	if t, ok := ctx.Value(auditTrackKey{}).(*auditTrack); ok {
@@ -394,19 +421,33 @@ func (s *Service) SignCheckpoints(ctx context.Context) (int, error) {
 func (s *Service) auditRetention(ctx context.Context, now time.Time) (int, error) {
 	p := s.cfg.Retention
 	total := 0
+	// A period of 0 (a configuration that names none) keeps everything:
+	// retention never deletes by default value.
 	steps := []func() (int, error){
 		func() (int, error) { return s.store.ClearEventAddrsBefore(ctx, p.AddrCutoff(now)) },
 		func() (int, error) {
+			if p.KeepNewest <= 0 {
+				return 0, nil
+			}
 			return s.store.DeleteProtocolEvents(ctx, p.Cutoff(now, audit.ClassProtocol), p.KeepNewest)
 		},
 		func() (int, error) {
+			if p.Security <= 0 {
+				return 0, nil
+			}
 			return s.store.DeleteSystemEvents(ctx, string(audit.ClassSecurity), p.Cutoff(now, audit.ClassSecurity))
 		},
 		func() (int, error) {
+			if p.Operator <= 0 {
+				return 0, nil
+			}
 			return s.store.DeleteSystemEvents(ctx, string(audit.ClassOperator), p.Cutoff(now, audit.ClassOperator))
 		},
 	}
 	for i, step := range steps {
+		if i == 0 && p.Addr <= 0 {
+			continue
+		}
 		n, err := step()
 		if err != nil {
 			return total, err

@@ -74,7 +74,7 @@ func countOps(es []audit.Event) map[audit.Operation]int {
 // and a later read extends the first.
 func TestAuditPage(t *testing.T) {
 	e := newEnv(t, testConfig())
-	p, a := e.principal("audit@example.org", "")
+	p, a := e.principal("audit@example.org", "A123456780")
 	c := &auditClient{log: audit.RecordLog(string(a.id))}
 	v := c.mustRead(t, e, p)
 	ops := countOps(v.Events)
@@ -127,7 +127,7 @@ func TestAuditPage(t *testing.T) {
 // sequencing on demand, all verify, and every event is in the log once.
 func TestAuditConcurrent(t *testing.T) {
 	e := newEnv(t, testConfig())
-	p, a := e.principal("busy@example.org", "")
+	p, a := e.principal("busy@example.org", "A123456780")
 	const n = 32
 	var wg sync.WaitGroup
 	for range n {
@@ -156,7 +156,7 @@ func TestAuditConcurrent(t *testing.T) {
 // (service.TrackAudit) where the operation itself carries on.
 func TestAuditUnavailable(t *testing.T) {
 	e := newEnv(t, testConfig())
-	p, _ := e.principal("full@example.org", "")
+	p, _ := e.principal("full@example.org", "A123456780")
 	e.breakEvents()
 	_, err := e.svc.AuditPage(t.Context(), p, 0)
 	wantKind(t, "AuditPage without events", err, akte.KindUnavailable, "")
@@ -195,7 +195,7 @@ func (e *env) breakEvents() {
 // its checkpoint from the first day and a new one still verify.
 func TestAuditRetention(t *testing.T) {
 	e := newEnv(t, testConfig())
-	p, a := e.principal("old@example.org", "")
+	p, a := e.principal("old@example.org", "A123456780")
 	log := audit.RecordLog(string(a.id))
 	early := &auditClient{log: log}
 	v := early.mustRead(t, e, p)

@@ -148,7 +148,7 @@ func (s *Service) Devices(ctx context.Context, p *Principal) ([]*akte.Device, er
 	if err != nil {
 		return nil, internal("device.list", err)
 	}
-	return ds, nil
+	return ds, s.readEvent(ctx, p, "account.read", "account:"+string(p.Account.ID))
 }
 
 // RenameDevice renames one of the caller's devices.

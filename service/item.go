@@ -321,7 +321,7 @@ func (s *Service) Items(ctx context.Context, p *Principal, category akte.Categor
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	return its, nil
+	return its, s.readEvent(ctx, p, op, "record:"+string(p.Account.ID))
 }
 
 // MaxPage is the most items one page of a listing holds.
@@ -390,6 +390,9 @@ func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.Cat
 			}
 		}
 	}
+	if err := s.readEvent(ctx, p, op, "record:"+string(p.Account.ID)); err != nil {
+		return nil, err
+	}
 	return pg, nil
 }
 
@@ -412,6 +415,14 @@ func parseCursor(s string) (akte.ItemCursor, bool) {
 
 // Item returns one complete item of the principal's record.
 func (s *Service) Item(ctx context.Context, p *Principal, id akte.ItemID) (*akte.Item, error) {
+	it, err := s.item(ctx, p, id)
+	if err != nil {
+		return nil, s.refused(ctx, p, "item.read_metadata", "item:"+string(id), err)
+	}
+	return it, s.readEvent(ctx, p, "item.read_metadata", "item:"+string(id))
+}
+
+func (s *Service) item(ctx context.Context, p *Principal, id akte.ItemID) (*akte.Item, error) {
 	const op = "item.get"
 	it, err := s.ownItem(ctx, op, p, id)
 	if err != nil {
@@ -429,9 +440,9 @@ func (s *Service) Item(ctx context.Context, p *Principal, id akte.ItemID) (*akte
 // and the item's size as parameter "size".
 func (s *Service) ItemContent(ctx context.Context, p *Principal, id akte.ItemID, from int64) (*akte.Item, io.ReadCloser, error) {
 	const op = "item.content"
-	it, err := s.Item(ctx, p, id)
+	it, err := s.item(ctx, p, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, s.refused(ctx, p, "item.download", "item:"+string(id), err)
 	}
 	if from < 0 || (from > 0 && from >= it.Size) {
 		return nil, nil, invalid(op, "range_not_satisfiable", map[string]any{"size": it.Size})
@@ -509,7 +520,7 @@ func (s *Service) DeleteItem(ctx context.Context, p *Principal, id akte.ItemID) 
 	const op = "item.delete"
 	it, err := s.ownItem(ctx, op, p, id)
 	if err != nil {
-		return err
+		return s.refused(ctx, p, op, "item:"+string(id), err)
 	}
 	if err := s.deleteItem(ctx, it); err != nil {
 		return internal(op, err)

@@ -81,6 +81,9 @@ func (s *Service) Record(ctx context.Context, p *Principal) (*RecordInfo, error)
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	if err := s.readEvent(ctx, p, "record.read", "record:"+string(p.Account.ID)); err != nil {
+		return nil, err
+	}
 	return &RecordInfo{Record: r, Categories: akte.Categories(), Quota: s.quotaOf(r), Used: used, Reserved: reserved}, nil
 }
 
