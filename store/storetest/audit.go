@@ -254,8 +254,10 @@ func testAuditWindows(t *testing.T, s akte.Store) {
 		e.Result = result
 		return e
 	}
+	list := newEvent("acc-1", "item.list", at(3*time.Minute))
+	list.Result = akte.ResultOK
 	es := []*akte.Event{down(0, akte.ResultOK), down(time.Minute, akte.ResultDenied), down(2*time.Minute, akte.ResultOK),
-		newEvent("acc-1", "item.list", at(3*time.Minute)), down(4*time.Minute, akte.ResultOK)}
+		list, down(4*time.Minute, akte.ResultOK)}
 	appendLog(t, s, log, es...)
 	appendLog(t, s, "record/acc-2", down(2*time.Minute, akte.ResultOK))
 	mustAddEvent(t, s, down(5*time.Minute, akte.ResultOK)) // pending: not in any window yet
