@@ -24,8 +24,11 @@ type Event struct {
 	AddrSalt   []byte // salt of AddrCommit, cleared with ClientAddr
 	AddrCommit []byte // commitment to ClientAddr in the leaf; kept
 	Result     string // ResultOK, ResultDenied or ResultError
-	Reason     string // why it was denied or failed, e.g. "wrong_totp"
-	Class      string // retention class: protocol, security, operator; set when sequenced
+	// Cause is why it was denied or failed, e.g. "wrong_totp": the leaf's
+	// reason. It is data of the protocol, not the Reason of an error (no
+	// catalogue text), hence another name.
+	Cause string
+	Class string // retention class: protocol, security, operator; set when sequenced
 }
 
 // Event results.

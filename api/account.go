@@ -128,7 +128,7 @@ func (a *API) handleAccountEvents(w http.ResponseWriter, r *http.Request, p *ser
 	out := make([]wire.Event, 0, len(evs))
 	for _, e := range evs {
 		out = append(out, wire.Event{ID: e.ID, Time: e.Time, Operation: e.Operation, Object: e.Object, ActorID: e.ActorID, ActorRole: e.ActorRole,
-			DeviceID: string(e.DeviceID), ClientAddr: e.ClientAddr, Result: e.Result, Code: e.Code, Reason: e.Reason})
+			DeviceID: string(e.DeviceID), ClientAddr: e.ClientAddr, Result: e.Result, Code: e.Code, Cause: e.Cause})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -12,8 +12,8 @@ import (
 
 type noMailbox struct{}
 
-func (noMailbox) List() ([]amail.Entry, error)  { return nil, nil }
-func (noMailbox) Read(string) ([]byte, error) { return nil, nil }
+func (noMailbox) List() ([]amail.Entry, error) { return nil, nil }
+func (noMailbox) Read(string) ([]byte, error)  { return nil, nil }
 
 // TestRoutesAudited fails when a route of the API as served (with the
 // development routes) has no audit mapping, or a mapping names a route

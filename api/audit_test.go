@@ -17,7 +17,7 @@ func TestOperationsRecordedOnce(t *testing.T) {
 	s := newStack(t, service.DefaultConfig())
 	ctx := t.Context()
 	const email = "protocol@example.org"
-	token := s.session(t, email, "")
+	token := s.session(t, email, "A123456780")
 	acc, err := s.store.AccountByEmail(ctx, email)
 	if err != nil {
 		t.Fatal(err)
@@ -65,15 +65,20 @@ func TestOperationsRecordedOnce(t *testing.T) {
 		}
 		req, _ := http.NewRequestWithContext(ctx, method, s.srv.URL+path, body)
 		req.Header.Set("Authorization", "Bearer "+token)
+		req.Close = true // a fresh connection: no transparent retry of a broken one
 		if body != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
+		status := 0
+		// The made-up items have no ciphertext: their download breaks off
+		// after its event, which is what counts here.
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			status = resp.StatusCode
+		} else if !strings.HasSuffix(c.route, "/content") {
 			t.Fatal(err)
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
 
 		es, err := s.store.EventsAfter(ctx, last, 100)
 		if err != nil {
@@ -85,7 +90,7 @@ func TestOperationsRecordedOnce(t *testing.T) {
 			for _, e := range es {
 				ops = append(ops, e.Operation)
 			}
-			t.Errorf("%s (HTTP %d): %d events %v, want one %s", c.route, resp.StatusCode, len(es), ops, want)
+			t.Errorf("%s (HTTP %d): %d events %v, want one %s", c.route, status, len(es), ops, want)
 			if len(es) > 0 {
 				last = es[len(es)-1].ID
 			}
@@ -93,7 +98,7 @@ func TestOperationsRecordedOnce(t *testing.T) {
 		}
 		e := es[0]
 		last = e.ID
-		if e.Operation != string(want) || e.Result != c.result || e.Reason != c.reason || e.ActorID != id || e.ActorRole != "patient" ||
+		if e.Operation != string(want) || e.Result != c.result || e.Cause != c.reason || e.ActorID != id || e.ActorRole != "patient" ||
 			e.DeviceID != "device-0001" || e.AccountID != acc.ID || e.Log != audit.RecordLog(id) || (c.object != "" && e.Object != c.object) {
 			t.Errorf("%s: event %+v, want %s %s (reason %q) on %s", c.route, e, want, c.result, c.reason, c.object)
 		}

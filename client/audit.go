@@ -41,11 +41,11 @@ func (st *State) VerifyAudit(ctx context.Context, c *API, account string) (*audi
 	if o.Last != "" {
 		pk, err := audit.ParsePublicKey(o.Key)
 		if err != nil {
-			return nil, akte.R("audit.verify", akte.KindCrypto, audit.ReasonStateInvalid, nil, "")
+			return nil, akte.R("audit.verify", akte.KindCrypto, "state_invalid", nil, "")
 		}
 		last, err := pk.Open([]byte(o.Last))
 		if err != nil {
-			return nil, akte.R("audit.verify", akte.KindCrypto, audit.ReasonStateInvalid, nil, "")
+			return nil, akte.R("audit.verify", akte.KindCrypto, "state_invalid", nil, "")
 		}
 		since = last.Size
 	}
@@ -55,7 +55,7 @@ func (st *State) VerifyAudit(ctx context.Context, c *API, account string) (*audi
 	}
 	page, err := audit.ParsePage(b)
 	if err != nil {
-		return nil, akte.R("audit.verify", akte.KindCrypto, audit.ReasonCheckpointMalformed, nil, "")
+		return nil, akte.R("audit.verify", akte.KindCrypto, "checkpoint_malformed", nil, "")
 	}
 	o.Log, o.Complete, o.KeepNewest, o.Now = log, true, AuditKeepNewest, time.Now()
 	v, err := audit.Verify(page, o)

@@ -68,12 +68,12 @@ func (s *Service) raise(ctx context.Context, a audit.Alarm) {
 	account, ok := strings.CutPrefix(a.Log, "record/")
 	if !ok {
 		s.event(ctx, akte.Event{Log: a.Log, Operation: string(audit.AlarmRaise), Object: "alarm:" + string(a.Kind),
-			ActorID: "system", ActorRole: "system", Reason: string(a.Kind)})
+			ActorID: "system", ActorRole: "system", Cause: string(a.Kind)})
 		return
 	}
 	id := akte.AccountID(account)
 	s.event(ctx, akte.Event{AccountID: id, Operation: string(audit.AlarmRaise), Object: "alarm:" + string(a.Kind),
-		ActorID: "system", ActorRole: "system", Reason: string(a.Kind)})
+		ActorID: "system", ActorRole: "system", Cause: string(a.Kind)})
 	acc, err := s.store.Account(ctx, id)
 	if err != nil {
 		if !akte.Is(err, akte.KindNotFound) {

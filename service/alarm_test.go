@@ -37,7 +37,7 @@ func TestAlarms(t *testing.T) {
 		n := map[string]int{}
 		for _, ev := range es {
 			if ev.Operation == "alarm.raise" {
-				n[ev.Reason]++
+				n[ev.Cause]++
 			}
 		}
 		return n

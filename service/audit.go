@@ -49,7 +49,7 @@ func (s *Service) event(ctx context.Context, e akte.Event) error {
 	if e.Log == "" {
 		e.Log = logOf(e.AccountID)
 	}
-	for _, f := range []*string{&e.Object, &e.ActorID, &e.ActorName, &e.Reason, (*string)(&e.DeviceID), &e.ClientAddr} {
+	for _, f := range []*string{&e.Object, &e.ActorID, &e.ActorName, &e.Cause, (*string)(&e.DeviceID), &e.ClientAddr} {
 		*f = strings.ToValidUTF8(*f, "\uFFFD") // a leaf holds UTF-8 only
 	}
 	if e.ClientAddr != "" && e.AddrSalt == nil {
@@ -84,7 +84,7 @@ func (s *Service) refused(ctx context.Context, p *Principal, op, object string, 
 	}
 	reason, _ := akte.ReasonOf(err)
 	if err := s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: object, ActorID: string(p.Account.ID),
-		ActorRole: "patient", DeviceID: p.Session.DeviceID, Result: akte.ResultDenied, Reason: reason}); err != nil {
+		ActorRole: "patient", DeviceID: p.Session.DeviceID, Result: akte.ResultDenied, Cause: reason}); err != nil {
 		return err
 	}
 	return err
@@ -190,7 +190,7 @@ func (a *appender) add(ctx context.Context, st akte.Store, e *akte.Event) error 
 // toAudit is the audit package's view of a stored event.
 func toAudit(e *akte.Event) audit.Event {
 	return audit.Event{Index: e.Index, Time: e.Time, Operation: audit.Operation(e.Operation), Code: e.Code,
-		Result: audit.Result(e.Result), Reason: e.Reason, Object: e.Object, ActorID: e.ActorID, ActorRole: audit.Role(e.ActorRole),
+		Result: audit.Result(e.Result), Reason: e.Cause, Object: e.Object, ActorID: e.ActorID, ActorRole: audit.Role(e.ActorRole),
 		ActorName: e.ActorName, Device: string(e.DeviceID), Addr: e.ClientAddr, AddrSalt: e.AddrSalt, AddrCommit: e.AddrCommit}
 }
 

@@ -120,7 +120,7 @@ func (s *Service) ConfirmDevice(ctx context.Context, cl Client, secret string) e
 	}
 	ev := akte.Event{AccountID: t.AccountID, Operation: op, Object: "device:" + string(t.DeviceID), ActorID: string(t.AccountID), ActorRole: "patient", DeviceID: t.DeviceID, ClientAddr: cl.Addr}
 	fail := func(code string, err error) error {
-		ev.Result, ev.Reason = akte.ResultDenied, code
+		ev.Result, ev.Cause = akte.ResultDenied, code
 		s.event(ctx, ev)
 		return err
 	}

@@ -196,7 +196,7 @@ func (e *env) failures(id akte.AccountID, op string) map[string]int {
 	out := map[string]int{}
 	for _, ev := range evs {
 		if ev.Operation == op && ev.Result == akte.ResultDenied {
-			out[ev.Reason]++
+			out[ev.Cause]++
 		}
 	}
 	return out

@@ -137,7 +137,7 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadReques
 		}
 		left := max(s.quotaOf(rec)-used-reserved, 0)
 		s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "item:" + string(r.ID), ActorID: string(p.Account.ID), ActorRole: "patient",
-			DeviceID: p.Session.DeviceID, Result: akte.ResultDenied, Reason: "quota_exceeded"})
+			DeviceID: p.Session.DeviceID, Result: akte.ResultDenied, Cause: "quota_exceeded"})
 		return nil, akte.R(op, akte.KindQuota, "quota_exceeded", map[string]any{"left": left, "size": r.Size}, "")
 	case err != nil:
 		return nil, internal(op, err)

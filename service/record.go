@@ -144,7 +144,7 @@ func (s *Service) AdminSetQuota(ctx context.Context, o Operator, ref string, quo
 		eff = s.cfg.Quota
 	}
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "record:" + string(a.ID), ActorID: o.actor(), ActorRole: "operator",
-		Reason: fmt.Sprintf("quota=%d", eff)})
+		Cause: fmt.Sprintf("quota=%d", eff)})
 	return a, eff, nil
 }
 

@@ -241,7 +241,6 @@ func hashBytes(parts ...string) []byte {
 	return h.Sum(nil)
 }
 
-
 // internal wraps an unexpected error from a dependency: its details go to
 // the log only. An outage or overload keeps its kind, so that clients know
 // to retry.

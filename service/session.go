@@ -129,7 +129,7 @@ func (s *Service) SessionKey(ctx context.Context, p *Principal, unixMilli int64,
 	}
 	fail := func(err *akte.Error) ([]byte, error) {
 		s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "session:" + ses.ID, ActorID: string(p.Account.ID), ActorRole: "patient",
-			DeviceID: ses.DeviceID, Result: akte.ResultDenied, Reason: err.Reason})
+			DeviceID: ses.DeviceID, Result: akte.ResultDenied, Cause: err.Reason})
 		return nil, err
 	}
 	if len(ses.DeviceKey) != ed25519.PublicKeySize {

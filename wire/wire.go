@@ -207,7 +207,7 @@ type PendingDevice struct {
 
 // Event is one entry of GET /api/v1/account/events (unverified; the
 // verified protocol is GET /api/v1/account/audit). Code is the protocol
-// code once the event is sequenced, Reason why it was denied.
+// code once the event is sequenced, Cause why it was denied.
 type Event struct {
 	ID         int64     `json:"id"`
 	Time       time.Time `json:"time"`
@@ -219,7 +219,7 @@ type Event struct {
 	DeviceID   string    `json:"device_id"`
 	ClientAddr string    `json:"client_addr"`
 	Result     string    `json:"result"`
-	Reason     string    `json:"reason,omitempty"`
+	Cause      string    `json:"reason,omitempty"` // why it was denied
 }
 
 // AuditKey answers GET /api/v1/audit/key: the server's verifier key for

@@ -438,7 +438,7 @@ func sameEvent(a, b *akte.Event) bool {
 	sameTime := a.Time.Equal(b.Time) || a.Index < 0 || b.Index < 0 // sequencing may raise a time
 	return sameTime && a.Log == b.Log && a.AccountID == b.AccountID && a.Operation == b.Operation && a.Object == b.Object &&
 		a.ActorID == b.ActorID && a.ActorRole == b.ActorRole && a.ActorName == b.ActorName && a.DeviceID == b.DeviceID &&
-		a.ClientAddr == b.ClientAddr && a.Result == b.Result && a.Reason == b.Reason
+		a.ClientAddr == b.ClientAddr && a.Result == b.Result && a.Cause == b.Cause
 }
 
 // verify compares what the source and the target hold, counted anew.

@@ -16,7 +16,7 @@ const eventColumns = `id, log, idx, time, account_id, operation, code, object, a
 func scanEvent(s scanner) (*akte.Event, error) {
 	var e akte.Event
 	err := s.Scan(&e.ID, &e.Log, &e.Index, &e.Time, &e.AccountID, &e.Operation, &e.Code, &e.Object, &e.ActorID, &e.ActorRole,
-		&e.ActorName, &e.DeviceID, &e.ClientAddr, &e.AddrSalt, &e.AddrCommit, &e.Result, &e.Reason, &e.Class)
+		&e.ActorName, &e.DeviceID, &e.ClientAddr, &e.AddrSalt, &e.AddrCommit, &e.Result, &e.Cause, &e.Class)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (s *Store) AddEvents(ctx context.Context, es []*akte.Event) error {
 				 device_id, client_addr, addr_salt, addr_commit, result, reason, class)
 				VALUES ($1, -1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 				e.Log, ts(e.Time), e.AccountID, e.Operation, e.Code, e.Object, e.ActorID, e.ActorRole, e.ActorName,
-				e.DeviceID, e.ClientAddr, blob(e.AddrSalt), blob(e.AddrCommit), e.Result, e.Reason, e.Class)
+				e.DeviceID, e.ClientAddr, blob(e.AddrSalt), blob(e.AddrCommit), e.Result, e.Cause, e.Class)
 		}
 		br := tx.SendBatch(ctx, b)
 		for i := range es {

@@ -14,7 +14,7 @@ func scanEvent(r *row) *akte.Event {
 	return &akte.Event{ID: r.int64(), Log: r.text(), Index: r.int64(), Time: r.time(), AccountID: akte.AccountID(r.text()),
 		Operation: r.text(), Code: r.text(), Object: r.text(), ActorID: r.text(), ActorRole: r.text(), ActorName: r.text(),
 		DeviceID: akte.DeviceID(r.text()), ClientAddr: r.text(), AddrSalt: r.blob(), AddrCommit: r.blob(),
-		Result: r.text(), Reason: r.text(), Class: r.text()}
+		Result: r.text(), Cause: r.text(), Class: r.text()}
 }
 
 // AddEvents inserts the events, pending, in one transaction and sets their
@@ -31,7 +31,7 @@ func (s *Store) AddEvents(ctx context.Context, es []*akte.Event) error {
 				 device_id, client_addr, addr_salt, addr_commit, result, reason, class)
 				VALUES (?, -1, `+placeholders(15)+`) RETURNING id`,
 				[]any{e.Log, micros(e.Time), e.AccountID, e.Operation, e.Code, e.Object, e.ActorID, e.ActorRole, e.ActorName,
-					e.DeviceID, e.ClientAddr, e.AddrSalt, e.AddrCommit, e.Result, e.Reason, e.Class},
+					e.DeviceID, e.ClientAddr, e.AddrSalt, e.AddrCommit, e.Result, e.Cause, e.Class},
 				func(r *row) { ids[i] = r.int64() })
 			if err != nil {
 				return err

@@ -16,7 +16,7 @@ func testEvents(t *testing.T, s akte.Store) {
 	for i := range 5 {
 		e := newEvent(a, fmt.Sprintf("op-%d", i), at(time.Duration(i)*time.Minute))
 		if i == 2 {
-			e.Result, e.Reason, e.DeviceID, e.ClientAddr, e.AddrSalt, e.AddrCommit, e.ActorName = akte.ResultOK, "", "", "", nil, nil, ""
+			e.Result, e.Cause, e.DeviceID, e.ClientAddr, e.AddrSalt, e.AddrCommit, e.ActorName = akte.ResultOK, "", "", "", nil, nil, ""
 		}
 		events = append(events, e)
 	}

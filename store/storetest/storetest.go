@@ -191,7 +191,7 @@ func newEvent(a akte.AccountID, op string, tm time.Time) *akte.Event {
 		DeviceID:   "dev-1",
 		ClientAddr: "192.0.2.7",
 		Result:     akte.ResultDenied,
-		Reason:     "wrong_totp",
+		Cause:      "wrong_totp",
 		Log:        map[bool]string{true: "system", false: "record/" + string(a)}[a == ""],
 		Index:      -1,
 		ActorName:  "Erika",
