@@ -22,8 +22,8 @@ import (
 	"github.com/pquerna/otp/hotp"
 
 	"github.com/akte/akte"
-	"github.com/akte/akte/audit"
 	"github.com/akte/akte/api"
+	"github.com/akte/akte/audit"
 	"github.com/akte/akte/blob/disk"
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
