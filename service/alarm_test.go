@@ -1,8 +1,11 @@
 package service_test
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/service"
@@ -90,5 +93,35 @@ func TestAlarms(t *testing.T) {
 	}
 	if n := e.mails(a.email, "Auffälligkeit"); n != len(want) {
 		t.Errorf("%d alarm mails, want %d", n, len(want))
+	}
+	// The operator's view: one warning with the stable attribute alarm
+	// and one count of akte_alarms_total{kind} per alarm.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(e.svc.Metrics()...)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "akte_alarms_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "kind" {
+					counted[l.GetValue()] += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	logs := e.logs.String()
+	for k := range want {
+		if counted[k] != 1 {
+			t.Errorf("akte_alarms_total{kind=%q} = %v, want 1", k, counted[k])
+		}
+		if n := strings.Count(logs, `"alarm":"`+k+`"`); n != 1 {
+			t.Errorf("%d warnings with alarm=%s, want 1", n, k)
+		}
 	}
 }
