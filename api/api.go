@@ -180,7 +180,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.opts.TLS {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
-	ctx, unaudited := service.TrackAudit(r.Context())
+	ctx, unaudited := service.TrackAudit(r.Context(), clientOf(r).Addr)
 	r = r.WithContext(ctx)
 	sw := &statusWriter{ResponseWriter: w, unaudited: unaudited}
 	sw.refuse = func(err error) { a.writeError(w, r, akte.E("audit", akte.KindUnavailable, "", err)) }

@@ -99,7 +99,7 @@ func TestOperationsRecordedOnce(t *testing.T) {
 		e := es[0]
 		last = e.ID
 		if e.Operation != string(want) || e.Result != c.result || e.Cause != c.reason || e.ActorID != id || e.ActorRole != "patient" ||
-			e.DeviceID != "device-0001" || e.AccountID != acc.ID || e.Log != audit.RecordLog(id) || (c.object != "" && e.Object != c.object) {
+			e.DeviceID != "device-0001" || e.ClientAddr != "127.0.0.1" || e.AccountID != acc.ID || e.Log != audit.RecordLog(id) || (c.object != "" && e.Object != c.object) {
 			t.Errorf("%s: event %+v, want %s %s (reason %q) on %s", c.route, e, want, c.result, c.reason, c.object)
 		}
 	}

@@ -49,6 +49,9 @@ func (s *Service) event(ctx context.Context, e akte.Event) error {
 	if e.Log == "" {
 		e.Log = logOf(e.AccountID)
 	}
+	if t, ok := ctx.Value(auditTrackKey{}).(*auditTrack); ok && e.ClientAddr == "" && e.ActorRole != "system" {
+		e.ClientAddr = t.addr
+	}
 	for _, f := range []*string{&e.Object, &e.ActorID, &e.ActorName, &e.Cause, (*string)(&e.DeviceID), &e.ClientAddr} {
 		*f = strings.ToValidUTF8(*f, "\uFFFD") // a leaf holds UTF-8 only
 	}
@@ -106,14 +109,20 @@ func (s *Service) eventFailed(ctx context.Context, e *akte.Event, err error) err
 
 type auditTrackKey struct{}
 
-type auditTrack struct{ err atomic.Pointer[error] }
+type auditTrack struct {
+	err  atomic.Pointer[error]
+	addr string // the request's client address
+}
 
 // TrackAudit returns a context under which failures to record an audit
 // event are noted, and a function that returns the first of them (nil if
 // every event was stored). The HTTP layer answers a request whose event
-// could not be stored as unavailable: no answer without its event.
-func TrackAudit(ctx context.Context) (context.Context, func() error) {
-	t := &auditTrack{}
+// could not be stored as unavailable: no answer without its event. addr
+// is the request's client address, recorded with every event of the
+// request that names none itself (the environment of the protocol, kept
+// 14 days).
+func TrackAudit(ctx context.Context, addr string) (context.Context, func() error) {
+	t := &auditTrack{addr: addr}
 	return context.WithValue(ctx, auditTrackKey{}, t), func() error {
 		if p := t.err.Load(); p != nil {
 			return *p

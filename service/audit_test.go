@@ -161,7 +161,7 @@ func TestAuditUnavailable(t *testing.T) {
 	_, err := e.svc.AuditPage(t.Context(), p, 0)
 	wantKind(t, "AuditPage without events", err, akte.KindUnavailable, "")
 
-	ctx, failed := service.TrackAudit(t.Context())
+	ctx, failed := service.TrackAudit(t.Context(), "192.0.2.3")
 	if err := e.svc.Logout(ctx, p, false); err != nil {
 		t.Logf("logout: %v", err)
 	}
