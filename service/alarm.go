@@ -28,6 +28,9 @@ func (s *Service) detectAlarms(ctx context.Context, log string) error {
 	if cfg.Lookback <= 0 {
 		return nil
 	}
+	if cfg.Downloads <= 0 { // off, whatever the usual rate
+		cfg.DownloadsIn = 0
+	}
 	now := s.nowUTC()
 	since := now.Add(-cfg.Lookback)
 	es, err := s.store.EventsSince(ctx, log, since)

@@ -250,6 +250,8 @@ func serviceConfig(cfg Config) service.Config {
 	sc.CodeAttempts = cfg.CodeAttempts
 	sc.RegisterPerAddr, sc.RegisterPerServer, sc.MailsPerRecipient = cfg.RegisterPerAddr, cfg.RegisterPerServer, cfg.MailsPerRecipient
 	sc.PreloginPerAddr, sc.AnonPerAddr = cfg.PreloginPerAddr, cfg.AnonPerAddr
+	sc.Retention.Security, sc.Retention.Operator = cfg.AuditSecurity, cfg.AuditOperator
+	sc.Alarms.FailedLogins, sc.Alarms.Denied, sc.Alarms.Downloads = cfg.AlarmLogins, cfg.AlarmDenied, cfg.AlarmDownload
 	return sc
 }
 
