@@ -64,6 +64,9 @@ type Config struct {
 	// Alarms are the thresholds of the audit alarms; a zero Lookback
 	// turns detection off.
 	Alarms audit.AlarmConfig
+	// Unaudited records no events: only the benchmark's baseline (the same
+	// endpoint with auditing switched off) sets it. No flag sets it.
+	Unaudited bool
 }
 
 // DefaultConfig returns the documented defaults.
