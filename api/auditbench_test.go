@@ -31,6 +31,9 @@ func TestAuditedReadThroughput(t *testing.T) {
 	run := func(unaudited bool) (rps float64, p50, p99 time.Duration, events int) {
 		cfg := service.DefaultConfig()
 		cfg.Unaudited = unaudited
+		if os.Getenv("AKTE_BENCH_NOALARMS") != "" {
+			cfg.Alarms.Lookback = 0
+		}
 		s := newStack(t, cfg)
 		token := s.session(t, "reader@example.org", "A123456780")
 		fillRecord(t, s, "reader@example.org", 100)
