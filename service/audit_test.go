@@ -1,7 +1,10 @@
 package service_test
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -256,4 +259,58 @@ func TestAuditRetention(t *testing.T) {
 	}
 	fresh := &auditClient{log: log}
 	fresh.mustRead(t, e, p)
+}
+
+
+// TestAuditPage10000 measures one record's protocol of 10,000 events: the
+// server building the page with its proofs (SQLite, from the stored rows
+// and hashes) and the client verifying it (audit.Verify). It prints the
+// figures for docs/benchmarks.md. Run with AKTE_BENCH=1.
+func TestAuditPage10000(t *testing.T) {
+	if os.Getenv("AKTE_BENCH") == "" {
+		t.Skip("set AKTE_BENCH=1 to run the 10,000-event protocol benchmark")
+	}
+	e := newEnv(t, testConfig())
+	p, a := e.principal("tenthousand@example.org", "A123456780")
+	es := make([]*akte.Event, 0, 1000)
+	for i := range 10000 {
+		es = append(es, &akte.Event{Log: audit.RecordLog(string(a.id)), AccountID: a.id, Time: e.clk.Now().Add(time.Duration(i) * time.Second),
+			Operation: "item.download", Object: fmt.Sprintf("item:%016d", i), ActorID: string(a.id), ActorRole: "patient", DeviceID: "device-0001", Result: "ok"})
+		if len(es) == cap(es) {
+			if err := e.store.AddEvents(t.Context(), es); err != nil {
+				t.Fatal(err)
+			}
+			es = es[:0]
+		}
+	}
+	if _, err := e.svc.Sequence(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(4 * time.Hour)
+	var server, client []time.Duration
+	for range 5 {
+		start := time.Now()
+		b, err := e.svc.AuditPage(t.Context(), p, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		server = append(server, time.Since(start))
+		start = time.Now()
+		page, err := audit.ParsePage(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := audit.Verify(page, audit.Options{Log: audit.RecordLog(string(a.id)), Complete: true, KeepNewest: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		client = append(client, time.Since(start))
+		if len(v.Events) < 10000 {
+			t.Fatalf("verified %d events", len(v.Events))
+		}
+	}
+	slices.Sort(server)
+	slices.Sort(client)
+	t.Logf("10,000 events: server builds the page in %v (median of 5, min %v), client parses and verifies in %v (min %v)",
+		server[2].Round(time.Millisecond), server[0].Round(time.Millisecond), client[2].Round(time.Millisecond), client[0].Round(time.Millisecond))
 }

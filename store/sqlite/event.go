@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/akte/akte"
@@ -150,6 +151,34 @@ func (s *Store) AppendLeaves(ctx context.Context, as []akte.LogAppend) error {
 func (s *Store) AuditHashes(ctx context.Context, log string, indexes []int64) ([][32]byte, error) {
 	const op = "sqlite.AuditHashes"
 	out := make([][32]byte, len(indexes))
+	if len(indexes) > 64 {
+		// Many hashes (a page's leaves): one scan over their span reads
+		// about twice the rows but runs far faster than a lookup each.
+		lo, hi := slices.Min(indexes), slices.Max(indexes)
+		got := make(map[int64][32]byte, hi-lo+1)
+		err := s.read(ctx, func(c *conn) error {
+			return c.query(`SELECT n, hash FROM audit_hashes WHERE log = ? AND n BETWEEN ? AND ?`, []any{log, lo, hi}, func(r *row) error {
+				n := r.int64()
+				var h [32]byte
+				if copy(h[:], r.bytes(nil)) != 32 {
+					return akte.E(op, akte.KindInternal, "", nil)
+				}
+				got[n] = h
+				return nil
+			})
+		})
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		for i, n := range indexes {
+			h, ok := got[n]
+			if !ok {
+				return nil, notFound(op)
+			}
+			out[i] = h
+		}
+		return out, nil
+	}
 	err := s.read(ctx, func(c *conn) error {
 		for i, n := range indexes {
 			var got int

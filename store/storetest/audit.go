@@ -350,3 +350,29 @@ func testAuditRetention(t *testing.T, s akte.Store) {
 	n, err = s.DeleteSystemEvents(t.Context(), "operator", at(30*time.Minute))
 	wantCount(t, "DeleteSystemEvents(operator)", n, err, 1)
 }
+
+// testAuditHashesMany reads the hashes of a whole page at once (a store
+// may read their span in one scan), in the order asked, and still refuses
+// a missing one.
+func testAuditHashesMany(t *testing.T, s akte.Store) {
+	const log = "record/acc-1"
+	var es []*akte.Event
+	for i := range 150 {
+		es = append(es, newEvent("acc-1", "item.list", at(time.Duration(i)*time.Second)))
+	}
+	appendLog(t, s, log, es...)
+	appendLog(t, s, "record/acc-2", newEvent("acc-2", "item.list", at(0)))
+	var idx []int64
+	var want [][32]byte
+	for i := int64(140); i >= 10; i -= 2 {
+		idx = append(idx, i)
+		want = append(want, hashOf(log, i))
+	}
+	got, err := s.AuditHashes(t.Context(), log, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "AuditHashes(66 indexes)", got, want)
+	_, err = s.AuditHashes(t.Context(), log, append(idx, 150))
+	wantKind(t, "AuditHashes(66 indexes and a missing one)", err, akte.KindNotFound)
+}

@@ -72,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"AuditSequencing", testAuditSequencing},
 		{"AuditSequencingConflict", testAuditSequencingConflict},
 		{"AuditCheckpoint", testAuditCheckpoint},
+		{"AuditHashesMany", testAuditHashesMany},
 		{"AuditWindows", testAuditWindows},
 		{"RecordAlarm", testRecordAlarm},
 		{"AuditRetention", testAuditRetention},
