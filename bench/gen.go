@@ -423,10 +423,10 @@ func (b *sqliteBulk) items(ctx context.Context, seq func(yield func(*akte.Item) 
 func (b *sqliteBulk) events(ctx context.Context, seq func(yield func(*akte.Event) bool)) error {
 	next, stop := pull(seq, func(e *akte.Event, a []any) {
 		a[0], a[1], a[2], a[3], a[4], a[5] = e.Time.UnixMicro(), e.AccountID, e.Operation, e.Object, e.ActorID, e.ActorRole
-		a[6], a[7], a[8], a[9] = e.DeviceID, e.ClientAddr, e.Result, e.Log
+		a[6], a[7], a[8], a[9], a[10] = e.DeviceID, e.ClientAddr, e.Result, e.Log, e.Cause
 	})
 	defer stop()
-	return b.run(ctx, "events", `time, account_id, operation, object, actor_id, actor_role, device_id, client_addr, result, log`, 10, next)
+	return b.run(ctx, "events", `time, account_id, operation, object, actor_id, actor_role, device_id, client_addr, result, log, reason`, 11, next)
 }
 
 // finish checkpoints the WAL, so the server starts with the data in the
@@ -487,10 +487,10 @@ func (b *pgBulk) items(ctx context.Context, seq func(yield func(*akte.Item) bool
 func (b *pgBulk) events(ctx context.Context, seq func(yield func(*akte.Event) bool)) error {
 	next, stop := pull(seq, func(e *akte.Event, a []any) {
 		a[0], a[1], a[2], a[3], a[4], a[5] = e.Time, string(e.AccountID), e.Operation, e.Object, e.ActorID, e.ActorRole
-		a[6], a[7], a[8], a[9] = string(e.DeviceID), e.ClientAddr, e.Result, e.Log
+		a[6], a[7], a[8], a[9], a[10] = string(e.DeviceID), e.ClientAddr, e.Result, e.Log, e.Cause
 	})
 	defer stop()
-	return b.copy(ctx, "events", []string{"time", "account_id", "operation", "object", "actor_id", "actor_role", "device_id", "client_addr", "result", "log"}, next, 10)
+	return b.copy(ctx, "events", []string{"time", "account_id", "operation", "object", "actor_id", "actor_role", "device_id", "client_addr", "result", "log", "reason"}, next, 11)
 }
 
 // finish analyzes the tables, as autovacuum would shortly after a bulk
