@@ -532,7 +532,7 @@ func (s *Service) AuditPage(ctx context.Context, p *Principal, since int64) ([]b
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	now, err := s.store.AuditLog(ctx, log)
+	later, err := s.store.AuditLog(ctx, log) // the log's size after the read
 	if err != nil {
 		return nil, internal(op, err)
 	}
@@ -551,7 +551,7 @@ func (s *Service) AuditPage(ctx context.Context, p *Principal, since int64) ([]b
 	}
 	var idx []int64
 	for _, e := range es {
-		if e.Index >= n && e.Index < now.Size {
+		if e.Index >= n && e.Index < later.Size {
 			continue
 		}
 		ae := toAudit(e)
