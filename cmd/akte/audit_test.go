@@ -74,7 +74,7 @@ func kvnrs(n int) []string {
 func TestAuditTamper(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, "", nil)
-	ks := kvnrs(4)
+	ks := kvnrs(5)
 	patient := func(i int) (*user, string) {
 		u := newUser(t, srv, fmt.Sprintf("tamper%d@example.org", i))
 		u.register(ks[i])
@@ -123,6 +123,27 @@ func TestAuditTamper(t *testing.T) {
 		SELECT log, idx + 1000, time, account_id, 'item.delete', 'DOC-04', 'item:forged', actor_id, actor_role, actor_name,
 		device_id, client_addr, addr_salt, addr_commit, result, reason, class FROM events WHERE log = ` + log + " AND idx = 0")
 	fails(u, "insert", "event_inserted", map[string]any{"index": 1000})
+
+	// A row forged at the next index blocks the sequencer (the index is
+	// taken); the protocol is still shown, and the row found out.
+	u, log = patient(4)
+	var size int
+	for _, e := range u.auditRows() {
+		size = max(size, int(e["index"].(float64))+1)
+	}
+	srv.sql(fmt.Sprintf(`INSERT INTO events (log, idx, time, account_id, operation, code, object, actor_id, actor_role, actor_name,
+		device_id, client_addr, addr_salt, addr_commit, result, reason, class)
+		SELECT log, %d, time, account_id, 'item.delete', 'DOC-04', 'item:forged', actor_id, actor_role, actor_name,
+		device_id, client_addr, addr_salt, addr_commit, result, reason, class FROM events WHERE log = %s AND idx = 0`, size, log))
+	fails(u, "insert at the next index", "event_inserted", map[string]any{"index": size})
+}
+
+// auditRows is the verified protocol as `akte audit --json` prints it.
+func (u *user) auditRows() []map[string]any {
+	u.t.Helper()
+	var rows []map[string]any
+	u.okJSON(&rows, "audit")
+	return rows
 }
 
 // TestAuditCLI: `akte audit` lists the verified protocol with the fields
