@@ -81,9 +81,9 @@ func (s *Service) RunJobLoop(ctx context.Context, holder string, interval time.D
 	}
 }
 
-// auditRound runs the sequencer, at most every SequenceInterval, while
-// the lease is held.
-// It returns when the round ended.
+// auditRound runs one round of the sequencer (AuditRound) for the job
+// loop, which runs it every SequenceInterval while it holds the lease,
+// and returns when the round ended.
 func (s *Service) auditRound(ctx context.Context, seq *time.Timer) time.Time {
 	if err := s.AuditRound(ctx); err != nil && ctx.Err() == nil {
 		s.log.Error("audit sequencer", "err", err)
