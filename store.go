@@ -141,16 +141,68 @@ type Store interface {
 	// both before t (a zero time is before every t).
 	DeleteAttemptsBefore(ctx context.Context, t time.Time) (int, error)
 
-	// AddEvent appends an event and sets its ID.
-	AddEvent(ctx context.Context, e *Event) error
-	// Events lists an account's events, newest first, at most limit.
+	// AddEvents inserts the events in one transaction and sets their IDs
+	// (the group commit of the audit appender). Each is stored pending
+	// (Index -1) whatever its Index, with the fields as given.
+	AddEvents(ctx context.Context, es []*Event) error
+	// Events lists an account's events, newest (highest ID) first, at most
+	// limit.
 	Events(ctx context.Context, account AccountID, limit int) ([]*Event, error)
 	// EventsAfter lists the events of every account (and of none) whose ID
 	// is greater than after, in ID order, at most limit: the whole audit
 	// protocol page by page, for akte admin migrate.
 	EventsAfter(ctx context.Context, after int64, limit int) ([]*Event, error)
-	// ClearEventAddrsBefore blanks ClientAddr of events before t.
+	// ClearEventAddrsBefore blanks ClientAddr and AddrSalt of events
+	// before t (AddrCommit stays).
 	ClearEventAddrsBefore(ctx context.Context, t time.Time) (int, error)
+	// PendingEvents lists at most limit pending events (Index -1), oldest
+	// first by (Time, ID).
+	PendingEvents(ctx context.Context, limit int) ([]*Event, error)
+	// AuditLog returns the state of the named log; KindNotFound for a log
+	// that has no sequenced event.
+	AuditLog(ctx context.Context, log string) (*AuditLog, error)
+	// AppendLeaves applies a sequencing round in one transaction: for each
+	// log it checks that the log's size is still OldSize (0 for a new
+	// log; KindConflict if another sequencer moved it, and then nothing is
+	// written), stores the hashes at HashStart, HashStart+1, ..., sets
+	// each event's Index, Time, Code, Class, AddrSalt and AddrCommit
+	// (KindConflict if an event is no longer pending), and sets the log's
+	// size and newest time.
+	AppendLeaves(ctx context.Context, as []LogAppend) error
+	// AuditHashes returns the stored hashes of the log at the indexes, in
+	// their order; KindNotFound if one is missing. It is the log's
+	// tlog.HashReader.
+	AuditHashes(ctx context.Context, log string, indexes []int64) ([][32]byte, error)
+	// SaveCheckpoint stores the signed checkpoint of the log for size,
+	// signed at at, if size is at least that of the stored one
+	// (KindConflict if it is smaller, KindNotFound if the log has no
+	// sequenced event).
+	SaveCheckpoint(ctx context.Context, log string, size int64, signed []byte, at time.Time) error
+	// LogsToCheckpoint lists the logs that grew since their newest
+	// checkpoint and whose checkpoint (if any) was signed at or before
+	// olderThan.
+	LogsToCheckpoint(ctx context.Context, olderThan time.Time) ([]string, error)
+	// LogEvents lists the sequenced events of the log with from <= Index
+	// < to, by Index, at most limit.
+	LogEvents(ctx context.Context, log string, from, to int64, limit int) ([]*Event, error)
+	// EventsSince lists the sequenced events of the log logged at or after
+	// t, by Index (the alarm windows).
+	EventsSince(ctx context.Context, log string, t time.Time) ([]*Event, error)
+	// CountEvents counts the sequenced events of the log with the
+	// operation and result ok logged at or after since (a record's usual
+	// download rate).
+	CountEvents(ctx context.Context, log, operation string, since time.Time) (int, error)
+	// RecordAlarm notes that the alarm with the key was raised at at and
+	// reports whether it is new: false if the key was noted before (by
+	// any replica), so each alarm is raised once.
+	RecordAlarm(ctx context.Context, key string, at time.Time) (bool, error)
+	// DeleteProtocolEvents deletes the sequenced events of class protocol
+	// logged before before, except the newest keepNewest of each log (by
+	// Index); it returns how many it deleted. The log's hashes stay.
+	DeleteProtocolEvents(ctx context.Context, before time.Time, keepNewest int64) (int, error)
+	// DeleteSystemEvents deletes the sequenced events of the class logged
+	// before before and returns how many it deleted.
+	DeleteSystemEvents(ctx context.Context, class string, before time.Time) (int, error)
 
 	// CreateRecord inserts the record of an account. KindNotFound if the
 	// account does not exist, KindConflict if it has a record.

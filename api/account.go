@@ -91,6 +91,10 @@ func accountOut(p *service.Principal) wire.Account {
 }
 
 func (a *API) handleAccountGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := a.svc.AccountRead(r.Context(), p); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, accountOut(p))
 }
 
@@ -135,6 +139,10 @@ func (a *API) handleAccountUpdate(w http.ResponseWriter, r *http.Request, p *ser
 }
 
 func (a *API) handleAccountKeys(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := a.svc.AccountRead(r.Context(), p); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, wire.KeysResponse{KDF: p.Account.KDF, Keys: p.Account.Keys})
 }
 
@@ -147,7 +155,7 @@ func (a *API) handleAccountEvents(w http.ResponseWriter, r *http.Request, p *ser
 	out := make([]wire.Event, 0, len(evs))
 	for _, e := range evs {
 		out = append(out, wire.Event{ID: e.ID, Time: e.Time, Operation: e.Operation, Object: e.Object, ActorID: e.ActorID, ActorRole: e.ActorRole,
-			DeviceID: string(e.DeviceID), ClientAddr: e.ClientAddr, Result: e.Result, Code: e.Code})
+			DeviceID: string(e.DeviceID), ClientAddr: e.ClientAddr, Result: e.Result, Code: e.Code, Cause: e.Cause})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -64,6 +64,17 @@ type API struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	mux      *http.ServeMux
+	patterns []string // every route registered by routes, in order
+}
+
+// registrar registers the API's routes on its mux and notes their
+// patterns, so that a test can hold the audit mapping against what is
+// really served.
+type registrar struct{ a *API }
+
+func (m registrar) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.a.patterns = append(m.a.patterns, pattern)
+	m.a.mux.HandleFunc(pattern, h)
 }
 
 // New builds the handler with every route registered.
@@ -76,6 +87,9 @@ func New(o Options) *API {
 	a.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akte_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"})
 	a.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "akte_http_request_duration_seconds", Help: "HTTP request duration by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
 	a.registry.MustRegister(a.requests, a.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if o.Service != nil {
+		a.registry.MustRegister(o.Service.Metrics()...)
+	}
 	a.routes()
 	if o.Extra != nil {
 		o.Extra(a.mux)
@@ -95,9 +109,39 @@ func (a *API) cookieName() string {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	// unaudited returns the failure to record the request's audit event,
+	// if any (service.TrackAudit); refuse then answers instead of the
+	// handler, and what the handler writes is dropped.
+	unaudited func() error
+	refuse    func(err error)
+	refused   bool
+}
+
+// audited reports whether the handler's answer may go out: not when the
+// request's event could not be recorded (decision 0013: no answer
+// without its event).
+func (w *statusWriter) audited() bool {
+	if w.refused {
+		return false
+	}
+	if w.status == 0 && w.unaudited != nil {
+		if err := w.unaudited(); err != nil {
+			w.refused = true
+			w.status = http.StatusServiceUnavailable
+			h := w.Header()
+			h.Del("Content-Length")
+			h.Del("Content-Disposition")
+			w.refuse(err)
+			return false
+		}
+	}
+	return true
 }
 
 func (w *statusWriter) WriteHeader(code int) {
+	if !w.audited() {
+		return
+	}
 	if w.status == 0 {
 		w.status = code
 	}
@@ -105,6 +149,9 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.audited() {
+		return len(b), nil
+	}
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -133,7 +180,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.opts.TLS {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
-	sw := &statusWriter{ResponseWriter: w}
+	ctx, unaudited := service.TrackAudit(r.Context(), clientOf(r).Addr)
+	r = r.WithContext(ctx)
+	sw := &statusWriter{ResponseWriter: w, unaudited: unaudited}
+	sw.refuse = func(err error) { a.writeError(w, r, akte.E("audit", akte.KindUnavailable, "", err)) }
 	defer func() {
 		v := recover()
 		if v != nil && v != http.ErrAbortHandler {

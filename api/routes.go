@@ -3,7 +3,7 @@ package api
 // routes registers the whole HTTP surface. Keep it on one screen: a reader
 // of this function knows every endpoint.
 func (a *API) routes() {
-	m := a.mux
+	m := registrar{a}
 	m.HandleFunc("GET /healthz", a.handleHealth)
 	m.HandleFunc("GET /readyz", a.handleReady)
 	m.HandleFunc("GET /api/v1/openapi.json", a.handleOpenAPI)
@@ -18,6 +18,8 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/account/keys", a.authed(a.handleAccountKeys))
 	m.HandleFunc("POST /api/v1/account/keys/rotate", a.authed(a.handleAccountKeysRotate))
 	m.HandleFunc("GET /api/v1/account/events", a.authed(a.handleAccountEvents))
+	m.HandleFunc("GET /api/v1/account/audit", a.authed(a.handleAccountAudit))
+	m.HandleFunc("GET /api/v1/audit/key", a.handleAuditKey)
 	m.HandleFunc("POST /api/v1/account/authenticator/new", a.authed(a.handleAuthenticatorNew))
 	m.HandleFunc("PUT /api/v1/account/authenticator", a.authed(a.handleAuthenticatorChange))
 	m.HandleFunc("POST /api/v1/account/email", a.authed(a.handleEmailChangeStart))

@@ -207,17 +207,12 @@ func parseLeaf(b []byte, last *lastFields) (log string, e Event, err error) {
 	if len(r.b) < 8 {
 		return "", Event{}, errLeaf
 	}
-	e.Time = time.UnixMicro(int64(binary.BigEndian.Uint64(r.b))).UTC()
+	t := time.UnixMicro(int64(binary.BigEndian.Uint64(r.b))).UTC()
 	r.b = r.b[8:]
-	e.Operation = Operation(r.str(1))
-	e.Code = r.str(2)
-	e.Result = Result(r.str(3))
-	e.Reason = r.str(4)
-	e.Object = r.str(5)
-	e.ActorID = r.str(6)
-	e.ActorRole = Role(r.str(7))
-	e.ActorName = r.str(8)
-	e.Device = r.str(9)
+	// The fields in leaf order: the calls of a composite literal run
+	// from left to right.
+	e = Event{Time: t, Operation: Operation(r.str(1)), Code: r.str(2), Result: Result(r.str(3)), Reason: r.str(4),
+		Object: r.str(5), ActorID: r.str(6), ActorRole: Role(r.str(7)), ActorName: r.str(8), Device: r.str(9)}
 	if c := r.bytes(); len(c) > 0 {
 		e.AddrCommit = []byte(c)
 	}

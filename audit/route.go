@@ -32,6 +32,8 @@ func Routes() map[string]RouteAudit {
 		"PATCH /api/v1/account":                  {Op: AccountChange},
 		"GET /api/v1/account/keys":               {Op: AccountRead},
 		"GET /api/v1/account/events":             {Op: AuditRead},
+		"GET /api/v1/account/audit":              {Op: AuditRead},
+		"GET /api/v1/audit/key":                  {Why: "the server's public verifier key, the same for everyone"},
 		"POST /api/v1/account/authenticator/new": {Why: "makes a new TOTP secret for the owner and stores nothing; the change is account.authenticator_change"},
 		"PUT /api/v1/account/authenticator":      {Op: AccountAuthenticator},
 		"POST /api/v1/account/email":             {Op: AccountEmailChangeStart},

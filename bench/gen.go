@@ -267,13 +267,13 @@ func generate(ctx context.Context, dbURL string, blobs akte.BlobStore, s Shape, 
 	fmt.Fprintf(log, "generated %d items in %s\n", s.Docs, st.Items.Round(time.Millisecond))
 
 	t = time.Now()
-	ops := []string{"session.login", "item.read", "item.create", "item.read", "session.login", "item.read"}
+	ops := []string{"session.login", "item.download", "item.upload", "item.download", "session.login", "item.download"}
 	if err := bulk.events(ctx, func(yield func(*akte.Event) bool) {
 		step := span / time.Duration(s.Events+1)
 		for k := range s.Events {
 			i := k % s.Records
 			at := created.Add(time.Duration(k) * step)
-			e := &akte.Event{Time: at, AccountID: accountID(i), Operation: ops[k%len(ops)], Object: "item:" + string(itemID(i, k%max(s.docsOf(i), 1))),
+			e := &akte.Event{Time: at, AccountID: accountID(i), Log: "record/" + string(accountID(i)), Operation: ops[k%len(ops)], Object: "item:" + string(itemID(i, k%max(s.docsOf(i), 1))),
 				ActorID: string(accountID(i)), ActorRole: "patient", DeviceID: deviceID, Result: akte.ResultOK}
 			if now.Sub(at) < 14*24*time.Hour {
 				e.ClientAddr = "127.0.0.1" // older addresses were cleared by the retention job
@@ -423,10 +423,10 @@ func (b *sqliteBulk) items(ctx context.Context, seq func(yield func(*akte.Item) 
 func (b *sqliteBulk) events(ctx context.Context, seq func(yield func(*akte.Event) bool)) error {
 	next, stop := pull(seq, func(e *akte.Event, a []any) {
 		a[0], a[1], a[2], a[3], a[4], a[5] = e.Time.UnixMicro(), e.AccountID, e.Operation, e.Object, e.ActorID, e.ActorRole
-		a[6], a[7], a[8], a[9] = e.DeviceID, e.ClientAddr, e.Result, e.Code
+		a[6], a[7], a[8], a[9], a[10] = e.DeviceID, e.ClientAddr, e.Result, e.Log, e.Cause
 	})
 	defer stop()
-	return b.run(ctx, "events", `time, account_id, operation, object, actor_id, actor_role, device_id, client_addr, result, code`, 10, next)
+	return b.run(ctx, "events", `time, account_id, operation, object, actor_id, actor_role, device_id, client_addr, result, log, reason`, 11, next)
 }
 
 // finish checkpoints the WAL, so the server starts with the data in the
@@ -487,10 +487,10 @@ func (b *pgBulk) items(ctx context.Context, seq func(yield func(*akte.Item) bool
 func (b *pgBulk) events(ctx context.Context, seq func(yield func(*akte.Event) bool)) error {
 	next, stop := pull(seq, func(e *akte.Event, a []any) {
 		a[0], a[1], a[2], a[3], a[4], a[5] = e.Time, string(e.AccountID), e.Operation, e.Object, e.ActorID, e.ActorRole
-		a[6], a[7], a[8], a[9] = string(e.DeviceID), e.ClientAddr, e.Result, e.Code
+		a[6], a[7], a[8], a[9], a[10] = string(e.DeviceID), e.ClientAddr, e.Result, e.Log, e.Cause
 	})
 	defer stop()
-	return b.copy(ctx, "events", []string{"time", "account_id", "operation", "object", "actor_id", "actor_role", "device_id", "client_addr", "result", "code"}, next, 10)
+	return b.copy(ctx, "events", []string{"time", "account_id", "operation", "object", "actor_id", "actor_role", "device_id", "client_addr", "result", "log", "reason"}, next, 11)
 }
 
 // finish analyzes the tables, as autovacuum would shortly after a bulk

@@ -182,6 +182,22 @@ var sent = []string{
 	"session_locked",
 	"state_damaged", // file
 
+	// The audit protocol: the request (service) and what a verifying
+	// client found (audit.Verify, docs/audit.md §6).
+	"invalid_since",
+	"key_changed",
+	"checkpoint_malformed",
+	"state_invalid",
+	"checkpoint_signature",
+	"checkpoint_origin",
+	"checkpoint_rollback", // size, last_size; or time, last_time
+	"checkpoint_stale",    // age_seconds
+	"consistency_failed",  // size, last_size; or since, last_size
+	"event_altered",       // index
+	"event_inserted",      // index
+	"event_missing",       // index
+	"inclusion_failed",    // index; or start, end
+
 	// The patient's commands (cmd/akte).
 	"date_format", // flag
 	"erase_aborted",

@@ -288,6 +288,13 @@ func (s *scanner) walkFile(p *pkg, f *ast.File) {
 		}
 		ast.Inspect(fd.Body, func(n ast.Node) bool {
 			switch n := n.(type) {
+			case *ast.CompositeLit:
+				// An audit event's reason (audit.Event, akte.Event) is
+				// data of the protocol, shown as logged, not the reason of
+				// an error: no catalogue text.
+				if typeName(n.Type) == "Event" {
+					return false
+				}
 			case *ast.CallExpr:
 				if isAkteFunc(n.Fun, akteName, "R") && len(n.Args) >= 3 {
 					s.follow(p, f, fd, n.Args[2])
@@ -576,4 +583,15 @@ func exprString(e ast.Expr) string {
 		return exprString(e.X) + "[…]"
 	}
 	return "an expression"
+}
+
+// typeName is the name of a composite literal's type (without package).
+func typeName(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.SelectorExpr:
+		return e.Sel.Name
+	}
+	return ""
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/api"
+	"github.com/akte/akte/audit"
 	"github.com/akte/akte/blob/disk"
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
@@ -237,6 +238,12 @@ func TestRoutesCovered(t *testing.T) {
 	umk := must[[]byte](t)(core.UnlockUMK(m.PasswordKey, keys.Keys))
 	if len(must[[]wire.Event](t)(c.Events(ctx))) == 0 {
 		t.Error("no events")
+	}
+	// The protocol verifies under the key anyone can fetch.
+	key := must[string](t)(anon.AuditKey(ctx))
+	page := must[*audit.Page](t)(audit.ParsePage(must[[]byte](t)(c.AuditPage(ctx, 0))))
+	if v, err := audit.Verify(page, audit.Options{Key: key, Log: page.Log, Complete: true, KeepNewest: 50}); err != nil || len(v.Events) == 0 {
+		t.Errorf("audit page: %v", err)
 	}
 
 	// A second device: refused until confirmed by the mailed link.

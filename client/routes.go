@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/audit"
 	"github.com/akte/akte/wire"
 )
 
@@ -109,6 +110,35 @@ func (c *API) Events(ctx context.Context) ([]wire.Event, error) {
 	var out []wire.Event
 	_, err := c.do(ctx, "GET", prefix+"/account/events", nil, &out, nil)
 	return out, err
+}
+
+// AuditPage is GET /api/v1/account/audit?since=N: the record's protocol
+// as a binary page (audit.ParsePage), with a consistency proof from the
+// checkpoint of size since.
+func (c *API) AuditPage(ctx context.Context, since int64) ([]byte, error) {
+	path := fmt.Sprintf("%s/account/audit?since=%d", prefix, since)
+	req, err := http.NewRequestWithContext(ctx, "GET", c.Base+path, nil)
+	if err != nil {
+		return nil, badURL("GET "+path, err)
+	}
+	req.Header.Set("Accept", audit.ContentType)
+	resp, _, err := c.stream(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
+	if err != nil {
+		return nil, c.unreachable("GET "+path, err)
+	}
+	return b, nil
+}
+
+// AuditKey is GET /api/v1/audit/key: the server's verifier key.
+func (c *API) AuditKey(ctx context.Context) (string, error) {
+	var out wire.AuditKey
+	_, err := c.do(ctx, "GET", prefix+"/audit/key", nil, &out, nil)
+	return out.Key, err
 }
 
 // Login is POST /api/v1/sessions.

@@ -46,6 +46,9 @@ type State struct {
 	Keys      akte.KeyBundle     `json:"keys"`
 	KDF       akte.KDFParams     `json:"kdf"`
 	Seen      Seen               `json:"seen"`
+	// Audit holds the pinned audit keys and the last verified checkpoints
+	// (VerifyAudit).
+	Audit AuditPins `json:"audit,omitempty"`
 }
 
 // LoadState reads the state kept in home, making a device id (and

@@ -76,6 +76,16 @@ type ResetCode struct {
 // PasswordReset confirms a reset without the recovery key.
 type PasswordReset struct{}
 
+// Alarm tells the patient of a suspicious pattern in the record's
+// protocol (docs/audit.md §8): its kind, how many events met it and when.
+// It carries no health data.
+type Alarm struct {
+	Kind  string // failed_logins, new_device, download_burst, denied_attempts, off_hours
+	Count int
+	Time  string // UTC, YYYY-MM-DD HH:MM
+}
+
+func (Alarm) Name() string                { return "alarm" }
 func (EmailCode) Name() string            { return "email_code" }
 func (EmailTaken) Name() string           { return "email_taken" }
 func (EmailChangeCode) Name() string      { return "email_change_code" }

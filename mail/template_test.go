@@ -15,6 +15,8 @@ var all = []Template{
 	EmailChanged{New: "neu@example.org"},
 	DeviceLink{Device: "Firefox (Linux)", Time: "2026-03-02 09:00", Hours: 24, Link: "https://akte.example/geraet#abc"},
 	LoginFailures{Attempts: 5},
+	Alarm{Kind: "failed_logins", Count: 10, Time: "2026-03-01 12:00"},
+	Alarm{Kind: "new_device", Count: 1, Time: "2026-03-01 12:00"},
 	PasswordChanged{},
 	AuthenticatorChanged{},
 	PasswordRecovered{},

@@ -119,9 +119,9 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 	if holder != nil {
 		// Two events, as the new account's path writes its device and
 		// an event: the same work.
-		s.event(ctx, akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: "email_taken"})
+		s.event(ctx, akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultDenied, Cause: "email_taken"})
 		s.event(ctx, akte.Event{AccountID: holder.ID, Operation: "account.register_attempt", Object: "account:" + string(holder.ID),
-			ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed, Code: "email_taken"})
+			ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultDenied, Cause: "email_taken"})
 		// In both languages: the request's language need not be the
 		// holder's, and choosing the holder's would tell the stranger
 		// nothing but would make the notice depend on the request.
@@ -176,7 +176,7 @@ func (s *Service) createAccount(ctx context.Context, a *akte.Account, rec *akte.
 			return nil, err
 		}
 		s.event(ctx, akte.Event{AccountID: old.ID, Operation: "account.delete_unconfirmed", Object: "account:" + string(old.ID),
-			ActorID: "system", ActorRole: "system", Code: "replaced"})
+			ActorID: "system", ActorRole: "system", Cause: "replaced"})
 	}
 	return nil, errors.New("address taken and freed again twice during one registration")
 }
@@ -234,7 +234,7 @@ func (s *Service) ResendCode(ctx context.Context, cl Client, email string) error
 	s.clear(ctx, s.codeCounter(akte.TokenEmailConfirm, email).key)
 	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr}
 	if a == nil || a.Confirmed() {
-		ev.Result, ev.Code = akte.ResultFailed, "nothing_to_confirm"
+		ev.Result, ev.Cause = akte.ResultDenied, "nothing_to_confirm"
 		if a != nil {
 			ev.AccountID = a.ID
 		}
@@ -268,7 +268,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, cl Client, email, code strin
 	}
 	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr}
 	fail := func(err error) error {
-		ev.Result, ev.Code = akte.ResultFailed, reasonOf(err)
+		ev.Result, ev.Cause = akte.ResultDenied, reasonOf(err)
 		s.event(ctx, ev)
 		return err
 	}
@@ -356,7 +356,7 @@ func reasonOf(err error) string {
 
 // SetLang sets the language of the caller's mails.
 func (s *Service) SetLang(ctx context.Context, p *Principal, lang string) error {
-	const op = "account.set_lang"
+	const op = "account.change"
 	if lang != "de" && lang != "en" {
 		return invalid(op, "lang_invalid", nil)
 	}
@@ -365,6 +365,6 @@ func (s *Service) SetLang(ctx context.Context, p *Principal, lang string) error 
 	}
 	p.Account.Lang = lang
 	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "account:" + string(p.Account.ID), ActorID: string(p.Account.ID),
-		ActorRole: "patient", DeviceID: p.Session.DeviceID, Code: lang})
+		ActorRole: "patient", DeviceID: p.Session.DeviceID, Cause: lang})
 	return nil
 }

@@ -141,6 +141,6 @@ func (s *Service) AdminReleaseKVNR(ctx context.Context, op Operator, kvnr string
 	if err != nil {
 		return nil, internal(name, err)
 	}
-	s.event(ctx, akte.Event{AccountID: id, Operation: name, Object: "account:" + string(id), ActorID: op.actor(), ActorRole: "operator", Code: kvnr})
+	s.event(ctx, akte.Event{AccountID: id, Operation: name, Object: "account:" + string(id), ActorID: op.actor(), ActorRole: "operator", Cause: kvnr})
 	return a, nil
 }

@@ -122,7 +122,7 @@ func (s *Service) ConfirmDevice(ctx context.Context, cl Client, secret string) e
 	}
 	ev := akte.Event{AccountID: t.AccountID, Operation: op, Object: "device:" + string(t.DeviceID), ActorID: string(t.AccountID), ActorRole: "patient", DeviceID: t.DeviceID, ClientAddr: cl.Addr}
 	fail := func(code string, err error) error {
-		ev.Result, ev.Code = akte.ResultFailed, code
+		ev.Result, ev.Cause = akte.ResultDenied, code
 		s.event(ctx, ev)
 		return err
 	}
@@ -150,7 +150,7 @@ func (s *Service) Devices(ctx context.Context, p *Principal) ([]*akte.Device, er
 	if err != nil {
 		return nil, internal("device.list", err)
 	}
-	return ds, nil
+	return ds, s.readEvent(ctx, p, "account.read", "account:"+string(p.Account.ID))
 }
 
 // RenameDevice renames one of the caller's devices.

@@ -34,7 +34,7 @@ func (s *Service) StartEmailChange(ctx context.Context, p *Principal, loginSecre
 	}
 	ev := akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID}
 	if _, err := s.store.AccountByEmail(ctx, email); err == nil {
-		ev.Result, ev.Code = akte.ResultFailed, "email_taken"
+		ev.Result, ev.Cause = akte.ResultDenied, "email_taken"
 		s.event(ctx, ev)
 		return akte.R(op, akte.KindConflict, "email_taken", nil, "")
 	} else if !akte.Is(err, akte.KindNotFound) {
@@ -80,7 +80,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, p *Principal, newEmail
 	}
 	ev := akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID}
 	fail := func(err error) (*akte.Account, error) {
-		ev.Result, ev.Code = akte.ResultFailed, reasonOf(err)
+		ev.Result, ev.Cause = akte.ResultDenied, reasonOf(err)
 		s.event(ctx, ev)
 		return nil, err
 	}

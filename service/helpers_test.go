@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -39,6 +40,26 @@ type env struct {
 	blobs  akte.BlobStore
 	outbox string
 	clk    *clock
+	path   string // of the database
+	logs   *logBuffer
+}
+
+// logBuffer collects the service's log lines (JSON).
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // testConfig is the default configuration with a cheap server-side hash.
@@ -65,8 +86,10 @@ func newEnv(t *testing.T, cfg service.Config) *env {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: clk.Now, Secret: []byte("0123456789abcdef0123456789abcdef")})
-	return &env{t: t, svc: svc, store: st, blobs: blobs, outbox: filepath.Join(dir, "outbox"), clk: clk}
+	logs := &logBuffer{}
+	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: clk.Now, Secret: []byte("0123456789abcdef0123456789abcdef"),
+		Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	return &env{t: t, svc: svc, store: st, blobs: blobs, outbox: filepath.Join(dir, "outbox"), clk: clk, path: filepath.Join(dir, "akte.db"), logs: logs}
 }
 
 // principal registers and confirms an account and logs its first device
@@ -194,8 +217,8 @@ func (e *env) failures(id akte.AccountID, op string) map[string]int {
 	}
 	out := map[string]int{}
 	for _, ev := range evs {
-		if ev.Operation == op && ev.Result == akte.ResultFailed {
-			out[ev.Code]++
+		if ev.Operation == op && ev.Result == akte.ResultDenied {
+			out[ev.Cause]++
 		}
 	}
 	return out

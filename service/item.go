@@ -137,7 +137,7 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadReques
 		}
 		left := max(s.quotaOf(rec)-used-reserved, 0)
 		s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "item:" + string(r.ID), ActorID: string(p.Account.ID), ActorRole: "patient",
-			DeviceID: p.Session.DeviceID, Result: akte.ResultFailed, Code: "quota_exceeded"})
+			DeviceID: p.Session.DeviceID, Result: akte.ResultDenied, Cause: "quota_exceeded"})
 		return nil, akte.R(op, akte.KindQuota, "quota_exceeded", map[string]any{"left": left, "size": r.Size}, "")
 	case err != nil:
 		return nil, internal(op, err)
@@ -304,7 +304,7 @@ func (s *Service) CompleteUpload(ctx context.Context, p *Principal, id akte.Item
 		return nil, internal(op, err)
 	}
 	it.State, it.UpdatedAt = akte.StateComplete, s.nowUTC()
-	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.create", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.upload", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
 	return it, nil
 }
 
@@ -321,7 +321,7 @@ func (s *Service) Items(ctx context.Context, p *Principal, category akte.Categor
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	return its, nil
+	return its, s.readEvent(ctx, p, op, "record:"+string(p.Account.ID))
 }
 
 // MaxPage is the most items one page of a listing holds.
@@ -390,6 +390,9 @@ func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.Cat
 			}
 		}
 	}
+	if err := s.readEvent(ctx, p, op, "record:"+string(p.Account.ID)); err != nil {
+		return nil, err
+	}
 	return pg, nil
 }
 
@@ -412,6 +415,14 @@ func parseCursor(s string) (akte.ItemCursor, bool) {
 
 // Item returns one complete item of the principal's record.
 func (s *Service) Item(ctx context.Context, p *Principal, id akte.ItemID) (*akte.Item, error) {
+	it, err := s.item(ctx, p, id)
+	if err != nil {
+		return nil, s.refused(ctx, p, "item.read_metadata", "item:"+string(id), err)
+	}
+	return it, s.readEvent(ctx, p, "item.read_metadata", "item:"+string(id))
+}
+
+func (s *Service) item(ctx context.Context, p *Principal, id akte.ItemID) (*akte.Item, error) {
 	const op = "item.get"
 	it, err := s.ownItem(ctx, op, p, id)
 	if err != nil {
@@ -429,14 +440,16 @@ func (s *Service) Item(ctx context.Context, p *Principal, id akte.ItemID) (*akte
 // and the item's size as parameter "size".
 func (s *Service) ItemContent(ctx context.Context, p *Principal, id akte.ItemID, from int64) (*akte.Item, io.ReadCloser, error) {
 	const op = "item.content"
-	it, err := s.Item(ctx, p, id)
+	it, err := s.item(ctx, p, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, s.refused(ctx, p, "item.download", "item:"+string(id), err)
 	}
 	if from < 0 || (from > 0 && from >= it.Size) {
 		return nil, nil, invalid(op, "range_not_satisfiable", map[string]any{"size": it.Size})
 	}
-	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.read", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	if err := s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.download", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID}); err != nil {
+		return nil, nil, err
+	}
 	cr := &chunkReader{ctx: ctx, s: s, it: it}
 	if it.ChunkSize > 0 {
 		cr.n = int(from / it.ChunkSize)
@@ -571,7 +584,7 @@ func (s *Service) DeleteItem(ctx context.Context, p *Principal, id akte.ItemID) 
 	const op = "item.delete"
 	it, err := s.ownItem(ctx, op, p, id)
 	if err != nil {
-		return err
+		return s.refused(ctx, p, op, "item:"+string(id), err)
 	}
 	if err := s.deleteItem(ctx, it); err != nil {
 		return internal(op, err)

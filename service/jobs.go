@@ -9,9 +9,11 @@ import (
 
 // RunJobs does one round of the periodic maintenance: it deletes accounts
 // never confirmed within UnconfirmedTTL, expired sessions, stale tokens and
-// attempt counters, client addresses in events past AddrRetention, uploads
-// idle for UploadExpiry and chunks that belong to no item. Each
-// step is idempotent, so a round cut short is finished by the next.
+// attempt counters, uploads idle for UploadExpiry and chunks that belong
+// to no item; it sequences the audit events, signs the checkpoints due
+// and applies the audit retention (client addresses past AddrRetention,
+// expired entries). Each step is idempotent, so a round cut short is
+// finished by the next.
 func (s *Service) RunJobs(ctx context.Context) error {
 	now := s.nowUTC()
 	ids, err := s.store.UnconfirmedAccountsBefore(ctx, now.Add(-s.cfg.UnconfirmedTTL))
@@ -40,12 +42,21 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		func() (int, error) { return s.store.DeleteExpiredSessions(ctx, now, now.Add(-s.cfg.SessionIdle)) },
 		func() (int, error) { return s.store.DeleteTokensBefore(ctx, now.Add(-24*time.Hour)) },
 		func() (int, error) { return s.store.DeleteAttemptsBefore(ctx, now.Add(-attemptWindow)) },
-		func() (int, error) { return s.store.ClearEventAddrsBefore(ctx, now.Add(-s.cfg.AddrRetention)) },
 	}
 	for _, step := range steps {
 		if _, err := step(); err != nil {
 			return err
 		}
+	}
+	// A sequencer that cannot append (the database refuses, or a forged
+	// row takes an index) must not stop the other jobs; it is logged.
+	if err := s.AuditRound(ctx); err != nil {
+		s.log.Error("audit sequencer", "err", err)
+	}
+	if n, err := s.auditRetention(ctx, now); err != nil {
+		return err
+	} else if n > 0 {
+		s.log.Info("jobs: audit retention deleted expired events", "count", n)
 	}
 	if s.blobs != nil {
 		n, err := s.cleanUploads(ctx)

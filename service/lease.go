@@ -25,6 +25,9 @@ func (s *Service) RunJobLoop(ctx context.Context, holder string, interval time.D
 	defer tick.Stop()
 	var last time.Time
 	held := false
+	seq := time.NewTimer(SequenceInterval)
+	defer seq.Stop()
+	var lastRound time.Time
 	for {
 		now := s.nowUTC()
 		ok, err := s.store.AcquireLease(ctx, "jobs", holder, now, now.Add(LeaseTTL))
@@ -48,17 +51,43 @@ func (s *Service) RunJobLoop(ctx context.Context, holder string, interval time.D
 		} else {
 			tick.Reset(LeasePoll)
 		}
-		select {
-		case <-ctx.Done():
-			if held {
-				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-				if err := s.store.ReleaseLease(rctx, "jobs", holder); err != nil {
-					s.log.Warn("release jobs lease", "err", err)
+		for waiting := true; waiting; {
+			select {
+			case <-s.wake:
+				// New events: sequence them now unless a round just ran
+				// (the timer takes them then).
+				if held && time.Since(lastRound) >= SequenceInterval/4 {
+					lastRound = s.auditRound(ctx, seq)
 				}
-				cancel()
+			case <-seq.C:
+				if held {
+					lastRound = s.auditRound(ctx, seq)
+				} else {
+					seq.Reset(SequenceInterval)
+				}
+			case <-ctx.Done():
+				if held {
+					rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+					if err := s.store.ReleaseLease(rctx, "jobs", holder); err != nil {
+						s.log.Warn("release jobs lease", "err", err)
+					}
+					cancel()
+				}
+				return
+			case <-tick.C:
+				waiting = false
 			}
-			return
-		case <-tick.C:
 		}
 	}
+}
+
+// auditRound runs one round of the sequencer (AuditRound) for the job
+// loop, which runs it every SequenceInterval while it holds the lease,
+// and returns when the round ended.
+func (s *Service) auditRound(ctx context.Context, seq *time.Timer) time.Time {
+	if err := s.AuditRound(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("audit sequencer", "err", err)
+	}
+	seq.Reset(SequenceInterval)
+	return time.Now()
 }

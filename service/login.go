@@ -126,7 +126,7 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 	ev := akte.Event{Operation: op, ActorRole: "patient", DeviceID: r.DeviceID, ClientAddr: cl.Addr}
 	// fail records a failed guess: the attempt stays counted.
 	fail := func(code string, err error) (*LoginResult, error) {
-		ev.Result, ev.Code = akte.ResultFailed, code
+		ev.Result, ev.Cause = akte.ResultDenied, code
 		s.event(ctx, ev)
 		if a != nil && n == s.cfg.FailureFree {
 			s.mailFailureNotice(ctx, a, n)
@@ -137,7 +137,7 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 	// log in: it was no guess, so its attempt is given back.
 	refuse := func(code string, err error) (*LoginResult, error) {
 		s.release(ctx, keys(cs)...)
-		ev.Result, ev.Code = akte.ResultFailed, code
+		ev.Result, ev.Cause = akte.ResultDenied, code
 		s.event(ctx, ev)
 		return nil, err
 	}

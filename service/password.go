@@ -76,7 +76,7 @@ func (s *Service) proveSecondFactor(ctx context.Context, op string, a *akte.Acco
 	}
 	fail := func(code string, err error) error {
 		s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient",
-			DeviceID: device, Result: akte.ResultFailed, Code: code})
+			DeviceID: device, Result: akte.ResultDenied, Cause: code})
 		if n == s.cfg.FailureFree {
 			s.mailFailureNotice(ctx, a, n)
 		}
@@ -155,7 +155,7 @@ func (s *Service) RecoverStart(ctx context.Context, cl Client, email string, ver
 	}
 	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr}
 	fail := func(code string) (*RecoveryGrant, error) {
-		ev.Result, ev.Code = akte.ResultFailed, code
+		ev.Result, ev.Cause = akte.ResultDenied, code
 		s.event(ctx, ev)
 		if a != nil && n == s.cfg.FailureFree {
 			s.mailFailureNotice(ctx, a, n)
@@ -182,7 +182,7 @@ func (s *Service) RecoverStart(ctx context.Context, cl Client, email string, ver
 		return fail("totp_reused")
 	case a.BlockedAt != nil:
 		s.release(ctx, keys(cs)...)
-		ev.Result, ev.Code = akte.ResultFailed, "account_blocked"
+		ev.Result, ev.Cause = akte.ResultDenied, "account_blocked"
 		s.event(ctx, ev)
 		return nil, errAccountBlocked(op)
 	}
@@ -270,7 +270,7 @@ func (s *Service) ResetStart(ctx context.Context, cl Client, email string) error
 	s.clear(ctx, s.codeCounter(akte.TokenPasswordReset, email).key)
 	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr}
 	if a == nil {
-		ev.Result, ev.Code = akte.ResultFailed, "unknown_account"
+		ev.Result, ev.Cause = akte.ResultDenied, "unknown_account"
 		s.event(ctx, ev)
 		return nil
 	}
@@ -336,9 +336,9 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 		return err
 	}
 	wrong := invalid(op, "reset_code_wrong", nil)
-	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultFailed}
+	ev := akte.Event{Operation: op, ActorRole: "anonymous", ClientAddr: cl.Addr, Result: akte.ResultDenied}
 	fail := func(code string, err error) error {
-		ev.Code = code
+		ev.Cause = code
 		s.event(ctx, ev)
 		return err
 	}

@@ -81,6 +81,9 @@ func (s *Service) Record(ctx context.Context, p *Principal) (*RecordInfo, error)
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	if err := s.readEvent(ctx, p, "record.read", "record:"+string(p.Account.ID)); err != nil {
+		return nil, err
+	}
 	return &RecordInfo{Record: r, Categories: akte.Categories(), Quota: s.quotaOf(r), Used: used, Reserved: reserved}, nil
 }
 
@@ -141,7 +144,7 @@ func (s *Service) AdminSetQuota(ctx context.Context, o Operator, ref string, quo
 		eff = s.cfg.Quota
 	}
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "record:" + string(a.ID), ActorID: o.actor(), ActorRole: "operator",
-		Code: fmt.Sprintf("quota=%d", eff)})
+		Cause: fmt.Sprintf("quota=%d", eff)})
 	return a, eff, nil
 }
 

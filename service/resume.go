@@ -61,7 +61,7 @@ func (s *Service) ResumeRegistration(ctx context.Context, cl Client, email strin
 		return nil, internal(op, err)
 	}
 	if a == nil || !ok {
-		ev.Result, ev.Code = akte.ResultFailed, map[bool]string{true: "unknown_account", false: "wrong_password"}[a == nil]
+		ev.Result, ev.Cause = akte.ResultDenied, map[bool]string{true: "unknown_account", false: "wrong_password"}[a == nil]
 		s.event(ctx, ev)
 		if a != nil && n == s.cfg.FailureFree {
 			s.mailFailureNotice(ctx, a, n)
@@ -71,12 +71,12 @@ func (s *Service) ResumeRegistration(ctx context.Context, cl Client, email strin
 	// The password is proven: it was no guess.
 	s.release(ctx, keys(cs)...)
 	if a.BlockedAt != nil {
-		ev.Result, ev.Code = akte.ResultFailed, "account_blocked"
+		ev.Result, ev.Cause = akte.ResultDenied, "account_blocked"
 		s.event(ctx, ev)
 		return nil, errAccountBlocked(op)
 	}
 	if a.TOTPLastCounter != 0 {
-		ev.Result, ev.Code = akte.ResultFailed, "registration_finished"
+		ev.Result, ev.Cause = akte.ResultDenied, "registration_finished"
 		s.event(ctx, ev)
 		return nil, akte.R(op, akte.KindConflict, "registration_finished", nil, "")
 	}

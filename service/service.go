@@ -10,9 +10,13 @@ import (
 	"encoding/base32"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/akte/akte"
+	"github.com/akte/akte/audit"
 	"github.com/akte/akte/mail"
 )
 
@@ -55,6 +59,14 @@ type Config struct {
 	Quota             int64         // default quota per record, ciphertext bytes
 	ChunkSize         int64         // bytes per upload chunk
 	UploadExpiry      time.Duration // uploads idle this long are deleted
+	// Retention of the audit protocol (Addr is taken from AddrRetention).
+	Retention audit.Policy
+	// Alarms are the thresholds of the audit alarms; a zero Lookback
+	// turns detection off.
+	Alarms audit.AlarmConfig
+	// Unaudited records no events: only the benchmark's baseline (the same
+	// endpoint with auditing switched off) sets it. No flag sets it.
+	Unaudited bool
 }
 
 // DefaultConfig returns the documented defaults.
@@ -89,6 +101,8 @@ func DefaultConfig() Config {
 		Quota:             1 << 30,
 		ChunkSize:         8 << 20,
 		UploadExpiry:      24 * time.Hour,
+		Retention:         audit.DefaultPolicy(),
+		Alarms:            audit.DefaultAlarmConfig(),
 	}
 }
 
@@ -105,6 +119,13 @@ type Service struct {
 	// work queues what runs after the answer (mails), if a worker runs
 	// (Options.Background).
 	work chan func(context.Context)
+
+	appender appender      // group commits of audit events
+	wake     chan struct{} // an event was recorded: sequence soon
+	keyPEM   []byte        // Options.AuditKeyPEM
+	keyMu    sync.Mutex
+	akey     *audit.Key // the audit key, once loaded
+	alarms   *prometheus.CounterVec
 }
 
 // Options are the dependencies of a Service.
@@ -124,6 +145,9 @@ type Options struct {
 	// caller must then run RunBackground. Without it they are sent before
 	// the answer.
 	Background bool
+	// AuditKeyPEM is the PKCS #8 PEM of the key that signs the audit
+	// checkpoints (--audit-key); nil: the key kept in the database.
+	AuditKeyPEM []byte
 }
 
 // New returns a Service.
@@ -141,7 +165,10 @@ func New(o Options) *Service {
 	s := &Service{
 		store: o.Store, blobs: o.Blobs, mailer: o.Mailer, log: o.Log, cfg: o.Config,
 		now: o.Now, hashes: make(chan struct{}, n), secret: o.Secret,
+		wake: make(chan struct{}, 1), keyPEM: o.AuditKeyPEM,
+		alarms: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akte_alarms_total", Help: "Audit alarms raised, by kind."}, []string{"kind"}),
 	}
+	s.cfg.Retention.Addr = s.cfg.AddrRetention
 	if o.Background {
 		s.work = make(chan func(context.Context), backgroundQueue)
 	}
@@ -215,21 +242,6 @@ func hashBytes(parts ...string) []byte {
 		h.Write([]byte{0})
 	}
 	return h.Sum(nil)
-}
-
-// event records an audit event; a failure to record is logged, not
-// returned, so that an unavailable event table cannot lock users out — the
-// store call that follows would fail the same way.
-func (s *Service) event(ctx context.Context, e akte.Event) {
-	if e.Time.IsZero() {
-		e.Time = s.nowUTC()
-	}
-	if e.Result == "" {
-		e.Result = akte.ResultOK
-	}
-	if err := s.store.AddEvent(ctx, &e); err != nil {
-		s.log.Error("record event", "operation", e.Operation, "err", err)
-	}
 }
 
 // internal wraps an unexpected error from a dependency: its details go to

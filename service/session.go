@@ -82,7 +82,7 @@ func (s *Service) Sessions(ctx context.Context, p *Principal) ([]*akte.Session, 
 			live = append(live, ses)
 		}
 	}
-	return live, nil
+	return live, s.readEvent(ctx, p, "account.read", "account:"+string(p.Account.ID))
 }
 
 // EndSession ends one of the caller's sessions by its public id.
@@ -107,7 +107,7 @@ func (s *Service) Events(ctx context.Context, p *Principal, limit int) ([]*akte.
 	if err != nil {
 		return nil, internal("event.list", err)
 	}
-	return evs, nil
+	return evs, s.readEvent(ctx, p, "audit.read", "record:"+string(p.Account.ID))
 }
 
 // SessionKey gives the session's escrowed client key (the server's share
@@ -129,7 +129,7 @@ func (s *Service) SessionKey(ctx context.Context, p *Principal, unixMilli int64,
 	}
 	fail := func(err *akte.Error) ([]byte, error) {
 		s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "session:" + ses.ID, ActorID: string(p.Account.ID), ActorRole: "patient",
-			DeviceID: ses.DeviceID, Result: akte.ResultFailed, Code: err.Reason})
+			DeviceID: ses.DeviceID, Result: akte.ResultDenied, Cause: err.Reason})
 		return nil, err
 	}
 	if len(ses.DeviceKey) != ed25519.PublicKeySize {

@@ -205,18 +205,27 @@ type PendingDevice struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// Event is one entry of GET /api/v1/account/events.
+// Event is one entry of GET /api/v1/account/events (unverified; the
+// verified protocol is GET /api/v1/account/audit). Code is the protocol
+// code once the event is sequenced, Cause why it was denied.
 type Event struct {
 	ID         int64     `json:"id"`
 	Time       time.Time `json:"time"`
 	Operation  string    `json:"operation"`
+	Code       string    `json:"code"`
 	Object     string    `json:"object"`
 	ActorID    string    `json:"actor_id"`
 	ActorRole  string    `json:"actor_role"`
 	DeviceID   string    `json:"device_id"`
 	ClientAddr string    `json:"client_addr"`
 	Result     string    `json:"result"`
-	Code       string    `json:"code"`
+	Cause      string    `json:"reason,omitempty"` // why it was denied
+}
+
+// AuditKey answers GET /api/v1/audit/key: the server's verifier key for
+// the protocol's checkpoints (docs/audit.md §4).
+type AuditKey struct {
+	Key string `json:"key"`
 }
 
 // NewPassword is a re-wrapping of the same user master key.

@@ -128,13 +128,13 @@ func (u *user) failedEvents() map[string]int {
 	var events []struct {
 		Operation string `json:"operation"`
 		Result    string `json:"result"`
-		Code      string `json:"code"`
+		Reason    string `json:"reason"`
 	}
 	getJSON(u.t, u.srv.URL+"/api/v1/account/events", u.state().Token, &events)
 	n := map[string]int{}
 	for _, e := range events {
-		if e.Result == "failed" {
-			n[e.Operation+"/"+e.Code]++
+		if e.Result == "denied" {
+			n[e.Operation+"/"+e.Reason]++
 		}
 	}
 	return n

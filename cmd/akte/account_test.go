@@ -177,14 +177,14 @@ func TestAccountJourney(t *testing.T) {
 		Operation string `json:"operation"`
 		ActorID   string `json:"actor_id"`
 		Result    string `json:"result"`
-		Code      string `json:"code"`
+		Reason    string `json:"reason"`
 	}
 	var events2 = events
 	getJSON(t, srv.URL+"/api/v1/account/events", phone.state().Token, &events)
 	getJSON(t, srv.URL+"/api/v1/account/events", carol.state().Token, &events2)
 	ops := map[string]bool{}
 	for _, e := range append(events, events2...) {
-		ops[e.Operation+"/"+e.ActorID+"/"+e.Code] = true
+		ops[e.Operation+"/"+e.ActorID+"/"+e.Reason] = true
 	}
 	for _, want := range []string{
 		"account.register/" + alice.Account + "/", "account.confirm/" + alice.Account + "/",

@@ -133,13 +133,13 @@ func TestLoginFailures(t *testing.T) {
 	var events []struct {
 		Operation string `json:"operation"`
 		Result    string `json:"result"`
-		Code      string `json:"code"`
+		Reason    string `json:"reason"`
 	}
 	getJSON(t, srv.URL+"/api/v1/account/events", u.state().Token, &events)
 	count := map[string]int{}
 	for _, e := range events {
-		if e.Result == "failed" {
-			count[e.Operation+"/"+e.Code]++
+		if e.Result == "denied" {
+			count[e.Operation+"/"+e.Reason]++
 		}
 	}
 	for key, want := range map[string]int{"session.login/wrong_password": 6, "session.login/wrong_totp": 1, "account.confirm/code_used": 1, "account.confirm/code_wrong": 1} {

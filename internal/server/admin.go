@@ -40,7 +40,14 @@ func adminCmd(e *cli.Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Log: log, Config: serviceConfig(cfg)})
+			if cfg.BaseURL == "" { // as akte serve names itself
+				cfg.BaseURL = "http://" + cfg.Addr
+			}
+			keyPEM, err := auditKeyPEM(cfg)
+			if err != nil {
+				return err
+			}
+			svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Log: log, Config: serviceConfig(cfg), AuditKeyPEM: keyPEM})
 			name := operator
 			if name == "" {
 				name = e.Getenv("USER")
@@ -99,6 +106,18 @@ func adminCmd(e *cli.Env) *cobra.Command {
 		}))
 	cmd.AddCommand(migrateCmd(e), kvnr)
 	cmd.AddCommand(
+		sub("audit-key", e.Tr("den Prüfschlüssel des Protokolls ausgeben (zum Veröffentlichen; Clients heften ihn an)", "print the protocol's verifier key (to publish; clients pin it)"), 0,
+			func(cmd *cobra.Command, svc *service.Service, _ service.Operator, _ []string) error {
+				k, err := svc.VerifierKey(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return e.PrintJSON(map[string]string{"key": k})
+				}
+				e.Printf("%s\n", k)
+				return nil
+			}),
 		sub("accounts", e.Tr("Konten auflisten (keine Gesundheitsdaten)", "list accounts (no health data)"), 0, func(cmd *cobra.Command, svc *service.Service, op service.Operator, _ []string) error {
 			as, err := svc.AdminAccounts(cmd.Context(), op)
 			if err != nil {

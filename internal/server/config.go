@@ -40,6 +40,7 @@ type Config struct {
 	Quota        int64         // default quota per record
 	ChunkSize    int64         // upload chunk size
 	UploadExpiry time.Duration // idle uploads are deleted after this
+	AuditKey     string        // PEM file of the audit checkpoint key; empty: the key kept in the database
 
 	// The HTTP edge (docs/security.md).
 	TrustedProxies  string // CIDR,...: peers whose X-Forwarded-For/Forwarded count
@@ -61,6 +62,12 @@ type Config struct {
 	MailsPerRecipient int           // mails per recipient address and hour
 	PreloginPerAddr   int           // prelogin requests per client address and hour
 	AnonPerAddr       int           // confirm, resend, reset, recovery, device-link requests per client address and hour
+	// The audit protocol (docs/audit.md §7 and §8).
+	AuditSecurity time.Duration // security events of the system log are kept this long
+	AuditOperator time.Duration // operator actions of the system log are kept this long
+	AlarmLogins   int           // failed logins within an hour that raise an alarm; 0: none
+	AlarmDenied   int           // refused requests of one actor within 15 minutes that raise an alarm; 0: none
+	AlarmDownload int           // downloads within 10 minutes (at least; 10 × the usual rate) that raise an alarm; 0: none
 }
 
 // DefaultConfig is the zero-configuration server: loopback, ./akte-data.
@@ -75,6 +82,8 @@ func DefaultConfig() Config {
 		LoginFree: sd.FailureFree, LoginDelay: sd.FailureDelay, LoginMaxDelay: sd.MaxDelay, LoginWindow: sd.FailureWindow,
 		CodeAttempts: sd.CodeAttempts, RegisterPerAddr: sd.RegisterPerAddr, RegisterPerServer: sd.RegisterPerServer,
 		MailsPerRecipient: sd.MailsPerRecipient, PreloginPerAddr: sd.PreloginPerAddr, AnonPerAddr: sd.AnonPerAddr,
+		AuditSecurity: sd.Retention.Security, AuditOperator: sd.Retention.Operator,
+		AlarmLogins: sd.Alarms.FailedLogins, AlarmDenied: sd.Alarms.Denied, AlarmDownload: sd.Alarms.Downloads,
 	}
 }
 
@@ -109,6 +118,12 @@ func (c *Config) specs() []flagSpec {
 		{name: "quota", de: "Standard-Kontingent je Akte, z. B. 1GiB (eine Akte ändern: akte admin quota)", env: "AKTE_QUOTA", usage: "default quota per record, e.g. 1GiB (change one record: akte admin quota)", size: &c.Quota},
 		{name: "chunk-size", de: "Größe der Upload-Teile, z. B. 8MiB", env: "AKTE_CHUNK_SIZE", usage: "size of upload chunks, e.g. 8MiB", size: &c.ChunkSize},
 		{name: "upload-expiry", de: "unfertige Uploads, die so lange ruhen, werden gelöscht", env: "AKTE_UPLOAD_EXPIRY", usage: "unfinished uploads idle this long are deleted", dur: &c.UploadExpiry},
+		{name: "audit-key", de: "PEM-Datei (PKCS #8, ECDSA P-256) des Schlüssels, der die Prüfpunkte des Protokolls signiert; leer: der Schlüssel in der Datenbank", env: "AKTE_AUDIT_KEY_FILE", usage: "PEM file (PKCS #8, ECDSA P-256) of the key that signs the protocol's checkpoints; empty: the key kept in the database", str: &c.AuditKey},
+		{name: "audit-keep-security", de: "so lange bleiben Sicherheitsereignisse des Systemprotokolls (fehlgeschlagene Anmeldungen unbekannter Konten)", env: "AKTE_AUDIT_KEEP_SECURITY", usage: "security events of the system log (failed logins of unknown accounts) are kept this long", dur: &c.AuditSecurity},
+		{name: "audit-keep-operator", de: "so lange bleiben Handlungen des Betreibers im Systemprotokoll", env: "AKTE_AUDIT_KEEP_OPERATOR", usage: "operator actions in the system log are kept this long", dur: &c.AuditOperator},
+		{name: "alarm-failed-logins", de: "fehlgeschlagene Anmeldungen in einer Stunde, die eine Warnung auslösen (0: keine)", env: "AKTE_ALARM_FAILED_LOGINS", usage: "failed logins within an hour that raise an alarm (0: none)", num: &c.AlarmLogins},
+		{name: "alarm-denied", de: "abgewiesene Anfragen eines Akteurs in 15 Minuten, die eine Warnung auslösen (0: keine)", env: "AKTE_ALARM_DENIED", usage: "refused requests of one actor within 15 minutes that raise an alarm (0: none)", num: &c.AlarmDenied},
+		{name: "alarm-downloads", de: "Downloads einer Akte in 10 Minuten, die eine Warnung auslösen (mindestens; und das 10-Fache des Üblichen; 0: keine)", env: "AKTE_ALARM_DOWNLOADS", usage: "downloads of one record within 10 minutes that raise an alarm (at least; and 10 × the usual rate; 0: none)", num: &c.AlarmDownload},
 		{name: "trusted-proxies", de: "CIDR-Bereiche von Reverse-Proxys, deren X-Forwarded-For/Forwarded-Angaben den Client nennen, z. B. 10.0.0.0/8,192.168.1.5", env: "AKTE_TRUSTED_PROXIES", usage: "CIDR ranges of reverse proxies whose X-Forwarded-For/Forwarded headers name the client, e.g. 10.0.0.0/8,192.168.1.5", str: &c.TrustedProxies},
 		{name: "metrics-addr", de: "Adresse von GET /metrics (Prometheus); leer oder off: keine Metriken", env: "AKTE_METRICS_ADDR", usage: "listen address of GET /metrics (Prometheus); empty or off: no metrics", str: &c.MetricsAddr},
 		{name: "header-timeout", de: "Zeit, die ein Client für die Kopfzeilen einer Anfrage hat", env: "AKTE_HEADER_TIMEOUT", usage: "time a client has to send a request's headers", dur: &c.HeaderTimeout},

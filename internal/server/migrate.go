@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/audit"
 	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/internal/cli"
 )
@@ -117,6 +118,25 @@ func (m *migration) run(ctx context.Context) error {
 	}
 	if !bytes.Equal(got, sec) {
 		return fmt.Errorf("server secret: %w", errDifferent)
+	}
+	// The audit key too, so the target signs what clients pinned (a
+	// source without one gets a new one, as akte serve would make).
+	fresh, err := audit.GenerateKey("akte/audit")
+	if err != nil {
+		return err
+	}
+	pem, err := fresh.MarshalPEM()
+	if err != nil {
+		return err
+	}
+	if pem, err = m.src.store.Secret(ctx, "audit_key", pem); err != nil {
+		return fmt.Errorf("read audit key: %w", err)
+	}
+	if got, err = m.dst.store.Secret(ctx, "audit_key", pem); err != nil {
+		return fmt.Errorf("write audit key: %w", err)
+	}
+	if !bytes.Equal(got, pem) {
+		return fmt.Errorf("audit key: %w", errDifferent)
 	}
 	// Blobs before the metadata that points at them: an item is complete
 	// in the target only when its chunks are there.
@@ -394,7 +414,7 @@ func (m *migration) copyEvents(ctx context.Context) error {
 				dstAfter = have[i].ID
 			} else {
 				c := *e
-				if err := m.dst.store.AddEvent(ctx, &c); err != nil {
+				if err := m.dst.store.AddEvents(ctx, []*akte.Event{&c}); err != nil {
 					return fmt.Errorf("write event: %w", err)
 				}
 				dstAfter = c.ID
@@ -411,12 +431,14 @@ func (m *migration) copyEvents(ctx context.Context) error {
 	return nil
 }
 
-// sameEvent compares two events but for their IDs.
+// sameEvent compares two events but for their IDs and what sequencing
+// sets (the target sequences the copies itself: from the same rows in the
+// same order it builds the same trees).
 func sameEvent(a, b *akte.Event) bool {
-	a2, b2 := *a, *b
-	a2.ID, b2.ID = 0, 0
-	a2.Time, b2.Time = time.Time{}, time.Time{}
-	return a.Time.Equal(b.Time) && a2 == b2
+	sameTime := a.Time.Equal(b.Time) || a.Index < 0 || b.Index < 0 // sequencing may raise a time
+	return sameTime && a.Log == b.Log && a.AccountID == b.AccountID && a.Operation == b.Operation && a.Object == b.Object &&
+		a.ActorID == b.ActorID && a.ActorRole == b.ActorRole && a.ActorName == b.ActorName && a.DeviceID == b.DeviceID &&
+		a.ClientAddr == b.ClientAddr && a.Result == b.Result && a.Cause == b.Cause
 }
 
 // verify compares what the source and the target hold, counted anew.

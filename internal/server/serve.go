@@ -250,7 +250,21 @@ func serviceConfig(cfg Config) service.Config {
 	sc.CodeAttempts = cfg.CodeAttempts
 	sc.RegisterPerAddr, sc.RegisterPerServer, sc.MailsPerRecipient = cfg.RegisterPerAddr, cfg.RegisterPerServer, cfg.MailsPerRecipient
 	sc.PreloginPerAddr, sc.AnonPerAddr = cfg.PreloginPerAddr, cfg.AnonPerAddr
+	sc.Retention.Security, sc.Retention.Operator = cfg.AuditSecurity, cfg.AuditOperator
+	sc.Alarms.FailedLogins, sc.Alarms.Denied, sc.Alarms.Downloads = cfg.AlarmLogins, cfg.AlarmDenied, cfg.AlarmDownload
 	return sc
+}
+
+// auditKeyPEM reads the file of --audit-key; nil without one.
+func auditKeyPEM(cfg Config) ([]byte, error) {
+	if cfg.AuditKey == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(cfg.AuditKey)
+	if err != nil {
+		return nil, fmt.Errorf("read --audit-key: %w", err)
+	}
+	return b, nil
 }
 
 func serve(ctx context.Context, cfg Config, e *cli.Env) error {
@@ -306,7 +320,15 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 		}
 		cfg.BaseURL = scheme + "://" + ln.Addr().String()
 	}
-	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret, Background: true})
+	keyPEM, err := auditKeyPEM(cfg)
+	if err != nil {
+		return err
+	}
+	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret, Background: true,
+		AuditKeyPEM: keyPEM})
+	if _, err := svc.AuditKey(ctx); err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
 	opts := api.Options{
 		Service: svc, Log: log, TLS: tlsOn, SecureCookies: tlsOn || strings.HasPrefix(cfg.BaseURL, "https://"),
 		Ready: b.ready,

@@ -491,10 +491,14 @@ func TestMigrateFromGoose(t *testing.T) {
 			if err != nil || len(es) != 1 || es[0].ClientAddr != "192.0.2.1" {
 				t.Errorf("Events = %v, %v", es, err)
 			}
+			// 00019: the old event is pending in its account's log.
+			if p, err := s.PendingEvents(ctx, 10); err != nil || len(p) != 1 || p[0].Log != "record/acc-old" || p[0].Index != -1 || p[0].Result != "ok" {
+				t.Errorf("PendingEvents = %+v, %v", p, err)
+			}
 			// AUTOINCREMENT goes on after the old events.
 			e := &akte.Event{Time: time.Now(), AccountID: "acc-old", Operation: "session.login"}
-			if err := s.AddEvent(ctx, e); err != nil || e.ID != 2 {
-				t.Errorf("AddEvent: id %d, %v; want 2", e.ID, err)
+			if err := s.AddEvents(ctx, []*akte.Event{e}); err != nil || e.ID != 2 {
+				t.Errorf("AddEvents: id %d, %v; want 2", e.ID, err)
 			}
 			if v, err := s.Secret(ctx, "links", []byte("other")); err != nil || string(v) != "secret" {
 				t.Errorf("Secret = %q, %v", v, err)

@@ -16,7 +16,7 @@ func testEvents(t *testing.T, s akte.Store) {
 	for i := range 5 {
 		e := newEvent(a, fmt.Sprintf("op-%d", i), at(time.Duration(i)*time.Minute))
 		if i == 2 {
-			e.Result, e.Code, e.DeviceID, e.ClientAddr = akte.ResultOK, "", "", ""
+			e.Result, e.Cause, e.DeviceID, e.ClientAddr, e.AddrSalt, e.AddrCommit, e.ActorName = akte.ResultOK, "", "", "", nil, nil, ""
 		}
 		events = append(events, e)
 	}
@@ -72,10 +72,13 @@ func testClearEventAddrsBefore(t *testing.T, s akte.Store) {
 	for _, x := range events {
 		e := newEvent(a, "session.login", x.time)
 		e.ClientAddr = x.addr
+		if x.addr == "" {
+			e.AddrSalt, e.AddrCommit = nil, nil
+		}
 		mustAddEvent(t, s, e)
 		w := *e
 		if x.cleared {
-			w.ClientAddr = ""
+			w.ClientAddr, w.AddrSalt = "", nil
 			cleared++
 		}
 		want = append([]*akte.Event{&w}, want...) // newest first

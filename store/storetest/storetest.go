@@ -70,6 +70,13 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"Events", testEvents},
 		{"EventsAfter", testEventsAfter},
 		{"ClearEventAddrsBefore", testClearEventAddrsBefore},
+		{"AuditSequencing", testAuditSequencing},
+		{"AuditSequencingConflict", testAuditSequencingConflict},
+		{"AuditCheckpoint", testAuditCheckpoint},
+		{"AuditHashesMany", testAuditHashesMany},
+		{"AuditWindows", testAuditWindows},
+		{"RecordAlarm", testRecordAlarm},
+		{"AuditRetention", testAuditRetention},
 
 		{"Record", testRecord},
 		{"RotateKeys", testRotateKeys},
@@ -186,8 +193,13 @@ func newEvent(a akte.AccountID, op string, tm time.Time) *akte.Event {
 		ActorRole:  "patient",
 		DeviceID:   "dev-1",
 		ClientAddr: "192.0.2.7",
-		Result:     akte.ResultFailed,
-		Code:       "wrong_totp",
+		Result:     akte.ResultDenied,
+		Cause:      "wrong_totp",
+		Log:        map[bool]string{true: "system", false: "record/" + string(a)}[a == ""],
+		Index:      -1,
+		ActorName:  "Erika",
+		AddrSalt:   bytes.Repeat([]byte{7}, 16),
+		AddrCommit: bytes.Repeat([]byte{9}, 32),
 	}
 }
 
@@ -258,8 +270,8 @@ func mustToken(t *testing.T, s akte.Store, p akte.TokenPurpose, hash []byte) *ak
 
 func mustAddEvent(t *testing.T, s akte.Store, e *akte.Event) *akte.Event {
 	t.Helper()
-	if err := s.AddEvent(t.Context(), e); err != nil {
-		t.Fatalf("AddEvent(%s): %v", e.Operation, err)
+	if err := s.AddEvents(t.Context(), []*akte.Event{e}); err != nil {
+		t.Fatalf("AddEvents(%s): %v", e.Operation, err)
 	}
 	return e
 }
