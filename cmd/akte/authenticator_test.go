@@ -71,6 +71,7 @@ func TestAuthenticatorChange(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "neue Authenticator-App gilt ab jetzt") {
 		t.Fatalf("change: exit %d\n%s", code, out)
 	}
+	srv.lastMail(u.Email, "Authenticator-App wurde gewechselt") // the mailer sends in the background
 	if n := srv.mails(u.Email, "Authenticator-App wurde gewechselt"); n != 1 {
 		t.Errorf("%d notices mailed", n)
 	}

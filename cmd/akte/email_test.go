@@ -35,6 +35,7 @@ func TestEmailChange(t *testing.T) {
 	if done["status"] != "changed" || done["email"] != "neu@example.org" {
 		t.Fatalf("confirm --json: %v", done)
 	}
+	srv.lastMail("alt@example.org", "wurde geändert") // the mailer sends in the background
 	if n := srv.mails("alt@example.org", "wurde geändert"); n != 1 {
 		t.Errorf("%d notices to the old address", n)
 	}
