@@ -261,7 +261,6 @@ func TestAuditRetention(t *testing.T) {
 	fresh.mustRead(t, e, p)
 }
 
-
 // TestAuditPage10000 measures one record's protocol of 10,000 events: the
 // server building the page with its proofs (SQLite, from the stored rows
 // and hashes) and the client verifying it (audit.Verify). It prints the
