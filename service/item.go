@@ -85,6 +85,23 @@ func (s *Service) ownItem(ctx context.Context, op string, p *Principal, id akte.
 // size is reserved at once, so the bytes of an upload that would not fit
 // are never stored. Repeating the request of an upload in progress returns
 // its status, so that a client can resume.
+// recordWithKey returns the account's record, refusing an unknown category
+// or a key version the record does not hold for it (an upload's, or a
+// description's that moves an item).
+func (s *Service) recordWithKey(ctx context.Context, op string, account akte.AccountID, category akte.CategoryID, version uint32) (*akte.Record, error) {
+	if _, ok := akte.CategoryByID(category); !ok {
+		return nil, errCategoryUnknown(op, category)
+	}
+	rec, err := s.store.Record(ctx, account)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	if !slices.ContainsFunc(rec.CategoryKeys, func(k akte.CategoryKey) bool { return k.Category == category && k.Version == version }) {
+		return nil, invalid(op, "category_key_version_unknown", map[string]any{"category": category, "version": version})
+	}
+	return rec, nil
+}
+
 func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadRequest) (*UploadStatus, error) {
 	const op = "item.upload"
 	switch {
@@ -97,15 +114,9 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadReques
 	case len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot:
 		return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "key_slot", "max": maxKeySlot})
 	}
-	if _, ok := akte.CategoryByID(r.Category); !ok {
-		return nil, errCategoryUnknown(op, r.Category)
-	}
-	rec, err := s.store.Record(ctx, p.Account.ID)
+	rec, err := s.recordWithKey(ctx, op, p.Account.ID, r.Category, r.KeyVersion)
 	if err != nil {
-		return nil, internal(op, err)
-	}
-	if !slices.ContainsFunc(rec.CategoryKeys, func(k akte.CategoryKey) bool { return k.Category == r.Category && k.Version == r.KeyVersion }) {
-		return nil, invalid(op, "category_key_version_unknown", map[string]any{"category": r.Category, "version": r.KeyVersion})
+		return nil, err
 	}
 	if r.Replaces != "" {
 		old, err := s.ownItem(ctx, op, p, r.Replaces)
@@ -548,15 +559,8 @@ func (s *Service) ChangeItemMeta(ctx context.Context, p *Principal, id akte.Item
 		if len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot {
 			return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "key_slot", "max": maxKeySlot})
 		}
-		if _, ok := akte.CategoryByID(r.Category); !ok {
-			return nil, errCategoryUnknown(op, r.Category)
-		}
-		rec, err := s.store.Record(ctx, p.Account.ID)
-		if err != nil {
-			return nil, internal(op, err)
-		}
-		if !slices.ContainsFunc(rec.CategoryKeys, func(k akte.CategoryKey) bool { return k.Category == r.Category && k.Version == r.KeyVersion }) {
-			return nil, invalid(op, "category_key_version_unknown", map[string]any{"category": r.Category, "version": r.KeyVersion})
+		if _, err := s.recordWithKey(ctx, op, p.Account.ID, r.Category, r.KeyVersion); err != nil {
+			return nil, err
 		}
 		ch.Category, ch.KeyVersion, ch.KeySlot = r.Category, r.KeyVersion, r.KeySlot
 	}
