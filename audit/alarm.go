@@ -88,6 +88,23 @@ type Window struct {
 	Hours *Hours
 }
 
+// Alarming reports whether e is an event some alarm looks at: a login, a
+// device's confirmation, a download, a refusal, a provider's access.
+// Detect finds nothing new in a window that gained none of them (every
+// rule is met by such an event), so a log whose new events are all other
+// reads and changes needs no detection.
+func Alarming(e *Event) bool {
+	switch {
+	case e.Result == ResultDenied, e.ActorRole == RoleProvider:
+		return true
+	}
+	switch e.Operation {
+	case SessionLogin, DeviceConfirm, ItemDownload:
+		return true
+	}
+	return false
+}
+
 // Detect returns the alarms of the window. It is pure and deterministic:
 // called again on a later, overlapping window it returns the same keys for
 // the same incidents. A threshold alarm is raised by the event that takes

@@ -229,7 +229,8 @@ func (h hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 const sequenceBatch = 1000
 
 // Sequence integrates the pending events into their logs, round after
-// round until none is left, and returns the logs it appended to. Rounds
+// round until none is left, and returns the logs that gained events an
+// alarm looks at (audit.Alarming): the logs to run detection on. Rounds
 // of concurrent sequencers (a read's and the job's, or two replicas')
 // exclude each other in the store (KindConflict); the loser reads again.
 func (s *Service) Sequence(ctx context.Context) ([]string, error) {
@@ -272,28 +273,33 @@ func (s *Service) sequenceRound(ctx context.Context) ([]string, error) {
 		byLog[e.Log] = append(byLog[e.Log], e)
 	}
 	appends := make([]akte.LogAppend, 0, len(order))
+	var alarming []string
 	for _, log := range order {
-		a, err := s.appendOf(ctx, log, byLog[log])
+		a, alarm, err := s.appendOf(ctx, log, byLog[log])
 		if err != nil {
 			return nil, err
 		}
 		appends = append(appends, a)
+		if alarm {
+			alarming = append(alarming, log)
+		}
 	}
 	if err := s.store.AppendLeaves(ctx, appends); err != nil {
 		return nil, err
 	}
-	return order, nil
+	return alarming, nil
 }
 
-// appendOf sequences the pending events of one log.
-func (s *Service) appendOf(ctx context.Context, log string, es []*akte.Event) (akte.LogAppend, error) {
+// appendOf sequences the pending events of one log and reports whether
+// any of them is one an alarm looks at.
+func (s *Service) appendOf(ctx context.Context, log string, es []*akte.Event) (_ akte.LogAppend, alarming bool, err error) {
 	var size int64
 	var last time.Time
 	switch l, err := s.store.AuditLog(ctx, log); {
 	case err == nil:
 		size, last = l.Size, l.LastTime
 	case !akte.Is(err, akte.KindNotFound):
-		return akte.LogAppend{}, err
+		return akte.LogAppend{}, false, err
 	}
 	aes := make([]audit.Event, len(es))
 	for i, e := range es {
@@ -315,20 +321,21 @@ func (s *Service) appendOf(ctx context.Context, log string, es []*akte.Event) (a
 		e.Class = string(audit.ClassOf(log, ae.Operation))
 		h, err := audit.LeafHash(log, ae)
 		if err != nil {
-			return akte.LogAppend{}, fmt.Errorf("event %d: %w", e.ID, err)
+			return akte.LogAppend{}, false, fmt.Errorf("event %d: %w", e.ID, err)
 		}
 		leaves[i] = h
+		alarming = alarming || audit.Alarming(ae)
 	}
 	start, hashes, _, err := audit.Append(hashReader{ctx, s.store, log}, size, leaves)
 	if err != nil {
-		return akte.LogAppend{}, err
+		return akte.LogAppend{}, false, err
 	}
 	a := akte.LogAppend{Log: log, OldSize: size, NewSize: size + int64(len(es)), LastTime: lastTime, Events: es, HashStart: start}
 	a.Hashes = make([][32]byte, len(hashes))
 	for i, h := range hashes {
 		a.Hashes[i] = h
 	}
-	return a, nil
+	return a, alarming, nil
 }
 
 // keyName is the name of the server's audit key: the host of its public
@@ -475,6 +482,17 @@ func (s *Service) auditRetention(ctx context.Context, now time.Time) (int, error
 // signs the checkpoints that are due: what the job runs every
 // SequenceInterval on the replica that holds the jobs lease.
 func (s *Service) AuditRound(ctx context.Context) error {
+	if err := s.sequenceAndDetect(ctx); err != nil {
+		return err
+	}
+	_, err := s.SignCheckpoints(ctx)
+	return err
+}
+
+// sequenceAndDetect sequences the pending events and runs the alarms'
+// detection on the logs that gained events an alarm looks at: whoever
+// sequences (the job, or a read of the protocol on any replica) detects.
+func (s *Service) sequenceAndDetect(ctx context.Context) error {
 	logs, err := s.Sequence(ctx)
 	if err != nil {
 		return err
@@ -484,8 +502,7 @@ func (s *Service) AuditRound(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err = s.SignCheckpoints(ctx)
-	return err
+	return nil
 }
 
 // SequenceInterval is how often the sequencer runs (woken earlier by new
@@ -514,7 +531,7 @@ func (s *Service) AuditPage(ctx context.Context, p *Principal, since int64) ([]b
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Sequence(ctx); err != nil {
+	if err := s.sequenceAndDetect(ctx); err != nil {
 		// The page shows what is sequenced: a sequencer that cannot
 		// append (a forged row taking the next index, say) must not hide
 		// the log from the client that would detect the forgery.
