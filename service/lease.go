@@ -27,7 +27,6 @@ func (s *Service) RunJobLoop(ctx context.Context, holder string, interval time.D
 	held := false
 	seq := time.NewTimer(SequenceInterval)
 	defer seq.Stop()
-	var lastRound time.Time
 	for {
 		now := s.nowUTC()
 		ok, err := s.store.AcquireLease(ctx, "jobs", holder, now, now.Add(LeaseTTL))
@@ -53,15 +52,9 @@ func (s *Service) RunJobLoop(ctx context.Context, holder string, interval time.D
 		}
 		for waiting := true; waiting; {
 			select {
-			case <-s.wake:
-				// New events: sequence them now unless a round just ran
-				// (the timer takes them then).
-				if held && time.Since(lastRound) >= SequenceInterval/4 {
-					lastRound = s.auditRound(ctx, seq)
-				}
 			case <-seq.C:
 				if held {
-					lastRound = s.auditRound(ctx, seq)
+					s.auditRound(ctx, seq)
 				} else {
 					seq.Reset(SequenceInterval)
 				}
@@ -83,11 +76,10 @@ func (s *Service) RunJobLoop(ctx context.Context, holder string, interval time.D
 
 // auditRound runs one round of the sequencer (AuditRound) for the job
 // loop, which runs it every SequenceInterval while it holds the lease,
-// and returns when the round ended.
-func (s *Service) auditRound(ctx context.Context, seq *time.Timer) time.Time {
+// and starts the timer for the next.
+func (s *Service) auditRound(ctx context.Context, seq *time.Timer) {
 	if err := s.AuditRound(ctx); err != nil && ctx.Err() == nil {
 		s.log.Error("audit sequencer", "err", err)
 	}
 	seq.Reset(SequenceInterval)
-	return time.Now()
 }

@@ -120,9 +120,8 @@ type Service struct {
 	// (Options.Background).
 	work chan func(context.Context)
 
-	appender appender      // group commits of audit events
-	wake     chan struct{} // an event was recorded: sequence soon
-	keyPEM   []byte        // Options.AuditKeyPEM
+	appender appender // group commits of audit events
+	keyPEM   []byte   // Options.AuditKeyPEM
 	keyMu    sync.Mutex
 	akey     *audit.Key // the audit key, once loaded
 	alarms   *prometheus.CounterVec
@@ -165,7 +164,7 @@ func New(o Options) *Service {
 	s := &Service{
 		store: o.Store, blobs: o.Blobs, mailer: o.Mailer, log: o.Log, cfg: o.Config,
 		now: o.Now, hashes: make(chan struct{}, n), secret: o.Secret,
-		wake: make(chan struct{}, 1), keyPEM: o.AuditKeyPEM,
+		keyPEM: o.AuditKeyPEM,
 		alarms: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akte_alarms_total", Help: "Audit alarms raised, by kind."}, []string{"kind"}),
 	}
 	s.cfg.Retention.Addr = s.cfg.AddrRetention
