@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/akte/akte"
@@ -92,17 +93,22 @@ type AuditRow struct {
 }
 
 // AuditFilter selects the verified events a person asked for: those at or
-// after Since (if set) by the actor (if set).
+// after Since and before Until (each if set), by the actor, of the
+// operation and with the result (each if set). Operation is an operation
+// ("item.download") or its group ("item").
 type AuditFilter struct {
-	Since time.Time
-	Actor string
+	Since, Until             time.Time
+	Actor, Operation, Result string
 }
 
 // Apply returns the events f selects, oldest first.
 func (f AuditFilter) Apply(es []audit.Event) []audit.Event {
 	var out []audit.Event
 	for _, e := range es {
-		if (f.Since.IsZero() || !e.Time.Before(f.Since)) && (f.Actor == "" || e.ActorID == f.Actor) {
+		op := string(e.Operation)
+		if (f.Since.IsZero() || !e.Time.Before(f.Since)) && (f.Until.IsZero() || e.Time.Before(f.Until)) &&
+			(f.Actor == "" || e.ActorID == f.Actor) && (f.Result == "" || string(e.Result) == f.Result) &&
+			(f.Operation == "" || op == f.Operation || strings.HasPrefix(op, f.Operation+".")) {
 			out = append(out, e)
 		}
 	}

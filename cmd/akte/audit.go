@@ -18,7 +18,8 @@ import (
 // auditCmd is `akte audit`: the record's protocol, verified against the
 // pinned key and the last checkpoint kept in the state (docs/audit.md §6).
 func auditCmd(e *env) *cobra.Command {
-	var since, actor, format, out string
+	var since, until, format, out string
+	var f client.AuditFilter
 	var asJSON bool
 	// verified reads and verifies the whole protocol and keeps the new
 	// checkpoint; a failed verification exits 1 with its reason.
@@ -36,17 +37,21 @@ func auditCmd(e *env) *cobra.Command {
 		return v, x, e.save(st)
 	}
 	cmd := &cobra.Command{
-		Use:   "audit [--since YYYY-MM-DD] [--actor ID]",
+		Use:   "audit [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--actor ID] [--operation OP] [--result ok|denied|error]",
 		Short: e.Tr("Protokoll der Akte zeigen: wer wann was getan hat (geprüft)", "Show the record's protocol: who did what when (verified)"),
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f := client.AuditFilter{Actor: actor}
-			if since != "" {
-				t, err := time.ParseInLocation("2006-01-02", since, time.Local)
-				if err != nil {
-					return cli.Fail(akte.KindInvalid, "date_format", map[string]any{"flag": "--since"})
-				}
-				f.Since = t
+			var err error
+			if f.Since, err = day(since, "--since", 0); err != nil {
+				return err
+			}
+			if f.Until, err = day(until, "--until", 1); err != nil {
+				return err
+			}
+			switch audit.Result(f.Result) {
+			case "", audit.ResultOK, audit.ResultDenied, audit.ResultError:
+			default:
+				return cli.Fail(akte.KindInvalid, "flag_invalid_value", map[string]any{"flag": "--result", "value": f.Result})
 			}
 			v, _, err := verified(cmd)
 			if err != nil {
@@ -65,7 +70,10 @@ func auditCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&since, "since", "", e.Tr("nur Einträge ab diesem Tag (YYYY-MM-DD)", "only entries from this day on (YYYY-MM-DD)"))
-	cmd.Flags().StringVar(&actor, "actor", "", e.Tr("nur Einträge dieses Akteurs (Kennung)", "only entries of this actor (id)"))
+	cmd.Flags().StringVar(&until, "until", "", e.Tr("nur Einträge bis zu diesem Tag (YYYY-MM-DD)", "only entries up to this day (YYYY-MM-DD)"))
+	cmd.Flags().StringVar(&f.Actor, "actor", "", e.Tr("nur Einträge dieses Akteurs (Kennung)", "only entries of this actor (id)"))
+	cmd.Flags().StringVar(&f.Operation, "operation", "", e.Tr("nur dieser Vorgang (z. B. item.download) oder diese Gruppe (z. B. item)", "only this operation (e.g. item.download) or group (e.g. item)"))
+	cmd.Flags().StringVar(&f.Result, "result", "", e.Tr("nur dieses Ergebnis: ok, denied oder error", "only this result: ok, denied or error"))
 	e.jsonFlag(cmd, &asJSON)
 
 	verify := &cobra.Command{
@@ -123,4 +131,17 @@ func auditCmd(e *env) *cobra.Command {
 	cli.Required(export, "out")
 	cmd.AddCommand(verify, export)
 	return cmd
+}
+
+// day parses a --since/--until day (YYYY-MM-DD, local time) and returns
+// the start of the day plus days; empty is the zero time.
+func day(s, flag string, days int) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
+	if err != nil {
+		return time.Time{}, cli.Fail(akte.KindInvalid, "date_format", map[string]any{"flag": flag})
+	}
+	return t.AddDate(0, 0, days), nil
 }

@@ -177,6 +177,21 @@ func TestAuditCLI(t *testing.T) {
 	if len(mine) == 0 || len(none) != 0 {
 		t.Errorf("--actor: %d rows, --since 2999: %d rows", len(mine), len(none))
 	}
+	var sessions, denied, before []map[string]any
+	u.okJSON(&sessions, "audit", "--operation", "session")
+	u.okJSON(&denied, "audit", "--result", "denied", "--until", "2999-01-01")
+	u.okJSON(&before, "audit", "--until", "2000-01-01")
+	for _, r := range sessions {
+		if !strings.HasPrefix(r["operation"].(string), "session.") {
+			t.Errorf("--operation session shows %v", r)
+		}
+	}
+	if len(sessions) == 0 || len(denied) != 0 || len(before) != 0 {
+		t.Errorf("--operation session: %d rows, --result denied: %d, --until 2000: %d", len(sessions), len(denied), len(before))
+	}
+	if out := u.fails("audit", "--result", "maybe"); !strings.Contains(out, "--result") {
+		t.Errorf("--result maybe: %s", out)
+	}
 	if out := u.ok("audit"); !strings.Contains(out, "session.login") || !strings.Contains(out, "AUT-01") {
 		t.Errorf("akte audit:\n%s", out)
 	}
