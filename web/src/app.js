@@ -1864,14 +1864,18 @@ function Sessions() {
 const protocol = signal(null);
 
 function verifyProtocol() {
-  const account = session.value.account.id;
+  const account = session.value.account.account_id;
+  // The devices' names, to say which device acted (the ids are in the
+  // protocol).
+  const devices = get('/devices').catch(() => []);
   return audit.verify(account).then(
-    (r) => {
-      if (session.value?.account.id === account) protocol.value = { account, ...r };
+    async (r) => {
+      r = { ...r, devices: await devices };
+      if (session.value?.account.account_id === account) protocol.value = { account, ...r };
       return r;
     },
     (e) => {
-      if (session.value?.account.id === account) protocol.value = { account, error: e };
+      if (session.value?.account.account_id === account) protocol.value = { account, error: e };
       throw e;
     },
   );
@@ -1898,6 +1902,8 @@ function actorWord(e, me) {
   return e.actor_name || e.actor_id || roleWord(e.actor_role);
 }
 
+const deviceNamer = (ds) => (id) => ds?.find((d) => d.id === id)?.name || id;
+
 // ProtocolFailed is the visible mark of a failed verification: what failed,
 // in the catalogue's words.
 function ProtocolFailed({ error }) {
@@ -1914,13 +1920,15 @@ const protocolFilters = ['wer', 'was', 'ergebnis', 'von', 'bis'];
 
 function Protocol() {
   useTitle(tr('Protokoll', 'Protocol'));
-  const me = session.value.account.id;
+  const me = session.value.account.account_id;
   const [state, setState] = useState({ loading: true });
-  const [devices, setDevices] = useState([]);
   const [shown, setShown] = useState(pageSize);
-  useEffect(() => {
+  const check = () => {
+    setState({ loading: true });
     verifyProtocol().then((r) => setState(r), (e) => setState({ error: e }));
-    get('/devices').then(setDevices, () => {});
+  };
+  useEffect(() => {
+    check();
   }, []);
   const q = here.value.query;
   const f = Object.fromEntries(protocolFilters.map((k) => [k, q.get(k) || '']));
@@ -1944,7 +1952,7 @@ function Protocol() {
     .filter((e) => (!f.wer || actorOf(e) === f.wer) && (!f.was || e.operation === f.was) && (!f.ergebnis || e.result === f.ergebnis))
     .filter((e) => (!f.von || day(e.time) >= f.von) && (!f.bis || day(e.time) <= f.bis))
     .reverse();
-  const devName = (id) => devices.find((d) => d.id === id)?.name || id;
+  const devName = deviceNamer(state.devices);
   const filtered = protocolFilters.some((k) => f[k]);
   const sorted = (m) => [...m].sort((a, b) => a[1].localeCompare(b[1]));
   return html`<h1 tabindex="-1">${tr('Protokoll', 'Protocol')}</h1>
@@ -1954,6 +1962,7 @@ function Protocol() {
     )}</p>
     ${state.loading && html`<${Status} text=${tr('Protokoll wird geladen und geprüft …', 'Loading and verifying the protocol …')} />`}
     ${state.error && html`<${ProtocolFailed} error=${state.error} />`}
+    ${!state.loading && html`<p><button type="button" onClick=${check}>${tr('Erneut prüfen', 'Verify again')}</button></p>`}
     ${state.events &&
     html`<p class="verified" data-testid="protocol-verified" data-ms=${Math.round(state.ms)} data-size=${state.size}>
       <span aria-hidden="true">✓ </span>${tr(
@@ -2013,7 +2022,7 @@ function Protocol() {
 // once the page is idle (decision 0029).
 function LastLogins() {
   const p = protocol.value;
-  const me = session.value.account.id;
+  const me = session.value.account.account_id;
   useEffect(() => {
     if (protocol.value?.account === me) return;
     const go = () => verifyProtocol().catch(() => {});
@@ -2033,8 +2042,8 @@ function LastLogins() {
     html`<ul class="plain">
       ${logins.map(
         (e) => html`<li data-testid="login" data-result=${e.result}>
-          <span><time datetime=${e.time}>${fmtDateTime(e.time)}</time> · ${e.device || tr('unbekanntes Gerät', 'unknown device')}</span>
-          <span class=${'result ' + e.result}>${e.result === 'ok' ? tr('erfolgreich', 'succeeded') : tr('fehlgeschlagen', 'failed')}${e.reason ? ' – ' + reasonWord(e.reason) : ''}</span>
+          <span><time datetime=${e.time}>${fmtDateTime(e.time)}</time> · ${e.device ? deviceNamer(p.devices)(e.device) : tr('unbekanntes Gerät', 'unknown device')}</span>
+          <span class=${'result ' + e.result}>${e.result === 'ok' ? tr('erfolgreich', 'succeeded') : tr('fehlgeschlagen', 'failed')}</span>
         </li>`,
       )}
     </ul>`}
