@@ -1964,7 +1964,7 @@ function Protocol() {
     ${state.error && html`<${ProtocolFailed} error=${state.error} />`}
     ${!state.loading && html`<p><button type="button" onClick=${check}>${tr('Erneut prüfen', 'Verify again')}</button></p>`}
     ${state.events &&
-    html`<p class="verified" data-testid="protocol-verified" data-ms=${Math.round(state.ms)} data-size=${state.size}>
+    html`<p class="verified" data-testid="protocol-verified" data-ms=${Math.round(state.ms)} data-verify-ms=${Math.round(state.verifyMs)} data-convert-ms=${Math.round(state.convertMs)} data-size=${state.size}>
       <span aria-hidden="true">✓ </span>${tr(
         `Geprüft: vollständig und unverändert (${state.size} Einträge, Prüfpunkt vom ${fmtDateTime(state.time)}).`,
         `Verified: complete and unaltered (${state.size} entries, checkpoint of ${fmtDateTime(state.time)}).`,

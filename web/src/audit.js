@@ -87,7 +87,8 @@ let queue = Promise.resolve();
 
 // verify reads the protocol of the account's record and verifies it.
 // It resolves to {events (oldest first), size, time (of the checkpoint),
-// ms (the verification's time in the worker), firstUse}, or rejects with
+// ms (the verification's time in the worker: verifyMs of the checks,
+// convertMs of making the events JavaScript objects), firstUse}, or rejects with
 // the CoreError of what failed (or the ApiError / NetworkError of the
 // read).
 export function verify(account) {
@@ -106,5 +107,5 @@ async function verifyNow(account) {
   const page = new Uint8Array(await resp.arrayBuffer());
   const { ok: v, ms } = await call('verify', { page, log, key, last, now: Date.now() }, [page.buffer]);
   await keep(account, { key: v.key, signed: v.signed });
-  return { events: v.events, size: v.size, time: v.time, ms, firstUse: !key };
+  return { events: JSON.parse(v.events), size: v.size, time: v.time, ms, verifyMs: v.verify_ms, convertMs: v.convert_ms, firstUse: !key };
 }

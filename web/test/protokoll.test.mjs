@@ -128,22 +128,25 @@ test('the protocol page lists the verified events with filters, and the start pa
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByRole('heading', { name: 'Protocol', level: 1 }).waitFor();
   await page.getByLabel('Result').waitFor();
-  await page.getByText('Login', { exact: true }).first().waitFor();
+  await page.getByTestId('event').getByText('Login', { exact: true }).first().waitFor();
   await axe(page, 'protocol in English at 360 px', assert);
   await page.setViewportSize({ width: 1280, height: 860 });
   await page.getByRole('button', { name: 'Deutsch' }).click();
 
   // About 1,000 events, verified in the page's worker: the figure.
+  await page.getByRole('button', { name: 'Filter zurücksetzen' }).click();
   await page.evaluate(async () => {
     const one = () => fetch('/api/v1/account').then((r) => r.text());
     for (let i = 0; i < 100; i++) await Promise.all(Array.from({ length: 10 }, one));
   });
-  await verifiedAgain(page);
   const v = page.getByTestId('protocol-verified');
-  const size = Number(await v.getAttribute('data-size'));
-  const ms = Number(await v.getAttribute('data-ms'));
-  t.diagnostic(`verified ${size} events in ${ms} ms in the page's worker`);
-  console.log(`protocol: ${size} events verified in ${ms} ms (WebAssembly worker)`);
+  let size;
+  for (const when of ['first', 'second']) {
+    await verifiedAgain(page);
+    size = Number(await v.getAttribute('data-size'));
+    const [ms, checks, convert] = await Promise.all(['data-ms', 'data-verify-ms', 'data-convert-ms'].map(async (a) => Number(await v.getAttribute(a))));
+    t.diagnostic(`${when} read: verified ${size} events in ${ms} ms in the page's worker (checks ${checks} ms, events to JavaScript ${convert} ms)`);
+  }
   assert.ok(size >= 1000, `size ${size}`);
   assert.equal(await page.getByTestId('event').count(), 100, 'the first hundred shown');
   await page.getByRole('button', { name: 'Weitere 100 anzeigen' }).click();
@@ -154,7 +157,7 @@ test('a tampered protocol shows its mark: an edited row, a deleted row, a rollba
   const srv = await startServer(t);
   const browser = await launch(t);
   const patient = async (n) => {
-    const a = await account(srv.url, `manipuliert${n}@example.org`, undefined, ['X110411675', 'A123456780', 'B987654325'][n]);
+    const a = await account(srv.url, `manipuliert${n}@example.org`, undefined, ['X110411675', 'A123456780', 'C100000007'][n]);
     const p = await loggedIn(t, browser, srv, a);
     await openProtocol(p.page);
     await p.page.getByTestId('protocol-verified').waitFor();
