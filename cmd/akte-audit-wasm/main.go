@@ -11,9 +11,11 @@
 //
 //	since({key, last})                       -> N, the since=N of the next read
 //	verify({page: Uint8Array, log, key, last, now: ms})
-//	    -> {key, signed, size, time, verify_ms, convert_ms, events: JSON of [{index, time, operation, code,
-//	        label_de, label_en, result, reason, object, actor_id, actor_role, actor_name,
-//	        device, addr}]}
+//	    -> {key, signed, size, time, verify_ms, convert_ms,
+//	        labels: {operation: [German, English]},
+//	        events: JSON text of [{index, time_us, operation, code, result,
+//	                reason, object, actor_id, actor_role, actor_name, device,
+//	                addr}]}
 //
 // key and last are what the browser pinned and kept (IndexedDB); on
 // success it keeps the returned key and signed checkpoint.
@@ -114,18 +116,18 @@ func verify(a js.Value) (any, error) {
 	// per event, far more than verifying them.
 	list := make([]byte, 0, 256*len(v.Events))
 	list = append(list, '[')
+	labels := map[audit.Operation][2]string{}
 	for i, e := range v.Events {
 		if i > 0 {
 			list = append(list, ',')
 		}
 		list = append(list, `{"index":`...)
 		list = strconv.AppendInt(list, e.Index, 10)
+		list = append(list, `,"time_us":`...)
+		list = strconv.AppendInt(list, e.Time.UnixMicro(), 10)
 		for _, f := range [...]struct{ k, v string }{
-			{"time", e.Time.UTC().Format("2006-01-02T15:04:05.000000Z")},
 			{"operation", string(e.Operation)},
 			{"code", e.Code},
-			{"label_de", e.Operation.Label("de")},
-			{"label_en", e.Operation.Label("en")},
 			{"result", string(e.Result)},
 			{"reason", e.Reason},
 			{"object", e.Object},
@@ -140,6 +142,9 @@ func verify(a js.Value) (any, error) {
 			list = append(list, `":`...)
 			list = appendJSON(list, f.v)
 		}
+		if _, ok := labels[e.Operation]; !ok {
+			labels[e.Operation] = [2]string{e.Operation.Label("de"), e.Operation.Label("en")}
+		}
 		list = append(list, '}')
 	}
 	list = append(list, ']')
@@ -150,9 +155,13 @@ func verify(a js.Value) (any, error) {
 	out.Set("size", float64(v.Checkpoint.Size))
 	out.Set("time", v.Checkpoint.Time.UTC().Format(time.RFC3339))
 	out.Set("events", string(list))
+	ls := object.New()
+	for op, l := range labels {
+		ls.Set(string(op), js.ValueOf([]any{l[0], l[1]}))
+	}
+	out.Set("labels", ls)
 	// The time of the checks alone, and of making the events JavaScript's.
 	out.Set("verify_ms", float64(verified.Microseconds())/1000)
-	out.Set("convert_ms", float64((time.Since(t) - verified).Microseconds())/1000)
+	out.Set("convert_ms", float64((time.Since(t)-verified).Microseconds())/1000)
 	return out, nil
 }
-

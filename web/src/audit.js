@@ -86,7 +86,9 @@ async function keep(account, pin) {
 let queue = Promise.resolve();
 
 // verify reads the protocol of the account's record and verifies it.
-// It resolves to {events (oldest first), size, time (of the checkpoint),
+// It resolves to {events (oldest first: index, time, operation, code,
+// label_de, label_en, result, reason, object, actor_id, actor_role,
+// actor_name, device, addr), size, time (of the checkpoint),
 // ms (the verification's time in the worker: verifyMs of the checks,
 // convertMs of making the events JavaScript objects), firstUse}, or rejects with
 // the CoreError of what failed (or the ApiError / NetworkError of the
@@ -107,5 +109,12 @@ async function verifyNow(account) {
   const page = new Uint8Array(await resp.arrayBuffer());
   const { ok: v, ms } = await call('verify', { page, log, key, last, now: Date.now() }, [page.buffer]);
   await keep(account, { key: v.key, signed: v.signed });
-  return { events: JSON.parse(v.events), size: v.size, time: v.time, ms, verifyMs: v.verify_ms, convertMs: v.convert_ms, firstUse: !key };
+  // The events as the pages use them: the time as ISO text (to the
+  // millisecond), the operation's label in both languages.
+  const events = JSON.parse(v.events);
+  for (const e of events) {
+    e.time = new Date(e.time_us / 1000).toISOString();
+    [e.label_de, e.label_en] = v.labels[e.operation] || [e.operation, e.operation];
+  }
+  return { events, size: v.size, time: v.time, ms, verifyMs: v.verify_ms, convertMs: v.convert_ms, firstUse: !key };
 }
