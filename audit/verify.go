@@ -210,3 +210,39 @@ func (en *Entry) event(log string, fields *lastFields) (Event, error) {
 	}
 	return e, nil
 }
+
+// A client's full read of a record's log (docs/audit.md §6), the same in
+// the CLI (client.State.VerifyAudit) and in the browser
+// (cmd/akte-audit-wasm): ask for the page since ReadSince, then check it
+// with VerifyRead.
+
+// ReadSince returns the size of the checkpoint the client kept (0 if
+// none), the since=N of its next read. key and last are what it pinned and
+// kept; a kept checkpoint that does not open under the key is
+// state_invalid.
+func ReadSince(key, last string) (int64, error) {
+	if last == "" {
+		return 0, nil
+	}
+	pk, err := ParsePublicKey(key)
+	if err != nil {
+		return 0, fail(ReasonStateInvalid, nil, "Der gespeicherte Schlüssel des Protokolls ist beschädigt.")
+	}
+	c, err := pk.Open([]byte(last))
+	if err != nil {
+		return 0, fail(ReasonStateInvalid, nil, "Der gespeicherte Prüfpunkt dieses Protokolls ist beschädigt.")
+	}
+	return c.Size, nil
+}
+
+// VerifyRead parses and verifies a full read of log: the whole log as
+// kept (Complete, the newest DefaultPolicy().KeepNewest always there),
+// consistent with last, under key (empty on first use: the page's key is
+// trusted and returned for pinning).
+func VerifyRead(b []byte, log, key, last string, now time.Time) (*Verified, error) {
+	page, err := ParsePage(b)
+	if err != nil {
+		return nil, fail(ReasonCheckpointMalformed, nil, "Die Antwort des Servers ist kein lesbares Protokoll.")
+	}
+	return Verify(page, Options{Key: key, Log: log, Last: last, Complete: true, KeepNewest: DefaultPolicy().KeepNewest, Now: now})
+}

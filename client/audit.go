@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/akte/akte"
 	"github.com/akte/akte/audit"
 )
 
@@ -21,45 +20,29 @@ type AuditPin struct {
 	Checkpoints map[string]string `json:"checkpoints,omitempty"`
 }
 
-// AuditKeepNewest is how many of a record's newest entries retention
-// always keeps: a page that starts later has lost some.
-const AuditKeepNewest = 50
-
 // VerifyAudit reads the protocol of the account's record and verifies it
-// against what the state pinned and kept (audit.Verify: the whole log,
-// consistent with the last checkpoint, every event in the signed tree).
+// against what the state pinned and kept (audit.ReadSince and
+// audit.VerifyRead, which the web app runs too: the whole log, consistent
+// with the last checkpoint, every event in the signed tree).
 // On success it keeps the new checkpoint (and, on first use, the key) in
 // st, which the caller saves. A failed verification is an *akte.Error of
 // KindCrypto whose Reason names what failed; nothing is kept then.
 func (st *State) VerifyAudit(ctx context.Context, c *API, account string) (*audit.Verified, error) {
 	log := audit.RecordLog(account)
 	pin := st.Audit[c.Base]
-	var o audit.Options
+	var key, last string
 	if pin != nil {
-		o.Key, o.Last = pin.Key, pin.Checkpoints[log]
+		key, last = pin.Key, pin.Checkpoints[log]
 	}
-	var since int64
-	if o.Last != "" {
-		pk, err := audit.ParsePublicKey(o.Key)
-		if err != nil {
-			return nil, akte.R("audit.verify", akte.KindCrypto, "state_invalid", nil, "")
-		}
-		last, err := pk.Open([]byte(o.Last))
-		if err != nil {
-			return nil, akte.R("audit.verify", akte.KindCrypto, "state_invalid", nil, "")
-		}
-		since = last.Size
+	since, err := audit.ReadSince(key, last)
+	if err != nil {
+		return nil, err
 	}
 	b, err := c.AuditPage(ctx, since)
 	if err != nil {
 		return nil, err
 	}
-	page, err := audit.ParsePage(b)
-	if err != nil {
-		return nil, akte.R("audit.verify", akte.KindCrypto, "checkpoint_malformed", nil, "")
-	}
-	o.Log, o.Complete, o.KeepNewest, o.Now = log, true, AuditKeepNewest, time.Now()
-	v, err := audit.Verify(page, o)
+	v, err := audit.VerifyRead(b, log, key, last, time.Now())
 	if err != nil {
 		return nil, err
 	}

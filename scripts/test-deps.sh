@@ -4,7 +4,8 @@
 # Chromium for the browser tests, Node.js and npm for the web build (and
 # the FHIR schema validation), poppler-utils (pdftoppm, pdftotext) for the
 # PDF tests, dcmtk and libgdcm-tools for the DICOM tests (they convert test
-# images into every transfer syntax and write a DICOMDIR).
+# images into every transfer syntax and write a DICOMDIR), sqlite3 for the
+# web app's protocol tamper test (web/test/protokoll.test.mjs).
 # Go modules and test-only Go tools are fetched by the go command itself.
 set -euo pipefail
 need=()
@@ -17,6 +18,8 @@ for tool in dcmodify dcmconv dcmcjpeg dcmcjpls dcmcrle dcmmkdir dcmdump; do
   command -v "$tool" >/dev/null 2>&1 || { need+=(dcmtk); break; }
 done
 command -v gdcmconv >/dev/null 2>&1 || need+=(libgdcm-tools)
+# sqlite3 edits a running server's database in the browser tamper test.
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2
   SUDO=""

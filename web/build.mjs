@@ -3,7 +3,7 @@
 // the server sends them precompressed. Run by `make web` (after npm ci).
 //
 //   node build.mjs            build
-//   node build.mjs --no-wasm  reuse the core.wasm of the last build (UI work)
+//   node build.mjs --no-wasm  reuse the core.wasm and audit.wasm of the last build (UI work)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
@@ -24,6 +24,15 @@ if (!process.argv.includes('--no-wasm') || !existsSync(wasmTmp)) {
   const t = Date.now();
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', wasmTmp, './cmd/akte-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
   console.error(`core.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+// The protocol's verifier (cmd/akte-audit-wasm), a module of its own: the
+// core has no room for it, and only the pages that show the protocol load
+// it (web/src/audit.js).
+const auditTmp = join(cache, 'audit.wasm');
+if (!process.argv.includes('--no-wasm') || !existsSync(auditTmp)) {
+  const t = Date.now();
+  execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', auditTmp, './cmd/akte-audit-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
+  console.error(`audit.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
 // The core's size is watched (issue 11, docs/benchmarks.md; cmd/akte-wasm
 // TestLean fails above the limit).
@@ -53,6 +62,8 @@ const hashed = (logical, data) => {
 const urls = {
   wasm: hashed('core.wasm', readFileSync(wasmTmp)),
   worker: hashed('worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('core-worker.js', 'iife'))])),
+  auditWasm: hashed('audit.wasm', readFileSync(auditTmp)),
+  auditWorker: hashed('audit-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('audit-worker.js', 'iife'))])),
   // The upload's reading, hashing and encryption (web/src/work.js).
   work: hashed('work.js', await bundle('work.js', 'iife')),
 };

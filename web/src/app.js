@@ -15,6 +15,8 @@ import { checkManifest, updateManifest } from './manifest.js';
 import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
 import { totpCode } from './totp.js';
 import { here, navigate, back, match } from './router.js';
+import * as audit from './audit.js';
+import { has } from './catalog.js';
 
 const html = htm.bind(h);
 
@@ -83,6 +85,7 @@ function leaveSession(message = '', { stay = false } = {}) {
   record.value = null;
   items.value = [];
   recordFilter.value = noFilter;
+  protocol.value = null;
   flash.value = message;
   if (!stay) navigate('/anmelden');
 }
@@ -1340,6 +1343,7 @@ function Record() {
           : html`<ul class="docs">${xs.map(doc)}</ul>`,
       )}
     </section>
+    <${LastLogins} />
   </div>`;
 }
 
@@ -1851,6 +1855,202 @@ function Sessions() {
   </section>`;
 }
 
+// ---- the protocol ----
+
+// protocol is the last verification of the record's protocol in this tab:
+// { account, events } once verified, { account, error } when it failed.
+// The Protokoll page verifies anew each time it opens; the start page's
+// last logins use the last result of the tab (decision 0029).
+const protocol = signal(null);
+
+function verifyProtocol() {
+  const account = session.value.account.account_id;
+  // The devices' names, to say which device acted (the ids are in the
+  // protocol).
+  const devices = get('/devices').catch(() => []);
+  return audit.verify(account).then(
+    async (r) => {
+      r = { ...r, devices: await devices };
+      if (session.value?.account.account_id === account) protocol.value = { account, ...r };
+      return r;
+    },
+    (e) => {
+      if (session.value?.account.account_id === account) protocol.value = { account, error: e };
+      throw e;
+    },
+  );
+}
+
+const resultWord = (r) => ({ ok: tr('erfolgreich', 'succeeded'), denied: tr('abgelehnt', 'denied'), error: tr('Fehler des Servers', 'server error') })[r] || r;
+const roleWord = (r) =>
+  ({
+    patient: tr('Patient/in', 'patient'),
+    representative: tr('Vertretung', 'representative'),
+    provider: tr('Praxis oder Klinik', 'provider'),
+    app: tr('App', 'app'),
+    insurer: tr('Krankenkasse', 'insurer'),
+    share: tr('Freigabe-Link', 'share link'),
+    operator: tr('Betrieb', 'operator'),
+    system: tr('System', 'system'),
+    anonymous: tr('nicht angemeldet', 'not logged in'),
+  })[r] || r;
+const opWord = (e) => (lang.value === 'en' ? e.label_en : e.label_de) || e.operation;
+const reasonWord = (r) => (has(lang.value, r) ? say(r) : r);
+const actorOf = (e) => e.actor_id || 'anonymous:' + e.actor_role;
+function actorWord(e, me) {
+  if (me && e.actor_id === me) return tr('Sie', 'You');
+  return e.actor_name || e.actor_id || roleWord(e.actor_role);
+}
+
+const deviceNamer = (ds) => (id) => ds?.find((d) => d.id === id)?.name || id;
+
+// ProtocolFailed is the visible mark of a failed verification: what failed,
+// in the catalogue's words.
+function ProtocolFailed({ error }) {
+  const crypto = error instanceof core.CoreError && error.code === 'crypto';
+  return html`<div class="alert" role="alert" data-testid="protocol-failed" data-reason=${error.reason || error.code}>
+    <strong>${crypto ? tr('Das Protokoll hat die Prüfung nicht bestanden.', 'The protocol failed verification.') : tr('Das Protokoll konnte nicht geprüft werden.', 'The protocol could not be verified.')}</strong>
+    <p>${errorText(error)}</p>
+    ${crypto && html`<p>${tr('Es kann manipuliert sein. Bitte wenden Sie sich an den Betreiber.', 'It may have been tampered with. Please contact the operator.')}</p>`}
+  </div>`;
+}
+
+const pageSize = 100;
+const protocolFilters = ['wer', 'was', 'ergebnis', 'von', 'bis'];
+
+function Protocol() {
+  useTitle(tr('Protokoll', 'Protocol'));
+  const me = session.value.account.account_id;
+  const [state, setState] = useState({ loading: true });
+  const [shown, setShown] = useState(pageSize);
+  const check = () => {
+    setState({ loading: true });
+    verifyProtocol().then((r) => setState(r), (e) => setState({ error: e }));
+  };
+  useEffect(() => {
+    check();
+  }, []);
+  const q = here.value.query;
+  const f = Object.fromEntries(protocolFilters.map((k) => [k, q.get(k) || '']));
+  const setF = (k, v) => {
+    const n = new URLSearchParams(q);
+    if (v) n.set(k, v);
+    else n.delete(k);
+    const s = n.toString();
+    navigate('/protokoll' + (s ? '?' + s : ''), { replace: true });
+    setShown(pageSize);
+  };
+  const events = state.events || [];
+  const actors = new Map();
+  const ops = new Map();
+  for (const e of events) {
+    actors.set(actorOf(e), actorWord(e, me) + ' (' + roleWord(e.actor_role) + ')');
+    ops.set(e.operation, opWord(e));
+  }
+  const day = (t) => localDate(t);
+  const hits = events
+    .filter((e) => (!f.wer || actorOf(e) === f.wer) && (!f.was || e.operation === f.was) && (!f.ergebnis || e.result === f.ergebnis))
+    .filter((e) => (!f.von || day(e.time) >= f.von) && (!f.bis || day(e.time) <= f.bis))
+    .reverse();
+  const devName = deviceNamer(state.devices);
+  const filtered = protocolFilters.some((k) => f[k]);
+  const sorted = (m) => [...m].sort((a, b) => a[1].localeCompare(b[1]));
+  return html`<h1 tabindex="-1">${tr('Protokoll', 'Protocol')}</h1>
+    <p class="intro">${tr(
+      'Wer wann was mit Ihrer Akte getan hat, auch abgelehnte Versuche. Dieses Gerät prüft bei jedem Öffnen mit der Signatur des Servers, dass kein Eintrag verändert, entfernt oder nachträglich eingefügt wurde.',
+      'Who did what with your record and when, refused attempts included. Each time it opens, this device checks against the server’s signature that no entry was changed, removed or inserted afterwards.',
+    )}</p>
+    ${state.loading && html`<${Status} text=${tr('Protokoll wird geladen und geprüft …', 'Loading and verifying the protocol …')} />`}
+    ${state.error && html`<${ProtocolFailed} error=${state.error} />`}
+    ${!state.loading && html`<p><button type="button" onClick=${check}>${tr('Erneut prüfen', 'Verify again')}</button></p>`}
+    ${state.events &&
+    html`<p class="verified" data-testid="protocol-verified" data-ms=${Math.round(state.ms)} data-verify-ms=${Math.round(state.verifyMs)} data-convert-ms=${Math.round(state.convertMs)} data-size=${state.size}>
+      <span aria-hidden="true">✓ </span>${tr(
+        `Geprüft: vollständig und unverändert (${state.size} Einträge, Prüfpunkt vom ${fmtDateTime(state.time)}).`,
+        `Verified: complete and unaltered (${state.size} entries, checkpoint of ${fmtDateTime(state.time)}).`,
+      )}
+      ${state.firstUse && html` ${tr('Dieses Gerät hat sich den Schlüssel des Servers gemerkt.', 'This device has remembered the server’s key.')}`}
+    </p>
+    <details class="filters" open>
+      <summary>${tr('Filter', 'Filters')}</summary>
+      <div class="row" role="search" aria-label=${tr('Protokoll filtern', 'Filter the protocol')}>
+        <div class="field"><label for="p-actor">${tr('Wer', 'Who')}</label>
+          <select id="p-actor" value=${f.wer} onChange=${(e) => setF('wer', e.currentTarget.value)}>
+            <option value="">${tr('Alle', 'Everyone')}</option>
+            ${sorted(actors).map(([k, v]) => html`<option value=${k}>${v}</option>`)}
+          </select></div>
+        <div class="field"><label for="p-op">${tr('Was', 'What')}</label>
+          <select id="p-op" value=${f.was} onChange=${(e) => setF('was', e.currentTarget.value)}>
+            <option value="">${tr('Alles', 'Everything')}</option>
+            ${sorted(ops).map(([k, v]) => html`<option value=${k}>${v}</option>`)}
+          </select></div>
+        <div class="field"><label for="p-result">${tr('Ergebnis', 'Result')}</label>
+          <select id="p-result" value=${f.ergebnis} onChange=${(e) => setF('ergebnis', e.currentTarget.value)}>
+            <option value="">${tr('Alle', 'All')}</option>
+            ${['ok', 'denied', 'error'].map((r) => html`<option value=${r}>${resultWord(r)}</option>`)}
+          </select></div>
+        <div class="field"><label for="p-from">${tr('Von (Datum)', 'From (date)')}</label>
+          <input id="p-from" type="date" value=${f.von} onInput=${(e) => setF('von', e.currentTarget.value)} /></div>
+        <div class="field"><label for="p-to">${tr('Bis (Datum)', 'To (date)')}</label>
+          <input id="p-to" type="date" value=${f.bis} onInput=${(e) => setF('bis', e.currentTarget.value)} /></div>
+      </div>
+      ${filtered && html`<button type="button" onClick=${() => navigate('/protokoll', { replace: true })}>${tr('Filter zurücksetzen', 'Clear filters')}</button>`}
+    </details>
+    <p role="status" aria-live="polite" data-testid="protocol-count">${tr(`${hits.length} von ${events.length} Einträgen, neueste zuerst`, `${hits.length} of ${events.length} entries, newest first`)}</p>
+    <ol class="protocol" data-testid="protocol">
+      ${hits.slice(0, shown).map(
+        (e) => html`<li data-testid="event" data-operation=${e.operation} data-result=${e.result}>
+          <p class="ev-head"><strong>${opWord(e)}</strong> <span class="mono">${e.code}</span>
+            <span class=${'result ' + e.result}>${resultWord(e.result)}${e.reason ? ' – ' + reasonWord(e.reason) : ''}</span></p>
+          <dl class="facts">
+            <dt>${tr('Zeit', 'Time')}</dt><dd><time datetime=${e.time}>${fmtDateTime(e.time)}</time></dd>
+            <dt>${tr('Wer', 'Who')}</dt><dd>${actorWord(e, me)} (${roleWord(e.actor_role)})</dd>
+            ${e.device && html`<dt>${tr('Gerät', 'Device')}</dt><dd>${devName(e.device)}</dd>`}
+            ${e.object && html`<dt>${tr('Objekt', 'Object')}</dt><dd class="mono">${e.object}</dd>`}
+            ${e.addr && html`<dt>${tr('Adresse', 'Address')}</dt><dd class="mono">${e.addr}</dd>`}
+            <dt>${tr('Nr.', 'No.')}</dt><dd>${e.index}</dd>
+          </dl>
+        </li>`,
+      )}
+    </ol>
+    ${hits.length > shown &&
+    html`<button type="button" onClick=${() => setShown(shown + pageSize)}>${tr(`Weitere ${Math.min(pageSize, hits.length - shown)} anzeigen`, `Show ${Math.min(pageSize, hits.length - shown)} more`)}</button>`}`}`;
+}
+
+// LastLogins shows the start page's last five logins (failed ones too),
+// from the verified protocol: the tab's last verification, or a new one
+// once the page is idle (decision 0029).
+function LastLogins() {
+  const p = protocol.value;
+  const me = session.value.account.account_id;
+  useEffect(() => {
+    if (protocol.value?.account === me) return;
+    const go = () => verifyProtocol().catch(() => {});
+    if (globalThis.requestIdleCallback) {
+      const h = requestIdleCallback(go, { timeout: 2000 });
+      return () => cancelIdleCallback(h);
+    }
+    const h = setTimeout(go, 200);
+    return () => clearTimeout(h);
+  }, []);
+  const logins = p?.events ? p.events.filter((e) => e.operation === 'session.login').slice(-5).reverse() : [];
+  return html`<section aria-labelledby="logins-h" class="card logins" data-testid="last-logins">
+    <h2 id="logins-h">${tr('Letzte Anmeldungen', 'Last logins')}</h2>
+    ${!p && html`<p class="status">${tr('Wird geprüft …', 'Verifying …')}</p>`}
+    ${p?.error && html`<${ProtocolFailed} error=${p.error} />`}
+    ${p?.events &&
+    html`<ul class="plain">
+      ${logins.map(
+        (e) => html`<li data-testid="login" data-result=${e.result}>
+          <span><time datetime=${e.time}>${fmtDateTime(e.time)}</time> · ${e.device ? deviceNamer(p.devices)(e.device) : tr('unbekanntes Gerät', 'unknown device')}</span>
+          <span class=${'result ' + e.result}>${e.result === 'ok' ? tr('erfolgreich', 'succeeded') : tr('fehlgeschlagen', 'failed')}</span>
+        </li>`,
+      )}
+    </ul>`}
+    <p><a href="/protokoll">${tr('Ganzes Protokoll ansehen', 'See the whole protocol')}</a></p>
+  </section>`;
+}
+
 // ---- forgotten password ----
 
 function Forgot() {
@@ -2159,6 +2359,7 @@ function Header() {
     <nav id="main-nav" class=${open ? 'open' : ''} aria-label=${tr('Hauptnavigation', 'Main navigation')}>
       <ul>
         ${s && link('/akte', 'Meine Akte', 'My record')}
+        ${s && link('/protokoll', 'Protokoll', 'Protocol')}
         ${s && link('/einstellungen', 'Einstellungen', 'Settings')}
         ${devMailbox.value && link('/postfach', 'Postfach', 'Mailbox')}
         ${s && html`<li><button type="button" onClick=${logout}>${tr('Abmelden', 'Log out')}</button></li>`}
@@ -2188,6 +2389,7 @@ const loginPages = {
 const recordPages = [
   ['/akte', () => html`<${Record} />`],
   ['/einstellungen', () => html`<${Settings} />`],
+  ['/protokoll', () => html`<${Protocol} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 

@@ -1,7 +1,8 @@
 // The keys of a logged-in tab live only in the core's worker (issue 10,
 // item 2; docs/decisions/0020-browser-keys-in-worker.md): after a login,
 // sessionStorage, localStorage, IndexedDB and the Cache API hold nothing
-// that is or opens the UMK, nor does the Chromium profile on disk; a
+// that is or opens the UMK (IndexedDB only the protocol's public pins), nor
+// does the Chromium profile on disk; a
 // reload shows the unlock page, which refuses a wrong password, opens the
 // record with the right one without asking for a TOTP code, works by
 // keyboard, at 360 px and in English, and passes axe; a session that ended
@@ -20,6 +21,19 @@ const storage = (page) =>
     session: Object.entries(sessionStorage),
     local: Object.entries(localStorage),
     idb: (await indexedDB.databases()).map((d) => d.name),
+    // The protocol's pins (web/src/audit.js): the server's public verifier
+    // key and the last verified checkpoint per account.
+    pins: (await indexedDB.databases()).some((d) => d.name === 'akte-audit')
+      ? await new Promise((resolve, reject) => {
+          const r = indexedDB.open('akte-audit');
+          r.onerror = () => reject(r.error);
+          r.onsuccess = () => {
+            const g = r.result.transaction('pins').objectStore('pins').getAll();
+            g.onsuccess = () => (r.result.close(), resolve(g.result));
+            g.onerror = () => reject(g.error);
+          };
+        })
+      : [],
     caches: await caches.keys(),
   }));
 
@@ -32,7 +46,14 @@ const storage = (page) =>
 // sealed key takes.
 function noKeys(st, email, what) {
   assert.deepEqual(st.session, [['akte.session', email]], `${what}: sessionStorage holds only the session's e-mail`);
-  assert.deepEqual(st.idb, [], `${what}: no IndexedDB`);
+  // IndexedDB holds at most the protocol's pins (decision 0029), which are
+  // public: the server's verifier key and a signed checkpoint.
+  assert.deepEqual(st.idb.filter((n) => n !== 'akte-audit'), [], `${what}: no IndexedDB but the protocol's pins`);
+  for (const p of st.pins) {
+    assert.deepEqual(Object.keys(p).sort(), ['key', 'signed'], `${what}: a pin`);
+    assert.match(p.key, /^[^+\s]+\/audit\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/, `${what}: the pinned verifier key`);
+    assert.match(p.signed, /^[^\n]+\/audit\/record\/[^\n]+\n\d+\n[A-Za-z0-9+/]+=*\ntime [^\n]+\n\n— /, `${what}: the kept checkpoint`);
+  }
   assert.deepEqual(st.caches, [], `${what}: no caches`);
   for (const [k, v] of st.local) {
     if (k === 'akte.device') assert.match(v, /^web-[0-9a-f]{32}$/, what);
