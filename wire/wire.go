@@ -5,6 +5,7 @@
 package wire
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/akte/akte"
@@ -91,12 +92,16 @@ type PreloginResponse struct {
 // device got at its last login or registration; a browser sends it as the
 // device cookie instead.
 type LoginRequest struct {
-	Email        string `json:"email"`
-	LoginSecret  []byte `json:"login_secret"`
-	TOTP         string `json:"totp"`
-	DeviceID     string `json:"device_id"`
-	DeviceName   string `json:"device_name"`
-	DeviceSecret string `json:"device_secret,omitempty"`
+	Email       string `json:"email"`
+	LoginSecret []byte `json:"login_secret"`
+	TOTP        string `json:"totp"`
+	// Passkey replaces TOTP: the PublicKeyCredential (JSON) the browser's
+	// navigator.credentials.get returned for the options of POST
+	// /api/v1/sessions/passkey.
+	Passkey      json.RawMessage `json:"passkey,omitempty"`
+	DeviceID     string          `json:"device_id"`
+	DeviceName   string          `json:"device_name"`
+	DeviceSecret string          `json:"device_secret,omitempty"`
 	// DeviceKey is the Ed25519 public key of a client that will ask for
 	// the session's escrowed key (POST /api/v1/session/key).
 	DeviceKey []byte `json:"device_key,omitempty"`
@@ -326,4 +331,34 @@ type Mail struct {
 	Subject string    `json:"subject"`
 	Time    time.Time `json:"time"`
 	Text    string    `json:"text,omitempty"`
+}
+
+// PasskeyBegin is POST /api/v1/account/passkeys/new: the password's login
+// secret and a code of the authenticator app, as for changing the app.
+type PasskeyBegin struct {
+	LoginSecret []byte `json:"login_secret"`
+	TOTP        string `json:"totp"`
+}
+
+// PasskeyOptions carries the options of a WebAuthn ceremony as the
+// browser takes them ({"publicKey": …}, binary fields base64url):
+// navigator.credentials.create for POST /api/v1/account/passkeys/new,
+// navigator.credentials.get for POST /api/v1/sessions/passkey.
+type PasskeyOptions struct {
+	Options json.RawMessage `json:"options"`
+}
+
+// PasskeyAdd is POST /api/v1/account/passkeys: a name for the passkey and
+// the PublicKeyCredential (JSON) navigator.credentials.create returned.
+type PasskeyAdd struct {
+	Name       string          `json:"name"`
+	Credential json.RawMessage `json:"credential"`
+}
+
+// Passkey is one of the account's passkeys.
+type Passkey struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 }
