@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/internal/softpasskey"
+	"github.com/akte/akte/wire"
+)
+
+// TestPasskeyE2E: over HTTP against the real binary, a passkey made by a
+// software authenticator is added with the password and a TOTP code,
+// listed by akte passkey ls, and logs in instead of a code; a replayed
+// answer, an answer to a challenge the server never issued and a removed
+// passkey (akte passkey rm) are refused, and the login challenge is
+// rate limited per client address.
+func TestPasskeyE2E(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "", []string{"--limit-prelogin-addr", "6"})
+	u := newUser(t, srv, "passkey@example.org")
+	u.register(testKVNR)
+	u.login()
+	ctx := t.Context()
+
+	st, err := client.LoadState(u.Home, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.NewAPI(srv.URL)
+	c.Token = st.Token
+	anon := client.NewAPI(srv.URL)
+	pre, err := anon.Prelogin(ctx, wire.EmailRequest{Email: u.Email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, loginSecret, err := core.Split(u.Password, pre.KDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse(srv.URL) // http://127.0.0.1:PORT: passkeys live on http://localhost:PORT
+	auth := &softpasskey.Authenticator{Origin: "http://localhost:" + base.Port()}
+
+	// Added with the password and a code of the authenticator app.
+	if _, err := c.BeginPasskey(ctx, wire.PasskeyBegin{LoginSecret: loginSecret, TOTP: u.wrongCode()}); !akte.Is(err, akte.KindUnauthenticated) {
+		t.Fatalf("a wrong code: %v", err)
+	}
+	opts, err := c.BeginPasskey(ctx, wire.PasskeyBegin{LoginSecret: loginSecret, TOTP: u.code()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(opts, []byte(`"id":"localhost"`)) || !bytes.Contains(opts, []byte(`"residentKey":"required"`)) {
+		t.Errorf("creation options: %s", opts)
+	}
+	resp, cred, err := auth.Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := c.AddPasskey(ctx, wire.PasskeyAdd{Name: "Laptop", Credential: resp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []wire.Passkey
+	u.okJSON(&listed, "passkey", "ls")
+	if len(listed) != 1 || listed[0].ID != pk.ID || listed[0].Name != "Laptop" || listed[0].LastUsedAt != nil {
+		t.Fatalf("akte passkey ls: %+v", listed)
+	}
+	srv.lastMail(u.Email, "Passkey")
+
+	login := func(answer []byte) error {
+		_, err := anon.Login(ctx, wire.LoginRequest{Email: u.Email, LoginSecret: loginSecret, Passkey: answer,
+			DeviceID: st.DeviceID, DeviceName: st.DeviceName})
+		return err
+	}
+	assertion := func() []byte {
+		t.Helper()
+		o, err := anon.PasskeyChallenge(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := auth.Get(o, cred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	refused := func(what string, err error) {
+		t.Helper()
+		if r, _ := akte.ReasonOf(err); !akte.Is(err, akte.KindUnauthenticated) || r != "login_failed" {
+			t.Errorf("%s: %v, want login_failed", what, err)
+		}
+	}
+
+	// The password and the passkey log in; the same answer again does not.
+	answer := assertion()
+	if err := login(answer); err != nil {
+		t.Fatalf("login with the passkey: %v", err)
+	}
+	refused("replayed", login(answer))
+	out := u.ok("passkey", "ls")
+	if !strings.Contains(out, "Laptop") || strings.Contains(out, "\t-\t") {
+		t.Errorf("akte passkey ls after the login:\n%s", out)
+	}
+
+	// A challenge the server never issued.
+	o, _ := anon.PasskeyChallenge(ctx)
+	var forged map[string]map[string]any
+	json.Unmarshal(o, &forged)
+	forged["publicKey"]["challenge"] = base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	fo, _ := json.Marshal(forged)
+	fa, _ := auth.Get(fo, cred)
+	refused("a challenge the server did not issue", login(fa))
+
+	// Removed: refused; TOTP still logs in.
+	u.ok("passkey", "rm", pk.ID)
+	if msg := u.fails("passkey", "rm", pk.ID); !says(msg, "passkey_not_found", nil) {
+		t.Errorf("removed twice: %q", msg)
+	}
+	refused("removed passkey", login(assertion()))
+	u.login()
+
+	// The login challenge is limited per client address (here 6 an hour;
+	// 4 were taken).
+	var limited error
+	for range 4 {
+		if _, limited = anon.PasskeyChallenge(ctx); limited != nil {
+			break
+		}
+	}
+	if r, _ := akte.ReasonOf(limited); !akte.Is(limited, akte.KindRateLimited) || r != "rate_limited_wait" {
+		t.Errorf("7th challenge: %v", limited)
+	}
+}
