@@ -103,8 +103,11 @@ func TestPasskeyE2E(t *testing.T) {
 		t.Fatalf("login with the passkey: %v", err)
 	}
 	refused("replayed", login(answer))
-	out := u.ok("passkey", "ls")
-	if !strings.Contains(out, "Laptop") || strings.Contains(out, "\t-\t") {
+	u.okJSON(&listed, "passkey", "ls")
+	if len(listed) != 1 || listed[0].LastUsedAt == nil {
+		t.Errorf("akte passkey ls --json after the login: %+v", listed)
+	}
+	if out := u.ok("passkey", "ls"); !strings.Contains(out, "Laptop") || !strings.Contains(out, pk.ID) {
 		t.Errorf("akte passkey ls after the login:\n%s", out)
 	}
 
