@@ -28,44 +28,8 @@ func TestPasskeyE2E(t *testing.T) {
 	u.register(testKVNR)
 	u.login()
 	ctx := t.Context()
-
-	st, err := client.LoadState(u.Home, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client.NewAPI(srv.URL)
-	c.Token = st.Token
-	anon := client.NewAPI(srv.URL)
-	pre, err := anon.Prelogin(ctx, wire.EmailRequest{Email: u.Email})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, loginSecret, err := core.Split(u.Password, pre.KDF)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := url.Parse(srv.URL) // http://127.0.0.1:PORT: passkeys live on http://localhost:PORT
-	auth := &softpasskey.Authenticator{Origin: "http://localhost:" + base.Port()}
-
-	// Added with the password and a code of the authenticator app.
-	if _, err := c.BeginPasskey(ctx, wire.PasskeyBegin{LoginSecret: loginSecret, TOTP: u.wrongCode()}); !akte.Is(err, akte.KindUnauthenticated) {
-		t.Fatalf("a wrong code: %v", err)
-	}
-	opts, err := c.BeginPasskey(ctx, wire.PasskeyBegin{LoginSecret: loginSecret, TOTP: u.code()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(opts, []byte(`"id":"localhost"`)) || !bytes.Contains(opts, []byte(`"residentKey":"required"`)) {
-		t.Errorf("creation options: %s", opts)
-	}
-	resp, cred, err := auth.Create(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := c.AddPasskey(ctx, wire.PasskeyAdd{Name: "Laptop", Credential: resp})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc := addPasskey(t, srv, u)
+	st, loginSecret, auth, cred, pk, anon := pc.state, pc.loginSecret, pc.auth, pc.cred, pc.passkey, pc.anon
 	var listed []wire.Passkey
 	u.okJSON(&listed, "passkey", "ls")
 	if len(listed) != 1 || listed[0].ID != pk.ID || listed[0].Name != "Laptop" || listed[0].LastUsedAt != nil {
@@ -139,4 +103,60 @@ func TestPasskeyE2E(t *testing.T) {
 	if r, _ := akte.ReasonOf(limited); !akte.Is(limited, akte.KindRateLimited) || r != "rate_limited_wait" {
 		t.Errorf("7th challenge: %v", limited)
 	}
+}
+
+// passkeyClient is a user's passkey, added over HTTP with the software
+// authenticator, and what logging in with it needs.
+type passkeyClient struct {
+	state       *client.State
+	loginSecret []byte
+	auth        *softpasskey.Authenticator
+	cred        *softpasskey.Credential
+	passkey     *wire.Passkey
+	anon        *client.API
+}
+
+// addPasskey adds a passkey named Laptop to the logged-in user's account,
+// checking on the way that a wrong code is refused.
+func addPasskey(t *testing.T, srv *server, u *user) *passkeyClient {
+	t.Helper()
+	ctx := t.Context()
+	st, err := client.LoadState(u.Home, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.NewAPI(srv.URL)
+	c.Token = st.Token
+	anon := client.NewAPI(srv.URL)
+	pre, err := anon.Prelogin(ctx, wire.EmailRequest{Email: u.Email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, loginSecret, err := core.Split(u.Password, pre.KDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse(srv.URL) // http://127.0.0.1:PORT: passkeys live on http://localhost:PORT
+	auth := &softpasskey.Authenticator{Origin: "http://localhost:" + base.Port()}
+
+	// Added with the password and a code of the authenticator app.
+	if _, err := c.BeginPasskey(ctx, wire.PasskeyBegin{LoginSecret: loginSecret, TOTP: u.wrongCode()}); !akte.Is(err, akte.KindUnauthenticated) {
+		t.Fatalf("a wrong code: %v", err)
+	}
+	opts, err := c.BeginPasskey(ctx, wire.PasskeyBegin{LoginSecret: loginSecret, TOTP: u.code()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(opts, []byte(`"id":"localhost"`)) || !bytes.Contains(opts, []byte(`"residentKey":"required"`)) {
+		t.Errorf("creation options: %s", opts)
+	}
+	resp, cred, err := auth.Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := c.AddPasskey(ctx, wire.PasskeyAdd{Name: "Laptop", Credential: resp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &passkeyClient{state: st, loginSecret: loginSecret, auth: auth, cred: cred, passkey: pk, anon: anon}
 }
