@@ -153,7 +153,7 @@ func (c *API) Login(ctx context.Context, r wire.LoginRequest) (*wire.LoginRespon
 func (c *API) PasskeyChallenge(ctx context.Context) (json.RawMessage, error) {
 	var out wire.PasskeyOptions
 	_, err := c.do(ctx, "POST", prefix+"/sessions/passkey", struct{}{}, &out, nil)
-	return out.Options, err
+	return json.RawMessage(out.Options), err
 }
 
 // Sessions is GET /api/v1/sessions.
@@ -267,7 +267,7 @@ func (c *API) ConfirmEmailChange(ctx context.Context, r wire.EmailChangeConfirm)
 func (c *API) BeginPasskey(ctx context.Context, r wire.PasskeyBegin) (json.RawMessage, error) {
 	var out wire.PasskeyOptions
 	_, err := c.do(ctx, "POST", prefix+"/account/passkeys/new", r, &out, nil)
-	return out.Options, err
+	return json.RawMessage(out.Options), err
 }
 
 // AddPasskey is POST /api/v1/account/passkeys.

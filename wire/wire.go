@@ -5,7 +5,6 @@
 package wire
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/akte/akte"
@@ -98,10 +97,10 @@ type LoginRequest struct {
 	// Passkey replaces TOTP: the PublicKeyCredential (JSON) the browser's
 	// navigator.credentials.get returned for the options of POST
 	// /api/v1/sessions/passkey.
-	Passkey      json.RawMessage `json:"passkey,omitempty"`
-	DeviceID     string          `json:"device_id"`
-	DeviceName   string          `json:"device_name"`
-	DeviceSecret string          `json:"device_secret,omitempty"`
+	Passkey      JSON   `json:"passkey,omitempty"`
+	DeviceID     string `json:"device_id"`
+	DeviceName   string `json:"device_name"`
+	DeviceSecret string `json:"device_secret,omitempty"`
 	// DeviceKey is the Ed25519 public key of a client that will ask for
 	// the session's escrowed key (POST /api/v1/session/key).
 	DeviceKey []byte `json:"device_key,omitempty"`
@@ -345,14 +344,14 @@ type PasskeyBegin struct {
 // navigator.credentials.create for POST /api/v1/account/passkeys/new,
 // navigator.credentials.get for POST /api/v1/sessions/passkey.
 type PasskeyOptions struct {
-	Options json.RawMessage `json:"options"`
+	Options JSON `json:"options"`
 }
 
 // PasskeyAdd is POST /api/v1/account/passkeys: a name for the passkey and
 // the PublicKeyCredential (JSON) navigator.credentials.create returned.
 type PasskeyAdd struct {
-	Name       string          `json:"name"`
-	Credential json.RawMessage `json:"credential"`
+	Name       string `json:"name"`
+	Credential JSON   `json:"credential"`
 }
 
 // Passkey is one of the account's passkeys.
@@ -361,4 +360,23 @@ type Passkey struct {
 	Name       string     `json:"name"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+// JSON is a JSON value passed through as it is (the WebAuthn options and
+// credentials): json.RawMessage without importing encoding/json into the
+// WebAssembly core, which this package is part of.
+type JSON []byte
+
+// MarshalJSON returns j itself, or null if it is empty.
+func (j JSON) MarshalJSON() ([]byte, error) {
+	if len(j) == 0 {
+		return []byte("null"), nil
+	}
+	return j, nil
+}
+
+// UnmarshalJSON keeps a copy of the value.
+func (j *JSON) UnmarshalJSON(b []byte) error {
+	*j = append((*j)[:0], b...)
+	return nil
 }
