@@ -27,7 +27,7 @@ func TestMigrate(t *testing.T) {
 		sum := writeRandom(t, p, n, uint64(i))
 		sums[alice.upload(p, "--category", "findings")] = sum
 	}
-	pk := addPasskey(t, srv, alice).passkey
+	pk := addPasskey(t, alice, localOrigin(srv), srv, srv).passkey
 	srv.stop()
 
 	r := newRemote(t)

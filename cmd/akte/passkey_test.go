@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ func TestPasskeyE2E(t *testing.T) {
 	u.register(testKVNR)
 	u.login()
 	ctx := t.Context()
-	pc := addPasskey(t, srv, u)
+	pc := addPasskey(t, u, localOrigin(srv), srv, srv)
 	st, loginSecret, auth, cred, pk, anon := pc.state, pc.loginSecret, pc.auth, pc.cred, pc.passkey, pc.anon
 	var listed []wire.Passkey
 	u.okJSON(&listed, "passkey", "ls")
@@ -116,18 +117,29 @@ type passkeyClient struct {
 	anon        *client.API
 }
 
-// addPasskey adds a passkey named Laptop to the logged-in user's account,
-// checking on the way that a wrong code is refused.
-func addPasskey(t *testing.T, srv *server, u *user) *passkeyClient {
+// localOrigin is where a server's passkeys live: its base URL is
+// http://127.0.0.1:PORT, its passkeys' origin http://localhost:PORT.
+func localOrigin(srv *server) string {
+	base, _ := url.Parse(srv.URL)
+	return "http://localhost:" + base.Port()
+}
+
+// addPasskey adds a passkey named Laptop, made for origin, to the
+// logged-in user's account: the ceremony begins through the server begin
+// and ends through finish (replicas), and a wrong code is refused on the
+// way.
+func addPasskey(t *testing.T, u *user, origin string, begin, finish *server) *passkeyClient {
 	t.Helper()
 	ctx := t.Context()
 	st, err := client.LoadState(u.Home, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := client.NewAPI(srv.URL)
+	c := client.NewAPI(begin.URL)
 	c.Token = st.Token
-	anon := client.NewAPI(srv.URL)
+	c2 := client.NewAPI(finish.URL)
+	c2.Token = st.Token
+	anon := client.NewAPI(begin.URL)
 	pre, err := anon.Prelogin(ctx, wire.EmailRequest{Email: u.Email})
 	if err != nil {
 		t.Fatal(err)
@@ -136,8 +148,7 @@ func addPasskey(t *testing.T, srv *server, u *user) *passkeyClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, _ := url.Parse(srv.URL) // http://127.0.0.1:PORT: passkeys live on http://localhost:PORT
-	auth := &softpasskey.Authenticator{Origin: "http://localhost:" + base.Port()}
+	auth := &softpasskey.Authenticator{Origin: origin}
 
 	// Added with the password and a code of the authenticator app.
 	if _, err := c.BeginPasskey(ctx, wire.PasskeyBegin{LoginSecret: loginSecret, TOTP: u.wrongCode()}); !akte.Is(err, akte.KindUnauthenticated) {
@@ -147,16 +158,59 @@ func addPasskey(t *testing.T, srv *server, u *user) *passkeyClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(opts, []byte(`"id":"localhost"`)) || !bytes.Contains(opts, []byte(`"residentKey":"required"`)) {
+	if !bytes.Contains(opts, []byte(`"residentKey":"required"`)) {
 		t.Errorf("creation options: %s", opts)
 	}
 	resp, cred, err := auth.Create(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pk, err := c.AddPasskey(ctx, wire.PasskeyAdd{Name: "Laptop", Credential: resp})
+	pk, err := c2.AddPasskey(ctx, wire.PasskeyAdd{Name: "Laptop", Credential: resp})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &passkeyClient{state: st, loginSecret: loginSecret, auth: auth, cred: cred, passkey: pk, anon: anon}
+}
+
+// TestPasskeyReplicas: the challenges live in the shared database: a
+// passkey is added through one replica and finished through the other, a
+// login challenge of one replica is answered at the other, and its answer
+// is refused when replayed at the first. Replicas share one base URL,
+// which names the passkeys' RP ID and origin.
+func TestPasskeyReplicas(t *testing.T) {
+	t.Parallel()
+	r := newRemote(t)
+	outbox := t.TempDir()
+	// Replica 1's address is the base URL of both (the balancer's).
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	s1 := startReplica(t, r, outbox, "--addr", addr)
+	s2 := startReplica(t, r, outbox, "--base-url", s1.URL)
+	u := newUser(t, s1, "replika@example.org")
+	u.register(testKVNR)
+	u.login()
+	pc := addPasskey(t, u, localOrigin(s1), s1, s2)
+	o, err := client.NewAPI(s1.URL).PasskeyChallenge(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := pc.auth.Get(o, pc.cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := func(s *server) error {
+		_, err := client.NewAPI(s.URL).Login(t.Context(), wire.LoginRequest{Email: u.Email, LoginSecret: pc.loginSecret, Passkey: answer,
+			DeviceID: pc.state.DeviceID, DeviceName: pc.state.DeviceName})
+		return err
+	}
+	if err := login(s2); err != nil {
+		t.Fatalf("a challenge of replica 1 answered at replica 2: %v", err)
+	}
+	if r, _ := akte.ReasonOf(login(s1)); r != "login_failed" {
+		t.Errorf("replayed at replica 1: %q, want login_failed", r)
+	}
 }
