@@ -65,15 +65,6 @@ func newRelyingParty(baseURL, name string) (*webauthn.WebAuthn, error) {
 	return webauthn.New(&webauthn.Config{RPID: host, RPDisplayName: name, RPOrigins: []string{origin}})
 }
 
-// PasskeyOrigin is the origin passkeys are bound to ("" if the base URL
-// can hold none).
-func (s *Service) PasskeyOrigin() string {
-	if s.wa == nil {
-		return ""
-	}
-	return s.wa.Config.RPOrigins[0]
-}
-
 // passkeyUser is an account as the WebAuthn library sees it. Its user
 // handle is the account id: random, and no personal data.
 type passkeyUser struct {
