@@ -114,6 +114,29 @@ type Store interface {
 	// DeleteTokensBefore removes tokens that expired before t.
 	DeleteTokensBefore(ctx context.Context, t time.Time) (int, error)
 
+	// CreatePasskey inserts a passkey of an existing account (KindNotFound
+	// without it); KindConflict if its ID or CredentialID is taken.
+	CreatePasskey(ctx context.Context, p *Passkey) error
+	// Passkeys lists an account's passkeys ordered by creation time.
+	Passkeys(ctx context.Context, account AccountID) ([]*Passkey, error)
+	// UsePasskey records a login with the account's passkey: it sets
+	// SignCount and LastUsedAt. KindNotFound if the account has no passkey
+	// with the id.
+	UsePasskey(ctx context.Context, account AccountID, id string, signCount uint32, at time.Time) error
+	// DeletePasskey removes one passkey of an account; KindNotFound if the
+	// account has none with the id.
+	DeletePasskey(ctx context.Context, account AccountID, id string) error
+	// CreatePasskeyChallenge stores an issued challenge; KindConflict if
+	// its hash exists.
+	CreatePasskeyChallenge(ctx context.Context, c *PasskeyChallenge) error
+	// TakePasskeyChallenge removes the challenge with the hash and
+	// purpose and returns it: of concurrent calls for one challenge,
+	// exactly one gets it, the others KindNotFound (as for an unknown,
+	// deleted or expired one; expiry is the caller's check).
+	TakePasskeyChallenge(ctx context.Context, purpose string, hash []byte) (*PasskeyChallenge, error)
+	// DeletePasskeyChallengesBefore removes challenges that expired before t.
+	DeletePasskeyChallengesBefore(ctx context.Context, t time.Time) (int, error)
+
 	// TakeAttempts decides on one attempt under each of keys at once, the
 	// conditional increment of every attempt limit: it reads the keys'
 	// counters (in the order of keys; the zero Attempts for a key that has

@@ -24,8 +24,13 @@ func (a *API) routes() {
 	m.HandleFunc("PUT /api/v1/account/authenticator", a.authed(a.handleAuthenticatorChange))
 	m.HandleFunc("POST /api/v1/account/email", a.authed(a.handleEmailChangeStart))
 	m.HandleFunc("POST /api/v1/account/email/confirm", a.authed(a.handleEmailChangeConfirm))
+	m.HandleFunc("POST /api/v1/account/passkeys/new", a.authed(a.handlePasskeyNew))
+	m.HandleFunc("POST /api/v1/account/passkeys", a.authed(a.handlePasskeyAdd))
+	m.HandleFunc("GET /api/v1/account/passkeys", a.authed(a.handlePasskeyList))
+	m.HandleFunc("DELETE /api/v1/account/passkeys/{id}", a.authed(a.handlePasskeyDelete))
 
 	m.HandleFunc("POST /api/v1/sessions", a.handleSessionCreate)
+	m.HandleFunc("POST /api/v1/sessions/passkey", a.handleSessionPasskey)
 	m.HandleFunc("GET /api/v1/sessions", a.authed(a.handleSessionList))
 	m.HandleFunc("DELETE /api/v1/sessions", a.authed(a.handleSessionDeleteAll))
 	m.HandleFunc("DELETE /api/v1/sessions/current", a.authed(a.handleSessionDeleteCurrent))

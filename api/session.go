@@ -19,7 +19,7 @@ func (a *API) handleSessionCreate(w http.ResponseWriter, r *http.Request) {
 		secret = c.Value
 	}
 	res, err := a.svc.Login(r.Context(), clientOf(r), service.LoginRequest{
-		Email: req.Email, LoginSecret: req.LoginSecret, TOTP: req.TOTP, DeviceID: akte.DeviceID(req.DeviceID), DeviceName: req.DeviceName,
+		Email: req.Email, LoginSecret: req.LoginSecret, TOTP: req.TOTP, Passkey: req.Passkey, DeviceID: akte.DeviceID(req.DeviceID), DeviceName: req.DeviceName,
 		DeviceSecret: secret, DeviceKey: req.DeviceKey,
 	})
 	if err != nil {

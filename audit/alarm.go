@@ -194,7 +194,7 @@ func newDevices(w Window) []Alarm {
 		switch e.Operation {
 		case DeviceConfirm:
 			confirmed[e.Device] = e.Index
-		case SessionLogin:
+		case SessionLogin, SessionLoginPasskey:
 			at, ok := confirmed[e.Device]
 			if !ok {
 				continue

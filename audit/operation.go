@@ -53,6 +53,9 @@ const (
 	SessionLogoutAll Operation = "session.logout_all"
 	SessionEnd       Operation = "session.end"
 	SessionKey       Operation = "session.key"
+	// SessionLoginPasskey is a login whose second factor was a passkey
+	// (a failed one is session.login denied, like every failed login).
+	SessionLoginPasskey Operation = "session.login_passkey"
 
 	// Devices.
 	DeviceConfirm Operation = "device.confirm"
@@ -72,6 +75,8 @@ const (
 	AccountKeysRotate        Operation = "account.keys_rotate"
 	AccountEmailChangeStart  Operation = "account.email_change_start"
 	AccountEmailChange       Operation = "account.email_change"
+	AccountPasskeyAdd        Operation = "account.passkey_add"
+	AccountPasskeyRemove     Operation = "account.passkey_remove"
 	PasswordChange           Operation = "password.change"
 	PasswordRecover          Operation = "password.recover"
 	PasswordRecoverComplete  Operation = "password.recover_complete"
@@ -168,6 +173,7 @@ func Operations() []OpInfo {
 		{SessionLogoutAll, "AUT-03", ActionExecute, AreaAuth, "Überall abgemeldet", "Logged out everywhere"},
 		{SessionEnd, "AUT-04", ActionExecute, AreaAuth, "Sitzung beendet", "Session ended"},
 		{SessionKey, "AUT-05", ActionRead, AreaAuth, "Sitzungsschlüssel abgerufen", "Session key fetched"},
+		{SessionLoginPasskey, "AUT-06", ActionExecute, AreaAuth, "Anmeldung mit Passkey", "Login with a passkey"},
 
 		{DeviceConfirm, "DEV-01", ActionUpdate, AreaAuth, "Gerät bestätigt", "Device confirmed"},
 		{DeviceBlock, "DEV-02", ActionUpdate, AreaAuth, "Gerät gesperrt", "Device blocked"},
@@ -185,6 +191,8 @@ func Operations() []OpInfo {
 		{AccountKeysRotate, "ACC-10", ActionUpdate, AreaAuth, "Schlüssel erneuert (neuer Sicherheitsschlüssel)", "Keys renewed (new recovery key)"},
 		{AccountEmailChangeStart, "ACC-11", ActionExecute, AreaAuth, "Änderung der E-Mail-Adresse begonnen", "E-mail address change started"},
 		{AccountEmailChange, "ACC-12", ActionUpdate, AreaAuth, "E-Mail-Adresse geändert", "E-mail address changed"},
+		{AccountPasskeyAdd, "ACC-13", ActionCreate, AreaAuth, "Passkey hinzugefügt", "Passkey added"},
+		{AccountPasskeyRemove, "ACC-14", ActionDelete, AreaAuth, "Passkey entfernt", "Passkey removed"},
 		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
 		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},
 		{PasswordRecoverComplete, "PWD-03", ActionUpdate, AreaAuth, "Passwort mit Sicherheitsschlüssel neu gesetzt", "Password set with the recovery key"},

@@ -39,8 +39,13 @@ func Routes() map[string]RouteAudit {
 		"POST /api/v1/account/email":             {Op: AccountEmailChangeStart},
 		"POST /api/v1/account/email/confirm":     {Op: AccountEmailChange},
 		"POST /api/v1/account/keys/rotate":       {Op: AccountKeysRotate},
+		"POST /api/v1/account/passkeys/new":      {Op: AccountPasskeyAdd},
+		"POST /api/v1/account/passkeys":          {Op: AccountPasskeyAdd},
+		"GET /api/v1/account/passkeys":           {Op: AccountRead},
+		"DELETE /api/v1/account/passkeys/{id}":   {Op: AccountPasskeyRemove},
 
 		"POST /api/v1/sessions":                {Op: SessionLogin},
+		"POST /api/v1/sessions/passkey":        {Why: "issues a single-use login challenge, the same for every caller and naming no account; the login that answers it is session.login_passkey (session.login when it fails)"},
 		"GET /api/v1/sessions":                 {Op: AccountRead},
 		"DELETE /api/v1/sessions":              {Op: SessionLogoutAll},
 		"DELETE /api/v1/sessions/current":      {Op: SessionLogout},

@@ -68,6 +68,13 @@ var sent = []string{
 	"email_unchanged",
 	"totp_secret_invalid", // bytes
 	"totp_new_wrong",
+	"passkeys_unavailable",
+	"passkeys_too_many",    // max
+	"passkey_name_invalid", // min, max
+	"passkey_invalid",
+	"passkey_challenge_invalid",
+	"passkey_exists",
+	"passkey_not_found",
 	"login_failed",
 	"registration_finished",
 	"rate_limited_wait", // seconds

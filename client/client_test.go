@@ -28,6 +28,7 @@ import (
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/evilproxy"
+	"github.com/akte/akte/internal/softpasskey"
 	"github.com/akte/akte/mail"
 	"github.com/akte/akte/seal"
 	"github.com/akte/akte/service"
@@ -350,6 +351,24 @@ func TestRoutesCovered(t *testing.T) {
 	}
 	ok(t, c.ChangeAuthenticator(ctx, wire.AuthenticatorChange{LoginSecret: m.LoginSecret, TOTP: s.totp(secret), NewSecret: na.Secret, NewTOTP: s.totp(na.Secret)}))
 	secret = na.Secret
+
+	// Passkeys: added with the password and a code, listed, used for a
+	// login instead of a code, removed.
+	auth := &softpasskey.Authenticator{Origin: "http://localhost:8080"} // the stack's base URL is the default
+	popts := must[json.RawMessage](t)(c.BeginPasskey(ctx, wire.PasskeyBegin{LoginSecret: m.LoginSecret, TOTP: s.totp(secret)}))
+	presp, pcred, err := auth.Create(popts)
+	ok(t, err)
+	pk := must[*wire.Passkey](t)(c.AddPasskey(ctx, wire.PasskeyAdd{Name: "Laptop", Credential: presp}))
+	if pks := must[[]wire.Passkey](t)(c.Passkeys(ctx)); len(pks) != 1 || pks[0].ID != pk.ID || pks[0].Name != "Laptop" {
+		t.Errorf("passkeys: %+v", pks)
+	}
+	passert, err := auth.Get(must[json.RawMessage](t)(anon.PasskeyChallenge(ctx)), pcred)
+	ok(t, err)
+	must[*wire.LoginResponse](t)(anon.Login(ctx, wire.LoginRequest{Email: email, LoginSecret: m.LoginSecret, Passkey: passert, DeviceID: "device-0001", DeviceName: "Laptop"}))
+	ok(t, c.RemovePasskey(ctx, pk.ID))
+	if err := c.RemovePasskey(ctx, pk.ID); !akte.Is(err, akte.KindNotFound) {
+		t.Errorf("removed twice: %v", err)
+	}
 
 	// The e-mail address: a code mailed to the new one moves the account.
 	ok(t, c.StartEmailChange(ctx, wire.EmailChangeStart{Email: "anna.neu@example.org", LoginSecret: m.LoginSecret, TOTP: s.totp(secret)}))

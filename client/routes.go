@@ -148,6 +148,14 @@ func (c *API) Login(ctx context.Context, r wire.LoginRequest) (*wire.LoginRespon
 	return &out, err
 }
 
+// PasskeyChallenge is POST /api/v1/sessions/passkey: the options for
+// navigator.credentials.get, whose answer Login takes in Passkey.
+func (c *API) PasskeyChallenge(ctx context.Context) (json.RawMessage, error) {
+	var out wire.PasskeyOptions
+	_, err := c.do(ctx, "POST", prefix+"/sessions/passkey", struct{}{}, &out, nil)
+	return json.RawMessage(out.Options), err
+}
+
 // Sessions is GET /api/v1/sessions.
 func (c *API) Sessions(ctx context.Context) ([]wire.Session, error) {
 	var out []wire.Session
@@ -251,6 +259,37 @@ func (c *API) ConfirmEmailChange(ctx context.Context, r wire.EmailChangeConfirm)
 		return nil, err
 	}
 	return &out, nil
+}
+
+// BeginPasskey is POST /api/v1/account/passkeys/new: the options for
+// navigator.credentials.create (adding a passkey needs an authenticator,
+// which a browser has and the CLI has not).
+func (c *API) BeginPasskey(ctx context.Context, r wire.PasskeyBegin) (json.RawMessage, error) {
+	var out wire.PasskeyOptions
+	_, err := c.do(ctx, "POST", prefix+"/account/passkeys/new", r, &out, nil)
+	return json.RawMessage(out.Options), err
+}
+
+// AddPasskey is POST /api/v1/account/passkeys.
+func (c *API) AddPasskey(ctx context.Context, r wire.PasskeyAdd) (*wire.Passkey, error) {
+	var out wire.Passkey
+	if _, err := c.do(ctx, "POST", prefix+"/account/passkeys", r, &out, nil); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Passkeys is GET /api/v1/account/passkeys.
+func (c *API) Passkeys(ctx context.Context) ([]wire.Passkey, error) {
+	var out []wire.Passkey
+	_, err := c.do(ctx, "GET", prefix+"/account/passkeys", nil, &out, nil)
+	return out, err
+}
+
+// RemovePasskey is DELETE /api/v1/account/passkeys/{id}.
+func (c *API) RemovePasskey(ctx context.Context, id string) error {
+	_, err := c.do(ctx, "DELETE", prefix+"/account/passkeys/"+esc(id), nil, nil, nil)
+	return err
 }
 
 // Recover is POST /api/v1/password/recover: the first step of a reset

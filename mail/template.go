@@ -63,6 +63,12 @@ type PasswordChanged struct{}
 // replaced (another authenticator app or phone).
 type AuthenticatorChanged struct{}
 
+// PasskeyAdded tells the owner that a passkey was added to the account,
+// with the name it was given (Passkey).
+type PasskeyAdded struct {
+	Passkey string
+}
+
 // PasswordRecovered confirms a reset with the recovery key.
 type PasswordRecovered struct{}
 
@@ -95,6 +101,7 @@ func (LoginFailures) Name() string        { return "login_failures" }
 func (PasswordChanged) Name() string      { return "password_changed" }
 func (AuthenticatorChanged) Name() string { return "authenticator_changed" }
 func (PasswordRecovered) Name() string    { return "password_recovered" }
+func (PasskeyAdded) Name() string         { return "passkey_added" }
 func (ResetCode) Name() string            { return "reset_code" }
 func (PasswordReset) Name() string        { return "password_reset" }
 

@@ -19,6 +19,7 @@ var all = []Template{
 	Alarm{Kind: "new_device", Count: 1, Time: "2026-03-01 12:00"},
 	PasswordChanged{},
 	AuthenticatorChanged{},
+	PasskeyAdded{Passkey: "Laptop"},
 	PasswordRecovered{},
 	ResetCode{Code: "87654321", Minutes: 30},
 	PasswordReset{},

@@ -42,6 +42,7 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		func() (int, error) { return s.store.DeleteExpiredSessions(ctx, now, now.Add(-s.cfg.SessionIdle)) },
 		func() (int, error) { return s.store.DeleteTokensBefore(ctx, now.Add(-24*time.Hour)) },
 		func() (int, error) { return s.store.DeleteAttemptsBefore(ctx, now.Add(-attemptWindow)) },
+		func() (int, error) { return s.store.DeletePasskeyChallengesBefore(ctx, now) },
 	}
 	for _, step := range steps {
 		if _, err := step(); err != nil {

@@ -47,9 +47,13 @@ func (s *Service) fakeKDF(email string) akte.KDFParams {
 // device. DeviceSecret is the secret the server gave the device at its
 // last login or registration, if the client keeps one.
 type LoginRequest struct {
-	Email        string
-	LoginSecret  []byte
-	TOTP         string
+	Email       string
+	LoginSecret []byte
+	TOTP        string
+	// Passkey, if set, is the second factor instead of TOTP: the JSON of
+	// the PublicKeyCredential navigator.credentials.get returned for a
+	// challenge of BeginPasskeyLogin.
+	Passkey      []byte
 	DeviceID     akte.DeviceID
 	DeviceName   string
 	DeviceSecret string
@@ -80,8 +84,8 @@ func errAccountBlocked(op string) error {
 	return akte.R(op, akte.KindBlocked, "account_blocked", nil, "")
 }
 
-// Login checks the login secret and TOTP code and opens a session on a
-// confirmed device. The attempt is counted before anything is checked: on
+// Login checks the login secret and TOTP code (or, instead of the code, a
+// passkey assertion) and opens a session on a confirmed device. The attempt is counted before anything is checked: on
 // the device's own counter if the request shows the device secret of a
 // confirmed device of the account, else on the account's and the client
 // address's (docs/decisions/0015-attempt-limits.md). Unknown e-mail, wrong
@@ -123,6 +127,13 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 	if err != nil {
 		return nil, err
 	}
+	var pa *passkeyAssertion
+	if len(r.Passkey) > 0 {
+		if pa, err = s.takeAssertion(ctx, r.Passkey); err != nil {
+			s.release(ctx, keys(cs)...)
+			return nil, internal(op, err)
+		}
+	}
 	ev := akte.Event{Operation: op, ActorRole: "patient", DeviceID: r.DeviceID, ClientAddr: cl.Addr}
 	// fail records a failed guess: the attempt stays counted.
 	fail := func(code string, err error) (*LoginResult, error) {
@@ -157,12 +168,26 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 	if !ok {
 		return fail("wrong_password", errLoginFailed(op))
 	}
-	counter, ok := s.checkTOTP(a, r.TOTP)
-	if !ok {
-		return fail("wrong_totp", errLoginFailed(op))
-	}
-	if counter <= a.TOTPLastCounter {
-		return fail("totp_reused", errLoginFailed(op))
+	var counter int64
+	var pk *akte.Passkey
+	var signCount uint32
+	if pa != nil {
+		var cause string
+		pk, signCount, cause, err = s.checkAssertion(ctx, a, pa)
+		if err != nil {
+			s.release(ctx, keys(cs)...)
+			return nil, internal(op, err)
+		}
+		if cause != "" {
+			return fail(cause, errLoginFailed(op))
+		}
+	} else {
+		if counter, ok = s.checkTOTP(a, r.TOTP); !ok {
+			return fail("wrong_totp", errLoginFailed(op))
+		}
+		if counter <= a.TOTPLastCounter {
+			return fail("totp_reused", errLoginFailed(op))
+		}
 	}
 	// Both factors are proven: from here on the answer may say more.
 	if a.BlockedAt != nil {
@@ -193,13 +218,23 @@ func (s *Service) Login(ctx context.Context, cl Client, r LoginRequest) (*LoginR
 		}
 		return refuse("device_unconfirmed", errDeviceUnconfirmed(op))
 	}
-	advanced, err := s.store.AdvanceTOTP(ctx, a.ID, counter)
-	if err != nil {
-		s.release(ctx, keys(cs)...)
-		return nil, internal(op, err)
-	}
-	if !advanced {
-		return fail("totp_reused", errLoginFailed(op))
+	if pk != nil {
+		// The challenge was single use; the counter is kept for the next
+		// clone check.
+		if err := s.store.UsePasskey(ctx, a.ID, pk.ID, signCount, s.nowUTC()); err != nil {
+			s.release(ctx, keys(cs)...)
+			return nil, internal(op, err)
+		}
+		ev.Operation = "session.login_passkey"
+	} else {
+		advanced, err := s.store.AdvanceTOTP(ctx, a.ID, counter)
+		if err != nil {
+			s.release(ctx, keys(cs)...)
+			return nil, internal(op, err)
+		}
+		if !advanced {
+			return fail("totp_reused", errLoginFailed(op))
+		}
 	}
 	res, err := s.openSession(ctx, cl, a, d, r.DeviceKey)
 	if err != nil {

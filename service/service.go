@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/akte/akte"
@@ -125,6 +126,9 @@ type Service struct {
 	keyMu    sync.Mutex
 	akey     *audit.Key // the audit key, once loaded
 	alarms   *prometheus.CounterVec
+	// wa is the WebAuthn relying party of the base URL; nil if the base
+	// URL cannot hold passkeys (an IP address other than loopback).
+	wa *webauthn.WebAuthn
 }
 
 // Options are the dependencies of a Service.
@@ -168,6 +172,11 @@ func New(o Options) *Service {
 		alarms: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akte_alarms_total", Help: "Audit alarms raised, by kind."}, []string{"kind"}),
 	}
 	s.cfg.Retention.Addr = s.cfg.AddrRetention
+	if wa, err := newRelyingParty(s.cfg.BaseURL, s.cfg.TOTPIssuer); err == nil {
+		s.wa = wa
+	} else {
+		s.log.Warn("passkeys off", "err", err)
+	}
 	if o.Background {
 		s.work = make(chan func(context.Context), backgroundQueue)
 	}

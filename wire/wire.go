@@ -91,9 +91,13 @@ type PreloginResponse struct {
 // device got at its last login or registration; a browser sends it as the
 // device cookie instead.
 type LoginRequest struct {
-	Email        string `json:"email"`
-	LoginSecret  []byte `json:"login_secret"`
-	TOTP         string `json:"totp"`
+	Email       string `json:"email"`
+	LoginSecret []byte `json:"login_secret"`
+	TOTP        string `json:"totp"`
+	// Passkey replaces TOTP: the PublicKeyCredential (JSON) the browser's
+	// navigator.credentials.get returned for the options of POST
+	// /api/v1/sessions/passkey.
+	Passkey      JSON   `json:"passkey,omitempty"`
 	DeviceID     string `json:"device_id"`
 	DeviceName   string `json:"device_name"`
 	DeviceSecret string `json:"device_secret,omitempty"`
@@ -326,4 +330,53 @@ type Mail struct {
 	Subject string    `json:"subject"`
 	Time    time.Time `json:"time"`
 	Text    string    `json:"text,omitempty"`
+}
+
+// PasskeyBegin is POST /api/v1/account/passkeys/new: the password's login
+// secret and a code of the authenticator app, as for changing the app.
+type PasskeyBegin struct {
+	LoginSecret []byte `json:"login_secret"`
+	TOTP        string `json:"totp"`
+}
+
+// PasskeyOptions carries the options of a WebAuthn ceremony as the
+// browser takes them ({"publicKey": …}, binary fields base64url):
+// navigator.credentials.create for POST /api/v1/account/passkeys/new,
+// navigator.credentials.get for POST /api/v1/sessions/passkey.
+type PasskeyOptions struct {
+	Options JSON `json:"options"`
+}
+
+// PasskeyAdd is POST /api/v1/account/passkeys: a name for the passkey and
+// the PublicKeyCredential (JSON) navigator.credentials.create returned.
+type PasskeyAdd struct {
+	Name       string `json:"name"`
+	Credential JSON   `json:"credential"`
+}
+
+// Passkey is one of the account's passkeys.
+type Passkey struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+// JSON is a JSON value passed through as it is (the WebAuthn options and
+// credentials): json.RawMessage without importing encoding/json into the
+// WebAssembly core, which this package is part of.
+type JSON []byte
+
+// MarshalJSON returns j itself, or null if it is empty.
+func (j JSON) MarshalJSON() ([]byte, error) {
+	if len(j) == 0 {
+		return []byte("null"), nil
+	}
+	return j, nil
+}
+
+// UnmarshalJSON keeps a copy of the value.
+func (j *JSON) UnmarshalJSON(b []byte) error {
+	*j = append((*j)[:0], b...)
+	return nil
 }

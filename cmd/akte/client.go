@@ -22,7 +22,7 @@ import (
 func clientCmds(e *env) []*cobra.Command {
 	return []*cobra.Command{
 		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), mailLanguageCmd(e),
-		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e), emailCmd(e),
+		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e), emailCmd(e), passkeyCmd(e),
 		uploadCmd(e), lsCmd(e), getCmd(e), editCmd(e), rmCmd(e), quotaCmd(e), auditCmd(e),
 	}
 }

@@ -27,6 +27,7 @@ func TestMigrate(t *testing.T) {
 		sum := writeRandom(t, p, n, uint64(i))
 		sums[alice.upload(p, "--category", "findings")] = sum
 	}
+	pk := addPasskey(t, alice, localOrigin(srv), srv, srv).passkey
 	srv.stop()
 
 	r := newRemote(t)
@@ -65,6 +66,9 @@ func TestMigrate(t *testing.T) {
 	// The record manifest moved with its counter: no list rolled back.
 	if _, errs := alice.lsProblems(); errs != "" {
 		t.Errorf("ls after migrate warns: %s", errs)
+	}
+	if out := alice.ok("passkey", "ls"); !strings.Contains(out, pk.ID) {
+		t.Errorf("passkeys after migrate:\n%s", out)
 	}
 	items := alice.ls()
 	if len(items) != len(sums) {

@@ -60,7 +60,7 @@ type Config struct {
 	RegisterPerAddr   int           // registrations per client address and hour
 	RegisterPerServer int           // registrations per server and hour
 	MailsPerRecipient int           // mails per recipient address and hour
-	PreloginPerAddr   int           // prelogin requests per client address and hour
+	PreloginPerAddr   int           // prelogin requests (and passkey login challenges) per client address and hour
 	AnonPerAddr       int           // confirm, resend, reset, recovery, device-link requests per client address and hour
 	// The audit protocol (docs/audit.md §7 and §8).
 	AuditSecurity time.Duration // security events of the system log are kept this long
@@ -139,7 +139,7 @@ func (c *Config) specs() []flagSpec {
 		{name: "limit-register-addr", de: "Registrierungen je Client-Adresse und Stunde (0: keine Grenze)", env: "AKTE_LIMIT_REGISTER_ADDR", usage: "registrations per client address and hour (0: no limit)", num: &c.RegisterPerAddr},
 		{name: "limit-register-server", de: "Registrierungen je Server (alle Repliken) und Stunde (0: keine Grenze)", env: "AKTE_LIMIT_REGISTER_SERVER", usage: "registrations per server (all replicas) and hour (0: no limit)", num: &c.RegisterPerServer},
 		{name: "limit-mail-recipient", de: "Mails an eine Adresse je Stunde: Codes, Links, Hinweise (0: keine Grenze)", env: "AKTE_LIMIT_MAIL_RECIPIENT", usage: "mails to one address per hour: codes, links, notices (0: no limit)", num: &c.MailsPerRecipient},
-		{name: "limit-prelogin-addr", de: "Prelogin-Anfragen je Client-Adresse und Stunde (0: keine Grenze)", env: "AKTE_LIMIT_PRELOGIN_ADDR", usage: "prelogin requests per client address and hour (0: no limit)", num: &c.PreloginPerAddr},
+		{name: "limit-prelogin-addr", de: "Prelogin-Anfragen je Client-Adresse und Stunde, ebenso Passkey-Anmeldeanfragen (0: keine Grenze)", env: "AKTE_LIMIT_PRELOGIN_ADDR", usage: "prelogin requests per client address and hour, and as many passkey login challenges (0: no limit)", num: &c.PreloginPerAddr},
 		{name: "limit-anon-addr", de: "Bestätigungs-, Neuversand-, Zurücksetzungs-, Wiederherstellungs- und Gerätelink-Anfragen je Client-Adresse und Stunde, jede Art für sich (0: keine Grenze)", env: "AKTE_LIMIT_ANON_ADDR", usage: "confirm, resend, reset, recovery and device-link requests per client address and hour, each kind apart (0: no limit)", num: &c.AnonPerAddr},
 	}
 }

@@ -28,11 +28,11 @@ import (
 // the source does not.
 //
 // What it copies: accounts, records with their category keys, devices,
-// complete items with their chunk lists, every blob, the audit protocol
+// passkeys, complete items with their chunk lists, every blob, the audit protocol
 // (events, with new IDs in the same order) and the server secret. What it
 // drops, on purpose: sessions (users log in again), unfinished uploads
-// (clients start them again), single-use tokens, attempt counters and
-// leases, all of them short-lived.
+// (clients start them again), single-use tokens, passkey challenges,
+// attempt counters and leases, all of them short-lived.
 func migrateCmd(e *cli.Env) *cobra.Command {
 	var from, toDB, toBlobs string
 	var stopAfter int
@@ -329,6 +329,16 @@ func (m *migration) copyAccounts(ctx context.Context) error {
 				return fmt.Errorf("device %s: %w", d.ID, err)
 			}
 			m.devices++
+		}
+		pks, err := src.Passkeys(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("account %s: passkeys: %w", a.ID, err)
+		}
+		for _, pk := range pks {
+			// A conflict is the passkey a cut run copied already.
+			if err := dst.CreatePasskey(ctx, pk); err != nil && !akte.Is(err, akte.KindConflict) {
+				return fmt.Errorf("passkey %s: %w", pk.ID, err)
+			}
 		}
 		items, err := src.Items(ctx, a.ID, "")
 		if err != nil {

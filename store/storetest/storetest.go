@@ -42,6 +42,9 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"DeviceRoundTrip", testDeviceRoundTrip},
 		{"UpdateDevice", testUpdateDevice},
 
+		{"Passkeys", testPasskeys},
+		{"PasskeyChallenges", testPasskeyChallenges},
+
 		{"SessionRoundTrip", testSessionRoundTrip},
 		{"TouchSession", testTouchSession},
 		{"SessionPrincipal", testSessionPrincipal},

@@ -14,6 +14,7 @@ import { upload, download, expect } from './transfer.js';
 import { checkManifest, updateManifest } from './manifest.js';
 import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
 import { totpCode } from './totp.js';
+import { passkeysSupported, createPasskey, getPasskey } from './passkey.js';
 import { here, navigate, back, match } from './router.js';
 import * as audit from './audit.js';
 import { has } from './catalog.js';
@@ -313,12 +314,15 @@ function Login({ start }) {
   const [elsewhere, setElsewhere] = useState(false);
   const [unconfirmed, setUnconfirmed] = useState(false);
   useEffect(() => void (flash.value = ''), []);
-  const submit = async (e) => {
-    e.preventDefault();
+  // second proves the second factor: the TOTP code typed, or a passkey
+  // (asked first, while the click still counts as the person's gesture;
+  // its challenge is valid for 5 minutes).
+  const login = async (second) => {
     setErr('');
     setBusy(true);
     let sp;
     try {
+      const factor = await second();
       setStatus(tr('Schlüssel werden abgeleitet …', 'Deriving keys …'));
       const pre = await post('/prelogin', { email });
       // The core refuses parameters below the floor or below what this
@@ -326,7 +330,7 @@ function Login({ start }) {
       // secret leaves the page.
       sp = await core.call('split', { password: pw, kdf: pre.kdf, last: remembered(kdfKey(email)), changed_elsewhere: elsewhere });
       setStatus(tr('Anmeldung …', 'Logging in …'));
-      const res = await post('/sessions', { email, login_secret: sp.login_secret, totp: code.replace(/\s/g, ''), device_id: deviceId(), device_name: deviceName() });
+      const res = await post('/sessions', { email, login_secret: sp.login_secret, ...factor, device_id: deviceId(), device_name: deviceName() });
       expect('account', emailKey(email), emailKey(res.account.email));
       // The core opens the UMK and checks the account's public key against
       // the private key sealed under it (a swapped key is refused).
@@ -357,6 +361,20 @@ function Login({ start }) {
       setBusy(false);
     }
   };
+  const submit = (e) => {
+    e.preventDefault();
+    login(async () => ({ totp: code.replace(/\s/g, '') }));
+  };
+  // The passkey replaces only the code: the password is checked as always.
+  const withPasskey = (e) => {
+    const form = e.currentTarget.form;
+    if (!form.elements.email.reportValidity() || !form.elements.password.reportValidity()) return;
+    login(async () => {
+      setStatus(tr('Bitte bestätigen Sie mit Ihrem Passkey …', 'Please confirm with your passkey …'));
+      const { options } = await post('/sessions/passkey');
+      return { passkey: await getPasskey(options) };
+    });
+  };
   if (unconfirmed) {
     const done = () => {
       setUnconfirmed(false);
@@ -370,6 +388,9 @@ function Login({ start }) {
       <${Field} label=${tr('Passwort', 'Password')} type="password" name="password" value=${pw} onInput=${setPw} autocomplete="current-password" />
       <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="totp" value=${code} onInput=${setCode}
         autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]{6,7}" hint=${tr('6 Ziffern', '6 digits')} />
+      ${passkeysSupported() &&
+      html`<p class="or">${tr('oder statt des Codes:', 'or instead of the code:')}</p>
+        <p><button type="button" data-testid="login-passkey" disabled=${busy} onClick=${withPasskey}>${tr('Mit Passkey bestätigen', 'Use a passkey')}</button></p>`}
       ${saltChanged &&
       html`<div class="field check"><input id="elsewhere" type="checkbox" checked=${elsewhere} onChange=${(e) => setElsewhere(e.currentTarget.checked)} />
         <label for="elsewhere">${tr('Ich habe mein Passwort auf einem anderen Gerät geändert oder zurückgesetzt.', 'I changed or reset my password on another device.')}</label></div>`}
@@ -1494,6 +1515,7 @@ function Settings() {
     <${RenewKeys} />
     <${ChangeEmail} />
     <${ChangeAuthenticator} />
+    <${Passkeys} />
     <${ChangePassword} />
     <${Sessions} />`;
 }
@@ -1704,6 +1726,68 @@ function ChangeAuthenticator() {
             <button type="button" onClick=${() => (setProof(null), setErr(''))}>${tr('Abbrechen', 'Cancel')}</button>
           </div>
         </form>`}
+  </section>`;
+}
+
+// Passkeys lists the account's passkeys, adds one (with the password and
+// a code of the authenticator app, as changing the app asks; the browser
+// then talks to the authenticator) and removes one. The app remains the
+// fallback, so the last passkey can go too.
+function Passkeys() {
+  const [list, setList] = useState([]);
+  const [name, setName] = useState('');
+  const [pw, setPw] = useState('');
+  const [code, setCode] = useState('');
+  const [status, setStatus] = useState('');
+  const { err, setErr, busy, run } = useAction();
+  const load = () => get('/account/passkeys').then(setList, (e) => setErr(errorText(e)));
+  useEffect(() => void load(), []);
+  const add = run(async () => {
+    setStatus('');
+    const { sp } = await provePassword(pw, fail('Das Passwort ist falsch.', 'The password is wrong.'));
+    // A wrong code must not log this tab out.
+    const { options } = await request('POST', '/account/passkeys/new', { login_secret: sp.login_secret, totp: code.replace(/\s/g, '') }, { quiet401: true });
+    setStatus(tr('Bitte bestätigen Sie an Ihrem Gerät …', 'Please confirm on your device …'));
+    const credential = await createPasskey(options).finally(() => setStatus(''));
+    const pk = await post('/account/passkeys', { name: name.trim(), credential });
+    setName('');
+    setPw('');
+    setCode('');
+    setStatus(tr(`Passkey „${pk.name}“ hinzugefügt. Sie können sich jetzt damit statt mit dem Code anmelden.`, `Passkey "${pk.name}" added. You can now log in with it instead of the code.`));
+    load();
+  });
+  const remove = async (pk) => {
+    setErr('');
+    await del('/account/passkeys/' + encodeURIComponent(pk.id)).then(
+      () => setStatus(tr(`Passkey „${pk.name}“ entfernt.`, `Passkey "${pk.name}" removed.`)),
+      (e) => setErr(errorText(e)),
+    );
+    load();
+  };
+  return html`<section class="card" aria-labelledby="pk-h" data-testid="passkeys">
+    <h2 id="pk-h">${tr('Passkeys', 'Passkeys')}</h2>
+    <p>${tr('Ein Passkey ersetzt bei der Anmeldung den Code der Authenticator-App; Ihr Passwort bleibt. Die App bleibt als Rückfall.',
+      'A passkey replaces the authenticator app’s code at login; your password stays. The app remains as the fallback.')}</p>
+    <${Status} text=${status} />
+    ${list.length
+      ? html`<ul class="plain" data-testid="passkey-list">
+          ${list.map((pk) => html`<li>
+            <span>${pk.name} · ${tr('hinzugefügt', 'added')} ${fmtDateTime(pk.created_at)} · ${pk.last_used_at ? tr('zuletzt benutzt', 'last used') + ' ' + fmtDateTime(pk.last_used_at) : tr('noch nicht benutzt', 'not used yet')}</span>
+            <button type="button" class="danger" aria-label=${tr(`Passkey „${pk.name}“ entfernen`, `Remove passkey "${pk.name}"`)} onClick=${() => remove(pk)}>${tr('Entfernen', 'Remove')}</button>
+          </li>`)}
+        </ul>`
+      : html`<p>${tr('Sie haben noch keinen Passkey.', 'You have no passkey yet.')}</p>`}
+    ${passkeysSupported()
+      ? html`<form onSubmit=${add}>
+          <h3>${tr('Passkey hinzufügen', 'Add a passkey')}</h3>
+          <${Field} label=${tr('Name des Passkeys', 'Name of the passkey')} name="passkey-name" value=${name} onInput=${setName} maxlength="64"
+            hint=${tr('z. B. „Laptop“ oder „Telefon“', 'e.g. "Laptop" or "Phone"')} />
+          <${Field} label=${tr('Passwort zur Bestätigung', 'Password to confirm')} type="password" name="passkey-password" value=${pw} onInput=${setPw} autocomplete="current-password" />
+          <${Field} label=${tr('Code aus der Authenticator-App', 'Code from the authenticator app')} name="passkey-totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" />
+          <${Alert} text=${err} />
+          <${Busy} busy=${busy}>${tr('Passkey hinzufügen', 'Add a passkey')}<//>
+        </form>`
+      : html`<${Alert} text=${err} /><p>${tr('Dieser Browser unterstützt keine Passkeys.', 'This browser does not support passkeys.')}</p>`}
   </section>`;
 }
 
