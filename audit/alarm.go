@@ -88,9 +88,9 @@ type Window struct {
 	Hours *Hours
 }
 
-// Alarming reports whether e is an event some alarm looks at: a login, a
-// device's confirmation, a download, a refusal, a provider's access.
-// Detect finds nothing new in a window that gained none of them (every
+// Alarming reports whether e is an event some alarm looks at: a login (with
+// a code or a passkey), a device's confirmation, a download, a refusal, a
+// provider's access. Detect finds nothing new in a window that gained none of them (every
 // rule is met by such an event), so a log whose new events are all other
 // reads and changes needs no detection.
 func Alarming(e *Event) bool {
@@ -99,7 +99,7 @@ func Alarming(e *Event) bool {
 		return true
 	}
 	switch e.Operation {
-	case SessionLogin, DeviceConfirm, ItemDownload:
+	case SessionLogin, SessionLoginPasskey, DeviceConfirm, ItemDownload:
 		return true
 	}
 	return false

@@ -99,6 +99,10 @@ func TestAlarms(t *testing.T) {
 			{Time: attack.Add(time.Hour), Operation: SessionLogin, ActorID: "acc_p", ActorRole: RolePatient, Device: "dev_new"},
 			{Time: attack.Add(2 * time.Hour), Operation: SessionLogin, ActorID: "acc_p", ActorRole: RolePatient, Device: "dev_phone"},
 		}, want: []AlarmKind{AlarmNewDevice}},
+		{name: "passkey login from a new device", log: "record/r", events: []Event{
+			{Time: attack, Operation: DeviceConfirm, ActorID: "acc_p", ActorRole: RolePatient, Device: "dev_new", Object: "device:dev_new"},
+			{Time: attack.Add(time.Minute), Operation: SessionLoginPasskey, ActorID: "acc_p", ActorRole: RolePatient, Device: "dev_new"},
+		}, want: []AlarmKind{AlarmNewDevice}},
 		{name: "500 downloads in a minute", log: "record/r", usual: 1,
 			events: repeat(500, 120*time.Millisecond, Event{Operation: ItemDownload, Object: "item:y", ActorID: "acc_p", ActorRole: RolePatient, Device: "dev_phone"}),
 			want:   []AlarmKind{AlarmDownloadBurst}},
