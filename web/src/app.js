@@ -1289,6 +1289,7 @@ function Record() {
   };
   return html`<div data-testid="dropzone" onDragOver=${(e) => e.preventDefault()} onDrop=${dropOnPage}>
     <h1 tabindex="-1">${tr('Meine Akte', 'My record')}</h1>
+    <${SecurityNotices} />
     <div class="record-top">
       <button type="button" class="primary add" onClick=${() => setAdding({ files: [], replaces: null })} disabled=${!record.value}>
         ${tr('Dokumente hinzufügen', 'Add documents')}</button>
@@ -2117,7 +2118,7 @@ function LastLogins() {
     const h = setTimeout(go, 200);
     return () => clearTimeout(h);
   }, []);
-  const logins = p?.events ? p.events.filter((e) => e.operation === 'session.login').slice(-5).reverse() : [];
+  const logins = p?.events ? p.events.filter((e) => e.operation === 'session.login' || e.operation === 'session.login_passkey').slice(-5).reverse() : [];
   return html`<section aria-labelledby="logins-h" class="card logins" data-testid="last-logins">
     <h2 id="logins-h">${tr('Letzte Anmeldungen', 'Last logins')}</h2>
     ${!p && html`<p class="status">${tr('Wird geprüft …', 'Verifying …')}</p>`}
@@ -2132,6 +2133,34 @@ function LastLogins() {
       )}
     </ul>`}
     <p><a href="/protokoll">${tr('Ganzes Protokoll ansehen', 'See the whole protocol')}</a></p>
+  </section>`;
+}
+
+// SecurityNotices shows the alarms of the last 30 days on the start page
+// (issue 13: each alarm is told by mail and in the app), from the same
+// verified protocol as the last logins. The server records each alarm as
+// an event alarm.raise whose reason is its kind; no notice names a
+// document.
+const alarmText = (kind) =>
+  ({
+    failed_logins: tr('Viele fehlgeschlagene Anmeldeversuche für Ihr Konto.', 'Many failed login attempts for your account.'),
+    new_device: tr('Anmeldung von einem neuen Gerät.', 'A login from a new device.'),
+    download_burst: tr('Ungewöhnlich viele Downloads aus Ihrer Akte.', 'Unusually many downloads from your record.'),
+    denied_attempts: tr('Wiederholt abgelehnte Zugriffe auf Ihre Akte.', 'Repeatedly refused access to your record.'),
+    off_hours: tr('Zugriff einer Praxis außerhalb der von Ihnen erlaubten Zeiten.', 'A provider accessed your record outside the hours you allowed.'),
+  })[kind] || tr('Auffälliger Zugriff auf Ihre Akte.', 'Unusual access to your record.');
+
+function SecurityNotices() {
+  const p = protocol.value;
+  const since = Date.now() - 30 * 24 * 3600 * 1000;
+  const alarms = p?.events ? p.events.filter((e) => e.operation === 'alarm.raise' && e.time_us / 1000 >= since).slice(-3).reverse() : [];
+  if (!alarms.length) return null;
+  return html`<section class="warning notices" aria-labelledby="notices-h" data-testid="security-notices">
+    <h2 id="notices-h">${tr('Sicherheitshinweise', 'Security notices')}</h2>
+    <ul class="plain">
+      ${alarms.map((e) => html`<li data-testid="notice" data-kind=${e.reason}><time datetime=${e.time}>${fmtDateTime(e.time)}</time>: ${alarmText(e.reason)}</li>`)}
+    </ul>
+    <p>${tr('Waren Sie das nicht? Ändern Sie Ihr Passwort und prüfen Sie Ihre Geräte in den ', 'Was it not you? Change your password and check your devices in the ')}<a href="/einstellungen">${tr('Einstellungen', 'settings')}</a>. <a href="/protokoll">${tr('Im Protokoll ansehen', 'See it in the protocol')}</a></p>
   </section>`;
 }
 

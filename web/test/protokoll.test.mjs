@@ -109,6 +109,14 @@ test('the protocol page lists the verified events with filters, and the start pa
   await page.getByLabel('Ergebnis').selectOption('denied');
   await page.getByRole('link', { name: 'Meine Akte' }).click();
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor();
+  // The first login from the new device raised an alarm: the start page
+  // tells it (besides the mail), from the protocol just verified.
+  assert.ok(all.includes('alarm.raise:ok'), `alarm.raise in ${all}`);
+  const notice = page.getByTestId('security-notices').getByTestId('notice');
+  await notice.first().waitFor({ timeout: 30000 });
+  assert.equal(await notice.first().getAttribute('data-kind'), 'new_device');
+  assert.match(await notice.first().innerText(), /Anmeldung von einem neuen Gerät/);
+  await axe(page, 'start page with a security notice', assert);
   await page.goBack();
   await page.getByTestId('protocol-verified').waitFor({ timeout: 60000 });
   assert.match(page.url(), /\/protokoll\?ergebnis=denied$/);
