@@ -6,12 +6,11 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,43 +117,12 @@ func GenerateKey(name string) (*Key, error) {
 	return newKey(name, priv)
 }
 
-// ParseKey reads a key from PEM: a PKCS #8 "PRIVATE KEY" block with a
-// P-256 ECDSA key, as `openssl genpkey -algorithm EC -pkeyopt
-// ec_paramgen_curve:P-256` writes it and MarshalPEM returns it.
-func ParseKey(name string, pemBytes []byte) (*Key, error) {
-	if !validLogName(name) {
-		return nil, fmt.Errorf("invalid key name %q", name)
-	}
-	b, _ := pem.Decode(pemBytes)
-	if b == nil || b.Type != "PRIVATE KEY" {
-		return nil, errors.New("audit key: want a PEM block PRIVATE KEY (PKCS #8)")
-	}
-	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("audit key: %w", err)
-	}
-	priv, ok := k.(*ecdsa.PrivateKey)
-	if !ok || priv.Curve != elliptic.P256() {
-		return nil, errors.New("audit key: want an ECDSA P-256 key")
-	}
-	return newKey(name, priv)
-}
-
 func newKey(name string, priv *ecdsa.PrivateKey) (*Key, error) {
-	spki, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	point, err := priv.PublicKey.Bytes()
 	if err != nil {
 		return nil, err
 	}
-	return &Key{name: name, priv: priv, spki: spki}, nil
-}
-
-// MarshalPEM returns the private key as a PKCS #8 PEM block.
-func (k *Key) MarshalPEM() ([]byte, error) {
-	der, err := x509.MarshalPKCS8PrivateKey(k.priv)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	return &Key{name: name, priv: priv, spki: append(slices.Clip(p256SPKI), point...)}, nil
 }
 
 // Name returns the key name.
@@ -221,16 +189,24 @@ func ParsePublicKey(vkey string) (*PublicKey, error) {
 	if keyID(spki) != uint32(id) {
 		return nil, errors.New("verifier key: id does not match the key")
 	}
-	k, err := x509.ParsePKIXPublicKey(spki)
+	point, ok := bytes.CutPrefix(spki, p256SPKI)
+	if !ok {
+		return nil, errors.New("verifier key: want an ECDSA P-256 key")
+	}
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
 	if err != nil {
 		return nil, fmt.Errorf("verifier key: %w", err)
 	}
-	pub, ok := k.(*ecdsa.PublicKey)
-	if !ok || pub.Curve != elliptic.P256() {
-		return nil, errors.New("verifier key: want an ECDSA P-256 key")
-	}
 	return &PublicKey{Name: name, pub: pub, id: uint32(id)}, nil
 }
+
+// p256SPKI is the DER of a SubjectPublicKeyInfo of an ECDSA P-256 key (RFC
+// 5480: id-ecPublicKey, secp256r1) up to its uncompressed point, which is
+// all that follows. Parsing the key with it instead of crypto/x509 keeps
+// x509's parsers out of the browser's verifier (cmd/akte-audit-wasm);
+// TestPublicKeyDER checks it against x509.
+var p256SPKI = []byte{0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00}
 
 type verifier struct {
 	k    *PublicKey
