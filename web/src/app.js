@@ -761,12 +761,15 @@ const fileTitle = (name) => name.replace(/^.*\//, '').replace(/\.[^.]+$/, '') ||
 const fileDate = (f) => localDate(f.lastModified || Date.now());
 const isDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 
-// thumbnail makes a small JPEG of an image file (at most 160 px on its
-// long side, on white: JPEG has no transparency), base64 for the sealed
-// metadata; '' for other files or when the browser cannot decode it.
+// thumbnail makes a small JPEG of an image file or of a PDF's first page
+// (at most 160 px on its long side, on white: JPEG has no transparency),
+// base64 for the sealed metadata; '' for other files or when the browser
+// cannot decode or draw it: the list then shows no picture, as before.
 async function thumbnail(f) {
-  if (!rasterTypes.has(f.type) || f.size > 50 << 20 || typeof createImageBitmap !== 'function') return '';
+  if (f.size > 50 << 20) return '';
   try {
+    if (f.type === 'application/pdf') return b64(new Uint8Array(await (await pdfThumbnail(f)).arrayBuffer()));
+    if (!rasterTypes.has(f.type) || typeof createImageBitmap !== 'function') return '';
     const bmp = await createImageBitmap(f);
     const s = Math.min(1, 160 / Math.max(bmp.width, bmp.height));
     const c = new OffscreenCanvas(Math.max(1, Math.round(bmp.width * s)), Math.max(1, Math.round(bmp.height * s)));
@@ -781,10 +784,35 @@ async function thumbnail(f) {
   }
 }
 
+// pdfModule loads pdf.js (web/src/pdfview.js) the first time a PDF is
+// shown or described; pdfOptions are the URLs of its workers.
+const pdfModule = () => import(core.assets().pdf);
+const pdfOptions = () => ({ workerURL: core.assets().pdfWorker, rendererURL: core.assets().pdfRenderer });
+
+// pdfThumbnail draws a PDF's first page with pdf.js: parsed in its worker,
+// drawn in its renderer worker. A PDF that takes longer than 10 s gets no
+// thumbnail (its upload waits for this).
+async function pdfThumbnail(f) {
+  const pdf = await pdfModule();
+  let timer;
+  const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('thumbnail timeout')), 10000)));
+  try {
+    return await Promise.race([pdf.thumbnail(new Uint8Array(await f.arrayBuffer()), pdfOptions()), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // thumbURL is the data: URL of a sealed thumbnail: whoever added the
 // document chose its bytes, so only base64 goes into a URL that is always
 // a JPEG, shown by an <img> (which runs nothing).
 const thumbURL = (m) => (m?.thumb && m.thumb.length < 65536 && /^[A-Za-z0-9+/]+={0,2}$/.test(m.thumb) ? 'data:image/jpeg;base64,' + m.thumb : '');
+
+// docIcon stands where a document has no thumbnail (a file that is no
+// image or PDF, or one the page could not draw): a sheet with a folded
+// corner, drawn here (no icon font, nothing fetched).
+const docIcon = html`<svg class="thumb icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true" focusable="false">
+  <path d="M14 8h14l8 8v24H14z" fill="#fff" stroke="#5b6470" stroke-width="2" stroke-linejoin="round" /><path d="M28 8v8h8M19 24h12M19 29h12M19 34h8" fill="none" stroke="#5b6470" stroke-width="2" stroke-linecap="round" /></svg>`;
 
 // uploadNote says on the record page how the last uploads ended; finished
 // uploads leave the list, failed ones stay until the next.
@@ -1230,7 +1258,7 @@ function Record() {
     ].filter(Boolean);
     const thumb = thumbURL(x.meta);
     return html`<li class="doc" data-testid="doc">
-      ${thumb && html`<img class="thumb" src=${thumb} alt="" width="48" height="48" />`}
+      ${thumb ? html`<img class="thumb" src=${thumb} alt="" width="48" height="48" />` : docIcon}
       <div class="doc-main">
         <span class="title">${title(x)}</span>
         <span class="meta">${[x.meta?.date && fmtDate(x.meta.date), x.meta?.source, sort !== 'category' && catName(x.item.category), fmtBytes(x.meta?.size ?? 0),
@@ -1408,10 +1436,9 @@ function PdfPages({ blob, title }) {
   useEffect(() => {
     const box = ref.current;
     (async () => {
-      const a = core.assets();
-      const pdf = await import(a.pdf);
+      const pdf = await pdfModule();
       const label = (n, total) => tr(`${title}, Seite ${n} von ${total}`, `${title}, page ${n} of ${total}`);
-      const total = await pdf.render(box, new Uint8Array(await blob.arrayBuffer()), { workerURL: a.pdfWorker, label });
+      const total = await pdf.render(box, new Uint8Array(await blob.arrayBuffer()), { ...pdfOptions(), label });
       setStatus(total > 50 ? tr(`Gezeigt sind die ersten 50 von ${total} Seiten; laden Sie das Dokument für alle herunter.`, `The first 50 of ${total} pages are shown; download the document for all of them.`) : '');
     })().catch(() => {
       setStatus('');

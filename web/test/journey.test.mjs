@@ -176,12 +176,26 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
       throw e;
     });
   await page.getByRole('button', { name: 'Ansehen: Röntgenbild Thorax' }).waitFor();
-  // The image has a thumbnail, made in the page and sealed with its
-  // metadata (160 px on its long side); the PDF has none.
-  const thumbs = page.locator('li.doc img.thumb');
-  await thumbs.first().waitFor();
-  assert.equal(await thumbs.count(), 1);
-  assert.deepEqual(await thumbs.evaluate((i) => [i.complete, i.naturalWidth, i.naturalHeight]), [true, 160, 100]);
+  // The image and the PDF's first page have thumbnails, made in the page
+  // (the PDF's by pdf.js in its workers) and sealed with their metadata
+  // (160 px on the long side; A4 is 595 × 842 pt). The PDF's shows the
+  // page: white with its dark text.
+  const thumb = (name) => page.getByTestId('doc').filter({ has: page.getByRole('button', { name: 'Ansehen: ' + name }) }).locator('img.thumb');
+  await thumb('Röntgenbild Thorax').waitFor();
+  assert.deepEqual(await thumb('Röntgenbild Thorax').evaluate((i) => [i.complete, i.naturalWidth, i.naturalHeight]), [true, 160, 100]);
+  const pdfThumb = await thumb(title).evaluate(async (i) => {
+    await i.decode();
+    const c = new OffscreenCanvas(i.naturalWidth, i.naturalHeight);
+    const g = c.getContext('2d');
+    g.drawImage(i, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let dark = 0, white = 0;
+    for (let k = 0; k < d.length; k += 4) (d[k] < 128 ? dark++ : d[k] > 240 && white++);
+    return { w: i.naturalWidth, h: i.naturalHeight, dark, white };
+  });
+  assert.equal(pdfThumb.w, 113);
+  assert.equal(pdfThumb.h, 160);
+  assert.ok(pdfThumb.white > 0.8 * 113 * 160 && pdfThumb.dark > 5, `the PDF's thumbnail shows its page: ${JSON.stringify(pdfThumb)}`);
   await page.getByText(/Speicher: .* von 1,1 GB belegt/).waitFor();
   await axe(page, 'record', assert);
   await shot(page, 'record');
