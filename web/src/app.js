@@ -12,7 +12,7 @@ import { b64, unb64 } from './bytes.js';
 import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
 import { checkManifest, updateManifest } from './manifest.js';
-import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
+import { lang, setLang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
 import { totpCode } from './totp.js';
 import { here, navigate, back, match } from './router.js';
 
@@ -69,6 +69,32 @@ function enterSession(account, keys, kdf, umk) {
   session.value = { account, keys, kdf, umk };
   locked.value = null;
   sessionStorage.setItem('akte.session', emailKey(account.email));
+  takeLang(account);
+}
+
+// The app speaks the account's language (decision 0029): after a login on
+// any device it is the one last chosen. A language switched in this tab
+// before the login is the newer choice and goes to the account instead.
+let langSwitched = false;
+function takeLang(account) {
+  if (langSwitched && account.lang !== lang.value) saveLang(lang.value);
+  else setLang(account.lang);
+  langSwitched = false;
+}
+
+// chooseLang is the patient's choice of language (the header's switch,
+// the settings): the app follows at once, the account when there is one.
+async function chooseLang(l) {
+  setLang(l);
+  if (session.value) await saveLang(l);
+  else langSwitched = true;
+}
+
+// saveLang keeps the language with the account; a failure leaves the app
+// in it and the account as it was (the settings page shows the account's).
+async function saveLang(l) {
+  const account = await request('PATCH', '/account', { lang: l });
+  if (session.value) session.value = { ...session.value, account };
 }
 
 // leaveSession ends the tab's session and shows the login page; with stay
@@ -110,6 +136,7 @@ async function boot() {
       const account = await get('/account', { quiet401: true });
       expect('account', email, emailKey(account.email));
       locked.value = { account };
+      setLang(account.lang);
     } catch {
       sessionStorage.removeItem('akte.session');
     }
@@ -1512,7 +1539,7 @@ function Settings() {
         <dt>${tr('Geburtsdatum', 'Date of birth')}</dt><dd>${a.birth_date ? fmtDate(a.birth_date) : ''}</dd>
       </dl>
     </section>
-    <${MailLanguage} />
+    <${Language} />
     <${ShowRecovery} />
     <${RenewKeys} />
     <${ChangeEmail} />
@@ -1521,9 +1548,10 @@ function Settings() {
     <${Sessions} />`;
 }
 
-// MailLanguage chooses the language of the account's mails, kept with the
-// account on the server (the header's switch is this browser's language).
-function MailLanguage() {
+// Language chooses the account's language: the app's on every device
+// after a login, and its mails' (decision 0029); the header's switch does
+// the same.
+function Language() {
   const s = session.value;
   const [err, setErr] = useState('');
   const [status, setStatus] = useState('');
@@ -1531,22 +1559,22 @@ function MailLanguage() {
     setErr('');
     setStatus('');
     try {
-      const account = await request('PATCH', '/account', { lang: l });
-      session.value = { ...session.value, account };
+      await chooseLang(l);
       setStatus(tr('Gespeichert.', 'Saved.'));
     } catch (e) {
       setErr(errorText(e));
     }
   };
   return html`<section class="card" aria-labelledby="ml-h">
-    <h2 id="ml-h">${tr('Sprache der E-Mails', 'Language of e-mails')}</h2>
+    <h2 id="ml-h">${tr('Sprache', 'Language')}</h2>
     <fieldset class="choice">
-      <legend>${tr('Akte schreibt Ihnen auf', 'Akte writes to you in')}</legend>
+      <legend>${tr('Akte spricht und schreibt Ihnen auf', 'Akte speaks and writes to you in')}</legend>
       ${[['de', 'Deutsch'], ['en', 'English']].map(
-        ([l, name]) => html`<div class="field check"><input type="radio" id=${'ml-' + l} name="mail-lang" value=${l} checked=${s.account.lang === l}
+        ([l, name]) => html`<div class="field check"><input type="radio" id=${'ml-' + l} name="lang" value=${l} checked=${s.account.lang === l}
           onChange=${() => choose(l)} /><label for=${'ml-' + l} lang=${l}>${name}</label></div>`,
       )}
     </fieldset>
+    <p class="hint">${tr('Gilt nach der Anmeldung auf jedem Gerät und für die E-Mails an Sie.', 'Applies after logging in on any device and to the e-mails to you.')}</p>
     <${Alert} text=${err} />
     <${Status} text=${status} />
   </section>`;
@@ -2174,10 +2202,7 @@ function Header() {
   // one row; it folds again whenever the page changes.
   const [open, setOpen] = useState(false);
   useEffect(() => setOpen(false), [here.value, s]);
-  const toggle = () => {
-    lang.value = lang.value === 'de' ? 'en' : 'de';
-    localStorage.setItem('akte.lang', lang.value);
-  };
+  const toggle = () => chooseLang(lang.value === 'de' ? 'en' : 'de').catch(() => {});
   const link = (path, de, en) => html`<li><a href=${path} aria-current=${here.value.path === path ? 'page' : undefined}>${tr(de, en)}</a></li>`;
   return html`<header class="top" onKeyDown=${(e) => e.key === 'Escape' && open && (setOpen(false), document.getElementById('menu-toggle').focus())}>
     <a class="skip" href="#main" onClick=${(e) => (e.preventDefault(), document.getElementById('main').focus())}>${tr('Zum Inhalt springen', 'Skip to content')}</a>

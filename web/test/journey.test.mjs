@@ -328,27 +328,28 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await axe(page, 'settings', assert);
   await shot(page, 'settings');
 
-  // The language of the account's mails, kept with the account: the
-  // password change below is mailed in English.
+  // The account's language, kept with the account (decision 0029): the
+  // page speaks it at once, and the password change below is mailed in it.
   assert.ok(await page.getByRole('radio', { name: 'Deutsch' }).isChecked(), 'the page registered the account in German');
   await page.getByRole('radio', { name: 'English' }).check();
-  await page.getByText('Gespeichert.').waitFor();
+  await page.getByText('Saved.').waitFor();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
   assert.equal((await page.evaluate(() => fetch('/api/v1/account').then((r) => r.json()))).lang, 'en');
 
   // Change the password: the data stays readable, other sessions end.
   const newPassword = 'Ahornblatt-Abendstern-31';
-  await page.getByLabel('Bisheriges Passwort').fill(password);
-  await page.getByLabel('Neues Passwort', { exact: true }).fill(newPassword);
-  await page.getByLabel('Passwort wiederholen').fill(newPassword);
-  await page.locator('form', { has: page.getByLabel('Bisheriges Passwort') }).getByLabel('Code aus der Authenticator-App').fill(await code(secret));
-  await page.getByRole('button', { name: 'Passwort ändern', exact: true }).click();
-  await page.getByText('Passwort geändert.').waitFor({ timeout: 30000 });
+  await page.getByLabel('Current password').fill(password);
+  await page.getByLabel('New password', { exact: true }).fill(newPassword);
+  await page.getByLabel('Repeat password').fill(newPassword);
+  await page.locator('form', { has: page.getByLabel('Current password') }).getByLabel('Code from the authenticator app').fill(await code(secret));
+  await page.getByRole('button', { name: 'Change password', exact: true }).click();
+  await page.getByText('Password changed.').waitFor({ timeout: 30000 });
   await lastMail(base, email, 'Your password was changed');
   await assert.rejects(cli(base, home, ['whoami']), says('unauthenticated'), 'the CLI session ended with the password change');
 
   // Log out: the session cookie no longer works.
-  await page.getByRole('button', { name: 'Abmelden', exact: true }).click();
-  await page.getByText('Sie sind abgemeldet.').waitFor();
+  await page.getByRole('button', { name: 'Log out', exact: true }).click();
+  await page.getByText('You are logged out.').waitFor();
   assert.equal(await page.evaluate(() => fetch('/api/v1/account').then((r) => r.status)), 401);
 
   // The network log: nothing to another origin, no plaintext or title in
