@@ -1390,6 +1390,7 @@ function Record() {
         c
           ? html`<section class="cat" aria-labelledby=${'cat-' + c}>
               <h3 id=${'cat-' + c}>${catName(c)} <span class="count">(${xs.length})</span></h3>
+              <${PortalLink} category=${c} />
               <ul class="docs">${xs.map(doc)}</ul>
             </section>`
           : html`<ul class="docs">${xs.map(doc)}</ul>`,
@@ -2153,6 +2154,19 @@ const leaving = signal(null);
 
 function ExternalLink({ href, children }) {
   return html`<a href=${href} rel="noopener noreferrer" onClick=${(e) => (e.preventDefault(), (leaving.value = href))}>${children}</a>`;
+}
+
+// PortalLink links the national health portal's page that explains a
+// category (gesund.bund.de; the mapping is the operator's, index.html's
+// meta "akte-site", decision 0030), behind the notice on leaving Akte.
+function PortalLink({ category }) {
+  const l = site.portal?.[category];
+  if (!l) return null;
+  const en = lang.value === 'en';
+  return html`<p class="portal"><${ExternalLink} href=${(en && l.en) || l.de}>${tr(
+    `Mehr zu „${catName(category)}“ im Nationalen Gesundheitsportal (gesund.bund.de)`,
+    `More on “${catName(category)}” at the national health portal (gesund.bund.de${l.en ? '' : ', in German'})`,
+  )}<//></p>`;
 }
 
 function LeaveNotice() {
