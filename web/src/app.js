@@ -77,7 +77,7 @@ function enterSession(account, keys, kdf, umk) {
 // before the login is the newer choice and goes to the account instead.
 let langSwitched = false;
 function takeLang(account) {
-  if (langSwitched && account.lang !== lang.value) saveLang(lang.value);
+  if (langSwitched && account.lang !== lang.value) saveLang(lang.value).catch(() => {});
   else setLang(account.lang);
   langSwitched = false;
 }
@@ -791,7 +791,7 @@ const isDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 // thumbnail makes a small JPEG of an image file or of a PDF's first page
 // (at most 160 px on its long side, on white: JPEG has no transparency),
 // base64 for the sealed metadata; '' for other files or when the browser
-// cannot decode or draw it: the list then shows no picture, as before.
+// cannot decode or draw it: the list then shows the document icon.
 async function thumbnail(f) {
   if (f.size > 50 << 20) return '';
   try {
