@@ -92,8 +92,9 @@ type Account struct {
 	Email     string // lower-cased
 	KVNR      string // 10-character unchangeable part
 	BirthDate string // YYYY-MM-DD
-	// Lang is the language of the account's mails, "de" or "en": chosen
-	// at registration, changed by the owner.
+	// Lang is the account's language, "de" or "en": its mails', and the
+	// web app's after a login on any device (decision 0031). Chosen at
+	// registration, changed by the owner.
 	Lang string
 	KDF  KDFParams
 	// LoginHash is the server's slow hash (PHC string) of the login secret.

@@ -235,10 +235,11 @@ var sent = []string{
 	"config_blobs_url",
 	"config_count", // name, value
 	"config_db_url",
-	"config_duration",  // name, value
-	"config_link_url",  // name, value
-	"config_log_level", // value
-	"config_proxies",   // value
+	"config_duration",     // name, value
+	"config_link_url",     // name, value
+	"config_log_level",    // value
+	"config_portal_links", // value, error
+	"config_proxies",      // value
 	"config_s3_credentials",
 	"config_size",      // name, value
 	"config_store_url", // cause, flag, form, problem

@@ -32,8 +32,8 @@ type RegisterRequest struct {
 	// Record holds the record keys the client made (ID, wrapped keys,
 	// category keys); the account id and quota are the server's.
 	Record *akte.Record
-	// Lang is the language of the account's mails ("de", "en"; "" for
-	// German).
+	// Lang is the account's language ("de", "en"; "" for German): its
+	// mails' and the web app's.
 	Lang string
 }
 
@@ -354,7 +354,7 @@ func reasonOf(err error) string {
 	return akte.KindOf(err).String()
 }
 
-// SetLang sets the language of the caller's mails.
+// SetLang sets the caller's language: the mails' and the web app's.
 func (s *Service) SetLang(ctx context.Context, p *Principal, lang string) error {
 	const op = "account.change"
 	if lang != "de" && lang != "en" {

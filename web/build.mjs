@@ -86,6 +86,9 @@ const css = hashed('app.css', (await esbuild.build({ entryPoints: [join(here, 's
 // its worker (already minified by its makers).
 urls.pdf = hashed('pdf.js', await bundle('pdfview.js', 'esm'));
 urls.pdfWorker = hashed('pdf-worker.js', readFileSync(join(here, 'node_modules', 'pdfjs-dist', 'build', 'pdf.worker.min.mjs')));
+// pdf.js 6's renderer worker: pages are drawn into an OffscreenCanvas off
+// the page's thread (web/src/pdfview.js).
+urls.pdfRenderer = hashed('pdf-renderer.js', readFileSync(join(here, 'node_modules', 'pdfjs-dist', 'build', 'pdf.renderer.min.mjs')));
 const app = hashed('app.js', await bundle('app.js', 'esm'));
 const selftest = hashed('selftest.js', await bundle('selftest.js', 'esm'));
 

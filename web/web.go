@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io/fs"
 	"mime"
@@ -15,6 +16,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/akte/akte"
 )
 
 //go:embed all:dist
@@ -46,10 +49,63 @@ func Built() bool {
 
 // Site is what the operator configures about the pages around the app:
 // the addresses of the imprint and the privacy notice, linked on every
-// page (empty: not shown).
+// page (empty: not shown), and the national health portal's pages that
+// explain the record's categories (Portal; nil: none).
 type Site struct {
 	Imprint string `json:"imprint,omitempty"`
 	Privacy string `json:"privacy,omitempty"`
+	Portal  Portal `json:"portal,omitempty"`
+}
+
+// Portal maps a category id to the page of the national health portal
+// (gesund.bund.de) that explains it, in German and, where the portal has
+// one, in English (decision 0032). The app shows the link with the
+// category's documents, behind the notice on leaving Akte.
+type Portal map[akte.CategoryID]PortalLink
+
+// PortalLink is one category's page: DE always, EN where there is one
+// (the English app links DE otherwise).
+type PortalLink struct {
+	DE string `json:"de"`
+	EN string `json:"en,omitempty"`
+}
+
+// shippedPortal is the mapping the app ships with (src/portal.json); an
+// operator replaces it with `akte serve --portal-links FILE`.
+//
+//go:embed src/portal.json
+var shippedPortal []byte
+
+// DefaultPortal returns the shipped mapping.
+func DefaultPortal() Portal {
+	p, err := ParsePortal(shippedPortal)
+	if err != nil {
+		panic("web/src/portal.json: " + err.Error())
+	}
+	return p
+}
+
+// ParsePortal reads a mapping like src/portal.json: an object of known
+// category ids, each with an https address "de" and optionally "en", no
+// other fields.
+func ParsePortal(b []byte) (Portal, error) {
+	var p Portal
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&p); err != nil {
+		return nil, err
+	}
+	for c, l := range p {
+		if _, ok := akte.CategoryByID(c); !ok {
+			return nil, fmt.Errorf("%q is no category", c)
+		}
+		for _, u := range []string{l.DE, l.EN} {
+			if (u != "" || l.DE == "") && !(LinkURL(u) && strings.HasPrefix(u, "https://")) {
+				return nil, fmt.Errorf("%s: %q is no https address", c, u)
+			}
+		}
+	}
+	return p, nil
 }
 
 // LinkURL reports whether s is an address Site may link to: absolute,

@@ -38,3 +38,24 @@ func TestPagesRouted(t *testing.T) {
 		}
 	}
 }
+
+// TestShippedPortal: the shipped links (src/portal.json) all lead to the
+// national health portal, over https, for known categories (decision 0032);
+// ParsePortal checks the rest and `akte serve` refuses a bad replacement
+// (cmd/akte TestServeConfigAndShutdown).
+func TestShippedPortal(t *testing.T) {
+	p := DefaultPortal()
+	if len(p) == 0 {
+		t.Fatal("no links")
+	}
+	for c, l := range p {
+		for _, u := range []string{l.DE, l.EN} {
+			if u != "" && !strings.HasPrefix(u, "https://gesund.bund.de/") {
+				t.Errorf("%s: %q is not on gesund.bund.de", c, u)
+			}
+		}
+		if l.EN != "" && !strings.HasPrefix(l.EN, "https://gesund.bund.de/en/") {
+			t.Errorf("%s: the English page %q is not under /en/", c, l.EN)
+		}
+	}
+}

@@ -38,8 +38,8 @@ type RegisterRequest struct {
 	DeviceID         string         `json:"device_id"`
 	DeviceName       string         `json:"device_name"`
 	Record           *RecordKeys    `json:"record"`
-	// Lang is the language of the account's mails, "de" or "en"; German
-	// if absent. Clients send the language they speak.
+	// Lang is the account's language (its mails' and the web app's), "de"
+	// or "en"; German if absent. Clients send the language they speak.
 	Lang string `json:"lang,omitempty"`
 }
 
@@ -128,8 +128,8 @@ type Account struct {
 	DeviceID  string    `json:"device_id"`
 }
 
-// AccountUpdate is PATCH /api/v1/account: the language of the account's
-// mails, "de" or "en".
+// AccountUpdate is PATCH /api/v1/account: the account's language, "de"
+// or "en": its mails' and the web app's after a login on any device.
 type AccountUpdate struct {
 	Lang string `json:"lang"`
 }

@@ -210,7 +210,7 @@ func whoamiCmd(e *env) *cobra.Command {
 			if asJSON {
 				return e.PrintJSON(a)
 			}
-			e.Printf(e.Tr("E-Mail:  %s\nKonto:   %s\nKVNR:    %s\nGerät:   %s (%s)\nMails:   %s\n", "E-mail:  %s\nAccount: %s\nKVNR:    %s\nDevice:  %s (%s)\nMails:   %s\n"),
+			e.Printf(e.Tr("E-Mail:   %s\nKonto:    %s\nKVNR:     %s\nGerät:    %s (%s)\nSprache:  %s\n", "E-mail:   %s\nAccount:  %s\nKVNR:     %s\nDevice:   %s (%s)\nLanguage: %s\n"),
 				a.Email, a.AccountID, a.KVNR, st.DeviceName, a.DeviceID, a.Lang)
 			return nil
 		},
@@ -219,14 +219,17 @@ func whoamiCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// mailLanguageCmd sets the language of the account's mails (chosen at
-// registration: the CLI's language then).
-func mailLanguageCmd(e *env) *cobra.Command {
+// languageCmd sets the account's language: the web app's after a login on
+// any device, and its mails' (decision 0031; chosen at registration, the
+// CLI's language then). The CLI itself speaks the terminal's language
+// (AKTE_LANG, LC_ALL, LC_MESSAGES, LANG), as command-line tools do.
+func languageCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "mail-language de|en",
-		Short: e.Tr("Sprache der Mails des Kontos festlegen", "Set the language of the account's mails"),
-		Args:  cli.ExactArgs(1),
+		Use:     "language de|en",
+		Aliases: []string{"mail-language"},
+		Short:   e.Tr("Sprache des Kontos festlegen (Web-App und Mails)", "Set the account's language (web app and mails)"),
+		Args:    cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, c, err := e.session()
 			if err != nil {
@@ -239,7 +242,7 @@ func mailLanguageCmd(e *env) *cobra.Command {
 			if asJSON {
 				return e.PrintJSON(a)
 			}
-			e.Printf(e.Tr("Mails an %s kommen künftig auf %s.\n", "Mails to %s will come in %s.\n"), a.Email,
+			e.Printf(e.Tr("Die Web-App und die Mails an %s sprechen künftig %s.\n", "The web app and the mails to %s will speak %s.\n"), a.Email,
 				map[string]string{"de": e.Tr("Deutsch", "German"), "en": e.Tr("Englisch", "English")}[a.Lang])
 			return nil
 		},

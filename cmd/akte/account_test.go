@@ -44,20 +44,31 @@ func TestAccountJourney(t *testing.T) {
 	if who.Email != alice.Email || who.AccountID != alice.Account {
 		t.Fatalf("whoami = %+v, want %s %s", who, alice.Email, alice.Account)
 	}
-	// The mails' language: the CLI's at registration (German here), and
-	// changeable.
+	// The account's language (its mails' and the web app's, decision
+	// 0029): the CLI's at registration (German here), and changeable by
+	// `akte language` (`mail-language`, its older name, still works); the
+	// account keeps it, so every client reads it back.
 	var acc struct {
 		Lang string `json:"lang"`
 	}
-	for _, l := range []string{"en", "de"} {
-		alice.okJSON(&acc, "mail-language", l)
-		if acc.Lang != l {
-			t.Fatalf("mail-language %s: %+v", l, acc)
+	for _, c := range []struct{ cmd, lang string }{{"language", "en"}, {"mail-language", "de"}, {"language", "en"}} {
+		alice.okJSON(&acc, c.cmd, c.lang)
+		if acc.Lang != c.lang {
+			t.Fatalf("%s %s: %+v", c.cmd, c.lang, acc)
+		}
+		acc.Lang = ""
+		alice.okJSON(&acc, "whoami")
+		if acc.Lang != c.lang {
+			t.Fatalf("whoami after %s %s: %+v", c.cmd, c.lang, acc)
 		}
 	}
-	if msg := alice.fails("mail-language", "fr"); !says(msg, "lang_invalid", nil) {
-		t.Fatalf("mail-language fr: %q", msg)
+	if msg := alice.fails("language", "fr"); !says(msg, "lang_invalid", nil) {
+		t.Fatalf("language fr: %q", msg)
 	}
+	if out := alice.ok("whoami"); !strings.Contains(out, "Sprache:  en\n") {
+		t.Fatalf("whoami: %q", out)
+	}
+	alice.ok("language", "de")
 
 	// A second installation is a new device: refused until the mailed link
 	// is followed.

@@ -21,7 +21,7 @@ import (
 // clientCmds are the commands a patient runs against a server.
 func clientCmds(e *env) []*cobra.Command {
 	return []*cobra.Command{
-		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), mailLanguageCmd(e),
+		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), languageCmd(e),
 		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e), emailCmd(e), passkeyCmd(e),
 		uploadCmd(e), lsCmd(e), getCmd(e), editCmd(e), rmCmd(e), quotaCmd(e), auditCmd(e),
 	}

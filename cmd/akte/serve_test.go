@@ -7,13 +7,16 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
+	"html"
 	"io"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"syscall"
@@ -21,6 +24,7 @@ import (
 	"time"
 
 	"github.com/akte/akte/internal/mailtest"
+	"github.com/akte/akte/web"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key.
@@ -140,18 +144,37 @@ func TestServeConfigAndShutdown(t *testing.T) {
 			t.Errorf("imprint %q: %q", bad, msg)
 		}
 	}
+	// A mapping to the health portal that is not one is refused at start.
+	dir := t.TempDir()
+	for name, bad := range map[string]string{
+		"unknown category": `{"astrology": {"de": "https://gesund.bund.de/"}}`,
+		"http":             `{"findings": {"de": "http://gesund.bund.de/"}}`,
+		"script":           `{"findings": {"de": "javascript:alert(1)"}}`,
+		"no German":        `{"findings": {"en": "https://gesund.bund.de/en/"}}`,
+		"unknown field":    `{"findings": {"de": "https://gesund.bund.de/", "fr": "https://gesund.bund.de/"}}`,
+		"not JSON":         `findings = https://gesund.bund.de/`,
+	} {
+		f := filepath.Join(dir, "portal.json")
+		os.WriteFile(f, []byte(bad), 0o600)
+		if msg := u.fails("serve", "--data", data, "--addr", "127.0.0.1:0", "--portal-links", f); !says(msg, "config_portal_links", nil) {
+			t.Errorf("portal links, %s: %q", name, msg)
+		}
+	}
+	if msg := u.fails("serve", "--data", data, "--addr", "127.0.0.1:0", "--portal-links", filepath.Join(dir, "missing.json")); !says(msg, "config_portal_links", nil) {
+		t.Errorf("portal links, missing file: %q", msg)
+	}
 	// A client against a server that is down says so.
 	if msg := u.fails("login", "--email", "a@example.org", "--totp", "123456"); !strings.Contains(msg, "nicht erreichbar") {
 		t.Errorf("server down: %q", msg)
 	}
 }
 
-// TestServeSiteLinks: the operator's imprint and privacy addresses reach
-// the web app's page, escaped, and nothing else changes in it.
+// TestServeSiteLinks: the operator's imprint and privacy addresses and
+// the health portal's links (shipped, replaced by --portal-links, or off)
+// reach the web app's page, escaped, and nothing else changes in it.
 func TestServeSiteLinks(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, "", []string{"--imprint-url", "https://example.org/impressum?a=1&b=2"}, "AKTE_PRIVACY_URL=https://example.org/datenschutz")
-	page := func(s *server) string {
+	site := func(s *server) (web.Site, string) {
 		res, err := http.Get(s.URL + "/")
 		if err != nil {
 			t.Fatal(err)
@@ -161,14 +184,34 @@ func TestServeSiteLinks(t *testing.T) {
 		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("GET /: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
-		return string(b)
+		m := regexp.MustCompile(`<meta name="akte-site" content="([^"<>]*)">`).FindStringSubmatch(string(b))
+		if m == nil {
+			t.Fatalf("no akte-site meta:\n%s", b)
+		}
+		var st web.Site
+		if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st, m[1]
 	}
-	want := `<meta name="akte-site" content="{&#34;imprint&#34;:&#34;https://example.org/impressum?a=1\u0026b=2&#34;,&#34;privacy&#34;:&#34;https://example.org/datenschutz&#34;}">`
-	if got := page(srv); !strings.Contains(got, want) {
-		t.Errorf("page lacks the site's links %s:\n%s", want, got)
+	srv := startServer(t, "", []string{"--imprint-url", "https://example.org/impressum?a=1&b=2"}, "AKTE_PRIVACY_URL=https://example.org/datenschutz")
+	got, raw := site(srv)
+	if want := (web.Site{Imprint: "https://example.org/impressum?a=1&b=2", Privacy: "https://example.org/datenschutz", Portal: web.DefaultPortal()}); !reflect.DeepEqual(got, want) {
+		t.Errorf("site = %+v, want %+v", got, want)
 	}
-	if got := page(startServer(t, "", nil)); !strings.Contains(got, `<meta name="akte-site" content="{}">`) {
-		t.Errorf("page without links:\n%s", got)
+	if !strings.Contains(raw, `&#34;imprint&#34;:&#34;https://example.org/impressum?a=1\u0026b=2&#34;`) {
+		t.Errorf("the imprint's address is not escaped: %s", raw)
+	}
+	if len(got.Portal) == 0 {
+		t.Error("no shipped portal links")
+	}
+	f := filepath.Join(t.TempDir(), "portal.json")
+	os.WriteFile(f, []byte(`{"findings": {"de": "https://portal.example.org/befunde", "en": "https://portal.example.org/en/findings"}}`), 0o600)
+	if got, _ := site(startServer(t, "", nil, "AKTE_PORTAL_LINKS="+f)); !reflect.DeepEqual(got, web.Site{Portal: web.Portal{"findings": {DE: "https://portal.example.org/befunde", EN: "https://portal.example.org/en/findings"}}}) {
+		t.Errorf("replaced portal links: %+v", got)
+	}
+	if _, raw := site(startServer(t, "", []string{"--portal-links", "off"})); raw != "{}" {
+		t.Errorf("page without links: %s", raw)
 	}
 }
 

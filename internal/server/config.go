@@ -21,16 +21,20 @@ import (
 // filled from flags and AKTE_* environment variables (secrets also from
 // AKTE_*_FILE). A flag wins over the environment.
 type Config struct {
-	Addr         string
-	Data         string
-	DB           string // database URL; default sqlite file under Data
-	Blobs        string // blob store URL; default directory under Data
-	SMTP         string // smtp://user:pass@host:port; empty: development outbox
-	MailFrom     string
-	MailOutbox   string
-	BaseURL      string
-	ImprintURL   string // the operator's imprint, linked on every page of the web app
-	PrivacyURL   string // the operator's privacy notice, linked on every page
+	Addr       string
+	Data       string
+	DB         string // database URL; default sqlite file under Data
+	Blobs      string // blob store URL; default directory under Data
+	SMTP       string // smtp://user:pass@host:port; empty: development outbox
+	MailFrom   string
+	MailOutbox string
+	BaseURL    string
+	ImprintURL string // the operator's imprint, linked on every page of the web app
+	PrivacyURL string // the operator's privacy notice, linked on every page
+	// PortalLinks is a JSON file that replaces the shipped links to the
+	// national health portal (web/src/portal.json); "off": none.
+	PortalLinks  string
+	Portal       web.Portal // read from PortalLinks by load
 	TLSCert      string
 	TLSKey       string
 	LogLevel     string
@@ -109,6 +113,7 @@ func (c *Config) specs() []flagSpec {
 		{name: "base-url", de: "öffentliche URL für Links in Mails; Standard: http://ADDR", env: "AKTE_BASE_URL", usage: "public URL used in mailed links; default: http://ADDR", str: &c.BaseURL},
 		{name: "imprint-url", de: "Impressum des Betreibers (https://...), auf jeder Seite der Web-App verlinkt", env: "AKTE_IMPRINT_URL", usage: "the operator's imprint (https://...), linked on every page of the web app", str: &c.ImprintURL},
 		{name: "privacy-url", de: "Datenschutzhinweise des Betreibers (https://...), auf jeder Seite der Web-App verlinkt", env: "AKTE_PRIVACY_URL", usage: "the operator's privacy notice (https://...), linked on every page of the web app", str: &c.PrivacyURL},
+		{name: "portal-links", de: "JSON-Datei, die die Links der Kategorien zu gesund.bund.de ersetzt (Aufbau wie web/src/portal.json); off: keine", env: "AKTE_PORTAL_LINKS", usage: "JSON file replacing the categories' links to gesund.bund.de (shaped like web/src/portal.json); off: none", str: &c.PortalLinks},
 		{name: "tls-cert", de: "TLS-Zertifikat (PEM-Datei)", env: "AKTE_TLS_CERT", usage: "TLS certificate file (PEM)", str: &c.TLSCert},
 		{name: "tls-key", de: "privater TLS-Schlüssel (PEM-Datei)", env: "AKTE_TLS_KEY", usage: "TLS private key file (PEM)", str: &c.TLSKey},
 		{name: "log-level", de: "debug, info, warn oder error", env: "AKTE_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
@@ -234,6 +239,20 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 	for _, u := range []struct{ name, value string }{{"--imprint-url", c.ImprintURL}, {"--privacy-url", c.PrivacyURL}} {
 		if u.value != "" && !web.LinkURL(u.value) {
 			return cli.Fail(akte.KindInvalid, "config_link_url", map[string]any{"name": u.name, "value": u.value})
+		}
+	}
+	switch c.PortalLinks {
+	case "":
+		c.Portal = web.DefaultPortal()
+	case "off":
+		c.Portal = nil
+	default:
+		b, err := os.ReadFile(c.PortalLinks)
+		if err == nil {
+			c.Portal, err = web.ParsePortal(b)
+		}
+		if err != nil {
+			return &akte.Error{Op: "config", Kind: akte.KindInvalid, Reason: "config_portal_links", Params: map[string]any{"value": c.PortalLinks, "error": err.Error()}, Err: err}
 		}
 	}
 	if c.MaxConnsPerAddr < 0 {

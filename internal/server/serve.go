@@ -333,7 +333,7 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 		Service: svc, Log: log, TLS: tlsOn, SecureCookies: tlsOn || strings.HasPrefix(cfg.BaseURL, "https://"),
 		Ready: b.ready,
 		Extra: func(mux *http.ServeMux) {
-			mux.Handle("/", web.Handler(web.Site{Imprint: cfg.ImprintURL, Privacy: cfg.PrivacyURL}))
+			mux.Handle("/", web.Handler(web.Site{Imprint: cfg.ImprintURL, Privacy: cfg.PrivacyURL, Portal: cfg.Portal}))
 		},
 		BaseURL: cfg.BaseURL, TrustedProxies: trusted,
 		MinBodyRate: api.MinRate{PerSecond: cfg.MinBodyRate, Window: cfg.BodyRateWindow},

@@ -12,7 +12,7 @@ import { b64, unb64 } from './bytes.js';
 import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
 import { checkManifest, updateManifest } from './manifest.js';
-import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
+import { lang, setLang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
 import { totpCode } from './totp.js';
 import { passkeysSupported, createPasskey, getPasskey } from './passkey.js';
 import { here, navigate, back, match } from './router.js';
@@ -72,6 +72,32 @@ function enterSession(account, keys, kdf, umk) {
   session.value = { account, keys, kdf, umk };
   locked.value = null;
   sessionStorage.setItem('akte.session', emailKey(account.email));
+  takeLang(account);
+}
+
+// The app speaks the account's language (decision 0031): after a login on
+// any device it is the one last chosen. A language switched in this tab
+// before the login is the newer choice and goes to the account instead.
+let langSwitched = false;
+function takeLang(account) {
+  if (langSwitched && account.lang !== lang.value) saveLang(lang.value).catch(() => {});
+  else setLang(account.lang);
+  langSwitched = false;
+}
+
+// chooseLang is the patient's choice of language (the header's switch,
+// the settings): the app follows at once, the account when there is one.
+async function chooseLang(l) {
+  setLang(l);
+  if (session.value) await saveLang(l);
+  else langSwitched = true;
+}
+
+// saveLang keeps the language with the account; a failure leaves the app
+// in it and the account as it was (the settings page shows the account's).
+async function saveLang(l) {
+  const account = await request('PATCH', '/account', { lang: l });
+  if (session.value) session.value = { ...session.value, account };
 }
 
 // leaveSession ends the tab's session and shows the login page; with stay
@@ -114,6 +140,7 @@ async function boot() {
       const account = await get('/account', { quiet401: true });
       expect('account', email, emailKey(account.email));
       locked.value = { account };
+      setLang(account.lang);
     } catch {
       sessionStorage.removeItem('akte.session');
     }
@@ -785,12 +812,15 @@ const fileTitle = (name) => name.replace(/^.*\//, '').replace(/\.[^.]+$/, '') ||
 const fileDate = (f) => localDate(f.lastModified || Date.now());
 const isDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 
-// thumbnail makes a small JPEG of an image file (at most 160 px on its
-// long side, on white: JPEG has no transparency), base64 for the sealed
-// metadata; '' for other files or when the browser cannot decode it.
+// thumbnail makes a small JPEG of an image file or of a PDF's first page
+// (at most 160 px on its long side, on white: JPEG has no transparency),
+// base64 for the sealed metadata; '' for other files or when the browser
+// cannot decode or draw it: the list then shows the document icon.
 async function thumbnail(f) {
-  if (!rasterTypes.has(f.type) || f.size > 50 << 20 || typeof createImageBitmap !== 'function') return '';
+  if (f.size > 50 << 20) return '';
   try {
+    if (f.type === 'application/pdf') return b64(new Uint8Array(await (await pdfThumbnail(f)).arrayBuffer()));
+    if (!rasterTypes.has(f.type) || typeof createImageBitmap !== 'function') return '';
     const bmp = await createImageBitmap(f);
     const s = Math.min(1, 160 / Math.max(bmp.width, bmp.height));
     const c = new OffscreenCanvas(Math.max(1, Math.round(bmp.width * s)), Math.max(1, Math.round(bmp.height * s)));
@@ -805,10 +835,35 @@ async function thumbnail(f) {
   }
 }
 
+// pdfModule loads pdf.js (web/src/pdfview.js) the first time a PDF is
+// shown or described; pdfOptions are the URLs of its workers.
+const pdfModule = () => import(core.assets().pdf);
+const pdfOptions = () => ({ workerURL: core.assets().pdfWorker, rendererURL: core.assets().pdfRenderer });
+
+// pdfThumbnail draws a PDF's first page with pdf.js: parsed in its worker,
+// drawn in its renderer worker. A PDF that takes longer than 10 s gets no
+// thumbnail (its upload waits for this).
+async function pdfThumbnail(f) {
+  const pdf = await pdfModule();
+  let timer;
+  const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('thumbnail timeout')), 10000)));
+  try {
+    return await Promise.race([pdf.thumbnail(new Uint8Array(await f.arrayBuffer()), pdfOptions()), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // thumbURL is the data: URL of a sealed thumbnail: whoever added the
 // document chose its bytes, so only base64 goes into a URL that is always
 // a JPEG, shown by an <img> (which runs nothing).
 const thumbURL = (m) => (m?.thumb && m.thumb.length < 65536 && /^[A-Za-z0-9+/]+={0,2}$/.test(m.thumb) ? 'data:image/jpeg;base64,' + m.thumb : '');
+
+// docIcon stands where a document has no thumbnail (a file that is no
+// image or PDF, or one the page could not draw): a sheet with a folded
+// corner, drawn here (no icon font, nothing fetched).
+const docIcon = html`<svg class="thumb icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true" focusable="false">
+  <path d="M14 8h14l8 8v24H14z" fill="#fff" stroke="#5b6470" stroke-width="2" stroke-linejoin="round" /><path d="M28 8v8h8M19 24h12M19 29h12M19 34h8" fill="none" stroke="#5b6470" stroke-width="2" stroke-linecap="round" /></svg>`;
 
 // uploadNote says on the record page how the last uploads ended; finished
 // uploads leave the list, failed ones stay until the next.
@@ -1254,7 +1309,7 @@ function Record() {
     ].filter(Boolean);
     const thumb = thumbURL(x.meta);
     return html`<li class="doc" data-testid="doc">
-      ${thumb && html`<img class="thumb" src=${thumb} alt="" width="48" height="48" />`}
+      ${thumb ? html`<img class="thumb" src=${thumb} alt="" width="48" height="48" />` : docIcon}
       <div class="doc-main">
         <span class="title">${title(x)}</span>
         <span class="meta">${[x.meta?.date && fmtDate(x.meta.date), x.meta?.source, sort !== 'category' && catName(x.item.category), fmtBytes(x.meta?.size ?? 0),
@@ -1360,6 +1415,7 @@ function Record() {
         c
           ? html`<section class="cat" aria-labelledby=${'cat-' + c}>
               <h3 id=${'cat-' + c}>${catName(c)} <span class="count">(${xs.length})</span></h3>
+              <${PortalLink} category=${c} />
               <ul class="docs">${xs.map(doc)}</ul>
             </section>`
           : html`<ul class="docs">${xs.map(doc)}</ul>`,
@@ -1434,10 +1490,9 @@ function PdfPages({ blob, title }) {
   useEffect(() => {
     const box = ref.current;
     (async () => {
-      const a = core.assets();
-      const pdf = await import(a.pdf);
+      const pdf = await pdfModule();
       const label = (n, total) => tr(`${title}, Seite ${n} von ${total}`, `${title}, page ${n} of ${total}`);
-      const total = await pdf.render(box, new Uint8Array(await blob.arrayBuffer()), { workerURL: a.pdfWorker, label });
+      const total = await pdf.render(box, new Uint8Array(await blob.arrayBuffer()), { ...pdfOptions(), label });
       setStatus(total > 50 ? tr(`Gezeigt sind die ersten 50 von ${total} Seiten; laden Sie das Dokument für alle herunter.`, `The first 50 of ${total} pages are shown; download the document for all of them.`) : '');
     })().catch(() => {
       setStatus('');
@@ -1511,7 +1566,7 @@ function Settings() {
         <dt>${tr('Geburtsdatum', 'Date of birth')}</dt><dd>${a.birth_date ? fmtDate(a.birth_date) : ''}</dd>
       </dl>
     </section>
-    <${MailLanguage} />
+    <${Language} />
     <${ShowRecovery} />
     <${RenewKeys} />
     <${ChangeEmail} />
@@ -1521,9 +1576,10 @@ function Settings() {
     <${Sessions} />`;
 }
 
-// MailLanguage chooses the language of the account's mails, kept with the
-// account on the server (the header's switch is this browser's language).
-function MailLanguage() {
+// Language chooses the account's language: the app's on every device
+// after a login, and its mails' (decision 0031); the header's switch does
+// the same.
+function Language() {
   const s = session.value;
   const [err, setErr] = useState('');
   const [status, setStatus] = useState('');
@@ -1531,22 +1587,22 @@ function MailLanguage() {
     setErr('');
     setStatus('');
     try {
-      const account = await request('PATCH', '/account', { lang: l });
-      session.value = { ...session.value, account };
+      await chooseLang(l);
       setStatus(tr('Gespeichert.', 'Saved.'));
     } catch (e) {
       setErr(errorText(e));
     }
   };
   return html`<section class="card" aria-labelledby="ml-h">
-    <h2 id="ml-h">${tr('Sprache der E-Mails', 'Language of e-mails')}</h2>
+    <h2 id="ml-h">${tr('Sprache', 'Language')}</h2>
     <fieldset class="choice">
-      <legend>${tr('Akte schreibt Ihnen auf', 'Akte writes to you in')}</legend>
+      <legend>${tr('Akte spricht und schreibt Ihnen auf', 'Akte speaks and writes to you in')}</legend>
       ${[['de', 'Deutsch'], ['en', 'English']].map(
-        ([l, name]) => html`<div class="field check"><input type="radio" id=${'ml-' + l} name="mail-lang" value=${l} checked=${s.account.lang === l}
+        ([l, name]) => html`<div class="field check"><input type="radio" id=${'ml-' + l} name="lang" value=${l} checked=${s.account.lang === l}
           onChange=${() => choose(l)} /><label for=${'ml-' + l} lang=${l}>${name}</label></div>`,
       )}
     </fieldset>
+    <p class="hint">${tr('Gilt nach der Anmeldung auf jedem Gerät und für die E-Mails an Sie.', 'Applies after logging in on any device and to the e-mails to you.')}</p>
     <${Alert} text=${err} />
     <${Status} text=${status} />
   </section>`;
@@ -2413,6 +2469,19 @@ function ExternalLink({ href, children }) {
   return html`<a href=${href} rel="noopener noreferrer" onClick=${(e) => (e.preventDefault(), (leaving.value = href))}>${children}</a>`;
 }
 
+// PortalLink links the national health portal's page that explains a
+// category (gesund.bund.de; the mapping is the operator's, index.html's
+// meta "akte-site", decision 0032), behind the notice on leaving Akte.
+function PortalLink({ category }) {
+  const l = site.portal?.[category];
+  if (!l) return null;
+  const en = lang.value === 'en';
+  return html`<p class="portal"><${ExternalLink} href=${(en && l.en) || l.de}>${tr(
+    `Mehr zu „${catName(category)}“ im Nationalen Gesundheitsportal (gesund.bund.de)`,
+    `More on “${catName(category)}” at the national health portal (gesund.bund.de${l.en ? '' : ', in German'})`,
+  )}<//></p>`;
+}
+
 function LeaveNotice() {
   const to = leaving.value;
   const ref = useRef();
@@ -2460,10 +2529,7 @@ function Header() {
   // one row; it folds again whenever the page changes.
   const [open, setOpen] = useState(false);
   useEffect(() => setOpen(false), [here.value, s]);
-  const toggle = () => {
-    lang.value = lang.value === 'de' ? 'en' : 'de';
-    localStorage.setItem('akte.lang', lang.value);
-  };
+  const toggle = () => chooseLang(lang.value === 'de' ? 'en' : 'de').catch(() => {});
   const link = (path, de, en) => html`<li><a href=${path} aria-current=${here.value.path === path ? 'page' : undefined}>${tr(de, en)}</a></li>`;
   return html`<header class="top" onKeyDown=${(e) => e.key === 'Escape' && open && (setOpen(false), document.getElementById('menu-toggle').focus())}>
     <a class="skip" href="#main" onClick=${(e) => (e.preventDefault(), document.getElementById('main').focus())}>${tr('Zum Inhalt springen', 'Skip to content')}</a>

@@ -7,7 +7,18 @@ import { NetworkError } from './api.js';
 import { CoreError } from './core.js';
 import { has, text, bytes } from './catalog.js';
 
+// lang is the app's language: this browser's last one until a login, then
+// the account's (kept on the server, decision 0031), which also writes the
+// account's mails.
 export const lang = signal(localStorage.getItem('akte.lang') === 'en' ? 'en' : 'de');
+
+// setLang switches the app's language and keeps it for this browser's
+// next visit before a login.
+export function setLang(l) {
+  if (l !== 'de' && l !== 'en') return;
+  lang.value = l;
+  localStorage.setItem('akte.lang', l);
+}
 
 export const tr = (de, en) => (lang.value === 'en' ? en : de);
 

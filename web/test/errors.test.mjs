@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import de from '../../catalog/de.json' with { type: 'json' };
 import en from '../../catalog/en.json' with { type: 'json' };
 import { text } from '../src/catalog.js';
-import { startServer, launch, account, code, lastMail, confirmDevice, axe, uploadFiles } from './helpers.mjs';
+import { startServer, launch, account, cli, code, lastMail, confirmDevice, axe, uploadFiles } from './helpers.mjs';
 
 const ui = {
   de: {
@@ -98,8 +98,14 @@ for (const lang of ['en', 'de']) {
     const mail = await lastMail(srv.url, email, l.codeMail);
     assert.match(mail.text, lang === 'en' ? /^Hello,/ : /^Guten Tag,/);
 
-    // A wrong TOTP code at login (an account made with the CLI).
+    // A wrong TOTP code at login (an account made with the CLI, which
+    // registers in German; an English patient's account speaks English:
+    // after the login the app speaks the account's language, decision 0031).
     const a = await account(srv.url, `cli-${lang}@example.org`);
+    if (lang === 'en') {
+      await cli(srv.url, a.home, ['login', '--email', a.email, '--totp', await code(a.secret)], a.env);
+      await cli(srv.url, a.home, ['language', 'en']);
+    }
     await page.goto(srv.url + '/#/anmelden');
     await page.getByLabel(l.email).fill(a.email);
     await page.getByLabel(l.password, { exact: true }).fill(a.password);
@@ -112,7 +118,7 @@ for (const lang of ['en', 'de']) {
     await page.getByLabel(l.totp).fill(await code(a.secret, { use: false }));
     await page.getByRole('button', { name: l.login, exact: true }).click();
     await page.getByText(l.newDevice).waitFor({ timeout: 30000 });
-    await confirmDevice(srv.url, a.email);
+    await confirmDevice(srv.url, a.email, lang === 'en' ? 'Confirm a new device' : 'Neues Gerät');
     await page.getByLabel(l.totp).fill(await code(a.secret));
     await page.getByRole('button', { name: l.login, exact: true }).click();
     await page.getByRole('heading', { name: l.record }).waitFor({ timeout: 30000 });

@@ -187,9 +187,10 @@ export async function lastMail(base, to, subject) {
 }
 
 // confirmDevice does what the page of the newest device link mailed to
-// `to` sends when the person clicks (journey.test.mjs clicks through it).
-export async function confirmDevice(base, to) {
-  const link = (await lastMail(base, to, 'Neues Gerät')).text.match(/https?:\/\/\S+/)[0];
+// `to` sends when the person clicks (journey.test.mjs clicks through it);
+// subject is the mail's in the account's language.
+export async function confirmDevice(base, to, subject = 'Neues Gerät') {
+  const link = (await lastMail(base, to, subject)).text.match(/https?:\/\/\S+/)[0];
   const r = await fetch(base + '/api/v1/devices/confirm', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },

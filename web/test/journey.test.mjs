@@ -9,7 +9,25 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import { startServer, launch, code, totpAt, cli, sha256, axe, shot, minimalPDF, tempDir, lastMail, says, docAction, uploadFiles, confirmUpload } from './helpers.mjs';
+import { startServer, launch, code as nextCode, totpAt, cli, sha256, axe as axeCheck, shot as screenshot, minimalPDF, tempDir, lastMail, says, docAction, uploadFiles, confirmUpload } from './helpers.mjs';
+
+// The first-time journey's figure (issue 12, acceptance; docs/benchmarks.md):
+// machine time from the click on "Konto anlegen" to the first described
+// document in the list. The test's own work on the way is kept off that
+// clock: axe, screenshots, and waiting for an unused TOTP step (the server
+// takes each step once; a patient's app shows a fresh code).
+let offClock = 0;
+const offTheClock = (f) => async (...args) => {
+  const t0 = performance.now();
+  try {
+    return await f(...args);
+  } finally {
+    offClock += performance.now() - t0;
+  }
+};
+const axe = offTheClock(axeCheck);
+const shot = offTheClock(screenshot);
+const code = offTheClock(nextCode);
 
 function png(w, h) {
   const chunk = (type, data) => {
@@ -80,6 +98,8 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await page.getByRole('button', { name: 'Deutsch' }).click();
 
   // Registration.
+  const journeyStart = performance.now();
+  offClock = 0;
   await page.getByRole('link', { name: 'Neu hier? Konto anlegen' }).click();
   await page.getByRole('heading', { name: 'Konto anlegen' }).waitFor();
   await page.getByLabel('E-Mail-Adresse').fill(email);
@@ -175,13 +195,33 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
       t.diagnostic(`documents: ${await page.locator('main').innerText().catch(() => '-')}`);
       throw e;
     });
+  {
+    const wall = (performance.now() - journeyStart) / 1000;
+    const off = offClock / 1000;
+    t.diagnostic(`first-time journey: registration to the first described document in ${(wall - off).toFixed(1)} s of machine time ` +
+      `(${wall.toFixed(1)} s wall, ${off.toFixed(1)} s of it the test's own axe checks, screenshots and TOTP step waits; goal: under 90 s)`);
+  }
   await page.getByRole('button', { name: 'Ansehen: Röntgenbild Thorax' }).waitFor();
-  // The image has a thumbnail, made in the page and sealed with its
-  // metadata (160 px on its long side); the PDF has none.
-  const thumbs = page.locator('li.doc img.thumb');
-  await thumbs.first().waitFor();
-  assert.equal(await thumbs.count(), 1);
-  assert.deepEqual(await thumbs.evaluate((i) => [i.complete, i.naturalWidth, i.naturalHeight]), [true, 160, 100]);
+  // The image and the PDF's first page have thumbnails, made in the page
+  // (the PDF's by pdf.js in its workers) and sealed with their metadata
+  // (160 px on the long side; A4 is 595 × 842 pt). The PDF's shows the
+  // page: white with its dark text.
+  const thumb = (name) => page.getByTestId('doc').filter({ has: page.getByRole('button', { name: 'Ansehen: ' + name }) }).locator('img.thumb');
+  await thumb('Röntgenbild Thorax').waitFor();
+  assert.deepEqual(await thumb('Röntgenbild Thorax').evaluate((i) => [i.complete, i.naturalWidth, i.naturalHeight]), [true, 160, 100]);
+  const pdfThumb = await thumb(title).evaluate(async (i) => {
+    await i.decode();
+    const c = new OffscreenCanvas(i.naturalWidth, i.naturalHeight);
+    const g = c.getContext('2d');
+    g.drawImage(i, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let dark = 0, white = 0;
+    for (let k = 0; k < d.length; k += 4) (d[k] < 128 ? dark++ : d[k] > 240 && white++);
+    return { w: i.naturalWidth, h: i.naturalHeight, dark, white };
+  });
+  assert.equal(pdfThumb.w, 113);
+  assert.equal(pdfThumb.h, 160);
+  assert.ok(pdfThumb.white > 0.8 * 113 * 160 && pdfThumb.dark > 5, `the PDF's thumbnail shows its page: ${JSON.stringify(pdfThumb)}`);
   await page.getByText(/Speicher: .* von 1,1 GB belegt/).waitFor();
   await axe(page, 'record', assert);
   await shot(page, 'record');
@@ -314,27 +354,28 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
   await axe(page, 'settings', assert);
   await shot(page, 'settings');
 
-  // The language of the account's mails, kept with the account: the
-  // password change below is mailed in English.
+  // The account's language, kept with the account (decision 0031): the
+  // page speaks it at once, and the password change below is mailed in it.
   assert.ok(await page.getByRole('radio', { name: 'Deutsch' }).isChecked(), 'the page registered the account in German');
   await page.getByRole('radio', { name: 'English' }).check();
-  await page.getByText('Gespeichert.').waitFor();
+  await page.getByText('Saved.').waitFor();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
   assert.equal((await page.evaluate(() => fetch('/api/v1/account').then((r) => r.json()))).lang, 'en');
 
   // Change the password: the data stays readable, other sessions end.
   const newPassword = 'Ahornblatt-Abendstern-31';
-  await page.getByLabel('Bisheriges Passwort').fill(password);
-  await page.getByLabel('Neues Passwort', { exact: true }).fill(newPassword);
-  await page.getByLabel('Passwort wiederholen').fill(newPassword);
-  await page.locator('form', { has: page.getByLabel('Bisheriges Passwort') }).getByLabel('Code aus der Authenticator-App').fill(await code(secret));
-  await page.getByRole('button', { name: 'Passwort ändern', exact: true }).click();
-  await page.getByText('Passwort geändert.').waitFor({ timeout: 30000 });
+  await page.getByLabel('Current password').fill(password);
+  await page.getByLabel('New password', { exact: true }).fill(newPassword);
+  await page.getByLabel('Repeat password').fill(newPassword);
+  await page.locator('form', { has: page.getByLabel('Current password') }).getByLabel('Code from the authenticator app').fill(await code(secret));
+  await page.getByRole('button', { name: 'Change password', exact: true }).click();
+  await page.getByText('Password changed.').waitFor({ timeout: 30000 });
   await lastMail(base, email, 'Your password was changed');
   await assert.rejects(cli(base, home, ['whoami']), says('unauthenticated'), 'the CLI session ended with the password change');
 
   // Log out: the session cookie no longer works.
-  await page.getByRole('button', { name: 'Abmelden', exact: true }).click();
-  await page.getByText('Sie sind abgemeldet.').waitFor();
+  await page.getByRole('button', { name: 'Log out', exact: true }).click();
+  await page.getByText('You are logged out.').waitFor();
   assert.equal(await page.evaluate(() => fetch('/api/v1/account').then((r) => r.status)), 401);
 
   // The network log: nothing to another origin, no plaintext or title in

@@ -1,5 +1,5 @@
 -- Passkeys (WebAuthn credentials) as a second factor beside TOTP, and the
--- challenges the server issued for them, each used once (decision 0029).
+-- challenges the server issued for them, each used once (decision 0030).
 
 -- +goose Up
 CREATE TABLE passkeys (
