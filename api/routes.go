@@ -44,18 +44,22 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/password/reset", a.handlePasswordReset)
 	m.HandleFunc("POST /api/v1/password/reset/complete", a.handlePasswordResetComplete)
 
-	m.HandleFunc("GET /api/v1/record", a.authed(a.handleRecordGet))
-	m.HandleFunc("GET /api/v1/record/manifest", a.authed(a.handleManifestGet))
-	m.HandleFunc("PUT /api/v1/record/manifest", a.authed(a.handleManifestSwap))
-	m.HandleFunc("POST /api/v1/uploads", a.authed(a.handleUploadCreate))
-	m.HandleFunc("GET /api/v1/uploads/{id}", a.authed(a.handleUploadGet))
-	m.HandleFunc("PUT /api/v1/uploads/{id}/chunks/{n}", a.authed(a.handleUploadChunk))
-	m.HandleFunc("POST /api/v1/uploads/{id}/complete", a.authed(a.handleUploadComplete))
-	m.HandleFunc("GET /api/v1/items", a.authed(a.handleItemList))
-	m.HandleFunc("GET /api/v1/items/{id}", a.authed(a.handleItemGet))
-	m.HandleFunc("GET /api/v1/items/{id}/content", a.authed(a.handleItemContent))
-	m.HandleFunc("PUT /api/v1/items/{id}/meta", a.authed(a.handleItemMetaChange))
-	m.HandleFunc("DELETE /api/v1/items/{id}", a.authed(a.handleItemDelete))
+	// The records one may act on; everything of a record is under its id
+	// (decision 0029). Who may do what there is service's policy table
+	// (docs/permissions.md); recordRoutes names each route's action.
+	m.HandleFunc("GET /api/v1/records", a.authed(a.handleRecordList))
+	m.HandleFunc("GET /api/v1/records/{rid}", a.authed(a.handleRecordGet))
+	m.HandleFunc("GET /api/v1/records/{rid}/manifest", a.authed(a.handleManifestGet))
+	m.HandleFunc("PUT /api/v1/records/{rid}/manifest", a.authed(a.handleManifestSwap))
+	m.HandleFunc("POST /api/v1/records/{rid}/uploads", a.authed(a.handleUploadCreate))
+	m.HandleFunc("GET /api/v1/records/{rid}/uploads/{id}", a.authed(a.handleUploadGet))
+	m.HandleFunc("PUT /api/v1/records/{rid}/uploads/{id}/chunks/{n}", a.authed(a.handleUploadChunk))
+	m.HandleFunc("POST /api/v1/records/{rid}/uploads/{id}/complete", a.authed(a.handleUploadComplete))
+	m.HandleFunc("GET /api/v1/records/{rid}/items", a.authed(a.handleItemList))
+	m.HandleFunc("GET /api/v1/records/{rid}/items/{id}", a.authed(a.handleItemGet))
+	m.HandleFunc("GET /api/v1/records/{rid}/items/{id}/content", a.authed(a.handleItemContent))
+	m.HandleFunc("PUT /api/v1/records/{rid}/items/{id}/meta", a.authed(a.handleItemMetaChange))
+	m.HandleFunc("DELETE /api/v1/records/{rid}/items/{id}", a.authed(a.handleItemDelete))
 
 	// Development only: the mail outbox, so a newcomer registers without a
 	// mail server (set by cmd/akte without SMTP on a loopback address).

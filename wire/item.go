@@ -145,3 +145,13 @@ type ManifestSwap struct {
 	Expect   int64  `json:"expect"`
 	Manifest []byte `json:"manifest"`
 }
+
+// RecordAccess is one entry of GET /api/v1/records: a record the caller
+// may act on, its role there (docs/permissions.md), and the owner as far
+// as the caller may see it.
+type RecordAccess struct {
+	RecordID   string `json:"record_id"`
+	Role       string `json:"role"`
+	OwnerEmail string `json:"owner_email,omitempty"`
+	OwnerKVNR  string `json:"owner_kvnr,omitempty"`
+}
