@@ -1,5 +1,7 @@
 package api
 
+import "github.com/akte/akte/service"
+
 // routes registers the whole HTTP surface. Keep it on one screen: a reader
 // of this function knows every endpoint.
 func (a *API) routes() {
@@ -69,4 +71,22 @@ func (a *API) routes() {
 	}
 
 	m.HandleFunc("/api/", a.handleNotFound)
+}
+
+// recordRoutes names the policy action (service's table, docs/permissions.md)
+// of every route under /api/v1/records/{rid}. TestPermissionMatrix fails
+// for a record route without one.
+var recordRoutes = map[string]service.Action{
+	"GET /api/v1/records/{rid}":                         service.ActRecordRead,
+	"GET /api/v1/records/{rid}/manifest":                service.ActManifestRead,
+	"PUT /api/v1/records/{rid}/manifest":                service.ActManifestWrite,
+	"POST /api/v1/records/{rid}/uploads":                service.ActItemUpload,
+	"GET /api/v1/records/{rid}/uploads/{id}":            service.ActItemUpload,
+	"PUT /api/v1/records/{rid}/uploads/{id}/chunks/{n}": service.ActItemUpload,
+	"POST /api/v1/records/{rid}/uploads/{id}/complete":  service.ActItemUpload,
+	"GET /api/v1/records/{rid}/items":                   service.ActItemList,
+	"GET /api/v1/records/{rid}/items/{id}":              service.ActItemReadMetadata,
+	"GET /api/v1/records/{rid}/items/{id}/content":      service.ActItemDownload,
+	"PUT /api/v1/records/{rid}/items/{id}/meta":         service.ActItemChangeMetadata,
+	"DELETE /api/v1/records/{rid}/items/{id}":           service.ActItemDelete,
 }
