@@ -2,11 +2,11 @@ package api_test
 
 import (
 	"errors"
-	"strings"
 	"fmt"
 	"io"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 

@@ -38,7 +38,9 @@ func newLister(c *client.API, rt http.RoundTripper) *lister {
 var itemOpening = []byte(`{"id":`)
 
 // firstPage is the path of a walk's first page.
-func (l *lister) firstPage(limit int) string { return client.ItemsPagePath(l.c.RecordID, "", "", limit) }
+func (l *lister) firstPage(limit int) string {
+	return client.ItemsPagePath(l.c.RecordID, "", "", limit)
+}
 
 // page fetches path (a first page or a Link target) and returns the number
 // of items in it and the path of the next page, "" after the last.

@@ -77,8 +77,8 @@ var sessionPrincipalQuery = `SELECT ` + qualify("s", sessionColumns) + `, ` + qu
 func (s *Store) SessionPrincipal(ctx context.Context, h []byte) (*akte.Session, *akte.Account, *akte.Device, akte.RecordID, error) {
 	const op = "postgres.SessionPrincipal"
 	var (
-		x akte.Session
-		a akte.Account
+		x   akte.Session
+		a   akte.Account
 		d   akte.Device
 		rid string
 	)
