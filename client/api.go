@@ -25,7 +25,7 @@ import (
 type API struct {
 	Base  string // e.g. http://localhost:8080
 	Token string // bearer token of the session, if any
-	// Record is the record the record-scoped methods address
+	// RecordID is the record the record-scoped methods address
 	// (/api/v1/records/{rid}/...): one's own is wire.Account.RecordID.
 	RecordID string
 	// HTTP sends the requests of the JSON routes (with its timeout);
