@@ -207,7 +207,9 @@ func roleOf(p *Principal, rid akte.RecordID) (Role, akte.AccountID) {
 }
 
 // authorize decides whether p may do action in record rid; a refusal is
-// recorded in the principal's own protocol under the action's operation.
+// recorded in the principal's own protocol under the action's operation
+// (naming the record asked for if it is a well-formed id: the protocol
+// keeps no text a caller made up).
 func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID, action Action) (*Access, error) {
 	role, owner := roleOf(p, rid)
 	allow, kind, reason := decide(role, action, nil)
@@ -216,7 +218,11 @@ func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID
 	}
 	err := akte.R(string(action), kind, reason, nil, "")
 	if _, known := audit.Operation(action).Info(); known {
-		return nil, s.refused(ctx, p, string(action), "record:"+string(rid), err)
+		object := "record:"
+		if recordIDRe.MatchString(string(rid)) {
+			object += string(rid)
+		}
+		return nil, s.refused(ctx, p, string(action), object, err)
 	}
 	return nil, err
 }
@@ -237,7 +243,7 @@ func (a *Access) actorRole() string {
 	return string(a.Role)
 }
 
-// event records an event of the access in the record's protocol.
+// accessEvent records an event of the access in the record's protocol.
 func (s *Service) accessEvent(ctx context.Context, a *Access, op, object string, e akte.Event) error {
 	e.AccountID, e.Operation, e.Object = a.Owner, op, object
 	e.ActorID, e.ActorRole, e.DeviceID = string(a.P.Account.ID), a.actorRole(), a.P.Session.DeviceID
