@@ -79,11 +79,12 @@ type Store interface {
 	// SessionByTokenHash returns the session whose token hashes to h.
 	SessionByTokenHash(ctx context.Context, h []byte) (*Session, error)
 	// SessionPrincipal returns the session whose token hashes to h together
-	// with its account and its device, as SessionByTokenHash, Account and
-	// Device would (one lookup, for authenticating every request). The
-	// device is nil if the session names none or one that does not exist;
-	// KindNotFound if no session has the hash.
-	SessionPrincipal(ctx context.Context, h []byte) (*Session, *Account, *Device, error)
+	// with its account, its device, and the id of the account's record, as
+	// SessionByTokenHash, Account, Device and Record would (one lookup, for
+	// authenticating every request). The device is nil if the session
+	// names none or one that does not exist, the record id empty if the
+	// account has no record; KindNotFound if no session has the hash.
+	SessionPrincipal(ctx context.Context, h []byte) (*Session, *Account, *Device, RecordID, error)
 	// TouchSession sets LastSeenAt of the session with the id.
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	// DeleteSession removes one session of an account (KindNotFound if the

@@ -87,7 +87,7 @@ func (a *API) handlePrelogin(w http.ResponseWriter, r *http.Request) {
 func accountOut(p *service.Principal) wire.Account {
 	ac := p.Account
 	return wire.Account{AccountID: string(ac.ID), Email: ac.Email, KVNR: ac.KVNR, BirthDate: ac.BirthDate, Lang: ac.Lang, CreatedAt: ac.CreatedAt,
-		DeviceID: string(p.Session.DeviceID)}
+		DeviceID: string(p.Session.DeviceID), RecordID: string(p.RecordID)}
 }
 
 func (a *API) handleAccountGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -122,7 +122,7 @@ func (a *API) handleEmailChangeConfirm(w http.ResponseWriter, r *http.Request, p
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, accountOut(&service.Principal{Account: ac, Session: p.Session}))
+	writeJSON(w, http.StatusOK, accountOut(&service.Principal{Account: ac, Session: p.Session, RecordID: p.RecordID}))
 }
 
 func (a *API) handleAccountUpdate(w http.ResponseWriter, r *http.Request, p *service.Principal) {

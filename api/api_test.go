@@ -201,11 +201,11 @@ func TestRequestValidation(t *testing.T) {
 				continue
 			}
 			n++
-			url := s.srv.URL + strings.NewReplacer("{id}", "device-0001", "{n}", "0").Replace(path)
+			url := s.srv.URL + strings.NewReplacer("{rid}", "somerecord000000", "{id}", "device-0001", "{n}", "0").Replace(path)
 			for _, tc := range cases {
 				t.Run(strings.ToUpper(method)+" "+path+"/"+tc.name, func(t *testing.T) {
 					body := tc.body
-					if tc.status == 413 && path == "/api/v1/record/manifest" {
+					if tc.status == 413 && path == "/api/v1/records/{rid}/manifest" {
 						// The manifest's own bound is larger.
 						body = `{"manifest":"` + strings.Repeat("a", service.MaxManifest/3*4+8192) + `"}`
 					}

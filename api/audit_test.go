@@ -22,7 +22,7 @@ func TestOperationsRecordedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fillRecord(t, s, email, 2)
+	rp := fillRecord(t, s, email, 2)
 	id := string(acc.ID)
 	newest := func() int64 {
 		es, err := s.store.Events(ctx, acc.ID, 1)
@@ -44,12 +44,16 @@ func TestOperationsRecordedOnce(t *testing.T) {
 		{"GET /api/v1/account/audit", "/api/v1/account/audit?since=0", "", "record:" + id, "ok", ""},
 		{"GET /api/v1/sessions", "", "", "account:" + id, "ok", ""},
 		{"GET /api/v1/devices", "", "", "account:" + id, "ok", ""},
-		{"GET /api/v1/record", "", "", "record:" + id, "ok", ""},
-		{"GET /api/v1/items", "", "", "record:" + id, "ok", ""},
-		{"GET /api/v1/items", "/api/v1/items?limit=10", "", "record:" + id, "ok", ""},
-		{"GET /api/v1/items/{id}", "/api/v1/items/item000000000000", "", "item:item000000000000", "ok", ""},
-		{"GET /api/v1/items/{id}/content", "/api/v1/items/item000000000000/content", "", "item:item000000000000", "ok", ""},
-		{"DELETE /api/v1/items/{id}", "/api/v1/items/item000000000001", "", "item:item000000000001", "ok", ""},
+		{"GET /api/v1/records", "", "", "account:" + id, "ok", ""},
+		{"GET /api/v1/records/{rid}", rp, "", "record:" + id, "ok", ""},
+		{"GET /api/v1/records/{rid}/items", rp + "/items", "", "record:" + id, "ok", ""},
+		{"GET /api/v1/records/{rid}/items", rp + "/items?limit=10", "", "record:" + id, "ok", ""},
+		{"GET /api/v1/records/{rid}/items/{id}", rp + "/items/item000000000000", "", "item:item000000000000", "ok", ""},
+		{"GET /api/v1/records/{rid}/items/{id}/content", rp + "/items/item000000000000/content", "", "item:item000000000000", "ok", ""},
+		{"DELETE /api/v1/records/{rid}/items/{id}", rp + "/items/item000000000001", "", "item:item000000000001", "ok", ""},
+		// A record that is not the caller's, or none: refused as missing,
+		// in the caller's own protocol.
+		{"GET /api/v1/records/{rid}/items", "/api/v1/records/nosuchrecord0000/items", "", "record:nosuchrecord0000", "denied", "record_not_found"},
 		{"POST /api/v1/session/key", "", `{"time_ms":1}`, "", "denied", "session_key_unbound"},
 		{"DELETE /api/v1/sessions/current", "", "", "", "ok", ""},
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // TestAuditedReadThroughput measures audited single-item metadata reads
-// (GET /api/v1/items/{id}) at 32 concurrent clients on SQLite, in-process
+// (GET /api/v1/records/{rid}/items/{id}) at 32 concurrent clients on SQLite, in-process
 // over loopback, next to the same endpoint with auditing switched off,
 // in one run: every audited read writes its event through the group
 // committer before it answers, and the sequencer runs as in production
@@ -36,7 +36,7 @@ func TestAuditedReadThroughput(t *testing.T) {
 		}
 		s := newStack(t, cfg)
 		token := s.session(t, "reader@example.org", "A123456780")
-		fillRecord(t, s, "reader@example.org", 100)
+		rp := fillRecord(t, s, "reader@example.org", 100)
 		ctx, cancel := context.WithCancel(t.Context())
 		var loop sync.WaitGroup
 		loop.Go(func() { s.svc.RunJobLoop(ctx, "bench", time.Hour) })
@@ -49,7 +49,7 @@ func TestAuditedReadThroughput(t *testing.T) {
 			wg.Go(func() {
 				var mine []time.Duration
 				for i := 0; time.Now().Before(end); i++ {
-					url := fmt.Sprintf("%s/api/v1/items/item%012d", s.srv.URL, (c*7+i)%100)
+					url := fmt.Sprintf("%s%s/items/item%012d", s.srv.URL, rp, (c*7+i)%100)
 					start := time.Now()
 					if err := getPage(hc, url, token); err != nil {
 						t.Error(err)

@@ -198,9 +198,9 @@ func TestRangeAndClientFaults(t *testing.T) {
 		o.MinBodyRate = api.MinRate{PerSecond: 1000, Window: 300 * time.Millisecond}
 	})
 	token := s.session(t, "range@example.org", "X110411675")
-	fillRecord(t, s, "range@example.org", 1) // item000000000000, 4096 bytes
+	rp := fillRecord(t, s, "range@example.org", 1) // item000000000000, 4096 bytes
 	for _, rng := range []string{"bytes=4096-", "bytes=5000-", "bytes=4096-5000"} {
-		req, _ := http.NewRequest("GET", s.srv.URL+"/api/v1/items/item000000000000/content", nil)
+		req, _ := http.NewRequest("GET", s.srv.URL+rp+"/items/item000000000000/content", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Range", rng)
 		resp, err := http.DefaultClient.Do(req)
@@ -226,9 +226,9 @@ func TestRangeAndClientFaults(t *testing.T) {
 	if err := s.store.CreateUpload(t.Context(), it, -1); err != nil {
 		t.Fatal(err)
 	}
-	head := "PUT /api/v1/uploads/upload0000000001/chunks/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/octet-stream\r\n"
+	head := "PUT " + rp + "/uploads/upload0000000001/chunks/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/octet-stream\r\n"
 	rawRequest(t, s.srv.URL, head, 200000, 10000, time.Millisecond, 100000)
-	const chunkRoute = "PUT /api/v1/uploads/{id}/chunks/{n}"
+	const chunkRoute = "PUT /api/v1/records/{rid}/uploads/{id}/chunks/{n}"
 	for deadline := time.Now().Add(10 * time.Second); !metric(s, chunkRoute)["499"]; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no 499 for the cut chunk: %v\n%s", metric(s, chunkRoute), logs)

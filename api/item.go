@@ -15,8 +15,24 @@ import (
 	"github.com/akte/akte/wire"
 )
 
+// rid is the record a record-scoped route names.
+func rid(r *http.Request) akte.RecordID { return akte.RecordID(r.PathValue("rid")) }
+
+func (a *API) handleRecordList(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	rs, err := a.svc.Records(r.Context(), p)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := []wire.RecordAccess{}
+	for _, x := range rs {
+		out = append(out, wire.RecordAccess{RecordID: string(x.ID), Role: string(x.Role), OwnerEmail: x.OwnerEmail, OwnerKVNR: x.OwnerKVNR})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 func (a *API) handleRecordGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	info, err := a.svc.Record(r.Context(), p)
+	info, err := a.svc.Record(r.Context(), p, rid(r))
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -29,7 +45,7 @@ func (a *API) handleRecordGet(w http.ResponseWriter, r *http.Request, p *service
 }
 
 func (a *API) handleManifestGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	n, b, err := a.svc.Manifest(r.Context(), p)
+	n, b, err := a.svc.Manifest(r.Context(), p, rid(r))
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -44,7 +60,7 @@ func (a *API) handleManifestSwap(w http.ResponseWriter, r *http.Request, p *serv
 		a.writeError(w, r, err)
 		return
 	}
-	n, err := a.svc.SwapManifest(r.Context(), p, req.Expect, req.Manifest)
+	n, err := a.svc.SwapManifest(r.Context(), p, rid(r), req.Expect, req.Manifest)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -62,7 +78,7 @@ func (a *API) handleUploadCreate(w http.ResponseWriter, r *http.Request, p *serv
 		a.writeError(w, r, err)
 		return
 	}
-	st, err := a.svc.CreateUpload(r.Context(), p, service.UploadRequest{
+	st, err := a.svc.CreateUpload(r.Context(), p, rid(r), service.UploadRequest{
 		ID: akte.ItemID(req.ID), Category: akte.CategoryID(req.Category), KeyVersion: req.KeyVersion, Size: req.Size,
 		MetaSealed: req.MetaSealed, KeySlot: req.KeySlot, Replaces: akte.ItemID(req.Replaces),
 	})
@@ -74,7 +90,7 @@ func (a *API) handleUploadCreate(w http.ResponseWriter, r *http.Request, p *serv
 }
 
 func (a *API) handleUploadGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	st, err := a.svc.Upload(r.Context(), p, akte.ItemID(r.PathValue("id")))
+	st, err := a.svc.Upload(r.Context(), p, rid(r), akte.ItemID(r.PathValue("id")))
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -95,7 +111,7 @@ func (a *API) handleUploadChunk(w http.ResponseWriter, r *http.Request, p *servi
 		a.writeError(w, r, akte.R(op, akte.KindInvalid, "chunk_number_invalid", nil, ""))
 		return
 	}
-	if err := a.svc.PutChunk(r.Context(), p, akte.ItemID(r.PathValue("id")), n, r.Body); err != nil {
+	if err := a.svc.PutChunk(r.Context(), p, rid(r), akte.ItemID(r.PathValue("id")), n, r.Body); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
@@ -103,7 +119,7 @@ func (a *API) handleUploadChunk(w http.ResponseWriter, r *http.Request, p *servi
 }
 
 func (a *API) handleUploadComplete(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	it, err := a.svc.CompleteUpload(r.Context(), p, akte.ItemID(r.PathValue("id")))
+	it, err := a.svc.CompleteUpload(r.Context(), p, rid(r), akte.ItemID(r.PathValue("id")))
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -128,7 +144,7 @@ func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.
 		limit = defaultPage
 	)
 	if !q.Has("limit") && !q.Has("after") {
-		its, err := a.svc.Items(r.Context(), p, category)
+		its, err := a.svc.Items(r.Context(), p, rid(r), category)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
@@ -148,7 +164,7 @@ func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.
 				return
 			}
 		}
-		page, err := a.svc.ItemsPage(r.Context(), p, category, q.Get("after"), limit)
+		page, err := a.svc.ItemsPage(r.Context(), p, rid(r), category, q.Get("after"), limit)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
@@ -171,13 +187,13 @@ func (a *API) handleItemList(w http.ResponseWriter, r *http.Request, p *service.
 		if category != "" {
 			nq.Set("category", string(category))
 		}
-		w.Header().Set("Link", "</api/v1/items?"+nq.Encode()+`>; rel="next"`)
+		w.Header().Set("Link", "</api/v1/records/"+url.PathEscape(r.PathValue("rid"))+"/items?"+nq.Encode()+`>; rel="next"`)
 	}
 	l.write(w)
 }
 
 func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	it, err := a.svc.Item(r.Context(), p, akte.ItemID(r.PathValue("id")))
+	it, err := a.svc.Item(r.Context(), p, rid(r), akte.ItemID(r.PathValue("id")))
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -198,7 +214,7 @@ func (a *API) handleItemContent(w http.ResponseWriter, r *http.Request, p *servi
 		}
 		from, to, ranged = f, t, true
 	}
-	it, rc, err := a.svc.ItemContent(r.Context(), p, akte.ItemID(r.PathValue("id")), from)
+	it, rc, err := a.svc.ItemContent(r.Context(), p, rid(r), akte.ItemID(r.PathValue("id")), from)
 	if reason, params := akte.ReasonOf(err); reason == "range_not_satisfiable" {
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", params["size"]))
 		a.writeErrorStatus(w, r, http.StatusRequestedRangeNotSatisfiable, err)
@@ -285,7 +301,7 @@ func (a *API) handleItemMetaChange(w http.ResponseWriter, r *http.Request, p *se
 		a.writeError(w, r, err)
 		return
 	}
-	it, err := a.svc.ChangeItemMeta(r.Context(), p, akte.ItemID(r.PathValue("id")), service.MetaChange{
+	it, err := a.svc.ChangeItemMeta(r.Context(), p, rid(r), akte.ItemID(r.PathValue("id")), service.MetaChange{
 		Expect: req.Expect, MetaSealed: req.MetaSealed, Category: akte.CategoryID(req.Category), KeyVersion: req.KeyVersion, KeySlot: req.KeySlot,
 	})
 	if err != nil {
@@ -296,7 +312,7 @@ func (a *API) handleItemMetaChange(w http.ResponseWriter, r *http.Request, p *se
 }
 
 func (a *API) handleItemDelete(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	if err := a.svc.DeleteItem(r.Context(), p, akte.ItemID(r.PathValue("id"))); err != nil {
+	if err := a.svc.DeleteItem(r.Context(), p, rid(r), akte.ItemID(r.PathValue("id"))); err != nil {
 		a.writeError(w, r, err)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,17 +16,28 @@ import (
 )
 
 // fillRecord adds n complete items to the record of the account with the
-// e-mail, straight through the store (pairs share a creation time).
-func fillRecord(t testing.TB, s *stack, email string, n int) {
+// e-mail, straight through the store (pairs share a creation time), and
+// returns the path of the record (/api/v1/records/{rid}).
+func fillRecord(t testing.TB, s *stack, email string, n int) string {
+	t.Helper()
+	return fillRecordFrom(t, s, email, "item", n)
+}
+
+// fillRecordFrom is fillRecord with items named prefix + a number.
+func fillRecordFrom(t testing.TB, s *stack, email, prefix string, n int) string {
 	t.Helper()
 	a, err := s.store.AccountByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.store.Record(t.Context(), a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range n {
 		at := t0.Add(time.Duration(i/2) * time.Second)
-		it := &akte.Item{ID: akte.ItemID(fmt.Sprintf("item%012d", i)), AccountID: a.ID, Category: "findings", KeyVersion: 1,
+		it := &akte.Item{ID: akte.ItemID(fmt.Sprintf("%s%0*d", prefix, 16-len(prefix), i)), AccountID: a.ID, Category: "findings", KeyVersion: 1,
 			Kind: akte.KindDocument, Size: 4096, ChunkSize: 8 << 20, CreatedAt: at, UpdatedAt: at, CreatedBy: string(a.ID),
 			MetaSealed: make([]byte, 300), KeySlot: make([]byte, 100)}
 		if err := s.store.CreateUpload(t.Context(), it, -1); err != nil {
@@ -35,6 +47,7 @@ func fillRecord(t testing.TB, s *stack, email string, n int) {
 			t.Fatal(err)
 		}
 	}
+	return client.RecordPath(string(rec.ID))
 }
 
 // TestItemsPaging walks a record of 250 items in pages of 100 through
@@ -43,7 +56,8 @@ func TestItemsPaging(t *testing.T) {
 	s := newStack(t, service.DefaultConfig())
 	c := client.NewAPI(s.srv.URL)
 	c.Token = s.session(t, "pages@example.org", "A123456780")
-	fillRecord(t, s, "pages@example.org", 250)
+	rp := fillRecord(t, s, "pages@example.org", 250)
+	c.RecordID = strings.TrimPrefix(rp, "/api/v1/records/")
 	var all []string
 	after, pages := "", 0
 	for {
@@ -64,14 +78,14 @@ func TestItemsPaging(t *testing.T) {
 		t.Fatalf("walk: %d pages, %d items (%v ... )", pages, len(all), all[:1])
 	}
 	for _, q := range []string{"limit=0", "limit=1001", "limit=x", "after=bad", "after=12.AB"} {
-		err := c.Do(t.Context(), "GET", "/api/v1/items?"+q, nil, nil)
+		err := c.Do(t.Context(), "GET", rp+"/items?"+q, nil, nil)
 		if !akte.Is(err, akte.KindInvalid) {
 			t.Errorf("%s: err = %v, want invalid", q, err)
 		}
 	}
 	// Without limit or after: the whole listing, as before.
 	var whole []any
-	if err := c.Do(t.Context(), "GET", "/api/v1/items", nil, &whole); err != nil || len(whole) != 250 {
+	if err := c.Do(t.Context(), "GET", rp+"/items", nil, &whole); err != nil || len(whole) != 250 {
 		t.Fatalf("whole listing: %d items, %v", len(whole), err)
 	}
 }
@@ -81,14 +95,14 @@ func TestItemsPaging(t *testing.T) {
 func listPageBench(b *testing.B) (url, token string) {
 	s := newStack(b, service.DefaultConfig())
 	token = s.session(b, "bench@example.org", "A123456780")
-	fillRecord(b, s, "bench@example.org", 500)
+	rp := fillRecord(b, s, "bench@example.org", 500)
 	c := client.NewAPI(s.srv.URL)
-	c.Token = token
+	c.Token, c.RecordID = token, strings.TrimPrefix(rp, "/api/v1/records/")
 	_, next, err := c.ItemsPage(b.Context(), "", "", 100)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return s.srv.URL + "/api/v1/items?limit=100&after=" + next, token
+	return s.srv.URL + rp + "/items?limit=100&after=" + next, token
 }
 
 // getPage requests the page and drops the answer.

@@ -31,7 +31,7 @@ func (a *API) handleSessionCreate(w http.ResponseWriter, r *http.Request) {
 		SameSite: http.SameSiteStrictMode, Expires: res.Session.ExpiresAt,
 	})
 	a.setDeviceCookie(w, res.DeviceSecret)
-	p := &service.Principal{Account: res.Account, Session: res.Session}
+	p := &service.Principal{Account: res.Account, Session: res.Session, RecordID: res.RecordID}
 	writeJSON(w, http.StatusCreated, wire.LoginResponse{
 		Token: res.Token, SessionID: res.Session.ID, ExpiresAt: res.Session.ExpiresAt,
 		Account: accountOut(p), Keys: res.Account.Keys, DeviceSecret: res.DeviceSecret,

@@ -38,7 +38,9 @@ func newLister(c *client.API, rt http.RoundTripper) *lister {
 var itemOpening = []byte(`{"id":`)
 
 // firstPage is the path of a walk's first page.
-func firstPage(limit int) string { return client.ItemsPagePath("", "", limit) }
+func (l *lister) firstPage(limit int) string {
+	return client.ItemsPagePath(l.c.RecordID, "", "", limit)
+}
 
 // page fetches path (a first page or a Link target) and returns the number
 // of items in it and the path of the next page, "" after the last.
@@ -55,7 +57,7 @@ func (l *lister) page(ctx context.Context, path string) (n int, next string, err
 
 // walk lists every page, recording each in st if measure.
 func (l *lister) walk(ctx context.Context, limit int, st *stats, measure bool) (total int, err error) {
-	path := firstPage(limit)
+	path := l.firstPage(limit)
 	for range 10_000 {
 		t := time.Now()
 		n, next, err := l.page(ctx, path)

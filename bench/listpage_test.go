@@ -15,7 +15,7 @@ import (
 	"github.com/akte/akte/wire"
 )
 
-// pagesServer answers GET /api/v1/items with n items in pages of limit, as
+// pagesServer answers GET /api/v1/records/rec0000001/items with n items in pages of limit, as
 // the API does (JSON array, Link rel="next" with the cursor), from bodies
 // encoded once.
 func pagesServer(t testing.TB, n int) *httptest.Server {
@@ -28,7 +28,7 @@ func pagesServer(t testing.TB, n int) *httptest.Server {
 	var mu sync.Mutex
 	bodies := map[[2]int][]byte{}
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer tok" {
+		if r.Header.Get("Authorization") != "Bearer tok" || r.URL.Path != "/api/v1/records/rec0000001/items" {
 			http.Error(w, `{"error":{"code":"unauthenticated","message":"no"}}`, http.StatusUnauthorized)
 			return
 		}
@@ -42,7 +42,7 @@ func pagesServer(t testing.TB, n int) *httptest.Server {
 		to := min(from+limit, n)
 		if to < n {
 			nq := url.Values{"limit": {strconv.Itoa(limit)}, "after": {items[to-1].ID}}
-			w.Header().Set("Link", "</api/v1/items?"+nq.Encode()+`>; rel="next"`)
+			w.Header().Set("Link", "</api/v1/records/rec0000001/items?"+nq.Encode()+`>; rel="next"`)
 		}
 		mu.Lock()
 		b, ok := bodies[[2]int{from, to}]
@@ -63,9 +63,9 @@ func TestListPageLean(t *testing.T) {
 	srv := pagesServer(t, 250)
 	defer srv.Close()
 	c := client.NewAPI(srv.URL)
-	c.Token = "tok"
+	c.Token, c.RecordID = "tok", "rec0000001"
 	l := newLister(c, http.DefaultTransport)
-	path, after := firstPage(100), ""
+	path, after := l.firstPage(100), ""
 	for page := 0; ; page++ {
 		its, next, err := c.ItemsPage(t.Context(), "", after, 100)
 		if err != nil {
@@ -100,7 +100,7 @@ func TestListPageLean(t *testing.T) {
 		t.Fatalf("walk measured %d pages, want 3", got)
 	}
 	bad := newLister(&client.API{Base: srv.URL, Token: "wrong"}, http.DefaultTransport)
-	if _, _, err := bad.page(t.Context(), firstPage(100)); err == nil {
+	if _, _, err := bad.page(t.Context(), bad.firstPage(100)); err == nil {
 		t.Fatal("an error answer was taken as a page")
 	}
 }
@@ -111,7 +111,7 @@ func BenchmarkListPageClient(b *testing.B) {
 	srv := pagesServer(b, 100)
 	defer srv.Close()
 	c := client.NewAPI(srv.URL)
-	c.Token = "tok"
+	c.Token, c.RecordID = "tok", "rec0000001"
 	b.ReportAllocs()
 	for b.Loop() {
 		if its, _, err := c.ItemsPage(b.Context(), "", "", 100); err != nil || len(its) != 100 {
@@ -124,11 +124,11 @@ func BenchmarkListPageLean(b *testing.B) {
 	srv := pagesServer(b, 100)
 	defer srv.Close()
 	c := client.NewAPI(srv.URL)
-	c.Token = "tok"
+	c.Token, c.RecordID = "tok", "rec0000001"
 	l := newLister(c, http.DefaultTransport)
 	b.ReportAllocs()
 	for b.Loop() {
-		if n, _, err := l.page(b.Context(), firstPage(100)); err != nil || n != 100 {
+		if n, _, err := l.page(b.Context(), l.firstPage(100)); err != nil || n != 100 {
 			b.Fatal(n, err)
 		}
 	}

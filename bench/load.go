@@ -182,6 +182,8 @@ func (l *logins) take(step int64) (int, bool) {
 	return 0, false
 }
 
+// login opens a session of account i and points c's record-scoped
+// methods at the account's record.
 func login(ctx context.Context, c *client.API, i int, step int64) (string, error) {
 	code, err := totpCode(i, step)
 	if err != nil {
@@ -191,6 +193,7 @@ func login(ctx context.Context, c *client.API, i int, step int64) (string, error
 	if err != nil {
 		return "", err
 	}
+	c.RecordID = out.Account.RecordID
 	return out.Token, nil
 }
 
@@ -318,18 +321,18 @@ func runLoad(ctx context.Context, l Load, log io.Writer) ([]Result, time.Duratio
 	// as a failure and soon throttle the loopback address.
 	step := time.Now().Unix()/30 + 1
 	workers := make([]*worker, l.Clients)
-	hotTokens := map[int]string{}
+	hotSessions := map[int]*client.API{}
 	for n := range workers {
 		w := &worker{n: n, hot: n % s.Hot, read: newClient(), write: newClient(), anon: newClient(),
 			rnd: rand.New(rand.NewPCG(uint64(n), 42)), shape: s, page: l.Page, buf: randBytes(blobSize)}
-		if tok, ok := hotTokens[w.hot]; ok {
-			w.read.Token = tok
+		if h, ok := hotSessions[w.hot]; ok {
+			w.read.Token, w.read.RecordID = h.Token, h.RecordID
 		} else {
 			tok, err := login(ctx, w.read, w.hot, step)
 			if err != nil {
 				return nil, 0, fmt.Errorf("log in to hot account %d: %w", w.hot, err)
 			}
-			w.read.Token, hotTokens[w.hot] = tok, tok
+			w.read.Token, hotSessions[w.hot] = tok, w.read
 		}
 		tok, err := login(ctx, w.write, s.Hot+n, step)
 		if err != nil {

@@ -119,6 +119,7 @@ var sent = []string{
 	"range_unsupported",
 	"record_keys_missing",
 	"record_not_found",
+	"action_not_permitted",
 	"replaces_invalid",
 	"upload_complete",
 	"upload_ended",

@@ -25,6 +25,9 @@ import (
 type API struct {
 	Base  string // e.g. http://localhost:8080
 	Token string // bearer token of the session, if any
+	// RecordID is the record the record-scoped methods address
+	// (/api/v1/records/{rid}/...): one's own is wire.Account.RecordID.
+	RecordID string
 	// HTTP sends the requests of the JSON routes (with its timeout);
 	// transfers use its Transport without a timeout, bounded by their
 	// context.
@@ -41,7 +44,13 @@ func NewAPI(base string) *API {
 // prefix is where the API lives on the server.
 const prefix = "/api/v1"
 
-// Do sends a JSON request to path (e.g. "/api/v1/record"; in may be nil)
+// rec is the path of the record the client addresses.
+func (c *API) rec() string { return RecordPath(c.RecordID) }
+
+// RecordPath is the path of a record: the prefix of its routes.
+func RecordPath(rid string) string { return prefix + "/records/" + esc(rid) }
+
+// Do sends a JSON request to path (e.g. "/api/v1/account"; in may be nil)
 // and decodes a JSON answer into out (which may be nil). The route
 // methods are the client; Do is for tests that send what no client would.
 func (c *API) Do(ctx context.Context, method, path string, in, out any) error {

@@ -204,7 +204,10 @@ func (s *stack) account(email string) (*client.API, *core.Material, string) {
 	}
 	res := must[*wire.LoginResponse](t)(c.Login(ctx, wire.LoginRequest{Email: email, LoginSecret: m.LoginSecret, TOTP: s.totp(reg.TOTPSecret),
 		DeviceID: "device-0001", DeviceName: "Laptop", DeviceSecret: reg.DeviceSecret}))
-	c.Token = res.Token
+	c.Token, c.RecordID = res.Token, res.Account.RecordID
+	if c.RecordID != m.Record.RecordID {
+		t.Fatalf("logged in to record %q, registered %q", c.RecordID, m.Record.RecordID)
+	}
 	return c, m, reg.TOTPSecret
 }
 
@@ -287,6 +290,11 @@ func TestRoutesCovered(t *testing.T) {
 	}
 	if ds := must[[]wire.Device](t)(c.Devices(ctx)); len(ds) != 2 {
 		t.Errorf("devices: %+v", ds)
+	}
+
+	// The records one may act on: one's own, as its owner.
+	if rs := must[[]wire.RecordAccess](t)(c.Records(ctx)); len(rs) != 1 || rs[0].RecordID != c.RecordID || rs[0].Role != "owner" || rs[0].OwnerEmail != email {
+		t.Errorf("records: %+v", rs)
 	}
 
 	// A document: upload, list, read, delete.
@@ -518,7 +526,7 @@ func TestUploadResume(t *testing.T) {
 	// 1. The same file: chunk 2's answer is lost, the client gives up;
 	// run again, it sends only 3 and 4.
 	plain := random(4<<20+100, 2)
-	rule(t, p, evilproxy.Rule{Method: "PUT", Path: `/api/v1/uploads/[a-z0-9]+/chunks/2`, Hangup: true, Times: 3})
+	rule(t, p, evilproxy.Rule{Method: "PUT", Path: `/api/v1/records/[a-z0-9]+/uploads/[a-z0-9]+/chunks/2`, Hangup: true, Times: 3})
 	if _, err := via.Upload(ctx, rec, file("a", plain), "findings", core.Meta{Title: "A"}, "", plans, client.Transfer{Parallel: 1}); err == nil {
 		t.Fatal("upload through lost answers succeeded")
 	}
@@ -539,7 +547,7 @@ func TestUploadResume(t *testing.T) {
 	p.Reset()
 	p.ClearRequests()
 	old := random(4<<20+100, 3)
-	rule(t, p, evilproxy.Rule{Method: "PUT", Path: `/api/v1/uploads/[a-z0-9]+/chunks/2`, Hangup: true, Times: 3})
+	rule(t, p, evilproxy.Rule{Method: "PUT", Path: `/api/v1/records/[a-z0-9]+/uploads/[a-z0-9]+/chunks/2`, Hangup: true, Times: 3})
 	if _, err := via.Upload(ctx, rec, file("b", old), "findings", core.Meta{Title: "B"}, "", plans, client.Transfer{Parallel: 1}); err == nil {
 		t.Fatal("upload through lost answers succeeded")
 	}
@@ -612,7 +620,7 @@ func TestDownloadResume(t *testing.T) {
 	plain := random(5<<20+3, 4)
 	it := must[*wire.Item](t)(c.Upload(ctx, rec, file("a", plain), "findings", core.Meta{Title: "A"}, "", memPlans{}, client.Transfer{}))
 	p, via := s.evil(c)
-	rule(t, p, evilproxy.Rule{Method: "GET", Path: `/api/v1/items/[a-z0-9]+/content`, CutAfter: 3<<20 + 77, Times: 1})
+	rule(t, p, evilproxy.Rule{Method: "GET", Path: `/api/v1/records/[a-z0-9]+/items/[a-z0-9]+/content`, CutAfter: 3<<20 + 77, Times: 1})
 	if got := download(t, via, rec, it.ID); !bytes.Equal(got, plain) {
 		t.Fatal("resumed download differs")
 	}

@@ -321,45 +321,54 @@ func (c *API) CompleteReset(ctx context.Context, r wire.ResetCompleteRequest) er
 	return err
 }
 
-// Record is GET /api/v1/record.
+// Records is GET /api/v1/records: the records the caller may act on,
+// with its role in each.
+func (c *API) Records(ctx context.Context) ([]wire.RecordAccess, error) {
+	var out []wire.RecordAccess
+	_, err := c.do(ctx, "GET", prefix+"/records", nil, &out, nil)
+	return out, err
+}
+
+// Record is GET /api/v1/records/{rid}.
 func (c *API) Record(ctx context.Context) (*wire.Record, error) {
 	var out wire.Record
-	_, err := c.do(ctx, "GET", prefix+"/record", nil, &out, nil)
+	_, err := c.do(ctx, "GET", c.rec(), nil, &out, nil)
 	return &out, err
 }
 
-// Manifest is GET /api/v1/record/manifest.
+// Manifest is GET /api/v1/records/{rid}/manifest.
 func (c *API) Manifest(ctx context.Context) (*wire.Manifest, error) {
 	var out wire.Manifest
-	_, err := c.do(ctx, "GET", prefix+"/record/manifest", nil, &out, nil)
+	_, err := c.do(ctx, "GET", c.rec()+"/manifest", nil, &out, nil)
 	return &out, err
 }
 
-// SwapManifest is PUT /api/v1/record/manifest; it returns the new counter.
+// SwapManifest is PUT /api/v1/records/{rid}/manifest; it returns the new
+// counter.
 func (c *API) SwapManifest(ctx context.Context, r wire.ManifestSwap) (int64, error) {
 	var out wire.Manifest
-	_, err := c.do(ctx, "PUT", prefix+"/record/manifest", r, &out, nil)
+	_, err := c.do(ctx, "PUT", c.rec()+"/manifest", r, &out, nil)
 	return out.Counter, err
 }
 
-// CreateUpload is POST /api/v1/uploads; the same request again answers
-// the status of the upload in progress.
+// CreateUpload is POST /api/v1/records/{rid}/uploads; the same request
+// again answers the status of the upload in progress.
 func (c *API) CreateUpload(ctx context.Context, r wire.UploadRequest) (*wire.Upload, int, error) {
 	var out wire.Upload
-	status, err := c.do(ctx, "POST", prefix+"/uploads", r, &out, nil)
+	status, err := c.do(ctx, "POST", c.rec()+"/uploads", r, &out, nil)
 	return &out, status, err
 }
 
-// UploadStatus is GET /api/v1/uploads/{id}.
+// UploadStatus is GET /api/v1/records/{rid}/uploads/{id}.
 func (c *API) UploadStatus(ctx context.Context, id string) (*wire.Upload, int, error) {
 	var out wire.Upload
-	status, err := c.do(ctx, "GET", prefix+"/uploads/"+esc(id), nil, &out, nil)
+	status, err := c.do(ctx, "GET", c.rec()+"/uploads/"+esc(id), nil, &out, nil)
 	return &out, status, err
 }
 
-// PutChunk is PUT /api/v1/uploads/{id}/chunks/{n}.
+// PutChunk is PUT /api/v1/records/{rid}/uploads/{id}/chunks/{n}.
 func (c *API) PutChunk(ctx context.Context, id string, n int, b []byte) (int, error) {
-	path := prefix + "/uploads/" + esc(id) + "/chunks/" + strconv.Itoa(n)
+	path := c.rec() + "/uploads/" + esc(id) + "/chunks/" + strconv.Itoa(n)
 	req, err := http.NewRequestWithContext(ctx, "PUT", c.Base+path, bytes.NewReader(b))
 	if err != nil {
 		return -1, badURL("PUT "+path, err)
@@ -374,17 +383,18 @@ func (c *API) PutChunk(ctx context.Context, id string, n int, b []byte) (int, er
 	return status, nil
 }
 
-// CompleteUpload is POST /api/v1/uploads/{id}/complete.
+// CompleteUpload is POST /api/v1/records/{rid}/uploads/{id}/complete.
 func (c *API) CompleteUpload(ctx context.Context, id string) (*wire.Item, int, error) {
 	var out wire.Item
-	status, err := c.do(ctx, "POST", prefix+"/uploads/"+esc(id)+"/complete", nil, &out, nil)
+	status, err := c.do(ctx, "POST", c.rec()+"/uploads/"+esc(id)+"/complete", nil, &out, nil)
 	return &out, status, err
 }
 
-// Items is GET /api/v1/items: every item of the record, or of one category
-// (category "" for all). ItemsPage is the same route a page at a time.
+// Items is GET /api/v1/records/{rid}/items: every item of the record, or
+// of one category (category "" for all). ItemsPage is the same route a
+// page at a time.
 func (c *API) Items(ctx context.Context, category string) ([]wire.Item, error) {
-	path := prefix + "/items"
+	path := c.rec() + "/items"
 	if category != "" {
 		path += "?" + url.Values{"category": {category}}.Encode()
 	}
@@ -393,32 +403,32 @@ func (c *API) Items(ctx context.Context, category string) ([]wire.Item, error) {
 	return out, err
 }
 
-// ItemsPage is GET /api/v1/items with limit and after: one page of at
+// ItemsPage is GET /api/v1/records/{rid}/items with limit and after: one page of at
 // most limit items, of one category or all (""), after the cursor after
 // ("" for the first page). next is the cursor of the following page, ""
 // after the last.
 func (c *API) ItemsPage(ctx context.Context, category, after string, limit int) (its []wire.Item, next string, err error) {
 	var h http.Header
-	if _, err := c.do(ctx, "GET", ItemsPagePath(category, after, limit), nil, &its, &h); err != nil {
+	if _, err := c.do(ctx, "GET", ItemsPagePath(c.RecordID, category, after, limit), nil, &its, &h); err != nil {
 		return nil, "", err
 	}
 	link, err := nextLink(h)
 	if err != nil {
-		return nil, "", unreadable("GET "+prefix+"/items", err)
+		return nil, "", unreadable("GET "+c.rec()+"/items", err)
 	}
 	if link != "" {
 		u, err := url.Parse(link)
 		if err != nil {
-			return nil, "", unreadable("GET "+prefix+"/items", err)
+			return nil, "", unreadable("GET "+c.rec()+"/items", err)
 		}
 		next = u.Query().Get("after")
 	}
 	return its, next, nil
 }
 
-// ItemsPagePath is the path of a page of the listing (for ItemsPageRaw's
-// first page).
-func ItemsPagePath(category, after string, limit int) string {
+// ItemsPagePath is the path of a page of record rid's listing (for
+// ItemsPageRaw's first page).
+func ItemsPagePath(rid, category, after string, limit int) string {
 	q := url.Values{"limit": {strconv.Itoa(limit)}}
 	if after != "" {
 		q.Set("after", after)
@@ -426,14 +436,14 @@ func ItemsPagePath(category, after string, limit int) string {
 	if category != "" {
 		q.Set("category", category)
 	}
-	return prefix + "/items?" + q.Encode()
+	return RecordPath(rid) + "/items?" + q.Encode()
 }
 
 // nextLink returns the target of a Link header with rel="next" (RFC 8288),
 // as the server wrote it, or "".
 func nextLink(h http.Header) (string, error) {
 	for _, v := range h.Values("Link") {
-		// </api/v1/items?after=...&limit=100>; rel="next"
+		// </api/v1/records/RID/items?after=...&limit=100>; rel="next"
 		target, params, _ := strings.Cut(v, ";")
 		if !strings.Contains(params, `rel="next"`) {
 			continue
@@ -455,7 +465,7 @@ func nextLink(h http.Header) (string, error) {
 // load harness (bench), whose client would otherwise cost as much CPU
 // as the server it measures.
 func (c *API) ItemsPageRaw(ctx context.Context, path string, hdr http.Header, buf []byte) (body []byte, next string, err error) {
-	op := "GET " + prefix + "/items"
+	op := "GET " + c.rec() + "/items"
 	req, err := http.NewRequestWithContext(ctx, "GET", c.Base+path, nil)
 	if err != nil {
 		return buf, "", badURL(op, err)
@@ -506,18 +516,19 @@ func readAll(b []byte, r io.Reader) ([]byte, error) {
 	}
 }
 
-// Item is GET /api/v1/items/{id}.
+// Item is GET /api/v1/records/{rid}/items/{id}.
 func (c *API) Item(ctx context.Context, id string) (*wire.Item, error) {
 	var out wire.Item
-	_, err := c.do(ctx, "GET", prefix+"/items/"+esc(id), nil, &out, nil)
+	_, err := c.do(ctx, "GET", c.rec()+"/items/"+esc(id), nil, &out, nil)
 	return &out, err
 }
 
-// ItemContent is GET /api/v1/items/{id}/content: the ciphertext from byte
+// ItemContent is GET /api/v1/records/{rid}/items/{id}/content: the
+// ciphertext from byte
 // from on (a Range request when from > 0, answered 206). The caller reads
 // and closes the body; size is the number of bytes it holds.
 func (c *API) ItemContent(ctx context.Context, id string, from int64) (body io.ReadCloser, size int64, status int, err error) {
-	path := prefix + "/items/" + esc(id) + "/content"
+	path := c.rec() + "/items/" + esc(id) + "/content"
 	op := "GET " + path
 	req, err := http.NewRequestWithContext(ctx, "GET", c.Base+path, nil)
 	if err != nil {
@@ -541,19 +552,20 @@ func (c *API) ItemContent(ctx context.Context, id string, from int64) (body io.R
 	return resp.Body, resp.ContentLength, status, nil
 }
 
-// DeleteItem is DELETE /api/v1/items/{id}; it also ends an upload in
-// progress.
-// ChangeItemMeta is PUT /api/v1/items/{id}/meta: a new description of a
-// complete item (core.Record.Describe makes it); a conflict (another
-// change came first) is KindConflict, reason item_meta_changed.
+// ChangeItemMeta is PUT /api/v1/records/{rid}/items/{id}/meta: a new
+// description of a complete item (core.Record.Describe makes it); a
+// conflict (another change came first) is KindConflict, reason
+// item_meta_changed.
 func (c *API) ChangeItemMeta(ctx context.Context, id string, ch wire.ItemMetaChange) (*wire.Item, error) {
 	var out wire.Item
-	_, err := c.do(ctx, "PUT", prefix+"/items/"+esc(id)+"/meta", ch, &out, nil)
+	_, err := c.do(ctx, "PUT", c.rec()+"/items/"+esc(id)+"/meta", ch, &out, nil)
 	return &out, err
 }
 
+// DeleteItem is DELETE /api/v1/records/{rid}/items/{id}; it also ends an
+// upload in progress.
 func (c *API) DeleteItem(ctx context.Context, id string) error {
-	_, err := c.do(ctx, "DELETE", prefix+"/items/"+esc(id), nil, nil, nil)
+	_, err := c.do(ctx, "DELETE", c.rec()+"/items/"+esc(id), nil, nil, nil)
 	return err
 }
 

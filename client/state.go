@@ -35,8 +35,11 @@ type State struct {
 	DeviceSecret string `json:"device_secret,omitempty"`
 	Email        string `json:"email,omitempty"`
 	AccountID    string `json:"account_id,omitempty"`
-	Token        string `json:"token,omitempty"`
-	SessionID    string `json:"session_id,omitempty"`
+	// RecordID is the account's own record (wire.Account.RecordID), the
+	// one the record-scoped commands address unless told another.
+	RecordID  string `json:"record_id,omitempty"`
+	Token     string `json:"token,omitempty"`
+	SessionID string `json:"session_id,omitempty"`
 	// DeviceKey is the Ed25519 private key whose public half the session
 	// was opened with: it proves this installation to the server when it
 	// asks for the session's escrowed key. It may lie in the file because

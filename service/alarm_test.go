@@ -51,7 +51,7 @@ func TestAlarms(t *testing.T) {
 	}
 
 	for range 20 {
-		if _, err := e.svc.Item(ctx, p, "nosuchitem000000"); !akte.Is(err, akte.KindNotFound) {
+		if _, err := e.svc.Item(ctx, p, p.RecordID, "nosuchitem000000"); !akte.Is(err, akte.KindNotFound) {
 			t.Fatalf("read of a missing item: %v", err)
 		}
 	}
@@ -63,7 +63,7 @@ func TestAlarms(t *testing.T) {
 	}
 	round()
 	for range 500 {
-		_, r, err := e.svc.ItemContent(ctx, p, doc, 0)
+		_, r, err := e.svc.ItemContent(ctx, p, p.RecordID, doc, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,11 +23,11 @@ func TestChangeItemMeta(t *testing.T) {
 	other, _ := e.principal("other@example.org", "A123456780")
 	ctx := t.Context()
 	const id = "dddddddddddddddd"
-	if _, err := e.svc.CreateUpload(ctx, p, upload(id, 150)); err != nil {
+	if _, err := e.svc.CreateUpload(ctx, p, p.RecordID, upload(id, 150)); err != nil {
 		t.Fatal(err)
 	}
 	change := service.MetaChange{Expect: 1, MetaSealed: []byte("meta-2")}
-	_, err := e.svc.ChangeItemMeta(ctx, p, id, change)
+	_, err := e.svc.ChangeItemMeta(ctx, p, p.RecordID, id, change)
 	wantKind(t, "an unfinished upload", err, akte.KindNotFound, "item_not_found")
 	content := bytes.Repeat([]byte{7}, 150)
 	for n := range 2 {
@@ -35,10 +35,10 @@ func TestChangeItemMeta(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := e.svc.CompleteUpload(ctx, p, id); err != nil {
+	if _, err := e.svc.CompleteUpload(ctx, p, p.RecordID, id); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.ChangeItemMeta(ctx, other, id, change)
+	_, err = e.svc.ChangeItemMeta(ctx, other, other.RecordID, id, change)
 	wantKind(t, "another record's item", err, akte.KindNotFound, "item_not_found")
 	for name, bad := range map[string]service.MetaChange{
 		"no metadata":             {Expect: 1},
@@ -47,27 +47,27 @@ func TestChangeItemMeta(t *testing.T) {
 		"an unknown category":     {Expect: 1, MetaSealed: []byte("m"), Category: "nope", KeyVersion: 1, KeySlot: []byte("s")},
 		"an unknown key version":  {Expect: 1, MetaSealed: []byte("m"), Category: "private", KeyVersion: 9, KeySlot: []byte("s")},
 	} {
-		if _, err := e.svc.ChangeItemMeta(ctx, p, id, bad); !akte.Is(err, akte.KindInvalid) {
+		if _, err := e.svc.ChangeItemMeta(ctx, p, p.RecordID, id, bad); !akte.Is(err, akte.KindInvalid) {
 			t.Errorf("%s: %v, want invalid", name, err)
 		}
 	}
-	it, err := e.svc.ChangeItemMeta(ctx, p, id, change)
+	it, err := e.svc.ChangeItemMeta(ctx, p, p.RecordID, id, change)
 	if err != nil || it.MetaVersion != 2 || string(it.MetaSealed) != "meta-2" || it.Category != category {
 		t.Fatalf("changed: %+v %v", it, err)
 	}
-	_, err = e.svc.ChangeItemMeta(ctx, p, id, change)
+	_, err = e.svc.ChangeItemMeta(ctx, p, p.RecordID, id, change)
 	wantKind(t, "a change from the version before", err, akte.KindConflict, "item_meta_changed")
 	if _, params := akte.ReasonOf(err); params["version"] != int64(2) {
 		t.Errorf("conflict params %v, want version 2", params)
 	}
-	moved, err := e.svc.ChangeItemMeta(ctx, p, id, service.MetaChange{Expect: 2, MetaSealed: []byte("meta-3"), Category: "private", KeyVersion: 1, KeySlot: []byte("slot-private")})
+	moved, err := e.svc.ChangeItemMeta(ctx, p, p.RecordID, id, service.MetaChange{Expect: 2, MetaSealed: []byte("meta-3"), Category: "private", KeyVersion: 1, KeySlot: []byte("slot-private")})
 	if err != nil || moved.Category != "private" || string(moved.KeySlot) != "slot-private" || moved.MetaVersion != 3 {
 		t.Fatalf("moved: %+v %v", moved, err)
 	}
-	if its, err := e.svc.Items(ctx, p, "private"); err != nil || len(its) != 1 || its[0].ID != id {
+	if its, err := e.svc.Items(ctx, p, p.RecordID, "private"); err != nil || len(its) != 1 || its[0].ID != id {
 		t.Errorf("private items: %v %v", its, err)
 	}
-	_, rc, err := e.svc.ItemContent(ctx, p, id, 0)
+	_, rc, err := e.svc.ItemContent(ctx, p, p.RecordID, id, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestChangeItemMeta(t *testing.T) {
 	)
 	for i := range 100 {
 		wg.Go(func() {
-			_, err := e.svc.ChangeItemMeta(ctx, p, id, service.MetaChange{Expect: 3, MetaSealed: fmt.Appendf(nil, "meta-%d", i)})
+			_, err := e.svc.ChangeItemMeta(ctx, p, p.RecordID, id, service.MetaChange{Expect: 3, MetaSealed: fmt.Appendf(nil, "meta-%d", i)})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

@@ -102,7 +102,7 @@ func (e *env) principal(email, kvnr string) (*service.Principal, *account) {
 		e.t.Fatalf("login %s: %v", email, err)
 	}
 	a.deviceSecret, a.token = res.DeviceSecret, res.Token
-	return &service.Principal{Account: res.Account, Session: res.Session}, a
+	return &service.Principal{Account: res.Account, Session: res.Session, RecordID: res.RecordID}, a
 }
 
 // nextTOTP moves the clock to the next 30-second step and returns its

@@ -65,18 +65,22 @@ func itemNotFound(op string) error {
 	return akte.R(op, akte.KindNotFound, "item_not_found", nil, "")
 }
 
-// ownItem loads an item of the principal's record. Another record's item
-// is reported as missing, so that ids reveal nothing.
-func (s *Service) ownItem(ctx context.Context, op string, p *Principal, id akte.ItemID) (*akte.Item, error) {
+// ownItem loads an item of the record the access is to, if the policy
+// lets the access do action on it. Another record's item is reported as
+// missing, so that ids reveal nothing.
+func (s *Service) ownItem(ctx context.Context, op string, acc *Access, action Action, id akte.ItemID) (*akte.Item, error) {
 	if !itemIDRe.MatchString(string(id)) {
 		return nil, itemNotFound(op)
 	}
 	it, err := s.store.Item(ctx, id)
-	if akte.Is(err, akte.KindNotFound) || (err == nil && it.AccountID != p.Account.ID) {
+	if akte.Is(err, akte.KindNotFound) || (err == nil && it.AccountID != acc.Owner) {
 		return nil, itemNotFound(op)
 	}
 	if err != nil {
 		return nil, internal(op, err)
+	}
+	if err := acc.may(op, action, it); err != nil {
+		return nil, err
 	}
 	return it, nil
 }
@@ -102,8 +106,12 @@ func (s *Service) recordWithKey(ctx context.Context, op string, account akte.Acc
 	return rec, nil
 }
 
-func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadRequest) (*UploadStatus, error) {
+func (s *Service) CreateUpload(ctx context.Context, p *Principal, rid akte.RecordID, r UploadRequest) (*UploadStatus, error) {
 	const op = "item.upload"
+	acc, err := s.authorize(ctx, p, rid, ActItemUpload)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case !itemIDRe.MatchString(string(r.ID)):
 		return nil, errIDInvalid(op, "id")
@@ -114,19 +122,22 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadReques
 	case len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot:
 		return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "key_slot", "max": maxKeySlot})
 	}
-	rec, err := s.recordWithKey(ctx, op, p.Account.ID, r.Category, r.KeyVersion)
+	rec, err := s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion)
 	if err != nil {
 		return nil, err
 	}
+	if err := acc.may(op, ActItemUpload, &akte.Item{Category: r.Category}); err != nil {
+		return nil, err
+	}
 	if r.Replaces != "" {
-		old, err := s.ownItem(ctx, op, p, r.Replaces)
+		old, err := s.ownItem(ctx, op, acc, ActItemUpload, r.Replaces)
 		if err != nil || old.State != akte.StateComplete {
 			return nil, invalid(op, "replaces_invalid", nil)
 		}
 	}
 	now := s.nowUTC()
 	it := &akte.Item{
-		ID: r.ID, AccountID: p.Account.ID, Category: r.Category, KeyVersion: r.KeyVersion, Kind: akte.KindDocument,
+		ID: r.ID, AccountID: acc.Owner, Category: r.Category, KeyVersion: r.KeyVersion, Kind: akte.KindDocument,
 		Replaces: r.Replaces, Size: r.Size, ChunkSize: s.cfg.ChunkSize, CreatedAt: now, UpdatedAt: now,
 		CreatedBy: string(p.Account.ID), MetaSealed: r.MetaSealed, KeySlot: r.KeySlot, MetaVersion: 1,
 	}
@@ -135,20 +146,19 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, r UploadReques
 	case akte.Is(err, akte.KindConflict):
 		// The same request again resumes the upload; anything else is a
 		// clash of random ids, or a client reusing one.
-		old, oerr := s.ownItem(ctx, op, p, r.ID)
+		old, oerr := s.ownItem(ctx, op, acc, ActItemUpload, r.ID)
 		if oerr == nil && old.State == akte.StateUploading && old.Size == r.Size && old.Category == r.Category &&
 			old.KeyVersion == r.KeyVersion && old.Replaces == r.Replaces && bytes.Equal(old.MetaSealed, r.MetaSealed) && bytes.Equal(old.KeySlot, r.KeySlot) {
 			return s.uploadStatus(ctx, op, old)
 		}
 		return nil, &akte.Error{Op: op, Kind: akte.KindConflict, Reason: "item_exists", Err: err}
 	case akte.Is(err, akte.KindQuota):
-		used, reserved, uerr := s.store.Usage(ctx, p.Account.ID)
+		used, reserved, uerr := s.store.Usage(ctx, acc.Owner)
 		if uerr != nil {
 			return nil, internal(op, uerr)
 		}
 		left := max(s.quotaOf(rec)-used-reserved, 0)
-		s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "item:" + string(r.ID), ActorID: string(p.Account.ID), ActorRole: "patient",
-			DeviceID: p.Session.DeviceID, Result: akte.ResultDenied, Cause: "quota_exceeded"})
+		s.accessEvent(ctx, acc, op, "item:"+string(r.ID), akte.Event{Result: akte.ResultDenied, Cause: "quota_exceeded"})
 		return nil, akte.R(op, akte.KindQuota, "quota_exceeded", map[string]any{"left": left, "size": r.Size}, "")
 	case err != nil:
 		return nil, internal(op, err)
@@ -169,9 +179,13 @@ func (s *Service) uploadStatus(ctx context.Context, op string, it *akte.Item) (*
 
 // Upload returns an upload and the chunks stored so far. A completed
 // upload answers with its item and every chunk.
-func (s *Service) Upload(ctx context.Context, p *Principal, id akte.ItemID) (*UploadStatus, error) {
+func (s *Service) Upload(ctx context.Context, p *Principal, rid akte.RecordID, id akte.ItemID) (*UploadStatus, error) {
 	const op = "item.upload_status"
-	it, err := s.ownItem(ctx, op, p, id)
+	acc, err := s.authorize(ctx, p, rid, ActItemUpload)
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.ownItem(ctx, op, acc, ActItemUpload, id)
 	if err != nil {
 		return nil, err
 	}
@@ -181,9 +195,13 @@ func (s *Service) Upload(ctx context.Context, p *Principal, id akte.ItemID) (*Up
 // PutChunk stores chunk n of an upload: exactly the bytes the item's size
 // and chunk size assign to it, read from body. Sending a chunk again
 // replaces it. The chunk is acknowledged (nil) only when it is durable.
-func (s *Service) PutChunk(ctx context.Context, p *Principal, id akte.ItemID, n int, body io.Reader) error {
+func (s *Service) PutChunk(ctx context.Context, p *Principal, rid akte.RecordID, id akte.ItemID, n int, body io.Reader) error {
 	const op = "item.chunk"
-	it, err := s.ownItem(ctx, op, p, id)
+	acc, err := s.authorize(ctx, p, rid, ActItemUpload)
+	if err != nil {
+		return err
+	}
+	it, err := s.ownItem(ctx, op, acc, ActItemUpload, id)
 	if err != nil {
 		return err
 	}
@@ -278,9 +296,13 @@ func (e *exactReader) Read(p []byte) (int, error) {
 // CompleteUpload turns an upload into an item once every chunk is stored.
 // Completing a complete item again returns it, so that a client whose
 // answer was lost can ask once more.
-func (s *Service) CompleteUpload(ctx context.Context, p *Principal, id akte.ItemID) (*akte.Item, error) {
+func (s *Service) CompleteUpload(ctx context.Context, p *Principal, rid akte.RecordID, id akte.ItemID) (*akte.Item, error) {
 	const op = "item.complete"
-	it, err := s.ownItem(ctx, op, p, id)
+	acc, err := s.authorize(ctx, p, rid, ActItemUpload)
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.ownItem(ctx, op, acc, ActItemUpload, id)
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +329,7 @@ func (s *Service) CompleteUpload(ctx context.Context, p *Principal, id akte.Item
 	if err := s.store.CompleteUpload(ctx, id, s.nowUTC()); err != nil {
 		if akte.Is(err, akte.KindNotFound) {
 			// Completed concurrently, or cleaned up.
-			if it2, err2 := s.ownItem(ctx, op, p, id); err2 == nil && it2.State == akte.StateComplete {
+			if it2, err2 := s.ownItem(ctx, op, acc, ActItemUpload, id); err2 == nil && it2.State == akte.StateComplete {
 				return it2, nil
 			}
 			return nil, itemNotFound(op)
@@ -315,24 +337,31 @@ func (s *Service) CompleteUpload(ctx context.Context, p *Principal, id akte.Item
 		return nil, internal(op, err)
 	}
 	it.State, it.UpdatedAt = akte.StateComplete, s.nowUTC()
-	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.upload", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	s.accessEvent(ctx, acc, "item.upload", "item:"+string(id), akte.Event{})
 	return it, nil
 }
 
 // Items lists the complete items of the principal's record, of one
 // category or all.
-func (s *Service) Items(ctx context.Context, p *Principal, category akte.CategoryID) ([]*akte.Item, error) {
+func (s *Service) Items(ctx context.Context, p *Principal, rid akte.RecordID, category akte.CategoryID) ([]*akte.Item, error) {
 	const op = "item.list"
+	acc, err := s.authorize(ctx, p, rid, ActItemList)
+	if err != nil {
+		return nil, err
+	}
 	if category != "" {
 		if _, ok := akte.CategoryByID(category); !ok {
 			return nil, errCategoryUnknown(op, category)
 		}
 	}
-	its, err := s.store.Items(ctx, p.Account.ID, category)
+	its, err := s.store.Items(ctx, acc.Owner, category)
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	return its, s.readEvent(ctx, p, op, "record:"+string(p.Account.ID))
+	if acc.Role != RoleOwner { // a scoped listing shows only what the scope covers
+		its = slices.DeleteFunc(its, func(it *akte.Item) bool { return acc.may(op, ActItemList, it) != nil })
+	}
+	return its, s.accessEvent(ctx, acc, op, "record:"+string(acc.Owner), akte.Event{})
 }
 
 // MaxPage is the most items one page of a listing holds.
@@ -362,8 +391,12 @@ func (pg *Page) Next() string { return pg.next }
 // page), of one category or all, in the order of Items. A cursor is
 // opaque to clients; it names a position, not an item, so deleting items
 // while walking a listing loses nothing else.
-func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.CategoryID, after string, limit int) (*Page, error) {
+func (s *Service) ItemsPage(ctx context.Context, p *Principal, rid akte.RecordID, category akte.CategoryID, after string, limit int) (*Page, error) {
 	const op = "item.list"
+	acc, err := s.authorize(ctx, p, rid, ActItemList)
+	if err != nil {
+		return nil, err
+	}
 	if category != "" {
 		if _, ok := akte.CategoryByID(category); !ok {
 			return nil, errCategoryUnknown(op, category)
@@ -384,10 +417,13 @@ func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.Cat
 		// One item more than asked tells whether a next page exists, so
 		// a walk ends without an empty last request.
 		n, last := 0, ""
-		for it, err := range s.store.ItemsPage(ctx, p.Account.ID, category, cur, limit+1) {
+		for it, err := range s.store.ItemsPage(ctx, acc.Owner, category, cur, limit+1) {
 			if err != nil {
 				yield(nil, internal(op, err))
 				return
+			}
+			if acc.Role != RoleOwner && acc.may(op, ActItemList, it) != nil {
+				continue // a scoped listing shows only what the scope covers
 			}
 			if n++; n > limit {
 				pg.next = last
@@ -401,7 +437,7 @@ func (s *Service) ItemsPage(ctx context.Context, p *Principal, category akte.Cat
 			}
 		}
 	}
-	if err := s.readEvent(ctx, p, op, "record:"+string(p.Account.ID)); err != nil {
+	if err := s.accessEvent(ctx, acc, op, "record:"+string(acc.Owner), akte.Event{}); err != nil {
 		return nil, err
 	}
 	return pg, nil
@@ -424,18 +460,22 @@ func parseCursor(s string) (akte.ItemCursor, bool) {
 	return akte.ItemCursor{CreatedAt: time.UnixMicro(us).UTC(), ID: akte.ItemID(id)}, true
 }
 
-// Item returns one complete item of the principal's record.
-func (s *Service) Item(ctx context.Context, p *Principal, id akte.ItemID) (*akte.Item, error) {
-	it, err := s.item(ctx, p, id)
+// Item returns one complete item of the record.
+func (s *Service) Item(ctx context.Context, p *Principal, rid akte.RecordID, id akte.ItemID) (*akte.Item, error) {
+	acc, err := s.authorize(ctx, p, rid, ActItemReadMetadata)
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.item(ctx, acc, ActItemReadMetadata, id)
 	if err != nil {
 		return nil, s.refused(ctx, p, "item.read_metadata", "item:"+string(id), err)
 	}
-	return it, s.readEvent(ctx, p, "item.read_metadata", "item:"+string(id))
+	return it, s.accessEvent(ctx, acc, "item.read_metadata", "item:"+string(id), akte.Event{})
 }
 
-func (s *Service) item(ctx context.Context, p *Principal, id akte.ItemID) (*akte.Item, error) {
+func (s *Service) item(ctx context.Context, acc *Access, action Action, id akte.ItemID) (*akte.Item, error) {
 	const op = "item.get"
-	it, err := s.ownItem(ctx, op, p, id)
+	it, err := s.ownItem(ctx, op, acc, action, id)
 	if err != nil {
 		return nil, err
 	}
@@ -449,16 +489,20 @@ func (s *Service) item(ctx context.Context, p *Principal, id akte.ItemID) (*akte
 // starting at byte offset from. The reader holds one chunk open at a time.
 // An offset at or beyond the end fails with reason range_not_satisfiable
 // and the item's size as parameter "size".
-func (s *Service) ItemContent(ctx context.Context, p *Principal, id akte.ItemID, from int64) (*akte.Item, io.ReadCloser, error) {
+func (s *Service) ItemContent(ctx context.Context, p *Principal, rid akte.RecordID, id akte.ItemID, from int64) (*akte.Item, io.ReadCloser, error) {
 	const op = "item.content"
-	it, err := s.item(ctx, p, id)
+	acc, err := s.authorize(ctx, p, rid, ActItemDownload)
+	if err != nil {
+		return nil, nil, err
+	}
+	it, err := s.item(ctx, acc, ActItemDownload, id)
 	if err != nil {
 		return nil, nil, s.refused(ctx, p, "item.download", "item:"+string(id), err)
 	}
 	if from < 0 || (from > 0 && from >= it.Size) {
 		return nil, nil, invalid(op, "range_not_satisfiable", map[string]any{"size": it.Size})
 	}
-	if err := s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: "item.download", Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID}); err != nil {
+	if err := s.accessEvent(ctx, acc, "item.download", "item:"+string(id), akte.Event{}); err != nil {
 		return nil, nil, err
 	}
 	cr := &chunkReader{ctx: ctx, s: s, it: it}
@@ -542,9 +586,13 @@ type MetaChange struct {
 // category with that key version). A change from another version than
 // the item's is refused (item_meta_changed, with the current version), so
 // that one device's edit never silently undoes another's.
-func (s *Service) ChangeItemMeta(ctx context.Context, p *Principal, id akte.ItemID, r MetaChange) (*akte.Item, error) {
+func (s *Service) ChangeItemMeta(ctx context.Context, p *Principal, rid akte.RecordID, id akte.ItemID, r MetaChange) (*akte.Item, error) {
 	const op = "item.change_metadata"
-	it, err := s.ownItem(ctx, op, p, id)
+	acc, err := s.authorize(ctx, p, rid, ActItemChangeMetadata)
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.ownItem(ctx, op, acc, ActItemChangeMetadata, id)
 	if err != nil {
 		return nil, err
 	}
@@ -559,7 +607,7 @@ func (s *Service) ChangeItemMeta(ctx context.Context, p *Principal, id akte.Item
 		if len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot {
 			return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "key_slot", "max": maxKeySlot})
 		}
-		if _, err := s.recordWithKey(ctx, op, p.Account.ID, r.Category, r.KeyVersion); err != nil {
+		if _, err := s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion); err != nil {
 			return nil, err
 		}
 		ch.Category, ch.KeyVersion, ch.KeySlot = r.Category, r.KeyVersion, r.KeySlot
@@ -577,23 +625,27 @@ func (s *Service) ChangeItemMeta(ctx context.Context, p *Principal, id akte.Item
 		return nil, internal(op, err)
 	}
 	it.MetaSealed, it.Category, it.KeyVersion, it.KeySlot, it.MetaVersion = ch.MetaSealed, ch.Category, ch.KeyVersion, ch.KeySlot, r.Expect+1
-	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	s.accessEvent(ctx, acc, op, "item:"+string(id), akte.Event{})
 	return it, nil
 }
 
 // DeleteItem deletes an item of the principal's record: its metadata
 // first, then every chunk of its ciphertext. If the process dies between
 // the two, the cleanup job removes the chunks left without an item.
-func (s *Service) DeleteItem(ctx context.Context, p *Principal, id akte.ItemID) error {
+func (s *Service) DeleteItem(ctx context.Context, p *Principal, rid akte.RecordID, id akte.ItemID) error {
 	const op = "item.delete"
-	it, err := s.ownItem(ctx, op, p, id)
+	acc, err := s.authorize(ctx, p, rid, ActItemDelete)
+	if err != nil {
+		return err
+	}
+	it, err := s.ownItem(ctx, op, acc, ActItemDelete, id)
 	if err != nil {
 		return s.refused(ctx, p, op, "item:"+string(id), err)
 	}
 	if err := s.deleteItem(ctx, it); err != nil {
 		return internal(op, err)
 	}
-	s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: "item:" + string(id), ActorID: string(p.Account.ID), ActorRole: "patient", DeviceID: p.Session.DeviceID})
+	s.accessEvent(ctx, acc, op, "item:"+string(id), akte.Event{})
 	return nil
 }
 

@@ -71,6 +71,8 @@ type LoginResult struct {
 	Session      *akte.Session
 	Account      *akte.Account
 	DeviceSecret string
+	// RecordID is the account's own record ("" if it has none).
+	RecordID akte.RecordID
 }
 
 // errLoginFailed is the one answer to a wrong password, a wrong or used
@@ -327,7 +329,14 @@ func (s *Service) openSession(ctx context.Context, cl Client, a *akte.Account, d
 		s.log.Error("update device", "err", err)
 		secret = ""
 	}
-	return &LoginResult{Token: token, Session: ses, Account: a, DeviceSecret: secret}, nil
+	res := &LoginResult{Token: token, Session: ses, Account: a, DeviceSecret: secret}
+	switch rec, err := s.store.Record(ctx, a.ID); {
+	case err == nil:
+		res.RecordID = rec.ID
+	case !akte.Is(err, akte.KindNotFound):
+		return nil, err
+	}
+	return res, nil
 }
 
 func (s *Service) mailFailureNotice(ctx context.Context, a *akte.Account, n int) {

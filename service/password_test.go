@@ -68,7 +68,7 @@ func TestPasswordChange(t *testing.T) {
 // document uploads a complete document of 250 bytes into p's record.
 func (e *env) document(p *service.Principal, id string) {
 	e.t.Helper()
-	if _, err := e.svc.CreateUpload(e.t.Context(), p, upload(id, 250)); err != nil {
+	if _, err := e.svc.CreateUpload(e.t.Context(), p, p.RecordID, upload(id, 250)); err != nil {
 		e.t.Fatal(err)
 	}
 	for n, size := range []int{100, 100, 50} {
@@ -76,7 +76,7 @@ func (e *env) document(p *service.Principal, id string) {
 			e.t.Fatal(err)
 		}
 	}
-	if _, err := e.svc.CompleteUpload(e.t.Context(), p, akte.ItemID(id)); err != nil {
+	if _, err := e.svc.CompleteUpload(e.t.Context(), p, p.RecordID, akte.ItemID(id)); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -124,7 +124,7 @@ func TestResetWithoutKey(t *testing.T) {
 	ctx, cl := t.Context(), service.Client{Addr: "192.0.2.6"}
 	p, a := e.principal("mara@example.org", "X110411675")
 	e.document(p, "iiiiiiiiiiiiiiii")
-	if _, err := e.svc.CreateUpload(ctx, p, upload("jjjjjjjjjjjjjjjj", 150)); err != nil {
+	if _, err := e.svc.CreateUpload(ctx, p, p.RecordID, upload("jjjjjjjjjjjjjjjj", 150)); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.put(p, "jjjjjjjjjjjjjjjj", 0, make([]byte, 100)); err != nil {

@@ -67,21 +67,25 @@ type RecordInfo struct {
 	Reserved   int64 // uploads in progress
 }
 
-// Record returns the principal's record.
-func (s *Service) Record(ctx context.Context, p *Principal) (*RecordInfo, error) {
+// Record returns the record rid.
+func (s *Service) Record(ctx context.Context, p *Principal, rid akte.RecordID) (*RecordInfo, error) {
 	const op = "record.get"
-	r, err := s.store.Record(ctx, p.Account.ID)
+	acc, err := s.authorize(ctx, p, rid, ActRecordRead)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.store.Record(ctx, acc.Owner)
 	if akte.Is(err, akte.KindNotFound) {
 		return nil, errRecordNotFound(op, err)
 	}
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	used, reserved, err := s.store.Usage(ctx, p.Account.ID)
+	used, reserved, err := s.store.Usage(ctx, acc.Owner)
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	if err := s.readEvent(ctx, p, "record.read", "record:"+string(p.Account.ID)); err != nil {
+	if err := s.accessEvent(ctx, acc, "record.read", "record:"+string(acc.Owner), akte.Event{}); err != nil {
 		return nil, err
 	}
 	return &RecordInfo{Record: r, Categories: akte.Categories(), Quota: s.quotaOf(r), Used: used, Reserved: reserved}, nil
@@ -153,9 +157,13 @@ const MaxManifest = 12 << 20
 
 // Manifest returns the record's sealed manifest and its counter. The
 // server cannot open it; only the owner's client writes and reads it.
-func (s *Service) Manifest(ctx context.Context, p *Principal) (int64, []byte, error) {
+func (s *Service) Manifest(ctx context.Context, p *Principal, rid akte.RecordID) (int64, []byte, error) {
 	const op = "record.manifest"
-	n, b, err := s.store.Manifest(ctx, p.Account.ID)
+	acc, err := s.authorize(ctx, p, rid, ActManifestRead)
+	if err != nil {
+		return 0, nil, err
+	}
+	n, b, err := s.store.Manifest(ctx, acc.Owner)
 	if akte.Is(err, akte.KindNotFound) {
 		return 0, nil, errRecordNotFound(op, err)
 	}
@@ -168,15 +176,19 @@ func (s *Service) Manifest(ctx context.Context, p *Principal) (int64, []byte, er
 // SwapManifest stores a new sealed manifest if the counter is still
 // expect and returns the new counter; another counter is KindConflict
 // (manifest_changed): someone wrote meanwhile.
-func (s *Service) SwapManifest(ctx context.Context, p *Principal, expect int64, blob []byte) (int64, error) {
+func (s *Service) SwapManifest(ctx context.Context, p *Principal, rid akte.RecordID, expect int64, blob []byte) (int64, error) {
 	const op = "record.manifest_swap"
+	acc, err := s.authorize(ctx, p, rid, ActManifestWrite)
+	if err != nil {
+		return 0, err
+	}
 	if len(blob) == 0 {
 		return 0, invalid(op, "manifest_missing", nil)
 	}
 	if len(blob) > MaxManifest {
 		return 0, akte.R(op, akte.KindTooLarge, "manifest_too_large", map[string]any{"max_mib": MaxManifest >> 20}, "")
 	}
-	err := s.store.SwapManifest(ctx, p.Account.ID, expect, expect+1, blob)
+	err = s.store.SwapManifest(ctx, acc.Owner, expect, expect+1, blob)
 	switch {
 	case akte.Is(err, akte.KindConflict):
 		return 0, akte.R(op, akte.KindConflict, "manifest_changed", nil, "")

@@ -232,6 +232,8 @@ type Client struct {
 type Principal struct {
 	Account *akte.Account
 	Session *akte.Session
+	// RecordID is the account's own record ("" if it has none).
+	RecordID akte.RecordID
 }
 
 func (s *Service) nowUTC() time.Time { return s.now().UTC() }

@@ -23,7 +23,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	}
 	// One lookup for the session, its account and its device: every
 	// authenticated request passes here.
-	ses, a, d, err := s.store.SessionPrincipal(ctx, tokenHash(token))
+	ses, a, d, rid, err := s.store.SessionPrincipal(ctx, tokenHash(token))
 	if akte.Is(err, akte.KindNotFound) {
 		return nil, errSession(op)
 	}
@@ -50,7 +50,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 			s.log.Error("touch session", "err", err)
 		}
 	}
-	return &Principal{Account: a, Session: ses}, nil
+	return &Principal{Account: a, Session: ses, RecordID: rid}, nil
 }
 
 // Logout ends the caller's session, or all of the caller's sessions.

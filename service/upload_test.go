@@ -29,7 +29,7 @@ func upload(id string, size int64) service.UploadRequest {
 }
 
 func (e *env) put(p *service.Principal, id string, n int, b []byte) error {
-	return e.svc.PutChunk(e.t.Context(), p, akte.ItemID(id), n, bytes.NewReader(b))
+	return e.svc.PutChunk(e.t.Context(), p, p.RecordID, akte.ItemID(id), n, bytes.NewReader(b))
 }
 
 // TestQuotaReservation: an upload reserves its declared size before any
@@ -41,10 +41,10 @@ func TestQuotaReservation(t *testing.T) {
 	e := newEnv(t, uploadConfig())
 	p, _ := e.principal("quota@example.org", "X110411675")
 	ctx := t.Context()
-	if _, err := e.svc.CreateUpload(ctx, p, upload("aaaaaaaaaaaaaaaa", 600)); err != nil {
+	if _, err := e.svc.CreateUpload(ctx, p, p.RecordID, upload("aaaaaaaaaaaaaaaa", 600)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.CreateUpload(ctx, p, upload("bbbbbbbbbbbbbbbb", 500))
+	_, err := e.svc.CreateUpload(ctx, p, p.RecordID, upload("bbbbbbbbbbbbbbbb", 500))
 	wantKind(t, "over the quota", err, akte.KindQuota, "quota_exceeded")
 	if _, params := akte.ReasonOf(err); params["left"] != int64(400) || params["size"] != int64(500) {
 		t.Errorf("over the quota: params %v, want left 400 and size 500", params)
@@ -52,17 +52,17 @@ func TestQuotaReservation(t *testing.T) {
 	if keys, _ := e.blobs.List(ctx, ""); len(keys) != 0 {
 		t.Errorf("blobs stored before any chunk: %v", keys)
 	}
-	if _, err := e.svc.CreateUpload(ctx, p, upload("bbbbbbbbbbbbbbbb", 400)); err != nil {
+	if _, err := e.svc.CreateUpload(ctx, p, p.RecordID, upload("bbbbbbbbbbbbbbbb", 400)); err != nil {
 		t.Fatalf("exactly what is left: %v", err)
 	}
-	info, err := e.svc.Record(ctx, p)
+	info, err := e.svc.Record(ctx, p, p.RecordID)
 	if err != nil || info.Reserved != 1000 || info.Used != 0 {
 		t.Fatalf("record: %+v %v, want 1000 reserved", info, err)
 	}
-	if err := e.svc.DeleteItem(ctx, p, "aaaaaaaaaaaaaaaa"); err != nil {
+	if err := e.svc.DeleteItem(ctx, p, p.RecordID, "aaaaaaaaaaaaaaaa"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.CreateUpload(ctx, p, upload("cccccccccccccccc", 600)); err != nil {
+	if _, err := e.svc.CreateUpload(ctx, p, p.RecordID, upload("cccccccccccccccc", 600)); err != nil {
 		t.Fatalf("after deleting an upload: %v", err)
 	}
 	// Abandoned uploads go with the job, a day after their last chunk.
@@ -74,12 +74,12 @@ func TestQuotaReservation(t *testing.T) {
 	if err := e.svc.RunJobs(ctx); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.Upload(ctx, p, "bbbbbbbbbbbbbbbb")
+	_, err = e.svc.Upload(ctx, p, p.RecordID, "bbbbbbbbbbbbbbbb")
 	wantKind(t, "an upload idle for a day", err, akte.KindNotFound, "item_not_found")
-	if _, err := e.svc.Upload(ctx, p, "cccccccccccccccc"); err != nil {
+	if _, err := e.svc.Upload(ctx, p, p.RecordID, "cccccccccccccccc"); err != nil {
 		t.Fatalf("an upload with a chunk an hour ago: %v", err)
 	}
-	_, err = e.svc.CreateUpload(ctx, p, upload("dddddddddddddddd", 401))
+	_, err = e.svc.CreateUpload(ctx, p, p.RecordID, upload("dddddddddddddddd", 401))
 	wantKind(t, "one byte over", err, akte.KindQuota, "quota_exceeded")
 
 	// 100 parallel uploads of 100 bytes into an empty record of 1000.
@@ -91,7 +91,7 @@ func TestQuotaReservation(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := e.svc.CreateUpload(ctx, q, upload(fmt.Sprintf("par%013d", i), 100))
+			_, err := e.svc.CreateUpload(ctx, q, q.RecordID, upload(fmt.Sprintf("par%013d", i), 100))
 			r, _ := akte.ReasonOf(err)
 			mu.Lock()
 			got[r]++
@@ -107,7 +107,7 @@ func TestQuotaReservation(t *testing.T) {
 	if _, _, err := e.svc.AdminSetQuota(ctx, "erika", q.Account.Email, 1100); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.CreateUpload(ctx, q, upload("eeeeeeeeeeeeeeee", 100)); err != nil {
+	if _, err := e.svc.CreateUpload(ctx, q, q.RecordID, upload("eeeeeeeeeeeeeeee", 100)); err != nil {
 		t.Fatalf("under the raised quota: %v", err)
 	}
 	_, _, err = e.svc.AdminSetQuota(ctx, "erika", q.Account.Email, -1)
@@ -126,7 +126,7 @@ func TestResume(t *testing.T) {
 	const id = "ffffffffffffffff"
 	content := make([]byte, 250)
 	rand.Read(content)
-	st, err := e.svc.CreateUpload(ctx, p, upload(id, 250))
+	st, err := e.svc.CreateUpload(ctx, p, p.RecordID, upload(id, 250))
 	if err != nil || len(st.Chunks) != 0 || st.Item.Chunks() != 3 {
 		t.Fatalf("create: %+v %v", st, err)
 	}
@@ -145,17 +145,17 @@ func TestResume(t *testing.T) {
 	}
 
 	// The client comes back: the same request answers what is there.
-	st, err = e.svc.CreateUpload(ctx, p, upload(id, 250))
+	st, err = e.svc.CreateUpload(ctx, p, p.RecordID, upload(id, 250))
 	if err != nil || fmt.Sprint(st.Chunks) != "[0]" {
 		t.Fatalf("resume: %+v %v, want chunk 0 held", st, err)
 	}
 	other := upload(id, 250)
 	other.MetaSealed = []byte("other meta")
-	_, err = e.svc.CreateUpload(ctx, p, other)
+	_, err = e.svc.CreateUpload(ctx, p, p.RecordID, other)
 	wantKind(t, "the id with other values", err, akte.KindConflict, "item_exists")
-	_, err = e.svc.CompleteUpload(ctx, p, id)
+	_, err = e.svc.CompleteUpload(ctx, p, p.RecordID, id)
 	wantKind(t, "completing with chunks missing", err, akte.KindConflict, "chunks_missing")
-	if items, _ := e.svc.Items(ctx, p, ""); len(items) != 0 {
+	if items, _ := e.svc.Items(ctx, p, p.RecordID, ""); len(items) != 0 {
 		t.Fatalf("an incomplete upload is listed: %v", items)
 	}
 	for n := 1; n <= 2; n++ {
@@ -163,16 +163,16 @@ func TestResume(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	it, err := e.svc.CompleteUpload(ctx, p, id)
+	it, err := e.svc.CompleteUpload(ctx, p, p.RecordID, id)
 	if err != nil || it.State != akte.StateComplete {
 		t.Fatalf("complete: %+v %v", it, err)
 	}
-	if again, err := e.svc.CompleteUpload(ctx, p, id); err != nil || again.ID != id {
+	if again, err := e.svc.CompleteUpload(ctx, p, p.RecordID, id); err != nil || again.ID != id {
 		t.Fatalf("completing again: %+v %v", again, err)
 	}
 	wantKind(t, "a chunk of a complete document", e.put(p, id, 0, content[:100]), akte.KindConflict, "upload_complete")
 	for _, from := range []int64{0, 1, 99, 100, 150, 249} {
-		_, rc, err := e.svc.ItemContent(ctx, p, id, from)
+		_, rc, err := e.svc.ItemContent(ctx, p, p.RecordID, id, from)
 		if err != nil {
 			t.Fatalf("content from %d: %v", from, err)
 		}
@@ -182,12 +182,12 @@ func TestResume(t *testing.T) {
 			t.Fatalf("content from %d: %d bytes, %v", from, len(b), err)
 		}
 	}
-	_, _, err = e.svc.ItemContent(ctx, p, id, 250)
+	_, _, err = e.svc.ItemContent(ctx, p, p.RecordID, id, 250)
 	wantKind(t, "content from the end", err, akte.KindInvalid, "range_not_satisfiable")
 
 	// Completion trusts the blobs, not only the records of them.
 	const id2 = "gggggggggggggggg"
-	if _, err := e.svc.CreateUpload(ctx, p, upload(id2, 200)); err != nil {
+	if _, err := e.svc.CreateUpload(ctx, p, p.RecordID, upload(id2, 200)); err != nil {
 		t.Fatal(err)
 	}
 	for n := range 2 {
@@ -206,12 +206,12 @@ func TestResume(t *testing.T) {
 			}
 		}
 	}
-	_, err = e.svc.CompleteUpload(ctx, p, id2)
+	_, err = e.svc.CompleteUpload(ctx, p, p.RecordID, id2)
 	wantKind(t, "a chunk lost from the blob store", err, akte.KindConflict, "chunk_missing")
 
 	// Another record's item is not there.
 	q, _ := e.principal("other@example.org", "A123456780")
-	_, err = e.svc.Item(ctx, q, id)
+	_, err = e.svc.Item(ctx, q, q.RecordID, id)
 	wantKind(t, "another record's item", err, akte.KindNotFound, "item_not_found")
 	wantKind(t, "another record's upload", e.put(q, id2, 0, content[:100]), akte.KindNotFound, "item_not_found")
 }

@@ -8,7 +8,7 @@ import (
 
 // RecordKeys are the keys of a record, every secret wrapped on the client:
 // sent at registration and in a reset without recovery key, returned by
-// GET /api/v1/record.
+// GET /api/v1/records/{rid}.
 type RecordKeys struct {
 	RecordID        string        `json:"record_id"`
 	RMKByUMK        []byte        `json:"rmk_by_umk"`
@@ -32,7 +32,7 @@ type Category struct {
 	Grants bool   `json:"grants"`
 }
 
-// Record is GET /api/v1/record: the keys, the categories and the quota.
+// Record is GET /api/v1/records/{rid}: the keys, the categories and the quota.
 // Sizes are ciphertext bytes.
 type Record struct {
 	Keys       RecordKeys `json:"keys"`
@@ -42,7 +42,7 @@ type Record struct {
 	Reserved   int64      `json:"reserved"`
 }
 
-// UploadRequest is POST /api/v1/uploads. Size is the ciphertext size
+// UploadRequest is POST /api/v1/records/{rid}/uploads. Size is the ciphertext size
 // (seal.CiphertextSize of the file); the same request again resumes.
 type UploadRequest struct {
 	ID         string `json:"id"`
@@ -54,8 +54,8 @@ type UploadRequest struct {
 	Replaces   string `json:"replaces,omitempty"`
 }
 
-// Upload is the answer of POST /api/v1/uploads and GET
-// /api/v1/uploads/{id}: chunk n holds ciphertext bytes [n·chunk_size,
+// Upload is the answer of POST /api/v1/records/{rid}/uploads and GET
+// /api/v1/records/{rid}/uploads/{id}: chunk n holds ciphertext bytes [n·chunk_size,
 // (n+1)·chunk_size); chunks lists those the server has, chunk_sums the
 // SHA-256 (lower-case hex) of each as the server received it, by number
 // (a chunk stored before the server recorded sums has none), so that a
@@ -87,7 +87,7 @@ type Item struct {
 	MetaVersion int64 `json:"meta_version"`
 }
 
-// ItemMetaChange is PUT /api/v1/items/{id}/meta: a new description of a
+// ItemMetaChange is PUT /api/v1/records/{rid}/items/{id}/meta: a new description of a
 // complete item, stored only if the item's meta_version is still Expect
 // (else 409, reason item_meta_changed, with the current version). To move
 // the item to another category it names the category, the key version
@@ -129,7 +129,7 @@ func (k *RecordKeys) Record() *akte.Record {
 	return r
 }
 
-// Manifest is GET /api/v1/record/manifest: the record's manifest as the
+// Manifest is GET /api/v1/records/{rid}/manifest: the record's manifest as the
 // owner's client sealed it (empty if none was written yet) and its
 // counter, which every write raises by one (docs/crypto.md §15, row 4).
 type Manifest struct {
@@ -137,11 +137,21 @@ type Manifest struct {
 	Manifest []byte `json:"manifest"`
 }
 
-// ManifestSwap is PUT /api/v1/record/manifest: the new manifest, stored
+// ManifestSwap is PUT /api/v1/records/{rid}/manifest: the new manifest, stored
 // only if the counter is still Expect (else 409, reason manifest_changed:
 // the client reads it again and applies its change anew). The answer is a
 // Manifest with the new counter and no blob.
 type ManifestSwap struct {
 	Expect   int64  `json:"expect"`
 	Manifest []byte `json:"manifest"`
+}
+
+// RecordAccess is one entry of GET /api/v1/records: a record the caller
+// may act on, its role there (docs/permissions.md), and the owner as far
+// as the caller may see it.
+type RecordAccess struct {
+	RecordID   string `json:"record_id"`
+	Role       string `json:"role"`
+	OwnerEmail string `json:"owner_email,omitempty"`
+	OwnerKVNR  string `json:"owner_kvnr,omitempty"`
 }

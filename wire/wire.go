@@ -126,6 +126,9 @@ type Account struct {
 	Lang      string    `json:"lang"`
 	CreatedAt time.Time `json:"created_at"`
 	DeviceID  string    `json:"device_id"`
+	// RecordID is the account's own record: the {rid} of the
+	// record-scoped routes (/api/v1/records/{rid}/...).
+	RecordID string `json:"record_id"`
 }
 
 // AccountUpdate is PATCH /api/v1/account: the account's language, "de"

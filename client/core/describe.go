@@ -13,7 +13,7 @@ import (
 // content being sent again (docs/decisions/0026). What is bound to the
 // content (file name, media type, size, digest, the version chain, the
 // thumbnail) is kept from the sealed metadata, whatever m says. It returns the change
-// for PUT /api/v1/items/{id}/meta, naming the item's meta_version as the
+// for PUT /api/v1/records/{rid}/items/{id}/meta, naming the item's meta_version as the
 // one it replaces, and the metadata it sealed.
 func (r *Record) Describe(it wire.Item, m Meta, category string) (wire.ItemMetaChange, Meta, error) {
 	ch := wire.ItemMetaChange{Expect: it.MetaVersion}

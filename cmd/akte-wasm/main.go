@@ -243,7 +243,7 @@ func rewrap(a obj) (any, error) {
 
 // rotate makes a new user master key and recovery key (core.RotateUMK)
 // from the current UMK, the account's keys, the record (as GET
-// /api/v1/record returns it) and the password key; it returns what
+// GET /api/v1/records/{rid} returns it) and the password key; it returns what
 // POST /api/v1/account/keys/rotate takes besides the proof, the new UMK,
 // and the new recovery key as text.
 func rotate(a obj) (any, error) {
@@ -306,7 +306,7 @@ func newItem(a obj) (any, error) {
 
 // describeItem seals a new description of an item (core.Record.Describe):
 // {expect, meta_sealed, category, key_version, key_slot} for PUT
-// /api/v1/items/{id}/meta (category empty and no slot unless it moves) and
+// /api/v1/records/{rid}/items/{id}/meta (category empty and no slot unless it moves) and
 // the metadata sealed.
 func describeItem(a obj) (any, error) {
 	rec, err := core.OpenRecord(a.key("umk"), a.get("record").record())

@@ -23,7 +23,7 @@ func clientCmds(e *env) []*cobra.Command {
 	return []*cobra.Command{
 		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), languageCmd(e),
 		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e), emailCmd(e), passkeyCmd(e),
-		uploadCmd(e), lsCmd(e), getCmd(e), editCmd(e), rmCmd(e), quotaCmd(e), auditCmd(e),
+		recordsCmd(e), uploadCmd(e), lsCmd(e), getCmd(e), editCmd(e), rmCmd(e), quotaCmd(e), auditCmd(e),
 	}
 }
 
@@ -61,8 +61,9 @@ func (e *env) save(st *client.State) error {
 	return st.Save(h)
 }
 
-// api returns a client of AKTE_SERVER with the state's session, if any;
-// AKTE_RETRIES sets how often a failed transfer request is retried.
+// api returns a client of AKTE_SERVER with the state's session, if any,
+// addressing the record of --record or else one's own; AKTE_RETRIES sets
+// how often a failed transfer request is retried.
 func (e *env) api(st *client.State) *client.API {
 	server := e.Getenv("AKTE_SERVER")
 	if server == "" {
@@ -70,7 +71,10 @@ func (e *env) api(st *client.State) *client.API {
 	}
 	c := client.NewAPI(server)
 	if st != nil {
-		c.Token = st.Token
+		c.Token, c.RecordID = st.Token, st.RecordID
+	}
+	if e.record != "" {
+		c.RecordID = e.record
 	}
 	fmt.Sscanf(e.Getenv("AKTE_RETRIES"), "%d", &c.Retry.Tries)
 	return c
@@ -86,6 +90,25 @@ func (e *env) session() (*client.State, *client.API, error) {
 		return nil, nil, cli.Fail(akte.KindUnauthenticated, "not_logged_in", nil)
 	}
 	return st, e.api(st), nil
+}
+
+// recordSession is session for a command that addresses a record
+// (--record, else one's own). A session opened before the client kept
+// its record's id learns it from the account.
+func (e *env) recordSession(ctx context.Context) (*client.State, *client.API, error) {
+	st, c, err := e.session()
+	if err != nil || st.RecordID != "" {
+		return st, c, err
+	}
+	a, err := c.Account(ctx)
+	if err != nil {
+		return nil, nil, e.authErr(st, err)
+	}
+	if err := st.ExpectAccount(a); err != nil {
+		return nil, nil, err
+	}
+	st.RecordID = a.RecordID
+	return st, e.api(st), e.save(st)
 }
 
 // authErr forgets a dead session locally so the next command says so
@@ -110,7 +133,7 @@ func (e *env) unlockUMK(ctx context.Context, st *client.State, c *client.API) ([
 // openRecord loads the session, the user master key and the opened
 // record, checked against the key versions this client has seen.
 func (e *env) openRecord(ctx context.Context) (*client.State, *client.API, []byte, *core.Record, error) {
-	st, c, err := e.session()
+	st, c, err := e.recordSession(ctx)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}

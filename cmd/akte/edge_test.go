@@ -398,7 +398,8 @@ func TestRangeAndHangUp(t *testing.T) {
 		t.Fatalf("ls: %+v", items)
 	}
 	id, size, token := items[0].ID, items[0].CiphertextSize, u.state().Token
-	content := srv.URL + "/api/v1/items/" + id + "/content"
+	rp := "/api/v1/records/" + u.state().RecordID
+	content := srv.URL + rp + "/items/" + id + "/content"
 	ranged := func(r string) *http.Response {
 		req, _ := http.NewRequest("GET", content, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -431,7 +432,7 @@ func TestRangeAndHangUp(t *testing.T) {
 	resp.Body.Close()
 
 	// A chunk upload the client drops halfway.
-	st, body := send(t, 1, "POST", srv.URL+"/api/v1/uploads",
+	st, body := send(t, 1, "POST", srv.URL+rp+"/uploads",
 		`{"id":"hangup00000000001","category":"findings","key_version":1,"size":2000000,"meta_sealed":"AAAA","key_slot":"AAAA"}`,
 		"Content-Type", "application/json", "Authorization", "Bearer "+token)
 	if st != http.StatusCreated {
@@ -441,7 +442,7 @@ func TestRangeAndHangUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(c, "PUT /api/v1/uploads/hangup00000000001/chunks/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/octet-stream\r\nContent-Length: 2000000\r\n\r\n", token)
+	fmt.Fprintf(c, "PUT %s/uploads/hangup00000000001/chunks/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/octet-stream\r\nContent-Length: 2000000\r\n\r\n", rp, token)
 	c.Write(make([]byte, 1000000))
 	time.Sleep(200 * time.Millisecond)
 	c.Close()
@@ -464,7 +465,7 @@ func TestRangeAndHangUp(t *testing.T) {
 		}
 		return out
 	}
-	want := []string{"GET /api/v1/items/{id}/content 499", "PUT /api/v1/uploads/{id}/chunks/{n} 499"}
+	want := []string{"GET /api/v1/records/{rid}/items/{id}/content 499", "PUT /api/v1/records/{rid}/uploads/{id}/chunks/{n} 499"}
 	var got map[string]int
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		got = counts()

@@ -454,7 +454,7 @@ func quotaCmd(e *env) *cobra.Command {
 		Short: e.Tr("Speicherplatz anzeigen", "Show used and free space"),
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, c, err := e.session()
+			st, c, err := e.recordSession(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -256,15 +256,16 @@ func TestMaliciousAnswers(t *testing.T) {
 			t.Errorf("%s: left %v", what, left)
 		}
 	}
-	rule(t, p, evilproxy.Rule{Method: "GET", Path: "/api/v1/items/" + a, From: "/api/v1/items/" + b})
-	rule(t, p, evilproxy.Rule{Method: "GET", Path: "/api/v1/items/" + a + "/content", From: "/api/v1/items/" + b + "/content"})
+	rp := "/api/v1/records/" + u.state().RecordID
+	rule(t, p, evilproxy.Rule{Method: "GET", Path: rp + "/items/" + a, From: rp + "/items/" + b})
+	rule(t, p, evilproxy.Rule{Method: "GET", Path: rp + "/items/" + a + "/content", From: rp + "/items/" + b + "/content"})
 	if msg := u.fails("get", a, "-o", out); !strings.Contains(msg, a) || !strings.Contains(msg, b) || !strings.Contains(msg, "verworfen") {
 		t.Fatalf("get A answered with B: %q", msg)
 	}
 	nothingWritten("get A answered with B")
 
 	p.Reset()
-	rule(t, p, evilproxy.Rule{Method: "GET", Path: "/api/v1/items", From: "/api/v1/items?category=letters"})
+	rule(t, p, evilproxy.Rule{Method: "GET", Path: rp + "/items", From: rp + "/items?category=letters"})
 	if msg := u.fails("ls", "--category", "findings"); !strings.Contains(msg, "letters") {
 		t.Fatalf("ls findings answered with letters: %q", msg)
 	}

@@ -15,7 +15,8 @@ import (
 // client commands' helpers.
 type env struct {
 	*cli.Env
-	pwStdin bool // --password-stdin of a command that opens the user master key
+	pwStdin bool   // --password-stdin of a command that opens the user master key
+	record  string // the global --record: the record the record-scoped commands address
 }
 
 // run is the whole program: main only wires the process to it, so that
@@ -33,6 +34,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&e.record, "record", "", e.Tr("die Akte, auf die sich ein Befehl bezieht (Vorgabe: die eigene; akte records zeigt sie)",
+		"the record a command addresses (default: one's own; akte records lists them)"))
 	root.AddCommand(servercmd.Commands(e.Env)...)
 	root.AddCommand(clientCmds(e)...)
 	e.Localize(root)

@@ -72,6 +72,7 @@ func loginCmd(e *env) *cobra.Command {
 				return err
 			}
 			st.Email, st.AccountID, st.Token, st.Keys, st.KDF = res.Account.Email, res.Account.AccountID, res.Token, res.Keys, pre.KDF
+			st.RecordID = res.Account.RecordID
 			st.SessionID, st.DeviceKey, c.Token = res.SessionID, device, res.Token
 			st.Seen.UseKDF(email, pre.KDF)
 			st.DeviceSecret = res.DeviceSecret

@@ -26,7 +26,7 @@ func TestDownloadResumeE2E(t *testing.T) {
 	id := u.upload(in, "--category", "images")
 
 	p, evil := srv.evil()
-	rule(t, p, evilproxy.Rule{Method: "GET", Path: `/api/v1/items/[a-z0-9]+/content`, CutAfter: 3<<20 + 1000, Times: 1})
+	rule(t, p, evilproxy.Rule{Method: "GET", Path: `/api/v1/records/[a-z0-9]+/items/[a-z0-9]+/content`, CutAfter: 3<<20 + 1000, Times: 1})
 	via := *u
 	via.srv = evil
 	out := filepath.Join(dir, "back.bin")
@@ -69,7 +69,7 @@ func TestUploadChangedAfterLostAnswer(t *testing.T) {
 	args := []string{"upload", path, "--category", "images", "--json"}
 
 	// Chunk 2 reaches the server, its answer does not.
-	rule(t, p, evilproxy.Rule{Method: "PUT", Path: `/api/v1/uploads/[a-z0-9]+/chunks/2`, Hangup: true})
+	rule(t, p, evilproxy.Rule{Method: "PUT", Path: `/api/v1/records/[a-z0-9]+/uploads/[a-z0-9]+/chunks/2`, Hangup: true})
 	if _, errs, code := via.run("", []string{"AKTE_RETRIES=1"}, args...); code == 0 {
 		t.Fatal("the upload succeeded without answers")
 	} else {

@@ -64,49 +64,60 @@ func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (*akte.Session
 // sessionPrincipalQuery reads a session with its account and device. The
 // inner join on devices finds the session of every authenticated request;
 // a session without a device row falls back to separate lookups.
-var sessionPrincipalQuery = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("a", accountColumns) + `, ` + qualify("d", deviceColumns) + `
+var sessionPrincipalQuery = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("a", accountColumns) + `, ` + qualify("d", deviceColumns) + `, COALESCE(r.id, '')
 	FROM sessions s
 	JOIN accounts a ON a.id = s.account_id
 	JOIN devices d ON d.account_id = s.account_id AND d.id = s.device_id
+	LEFT JOIN records r ON r.account_id = s.account_id
 	WHERE s.token_hash = $1`
 
 // SessionPrincipal returns the session whose token hashes to h with its
-// account and device (nil if the session's device does not exist).
-func (s *Store) SessionPrincipal(ctx context.Context, h []byte) (*akte.Session, *akte.Account, *akte.Device, error) {
+// account, device (nil if the session's device does not exist) and
+// record id.
+func (s *Store) SessionPrincipal(ctx context.Context, h []byte) (*akte.Session, *akte.Account, *akte.Device, akte.RecordID, error) {
 	const op = "postgres.SessionPrincipal"
 	var (
-		x akte.Session
-		a akte.Account
-		d akte.Device
+		x   akte.Session
+		a   akte.Account
+		d   akte.Device
+		rid string
 	)
 	qctx, cancel := s.ctx(ctx)
 	err := s.pool.QueryRow(qctx, sessionPrincipalQuery, blob(h)).
-		Scan(append(append(sessionDest(&x), accountDest(&a)...), deviceDest(&d)...)...)
+		Scan(append(append(append(sessionDest(&x), accountDest(&a)...), deviceDest(&d)...), &rid)...)
 	cancel()
 	if err == nil {
-		return sessionDone(&x), accountDone(&a), deviceDone(&d), nil
+		return sessionDone(&x), accountDone(&a), deviceDone(&d), akte.RecordID(rid), nil
 	}
 	if kindOf(err) != akte.KindNotFound {
-		return nil, nil, nil, wrap(op, err)
+		return nil, nil, nil, "", wrap(op, err)
 	}
 	// No session, or one without its device (or, against the foreign
 	// key, without its account).
 	xp, err := s.SessionByTokenHash(ctx, h)
 	if err != nil {
-		return nil, nil, nil, wrap(op, err)
+		return nil, nil, nil, "", wrap(op, err)
 	}
 	ap, err := s.Account(ctx, xp.AccountID)
 	if err != nil {
-		return nil, nil, nil, akte.E(op, akte.KindInternal, "", err)
+		return nil, nil, nil, "", akte.E(op, akte.KindInternal, "", err)
+	}
+	var recID akte.RecordID
+	rec, err := s.Record(ctx, xp.AccountID)
+	switch {
+	case err == nil:
+		recID = rec.ID
+	case !akte.Is(err, akte.KindNotFound):
+		return nil, nil, nil, "", wrap(op, err)
 	}
 	dp, err := s.Device(ctx, xp.AccountID, xp.DeviceID)
 	if akte.Is(err, akte.KindNotFound) {
-		return xp, ap, nil, nil
+		return xp, ap, nil, recID, nil
 	}
 	if err != nil {
-		return nil, nil, nil, wrap(op, err)
+		return nil, nil, nil, "", wrap(op, err)
 	}
-	return xp, ap, dp, nil
+	return xp, ap, dp, recID, nil
 }
 
 // TouchSession sets LastSeenAt of the session.

@@ -36,48 +36,61 @@ func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (*akte.Session
 // sessionPrincipalQuery reads a session with its account and device. The
 // inner join on devices finds the session of every authenticated request;
 // a session without a device row falls back to separate lookups.
-var sessionPrincipalQuery = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("a", accountColumns) + `, ` + qualify("d", deviceColumns) + `
+var sessionPrincipalQuery = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("a", accountColumns) + `, ` + qualify("d", deviceColumns) + `, COALESCE(r.id, '')
 	FROM sessions s
 	JOIN accounts a ON a.id = s.account_id
 	JOIN devices d ON d.account_id = s.account_id AND d.id = s.device_id
+	LEFT JOIN records r ON r.account_id = s.account_id
 	WHERE s.token_hash = ?`
 
 // SessionPrincipal returns the session whose token hashes to h with its
-// account and device (nil if the session's device does not exist).
-func (s *Store) SessionPrincipal(ctx context.Context, h []byte) (*akte.Session, *akte.Account, *akte.Device, error) {
+// account, device (nil if the session's device does not exist) and
+// record id.
+func (s *Store) SessionPrincipal(ctx context.Context, h []byte) (*akte.Session, *akte.Account, *akte.Device, akte.RecordID, error) {
 	const op = "sqlite.SessionPrincipal"
 	var (
-		x *akte.Session
-		a *akte.Account
-		d *akte.Device
+		x   *akte.Session
+		a   *akte.Account
+		d   *akte.Device
+		rid akte.RecordID
 	)
 	err := s.read(ctx, func(c *conn) error {
-		return c.one(sessionPrincipalQuery, []any{h}, func(r *row) { x, a, d = scanSession(r), scanAccount(r), scanDevice(r) })
+		return c.one(sessionPrincipalQuery, []any{h}, func(r *row) {
+			x, a, d = scanSession(r), scanAccount(r), scanDevice(r)
+			rid = akte.RecordID(r.text())
+		})
 	})
 	if err == nil {
-		return x, a, d, nil
+		return x, a, d, rid, nil
 	}
 	if kindOf(err) != akte.KindNotFound {
-		return nil, nil, nil, wrap(op, err)
+		return nil, nil, nil, "", wrap(op, err)
 	}
 	// No session, or one without its device (or, against the foreign
 	// key, without its account).
 	x, err = s.SessionByTokenHash(ctx, h)
 	if err != nil {
-		return nil, nil, nil, wrap(op, err)
+		return nil, nil, nil, "", wrap(op, err)
 	}
 	a, err = s.Account(ctx, x.AccountID)
 	if err != nil {
-		return nil, nil, nil, akte.E(op, akte.KindInternal, "", err)
+		return nil, nil, nil, "", akte.E(op, akte.KindInternal, "", err)
+	}
+	rec, err := s.Record(ctx, x.AccountID)
+	switch {
+	case err == nil:
+		rid = rec.ID
+	case !akte.Is(err, akte.KindNotFound):
+		return nil, nil, nil, "", wrap(op, err)
 	}
 	d, err = s.Device(ctx, x.AccountID, x.DeviceID)
 	if akte.Is(err, akte.KindNotFound) {
-		return x, a, nil, nil
+		return x, a, nil, rid, nil
 	}
 	if err != nil {
-		return nil, nil, nil, wrap(op, err)
+		return nil, nil, nil, "", wrap(op, err)
 	}
-	return x, a, d, nil
+	return x, a, d, rid, nil
 }
 
 // TouchSession sets LastSeenAt of the session.

@@ -460,7 +460,7 @@ func TestMigrateFromGoose(t *testing.T) {
 				return
 			}
 			ctx := t.Context()
-			x, a, d, err := s.SessionPrincipal(ctx, []byte("tokenhash-old"))
+			x, a, d, _, err := s.SessionPrincipal(ctx, []byte("tokenhash-old"))
 			if err != nil || x.ID != "ses-old" || a.Email != "old@example.org" || string(a.KDF.Salt) != "salt\x00\xff" || d.Name != "Laptop" ||
 				a.ConfirmedAt == nil || !a.ConfirmedAt.Equal(time.Date(2026, 11, 20, 8, 0, 0, 123456000, time.UTC)) {
 				t.Errorf("SessionPrincipal = %+v, %+v, %+v, %v", x, a, d, err)

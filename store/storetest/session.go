@@ -181,27 +181,36 @@ func testSessionPrincipal(t *testing.T, s akte.Store) {
 	// Another account's device of the same id must not be joined.
 	bd := mustCreateDevice(t, s, newDevice(b.ID, "dev-b", at(time.Minute)))
 	mustCreateDevice(t, s, newDevice(b.ID, "dev-9", at(time.Minute)))
+	// a has a record, b none.
+	if err := s.CreateRecord(ctx, newRecord(a.ID)); err != nil {
+		t.Fatalf("CreateRecord: %v", err)
+	}
+	arec := newRecord(a.ID).ID
 
 	tests := []struct {
 		x       *akte.Session
 		account *akte.Account
 		device  *akte.Device
+		record  akte.RecordID
 	}{
-		{newSession(a.ID, "dev-1", "sess-1", at(time.Hour)), a, d1},
-		{newSession(a.ID, "dev-2", "sess-2", at(time.Hour)), a, d2},
-		{newSession(a.ID, "", "sess-3", at(time.Hour)), a, nil},
-		{newSession(a.ID, "dev-9", "sess-4", at(time.Hour)), a, nil}, // dev-9 is b's
-		{newSession(b.ID, "dev-b", "sess-5", at(time.Hour)), b, bd},
-		{newSession(b.ID, "dev-gone", "sess-6", at(time.Hour)), b, nil},
+		{newSession(a.ID, "dev-1", "sess-1", at(time.Hour)), a, d1, arec},
+		{newSession(a.ID, "dev-2", "sess-2", at(time.Hour)), a, d2, arec},
+		{newSession(a.ID, "", "sess-3", at(time.Hour)), a, nil, arec},
+		{newSession(a.ID, "dev-9", "sess-4", at(time.Hour)), a, nil, arec}, // dev-9 is b's
+		{newSession(b.ID, "dev-b", "sess-5", at(time.Hour)), b, bd, ""},
+		{newSession(b.ID, "dev-gone", "sess-6", at(time.Hour)), b, nil, ""},
 	}
 	for _, tt := range tests {
 		mustCreateSession(t, s, tt.x)
 	}
 	for _, tt := range tests {
-		x, acc, d, err := s.SessionPrincipal(ctx, tt.x.TokenHash)
+		x, acc, d, rid, err := s.SessionPrincipal(ctx, tt.x.TokenHash)
 		if err != nil {
 			t.Errorf("SessionPrincipal(%s): %v", tt.x.ID, err)
 			continue
+		}
+		if rid != tt.record {
+			t.Errorf("SessionPrincipal(%s) record = %q, want %q", tt.x.ID, rid, tt.record)
 		}
 		wantEqual(t, "SessionPrincipal("+tt.x.ID+") session", x, tt.x)
 		wantEqual(t, "SessionPrincipal("+tt.x.ID+") account", acc, tt.account)
@@ -213,14 +222,14 @@ func testSessionPrincipal(t *testing.T, s akte.Store) {
 			wantEqual(t, "SessionPrincipal("+tt.x.ID+") device", d, tt.device)
 		}
 	}
-	_, _, _, err := s.SessionPrincipal(ctx, []byte("no such hash"))
+	_, _, _, _, err := s.SessionPrincipal(ctx, []byte("no such hash"))
 	wantKind(t, "SessionPrincipal(unknown hash)", err, akte.KindNotFound)
 
 	// A touch is seen by the next lookup.
 	if err := s.TouchSession(ctx, "sess-1", at(5*time.Hour)); err != nil {
 		t.Fatalf("TouchSession: %v", err)
 	}
-	x, _, _, err := s.SessionPrincipal(ctx, tests[0].x.TokenHash)
+	x, _, _, _, err := s.SessionPrincipal(ctx, tests[0].x.TokenHash)
 	if err != nil {
 		t.Fatalf("SessionPrincipal after touch: %v", err)
 	}

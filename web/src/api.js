@@ -57,6 +57,17 @@ export async function request(method, path, body, { raw = false, headers = {}, s
   return text ? JSON.parse(text) : null;
 }
 
+// The record the record-scoped routes address (/api/v1/records/{rid}/...):
+// the account's own (record_id of the account), set when a session begins.
+let recordId = '';
+export function setRecord(id) {
+  recordId = id || '';
+}
+
+// inRecord is the path of a record-scoped route of that record: p is what
+// follows /records/{rid} ('' for the record itself).
+export const inRecord = (p = '') => '/records/' + encodeURIComponent(recordId) + p;
+
 export const get = (p, o) => request('GET', p, undefined, o);
 export const post = (p, b, o) => request('POST', p, b ?? {}, o);
 export const del = (p, o) => request('DELETE', p, undefined, o);

@@ -9,7 +9,7 @@ import { signal, computed } from '@preact/signals';
 import htm from 'htm';
 import * as core from './core.js';
 import { b64, unb64 } from './bytes.js';
-import { get, post, del, request, setUnauthenticatedHandler, ApiError } from './api.js';
+import { get, post, del, request, setUnauthenticatedHandler, setRecord, inRecord, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
 import { checkManifest, updateManifest } from './manifest.js';
 import { lang, setLang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
@@ -70,6 +70,7 @@ const useKDF = (email, kdf) => localStorage.setItem(kdfKey(email), JSON.stringif
 
 function enterSession(account, keys, kdf, umk) {
   session.value = { account, keys, kdf, umk };
+  setRecord(account.record_id);
   locked.value = null;
   sessionStorage.setItem('akte.session', emailKey(account.email));
   takeLang(account);
@@ -106,6 +107,7 @@ async function saveLang(l) {
 function leaveSession(message = '', { stay = false } = {}) {
   if (session.value) core.call('forget', { handle: session.value.umk }).catch(() => {});
   session.value = null;
+  setRecord('');
   locked.value = null;
   sessionStorage.removeItem('akte.session');
   // The next login (maybe of another account) shows nothing of this one.
@@ -757,7 +759,7 @@ let loads = 0;
 
 async function loadRecord() {
   const gen = ++loads;
-  const [rec, list] = await Promise.all([get('/record'), get('/items')]);
+  const [rec, list] = await Promise.all([get(inRecord()), get(inRecord('/items'))]);
   // A listing without the newest category key version this browser has
   // seen is refused: new items would be sealed under an old key.
   const vkey = 'akte.keyversions.' + rec.keys.record_id;
@@ -1072,7 +1074,7 @@ function EditDialog({ x, onClose, onSaved }) {
       const meta = { ...m, title: f.title.trim(), date: isDate(f.date) ? f.date : '', source: f.source.trim(), comment: f.comment.trim() };
       const umk = session.value.umk;
       const { meta: sealed, ...change } = await core.call('describeItem', { umk, record: record.value, item: x.item, meta, category: cat });
-      const it = await request('PUT', '/items/' + x.item.id + '/meta', change);
+      const it = await request('PUT', inRecord('/items/' + x.item.id + '/meta'), change);
       expect('item', x.item.id, it.id);
       // A move is noted in the manifest (docs/decisions/0026).
       if (change.category) await updateManifest(umk, record.value, [{ id: x.item.id, category: change.category, version: sealed.version || 0, state: '' }]);
@@ -1288,7 +1290,7 @@ function Record() {
       const ids = [x.item.id, ...olderOf(x).map((o) => o.item.id)];
       const mark = (state) => updateManifest(session.value.umk, record.value, ids.map((id) => ({ id, state })));
       await mark('d');
-      for (const id of ids) await del('/items/' + id);
+      for (const id of ids) await del(inRecord('/items/' + id));
       await mark('x');
       setConfirmDel(null);
       setStatus(tr(`„${x.meta?.title}“ gelöscht.`, `“${x.meta?.title}” deleted.`));
@@ -1689,7 +1691,7 @@ function RenewKeys() {
       // makes the new one and keeps it; the page gets its handle.
       const keys = await get('/account/keys');
       const sp = await core.call('split', { password: pw, kdf: keys.kdf, last: remembered(kdfKey(s.account.email)) });
-      const rec = await get('/record');
+      const rec = await get(inRecord());
       const rt = await core.call('rotate', { umk: s.umk, keys: keys.keys, record: rec, password_key: sp.password_key }).catch((e3) => {
         throw e3.reason === 'umk_unopenable' ? fail('Das Passwort ist falsch.', 'The password is wrong.') : e3;
       });

@@ -3,7 +3,7 @@
 // WebAssembly core (core.CheckListing, core.LoadManifest); here are only
 // the requests and the highest counter this browser has seen for the
 // record (localStorage, not secret).
-import { get, request, ApiError } from './api.js';
+import { get, request, inRecord, ApiError } from './api.js';
 import { call } from './core.js';
 
 const seenKey = (rec) => 'akte.manifest.' + rec.keys.record_id;
@@ -13,14 +13,14 @@ function see(rec, counter) {
 }
 
 const conflict = (e) => e instanceof ApiError && e.code === 'conflict';
-const swap = (expect, manifest) => request('PUT', '/record/manifest', { expect, manifest });
+const swap = (expect, manifest) => request('PUT', inRecord('/manifest'), { expect, manifest });
 
 // checkManifest compares a listing (wire items of the whole record) with
 // the manifest and returns the problems, [{id, error}] (id empty for the
 // whole list). A record without a manifest gets one from this listing;
 // pending uploads it shows are settled.
 export async function checkManifest(umk, rec, items) {
-  const mf = await get('/record/manifest');
+  const mf = await get(inRecord('/manifest'));
   const r = await call('checkManifest', { umk, record: rec, items, counter: mf.counter, manifest: mf.manifest || '', seen: seen(rec) });
   if (r.problems.some((p) => !p.id)) return r.problems;
   let counter = mf.counter;
@@ -40,8 +40,8 @@ export async function checkManifest(umk, rec, items) {
 // when another device wrote in between.
 export async function updateManifest(umk, rec, changes) {
   for (let i = 1; ; i++) {
-    const mf = await get('/record/manifest');
-    const items = mf.manifest ? [] : await get('/items');
+    const mf = await get(inRecord('/manifest'));
+    const items = mf.manifest ? [] : await get(inRecord('/items'));
     const blob = await call('updateManifest', { umk, record: rec, counter: mf.counter, manifest: mf.manifest || '', seen: seen(rec), items, changes });
     try {
       see(rec, (await swap(mf.counter, blob)).counter);

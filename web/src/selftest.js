@@ -6,7 +6,7 @@
 import * as core from './core.js';
 import { Decryptor, Encryptor, openStreamAt, sealSmall, openSmall, wrapSlot, slotAAD, concat } from './seal.js';
 import { unhex, hex, unb64 } from './bytes.js';
-import { get, post } from './api.js';
+import { get, post, setRecord, inRecord } from './api.js';
 import { upload, download } from './transfer.js';
 import { Digester } from './digest.js';
 import { totpCode } from './totp.js';
@@ -143,8 +143,9 @@ export async function bench(mib) {
   }
   await post('/accounts/confirm', { email, code });
   const totp = await totpCode(reg.totp_secret, Math.floor(Date.now() / 30000));
-  await post('/sessions', { email, login_secret: m.login_secret, totp, device_id: device, device_name: 'bench' });
-  const record = await get('/record');
+  const res = await post('/sessions', { email, login_secret: m.login_secret, totp, device_id: device, device_name: 'bench' });
+  setRecord(res.account.record_id);
+  const record = await get(inRecord());
   const parts = [];
   for (let i = 0; i < mib * 16; i++) parts.push(crypto.getRandomValues(new Uint8Array(65536)));
   const file = new File(parts, 'bench.bin', { type: 'application/octet-stream', lastModified: Date.now() });

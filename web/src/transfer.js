@@ -8,7 +8,7 @@
 // is kept in localStorage with its secrets sealed under the user master
 // key; choosing the same file again resumes it, once its content proved
 // to be what the plan was made for).
-import { request, post, get, del, ApiError, NetworkError } from './api.js';
+import { request, post, get, del, inRecord, ApiError, NetworkError } from './api.js';
 import { Decryptor, RANDOM, concat } from './seal.js';
 import { call, b64, unb64, CoreError, assets } from './core.js';
 import { Digester } from './digest.js';
@@ -140,7 +140,7 @@ export async function upload(ctx, file, { category, meta, replaces, prevVersion 
   pr.onWait = () => progress(pr.done, pr.total, 'waiting');
   const onWait = pr.onWait;
   const create = async (p) => {
-    const st = await retrying(() => post('/uploads', p.request, { signal }), onWait, signal);
+    const st = await retrying(() => post(inRecord('/uploads'), p.request, { signal }), onWait, signal);
     expect('upload', p.request.id, st.id);
     return st;
   };
@@ -158,7 +158,7 @@ export async function upload(ctx, file, { category, meta, replaces, prevVersion 
       // Completed before, only the answer was lost: the document is this
       // file if the digests agree.
       digest = await fileDigest(file);
-      const it = await get('/items/' + p.request.id).catch(() => null);
+      const it = await get(inRecord('/items/' + p.request.id)).catch(() => null);
       if (it && digest === p.digest) {
         expect('item', p.request.id, it.id);
         return it;
@@ -180,7 +180,7 @@ export async function upload(ctx, file, { category, meta, replaces, prevVersion 
         return await send(key, file, p, st, chunk, pr);
       } catch (e) {
         if (e.reason !== 'upload_changed') throw e;
-        await del('/items/' + p.request.id).catch(() => {}); // frees the reserved space now
+        await del(inRecord('/items/' + p.request.id)).catch(() => {}); // frees the reserved space now
         localStorage.removeItem(key);
         progress(0, 0, 'restarted');
       }
@@ -233,7 +233,7 @@ async function send(key, file, p, st, chunk, pr) {
     }
     p.sent[n] = sum;
     savePlan(key, p);
-    const task = retrying(() => request('PUT', `/uploads/${p.request.id}/chunks/${n}`, body, { signal }), onWait, signal).then(
+    const task = retrying(() => request('PUT', inRecord(`/uploads/${p.request.id}/chunks/${n}`), body, { signal }), onWait, signal).then(
       () => {
         pr.done += body.size;
         report('sending');
@@ -246,7 +246,7 @@ async function send(key, file, p, st, chunk, pr) {
   }
   await Promise.all(inflight);
   if (failure) throw failure;
-  const it = await retrying(() => post(`/uploads/${p.request.id}/complete`, undefined, { signal }), onWait, signal);
+  const it = await retrying(() => post(inRecord(`/uploads/${p.request.id}/complete`), undefined, { signal }), onWait, signal);
   expect('item', p.request.id, it.id);
   localStorage.removeItem(key);
   progress(total, total, 'done');
@@ -277,7 +277,7 @@ export async function download(id, key, meta, mediaType, progress = () => {}) {
   for (let attempt = 0; ; ) {
     try {
       const headers = { Accept: 'application/octet-stream', ...(got > 0 ? { Range: `bytes=${got}-` } : {}) };
-      const resp = await request('GET', `/items/${id}/content`, undefined, { raw: true, headers });
+      const resp = await request('GET', inRecord(`/items/${id}/content`), undefined, { raw: true, headers });
       if (got > 0 && (resp.status !== 206 || !(resp.headers.get('Content-Range') || '').startsWith(`bytes ${got}-`))) {
         throw new ApiError(resp.status, 'unavailable', `HTTP ${resp.status}`, 'server_answer_unexpected');
       }

@@ -88,7 +88,7 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
   assert.equal(JSON.parse(await page.evaluate((k) => localStorage.getItem(k), kdfKey)).salt, used.salt, 'the real salt is remembered again');
 
   // 5. An upload whose completion is answered for another item.
-  await ev.rule({ method: 'POST', path: '/api/v1/uploads/[a-z0-9]+/complete', merge: { id: 'someone-elses-item' } });
+  await ev.rule({ method: 'POST', path: '/api/v1/records/[a-z0-9]+/uploads/[a-z0-9]+/complete', merge: { id: 'someone-elses-item' } });
   await uploadFiles(page, { name: 'Laborwerte.txt', mimeType: 'text/plain', buffer: Buffer.from('Hb 14,1') });
   await page.getByText(/fehlgeschlagen: .*someone-elses-item.*verworfen/).waitFor({ timeout: 30000 });
   await ev.reset();
@@ -179,7 +179,7 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
   // (what practices, apps and the insurer seal to), refused whenever the
   // record opens; the account's, refused at login.
   const evilKey = Buffer.alloc(1220, 7).toString('base64');
-  await ev.rule({ method: 'GET', path: '/api/v1/record', merge: { keys: { public_key: evilKey } } });
+  await ev.rule({ method: 'GET', path: '/api/v1/records/[a-z0-9]+', merge: { keys: { public_key: evilKey } } });
   await page.reload();
   await unlock(page, a.password);
   await page.getByText(text('de', 'record_key_substituted')).waitFor({ timeout: 30000 });
@@ -209,7 +209,7 @@ test('a lying server gets no login secret, no wrong answer accepted, and no prev
   await login(page, ev.url, a, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
   await page.getByText('Fassung 2').first().waitFor({ timeout: 30000 });
-  await ev.rule({ method: 'GET', path: '/api/v1/items', replace: [`"id":"${letter}"`, `"id":"${letter}","replaces":"${v1}"`] });
+  await ev.rule({ method: 'GET', path: '/api/v1/records/[a-z0-9]+/items', replace: [`"id":"${letter}"`, `"id":"${letter}","replaces":"${v1}"`] });
   await page.reload();
   await unlock(page, a.password);
   await page.getByTestId('chain-problems').getByText(text('de', 'replaces_forged', { item: letter })).waitFor({ timeout: 30000 });

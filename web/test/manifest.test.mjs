@@ -46,8 +46,8 @@ test('the web app reports a withheld and a resurrected document', async (t) => {
   assert.equal(listed.length, 3);
   assert.deepEqual(listed.filter((l) => l.problem), [], 'an honest listing names no problem');
   const lab = listed.find((l) => l.title === 'Laborwerte').id;
-  const token = JSON.parse(readFileSync(join(a.home, 'state.json'), 'utf8')).token;
-  const wireLab = await (await fetch(`${srv.url}/api/v1/items/${lab}`, { headers: { Authorization: 'Bearer ' + token } })).text();
+  const { token, record_id: rid } = JSON.parse(readFileSync(join(a.home, 'state.json'), 'utf8'));
+  const wireLab = await (await fetch(`${srv.url}/api/v1/records/${rid}/items/${lab}`, { headers: { Authorization: 'Bearer ' + token } })).text();
   assert.ok(wireLab.includes(lab));
 
   // A delete through the page, then an honest listing.
@@ -60,7 +60,7 @@ test('the web app reports a withheld and a resurrected document', async (t) => {
   assert.equal(await page.getByTestId('list-problems').count(), 0, 'an honest listing names no problem');
 
   // Resurrected: the deleted document in the listing again.
-  await ev.rule({ method: 'GET', path: '/api/v1/items', replace: ['[', '[' + wireLab + ','] });
+  await ev.rule({ method: 'GET', path: `/api/v1/records/${rid}/items`, replace: ['[', '[' + wireLab + ','] });
   await page.reload();
   await unlock(page, a.password);
   await page.getByTestId('list-problems').getByText(text('de', 'item_resurrected', { item: lab })).waitFor({ timeout: 30000 });
@@ -68,7 +68,7 @@ test('the web app reports a withheld and a resurrected document', async (t) => {
   await ev.reset();
 
   // Withheld: the listing of all is the listing of findings.
-  await ev.rule({ method: 'GET', path: '/api/v1/items', from: '/api/v1/items?category=findings' });
+  await ev.rule({ method: 'GET', path: `/api/v1/records/${rid}/items`, from: `/api/v1/records/${rid}/items?category=findings` });
   await page.reload();
   await unlock(page, a.password);
   await page.getByTestId('list-problems').getByText(text('de', 'item_withheld', { item: letter })).waitFor({ timeout: 30000 });

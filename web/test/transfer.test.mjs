@@ -87,7 +87,7 @@ test('two files alike in name, size and time never share a key and nonces; a cut
   // 3. The stored item is b/scan.bin, whole, after a download cut in the
   // middle: the page resumes it with a Range request.
   await ev.clearRequests();
-  await ev.rule({ method: 'GET', path: '/api/v1/items/[a-z0-9]+/content', cut_after: 1500000, times: 1 });
+  await ev.rule({ method: 'GET', path: '/api/v1/records/[a-z0-9]+/items/[a-z0-9]+/content', cut_after: 1500000, times: 1 });
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), docAction(page, 'scan', 'Herunterladen')]);
   assert.equal(sha256(readFileSync(await dl.path())), sha256(plain.b), 'the downloaded file is b/scan.bin, byte for byte');
   const gets = (await ev.requests()).filter((r) => r.method === 'GET' && r.path.endsWith('/content'));

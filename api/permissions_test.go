@@ -1,0 +1,241 @@
+package api_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/akte/akte/api"
+	"github.com/akte/akte/service"
+)
+
+// Regenerate docs/permissions.md after changing the policy table or the
+// record routes:
+//
+//	go test ./api -run TestPermissionsDoc -update
+var update = flag.Bool("update", false, "rewrite docs/permissions.md")
+
+const permissionsDoc = "../docs/permissions.md"
+
+// permissions writes docs/permissions.md from service's policy table and
+// the record routes (api.RecordRoutes).
+func permissions(routes []string) []byte {
+	var b bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("# Permissions\n\n")
+	p("<!-- Generated from service/policy.go and api/routes.go by: go test ./api -run TestPermissionsDoc -update. Do not edit. -->\n\n")
+	p("Who may do what in a record is decided in one place, `service.decide`, from the principal's role in\n")
+	p("the record and the action (decision 0033). Every record-scoped route names its record:\n")
+	p("`/api/v1/records/{rid}/...`. `GET /api/v1/records` lists the records the caller may act on, with its role in each.\n")
+	p("TestPermissionMatrix (package api) sends every record route as every role resolved today and expects\n")
+	p("the answer this page gives; a route without a row fails it.\n\n")
+	p("## Roles\n\n| role | who | resolved today |\n|---|---|---|\n")
+	for _, r := range service.Roles() {
+		today := "no (issue 14)"
+		if r.Resolved {
+			today = "yes"
+		}
+		p("| `%s` | %s | %s |\n", r.Role, r.Who, today)
+	}
+	p("\nWithout a session every route below answers 401 (`unauthenticated`).\n\n")
+	p("## Actions\n\n| action | what |\n|---|---|\n")
+	for _, a := range service.Actions() {
+		p("| `%s` | %s |\n", a.Action, a.What)
+	}
+	p("\n## Answers\n\n")
+	p("* **%s**: allowed on every object of the record.\n", service.Allow)
+	p("* **%s**: allowed only on the objects the role's grant covers and that are not hidden from it; a listing shows\n", service.Scoped)
+	p("  only those, an upload goes only into a category the grant covers; any other item is answered as missing\n")
+	p("  (404, `item_not_found`).\n")
+	p("* **%s**: refused. The refusal says only what the role may learn:\n\n", service.Deny)
+	p("| role | refusal |\n|---|---|\n")
+	for _, r := range service.Roles() {
+		for _, a := range service.Actions() {
+			if allow, kind, reason := service.Decide(r.Role, a.Action); !allow {
+				p("| `%s` | %d `%s` |\n", r.Role, api.StatusOf(kind), reason)
+				break
+			}
+		}
+	}
+	p("\nA stranger's refusal is the answer to a record that does not exist, so it never tells whether a record exists.\n\n")
+	p("## Matrix\n\n| route | action |")
+	for _, r := range service.Roles() {
+		p(" %s |", r.Role)
+	}
+	p("\n|---|---|%s\n", strings.Repeat("---|", len(service.Roles())))
+	rr := api.RecordRoutes()
+	for _, route := range routes {
+		action := rr[route]
+		p("| `%s` | `%s` |", route, action)
+		for _, r := range service.Roles() {
+			p(" %s |", service.Cell(r.Role, action))
+		}
+		p("\n")
+	}
+	return b.Bytes()
+}
+
+// recordPatterns are the served routes under /api/v1/records/{rid}, in the
+// order of routes.go.
+func recordPatterns(t *testing.T, s *stack) []string {
+	var out []string
+	for _, pat := range s.api.Patterns() {
+		if _, path, _ := strings.Cut(pat, " "); strings.HasPrefix(path, "/api/v1/records/{rid}") {
+			out = append(out, pat)
+		}
+	}
+	if len(out) < 10 {
+		t.Fatalf("only %d record routes", len(out))
+	}
+	return out
+}
+
+// TestPermissionsDoc fails when docs/permissions.md is not what the policy
+// table and the routes make of it.
+func TestPermissionsDoc(t *testing.T) {
+	s := newStack(t, service.DefaultConfig())
+	want := permissions(recordPatterns(t, s))
+	if *update {
+		if err := os.WriteFile(permissionsDoc, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(permissionsDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the policy table; run: go test ./api -run TestPermissionsDoc -update", permissionsDoc)
+	}
+}
+
+// subject is one row of the matrix: a principal (token "" for none) and
+// the role it has in the record it addresses. A role added to the code
+// adds its subjects here.
+type subject struct {
+	name   string
+	token  string
+	role   service.Role // "" without a session
+	record string       // the record's path, /api/v1/records/{rid}
+	item   string       // an item of that record (of another one if the record does not exist)
+}
+
+// TestPermissionMatrix sends every record route as every subject and
+// expects the answer of the policy table (docs/permissions.md): an
+// allowed request is not refused, a refused one gets the role's refusal,
+// a stranger's byte for byte the answer to a record that does not exist.
+// A record route without a row in the table fails.
+func TestPermissionMatrix(t *testing.T) {
+	s := newStack(t, service.DefaultConfig())
+	alice := s.session(t, "alice@example.org", "A123456780")
+	bob := s.session(t, "bob@example.org", "X110411675")
+	recA := fillRecordFrom(t, s, "alice@example.org", "alice", 1)
+	recB := fillRecordFrom(t, s, "bob@example.org", "bob", 1)
+	itemA, itemB := "alice00000000000", "bob0000000000000"
+	const missing = "/api/v1/records/nosuchrecord0000"
+	// Strangers first: the owners' requests change the records (the
+	// last route deletes the item).
+	subjects := []subject{
+		{"no session", "", "", recA, itemA},
+		{"alice in bob's record", alice, service.RoleStranger, recB, itemB},
+		{"bob in alice's record", bob, service.RoleStranger, recA, itemA},
+		{"alice in no record", alice, service.RoleStranger, missing, itemA},
+		{"alice in her record", alice, service.RoleOwner, recA, itemA},
+		{"bob in his record", bob, service.RoleOwner, recB, itemB},
+	}
+	routes := recordPatterns(t, s)
+	actions := api.RecordRoutes()
+	for _, route := range routes {
+		action, ok := actions[route]
+		if !ok {
+			t.Errorf("%s has no row in the policy table (api.recordRoutes)", route)
+			continue
+		}
+		for _, sub := range subjects {
+			status, body := send(t, s, route, sub.token, sub.record, sub.item)
+			var want string
+			switch allow, kind, reason := service.Decide(sub.role, action); {
+			case sub.token == "":
+				if status != http.StatusUnauthorized {
+					t.Errorf("%s, %s: %d %s, want 401", route, sub.name, status, body)
+				}
+				continue
+			case allow:
+				if status == http.StatusUnauthorized || status == http.StatusForbidden || strings.Contains(body, `"record_not_found"`) {
+					t.Errorf("%s, %s (%s): refused: %d %s", route, sub.name, sub.role, status, body)
+				}
+				continue
+			default:
+				want = fmt.Sprintf("%d %s", api.StatusOf(kind), reason)
+			}
+			if !strings.HasPrefix(fmt.Sprint(status), want[:3]) || !strings.Contains(body, `"reason":"`+want[4:]+`"`) {
+				t.Errorf("%s, %s (%s): %d %s, want %s", route, sub.name, sub.role, status, body, want)
+			}
+			if sub.role == service.RoleStranger {
+				ms, mb := send(t, s, route, sub.token, missing, sub.item)
+				if ms != status || mb != body {
+					t.Errorf("%s, %s: %d %s differs from the answer for no record: %d %s", route, sub.name, status, body, ms, mb)
+				}
+			}
+		}
+	}
+	for pattern := range actions {
+		if !slices.Contains(routes, pattern) {
+			t.Errorf("api.recordRoutes names %q, which is not served", pattern)
+		}
+	}
+	// The refused deletions deleted nothing; the owners' did.
+	for _, c := range []struct{ rec, item, token string }{{recA, itemA, alice}, {recB, itemB, bob}} {
+		if st, _ := send(t, s, "GET /x/items/{id}", c.token, c.rec, c.item); st != http.StatusNotFound {
+			t.Errorf("%s: %d after its owner's deletion, want 404", c.item, st)
+		}
+	}
+}
+
+// send makes one request of the route into the record (path of it) with
+// the item for {id}: JSON routes get an empty object, the chunk route a
+// few bytes.
+func send(t *testing.T, s *stack, route, token, record, item string) (int, string) {
+	t.Helper()
+	method, path, _ := strings.Cut(route, " ")
+	_, rest, _ := strings.Cut(path, "{rid}")
+	if strings.HasPrefix(path, "/x/") {
+		rest = strings.TrimPrefix(path, "/x")
+	}
+	url := s.srv.URL + record + strings.NewReplacer("{id}", item, "{n}", "0").Replace(rest)
+	var body io.Reader
+	ctype := ""
+	switch {
+	case strings.HasSuffix(path, "/chunks/{n}"):
+		body, ctype = strings.NewReader("0123456789"), "application/octet-stream"
+	case method == "POST" || method == "PUT":
+		body, ctype = strings.NewReader("{}"), "application/json"
+	}
+	req, _ := http.NewRequestWithContext(t.Context(), method, url, body)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		// A made-up item has no ciphertext: its download breaks off.
+		if strings.HasSuffix(path, "/content") {
+			return http.StatusOK, ""
+		}
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil && !strings.HasSuffix(path, "/content") {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}

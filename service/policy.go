@@ -1,0 +1,269 @@
+package service
+
+import (
+	"context"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/audit"
+)
+
+// Who may do what with a record is decided here and nowhere else
+// (design §2.3, complete mediation): every record-scoped method asks
+// authorize, which finds the principal's role in the record and asks
+// decide, which reads the policy table. docs/permissions.md is written
+// from the table (TestPermissionsDoc) and the API's matrix test holds every
+// route against it (api.TestPermissionMatrix).
+
+// Role is what a principal is to one record.
+type Role string
+
+// The roles of design §1 and issue 14. Only RoleOwner and RoleStranger
+// are resolved today; the others have their row so that the table says
+// what they will be allowed before the code for them exists.
+const (
+	RoleOwner            Role = "owner"
+	RoleRepresentative   Role = "representative"
+	RoleEmergencyWaiting Role = "emergency_waiting"
+	RoleEmergencyOpen    Role = "emergency_open"
+	RoleProviderRecord   Role = "provider_record_read"
+	RoleProviderRecordW  Role = "provider_record_add"
+	RoleProviderCategory Role = "provider_category_read"
+	RoleProviderCatW     Role = "provider_category_add"
+	RoleProviderItem     Role = "provider_item_read"
+	RoleProviderItemW    Role = "provider_item_add"
+	RoleStranger         Role = "stranger"
+	RoleOperator         Role = "operator"
+)
+
+// Action is a record-scoped operation. Where the audit log has an
+// operation of the same name, the action is recorded under it.
+type Action string
+
+// The record-scoped actions the API offers.
+const (
+	ActRecordRead         Action = "record.read"           // the record's keys, categories and quota
+	ActManifestRead       Action = "record.manifest_read"  // the sealed manifest of the record's items
+	ActManifestWrite      Action = "record.manifest_write" // a new sealed manifest
+	ActItemList           Action = "item.list"
+	ActItemReadMetadata   Action = "item.read_metadata"
+	ActItemDownload       Action = "item.download"
+	ActItemUpload         Action = "item.upload" // start, resume, chunks, completion; also a new version
+	ActItemChangeMetadata Action = "item.change_metadata"
+	ActItemDelete         Action = "item.delete"
+)
+
+// Permission is one cell of the table.
+type Permission string
+
+const (
+	// Allow: every object of the record.
+	Allow Permission = "yes"
+	// Scoped: only the objects the principal's grant covers and that are
+	// not hidden from it; a listing shows only those, an upload goes only
+	// into a category the grant covers.
+	Scoped Permission = "in scope"
+	// Deny: nothing.
+	Deny Permission = "no"
+)
+
+// RoleInfo describes a role for docs/permissions.md.
+type RoleInfo struct {
+	Role Role
+	// Who says who has the role.
+	Who string
+	// Resolved says whether authorize can find the role today (the others
+	// come with the later steps of issue 14).
+	Resolved bool
+}
+
+// ActionInfo describes an action for docs/permissions.md.
+type ActionInfo struct {
+	Action Action
+	What   string
+}
+
+// Roles lists the roles in the order of the table.
+func Roles() []RoleInfo {
+	return []RoleInfo{
+		{RoleOwner, "the patient whose record it is", true},
+		{RoleRepresentative, "a representative the patient named, after accepting", false},
+		{RoleEmergencyWaiting, "an emergency representative whose waiting period has not passed", false},
+		{RoleEmergencyOpen, "an emergency representative after the waiting period", false},
+		{RoleProviderRecord, "a provider with a whole-record grant to read", false},
+		{RoleProviderRecordW, "a provider with a whole-record grant to read and add", false},
+		{RoleProviderCategory, "a provider with a grant of categories to read", false},
+		{RoleProviderCatW, "a provider with a grant of categories to read and add", false},
+		{RoleProviderItem, "a provider with a grant of single items to read", false},
+		{RoleProviderItemW, "a provider with a grant of single items to read and add", false},
+		{RoleStranger, "any other account: also a provider whose grant expired or was revoked, a blocked provider, and anyone naming a record that does not exist", true},
+		{RoleOperator, "the server's operator (akte admin): manages accounts, never reads health data", false},
+	}
+}
+
+// Actions lists the actions in the order of the table.
+func Actions() []ActionInfo {
+	return []ActionInfo{
+		{ActRecordRead, "read the record's key material (wrapped keys, public key), categories and quota"},
+		{ActManifestRead, "read the record's sealed manifest"},
+		{ActManifestWrite, "write the record's sealed manifest"},
+		{ActItemList, "list the record's items"},
+		{ActItemReadMetadata, "read one item's sealed metadata"},
+		{ActItemDownload, "download one item's ciphertext"},
+		{ActItemUpload, "upload an item or a new version of one"},
+		{ActItemChangeMetadata, "change an item's description or move it to another category"},
+		{ActItemDelete, "delete an item"},
+	}
+}
+
+// policy is the table: policy[role][action]. A missing cell denies.
+var policy = func() map[Role]map[Action]Permission {
+	all := func(p Permission) map[Action]Permission {
+		m := map[Action]Permission{}
+		for _, a := range Actions() {
+			m[a.Action] = p
+		}
+		return m
+	}
+	provider := func(add bool) map[Action]Permission {
+		m := all(Deny)
+		m[ActItemList], m[ActItemReadMetadata], m[ActItemDownload] = Scoped, Scoped, Scoped
+		if add {
+			m[ActItemUpload] = Scoped
+		}
+		return m
+	}
+	return map[Role]map[Action]Permission{
+		RoleOwner:            all(Allow),
+		RoleRepresentative:   all(Allow),
+		RoleEmergencyWaiting: all(Deny),
+		RoleEmergencyOpen:    all(Allow),
+		RoleProviderRecord:   provider(false),
+		RoleProviderRecordW:  provider(true),
+		RoleProviderCategory: provider(false),
+		RoleProviderCatW:     provider(true),
+		RoleProviderItem:     provider(false),
+		RoleProviderItemW:    provider(true),
+		RoleStranger:         all(Deny),
+		RoleOperator:         all(Deny),
+	}
+}()
+
+// Cell returns what the table allows role to do.
+func Cell(role Role, action Action) Permission {
+	if p, ok := policy[role][action]; ok {
+		return p
+	}
+	return Deny
+}
+
+// decide is the policy's one decision: may role do action, on the record
+// as a whole (item nil: may it try at all) or on one item of it. A grant
+// scope is not known yet (issue 14, item 3), so Scoped admits no item.
+//
+// A refusal says only what the principal may learn. A stranger learns
+// nothing, not even whether the record exists: its answer is the answer
+// to a record that does not exist. A principal with some access to the
+// record is told the action is not its to do; an item outside its scope
+// is missing.
+func decide(role Role, action Action, item *akte.Item) (allow bool, kind akte.Kind, reason string) {
+	switch Cell(role, action) {
+	case Allow:
+		return true, 0, ""
+	case Scoped:
+		if item == nil {
+			return true, 0, "" // the items are checked one by one
+		}
+		return false, akte.KindNotFound, "item_not_found"
+	}
+	if role == RoleStranger || role == RoleOperator {
+		return false, akte.KindNotFound, "record_not_found"
+	}
+	return false, akte.KindForbidden, "action_not_permitted"
+}
+
+// Decide is decide on the record as a whole, for the matrix test and
+// docs/permissions.md: whether role may try action, and the answer's kind
+// and reason if not.
+func Decide(role Role, action Action) (allow bool, kind akte.Kind, reason string) {
+	return decide(role, action, nil)
+}
+
+// Access is an authorized principal's standing in one record.
+type Access struct {
+	P      *Principal
+	Role   Role
+	Record akte.RecordID
+	// Owner is the account whose record it is: the store's key.
+	Owner akte.AccountID
+}
+
+// roleOf finds what the principal is to the record. Today a principal
+// owns its own record and is a stranger to every other.
+func roleOf(p *Principal, rid akte.RecordID) (Role, akte.AccountID) {
+	if p.RecordID != "" && rid == p.RecordID {
+		return RoleOwner, p.Account.ID
+	}
+	return RoleStranger, ""
+}
+
+// authorize decides whether p may do action in record rid; a refusal is
+// recorded in the principal's own protocol under the action's operation
+// (naming the record asked for if it is a well-formed id: the protocol
+// keeps no text a caller made up).
+func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID, action Action) (*Access, error) {
+	role, owner := roleOf(p, rid)
+	allow, kind, reason := decide(role, action, nil)
+	if allow {
+		return &Access{P: p, Role: role, Record: rid, Owner: owner}, nil
+	}
+	err := akte.R(string(action), kind, reason, nil, "")
+	if _, known := audit.Operation(action).Info(); known {
+		object := "record:"
+		if recordIDRe.MatchString(string(rid)) {
+			object += string(rid)
+		}
+		return nil, s.refused(ctx, p, string(action), object, err)
+	}
+	return nil, err
+}
+
+// may decides an action on one item of the record the access is to.
+func (a *Access) may(op string, action Action, it *akte.Item) error {
+	if allow, kind, reason := decide(a.Role, action, it); !allow {
+		return akte.R(op, kind, reason, nil, "")
+	}
+	return nil
+}
+
+// actorRole is the role an event of the access names.
+func (a *Access) actorRole() string {
+	if a.Role == RoleOwner {
+		return "patient"
+	}
+	return string(a.Role)
+}
+
+// accessEvent records an event of the access in the record's protocol.
+func (s *Service) accessEvent(ctx context.Context, a *Access, op, object string, e akte.Event) error {
+	e.AccountID, e.Operation, e.Object = a.Owner, op, object
+	e.ActorID, e.ActorRole, e.DeviceID = string(a.P.Account.ID), a.actorRole(), a.P.Session.DeviceID
+	return s.event(ctx, e)
+}
+
+// RecordAccess is a record a principal may act on, with its role there
+// and the owner as far as the principal may see it.
+type RecordAccess struct {
+	ID         akte.RecordID
+	Role       Role
+	OwnerEmail string
+	OwnerKVNR  string
+}
+
+// Records lists the records the principal may act on: today its own.
+func (s *Service) Records(ctx context.Context, p *Principal) ([]RecordAccess, error) {
+	var out []RecordAccess
+	if p.RecordID != "" {
+		out = append(out, RecordAccess{ID: p.RecordID, Role: RoleOwner, OwnerEmail: p.Account.Email, OwnerKVNR: p.Account.KVNR})
+	}
+	return out, s.AccountRead(ctx, p)
+}
