@@ -2218,7 +2218,7 @@ function SecurityNotices() {
     <ul class="plain">
       ${alarms.map((e) => html`<li data-testid="notice" data-kind=${e.reason}><time datetime=${e.time}>${fmtDateTime(e.time)}</time>: ${alarmText(e.reason)}</li>`)}
     </ul>
-    <p>${tr('Waren Sie das nicht? Ändern Sie Ihr Passwort und prüfen Sie Ihre Geräte in den ', 'Was it not you? Change your password and check your devices in the ')}<a href="/einstellungen">${tr('Einstellungen', 'settings')}</a>. <a href="/protokoll">${tr('Im Protokoll ansehen', 'See it in the protocol')}</a></p>
+    <p>${tr('Waren Sie das nicht? ', 'Was it not you? ')}<a href="/einstellungen">${tr('Passwort ändern und Geräte prüfen', 'Change your password and check your devices')}</a> · <a href="/protokoll">${tr('Im Protokoll ansehen', 'See it in the protocol')}</a></p>
   </section>`;
 }
 
