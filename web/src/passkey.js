@@ -4,15 +4,11 @@
 // exists only in a page, not in the crypto worker; nothing secret passes
 // here (the password stays with the worker).
 import { fail } from './i18n.js';
+import { b64, unb64 } from './bytes.js';
 
-const dec = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-
-function enc(buf) {
-  const u8 = new Uint8Array(buf);
-  let s = '';
-  for (let i = 0; i < u8.length; i++) s += String.fromCharCode(u8[i]);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+// base64url without padding, as the server's WebAuthn library writes it.
+const dec = (s) => unb64(s.replace(/-/g, '+').replace(/_/g, '/'));
+const enc = (buf) => b64(new Uint8Array(buf)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 const descriptors = (list) => (list || []).map((c) => ({ ...c, id: dec(c.id) }));
 
