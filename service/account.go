@@ -114,7 +114,7 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 	res := &RegisterResult{AccountID: a.ID, TOTPSecret: key.Secret(), TOTPURI: s.totpURI(r.Email, key.Secret()), DeviceSecret: deviceSecret}
 	holder, err := s.createAccount(ctx, a, &rec)
 	if err != nil {
-		return nil, internal(op, err)
+		return nil, recordErr(op, err)
 	}
 	if holder != nil {
 		// Two events, as the new account's path writes its device and
@@ -156,8 +156,8 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 func (s *Service) createAccount(ctx context.Context, a *akte.Account, rec *akte.Record) (*akte.Account, error) {
 	for range 2 {
 		err := s.store.CreateAccount(ctx, a, rec)
-		if !akte.Is(err, akte.KindConflict) {
-			return nil, err
+		if r, _ := akte.ReasonOf(err); !akte.Is(err, akte.KindConflict) || r != "" {
+			return nil, err // also record_id_taken: the address is free
 		}
 		old, err := s.store.AccountByEmail(ctx, a.Email)
 		if akte.Is(err, akte.KindNotFound) {

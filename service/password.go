@@ -375,10 +375,10 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 		rec.CreatedAt = s.nowUTC()
 		err = s.store.CreateRecord(ctx, &rec)
 		if err != nil {
-			return internal(op, err)
+			return recordErr(op, err)
 		}
 	} else if err != nil {
-		return internal(op, err)
+		return recordErr(op, err)
 	}
 	hash, err := s.hashSecret(ctx, r.LoginSecret)
 	if err != nil {

@@ -199,3 +199,13 @@ func (s *Service) SwapManifest(ctx context.Context, p *Principal, rid akte.Recor
 	}
 	return expect + 1, nil
 }
+
+// recordErr answers a clash on a record id (the client chose an id that
+// another record holds: record ids are unique, grants and representatives
+// name records by them) with its reason; other errors are internal.
+func recordErr(op string, err error) error {
+	if r, _ := akte.ReasonOf(err); r == "record_id_taken" {
+		return akte.R(op, akte.KindConflict, r, nil, "")
+	}
+	return internal(op, err)
+}

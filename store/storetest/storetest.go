@@ -403,3 +403,12 @@ func sorted[S ~[]E, E ~string](s S) S {
 	slices.Sort(s)
 	return s
 }
+
+// wantReason is wantKind that also expects the error's reason code.
+func wantReason(t *testing.T, what string, err error, kind akte.Kind, reason string) {
+	t.Helper()
+	wantKind(t, what, err, kind)
+	if r, _ := akte.ReasonOf(err); err != nil && r != reason {
+		t.Errorf("%s: reason %q (%v), want %q", what, r, err, reason)
+	}
+}
