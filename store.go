@@ -313,6 +313,31 @@ type Store interface {
 	// uploading ones.
 	Usage(ctx context.Context, account AccountID) (complete, uploading int64, err error)
 
+	// CreateProvider inserts a new account and its provider entry
+	// (p.AccountID must be a.ID) in one transaction, as CreateAccount does
+	// with a record: KindConflict if the e-mail is taken. A provider has
+	// no record.
+	CreateProvider(ctx context.Context, a *Account, p *Provider) error
+	// Provider returns the provider entry of an account; KindNotFound if
+	// the account is no provider (or does not exist).
+	Provider(ctx context.Context, id AccountID) (*Provider, error)
+	// Providers lists the providers with the status ("" for every status),
+	// oldest first.
+	Providers(ctx context.Context, status ProviderStatus) ([]*Provider, error)
+	// SearchProviders lists at most limit (> 0) providers with the status
+	// whose Search contains text (text "" matches none), or whose
+	// TelematikID, LANR, BSNR or AccountID equals id (id "" matches
+	// none), ordered by Name, then AccountID.
+	SearchProviders(ctx context.Context, status ProviderStatus, text, id string, limit int) ([]*Provider, error)
+	// DecideProvider moves the provider from status from to status to and
+	// sets DecidedAt and DecidedBy, in one statement: of concurrent
+	// decisions exactly one wins. KindConflict with reason
+	// provider_decided if its status is not from (nothing is written),
+	// KindConflict with reason telematik_id_taken if to is verified and
+	// another verified provider has its TelematikID, KindNotFound if the
+	// account is no provider.
+	DecideProvider(ctx context.Context, id AccountID, from, to ProviderStatus, at time.Time, by string) error
+
 	// Secret returns the server secret stored under name; if there is none
 	// yet it stores value first. The first writer wins, so every replica
 	// ends up with the same secret.

@@ -67,6 +67,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"DeleteAttemptsBefore", testDeleteAttemptsBefore},
 
 		{"CreateAccountWithRecord", testCreateAccountWithRecord},
+		{"Providers", testProviders},
 		{"Lease", testLease},
 		{"LeaseConcurrent", testLeaseConcurrent},
 
