@@ -30,6 +30,7 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/account/passkeys", a.authed(a.handlePasskeyAdd))
 	m.HandleFunc("GET /api/v1/account/passkeys", a.authed(a.handlePasskeyList))
 	m.HandleFunc("DELETE /api/v1/account/passkeys/{id}", a.authed(a.handlePasskeyDelete))
+	m.HandleFunc("GET /api/v1/account/provider", a.authed(a.handleAccountProvider))
 
 	m.HandleFunc("POST /api/v1/sessions", a.handleSessionCreate)
 	m.HandleFunc("POST /api/v1/sessions/passkey", a.handleSessionPasskey)
@@ -50,6 +51,12 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/password/recover/complete", a.handlePasswordRecoverComplete)
 	m.HandleFunc("POST /api/v1/password/reset", a.handlePasswordReset)
 	m.HandleFunc("POST /api/v1/password/reset/complete", a.handlePasswordResetComplete)
+
+	// Provider accounts (decision 0034): registration, and the directory
+	// of verified providers that patients search.
+	m.HandleFunc("POST /api/v1/providers", a.handleProviderCreate)
+	m.HandleFunc("GET /api/v1/providers", a.authed(a.handleProviderSearch))
+	m.HandleFunc("GET /api/v1/providers/{id}", a.authed(a.handleProviderGet))
 
 	// The records one may act on; everything of a record is under its id
 	// (decision 0033). Who may do what there is service's policy table

@@ -28,6 +28,11 @@ const (
 	GrantChange Operation = "grant.change"
 	GrantRevoke Operation = "grant.revoke"
 
+	// Provider accounts (decision 0034).
+	ProviderRegister Operation = "provider.register"
+	ProviderSearch   Operation = "provider.search"
+	ProviderRead     Operation = "provider.read"
+
 	// Share links and access codes.
 	ShareCreate Operation = "share.create"
 	ShareOpen   Operation = "share.open"
@@ -92,6 +97,9 @@ const (
 	AdminDeviceUnblock  Operation = "admin.device_unblock"
 	AdminQuota          Operation = "admin.quota"
 	AdminMigrate        Operation = "admin.migrate"
+	AdminProviders      Operation = "admin.providers"
+	AdminProviderVerify Operation = "admin.provider_verify"
+	AdminProviderReject Operation = "admin.provider_reject"
 
 	// The protocol itself and what the system does on its own.
 	AuditRead    Operation = "audit.read"
@@ -153,6 +161,10 @@ func Operations() []OpInfo {
 		{GrantChange, "GRT-02", ActionUpdate, AreaAccess, "Berechtigung geändert", "Access changed"},
 		{GrantRevoke, "GRT-03", ActionDelete, AreaAccess, "Berechtigung entzogen", "Access revoked"},
 
+		{ProviderRegister, "PRV-01", ActionCreate, AreaAuth, "Als Leistungserbringer registriert", "Registered as a provider"},
+		{ProviderSearch, "PRV-02", ActionExecute, AreaAccess, "Leistungserbringer gesucht", "Providers searched"},
+		{ProviderRead, "PRV-03", ActionRead, AreaAccess, "Eintrag eines Leistungserbringers gelesen (Schlüssel)", "Provider entry read (key)"},
+
 		{ShareCreate, "SHR-01", ActionCreate, AreaAccess, "Freigabe erstellt", "Share created"},
 		{ShareOpen, "SHR-02", ActionRead, AreaAccess, "Freigabe geöffnet", "Share opened"},
 		{ShareRevoke, "SHR-03", ActionDelete, AreaAccess, "Freigabe widerrufen", "Share revoked"},
@@ -207,6 +219,9 @@ func Operations() []OpInfo {
 		{AdminDeviceUnblock, "OPS-06", ActionUpdate, AreaOperator, "Betrieb: Gerät entsperrt", "Operator: device unblocked"},
 		{AdminQuota, "OPS-07", ActionUpdate, AreaOperator, "Betrieb: Speicherkontingent geändert", "Operator: quota changed"},
 		{AdminMigrate, "OPS-08", ActionExecute, AreaOperator, "Betrieb: Daten umgezogen", "Operator: data migrated"},
+		{AdminProviders, "OPS-09", ActionRead, AreaOperator, "Betrieb: Leistungserbringer aufgelistet", "Operator: providers listed"},
+		{AdminProviderVerify, "OPS-10", ActionUpdate, AreaOperator, "Betrieb: Leistungserbringer freigeschaltet", "Operator: provider verified"},
+		{AdminProviderReject, "OPS-11", ActionUpdate, AreaOperator, "Betrieb: Leistungserbringer abgelehnt", "Operator: provider rejected"},
 
 		{AuditRead, "AUD-01", ActionRead, AreaAudit, "Protokoll gelesen", "Protocol read"},
 		{AlarmRaise, "AUD-02", ActionExecute, AreaAudit, "Warnung ausgelöst", "Alarm raised"},

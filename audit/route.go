@@ -77,6 +77,11 @@ func Routes() map[string]RouteAudit {
 		"PUT /api/v1/records/{rid}/items/{id}/meta":         {Op: ItemChangeMetadata},
 		"DELETE /api/v1/records/{rid}/items/{id}":           {Op: ItemDelete},
 
+		"POST /api/v1/providers":       {Op: ProviderRegister},
+		"GET /api/v1/providers":        {Op: ProviderSearch},
+		"GET /api/v1/providers/{id}":   {Op: ProviderRead},
+		"GET /api/v1/account/provider": {Op: ProviderRead},
+
 		"GET /api/v1/dev/mailbox":        {Why: "development outbox, loopback only, no SMTP configured"},
 		"GET /api/v1/dev/mailbox/{name}": {Why: "development outbox, loopback only, no SMTP configured"},
 	}

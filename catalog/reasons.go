@@ -123,6 +123,25 @@ var sent = []string{
 	"replaces_invalid",
 	"upload_complete",
 	"upload_ended",
+	"record_id_taken",
+
+	// Provider accounts (service, store; decision 0034).
+	"bsnr_invalid",
+	"lanr_bsnr_required",
+	"lanr_invalid",
+	"not_a_provider",
+	"provider_name_invalid", // min, max
+	"provider_not_found",
+	"provider_place_invalid", // max
+	"provider_type_invalid",
+	"search_text_invalid",  // min, max
+	"telematik_id_invalid", // max
+
+	// The operator's decisions on providers (service, store).
+	"provider_decided",
+	"provider_email_unconfirmed",
+	"provider_status_invalid",
+	"telematik_id_taken",
 
 	// The operator's configuration (store/postgres, blob/s3).
 	"db_url_invalid",

@@ -136,3 +136,14 @@ func render(lang string, t Template) (subject, text string, err error) {
 	}
 	return subject, body, nil
 }
+
+// ProviderVerified tells a provider that an operator verified its
+// institution: patients now find it and can grant it access.
+type ProviderVerified struct{ Institution string }
+
+// ProviderRejected tells a provider that an operator did not verify its
+// institution.
+type ProviderRejected struct{ Institution string }
+
+func (ProviderVerified) Name() string { return "provider_verified" }
+func (ProviderRejected) Name() string { return "provider_rejected" }

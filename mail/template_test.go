@@ -23,6 +23,8 @@ var all = []Template{
 	PasswordRecovered{},
 	ResetCode{Code: "87654321", Minutes: 30},
 	PasswordReset{},
+	ProviderVerified{Institution: "Praxis Dr. Müller"},
+	ProviderRejected{Institution: "Praxis Dr. Müller"},
 }
 
 // TestTemplates: every message renders in German and in English into a
