@@ -134,6 +134,7 @@ var sent = []string{
 	"provider_not_found",
 	"provider_place_invalid", // max
 	"provider_type_invalid",
+	"public_key_invalid",
 	"search_text_invalid",  // min, max
 	"telematik_id_invalid", // max
 
@@ -242,6 +243,7 @@ var sent = []string{
 	"file_not_found",          // file
 	"file_not_permitted",      // file
 	"args_exact",              // command, got, want
+	"args_max",                // command, got, want
 	"args_min",                // command, want
 	"args_none",               // command, got
 	"command_unknown",         // command, parent

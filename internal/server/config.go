@@ -66,6 +66,7 @@ type Config struct {
 	MailsPerRecipient int           // mails per recipient address and hour
 	PreloginPerAddr   int           // prelogin requests (and passkey login challenges) per client address and hour
 	AnonPerAddr       int           // confirm, resend, reset, recovery, device-link requests per client address and hour
+	ProviderLookups   int           // searches and reads of providers per account and hour
 	// The audit protocol (docs/audit.md §7 and §8).
 	AuditSecurity time.Duration // security events of the system log are kept this long
 	AuditOperator time.Duration // operator actions of the system log are kept this long
@@ -86,7 +87,8 @@ func DefaultConfig() Config {
 		LoginFree: sd.FailureFree, LoginDelay: sd.FailureDelay, LoginMaxDelay: sd.MaxDelay, LoginWindow: sd.FailureWindow,
 		CodeAttempts: sd.CodeAttempts, RegisterPerAddr: sd.RegisterPerAddr, RegisterPerServer: sd.RegisterPerServer,
 		MailsPerRecipient: sd.MailsPerRecipient, PreloginPerAddr: sd.PreloginPerAddr, AnonPerAddr: sd.AnonPerAddr,
-		AuditSecurity: sd.Retention.Security, AuditOperator: sd.Retention.Operator,
+		ProviderLookups: sd.ProviderLookupsPerAccount,
+		AuditSecurity:   sd.Retention.Security, AuditOperator: sd.Retention.Operator,
 		AlarmLogins: sd.Alarms.FailedLogins, AlarmDenied: sd.Alarms.Denied, AlarmDownload: sd.Alarms.Downloads,
 	}
 }
@@ -146,6 +148,7 @@ func (c *Config) specs() []flagSpec {
 		{name: "limit-mail-recipient", de: "Mails an eine Adresse je Stunde: Codes, Links, Hinweise (0: keine Grenze)", env: "AKTE_LIMIT_MAIL_RECIPIENT", usage: "mails to one address per hour: codes, links, notices (0: no limit)", num: &c.MailsPerRecipient},
 		{name: "limit-prelogin-addr", de: "Prelogin-Anfragen je Client-Adresse und Stunde, ebenso Passkey-Anmeldeanfragen (0: keine Grenze)", env: "AKTE_LIMIT_PRELOGIN_ADDR", usage: "prelogin requests per client address and hour, and as many passkey login challenges (0: no limit)", num: &c.PreloginPerAddr},
 		{name: "limit-anon-addr", de: "Bestätigungs-, Neuversand-, Zurücksetzungs-, Wiederherstellungs- und Gerätelink-Anfragen je Client-Adresse und Stunde, jede Art für sich (0: keine Grenze)", env: "AKTE_LIMIT_ANON_ADDR", usage: "confirm, resend, reset, recovery and device-link requests per client address and hour, each kind apart (0: no limit)", num: &c.AnonPerAddr},
+		{name: "limit-provider-lookups", de: "Suchen und Abrufe von Leistungserbringern je Konto und Stunde (0: keine Grenze)", env: "AKTE_LIMIT_PROVIDER_LOOKUPS", usage: "searches and reads of providers per account and hour (0: no limit)", num: &c.ProviderLookups},
 	}
 }
 

@@ -249,7 +249,7 @@ func serviceConfig(cfg Config) service.Config {
 	sc.FailureFree, sc.FailureDelay, sc.MaxDelay, sc.FailureWindow = cfg.LoginFree, cfg.LoginDelay, cfg.LoginMaxDelay, cfg.LoginWindow
 	sc.CodeAttempts = cfg.CodeAttempts
 	sc.RegisterPerAddr, sc.RegisterPerServer, sc.MailsPerRecipient = cfg.RegisterPerAddr, cfg.RegisterPerServer, cfg.MailsPerRecipient
-	sc.PreloginPerAddr, sc.AnonPerAddr = cfg.PreloginPerAddr, cfg.AnonPerAddr
+	sc.PreloginPerAddr, sc.AnonPerAddr, sc.ProviderLookupsPerAccount = cfg.PreloginPerAddr, cfg.AnonPerAddr, cfg.ProviderLookups
 	sc.Retention.Security, sc.Retention.Operator = cfg.AuditSecurity, cfg.AuditOperator
 	sc.Alarms.FailedLogins, sc.Alarms.Denied, sc.Alarms.Downloads = cfg.AlarmLogins, cfg.AlarmDenied, cfg.AlarmDownload
 	return sc
@@ -267,6 +267,26 @@ func auditKeyPEM(cfg Config) ([]byte, error) {
 	return b, nil
 }
 
+// newMailer is the configured mail path: SMTP, or without it the outbox
+// directory (returned too, for the development mailbox). akte serve and
+// the operator's commands that mail (akte admin provider verify|reject)
+// send the same way.
+func newMailer(cfg Config, log *slog.Logger) (service.Mailer, *mail.Outbox, error) {
+	if cfg.SMTP != "" {
+		sm, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
+		return sm, nil, err
+	}
+	dir := cfg.MailOutbox
+	if dir == "" {
+		dir = filepath.Join(cfg.Data, "outbox")
+	}
+	ob, err := mail.NewOutbox(dir, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open mail outbox: %w", err)
+	}
+	return ob, ob, nil
+}
+
 func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	log, err := newLogger(e, cfg.LogLevel)
 	if err != nil {
@@ -280,26 +300,11 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	log.Info("backends", "db", dbForLog(cfg), "blobs", blobsForLog(cfg))
 	warnOpenDir(log, cfg.Data)
 
-	var mailer service.Mailer
-	var outbox *mail.Outbox
-	dev := cfg.SMTP == ""
-	if dev {
-		dir := cfg.MailOutbox
-		if dir == "" {
-			dir = filepath.Join(cfg.Data, "outbox")
-		}
-		ob, err := mail.NewOutbox(dir, log)
-		if err != nil {
-			return fmt.Errorf("open mail outbox: %w", err)
-		}
-		mailer, outbox = ob, ob
-	} else {
-		sm, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
-		if err != nil {
-			return err
-		}
-		mailer = sm
+	mailer, outbox, err := newMailer(cfg, log)
+	if err != nil {
+		return err
 	}
+	dev := outbox != nil
 
 	secret, err := b.store.Secret(ctx, "prelogin", randomKey())
 	if err != nil {
