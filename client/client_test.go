@@ -56,6 +56,7 @@ type stack struct {
 	clk   *clock
 	blobs *disk.Store
 	hits  *hits
+	svc   *service.Service
 }
 
 // hits records which routes of api/routes.go were called.
@@ -116,7 +117,7 @@ func newStack(t *testing.T) *stack {
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	return &stack{t: t, url: srv.URL, clk: clk, blobs: blobs, hits: hs}
+	return &stack{t: t, url: srv.URL, clk: clk, blobs: blobs, hits: hs, svc: svc}
 }
 
 // totp is the code of a secret at the stack's time; each 30-second step
@@ -180,7 +181,7 @@ var codeRe = regexp.MustCompile(`Code: (\d{8})`)
 // account registers, confirms and logs in a person; it returns the client
 // with the session, the account's material and the TOTP secret.
 func (s *stack) account(email string) (*client.API, *core.Material, string) {
-	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071"}[email]
+	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071", "dora@example.org": "A123456780"}[email]
 	if kvnr == "" {
 		kvnr = "X110411675"
 	}
@@ -419,6 +420,39 @@ func TestRoutesCovered(t *testing.T) {
 	ok(t, c3.LogoutAll(ctx))
 	if _, err := c3.Account(ctx); !akte.Is(err, akte.KindUnauthenticated) {
 		t.Errorf("after logout: %v", err)
+	}
+
+	// A provider registers (pending: nobody finds it), an operator
+	// verifies it, a patient finds it; the fingerprint the patient's
+	// client computes from the served key is the one the practice's
+	// client computes from its own key material.
+	pc := client.NewAPI(s.url)
+	pst := must[*client.State](t)(client.LoadState(t.TempDir(), "Praxis-PC"))
+	preg := must[*client.ProviderRegistration](t)(client.RegisterProvider(ctx, pc, pst, "praxis@example.org", "Apfelbaum-Sommerwind-19", "de",
+		wire.Institution{Type: "practice", Name: "Praxis Dr. Müller", TelematikID: "1-20000001", LANR: "123456667", BSNR: "987654321", Place: "Köln"}))
+	text, _ = mailAfter(t, pc, "praxis@example.org", 0)
+	ok(t, pc.ConfirmEmail(ctx, wire.ConfirmRequest{Email: "praxis@example.org", Code: codeRe.FindStringSubmatch(text)[1]}))
+	pres := must[*wire.LoginResponse](t)(pc.Login(ctx, wire.LoginRequest{Email: "praxis@example.org", LoginSecret: preg.Material.LoginSecret,
+		TOTP: s.totp(preg.TOTPSecret), DeviceID: pst.DeviceID, DeviceName: pst.DeviceName, DeviceSecret: preg.DeviceSecret}))
+	pc.Token = pres.Token
+	pumk := must[[]byte](t)(core.UnlockUMK(preg.Material.PasswordKey, pres.Keys))
+	own := must[*client.Fingerprinted](t)(client.OwnProviderFingerprint(ctx, pc, pumk, pres.Keys))
+	if own.Status != "pending" || own.ID != preg.AccountID {
+		t.Errorf("own provider entry: %+v", own)
+	}
+	c4, _, _ := s.account("dora@example.org")
+	if ps := must[[]wire.Provider](t)(c4.SearchProviders(ctx, "müller")); len(ps) != 0 {
+		t.Errorf("a pending provider is found: %+v", ps)
+	}
+	if _, err := c4.Provider(ctx, preg.AccountID); !akte.Is(err, akte.KindNotFound) {
+		t.Errorf("a pending provider's entry: %v", err)
+	}
+	must[*service.AdminProvider](t)(s.svc.AdminDecideProvider(ctx, "ops", "praxis@example.org", true))
+	if ps := must[[]wire.Provider](t)(c4.SearchProviders(ctx, "müller")); len(ps) != 1 || ps[0].ID != preg.AccountID || len(ps[0].PublicKey) != 0 {
+		t.Errorf("search: %+v", ps)
+	}
+	if f := must[*client.Fingerprinted](t)(client.ProviderFingerprint(ctx, c4, preg.AccountID)); f.Fingerprint != own.Fingerprint {
+		t.Errorf("the patient computes %q, the practice %q", f.Fingerprint, own.Fingerprint)
 	}
 
 	for _, r := range routes(t) {
