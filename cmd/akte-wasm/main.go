@@ -69,6 +69,8 @@ var funcs = map[string]handler{
 	"retryDelay":      retryDelay,
 	"checkResume":     checkResume,
 	"formatRecovery":  formatRecovery,
+	"fingerprint":     fingerprint,
+	"ownFingerprint":  ownFingerprint,
 	"streamRandomLen": func(obj) (any, error) { return seal.StreamRandomSize, nil },
 }
 
@@ -210,6 +212,20 @@ func recoveryKey(a obj) (any, error) {
 		return nil, err
 	}
 	return core.FormatRecoveryKey(rk), nil
+}
+
+// fingerprint is the fingerprint of a provider's public key (base64, as
+// GET /api/v1/providers/{id} serves it), computed here from its bytes
+// (decision 0034).
+func fingerprint(a obj) (any, error) { return core.KeyFingerprint(a.bytes("public_key")) }
+
+// ownFingerprint is the fingerprint the account's own private key proves
+// (umk held, keys the account's bundle), refusing a served public_key
+// that is not its own (account_key_substituted).
+func ownFingerprint(a obj) (any, error) {
+	k := a.get("keys").keyBundle()
+	k.PublicKey = a.bytes("public_key")
+	return core.OwnFingerprint(a.key("umk"), k)
 }
 
 func formatRecovery(a obj) (any, error) { return core.FormatRecoveryKey(a.bytes("key")), nil }
