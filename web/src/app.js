@@ -428,6 +428,7 @@ function Login({ start }) {
       <${Busy} busy=${busy}>${tr('Anmelden', 'Log in')}<//>
     </form>
     <p><a href="/registrieren">${tr('Neu hier? Konto anlegen', 'New here? Create an account')}</a></p>
+    <p><a href="/registrieren/praxis">${tr('Praxis, Apotheke oder Klinik? Als Leistungserbringer registrieren', 'A practice, pharmacy or hospital? Register as a provider')}</a></p>
     <p><a href="/registrieren/fortsetzen">${tr('Registrierung nicht beendet? Fortsetzen', 'Registration not finished? Continue it')}</a></p>
     <p><a href="/passwort-vergessen">${tr('Passwort vergessen?', 'Forgot your password?')}</a></p>`;
 }
@@ -666,7 +667,7 @@ function AuthenticatorSetup({ secret, uri }) {
 
 // TotpStep sets up the authenticator and logs in with its first code:
 // the code is asked once during registration.
-function TotpStep({ reg, email, title, progress }) {
+function TotpStep({ reg, email, title, progress, open = tr('Akte öffnen', 'Open my record') }) {
   const [code, setCode] = useState('');
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
@@ -700,7 +701,7 @@ function TotpStep({ reg, email, title, progress }) {
     <form onSubmit=${submit} class="card narrow">
       <${Field} label=${tr('Code aus der App', 'Code from the app')} name="totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" hint=${tr('6 Ziffern; damit melden Sie sich zum ersten Mal an', '6 digits; with it you log in for the first time')} />
       <${Alert} text=${err} />
-      <${Busy} busy=${busy}>${tr('Akte öffnen', 'Open my record')}<//>
+      <${Busy} busy=${busy}>${open}<//>
     </form>`;
 }
 
@@ -743,6 +744,204 @@ function EmailStep({ email, title, progress, onDone }) {
         <button type="button" onClick=${resend}>${tr('Neuen Code senden', 'Send a new code')}</button>
       </div>
     </form>`;
+}
+
+// ---- providers (decision 0034) ----
+
+// providerTypes are the institution types with their names.
+const providerTypes = () => [
+  ['practice', tr('Arztpraxis', 'Doctor’s practice')],
+  ['dentist', tr('Zahnarztpraxis', 'Dentist')],
+  ['psychotherapist', tr('Psychotherapeutische Praxis', 'Psychotherapist')],
+  ['pharmacy', tr('Apotheke', 'Pharmacy')],
+  ['hospital', tr('Krankenhaus', 'Hospital')],
+  ['other', tr('Andere Einrichtung', 'Other institution')],
+];
+const providerTypeName = (t) => (providerTypes().find(([k]) => k === t) || [t, t])[1];
+
+// home is where a session starts: a patient's record, a provider's
+// practice page (a provider has no record).
+const home = (s) => (s?.account?.record_id ? '/akte' : '/praxis');
+
+// RegisterProvider registers a practice, pharmacy or hospital: the
+// account as a patient's (keys made here, the password never leaves the
+// device), the institution instead of KVNR and date of birth; then the
+// same steps as a patient's registration.
+function RegisterProvider() {
+  const [step, setStep] = useState('form');
+  const [f, setF] = useState({ email: '', type: 'practice', name: '', telematik: '', lanr: '', bsnr: '', place: '', pw: '', pw2: '' });
+  const [reg, setReg] = useState(null);
+  const [status, setStatus] = useState('');
+  const { err, busy, run } = useAction(() => setStatus(''));
+  const set = (k) => (v) => setF({ ...f, [k]: v });
+  const titles = {
+    form: tr('Als Leistungserbringer registrieren', 'Register as a provider'),
+    email: tr('E-Mail-Adresse bestätigen', 'Confirm your e-mail address'),
+    recovery: tr('Sicherheitsschlüssel sichern', 'Keep your recovery key safe'),
+    totp: tr('Zwei-Faktor-Anmeldung einrichten', 'Set up two-factor login'),
+  };
+  useTitle(titles[step]);
+  const submit = run(async () => {
+    await checkNewPassword(f.pw, f.pw2, f.email, '');
+    setStatus(tr('Schlüssel werden auf diesem Gerät erzeugt. Das dauert auf manchen Telefonen bis zu 10 Sekunden …',
+      'Creating keys on this device. On some phones this takes up to 10 seconds …'));
+    const m = await core.call('newAccount', { password: f.pw });
+    const res = await post('/providers', {
+      email: f.email, kdf: m.kdf, login_secret: m.login_secret, recovery_verifier: m.recovery_verifier, keys: m.keys,
+      device_id: deviceId(), device_name: deviceName(), lang: lang.value,
+      provider: { type: f.type, name: f.name, telematik_id: f.telematik.trim(), lanr: f.lanr.trim(), bsnr: f.bsnr.trim(), place: f.place },
+    });
+    setReg({ m, ...res });
+    localStorage.setItem('akte.email', f.email);
+    useKDF(f.email, m.kdf);
+    setStep('email');
+  });
+  const steps = ['form', 'email', 'recovery', 'totp'];
+  const progress = html`<p class="steps">${tr(`Schritt ${steps.indexOf(step) + 1} von 4`, `Step ${steps.indexOf(step) + 1} of 4`)}</p>`;
+  if (step === 'email') return html`<${EmailStep} email=${f.email} title=${titles.email} progress=${progress} onDone=${() => setStep('recovery')} />`;
+  if (step === 'recovery')
+    return html`<h1 tabindex="-1">${titles.recovery}</h1>${progress}
+      <${RecoveryKey} text=${reg.m.recovery_key} email=${f.email} />
+      <${RecoveryConfirm} text=${reg.m.recovery_key} onDone=${() => setStep('totp')} submitLabel=${tr('Weiter', 'Continue')} />`;
+  if (step === 'totp') return html`<${TotpStep} reg=${reg} email=${f.email} title=${titles.totp} progress=${progress} open=${tr('Praxisseite öffnen', 'Open the practice page')} />`;
+  const doctor = f.type === 'practice';
+  return html`<h1 tabindex="-1">${titles.form}</h1>${progress}
+    <form onSubmit=${submit} class="card narrow">
+      <p>${tr(
+        'Für Arztpraxen, Zahnarztpraxen, Psychotherapie, Apotheken und Krankenhäuser. Der Betreiber prüft Ihre Angaben; erst danach finden Patientinnen und Patienten Sie und können Ihnen Zugriff geben.',
+        'For doctors’ and dentists’ practices, psychotherapists, pharmacies and hospitals. The operator checks your data; only then do patients find you and can grant you access.',
+      )}</p>
+      <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${f.email} onInput=${set('email')} autocomplete="email" />
+      <div class="field">
+        <label for="provider-type">${tr('Art der Einrichtung', 'Type of institution')}</label>
+        <select id="provider-type" name="type" value=${f.type} onChange=${(e) => set('type')(e.currentTarget.value)}>
+          ${providerTypes().map(([k, name]) => html`<option value=${k}>${name}</option>`)}
+        </select>
+      </div>
+      <${Field} label=${tr('Name der Einrichtung', 'Name of the institution')} name="name" value=${f.name} onInput=${set('name')} autocomplete="organization" />
+      <${Field} label="Telematik-ID" name="telematik" value=${f.telematik} onInput=${set('telematik')} autocomplete="off"
+        hint=${tr('steht auf Ihrer Praxisausweis-Karte (SMC-B), z. B. 1-20014977', 'printed on your institution card (SMC-B), e.g. 1-20014977')} />
+      <${Field} label=${tr('LANR (lebenslange Arztnummer)', 'LANR (lifelong doctor number)')} name="lanr" value=${f.lanr} onInput=${set('lanr')} autocomplete="off"
+        inputmode="numeric" maxlength="9" required=${doctor} hint=${doctor ? tr('9 Ziffern; für eine Arztpraxis nötig', '9 digits; required for a doctor’s practice') : tr('9 Ziffern; falls vorhanden', '9 digits; if you have one')} />
+      <${Field} label=${tr('BSNR (Betriebsstättennummer)', 'BSNR (practice site number)')} name="bsnr" value=${f.bsnr} onInput=${set('bsnr')} autocomplete="off"
+        inputmode="numeric" maxlength="9" required=${doctor} hint=${tr('9 Ziffern; zusammen mit der LANR', '9 digits; together with the LANR')} />
+      <${Field} label=${tr('Ort', 'Place')} name="place" value=${f.place} onInput=${set('place')} autocomplete="address-level2" required=${false} />
+      <${PasswordFields} pw=${f.pw} setPw=${set('pw')} pw2=${f.pw2} setPw2=${set('pw2')} email=${f.email} kvnr="" />
+      <${Alert} text=${err} />
+      <${Status} text=${status} />
+      ${busy && status && html`<progress aria-hidden="true"></progress>`}
+      <${Busy} busy=${busy}>${tr('Registrieren', 'Register')}<//>
+    </form>
+    <p><a href="/anmelden">${tr('Schon registriert? Anmelden', 'Already registered? Log in')}</a></p>
+    <p><a href="/registrieren">${tr('Als Patientin oder Patient registrieren', 'Register as a patient')}</a></p>`;
+}
+
+// Fingerprint shows a key's fingerprint as text and as a QR code holding
+// exactly that text; it was computed in this browser from the key bytes.
+function Fingerprint({ text }) {
+  return html`<div class="fingerprint">
+    <p class="mono" data-testid="fingerprint">${text}</p>
+    <${QR} text=${text} label=${tr('Fingerabdruck als QR-Code', 'Fingerprint as a QR code')} />
+  </div>`;
+}
+
+// InstitutionData lists a provider's data.
+function InstitutionData({ p }) {
+  const row = (de, en, v) => v && html`<dt>${tr(de, en)}</dt><dd>${v}</dd>`;
+  return html`<dl class="facts">
+    ${row('Art', 'Type', providerTypeName(p.type))}
+    ${row('Ort', 'Place', p.place)}
+    ${row('Telematik-ID', 'Telematik-ID', p.telematik_id)}
+    ${row('LANR', 'LANR', p.lanr)}
+    ${row('BSNR', 'BSNR', p.bsnr)}
+  </dl>`;
+}
+
+// ProviderHome is a provider's page: its status and the fingerprint its
+// own private key proves, to show patients.
+function ProviderHome() {
+  useTitle(tr('Praxis', 'Practice'));
+  const [p, setP] = useState(null);
+  const [fp, setFp] = useState('');
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    (async () => {
+      const me = await get('/account/provider');
+      const s = session.value;
+      setFp(await core.call('ownFingerprint', { umk: s.umk, keys: s.keys, public_key: me.public_key }));
+      setP(me);
+    })().catch((e) => setErr(errorText(e)));
+  }, []);
+  const status = {
+    pending: tr('Noch nicht freigeschaltet: Der Betreiber prüft Ihre Angaben. Bis dahin findet Sie niemand.', 'Not verified yet: the operator checks your data. Until then nobody finds you.'),
+    verified: tr('Freigeschaltet: Patientinnen und Patienten finden Sie und können Ihnen Zugriff geben.', 'Verified: patients find you and can grant you access.'),
+    rejected: tr('Abgelehnt: Der Betreiber hat Ihre Angaben nicht bestätigt.', 'Rejected: the operator did not confirm your data.'),
+  };
+  return html`<h1 tabindex="-1">${p ? p.name : tr('Praxis', 'Practice')}</h1>
+    <${Alert} text=${err} />
+    ${!p && !err && html`<${Status} text=${tr('Wird geladen …', 'Loading …')} />`}
+    ${p &&
+    html`<section class="card" aria-labelledby="provider-status">
+        <h2 id="provider-status">${tr('Status', 'Status')}</h2>
+        <p data-testid="provider-status">${status[p.status] || p.status}</p>
+        <${InstitutionData} p=${p} />
+      </section>
+      <section class="card" aria-labelledby="provider-fp">
+        <h2 id="provider-fp">${tr('Fingerabdruck Ihres Schlüssels', 'Your key’s fingerprint')}</h2>
+        <p>${tr(
+          'Zeigen Sie ihn Patientinnen und Patienten (vorlesen oder den QR-Code scannen lassen): Stimmt er mit dem überein, den ihre App anzeigt, gibt der Server ihnen Ihren echten Schlüssel. Er ist hier aus Ihrem eigenen Schlüssel berechnet.',
+          'Show it to patients (read it out, or let them scan the QR code): if it matches the one their app shows, the server gives them your real key. It is computed here from your own key.',
+        )}</p>
+        <${Fingerprint} text=${fp} />
+      </section>`}`;
+}
+
+// Providers lets a patient find verified providers and check a
+// provider's key fingerprint against the one the practice shows.
+function Providers() {
+  useTitle(tr('Ärzte und Einrichtungen', 'Doctors and institutions'));
+  const [q, setQ] = useState('');
+  const [list, setList] = useState(null);
+  const [sel, setSel] = useState(null); // { p, fp }
+  const { err, busy, run } = useAction();
+  const search = run(async () => {
+    setSel(null);
+    setList(await get('/providers?q=' + encodeURIComponent(q.trim())));
+  });
+  const check = (id) =>
+    run(async () => {
+      const p = await get('/providers/' + encodeURIComponent(id));
+      setSel({ p, fp: await core.call('fingerprint', { public_key: p.public_key }) });
+    });
+  return html`<h1 tabindex="-1">${tr('Ärzte und Einrichtungen', 'Doctors and institutions')}</h1>
+    <form onSubmit=${search} class="card narrow" role="search">
+      <${Field} label=${tr('Name, Ort, Telematik-ID, LANR oder BSNR', 'Name, place, Telematik-ID, LANR or BSNR')} name="provider-query" value=${q} onInput=${setQ}
+        autocomplete="off" minlength="2" hint=${tr('Nur vom Betreiber geprüfte Einrichtungen werden gefunden.', 'Only institutions the operator checked are found.')} />
+      <${Alert} text=${err} />
+      <${Busy} busy=${busy}>${tr('Suchen', 'Search')}<//>
+    </form>
+    ${list &&
+    html`<section aria-labelledby="provider-results">
+      <h2 id="provider-results">${tr(`${list.length} gefunden`, `${list.length} found`)}</h2>
+      <ul class="providers">
+        ${list.map(
+          (p) => html`<li class="card" key=${p.id}>
+            <h3>${p.name}</h3>
+            <${InstitutionData} p=${p} />
+            <button type="button" onClick=${check(p.id)}>${tr(`Fingerabdruck prüfen: ${p.name}`, `Check fingerprint: ${p.name}`)}</button>
+          </li>`,
+        )}
+      </ul>
+    </section>`}
+    ${sel &&
+    html`<section class="card" aria-labelledby="provider-fp">
+      <h2 id="provider-fp">${tr(`Fingerabdruck von ${sel.p.name}`, `Fingerprint of ${sel.p.name}`)}</h2>
+      <p>${tr(
+        'Hier in Ihrem Browser aus dem Schlüssel berechnet, den der Server für diese Einrichtung liefert. Vergleichen Sie ihn mit dem, den die Praxis Ihnen zeigt: Weicht er ab, geben Sie keinen Zugriff.',
+        'Computed here in your browser from the key the server delivers for this institution. Compare it with the one the practice shows you: if they differ, grant no access.',
+      )}</p>
+      <${Fingerprint} text=${sel.fp} />
+    </section>`}`;
 }
 
 // ---- the record ----
@@ -2535,11 +2734,13 @@ function Header() {
   const link = (path, de, en) => html`<li><a href=${path} aria-current=${here.value.path === path ? 'page' : undefined}>${tr(de, en)}</a></li>`;
   return html`<header class="top" onKeyDown=${(e) => e.key === 'Escape' && open && (setOpen(false), document.getElementById('menu-toggle').focus())}>
     <a class="skip" href="#main" onClick=${(e) => (e.preventDefault(), document.getElementById('main').focus())}>${tr('Zum Inhalt springen', 'Skip to content')}</a>
-    <a class="brand" href=${s ? '/akte' : '/'}><img src=${assetURL('icon')} alt="" width="32" height="32" /><span>Akte</span></a>
+    <a class="brand" href=${s ? home(s) : '/'}><img src=${assetURL('icon')} alt="" width="32" height="32" /><span>Akte</span></a>
     <button type="button" id="menu-toggle" class="menu-toggle" aria-expanded=${open ? 'true' : 'false'} aria-controls="main-nav" onClick=${() => setOpen(!open)}>${tr('Menü', 'Menu')}</button>
     <nav id="main-nav" class=${open ? 'open' : ''} aria-label=${tr('Hauptnavigation', 'Main navigation')}>
       <ul>
-        ${s && link('/akte', 'Meine Akte', 'My record')}
+        ${s && home(s) === '/akte' && link('/akte', 'Meine Akte', 'My record')}
+        ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
+        ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
         ${s && link('/protokoll', 'Protokoll', 'Protocol')}
         ${s && link('/einstellungen', 'Einstellungen', 'Settings')}
         ${devMailbox.value && link('/postfach', 'Postfach', 'Mailbox')}
@@ -2565,10 +2766,13 @@ const loginPages = {
   '/anmelden': () => html`<${Login} />`,
   '/registrieren': () => html`<${Register} />`,
   '/registrieren/fortsetzen': () => html`<${Register} resume />`,
+  '/registrieren/praxis': () => html`<${RegisterProvider} />`,
   '/passwort-vergessen': () => html`<${Forgot} />`,
 };
 const recordPages = [
   ['/akte', () => html`<${Record} />`],
+  ['/praxis', () => html`<${ProviderHome} />`],
+  ['/leistungserbringer', () => html`<${Providers} />`],
   ['/einstellungen', () => html`<${Settings} />`],
   ['/protokoll', () => html`<${Protocol} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
@@ -2593,13 +2797,15 @@ function wanted() {
 function route(path, s, l) {
   if (openPages[path]) return { page: openPages[path]() };
   if (loginPages[path]) {
-    if (s) return { to: wanted() || '/akte' };
+    if (s) return { to: wanted() || home(s) };
     // A locked tab unlocks on the login page (not on the registration's).
     if (l && (path === '/' || path === '/anmelden')) return { page: html`<${Unlock} />` };
     return { page: loginPages[path]() };
   }
   const page = recordPage(path);
   if (!page) return { page: html`<${NotFound} />` };
+  // A provider has no record: its start is the practice page.
+  if (s && path === '/akte' && home(s) !== '/akte') return { to: home(s) };
   if (s) return { page: page() };
   if (l) return { page: html`<${Unlock} />` };
   return { to: path === '/akte' ? '/anmelden' : '/anmelden?weiter=' + encodeURIComponent(path) };
