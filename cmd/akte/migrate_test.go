@@ -28,6 +28,10 @@ func TestMigrate(t *testing.T) {
 		sums[alice.upload(p, "--category", "findings")] = sum
 	}
 	pk := addPasskey(t, alice, localOrigin(srv), srv, srv).passkey
+	// A verified provider moves with its status.
+	practice := newUser(t, srv, "praxis@example.org")
+	practice.registerProvider("Praxis Dr. Müller", "practice", "1-20000001", "--lanr", "123456667", "--bsnr", "987654321", "--place", "Köln")
+	practice.ok(append([]string{"admin", "provider", "verify", practice.Email, "--data", data}, local...)...)
 	srv.stop()
 
 	r := newRemote(t)
@@ -44,7 +48,7 @@ func TestMigrate(t *testing.T) {
 	if !strings.Contains(out, "Umzug vollständig und geprüft") || !strings.Contains(out, "2 schon da und gleich") {
 		t.Fatalf("resumed migrate:\n%s", out)
 	}
-	if !strings.Contains(out, "Konten 1, Geräte 1, Dokumente 2 (Teile 5)") {
+	if !strings.Contains(out, "Konten 2, Geräte 2, Dokumente 2 (Teile 5)") {
 		t.Errorf("report:\n%s", out)
 	}
 	out = admin.ok(migrate...)
@@ -66,6 +70,9 @@ func TestMigrate(t *testing.T) {
 	// The record manifest moved with its counter: no list rolled back.
 	if _, errs := alice.lsProblems(); errs != "" {
 		t.Errorf("ls after migrate warns: %s", errs)
+	}
+	if got := alice.searchIDs("müller"); len(got) != 1 || got[0] != practice.Account {
+		t.Errorf("the verified provider after migrate: %v", got)
 	}
 	if out := alice.ok("passkey", "ls"); !strings.Contains(out, pk.ID) {
 		t.Errorf("passkeys after migrate:\n%s", out)
