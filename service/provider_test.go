@@ -268,3 +268,28 @@ func TestProviderRegistrationLimited(t *testing.T) {
 		t.Fatalf("%d providers stored: %v", len(ps), err)
 	}
 }
+
+// TestProviderResetKeepsNoRecord: a provider's reset without the recovery
+// key installs its new keys and makes no record of the record keys the
+// client sent along.
+func TestProviderResetKeepsNoRecord(t *testing.T) {
+	e := newEnv(t, testConfig())
+	ctx := t.Context()
+	cl := service.Client{Addr: "192.0.2.9"}
+	a := e.registerProvider(providerRequest("praxis@example.org", "Praxis Dr. Müller", "Köln", "1-20000001"), true)
+	if err := e.svc.ResetStart(ctx, cl, a.email); err != nil {
+		t.Fatal(err)
+	}
+	m := material()
+	err := e.svc.ResetComplete(ctx, cl, service.ResetRequest{Email: a.email, Code: e.code(a.email, "Passwort zurücksetzen"), TOTP: e.nextTOTP(a),
+		AcknowledgeDataLoss: true, KDF: m.KDF, LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, Record: freshRecord()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Record(ctx, a.id); !akte.Is(err, akte.KindNotFound) {
+		t.Fatalf("a provider's reset made a record: %v", err)
+	}
+	if p, err := e.store.Provider(ctx, a.id); err != nil || p.Status != akte.ProviderPending {
+		t.Fatalf("the provider after its reset: %+v %v", p, err)
+	}
+}
