@@ -48,6 +48,21 @@ func NewStudyItem(s *Study) (*StudyItem, error) {
 	return &StudyItem{Manifest: m, study: s, head: append(head, b...)}, nil
 }
 
+// Head is the start of the content stream: the head and the manifest. The
+// instances' bytes follow it, in the order of Paths.
+func (it *StudyItem) Head() []byte { return it.head }
+
+// Paths lists the instances' files in the order their bytes follow the
+// head, with their sizes.
+func (it *StudyItem) Paths() (paths []string, sizes []int64) {
+	for _, se := range it.study.Series {
+		for _, in := range se.Instances {
+			paths, sizes = append(paths, in.Path), append(sizes, in.Size)
+		}
+	}
+	return paths, sizes
+}
+
 // Size is the number of bytes Open produces.
 func (it *StudyItem) Size() int64 { return int64(len(it.head)) + it.Manifest.Size }
 
