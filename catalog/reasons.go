@@ -250,6 +250,8 @@ var sent = []string{
 	"migrate_target_differs",
 	"migrate_verify_failed", // source, target
 	"operator_unknown",
+	// The export (akte export).
+	"passphrase_too_short", // min
 	// Patient CDs and study items (package dicom, akte import-cd).
 	"dicom_bad_deflate",
 	"dicom_bad_meta",

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+	"unicode/utf8"
+
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/archive"
+	"github.com/akte/akte/internal/cli"
+)
+
+// minPassphrase is the shortest passphrase an encrypted export takes.
+const minPassphrase = 12
+
+func exportCmd(e *env) *cobra.Command {
+	var out string
+	var unencrypted, passStdin, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "export --out FILE [--unencrypted]",
+		Short: e.Tr("Die ganze Akte als Archiv speichern (FHIR R4, Originaldateien, Protokoll, PDF-Bericht), mit Passphrase verschlüsselt", "Save the whole record as an archive (FHIR R4, original files, protocol, PDF report), encrypted with a passphrase"),
+		Long: e.Tr("Schreibt ein ZIP-Archiv, standardmäßig mit age und einer Passphrase verschlüsselt (entschlüsseln: age -d DATEI > akte.zip).\n"+
+			"Die Passphrase kommt aus AKTE_EXPORT_PASSPHRASE, mit --passphrase-stdin aus der Standardeingabe oder aus einer Abfrage.",
+			"Writes a ZIP archive, by default encrypted with age and a passphrase (decrypt: age -d FILE > record.zip).\n"+
+				"The passphrase comes from AKTE_EXPORT_PASSPHRASE, with --passphrase-stdin from standard input, or from a prompt."),
+		Args: cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			var recipient age.Recipient
+			if unencrypted {
+				fmt.Fprintln(e.Stderr, e.Tr("Achtung: Das Archiv wird unverschlüsselt geschrieben. Wer die Datei hat, liest Ihre Gesundheitsdaten.",
+					"Careful: the archive is written unencrypted. Whoever has the file reads your health data."))
+			} else {
+				pass, err := e.secrets(passStdin).get(e.Tr("Passphrase für das Archiv", "Passphrase for the archive"), "AKTE_EXPORT_PASSPHRASE", true)
+				if err != nil {
+					return err
+				}
+				if utf8.RuneCountInString(pass) < minPassphrase {
+					return cli.Fail(akte.KindInvalid, "passphrase_too_short", map[string]any{"min": minPassphrase})
+				}
+				if recipient, err = age.NewScryptRecipient(pass); err != nil {
+					return err
+				}
+			}
+			st, c, _, rec, err := e.openRecord(ctx)
+			if err != nil {
+				return err
+			}
+			acc, err := c.Account(ctx)
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			docs, err := c.ExportDocuments(ctx, rec, &st.Seen, e.Lang)
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			e.save(st)
+			_, x, err := e.verifiedProtocol(cmd)
+			if err != nil {
+				return err
+			}
+			r := archive.Record{AccountID: acc.AccountID, KVNR: acc.KVNR, BirthDate: acc.BirthDate, Documents: docs, Protocol: &x, Lang: e.Lang, Now: time.Now()}
+			res, err := e.writeArchive(cmd, out, r, recipient)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return e.PrintJSON(map[string]any{"file": out, "encrypted": recipient != nil, "documents": res.Documents, "bytes": res.Bytes, "files": len(res.Files)})
+			}
+			fmt.Fprintf(e.Stderr, e.Tr("%d Dokumente nach %s geschrieben.\n", "%d documents written to %s.\n"), res.Documents, out)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&out, "out", "", e.Tr("Zieldatei", "output file"))
+	f.BoolVar(&unencrypted, "unencrypted", false, e.Tr("ohne Verschlüsselung (nicht empfohlen)", "without encryption (not recommended)"))
+	f.BoolVar(&passStdin, "passphrase-stdin", false, e.Tr("Passphrase aus der Standardeingabe lesen", "read the passphrase from standard input"))
+	e.jsonFlag(cmd, &asJSON)
+	cli.Required(cmd, "out")
+	return cmd
+}
+
+// writeArchive writes the archive to a temporary file next to out, through
+// age if recipient is set, and renames it to out once complete.
+func (e *env) writeArchive(cmd *cobra.Command, out string, r archive.Record, recipient age.Recipient) (*archive.Result, error) {
+	if _, err := os.Stat(out); err == nil {
+		return nil, cli.Fail(akte.KindConflict, "file_exists", map[string]any{"file": out})
+	}
+	dir := filepath.Dir(out)
+	tmp, err := os.CreateTemp(dir, ".akte-export-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	var w io.WriteCloser = nopWriteCloser{tmp}
+	if recipient != nil {
+		if w, err = age.Encrypt(tmp, recipient); err != nil {
+			return nil, err
+		}
+	}
+	var total int64
+	for _, d := range r.Documents {
+		total += d.Meta.Size
+	}
+	var progress func(int64)
+	if b := e.bar(total, e.Tr("Export", "Export")); b != nil {
+		progress = func(n int64) { b.Set64(n) }
+		defer b.Finish()
+	}
+	res, err := archive.Write(cmd.Context(), w, r, dir, progress)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	return res, os.Rename(tmp.Name(), out)
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }

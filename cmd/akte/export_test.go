@@ -1,0 +1,182 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+
+	"github.com/akte/akte/dicom/dicomtest"
+	"github.com/akte/akte/internal/fhirschema"
+	"github.com/akte/akte/internal/pdftest"
+)
+
+// readZip returns the archive's files by name.
+func readZip(t *testing.T, b []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	must(t, err)
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		must(t, err)
+		data, err := io.ReadAll(r)
+		must(t, err)
+		out[f.Name] = data
+	}
+	return out
+}
+
+// TestExport: `akte export` writes one archive, encrypted with age and a
+// passphrase by default: every document byte for byte (a study as its
+// instances, an older version too), a bundle valid against the FHIR R4
+// schema that describes each, the verified protocol, and a report that
+// renders and lists every document.
+func TestExport(t *testing.T) {
+	srv := startServer(t, "", []string{"--chunk-size", "1MiB"})
+	alice := newUser(t, srv, "alice-export@example.org")
+	alice.register(testKVNR)
+	alice.login()
+	dir := t.TempDir()
+	letter := filepath.Join(dir, "Arztbrief Kardiologie.pdf")
+	writeRandom(t, letter, 3<<20+17, 7)
+	lab := filepath.Join(dir, "blutbild.txt")
+	must(t, os.WriteFile(lab, []byte("Hämoglobin 14,1 g/dl\n"), 0o600))
+	letterID := alice.upload(letter, "--category", "letters", "--title", "Arztbrief Kardiologie", "--date", "2024-03-02", "--source", "Dr. Weber")
+	labID := alice.upload(lab, "--category", "findings", "--title", "Blutbild")
+	lab2 := filepath.Join(dir, "blutbild-korrigiert.txt")
+	must(t, os.WriteFile(lab2, []byte("Hämoglobin 14,2 g/dl\n"), 0o600))
+	lab2ID := alice.upload(lab2, "--category", "findings", "--title", "Blutbild", "--replaces", labID)
+	cd, originals := writeCD(t, dicomtest.CT{Slices: 3, Size: 32, Seed: "export", PatientName: "Beispiel^Alice", BirthDate: "19800401"})
+	var studies []struct{ ID string }
+	alice.okJSON(&studies, "import-cd", cd, "--yes")
+
+	// Refusals first: a short passphrase, an existing file.
+	out := filepath.Join(dir, "akte.zip.age")
+	if _, errs, code := alice.run("", []string{"AKTE_EXPORT_PASSPHRASE=kurz"}, "export", "--out", out); code == 0 || !says(errs, "passphrase_too_short", map[string]any{"min": 12}) {
+		t.Errorf("short passphrase: exit %d, %s", code, errs)
+	}
+	const pass = "Heckenrose-Abendlicht-7"
+	stdout, errs, code := alice.run("", []string{"AKTE_EXPORT_PASSPHRASE=" + pass}, "export", "--out", out, "--json")
+	if code != 0 {
+		t.Fatalf("export: exit %d\n%s", code, errs)
+	}
+	var res struct {
+		File      string `json:"file"`
+		Encrypted bool   `json:"encrypted"`
+		Documents int    `json:"documents"`
+	}
+	must(t, json.Unmarshal([]byte(stdout), &res))
+	if !res.Encrypted || res.Documents != 4 || res.File != out {
+		t.Errorf("export --json: %s", stdout)
+	}
+	if _, errs, code := alice.run("", []string{"AKTE_EXPORT_PASSPHRASE=" + pass}, "export", "--out", out); code == 0 || !says(errs, "file_exists", map[string]any{"file": out}) {
+		t.Errorf("export over a file: exit %d, %s", code, errs)
+	}
+
+	// age -d with the passphrase opens it; nothing else does.
+	sealed, err := os.ReadFile(out)
+	must(t, err)
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Errorf("archive mode %v", fi.Mode())
+	}
+	wrong, _ := age.NewScryptIdentity("Falsche-Passphrase-99")
+	if _, err := age.Decrypt(bytes.NewReader(sealed), wrong); err == nil {
+		t.Error("a wrong passphrase opened the archive")
+	}
+	id, err := age.NewScryptIdentity(pass)
+	must(t, err)
+	r, err := age.Decrypt(bytes.NewReader(sealed), id)
+	must(t, err)
+	plain, err := io.ReadAll(r)
+	must(t, err)
+	files := readZip(t, plain)
+
+	same := func(name string, want []byte) {
+		t.Helper()
+		if got, ok := files[name]; !ok || !bytes.Equal(got, want) {
+			t.Errorf("%s: in the archive %v, equal %v", name, ok, bytes.Equal(got, want))
+		}
+	}
+	read := func(p string) []byte { b, err := os.ReadFile(p); must(t, err); return b }
+	same("files/"+letterID+"/Arztbrief Kardiologie.pdf", read(letter))
+	same("files/"+labID+"/blutbild.txt", read(lab))
+	same("files/"+lab2ID+"/blutbild-korrigiert.txt", read(lab2))
+	series := dicomtest.UID("export", "series")
+	for sop, b := range originals {
+		same("files/"+studies[0].ID+"/"+series+"/"+sop+".dcm", b)
+	}
+	for _, name := range []string{"README.txt", "protocol/protokoll.pdf", "protocol/auditevents.json", "protocol/checkpoint.txt"} {
+		if len(files[name]) == 0 {
+			t.Errorf("%s missing", name)
+		}
+	}
+
+	// The bundle: one Patient, a DocumentReference and a Provenance per
+	// document; the new version relates to the one it replaces.
+	var b struct {
+		Entry []struct {
+			Resource struct {
+				ResourceType string `json:"resourceType"`
+				ID           string `json:"id"`
+				RelatesTo    []struct {
+					Code string `json:"code"`
+				} `json:"relatesTo"`
+				Content []struct {
+					Attachment struct{ URL string } `json:"attachment"`
+				} `json:"content"`
+			} `json:"resource"`
+		} `json:"entry"`
+	}
+	must(t, json.Unmarshal(files["bundle.json"], &b))
+	count := map[string]int{}
+	for _, e := range b.Entry {
+		count[e.Resource.ResourceType]++
+		if e.Resource.ResourceType == "DocumentReference" {
+			for _, c := range e.Resource.Content {
+				if p, err := url.PathUnescape(c.Attachment.URL); err != nil || files[p] == nil {
+					t.Errorf("attachment %s is not in the archive", c.Attachment.URL)
+				}
+			}
+			if e.Resource.ID == lab2ID && (len(e.Resource.RelatesTo) != 1 || e.Resource.RelatesTo[0].Code != "replaces") {
+				t.Errorf("the new version relates to %+v", e.Resource.RelatesTo)
+			}
+		}
+	}
+	if count["Patient"] != 1 || count["DocumentReference"] != 4 || count["Provenance"] != 4 {
+		t.Errorf("bundle holds %v", count)
+	}
+	if os.Getenv(fhirschema.RequiredEnv) != "" || os.Getenv("AKTE_FHIR_SCHEMA") != "" {
+		if err := fhirschema.New(t).Validate(files["bundle.json"]); err != nil {
+			t.Errorf("bundle.json against the FHIR R4 schema: %v", err)
+		}
+	}
+	if os.Getenv("AKTE_PDF_TESTS") != "" {
+		text := pdftest.Text(t, files["report.pdf"])
+		for _, want := range []string{"Export Ihrer Akte", "Arztbrief Kardiologie", "Blutbild", "CT Thorax", testKVNR} {
+			if !strings.Contains(text, want) {
+				t.Errorf("report.pdf does not say %q:\n%s", want, text)
+			}
+		}
+		if pages := pdftest.Pages(t, files["report.pdf"], 50); len(pages) == 0 {
+			t.Error("report.pdf has no page")
+		}
+	}
+
+	// --unencrypted writes the ZIP itself, with a warning.
+	plainOut := filepath.Join(dir, "akte.zip")
+	_, errs, code = alice.run("", nil, "export", "--out", plainOut, "--unencrypted")
+	if code != 0 || !strings.Contains(errs, "unverschlüsselt") && !strings.Contains(errs, "unencrypted") {
+		t.Fatalf("export --unencrypted: exit %d, %s", code, errs)
+	}
+	if got := readZip(t, read(plainOut)); !bytes.Equal(got["files/"+letterID+"/Arztbrief Kardiologie.pdf"], read(letter)) {
+		t.Error("the unencrypted archive lacks the letter")
+	}
+}
