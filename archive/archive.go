@@ -227,6 +227,9 @@ func Bundle(r Record, paths map[string][]string) ([]byte, error) {
 		if d.Meta.Type != "" {
 			dr.Type = &concept{Text: d.Meta.Type}
 		}
+		if d.Meta.Comment != "" {
+			dr.Extension = []extension{{URL: CommentExtension, ValueString: d.Meta.Comment}}
+		}
 		if d.Meta.Source != "" {
 			dr.Author = []reference{{Display: d.Meta.Source}}
 		}

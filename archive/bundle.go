@@ -1,5 +1,7 @@
 package archive
 
+import "encoding/json"
+
 // The FHIR R4 resources of bundle.json, with the elements an export
 // writes. Empty elements are left out (FHIR JSON allows no empty values).
 
@@ -36,6 +38,17 @@ type reference struct {
 	Display   string `json:"display,omitempty"`
 }
 
+// The bundle as read back (Read): the same types, the resource left raw
+// until its type is known.
+type bundleIn struct {
+	ResourceType string `json:"resourceType"`
+	Type         string `json:"type"`
+	Entry        []struct {
+		FullURL  string          `json:"fullUrl"`
+		Resource json.RawMessage `json:"resource"`
+	} `json:"entry"`
+}
+
 type patient struct {
 	ResourceType string       `json:"resourceType"`
 	ID           string       `json:"id,omitempty"`
@@ -60,9 +73,19 @@ type relates struct {
 	Target reference `json:"target"`
 }
 
+type extension struct {
+	URL         string `json:"url"`
+	ValueString string `json:"valueString,omitempty"`
+}
+
+// CommentExtension carries a document's comment (R4's DocumentReference
+// has no element for it).
+const CommentExtension = "https://akte.dev/fhir/StructureDefinition/comment"
+
 type documentReference struct {
 	ResourceType string       `json:"resourceType"`
 	ID           string       `json:"id,omitempty"`
+	Extension    []extension  `json:"extension,omitempty"`
 	Identifier   []identifier `json:"identifier,omitempty"`
 	Status       string       `json:"status"`
 	Type         *concept     `json:"type,omitempty"`

@@ -252,6 +252,10 @@ var sent = []string{
 	"operator_unknown",
 	// The export (akte export).
 	"passphrase_too_short", // min
+	"passphrase_wrong",
+	"file_unreadable", // file
+	"import_damaged",  // file
+	"import_invalid",
 	// Patient CDs and study items (package dicom, akte import-cd).
 	"dicom_bad_deflate",
 	"dicom_bad_meta",

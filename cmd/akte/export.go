@@ -13,7 +13,9 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/archive"
+	"github.com/akte/akte/client"
 	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/seal"
 )
 
 // minPassphrase is the shortest passphrase an encrypted export takes.
@@ -133,3 +135,71 @@ func (e *env) writeArchive(cmd *cobra.Command, out string, r archive.Record, rec
 type nopWriteCloser struct{ io.Writer }
 
 func (nopWriteCloser) Close() error { return nil }
+
+func importCmd(e *env) *cobra.Command {
+	var passStdin, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: e.Tr("Ein Archiv von akte export in diese Akte übernehmen (auch von einem anderen Server)", "Bring an archive of akte export into this record (also from another server)"),
+		Long: e.Tr("Prüft das ganze Archiv, bevor etwas hochgeladen wird; was die Akte schon enthält, wird übersprungen, ein zweiter Aufruf fügt nichts hinzu.\n"+
+			"Die Passphrase eines verschlüsselten Archivs kommt aus AKTE_EXPORT_PASSPHRASE, mit --passphrase-stdin aus der Standardeingabe oder aus einer Abfrage.",
+			"Checks the whole archive before anything is uploaded; what the record holds already is skipped, a second run adds nothing.\n"+
+				"The passphrase of an encrypted archive comes from AKTE_EXPORT_PASSPHRASE, with --passphrase-stdin from standard input, or from a prompt."),
+		Args: cli.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			f, err := os.Open(args[0])
+			if err != nil {
+				return cli.Fail(akte.KindNotFound, "file_unreadable", map[string]any{"file": args[0]})
+			}
+			defer f.Close()
+			fi, err := f.Stat()
+			if err != nil {
+				return err
+			}
+			var r io.ReaderAt = f
+			size := fi.Size()
+			if archive.IsEncrypted(f) {
+				pass, err := e.secrets(passStdin).get(e.Tr("Passphrase des Archivs", "Passphrase of the archive"), "AKTE_EXPORT_PASSPHRASE", false)
+				if err != nil {
+					return err
+				}
+				if r, size, err = archive.Decrypt(f, size, pass); err != nil {
+					return err
+				}
+			}
+			a, err := archive.Read(r, size)
+			if err != nil {
+				return err
+			}
+			st, c, umk, rec, err := e.openRecord(ctx)
+			if err != nil {
+				return err
+			}
+			defer e.save(st)
+			home, err := e.home()
+			if err != nil {
+				return err
+			}
+			plans := client.DirPlans{Dir: filepath.Join(home, "uploads"), UMK: umk}
+			res, err := c.ImportArchive(ctx, rec, a, plans, func(title string, size int64) client.Transfer {
+				t := client.Transfer{Seen: &st.Seen, Notice: func(err error) { fmt.Fprintf(e.Stderr, "%s: %s\n", title, e.Message(err)) }}
+				if b := e.bar(seal.CiphertextSize(size, seal.DefaultSegmentSize), title); b != nil {
+					t.Progress = func(n int64) { b.Set64(n) }
+				}
+				return t
+			})
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			if asJSON {
+				return e.PrintJSON(map[string]any{"documents": len(a.Documents), "added": res.Added, "skipped": res.Skipped})
+			}
+			fmt.Fprintf(e.Stderr, e.Tr("%d Dokumente übernommen, %d schon vorhanden.\n", "%d documents added, %d already there.\n"), len(res.Added), res.Skipped)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&passStdin, "passphrase-stdin", false, e.Tr("Passphrase aus der Standardeingabe lesen", "read the passphrase from standard input"))
+	e.jsonFlag(cmd, &asJSON)
+	return cmd
+}

@@ -180,3 +180,122 @@ func TestExport(t *testing.T) {
 		t.Error("the unencrypted archive lacks the letter")
 	}
 }
+
+// TestImport: an archive goes into an account on another server: every
+// document byte for byte, the version chain and the study kept; a second
+// import adds nothing; a wrong passphrase, a truncated or an altered
+// archive is refused and changes nothing.
+func TestImport(t *testing.T) {
+	one := startServer(t, "", nil)
+	alice := newUser(t, one, "alice-import@example.org")
+	alice.register(testKVNR)
+	alice.login()
+	dir := t.TempDir()
+	letter := filepath.Join(dir, "Arztbrief.pdf")
+	writeRandom(t, letter, 2<<20+5, 11)
+	lab := filepath.Join(dir, "blutbild.txt")
+	must(t, os.WriteFile(lab, []byte("Hämoglobin 14,1 g/dl\n"), 0o600))
+	alice.upload(letter, "--category", "letters", "--title", "Arztbrief", "--comment", "nüchtern")
+	labID := alice.upload(lab, "--category", "findings", "--title", "Blutbild")
+	lab2 := filepath.Join(dir, "blutbild-2.txt")
+	must(t, os.WriteFile(lab2, []byte("Hämoglobin 14,2 g/dl\n"), 0o600))
+	alice.upload(lab2, "--category", "findings", "--title", "Blutbild", "--replaces", labID)
+	cd, originals := writeCD(t, dicomtest.CT{Slices: 3, Size: 32, Seed: "import", PatientName: "Beispiel^Alice", BirthDate: "19800401"})
+	alice.ok("import-cd", cd, "--yes")
+	const pass = "Heckenrose-Abendlicht-7"
+	sealed := filepath.Join(dir, "akte.zip.age")
+	if _, errs, code := alice.run("", []string{"AKTE_EXPORT_PASSPHRASE=" + pass}, "export", "--out", sealed); code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	plain := filepath.Join(dir, "akte.zip")
+	alice.ok("export", "--out", plain, "--unencrypted")
+
+	two := startServer(t, "", nil)
+	carol := newUser(t, two, "carol-import@example.org")
+	carol.register("K220635158")
+	carol.login()
+	// Refused, nothing changed: a wrong passphrase, a cut archive, a
+	// changed byte in a document.
+	if _, errs, code := carol.run("", []string{"AKTE_EXPORT_PASSPHRASE=Falsche-Passphrase-1"}, "import", sealed); code == 0 || !says(errs, "passphrase_wrong", nil) {
+		t.Errorf("wrong passphrase: exit %d, %s", code, errs)
+	}
+	b, err := os.ReadFile(plain)
+	must(t, err)
+	cut := filepath.Join(dir, "cut.zip")
+	must(t, os.WriteFile(cut, b[:len(b)*2/3], 0o600))
+	if errs := carol.fails("import", cut); !says(errs, "import_invalid", nil) {
+		t.Errorf("cut archive: %s", errs)
+	}
+	letterBytes, err := os.ReadFile(letter)
+	must(t, err)
+	at := bytes.Index(b, letterBytes[:64])
+	if at < 0 {
+		t.Fatal("the letter is not stored in the ZIP")
+	}
+	altered := bytes.Clone(b)
+	altered[at+1000] ^= 1
+	bad := filepath.Join(dir, "altered.zip")
+	must(t, os.WriteFile(bad, altered, 0o600))
+	if errs := carol.fails("import", bad); !says(errs, "import_damaged", nil) {
+		t.Errorf("altered archive: %s", errs)
+	}
+	if items := carol.ls(); len(items) != 0 {
+		t.Fatalf("refused imports left %d items", len(items))
+	}
+
+	var res struct {
+		Documents int      `json:"documents"`
+		Added     []string `json:"added"`
+		Skipped   int      `json:"skipped"`
+	}
+	stdout, errs, code := carol.run("", []string{"AKTE_EXPORT_PASSPHRASE=" + pass}, "import", sealed, "--json")
+	if code != 0 {
+		t.Fatalf("import: exit %d, %s", code, errs)
+	}
+	must(t, json.Unmarshal([]byte(stdout), &res))
+	if res.Documents != 4 || len(res.Added) != 4 || res.Skipped != 0 {
+		t.Fatalf("import --json: %s", stdout)
+	}
+	items := carol.ls()
+	byTitle := map[string][]lsItem{}
+	for _, it := range items {
+		byTitle[it.Title] = append(byTitle[it.Title], it)
+	}
+	if len(items) != 4 || len(byTitle["Blutbild"]) != 2 || byTitle["Arztbrief"][0].Comment != "nüchtern" || byTitle["Arztbrief"][0].Category != "letters" {
+		t.Fatalf("ls after the import: %+v", items)
+	}
+	for _, it := range byTitle["Blutbild"] {
+		want := "Hämoglobin 14,1 g/dl\n"
+		if it.Replaces != "" {
+			want = "Hämoglobin 14,2 g/dl\n"
+			if it.Version != 2 {
+				t.Errorf("new version: %+v", it)
+			}
+		}
+		if got := carol.ok("get", it.ID, "-o", "-"); got != want {
+			t.Errorf("%s: %q, want %q", it.ID, got, want)
+		}
+	}
+	out := filepath.Join(dir, "letter-back.pdf")
+	carol.ok("get", byTitle["Arztbrief"][0].ID, "-o", out)
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, letterBytes) {
+		t.Error("the letter differs after export and import")
+	}
+	study := filepath.Join(dir, "study")
+	carol.ok("get", byTitle["CT Thorax"][0].ID, "-o", study)
+	for sop, want := range originals {
+		if got, err := os.ReadFile(filepath.Join(study, dicomtest.UID("import", "series"), sop+".dcm")); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("instance %s differs after export and import (%v)", sop, err)
+		}
+	}
+
+	// Again: nothing new.
+	stdout, errs, code = carol.run("", nil, "import", plain, "--json")
+	if code != 0 {
+		t.Fatalf("second import: %s", errs)
+	}
+	must(t, json.Unmarshal([]byte(stdout), &res))
+	if len(res.Added) != 0 || res.Skipped != 4 || len(carol.ls()) != 4 {
+		t.Errorf("second import: %s", stdout)
+	}
+}
