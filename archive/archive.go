@@ -98,7 +98,7 @@ func Write(ctx context.Context, w io.Writer, r Record, tmpDir string, progress f
 		} else {
 			name := "files/" + d.ID + "/" + FileName(d.Meta)
 			paths[d.ID] = []string{name}
-			err = put(name, zip.Store, func(f io.Writer) error { return d.Write(ctx, f) })
+			err = put(name, zip.Store, func(f io.Writer) error { return pipelined(ctx, d, f) })
 		}
 		if err != nil {
 			return nil, err
@@ -141,6 +141,25 @@ func Write(ctx context.Context, w io.Writer, r Record, tmpDir string, progress f
 		return nil, err
 	}
 	return res, zw.Close()
+}
+
+// pipelined writes the document into w with its download and decryption
+// in a goroutine of their own, so that they run beside the checksum and
+// the archive's encryption instead of taking turns with them.
+func pipelined(ctx context.Context, d Document, w io.Writer) error {
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := d.Write(ctx, pw)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	_, err := io.CopyBuffer(w, pr, make([]byte, 1<<20))
+	pr.CloseWithError(err)
+	if werr := <-done; werr != nil {
+		return werr
+	}
+	return err
 }
 
 // writeStudy writes a study's instances as files/ID/<SeriesUID>/<SOPUID>.dcm.

@@ -142,3 +142,51 @@ func TestBenchmarkImportCD(t *testing.T) {
 		med(up), up, n, float64(size)/1e6, med(imp), imp, med(imp)/med(up), float64(impRSS)/1024)
 	t.Logf("CT import benchmark:\n%s", report)
 }
+
+// TestBenchmarkExport measures `akte export` of a record of 2 GiB (eight
+// documents of 256 MiB; AKTE_BENCH_EXPORT_MIB changes the total) next to
+// its baseline in the same run: `akte get` of the same documents, one
+// after another. It reports both rates, their ratio and the exporting
+// client's peak RSS (docs/benchmarks.md). Run with AKTE_BENCH=1.
+func TestBenchmarkExport(t *testing.T) {
+	if os.Getenv("AKTE_BENCH") == "" {
+		t.Skip("set AKTE_BENCH=1 to run the export benchmark")
+	}
+	total := int64(2048)
+	if s := os.Getenv("AKTE_BENCH_EXPORT_MIB"); s != "" {
+		fmt.Sscan(s, &total)
+	}
+	total <<= 20
+	srv := startServer(t, "", []string{"--quota", "8GiB"})
+	alice := newUser(t, srv, "alice@example.org")
+	alice.register(testKVNR)
+	alice.login()
+	dir := t.TempDir()
+	for i := range 8 {
+		p := filepath.Join(dir, fmt.Sprintf("doc-%d.bin", i))
+		writeRandom(t, p, total/8, uint64(i))
+		alice.upload(p, "--category", "findings", "--title", fmt.Sprint("Dokument ", i))
+		os.Remove(p)
+	}
+	mbps := func(d time.Duration) float64 { return float64(total) / d.Seconds() / 1e6 }
+	var getTime time.Duration
+	for _, it := range alice.ls() {
+		out := filepath.Join(dir, "back.bin")
+		_, d := alice.runMeasured("get", it.ID, "-o", out)
+		getTime += d
+		os.Remove(out)
+	}
+	t.Setenv("AKTE_EXPORT_PASSPHRASE", "Heckenrose-Abendlicht-7")
+	out := filepath.Join(dir, "akte.zip.age")
+	rss, expTime := alice.runMeasured("export", "--out", out)
+	fi, err := os.Stat(out)
+	if err != nil || fi.Size() < total {
+		t.Fatalf("export wrote %v (%v)", fi, err)
+	}
+	report := fmt.Sprintf("| `akte get` of the %d MiB, one document after another (baseline), MB/s | %.0f |\n"+
+		"| `akte export` (encrypted) of the same record, MB/s | %.0f |\n"+
+		"| export / get | %.2f |\n"+
+		"| peak RSS of `akte export`, MiB | %.0f |\n",
+		total>>20, mbps(getTime), mbps(expTime), getTime.Seconds()/expTime.Seconds(), float64(rss)/1024)
+	t.Logf("export benchmark:\n%s", report)
+}

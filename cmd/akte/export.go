@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 	"unicode/utf8"
 
@@ -18,8 +19,12 @@ import (
 	"github.com/akte/akte/seal"
 )
 
-// minPassphrase is the shortest passphrase an encrypted export takes.
-const minPassphrase = 12
+// minPassphrase is the shortest passphrase an encrypted export takes;
+// exportWorkFactor is the scrypt work factor (log2 N) it is stretched with.
+const (
+	minPassphrase    = 12
+	exportWorkFactor = 16
+)
 
 func exportCmd(e *env) *cobra.Command {
 	var out string
@@ -46,9 +51,15 @@ func exportCmd(e *env) *cobra.Command {
 				if utf8.RuneCountInString(pass) < minPassphrase {
 					return cli.Fail(akte.KindInvalid, "passphrase_too_short", map[string]any{"min": minPassphrase})
 				}
-				if recipient, err = age.NewScryptRecipient(pass); err != nil {
+				r, err := age.NewScryptRecipient(pass)
+				if err != nil {
 					return err
 				}
+				// scrypt N=2^16, r=8: 64 MiB and about a quarter second
+				// per guess, so that the export stays under 100 MiB
+				// (decision 0039; age's default 2^18 needs 256 MiB).
+				r.SetWorkFactor(exportWorkFactor)
+				recipient = r
 			}
 			st, c, _, rec, err := e.openRecord(ctx)
 			if err != nil {
@@ -103,9 +114,15 @@ func (e *env) writeArchive(cmd *cobra.Command, out string, r archive.Record, rec
 	defer tmp.Close()
 	var w io.WriteCloser = nopWriteCloser{tmp}
 	if recipient != nil {
+		// scrypt takes 64 MiB at once: before, the garbage of listing and
+		// verifying goes; after, its own, so that the heap does not grow
+		// to twice that while the documents stream (peak RSS,
+		// docs/benchmarks.md).
+		debug.FreeOSMemory()
 		if w, err = age.Encrypt(tmp, recipient); err != nil {
 			return nil, err
 		}
+		debug.FreeOSMemory()
 	}
 	var total int64
 	for _, d := range r.Documents {
