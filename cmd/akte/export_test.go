@@ -299,3 +299,53 @@ func TestImport(t *testing.T) {
 		t.Errorf("second import: %s", stdout)
 	}
 }
+
+// TestAccountReport: `akte account report` says what the server stores
+// about the account and sums up the record decrypted on the device.
+func TestAccountReport(t *testing.T) {
+	srv := startServer(t, "", nil)
+	alice := newUser(t, srv, "alice-report@example.org")
+	alice.register(testKVNR)
+	alice.login()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "brief.txt")
+	must(t, os.WriteFile(p, []byte("Arztbrief\n"), 0o600))
+	id := alice.upload(p, "--category", "letters", "--title", "Brief", "--date", "2023-05-04", "--source", "Praxis Weber")
+	var r struct {
+		Server struct {
+			Account struct {
+				Email, KVNR string
+				BirthDate   string `json:"birth_date"`
+			} `json:"account"`
+			Devices  []struct{ ID string } `json:"devices"`
+			Sessions []struct{ ID string } `json:"sessions"`
+			Items    []struct {
+				ID, Category string
+				Size         int64
+			} `json:"items"`
+			Protocol struct{ Events int } `json:"protocol"`
+		} `json:"server"`
+		Content struct {
+			Documents  int
+			Earliest   string
+			Sources    []string
+			Categories []struct {
+				ID        string
+				Documents int
+			}
+		} `json:"content"`
+	}
+	alice.okJSON(&r, "account", "report")
+	s := r.Server
+	if s.Account.Email != alice.Email || s.Account.KVNR != testKVNR || s.Account.BirthDate != "1980-04-01" || len(s.Devices) != 1 || len(s.Sessions) == 0 ||
+		len(s.Items) != 1 || s.Items[0].ID != id || s.Items[0].Category != "letters" || s.Items[0].Size <= 10 || s.Protocol.Events == 0 {
+		t.Errorf("server part: %+v", s)
+	}
+	c := r.Content
+	if c.Documents != 1 || c.Earliest != "2023-05-04" || len(c.Sources) != 1 || c.Sources[0] != "Praxis Weber" || len(c.Categories) != 1 || c.Categories[0].ID != "letters" {
+		t.Errorf("content part: %+v", c)
+	}
+	if out := alice.ok("account", "report"); !strings.Contains(out, "KVNR") || !strings.Contains(out, "Arztbriefe") {
+		t.Errorf("account report:\n%s", out)
+	}
+}

@@ -1662,6 +1662,82 @@ function Viewer({ x }) {
 
 // ---- settings ----
 
+// Information (GDPR Art. 15; issue 16, item 5; docs/rights.md): what the
+// server stores about the account in plaintext, as it answers, and a
+// summary of the record decrypted in this browser; the whole as a JSON
+// file too. The CLI's `akte account report` gives the same.
+function Information() {
+  useTitle(tr('Auskunft über Ihre Daten', 'Information about your data'));
+  const [data, setData] = useState(null);
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    (async () => {
+      try {
+        await reloadRecord();
+        const [account, devices, sessions, passkeys, records] = await Promise.all([get('/account'), get('/devices'), get('/sessions'), get('/account/passkeys'), get('/records')]);
+        const p = await verifyProtocol().catch(() => null);
+        setData({ account, devices, sessions, passkeys, records, protocol: p && { events: p.events.length, size: p.size } });
+      } catch (e) {
+        setErr(errorText(e));
+      }
+    })();
+  }, []);
+  const all = items.value;
+  const byCat = new Map();
+  for (const x of all) byCat.set(x.item.category, (byCat.get(x.item.category) || 0) + 1);
+  const dates = all.map((x) => x.meta?.date || x.item.created_at.slice(0, 10)).sort();
+  const sources = [...new Set(all.map((x) => x.meta?.source).filter(Boolean))].sort();
+  const save = () => {
+    const r = record.value;
+    const report = {
+      made: new Date().toISOString(),
+      server: { ...data, quota: r?.quota, used: r?.used,
+        items: all.map(({ item: i }) => ({ id: i.id, kind: i.kind, category: i.category, size: i.size, created_at: i.created_at, created_by: i.created_by, replaces: i.replaces })) },
+      content: { documents: all.length, bytes: all.reduce((n, x) => n + (x.meta?.size || 0), 0), earliest: dates[0], latest: dates.at(-1), sources,
+        categories: [...byCat].map(([id, documents]) => ({ id, documents })) },
+    };
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
+    a.download = 'akte-auskunft.json';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+  const a = data?.account;
+  return html`<h1 tabindex="-1">${tr('Auskunft über Ihre Daten', 'Information about your data')}</h1>
+    <p>${tr('Was der Server über Ihr Konto speichert, und eine Zusammenfassung Ihrer Akte (Art. 15 DSGVO). Gesundheitsdaten hat der Server nur verschlüsselt; die Zusammenfassung entsteht in diesem Browser.',
+      'What the server stores about your account, and a summary of your record (GDPR Art. 15). The server holds health data only encrypted; the summary is made in this browser.')}</p>
+    <${Alert} text=${err} />
+    ${!data && !err && html`<${Status} text=${tr('Wird zusammengestellt …', 'Gathering …')} />`}
+    ${data &&
+    html`<section class="card" aria-labelledby="inf-server-h">
+        <h2 id="inf-server-h">${tr('Beim Server gespeichert (unverschlüsselt)', 'Stored by the server (unencrypted)')}</h2>
+        <dl class="facts" data-testid="info-server">
+          <dt>${tr('E-Mail-Adresse', 'E-mail address')}</dt><dd>${a.email}</dd>
+          <dt>KVNR</dt><dd>${a.kvnr}</dd>
+          <dt>${tr('Geburtsdatum', 'Date of birth')}</dt><dd>${a.birth_date ? fmtDate(a.birth_date) : ''}</dd>
+          <dt>${tr('Konto angelegt', 'Account created')}</dt><dd>${fmtDateTime(a.created_at)}</dd>
+          <dt>${tr('Geräte', 'Devices')}</dt><dd>${data.devices.length}</dd>
+          <dt>${tr('Sitzungen', 'Sessions')}</dt><dd>${data.sessions.length}</dd>
+          <dt>${tr('Passkeys', 'Passkeys')}</dt><dd>${data.passkeys.length}</dd>
+          <dt>${tr('Akten, auf die Sie zugreifen', 'Records you may act on')}</dt><dd>${data.records.length}</dd>
+          <dt>${tr('Einträge der Akte (Kennung, Kategorie, Größe, Zeit)', 'Items of the record (id, category, size, time)')}</dt><dd>${all.length}</dd>
+          <dt>${tr('Speicher', 'Storage')}</dt><dd>${fmtBytes(record.value?.used || 0)} / ${fmtBytes(record.value?.quota || 0)}</dd>
+          <dt>${tr('Protokolleinträge', 'Protocol entries')}</dt><dd>${data.protocol ? data.protocol.events : tr('nicht prüfbar', 'cannot be verified')}</dd>
+        </dl>
+        <p><a href="/einstellungen">${tr('Geräte und Sitzungen verwalten', 'Manage devices and sessions')}</a> · <a href="/protokoll">${tr('Protokoll ansehen', 'See the protocol')}</a></p>
+      </section>
+      <section class="card" aria-labelledby="inf-content-h">
+        <h2 id="inf-content-h">${tr('Ihre Akte (in diesem Browser entschlüsselt)', 'Your record (decrypted in this browser)')}</h2>
+        <dl class="facts" data-testid="info-content">
+          <dt>${tr('Dokumente', 'Documents')}</dt><dd>${all.length}</dd>
+          ${dates.length > 0 && html`<dt>${tr('Zeitraum', 'Period')}</dt><dd>${fmtDate(dates[0])} – ${fmtDate(dates.at(-1))}</dd>`}
+          ${[...byCat].map(([c, n]) => html`<dt>${catName(c)}</dt><dd>${n}</dd>`)}
+          ${sources.length > 0 && html`<dt>${tr('Quellen', 'Sources')}</dt><dd>${sources.join(', ')}</dd>`}
+        </dl>
+      </section>
+      <button type="button" class="primary" onClick=${save}>${tr('Auskunft als Datei speichern (JSON)', 'Save the information as a file (JSON)')}</button>`}`;
+}
+
 function Settings() {
   useTitle(tr('Einstellungen', 'Settings'));
   const a = session.value.account;
@@ -1681,7 +1757,11 @@ function Settings() {
     <${ChangeAuthenticator} />
     <${Passkeys} />
     <${ChangePassword} />
-    <${Sessions} />`;
+    <${Sessions} />
+    <section class="card" aria-labelledby="rights-h">
+      <h2 id="rights-h">${tr('Ihre Daten', 'Your data')}</h2>
+      <p><a href="/auskunft">${tr('Auskunft über Ihre Daten (Art. 15 DSGVO)', 'Information about your data (GDPR Art. 15)')}</a></p>
+    </section>`;
 }
 
 // Language chooses the account's language: the app's on every device
@@ -2678,6 +2758,7 @@ const recordPages = [
   ['/einstellungen', () => html`<${Settings} />`],
   ['/protokoll', () => html`<${Protocol} />`],
   ['/patienten-cd', () => html`<${CDImport} />`],
+  ['/auskunft', () => html`<${Information} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 

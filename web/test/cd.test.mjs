@@ -154,6 +154,24 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
     assert.equal(await page.getByRole('button', { name: 'Ansehen: CT Thorax' }).count(), n);
   }
 
+  // The information page (Art. 15) counts them, and says what the server
+  // stores about the account.
+  await page.getByRole('button', { name: 'Menü' }).click();
+  await page.getByRole('link', { name: 'Einstellungen' }).click();
+  await page.getByRole('link', { name: 'Auskunft über Ihre Daten (Art. 15 DSGVO)' }).click();
+  await page.getByRole('heading', { name: 'Auskunft über Ihre Daten' }).waitFor();
+  const server = page.getByTestId('info-server');
+  await server.waitFor({ timeout: 30000 });
+  const facts = await server.innerText();
+  for (const want of [a.email, 'X110411675', '01.04.1980']) assert.ok(facts.includes(want), `server facts say ${want}: ${facts}`);
+  assert.match(await page.getByTestId('info-content').innerText(), /Medizinische Bilder\s+2/);
+  await axe(page, 'information page', assert);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Auskunft als Datei speichern (JSON)' }).click()]);
+  const info = JSON.parse(readFileSync(await dl.path(), 'utf8'));
+  assert.equal(info.server.account.email, a.email);
+  assert.equal(info.server.items.length, 2);
+  assert.equal(info.content.documents, 2);
+
   // The CLI opens what the browser uploaded and writes the instances back.
   await cli(srv.url, a.home, ['login', '--email', a.email, '--totp', await code(a.secret)], a.env);
   const list = JSON.parse(await cli(srv.url, a.home, ['ls', '--json'], a.env));
