@@ -21,6 +21,7 @@ import (
 	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/dicom"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/seal"
 	"github.com/akte/akte/wire"
@@ -300,7 +301,7 @@ func getCmd(e *env) *cobra.Command {
 	var output string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "get ID [-o FILE]",
+		Use:   "get ID [-o FILE|DIR]",
 		Short: e.Tr("Dokument herunterladen und entschlüsseln (-o - für die Standardausgabe)", "Download and decrypt a document (-o - for standard output)"),
 		Args:  cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -317,6 +318,9 @@ func getCmd(e *env) *cobra.Command {
 			if b := e.bar(it.Size, m.Title); b != nil {
 				t.Progress = func(n int64) { b.Set64(n) }
 				defer b.Finish()
+			}
+			if m.MediaType == dicom.StudyMediaType && output != "-" {
+				return e.getStudy(ctx, c, it, key, m, output, t, asJSON)
 			}
 			if output == "-" {
 				if asJSON {

@@ -17,6 +17,7 @@ import { totpCode } from './totp.js';
 import { passkeysSupported, createPasskey, getPasskey } from './passkey.js';
 import { here, navigate, back, match } from './router.js';
 import * as audit from './audit.js';
+import { scan as cdScan, studyFile } from './cd.js';
 import { has } from './catalog.js';
 
 const html = htm.bind(h);
@@ -1431,6 +1432,110 @@ const noFilter = { q: '', cat: '', sort: 'category', from: '', to: '' };
 const recordFilter = signal(noFilter);
 const useFilter = (k) => [recordFilter.value[k], (v) => (recordFilter.value = { ...recordFilter.value, [k]: v })];
 
+// CDImport reads a patient CD (its folder, or a ZIP of it) on this
+// device, shows what it found and what it skips, and uploads each study as
+// one encrypted item (docs/dicom.md, decision 0038); the record page shows
+// the uploads' progress.
+const skipText = {
+  program: ['Programm (Bildbetrachter)', 'program (image viewer)'],
+  autorun: ['Autostart-Datei', 'autorun file'],
+  picture: ['Bild oder Logo, kein DICOM', 'picture or logo, not DICOM'],
+  document: ['Dokument, kein DICOM', 'document, not DICOM'],
+  archive: ['Archiv', 'archive'],
+  duplicate: ['doppelt vorhanden', 'duplicate'],
+  malformed: ['beschädigtes DICOM', 'damaged DICOM'],
+  empty: ['leer', 'empty'],
+};
+const matchText = { match: ['stimmt überein', 'matches'], mismatch: ['weicht ab', 'differs'], unknown: ['nicht prüfbar', 'cannot be checked'] };
+
+function CDImport() {
+  useTitle(tr('Patienten-CD importieren', 'Import a patient CD'));
+  const [found, setFound] = useState(null); // {files, studies, skipped, source}
+  const [busy, setBusy] = useState('');
+  const [err, setErr] = useState('');
+  const [sure, setSure] = useState(false);
+  const folder = useRef(null);
+  const zip = useRef(null);
+  const read = async (files, isZip) => {
+    if (!files.length) return;
+    setErr('');
+    setFound(null);
+    setSure(false);
+    setBusy(tr('Die CD wird auf diesem Gerät gelesen …', 'Reading the CD on this device …'));
+    try {
+      const paths = files.map((f) => droppedPath.get(f) || f.webkitRelativePath || f.name);
+      const r = await cdScan(files, { zip: isZip, paths, birthDate: session.value.account.birth_date });
+      if (!r.studies.length) throw new core.CoreError('invalid', 'no studies', 'dicom_no_studies');
+      setFound({ ...r, files });
+    } catch (e) {
+      setErr(errorText(e));
+    } finally {
+      setBusy('');
+    }
+  };
+  const pickDrop = async (e) => {
+    e.preventDefault();
+    const files = await filesOf(e.dataTransfer);
+    read(files, files.length === 1 && /\.zip$/i.test(files[0].name));
+  };
+  const mismatch = found?.studies.some((s) => s.mismatch);
+  const start = async () => {
+    setBusy(tr('Die Untersuchungen werden vorbereitet …', 'Preparing the studies …'));
+    try {
+      const list = [];
+      for (const s of found.studies) {
+        const file = await studyFile(s, found.files);
+        droppedPath.set(file, 'cd:' + s.uid);
+        list.push({ file, meta: { title: s.title, type: 'DICOM ' + s.modalities.join('/'), date: s.date, source: s.institution } });
+      }
+      navigate('/akte');
+      runUploads(list, 'images');
+    } catch (e) {
+      setErr(errorText(e));
+      setBusy('');
+    }
+  };
+  return html`<div onDragOver=${(e) => e.preventDefault()} onDrop=${pickDrop} data-testid="cd-dropzone">
+    <h1 tabindex="-1">${tr('Patienten-CD importieren', 'Import a patient CD')}</h1>
+    <p>${tr('Wählen Sie den Ordner der CD (oder ziehen Sie ihn hierher) oder eine ZIP-Datei mit ihrem Inhalt. Die Bilder werden auf diesem Gerät gelesen und verschlüsselt; jede Untersuchung wird ein Dokument in der Kategorie „Medizinische Bilder“.',
+      'Choose the CD’s folder (or drag it here) or a ZIP file of its contents. The images are read and encrypted on this device; each study becomes one document in the category “Medical images”.')}</p>
+    <div class="row">
+      <button type="button" class="primary" onClick=${() => folder.current.click()} disabled=${!!busy}>${tr('Ordner der CD wählen', 'Choose the CD’s folder')}</button>
+      <button type="button" onClick=${() => zip.current.click()} disabled=${!!busy}>${tr('ZIP-Datei wählen', 'Choose a ZIP file')}</button>
+    </div>
+    <input ref=${folder} type="file" webkitdirectory multiple hidden data-testid="cd-folder" aria-label=${tr('Ordner der CD', 'The CD’s folder')}
+      onChange=${(e) => (read(Array.from(e.currentTarget.files), false), (e.currentTarget.value = ''))} />
+    <input ref=${zip} type="file" accept=".zip,application/zip" hidden data-testid="cd-zip" aria-label=${tr('ZIP-Datei', 'ZIP file')}
+      onChange=${(e) => (read(Array.from(e.currentTarget.files), true), (e.currentTarget.value = ''))} />
+    <${Status} text=${busy} />
+    <${Alert} text=${err} />
+    ${found &&
+    html`<section aria-labelledby="cd-found-h">
+      <h2 id="cd-found-h" tabindex="-1">${tr(`Gefunden: ${found.studies.length} Untersuchung(en)`, `Found: ${found.studies.length} stud${found.studies.length === 1 ? 'y' : 'ies'}`)}</h2>
+      <ul class="plain studies">
+        ${found.studies.map(
+          (s) => html`<li data-testid="cd-study"><h3>${s.title}</h3>
+            <p class="meta">${[s.date && fmtDate(s.date), s.modalities.join('/'), s.institution].filter(Boolean).join(' · ')}</p>
+            <p>${tr(`${s.series} Serie(n), ${s.instances} Bilder, ${fmtBytes(s.size)}`, `${s.series} series, ${s.instances} images, ${fmtBytes(s.size)}`)}</p>
+            <p>${tr('Patient', 'Patient')}: ${s.patient.name || '–'}${s.patient.birth_date && html`, ${tr('geboren', 'born')} ${fmtDate(s.patient.birth_date)}`}
+              (${tr('Geburtsdatum', 'date of birth')}: ${tr(...matchText[s.check.birth_date])})</p>
+            ${s.mismatch && html`<p class="alert" role="alert">${tr('Diese Untersuchung scheint zu einer anderen Person zu gehören.', 'This study seems to be another person’s.')}</p>`}
+          </li>`,
+        )}
+      </ul>
+      ${found.skipped.length > 0 &&
+      html`<details><summary>${tr(`Nicht importiert: ${found.skipped.length} Datei(en)`, `Not imported: ${found.skipped.length} file(s)`)}</summary>
+        <ul data-testid="cd-skipped">${found.skipped.map((k) => html`<li><span class="name">${k.path}</span>: ${tr(...(skipText[k.reason] || ['kein DICOM oder nicht lesbar', 'not DICOM or not readable']))}</li>`)}</ul>
+      </details>`}
+      ${mismatch &&
+      html`<p><label><input type="checkbox" checked=${sure} onChange=${(e) => setSure(e.currentTarget.checked)} />
+        ${' '}${tr('Ich habe geprüft: Diese Bilder gehören in meine Akte.', 'I checked: these images belong in my record.')}</label></p>`}
+      <button type="button" class="primary" onClick=${start} disabled=${!!busy || (mismatch && !sure)}>${tr('Verschlüsselt hochladen', 'Encrypt and upload')}</button>
+    </section>`}
+    <p><a href="/akte">${tr('Zurück zur Akte', 'Back to the record')}</a></p>
+  </div>`;
+}
+
 function Record() {
   useTitle(tr('Meine Akte', 'My record'));
   const [q, setQ] = useFilter('q');
@@ -1549,6 +1654,7 @@ function Record() {
     <div class="record-top">
       <button type="button" class="primary add" onClick=${() => setAdding({ files: [], replaces: null })} disabled=${!record.value}>
         ${tr('Dokumente hinzufügen', 'Add documents')}</button>
+      <a class="button" href="/patienten-cd">${tr('Patienten-CD importieren', 'Import a patient CD')}</a>
       <${Quota} />
     </div>
     <${Uploads} />
@@ -1755,6 +1861,82 @@ function Viewer({ x }) {
 
 // ---- settings ----
 
+// Information (GDPR Art. 15; issue 16, item 5; docs/rights.md): what the
+// server stores about the account in plaintext, as it answers, and a
+// summary of the record decrypted in this browser; the whole as a JSON
+// file too. The CLI's `akte account report` gives the same.
+function Information() {
+  useTitle(tr('Auskunft über Ihre Daten', 'Information about your data'));
+  const [data, setData] = useState(null);
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    (async () => {
+      try {
+        await reloadRecord();
+        const [account, devices, sessions, passkeys, records] = await Promise.all([get('/account'), get('/devices'), get('/sessions'), get('/account/passkeys'), get('/records')]);
+        const p = await verifyProtocol().catch(() => null);
+        setData({ account, devices, sessions, passkeys, records, protocol: p && { events: p.events.length, size: p.size } });
+      } catch (e) {
+        setErr(errorText(e));
+      }
+    })();
+  }, []);
+  const all = items.value;
+  const byCat = new Map();
+  for (const x of all) byCat.set(x.item.category, (byCat.get(x.item.category) || 0) + 1);
+  const dates = all.map((x) => x.meta?.date || x.item.created_at.slice(0, 10)).sort();
+  const sources = [...new Set(all.map((x) => x.meta?.source).filter(Boolean))].sort();
+  const save = () => {
+    const r = record.value;
+    const report = {
+      made: new Date().toISOString(),
+      server: { ...data, quota: r?.quota, used: r?.used,
+        items: all.map(({ item: i }) => ({ id: i.id, kind: i.kind, category: i.category, size: i.size, created_at: i.created_at, created_by: i.created_by, replaces: i.replaces })) },
+      content: { documents: all.length, bytes: all.reduce((n, x) => n + (x.meta?.size || 0), 0), earliest: dates[0], latest: dates.at(-1), sources,
+        categories: [...byCat].map(([id, documents]) => ({ id, documents })) },
+    };
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
+    a.download = 'akte-auskunft.json';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+  const a = data?.account;
+  return html`<h1 tabindex="-1">${tr('Auskunft über Ihre Daten', 'Information about your data')}</h1>
+    <p>${tr('Was der Server über Ihr Konto speichert, und eine Zusammenfassung Ihrer Akte (Art. 15 DSGVO). Gesundheitsdaten hat der Server nur verschlüsselt; die Zusammenfassung entsteht in diesem Browser.',
+      'What the server stores about your account, and a summary of your record (GDPR Art. 15). The server holds health data only encrypted; the summary is made in this browser.')}</p>
+    <${Alert} text=${err} />
+    ${!data && !err && html`<${Status} text=${tr('Wird zusammengestellt …', 'Gathering …')} />`}
+    ${data &&
+    html`<section class="card" aria-labelledby="inf-server-h">
+        <h2 id="inf-server-h">${tr('Beim Server gespeichert (unverschlüsselt)', 'Stored by the server (unencrypted)')}</h2>
+        <dl class="facts" data-testid="info-server">
+          <dt>${tr('E-Mail-Adresse', 'E-mail address')}</dt><dd>${a.email}</dd>
+          <dt>KVNR</dt><dd>${a.kvnr}</dd>
+          <dt>${tr('Geburtsdatum', 'Date of birth')}</dt><dd>${a.birth_date ? fmtDate(a.birth_date) : ''}</dd>
+          <dt>${tr('Konto angelegt', 'Account created')}</dt><dd>${fmtDateTime(a.created_at)}</dd>
+          <dt>${tr('Geräte', 'Devices')}</dt><dd>${data.devices.length}</dd>
+          <dt>${tr('Sitzungen', 'Sessions')}</dt><dd>${data.sessions.length}</dd>
+          <dt>${tr('Passkeys', 'Passkeys')}</dt><dd>${data.passkeys.length}</dd>
+          <dt>${tr('Akten, auf die Sie zugreifen', 'Records you may act on')}</dt><dd>${data.records.length}</dd>
+          <dt>${tr('Einträge der Akte (Kennung, Kategorie, Größe, Zeit)', 'Items of the record (id, category, size, time)')}</dt><dd>${all.length}</dd>
+          <dt>${tr('Speicher', 'Storage')}</dt><dd>${fmtBytes(record.value?.used || 0)} / ${fmtBytes(record.value?.quota || 0)}</dd>
+          <dt>${tr('Protokolleinträge', 'Protocol entries')}</dt><dd>${data.protocol ? data.protocol.events : tr('nicht prüfbar', 'cannot be verified')}</dd>
+        </dl>
+        <p><a href="/einstellungen">${tr('Geräte und Sitzungen verwalten', 'Manage devices and sessions')}</a> · <a href="/protokoll">${tr('Protokoll ansehen', 'See the protocol')}</a></p>
+      </section>
+      <section class="card" aria-labelledby="inf-content-h">
+        <h2 id="inf-content-h">${tr('Ihre Akte (in diesem Browser entschlüsselt)', 'Your record (decrypted in this browser)')}</h2>
+        <dl class="facts" data-testid="info-content">
+          <dt>${tr('Dokumente', 'Documents')}</dt><dd>${all.length}</dd>
+          ${dates.length > 0 && html`<dt>${tr('Zeitraum', 'Period')}</dt><dd>${fmtDate(dates[0])} – ${fmtDate(dates.at(-1))}</dd>`}
+          ${[...byCat].map(([c, n]) => html`<dt>${catName(c)}</dt><dd>${n}</dd>`)}
+          ${sources.length > 0 && html`<dt>${tr('Quellen', 'Sources')}</dt><dd>${sources.join(', ')}</dd>`}
+        </dl>
+      </section>
+      <button type="button" class="primary" onClick=${save}>${tr('Auskunft als Datei speichern (JSON)', 'Save the information as a file (JSON)')}</button>`}`;
+}
+
 function Settings() {
   useTitle(tr('Einstellungen', 'Settings'));
   const a = session.value.account;
@@ -1774,7 +1956,11 @@ function Settings() {
     <${ChangeAuthenticator} />
     <${Passkeys} />
     <${ChangePassword} />
-    <${Sessions} />`;
+    <${Sessions} />
+    <section class="card" aria-labelledby="rights-h">
+      <h2 id="rights-h">${tr('Ihre Daten', 'Your data')}</h2>
+      <p><a href="/auskunft">${tr('Auskunft über Ihre Daten (Art. 15 DSGVO)', 'Information about your data (GDPR Art. 15)')}</a></p>
+    </section>`;
 }
 
 // Language chooses the account's language: the app's on every device
@@ -2775,6 +2961,8 @@ const recordPages = [
   ['/leistungserbringer', () => html`<${Providers} />`],
   ['/einstellungen', () => html`<${Settings} />`],
   ['/protokoll', () => html`<${Protocol} />`],
+  ['/patienten-cd', () => html`<${CDImport} />`],
+  ['/auskunft', () => html`<${Information} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 
