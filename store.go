@@ -344,8 +344,11 @@ type Store interface {
 	Representations(ctx context.Context, account AccountID, email string) ([]*Representative, error)
 	// UpdateRepresentative writes Account, AcceptedAt, PublicKey, RMKSlot
 	// and the emergency fields of the representative with r.ID in
-	// r.Record; KindNotFound if there is none.
-	UpdateRepresentative(ctx context.Context, r *Representative) error
+	// r.Record if its stored RequestedAt is still requested (nil: none),
+	// so that a refusal and the job that opens access cannot undo each
+	// other; KindNotFound if there is no such representative or its
+	// request changed meanwhile.
+	UpdateRepresentative(ctx context.Context, r *Representative, requested *time.Time) error
 	// DeleteRepresentative removes a representative of a record;
 	// KindNotFound if there is none.
 	DeleteRepresentative(ctx context.Context, record RecordID, id string) error

@@ -99,11 +99,12 @@ func (s *Store) Representations(ctx context.Context, account akte.AccountID, ema
 }
 
 // UpdateRepresentative writes the changeable fields of a representative.
-func (s *Store) UpdateRepresentative(ctx context.Context, r *akte.Representative) error {
+func (s *Store) UpdateRepresentative(ctx context.Context, r *akte.Representative, requested *time.Time) error {
 	return s.exec(ctx, "postgres.UpdateRepresentative", `UPDATE representatives SET account_id = $1, accepted_at = $2, public_key = $3, rmk_slot = $4,
-		requested_at = $5, opens_at = $6, reminded_at = $7, opened_at = $8, refused_at = $9 WHERE record_id = $10 AND id = $11`,
+		requested_at = $5, opens_at = $6, reminded_at = $7, opened_at = $8, refused_at = $9
+		WHERE record_id = $10 AND id = $11 AND requested_at IS NOT DISTINCT FROM $12`,
 		nullText(r.Account), nullTS(r.AcceptedAt), r.PublicKey, r.RMKSlot, nullTS(r.RequestedAt), nullTS(r.OpensAt),
-		nullTS(r.RemindedAt), nullTS(r.OpenedAt), nullTS(r.RefusedAt), r.Record, r.ID)
+		nullTS(r.RemindedAt), nullTS(r.OpenedAt), nullTS(r.RefusedAt), r.Record, r.ID, nullTS(requested))
 }
 
 // DeleteRepresentative removes a representative of a record.

@@ -77,11 +77,11 @@ func (s *Store) Representations(ctx context.Context, account akte.AccountID, ema
 }
 
 // UpdateRepresentative writes the changeable fields of a representative.
-func (s *Store) UpdateRepresentative(ctx context.Context, r *akte.Representative) error {
+func (s *Store) UpdateRepresentative(ctx context.Context, r *akte.Representative, requested *time.Time) error {
 	return s.update(ctx, "sqlite.UpdateRepresentative", `UPDATE representatives SET account_id = ?, accepted_at = ?, public_key = ?, rmk_slot = ?,
-		requested_at = ?, opens_at = ?, reminded_at = ?, opened_at = ?, refused_at = ? WHERE record_id = ? AND id = ?`,
+		requested_at = ?, opens_at = ?, reminded_at = ?, opened_at = ?, refused_at = ? WHERE record_id = ? AND id = ? AND requested_at IS ?`,
 		nullText(r.Account), nullMicros(r.AcceptedAt), r.PublicKey, r.RMKSlot, nullMicros(r.RequestedAt), nullMicros(r.OpensAt),
-		nullMicros(r.RemindedAt), nullMicros(r.OpenedAt), nullMicros(r.RefusedAt), r.Record, r.ID)
+		nullMicros(r.RemindedAt), nullMicros(r.OpenedAt), nullMicros(r.RefusedAt), r.Record, r.ID, nullMicros(requested))
 }
 
 // DeleteRepresentative removes a representative of a record.
