@@ -301,9 +301,13 @@ func representatives(t *testing.T, s *stack, owner, rec string) (carol, dave, er
 	if _, err := as(tokens[2]).RequestEmergency(ctx); err != nil {
 		t.Fatal(err)
 	}
-	reps, err := s.store.Representatives(ctx, akte.RecordID(rid))
+	a, err := s.store.AccountByEmail(ctx, "erin@example.org")
 	if err != nil {
 		t.Fatal(err)
+	}
+	reps, err := s.store.Representations(ctx, a.ID, a.Email)
+	if err != nil || len(reps) != 1 {
+		t.Fatal(reps, err)
 	}
 	for _, r := range reps {
 		if r.Email == "erin@example.org" {

@@ -154,7 +154,7 @@ func (s *Service) Representatives(ctx context.Context, p *Principal, rid akte.Re
 	if err != nil {
 		return nil, err
 	}
-	reps, err := s.store.Representatives(ctx, rid)
+	reps, err := s.store.Representatives(ctx, acc.Owner)
 	if err != nil {
 		return nil, internal(op, err)
 	}
@@ -191,7 +191,7 @@ func (s *Service) SetRepresentativeKey(ctx context.Context, p *Principal, rid ak
 	if err := validateWrapped(op, "rmk_slot", slot); err != nil {
 		return err
 	}
-	r, err := s.representative(ctx, op, rid, id)
+	r, err := s.representative(ctx, op, acc.Owner, id)
 	if err != nil {
 		return err
 	}
@@ -216,8 +216,8 @@ func (s *Service) SetRepresentativeKey(ctx context.Context, p *Principal, rid ak
 	return s.accessEvent(ctx, acc, op, "representative:"+r.ID, akte.Event{Cause: "record_key"})
 }
 
-func (s *Service) representative(ctx context.Context, op string, rid akte.RecordID, id string) (*akte.Representative, error) {
-	reps, err := s.store.Representatives(ctx, rid)
+func (s *Service) representative(ctx context.Context, op string, owner akte.AccountID, id string) (*akte.Representative, error) {
+	reps, err := s.store.Representatives(ctx, owner)
 	if err != nil {
 		return nil, internal(op, err)
 	}
@@ -237,7 +237,7 @@ func (s *Service) RemoveRepresentative(ctx context.Context, p *Principal, rid ak
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteRepresentative(ctx, rid, id); akte.Is(err, akte.KindNotFound) {
+	if err := s.store.DeleteRepresentative(ctx, acc.Owner, id); akte.Is(err, akte.KindNotFound) {
 		return representativeNotFound(op)
 	} else if err != nil {
 		return internal(op, err)
@@ -319,7 +319,7 @@ func (s *Service) RefuseEmergency(ctx context.Context, p *Principal, rid akte.Re
 	if err != nil {
 		return err
 	}
-	r, err := s.representative(ctx, op, rid, id)
+	r, err := s.representative(ctx, op, acc.Owner, id)
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func (s *Store) CreateRepresentative(ctx context.Context, r *akte.Representative
 			return err
 		}
 		var n int64
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM representatives WHERE record_id = $1`, r.Record).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM representatives WHERE owner_id = $1`, r.Owner).Scan(&n); err != nil {
 			return err
 		}
 		if n >= int64(max) {
@@ -69,12 +69,12 @@ func (s *Store) CreateRepresentative(ctx context.Context, r *akte.Representative
 	}))
 }
 
-// Representatives lists the representatives of a record.
-func (s *Store) Representatives(ctx context.Context, record akte.RecordID) ([]*akte.Representative, error) {
+// Representatives lists the representatives of the owner's record.
+func (s *Store) Representatives(ctx context.Context, owner akte.AccountID) ([]*akte.Representative, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	rs, err := list(ctx, s.pool, scanRepresentative,
-		`SELECT `+representativeColumns+` FROM representatives WHERE record_id = $1 ORDER BY created_at, seq`, record)
+		`SELECT `+representativeColumns+` FROM representatives WHERE owner_id = $1 ORDER BY created_at, seq`, owner)
 	return rs, wrap("postgres.Representatives", err)
 }
 
@@ -102,14 +102,14 @@ func (s *Store) Representations(ctx context.Context, account akte.AccountID, ema
 func (s *Store) UpdateRepresentative(ctx context.Context, r *akte.Representative, requested *time.Time) error {
 	return s.exec(ctx, "postgres.UpdateRepresentative", `UPDATE representatives SET account_id = $1, accepted_at = $2, public_key = $3, rmk_slot = $4,
 		requested_at = $5, opens_at = $6, reminded_at = $7, opened_at = $8, refused_at = $9
-		WHERE record_id = $10 AND id = $11 AND requested_at IS NOT DISTINCT FROM $12`,
+		WHERE owner_id = $10 AND id = $11 AND requested_at IS NOT DISTINCT FROM $12`,
 		nullText(r.Account), nullTS(r.AcceptedAt), r.PublicKey, r.RMKSlot, nullTS(r.RequestedAt), nullTS(r.OpensAt),
-		nullTS(r.RemindedAt), nullTS(r.OpenedAt), nullTS(r.RefusedAt), r.Record, r.ID, nullTS(requested))
+		nullTS(r.RemindedAt), nullTS(r.OpenedAt), nullTS(r.RefusedAt), r.Owner, r.ID, nullTS(requested))
 }
 
 // DeleteRepresentative removes a representative of a record.
-func (s *Store) DeleteRepresentative(ctx context.Context, record akte.RecordID, id string) error {
-	return s.exec(ctx, "postgres.DeleteRepresentative", `DELETE FROM representatives WHERE record_id = $1 AND id = $2`, record, id)
+func (s *Store) DeleteRepresentative(ctx context.Context, owner akte.AccountID, id string) error {
+	return s.exec(ctx, "postgres.DeleteRepresentative", `DELETE FROM representatives WHERE owner_id = $1 AND id = $2`, owner, id)
 }
 
 // EmergenciesDue lists the emergency requests that open before before

@@ -31,7 +31,7 @@ func (s *Store) CreateRepresentative(ctx context.Context, r *akte.Representative
 	const op = "sqlite.CreateRepresentative"
 	return wrap(op, s.tx(ctx, func(c *conn) error {
 		var n int64
-		if err := c.one(`SELECT count(*) FROM representatives WHERE record_id = ?`, []any{r.Record}, func(rw *row) { n = rw.int64() }); err != nil {
+		if err := c.one(`SELECT count(*) FROM representatives WHERE owner_id = ?`, []any{r.Owner}, func(rw *row) { n = rw.int64() }); err != nil {
 			return err
 		}
 		if n >= int64(max) {
@@ -50,10 +50,10 @@ func (s *Store) CreateRepresentative(ctx context.Context, r *akte.Representative
 	}))
 }
 
-// Representatives lists the representatives of a record.
-func (s *Store) Representatives(ctx context.Context, record akte.RecordID) ([]*akte.Representative, error) {
+// Representatives lists the representatives of the owner's record.
+func (s *Store) Representatives(ctx context.Context, owner akte.AccountID) ([]*akte.Representative, error) {
 	rs, err := list(ctx, s, scanRepresentative,
-		`SELECT `+representativeColumns+` FROM representatives WHERE record_id = ? ORDER BY created_at, rowid`, record)
+		`SELECT `+representativeColumns+` FROM representatives WHERE owner_id = ? ORDER BY created_at, rowid`, owner)
 	return rs, wrap("sqlite.Representatives", err)
 }
 
@@ -79,14 +79,14 @@ func (s *Store) Representations(ctx context.Context, account akte.AccountID, ema
 // UpdateRepresentative writes the changeable fields of a representative.
 func (s *Store) UpdateRepresentative(ctx context.Context, r *akte.Representative, requested *time.Time) error {
 	return s.update(ctx, "sqlite.UpdateRepresentative", `UPDATE representatives SET account_id = ?, accepted_at = ?, public_key = ?, rmk_slot = ?,
-		requested_at = ?, opens_at = ?, reminded_at = ?, opened_at = ?, refused_at = ? WHERE record_id = ? AND id = ? AND requested_at IS ?`,
+		requested_at = ?, opens_at = ?, reminded_at = ?, opened_at = ?, refused_at = ? WHERE owner_id = ? AND id = ? AND requested_at IS ?`,
 		nullText(r.Account), nullMicros(r.AcceptedAt), r.PublicKey, r.RMKSlot, nullMicros(r.RequestedAt), nullMicros(r.OpensAt),
-		nullMicros(r.RemindedAt), nullMicros(r.OpenedAt), nullMicros(r.RefusedAt), r.Record, r.ID, nullMicros(requested))
+		nullMicros(r.RemindedAt), nullMicros(r.OpenedAt), nullMicros(r.RefusedAt), r.Owner, r.ID, nullMicros(requested))
 }
 
 // DeleteRepresentative removes a representative of a record.
-func (s *Store) DeleteRepresentative(ctx context.Context, record akte.RecordID, id string) error {
-	return s.update(ctx, "sqlite.DeleteRepresentative", `DELETE FROM representatives WHERE record_id = ? AND id = ?`, record, id)
+func (s *Store) DeleteRepresentative(ctx context.Context, owner akte.AccountID, id string) error {
+	return s.update(ctx, "sqlite.DeleteRepresentative", `DELETE FROM representatives WHERE owner_id = ? AND id = ?`, owner, id)
 }
 
 // EmergenciesDue lists the emergency requests that open before before

@@ -2,7 +2,8 @@
 -- (decision 0036). email and kvnr are as the patient named them;
 -- account_id is set when that account accepts. rmk_slot is the record
 -- master key wrapped by the patient's client to public_key; the server
--- cannot open it.
+-- cannot open it. The owner's account is the key, as for every table of a
+-- record: record ids are chosen by clients.
 
 -- +goose Up
 CREATE TABLE representatives (
@@ -23,9 +24,10 @@ CREATE TABLE representatives (
 	reminded_at  timestamptz,
 	opened_at    timestamptz,
 	refused_at   timestamptz,
-	UNIQUE (record_id, email),
-	UNIQUE (record_id, kvnr)
+	UNIQUE (owner_id, email),
+	UNIQUE (owner_id, kvnr)
 );
+CREATE INDEX representatives_record ON representatives (record_id);
 CREATE INDEX representatives_account ON representatives (account_id);
 CREATE INDEX representatives_email ON representatives (email);
 CREATE INDEX representatives_opens ON representatives (opens_at);
