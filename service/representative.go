@@ -72,7 +72,13 @@ func (s *Service) representations(ctx context.Context, p *Principal) ([]RecordAc
 		if err != nil {
 			return nil, internal(op, err)
 		}
-		out = append(out, RecordAccess{ID: r.Record, Role: repRole(r, now), OwnerEmail: owner.Email, OwnerKVNR: owner.KVNR, OpensAt: r.OpensAt})
+		ra := RecordAccess{ID: r.Record, Role: repRole(r, now), OwnerEmail: owner.Email, OwnerKVNR: owner.KVNR, OpensAt: r.OpensAt}
+		if ra.Role == RoleInvited {
+			// Whoever reads the named address learns who named it (the
+			// mail says so too), not the patient's KVNR.
+			ra.OwnerKVNR = ""
+		}
+		out = append(out, ra)
 	}
 	return out, nil
 }
@@ -246,9 +252,10 @@ func (s *Service) RemoveRepresentative(ctx context.Context, p *Principal, rid ak
 }
 
 // AcceptRepresentation is the named person's acceptance. The KVNR it
-// states must be the one the patient named, and the account's own where
-// it holds one (decision 0036): naming an address alone makes nobody a
-// representative. The patient is told by mail.
+// states must be the one the patient named and the account's own
+// (decision 0036): naming an address alone makes nobody a representative,
+// and an account without a KVNR cannot accept (so stating KVNRs is no way
+// to find the one the patient named). The patient is told by mail.
 func (s *Service) AcceptRepresentation(ctx context.Context, p *Principal, rid akte.RecordID, kvnr string) (*akte.Representative, error) {
 	const op = "representative.accept"
 	acc, err := s.authorize(ctx, p, rid, ActRepresentativeAccept)
@@ -259,7 +266,7 @@ func (s *Service) AcceptRepresentation(ctx context.Context, p *Principal, rid ak
 		return nil, err
 	}
 	r := acc.Rep
-	if kvnr != r.KVNR || (p.Account.KVNR != "" && p.Account.KVNR != r.KVNR) {
+	if kvnr != r.KVNR || p.Account.KVNR != r.KVNR {
 		s.accessEvent(ctx, acc, op, "representative:"+r.ID, akte.Event{Result: akte.ResultDenied, Cause: "representative_kvnr_mismatch"})
 		return nil, akte.R(op, akte.KindForbidden, "representative_kvnr_mismatch", nil, "")
 	}

@@ -95,7 +95,7 @@ func TestRepresentative(t *testing.T) {
 	srv.lastMail(bob.Email, "als Vertretung benannt")
 	var rs []wire.RecordAccess
 	bob.okJSON(&rs, "records")
-	if len(rs) != 2 || rs[1].RecordID != rid || rs[1].Role != "invited" || rs[1].OwnerEmail != alice.Email {
+	if len(rs) != 2 || rs[1].RecordID != rid || rs[1].Role != "invited" || rs[1].OwnerEmail != alice.Email || rs[1].OwnerKVNR != "" {
 		t.Fatalf("bob's records: %+v", rs)
 	}
 	if msg := bob.fails("ls", "--record", rid); !says(msg, "action_not_permitted", nil) {
