@@ -72,6 +72,7 @@ function enterSession(account, keys, kdf, umk) {
   session.value = { account, keys, kdf, umk };
   setRecord(account.record_id);
   representing.value = '';
+  recordList.value = null;
   locked.value = null;
   sessionStorage.setItem('akte.session', emailKey(account.email));
   takeLang(account);
@@ -110,6 +111,7 @@ function leaveSession(message = '', { stay = false } = {}) {
   session.value = null;
   setRecord('');
   representing.value = '';
+  recordList.value = null;
   locked.value = null;
   sessionStorage.removeItem('akte.session');
   // The next login (maybe of another account) shows nothing of this one.
@@ -1804,10 +1806,14 @@ const representing = signal('');
 // who has only the own. Records one is named for but cannot open yet
 // (not accepted, an emergency representative still waiting) are said,
 // not offered.
+// The list is read once a session (each read is an account.read in the
+// protocol), and again after a reload of the page.
+const recordList = signal(null);
+
 function RecordSwitch() {
-  const [list, setList] = useState([]);
+  const list = recordList.value || [];
   useEffect(() => {
-    get('/records').then(setList, () => setList([]));
+    if (!recordList.value) get('/records').then((l) => (recordList.value = l), () => (recordList.value = []));
   }, []);
   const open = list.filter((r) => r.role === 'owner' || r.role === 'representative' || r.role === 'emergency_open');
   const waiting = list.filter((r) => r.role === 'invited' || r.role === 'emergency_waiting');
