@@ -73,6 +73,7 @@ function enterSession(account, keys, kdf, umk) {
   setRecord(account.record_id);
   representing.value = '';
   recordList.value = null;
+  accepted.value = '';
   locked.value = null;
   sessionStorage.setItem('akte.session', emailKey(account.email));
   takeLang(account);
@@ -112,6 +113,7 @@ function leaveSession(message = '', { stay = false } = {}) {
   setRecord('');
   representing.value = '';
   recordList.value = null;
+  accepted.value = '';
   locked.value = null;
   sessionStorage.removeItem('akte.session');
   // The next login (maybe of another account) shows nothing of this one.
@@ -1817,7 +1819,7 @@ function RecordSwitch() {
   }, []);
   const open = list.filter((r) => r.role === 'owner' || r.role === 'representative' || r.role === 'emergency_open');
   const waiting = list.filter((r) => r.role === 'invited' || r.role === 'emergency_waiting');
-  if (open.length < 2 && !waiting.length) return null;
+  if (open.length < 2 && !waiting.length && !accepted.value) return null;
   const choose = (id) => {
     const r = list.find((x) => x.record_id === id);
     setRecord(id);
@@ -1827,21 +1829,56 @@ function RecordSwitch() {
     reloadRecord();
   };
   const label = (r) => (r.role === 'owner' ? tr('Meine Akte', 'My record') : tr(`Akte von ${r.owner_email} (Vertretung)`, `Record of ${r.owner_email} (representative)`));
+  const reload = () => get('/records').then((l) => (recordList.value = l));
   return html`<div class="record-switch" data-testid="record-switch">
+    ${accepted.value &&
+    html`<p role="status">${tr('Angenommen. Nennen Sie der Person, die Sie vertreten, den Fingerabdruck Ihres Schlüssels:',
+      'Accepted. Tell the person you represent your key’s fingerprint:')} <code data-testid="own-fingerprint">${accepted.value}</code></p>`}
     ${open.length > 1 &&
     html`<label for="record-choice">${tr('Akte', 'Record')}</label>
       <select id="record-choice" value=${currentRecord()} onChange=${(e) => choose(e.currentTarget.value)}>
         ${open.map((r) => html`<option value=${r.record_id}>${label(r)}</option>`)}
       </select>`}
-    ${waiting.map(
-      (r) => html`<p class="hint">${r.role === 'invited'
-        ? tr(`${r.owner_email} hat Sie als Vertretung benannt. Annehmen: akte --record ${r.record_id} representative accept --kvnr IHRE-KVNR`,
-          `${r.owner_email} named you representative. Accept: akte --record ${r.record_id} representative accept --kvnr YOUR-KVNR`)
-        : r.opens_at
-          ? tr(`Notfallzugriff auf die Akte von ${r.owner_email} öffnet sich am ${fmtDateTime(r.opens_at)}.`, `Emergency access to the record of ${r.owner_email} opens on ${fmtDateTime(r.opens_at)}.`)
-          : tr(`Sie sind Notfall-Vertretung von ${r.owner_email}. Zugriff beantragen: akte --record ${r.record_id} representative request`,
-            `You are emergency representative of ${r.owner_email}. Request access: akte --record ${r.record_id} representative request`)}</p>`,
-    )}
+    ${waiting.map((r) => html`<${Representation} r=${r} reload=${reload} />`)}
+  </div>`;
+}
+
+// Representation is what a representative does before it may open a
+// record (decision 0036): accept being named, with its own KVNR (then
+// read out its key's fingerprint to the patient), or, as an emergency
+// representative, request access, which starts the waiting period.
+// accepted is the fingerprint to read out after an acceptance (until the
+// page is left).
+const accepted = signal('');
+
+function Representation({ r, reload }) {
+  const [kvnr, setKvnr] = useState('');
+  const { err, busy, run } = useAction();
+  const path = (p) => recordPath(r.record_id, '/representatives' + p);
+  const accept = run(async () => {
+    await post(path('/accept'), { kvnr: kvnr.trim().toUpperCase() });
+    accepted.value = (await core.call('fingerprint', { public_key: session.value.keys.public_key })).fingerprint;
+    await reload();
+  });
+  const request = run(async () => {
+    await post(path('/request'));
+    await reload();
+  });
+  if (r.role === 'invited')
+    return html`<form class="card" onSubmit=${accept} data-testid="representation">
+      <p>${tr(`${r.owner_email} hat Sie als Vertretung benannt.`, `${r.owner_email} named you representative.`)}</p>
+      <${Field} label=${tr('Ihre KVNR zur Bestätigung', 'Your KVNR to confirm')} name=${'accept-' + r.record_id} value=${kvnr} onInput=${setKvnr} autocomplete="off" />
+      <${Alert} text=${err} />
+      <${Busy} busy=${busy}>${tr('Annehmen', 'Accept')}<//>
+    </form>`;
+  return html`<div class="card" data-testid="representation">
+    ${r.opens_at
+      ? html`<p>${tr(`Notfallzugriff auf die Akte von ${r.owner_email} öffnet sich am ${fmtDateTime(r.opens_at)}, wenn die Person nicht ablehnt.`,
+          `Emergency access to the record of ${r.owner_email} opens on ${fmtDateTime(r.opens_at)} unless the person refuses.`)}</p>`
+      : html`<p>${tr(`Sie sind Notfall-Vertretung von ${r.owner_email}. Der Zugriff öffnet sich erst nach der Wartezeit; die Person wird benachrichtigt und kann ablehnen.`,
+          `You are emergency representative of ${r.owner_email}. Access opens only after the waiting period; the person is told and can refuse.`)}</p>
+        <${Alert} text=${err} />
+        <button type="button" class="primary" disabled=${busy} onClick=${request}>${tr('Notfallzugriff beantragen', 'Request emergency access')}</button>`}
   </div>`;
 }
 
@@ -1909,8 +1946,8 @@ function Representatives() {
   });
   const state = (r) => {
     if (!r.accepted_at) return tr('wartet auf Annahme', 'waiting for acceptance');
-    if (!r.key_handed_over) return tr('hat angenommen, Schlüssel noch nicht übergeben', 'accepted, key not handed over yet');
     if (r.opens_at) return tr(`Notfallzugriff beantragt, öffnet am ${fmtDateTime(r.opens_at)}`, `emergency access requested, opens on ${fmtDateTime(r.opens_at)}`);
+    if (!r.key_handed_over) return tr('hat angenommen, Schlüssel noch nicht übergeben', 'accepted, key not handed over yet');
     return r.emergency_wait_days ? tr('bereit (Notfall)', 'ready (emergency)') : tr('aktiv', 'active');
   };
   return html`<section class="card" aria-labelledby="rep-h" data-testid="representatives">

@@ -1,9 +1,11 @@
 // Representatives in the web app (issue 14, items 6 and 7; decision 0036):
-// the patient names a representative in the settings, compares the
-// fingerprint the representative reads out from its own client and hands
-// over the record key (a wrong fingerprint hands over nothing); the
-// representative, in a second browser in English, switches to the
-// patient's record and reads the document there. German and English,
+// the patient names a representative in the settings; the representative,
+// in a second browser in English, accepts with its KVNR (another is
+// refused) and reads out its key's fingerprint; the patient compares it
+// and hands over the record key (a wrong fingerprint hands over nothing);
+// the representative switches to the patient's record and reads the
+// document there. An emergency representative requests access in the
+// page, the patient refuses it in the settings. German and English,
 // axe-clean at 360 and 1280 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { startServer, launch, account, login, code, cli, axe, confirmDevice, shot, tempDir } from './helpers.mjs';
 
 const bobKVNR = 'K220635158';
+const carolKVNR = 'X110407071';
 
 async function loggedIn(browser, srv, a, locale, heading, subject = 'Neues Gerät') {
   const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 860 } });
@@ -53,9 +56,24 @@ test('a patient names a representative, hands over the key, the representative s
     await axe(page, `representatives, named, at ${w} px`, assert);
   }
 
-  // Bob accepts with his KVNR and reads out his key's fingerprint.
-  const accepted = JSON.parse(await cli(srv.url, bob.home, ['--record', rid, 'representative', 'accept', '--kvnr', bobKVNR, '--json'], bob.env));
-  assert.ok(accepted.key_fingerprint, 'accept prints the fingerprint');
+  // Bob, whose account speaks English (the app takes it at the login),
+  // accepts with his KVNR and reads out his key's fingerprint.
+  await cli(srv.url, bob.home, ['language', 'en'], bob.env);
+  const b = await loggedIn(browser, srv, bob, 'de-DE', 'My record', 'new device');
+  const invitation = b.page.getByTestId('representation');
+  await invitation.getByText(`${alice.email} named you representative.`).waitFor({ timeout: 30000 });
+  for (const w of [360, 1280]) {
+    await b.page.setViewportSize({ width: w, height: w === 360 ? 740 : 860 });
+    await axe(b.page, `invitation at ${w} px`, assert);
+  }
+  await invitation.getByLabel('Your KVNR to confirm').fill(carolKVNR);
+  await invitation.getByRole('button', { name: 'Accept' }).click();
+  await invitation.getByRole('alert').filter({ hasText: 'The KVNR does not match' }).waitFor({ timeout: 30000 });
+  await invitation.getByLabel('Your KVNR to confirm').fill(bobKVNR);
+  await invitation.getByRole('button', { name: 'Accept' }).click();
+  await b.page.getByTestId('own-fingerprint').waitFor({ timeout: 30000 });
+  const accepted = { key_fingerprint: await b.page.getByTestId('own-fingerprint').textContent() };
+  assert.match(accepted.key_fingerprint, /^[0-9a-f]{4}( [0-9a-f]{4}){7}$/);
   await page.getByRole('link', { name: 'Meine Akte' }).click();
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor();
   await page.getByRole('link', { name: 'Einstellungen' }).click();
@@ -72,10 +90,7 @@ test('a patient names a representative, hands over the key, the representative s
   await section.getByText(`Schlüssel an ${bob.email} übergeben.`).waitFor({ timeout: 30000 });
   await section.getByTestId('representative-list').getByText(/· aktiv/).waitFor();
 
-  // Bob, whose account speaks English (the app takes it at the login),
-  // switches to Alice's record and reads the document.
-  await cli(srv.url, bob.home, ['language', 'en'], bob.env);
-  const b = await loggedIn(browser, srv, bob, 'de-DE', 'My record', 'new device');
+  // Bob switches to Alice's record and reads the document.
   const choice = b.page.getByLabel('Record', { exact: true });
   await choice.waitFor({ timeout: 30000 });
   for (const w of [360, 1280]) {
@@ -91,5 +106,26 @@ test('a patient names a representative, hands over the key, the representative s
   await choice.selectOption({ label: 'My record' });
   await b.page.getByRole('heading', { name: 'My record' }).waitFor({ timeout: 30000 });
   await b.page.getByRole('button', { name: 'View: Blutbild Alice' }).waitFor({ state: 'detached', timeout: 30000 });
-  assert.deepEqual([...errors, ...b.errors], [], 'no page errors');
+
+  // An emergency representative requests access in the page; the
+  // patient refuses it in the settings.
+  const carol = await account(srv.url, 'carol-rep@example.org', 'Lindenblüte-Morgentau-42', carolKVNR);
+  await cli(srv.url, carol.home, ['login', '--email', carol.email, '--totp', await code(carol.secret)], carol.env);
+  await cli(srv.url, alice.home, ['representative', 'add', '--email', carol.email, '--kvnr', carolKVNR, '--emergency-wait', '3'], alice.env);
+  await cli(srv.url, carol.home, ['--record', rid, 'representative', 'accept', '--kvnr', carolKVNR], carol.env);
+  const c = await loggedIn(browser, srv, carol, 'de-DE', 'Meine Akte');
+  const emergency = c.page.getByTestId('representation');
+  await emergency.getByText(`Sie sind Notfall-Vertretung von ${alice.email}.`).waitFor({ timeout: 30000 });
+  await axe(c.page, 'an emergency representative before the request', assert);
+  await emergency.getByRole('button', { name: 'Notfallzugriff beantragen' }).click();
+  await emergency.getByText(new RegExp(`Notfallzugriff auf die Akte von ${alice.email} öffnet sich am`)).waitFor({ timeout: 30000 });
+  await page.getByRole('link', { name: 'Meine Akte' }).click();
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor();
+  await page.getByRole('link', { name: 'Einstellungen' }).click();
+  await section.getByTestId('representative-list').getByText(/Notfallzugriff beantragt, öffnet am/).waitFor({ timeout: 30000 });
+  await axe(page, 'representatives with a request', assert);
+  await section.getByRole('button', { name: `Notfallzugriff von ${carol.email} ablehnen` }).click();
+  await section.getByText(`Notfallzugriff von ${carol.email} abgelehnt.`).waitFor({ timeout: 30000 });
+  assert.equal(await section.getByRole('button', { name: `Notfallzugriff von ${carol.email} ablehnen` }).count(), 0, 'the request is gone');
+  assert.deepEqual([...errors, ...b.errors, ...c.errors], [], 'no page errors');
 });
