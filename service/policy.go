@@ -34,11 +34,14 @@ const (
 	RoleProviderItem     Role = "provider_item_read"
 	RoleProviderItemW    Role = "provider_item_add"
 	RoleStranger         Role = "stranger"
-	// RoleInvited is a person named as representative who has not
-	// accepted yet (decision 0036): it may only accept.
-	RoleInvited  Role = "invited"
-	RoleOperator Role = "operator"
+	RoleOperator         Role = "operator"
 )
+
+// RoleInvited is a person named as representative who has not accepted
+// yet (decision 0036): it may only accept. The representatives' roles
+// are resolved by representativeRole, for a principal roleOf finds a
+// stranger.
+const RoleInvited Role = "invited"
 
 // Action is a record-scoped operation. Where the audit log has an
 // operation of the same name, the action is recorded under it.
@@ -56,9 +59,10 @@ const (
 	ActItemChangeMetadata Action = "item.change_metadata"
 	ActItemDelete         Action = "item.delete"
 
-	// Representatives (decision 0036). Naming, changing and removing them
-	// is the patient's alone (design §1); so is the emergency refusal's
-	// counterpart, the request, the emergency representative's.
+	// Representatives (decision 0036). Naming, changing (handing over the
+	// record key) and removing them is the patient's alone (design §1);
+	// accepting is the named person's, the emergency request the
+	// emergency representative's.
 	ActRepresentativeList   Action = "representative.list"
 	ActRepresentativeAdd    Action = "representative.add"
 	ActRepresentativeChange Action = "representative.change" // the record key wrapped to an accepted representative
