@@ -352,6 +352,37 @@ type Store interface {
 	// ReleaseLease gives the lease up if holder holds it.
 	ReleaseLease(ctx context.Context, name, holder string) error
 
+	// CreateRepresentative inserts a representative of the owner's record
+	// (r.Owner, whose record must have the id r.Record) if it has fewer
+	// than max, in one step: of concurrent inserts at most max-existing
+	// succeed. KindQuota if the record has max already, KindConflict if
+	// it names the e-mail or the KVNR already, KindNotFound if the owner
+	// has no record with the id.
+	CreateRepresentative(ctx context.Context, r *Representative, max int) error
+	// Representatives lists the representatives of the owner's record by
+	// naming time.
+	Representatives(ctx context.Context, owner AccountID) ([]*Representative, error)
+	// Representation returns the representative of record that is the
+	// account (accepted), or else the one not yet accepted that names
+	// email; KindNotFound if neither exists.
+	Representation(ctx context.Context, record RecordID, account AccountID, email string) (*Representative, error)
+	// Representations lists the representatives that are the account
+	// (accepted) or, not yet accepted, name email, in every record.
+	Representations(ctx context.Context, account AccountID, email string) ([]*Representative, error)
+	// UpdateRepresentative writes Account, AcceptedAt, PublicKey, RMKSlot
+	// and the emergency fields of the representative with r.ID in
+	// r.Owner's record if its stored RequestedAt is still requested (nil: none),
+	// so that a refusal and the job that opens access cannot undo each
+	// other; KindNotFound if there is no such representative or its
+	// request changed meanwhile.
+	UpdateRepresentative(ctx context.Context, r *Representative, requested *time.Time) error
+	// DeleteRepresentative removes a representative of the owner's
+	// record; KindNotFound if there is none.
+	DeleteRepresentative(ctx context.Context, owner AccountID, id string) error
+	// EmergenciesDue lists the emergency requests whose access opens
+	// before before and that are not recorded as opened, in every record.
+	EmergenciesDue(ctx context.Context, before time.Time) ([]*Representative, error)
+
 	// Ping checks that the backend answers.
 	Ping(ctx context.Context) error
 	// Close releases the backend.

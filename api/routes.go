@@ -74,6 +74,13 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/records/{rid}/items/{id}/content", a.authed(a.handleItemContent))
 	m.HandleFunc("PUT /api/v1/records/{rid}/items/{id}/meta", a.authed(a.handleItemMetaChange))
 	m.HandleFunc("DELETE /api/v1/records/{rid}/items/{id}", a.authed(a.handleItemDelete))
+	m.HandleFunc("GET /api/v1/records/{rid}/representatives", a.authed(a.handleRepresentativeList))
+	m.HandleFunc("POST /api/v1/records/{rid}/representatives", a.authed(a.handleRepresentativeAdd))
+	m.HandleFunc("DELETE /api/v1/records/{rid}/representatives/{id}", a.authed(a.handleRepresentativeDelete))
+	m.HandleFunc("PUT /api/v1/records/{rid}/representatives/{id}/key", a.authed(a.handleRepresentativeKey))
+	m.HandleFunc("POST /api/v1/records/{rid}/representatives/{id}/refuse", a.authed(a.handleEmergencyRefuse))
+	m.HandleFunc("POST /api/v1/records/{rid}/representatives/accept", a.authed(a.handleRepresentativeAccept))
+	m.HandleFunc("POST /api/v1/records/{rid}/representatives/request", a.authed(a.handleEmergencyRequest))
 
 	// Development only: the mail outbox, so a newcomer registers without a
 	// mail server (set by cmd/akte without SMTP on a loopback address).
@@ -89,16 +96,23 @@ func (a *API) routes() {
 // of every route under /api/v1/records/{rid}. TestPermissionMatrix fails
 // for a record route without one.
 var recordRoutes = map[string]service.Action{
-	"GET /api/v1/records/{rid}":                         service.ActRecordRead,
-	"GET /api/v1/records/{rid}/manifest":                service.ActManifestRead,
-	"PUT /api/v1/records/{rid}/manifest":                service.ActManifestWrite,
-	"POST /api/v1/records/{rid}/uploads":                service.ActItemUpload,
-	"GET /api/v1/records/{rid}/uploads/{id}":            service.ActItemUpload,
-	"PUT /api/v1/records/{rid}/uploads/{id}/chunks/{n}": service.ActItemUpload,
-	"POST /api/v1/records/{rid}/uploads/{id}/complete":  service.ActItemUpload,
-	"GET /api/v1/records/{rid}/items":                   service.ActItemList,
-	"GET /api/v1/records/{rid}/items/{id}":              service.ActItemReadMetadata,
-	"GET /api/v1/records/{rid}/items/{id}/content":      service.ActItemDownload,
-	"PUT /api/v1/records/{rid}/items/{id}/meta":         service.ActItemChangeMetadata,
-	"DELETE /api/v1/records/{rid}/items/{id}":           service.ActItemDelete,
+	"GET /api/v1/records/{rid}":                              service.ActRecordRead,
+	"GET /api/v1/records/{rid}/manifest":                     service.ActManifestRead,
+	"PUT /api/v1/records/{rid}/manifest":                     service.ActManifestWrite,
+	"POST /api/v1/records/{rid}/uploads":                     service.ActItemUpload,
+	"GET /api/v1/records/{rid}/uploads/{id}":                 service.ActItemUpload,
+	"PUT /api/v1/records/{rid}/uploads/{id}/chunks/{n}":      service.ActItemUpload,
+	"POST /api/v1/records/{rid}/uploads/{id}/complete":       service.ActItemUpload,
+	"GET /api/v1/records/{rid}/items":                        service.ActItemList,
+	"GET /api/v1/records/{rid}/items/{id}":                   service.ActItemReadMetadata,
+	"GET /api/v1/records/{rid}/items/{id}/content":           service.ActItemDownload,
+	"PUT /api/v1/records/{rid}/items/{id}/meta":              service.ActItemChangeMetadata,
+	"DELETE /api/v1/records/{rid}/items/{id}":                service.ActItemDelete,
+	"GET /api/v1/records/{rid}/representatives":              service.ActRepresentativeList,
+	"POST /api/v1/records/{rid}/representatives":             service.ActRepresentativeAdd,
+	"DELETE /api/v1/records/{rid}/representatives/{id}":      service.ActRepresentativeRemove,
+	"PUT /api/v1/records/{rid}/representatives/{id}/key":     service.ActRepresentativeChange,
+	"POST /api/v1/records/{rid}/representatives/{id}/refuse": service.ActEmergencyRefuse,
+	"POST /api/v1/records/{rid}/representatives/accept":      service.ActRepresentativeAccept,
+	"POST /api/v1/records/{rid}/representatives/request":     service.ActEmergencyRequest,
 }

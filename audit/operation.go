@@ -42,6 +42,14 @@ const (
 	RepresentativeAdd    Operation = "representative.add"
 	RepresentativeChange Operation = "representative.change"
 	RepresentativeRemove Operation = "representative.remove"
+	// RepresentativeAccept is the named person's acceptance.
+	RepresentativeAccept Operation = "representative.accept"
+	// EmergencyRequest, EmergencyRefuse and EmergencyOpen are an emergency
+	// representative's request for access, the patient's refusal of it,
+	// and the end of the waiting period (recorded by the system).
+	EmergencyRequest Operation = "representative.emergency_request"
+	EmergencyRefuse  Operation = "representative.emergency_refuse"
+	EmergencyOpen    Operation = "representative.emergency_open"
 
 	// Apps (DiGA).
 	AppConnect    Operation = "app.connect"
@@ -172,6 +180,10 @@ func Operations() []OpInfo {
 		{RepresentativeAdd, "REP-01", ActionCreate, AreaAccess, "Vertretung benannt", "Representative added"},
 		{RepresentativeChange, "REP-02", ActionUpdate, AreaAccess, "Vertretung geändert", "Representative changed"},
 		{RepresentativeRemove, "REP-03", ActionDelete, AreaAccess, "Vertretung entfernt", "Representative removed"},
+		{RepresentativeAccept, "REP-04", ActionUpdate, AreaAccess, "Vertretung angenommen", "Representation accepted"},
+		{EmergencyRequest, "REP-05", ActionExecute, AreaAccess, "Notfallzugriff beantragt", "Emergency access requested"},
+		{EmergencyRefuse, "REP-06", ActionUpdate, AreaAccess, "Notfallzugriff abgelehnt", "Emergency access refused"},
+		{EmergencyOpen, "REP-07", ActionExecute, AreaAccess, "Notfallzugriff nach Wartezeit geöffnet", "Emergency access opened after the waiting period"},
 
 		{AppConnect, "APP-01", ActionCreate, AreaAccess, "App verbunden", "App connected"},
 		{AppDisconnect, "APP-02", ActionDelete, AreaAccess, "App getrennt", "App disconnected"},

@@ -181,7 +181,7 @@ var codeRe = regexp.MustCompile(`Code: (\d{8})`)
 // account registers, confirms and logs in a person; it returns the client
 // with the session, the account's material and the TOTP secret.
 func (s *stack) account(email string) (*client.API, *core.Material, string) {
-	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071", "dora@example.org": "A123456780"}[email]
+	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071", "dora@example.org": "A123456780", "frida@example.org": "D410000004", "emil@example.org": "D410079190"}[email]
 	if kvnr == "" {
 		kvnr = "X110411675"
 	}
@@ -453,6 +453,36 @@ func TestRoutesCovered(t *testing.T) {
 	}
 	if f := must[*client.Fingerprinted](t)(client.ProviderFingerprint(ctx, c4, preg.AccountID)); f.Fingerprint != own.Fingerprint {
 		t.Errorf("the patient computes %q, the practice %q", f.Fingerprint, own.Fingerprint)
+	}
+	// Representatives (decision 0036): frida names emil, emil accepts, frida
+	// hands over the record key, emil opens frida's record with his own
+	// private key; an emergency request by a second, refused by frida.
+	cd, md, _ := s.account("frida@example.org")
+	ce, me, _ := s.account("emil@example.org")
+	umkD := must[[]byte](t)(core.UnlockUMK(md.PasswordKey, md.Keys))
+	recD := s.record(cd, umkD)
+	rep := must[*wire.Representative](t)(cd.AddRepresentative(ctx, wire.RepresentativeAdd{Email: "emil@example.org", KVNR: "D410079190"}))
+	ce.RecordID = cd.RecordID
+	must[*wire.Representative](t)(ce.AcceptRepresentation(ctx, "D410079190"))
+	if _, err := cd.HandOverKey(ctx, recD, rep.ID, "0000 0000"); !akte.Is(err, akte.KindCrypto) {
+		t.Errorf("a key of another fingerprint: %v", err)
+	}
+	must[*wire.Representative](t)(cd.HandOverKey(ctx, recD, rep.ID, seal.Fingerprint(me.Keys.PublicKey)))
+	infoD := must[*wire.Record](t)(ce.Record(ctx))
+	privE := must[[]byte](t)(core.AccountPrivateKey(must[[]byte](t)(core.UnlockUMK(me.PasswordKey, me.Keys)), me.Keys))
+	must[*core.Record](t)(core.OpenRepresentedRecord(privE, *infoD))
+	if len(infoD.Keys.RMKByUMK) != 0 {
+		t.Error("a representative is given the owner's slot")
+	}
+	ok(t, cd.RemoveRepresentative(ctx, rep.ID))
+	emergency := must[*wire.Representative](t)(cd.AddRepresentative(ctx, wire.RepresentativeAdd{Email: "emil@example.org", KVNR: "D410079190", EmergencyWaitDays: 2}))
+	must[*wire.Representative](t)(ce.AcceptRepresentation(ctx, "D410079190"))
+	if r := must[*wire.Representative](t)(ce.RequestEmergency(ctx)); r.OpensAt == nil {
+		t.Error("the request names no opening")
+	}
+	ok(t, cd.RefuseEmergency(ctx, emergency.ID))
+	if rs := must[[]wire.Representative](t)(cd.Representatives(ctx)); len(rs) != 1 || rs[0].RequestedAt != nil || rs[0].RefusedAt == nil {
+		t.Errorf("after the refusal: %+v", rs)
 	}
 
 	for _, r := range routes(t) {

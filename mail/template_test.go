@@ -25,6 +25,14 @@ var all = []Template{
 	PasswordReset{},
 	ProviderVerified{Institution: "Praxis Dr. Müller"},
 	ProviderRejected{Institution: "Praxis Dr. Müller"},
+	RepresentativeNamed{Patient: "p@example.org", WaitDays: 3, Record: "abcdefghijklmnop"},
+	RepresentativeNamed{Patient: "p@example.org", Record: "abcdefghijklmnop"},
+	RepresentativeAccepted{Representative: "r@example.org", ID: "rep1"},
+	EmergencyRequested{Representative: "r@example.org", ID: "rep1", Opens: "2026-03-05 09:00", Days: 3},
+	EmergencyReminder{Representative: "r@example.org", ID: "rep1", Opens: "2026-03-05 09:00"},
+	EmergencyOpened{Representative: "r@example.org", Patient: "p@example.org", Owner: true},
+	EmergencyOpened{Representative: "r@example.org", Patient: "p@example.org", Record: "abcdefghijklmnop"},
+	EmergencyRefused{Patient: "p@example.org"},
 }
 
 // TestTemplates: every message renders in German and in English into a

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"maps"
+	"time"
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/audit"
@@ -35,6 +37,12 @@ const (
 	RoleOperator         Role = "operator"
 )
 
+// RoleInvited is a person named as representative who has not accepted
+// yet (decision 0036): it may only accept. The representatives' roles
+// are resolved by representativeRole, for a principal roleOf finds a
+// stranger.
+const RoleInvited Role = "invited"
+
 // Action is a record-scoped operation. Where the audit log has an
 // operation of the same name, the action is recorded under it.
 type Action string
@@ -50,6 +58,18 @@ const (
 	ActItemUpload         Action = "item.upload" // start, resume, chunks, completion; also a new version
 	ActItemChangeMetadata Action = "item.change_metadata"
 	ActItemDelete         Action = "item.delete"
+
+	// Representatives (decision 0036). Naming, changing (handing over the
+	// record key) and removing them is the patient's alone (design §1);
+	// accepting is the named person's, the emergency request the
+	// emergency representative's.
+	ActRepresentativeList   Action = "representative.list"
+	ActRepresentativeAdd    Action = "representative.add"
+	ActRepresentativeChange Action = "representative.change" // the record key wrapped to an accepted representative
+	ActRepresentativeRemove Action = "representative.remove"
+	ActRepresentativeAccept Action = "representative.accept"
+	ActEmergencyRequest     Action = "representative.emergency_request"
+	ActEmergencyRefuse      Action = "representative.emergency_refuse"
 )
 
 // Permission is one cell of the table.
@@ -86,9 +106,9 @@ type ActionInfo struct {
 func Roles() []RoleInfo {
 	return []RoleInfo{
 		{RoleOwner, "the patient whose record it is", true},
-		{RoleRepresentative, "a representative the patient named, after accepting", false},
-		{RoleEmergencyWaiting, "an emergency representative whose waiting period has not passed", false},
-		{RoleEmergencyOpen, "an emergency representative after the waiting period", false},
+		{RoleRepresentative, "a representative the patient named, after accepting", true},
+		{RoleEmergencyWaiting, "an emergency representative whose waiting period has not passed (or who has made no request, or whose request the patient refused)", true},
+		{RoleEmergencyOpen, "an emergency representative after the waiting period", true},
 		{RoleProviderRecord, "a provider with a whole-record grant to read", false},
 		{RoleProviderRecordW, "a provider with a whole-record grant to read and add", false},
 		{RoleProviderCategory, "a provider with a grant of categories to read", false},
@@ -97,6 +117,7 @@ func Roles() []RoleInfo {
 		{RoleProviderItemW, "a provider with a grant of single items to read and add", false},
 		{RoleStranger, "any other account: also a provider whose grant expired or was revoked, a blocked provider, and anyone naming a record that does not exist", true},
 		{RoleOperator, "the server's operator (akte admin): manages accounts, never reads health data", false},
+		{RoleInvited, "a person the patient named as representative (by e-mail and KVNR) who has not accepted yet", true},
 	}
 }
 
@@ -112,6 +133,13 @@ func Actions() []ActionInfo {
 		{ActItemUpload, "upload an item or a new version of one"},
 		{ActItemChangeMetadata, "change an item's description or move it to another category"},
 		{ActItemDelete, "delete an item"},
+		{ActRepresentativeList, "list the record's representatives"},
+		{ActRepresentativeAdd, "name a representative"},
+		{ActRepresentativeChange, "hand an accepted representative the record key (wrapped by the patient's client)"},
+		{ActRepresentativeRemove, "remove a representative"},
+		{ActRepresentativeAccept, "accept being named representative"},
+		{ActEmergencyRequest, "request emergency access (starts the waiting period)"},
+		{ActEmergencyRefuse, "refuse an emergency representative's request"},
 	}
 }
 
@@ -132,11 +160,24 @@ var policy = func() map[Role]map[Action]Permission {
 		}
 		return m
 	}
+	// The patient does everything but what only a named person does;
+	// a representative everything the patient does but name, change or
+	// remove representatives (design §1; deleting the record and ending
+	// the account are account routes, the owner's anyway).
+	owner := all(Allow)
+	owner[ActRepresentativeAccept], owner[ActEmergencyRequest] = Deny, Deny
+	representative := maps.Clone(owner)
+	representative[ActRepresentativeAdd], representative[ActRepresentativeChange], representative[ActRepresentativeRemove] = Deny, Deny, Deny
+	waiting := all(Deny)
+	waiting[ActEmergencyRequest] = Allow
+	invited := all(Deny)
+	invited[ActRepresentativeAccept] = Allow
 	return map[Role]map[Action]Permission{
-		RoleOwner:            all(Allow),
-		RoleRepresentative:   all(Allow),
-		RoleEmergencyWaiting: all(Deny),
-		RoleEmergencyOpen:    all(Allow),
+		RoleOwner:            owner,
+		RoleRepresentative:   representative,
+		RoleEmergencyWaiting: waiting,
+		RoleEmergencyOpen:    representative,
+		RoleInvited:          invited,
 		RoleProviderRecord:   provider(false),
 		RoleProviderRecordW:  provider(true),
 		RoleProviderCategory: provider(false),
@@ -195,6 +236,9 @@ type Access struct {
 	Record akte.RecordID
 	// Owner is the account whose record it is: the store's key.
 	Owner akte.AccountID
+	// Rep is the principal's entry as representative (or invited
+	// person) of the record; nil for other roles.
+	Rep *akte.Representative
 }
 
 // roleOf finds what the principal is to the record. Today a principal
@@ -212,9 +256,16 @@ func roleOf(p *Principal, rid akte.RecordID) (Role, akte.AccountID) {
 // keeps no text a caller made up).
 func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID, action Action) (*Access, error) {
 	role, owner := roleOf(p, rid)
+	var rep *akte.Representative
+	if role == RoleStranger {
+		var err error
+		if role, owner, rep, err = s.representativeRole(ctx, p, rid); err != nil {
+			return nil, err
+		}
+	}
 	allow, kind, reason := decide(role, action, nil)
 	if allow {
-		return &Access{P: p, Role: role, Record: rid, Owner: owner}, nil
+		return &Access{P: p, Role: role, Record: rid, Owner: owner, Rep: rep}, nil
 	}
 	err := akte.R(string(action), kind, reason, nil, "")
 	if _, known := audit.Operation(action).Info(); known {
@@ -237,8 +288,11 @@ func (a *Access) may(op string, action Action, it *akte.Item) error {
 
 // actorRole is the role an event of the access names.
 func (a *Access) actorRole() string {
-	if a.Role == RoleOwner {
+	switch a.Role {
+	case RoleOwner:
 		return "patient"
+	case RoleRepresentative, RoleEmergencyWaiting, RoleEmergencyOpen, RoleInvited:
+		return "representative"
 	}
 	return string(a.Role)
 }
@@ -257,13 +311,22 @@ type RecordAccess struct {
 	Role       Role
 	OwnerEmail string
 	OwnerKVNR  string
+	// OpensAt is, for an emergency representative with a request, when
+	// access opens.
+	OpensAt *time.Time
 }
 
-// Records lists the records the principal may act on: today its own.
+// Records lists the records the principal may act on: its own, and those
+// it represents or is invited to represent (representations).
 func (s *Service) Records(ctx context.Context, p *Principal) ([]RecordAccess, error) {
 	var out []RecordAccess
 	if p.RecordID != "" {
 		out = append(out, RecordAccess{ID: p.RecordID, Role: RoleOwner, OwnerEmail: p.Account.Email, OwnerKVNR: p.Account.KVNR})
 	}
+	reps, err := s.representations(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, reps...)
 	return out, s.AccountRead(ctx, p)
 }

@@ -65,6 +65,10 @@ type RecordInfo struct {
 	Quota      int64 // effective quota in ciphertext bytes
 	Used       int64 // complete items
 	Reserved   int64 // uploads in progress
+	// RMKSlot is, for a representative, the record master key its
+	// patient's client wrapped to its public key (nil until then), and
+	// RMKByUMK is left out of Record: that slot is the patient's.
+	RMKSlot []byte
 }
 
 // Record returns the record rid.
@@ -88,7 +92,13 @@ func (s *Service) Record(ctx context.Context, p *Principal, rid akte.RecordID) (
 	if err := s.accessEvent(ctx, acc, "record.read", "record:"+string(acc.Owner), akte.Event{}); err != nil {
 		return nil, err
 	}
-	return &RecordInfo{Record: r, Categories: akte.Categories(), Quota: s.quotaOf(r), Used: used, Reserved: reserved}, nil
+	info := &RecordInfo{Record: r, Categories: akte.Categories(), Quota: s.quotaOf(r), Used: used, Reserved: reserved}
+	if acc.Rep != nil {
+		c := *r
+		c.RMKByUMK = nil
+		info.Record, info.RMKSlot = &c, acc.Rep.RMKSlot
+	}
+	return info, nil
 }
 
 func errRecordNotFound(op string, err error) error {

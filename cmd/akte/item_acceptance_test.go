@@ -34,12 +34,25 @@ func TestDocumentZeroKnowledge(t *testing.T) {
 	// The marker many times over, across segment and chunk boundaries.
 	os.WriteFile(p, bytes.Repeat([]byte(contentMarker+"\n"), 200000), 0o600)
 	alice.upload(p, "--category", "findings", "--title", titleMarker, "--comment", titleMarker, "--source", titleMarker)
+	// A representative (decision 0036) reads it and adds one of its own:
+	// the record key it got and what it added are ciphertext too.
+	bob := newUser(t, srv, "bob@example.org")
+	bob.register(kvnrs(1)[0])
+	bob.login()
+	rid := alice.state().RecordID
+	nameRepresentative(t, alice, bob, kvnrs(1)[0], rid)
+	if items := bob.ls("--record", rid); len(items) != 1 || items[0].Title != titleMarker {
+		t.Fatalf("the representative's listing: %+v", items)
+	}
+	repDoc := filepath.Join(dir, "vertretung.txt")
+	os.WriteFile(repDoc, bytes.Repeat([]byte(contentMarker+"-vertretung\n"), 1000), 0o600)
+	bob.upload(repDoc, "--category", "letters", "--title", titleMarker+"-vertretung", "--record", rid)
 	// Stop the server so that the WAL is checkpointed into the database
 	// file too; then scan every file of the data directory (and the
 	// database dump and every object on PostgreSQL + S3).
 	srv.stop()
 	files := srv.atRest(func(path string, b []byte) {
-		for _, m := range []string{contentMarker, titleMarker, "Herzkatheter", "befund.txt"} {
+		for _, m := range []string{contentMarker, titleMarker, "Herzkatheter", "befund.txt", "vertretung.txt"} {
 			if bytes.Contains(b, []byte(m)) {
 				t.Errorf("%s contains %q", path, m)
 			}

@@ -30,7 +30,10 @@ func recordsCmd(e *env) *cobra.Command {
 			if asJSON {
 				return e.PrintJSON(rs)
 			}
-			roles := map[string]string{"owner": e.Tr("Inhaber/in", "owner")}
+			roles := map[string]string{"owner": e.Tr("Inhaber/in", "owner"), "representative": e.Tr("Vertretung", "representative"),
+				"invited":           e.Tr("als Vertretung benannt (annehmen: akte --record ID representative accept --kvnr K)", "named representative (accept: akte --record ID representative accept --kvnr K)"),
+				"emergency_waiting": e.Tr("Notfall-Vertretung, wartet", "emergency representative, waiting"),
+				"emergency_open":    e.Tr("Notfall-Vertretung, offen", "emergency representative, open")}
 			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(w, e.Tr("AKTE\tROLLE\tKVNR\tE-MAIL\t", "RECORD\tROLE\tKVNR\tE-MAIL\t"))
 			for _, r := range rs {

@@ -329,8 +329,12 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	if err != nil {
 		return err
 	}
+	now := testClock(e.Getenv("AKTE_TEST_CLOCK_FILE"), isLoopback(ln.Addr()))
+	if now != nil {
+		log.Warn("test clock: the server's time is shifted by the duration in AKTE_TEST_CLOCK_FILE")
+	}
 	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret, Background: true,
-		AuditKeyPEM: keyPEM})
+		AuditKeyPEM: keyPEM, Now: now})
 	if _, err := svc.AuditKey(ctx); err != nil {
 		return fmt.Errorf("audit key: %w", err)
 	}
@@ -473,6 +477,26 @@ func tlsConfig(cert tls.Certificate) *tls.Config {
 			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 		},
+	}
+}
+
+// testClock is the server's clock for the end-to-end tests of deadlines
+// counted in days (an emergency representative's waiting period): the
+// system's time shifted by the duration written in the file path names
+// (e.g. "72h"; unreadable or empty: no shift), read at every call so a
+// test moves the running server's time. Only on a loopback address, like
+// the development mailbox; nil (the system's clock) otherwise.
+func testClock(path string, loopback bool) func() time.Time {
+	if path == "" || !loopback {
+		return nil
+	}
+	return func() time.Time {
+		b, _ := os.ReadFile(path)
+		d, err := time.ParseDuration(strings.TrimSpace(string(b)))
+		if err != nil {
+			d = 0
+		}
+		return time.Now().Add(d)
 	}
 }
 

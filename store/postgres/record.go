@@ -90,6 +90,10 @@ func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM category_keys WHERE account_id = $1`, r.AccountID); err != nil {
 			return err
 		}
+		// The representatives' slots hold the old record master key.
+		if _, err := tx.Exec(ctx, `DELETE FROM representatives WHERE owner_id = $1`, r.AccountID); err != nil {
+			return err
+		}
 		return insertCategoryKeys(ctx, tx, r)
 	}))
 }

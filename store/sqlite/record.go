@@ -75,6 +75,10 @@ func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
 		if _, err := c.exec(`DELETE FROM category_keys WHERE account_id = ?`, r.AccountID); err != nil {
 			return err
 		}
+		// The representatives' slots hold the old record master key.
+		if _, err := c.exec(`DELETE FROM representatives WHERE owner_id = ?`, r.AccountID); err != nil {
+			return err
+		}
 		return insertCategoryKeys(c, r)
 	}))
 }

@@ -92,6 +92,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"ChangeItemMeta", testChangeItemMeta},
 		{"ItemsPage", testItemsPage},
 		{"Quota", testQuota},
+		{"Representatives", testRepresentatives},
 
 		{"Secret", testSecret},
 		{"SecretConcurrent", testSecretConcurrent},

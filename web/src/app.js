@@ -9,7 +9,7 @@ import { signal, computed } from '@preact/signals';
 import htm from 'htm';
 import * as core from './core.js';
 import { b64, unb64 } from './bytes.js';
-import { get, post, del, request, setUnauthenticatedHandler, setRecord, inRecord, ApiError } from './api.js';
+import { get, post, del, request, setUnauthenticatedHandler, setRecord, inRecord, recordPath, currentRecord, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
 import { checkManifest, updateManifest } from './manifest.js';
 import { lang, setLang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
@@ -72,6 +72,9 @@ const useKDF = (email, kdf) => localStorage.setItem(kdfKey(email), JSON.stringif
 function enterSession(account, keys, kdf, umk) {
   session.value = { account, keys, kdf, umk };
   setRecord(account.record_id);
+  representing.value = '';
+  recordList.value = null;
+  accepted.value = '';
   locked.value = null;
   sessionStorage.setItem('akte.session', emailKey(account.email));
   takeLang(account);
@@ -109,6 +112,9 @@ function leaveSession(message = '', { stay = false } = {}) {
   if (session.value) core.call('forget', { handle: session.value.umk }).catch(() => {});
   session.value = null;
   setRecord('');
+  representing.value = '';
+  recordList.value = null;
+  accepted.value = '';
   locked.value = null;
   sessionStorage.removeItem('akte.session');
   // The next login (maybe of another account) shows nothing of this one.
@@ -960,6 +966,9 @@ let loads = 0;
 async function loadRecord() {
   const gen = ++loads;
   const [rec, list] = await Promise.all([get(inRecord()), get(inRecord('/items'))]);
+  // A represented record's key opens with the account's private key
+  // (decision 0036): the core finds it beside the record.
+  if (rec.rmk_slot) rec.private_key_by_umk = session.value.keys.private_key_by_umk;
   // A listing without the newest category key version this browser has
   // seen is refused: new items would be sealed under an old key.
   const vkey = 'akte.keyversions.' + rec.keys.record_id;
@@ -1649,7 +1658,8 @@ function Record() {
     pick(await filesOf(e.dataTransfer));
   };
   return html`<div data-testid="dropzone" onDragOver=${(e) => e.preventDefault()} onDrop=${dropOnPage}>
-    <h1 tabindex="-1">${tr('Meine Akte', 'My record')}</h1>
+    <h1 tabindex="-1">${representing.value ? tr(`Akte von ${representing.value}`, `Record of ${representing.value}`) : tr('Meine Akte', 'My record')}</h1>
+    <${RecordSwitch} />
     <${SecurityNotices} />
     <div class="record-top">
       <button type="button" class="primary add" onClick=${() => setAdding({ files: [], replaces: null })} disabled=${!record.value}>
@@ -1955,6 +1965,7 @@ function Settings() {
     <${ChangeEmail} />
     <${ChangeAuthenticator} />
     <${Passkeys} />
+    <${Representatives} />
     <${ChangePassword} />
     <${Sessions} />
     <section class="card" aria-labelledby="rights-h">
@@ -2076,7 +2087,7 @@ function RenewKeys() {
       // makes the new one and keeps it; the page gets its handle.
       const keys = await get('/account/keys');
       const sp = await core.call('split', { password: pw, kdf: keys.kdf, last: remembered(kdfKey(s.account.email)) });
-      const rec = await get(inRecord());
+      const rec = await get(recordPath(s.account.record_id));
       const rt = await core.call('rotate', { umk: s.umk, keys: keys.keys, record: rec, password_key: sp.password_key }).catch((e3) => {
         throw e3.reason === 'umk_unopenable' ? fail('Das Passwort ist falsch.', 'The password is wrong.') : e3;
       });
@@ -2170,6 +2181,193 @@ function ChangeAuthenticator() {
             <button type="button" onClick=${() => (setProof(null), setErr(''))}>${tr('Abbrechen', 'Cancel')}</button>
           </div>
         </form>`}
+  </section>`;
+}
+
+// representing is the e-mail address of the patient whose record the
+// record page shows, '' for one's own (decision 0036).
+const representing = signal('');
+
+// RecordSwitch lets a representative switch between the own record and
+// the ones it represents (GET /api/v1/records); it shows nothing to one
+// who has only the own. Records one is named for but cannot open yet
+// (not accepted, an emergency representative still waiting) are said,
+// not offered.
+// The list is read once a session (each read is an account.read in the
+// protocol), and again after a reload of the page.
+const recordList = signal(null);
+
+function RecordSwitch() {
+  const list = recordList.value || [];
+  useEffect(() => {
+    if (!recordList.value) get('/records').then((l) => (recordList.value = l), () => (recordList.value = []));
+  }, []);
+  const open = list.filter((r) => r.role === 'owner' || r.role === 'representative' || r.role === 'emergency_open');
+  const waiting = list.filter((r) => r.role === 'invited' || r.role === 'emergency_waiting');
+  if (open.length < 2 && !waiting.length && !accepted.value) return null;
+  const choose = (id) => {
+    const r = list.find((x) => x.record_id === id);
+    setRecord(id);
+    representing.value = r && r.role !== 'owner' ? r.owner_email : '';
+    items.value = [];
+    record.value = null;
+    reloadRecord();
+  };
+  const label = (r) => (r.role === 'owner' ? tr('Meine Akte', 'My record') : tr(`Akte von ${r.owner_email} (Vertretung)`, `Record of ${r.owner_email} (representative)`));
+  const reload = () => get('/records').then((l) => (recordList.value = l));
+  return html`<div class="record-switch" data-testid="record-switch">
+    ${accepted.value &&
+    html`<p role="status">${tr('Angenommen. Nennen Sie der Person, die Sie vertreten, den Fingerabdruck Ihres Schlüssels:',
+      'Accepted. Tell the person you represent your key’s fingerprint:')} <code data-testid="own-fingerprint">${accepted.value}</code></p>`}
+    ${open.length > 1 &&
+    html`<label for="record-choice">${tr('Akte', 'Record')}</label>
+      <select id="record-choice" value=${currentRecord()} onChange=${(e) => choose(e.currentTarget.value)}>
+        ${open.map((r) => html`<option value=${r.record_id}>${label(r)}</option>`)}
+      </select>`}
+    ${waiting.map((r) => html`<${Representation} r=${r} reload=${reload} />`)}
+  </div>`;
+}
+
+// Representation is what a representative does before it may open a
+// record (decision 0036): accept being named, with its own KVNR (then
+// read out its key's fingerprint to the patient), or, as an emergency
+// representative, request access, which starts the waiting period.
+// accepted is the fingerprint to read out after an acceptance (until the
+// page is left).
+const accepted = signal('');
+
+function Representation({ r, reload }) {
+  const [kvnr, setKvnr] = useState('');
+  const { err, busy, run } = useAction();
+  const path = (p) => recordPath(r.record_id, '/representatives' + p);
+  const accept = run(async () => {
+    await post(path('/accept'), { kvnr: kvnr.trim().toUpperCase() });
+    accepted.value = (await core.call('compareFingerprint', { public_key: session.value.keys.public_key })).fingerprint;
+    await reload();
+  });
+  const request = run(async () => {
+    await post(path('/request'));
+    await reload();
+  });
+  if (r.role === 'invited')
+    return html`<form class="card" onSubmit=${accept} data-testid="representation">
+      <p>${tr(`${r.owner_email} hat Sie als Vertretung benannt.`, `${r.owner_email} named you representative.`)}</p>
+      <${Field} label=${tr('Ihre KVNR zur Bestätigung', 'Your KVNR to confirm')} name=${'accept-' + r.record_id} value=${kvnr} onInput=${setKvnr} autocomplete="off" />
+      <${Alert} text=${err} />
+      <${Busy} busy=${busy}>${tr('Annehmen', 'Accept')}<//>
+    </form>`;
+  return html`<div class="card" data-testid="representation">
+    ${r.opens_at
+      ? html`<p>${tr(`Notfallzugriff auf die Akte von ${r.owner_email} öffnet sich am ${fmtDateTime(r.opens_at)}, wenn die Person nicht ablehnt.`,
+          `Emergency access to the record of ${r.owner_email} opens on ${fmtDateTime(r.opens_at)} unless the person refuses.`)}</p>`
+      : html`<p>${tr(`Sie sind Notfall-Vertretung von ${r.owner_email}. Der Zugriff öffnet sich erst nach der Wartezeit; die Person wird benachrichtigt und kann ablehnen.`,
+          `You are emergency representative of ${r.owner_email}. Access opens only after the waiting period; the person is told and can refuse.`)}</p>
+        <${Alert} text=${err} />
+        <button type="button" class="primary" disabled=${busy} onClick=${request}>${tr('Notfallzugriff beantragen', 'Request emergency access')}</button>`}
+  </div>`;
+}
+
+// Representatives is the patient's list of representatives (decision
+// 0036): name one by e-mail and KVNR (an emergency representative with a
+// waiting period), hand an accepted one the record key after comparing
+// the fingerprint the representative reads out, refuse an emergency
+// request, remove one. Always of one's own record.
+function Representatives() {
+  const s = session.value;
+  const own = (p = '') => recordPath(s.account.record_id, '/representatives' + p);
+  const [list, setList] = useState([]);
+  const [f, setF] = useState({ email: '', kvnr: '', wait: '' });
+  const set = (k) => (v) => setF({ ...f, [k]: v });
+  const [typed, setTyped] = useState({});
+  const [fps, setFps] = useState({});
+  const [status, setStatus] = useState('');
+  const { err, setErr, busy, run } = useAction();
+  const load = async () => {
+    try {
+      const rs = await get(own());
+      const out = {};
+      for (const r of rs) if (r.account_key && !r.key_handed_over) out[r.id] = (await core.call('compareFingerprint', { public_key: r.account_key })).fingerprint;
+      setFps(out);
+      setList(rs);
+    } catch (e) {
+      setErr(errorText(e));
+    }
+  };
+  useEffect(() => void load(), []);
+  const add = run(async () => {
+    setStatus('');
+    const days = parseInt(f.wait || '0', 10) || 0;
+    const r = await post(own(), { email: f.email.trim(), kvnr: f.kvnr.trim().toUpperCase(), emergency_wait_days: days });
+    setF({ email: '', kvnr: '', wait: '' });
+    setStatus(tr(`${r.email} ist als Vertretung benannt und bekommt eine E-Mail. Sobald sie annimmt, übergeben Sie hier den Schlüssel.`,
+      `${r.email} is named representative and gets an e-mail. Once they accept, hand over the key here.`));
+    await load();
+  });
+  const act = (f2) => async () => {
+    setErr('');
+    setStatus('');
+    try {
+      await f2();
+    } catch (e) {
+      setErr(errorText(e));
+    }
+    await load();
+  };
+  const handOver = (r) => act(async () => {
+    const fp = await core.call('compareFingerprint', { public_key: r.account_key, typed: typed[r.id] || '' });
+    if (!fp.same) throw fail('Der Fingerabdruck stimmt nicht überein. Der Schlüssel wurde nicht übergeben.', 'The fingerprint does not match. The key was not handed over.');
+    const rec = await get(recordPath(s.account.record_id));
+    const { slot } = await core.call('wrapForRep', { umk: s.umk, record: rec, public_key: r.account_key });
+    await request('PUT', own('/' + encodeURIComponent(r.id) + '/key'), { public_key: r.account_key, rmk_slot: slot });
+    setStatus(tr(`Schlüssel an ${r.email} übergeben.`, `Key handed to ${r.email}.`));
+  });
+  const refuse = (r) => act(async () => {
+    await post(own('/' + encodeURIComponent(r.id) + '/refuse'));
+    setStatus(tr(`Notfallzugriff von ${r.email} abgelehnt.`, `Emergency access of ${r.email} refused.`));
+  });
+  const remove = (r) => act(async () => {
+    await del(own('/' + encodeURIComponent(r.id)));
+    setStatus(tr(`${r.email} ist keine Vertretung mehr.`, `${r.email} is no longer a representative.`));
+  });
+  const state = (r) => {
+    if (!r.accepted_at) return tr('wartet auf Annahme', 'waiting for acceptance');
+    if (r.opens_at) return tr(`Notfallzugriff beantragt, öffnet am ${fmtDateTime(r.opens_at)}`, `emergency access requested, opens on ${fmtDateTime(r.opens_at)}`);
+    if (!r.key_handed_over) return tr('hat angenommen, Schlüssel noch nicht übergeben', 'accepted, key not handed over yet');
+    return r.emergency_wait_days ? tr('bereit (Notfall)', 'ready (emergency)') : tr('aktiv', 'active');
+  };
+  return html`<section class="card" aria-labelledby="rep-h" data-testid="representatives">
+    <h2 id="rep-h">${tr('Vertretungen', 'Representatives')}</h2>
+    <p>${tr('Bis zu fünf Personen mit eigenem Konto können für Sie handeln: alles, was Sie in Ihrer Akte tun, außer Vertretungen zu benennen oder zu entfernen. Eine Notfall-Vertretung bekommt Zugriff erst nach einer Wartezeit, die mit ihrem Antrag beginnt; Sie werden benachrichtigt und können ablehnen.',
+      'Up to five people with an account of their own can act for you: everything you do in your record, except naming or removing representatives. An emergency representative gets access only after a waiting period that starts with their request; you are told and can refuse.')}</p>
+    <${Status} text=${status} />
+    <${Alert} text=${err} />
+    ${list.length
+      ? html`<ul class="plain" data-testid="representative-list">
+          ${list.map((r) => html`<li>
+            <span>${r.email} · ${r.kvnr}${r.emergency_wait_days ? tr(` · Notfall, ${r.emergency_wait_days} Tage Wartezeit`, ` · emergency, ${r.emergency_wait_days} days' wait`) : ''} · ${state(r)}</span>
+            ${fps[r.id] &&
+            html`<div class="handover">
+              <p>${tr('Fingerabdruck des Schlüssels, den der Server nennt:', 'Fingerprint of the key the server names:')} <code data-testid="fingerprint">${fps[r.id]}</code></p>
+              <${Field} label=${tr(`Fingerabdruck, den ${r.email} Ihnen selbst nennt`, `Fingerprint ${r.email} tells you themselves`)} name=${'fp-' + r.id}
+                value=${typed[r.id] || ''} onInput=${(v) => setTyped({ ...typed, [r.id]: v })} autocomplete="off" />
+              <button type="button" class="primary" onClick=${handOver(r)}>${tr('Vergleichen und Schlüssel übergeben', 'Compare and hand over the key')}</button>
+            </div>`}
+            ${r.requested_at &&
+            html`<button type="button" class="danger" aria-label=${tr(`Notfallzugriff von ${r.email} ablehnen`, `Refuse emergency access of ${r.email}`)} onClick=${refuse(r)}>${tr('Ablehnen', 'Refuse')}</button>`}
+            <button type="button" class="danger" aria-label=${tr(`Vertretung ${r.email} entfernen`, `Remove representative ${r.email}`)} onClick=${remove(r)}>${tr('Entfernen', 'Remove')}</button>
+          </li>`)}
+        </ul>`
+      : html`<p>${tr('Sie haben noch keine Vertretung benannt.', 'You have not named a representative yet.')}</p>`}
+    ${list.length < 5 &&
+    html`<form onSubmit=${add}>
+      <h3>${tr('Vertretung benennen', 'Name a representative')}</h3>
+      <${Field} label=${tr('E-Mail-Adresse der Vertretung', 'The representative’s e-mail address')} type="email" name="rep-email" value=${f.email} onInput=${set('email')} autocomplete="off" />
+      <${Field} label=${tr('KVNR der Vertretung', 'The representative’s KVNR')} name="rep-kvnr" value=${f.kvnr} onInput=${set('kvnr')} autocomplete="off"
+        hint=${tr('Die Vertretung bestätigt sie beim Annehmen.', 'The representative confirms it when accepting.')} />
+      <${Field} label=${tr('Wartezeit in Tagen (nur Notfall-Vertretung)', 'Waiting period in days (emergency representative only)')} name="rep-wait" type="number" min="0" max="365"
+        value=${f.wait} onInput=${set('wait')} required=${false} inputmode="numeric" hint=${tr('Leer: Zugriff ab der Annahme.', 'Empty: access from the acceptance on.')} />
+      <${Busy} busy=${busy}>${tr('Vertretung benennen', 'Name a representative')}<//>
+    </form>`}
   </section>`;
 }
 
