@@ -147,3 +147,24 @@ type ProviderRejected struct{ Institution string }
 
 func (ProviderVerified) Name() string { return "provider_verified" }
 func (ProviderRejected) Name() string { return "provider_rejected" }
+
+// TerminationStarted confirms the account's notice: Date is when its data
+// is deleted (YYYY-MM-DD), Days the grace period.
+type TerminationStarted struct {
+	Date string
+	Days int
+}
+
+// TerminationReminder says that the account's data is deleted on Date, in
+// Days days.
+type TerminationReminder struct {
+	Date string
+	Days int
+}
+
+// TerminationKept confirms that the notice was taken back.
+type TerminationKept struct{}
+
+func (TerminationStarted) Name() string  { return "termination_started" }
+func (TerminationReminder) Name() string { return "termination_reminder" }
+func (TerminationKept) Name() string     { return "termination_kept" }

@@ -24,6 +24,9 @@ var all = []Template{
 	ResetCode{Code: "87654321", Minutes: 30},
 	PasswordReset{},
 	ProviderVerified{Institution: "Praxis Dr. Müller"},
+	TerminationStarted{Date: "2027-01-28", Days: 28},
+	TerminationReminder{Date: "2027-01-28", Days: 7},
+	TerminationKept{},
 	ProviderRejected{Institution: "Praxis Dr. Müller"},
 }
 
