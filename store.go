@@ -115,6 +115,23 @@ type Store interface {
 	// DeleteTokensBefore removes tokens that expired before t.
 	DeleteTokensBefore(ctx context.Context, t time.Time) (int, error)
 
+	// SetTermination records an account's notice, replacing an earlier
+	// one (KindNotFound if the account does not exist).
+	SetTermination(ctx context.Context, t *Termination) error
+	// Termination returns the account's notice; KindNotFound if none.
+	Termination(ctx context.Context, account AccountID) (*Termination, error)
+	// Terminations lists every notice, the earliest deletion first.
+	Terminations(ctx context.Context) ([]*Termination, error)
+	// DeleteTermination takes the account's notice back; KindNotFound if
+	// there is none.
+	DeleteTermination(ctx context.Context, account AccountID) error
+	// SetTerminationNotices records that the reminders up to n were sent
+	// and reports whether this call did (false if n were already).
+	SetTerminationNotices(ctx context.Context, account AccountID, n int) (bool, error)
+	// Scrub makes deleted rows unreadable from the store's files as far
+	// as the backend allows (after an account's deletion).
+	Scrub(ctx context.Context) error
+
 	// CreatePasskey inserts a passkey of an existing account (KindNotFound
 	// without it); KindConflict if its ID or CredentialID is taken.
 	CreatePasskey(ctx context.Context, p *Passkey) error

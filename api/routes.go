@@ -30,6 +30,9 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/account/passkeys", a.authed(a.handlePasskeyAdd))
 	m.HandleFunc("GET /api/v1/account/passkeys", a.authed(a.handlePasskeyList))
 	m.HandleFunc("DELETE /api/v1/account/passkeys/{id}", a.authed(a.handlePasskeyDelete))
+	m.HandleFunc("POST /api/v1/account/termination", a.authed(a.handleTerminate))
+	m.HandleFunc("GET /api/v1/account/termination", a.authed(a.handleTermination))
+	m.HandleFunc("DELETE /api/v1/account/termination", a.authed(a.handleKeepAccount))
 	m.HandleFunc("GET /api/v1/account/provider", a.authed(a.handleAccountProvider))
 
 	m.HandleFunc("POST /api/v1/sessions", a.handleSessionCreate)

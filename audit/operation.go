@@ -90,6 +90,9 @@ const (
 	AccountEmailChange       Operation = "account.email_change"
 	AccountPasskeyAdd        Operation = "account.passkey_add"
 	AccountPasskeyRemove     Operation = "account.passkey_remove"
+	AccountTerminate         Operation = "account.terminate"
+	AccountKeep              Operation = "account.keep"
+	AccountTerminated        Operation = "account.terminated"
 	PasswordChange           Operation = "password.change"
 	PasswordRecover          Operation = "password.recover"
 	PasswordRecoverComplete  Operation = "password.recover_complete"
@@ -217,6 +220,9 @@ func Operations() []OpInfo {
 		{AccountEmailChange, "ACC-12", ActionUpdate, AreaAuth, "E-Mail-Adresse geändert", "E-mail address changed"},
 		{AccountPasskeyAdd, "ACC-13", ActionCreate, AreaAuth, "Passkey hinzugefügt", "Passkey added"},
 		{AccountPasskeyRemove, "ACC-14", ActionDelete, AreaAuth, "Passkey entfernt", "Passkey removed"},
+		{AccountTerminate, "ACC-15", ActionExecute, AreaAuth, "Konto gekündigt", "Notice given on the account"},
+		{AccountKeep, "ACC-16", ActionExecute, AreaAuth, "Kündigung zurückgenommen", "Notice taken back"},
+		{AccountTerminated, "ACC-17", ActionDelete, AreaAuth, "Gekündigtes Konto gelöscht", "Terminated account deleted"},
 		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
 		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},
 		{PasswordRecoverComplete, "PWD-03", ActionUpdate, AreaAuth, "Passwort mit Sicherheitsschlüssel neu gesetzt", "Password set with the recovery key"},

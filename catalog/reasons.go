@@ -334,4 +334,7 @@ var sent = []string{
 	"zip_method",
 	"zip_ratio",
 	"zip_too_large",
+	// The account's notice (service.Terminate).
+	"termination_none",
+	"termination_not_confirmed",
 }

@@ -241,6 +241,15 @@ func TestRoutesCovered(t *testing.T) {
 	}
 	keys := must[*wire.KeysResponse](t)(c.AccountKeys(ctx))
 	umk := must[[]byte](t)(core.UnlockUMK(m.PasswordKey, keys.Keys))
+	// Notice given, read and taken back.
+	if n := must[*wire.Termination](t)(c.Terminate(ctx)); !n.DeleteAt.After(n.RequestedAt) {
+		t.Errorf("termination: %+v", n)
+	}
+	must[*wire.Termination](t)(c.Termination(ctx))
+	ok(t, c.KeepAccount(ctx))
+	if _, err := c.Termination(ctx); akte.KindOf(err) != akte.KindNotFound {
+		t.Errorf("termination after keep: %v", err)
+	}
 	if len(must[[]wire.Event](t)(c.Events(ctx))) == 0 {
 		t.Error("no events")
 	}

@@ -292,6 +292,31 @@ func (c *API) ConfirmEmailChange(ctx context.Context, r wire.EmailChangeConfirm)
 	return &out, nil
 }
 
+// Terminate is POST /api/v1/account/termination: notice on the account.
+func (c *API) Terminate(ctx context.Context) (*wire.Termination, error) {
+	var out wire.Termination
+	if _, err := c.do(ctx, "POST", prefix+"/account/termination", nil, &out, nil); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Termination is GET /api/v1/account/termination: the account's notice
+// (KindNotFound, termination_none, if there is none).
+func (c *API) Termination(ctx context.Context) (*wire.Termination, error) {
+	var out wire.Termination
+	if _, err := c.do(ctx, "GET", prefix+"/account/termination", nil, &out, nil); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// KeepAccount is DELETE /api/v1/account/termination: the notice taken back.
+func (c *API) KeepAccount(ctx context.Context) error {
+	_, err := c.do(ctx, "DELETE", prefix+"/account/termination", nil, nil, nil)
+	return err
+}
+
 // BeginPasskey is POST /api/v1/account/passkeys/new: the options for
 // navigator.credentials.create (adding a passkey needs an authenticator,
 // which a browser has and the CLI has not).

@@ -201,3 +201,24 @@ func (EmergencyRequested) Name() string     { return "emergency_requested" }
 func (EmergencyReminder) Name() string      { return "emergency_reminder" }
 func (EmergencyOpened) Name() string        { return "emergency_opened" }
 func (EmergencyRefused) Name() string       { return "emergency_refused" }
+
+// TerminationStarted confirms the account's notice: Date is when its data
+// is deleted (YYYY-MM-DD), Days the grace period.
+type TerminationStarted struct {
+	Date string
+	Days int
+}
+
+// TerminationReminder says that the account's data is deleted on Date, in
+// Days days.
+type TerminationReminder struct {
+	Date string
+	Days int
+}
+
+// TerminationKept confirms that the notice was taken back.
+type TerminationKept struct{}
+
+func (TerminationStarted) Name() string  { return "termination_started" }
+func (TerminationReminder) Name() string { return "termination_reminder" }
+func (TerminationKept) Name() string     { return "termination_kept" }

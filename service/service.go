@@ -32,16 +32,19 @@ type Config struct {
 	BaseURL        string        // public URL used in mailed links
 	EmailCodeTTL   time.Duration // e-mail confirmation code
 	UnconfirmedTTL time.Duration // accounts never confirmed are deleted after this
-	DeviceLinkTTL  time.Duration // new-device confirmation link
-	ResetTTL       time.Duration // password reset code and recovery token
-	SessionIdle    time.Duration
-	SessionMax     time.Duration
-	AddrRetention  time.Duration // client addresses in events
-	FailureFree    int           // attempts at an account's secrets before the back-off starts
-	FailureDelay   time.Duration // first wait of the back-off, doubled per further attempt
-	FailureWindow  time.Duration // attempts older than this are forgotten
-	MaxDelay       time.Duration // ceiling of the back-off
-	CodeAttempts   int           // guesses at the mailed codes of one purpose before it locks
+	// TerminationGrace is how long after its notice an account's data is
+	// deleted (and until when the notice can be taken back).
+	TerminationGrace time.Duration
+	DeviceLinkTTL    time.Duration // new-device confirmation link
+	ResetTTL         time.Duration // password reset code and recovery token
+	SessionIdle      time.Duration
+	SessionMax       time.Duration
+	AddrRetention    time.Duration // client addresses in events
+	FailureFree      int           // attempts at an account's secrets before the back-off starts
+	FailureDelay     time.Duration // first wait of the back-off, doubled per further attempt
+	FailureWindow    time.Duration // attempts older than this are forgotten
+	MaxDelay         time.Duration // ceiling of the back-off
+	CodeAttempts     int           // guesses at the mailed codes of one purpose before it locks
 	// Hourly limits of the unauthenticated paths; 0: no limit. They are
 	// counted in the database, so they hold across replicas.
 	RegisterPerAddr   int // registrations from one client address
@@ -80,6 +83,7 @@ func DefaultConfig() Config {
 		BaseURL:                   "http://127.0.0.1:8080",
 		EmailCodeTTL:              30 * time.Minute,
 		UnconfirmedTTL:            28 * 24 * time.Hour,
+		TerminationGrace:          28 * 24 * time.Hour,
 		DeviceLinkTTL:             24 * time.Hour,
 		ResetTTL:                  30 * time.Minute,
 		SessionIdle:               15 * time.Minute,

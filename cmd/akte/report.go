@@ -16,7 +16,7 @@ import (
 // accountCmd is `akte account`: the account's rights and life (issue 16).
 func accountCmd(e *env) *cobra.Command {
 	cmd := cli.Group(&cobra.Command{
-		Use:   "account",
+		Use:   "account report|terminate|keep",
 		Short: e.Tr("Auskunft über Ihr Konto (Art. 15 DSGVO)", "Information about your account (GDPR Art. 15)"),
 	})
 	var asJSON bool
@@ -80,6 +80,79 @@ func accountCmd(e *env) *cobra.Command {
 	}
 	e.jsonFlag(report, &asJSON)
 	e.stdinFlag(report, &e.pwStdin)
-	cmd.AddCommand(report)
+	cmd.AddCommand(report, terminateCmd(e), keepCmd(e))
+	return cmd
+}
+
+// terminateCmd is `akte account terminate`: notice, after saying what
+// will be lost and when.
+func terminateCmd(e *env) *cobra.Command {
+	var yes, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "terminate [--yes]",
+		Short: e.Tr("Konto kündigen: Nach der Frist werden Akte, Schlüssel und Konto endgültig gelöscht", "Give notice on the account: after the grace period the record, keys and account are deleted for good"),
+		Args:  cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			st, c, err := e.session()
+			if err != nil {
+				return err
+			}
+			its, err := c.Items(ctx, "")
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			var size int64
+			for _, it := range its {
+				size += it.Size
+			}
+			fmt.Fprintf(e.Stderr, e.Tr("Nach der Frist werden gelöscht: %d Dokumente (%s), Ihre Schlüssel, Geräte, Sitzungen und Ihr Konto. Das lässt sich nicht rückgängig machen.\n"+
+				"Bis dahin bleibt alles erhalten; sichern Sie Ihre Daten mit \"akte export\". Zurücknehmen: \"akte account keep\".\n",
+				"After the grace period these are deleted: %d documents (%s), your keys, devices, sessions and your account. This cannot be undone.\n"+
+					"Until then everything stays; save your data with \"akte export\". Take it back: \"akte account keep\".\n"), len(its), catalog.Bytes(e.Lang, size))
+			if !yes {
+				if err := e.confirmWord(e.Tr("KÜNDIGEN", "TERMINATE"), "termination_not_confirmed"); err != nil {
+					return err
+				}
+			}
+			t, err := c.Terminate(ctx)
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			if asJSON {
+				return e.PrintJSON(t)
+			}
+			e.Printf(e.Tr("Gekündigt. Ihre Daten werden am %s gelöscht.\n", "Notice given. Your data will be deleted on %s.\n"), e.time(t.DeleteAt))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&yes, "yes", false, e.Tr("ohne Rückfrage (für Skripte; die Warnung wird trotzdem gezeigt)", "without asking (for scripts; the warning is shown all the same)"))
+	e.jsonFlag(cmd, &asJSON)
+	return cmd
+}
+
+// keepCmd is `akte account keep`: the notice taken back.
+func keepCmd(e *env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "keep",
+		Short: e.Tr("Kündigung zurücknehmen", "Take the notice back"),
+		Args:  cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, c, err := e.session()
+			if err != nil {
+				return err
+			}
+			if err := c.KeepAccount(cmd.Context()); err != nil {
+				return e.authErr(st, err)
+			}
+			if asJSON {
+				return e.PrintJSON(map[string]string{"status": "kept"})
+			}
+			e.Printf("%s\n", e.Tr("Die Kündigung ist zurückgenommen; es wird nichts gelöscht.", "The notice is taken back; nothing will be deleted."))
+			return nil
+		},
+	}
+	e.jsonFlag(cmd, &asJSON)
 	return cmd
 }

@@ -246,6 +246,7 @@ func serviceConfig(cfg Config) service.Config {
 	sc.BaseURL = cfg.BaseURL
 	sc.SessionIdle, sc.SessionMax = cfg.SessionIdle, cfg.SessionMax
 	sc.Quota, sc.ChunkSize, sc.UploadExpiry = cfg.Quota, cfg.ChunkSize, cfg.UploadExpiry
+	sc.TerminationGrace = cfg.TerminationGrace
 	sc.FailureFree, sc.FailureDelay, sc.MaxDelay, sc.FailureWindow = cfg.LoginFree, cfg.LoginDelay, cfg.LoginMaxDelay, cfg.LoginWindow
 	sc.CodeAttempts = cfg.CodeAttempts
 	sc.RegisterPerAddr, sc.RegisterPerServer, sc.MailsPerRecipient = cfg.RegisterPerAddr, cfg.RegisterPerServer, cfg.MailsPerRecipient

@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"UpdateDevice", testUpdateDevice},
 
 		{"Passkeys", testPasskeys},
+		{"Terminations", testTerminations},
 		{"PasskeyChallenges", testPasskeyChallenges},
 
 		{"SessionRoundTrip", testSessionRoundTrip},

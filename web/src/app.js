@@ -1947,6 +1947,53 @@ function Information() {
       <button type="button" class="primary" onClick=${save}>${tr('Auskunft als Datei speichern (JSON)', 'Save the information as a file (JSON)')}</button>`}`;
 }
 
+// Termination (issue 16, item 7): notice on the account, with what will be
+// lost and when, revocable with one click during the grace period.
+function Termination() {
+  const [notice, setNotice] = useState(undefined); // undefined: loading; null: none
+  const [asking, setAsking] = useState(false);
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  useEffect(() => {
+    get('/account/termination').then(setNotice, (e) => (e instanceof ApiError && e.status === 404 ? setNotice(null) : setErr(errorText(e))));
+  }, []);
+  const act = async (f, done) => {
+    setErr('');
+    setStatus('');
+    try {
+      await f();
+      setStatus(done);
+    } catch (e) {
+      setErr(errorText(e));
+    }
+  };
+  const give = () => act(async () => (setNotice(await post('/account/termination', {})), setAsking(false)), tr('Gekündigt.', 'Notice given.'));
+  const keep = () => act(async () => (await del('/account/termination'), setNotice(null)), tr('Die Kündigung ist zurückgenommen; es wird nichts gelöscht.', 'The notice is taken back; nothing will be deleted.'));
+  const n = items.value.length;
+  return html`<section class="card" aria-labelledby="term-h" data-testid="termination">
+    <h2 id="term-h">${tr('Konto kündigen', 'Close the account')}</h2>
+    <${Alert} text=${err} />
+    <${Status} text=${status} />
+    ${notice
+      ? html`<p class="alert" role="alert">${tr(`Ihr Konto ist gekündigt. Am ${fmtDate(notice.delete_at)} werden Ihre Akte, Ihre Schlüssel und Ihr Konto endgültig gelöscht.`,
+          `Your account has notice given. On ${fmtDate(notice.delete_at)} your record, your keys and your account will be deleted for good.`)}</p>
+          <button type="button" class="primary" onClick=${keep}>${tr('Kündigung zurücknehmen', 'Take the notice back')}</button>`
+      : notice === null &&
+        html`<p>${tr('Nach einer Frist von 28 Tagen werden alle Dokumente Ihrer Akte, Ihre Schlüssel, Geräte und Ihr Konto endgültig gelöscht. Bis dahin bleibt alles erhalten, und Sie können die Kündigung zurücknehmen. Sichern Sie Ihre Daten vorher mit „akte export“.',
+            'After a grace period of 28 days every document of your record, your keys, devices and your account are deleted for good. Until then everything stays, and you can take the notice back. Save your data first with “akte export”.')}</p>
+          ${asking
+            ? html`<div class="confirm" role="alertdialog" aria-labelledby="term-q">
+                <p id="term-q">${tr(`${n} Dokument(e) und Ihr Konto werden nach der Frist gelöscht. Das lässt sich danach nicht rückgängig machen. Wirklich kündigen?`,
+                  `${n} document(s) and your account will be deleted after the grace period. That cannot be undone afterwards. Give notice?`)}</p>
+                <div class="actions">
+                  <button type="button" class="danger" onClick=${give} ref=${(el) => el && el.focus()}>${tr('Ja, Konto kündigen', 'Yes, give notice')}</button>
+                  <button type="button" onClick=${() => setAsking(false)}>${tr('Abbrechen', 'Cancel')}</button>
+                </div>
+              </div>`
+            : html`<button type="button" class="danger" onClick=${() => setAsking(true)}>${tr('Konto kündigen …', 'Close the account …')}</button>`}`}
+  </section>`;
+}
+
 function Settings() {
   useTitle(tr('Einstellungen', 'Settings'));
   const a = session.value.account;
@@ -1971,7 +2018,8 @@ function Settings() {
     <section class="card" aria-labelledby="rights-h">
       <h2 id="rights-h">${tr('Ihre Daten', 'Your data')}</h2>
       <p><a href="/auskunft">${tr('Auskunft über Ihre Daten (Art. 15 DSGVO)', 'Information about your data (GDPR Art. 15)')}</a></p>
-    </section>`;
+    </section>
+    <${Termination} />`;
 }
 
 // Language chooses the account's language: the app's on every device
