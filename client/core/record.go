@@ -166,6 +166,37 @@ type Meta struct {
 	// uploading client made, for image files (decision 0026); empty for
 	// other files and items uploaded before it existed.
 	Thumb string `json:"thumb,omitempty"`
+	// Entry is the FHIR R4 resource of a structured entry (an item of
+	// kind entry, decision 0037), as JSON; empty for documents. Profile
+	// is the record's sealed profile (birth date, sex, the services
+	// switched on and their consents), as JSON, in the one item that
+	// holds it. The core carries both as they are; package client reads
+	// them.
+	Entry   RawJSON `json:"entry,omitempty"`
+	Profile RawJSON `json:"profile,omitempty"`
+}
+
+// RawJSON is a JSON value kept as its text ("" for none). A string, not a
+// byte slice, so that Meta stays comparable; its JSON methods need no
+// encoding/json in the core.
+type RawJSON string
+
+// MarshalJSON writes the value as it is (null if empty).
+func (r RawJSON) MarshalJSON() ([]byte, error) {
+	if r == "" {
+		return []byte("null"), nil
+	}
+	return []byte(r), nil
+}
+
+// UnmarshalJSON keeps the value's text (null as empty).
+func (r *RawJSON) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*r = ""
+	} else {
+		*r = RawJSON(b)
+	}
+	return nil
 }
 
 func metaAAD(itemID string) []byte { return []byte("akte v1 item meta " + itemID) }
