@@ -242,6 +242,22 @@ func TestEntries(t *testing.T) {
 		}
 	}
 
+	// The item operations record the entries in the audit log.
+	var events []struct {
+		Operation string `json:"operation"`
+		Object    string `json:"object"`
+	}
+	u.okJSON(&events, "audit")
+	ops := map[string]bool{}
+	for _, ev := range events {
+		ops[ev.Operation+" "+ev.Object] = true
+	}
+	for _, want := range []string{"item.upload item:" + added[0].ID, "item.upload item:" + edited.ID, "item.delete item:" + edited.ID, "item.delete item:" + added[2].ID} {
+		if !ops[want] {
+			t.Errorf("no audit event %q in %v", want, ops)
+		}
+	}
+
 	// Nothing of an entry is readable at rest.
 	srv.stop()
 	srv.atRest(func(path string, b []byte) {
