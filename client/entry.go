@@ -12,7 +12,9 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/client/health"
 	"github.com/akte/akte/fhir"
+	"github.com/akte/akte/rules"
 	"github.com/akte/akte/wire"
 )
 
@@ -24,10 +26,6 @@ import (
 // and a listing brings every entry in one request. The server sees an
 // item of kind entry, its category, its size (always the same) and times;
 // which resource it holds it cannot tell.
-
-// MaxEntrySize bounds the JSON of one resource: the sealed metadata may be
-// 64 KiB, and the entry shares it with its title and fields.
-const MaxEntrySize = 48 << 10
 
 // Entry is one structured entry as the client opened it.
 type Entry struct {
@@ -46,125 +44,6 @@ type Entry struct {
 
 // Type is the entry's FHIR resource type.
 func (e *Entry) Type() string { return e.Resource.ResourceType() }
-
-// EntryCategory is the category an entry of a resource type goes to when
-// none is named: its key decides who a category grant lets read it.
-func EntryCategory(r fhir.Resource) string {
-	switch r := r.(type) {
-	case *fhir.Immunization:
-		return "vaccinations"
-	case *fhir.Procedure:
-		if r.Code != nil {
-			switch c := r.Code.Code("urn:akte:checkup"); {
-			case strings.HasPrefix(c, "U") || strings.HasPrefix(c, "J"):
-				return "child-exams"
-			case strings.HasPrefix(c, "dental"):
-				return "dental"
-			}
-		}
-		return "findings"
-	case *fhir.MedicationStatement:
-		return "medication"
-	case *fhir.AllergyIntolerance:
-		return "emergency"
-	case *fhir.Condition:
-		return "diagnoses"
-	case *fhir.Practitioner, *fhir.Encounter:
-		return "letters"
-	case *fhir.Patient:
-		return "private"
-	}
-	return "findings"
-}
-
-// EntryDate is the clinical date of a resource (when it happened), "" if
-// it has none.
-func EntryDate(r fhir.Resource) fhir.Date {
-	first := func(ds ...fhir.Date) fhir.Date {
-		for _, d := range ds {
-			if d != "" {
-				return d
-			}
-		}
-		return ""
-	}
-	start := func(p *fhir.Period) fhir.Date {
-		if p == nil {
-			return ""
-		}
-		return p.Start
-	}
-	switch r := r.(type) {
-	case *fhir.Immunization:
-		return first(r.OccurrenceDateTime, r.Recorded)
-	case *fhir.Procedure:
-		return first(r.PerformedDateTime, start(r.PerformedPeriod))
-	case *fhir.Encounter:
-		return start(r.Period)
-	case *fhir.MedicationStatement:
-		return first(r.EffectiveDateTime, start(r.EffectivePeriod), r.DateAsserted)
-	case *fhir.Observation:
-		return first(r.EffectiveDateTime, start(r.EffectivePeriod))
-	case *fhir.AllergyIntolerance:
-		return first(r.OnsetDateTime, r.RecordedDate)
-	case *fhir.Condition:
-		return first(r.OnsetDateTime, r.RecordedDate)
-	}
-	return ""
-}
-
-// EntryTitle is a short label of a resource for listings (the vaccine,
-// the procedure's or observation's code, the practitioner's name).
-func EntryTitle(r fhir.Resource) string {
-	var s string
-	switch r := r.(type) {
-	case *fhir.Immunization:
-		s = r.VaccineCode.Label()
-	case *fhir.Procedure:
-		s = r.Code.Label()
-	case *fhir.Observation:
-		s = r.Code.Label()
-	case *fhir.MedicationStatement:
-		s = r.MedicationCodeableConcept.Label()
-	case *fhir.AllergyIntolerance:
-		s = r.Code.Label()
-	case *fhir.Condition:
-		s = r.Code.Label()
-	case *fhir.Practitioner:
-		if len(r.Name) > 0 {
-			s = r.Name[0].String()
-		}
-	case *fhir.Patient:
-		if len(r.Name) > 0 {
-			s = r.Name[0].String()
-		}
-	}
-	if s == "" {
-		return r.ResourceType()
-	}
-	return s
-}
-
-// ParseEntry reads one FHIR R4 resource and checks it (fhir.Parse, then
-// fhir.Check against today and the birth date, "" if unknown). The error
-// is the first problem, an *akte.Error with its reason.
-func ParseEntry(data []byte, ctx fhir.Context) (fhir.Resource, []byte, error) {
-	r, err := fhir.Parse(data)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := fhir.Check(r, ctx); err != nil {
-		return nil, nil, err
-	}
-	b, err := fhir.Marshal(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(b) > MaxEntrySize {
-		return nil, nil, akte.R("entry.add", akte.KindInvalid, "entry_too_large", map[string]any{"max": MaxEntrySize}, "")
-	}
-	return r, b, nil
-}
 
 // memPlans keeps upload plans in memory: an entry's content is one empty
 // chunk, so an interrupted upload simply starts again.
@@ -210,7 +89,7 @@ func (c *API) putEntry(ctx context.Context, rec *core.Record, seen *Seen, catego
 // category ("" for EntryCategory), or as a new version of the entry prev
 // (its category is kept; the old version stays, as history).
 func (c *API) AddEntry(ctx context.Context, rec *core.Record, seen *Seen, r fhir.Resource, data []byte, category string, prev *Entry) (*Entry, error) {
-	m := core.Meta{Title: EntryTitle(r), Type: r.ResourceType(), Date: dateOnly(EntryDate(r)), Entry: core.RawJSON(data)}
+	m := core.Meta{Title: health.Title(r), Type: r.ResourceType(), Date: dateOnly(health.Date(r)), Entry: core.RawJSON(data)}
 	replaces := ""
 	if prev != nil {
 		replaces, category = prev.ID, prev.Category
@@ -219,7 +98,7 @@ func (c *API) AddEntry(ctx context.Context, rec *core.Record, seen *Seen, r fhir
 		m.Replaces, m.Version = core.NextVersion("", core.Meta{})
 	}
 	if category == "" {
-		category = EntryCategory(r)
+		category = health.Category(r)
 	}
 	it, err := c.putEntry(ctx, rec, seen, category, m, replaces)
 	if err != nil {
@@ -243,7 +122,7 @@ type Entries struct {
 	Latest []*Entry
 	// Profile is the record's profile (zero if none) and ProfileIDs the
 	// items that hold it, the current one last.
-	Profile    Profile
+	Profile    health.Profile
 	ProfileIDs []string
 	// Problems are what the manifest and the version chains say of the
 	// listing: the caller warns.
@@ -301,7 +180,7 @@ func (c *API) LoadEntries(ctx context.Context, rec *core.Record, seen *Seen) (*E
 	})
 	slices.SortFunc(profiles, func(a, b wire.Item) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for _, it := range profiles {
-		p, err := decodeProfile([]byte(metas[it.ID].Profile))
+		p, err := health.DecodeProfile([]byte(metas[it.ID].Profile))
 		if err != nil {
 			out.Problems = append(out.Problems, core.Problem{ID: it.ID, Err: err})
 			continue
@@ -386,6 +265,18 @@ func (c *API) RemoveEntry(ctx context.Context, rec *core.Record, seen *Seen, es 
 		ids = append(ids, x.ID)
 	}
 	return ids, nil
+}
+
+// VaccinationStatus computes the status of every target disease from the
+// record's current Immunization entries and profile (never stored).
+func VaccinationStatus(es *Entries, today time.Time) ([]rules.Result, error) {
+	return health.Vaccinations(es.Profile, Resources[*fhir.Immunization](es), today)
+}
+
+// CheckupStatus computes the status of every examination from the
+// record's current Procedure entries and profile (never stored).
+func CheckupStatus(es *Entries, today time.Time) ([]rules.Result, error) {
+	return health.Checkups(es.Profile, Resources[*fhir.Procedure](es), today)
 }
 
 // Resources returns the current resources of one type.

@@ -8,12 +8,13 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/client/health"
 	"github.com/akte/akte/fhir"
 )
 
 // record200 is a record of 200 Immunization entries as a listing opens
 // them (the resource JSON from the sealed metadata), with the service on.
-func record200(tb testing.TB) ([]string, Profile) {
+func record200(tb testing.TB) ([]string, health.Profile) {
 	targets := []string{"76902006", "397430003", "27836007", "6142004", "840539006", "16814004", "4740000", "14189004"}
 	birth, _ := time.Parse(time.DateOnly, "1950-03-01")
 	var raws []string
@@ -32,12 +33,12 @@ func record200(tb testing.TB) ([]string, Profile) {
 		}
 		raws = append(raws, string(b))
 	}
-	return raws, Profile{BirthDate: "1950-03-01", Sex: "female", Services: map[string]ServiceState{"vaccinations": {On: true}}}
+	return raws, health.Profile{BirthDate: "1950-03-01", Sex: "female", Services: map[string]health.ServiceState{"vaccinations": {On: true}}}
 }
 
 // entriesOf builds what LoadEntries makes of the listing: each resource
 // parsed, the current versions, the profile.
-func entriesOf(tb testing.TB, raws []string, p Profile) *Entries {
+func entriesOf(tb testing.TB, raws []string, p health.Profile) *Entries {
 	es := &Entries{All: map[string]*Entry{}, Profile: p}
 	for i, raw := range raws {
 		m := core.Meta{Type: "Immunization", Entry: core.RawJSON(raw)}
@@ -111,19 +112,19 @@ func TestEntryChain(t *testing.T) {
 }
 
 // TestParseEntry: a checked resource is refused with its reason, and one
-// over MaxEntrySize with entry_too_large.
+// over health.MaxEntrySize with entry_too_large.
 func TestParseEntry(t *testing.T) {
 	ctx := fhir.Context{Today: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), BirthDate: "1950-03-01"}
 	raws, _ := record200(t)
-	if _, _, err := ParseEntry([]byte(raws[0]), ctx); err != nil {
+	if _, _, err := health.Parse([]byte(raws[0]), ctx); err != nil {
 		t.Fatal(err)
 	}
-	huge := fmt.Sprintf(`{"resourceType":"Observation","status":"final","code":{"text":"x"},"note":[{"text":%q}]}`, strings.Repeat("a", MaxEntrySize))
+	huge := fmt.Sprintf(`{"resourceType":"Observation","status":"final","code":{"text":"x"},"note":[{"text":%q}]}`, strings.Repeat("a", health.MaxEntrySize))
 	for in, want := range map[string]string{
 		huge: "entry_too_large",
 		`{"resourceType":"Immunization","status":"completed","vaccineCode":{"text":"x"},"patient":{"reference":"Patient/p"},"occurrenceDateTime":"2030-01-01","protocolApplied":[{"targetDisease":[{"text":"t"}],"doseNumberPositiveInt":1}]}`: "date_in_future",
 	} {
-		_, _, err := ParseEntry([]byte(in), ctx)
+		_, _, err := health.Parse([]byte(in), ctx)
 		if r := reasonOf(err); r != want {
 			t.Errorf("%.60s: reason %q, want %q (%v)", in, r, want, err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/client/health"
 	"github.com/akte/akte/internal/cli"
 )
 
@@ -68,7 +69,7 @@ func (e *env) readResource(name string) ([]byte, error) {
 		defer f.Close()
 		r = f
 	}
-	b, err := io.ReadAll(io.LimitReader(r, 4*client.MaxEntrySize))
+	b, err := io.ReadAll(io.LimitReader(r, 4*health.MaxEntrySize))
 	return b, err
 }
 
@@ -112,7 +113,7 @@ func entryAddCmd(e *env, edit bool) *cobra.Command {
 				}
 			}
 			// Checked before anything is sent: a refused entry leaves nothing behind.
-			r, b, err := client.ParseEntry(data, es.EntryContext(time.Now()))
+			r, b, err := health.Parse(data, es.EntryContext(time.Now()))
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/akte/akte"
 	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/client"
+	"github.com/akte/akte/client/health"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/rules"
 )
@@ -21,7 +22,7 @@ type serviceRow struct {
 	Name      string          `json:"name"`
 	On        bool            `json:"on"`
 	Available bool            `json:"available"`
-	Consent   *client.Consent `json:"consent,omitempty"`
+	Consent   *health.Consent `json:"consent,omitempty"`
 }
 
 func servicesCmd(e *env) *cobra.Command {
@@ -44,7 +45,7 @@ func servicesLsCmd(e *env) *cobra.Command {
 			}
 			defer e.save(st)
 			var out []serviceRow
-			for _, s := range client.Services() {
+			for _, s := range health.Services() {
 				r := serviceRow{Name: s.Name, On: es.Profile.On(s.Name), Available: s.Built}
 				if r.On {
 					c := es.Profile.Services[s.Name].Consent
@@ -83,7 +84,7 @@ func serviceOnCmd(e *env) *cobra.Command {
 		Args:  cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := client.ServiceByName(args[0])
+			s, err := health.ServiceByName(args[0])
 			if err != nil {
 				return err
 			}
@@ -144,7 +145,7 @@ func serviceOffCmd(e *env) *cobra.Command {
 		Short: e.Tr("Einen Dienst sofort ausschalten (löscht, was nur er brauchte)", "Switch a service off at once (deletes what only it needed)"),
 		Args:  cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := client.ServiceByName(args[0]); err != nil {
+			if _, err := health.ServiceByName(args[0]); err != nil {
 				return err
 			}
 			st, c, rec, es, err := e.loadEntries(cmd.Context())
