@@ -275,3 +275,75 @@ func Checkups(pr Profile, procs []*fhir.Procedure, today time.Time) ([]rules.Res
 	}
 	return rules.GBA().Checkups(p, procs, today), nil
 }
+
+// CheckEntry is the browser's `entry add` before sealing (cmd/akte-health-wasm):
+// data checked by Parse against today (YYYY-MM-DD) and the birth date ("" if
+// not kept), and what the sealed metadata takes from it: the resource as
+// sealed, its type, title, date and default category.
+func CheckEntry(data, today, birth string) (map[string]any, error) {
+	day, err := time.Parse(time.DateOnly, today)
+	if err != nil {
+		return nil, akte.R("entry.check", akte.KindInvalid, "date_format", map[string]any{"flag": "today"}, "")
+	}
+	r, b, err := Parse([]byte(data), fhir.Context{Today: day, BirthDate: fhir.Date(birth)})
+	if err != nil {
+		return nil, err
+	}
+	d := string(Date(r))
+	if len(d) > 10 {
+		d = d[:10]
+	}
+	return map[string]any{"resource": string(b), "type": r.ResourceType(), "title": Title(r), "date": d, "category": Category(r)}, nil
+}
+
+// StatusJSON is the status of a service ("vaccinations" or "checkups") as
+// JSON text, from the profile's JSON text and the JSON texts of the
+// current entries (resources of other types are left out) on today
+// (YYYY-MM-DD): what `akte vaccinations --json` and `akte checkups --json`
+// print, for the browser.
+func StatusJSON(service, profile string, entries []string, today string) (string, error) {
+	day, err := time.Parse(time.DateOnly, today)
+	if err != nil {
+		return "", akte.R("status", akte.KindInvalid, "date_format", map[string]any{"flag": "today"}, "")
+	}
+	var p Profile
+	if profile != "" {
+		if p, err = DecodeProfile([]byte(profile)); err != nil {
+			return "", err
+		}
+	}
+	var imms []*fhir.Immunization
+	var procs []*fhir.Procedure
+	for _, e := range entries {
+		r, err := fhir.Parse([]byte(e))
+		if err != nil {
+			continue // said by the listing; a status is computed from what opens
+		}
+		switch r := r.(type) {
+		case *fhir.Immunization:
+			imms = append(imms, r)
+		case *fhir.Procedure:
+			procs = append(procs, r)
+		}
+	}
+	var rs []rules.Result
+	switch service {
+	case "vaccinations":
+		rs, err = Vaccinations(p, imms, day)
+	case "checkups":
+		rs, err = Checkups(p, procs, day)
+	default:
+		_, err = ServiceByName(service)
+		if err == nil {
+			err = akte.R("status", akte.KindInvalid, "service_not_available", map[string]any{"service": service}, "")
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	if rs == nil {
+		rs = []rules.Result{}
+	}
+	b, err := json.Marshal(rs)
+	return string(b), err
+}
