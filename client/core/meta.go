@@ -83,6 +83,12 @@ func DecodeMeta(b []byte) (Meta, error) {
 	return m, err
 }
 
+// IsJSONObject reports whether s is one JSON object and nothing else.
+func IsJSONObject(s string) bool {
+	p := &jsonParser{b: []byte(s)}
+	return p.peek() == '{' && p.skip() == nil && p.peek() == 0
+}
+
 const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string, escaped as encoding/json does

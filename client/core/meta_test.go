@@ -57,6 +57,11 @@ func TestMetaJSON(t *testing.T) {
 	if got, err := DecodeMeta([]byte(`{"title":"t","entry":null,"profile": {"a":1} }`)); err != nil || got.Entry != "" || got.Profile != `{"a":1}` {
 		t.Errorf("raw null/spacing: %+v, %v", got, err)
 	}
+	for s, want := range map[string]bool{`{}`: true, ` {"a":[1,"}"]} `: true, `{"a":1`: false, `[]`: false, `{} {}`: false, `"x"`: false, ``: false} {
+		if IsJSONObject(s) != want {
+			t.Errorf("IsJSONObject(%q) = %v", s, !want)
+		}
+	}
 	for _, bad := range []string{``, `[]`, `{`, `{"title":}`, `{"title":"x"`, `{"title":"x"}x`, `{"size":"1"}`, `{"size":1.5}`, `{"title":"\q"}`, `{title:"x"}`} {
 		if _, err := DecodeMeta([]byte(bad)); err == nil {
 			t.Errorf("DecodeMeta(%q) succeeded", bad)

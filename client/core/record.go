@@ -213,6 +213,13 @@ func (r *Record) NewItem(category string, m Meta) (*NewItem, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The raw fields are copied into the sealed JSON as they are: only a
+	// JSON object may go there, or the metadata would never open again.
+	for _, raw := range []RawJSON{m.Entry, m.Profile} {
+		if raw != "" && !IsJSONObject(string(raw)) {
+			return nil, akte.R("item.new", akte.KindInvalid, "fhir_json_invalid", nil, "Der Eintrag ist kein gültiges JSON.")
+		}
+	}
 	it := &NewItem{ID: randomID(), Category: category, KeyVersion: v, Key: seal.NewKey()}
 	if it.KeySlot, err = seal.WrapKey(seal.ViaKey, ck, seal.ItemKey, it.ID, it.Key); err != nil {
 		return nil, err
