@@ -2567,6 +2567,12 @@ const diseases = [
   ['398102009', 'Kinderlähmung (Polio)', 'Polio'], ['709410003', 'Hib', 'Hib'], ['66071002', 'Hepatitis B', 'Hepatitis B'],
   ['14189004', 'Masern', 'Measles'], ['36989005', 'Mumps', 'Mumps'], ['36653000', 'Röteln', 'Rubella'], ['38907003', 'Windpocken', 'Chickenpox'],
 ];
+// targetWord names a target disease by its SNOMED CT code where the form
+// knows it, else by the rule's id (examinations: U4, J1, …).
+const targetWord = (r) => {
+  const d = diseases.find(([code]) => code === r.code);
+  return d ? tr(d[1], d[2]) : r.target.replaceAll('_', ' ');
+};
 const serviceWord = (n) =>
   ({
     vaccinations: tr('Impfstatus (STIKO)', 'Vaccination status (STIKO)'),
@@ -2582,7 +2588,7 @@ function StatusTable({ id, caption, rows }) {
   return html`<table class="status" data-testid=${id}>
     <caption>${caption}</caption>
     <thead><tr><th scope="col">${tr('Ziel', 'Target')}</th><th scope="col">${tr('Status', 'Status')}</th><th scope="col">${tr('Nächstes Datum', 'Next date')}</th><th scope="col">${tr('Grund', 'Reason')}</th></tr></thead>
-    <tbody>${rows.map((r) => html`<tr data-target=${r.target} data-status=${r.status}><th scope="row">${r.target}</th><td>${statusWord(r.status)}</td><td>${r.next_date ? fmtDate(r.next_date) : ''}</td><td>${has(lang.value, r.reason) ? say(r.reason, r.params) : r.reason}</td></tr>`)}</tbody>
+    <tbody>${rows.map((r) => html`<tr data-target=${r.target} data-status=${r.status}><th scope="row">${targetWord(r)}</th><td>${statusWord(r.status)}</td><td>${r.next_date ? fmtDate(r.next_date) : ''}</td><td>${has(lang.value, r.reason) ? say(r.reason, r.params) : r.reason}</td></tr>`)}</tbody>
   </table>`;
 }
 
