@@ -15,39 +15,95 @@ import (
 // The record's profile (decision 0037) is one item of kind entry in the
 // private category (no grant reaches it) whose sealed metadata holds
 // core.Meta.Profile: the birth date and sex the rules need, and the
-// services switched on with the consent given for each. It is written
-// anew (a new item, the old ones deleted) on every change, so that a
-// birth date once removed is gone from the server, not kept as history.
-// With no service on it is deleted altogether.
+// services switched on with the consent given for each. A change is a new
+// description of that item (decision 0026), compare-and-set on its
+// meta_version, so that two devices never silently undo each other's
+// change (a consent withdrawn on one, a service switched on on another):
+// the change is applied again to what the other wrote. The server keeps
+// only the current description, so a birth date once removed is not kept
+// as history. With no service on, the item is deleted altogether.
 
-// SaveProfile stores p as the record's profile: a new profile item, then
-// the old ones (olds, from Entries.ProfileIDs) deleted; with no service on,
-// only the deletion. Birth date and sex are dropped first when no service
-// that is on needs them.
-func (c *API) SaveProfile(ctx context.Context, rec *core.Record, seen *Seen, p health.Profile, olds []string) (health.Profile, error) {
+// profileTries bounds how often a change is applied again after another
+// device changed the profile in between.
+const profileTries = 20
+
+// normalize drops what no service that is on needs.
+func normalize(p *health.Profile) {
+	services := map[string]health.ServiceState{}
+	for k, v := range p.Services {
+		if v.On {
+			services[k] = v
+		}
+	}
+	p.Services = services
 	if !p.NeedsPerson() {
 		p.BirthDate, p.Sex = "", ""
 	}
-	for name, s := range p.Services {
-		if !s.On {
-			delete(p.Services, name)
+}
+
+// ChangeProfile applies change to the record's current profile and stores
+// the result: as a new description of the profile item (compare-and-set,
+// change applied again on a conflict), as a new profile item if there is
+// none, and by deleting the item when no service is on any more. Profile
+// items beyond the current one (two first writes at once) are deleted.
+func (c *API) ChangeProfile(ctx context.Context, rec *core.Record, seen *Seen, es *Entries, change func(*health.Profile) error) (health.Profile, error) {
+	if len(es.ProfileIDs) == 0 {
+		var p health.Profile
+		if err := change(&p); err != nil {
+			return p, err
 		}
-	}
-	if len(p.Services) > 0 {
+		normalize(&p)
+		if len(p.Services) == 0 {
+			return p, nil
+		}
 		b, err := json.Marshal(p)
 		if err != nil {
 			return p, err
 		}
-		if _, err := c.putEntry(ctx, rec, seen, health.ProfileCategory, core.Meta{Title: "Profil", Profile: core.RawJSON(b), Version: 1}, ""); err != nil {
-			return p, err
+		_, err = c.putEntry(ctx, rec, seen, health.ProfileCategory, core.Meta{Title: "Profil", Profile: core.RawJSON(b)}, "")
+		return p, err
+	}
+	cur := es.ProfileIDs[len(es.ProfileIDs)-1]
+	var out health.Profile
+	for try := 1; ; try++ {
+		var cerr error
+		_, _, err := c.Describe(ctx, rec, seen, cur, func(m *core.Meta) {
+			p, err := health.DecodeProfile([]byte(m.Profile))
+			if err != nil {
+				cerr = err
+				return
+			}
+			if cerr = change(&p); cerr != nil {
+				return
+			}
+			normalize(&p)
+			b, err := json.Marshal(p)
+			if err != nil {
+				cerr = err
+				return
+			}
+			m.Profile, out = core.RawJSON(b), p
+		}, "")
+		if cerr != nil {
+			return out, cerr
 		}
+		if err == nil {
+			break
+		}
+		if !akte.Is(err, akte.KindConflict) || try == profileTries {
+			return out, err
+		}
+	}
+	olds := es.ProfileIDs[:len(es.ProfileIDs)-1]
+	if len(out.Services) == 0 {
+		olds = es.ProfileIDs
 	}
 	for _, id := range olds {
 		if err := c.DeleteItemNoted(ctx, rec, seen, id); err != nil && !akte.Is(err, akte.KindNotFound) {
-			return p, err
+			return out, err
 		}
 	}
-	return p, nil
+	return out, nil
 }
 
 // ServiceOn switches a service on with the consent to the text shown;
@@ -61,33 +117,35 @@ func (c *API) ServiceOn(ctx context.Context, rec *core.Record, seen *Seen, es *E
 	if !s.Built {
 		return es.Profile, akte.R("service.on", akte.KindInvalid, "service_not_available", map[string]any{"service": name}, "")
 	}
-	p := es.Profile
-	if s.NeedsPerson {
-		if birth == "" {
-			birth = p.BirthDate
+	return c.ChangeProfile(ctx, rec, seen, es, func(p *health.Profile) error {
+		if s.NeedsPerson {
+			b, x := birth, sex
+			if b == "" {
+				b = p.BirthDate
+			}
+			if x == "" {
+				x = p.Sex
+			}
+			if b == "" {
+				return akte.R("service.on", akte.KindInvalid, "birth_date_required", map[string]any{"service": name}, "")
+			}
+			if x == "" {
+				return akte.R("service.on", akte.KindInvalid, "sex_required", map[string]any{"service": name, "values": health.Sexes()}, "")
+			}
+			if err := health.CheckPerson(b, x, now); err != nil {
+				return err
+			}
+			p.BirthDate, p.Sex = b, x
 		}
-		if sex == "" {
-			sex = p.Sex
+		services := map[string]health.ServiceState{}
+		for k, v := range p.Services {
+			services[k] = v
 		}
-		if birth == "" {
-			return p, akte.R("service.on", akte.KindInvalid, "birth_date_required", map[string]any{"service": name}, "")
-		}
-		if sex == "" {
-			return p, akte.R("service.on", akte.KindInvalid, "sex_required", map[string]any{"service": name, "values": health.Sexes()}, "")
-		}
-		if err := health.CheckPerson(birth, sex, now); err != nil {
-			return p, err
-		}
-		p.BirthDate, p.Sex = birth, sex
-	}
-	services := map[string]health.ServiceState{}
-	for k, v := range p.Services {
-		services[k] = v
-	}
-	services[name] = health.ServiceState{On: true, Since: now.UTC(),
-		Consent: health.Consent{Text: text.ID, Version: text.Version, Lang: text.Lang, Hash: text.Hash, At: now.UTC()}}
-	p.Services = services
-	return c.SaveProfile(ctx, rec, seen, p, es.ProfileIDs)
+		services[name] = health.ServiceState{On: true, Since: now.UTC(),
+			Consent: health.Consent{Text: text.ID, Version: text.Version, Lang: text.Lang, Hash: text.Hash, At: now.UTC()}}
+		p.Services = services
+		return nil
+	})
 }
 
 // ServiceOff switches a service off at once and deletes what only it
@@ -96,15 +154,16 @@ func (c *API) ServiceOff(ctx context.Context, rec *core.Record, seen *Seen, es *
 	if _, err := health.ServiceByName(name); err != nil {
 		return es.Profile, err
 	}
-	p := es.Profile
-	services := map[string]health.ServiceState{}
-	for k, v := range p.Services {
-		if k != name {
-			services[k] = v
+	return c.ChangeProfile(ctx, rec, seen, es, func(p *health.Profile) error {
+		services := map[string]health.ServiceState{}
+		for k, v := range p.Services {
+			if k != name {
+				services[k] = v
+			}
 		}
-	}
-	p.Services = services
-	return c.SaveProfile(ctx, rec, seen, p, es.ProfileIDs)
+		p.Services = services
+		return nil
+	})
 }
 
 // EntryContext is what plausibility checks of a new entry compare with:

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -216,18 +217,38 @@ func TestEntries(t *testing.T) {
 		t.Fatalf("tetanus after rm of the third dose: %+v", r)
 	}
 
-	// Check-ups on as well; vaccinations off keeps the birth date for
-	// them, checkups off deletes it.
-	u.ok("services", "on", "checkups", "--yes")
+	// Check-ups on and vaccinations off at the same moment: each change is
+	// applied to what the other wrote (compare-and-set on the profile), so
+	// both hold; the birth date stays for the check-ups.
+	var wg sync.WaitGroup
+	results := make([]string, 2)
+	for i, args := range [][]string{{"services", "on", "checkups", "--yes"}, {"services", "off", "vaccinations"}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, errs, code := u.run("", nil, args...)
+			results[i] = fmt.Sprintf("exit %d\n%s\n%s", code, out, errs)
+			if code != 0 {
+				results[i] = "FAILED " + results[i]
+			}
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if strings.HasPrefix(r, "FAILED") {
+			t.Fatal(r)
+		}
+	}
+	u.okJSON(&services, "services", "ls")
+	if services[0].On || !services[1].On {
+		t.Fatalf("after on checkups and off vaccinations at once: %+v", services)
+	}
 	var cu []statusRow
 	if u.okJSON(&cu, "checkups"); len(cu) < 5 {
 		t.Fatalf("checkups: %+v", cu)
 	}
 	var off struct {
 		BirthDateKept bool `json:"birth_date_kept"`
-	}
-	if u.okJSON(&off, "services", "off", "vaccinations"); !off.BirthDateKept {
-		t.Errorf("vaccinations off deleted the birth date the check-ups need")
 	}
 	if errs := u.fails("vaccinations"); !says(errs, "service_off", map[string]any{"service": "vaccinations"}) {
 		t.Errorf("vaccinations after off: %s", errs)

@@ -2639,7 +2639,8 @@ function Health() {
   const h = health.split(healthItems.value);
   const on = (n) => !!h.profile.services?.[n]?.on;
   const ctx = () => ({ umk: session.value.umk, record: record.value, accountId: session.value.account.account_id });
-  const key = healthItems.value.map((x) => x.item.id).join();
+  // A new description of the profile keeps its id: its meta_version tells.
+  const key = healthItems.value.map((x) => x.item.id + ':' + x.item.meta_version).join();
   useEffect(() => {
     let live = true;
     (async () => {
@@ -2666,18 +2667,23 @@ function Health() {
   const switchOn = async (text, birth, sex) => {
     if (asking.person && (!birth || !sex)) throw fail('Bitte Geburtsdatum und Geschlecht angeben.', 'Please give the date of birth and the sex.');
     const consent = { text: text.id, version: text.version, lang: text.lang, hash: text.hash, at: new Date().toISOString() };
-    const p = { ...h.profile, services: { ...(h.profile.services || {}), [asking.name]: { on: true, since: consent.at, consent } } };
-    if (asking.person) Object.assign(p, { birth_date: birth, sex });
-    await health.saveProfile(ctx(), p, h.profileIds);
+    const name = asking.name;
+    await health.changeProfile(ctx(), h.profileIds, (cur) => ({
+      ...cur,
+      ...(asking.person ? { birth_date: birth, sex } : {}),
+      services: { ...(cur.services || {}), [name]: { on: true, since: consent.at, consent } },
+    }));
     await loadRecord();
     setNote(tr(`${serviceWord(asking.name)} ist eingeschaltet.`, `${serviceWord(asking.name)} is on.`));
     setAsking(null);
   };
   const switchOff = (n) =>
     act(async () => {
-      const services = { ...(h.profile.services || {}) };
-      delete services[n];
-      await health.saveProfile(ctx(), { ...h.profile, services }, h.profileIds);
+      await health.changeProfile(ctx(), h.profileIds, (cur) => {
+        const services = { ...(cur.services || {}) };
+        delete services[n];
+        return { ...cur, services };
+      });
     }, tr(`${serviceWord(n)} ist ausgeschaltet.`, `${serviceWord(n)} is off.`));
   const add = (json) => act(() => health.addEntry(ctx(), json, h.profile.birth_date), tr('Eintrag gespeichert.', 'Entry saved.'));
   const addImmunization = (e) => {

@@ -5,9 +5,9 @@
 // sealed metadata holds meta.profile. Checking an entry and computing a
 // status run the Go code the CLI runs (cmd/akte-health-wasm), in a worker
 // loaded only when a page needs it; the status is never stored.
-import { del, inRecord } from './api.js';
-import { CoreError, assets } from './core.js';
-import { upload } from './transfer.js';
+import { del, get, request, inRecord } from './api.js';
+import { CoreError, assets, call as coreCall } from './core.js';
+import { upload, expect } from './transfer.js';
 import { updateManifest } from './manifest.js';
 import consents from '../../catalog/consents.json' with { type: 'json' };
 
@@ -129,19 +129,47 @@ export async function removeIds(ctx, ids) {
   await mark('x');
 }
 
-// saveProfile stores the profile anew and deletes the old items; without a
-// service that needs them, birth date and sex are left out, and without
-// any service on, nothing is stored.
-export async function saveProfile(ctx, profile, oldIds) {
+// normalize drops the services that are off, and birth date and sex when
+// no service that is on needs them.
+function normalize(profile) {
   const on = Object.fromEntries(Object.entries(profile.services || {}).filter(([, s]) => s.on));
   const p = { ...profile, services: on };
   if (!services.some((s) => s.person && on[s.name])) {
     delete p.birth_date;
     delete p.sex;
   }
-  if (Object.keys(on).length) await put(ctx, 'private', { title: 'Profil', profile: JSON.stringify(p), version: 1 }, undefined, 0);
-  await removeIds(ctx, oldIds);
   return p;
+}
+
+// changeProfile applies change (profile -> profile) to the record's
+// current profile and stores it as the CLI does (client.ChangeProfile): a
+// new description of the profile item, compare-and-set on its
+// meta_version and applied again to what another device wrote in between;
+// a new profile item if there is none; the item deleted when no service is
+// on any more.
+export async function changeProfile(ctx, profileIds, change) {
+  if (!profileIds.length) {
+    const p = normalize(change({}));
+    if (Object.keys(p.services).length) await put(ctx, 'private', { title: 'Profil', profile: JSON.stringify(p) }, undefined, 0);
+    return p;
+  }
+  const id = profileIds[profileIds.length - 1];
+  for (let tries = 1; ; tries++) {
+    const it = await get(inRecord('/items/' + id));
+    expect('item', id, it.id);
+    const [o] = await coreCall('openItems', { umk: ctx.umk, record: ctx.record, items: [it] });
+    if (!o?.meta?.profile) throw new CoreError('crypto', '', 'profile_unreadable');
+    const p = normalize(change(JSON.parse(o.meta.profile)));
+    const { meta: _sealed, ...ch } = await coreCall('describeItem', { umk: ctx.umk, record: ctx.record, item: it, meta: { ...o.meta, profile: JSON.stringify(p) }, category: '' });
+    try {
+      await request('PUT', inRecord('/items/' + id + '/meta'), ch);
+    } catch (e) {
+      if (e.reason === 'item_meta_changed' && tries < 20) continue;
+      throw e;
+    }
+    await removeIds(ctx, Object.keys(p.services).length ? profileIds.slice(0, -1) : profileIds);
+    return p;
+  }
 }
 
 // status computes the status of a service from the current entries: a

@@ -83,10 +83,20 @@ test('entering immunizations changes the vaccination status computed in the brow
   await page.waitForFunction(() => document.querySelector('[data-testid=vaccination-status] [data-target=tetanus]')?.dataset.status !== 'complete', null, { timeout: 60000 });
   assert.equal(await page.getByTestId('entries').locator('li').count(), 2);
 
-  // Off: the status disappears at once.
+  // Check-ups on as well (the profile is described anew: sex kept).
+  await page.locator('[data-service=checkups]').getByRole('button', { name: 'Einschalten …' }).click();
+  assert.equal(await page.getByTestId('consent').getByLabel('Geschlecht').inputValue(), 'female');
+  await page.getByTestId('consent').getByRole('button', { name: 'Einwilligen und einschalten' }).click();
+  await page.getByTestId('checkup-status').waitFor({ timeout: 60000 });
+
+  // Off: the status disappears at once; the check-ups stay.
   await page.locator('[data-service=vaccinations]').getByRole('button', { name: 'Ausschalten' }).click();
   await page.locator('[data-service=vaccinations][data-on=false]').waitFor({ timeout: 30000 });
   await page.getByTestId('vaccination-status').waitFor({ state: 'detached', timeout: 30000 });
+  assert.equal(await page.getByTestId('checkup-status').count(), 1);
+  await page.locator('[data-service=checkups]').getByRole('button', { name: 'Ausschalten' }).click();
+  await page.locator('[data-service=checkups][data-on=false]').waitFor({ timeout: 30000 });
+  await page.getByTestId('checkup-status').waitFor({ state: 'detached', timeout: 30000 });
 
   // The record page lists no entry and no profile as a document.
   await page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Meine Akte' }).click();
