@@ -21,7 +21,7 @@ import (
 // change (a consent withdrawn on one, a service switched on on another):
 // the change is applied again to what the other wrote. The server keeps
 // only the current description, so a birth date once removed is not kept
-// as history. With no service on, the item is deleted altogether.
+// as history. With no service on, it holds nothing but that.
 
 // profileTries bounds how often a change is applied again after another
 // device changed the profile in between.
@@ -43,31 +43,33 @@ func normalize(p *health.Profile) {
 
 // ChangeProfile applies change to the record's current profile and stores
 // the result: as a new description of the profile item (compare-and-set,
-// change applied again on a conflict), as a new profile item if there is
-// none, and by deleting the item when no service is on any more. Profile
-// items beyond the current one (two first writes at once) are deleted.
+// change applied again on a conflict), or as a new profile item if there
+// is none. The item stays when no service is on (with nothing but that in
+// it): deleting it could not be made conditional, and would undo another
+// device's switch-on that crossed it. Profile items beyond the current one
+// (two first writes at once) are deleted.
 func (c *API) ChangeProfile(ctx context.Context, rec *core.Record, seen *Seen, es *Entries, change func(*health.Profile) error) (health.Profile, error) {
-	if len(es.ProfileIDs) == 0 {
-		var p health.Profile
-		if err := change(&p); err != nil {
-			return p, err
-		}
-		normalize(&p)
-		if len(p.Services) == 0 {
-			return p, nil
-		}
-		b, err := json.Marshal(p)
-		if err != nil {
-			return p, err
-		}
-		_, err = c.putEntry(ctx, rec, seen, health.ProfileCategory, core.Meta{Title: "Profil", Profile: core.RawJSON(b)}, "")
-		return p, err
-	}
-	cur := es.ProfileIDs[len(es.ProfileIDs)-1]
+	ids := es.ProfileIDs
 	var out health.Profile
 	for try := 1; ; try++ {
+		if len(ids) == 0 {
+			var p health.Profile
+			if err := change(&p); err != nil {
+				return p, err
+			}
+			normalize(&p)
+			if len(p.Services) == 0 {
+				return p, nil
+			}
+			b, err := json.Marshal(p)
+			if err != nil {
+				return p, err
+			}
+			_, err = c.putEntry(ctx, rec, seen, health.ProfileCategory, core.Meta{Title: "Profil", Profile: core.RawJSON(b)}, "")
+			return p, err
+		}
 		var cerr error
-		_, _, err := c.Describe(ctx, rec, seen, cur, func(m *core.Meta) {
+		_, _, err := c.Describe(ctx, rec, seen, ids[len(ids)-1], func(m *core.Meta) {
 			p, err := health.DecodeProfile([]byte(m.Profile))
 			if err != nil {
 				cerr = err
@@ -84,26 +86,22 @@ func (c *API) ChangeProfile(ctx context.Context, rec *core.Record, seen *Seen, e
 			}
 			m.Profile, out = core.RawJSON(b), p
 		}, "")
-		if cerr != nil {
+		switch {
+		case cerr != nil:
 			return out, cerr
-		}
-		if err == nil {
-			break
-		}
-		if !akte.Is(err, akte.KindConflict) || try == profileTries {
+		case err == nil:
+			for _, id := range ids[:len(ids)-1] {
+				if err := c.DeleteItemNoted(ctx, rec, seen, id); err != nil && !akte.Is(err, akte.KindNotFound) {
+					return out, err
+				}
+			}
+			return out, nil
+		case akte.Is(err, akte.KindNotFound):
+			ids = ids[:len(ids)-1] // deleted meanwhile (akte rm): the one before, or a new one
+		case !akte.Is(err, akte.KindConflict) || try == profileTries:
 			return out, err
 		}
 	}
-	olds := es.ProfileIDs[:len(es.ProfileIDs)-1]
-	if len(out.Services) == 0 {
-		olds = es.ProfileIDs
-	}
-	for _, id := range olds {
-		if err := c.DeleteItemNoted(ctx, rec, seen, id); err != nil && !akte.Is(err, akte.KindNotFound) {
-			return out, err
-		}
-	}
-	return out, nil
 }
 
 // ServiceOn switches a service on with the consent to the text shown;

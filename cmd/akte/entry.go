@@ -14,6 +14,7 @@ import (
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/client/health"
+	"github.com/akte/akte/fhir"
 	"github.com/akte/akte/internal/cli"
 )
 
@@ -112,8 +113,16 @@ func entryAddCmd(e *env, edit bool) *cobra.Command {
 					return err
 				}
 			}
-			// Checked before anything is sent: a refused entry leaves nothing behind.
-			r, b, err := health.Parse(data, es.EntryContext(time.Now()))
+			// Checked before anything is sent: a refused entry leaves nothing
+			// behind. The birth date is the profile's, else the one given at
+			// registration.
+			check := es.EntryContext(time.Now())
+			if check.BirthDate == "" {
+				if acc, err := c.Account(ctx); err == nil {
+					check.BirthDate = fhir.Date(acc.BirthDate)
+				}
+			}
+			r, b, err := health.Parse(data, check)
 			if err != nil {
 				return err
 			}

@@ -96,6 +96,11 @@ func TestEntries(t *testing.T) {
 	if errs := u.fails("services", "on", "medication", "--yes"); !says(errs, "service_not_available", map[string]any{"service": "medication"}) {
 		t.Errorf("medication on: %s", errs)
 	}
+	// With no service on, the birth date given at registration still
+	// bounds an entry's dates.
+	if _, errs, code := u.run(immunization("1979-01-01", "LOTEARLY", 1), nil, "entry", "add", "-"); code == 0 || !strings.Contains(errs, "date_before_birth") && !says(errs, "date_before_birth", nil) {
+		t.Errorf("before birth, no service on: exit %d, %s", code, errs)
+	}
 	var on struct {
 		On      bool `json:"on"`
 		Consent struct {
@@ -222,7 +227,7 @@ func TestEntries(t *testing.T) {
 	// both hold; the birth date stays for the check-ups.
 	var wg sync.WaitGroup
 	results := make([]string, 2)
-	for i, args := range [][]string{{"services", "on", "checkups", "--yes"}, {"services", "off", "vaccinations"}} {
+	for i, args := range [][]string{{"services", "on", "checkups", "--sex", "female", "--yes"}, {"services", "off", "vaccinations"}} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -97,7 +97,15 @@ func serviceOnCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer e.save(st)
-			if s.NeedsPerson && birth == "" && es.Profile.BirthDate == "" {
+			// What this device read is named explicitly: another device may
+			// switch the last service that kept them off in the meantime.
+			if s.NeedsPerson && birth == "" {
+				birth = es.Profile.BirthDate
+			}
+			if s.NeedsPerson && sex == "" {
+				sex = es.Profile.Sex
+			}
+			if s.NeedsPerson && birth == "" {
 				if acc, err := c.Account(ctx); err == nil {
 					birth = acc.BirthDate // the one given at registration, now also sealed in the profile
 				}

@@ -2685,7 +2685,7 @@ function Health() {
         return { ...cur, services };
       });
     }, tr(`${serviceWord(n)} ist ausgeschaltet.`, `${serviceWord(n)} is off.`));
-  const add = (json) => act(() => health.addEntry(ctx(), json, h.profile.birth_date), tr('Eintrag gespeichert.', 'Entry saved.'));
+  const add = (json) => act(() => health.addEntry(ctx(), json, h.profile.birth_date || session.value.account.birth_date), tr('Eintrag gespeichert.', 'Entry saved.'));
   const addImmunization = (e) => {
     e.preventDefault();
     if (!form.targets.length) return setErr(say('target_disease_missing', { path: tr('Krankheiten', 'diseases') }));

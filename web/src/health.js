@@ -144,18 +144,26 @@ function normalize(profile) {
 // changeProfile applies change (profile -> profile) to the record's
 // current profile and stores it as the CLI does (client.ChangeProfile): a
 // new description of the profile item, compare-and-set on its
-// meta_version and applied again to what another device wrote in between;
-// a new profile item if there is none; the item deleted when no service is
-// on any more.
+// meta_version and applied again to what another device wrote in between,
+// or a new profile item if there is none. With no service on, the item
+// stays with nothing but that in it (a deletion could not be conditional).
 export async function changeProfile(ctx, profileIds, change) {
-  if (!profileIds.length) {
-    const p = normalize(change({}));
-    if (Object.keys(p.services).length) await put(ctx, 'private', { title: 'Profil', profile: JSON.stringify(p) }, undefined, 0);
-    return p;
-  }
-  const id = profileIds[profileIds.length - 1];
+  let ids = profileIds;
   for (let tries = 1; ; tries++) {
-    const it = await get(inRecord('/items/' + id));
+    if (!ids.length) {
+      const p = normalize(change({}));
+      if (Object.keys(p.services).length) await put(ctx, 'private', { title: 'Profil', profile: JSON.stringify(p) }, undefined, 0);
+      return p;
+    }
+    const id = ids[ids.length - 1];
+    let it;
+    try {
+      it = await get(inRecord('/items/' + id));
+    } catch (e) {
+      if (e.code !== 'not_found') throw e;
+      ids = ids.slice(0, -1); // deleted meanwhile: the one before, or a new one
+      continue;
+    }
     expect('item', id, it.id);
     const [o] = await coreCall('openItems', { umk: ctx.umk, record: ctx.record, items: [it] });
     if (!o?.meta?.profile) throw new CoreError('crypto', '', 'profile_unreadable');
@@ -167,7 +175,7 @@ export async function changeProfile(ctx, profileIds, change) {
       if (e.reason === 'item_meta_changed' && tries < 20) continue;
       throw e;
     }
-    await removeIds(ctx, Object.keys(p.services).length ? profileIds.slice(0, -1) : profileIds);
+    await removeIds(ctx, ids.slice(0, -1));
     return p;
   }
 }
