@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"slices"
 	"strings"
@@ -191,21 +190,9 @@ func (c *API) LoadEntries(ctx context.Context, rec *core.Record, seen *Seen) (*E
 	return out, nil
 }
 
-// openResource decodes the resource of an entry's sealed metadata. It
-// was checked in full (ParseEntry) by the client that wrote it, and the
-// metadata is authenticated under the item key, so reading decodes it
-// into its type (named in the sealed Type) without fhir.Parse's structure
-// checks again: those cost two thirds of a listing of 200 entries.
-func openResource(m core.Meta) (fhir.Resource, error) {
-	r := fhir.New(m.Type)
-	if r == nil {
-		return fhir.Parse([]byte(m.Entry)) // says why
-	}
-	if err := json.Unmarshal([]byte(m.Entry), r); err != nil {
-		return nil, akte.R("entry.open", akte.KindInvalid, "fhir_json_invalid", nil, "")
-	}
-	return r, nil
-}
+// openResource decodes the resource of an entry's sealed metadata
+// (health.Open).
+func openResource(m core.Meta) (fhir.Resource, error) { return health.Open(m.Type, string(m.Entry)) }
 
 // Find returns the entry with the id (any version), or item_not_found.
 func (es *Entries) Find(id string) (*Entry, error) {

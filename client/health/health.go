@@ -315,7 +315,7 @@ func StatusJSON(service, profile string, entries []string, today string) (string
 	var imms []*fhir.Immunization
 	var procs []*fhir.Procedure
 	for _, e := range entries {
-		r, err := fhir.Parse([]byte(e))
+		r, err := Open("", e)
 		if err != nil {
 			continue // said by the listing; a status is computed from what opens
 		}
@@ -346,4 +346,27 @@ func StatusJSON(service, profile string, entries []string, today string) (string
 	}
 	b, err := json.Marshal(rs)
 	return string(b), err
+}
+
+// Open decodes the resource of an entry's sealed metadata into its type
+// (typ, the sealed meta's type; "" reads it from the resourceType
+// fhir.Marshal writes first). The resource was checked in full (Parse) by
+// the client that wrote it, and the metadata is authenticated under the
+// item key, so reading skips fhir.Parse's structure checks: they cost two
+// thirds of opening 200 entries natively, and more in WebAssembly.
+func Open(typ, data string) (fhir.Resource, error) {
+	const head = `{"resourceType":"`
+	if typ == "" && strings.HasPrefix(data, head) {
+		if n := strings.IndexByte(data[len(head):], '"'); n > 0 {
+			typ = data[len(head) : len(head)+n]
+		}
+	}
+	r := fhir.New(typ)
+	if r == nil {
+		return fhir.Parse([]byte(data)) // says why
+	}
+	if err := json.Unmarshal([]byte(data), r); err != nil {
+		return nil, akte.R("entry.open", akte.KindInvalid, "fhir_json_invalid", nil, "")
+	}
+	return r, nil
 }

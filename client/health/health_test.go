@@ -104,3 +104,23 @@ func TestCheckEntry(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStatusJSON200 is what the browser's module does for the
+// vaccination status of a record with 200 immunizations: parse each
+// resource (fhir.Parse, with its checks) and compute (docs/benchmarks.md;
+// run it under GOOS=js GOARCH=wasm for the WebAssembly figure).
+func BenchmarkStatusJSON200(b *testing.B) {
+	profile := `{"birth_date":"1950-03-01","sex":"female","services":{"vaccinations":{"on":true}}}`
+	targets := []string{"76902006", "397430003", "27836007", "6142004", "840539006", "16814004", "4740000", "14189004"}
+	birth := time.Date(1950, 3, 1, 0, 0, 0, 0, time.UTC)
+	var entries []string
+	for i := range 200 {
+		entries = append(entries, imm(birth.AddDate(0, 2+i*4, 0).Format(time.DateOnly), 1, targets[i%8], targets[(i+1)%8], targets[(i+2)%8]))
+	}
+	for b.Loop() {
+		if out, err := StatusJSON("vaccinations", profile, entries, "2026-11-30"); err != nil || len(out) < 100 {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/record")
+}
