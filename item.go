@@ -12,7 +12,14 @@ type ItemKind string
 // Item kinds.
 const (
 	KindDocument ItemKind = "document" // a file with metadata
+	// KindEntry is a structured entry: one FHIR R4 resource (or the
+	// record's sealed profile) sealed in the metadata, with empty content
+	// (decision 0037). The server cannot tell one resource from another.
+	KindEntry ItemKind = "entry"
 )
+
+// ItemKinds lists the kinds a client may upload.
+func ItemKinds() []ItemKind { return []ItemKind{KindDocument, KindEntry} }
 
 // ItemState is where an item is in its life.
 type ItemState string

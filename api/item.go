@@ -81,6 +81,7 @@ func (a *API) handleUploadCreate(w http.ResponseWriter, r *http.Request, p *serv
 	st, err := a.svc.CreateUpload(r.Context(), p, rid(r), service.UploadRequest{
 		ID: akte.ItemID(req.ID), Category: akte.CategoryID(req.Category), KeyVersion: req.KeyVersion, Size: req.Size,
 		MetaSealed: req.MetaSealed, KeySlot: req.KeySlot, Replaces: akte.ItemID(req.Replaces),
+		Kind: akte.ItemKind(req.Kind),
 	})
 	if err != nil {
 		a.writeError(w, r, err)

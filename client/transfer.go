@@ -44,6 +44,8 @@ type Transfer struct {
 	// new id as pending before the server hears of it, as live once it
 	// completed (UpdateManifest, which keeps the counters seen here).
 	Seen *Seen
+	// Kind is the kind of item the upload makes (empty: a document).
+	Kind akte.ItemKind
 }
 
 // File is a file to upload: its size and a way to read it from the start
@@ -93,6 +95,9 @@ func (c *API) upload(ctx context.Context, rec *core.Record, f File, category str
 		return nil, err
 	}
 	p := core.NewPlan(ni, f.Size, digest, replaces)
+	if t.Kind != "" && t.Kind != akte.KindDocument {
+		p.Request.Kind = string(t.Kind)
+	}
 	if err := plans.Save(f.Key, p); err != nil {
 		return nil, err
 	}

@@ -53,6 +53,8 @@ type UploadRequest struct {
 	MetaSealed []byte
 	KeySlot    []byte
 	Replaces   akte.ItemID
+	// Kind is akte.KindDocument (also when empty) or akte.KindEntry.
+	Kind akte.ItemKind
 }
 
 // UploadStatus is an upload and the chunks the server holds of it.
@@ -121,6 +123,10 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, rid akte.Recor
 		return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "meta_sealed", "max": maxMetaSealed})
 	case len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot:
 		return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "key_slot", "max": maxKeySlot})
+	case r.Kind == "":
+		r.Kind = akte.KindDocument
+	case !slices.Contains(akte.ItemKinds(), r.Kind):
+		return nil, invalid(op, "item_kind_invalid", map[string]any{"kinds": akte.ItemKinds()})
 	}
 	rec, err := s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion)
 	if err != nil {
@@ -131,13 +137,13 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, rid akte.Recor
 	}
 	if r.Replaces != "" {
 		old, err := s.ownItem(ctx, op, acc, ActItemUpload, r.Replaces)
-		if err != nil || old.State != akte.StateComplete {
+		if err != nil || old.State != akte.StateComplete || old.Kind != r.Kind {
 			return nil, invalid(op, "replaces_invalid", nil)
 		}
 	}
 	now := s.nowUTC()
 	it := &akte.Item{
-		ID: r.ID, AccountID: acc.Owner, Category: r.Category, KeyVersion: r.KeyVersion, Kind: akte.KindDocument,
+		ID: r.ID, AccountID: acc.Owner, Category: r.Category, KeyVersion: r.KeyVersion, Kind: r.Kind,
 		Replaces: r.Replaces, Size: r.Size, ChunkSize: s.cfg.ChunkSize, CreatedAt: now, UpdatedAt: now,
 		CreatedBy: string(p.Account.ID), MetaSealed: r.MetaSealed, KeySlot: r.KeySlot, MetaVersion: 1,
 	}
@@ -148,7 +154,7 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, rid akte.Recor
 		// clash of random ids, or a client reusing one.
 		old, oerr := s.ownItem(ctx, op, acc, ActItemUpload, r.ID)
 		if oerr == nil && old.State == akte.StateUploading && old.Size == r.Size && old.Category == r.Category &&
-			old.KeyVersion == r.KeyVersion && old.Replaces == r.Replaces && bytes.Equal(old.MetaSealed, r.MetaSealed) && bytes.Equal(old.KeySlot, r.KeySlot) {
+			old.KeyVersion == r.KeyVersion && old.Replaces == r.Replaces && old.Kind == r.Kind && bytes.Equal(old.MetaSealed, r.MetaSealed) && bytes.Equal(old.KeySlot, r.KeySlot) {
 			return s.uploadStatus(ctx, op, old)
 		}
 		return nil, &akte.Error{Op: op, Kind: akte.KindConflict, Reason: "item_exists", Err: err}

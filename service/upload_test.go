@@ -215,3 +215,50 @@ func TestResume(t *testing.T) {
 	wantKind(t, "another record's item", err, akte.KindNotFound, "item_not_found")
 	wantKind(t, "another record's upload", e.put(q, id2, 0, content[:100]), akte.KindNotFound, "item_not_found")
 }
+
+// TestUploadKind: an upload names its kind (document by default, or
+// entry); another kind is refused, the kind is kept with the item, and a
+// new version must be of the kind it replaces.
+func TestUploadKind(t *testing.T) {
+	e := newEnv(t, uploadConfig())
+	p, _ := e.principal("kind@example.org", "X110411675")
+	ctx := t.Context()
+	r := upload("kkkkkkkkkkkkkkkk", 100)
+	r.Kind = "note"
+	_, err := e.svc.CreateUpload(ctx, p, p.RecordID, r)
+	wantKind(t, "unknown kind", err, akte.KindInvalid, "item_kind_invalid")
+	mk := func(id string, kind akte.ItemKind, replaces akte.ItemID) (*akte.Item, error) {
+		r := upload(id, 100)
+		r.Kind, r.Replaces = kind, replaces
+		if _, err := e.svc.CreateUpload(ctx, p, p.RecordID, r); err != nil {
+			return nil, err
+		}
+		if err := e.put(p, id, 0, make([]byte, 100)); err != nil {
+			t.Fatal(err)
+		}
+		return e.svc.CompleteUpload(ctx, p, p.RecordID, akte.ItemID(id))
+	}
+	doc, err := mk("dddddddddddddddd", "", "")
+	if err != nil || doc.Kind != akte.KindDocument {
+		t.Fatalf("default kind: %+v %v", doc, err)
+	}
+	entry, err := mk("eeeeeeeeeeeeeeee", akte.KindEntry, "")
+	if err != nil || entry.Kind != akte.KindEntry {
+		t.Fatalf("entry: %+v %v", entry, err)
+	}
+	// The same request again resumes only with the same kind.
+	r = upload("ffffffffffffffff", 100)
+	r.Kind = akte.KindEntry
+	if _, err := e.svc.CreateUpload(ctx, p, p.RecordID, r); err != nil {
+		t.Fatal(err)
+	}
+	r.Kind = akte.KindDocument
+	_, err = e.svc.CreateUpload(ctx, p, p.RecordID, r)
+	wantKind(t, "resume as another kind", err, akte.KindConflict, "item_exists")
+	e.svc.DeleteItem(ctx, p, p.RecordID, "ffffffffffffffff")
+	_, err = mk("gggggggggggggggg", akte.KindEntry, doc.ID)
+	wantKind(t, "entry replacing a document", err, akte.KindInvalid, "replaces_invalid")
+	if v2, err := mk("hhhhhhhhhhhhhhhh", akte.KindEntry, entry.ID); err != nil || v2.Replaces != entry.ID {
+		t.Fatalf("new version of an entry: %+v %v", v2, err)
+	}
+}

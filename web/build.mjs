@@ -3,7 +3,7 @@
 // the server sends them precompressed. Run by `make web` (after npm ci).
 //
 //   node build.mjs            build
-//   node build.mjs --no-wasm  reuse the core.wasm and audit.wasm of the last build (UI work)
+//   node build.mjs --no-wasm  reuse the core.wasm, audit.wasm and health.wasm of the last build (UI work)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
@@ -41,6 +41,15 @@ if (!process.argv.includes('--no-wasm') || !existsSync(dicomTmp)) {
   const t = Date.now();
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', dicomTmp, './cmd/akte-dicom-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
   console.error(`dicom.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+// Entries and the status of vaccinations and check-ups
+// (cmd/akte-health-wasm, decision 0037): fhir, rules and encoding/json,
+// for which the core has no room; loaded by the pages that show them
+// (web/src/health.js).
+const healthTmp = join(cache, 'health.wasm');
+if (!process.argv.includes('--no-wasm') || !existsSync(healthTmp)) {
+  const t = Date.now();
+  execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', healthTmp, './cmd/akte-health-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
+  console.error(`health.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
 // The core's size is watched (issue 11, docs/benchmarks.md; cmd/akte-wasm
 // TestLean fails above the limit).
@@ -74,6 +83,8 @@ const urls = {
   auditWorker: hashed('audit-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('audit-worker.js', 'iife'))])),
   dicomWasm: hashed('dicom.wasm', readFileSync(dicomTmp)),
   dicomWorker: hashed('dicom-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('dicom-worker.js', 'iife'))])),
+  healthWasm: hashed('health.wasm', readFileSync(healthTmp)),
+  healthWorker: hashed('health-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('health-worker.js', 'iife'))])),
   // The upload's reading, hashing and encryption (web/src/work.js).
   work: hashed('work.js', await bundle('work.js', 'iife')),
 };

@@ -56,6 +56,8 @@ type UploadRequest struct {
 	MetaSealed []byte `json:"meta_sealed"`
 	KeySlot    []byte `json:"key_slot"`
 	Replaces   string `json:"replaces,omitempty"`
+	// Kind is "document" (the default when empty) or "entry" (decision 0037).
+	Kind string `json:"kind,omitempty"`
 }
 
 // Upload is the answer of POST /api/v1/records/{rid}/uploads and GET

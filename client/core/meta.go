@@ -41,6 +41,14 @@ func EncodeMeta(m Meta) []byte {
 	if m.Origin != "" {
 		b = appendString(append(b, `,"origin":`...), m.Origin)
 	}
+	// The raw values are JSON the client itself wrote (fhir.Marshal,
+	// client's profile encoder); they are copied as they are.
+	if m.Entry != "" {
+		b = append(append(b, `,"entry":`...), m.Entry...)
+	}
+	if m.Profile != "" {
+		b = append(append(b, `,"profile":`...), m.Profile...)
+	}
 	return append(b, '}')
 }
 
@@ -50,7 +58,15 @@ func DecodeMeta(b []byte) (Meta, error) {
 	strs := map[string]*string{"title": &m.Title, "type": &m.Type, "date": &m.Date, "source": &m.Source, "comment": &m.Comment,
 		"file_name": &m.FileName, "media_type": &m.MediaType, "digest": &m.Digest, "replaces": &m.Replaces, "thumb": &m.Thumb, "origin": &m.Origin}
 	ints := map[string]*int64{"size": &m.Size, "version": &m.Version}
+	raws := map[string]*RawJSON{"entry": &m.Entry, "profile": &m.Profile}
 	err := parseObject(b, func(key string, p *jsonParser) error {
+		if r, ok := raws[key]; ok {
+			start := p.i
+			if err := p.skip(); err != nil {
+				return err
+			}
+			return r.UnmarshalJSON(p.b[start:p.i])
+		}
 		if s, ok := strs[key]; ok {
 			v, err := p.stringOrNull()
 			*s = v
@@ -68,6 +84,12 @@ func DecodeMeta(b []byte) (Meta, error) {
 		return p.skip()
 	})
 	return m, err
+}
+
+// IsJSONObject reports whether s is one JSON object and nothing else.
+func IsJSONObject(s string) bool {
+	p := &jsonParser{b: []byte(s)}
+	return p.peek() == '{' && p.skip() == nil && p.peek() == 0
 }
 
 const hexDigits = "0123456789abcdef"

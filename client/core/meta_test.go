@@ -48,6 +48,20 @@ func TestMetaJSON(t *testing.T) {
 	if err2 := json.Unmarshal([]byte(in), &want); err != nil || err2 != nil || m != want {
 		t.Errorf("DecodeMeta = %+v, %v; encoding/json %+v, %v", m, err, want, err2)
 	}
+	// Raw values (entries and the profile) come back as they were.
+	raw := Meta{Title: "e", Entry: `{"resourceType":"Immunization","status":"completed","x":[1,{"y":"}"}]}`, Profile: `{"birth_date":"2020-01-02"}`}
+	var std Meta
+	if got, err := DecodeMeta(EncodeMeta(raw)); err != nil || got != raw || json.Unmarshal(EncodeMeta(raw), &std) != nil || std != raw {
+		t.Errorf("raw fields: %+v, %v; encoding/json %+v", got, err, std)
+	}
+	if got, err := DecodeMeta([]byte(`{"title":"t","entry":null,"profile": {"a":1} }`)); err != nil || got.Entry != "" || got.Profile != `{"a":1}` {
+		t.Errorf("raw null/spacing: %+v, %v", got, err)
+	}
+	for s, want := range map[string]bool{`{}`: true, ` {"a":[1,"}"]} `: true, `{"a":1`: false, `[]`: false, `{} {}`: false, `"x"`: false, ``: false} {
+		if IsJSONObject(s) != want {
+			t.Errorf("IsJSONObject(%q) = %v", s, !want)
+		}
+	}
 	for _, bad := range []string{``, `[]`, `{`, `{"title":}`, `{"title":"x"`, `{"title":"x"}x`, `{"size":"1"}`, `{"size":1.5}`, `{"title":"\q"}`, `{title:"x"}`} {
 		if _, err := DecodeMeta([]byte(bad)); err == nil {
 			t.Errorf("DecodeMeta(%q) succeeded", bad)

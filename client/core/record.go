@@ -170,6 +170,37 @@ type Meta struct {
 	// from, when it came in by akte import (docs/export.md): importing the
 	// same archive again adds nothing.
 	Origin string `json:"origin,omitempty"`
+	// Entry is the FHIR R4 resource of a structured entry (an item of
+	// kind entry, decision 0037), as JSON; empty for documents. Profile
+	// is the record's sealed profile (birth date, sex, the services
+	// switched on and their consents), as JSON, in the one item that
+	// holds it. The core carries both as they are; package client reads
+	// them.
+	Entry   RawJSON `json:"entry,omitempty"`
+	Profile RawJSON `json:"profile,omitempty"`
+}
+
+// RawJSON is a JSON value kept as its text ("" for none). A string, not a
+// byte slice, so that Meta stays comparable; its JSON methods need no
+// encoding/json in the core.
+type RawJSON string
+
+// MarshalJSON writes the value as it is (null if empty).
+func (r RawJSON) MarshalJSON() ([]byte, error) {
+	if r == "" {
+		return []byte("null"), nil
+	}
+	return []byte(r), nil
+}
+
+// UnmarshalJSON keeps the value's text (null as empty).
+func (r *RawJSON) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*r = ""
+	} else {
+		*r = RawJSON(b)
+	}
+	return nil
 }
 
 func metaAAD(itemID string) []byte { return []byte("akte v1 item meta " + itemID) }
@@ -185,6 +216,13 @@ func (r *Record) NewItem(category string, m Meta) (*NewItem, error) {
 	ck, err := r.CategoryKey(category, v)
 	if err != nil {
 		return nil, err
+	}
+	// The raw fields are copied into the sealed JSON as they are: only a
+	// JSON object may go there, or the metadata would never open again.
+	for _, raw := range []RawJSON{m.Entry, m.Profile} {
+		if raw != "" && !IsJSONObject(string(raw)) {
+			return nil, akte.R("item.new", akte.KindInvalid, "fhir_json_invalid", nil, "Der Eintrag ist kein gültiges JSON.")
+		}
 	}
 	it := &NewItem{ID: randomID(), Category: category, KeyVersion: v, Key: seal.NewKey()}
 	if it.KeySlot, err = seal.WrapKey(seal.ViaKey, ck, seal.ItemKey, it.ID, it.Key); err != nil {

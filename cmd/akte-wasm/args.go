@@ -107,7 +107,8 @@ func (o obj) item() wire.Item {
 func (o obj) meta() core.Meta {
 	return core.Meta{Title: o.str("title"), Type: o.str("type"), Date: o.str("date"), Source: o.str("source"), Comment: o.str("comment"),
 		FileName: o.str("file_name"), MediaType: o.str("media_type"), Size: o.int("size"), Digest: o.str("digest"),
-		Replaces: o.str("replaces"), Version: o.int("version"), Thumb: o.str("thumb")}
+		Replaces: o.str("replaces"), Version: o.int("version"), Thumb: o.str("thumb"),
+		Entry: core.RawJSON(o.str("entry")), Profile: core.RawJSON(o.str("profile"))}
 }
 
 func (o obj) upload() wire.Upload {

@@ -402,7 +402,8 @@ func metaOut(m core.Meta) map[string]any {
 		out["version"] = float64(m.Version)
 	}
 	for k, v := range map[string]string{"type": m.Type, "date": m.Date, "source": m.Source, "comment": m.Comment,
-		"file_name": m.FileName, "media_type": m.MediaType, "digest": m.Digest, "replaces": m.Replaces, "thumb": m.Thumb} {
+		"file_name": m.FileName, "media_type": m.MediaType, "digest": m.Digest, "replaces": m.Replaces, "thumb": m.Thumb,
+		"entry": string(m.Entry), "profile": string(m.Profile)} {
 		if v != "" {
 			out[k] = v
 		}

@@ -229,6 +229,9 @@ func lsCmd(e *env) *cobra.Command {
 					return err
 				}
 				metas[it.ID] = m
+				if m.Entry != "" || m.Profile != "" {
+					continue // structured entries and the profile: akte entry ls, akte services ls
+				}
 				out = append(out, listed{ID: it.ID, Title: m.Title, Category: it.Category, Size: m.Size, CiphertextSize: it.Size, Created: it.CreatedAt,
 					Type: m.Type, Date: m.Date, Source: m.Source, Comment: m.Comment, FileName: m.FileName, MediaType: m.MediaType,
 					Replaces: core.VerifiedReplaces(it, m), Version: m.Version})

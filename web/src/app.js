@@ -19,6 +19,7 @@ import { here, navigate, back, match } from './router.js';
 import * as audit from './audit.js';
 import { scan as cdScan, studyFile } from './cd.js';
 import { has } from './catalog.js';
+import * as health from './health.js';
 
 const html = htm.bind(h);
 
@@ -954,7 +955,8 @@ function Providers() {
 // ---- the record ----
 
 const record = signal(null); // wire.Record
-const items = signal([]); // [{item, key, meta}]
+const items = signal([]); // [{item, key, meta}]: the documents
+const healthItems = signal([]); // [{item, key, meta}]: entries and the profile (web/src/health.js)
 const uploads = signal([]); // [{name, done, total, state, error}]
 const listProblems = signal([]); // [{id, error}] of the listing against the manifest
 
@@ -981,10 +983,15 @@ async function loadRecord() {
   // The version chain is the one the core verified (issue 10, item 4):
   // where the server's replaces differs, it reports a problem and the
   // sealed one counts.
-  items.value = list.map((it) => {
+  const all = list.map((it) => {
     const o = byId.get(it.id);
     return { item: { ...it, replaces: o ? o.replaces : it.replaces }, key: o?.key, meta: o?.meta, error: o?.error, problem: o?.problem };
   });
+  // Structured entries and the profile (decision 0037) are not documents:
+  // their sealed fields say so, and the health page shows them.
+  const isHealth = (x) => x.meta && (x.meta.entry || x.meta.profile);
+  items.value = all.filter((x) => !isHealth(x));
+  healthItems.value = all.filter(isHealth);
   // Withheld, resurrected or rolled back (issue 10, item 4): the manifest.
   const problems = await checkManifest(session.value.umk, rec, list);
   if (gen === loads) listProblems.value = problems;
@@ -3171,6 +3178,7 @@ function Header() {
     <nav id="main-nav" class=${open ? 'open' : ''} aria-label=${tr('Hauptnavigation', 'Main navigation')}>
       <ul>
         ${s && home(s) === '/akte' && link('/akte', 'Meine Akte', 'My record')}
+        ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
         ${s && link('/protokoll', 'Protokoll', 'Protocol')}
@@ -3181,6 +3189,191 @@ function Header() {
       </ul>
     </nav>
   </header>`;
+}
+
+// The health page (decision 0037): the services switched on with their
+// consent, the vaccination and check-up status computed in this browser by
+// the Go code the CLI runs (never stored), entering an immunization, and
+// the entries.
+const diseases = [
+  ['76902006', 'Tetanus', 'Tetanus'], ['397430003', 'Diphtherie', 'Diphtheria'], ['27836007', 'Keuchhusten (Pertussis)', 'Whooping cough (pertussis)'],
+  ['398102009', 'Kinderlähmung (Polio)', 'Polio'], ['709410003', 'Hib', 'Hib'], ['66071002', 'Hepatitis B', 'Hepatitis B'],
+  ['14189004', 'Masern', 'Measles'], ['36989005', 'Mumps', 'Mumps'], ['36653000', 'Röteln', 'Rubella'], ['38907003', 'Windpocken', 'Chickenpox'],
+];
+// targetWord names a target disease by its SNOMED CT code where the form
+// knows it, else by the rule's id (examinations: U4, J1, …).
+const targetWord = (r) => {
+  const d = diseases.find(([code]) => code === r.code);
+  return d ? tr(d[1], d[2]) : r.target.replaceAll('_', ' ');
+};
+const serviceWord = (n) =>
+  ({
+    vaccinations: tr('Impfstatus (STIKO)', 'Vaccination status (STIKO)'),
+    checkups: tr('Vorsorge (G-BA)', 'Check-ups (G-BA)'),
+    medication: tr('Medikationsplan', 'Medication plan'),
+    doctors: tr('Ärzteliste', 'Doctor list'),
+    emergency: tr('Notfalldaten', 'Emergency data'),
+  })[n] || n;
+const statusWord = (st) =>
+  ({ complete: tr('vollständig', 'complete'), due: tr('fällig', 'due'), overdue: tr('überfällig', 'overdue'), not_recommended: tr('nicht empfohlen', 'not recommended') })[st] || st;
+
+function StatusTable({ id, caption, rows }) {
+  return html`<table class="status" data-testid=${id}>
+    <caption>${caption}</caption>
+    <thead><tr><th scope="col">${tr('Ziel', 'Target')}</th><th scope="col">${tr('Status', 'Status')}</th><th scope="col">${tr('Nächstes Datum', 'Next date')}</th><th scope="col">${tr('Grund', 'Reason')}</th></tr></thead>
+    <tbody>${rows.map((r) => html`<tr data-target=${r.target} data-status=${r.status}><th scope="row">${targetWord(r)}</th><td>${statusWord(r.status)}</td><td>${r.next_date ? fmtDate(r.next_date) : ''}</td><td>${has(lang.value, r.reason) ? say(r.reason, r.params) : r.reason}</td></tr>`)}</tbody>
+  </table>`;
+}
+
+function Consent({ service, profile, onDone, onCancel }) {
+  const [text, setText] = useState(null);
+  const [birth, setBirth] = useState(profile.birth_date || session.value.account.birth_date || '');
+  const [sex, setSex] = useState(profile.sex || '');
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  useEffect(() => void health.consentText(service.name, lang.value).then(setText), [service.name, lang.value]);
+  const give = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr('');
+    try {
+      await onDone(text, birth, sex);
+    } catch (x) {
+      setErr(errorText(x));
+      setBusy(false);
+    }
+  };
+  return html`<form class="card" aria-labelledby="consent-h" onSubmit=${give} data-testid="consent">
+    <h3 id="consent-h">${tr('Einwilligung', 'Consent')}: ${serviceWord(service.name)}</h3>
+    <p class="consent-text" data-testid="consent-text">${text?.text || ''}</p>
+    ${service.person && html`<${Field} label=${tr('Geburtsdatum', 'Date of birth')} type="date" value=${birth} onInput=${setBirth} name="consent-birth" />
+      <label for="sex">${tr('Geschlecht', 'Sex')}</label>
+      <select id="sex" required value=${sex} onChange=${(e) => setSex(e.target.value)}>
+        <option value="">${tr('bitte wählen', 'please choose')}</option>
+        <option value="female">${tr('weiblich', 'female')}</option><option value="male">${tr('männlich', 'male')}</option>
+        <option value="other">${tr('divers', 'other')}</option><option value="unknown">${tr('keine Angabe', 'not stated')}</option>
+      </select>`}
+    ${err && html`<${Alert} text=${err} />`}
+    <p><${Busy} busy=${busy} type="submit" disabled=${!text}>${tr('Einwilligen und einschalten', 'Consent and switch on')}<//>
+      <button type="button" onClick=${onCancel}>${tr('Abbrechen', 'Cancel')}</button></p>
+  </form>`;
+}
+
+function Health() {
+  useTitle(tr('Impfungen und Vorsorge', 'Vaccinations and check-ups'));
+  const [asking, setAsking] = useState(null);
+  const [results, setResults] = useState({});
+  const [note, setNote] = useState('');
+  const [err, setErr] = useState('');
+  const [form, setForm] = useState({ vaccine: '', date: '', dose: '1', targets: [], lot: '' });
+  const [raw, setRaw] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => void reloadRecord(), []);
+  const h = health.split(healthItems.value);
+  const on = (n) => !!h.profile.services?.[n]?.on;
+  const ctx = () => ({ umk: session.value.umk, record: record.value, accountId: session.value.account.account_id });
+  // A new description of the profile keeps its id: its meta_version tells.
+  const key = healthItems.value.map((x) => x.item.id + ':' + x.item.meta_version).join();
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const out = {};
+      for (const n of ['vaccinations', 'checkups']) if (on(n)) out[n] = await health.status(n, h.profile, h.latest);
+      if (live) setResults(out);
+    })().catch((e) => live && setErr(errorText(e)));
+    return () => (live = false);
+  }, [key]);
+  const act = async (f, done) => {
+    setErr('');
+    setNote('');
+    setBusy(true);
+    try {
+      await f();
+      await loadRecord();
+      setNote(done);
+    } catch (e) {
+      setErr(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const switchOn = async (text, birth, sex) => {
+    if (asking.person && (!birth || !sex)) throw fail('Bitte Geburtsdatum und Geschlecht angeben.', 'Please give the date of birth and the sex.');
+    const consent = { text: text.id, version: text.version, lang: text.lang, hash: text.hash, at: new Date().toISOString() };
+    const name = asking.name;
+    await health.changeProfile(ctx(), h.profileIds, (cur) => ({
+      ...cur,
+      ...(asking.person ? { birth_date: birth, sex } : {}),
+      services: { ...(cur.services || {}), [name]: { on: true, since: consent.at, consent } },
+    }));
+    await loadRecord();
+    setNote(tr(`${serviceWord(asking.name)} ist eingeschaltet.`, `${serviceWord(asking.name)} is on.`));
+    setAsking(null);
+  };
+  const switchOff = (n) =>
+    act(async () => {
+      await health.changeProfile(ctx(), h.profileIds, (cur) => {
+        const services = { ...(cur.services || {}) };
+        delete services[n];
+        return { ...cur, services };
+      });
+    }, tr(`${serviceWord(n)} ist ausgeschaltet.`, `${serviceWord(n)} is off.`));
+  const add = (json) => act(() => health.addEntry(ctx(), json, h.profile.birth_date || session.value.account.birth_date), tr('Eintrag gespeichert.', 'Entry saved.'));
+  const addImmunization = (e) => {
+    e.preventDefault();
+    if (!form.targets.length) return setErr(say('target_disease_missing', { path: tr('Krankheiten', 'diseases') }));
+    add(health.immunization(form)).then(() => setForm({ vaccine: '', date: '', dose: '1', targets: [], lot: '' }));
+  };
+  const toggleTarget = (code) => setForm({ ...form, targets: form.targets.includes(code) ? form.targets.filter((c) => c !== code) : [...form.targets, code] });
+  const remove = (x) => act(() => health.removeIds(ctx(), health.chain(h.all, x)), tr(`„${x.meta.title}“ gelöscht.`, `“${x.meta.title}” deleted.`));
+  const ready = record.value != null;
+  return html`<h1 tabindex="-1">${tr('Impfungen und Vorsorge', 'Vaccinations and check-ups')}</h1>
+    <p>${tr('Alles wird auf diesem Gerät berechnet; der Server sieht nur verschlüsselte Daten.', 'Everything is computed on this device; the server sees encrypted data only.')}</p>
+    ${err && html`<${Alert} text=${err} />`}
+    <${Status} text=${note} />
+    <section class="card" aria-labelledby="svc-h">
+      <h2 id="svc-h">${tr('Dienste', 'Services')}</h2>
+      <ul class="services" data-testid="services">
+        ${health.services.map((sv) => html`<li data-service=${sv.name} data-on=${on(sv.name) ? 'true' : 'false'}>
+          <span>${serviceWord(sv.name)}: ${on(sv.name) ? tr('an', 'on') : sv.built ? tr('aus', 'off') : tr('noch nicht verfügbar', 'not available yet')}</span>
+          ${sv.built && ready && (on(sv.name)
+            ? html` <button type="button" disabled=${busy} onClick=${() => switchOff(sv.name)}>${tr('Ausschalten', 'Switch off')}</button>`
+            : html` <button type="button" disabled=${busy} onClick=${() => setAsking(sv)}>${tr('Einschalten …', 'Switch on …')}</button>`)}
+        </li>`)}
+      </ul>
+      ${asking && html`<${Consent} service=${asking} profile=${h.profile} onDone=${switchOn} onCancel=${() => setAsking(null)} />`}
+    </section>
+    ${(results.vaccinations || results.checkups) && html`<section class="card" aria-labelledby="st-h">
+      <h2 id="st-h">${tr('Ihr Stand', 'Your status')}</h2>
+      <p><strong>${tr('Diese Übersicht ersetzt keine ärztliche Beratung.', "This overview does not replace a doctor's advice.")}</strong></p>
+      ${results.vaccinations && html`<${StatusTable} id="vaccination-status" caption=${tr('Impfstatus nach STIKO', 'Vaccination status against STIKO')} rows=${results.vaccinations} />`}
+      ${results.checkups && html`<${StatusTable} id="checkup-status" caption=${tr('Vorsorge nach G-BA', 'Check-ups against the G-BA schedule')} rows=${results.checkups} />`}
+    </section>`}
+    <section class="card" aria-labelledby="imm-h">
+      <h2 id="imm-h">${tr('Impfung eintragen', 'Enter a vaccination')}</h2>
+      <form onSubmit=${addImmunization} data-testid="immunization-form">
+        <${Field} label=${tr('Impfstoff', 'Vaccine')} value=${form.vaccine} onInput=${(v) => setForm({ ...form, vaccine: v })} name="imm-vaccine" />
+        <${Field} label=${tr('Datum der Impfung', 'Date of the vaccination')} type="date" value=${form.date} onInput=${(v) => setForm({ ...form, date: v })} name="imm-date" />
+        <${Field} label=${tr('Dosis Nr.', 'Dose no.')} type="number" min="1" max="20" value=${form.dose} onInput=${(v) => setForm({ ...form, dose: v })} name="imm-dose" />
+        <${Field} label=${tr('Charge (optional)', 'Lot (optional)')} value=${form.lot} required=${false} onInput=${(v) => setForm({ ...form, lot: v })} name="imm-lot" />
+        <fieldset><legend>${tr('Schützt gegen', 'Protects against')}</legend>
+          ${diseases.map(([code, de, en]) => html`<label class="check"><input type="checkbox" name="target" value=${code} checked=${form.targets.includes(code)} onChange=${() => toggleTarget(code)} /> ${tr(de, en)}</label>`)}
+        </fieldset>
+        <p><${Busy} busy=${busy} type="submit" disabled=${!ready}>${tr('Impfung speichern', 'Save the vaccination')}<//></p>
+      </form>
+      <details><summary>${tr('Einen Eintrag als FHIR-R4-JSON hinzufügen', 'Add an entry as FHIR R4 JSON')}</summary>
+        <label for="fhir-json">${tr('FHIR-Ressource (JSON)', 'FHIR resource (JSON)')}</label>
+        <textarea id="fhir-json" rows="8" value=${raw} onInput=${(e) => setRaw(e.target.value)}></textarea>
+        <p><button type="button" disabled=${busy || !ready || !raw.trim()} onClick=${() => add(raw).then(() => setRaw(''))}>${tr('Eintrag speichern', 'Save the entry')}</button></p>
+      </details>
+    </section>
+    <section class="card" aria-labelledby="ent-h">
+      <h2 id="ent-h">${tr('Einträge', 'Entries')}</h2>
+      ${h.latest.length === 0 ? html`<p>${tr('Noch keine Einträge.', 'No entries yet.')}</p>` : html`<ul class="entries" data-testid="entries">
+        ${h.latest.map((x) => html`<li data-id=${x.item.id}>${x.meta.date ? fmtDate(x.meta.date) + ' · ' : ''}${x.meta.title} (${x.meta.type})
+          <button type="button" disabled=${busy} onClick=${() => remove(x)} aria-label=${tr(`„${x.meta.title}“ löschen`, `Delete “${x.meta.title}”`)}>${tr('Löschen', 'Delete')}</button></li>`)}
+      </ul>`}
+    </section>`;
 }
 
 // The pages by path (each listed in pages.json too, for the server's
@@ -3209,6 +3402,7 @@ const recordPages = [
   ['/protokoll', () => html`<${Protocol} />`],
   ['/patienten-cd', () => html`<${CDImport} />`],
   ['/auskunft', () => html`<${Information} />`],
+  ['/gesundheit', () => html`<${Health} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 

@@ -76,13 +76,14 @@ async function openPlan(ctx, saved) {
 
 // newPlan prepares a new item under a fresh key and stream seed, with the
 // file's size and digest sealed in its metadata.
-async function newPlan(ctx, file, category, meta, replaces, prevVersion, digest) {
+async function newPlan(ctx, file, category, meta, replaces, prevVersion, digest, kind) {
   const it = await call('newItem', { umk: ctx.umk, record: ctx.record, category, meta: { ...meta, size: file.size, digest }, replaces, prev_version: prevVersion });
   const random = crypto.getRandomValues(new Uint8Array(RANDOM));
   const itemKey = unb64(it.key);
   const { size } = await call('layout', { plain_size: file.size, chunk_size: 1 });
   const request = {
     id: it.id, category: it.category, key_version: it.key_version, size, meta_sealed: it.meta_sealed, key_slot: it.key_slot, ...(replaces ? { replaces } : {}),
+    ...(kind ? { kind } : {}),
   };
   const secret = await call('sealSmall', { key: ctx.umk, aad: b64(resumeAAD(it.id)), data: b64(concat(itemKey, random)) });
   return { request, secret, digest, sent: {}, itemKey, random };
@@ -133,8 +134,9 @@ function chunker(file, p, chunkSize) {
 // state is 'sending', 'waiting' (connection lost), 'restarted' (the file
 // is not the one an interrupted upload was sending: it starts over under a
 // new key) or 'done'. path is the file's path in a dropped folder;
-// prevVersion the version sealed in the replaced item (0 if it has none).
-export async function upload(ctx, file, { category, meta, replaces, prevVersion = 0, path, progress = () => {}, signal, parallel = 2, announce }) {
+// prevVersion the version sealed in the replaced item (0 if it has none);
+// kind 'entry' makes a structured entry (decision 0037), else a document.
+export async function upload(ctx, file, { category, meta, replaces, prevVersion = 0, path, progress = () => {}, signal, parallel = 2, announce, kind }) {
   const key = planKey(ctx.accountId, file, path);
   const pr = { done: 0, total: 0, progress, signal, parallel };
   pr.onWait = () => progress(pr.done, pr.total, 'waiting');
@@ -187,7 +189,7 @@ export async function upload(ctx, file, { category, meta, replaces, prevVersion 
     }
   }
   digest ??= await fileDigest(file);
-  p = await newPlan(ctx, file, category, meta, replaces, prevVersion, digest);
+  p = await newPlan(ctx, file, category, meta, replaces, prevVersion, digest, kind);
   savePlan(key, p);
   // The caller learns the new id before the server does (the record
   // manifest lists it as pending first).
