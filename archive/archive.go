@@ -50,12 +50,22 @@ type Document struct {
 	Write func(ctx context.Context, w io.Writer) error
 }
 
+// Entry is one structured entry of the record (decision 0037): its FHIR
+// R4 resource as the client sealed it. Only the newest version of each is
+// exported.
+type Entry struct {
+	ID       string
+	Category string
+	JSON     []byte
+}
+
 // Record is what an export holds.
 type Record struct {
 	AccountID string
 	KVNR      string
 	BirthDate string // YYYY-MM-DD
 	Documents []Document
+	Entries   []Entry
 	// Protocol is the verified protocol, or nil to leave it out.
 	Protocol *audit.Export
 	Lang     string // "de" or "en": README order, report
@@ -272,7 +282,31 @@ func Bundle(r Record, paths map[string][]string) ([]byte, error) {
 			Agent:        []agent{{Who: reference{Display: "Akte account " + d.CreatedBy}}},
 		}})
 	}
+	for _, e := range r.Entries {
+		res, err := tagged(e)
+		if err != nil {
+			return nil, err
+		}
+		b.Entry = append(b.Entry, entry{FullURL: "urn:uuid:" + uuidOf("entry", e.ID), Resource: res})
+	}
 	return json.MarshalIndent(b, "", " ")
+}
+
+// tagged is an entry's resource with its item id as id and its category
+// as a tag (system CategorySystem), so that an import files it again.
+func tagged(e Entry) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(e.JSON, &m); err != nil {
+		return nil, err
+	}
+	m["id"], _ = json.Marshal(e.ID)
+	meta := map[string]any{}
+	if raw, ok := m["meta"]; ok {
+		json.Unmarshal(raw, &meta)
+	}
+	meta["tag"] = []coding{{System: CategorySystem, Code: e.Category}}
+	m["meta"], _ = json.Marshal(meta)
+	return json.Marshal(m)
 }
 
 // uuidOf derives a stable UUID (version 8, RFC 9562) for the bundle's

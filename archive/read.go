@@ -38,9 +38,18 @@ type Imported struct {
 	Study bool
 }
 
+// ImportedEntry is a structured entry of an archive: its resource (the
+// exported entry's id and category in id and meta.tag) as JSON.
+type ImportedEntry struct {
+	ID       string
+	Category string
+	JSON     []byte
+}
+
 // Archive is an export opened for import.
 type Archive struct {
 	Documents []Imported
+	Entries   []ImportedEntry
 	zr        *zip.Reader
 }
 
@@ -107,6 +116,10 @@ func Read(r io.ReaderAt, size int64) (*Archive, error) {
 		var dr documentReference
 		if err := json.Unmarshal(e.Resource, &dr); err != nil {
 			return nil, invalid("bundle entry", err)
+		}
+		if en, ok := entryOf(e.Resource); ok {
+			a.Entries = append(a.Entries, en)
+			continue
 		}
 		if dr.ResourceType != "DocumentReference" {
 			continue
@@ -195,6 +208,46 @@ func imported(dr documentReference, byName map[string]*zip.File) (Imported, erro
 		d.Meta.FileName = path.Base(d.Files[0].Name)
 	}
 	return d, nil
+}
+
+// entryOf reads a structured entry of the bundle: a resource tagged with a
+// category of ours (Bundle writes that tag); the resource itself is checked
+// when it is added, as any entry.
+func entryOf(raw json.RawMessage) (ImportedEntry, bool) {
+	var r struct {
+		ID   string `json:"id"`
+		Meta struct {
+			Tag []coding `json:"tag"`
+		} `json:"meta"`
+	}
+	if json.Unmarshal(raw, &r) != nil || r.ID == "" {
+		return ImportedEntry{}, false
+	}
+	for _, t := range r.Meta.Tag {
+		if _, ok := akte.CategoryByID(akte.CategoryID(t.Code)); !ok || t.System != CategorySystem {
+			continue
+		}
+		// The resource as it was entered: without the id and tag the
+		// export added.
+		var m map[string]json.RawMessage
+		json.Unmarshal(raw, &m)
+		delete(m, "id")
+		var meta map[string]json.RawMessage
+		if json.Unmarshal(m["meta"], &meta) == nil {
+			delete(meta, "tag")
+			if len(meta) == 0 {
+				delete(m, "meta")
+			} else {
+				m["meta"], _ = json.Marshal(meta)
+			}
+		}
+		clean, err := json.Marshal(m)
+		if err != nil {
+			return ImportedEntry{}, false
+		}
+		return ImportedEntry{ID: r.ID, Category: t.Code, JSON: clean}, true
+	}
+	return ImportedEntry{}, false
 }
 
 func readAll(f *zip.File) ([]byte, error) {

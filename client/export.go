@@ -18,19 +18,32 @@ import (
 // The list is held against the record's sealed manifest (CheckManifest) and
 // the version chains: a document the server withholds or a chain it bent
 // fails the export with the problem's reason.
-func (c *API) ExportDocuments(ctx context.Context, rec *core.Record, seen *Seen, lang string) ([]archive.Document, error) {
+//
+// Structured entries (the newest version of each) come as archive.Entry;
+// the record's profile is not exported (its services are switched on
+// again after an import).
+func (c *API) ExportDocuments(ctx context.Context, rec *core.Record, seen *Seen, lang string) ([]archive.Document, []archive.Entry, error) {
 	its, err := c.Items(ctx, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	docs := make([]archive.Document, 0, len(its))
+	var entries []archive.Entry
 	metas := map[string]core.Meta{}
+	replaced := map[string]bool{}
 	for _, it := range its {
 		key, m, err := rec.OpenItem(it)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		metas[it.ID] = m
+		if m.Entry != "" || m.Profile != "" {
+			if m.Entry != "" {
+				entries = append(entries, archive.Entry{ID: it.ID, Category: it.Category, JSON: []byte(m.Entry)})
+				replaced[core.VerifiedReplaces(it, m)] = true
+			}
+			continue
+		}
 		name := it.Category
 		if cat, ok := akte.CategoryByID(akte.CategoryID(it.Category)); ok {
 			name = cat.NameDE
@@ -43,14 +56,20 @@ func (c *API) ExportDocuments(ctx context.Context, rec *core.Record, seen *Seen,
 			Write: func(ctx context.Context, w io.Writer) error { return c.Download(ctx, &it, key, m, w, Transfer{}) }})
 	}
 	for _, err := range core.ChainProblems(its, metas) {
-		return nil, err
+		return nil, nil, err
 	}
 	problems, err := c.CheckManifest(ctx, rec, seen, its, metas, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, p := range problems {
-		return nil, p.Err
+		return nil, nil, p.Err
 	}
-	return docs, nil
+	newest := entries[:0]
+	for _, e := range entries {
+		if !replaced[e.ID] {
+			newest = append(newest, e)
+		}
+	}
+	return docs, newest, nil
 }

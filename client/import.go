@@ -4,11 +4,38 @@ import (
 	"context"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/akte/akte/archive"
 	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/client/health"
+	"github.com/akte/akte/fhir"
 	"github.com/akte/akte/dicom"
 )
+
+// importEntries adds the archive's structured entries, each checked as an
+// entry typed by hand is (health.Parse), with its exported id as origin.
+func (c *API) importEntries(ctx context.Context, rec *core.Record, a *archive.Archive, have map[string]string, transfer func(string, int64) Transfer, res *ImportResult) error {
+	for _, e := range a.Entries {
+		if _, ok := have[e.ID]; ok {
+			res.Skipped++
+			continue
+		}
+		r, data, err := health.Parse(e.JSON, fhir.Context{Today: time.Now()})
+		if err != nil {
+			return err
+		}
+		m := core.Meta{Title: health.Title(r), Type: r.ResourceType(), Date: dateOnly(health.Date(r)), Entry: core.RawJSON(data), Origin: e.ID}
+		m.Replaces, m.Version = core.NextVersion("", core.Meta{})
+		it, err := c.putEntry(ctx, rec, transfer(m.Title, 0).Seen, e.Category, m, "")
+		if err != nil {
+			return err
+		}
+		have[e.ID] = it.ID
+		res.Added = append(res.Added, it.ID)
+	}
+	return nil
+}
 
 // ImportResult says what an import did.
 type ImportResult struct {
@@ -43,6 +70,9 @@ func (c *API) ImportArchive(ctx context.Context, rec *core.Record, a *archive.Ar
 		}
 	}
 	res := &ImportResult{Added: []string{}}
+	if err := c.importEntries(ctx, rec, a, have, transfer, res); err != nil {
+		return nil, err
+	}
 	for _, d := range a.Documents {
 		if _, ok := have[d.ID]; ok {
 			res.Skipped++

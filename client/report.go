@@ -59,12 +59,12 @@ type ProtocolReport struct {
 // ContentReport summarises the record's documents.
 type ContentReport struct {
 	Documents  int              `json:"documents"`
-	Bytes      int64            `json:"bytes"` // plaintext
+	Entries    int              `json:"entries"` // structured entries, every version
+	Bytes      int64            `json:"bytes"`   // plaintext
 	Categories []CategoryReport `json:"categories"`
 	Earliest   string           `json:"earliest,omitempty"` // date of the oldest document (its own date, else when added)
 	Latest     string           `json:"latest,omitempty"`
 	Sources    []string         `json:"sources"` // authors and institutions named
-	byCategory map[string]*CategoryReport
 }
 
 // CategoryReport counts the documents of a category.
@@ -116,6 +116,10 @@ func (c *API) AccountReport(ctx context.Context, rec *core.Record, v *audit.Veri
 		if err != nil {
 			return nil, err
 		}
+		if m.Entry != "" || m.Profile != "" { // structured entries and the profile are no documents
+			ct.Entries += btoi(m.Entry != "")
+			continue
+		}
 		cr := byCategory[it.Category]
 		if cr == nil {
 			cr = &CategoryReport{ID: it.Category}
@@ -157,4 +161,11 @@ func (c *API) AccountReport(ctx context.Context, rec *core.Record, v *audit.Veri
 		}
 	}
 	return r, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -69,7 +69,7 @@ func exportCmd(e *env) *cobra.Command {
 			if err != nil {
 				return e.authErr(st, err)
 			}
-			docs, err := c.ExportDocuments(ctx, rec, &st.Seen, e.Lang)
+			docs, entries, err := c.ExportDocuments(ctx, rec, &st.Seen, e.Lang)
 			if err != nil {
 				return e.authErr(st, err)
 			}
@@ -78,13 +78,13 @@ func exportCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r := archive.Record{AccountID: acc.AccountID, KVNR: acc.KVNR, BirthDate: acc.BirthDate, Documents: docs, Protocol: &x, Lang: e.Lang, Now: time.Now()}
+			r := archive.Record{AccountID: acc.AccountID, KVNR: acc.KVNR, BirthDate: acc.BirthDate, Documents: docs, Entries: entries, Protocol: &x, Lang: e.Lang, Now: time.Now()}
 			res, err := e.writeArchive(cmd, out, r, recipient)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return e.PrintJSON(map[string]any{"file": out, "encrypted": recipient != nil, "documents": res.Documents, "bytes": res.Bytes, "files": len(res.Files)})
+				return e.PrintJSON(map[string]any{"file": out, "encrypted": recipient != nil, "documents": res.Documents, "entries": len(entries), "bytes": res.Bytes, "files": len(res.Files)})
 			}
 			fmt.Fprintf(e.Stderr, e.Tr("%d Dokumente nach %s geschrieben.\n", "%d documents written to %s.\n"), res.Documents, out)
 			return nil
@@ -210,7 +210,7 @@ func importCmd(e *env) *cobra.Command {
 				return e.authErr(st, err)
 			}
 			if asJSON {
-				return e.PrintJSON(map[string]any{"documents": len(a.Documents), "added": res.Added, "skipped": res.Skipped})
+				return e.PrintJSON(map[string]any{"documents": len(a.Documents), "entries": len(a.Entries), "added": res.Added, "skipped": res.Skipped})
 			}
 			fmt.Fprintf(e.Stderr, e.Tr("%d Dokumente übernommen, %d schon vorhanden.\n", "%d documents added, %d already there.\n"), len(res.Added), res.Skipped)
 			return nil

@@ -202,6 +202,9 @@ func TestImport(t *testing.T) {
 	alice.upload(lab2, "--category", "findings", "--title", "Blutbild", "--replaces", labID)
 	cd, originals := writeCD(t, dicomtest.CT{Slices: 3, Size: 32, Seed: "import", PatientName: "Beispiel^Alice", BirthDate: "19800401"})
 	alice.ok("import-cd", cd, "--yes")
+	if _, errs, code := alice.run(immunization("2024-02-03", "LOTEXPORT1", 1), nil, "entry", "add", "-"); code != 0 {
+		t.Fatalf("entry add: %s", errs)
+	}
 	const pass = "Heckenrose-Abendlicht-7"
 	sealed := filepath.Join(dir, "akte.zip.age")
 	if _, errs, code := alice.run("", []string{"AKTE_EXPORT_PASSPHRASE=" + pass}, "export", "--out", sealed); code != 0 {
@@ -209,6 +212,15 @@ func TestImport(t *testing.T) {
 	}
 	plain := filepath.Join(dir, "akte.zip")
 	alice.ok("export", "--out", plain, "--unencrypted")
+
+	// The bundle with the entry in it is FHIR R4 as the schema says.
+	if os.Getenv(fhirschema.RequiredEnv) != "" {
+		pb, err := os.ReadFile(plain)
+		must(t, err)
+		if err := fhirschema.New(t).Validate(readZip(t, pb)["bundle.json"]); err != nil {
+			t.Errorf("bundle.json with an entry: %v", err)
+		}
+	}
 
 	two := startServer(t, "", nil)
 	carol := newUser(t, two, "carol-import@example.org")
@@ -245,6 +257,7 @@ func TestImport(t *testing.T) {
 
 	var res struct {
 		Documents int      `json:"documents"`
+		Entries   int      `json:"entries"`
 		Added     []string `json:"added"`
 		Skipped   int      `json:"skipped"`
 	}
@@ -253,8 +266,15 @@ func TestImport(t *testing.T) {
 		t.Fatalf("import: exit %d, %s", code, errs)
 	}
 	must(t, json.Unmarshal([]byte(stdout), &res))
-	if res.Documents != 4 || len(res.Added) != 4 || res.Skipped != 0 {
+	if res.Documents != 4 || res.Entries != 1 || len(res.Added) != 5 || res.Skipped != 0 {
 		t.Fatalf("import --json: %s", stdout)
+	}
+	var entries []map[string]any
+	if carol.okJSON(&entries, "entry", "ls"); len(entries) != 1 {
+		t.Fatalf("entries after the import: %v", entries)
+	}
+	if out := carol.ok("entry", "show", entries[0]["id"].(string), "--json"); !strings.Contains(out, "LOTEXPORT1") {
+		t.Errorf("the imported entry: %s", out)
 	}
 	items := carol.ls()
 	byTitle := map[string][]lsItem{}
@@ -295,7 +315,7 @@ func TestImport(t *testing.T) {
 		t.Fatalf("second import: %s", errs)
 	}
 	must(t, json.Unmarshal([]byte(stdout), &res))
-	if len(res.Added) != 0 || res.Skipped != 4 || len(carol.ls()) != 4 {
+	if len(res.Added) != 0 || res.Skipped != 5 || len(carol.ls()) != 4 {
 		t.Errorf("second import: %s", stdout)
 	}
 }
