@@ -122,7 +122,17 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, rid akte.Recor
 	case len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot:
 		return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "key_slot", "max": maxKeySlot})
 	}
-	rec, err := s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion)
+	var rec *akte.Record
+	if acc.Scope != nil {
+		// A provider adds to the write-only inbox: the item key sealed to
+		// the record's public key, key version 0 (design §4.1).
+		rec, err = s.inboxRecord(ctx, op, acc.Owner, r.Category, r.KeyVersion)
+	} else {
+		rec, err = s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion)
+		if err == nil {
+			err = s.checkKeyFresh(ctx, op, acc.Owner, rec, r.Category, r.KeyVersion)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/audit"
@@ -50,6 +51,9 @@ const (
 	ActItemUpload         Action = "item.upload" // start, resume, chunks, completion; also a new version
 	ActItemChangeMetadata Action = "item.change_metadata"
 	ActItemDelete         Action = "item.delete"
+	ActGrantList          Action = "grant.list"   // the record's grants (a grantee: its own)
+	ActGrantManage        Action = "grant.manage" // grant, revoke, hide, unhide, block, unblock
+	ActKeyAdd             Action = "record.key_add"
 )
 
 // Permission is one cell of the table.
@@ -89,12 +93,12 @@ func Roles() []RoleInfo {
 		{RoleRepresentative, "a representative the patient named, after accepting", false},
 		{RoleEmergencyWaiting, "an emergency representative whose waiting period has not passed", false},
 		{RoleEmergencyOpen, "an emergency representative after the waiting period", false},
-		{RoleProviderRecord, "a provider with a whole-record grant to read", false},
-		{RoleProviderRecordW, "a provider with a whole-record grant to read and add", false},
-		{RoleProviderCategory, "a provider with a grant of categories to read", false},
-		{RoleProviderCatW, "a provider with a grant of categories to read and add", false},
-		{RoleProviderItem, "a provider with a grant of single items to read", false},
-		{RoleProviderItemW, "a provider with a grant of single items to read and add", false},
+		{RoleProviderRecord, "a provider with a whole-record grant to read", true},
+		{RoleProviderRecordW, "a provider with a whole-record grant to read and add", true},
+		{RoleProviderCategory, "a provider with a grant of categories to read", true},
+		{RoleProviderCatW, "a provider with a grant of categories to read and add", true},
+		{RoleProviderItem, "a provider with a grant of single items to read", true},
+		{RoleProviderItemW, "a provider with a grant of single items to read and add", true},
 		{RoleStranger, "any other account: also a provider whose grant expired or was revoked, a blocked provider, and anyone naming a record that does not exist", true},
 		{RoleOperator, "the server's operator (akte admin): manages accounts, never reads health data", false},
 	}
@@ -112,6 +116,9 @@ func Actions() []ActionInfo {
 		{ActItemUpload, "upload an item or a new version of one"},
 		{ActItemChangeMetadata, "change an item's description or move it to another category"},
 		{ActItemDelete, "delete an item"},
+		{ActGrantList, "list the record's grants (a provider: its own, with the keys wrapped to it)"},
+		{ActGrantManage, "grant, revoke, hide from a provider, block a provider, and undo these"},
+		{ActKeyAdd, "add a new version of a category key (after a grant ended)"},
 	}
 }
 
@@ -127,6 +134,7 @@ var policy = func() map[Role]map[Action]Permission {
 	provider := func(add bool) map[Action]Permission {
 		m := all(Deny)
 		m[ActItemList], m[ActItemReadMetadata], m[ActItemDownload] = Scoped, Scoped, Scoped
+		m[ActGrantList] = Scoped
 		if add {
 			m[ActItemUpload] = Scoped
 		}
@@ -156,21 +164,27 @@ func Cell(role Role, action Action) Permission {
 	return Deny
 }
 
+// Scope says which items a scoped role may act on: those its grants
+// cover and that are not hidden from it (service/grant.go).
+type Scope interface {
+	Covers(action Action, it *akte.Item) bool
+}
+
 // decide is the policy's one decision: may role do action, on the record
-// as a whole (item nil: may it try at all) or on one item of it. A grant
-// scope is not known yet (issue 14, item 3), so Scoped admits no item.
+// as a whole (item nil: may it try at all) or on one item of it. Scoped
+// admits the items scope covers (none if scope is nil).
 //
 // A refusal says only what the principal may learn. A stranger learns
 // nothing, not even whether the record exists: its answer is the answer
 // to a record that does not exist. A principal with some access to the
 // record is told the action is not its to do; an item outside its scope
 // is missing.
-func decide(role Role, action Action, item *akte.Item) (allow bool, kind akte.Kind, reason string) {
+func decide(role Role, action Action, item *akte.Item, scope Scope) (allow bool, kind akte.Kind, reason string) {
 	switch Cell(role, action) {
 	case Allow:
 		return true, 0, ""
 	case Scoped:
-		if item == nil {
+		if item == nil || (scope != nil && scope.Covers(action, item)) {
 			return true, 0, "" // the items are checked one by one
 		}
 		return false, akte.KindNotFound, "item_not_found"
@@ -185,7 +199,7 @@ func decide(role Role, action Action, item *akte.Item) (allow bool, kind akte.Ki
 // docs/permissions.md: whether role may try action, and the answer's kind
 // and reason if not.
 func Decide(role Role, action Action) (allow bool, kind akte.Kind, reason string) {
-	return decide(role, action, nil)
+	return decide(role, action, nil, nil)
 }
 
 // Access is an authorized principal's standing in one record.
@@ -195,6 +209,8 @@ type Access struct {
 	Record akte.RecordID
 	// Owner is the account whose record it is: the store's key.
 	Owner akte.AccountID
+	// Scope is what a scoped role may act on (nil for the others).
+	Scope *grantScope
 }
 
 // roleOf finds what the principal is to the record. Today a principal
@@ -212,9 +228,16 @@ func roleOf(p *Principal, rid akte.RecordID) (Role, akte.AccountID) {
 // keeps no text a caller made up).
 func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID, action Action) (*Access, error) {
 	role, owner := roleOf(p, rid)
-	allow, kind, reason := decide(role, action, nil)
+	var scope *grantScope
+	if role == RoleStranger {
+		var err error
+		if role, owner, scope, err = s.grantRole(ctx, p, rid); err != nil {
+			return nil, err
+		}
+	}
+	allow, kind, reason := decide(role, action, nil, scope)
 	if allow {
-		return &Access{P: p, Role: role, Record: rid, Owner: owner}, nil
+		return &Access{P: p, Role: role, Record: rid, Owner: owner, Scope: scope}, nil
 	}
 	err := akte.R(string(action), kind, reason, nil, "")
 	if _, known := audit.Operation(action).Info(); known {
@@ -229,7 +252,11 @@ func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID
 
 // may decides an action on one item of the record the access is to.
 func (a *Access) may(op string, action Action, it *akte.Item) error {
-	if allow, kind, reason := decide(a.Role, action, it); !allow {
+	var scope Scope
+	if a.Scope != nil {
+		scope = a.Scope
+	}
+	if allow, kind, reason := decide(a.Role, action, it, scope); !allow {
 		return akte.R(op, kind, reason, nil, "")
 	}
 	return nil
@@ -257,13 +284,21 @@ type RecordAccess struct {
 	Role       Role
 	OwnerEmail string
 	OwnerKVNR  string
+	// Until is when the last running grant ends (nil: unlimited, or the
+	// principal's own record).
+	Until *time.Time
 }
 
-// Records lists the records the principal may act on: today its own.
+// Records lists the records the principal may act on: its own, and
+// those granted to it (grantedRecords).
 func (s *Service) Records(ctx context.Context, p *Principal) ([]RecordAccess, error) {
 	var out []RecordAccess
 	if p.RecordID != "" {
 		out = append(out, RecordAccess{ID: p.RecordID, Role: RoleOwner, OwnerEmail: p.Account.Email, OwnerKVNR: p.Account.KVNR})
 	}
-	return out, s.AccountRead(ctx, p)
+	granted, err := s.grantedRecords(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, granted...), s.AccountRead(ctx, p)
 }

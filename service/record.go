@@ -65,6 +65,9 @@ type RecordInfo struct {
 	Quota      int64 // effective quota in ciphertext bytes
 	Used       int64 // complete items
 	Reserved   int64 // uploads in progress
+	// Rotate names the categories whose newest key a former grantee held:
+	// the owner's client adds a new version before it adds an item there.
+	Rotate []akte.CategoryID
 }
 
 // Record returns the record rid.
@@ -88,7 +91,17 @@ func (s *Service) Record(ctx context.Context, p *Principal, rid akte.RecordID) (
 	if err := s.accessEvent(ctx, acc, "record.read", "record:"+string(acc.Owner), akte.Event{}); err != nil {
 		return nil, err
 	}
-	return &RecordInfo{Record: r, Categories: akte.Categories(), Quota: s.quotaOf(r), Used: used, Reserved: reserved}, nil
+	stale, err := s.rotationNeeded(ctx, acc.Owner, r)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	info := &RecordInfo{Record: r, Categories: akte.Categories(), Quota: s.quotaOf(r), Used: used, Reserved: reserved}
+	for _, c := range akte.Categories() {
+		if stale[c.ID] {
+			info.Rotate = append(info.Rotate, c.ID)
+		}
+	}
+	return info, nil
 }
 
 func errRecordNotFound(op string, err error) error {

@@ -40,6 +40,10 @@ type Record struct {
 	Quota      int64      `json:"quota"`
 	Used       int64      `json:"used"`
 	Reserved   int64      `json:"reserved"`
+	// Rotate names the categories whose newest key a former grantee held:
+	// the owner's client adds a new version (POST .../keys) before it adds
+	// an item there.
+	Rotate []string `json:"rotate,omitempty"`
 }
 
 // UploadRequest is POST /api/v1/records/{rid}/uploads. Size is the ciphertext size
@@ -154,4 +158,7 @@ type RecordAccess struct {
 	Role       string `json:"role"`
 	OwnerEmail string `json:"owner_email,omitempty"`
 	OwnerKVNR  string `json:"owner_kvnr,omitempty"`
+	// Until is when the caller's grants of the record end (absent: its
+	// own record, or unlimited).
+	Until *time.Time `json:"until,omitempty"`
 }

@@ -37,6 +37,15 @@ func joinIDs[T ~string](ids []T) string {
 	return strings.Join(s, " ")
 }
 
+// keyCreated stores a category key version's time, NULL for one made
+// with the record.
+func keyCreated(k akte.CategoryKey) *time.Time {
+	if k.CreatedAt.IsZero() {
+		return nil
+	}
+	return nullTS(&k.CreatedAt)
+}
+
 // CreateGrant stores a grant with its keys unless the owner blocks the
 // grantee.
 func (s *Store) CreateGrant(ctx context.Context, g *akte.Grant) error {
@@ -141,8 +150,8 @@ func (s *Store) AddCategoryKey(ctx context.Context, owner akte.AccountID, k akte
 		if int64(k.Version) != newest+1 {
 			return akte.E(op, akte.KindConflict, "not the next version", nil)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO category_keys (account_id, category, version, key_by_rmk) VALUES ($1, $2, $3, $4)`,
-			owner, k.Category, int64(k.Version), blob(k.KeyByRMK)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO category_keys (account_id, category, version, key_by_rmk, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			owner, k.Category, int64(k.Version), blob(k.KeyByRMK), keyCreated(k)); err != nil {
 			return err
 		}
 		for id, gk := range keys {

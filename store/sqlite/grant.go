@@ -32,6 +32,15 @@ func joinIDs[T ~string](ids []T) string {
 	return strings.Join(s, " ")
 }
 
+// keyCreated stores a category key version's time, NULL for one made
+// with the record.
+func keyCreated(k akte.CategoryKey) any {
+	if k.CreatedAt.IsZero() {
+		return nil
+	}
+	return micros(k.CreatedAt)
+}
+
 func boolInt(b bool) int64 {
 	if b {
 		return 1
@@ -136,8 +145,8 @@ func (s *Store) AddCategoryKey(ctx context.Context, owner akte.AccountID, k akte
 		if int64(k.Version) != newest+1 {
 			return akte.E(op, akte.KindConflict, "not the next version", nil)
 		}
-		if _, err := c.exec(`INSERT INTO category_keys (account_id, category, version, key_by_rmk) VALUES (?, ?, ?, ?)`,
-			owner, k.Category, k.Version, k.KeyByRMK); err != nil {
+		if _, err := c.exec(`INSERT INTO category_keys (account_id, category, version, key_by_rmk, created_at) VALUES (?, ?, ?, ?, ?)`,
+			owner, k.Category, k.Version, k.KeyByRMK, keyCreated(k)); err != nil {
 			return err
 		}
 		for id, gk := range keys {

@@ -42,6 +42,10 @@ CREATE TABLE blocks (
 	PRIMARY KEY (owner_id, grantee_id)
 );
 
+-- When a category key version was added (NULL: made with the record), so
+-- that a version a former grantee may hold is known (lazy rotation).
+ALTER TABLE category_keys ADD COLUMN created_at timestamptz;
+
 -- +goose Down
 DROP TABLE blocks;
 DROP TABLE hidings;
