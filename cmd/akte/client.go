@@ -24,6 +24,7 @@ func clientCmds(e *env) []*cobra.Command {
 		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), languageCmd(e),
 		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e), emailCmd(e), passkeyCmd(e),
 		recordsCmd(e), uploadCmd(e), lsCmd(e), getCmd(e), editCmd(e), rmCmd(e), quotaCmd(e), auditCmd(e),
+		grantCmd(e), hideCmd(e, true), hideCmd(e, false), blockCmd(e, true), blockCmd(e, false),
 	}
 }
 

@@ -325,7 +325,7 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 		return err
 	}
 	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret, Background: true,
-		AuditKeyPEM: keyPEM})
+		AuditKeyPEM: keyPEM, Now: testClock(e.Getenv("AKTE_TEST_CLOCK_FILE"), ln.Addr())})
 	if _, err := svc.AuditKey(ctx); err != nil {
 		return fmt.Errorf("audit key: %w", err)
 	}
@@ -468,6 +468,22 @@ func tlsConfig(cert tls.Certificate) *tls.Config {
 			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 		},
+	}
+}
+
+// testClock is the service's clock for end-to-end tests of deadlines
+// (grants that expire): with AKTE_TEST_CLOCK_FILE naming a file that holds
+// a Go duration, the server's time is the real time plus that duration,
+// read anew at every use. It is honoured only on a loopback address, like
+// the development mailbox; otherwise the clock is the real one (nil).
+func testClock(path string, addr net.Addr) func() time.Time {
+	if path == "" || !isLoopback(addr) {
+		return nil
+	}
+	return func() time.Time {
+		b, _ := os.ReadFile(path)
+		d, _ := time.ParseDuration(strings.TrimSpace(string(b)))
+		return time.Now().Add(d)
 	}
 }
 
