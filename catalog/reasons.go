@@ -250,4 +250,24 @@ var sent = []string{
 	"migrate_target_differs",
 	"migrate_verify_failed", // source, target
 	"operator_unknown",
+	// Grants, hiding and blocking (service/grant.go, client/core/grant.go).
+	"grantee_self",
+	"provider_not_found",
+	"grant_until_and_unlimited",
+	"grant_until_past",
+	"grant_scope_invalid",    // max
+	"category_not_grantable", // category
+	"grant_keys_invalid",     // key
+	"grant_keys_missing",     // key
+	"grant_not_found",
+	"category_key_version_exists",
+	"hiding_invalid",
+	"block_not_found",
+	"inbox_key_version",
+	"category_key_outdated",        // category, version
+	"category_key_rotation_needed", // category
+	"account_key_unopenable",
+	"grant_key_unopenable", // key
+	"grantee_key_mismatch", // fingerprint
+	"record_key_changed",
 }

@@ -165,11 +165,11 @@ func NewInboxItem(recordID string, recordPub []byte, category string, m Meta) (*
 // PinRecordKey checks the record public key a grant carries against the
 // one pinned for the record (nil: none yet, trust on first use; its
 // fingerprint is shown so that the patient can confirm it). A different
-// key is refused (record_key_substituted): a server that swapped it would
+// key is refused (record_key_changed): a server that swapped it would
 // have every document this client adds sealed to a key of its own.
 func PinRecordKey(pinned, got []byte) error {
 	if len(got) == 0 || (pinned != nil && subtle.ConstantTimeCompare(pinned, got) != 1) {
-		return akte.R("grant.record_key", akte.KindCrypto, "record_key_substituted", nil,
+		return akte.R("grant.record_key", akte.KindCrypto, "record_key_changed", nil,
 			"Der öffentliche Schlüssel der Akte ist nicht der, den dieses Gerät kennt. Es wurde nichts hochgeladen.")
 	}
 	return nil
