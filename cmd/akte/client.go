@@ -78,6 +78,7 @@ func (e *env) api(st *client.State) *client.API {
 		c.RecordID = e.record
 	}
 	fmt.Sscanf(e.Getenv("AKTE_RETRIES"), "%d", &c.Retry.Tries)
+	c.Now = cli.TestClock(e.Getenv("AKTE_TEST_CLOCK_FILE"))
 	return c
 }
 

@@ -477,14 +477,10 @@ func tlsConfig(cert tls.Certificate) *tls.Config {
 // read anew at every use. It is honoured only on a loopback address, like
 // the development mailbox; otherwise the clock is the real one (nil).
 func testClock(path string, addr net.Addr) func() time.Time {
-	if path == "" || !isLoopback(addr) {
+	if !isLoopback(addr) {
 		return nil
 	}
-	return func() time.Time {
-		b, _ := os.ReadFile(path)
-		d, _ := time.ParseDuration(strings.TrimSpace(string(b)))
-		return time.Now().Add(d)
-	}
+	return cli.TestClock(path)
 }
 
 // isLoopback reports whether the server listens on a loopback address only.
