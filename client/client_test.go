@@ -180,7 +180,7 @@ var codeRe = regexp.MustCompile(`Code: (\d{8})`)
 // account registers, confirms and logs in a person; it returns the client
 // with the session, the account's material and the TOTP secret.
 func (s *stack) account(email string) (*client.API, *core.Material, string) {
-	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071"}[email]
+	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071", "dora@example.org": "D123456786", "emil@example.org": "E123456789"}[email]
 	if kvnr == "" {
 		kvnr = "X110411675"
 	}
@@ -420,6 +420,44 @@ func TestRoutesCovered(t *testing.T) {
 	if _, err := c3.Account(ctx); !akte.Is(err, akte.KindUnauthenticated) {
 		t.Errorf("after logout: %v", err)
 	}
+
+	// Grants: Dora grants Emil her findings; he lists the grant with its
+	// keys; she hides her letters from him, rotates the findings' key (his
+	// running grant gets the new version), blocks and unblocks him, and
+	// revokes a second grant.
+	cd, md, _ := s.account("dora@example.org")
+	ce, _, _ := s.account("emil@example.org")
+	recD := must[*core.Record](t)(core.OpenRecord(must[[]byte](t)(core.UnlockUMK(md.PasswordKey, must[*wire.KeysResponse](t)(cd.AccountKeys(ctx)).Keys)),
+		*must[*wire.Record](t)(cd.Record(ctx))))
+	eid := must[*wire.Account](t)(ce.Account(ctx)).AccountID
+	if _, _, err := cd.Grant(ctx, recD, client.GrantSpec{Grantee: eid, Categories: []string{"findings"}}); err != nil {
+		t.Fatal(err)
+	}
+	ce.RecordID = cd.RecordID
+	if gs := must[[]wire.Grant](t)(ce.Grants(ctx)); len(gs) != 1 || len(gs[0].Keys) != 1 || len(gs[0].RecordPublicKey) == 0 {
+		t.Errorf("the grantee's grants: %+v", gs)
+	}
+	ok(t, cd.SetHidden(ctx, wire.Hiding{Grantee: eid, Category: "letters"}, true))
+	if hs := must[[]wire.Hiding](t)(cd.Hidings(ctx)); len(hs) != 1 || hs[0].Category != "letters" {
+		t.Errorf("hidings: %+v", hs)
+	}
+	ok(t, cd.SetHidden(ctx, wire.Hiding{Grantee: eid, Category: "letters"}, false))
+	ok(t, cd.Rotate(ctx, recD, []string{"findings"}))
+	if gs := must[[]wire.Grant](t)(ce.Grants(ctx)); len(gs) != 1 || len(gs[0].Keys) != 2 {
+		t.Errorf("the grantee's keys after a rotation: %+v", gs)
+	}
+	if b := must[*wire.Blocks](t)(cd.Block(ctx, eid, true)); len(b.Ended) != 1 {
+		t.Errorf("block: %+v", b)
+	}
+	if b := must[*wire.Blocks](t)(cd.Blocked(ctx)); len(b.Blocked) != 1 {
+		t.Errorf("blocked: %+v", b)
+	}
+	must[*wire.Blocks](t)(cd.Block(ctx, eid, false))
+	g2, _, err := cd.Grant(ctx, recD, client.GrantSpec{Grantee: eid, RecordWide: true, Write: true, Unlimited: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok(t, cd.RevokeGrant(ctx, g2.ID))
 
 	for _, r := range routes(t) {
 		if !s.hits.seen[r] && !strings.HasSuffix(r, " /api/") {

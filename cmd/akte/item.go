@@ -251,7 +251,7 @@ func lsCmd(e *env) *cobra.Command {
 					Replaces: core.VerifiedReplaces(it, m), Version: m.Version})
 			}
 			problems := core.ChainProblems(its, metas)
-			defer e.save(st) // the manifest counter seen (best effort)
+			defer e.save(st)             // the manifest counter seen (best effort)
 			var mproblems []core.Problem // the owner's manifest; a grantee has none
 			if rec != nil {
 				mproblems, err = c.CheckManifest(cmd.Context(), rec, &st.Seen, its, metas, category)
