@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/akte/akte"
 	"github.com/akte/akte/api"
 	"github.com/akte/akte/service"
 )
@@ -124,7 +126,91 @@ type subject struct {
 	role   service.Role // "" without a session
 	record string       // the record's path, /api/v1/records/{rid}
 	item   string       // an item of that record (of another one if the record does not exist)
+	// itemStatus, if set, is the status of GET .../items/{id} for a
+	// scoped role: 200 for an item in scope, 404 for one outside it or
+	// hidden from it.
+	itemStatus int
 }
+
+// grantSubjects makes one provider account for each grant that the
+// matrix tries in alice's record (whose item itemA is a finding) and
+// returns them as subjects: each provider role, and the grants that no
+// longer give a role (expired, revoked, blocked), which answer as a
+// stranger. The grants are written to the store directly: the matrix
+// tests the decision, TestGrants and the service tests the grants'
+// keys.
+func grantSubjects(t *testing.T, s *stack, recA, itemA string) []subject {
+	ctx := t.Context()
+	alice, err := s.store.AccountByEmail(ctx, "alice@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rid := akte.RecordID(strings.TrimPrefix(recA, "/api/v1/records/"))
+	now := time.Now().UTC()
+	past, later := now.Add(-time.Hour), now.Add(24*time.Hour)
+	type grant struct {
+		name   string
+		role   service.Role
+		scope  akte.GrantScope
+		write  bool
+		until  *time.Time
+		after  func(grantee akte.AccountID, g akte.GrantID)
+		status int
+	}
+	cats, items := []akte.CategoryID{"findings"}, []akte.ItemID{akte.ItemID(itemA)}
+	grants := []grant{
+		{"provider, whole record, read", service.RoleProviderRecord, akte.ScopeRecord, false, &later, nil, 200},
+		{"provider, whole record, add", service.RoleProviderRecordW, akte.ScopeRecord, true, nil, nil, 200},
+		{"provider, findings, read", service.RoleProviderCategory, akte.ScopeCategories, false, &later, nil, 200},
+		{"provider, findings, add", service.RoleProviderCatW, akte.ScopeCategories, true, &later, nil, 200},
+		{"provider, one item, read", service.RoleProviderItem, akte.ScopeItems, false, &later, nil, 200},
+		{"provider, one item, add", service.RoleProviderItemW, akte.ScopeItems, true, &later, nil, 200},
+		{"provider, findings, the item hidden", service.RoleProviderCategory, akte.ScopeCategories, false, &later, func(p akte.AccountID, _ akte.GrantID) {
+			if err := s.store.SetHidden(ctx, akte.Hiding{Owner: alice.ID, Grantee: p, Item: akte.ItemID(itemA)}, true); err != nil {
+				t.Fatal(err)
+			}
+		}, 404},
+		{"provider, expired grant", service.RoleStranger, akte.ScopeRecord, false, &past, nil, 0},
+		{"provider, revoked grant", service.RoleStranger, akte.ScopeRecord, true, nil, func(_ akte.AccountID, g akte.GrantID) {
+			if err := s.store.RevokeGrant(ctx, alice.ID, g, now); err != nil {
+				t.Fatal(err)
+			}
+		}, 0},
+		{"provider, blocked", service.RoleStranger, akte.ScopeRecord, true, nil, func(p akte.AccountID, _ akte.GrantID) {
+			if _, err := s.store.Block(ctx, alice.ID, p, now); err != nil {
+				t.Fatal(err)
+			}
+		}, 0},
+	}
+	var out []subject
+	for i, g := range grants {
+		email := fmt.Sprintf("provider%d@example.org", i)
+		token := s.session(t, email, kvnrs[i])
+		p, err := s.store.AccountByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gr := &akte.Grant{ID: akte.GrantID(fmt.Sprintf("grant%02d", i)), Owner: alice.ID, Record: rid, Grantee: p.ID, Scope: g.scope,
+			Write: g.write, CreatedAt: now.Add(-2 * time.Hour), CreatedBy: alice.ID, Until: g.until}
+		switch g.scope {
+		case akte.ScopeCategories:
+			gr.Categories = cats
+		case akte.ScopeItems:
+			gr.Items = items
+		}
+		if err := s.store.CreateGrant(ctx, gr); err != nil {
+			t.Fatal(err)
+		}
+		if g.after != nil {
+			g.after(p.ID, gr.ID)
+		}
+		out = append(out, subject{g.name, token, g.role, recA, itemA, g.status})
+	}
+	return out
+}
+
+// kvnrs are valid KVNRs for the providers of the matrix.
+var kvnrs = []string{"P000010005", "P000010017", "P000010029", "P000010031", "P000010043", "P000010056", "P000010068", "P000010070", "P000010082", "P000010094"}
 
 // TestPermissionMatrix sends every record route as every subject and
 // expects the answer of the policy table (docs/permissions.md): an
@@ -132,7 +218,9 @@ type subject struct {
 // a stranger's byte for byte the answer to a record that does not exist.
 // A record route without a row in the table fails.
 func TestPermissionMatrix(t *testing.T) {
-	s := newStack(t, service.DefaultConfig())
+	cfg := service.DefaultConfig()
+	cfg.RegisterPerAddr = 100 // an account for each subject
+	s := newStack(t, cfg)
 	alice := s.session(t, "alice@example.org", "A123456780")
 	bob := s.session(t, "bob@example.org", "X110411675")
 	recA := fillRecordFrom(t, s, "alice@example.org", "alice", 1)
@@ -142,13 +230,15 @@ func TestPermissionMatrix(t *testing.T) {
 	// Strangers first: the owners' requests change the records (the
 	// last route deletes the item).
 	subjects := []subject{
-		{"no session", "", "", recA, itemA},
-		{"alice in bob's record", alice, service.RoleStranger, recB, itemB},
-		{"bob in alice's record", bob, service.RoleStranger, recA, itemA},
-		{"alice in no record", alice, service.RoleStranger, missing, itemA},
-		{"alice in her record", alice, service.RoleOwner, recA, itemA},
-		{"bob in his record", bob, service.RoleOwner, recB, itemB},
+		{"no session", "", "", recA, itemA, 0},
+		{"alice in bob's record", alice, service.RoleStranger, recB, itemB, 0},
+		{"bob in alice's record", bob, service.RoleStranger, recA, itemA, 0},
+		{"alice in no record", alice, service.RoleStranger, missing, itemA, 0},
 	}
+	subjects = append(subjects, grantSubjects(t, s, recA, itemA)...)
+	subjects = append(subjects,
+		subject{"alice in her record", alice, service.RoleOwner, recA, itemA, 0},
+		subject{"bob in his record", bob, service.RoleOwner, recB, itemB, 0})
 	routes := recordPatterns(t, s)
 	actions := api.RecordRoutes()
 	for _, route := range routes {
@@ -169,6 +259,9 @@ func TestPermissionMatrix(t *testing.T) {
 			case allow:
 				if status == http.StatusUnauthorized || status == http.StatusForbidden || strings.Contains(body, `"record_not_found"`) {
 					t.Errorf("%s, %s (%s): refused: %d %s", route, sub.name, sub.role, status, body)
+				}
+				if route == "GET /api/v1/records/{rid}/items/{id}" && sub.itemStatus != 0 && status != sub.itemStatus {
+					t.Errorf("%s, %s (%s): %d %s, want %d", route, sub.name, sub.role, status, body, sub.itemStatus)
 				}
 				continue
 			default:
