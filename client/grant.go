@@ -73,8 +73,10 @@ func (c *API) Grant(ctx context.Context, rec *core.Record, s GrantSpec) (*wire.G
 }
 
 // Rotate makes a new version of each category's key, wrapped to every
-// running grant that covers it (core.Record.RotateCategory), so that a
-// grantee whose grant ended cannot read what is added from now on.
+// running grant that covers it unless the category is hidden from the
+// grantee (core.Record.RotateCategory), so that a grantee whose grant
+// ended, or from whom the category is hidden, cannot read what is added
+// from now on.
 func (c *API) Rotate(ctx context.Context, rec *core.Record, categories []string) error {
 	if len(categories) == 0 {
 		return nil
@@ -83,8 +85,15 @@ func (c *API) Rotate(ctx context.Context, rec *core.Record, categories []string)
 	if err != nil {
 		return err
 	}
+	hs, err := c.Hidings(ctx)
+	if err != nil {
+		return err
+	}
+	hidden := func(grantee, category string) bool {
+		return slices.ContainsFunc(hs, func(h wire.Hiding) bool { return h.Grantee == grantee && h.Category == category })
+	}
 	for _, cat := range categories {
-		add, err := rec.RotateCategory(cat, grants)
+		add, err := rec.RotateCategory(cat, grants, hidden)
 		if err != nil {
 			return err
 		}

@@ -563,10 +563,27 @@ func (s *Service) AddCategoryKey(ctx context.Context, p *Principal, rid akte.Rec
 	if err != nil {
 		return internal(op, err)
 	}
+	hs, err := s.store.Hidings(ctx, acc.Owner)
+	if err != nil {
+		return internal(op, err)
+	}
+	hidden := map[akte.AccountID]bool{} // the category is hidden from them
+	for _, h := range hs {
+		if h.Category == k.Key.Category {
+			hidden[h.Grantee] = true
+		}
+	}
 	id := categoryKeyID(rid, k.Key.Category, k.Key.Version)
 	now := s.nowUTC()
 	for _, g := range gs {
 		if !g.Active(now) || g.Scope == akte.ScopeItems || !grantCoversCategory(g, k.Key.Category) {
+			continue
+		}
+		if hidden[g.Grantee] {
+			// Keys enforce the hiding for what is added from now on.
+			if _, ok := k.GrantKeys[g.ID]; ok {
+				return invalid(op, "grant_keys_invalid", map[string]any{"key": id})
+			}
 			continue
 		}
 		gk, ok := k.GrantKeys[g.ID]

@@ -106,8 +106,9 @@ func GrantCovers(g wire.Grant, category string) bool {
 // RotateCategory makes the next version of a category key (lazy rotation
 // after a grant ended: new items go under a key no former grantee holds),
 // wrapped under the RMK and to every running grant that covers the
-// category, and adds it to the opened record so that new items use it.
-func (r *Record) RotateCategory(category string, grants []wire.Grant) (*wire.CategoryKeyAdd, error) {
+// category unless the category is hidden from its grantee (hidden), and
+// adds it to the opened record so that new items use it.
+func (r *Record) RotateCategory(category string, grants []wire.Grant, hidden func(grantee, category string) bool) (*wire.CategoryKeyAdd, error) {
 	v, err := r.LatestVersion(category)
 	if err != nil {
 		return nil, err
@@ -120,7 +121,7 @@ func (r *Record) RotateCategory(category string, grants []wire.Grant) (*wire.Cat
 	}
 	add := &wire.CategoryKeyAdd{Category: category, Version: v + 1, KeyByRMK: slot, GrantKeys: map[string]wire.GrantKey{}}
 	for _, g := range grants {
-		if !g.Active || !GrantCovers(g, category) {
+		if !g.Active || !GrantCovers(g, category) || hidden(g.Grantee, category) {
 			continue
 		}
 		gs, err := seal.WrapKey(seal.ViaPublicKey, g.GranteePublicKey, seal.CategoryKey, id, k)

@@ -206,7 +206,16 @@ func hideCmd(e *env, hide bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := c.SetHidden(cmd.Context(), h, hide); err != nil {
+			err = c.SetHidden(cmd.Context(), h, hide)
+			if err == nil && hide && h.Category != "" {
+				// Keys enforce it for what comes: a new version of the
+				// category key, not wrapped to this provider.
+				var rec *core.Record
+				if st, c, _, rec, err = e.openRecord(cmd.Context()); err == nil {
+					err = c.Rotate(cmd.Context(), rec, []string{h.Category})
+				}
+			}
+			if err != nil {
 				return e.authErr(st, err)
 			}
 			if asJSON {

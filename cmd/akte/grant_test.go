@@ -201,6 +201,55 @@ func TestGrants(t *testing.T) {
 		t.Error("B cannot read the finding added after A's revocation")
 	}
 
+	// The findings hidden from B: the server refuses B what exists (B's
+	// kept keys would open it), and a finding added from then on is under
+	// a key version B never got. Shown again, B reads what existed, but
+	// not what was added while hidden.
+	heldB := b.heldKeys(ctx, rid)
+	pat.ok("hide", "--provider", b.Account, "--category", "findings")
+	f5 := file("befund5.pdf", 6)
+	id5 := pat.upload(f5, "--category", "findings", "--title", "Verborgen")
+	if got := ids(b.ls("--record", rid)); len(got) != 0 {
+		t.Errorf("B lists %v in a hidden category", got)
+	}
+	for _, id := range []string{id1, id5} {
+		if msg := b.fails("get", id, "--record", rid, "-o", "-"); !says(msg, "item_not_found", nil) {
+			t.Errorf("B gets %s while hidden: %s", id, msg)
+		}
+	}
+	if _, _, err := heldB.OpenItem(pat.ownerItem(ctx, id1)); err != nil {
+		t.Errorf("B's kept keys: %v (the server's refusal alone hides what existed)", err)
+	}
+	if _, _, err := heldB.OpenItem(pat.ownerItem(ctx, id5)); !akte.Is(err, akte.KindCrypto) {
+		t.Errorf("B's kept keys open a finding added while hidden: %v", err)
+	}
+	pat.ok("unhide", "--provider", b.Account, "--category", "findings")
+	if out := b.ok("get", id1, "--record", rid, "-o", "-"); out != string(content(f1)) {
+		t.Error("B cannot read the finding again after unhiding")
+	}
+	if msg := b.fails("get", id5, "--record", rid, "-o", "-"); !says(msg, "item_key_unopenable", nil) {
+		t.Errorf("B gets the finding added while hidden: %s", msg)
+	}
+
+	// Blocked: B's grant ends, B is a stranger, no grant can name B until
+	// the block is lifted.
+	var blocked struct{ Ended []string }
+	pat.okJSON(&blocked, "block", "--provider", b.Account)
+	if !slices.Equal(blocked.Ended, []string{gb.Grant.ID}) {
+		t.Errorf("block ended %v, want B's grant %s", blocked.Ended, gb.Grant.ID)
+	}
+	if msg := b.fails("ls", "--record", rid); !says(msg, "record_not_found", nil) {
+		t.Errorf("B blocked: %s", msg)
+	}
+	if msg := pat.fails("grant", "add", "--provider", b.Account, "--category", "letters"); !says(msg, "provider_not_found", nil) {
+		t.Errorf("a grant to a blocked provider: %s", msg)
+	}
+	pat.ok("unblock", "--provider", b.Account)
+	pat.ok("grant", "add", "--provider", b.Account, "--category", "letters")
+	if out := b.ok("get", idL, "--record", rid, "-o", "-"); out != string(content(letter)) {
+		t.Error("B cannot read the letter granted after the block was lifted")
+	}
+
 	// The hospital places a discharge letter until the grant's last day.
 	lastDay := end.AddDate(0, 0, -1).Format("2006-01-02")
 	var gh struct {

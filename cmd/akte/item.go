@@ -242,6 +242,11 @@ func lsCmd(e *env) *cobra.Command {
 					continue // added through the inbox: only the patient opens it
 				}
 				_, m, err := op.OpenItem(it)
+				if err != nil && rec == nil { // a grantee lacks the key (hidden while it was made): said, not fatal
+					reason, _ := akte.ReasonOf(err)
+					out = append(out, listed{ID: it.ID, Category: it.Category, Created: it.CreatedAt, Problem: reason})
+					continue
+				}
 				if err != nil {
 					return err
 				}
