@@ -46,6 +46,16 @@ func keyCreated(k akte.CategoryKey) *time.Time {
 	return nullTS(&k.CreatedAt)
 }
 
+// lockOwner serializes the grants and blocks of one owner on its account
+// row: under READ COMMITTED a grant checking for a block and a block
+// ending the running grants would otherwise each miss the other's
+// uncommitted row. NO KEY: rows that merely reference the account (its
+// sessions, events) are not held up.
+func lockOwner(ctx context.Context, tx pgx.Tx, owner akte.AccountID) error {
+	_, err := tx.Exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, owner)
+	return err
+}
+
 // CreateGrant stores a grant with its keys unless the owner blocks the
 // grantee.
 func (s *Store) CreateGrant(ctx context.Context, g *akte.Grant) error {
@@ -53,6 +63,9 @@ func (s *Store) CreateGrant(ctx context.Context, g *akte.Grant) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	return wrap(op, s.tx(ctx, func(tx pgx.Tx) error {
+		if err := lockOwner(ctx, tx, g.Owner); err != nil {
+			return err
+		}
 		n, err := affected(tx.Exec(ctx, `INSERT INTO grants (`+grantColumns+`)
 			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
 			WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE owner_id = $2 AND grantee_id = $4)`,
@@ -195,6 +208,9 @@ func (s *Store) Block(ctx context.Context, owner, grantee akte.AccountID, at tim
 	var ended []akte.GrantID
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		ended = nil
+		if err := lockOwner(ctx, tx, owner); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO blocks (owner_id, grantee_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 			owner, grantee, ts(at)); err != nil {
 			return err

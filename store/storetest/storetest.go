@@ -92,6 +92,12 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"ItemsPage", testItemsPage},
 		{"Quota", testQuota},
 
+		{"Grants", testGrants},
+		{"CategoryKeyAdd", testCategoryKeyAdd},
+		{"Hidings", testHidings},
+		{"Block", testBlock},
+		{"BlockGrantConcurrent", testBlockGrantConcurrent},
+
 		{"Secret", testSecret},
 		{"SecretConcurrent", testSecretConcurrent},
 	}
