@@ -132,6 +132,9 @@ func (s *Store) RevokeGrant(ctx context.Context, owner akte.AccountID, id akte.G
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	return wrap(op, s.tx(ctx, func(tx pgx.Tx) error {
+		if err := lockOwner(ctx, tx, owner); err != nil {
+			return err
+		}
 		n, err := affected(tx.Exec(ctx, `UPDATE grants SET revoked_at = $1 WHERE id = $2 AND owner_id = $3 AND revoked_at IS NULL`, ts(at), id, owner))
 		if err != nil {
 			return err
@@ -151,8 +154,9 @@ func (s *Store) AddCategoryKey(ctx context.Context, owner akte.AccountID, k akte
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	return wrap(op, s.tx(ctx, func(tx pgx.Tx) error {
-		// The record row serializes concurrent additions.
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM records WHERE account_id = $1 FOR UPDATE`, owner); err != nil {
+		// Serialized with the owner's other additions, grants, revocations
+		// and blocks.
+		if err := lockOwner(ctx, tx, owner); err != nil {
 			return err
 		}
 		var newest int64
