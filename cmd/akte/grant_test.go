@@ -13,6 +13,7 @@ import (
 	"github.com/akte/akte"
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/seal"
 	"github.com/akte/akte/wire"
 )
 
@@ -279,6 +280,27 @@ func TestGrants(t *testing.T) {
 		if l.Problem != "" {
 			t.Errorf("listing problem %+v", l)
 		}
+	}
+
+	// A server that swaps the record's public key for one of its own is
+	// refused by the hospital's client, which pinned the key it sealed to.
+	db := srv.stores()
+	var honest []byte
+	if err := db.QueryRow(ctx, `SELECT public_key FROM records WHERE account_id = ?`, pat.Account).Scan(&honest); err != nil {
+		t.Fatal(err)
+	}
+	evil, _, err := seal.NewKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, `UPDATE records SET public_key = ? WHERE account_id = ?`, evil, pat.Account); err != nil {
+		t.Fatal(err)
+	}
+	if msg := hosp.fails("upload", dl, "--record", rid, "--category", "discharge", "--title", "Zweitschrift"); !says(msg, "record_key_changed", nil) {
+		t.Errorf("upload to a swapped record key: %s", msg)
+	}
+	if _, err := db.Exec(ctx, `UPDATE records SET public_key = ? WHERE account_id = ?`, honest, pat.Account); err != nil {
+		t.Fatal(err)
 	}
 
 	// The grant's end passes on the server's clock.
