@@ -268,8 +268,9 @@ type Store interface {
 	// their keys.
 	Grants(ctx context.Context, owner AccountID) ([]*Grant, error)
 	// GranteeGrants lists the grants naming grantee, of every record,
-	// newest first, with their keys.
-	GranteeGrants(ctx context.Context, grantee AccountID) ([]*Grant, error)
+	// newest first, with their keys if withKeys (authorizing a request
+	// needs none).
+	GranteeGrants(ctx context.Context, grantee AccountID, withKeys bool) ([]*Grant, error)
 	// RevokeGrant ends a running grant of the owner's record at at and
 	// deletes its keys; KindNotFound if there is no such grant that is
 	// not revoked yet.

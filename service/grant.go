@@ -58,11 +58,42 @@ func (s *Service) granteeEligible(ctx context.Context, op string, owner, grantee
 }
 
 // grantScope is what a provider may act on in one record: the running
-// grants to it and what is hidden from it.
+// grants to it and what is hidden from it, folded into sets once per
+// request (a listing asks for every item).
 type grantScope struct {
 	grantee akte.AccountID
 	grants  []*akte.Grant
 	hidden  map[string]bool // "c:"+category, "i:"+item
+	read    map[akte.CategoryID]bool
+	add     map[akte.CategoryID]bool
+	items   map[akte.ItemID]bool
+	writes  bool
+}
+
+// fold computes the sets of the scope from its grants and hidings.
+func (sc *grantScope) fold() {
+	sc.read, sc.add, sc.items = map[akte.CategoryID]bool{}, map[akte.CategoryID]bool{}, map[akte.ItemID]bool{}
+	for _, c := range akte.Categories() {
+		if !c.Grants || sc.hidden["c:"+string(c.ID)] {
+			continue
+		}
+		for _, g := range sc.grants {
+			if g.Scope != akte.ScopeItems && grantCoversCategory(g, c.ID) {
+				sc.read[c.ID] = true
+			}
+			if g.Write && grantCoversCategory(g, c.ID) {
+				sc.add[c.ID] = true
+			}
+		}
+	}
+	for _, g := range sc.grants {
+		sc.writes = sc.writes || g.Write
+		if g.Scope == akte.ScopeItems {
+			for _, id := range g.Items {
+				sc.items[id] = true
+			}
+		}
+	}
 }
 
 // covers says whether one grant covers a category (for reading or adding
@@ -83,42 +114,28 @@ func grantCoversCategory(g *akte.Grant, c akte.CategoryID) bool {
 	return false
 }
 
-// Covers implements Scope.
+// Covers implements Scope: never the private category, nothing hidden;
+// for an upload, a new item into a category a grant lets it add to, or
+// its own upload under way; for reading, a covered category, a granted
+// item, or what it added itself while a grant to add runs.
 func (sc *grantScope) Covers(action Action, it *akte.Item) bool {
-	if sc == nil {
+	if sc == nil || it.Category == "private" || sc.hidden["c:"+string(it.Category)] || (it.ID != "" && sc.hidden["i:"+string(it.ID)]) {
 		return false
 	}
-	if cat, ok := akte.CategoryByID(it.Category); !ok || !cat.Grants {
-		return false
+	own := it.CreatedBy == string(sc.grantee)
+	if action == ActItemUpload {
+		return sc.add[it.Category] && (it.ID == "" || own)
 	}
-	if sc.hidden["c:"+string(it.Category)] || (it.ID != "" && sc.hidden["i:"+string(it.ID)]) {
-		return false
+	if sc.read[it.Category] || sc.items[it.ID] && grantable(it.Category) {
+		return true
 	}
-	for _, g := range sc.grants {
-		if action == ActItemUpload {
-			// A new item into a category the grant lets it add to; an
-			// upload of its own under way (chunks, completion).
-			if g.Write && (it.ID == "" || string(it.CreatedBy) == string(sc.grantee)) && grantCoversCategory(g, it.Category) {
-				return true
-			}
-			continue
-		}
-		switch g.Scope {
-		case akte.ScopeRecord, akte.ScopeCategories:
-			if grantCoversCategory(g, it.Category) {
-				return true
-			}
-		case akte.ScopeItems:
-			if slices.Contains(g.Items, it.ID) {
-				return true
-			}
-		}
-		// What it added itself, while a grant to add runs.
-		if g.Write && it.CreatedBy == string(sc.grantee) {
-			return true
-		}
-	}
-	return false
+	return sc.writes && own && grantable(it.Category)
+}
+
+// grantable says whether a category may be granted at all.
+func grantable(c akte.CategoryID) bool {
+	cat, ok := akte.CategoryByID(c)
+	return ok && cat.Grants
 }
 
 // grantRole finds the role of a principal that does not own the record
@@ -129,7 +146,7 @@ func (s *Service) grantRole(ctx context.Context, p *Principal, rid akte.RecordID
 	if !recordIDRe.MatchString(string(rid)) {
 		return RoleStranger, "", nil, nil
 	}
-	gs, err := s.store.GranteeGrants(ctx, p.Account.ID)
+	gs, err := s.store.GranteeGrants(ctx, p.Account.ID, false)
 	if err != nil {
 		return "", "", nil, internal("record.authorize", err)
 	}
@@ -159,6 +176,7 @@ func (s *Service) grantRole(ctx context.Context, p *Principal, rid akte.RecordID
 			sc.hidden["c:"+string(h.Category)] = true
 		}
 	}
+	sc.fold()
 	return providerRole(sc.grants), owner, sc, nil
 }
 
@@ -187,7 +205,7 @@ func providerRole(gs []*akte.Grant) Role {
 // grantedRecords lists the records granted to the principal, with its
 // role in each and when its grants there end.
 func (s *Service) grantedRecords(ctx context.Context, p *Principal) ([]RecordAccess, error) {
-	gs, err := s.store.GranteeGrants(ctx, p.Account.ID)
+	gs, err := s.store.GranteeGrants(ctx, p.Account.ID, false)
 	if err != nil {
 		return nil, internal("record.list", err)
 	}
@@ -423,8 +441,14 @@ func (s *Service) Grants(ctx context.Context, p *Principal, rid akte.RecordID) (
 		if err != nil {
 			return nil, internal(op, err)
 		}
-		for _, g := range acc.Scope.grants {
-			out = append(out, GrantInfo{Grant: g, RecordPublicKey: rec.PublicKey, Active: true})
+		gs, err := s.store.GranteeGrants(ctx, p.Account.ID, true)
+		if err != nil {
+			return nil, internal(op, err)
+		}
+		for _, g := range gs {
+			if g.Record == rid && g.Active(now) {
+				out = append(out, GrantInfo{Grant: g, RecordPublicKey: rec.PublicKey, Active: true})
+			}
 		}
 		return out, nil
 	}

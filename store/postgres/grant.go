@@ -86,11 +86,11 @@ func (s *Store) CreateGrant(ctx context.Context, g *akte.Grant) error {
 	}))
 }
 
-func (s *Store) grants(ctx context.Context, op, where string, arg any) ([]*akte.Grant, error) {
+func (s *Store) grants(ctx context.Context, op, where string, arg any, withKeys bool) ([]*akte.Grant, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	gs, err := list(ctx, s.pool, scanGrant, `SELECT `+grantColumns+` FROM grants g WHERE `+where+` ORDER BY created_at DESC, id`, arg)
-	if err != nil || len(gs) == 0 {
+	if err != nil || len(gs) == 0 || !withKeys {
 		return gs, wrap(op, err)
 	}
 	byID := map[akte.GrantID]*akte.Grant{}
@@ -118,12 +118,12 @@ func (s *Store) grants(ctx context.Context, op, where string, arg any) ([]*akte.
 
 // Grants lists the grants of an owner's record.
 func (s *Store) Grants(ctx context.Context, owner akte.AccountID) ([]*akte.Grant, error) {
-	return s.grants(ctx, "postgres.Grants", "g.owner_id = $1", owner)
+	return s.grants(ctx, "postgres.Grants", "g.owner_id = $1", owner, true)
 }
 
 // GranteeGrants lists the grants naming grantee.
-func (s *Store) GranteeGrants(ctx context.Context, grantee akte.AccountID) ([]*akte.Grant, error) {
-	return s.grants(ctx, "postgres.GranteeGrants", "g.grantee_id = $1", grantee)
+func (s *Store) GranteeGrants(ctx context.Context, grantee akte.AccountID, withKeys bool) ([]*akte.Grant, error) {
+	return s.grants(ctx, "postgres.GranteeGrants", "g.grantee_id = $1", grantee, withKeys)
 }
 
 // RevokeGrant ends a grant and deletes its keys.

@@ -78,7 +78,7 @@ func insertGrantKeys(c *conn, id akte.GrantID, keys []akte.GrantKey) error {
 
 // grants lists grants with their keys: where is a condition on the
 // grants table (alias g) with one parameter.
-func (s *Store) grants(ctx context.Context, op, where string, arg any) ([]*akte.Grant, error) {
+func (s *Store) grants(ctx context.Context, op, where string, arg any, withKeys bool) ([]*akte.Grant, error) {
 	var out []*akte.Grant
 	err := s.read(ctx, func(c *conn) error {
 		byID := map[akte.GrantID]*akte.Grant{}
@@ -90,7 +90,7 @@ func (s *Store) grants(ctx context.Context, op, where string, arg any) ([]*akte.
 		}); err != nil {
 			return err
 		}
-		if len(out) == 0 {
+		if len(out) == 0 || !withKeys {
 			return nil
 		}
 		return c.query(`SELECT k.grant_id, k.key_id, k.slot FROM grant_keys k JOIN grants g ON g.id = k.grant_id
@@ -108,12 +108,12 @@ func (s *Store) grants(ctx context.Context, op, where string, arg any) ([]*akte.
 
 // Grants lists the grants of an owner's record.
 func (s *Store) Grants(ctx context.Context, owner akte.AccountID) ([]*akte.Grant, error) {
-	return s.grants(ctx, "sqlite.Grants", "g.owner_id = ?", owner)
+	return s.grants(ctx, "sqlite.Grants", "g.owner_id = ?", owner, true)
 }
 
 // GranteeGrants lists the grants naming grantee.
-func (s *Store) GranteeGrants(ctx context.Context, grantee akte.AccountID) ([]*akte.Grant, error) {
-	return s.grants(ctx, "sqlite.GranteeGrants", "g.grantee_id = ?", grantee)
+func (s *Store) GranteeGrants(ctx context.Context, grantee akte.AccountID, withKeys bool) ([]*akte.Grant, error) {
+	return s.grants(ctx, "sqlite.GranteeGrants", "g.grantee_id = ?", grantee, withKeys)
 }
 
 // RevokeGrant ends a grant and deletes its keys.

@@ -64,11 +64,17 @@ func testGrants(t *testing.T, s akte.Store) {
 		return &c
 	}
 	wantEqual(t, "Grants", all, []*akte.Grant{norm(g2), norm(g1)})
-	mine, err := s.GranteeGrants(ctx, gs[0])
+	mine, err := s.GranteeGrants(ctx, gs[0], true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantEqual(t, "GranteeGrants", mine, []*akte.Grant{norm(g1)})
+	bare := norm(g1)
+	bare.Keys = nil
+	if mine, err = s.GranteeGrants(ctx, gs[0], false); err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "GranteeGrants without keys", mine, []*akte.Grant{bare})
 	if none, err := s.Grants(ctx, gs[0]); err != nil || len(none) != 0 {
 		t.Errorf("Grants of an account that granted nothing: %v %v", none, err)
 	}
@@ -79,7 +85,7 @@ func testGrants(t *testing.T, s akte.Store) {
 		t.Fatal(err)
 	}
 	wantKind(t, "RevokeGrant twice", s.RevokeGrant(ctx, o, "g1", at(2*time.Hour)), akte.KindNotFound)
-	mine, _ = s.GranteeGrants(ctx, gs[0])
+	mine, _ = s.GranteeGrants(ctx, gs[0], true)
 	if len(mine) != 1 || mine[0].RevokedAt == nil || !mine[0].RevokedAt.Equal(at(time.Hour).Truncate(time.Microsecond)) || len(mine[0].Keys) != 0 {
 		t.Errorf("revoked grant: %+v", mine)
 	}
