@@ -251,6 +251,25 @@ func TestGrants(t *testing.T) {
 		t.Error("B cannot read the letter granted after the block was lifted")
 	}
 
+	// A single document: A reads the letter with the item key it was
+	// given, and nothing else.
+	var gi struct{ Grant wire.Grant }
+	pat.okJSON(&gi, "grant", "add", "--provider", a.Account, "--item", idL, "--unlimited")
+	if gi.Grant.Until != nil {
+		t.Errorf("unlimited grant until %v", gi.Grant.Until)
+	}
+	if got := ids(a.ls("--record", rid)); !slices.Equal(got, []string{idL}) {
+		t.Errorf("A with an item grant lists %v", got)
+	}
+	if out := a.ok("get", idL, "--record", rid, "-o", "-"); out != string(content(letter)) {
+		t.Error("A cannot read the single letter granted")
+	}
+	rs = nil // Unmarshal would keep the fields an element of the old slice had
+	a.okJSON(&rs, "records")
+	if !slices.ContainsFunc(rs, func(r wire.RecordAccess) bool { return r.RecordID == rid && r.Role == "provider_item_read" && r.Until == nil }) {
+		t.Errorf("A's records with an unlimited item grant: %+v", rs)
+	}
+
 	// The hospital places a discharge letter until the grant's last day.
 	lastDay := end.AddDate(0, 0, -1).Format("2006-01-02")
 	var gh struct {
@@ -310,6 +329,7 @@ func TestGrants(t *testing.T) {
 			t.Errorf("hospital after expiry, %v: %s", args, msg)
 		}
 	}
+	rs = nil
 	hosp.okJSON(&rs, "records")
 	if slices.ContainsFunc(rs, func(r wire.RecordAccess) bool { return r.RecordID == rid }) {
 		t.Errorf("expired grant still listed: %+v", rs)
