@@ -266,7 +266,9 @@ func TestGrants(t *testing.T) {
 	}
 	rs = nil // Unmarshal would keep the fields an element of the old slice had
 	a.okJSON(&rs, "records")
-	if !slices.ContainsFunc(rs, func(r wire.RecordAccess) bool { return r.RecordID == rid && r.Role == "provider_item_read" && r.Until == nil }) {
+	if !slices.ContainsFunc(rs, func(r wire.RecordAccess) bool {
+		return r.RecordID == rid && r.Role == "provider_item_read" && r.Until == nil
+	}) {
 		t.Errorf("A's records with an unlimited item grant: %+v", rs)
 	}
 
