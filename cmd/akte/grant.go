@@ -120,6 +120,11 @@ func grantLsCmd(e *env) *cobra.Command {
 			if asJSON {
 				return e.PrintJSON(gs)
 			}
+			if len(gs) > 0 && len(gs[0].RecordPublicKey) > 0 {
+				// A practice compares it with the one the patient's akte
+				// grant add printed (docs/crypto.md, 16).
+				e.Printf(e.Tr("Fingerabdruck der Akte: %s\n", "Record fingerprint: %s\n"), seal.Fingerprint(gs[0].RecordPublicKey))
+			}
 			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(w, e.Tr("FREIGABE\tPRAXIS\tUMFANG\tRECHT\tGÜLTIG\t", "GRANT\tPROVIDER\tSCOPE\tRIGHT\tVALID\t"))
 			for _, g := range gs {

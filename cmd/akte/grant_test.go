@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -275,11 +276,16 @@ func TestGrants(t *testing.T) {
 	// The hospital places a discharge letter until the grant's last day.
 	lastDay := end.AddDate(0, 0, -1).Format("2006-01-02")
 	var gh struct {
-		Grant wire.Grant `json:"grant"`
+		Grant             wire.Grant `json:"grant"`
+		RecordFingerprint string     `json:"record_fingerprint"`
 	}
 	pat.okJSON(&gh, "grant", "add", "--provider", hosp.Account, "--category", "discharge", "--write", "--until", lastDay)
 	if gh.Grant.Until == nil || !gh.Grant.Until.Equal(end) {
 		t.Fatalf("hospital's grant until %v, want %v", gh.Grant.Until, end)
+	}
+	// The practice sees the fingerprint the patient was shown.
+	if out := hosp.ok("grant", "ls", "--record", rid); gh.RecordFingerprint == "" || !strings.Contains(out, gh.RecordFingerprint) {
+		t.Errorf("the hospital's grant ls does not show the record fingerprint %q: %s", gh.RecordFingerprint, out)
 	}
 	dl := file("entlassbrief.pdf", 5)
 	idD := hosp.upload(dl, "--record", rid, "--category", "discharge", "--title", "Entlassbrief", "--source", "Klinikum")
