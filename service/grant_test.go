@@ -203,6 +203,8 @@ func TestGrantScope(t *testing.T) {
 	own := service.UploadRequest{ID: "patientfinding01", Category: "findings", KeyVersion: 1, Size: 150, MetaSealed: []byte("m"), KeySlot: []byte("s")}
 	_, err = e.svc.CreateUpload(ctx, p, rid, own)
 	wantKind(t, "an upload under the key A held", err, akte.KindConflict, "category_key_rotation_needed")
+	_, err = e.svc.ChangeItemMeta(ctx, p, rid, "letter0000000001", service.MetaChange{Expect: 1, MetaSealed: []byte("m2"), Category: "findings", KeyVersion: 1, KeySlot: []byte("s")})
+	wantKind(t, "a move under the key A held", err, akte.KindConflict, "category_key_rotation_needed")
 	v2 := service.NewCategoryKey{Key: akte.CategoryKey{Category: "findings", Version: 2, KeyByRMK: []byte("findings-v2")}}
 	if err := e.svc.AddCategoryKey(ctx, p, rid, v2); err != nil {
 		t.Fatal(err)

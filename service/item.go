@@ -617,7 +617,12 @@ func (s *Service) ChangeItemMeta(ctx context.Context, p *Principal, rid akte.Rec
 		if len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot {
 			return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "key_slot", "max": maxKeySlot})
 		}
-		if _, err := s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion); err != nil {
+		rec, err := s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion)
+		if err != nil {
+			return nil, err
+		}
+		// A move goes under a key no former grantee holds, as an upload does.
+		if err := s.checkKeyFresh(ctx, op, acc.Owner, rec, r.Category, r.KeyVersion); err != nil {
 			return nil, err
 		}
 		ch.Category, ch.KeyVersion, ch.KeySlot = r.Category, r.KeyVersion, r.KeySlot

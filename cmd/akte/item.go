@@ -411,6 +411,11 @@ func editCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer e.save(st) // the manifest counters seen (best effort)
+			if category != "" {
+				if err := c.RotateIfNeeded(cmd.Context(), rec, category); err != nil {
+					return e.authErr(st, err)
+				}
+			}
 			// Only the named flags change the description.
 			it, got, err := c.Describe(cmd.Context(), rec, &st.Seen, args[0], func(old *core.Meta) {
 				for name, dst := range old.Described() {
