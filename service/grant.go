@@ -96,7 +96,7 @@ func (sc *grantScope) fold() {
 	}
 }
 
-// covers says whether one grant covers a category (for reading or adding
+// grantCoversCategory says whether one grant covers a category (for reading or adding
 // a new item there).
 func grantCoversCategory(g *akte.Grant, c akte.CategoryID) bool {
 	cat, ok := akte.CategoryByID(c)
@@ -487,7 +487,7 @@ func (s *Service) RevokeGrant(ctx context.Context, p *Principal, rid akte.Record
 	return s.accessEvent(ctx, acc, op, "grant:"+string(id), akte.Event{})
 }
 
-// RotationNeeded lists the categories of the owner's record whose newest
+// rotationNeeded lists the categories of the owner's record whose newest
 // key version a grantee held whose grant has ended (revoked, expired or
 // ended by a block): new items there must go under a new version, so that
 // the former grantee cannot read them with any key it kept.
