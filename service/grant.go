@@ -653,8 +653,9 @@ func (s *Service) SetHidden(ctx context.Context, p *Principal, rid akte.RecordID
 			return err
 		}
 	}
-	if _, err := s.store.Account(ctx, h.Grantee); err != nil {
-		return akte.R(op, akte.KindNotFound, "provider_not_found", nil, "")
+	// Any well-formed id: the answer does not tell whether an account exists.
+	if !recordIDRe.MatchString(string(h.Grantee)) {
+		return errIDInvalid(op, "grantee")
 	}
 	h.Owner = acc.Owner
 	if err := s.store.SetHidden(ctx, h, hidden); err != nil {
@@ -682,8 +683,7 @@ func (s *Service) Hidings(ctx context.Context, p *Principal, rid akte.RecordID) 
 
 // Block blocks a provider: its grants of the record end at once and no
 // new grant can name it until Unblock. It sees only what a stranger
-// sees. Blocking an account that does not exist is refused like one that
-// is no provider.
+// sees.
 func (s *Service) Block(ctx context.Context, p *Principal, rid akte.RecordID, grantee akte.AccountID) ([]akte.GrantID, error) {
 	const op = opBlock
 	acc, err := s.authorize(ctx, p, rid, ActGrantManage)
@@ -693,8 +693,10 @@ func (s *Service) Block(ctx context.Context, p *Principal, rid akte.RecordID, gr
 	if grantee == acc.Owner {
 		return nil, invalid(op, "grantee_self", nil)
 	}
-	if _, err := s.store.Account(ctx, grantee); err != nil {
-		return nil, akte.R(op, akte.KindNotFound, "provider_not_found", nil, "")
+	// Any well-formed id: the answer does not tell whether an account
+	// exists (a block of an id that names none is kept, and harmless).
+	if !recordIDRe.MatchString(string(grantee)) {
+		return nil, errIDInvalid(op, "account")
 	}
 	ended, err := s.store.Block(ctx, acc.Owner, grantee, s.nowUTC())
 	if err != nil {
