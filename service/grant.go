@@ -426,8 +426,8 @@ func categoryKeyID(rid akte.RecordID, c akte.CategoryID, v uint32) string {
 }
 
 // Grants lists the record's grants: for the owner every grant (running
-// and ended, with the grantees' public keys), for a grantee its running
-// grants with their keys and the record's public key.
+// and ended, with the grantees' public keys, without the slots), for a
+// grantee its running grants with their keys and the record's public key.
 func (s *Service) Grants(ctx context.Context, p *Principal, rid akte.RecordID) ([]GrantInfo, error) {
 	const op = "grant.list"
 	acc, err := s.authorize(ctx, p, rid, ActGrantList)
@@ -463,6 +463,7 @@ func (s *Service) Grants(ctx context.Context, p *Principal, rid akte.RecordID) (
 				keys[g.Grantee] = a.Keys.PublicKey
 			}
 		}
+		g.Keys = nil // the grantee's; the owner wraps new versions to the public key
 		out = append(out, GrantInfo{Grant: g, GranteePublicKey: keys[g.Grantee], Active: g.Active(now)})
 	}
 	return out, nil
