@@ -28,6 +28,14 @@ func TestMigrate(t *testing.T) {
 		sums[alice.upload(p, "--category", "findings")] = sum
 	}
 	pk := addPasskey(t, alice, localOrigin(srv), srv, srv).passkey
+	// A practice's grant of the findings moves too, and a block.
+	praxis, other := newUser(t, srv, "praxis@example.org"), newUser(t, srv, "blockiert@example.org")
+	praxis.register("D123456786")
+	praxis.login()
+	other.register("E123456789")
+	alice.ok("grant", "add", "--provider", praxis.Account, "--category", "findings")
+	alice.ok("block", "--provider", other.Account)
+	rid := alice.state().RecordID
 	srv.stop()
 
 	r := newRemote(t)
@@ -44,7 +52,7 @@ func TestMigrate(t *testing.T) {
 	if !strings.Contains(out, "Umzug vollständig und geprüft") || !strings.Contains(out, "2 schon da und gleich") {
 		t.Fatalf("resumed migrate:\n%s", out)
 	}
-	if !strings.Contains(out, "Konten 1, Geräte 1, Dokumente 2 (Teile 5)") {
+	if !strings.Contains(out, "Konten 3, Geräte 3, Dokumente 2 (Teile 5)") {
 		t.Errorf("report:\n%s", out)
 	}
 	out = admin.ok(migrate...)
@@ -73,6 +81,14 @@ func TestMigrate(t *testing.T) {
 	items := alice.ls()
 	if len(items) != len(sums) {
 		t.Fatalf("ls after migrate: %+v", items)
+	}
+	praxis.srv = srv2
+	praxis.login()
+	if got := praxis.ls("--record", rid); len(got) != len(sums) {
+		t.Errorf("the practice's listing after migrate: %+v", got)
+	}
+	if msg := alice.fails("grant", "add", "--provider", other.Account, "--category", "letters"); !says(msg, "provider_not_found", nil) {
+		t.Errorf("the block after migrate: %s", msg)
 	}
 	for id, sum := range sums {
 		p := filepath.Join(dir, "back-"+id)
