@@ -507,7 +507,7 @@ func (s *Service) rotationNeeded(ctx context.Context, owner akte.AccountID, rec 
 	out := map[akte.CategoryID]bool{}
 	for _, g := range gs {
 		end := g.EndedAt(now)
-		if end == nil || g.Scope == akte.ScopeItems {
+		if end == nil || g.Scope == akte.ScopeItems || g.Record != rec.ID {
 			continue
 		}
 		for _, c := range akte.Categories() {
@@ -601,7 +601,8 @@ func (s *Service) AddCategoryKey(ctx context.Context, p *Principal, rid akte.Rec
 	id := categoryKeyID(rid, k.Key.Category, k.Key.Version)
 	now := s.nowUTC()
 	for _, g := range gs {
-		if !g.Active(now) || g.Scope == akte.ScopeItems || !grantCoversCategory(g, k.Key.Category) {
+		// (Grants of the record before a reset name its old id; its keys are gone.)
+		if g.Record != rid || !g.Active(now) || g.Scope == akte.ScopeItems || !grantCoversCategory(g, k.Key.Category) {
 			continue
 		}
 		if hidden[g.Grantee] {

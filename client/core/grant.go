@@ -121,7 +121,7 @@ func (r *Record) RotateCategory(category string, grants []wire.Grant, hidden fun
 	}
 	add := &wire.CategoryKeyAdd{Category: category, Version: v + 1, KeyByRMK: slot, GrantKeys: map[string]wire.GrantKey{}}
 	for _, g := range grants {
-		if !g.Active || !GrantCovers(g, category) || hidden(g.Grantee, category) {
+		if !g.Active || g.RecordID != r.Info.Keys.RecordID || !GrantCovers(g, category) || hidden(g.Grantee, category) {
 			continue
 		}
 		gs, err := seal.WrapKey(seal.ViaPublicKey, g.GranteePublicKey, seal.CategoryKey, id, k)
