@@ -330,6 +330,17 @@ func TestGrants(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The patient's protocol names the practices that read and added.
+	if out := pat.ok("audit", "--actor", a.Account, "--json"); !strings.Contains(out, "item.download") || !strings.Contains(out, "provider_category_read") {
+		t.Errorf("the protocol of A's reads: %.600s", out)
+	}
+	if out := pat.ok("audit", "--actor", hosp.Account, "--json"); !strings.Contains(out, "item.upload") {
+		t.Errorf("the protocol of the hospital's letter: %.600s", out)
+	}
+	if out := pat.ok("audit", "--json"); !strings.Contains(out, "grant.revoke") || !strings.Contains(out, "grant.block") || !strings.Contains(out, "grant.hide") {
+		t.Errorf("the protocol lacks the grant events: %.300s", out)
+	}
+
 	// The grant's end passes on the server's clock.
 	clk.set(end.Add(time.Minute))
 	for _, args := range [][]string{{"ls"}, {"upload", dl, "--category", "discharge", "--title", "Zu spät"}} {
