@@ -115,6 +115,23 @@ type Store interface {
 	// DeleteTokensBefore removes tokens that expired before t.
 	DeleteTokensBefore(ctx context.Context, t time.Time) (int, error)
 
+	// SetTermination records an account's notice, replacing an earlier
+	// one (KindNotFound if the account does not exist).
+	SetTermination(ctx context.Context, t *Termination) error
+	// Termination returns the account's notice; KindNotFound if none.
+	Termination(ctx context.Context, account AccountID) (*Termination, error)
+	// Terminations lists every notice, the earliest deletion first.
+	Terminations(ctx context.Context) ([]*Termination, error)
+	// DeleteTermination takes the account's notice back; KindNotFound if
+	// there is none.
+	DeleteTermination(ctx context.Context, account AccountID) error
+	// SetTerminationNotices records that the reminders up to n were sent
+	// and reports whether this call did (false if n were already).
+	SetTerminationNotices(ctx context.Context, account AccountID, n int) (bool, error)
+	// Scrub makes deleted rows unreadable from the store's files as far
+	// as the backend allows (after an account's deletion).
+	Scrub(ctx context.Context) error
+
 	// CreatePasskey inserts a passkey of an existing account (KindNotFound
 	// without it); KindConflict if its ID or CredentialID is taken.
 	CreatePasskey(ctx context.Context, p *Passkey) error
@@ -344,6 +361,31 @@ type Store interface {
 	// uploading ones.
 	Usage(ctx context.Context, account AccountID) (complete, uploading int64, err error)
 
+	// CreateProvider inserts a new account and its provider entry
+	// (p.AccountID must be a.ID) in one transaction, as CreateAccount does
+	// with a record: KindConflict if the e-mail is taken. A provider has
+	// no record.
+	CreateProvider(ctx context.Context, a *Account, p *Provider) error
+	// Provider returns the provider entry of an account; KindNotFound if
+	// the account is no provider (or does not exist).
+	Provider(ctx context.Context, id AccountID) (*Provider, error)
+	// Providers lists the providers with the status ("" for every status),
+	// oldest first.
+	Providers(ctx context.Context, status ProviderStatus) ([]*Provider, error)
+	// SearchProviders lists at most limit (> 0) providers with the status
+	// whose Search contains text (text "" matches none), or whose
+	// TelematikID, LANR, BSNR or AccountID equals id (id "" matches
+	// none), ordered by Name, then AccountID.
+	SearchProviders(ctx context.Context, status ProviderStatus, text, id string, limit int) ([]*Provider, error)
+	// DecideProvider moves the provider from status from to status to and
+	// sets DecidedAt and DecidedBy, in one statement: of concurrent
+	// decisions exactly one wins. KindConflict with reason
+	// provider_decided if its status is not from (nothing is written),
+	// KindConflict with reason telematik_id_taken if to is verified and
+	// another verified provider has its TelematikID, KindNotFound if the
+	// account is no provider.
+	DecideProvider(ctx context.Context, id AccountID, from, to ProviderStatus, at time.Time, by string) error
+
 	// Secret returns the server secret stored under name; if there is none
 	// yet it stores value first. The first writer wins, so every replica
 	// ends up with the same secret.
@@ -357,6 +399,37 @@ type Store interface {
 	AcquireLease(ctx context.Context, name, holder string, now, until time.Time) (bool, error)
 	// ReleaseLease gives the lease up if holder holds it.
 	ReleaseLease(ctx context.Context, name, holder string) error
+
+	// CreateRepresentative inserts a representative of the owner's record
+	// (r.Owner, whose record must have the id r.Record) if it has fewer
+	// than max, in one step: of concurrent inserts at most max-existing
+	// succeed. KindQuota if the record has max already, KindConflict if
+	// it names the e-mail or the KVNR already, KindNotFound if the owner
+	// has no record with the id.
+	CreateRepresentative(ctx context.Context, r *Representative, max int) error
+	// Representatives lists the representatives of the owner's record by
+	// naming time.
+	Representatives(ctx context.Context, owner AccountID) ([]*Representative, error)
+	// Representation returns the representative of record that is the
+	// account (accepted), or else the one not yet accepted that names
+	// email; KindNotFound if neither exists.
+	Representation(ctx context.Context, record RecordID, account AccountID, email string) (*Representative, error)
+	// Representations lists the representatives that are the account
+	// (accepted) or, not yet accepted, name email, in every record.
+	Representations(ctx context.Context, account AccountID, email string) ([]*Representative, error)
+	// UpdateRepresentative writes Account, AcceptedAt, PublicKey, RMKSlot
+	// and the emergency fields of the representative with r.ID in
+	// r.Owner's record if its stored RequestedAt is still requested (nil: none),
+	// so that a refusal and the job that opens access cannot undo each
+	// other; KindNotFound if there is no such representative or its
+	// request changed meanwhile.
+	UpdateRepresentative(ctx context.Context, r *Representative, requested *time.Time) error
+	// DeleteRepresentative removes a representative of the owner's
+	// record; KindNotFound if there is none.
+	DeleteRepresentative(ctx context.Context, owner AccountID, id string) error
+	// EmergenciesDue lists the emergency requests whose access opens
+	// before before and that are not recorded as opened, in every record.
+	EmergenciesDue(ctx context.Context, before time.Time) ([]*Representative, error)
 
 	// Ping checks that the backend answers.
 	Ping(ctx context.Context) error

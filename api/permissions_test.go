@@ -14,7 +14,9 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/api"
+	"github.com/akte/akte/client"
 	"github.com/akte/akte/service"
+	"github.com/akte/akte/wire"
 )
 
 // Regenerate docs/permissions.md after changing the policy table or the
@@ -231,6 +233,7 @@ func TestPermissionMatrix(t *testing.T) {
 	recB := fillRecordFrom(t, s, "bob@example.org", "bob", 1)
 	itemA, itemB := "alice00000000000", "bob0000000000000"
 	const missing = "/api/v1/records/nosuchrecord0000"
+	carol, dave, erin, frank := representatives(t, s, alice, recA)
 	// Strangers first: the owners' requests change the records (the
 	// last route deletes the item).
 	subjects := []subject{
@@ -238,10 +241,15 @@ func TestPermissionMatrix(t *testing.T) {
 		{"alice in bob's record", alice, service.RoleStranger, recB, itemB},
 		{"bob in alice's record", bob, service.RoleStranger, recA, itemA},
 		{"alice in no record", alice, service.RoleStranger, missing, itemA},
+		{"carol, alice's representative, in bob's record", carol, service.RoleStranger, recB, itemB},
+		{"frank, named by alice, not accepted", frank, service.RoleInvited, recA, itemA},
+		{"dave, alice's emergency representative, waiting", dave, service.RoleEmergencyWaiting, recA, itemA},
 	}
-	// The providers before the owners, whose requests change the records.
+	// The providers before those whose requests change the records.
 	subjects = append(subjects, grantSubjects(t, s, recA, itemA)...)
 	subjects = append(subjects,
+		subject{"erin, alice's emergency representative, after the wait", erin, service.RoleEmergencyOpen, recA, itemA},
+		subject{"carol, alice's representative", carol, service.RoleRepresentative, recA, itemA},
 		subject{"alice in her record", alice, service.RoleOwner, recA, itemA},
 		subject{"bob in his record", bob, service.RoleOwner, recB, itemB})
 	routes := recordPatterns(t, s)
@@ -336,4 +344,76 @@ func send(t *testing.T, s *stack, route, token, record, item string) (int, strin
 		t.Fatal(err)
 	}
 	return resp.StatusCode, string(b)
+}
+
+// testKVNRs returns n valid KVNRs other than the matrix's owners'.
+func testKVNRs(n int) []string {
+	var out []string
+	for i := 0; len(out) < n; i++ {
+		for d := range 10 {
+			k := fmt.Sprintf("R%08d%d", 20000000+i*7919, d)
+			if akte.ValidKVNR(k) {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// representatives makes the representative subjects of the record (path
+// rec) of the owner with the session token owner: carol, a representative;
+// dave, an emergency representative who has not requested access; erin,
+// one whose waiting period has passed (the store is set back, as if the
+// days had gone by); frank, named but not accepted.
+func representatives(t *testing.T, s *stack, owner, rec string) (carol, dave, erin, frank string) {
+	t.Helper()
+	ctx := t.Context()
+	rid := strings.TrimPrefix(rec, "/api/v1/records/")
+	ks := testKVNRs(4)
+	as := func(token string) *client.API {
+		c := client.NewAPI(s.srv.URL)
+		c.Token, c.RecordID = token, rid
+		return c
+	}
+	tokens := make([]string, 4)
+	for i, name := range []string{"carol", "dave", "erin", "frank"} {
+		email := name + "@example.org"
+		tokens[i] = s.session(t, email, ks[i])
+		wait := 0
+		if name == "dave" || name == "erin" {
+			wait = 3
+		}
+		if _, err := as(owner).AddRepresentative(ctx, wire.RepresentativeAdd{Email: email, KVNR: ks[i], EmergencyWaitDays: wait}); err != nil {
+			t.Fatal(err)
+		}
+		if name == "frank" {
+			continue
+		}
+		if _, err := as(tokens[i]).AcceptRepresentation(ctx, ks[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := as(tokens[2]).RequestEmergency(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.store.AccountByEmail(ctx, "erin@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err := s.store.Representations(ctx, a.ID, a.Email)
+	if err != nil || len(reps) != 1 {
+		t.Fatal(reps, err)
+	}
+	for _, r := range reps {
+		if r.Email == "erin@example.org" {
+			prev := r.RequestedAt
+			req, opens := time.Now().Add(-73*time.Hour), time.Now().Add(-time.Hour)
+			r.RequestedAt, r.OpensAt = &req, &opens
+			if err := s.store.UpdateRepresentative(ctx, r, prev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return tokens[0], tokens[1], tokens[2], tokens[3]
 }

@@ -30,6 +30,10 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/account/passkeys", a.authed(a.handlePasskeyAdd))
 	m.HandleFunc("GET /api/v1/account/passkeys", a.authed(a.handlePasskeyList))
 	m.HandleFunc("DELETE /api/v1/account/passkeys/{id}", a.authed(a.handlePasskeyDelete))
+	m.HandleFunc("POST /api/v1/account/termination", a.authed(a.handleTerminate))
+	m.HandleFunc("GET /api/v1/account/termination", a.authed(a.handleTermination))
+	m.HandleFunc("DELETE /api/v1/account/termination", a.authed(a.handleKeepAccount))
+	m.HandleFunc("GET /api/v1/account/provider", a.authed(a.handleAccountProvider))
 
 	m.HandleFunc("POST /api/v1/sessions", a.handleSessionCreate)
 	m.HandleFunc("POST /api/v1/sessions/passkey", a.handleSessionPasskey)
@@ -51,6 +55,12 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/password/reset", a.handlePasswordReset)
 	m.HandleFunc("POST /api/v1/password/reset/complete", a.handlePasswordResetComplete)
 
+	// Provider accounts (decision 0034): registration, and the directory
+	// of verified providers that patients search.
+	m.HandleFunc("POST /api/v1/providers", a.handleProviderCreate)
+	m.HandleFunc("GET /api/v1/providers", a.authed(a.handleProviderSearch))
+	m.HandleFunc("GET /api/v1/providers/{id}", a.authed(a.handleProviderGet))
+
 	// The records one may act on; everything of a record is under its id
 	// (decision 0033). Who may do what there is service's policy table
 	// (docs/permissions.md); recordRoutes names each route's action.
@@ -67,6 +77,13 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/records/{rid}/items/{id}/content", a.authed(a.handleItemContent))
 	m.HandleFunc("PUT /api/v1/records/{rid}/items/{id}/meta", a.authed(a.handleItemMetaChange))
 	m.HandleFunc("DELETE /api/v1/records/{rid}/items/{id}", a.authed(a.handleItemDelete))
+	m.HandleFunc("GET /api/v1/records/{rid}/representatives", a.authed(a.handleRepresentativeList))
+	m.HandleFunc("POST /api/v1/records/{rid}/representatives", a.authed(a.handleRepresentativeAdd))
+	m.HandleFunc("DELETE /api/v1/records/{rid}/representatives/{id}", a.authed(a.handleRepresentativeDelete))
+	m.HandleFunc("PUT /api/v1/records/{rid}/representatives/{id}/key", a.authed(a.handleRepresentativeKey))
+	m.HandleFunc("POST /api/v1/records/{rid}/representatives/{id}/refuse", a.authed(a.handleEmergencyRefuse))
+	m.HandleFunc("POST /api/v1/records/{rid}/representatives/accept", a.authed(a.handleRepresentativeAccept))
+	m.HandleFunc("POST /api/v1/records/{rid}/representatives/request", a.authed(a.handleEmergencyRequest))
 	m.HandleFunc("POST /api/v1/records/{rid}/keys", a.authed(a.handleCategoryKeyAdd))
 	m.HandleFunc("GET /api/v1/records/{rid}/grants", a.authed(a.handleGrantList))
 	m.HandleFunc("POST /api/v1/records/{rid}/grants", a.authed(a.handleGrantCreate))
@@ -105,6 +122,13 @@ var recordRoutes = map[string]service.Action{
 	"GET /api/v1/records/{rid}/items/{id}/content":                   service.ActItemDownload,
 	"PUT /api/v1/records/{rid}/items/{id}/meta":                      service.ActItemChangeMetadata,
 	"DELETE /api/v1/records/{rid}/items/{id}":                        service.ActItemDelete,
+	"GET /api/v1/records/{rid}/representatives":                      service.ActRepresentativeList,
+	"POST /api/v1/records/{rid}/representatives":                     service.ActRepresentativeAdd,
+	"DELETE /api/v1/records/{rid}/representatives/{id}":              service.ActRepresentativeRemove,
+	"PUT /api/v1/records/{rid}/representatives/{id}/key":             service.ActRepresentativeChange,
+	"POST /api/v1/records/{rid}/representatives/{id}/refuse":         service.ActEmergencyRefuse,
+	"POST /api/v1/records/{rid}/representatives/accept":              service.ActRepresentativeAccept,
+	"POST /api/v1/records/{rid}/representatives/request":             service.ActEmergencyRequest,
 	"POST /api/v1/records/{rid}/keys":                                service.ActKeyAdd,
 	"GET /api/v1/records/{rid}/grants":                               service.ActGrantList,
 	"POST /api/v1/records/{rid}/grants":                              service.ActGrantManage,

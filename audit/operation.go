@@ -33,6 +33,11 @@ const (
 	GrantBlock   Operation = "grant.block"
 	GrantUnblock Operation = "grant.unblock"
 
+	// Provider accounts (decision 0034).
+	ProviderRegister Operation = "provider.register"
+	ProviderSearch   Operation = "provider.search"
+	ProviderRead     Operation = "provider.read"
+
 	// Share links and access codes.
 	ShareCreate Operation = "share.create"
 	ShareOpen   Operation = "share.open"
@@ -42,6 +47,14 @@ const (
 	RepresentativeAdd    Operation = "representative.add"
 	RepresentativeChange Operation = "representative.change"
 	RepresentativeRemove Operation = "representative.remove"
+	// RepresentativeAccept is the named person's acceptance.
+	RepresentativeAccept Operation = "representative.accept"
+	// EmergencyRequest, EmergencyRefuse and EmergencyOpen are an emergency
+	// representative's request for access, the patient's refusal of it,
+	// and the end of the waiting period (recorded by the system).
+	EmergencyRequest Operation = "representative.emergency_request"
+	EmergencyRefuse  Operation = "representative.emergency_refuse"
+	EmergencyOpen    Operation = "representative.emergency_open"
 
 	// Apps (DiGA).
 	AppConnect    Operation = "app.connect"
@@ -82,6 +95,9 @@ const (
 	AccountEmailChange       Operation = "account.email_change"
 	AccountPasskeyAdd        Operation = "account.passkey_add"
 	AccountPasskeyRemove     Operation = "account.passkey_remove"
+	AccountTerminate         Operation = "account.terminate"
+	AccountKeep              Operation = "account.keep"
+	AccountTerminated        Operation = "account.terminated"
 	PasswordChange           Operation = "password.change"
 	PasswordRecover          Operation = "password.recover"
 	PasswordRecoverComplete  Operation = "password.recover_complete"
@@ -97,6 +113,9 @@ const (
 	AdminDeviceUnblock  Operation = "admin.device_unblock"
 	AdminQuota          Operation = "admin.quota"
 	AdminMigrate        Operation = "admin.migrate"
+	AdminProviders      Operation = "admin.providers"
+	AdminProviderVerify Operation = "admin.provider_verify"
+	AdminProviderReject Operation = "admin.provider_reject"
 
 	// The protocol itself and what the system does on its own.
 	AuditRead    Operation = "audit.read"
@@ -162,6 +181,10 @@ func Operations() []OpInfo {
 		{GrantBlock, "GRT-06", ActionUpdate, AreaAccess, "Praxis gesperrt", "Provider blocked"},
 		{GrantUnblock, "GRT-07", ActionUpdate, AreaAccess, "Praxis entsperrt", "Provider unblocked"},
 
+		{ProviderRegister, "PRV-01", ActionCreate, AreaAuth, "Als Leistungserbringer registriert", "Registered as a provider"},
+		{ProviderSearch, "PRV-02", ActionExecute, AreaAccess, "Leistungserbringer gesucht", "Providers searched"},
+		{ProviderRead, "PRV-03", ActionRead, AreaAccess, "Eintrag eines Leistungserbringers gelesen (Schlüssel)", "Provider entry read (key)"},
+
 		{ShareCreate, "SHR-01", ActionCreate, AreaAccess, "Freigabe erstellt", "Share created"},
 		{ShareOpen, "SHR-02", ActionRead, AreaAccess, "Freigabe geöffnet", "Share opened"},
 		{ShareRevoke, "SHR-03", ActionDelete, AreaAccess, "Freigabe widerrufen", "Share revoked"},
@@ -169,6 +192,10 @@ func Operations() []OpInfo {
 		{RepresentativeAdd, "REP-01", ActionCreate, AreaAccess, "Vertretung benannt", "Representative added"},
 		{RepresentativeChange, "REP-02", ActionUpdate, AreaAccess, "Vertretung geändert", "Representative changed"},
 		{RepresentativeRemove, "REP-03", ActionDelete, AreaAccess, "Vertretung entfernt", "Representative removed"},
+		{RepresentativeAccept, "REP-04", ActionUpdate, AreaAccess, "Vertretung angenommen", "Representation accepted"},
+		{EmergencyRequest, "REP-05", ActionExecute, AreaAccess, "Notfallzugriff beantragt", "Emergency access requested"},
+		{EmergencyRefuse, "REP-06", ActionUpdate, AreaAccess, "Notfallzugriff abgelehnt", "Emergency access refused"},
+		{EmergencyOpen, "REP-07", ActionExecute, AreaAccess, "Notfallzugriff nach Wartezeit geöffnet", "Emergency access opened after the waiting period"},
 
 		{AppConnect, "APP-01", ActionCreate, AreaAccess, "App verbunden", "App connected"},
 		{AppDisconnect, "APP-02", ActionDelete, AreaAccess, "App getrennt", "App disconnected"},
@@ -202,6 +229,9 @@ func Operations() []OpInfo {
 		{AccountEmailChange, "ACC-12", ActionUpdate, AreaAuth, "E-Mail-Adresse geändert", "E-mail address changed"},
 		{AccountPasskeyAdd, "ACC-13", ActionCreate, AreaAuth, "Passkey hinzugefügt", "Passkey added"},
 		{AccountPasskeyRemove, "ACC-14", ActionDelete, AreaAuth, "Passkey entfernt", "Passkey removed"},
+		{AccountTerminate, "ACC-15", ActionExecute, AreaAuth, "Konto gekündigt", "Notice given on the account"},
+		{AccountKeep, "ACC-16", ActionExecute, AreaAuth, "Kündigung zurückgenommen", "Notice taken back"},
+		{AccountTerminated, "ACC-17", ActionDelete, AreaAuth, "Gekündigtes Konto gelöscht", "Terminated account deleted"},
 		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
 		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},
 		{PasswordRecoverComplete, "PWD-03", ActionUpdate, AreaAuth, "Passwort mit Sicherheitsschlüssel neu gesetzt", "Password set with the recovery key"},
@@ -216,6 +246,9 @@ func Operations() []OpInfo {
 		{AdminDeviceUnblock, "OPS-06", ActionUpdate, AreaOperator, "Betrieb: Gerät entsperrt", "Operator: device unblocked"},
 		{AdminQuota, "OPS-07", ActionUpdate, AreaOperator, "Betrieb: Speicherkontingent geändert", "Operator: quota changed"},
 		{AdminMigrate, "OPS-08", ActionExecute, AreaOperator, "Betrieb: Daten umgezogen", "Operator: data migrated"},
+		{AdminProviders, "OPS-09", ActionRead, AreaOperator, "Betrieb: Leistungserbringer aufgelistet", "Operator: providers listed"},
+		{AdminProviderVerify, "OPS-10", ActionUpdate, AreaOperator, "Betrieb: Leistungserbringer freigeschaltet", "Operator: provider verified"},
+		{AdminProviderReject, "OPS-11", ActionUpdate, AreaOperator, "Betrieb: Leistungserbringer abgelehnt", "Operator: provider rejected"},
 
 		{AuditRead, "AUD-01", ActionRead, AreaAudit, "Protokoll gelesen", "Protocol read"},
 		{AlarmRaise, "AUD-02", ActionExecute, AreaAudit, "Warnung ausgelöst", "Alarm raised"},

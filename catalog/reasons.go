@@ -120,9 +120,42 @@ var sent = []string{
 	"record_keys_missing",
 	"record_not_found",
 	"action_not_permitted",
+	"representative_not_found",
+	"representatives_limit",
+	"representative_exists",
+	"representative_self",
+	"emergency_wait_invalid",
+	"representative_not_accepted",
+	"representative_key_changed",
+	"representative_changed",
+	"representative_kvnr_mismatch",
+	"emergency_no_request",
+	"representative_fingerprint_mismatch",
+	"representative_key_missing",
+	"representative_fingerprint_required",
 	"replaces_invalid",
 	"upload_complete",
 	"upload_ended",
+	"record_id_taken",
+
+	// Provider accounts (service, store; decision 0034).
+	"bsnr_invalid",
+	"lanr_bsnr_required",
+	"lanr_invalid",
+	"not_a_provider",
+	"provider_name_invalid", // min, max
+	"provider_not_found",
+	"provider_place_invalid", // max
+	"provider_type_invalid",
+	"public_key_invalid",
+	"search_text_invalid",  // min, max
+	"telematik_id_invalid", // max
+
+	// The operator's decisions on providers (service, store).
+	"provider_decided",
+	"provider_email_unconfirmed",
+	"provider_status_invalid",
+	"telematik_id_taken",
 
 	// The operator's configuration (store/postgres, blob/s3).
 	"db_url_invalid",
@@ -223,6 +256,7 @@ var sent = []string{
 	"file_not_found",          // file
 	"file_not_permitted",      // file
 	"args_exact",              // command, got, want
+	"args_max",                // command, got, want
 	"args_min",                // command, want
 	"args_none",               // command, got
 	"command_unknown",         // command, parent
@@ -250,9 +284,61 @@ var sent = []string{
 	"migrate_target_differs",
 	"migrate_verify_failed", // source, target
 	"operator_unknown",
+	// The export (akte export).
+	"passphrase_too_short", // min
+	"passphrase_wrong",
+	"file_unreadable", // file
+	"import_damaged",  // file
+	"import_invalid",
+	// Patient CDs and study items (package dicom, akte import-cd).
+	"dicom_bad_deflate",
+	"dicom_bad_meta",
+	"dicom_bad_structure",
+	"dicom_bad_vr",
+	"dicom_content_closed",
+	"dicom_content_size",
+	"dicom_directory",
+	"dicom_file_changed",
+	"dicom_file_too_large",
+	"dicom_header_too_large",
+	"dicom_invalid_uid",
+	"dicom_length_beyond_end",
+	"dicom_manifest_encode",
+	"dicom_manifest_invalid",
+	"dicom_manifest_too_large",
+	"dicom_manifest_version",
+	"dicom_missing_uid",
+	"dicom_nesting_too_deep",
+	"dicom_no_studies",
+	"dicom_not_dicom",
+	"dicom_other_patient",
+	"dicom_parse",
+	"dicom_scan_too_large",
+	"dicom_source_unreadable",
+	"dicom_study_invalid",
+	"dicom_too_many_elements",
+	"dicom_too_many_files",
+	"dicom_too_many_instances",
+	"dicom_truncated",
+	"duplicate",
+	"empty",
+	"import_not_confirmed",
+	"malformed",
+	"special",
+	"symlink",
+	"too_deep",
+	"unreadable",
+	"zip_encrypted",
+	"zip_entry",
+	"zip_invalid",
+	"zip_method",
+	"zip_ratio",
+	"zip_too_large",
+	// The account's notice (service.Terminate).
+	"termination_none",
+	"termination_not_confirmed",
 	// Grants, hiding and blocking (service/grant.go, client/core/grant.go).
 	"grantee_self",
-	"provider_not_found",
 	"grant_until_and_unlimited",
 	"grant_until_past",
 	"grant_scope_invalid",    // max
@@ -266,7 +352,6 @@ var sent = []string{
 	"inbox_key_version",
 	"category_key_outdated",        // category, version
 	"category_key_rotation_needed", // category
-	"account_key_unopenable",
 	"grant_key_unopenable", // key
 	"grantee_key_mismatch", // fingerprint
 	"record_key_changed",

@@ -56,6 +56,7 @@ type stack struct {
 	clk   *clock
 	blobs *disk.Store
 	hits  *hits
+	svc   *service.Service
 }
 
 // hits records which routes of api/routes.go were called.
@@ -116,7 +117,7 @@ func newStack(t *testing.T) *stack {
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	return &stack{t: t, url: srv.URL, clk: clk, blobs: blobs, hits: hs}
+	return &stack{t: t, url: srv.URL, clk: clk, blobs: blobs, hits: hs, svc: svc}
 }
 
 // totp is the code of a secret at the stack's time; each 30-second step
@@ -180,7 +181,7 @@ var codeRe = regexp.MustCompile(`Code: (\d{8})`)
 // account registers, confirms and logs in a person; it returns the client
 // with the session, the account's material and the TOTP secret.
 func (s *stack) account(email string) (*client.API, *core.Material, string) {
-	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071", "dora@example.org": "D123456786", "emil@example.org": "E123456789"}[email]
+	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071", "dora@example.org": "A123456780", "frida@example.org": "D410000004", "emil@example.org": "D410079190", "gerd@example.org": "D123456786", "hanna@example.org": "E123456789"}[email]
 	if kvnr == "" {
 		kvnr = "X110411675"
 	}
@@ -240,6 +241,15 @@ func TestRoutesCovered(t *testing.T) {
 	}
 	keys := must[*wire.KeysResponse](t)(c.AccountKeys(ctx))
 	umk := must[[]byte](t)(core.UnlockUMK(m.PasswordKey, keys.Keys))
+	// Notice given, read and taken back.
+	if n := must[*wire.Termination](t)(c.Terminate(ctx)); !n.DeleteAt.After(n.RequestedAt) {
+		t.Errorf("termination: %+v", n)
+	}
+	must[*wire.Termination](t)(c.Termination(ctx))
+	ok(t, c.KeepAccount(ctx))
+	if _, err := c.Termination(ctx); akte.KindOf(err) != akte.KindNotFound {
+		t.Errorf("termination after keep: %v", err)
+	}
 	if len(must[[]wire.Event](t)(c.Events(ctx))) == 0 {
 		t.Error("no events")
 	}
@@ -421,43 +431,105 @@ func TestRoutesCovered(t *testing.T) {
 		t.Errorf("after logout: %v", err)
 	}
 
-	// Grants: Dora grants Emil her findings; he lists the grant with its
-	// keys; she hides her letters from him, rotates the findings' key (his
-	// running grant gets the new version), blocks and unblocks him, and
+	// A provider registers (pending: nobody finds it), an operator
+	// verifies it, a patient finds it; the fingerprint the patient's
+	// client computes from the served key is the one the practice's
+	// client computes from its own key material.
+	pc := client.NewAPI(s.url)
+	pst := must[*client.State](t)(client.LoadState(t.TempDir(), "Praxis-PC"))
+	preg := must[*client.ProviderRegistration](t)(client.RegisterProvider(ctx, pc, pst, "praxis@example.org", "Apfelbaum-Sommerwind-19", "de",
+		wire.Institution{Type: "practice", Name: "Praxis Dr. Müller", TelematikID: "1-20000001", LANR: "123456667", BSNR: "987654321", Place: "Köln"}))
+	text, _ = mailAfter(t, pc, "praxis@example.org", 0)
+	ok(t, pc.ConfirmEmail(ctx, wire.ConfirmRequest{Email: "praxis@example.org", Code: codeRe.FindStringSubmatch(text)[1]}))
+	pres := must[*wire.LoginResponse](t)(pc.Login(ctx, wire.LoginRequest{Email: "praxis@example.org", LoginSecret: preg.Material.LoginSecret,
+		TOTP: s.totp(preg.TOTPSecret), DeviceID: pst.DeviceID, DeviceName: pst.DeviceName, DeviceSecret: preg.DeviceSecret}))
+	pc.Token = pres.Token
+	pumk := must[[]byte](t)(core.UnlockUMK(preg.Material.PasswordKey, pres.Keys))
+	own := must[*client.Fingerprinted](t)(client.OwnProviderFingerprint(ctx, pc, pumk, pres.Keys))
+	if own.Status != "pending" || own.ID != preg.AccountID {
+		t.Errorf("own provider entry: %+v", own)
+	}
+	c4, _, _ := s.account("dora@example.org")
+	if ps := must[[]wire.Provider](t)(c4.SearchProviders(ctx, "müller")); len(ps) != 0 {
+		t.Errorf("a pending provider is found: %+v", ps)
+	}
+	if _, err := c4.Provider(ctx, preg.AccountID); !akte.Is(err, akte.KindNotFound) {
+		t.Errorf("a pending provider's entry: %v", err)
+	}
+	must[*service.AdminProvider](t)(s.svc.AdminDecideProvider(ctx, "ops", "praxis@example.org", true))
+	if ps := must[[]wire.Provider](t)(c4.SearchProviders(ctx, "müller")); len(ps) != 1 || ps[0].ID != preg.AccountID || len(ps[0].PublicKey) != 0 {
+		t.Errorf("search: %+v", ps)
+	}
+	if f := must[*client.Fingerprinted](t)(client.ProviderFingerprint(ctx, c4, preg.AccountID)); f.Fingerprint != own.Fingerprint {
+		t.Errorf("the patient computes %q, the practice %q", f.Fingerprint, own.Fingerprint)
+	}
+	// Representatives (decision 0036): frida names emil, emil accepts, frida
+	// hands over the record key, emil opens frida's record with his own
+	// private key; an emergency request by a second, refused by frida.
+	cd, md, _ := s.account("frida@example.org")
+	ce, me, _ := s.account("emil@example.org")
+	umkD := must[[]byte](t)(core.UnlockUMK(md.PasswordKey, md.Keys))
+	recD := s.record(cd, umkD)
+	rep := must[*wire.Representative](t)(cd.AddRepresentative(ctx, wire.RepresentativeAdd{Email: "emil@example.org", KVNR: "D410079190"}))
+	ce.RecordID = cd.RecordID
+	must[*wire.Representative](t)(ce.AcceptRepresentation(ctx, "D410079190"))
+	if _, err := cd.HandOverKey(ctx, recD, rep.ID, "0000 0000"); !akte.Is(err, akte.KindCrypto) {
+		t.Errorf("a key of another fingerprint: %v", err)
+	}
+	must[*wire.Representative](t)(cd.HandOverKey(ctx, recD, rep.ID, seal.Fingerprint(me.Keys.PublicKey)))
+	infoD := must[*wire.Record](t)(ce.Record(ctx))
+	privE := must[[]byte](t)(core.AccountPrivateKey(must[[]byte](t)(core.UnlockUMK(me.PasswordKey, me.Keys)), me.Keys))
+	must[*core.Record](t)(core.OpenRepresentedRecord(privE, *infoD))
+	if len(infoD.Keys.RMKByUMK) != 0 {
+		t.Error("a representative is given the owner's slot")
+	}
+	ok(t, cd.RemoveRepresentative(ctx, rep.ID))
+	emergency := must[*wire.Representative](t)(cd.AddRepresentative(ctx, wire.RepresentativeAdd{Email: "emil@example.org", KVNR: "D410079190", EmergencyWaitDays: 2}))
+	must[*wire.Representative](t)(ce.AcceptRepresentation(ctx, "D410079190"))
+	if r := must[*wire.Representative](t)(ce.RequestEmergency(ctx)); r.OpensAt == nil {
+		t.Error("the request names no opening")
+	}
+	ok(t, cd.RefuseEmergency(ctx, emergency.ID))
+	if rs := must[[]wire.Representative](t)(cd.Representatives(ctx)); len(rs) != 1 || rs[0].RequestedAt != nil || rs[0].RefusedAt == nil {
+		t.Errorf("after the refusal: %+v", rs)
+	}
+	// Grants: Gerd grants Hanna his findings; she lists the grant with its
+	// keys; he hides his letters from her, rotates the findings' key (her
+	// running grant gets the new version), blocks and unblocks her, and
 	// revokes a second grant.
-	cd, md, _ := s.account("dora@example.org")
-	ce, _, _ := s.account("emil@example.org")
-	recD := must[*core.Record](t)(core.OpenRecord(must[[]byte](t)(core.UnlockUMK(md.PasswordKey, must[*wire.KeysResponse](t)(cd.AccountKeys(ctx)).Keys)),
-		*must[*wire.Record](t)(cd.Record(ctx))))
-	eid := must[*wire.Account](t)(ce.Account(ctx)).AccountID
-	if _, _, err := cd.Grant(ctx, recD, client.GrantSpec{Grantee: eid, Categories: []string{"findings"}}); err != nil {
+	cGerd, mGerd, _ := s.account("gerd@example.org")
+	cHanna, _, _ := s.account("hanna@example.org")
+	recG := must[*core.Record](t)(core.OpenRecord(must[[]byte](t)(core.UnlockUMK(mGerd.PasswordKey, must[*wire.KeysResponse](t)(cGerd.AccountKeys(ctx)).Keys)),
+		*must[*wire.Record](t)(cGerd.Record(ctx))))
+	hid := must[*wire.Account](t)(cHanna.Account(ctx)).AccountID
+	if _, _, err := cGerd.Grant(ctx, recG, client.GrantSpec{Grantee: hid, Categories: []string{"findings"}}); err != nil {
 		t.Fatal(err)
 	}
-	ce.RecordID = cd.RecordID
-	if gs := must[[]wire.Grant](t)(ce.Grants(ctx)); len(gs) != 1 || len(gs[0].Keys) != 1 || len(gs[0].RecordPublicKey) == 0 {
+	cHanna.RecordID = cGerd.RecordID
+	if gs := must[[]wire.Grant](t)(cHanna.Grants(ctx)); len(gs) != 1 || len(gs[0].Keys) != 1 || len(gs[0].RecordPublicKey) == 0 {
 		t.Errorf("the grantee's grants: %+v", gs)
 	}
-	ok(t, cd.SetHidden(ctx, wire.Hiding{Grantee: eid, Category: "letters"}, true))
-	if hs := must[[]wire.Hiding](t)(cd.Hidings(ctx)); len(hs) != 1 || hs[0].Category != "letters" {
+	ok(t, cGerd.SetHidden(ctx, wire.Hiding{Grantee: hid, Category: "letters"}, true))
+	if hs := must[[]wire.Hiding](t)(cGerd.Hidings(ctx)); len(hs) != 1 || hs[0].Category != "letters" {
 		t.Errorf("hidings: %+v", hs)
 	}
-	ok(t, cd.SetHidden(ctx, wire.Hiding{Grantee: eid, Category: "letters"}, false))
-	ok(t, cd.Rotate(ctx, recD, []string{"findings"}))
-	if gs := must[[]wire.Grant](t)(ce.Grants(ctx)); len(gs) != 1 || len(gs[0].Keys) != 2 {
+	ok(t, cGerd.SetHidden(ctx, wire.Hiding{Grantee: hid, Category: "letters"}, false))
+	ok(t, cGerd.Rotate(ctx, recG, []string{"findings"}))
+	if gs := must[[]wire.Grant](t)(cHanna.Grants(ctx)); len(gs) != 1 || len(gs[0].Keys) != 2 {
 		t.Errorf("the grantee's keys after a rotation: %+v", gs)
 	}
-	if b := must[*wire.Blocks](t)(cd.Block(ctx, eid, true)); len(b.Ended) != 1 {
+	if b := must[*wire.Blocks](t)(cGerd.Block(ctx, hid, true)); len(b.Ended) != 1 {
 		t.Errorf("block: %+v", b)
 	}
-	if b := must[*wire.Blocks](t)(cd.Blocked(ctx)); len(b.Blocked) != 1 {
+	if b := must[*wire.Blocks](t)(cGerd.Blocked(ctx)); len(b.Blocked) != 1 {
 		t.Errorf("blocked: %+v", b)
 	}
-	must[*wire.Blocks](t)(cd.Block(ctx, eid, false))
-	g2, _, err := cd.Grant(ctx, recD, client.GrantSpec{Grantee: eid, RecordWide: true, Write: true, Unlimited: true})
+	must[*wire.Blocks](t)(cGerd.Block(ctx, hid, false))
+	g2, _, err := cGerd.Grant(ctx, recG, client.GrantSpec{Grantee: hid, RecordWide: true, Write: true, Unlimited: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ok(t, cd.RevokeGrant(ctx, g2.ID))
+	ok(t, cGerd.RevokeGrant(ctx, g2.ID))
 
 	for _, r := range routes(t) {
 		if !s.hits.seen[r] && !strings.HasSuffix(r, " /api/") {

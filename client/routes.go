@@ -48,6 +48,37 @@ func (c *API) Register(ctx context.Context, r wire.RegisterRequest) (*wire.Regis
 	return &out, err
 }
 
+// RegisterProvider is POST /api/v1/providers.
+func (c *API) RegisterProvider(ctx context.Context, r wire.ProviderRegisterRequest) (*wire.RegisterResponse, error) {
+	var out wire.RegisterResponse
+	_, err := c.do(ctx, "POST", prefix+"/providers", r, &out, nil)
+	return &out, err
+}
+
+// SearchProviders is GET /api/v1/providers?q=TEXT: verified providers
+// whose name or place contains the text, or whose id is it.
+func (c *API) SearchProviders(ctx context.Context, text string) ([]wire.Provider, error) {
+	var out []wire.Provider
+	_, err := c.do(ctx, "GET", prefix+"/providers?q="+url.QueryEscape(text), nil, &out, nil)
+	return out, err
+}
+
+// Provider is GET /api/v1/providers/{id}: a verified provider with its
+// public key.
+func (c *API) Provider(ctx context.Context, id string) (*wire.Provider, error) {
+	var out wire.Provider
+	_, err := c.do(ctx, "GET", prefix+"/providers/"+esc(id), nil, &out, nil)
+	return &out, err
+}
+
+// OwnProvider is GET /api/v1/account/provider: one's own provider entry
+// with its status.
+func (c *API) OwnProvider(ctx context.Context) (*wire.Provider, error) {
+	var out wire.Provider
+	_, err := c.do(ctx, "GET", prefix+"/account/provider", nil, &out, nil)
+	return &out, err
+}
+
 // ConfirmEmail is POST /api/v1/accounts/confirm.
 func (c *API) ConfirmEmail(ctx context.Context, r wire.ConfirmRequest) error {
 	_, err := c.do(ctx, "POST", prefix+"/accounts/confirm", r, nil, nil)
@@ -259,6 +290,31 @@ func (c *API) ConfirmEmailChange(ctx context.Context, r wire.EmailChangeConfirm)
 		return nil, err
 	}
 	return &out, nil
+}
+
+// Terminate is POST /api/v1/account/termination: notice on the account.
+func (c *API) Terminate(ctx context.Context) (*wire.Termination, error) {
+	var out wire.Termination
+	if _, err := c.do(ctx, "POST", prefix+"/account/termination", nil, &out, nil); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Termination is GET /api/v1/account/termination: the account's notice
+// (KindNotFound, termination_none, if there is none).
+func (c *API) Termination(ctx context.Context) (*wire.Termination, error) {
+	var out wire.Termination
+	if _, err := c.do(ctx, "GET", prefix+"/account/termination", nil, &out, nil); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// KeepAccount is DELETE /api/v1/account/termination: the notice taken back.
+func (c *API) KeepAccount(ctx context.Context) error {
+	_, err := c.do(ctx, "DELETE", prefix+"/account/termination", nil, nil, nil)
+	return err
 }
 
 // BeginPasskey is POST /api/v1/account/passkeys/new: the options for

@@ -8,7 +8,7 @@ import (
 
 // classify says what a file that is not DICOM probably is, from its first
 // bytes and then its name, so that a person sees why it was left out.
-func classify(p string, head []byte) string {
+func classify(p string, head []byte) (reason string) {
 	name := strings.ToLower(path.Base(p))
 	if name == "autorun.inf" {
 		return SkipAutorun

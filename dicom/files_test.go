@@ -94,20 +94,26 @@ func TestWriteFiles(t *testing.T) {
 // (by path in the scanned source). It returns the files written.
 func roundTrip(t *testing.T, st *Study, original func(path string) []byte) []string {
 	t.Helper()
-	m, err := NewManifest(st)
+	item, err := NewStudyItem(st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := m.Marshal()
+	key := seal.NewKey()
+	var ct bytes.Buffer
+	w, err := seal.NewWriter(&ct, key, seal.WithSegmentSize(4096))
+	must(t, err)
+	r, err := item.Open()
+	must(t, err)
+	if n, err := io.Copy(w, r); err != nil || n != item.Size() {
+		t.Fatalf("content: %d of %d bytes, %v", n, item.Size(), err)
+	}
+	must(t, r.Close())
+	must(t, w.Close())
+	whole, err := seal.NewReaderAt(bytes.NewReader(ct.Bytes()), int64(ct.Len()), key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err = ParseManifest(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ct, key := sealStudy(t, st)
-	ra, err := seal.NewReaderAt(bytes.NewReader(ct), int64(len(ct)), key)
+	m, ra, err := OpenStudyItem(whole, whole.Size())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,5 +202,42 @@ func TestWriteFilesFails(t *testing.T) {
 	cancel()
 	if _, err := WriteFiles(ctx, ra, ra.Size(), m, t.TempDir()); err != context.Canceled {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// TestOpenStudyItem: a study item's head is checked before its manifest
+// is believed: magic, manifest length within the stream and the format's
+// limit, and the instances covering exactly the rest of the stream.
+func TestOpenStudyItem(t *testing.T) {
+	res, err := Scan(context.Background(), mapFS(cdTree()), Limits{})
+	must(t, err)
+	item, err := NewStudyItem(res.Studies[0])
+	must(t, err)
+	r, err := item.Open()
+	must(t, err)
+	content, err := io.ReadAll(r)
+	must(t, err)
+	must(t, r.Close())
+	if int64(len(content)) != item.Size() {
+		t.Fatalf("%d bytes, Size says %d", len(content), item.Size())
+	}
+	open := func(b []byte) error {
+		_, _, err := OpenStudyItem(bytes.NewReader(b), int64(len(b)))
+		return err
+	}
+	must(t, open(content))
+	for name, c := range map[string]struct {
+		b      []byte
+		kind   akte.Kind
+		reason string
+	}{
+		"empty":         {nil, akte.KindInvalid, "dicom_study_invalid"},
+		"a plain file":  {[]byte("%PDF-1.7 not a study at all"), akte.KindInvalid, "dicom_study_invalid"},
+		"length beyond": {append([]byte("AKTEDS01\x00\x10\x00\x00"), content[12:100]...), akte.KindInvalid, "dicom_study_invalid"},
+		"huge manifest": {append([]byte("AKTEDS01\xff\xff\xff\xff"), content[12:]...), akte.KindTooLarge, "dicom_manifest_too_large"},
+		"one byte more": {append(bytes.Clone(content), 0), akte.KindInvalid, "dicom_content_size"},
+		"one byte less": {content[:len(content)-1], akte.KindInvalid, "dicom_content_size"},
+	} {
+		t.Run(name, func(t *testing.T) { wantReason(t, open(c.b), c.kind, c.reason) })
 	}
 }

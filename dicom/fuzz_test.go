@@ -202,3 +202,21 @@ func FuzzParseManifest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOpenStudyItem is the path of a study item's content read back from
+// the server: head, manifest, sizes. It never panics, and what it accepts
+// covers the stream exactly.
+func FuzzOpenStudyItem(f *testing.F) {
+	for _, m := range cdManifests(f) {
+		b, _ := m.Marshal()
+		head := append([]byte("AKTEDS01"), byte(len(b)>>24), byte(len(b)>>16), byte(len(b)>>8), byte(len(b)))
+		f.Add(append(append(head, b...), make([]byte, m.Size)...))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, inst, err := OpenStudyItem(bytes.NewReader(b), int64(len(b)))
+		checkFuzzErr(t, err)
+		if err == nil && (inst.Size() != m.Size || m.Size > int64(len(b))) {
+			t.Fatalf("accepted a manifest of %d bytes of instances in %d bytes", m.Size, len(b))
+		}
+	})
+}

@@ -219,7 +219,8 @@ func (s *scanner) file(p string) {
 	head = bytes.Clone(head)
 	part10 := len(head) == 132 && string(head[128:]) == "DICM"
 	if !part10 && !bareDataSet(head) {
-		s.skip(p, size, classify(p, head), nil)
+		reason := classify(p, head)
+		s.skip(p, size, reason, nil)
 		return
 	}
 	if size > s.lim.MaxInstanceSize {
@@ -248,7 +249,8 @@ func (s *scanner) file(p string) {
 		case !part10:
 			// A bare data set that does not read cleanly is not taken
 			// for DICOM.
-			s.skip(p, size, classify(p, head), nil)
+			reason := classify(p, head)
+			s.skip(p, size, reason, nil)
 		default:
 			s.skip(p, size, SkipMalformed, map[string]any{"detail": reason})
 		}

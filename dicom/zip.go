@@ -160,3 +160,33 @@ func OpenSource(path string, lim Limits) (fs.FS, io.Closer, error) {
 	}
 	return fsys, f, nil
 }
+
+// ZipEntry says where an entry's bytes lie in a ZIP that OpenZip opened,
+// for a reader that takes them from the archive itself (the browser reads
+// a stored entry as a slice of the file and inflates a deflated one).
+type ZipEntry struct {
+	Offset         int64  // of the entry's data in the archive
+	CompressedSize int64  // bytes there
+	Size           int64  // bytes once inflated
+	Method         uint16 // zip.Store or zip.Deflate
+}
+
+// ZipEntryOf returns the layout of the entry name of a file system that
+// OpenZip returned; ok is false for any other file system or name.
+func ZipEntryOf(fsys fs.FS, name string) (e ZipEntry, ok bool) {
+	z, isZip := fsys.(*zipFS)
+	if !isZip {
+		return e, false
+	}
+	for _, f := range z.zr.File {
+		if f.Name != name {
+			continue
+		}
+		off, err := f.DataOffset()
+		if err != nil || (f.Method != zip.Store && f.Method != zip.Deflate) {
+			return e, false
+		}
+		return ZipEntry{Offset: off, CompressedSize: int64(f.CompressedSize64), Size: int64(f.UncompressedSize64), Method: f.Method}, true
+	}
+	return e, false
+}

@@ -136,3 +136,89 @@ func render(lang string, t Template) (subject, text string, err error) {
 	}
 	return subject, body, nil
 }
+
+// ProviderVerified tells a provider that an operator verified its
+// institution: patients now find it and can grant it access.
+type ProviderVerified struct{ Institution string }
+
+// ProviderRejected tells a provider that an operator did not verify its
+// institution.
+type ProviderRejected struct{ Institution string }
+
+func (ProviderVerified) Name() string { return "provider_verified" }
+func (ProviderRejected) Name() string { return "provider_rejected" }
+
+// RepresentativeNamed tells a person that a patient named them as
+// representative (emergency representative if WaitDays > 0), and how to
+// accept.
+type RepresentativeNamed struct {
+	Patient  string // the patient's e-mail address
+	WaitDays int
+	Record   string
+}
+
+// RepresentativeAccepted tells the patient that the named person
+// accepted, and that the record key is to be handed over.
+type RepresentativeAccepted struct {
+	Representative string
+	ID             string
+}
+
+// EmergencyRequested tells the patient that an emergency representative
+// asked for access, when it opens and how to refuse.
+type EmergencyRequested struct {
+	Representative string
+	ID             string
+	Opens          string // UTC, YYYY-MM-DD HH:MM
+	Days           int
+}
+
+// EmergencyReminder tells the patient again, a day before access opens.
+type EmergencyReminder struct {
+	Representative string
+	ID             string
+	Opens          string
+}
+
+// EmergencyOpened tells the patient (Owner) or the representative that
+// the waiting period passed.
+type EmergencyOpened struct {
+	Representative string
+	Patient        string
+	Record         string
+	Owner          bool
+}
+
+// EmergencyRefused tells an emergency representative that the patient
+// refused the request.
+type EmergencyRefused struct {
+	Patient string
+}
+
+func (RepresentativeNamed) Name() string    { return "representative_named" }
+func (RepresentativeAccepted) Name() string { return "representative_accepted" }
+func (EmergencyRequested) Name() string     { return "emergency_requested" }
+func (EmergencyReminder) Name() string      { return "emergency_reminder" }
+func (EmergencyOpened) Name() string        { return "emergency_opened" }
+func (EmergencyRefused) Name() string       { return "emergency_refused" }
+
+// TerminationStarted confirms the account's notice: Date is when its data
+// is deleted (YYYY-MM-DD), Days the grace period.
+type TerminationStarted struct {
+	Date string
+	Days int
+}
+
+// TerminationReminder says that the account's data is deleted on Date, in
+// Days days.
+type TerminationReminder struct {
+	Date string
+	Days int
+}
+
+// TerminationKept confirms that the notice was taken back.
+type TerminationKept struct{}
+
+func (TerminationStarted) Name() string  { return "termination_started" }
+func (TerminationReminder) Name() string { return "termination_reminder" }
+func (TerminationKept) Name() string     { return "termination_kept" }

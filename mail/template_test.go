@@ -23,6 +23,19 @@ var all = []Template{
 	PasswordRecovered{},
 	ResetCode{Code: "87654321", Minutes: 30},
 	PasswordReset{},
+	ProviderVerified{Institution: "Praxis Dr. Müller"},
+	TerminationStarted{Date: "2027-01-28", Days: 28},
+	TerminationReminder{Date: "2027-01-28", Days: 7},
+	TerminationKept{},
+	ProviderRejected{Institution: "Praxis Dr. Müller"},
+	RepresentativeNamed{Patient: "p@example.org", WaitDays: 3, Record: "abcdefghijklmnop"},
+	RepresentativeNamed{Patient: "p@example.org", Record: "abcdefghijklmnop"},
+	RepresentativeAccepted{Representative: "r@example.org", ID: "rep1"},
+	EmergencyRequested{Representative: "r@example.org", ID: "rep1", Opens: "2026-03-05 09:00", Days: 3},
+	EmergencyReminder{Representative: "r@example.org", ID: "rep1", Opens: "2026-03-05 09:00"},
+	EmergencyOpened{Representative: "r@example.org", Patient: "p@example.org", Owner: true},
+	EmergencyOpened{Representative: "r@example.org", Patient: "p@example.org", Record: "abcdefghijklmnop"},
+	EmergencyRefused{Patient: "p@example.org"},
 }
 
 // TestTemplates: every message renders in German and in English into a

@@ -88,6 +88,33 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 	if err := validateRecordKeys(op, r.Record); err != nil {
 		return nil, err
 	}
+	rec := *r.Record
+	return s.enrol(ctx, cl, op, "patient", enrolment{Email: r.Email, KVNR: r.KVNR, BirthDate: r.BirthDate, Lang: r.Lang, KDF: r.KDF,
+		LoginSecret: r.LoginSecret, RecoveryVerifier: r.RecoveryVerifier, Keys: r.Keys, DeviceID: r.DeviceID, DeviceName: r.DeviceName},
+		func(a *akte.Account) error {
+			rec.AccountID, rec.Quota, rec.CreatedAt = a.ID, 0, a.CreatedAt
+			return s.store.CreateAccount(ctx, a, &rec)
+		})
+}
+
+// enrolment is what every registration stores of its account, validated.
+type enrolment struct {
+	Email, KVNR, BirthDate, Lang  string
+	KDF                           akte.KDFParams
+	LoginSecret, RecoveryVerifier []byte
+	Keys                          akte.KeyBundle
+	DeviceID                      akte.DeviceID
+	DeviceName                    string
+}
+
+// enrol is the work of a registration after its request was validated,
+// the same for patients and providers (role names the new account's
+// actor in its first event): the counters, the TOTP secret, the account
+// stored by insert (with the account's record or provider entry, in one
+// transaction), its device, its event and the confirmation code; or, for
+// a taken address, the same answer and the holder's notice.
+func (s *Service) enrol(ctx context.Context, cl Client, op, role string, r enrolment, insert func(*akte.Account) error) (*RegisterResult, error) {
+	now := s.nowUTC()
 	// One mail goes to the address either way: the code or the notice.
 	if _, err := s.take(ctx, op,
 		counter{"register:addr:" + cl.Addr, PerHour(s.cfg.RegisterPerAddr)},
@@ -108,13 +135,11 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 		KDF: r.KDF, LoginHash: hash, RecoveryHash: fastHash(r.RecoveryVerifier), Keys: r.Keys,
 		TOTPSecret: key.Secret(), CreatedAt: now, PasswordChanged: now,
 	}
-	rec := *r.Record
-	rec.AccountID, rec.Quota, rec.CreatedAt = a.ID, 0, now
 	deviceSecret := randomToken(32)
 	res := &RegisterResult{AccountID: a.ID, TOTPSecret: key.Secret(), TOTPURI: s.totpURI(r.Email, key.Secret()), DeviceSecret: deviceSecret}
-	holder, err := s.createAccount(ctx, a, &rec)
+	holder, err := s.createAccount(ctx, a, func() error { return insert(a) })
 	if err != nil {
-		return nil, internal(op, err)
+		return nil, recordErr(op, err)
 	}
 	if holder != nil {
 		// Two events, as the new account's path writes its device and
@@ -128,10 +153,10 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 		s.send(ctx, r.Email, "", mail.EmailTaken{})
 		return res, nil
 	}
-	// Account and record are stored together. From here on a failure
-	// removes them again; should the process die before, what remains is
-	// a whole but unconfirmed account: the user asks for a new code, or the
-	// job deletes it after 4 weeks.
+	// The account is stored whole (with its record or provider entry).
+	// From here on a failure removes it again; should the process die
+	// before, what remains is a whole but unconfirmed account: the user
+	// asks for a new code, or the job deletes it after 4 weeks.
 	undo := func(err error) (*RegisterResult, error) {
 		if derr := s.store.DeleteAccount(context.WithoutCancel(ctx), a.ID); derr != nil {
 			s.log.Error("undo registration", "account", a.ID, "err", derr)
@@ -143,21 +168,21 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 	if err := s.store.CreateDevice(ctx, d); err != nil {
 		return undo(err)
 	}
-	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: "patient", DeviceID: d.ID, ClientAddr: cl.Addr})
+	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: role, DeviceID: d.ID, ClientAddr: cl.Addr})
 	s.later(ctx, func(ctx context.Context) { s.sendEmailCode(ctx, a) })
 	return res, nil
 }
 
-// createAccount stores a new account with its record, or returns the
+// createAccount stores a new account with insert, or returns the
 // account that holds the address. An account holding it that was never
 // confirmed and is older than its first code (an abandoned registration,
 // or one made by somebody who cannot read the address's mail) is replaced:
 // nobody can squat an address.
-func (s *Service) createAccount(ctx context.Context, a *akte.Account, rec *akte.Record) (*akte.Account, error) {
+func (s *Service) createAccount(ctx context.Context, a *akte.Account, insert func() error) (*akte.Account, error) {
 	for range 2 {
-		err := s.store.CreateAccount(ctx, a, rec)
-		if !akte.Is(err, akte.KindConflict) {
-			return nil, err
+		err := insert()
+		if r, _ := akte.ReasonOf(err); !akte.Is(err, akte.KindConflict) || r != "" {
+			return nil, err // also record_id_taken: the address is free
 		}
 		old, err := s.store.AccountByEmail(ctx, a.Email)
 		if akte.Is(err, akte.KindNotFound) {

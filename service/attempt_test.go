@@ -280,7 +280,7 @@ func TestResetCodeAndSecondFactor(t *testing.T) {
 	m := material()
 	req := func(email, code, totp string) service.ResetRequest {
 		return service.ResetRequest{Email: email, Code: code, TOTP: totp, AcknowledgeDataLoss: true, KDF: m.KDF, LoginSecret: m.LoginSecret,
-			RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, Record: m.Record.Record()}
+			RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, Record: freshRecord()}
 	}
 	wrongCode := e.svc.ResetComplete(t.Context(), cl, req(a.email, "00000000", e.totpAt(a, 0)))
 	wrongTOTP := e.svc.ResetComplete(t.Context(), cl, req(a.email, code, e.wrongTOTP(a, 0)))

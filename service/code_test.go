@@ -42,7 +42,7 @@ func TestCodeExpiryAndReuse(t *testing.T) {
 	e.clk.Add(cfg.ResetTTL)
 	m := material()
 	err := e.svc.ResetComplete(ctx, cl, service.ResetRequest{Email: a.email, Code: reset, TOTP: e.totpAt(a, 0), AcknowledgeDataLoss: true,
-		KDF: m.KDF, LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, Record: m.Record.Record()})
+		KDF: m.KDF, LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, Record: freshRecord()})
 	wantKind(t, "an expired reset code", err, akte.KindExpired, "code_expired")
 
 	// The token of a recovery with the key: for ResetTTL, once.

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	cryptorand "crypto/rand"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -32,6 +33,7 @@ type clock struct {
 
 func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+func (c *clock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 type env struct {
 	t      *testing.T
@@ -125,7 +127,7 @@ var material = sync.OnceValue(func() *core.Material {
 func registerRequest(email, kvnr string) service.RegisterRequest {
 	m := material()
 	return service.RegisterRequest{Email: email, KVNR: kvnr, BirthDate: "1970-01-01", KDF: m.KDF, LoginSecret: m.LoginSecret,
-		RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Laptop", Record: m.Record.Record()}
+		RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Laptop", Record: freshRecord()}
 }
 
 // account is a registered account as its owner knows it.
@@ -230,4 +232,20 @@ func wantKind(t *testing.T, what string, err error, kind akte.Kind, reason strin
 	if !akte.Is(err, kind) || (reason != "" && r != reason) {
 		t.Fatalf("%s: %v (kind %s, reason %q), want %s %q", what, err, akte.KindOf(err), r, kind, reason)
 	}
+}
+
+// freshRecord is the shared material's record keys under a new random
+// record id: record ids are unique, so every registration (and every
+// reset's new keys) names its own. The keys stay bound to the material's
+// id, which the service does not read.
+func freshRecord() *akte.Record {
+	r := material().Record.Record()
+	r.ID = akte.RecordID(fmt.Sprintf("%x", randomBytes(16)))
+	return r
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	cryptorand.Read(b)
+	return b
 }

@@ -12,7 +12,8 @@ import (
 // attempt counters, uploads idle for UploadExpiry and chunks that belong
 // to no item; it sequences the audit events, signs the checkpoints due
 // and applies the audit retention (client addresses past AddrRetention,
-// expired entries). Each step is idempotent, so a round cut short is
+// expired entries); it tells patients of emergency access about to open
+// and records it when it has. Each step is idempotent, so a round cut short is
 // finished by the next.
 func (s *Service) RunJobs(ctx context.Context) error {
 	now := s.nowUTC()
@@ -36,6 +37,9 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		}
 		s.event(ctx, akte.Event{AccountID: id, Operation: "account.delete_unconfirmed", Object: "account:" + string(id), ActorID: "system", ActorRole: "system"})
 	}
+	if err := s.runTerminations(ctx, now); err != nil {
+		return err
+	}
 	// Attempt counters go once the longest window that counts them ended.
 	attemptWindow := max(s.cfg.FailureWindow, time.Hour)
 	steps := []func() (int, error){
@@ -53,6 +57,11 @@ func (s *Service) RunJobs(ctx context.Context) error {
 	// row takes an index) must not stop the other jobs; it is logged.
 	if err := s.AuditRound(ctx); err != nil {
 		s.log.Error("audit sequencer", "err", err)
+	}
+	// Emergency representatives: the reminder a day before access opens,
+	// and the opening's record (decision 0036).
+	if err := s.emergencyJobs(ctx, now); err != nil {
+		return err
 	}
 	if n, err := s.auditRetention(ctx, now); err != nil {
 		return err

@@ -369,16 +369,22 @@ func (s *Service) ResetComplete(ctx context.Context, cl Client, r ResetRequest) 
 	if err := s.eraseEncryptedData(ctx, a); err != nil {
 		return internal(op, err)
 	}
-	rec := *r.Record
-	rec.AccountID = a.ID
-	if err := s.store.ReplaceRecordKeys(ctx, &rec); akte.Is(err, akte.KindNotFound) {
-		rec.CreatedAt = s.nowUTC()
-		err = s.store.CreateRecord(ctx, &rec)
-		if err != nil {
-			return internal(op, err)
+	// A provider has no record (decision 0034): the record keys every
+	// client makes are not stored for one.
+	if _, perr := s.store.Provider(ctx, a.ID); akte.Is(perr, akte.KindNotFound) {
+		rec := *r.Record
+		rec.AccountID = a.ID
+		if err := s.store.ReplaceRecordKeys(ctx, &rec); akte.Is(err, akte.KindNotFound) {
+			rec.CreatedAt = s.nowUTC()
+			err = s.store.CreateRecord(ctx, &rec)
+			if err != nil {
+				return recordErr(op, err)
+			}
+		} else if err != nil {
+			return recordErr(op, err)
 		}
-	} else if err != nil {
-		return internal(op, err)
+	} else if perr != nil {
+		return internal(op, perr)
 	}
 	hash, err := s.hashSecret(ctx, r.LoginSecret)
 	if err != nil {

@@ -140,7 +140,7 @@ func TestResetWithoutKey(t *testing.T) {
 	code, _ := mail.Code()
 	m := material()
 	req := service.ResetRequest{Email: a.email, Code: code, TOTP: e.nextTOTP(a), KDF: m.KDF, LoginSecret: bytes.Repeat([]byte{5}, 32),
-		RecoveryVerifier: bytes.Repeat([]byte{6}, 32), Keys: m.Keys, Record: m.Record.Record()}
+		RecoveryVerifier: bytes.Repeat([]byte{6}, 32), Keys: m.Keys, Record: freshRecord()}
 	wantKind(t, "without the acknowledgement", e.svc.ResetComplete(ctx, cl, req), akte.KindInvalid, "data_loss_unacknowledged")
 	if keys, _ := e.blobs.List(ctx, ""); len(keys) != 4 {
 		t.Fatalf("%d blobs after a refused reset, want 4", len(keys))

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/akte/akte"
@@ -36,6 +37,12 @@ const (
 	RoleOperator         Role = "operator"
 )
 
+// RoleInvited is a person named as representative who has not accepted
+// yet (decision 0036): it may only accept. The representatives' roles
+// are resolved by representativeRole, for a principal roleOf finds a
+// stranger.
+const RoleInvited Role = "invited"
+
 // Action is a record-scoped operation. Where the audit log has an
 // operation of the same name, the action is recorded under it.
 type Action string
@@ -54,6 +61,18 @@ const (
 	ActGrantList          Action = "grant.list"   // the record's grants (a grantee: its own)
 	ActGrantManage        Action = "grant.manage" // grant, revoke, hide, unhide, block, unblock
 	ActKeyAdd             Action = "record.key_add"
+
+	// Representatives (decision 0036). Naming, changing (handing over the
+	// record key) and removing them is the patient's alone (design §1);
+	// accepting is the named person's, the emergency request the
+	// emergency representative's.
+	ActRepresentativeList   Action = "representative.list"
+	ActRepresentativeAdd    Action = "representative.add"
+	ActRepresentativeChange Action = "representative.change" // the record key wrapped to an accepted representative
+	ActRepresentativeRemove Action = "representative.remove"
+	ActRepresentativeAccept Action = "representative.accept"
+	ActEmergencyRequest     Action = "representative.emergency_request"
+	ActEmergencyRefuse      Action = "representative.emergency_refuse"
 )
 
 // Permission is one cell of the table.
@@ -90,9 +109,9 @@ type ActionInfo struct {
 func Roles() []RoleInfo {
 	return []RoleInfo{
 		{RoleOwner, "the patient whose record it is", true},
-		{RoleRepresentative, "a representative the patient named, after accepting", false},
-		{RoleEmergencyWaiting, "an emergency representative whose waiting period has not passed", false},
-		{RoleEmergencyOpen, "an emergency representative after the waiting period", false},
+		{RoleRepresentative, "a representative the patient named, after accepting", true},
+		{RoleEmergencyWaiting, "an emergency representative whose waiting period has not passed (or who has made no request, or whose request the patient refused)", true},
+		{RoleEmergencyOpen, "an emergency representative after the waiting period", true},
 		{RoleProviderRecord, "a provider with a whole-record grant to read", true},
 		{RoleProviderRecordW, "a provider with a whole-record grant to read and add", true},
 		{RoleProviderCategory, "a provider with a grant of categories to read", true},
@@ -101,6 +120,7 @@ func Roles() []RoleInfo {
 		{RoleProviderItemW, "a provider with a grant of single items to read and add", true},
 		{RoleStranger, "any other account: also a provider whose grant expired or was revoked, a blocked provider, and anyone naming a record that does not exist", true},
 		{RoleOperator, "the server's operator (akte admin): manages accounts, never reads health data", false},
+		{RoleInvited, "a person the patient named as representative (by e-mail and KVNR) who has not accepted yet", true},
 	}
 }
 
@@ -119,6 +139,13 @@ func Actions() []ActionInfo {
 		{ActGrantList, "list the record's grants (a provider: its own, with the keys wrapped to it)"},
 		{ActGrantManage, "grant, revoke, hide from a provider, block a provider, and undo these"},
 		{ActKeyAdd, "add a new version of a category key (after a grant ended)"},
+		{ActRepresentativeList, "list the record's representatives"},
+		{ActRepresentativeAdd, "name a representative"},
+		{ActRepresentativeChange, "hand an accepted representative the record key (wrapped by the patient's client)"},
+		{ActRepresentativeRemove, "remove a representative"},
+		{ActRepresentativeAccept, "accept being named representative"},
+		{ActEmergencyRequest, "request emergency access (starts the waiting period)"},
+		{ActEmergencyRefuse, "refuse an emergency representative's request"},
 	}
 }
 
@@ -140,11 +167,24 @@ var policy = func() map[Role]map[Action]Permission {
 		}
 		return m
 	}
+	// The patient does everything but what only a named person does;
+	// a representative everything the patient does but name, change or
+	// remove representatives (design §1; deleting the record and ending
+	// the account are account routes, the owner's anyway).
+	owner := all(Allow)
+	owner[ActRepresentativeAccept], owner[ActEmergencyRequest] = Deny, Deny
+	representative := maps.Clone(owner)
+	representative[ActRepresentativeAdd], representative[ActRepresentativeChange], representative[ActRepresentativeRemove] = Deny, Deny, Deny
+	waiting := all(Deny)
+	waiting[ActEmergencyRequest] = Allow
+	invited := all(Deny)
+	invited[ActRepresentativeAccept] = Allow
 	return map[Role]map[Action]Permission{
-		RoleOwner:            all(Allow),
-		RoleRepresentative:   all(Allow),
-		RoleEmergencyWaiting: all(Deny),
-		RoleEmergencyOpen:    all(Allow),
+		RoleOwner:            owner,
+		RoleRepresentative:   representative,
+		RoleEmergencyWaiting: waiting,
+		RoleEmergencyOpen:    representative,
+		RoleInvited:          invited,
 		RoleProviderRecord:   provider(false),
 		RoleProviderRecordW:  provider(true),
 		RoleProviderCategory: provider(false),
@@ -209,7 +249,10 @@ type Access struct {
 	Record akte.RecordID
 	// Owner is the account whose record it is: the store's key.
 	Owner akte.AccountID
-	// Scope is what a scoped role may act on (nil for the others).
+	// Rep is the principal's entry as representative (or invited
+	// person) of the record; nil for other roles.
+	Rep *akte.Representative
+	// Scope is what a provider may act on (nil for the other roles).
 	Scope *grantScope
 }
 
@@ -228,7 +271,14 @@ func roleOf(p *Principal, rid akte.RecordID) (Role, akte.AccountID) {
 // keeps no text a caller made up).
 func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID, action Action) (*Access, error) {
 	role, owner := roleOf(p, rid)
+	var rep *akte.Representative
 	var scope *grantScope
+	if role == RoleStranger {
+		var err error
+		if role, owner, rep, err = s.representativeRole(ctx, p, rid); err != nil {
+			return nil, err
+		}
+	}
 	if role == RoleStranger {
 		var err error
 		if role, owner, scope, err = s.grantRole(ctx, p, rid); err != nil {
@@ -237,7 +287,7 @@ func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID
 	}
 	allow, kind, reason := decide(role, action, nil, scope)
 	if allow {
-		return &Access{P: p, Role: role, Record: rid, Owner: owner, Scope: scope}, nil
+		return &Access{P: p, Role: role, Record: rid, Owner: owner, Rep: rep, Scope: scope}, nil
 	}
 	err := akte.R(string(action), kind, reason, nil, "")
 	if _, known := audit.Operation(action).Info(); known {
@@ -264,8 +314,11 @@ func (a *Access) may(op string, action Action, it *akte.Item) error {
 
 // actorRole is the role an event of the access names.
 func (a *Access) actorRole() string {
-	if a.Role == RoleOwner {
+	switch a.Role {
+	case RoleOwner:
 		return "patient"
+	case RoleRepresentative, RoleEmergencyWaiting, RoleEmergencyOpen, RoleInvited:
+		return "representative"
 	}
 	return string(a.Role)
 }
@@ -284,21 +337,31 @@ type RecordAccess struct {
 	Role       Role
 	OwnerEmail string
 	OwnerKVNR  string
-	// Until is when the last running grant ends (nil: unlimited, or the
-	// principal's own record).
+	// OpensAt is, for an emergency representative with a request, when
+	// access opens.
+	OpensAt *time.Time
+	// Until is when the last running grant ends (nil: unlimited, or not a
+	// provider).
 	Until *time.Time
 }
 
-// Records lists the records the principal may act on: its own, and
-// those granted to it (grantedRecords).
+// Records lists the records the principal may act on: its own, those it
+// represents or is invited to represent (representations), and those
+// granted to it (grantedRecords).
 func (s *Service) Records(ctx context.Context, p *Principal) ([]RecordAccess, error) {
 	var out []RecordAccess
 	if p.RecordID != "" {
 		out = append(out, RecordAccess{ID: p.RecordID, Role: RoleOwner, OwnerEmail: p.Account.Email, OwnerKVNR: p.Account.KVNR})
 	}
+	reps, err := s.representations(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, reps...)
 	granted, err := s.grantedRecords(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	return append(out, granted...), s.AccountRead(ctx, p)
+	out = append(out, granted...)
+	return out, s.AccountRead(ctx, p)
 }

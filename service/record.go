@@ -65,6 +65,10 @@ type RecordInfo struct {
 	Quota      int64 // effective quota in ciphertext bytes
 	Used       int64 // complete items
 	Reserved   int64 // uploads in progress
+	// RMKSlot is, for a representative, the record master key its
+	// patient's client wrapped to its public key (nil until then), and
+	// RMKByUMK is left out of Record: that slot is the patient's.
+	RMKSlot []byte
 	// Rotate names the categories whose newest key a former grantee held:
 	// the owner's client adds a new version before it adds an item there.
 	Rotate []akte.CategoryID
@@ -100,6 +104,11 @@ func (s *Service) Record(ctx context.Context, p *Principal, rid akte.RecordID) (
 		if stale[c.ID] {
 			info.Rotate = append(info.Rotate, c.ID)
 		}
+	}
+	if acc.Rep != nil {
+		c := *r
+		c.RMKByUMK = nil
+		info.Record, info.RMKSlot = &c, acc.Rep.RMKSlot
 	}
 	return info, nil
 }
@@ -211,4 +220,14 @@ func (s *Service) SwapManifest(ctx context.Context, p *Principal, rid akte.Recor
 		return 0, internal(op, err)
 	}
 	return expect + 1, nil
+}
+
+// recordErr answers a clash on a record id (the client chose an id that
+// another record holds: record ids are unique, grants and representatives
+// name records by them) with its reason; other errors are internal.
+func recordErr(op string, err error) error {
+	if r, _ := akte.ReasonOf(err); r == "record_id_taken" {
+		return akte.R(op, akte.KindConflict, r, nil, "")
+	}
+	return internal(op, err)
 }

@@ -32,34 +32,41 @@ type Config struct {
 	BaseURL        string        // public URL used in mailed links
 	EmailCodeTTL   time.Duration // e-mail confirmation code
 	UnconfirmedTTL time.Duration // accounts never confirmed are deleted after this
-	DeviceLinkTTL  time.Duration // new-device confirmation link
-	ResetTTL       time.Duration // password reset code and recovery token
-	SessionIdle    time.Duration
-	SessionMax     time.Duration
-	AddrRetention  time.Duration // client addresses in events
-	FailureFree    int           // attempts at an account's secrets before the back-off starts
-	FailureDelay   time.Duration // first wait of the back-off, doubled per further attempt
-	FailureWindow  time.Duration // attempts older than this are forgotten
-	MaxDelay       time.Duration // ceiling of the back-off
-	CodeAttempts   int           // guesses at the mailed codes of one purpose before it locks
+	// TerminationGrace is how long after its notice an account's data is
+	// deleted (and until when the notice can be taken back).
+	TerminationGrace time.Duration
+	DeviceLinkTTL    time.Duration // new-device confirmation link
+	ResetTTL         time.Duration // password reset code and recovery token
+	SessionIdle      time.Duration
+	SessionMax       time.Duration
+	AddrRetention    time.Duration // client addresses in events
+	FailureFree      int           // attempts at an account's secrets before the back-off starts
+	FailureDelay     time.Duration // first wait of the back-off, doubled per further attempt
+	FailureWindow    time.Duration // attempts older than this are forgotten
+	MaxDelay         time.Duration // ceiling of the back-off
+	CodeAttempts     int           // guesses at the mailed codes of one purpose before it locks
 	// Hourly limits of the unauthenticated paths; 0: no limit. They are
 	// counted in the database, so they hold across replicas.
-	RegisterPerAddr   int           // registrations from one client address
-	RegisterPerServer int           // registrations on the whole server
-	MailsPerRecipient int           // mails to one address (codes, links, notices)
-	PreloginPerAddr   int           // prelogin requests from one client address
-	AnonPerAddr       int           // confirm, resend, reset, recovery and device-link requests from one client address, each kind counted apart
-	HashConcurrency   int           // parallel server-side password hashes
-	HashWait          time.Duration // how long a login waits for a hashing slot
-	HashMemoryKiB     uint32        // server-side Argon2id parameters
-	HashTime          uint32
-	ClientKDFMemory   uint32 // default client Argon2id parameters (prelogin of unknown e-mails)
-	ClientKDFTime     uint32
-	ClientKDFThreads  uint8
-	TOTPIssuer        string
-	Quota             int64         // default quota per record, ciphertext bytes
-	ChunkSize         int64         // bytes per upload chunk
-	UploadExpiry      time.Duration // uploads idle this long are deleted
+	RegisterPerAddr   int // registrations from one client address
+	RegisterPerServer int // registrations on the whole server
+	MailsPerRecipient int // mails to one address (codes, links, notices)
+	PreloginPerAddr   int // prelogin requests from one client address
+	AnonPerAddr       int // confirm, resend, reset, recovery and device-link requests from one client address, each kind counted apart
+	// ProviderLookupsPerAccount bounds an account's searches and reads of
+	// providers per hour (0: no limit): the directory is for finding
+	// one's doctors, not for harvesting it.
+	ProviderLookupsPerAccount int
+	HashConcurrency           int           // parallel server-side password hashes
+	HashWait                  time.Duration // how long a login waits for a hashing slot
+	HashMemoryKiB             uint32        // server-side Argon2id parameters
+	HashTime                  uint32
+	ClientKDFMemory           uint32 // default client Argon2id parameters (prelogin of unknown e-mails)
+	ClientKDFTime             uint32
+	ClientKDFThreads          uint8
+	TOTPIssuer                string
+	Quota                     int64         // default quota per record, ciphertext bytes
+	ChunkSize                 int64         // bytes per upload chunk
+	UploadExpiry              time.Duration // uploads idle this long are deleted
 	// Retention of the audit protocol (Addr is taken from AddrRetention).
 	Retention audit.Policy
 	// Alarms are the thresholds of the audit alarms; a zero Lookback
@@ -73,37 +80,39 @@ type Config struct {
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	return Config{
-		BaseURL:           "http://127.0.0.1:8080",
-		EmailCodeTTL:      30 * time.Minute,
-		UnconfirmedTTL:    28 * 24 * time.Hour,
-		DeviceLinkTTL:     24 * time.Hour,
-		ResetTTL:          30 * time.Minute,
-		SessionIdle:       15 * time.Minute,
-		SessionMax:        12 * time.Hour,
-		AddrRetention:     14 * 24 * time.Hour,
-		FailureFree:       5,
-		FailureDelay:      2 * time.Second,
-		FailureWindow:     24 * time.Hour,
-		MaxDelay:          15 * time.Minute,
-		CodeAttempts:      5,
-		RegisterPerAddr:   10,
-		RegisterPerServer: 1000,
-		MailsPerRecipient: 5,
-		PreloginPerAddr:   300,
-		AnonPerAddr:       60,
-		HashConcurrency:   4,
-		HashWait:          2 * time.Second,
-		HashMemoryKiB:     19 * 1024,
-		HashTime:          2,
-		ClientKDFMemory:   64 * 1024,
-		ClientKDFTime:     3,
-		ClientKDFThreads:  4,
-		TOTPIssuer:        "Akte",
-		Quota:             1 << 30,
-		ChunkSize:         8 << 20,
-		UploadExpiry:      24 * time.Hour,
-		Retention:         audit.DefaultPolicy(),
-		Alarms:            audit.DefaultAlarmConfig(),
+		BaseURL:                   "http://127.0.0.1:8080",
+		EmailCodeTTL:              30 * time.Minute,
+		UnconfirmedTTL:            28 * 24 * time.Hour,
+		TerminationGrace:          28 * 24 * time.Hour,
+		DeviceLinkTTL:             24 * time.Hour,
+		ResetTTL:                  30 * time.Minute,
+		SessionIdle:               15 * time.Minute,
+		SessionMax:                12 * time.Hour,
+		AddrRetention:             14 * 24 * time.Hour,
+		FailureFree:               5,
+		FailureDelay:              2 * time.Second,
+		FailureWindow:             24 * time.Hour,
+		MaxDelay:                  15 * time.Minute,
+		CodeAttempts:              5,
+		RegisterPerAddr:           10,
+		RegisterPerServer:         1000,
+		MailsPerRecipient:         5,
+		PreloginPerAddr:           300,
+		AnonPerAddr:               60,
+		ProviderLookupsPerAccount: 120,
+		HashConcurrency:           4,
+		HashWait:                  2 * time.Second,
+		HashMemoryKiB:             19 * 1024,
+		HashTime:                  2,
+		ClientKDFMemory:           64 * 1024,
+		ClientKDFTime:             3,
+		ClientKDFThreads:          4,
+		TOTPIssuer:                "Akte",
+		Quota:                     1 << 30,
+		ChunkSize:                 8 << 20,
+		UploadExpiry:              24 * time.Hour,
+		Retention:                 audit.DefaultPolicy(),
+		Alarms:                    audit.DefaultAlarmConfig(),
 	}
 }
 

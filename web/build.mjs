@@ -34,6 +34,14 @@ if (!process.argv.includes('--no-wasm') || !existsSync(auditTmp)) {
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', auditTmp, './cmd/akte-audit-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
   console.error(`audit.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
+// The patient-CD reader (cmd/akte-dicom-wasm), loaded only by the page
+// that imports a CD (web/src/cd.js).
+const dicomTmp = join(cache, 'dicom.wasm');
+if (!process.argv.includes('--no-wasm') || !existsSync(dicomTmp)) {
+  const t = Date.now();
+  execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', dicomTmp, './cmd/akte-dicom-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
+  console.error(`dicom.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
 // The core's size is watched (issue 11, docs/benchmarks.md; cmd/akte-wasm
 // TestLean fails above the limit).
 const wasmSize = readFileSync(wasmTmp).length;
@@ -64,6 +72,8 @@ const urls = {
   worker: hashed('worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('core-worker.js', 'iife'))])),
   auditWasm: hashed('audit.wasm', readFileSync(auditTmp)),
   auditWorker: hashed('audit-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('audit-worker.js', 'iife'))])),
+  dicomWasm: hashed('dicom.wasm', readFileSync(dicomTmp)),
+  dicomWorker: hashed('dicom-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('dicom-worker.js', 'iife'))])),
   // The upload's reading, hashing and encryption (web/src/work.js).
   work: hashed('work.js', await bundle('work.js', 'iife')),
 };

@@ -35,7 +35,11 @@ type Category struct {
 // Record is GET /api/v1/records/{rid}: the keys, the categories and the quota.
 // Sizes are ciphertext bytes.
 type Record struct {
-	Keys       RecordKeys `json:"keys"`
+	Keys RecordKeys `json:"keys"`
+	// RMKSlot is, for a representative, the record master key wrapped to
+	// its public key by the patient's client (keys.rmk_by_umk is empty
+	// then); absent until the patient handed it over.
+	RMKSlot    []byte     `json:"rmk_slot,omitempty"`
 	Categories []Category `json:"categories"`
 	Quota      int64      `json:"quota"`
 	Used       int64      `json:"used"`
@@ -158,7 +162,10 @@ type RecordAccess struct {
 	Role       string `json:"role"`
 	OwnerEmail string `json:"owner_email,omitempty"`
 	OwnerKVNR  string `json:"owner_kvnr,omitempty"`
-	// Until is when the caller's grants of the record end (absent: its
-	// own record, or unlimited).
+	// OpensAt is, for an emergency representative with a request, when
+	// its access opens.
+	OpensAt *time.Time `json:"opens_at,omitempty"`
+	// Until is when the caller's grants of the record end (absent: not a
+	// provider, or unlimited).
 	Until *time.Time `json:"until,omitempty"`
 }

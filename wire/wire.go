@@ -383,3 +383,11 @@ func (j *JSON) UnmarshalJSON(b []byte) error {
 	*j = append((*j)[:0], b...)
 	return nil
 }
+
+// Termination is GET/POST /api/v1/account/termination: the account's
+// notice; its data is deleted at delete_at unless the notice is taken
+// back before (DELETE).
+type Termination struct {
+	RequestedAt time.Time `json:"requested_at"`
+	DeleteAt    time.Time `json:"delete_at"`
+}

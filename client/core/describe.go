@@ -25,6 +25,7 @@ func (r *Record) Describe(it wire.Item, m Meta, category string) (wire.ItemMetaC
 		return ch, m, err
 	}
 	m.FileName, m.MediaType, m.Size, m.Digest, m.Replaces, m.Version, m.Thumb = old.FileName, old.MediaType, old.Size, old.Digest, old.Replaces, old.Version, old.Thumb
+	m.Origin = old.Origin
 	if ch.MetaSealed, err = seal.SealSmall(key, metaAAD(it.ID), EncodeMeta(m)); err != nil {
 		return ch, m, err
 	}

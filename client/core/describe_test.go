@@ -22,13 +22,13 @@ func TestDescribe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orig := Meta{Title: "scan", Date: "2024-01-02", FileName: "scan.png", MediaType: "image/png", Size: 1234, Digest: "ab12", Replaces: "prev", Version: 2, Thumb: "AAAA"}
+	orig := Meta{Title: "scan", Date: "2024-01-02", FileName: "scan.png", MediaType: "image/png", Size: 1234, Digest: "ab12", Replaces: "prev", Version: 2, Thumb: "AAAA", Origin: "exported-1"}
 	n, err := rec.NewItem("findings", orig)
 	if err != nil {
 		t.Fatal(err)
 	}
 	it := wire.Item{ID: n.ID, Category: n.Category, KeyVersion: n.KeyVersion, KeySlot: n.KeySlot, MetaSealed: n.MetaSealed, MetaVersion: 3}
-	forged := Meta{Title: "Blutbild", Source: "Praxis Weber", Comment: "nüchtern", FileName: "x.exe", MediaType: "text/html", Size: 1, Digest: "ff", Replaces: "other", Version: 9, Thumb: "BBBB"}
+	forged := Meta{Title: "Blutbild", Source: "Praxis Weber", Comment: "nüchtern", FileName: "x.exe", MediaType: "text/html", Size: 1, Digest: "ff", Replaces: "other", Version: 9, Thumb: "BBBB", Origin: "forged"}
 	ch, m, err := rec.Describe(it, forged, "")
 	if err != nil {
 		t.Fatal(err)

@@ -16,16 +16,6 @@ import (
 // version made while a grant runs to it too. The grantee's client opens
 // them with its account's private key.
 
-// AccountPrivateKey opens the account's HPKE private key with the user
-// master key.
-func AccountPrivateKey(umk []byte, k akte.KeyBundle) ([]byte, error) {
-	priv, err := seal.UnwrapKey(seal.ViaKey, umk, seal.UserPrivateKey, userSlotID, k.PrivateKeyByUMK)
-	if err != nil {
-		return nil, fail("keys.private", "account_key_unopenable", nil, "Der private Schlüssel Ihres Kontos lässt sich nicht öffnen.", err)
-	}
-	return priv, nil
-}
-
 // GrantableCategories returns the record's categories a grant may cover
 // (all but the private one).
 func GrantableCategories() []string {

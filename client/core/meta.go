@@ -38,6 +38,9 @@ func EncodeMeta(m Meta) []byte {
 	if m.Thumb != "" {
 		b = appendString(append(b, `,"thumb":`...), m.Thumb)
 	}
+	if m.Origin != "" {
+		b = appendString(append(b, `,"origin":`...), m.Origin)
+	}
 	return append(b, '}')
 }
 
@@ -45,7 +48,7 @@ func EncodeMeta(m Meta) []byte {
 func DecodeMeta(b []byte) (Meta, error) {
 	var m Meta
 	strs := map[string]*string{"title": &m.Title, "type": &m.Type, "date": &m.Date, "source": &m.Source, "comment": &m.Comment,
-		"file_name": &m.FileName, "media_type": &m.MediaType, "digest": &m.Digest, "replaces": &m.Replaces, "thumb": &m.Thumb}
+		"file_name": &m.FileName, "media_type": &m.MediaType, "digest": &m.Digest, "replaces": &m.Replaces, "thumb": &m.Thumb, "origin": &m.Origin}
 	ints := map[string]*int64{"size": &m.Size, "version": &m.Version}
 	err := parseObject(b, func(key string, p *jsonParser) error {
 		if s, ok := strs[key]; ok {

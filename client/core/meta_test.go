@@ -23,7 +23,7 @@ func TestMetaJSON(t *testing.T) {
 	}
 	for range 2000 {
 		m := Meta{Title: pick(), Type: pick(), Date: pick(), Source: pick(), Comment: pick(), FileName: pick(), MediaType: pick(),
-			Size: rnd.Int64N(1 << 40), Digest: pick(), Replaces: pick(), Version: rnd.Int64N(3), Thumb: pick()}
+			Size: rnd.Int64N(1 << 40), Digest: pick(), Replaces: pick(), Version: rnd.Int64N(3), Thumb: pick(), Origin: pick()}
 		ours := EncodeMeta(m)
 		std, _ := json.Marshal(m)
 		var fromOurs, fromStd Meta

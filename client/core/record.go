@@ -166,6 +166,10 @@ type Meta struct {
 	// uploading client made, for image files (decision 0026); empty for
 	// other files and items uploaded before it existed.
 	Thumb string `json:"thumb,omitempty"`
+	// Origin is the id the document had in the record it was exported
+	// from, when it came in by akte import (docs/export.md): importing the
+	// same archive again adds nothing.
+	Origin string `json:"origin,omitempty"`
 }
 
 func metaAAD(itemID string) []byte { return []byte("akte v1 item meta " + itemID) }

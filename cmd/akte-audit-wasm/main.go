@@ -26,74 +26,21 @@ import (
 	"syscall/js"
 	"time"
 
-	"github.com/akte/akte"
 	"github.com/akte/akte/audit"
+	"github.com/akte/akte/internal/wasmcall"
 )
 
 func main() {
 	api := js.Global().Get("Object").New()
-	api.Set("since", export(since))
-	api.Set("verify", export(verify))
+	api.Set("since", wasmcall.Export("audit", since))
+	api.Set("verify", wasmcall.Export("audit", verify))
 	js.Global().Set("akteAudit", api)
 	js.Global().Call("akteAuditReady")
 	select {}
 }
 
-func export(f func(js.Value) (any, error)) js.Func {
-	return js.FuncOf(func(this js.Value, args []js.Value) (res any) {
-		defer func() {
-			if v := recover(); v != nil {
-				res = reply(nil, akte.E("audit", akte.KindInternal, "panic", nil))
-			}
-		}()
-		a := js.Null()
-		if len(args) > 0 {
-			a = args[0]
-		}
-		return reply(f(a))
-	})
-}
-
-func reply(out any, err error) js.Value {
-	if err == nil {
-		return js.ValueOf(map[string]any{"ok": out})
-	}
-	reason, params := akte.ReasonOf(err)
-	msg := akte.MessageOf(err)
-	if msg == "" {
-		msg = err.Error()
-	}
-	e := map[string]any{"code": akte.KindOf(err).String(), "reason": reason, "message": msg}
-	if params != nil {
-		p := map[string]any{}
-		for k, v := range params {
-			switch v := v.(type) {
-			case int64:
-				p[k] = float64(v)
-			case int:
-				p[k] = float64(v)
-			case string, float64, bool:
-				p[k] = v
-			}
-		}
-		e["params"] = p
-	}
-	return js.ValueOf(map[string]any{"error": e})
-}
-
-func str(a js.Value, name string) string {
-	if a.Type() != js.TypeObject {
-		return ""
-	}
-	v := a.Get(name)
-	if v.Type() != js.TypeString {
-		return ""
-	}
-	return v.String()
-}
-
 func since(a js.Value) (any, error) {
-	n, err := audit.ReadSince(str(a, "key"), str(a, "last"))
+	n, err := audit.ReadSince(wasmcall.Str(a, "key"), wasmcall.Str(a, "last"))
 	return float64(n), err
 }
 
@@ -106,7 +53,7 @@ func verify(a js.Value) (any, error) {
 		now = time.UnixMilli(int64(v.Float()))
 	}
 	t := time.Now()
-	v, err := audit.VerifyRead(b, str(a, "log"), str(a, "key"), str(a, "last"), now)
+	v, err := audit.VerifyRead(b, wasmcall.Str(a, "log"), wasmcall.Str(a, "key"), wasmcall.Str(a, "last"), now)
 	if err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ func (o obj) keyBundle() akte.KeyBundle {
 func (o obj) record() wire.Record {
 	k := o.get("keys")
 	r := wire.Record{Keys: wire.RecordKeys{RecordID: k.str("record_id"), RMKByUMK: k.bytes("rmk_by_umk"), PublicKey: k.bytes("public_key"),
-		PrivateKeyByRMK: k.bytes("private_key_by_rmk")}, Quota: o.int("quota"), Used: o.int("used"), Reserved: o.int("reserved")}
+		PrivateKeyByRMK: k.bytes("private_key_by_rmk")}, RMKSlot: o.bytes("rmk_slot"), Quota: o.int("quota"), Used: o.int("used"), Reserved: o.int("reserved")}
 	for _, c := range k.get("category_keys").list() {
 		r.Keys.CategoryKeys = append(r.Keys.CategoryKeys, wire.CategoryKey{Category: c.str("category"), Version: uint32(c.int("version")), KeyByRMK: c.bytes("key_by_rmk")})
 	}

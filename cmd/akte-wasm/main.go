@@ -43,33 +43,37 @@ type handler func(a obj) (any, error)
 
 // funcs is the whole surface the browser sees.
 var funcs = map[string]handler{
-	"checkPassword":   checkPassword,
-	"checkKVNR":       checkKVNR,
-	"newAccount":      newAccount,
-	"split":           split,
-	"keyVersions":     keyVersions,
-	"unlock":          unlock,
-	"recoveryKey":     recoveryKey,
-	"parseRecovery":   parseRecovery,
-	"unlockRecovery":  unlockRecovery,
-	"rewrap":          rewrap,
-	"rotate":          rotate,
-	"openItems":       openItems,
-	"checkManifest":   checkManifest,
-	"updateManifest":  updateManifest,
-	"newItem":         newItem,
-	"describeItem":    describeItem,
-	"sealSmall":       sealSmall,
-	"openSmall":       openSmall,
-	"forget":          forget,
-	"qr":              qrCode,
-	"vector":          vector,
-	"layout":          layout,
-	"chunkPieces":     chunkPieces,
-	"retryDelay":      retryDelay,
-	"checkResume":     checkResume,
-	"formatRecovery":  formatRecovery,
-	"streamRandomLen": func(obj) (any, error) { return seal.StreamRandomSize, nil },
+	"checkPassword":      checkPassword,
+	"checkKVNR":          checkKVNR,
+	"newAccount":         newAccount,
+	"split":              split,
+	"keyVersions":        keyVersions,
+	"unlock":             unlock,
+	"recoveryKey":        recoveryKey,
+	"parseRecovery":      parseRecovery,
+	"unlockRecovery":     unlockRecovery,
+	"rewrap":             rewrap,
+	"rotate":             rotate,
+	"openItems":          openItems,
+	"checkManifest":      checkManifest,
+	"updateManifest":     updateManifest,
+	"newItem":            newItem,
+	"describeItem":       describeItem,
+	"sealSmall":          sealSmall,
+	"openSmall":          openSmall,
+	"forget":             forget,
+	"qr":                 qrCode,
+	"vector":             vector,
+	"layout":             layout,
+	"chunkPieces":        chunkPieces,
+	"retryDelay":         retryDelay,
+	"checkResume":        checkResume,
+	"formatRecovery":     formatRecovery,
+	"fingerprint":        fingerprint,
+	"compareFingerprint": compareFingerprint,
+	"ownFingerprint":     ownFingerprint,
+	"wrapForRep":         wrapForRep,
+	"streamRandomLen":    func(obj) (any, error) { return seal.StreamRandomSize, nil },
 }
 
 func export(f handler) js.Func {
@@ -175,7 +179,7 @@ func split(a obj) (any, error) {
 // and refuses versions lower than seen (by category, kept by the page);
 // it returns the versions to remember.
 func keyVersions(a obj) (any, error) {
-	rec, err := core.OpenRecord(a.key("umk"), a.get("record").record())
+	rec, err := openRecord(a)
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +214,20 @@ func recoveryKey(a obj) (any, error) {
 		return nil, err
 	}
 	return core.FormatRecoveryKey(rk), nil
+}
+
+// fingerprint is the fingerprint of a provider's public key (base64, as
+// GET /api/v1/providers/{id} serves it), computed here from its bytes
+// (decision 0034).
+func fingerprint(a obj) (any, error) { return core.KeyFingerprint(a.bytes("public_key")) }
+
+// ownFingerprint is the fingerprint the account's own private key proves
+// (umk held, keys the account's bundle), refusing a served public_key
+// that is not its own (account_key_substituted).
+func ownFingerprint(a obj) (any, error) {
+	k := a.get("keys").keyBundle()
+	k.PublicKey = a.bytes("public_key")
+	return core.OwnFingerprint(a.key("umk"), k)
 }
 
 func formatRecovery(a obj) (any, error) { return core.FormatRecoveryKey(a.bytes("key")), nil }
@@ -258,7 +276,7 @@ func rotate(a obj) (any, error) {
 // openItems opens the keys and metadata of many items in one call: for
 // each {id, key, meta} or {id, error}.
 func openItems(a obj) (any, error) {
-	rec, err := core.OpenRecord(a.key("umk"), a.get("record").record())
+	rec, err := openRecord(a)
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +308,7 @@ func openItems(a obj) (any, error) {
 
 // newItem prepares a document: id, item key, key slot and sealed metadata.
 func newItem(a obj) (any, error) {
-	rec, err := core.OpenRecord(a.key("umk"), a.get("record").record())
+	rec, err := openRecord(a)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +327,7 @@ func newItem(a obj) (any, error) {
 // /api/v1/records/{rid}/items/{id}/meta (category empty and no slot unless it moves) and
 // the metadata sealed.
 func describeItem(a obj) (any, error) {
-	rec, err := core.OpenRecord(a.key("umk"), a.get("record").record())
+	rec, err := openRecord(a)
 	if err != nil {
 		return nil, err
 	}
@@ -390,4 +408,42 @@ func metaOut(m core.Meta) map[string]any {
 		}
 	}
 	return out
+}
+
+// openRecord opens the record of a call: one's own with the user master
+// key, a represented one (its rmk_slot set, decision 0036) with the
+// account's private key, which the page adds to the record object as
+// private_key_by_umk.
+func openRecord(a obj) (*core.Record, error) {
+	r := a.get("record")
+	info := r.record()
+	if len(info.RMKSlot) == 0 {
+		return core.OpenRecord(a.key("umk"), info)
+	}
+	priv, err := core.AccountPrivateKey(a.key("umk"), akte.KeyBundle{PrivateKeyByUMK: r.bytes("private_key_by_umk")})
+	if err != nil {
+		return nil, err
+	}
+	return core.OpenRepresentedRecord(priv, info)
+}
+
+// compareFingerprint is a public key's fingerprint as people compare it
+// (seal.Fingerprint) and, with typed set, whether typed names it.
+func compareFingerprint(a obj) (any, error) {
+	pub := a.bytes("public_key")
+	return map[string]any{"fingerprint": seal.Fingerprint(pub), "same": a.str("typed") != "" && core.SameFingerprint(a.str("typed"), pub)}, nil
+}
+
+// wrapForRep wraps the record master key to a representative's public key
+// (after the patient compared its fingerprint): {slot}.
+func wrapForRep(a obj) (any, error) {
+	rec, err := openRecord(a)
+	if err != nil {
+		return nil, err
+	}
+	slot, err := rec.WrapForRepresentative(a.bytes("public_key"))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"slot": b64(slot)}, nil
 }

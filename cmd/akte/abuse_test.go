@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -292,9 +293,13 @@ func registration(t *testing.T) func(email string) wire.RegisterRequest {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each registration names its own record id (record ids are unique);
+	// the server does not read the keys bound to the id.
 	return func(email string) wire.RegisterRequest {
+		rec := *m.Record
+		rec.RecordID = strings.ToLower(rand.Text())
 		return wire.RegisterRequest{Email: email, KVNR: testKVNR, BirthDate: "1980-04-01", KDF: m.KDF, LoginSecret: m.LoginSecret,
-			RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: m.Record}
+			RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: &rec}
 	}
 }
 

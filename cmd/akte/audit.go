@@ -15,27 +15,29 @@ import (
 	"github.com/akte/akte/internal/cli"
 )
 
+// verifiedProtocol reads and verifies the whole protocol and keeps the
+// new checkpoint; a failed verification exits 1 with its reason.
+func (e *env) verifiedProtocol(cmd *cobra.Command) (*audit.Verified, audit.Export, error) {
+	st, c, err := e.session()
+	if err != nil {
+		return nil, audit.Export{}, err
+	}
+	v, err := st.VerifyAudit(cmd.Context(), c, st.AccountID)
+	if err != nil {
+		return nil, audit.Export{}, e.authErr(st, err)
+	}
+	u, _ := url.Parse(c.Base)
+	x := audit.Export{Server: u.Host, Log: audit.RecordLog(st.AccountID), Verified: v, Events: v.Events, Now: time.Now(), Lang: e.Lang, Loc: time.Local}
+	return v, x, e.save(st)
+}
+
 // auditCmd is `akte audit`: the record's protocol, verified against the
 // pinned key and the last checkpoint kept in the state (docs/audit.md §6).
 func auditCmd(e *env) *cobra.Command {
 	var since, until, format, out string
 	var f client.AuditFilter
 	var asJSON bool
-	// verified reads and verifies the whole protocol and keeps the new
-	// checkpoint; a failed verification exits 1 with its reason.
-	verified := func(cmd *cobra.Command) (*audit.Verified, audit.Export, error) {
-		st, c, err := e.session()
-		if err != nil {
-			return nil, audit.Export{}, err
-		}
-		v, err := st.VerifyAudit(cmd.Context(), c, st.AccountID)
-		if err != nil {
-			return nil, audit.Export{}, e.authErr(st, err)
-		}
-		u, _ := url.Parse(c.Base)
-		x := audit.Export{Server: u.Host, Log: audit.RecordLog(st.AccountID), Verified: v, Events: v.Events, Now: time.Now(), Lang: e.Lang, Loc: time.Local}
-		return v, x, e.save(st)
-	}
+	verified := e.verifiedProtocol
 	cmd := &cobra.Command{
 		Use:   "audit [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--actor ID] [--operation OP] [--result ok|denied|error]",
 		Short: e.Tr("Protokoll der Akte zeigen: wer wann was getan hat (geprüft)", "Show the record's protocol: who did what when (verified)"),

@@ -16,6 +16,7 @@ import (
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/internal/qr"
+	"github.com/akte/akte/wire"
 )
 
 // clientCmds are the commands a patient runs against a server.
@@ -23,7 +24,7 @@ func clientCmds(e *env) []*cobra.Command {
 	return []*cobra.Command{
 		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), languageCmd(e),
 		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e), emailCmd(e), passkeyCmd(e),
-		recordsCmd(e), uploadCmd(e), lsCmd(e), getCmd(e), editCmd(e), rmCmd(e), quotaCmd(e), auditCmd(e),
+		recordsCmd(e), providerCmd(e), representativeCmd(e), uploadCmd(e), importCDCmd(e), exportCmd(e), importCmd(e), accountCmd(e), lsCmd(e), getCmd(e), editCmd(e), rmCmd(e), quotaCmd(e), auditCmd(e),
 		grantCmd(e), hideCmd(e, true), hideCmd(e, false), blockCmd(e, true), blockCmd(e, false),
 	}
 }
@@ -139,7 +140,7 @@ func (e *env) openRecord(ctx context.Context) (*client.State, *client.API, []byt
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	umk, _, err := e.unlockUMK(ctx, st, c)
+	umk, keys, err := e.unlockUMK(ctx, st, c)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -147,7 +148,7 @@ func (e *env) openRecord(ctx context.Context) (*client.State, *client.API, []byt
 	if err != nil {
 		return nil, nil, nil, nil, e.authErr(st, err)
 	}
-	rec, err := core.OpenRecord(umk, *info)
+	rec, err := openRecordAs(umk, keys, c.RecordID != st.RecordID, info)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -155,6 +156,20 @@ func (e *env) openRecord(ctx context.Context) (*client.State, *client.API, []byt
 		return st, c, umk, rec, err
 	}
 	return st, c, umk, rec, e.save(st)
+}
+
+// openRecordAs opens one's own record with the user master key, or a
+// represented one (--record) with the account's private key
+// (decision 0036).
+func openRecordAs(umk []byte, keys akte.KeyBundle, represented bool, info *wire.Record) (*core.Record, error) {
+	if !represented {
+		return core.OpenRecord(umk, *info)
+	}
+	priv, err := core.AccountPrivateKey(umk, keys)
+	if err != nil {
+		return nil, err
+	}
+	return core.OpenRepresentedRecord(priv, *info)
 }
 
 // bar returns a progress bar on stderr if stderr is a terminal, else nil.

@@ -122,7 +122,7 @@ func grantLsCmd(e *env) *cobra.Command {
 			}
 			if len(gs) > 0 && len(gs[0].RecordPublicKey) > 0 {
 				// A practice compares it with the one the patient's akte
-				// grant add printed (docs/crypto.md, 16).
+				// grant add printed (docs/crypto.md, 17).
 				e.Printf(e.Tr("Fingerabdruck der Akte: %s\n", "Record fingerprint: %s\n"), seal.Fingerprint(gs[0].RecordPublicKey))
 			}
 			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
@@ -296,12 +296,30 @@ func (e *env) openForRead(ctx context.Context) (*client.State, *client.API, item
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	if c.RecordID == st.RecordID {
-		st, c, _, rec, err := e.openRecord(ctx)
+	if granted, err := e.granted(ctx, st, c); err != nil || !granted {
+		st, c, _, rec, err := e.openRecord(ctx) // one's own, or represented
 		return st, c, rec, rec, err
 	}
 	kr, err := e.openGranted(ctx, st, c)
 	return st, c, kr, nil, err
+}
+
+// granted says whether the record c addresses is granted to this account
+// as a provider (and not its own or one it represents).
+func (e *env) granted(ctx context.Context, st *client.State, c *client.API) (bool, error) {
+	if c.RecordID == st.RecordID {
+		return false, nil
+	}
+	rs, err := c.Records(ctx)
+	if err != nil {
+		return false, e.authErr(st, err)
+	}
+	for _, r := range rs {
+		if r.RecordID == c.RecordID {
+			return strings.HasPrefix(r.Role, "provider_"), nil
+		}
+	}
+	return false, nil
 }
 
 // openGranted opens the keys of this account's grants of the record c

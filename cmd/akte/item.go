@@ -21,6 +21,7 @@ import (
 	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/dicom"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/seal"
 	"github.com/akte/akte/wire"
@@ -79,8 +80,12 @@ func uploadCmd(e *env) *cobra.Command {
 			if len(files) > 1 && replaces != "" {
 				return cli.Fail(akte.KindInvalid, "replaces_one_file", nil)
 			}
-			if st, c, err := e.recordSession(ctx); err == nil && c.RecordID != st.RecordID {
-				return e.uploadGranted(cmd, st, c, files, category, m, asJSON)
+			if st, c, err := e.recordSession(ctx); err == nil {
+				if granted, err := e.granted(ctx, st, c); err != nil {
+					return err
+				} else if granted {
+					return e.uploadGranted(cmd, st, c, files, category, m, asJSON)
+				}
 			}
 			st, c, umk, rec, err := e.openRecord(ctx)
 			if err != nil {
@@ -326,7 +331,7 @@ func getCmd(e *env) *cobra.Command {
 	var output string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "get ID [-o FILE]",
+		Use:   "get ID [-o FILE|DIR]",
 		Short: e.Tr("Dokument herunterladen und entschlüsseln (-o - für die Standardausgabe)", "Download and decrypt a document (-o - for standard output)"),
 		Args:  cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -343,6 +348,9 @@ func getCmd(e *env) *cobra.Command {
 			if b := e.bar(it.Size, m.Title); b != nil {
 				t.Progress = func(n int64) { b.Set64(n) }
 				defer b.Finish()
+			}
+			if m.MediaType == dicom.StudyMediaType && output != "-" {
+				return e.getStudy(ctx, c, it, key, m, output, t, asJSON)
 			}
 			if output == "-" {
 				if asJSON {

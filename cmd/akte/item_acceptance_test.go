@@ -34,13 +34,25 @@ func TestDocumentZeroKnowledge(t *testing.T) {
 	// The marker many times over, across segment and chunk boundaries.
 	os.WriteFile(p, bytes.Repeat([]byte(contentMarker+"\n"), 200000), 0o600)
 	id := alice.upload(p, "--category", "findings", "--title", titleMarker, "--comment", titleMarker, "--source", titleMarker)
+	// A representative (decision 0036) reads it and adds one of its own:
+	// the record key it got and what it added are ciphertext too.
+	bob := newUser(t, srv, "bob@example.org")
+	bob.register(kvnrs(1)[0])
+	bob.login()
+	rid := alice.state().RecordID
+	nameRepresentative(t, alice, bob, kvnrs(1)[0], rid)
+	if items := bob.ls("--record", rid); len(items) != 1 || items[0].Title != titleMarker {
+		t.Fatalf("the representative's listing: %+v", items)
+	}
+	repDoc := filepath.Join(dir, "vertretung.txt")
+	os.WriteFile(repDoc, bytes.Repeat([]byte(contentMarker+"-vertretung\n"), 1000), 0o600)
+	bob.upload(repDoc, "--category", "letters", "--title", titleMarker+"-vertretung", "--record", rid)
 	// With grants in place (issue 14): a practice reads the finding with
 	// its grant's key and adds a letter of its own through the inbox; a
 	// category is hidden from it.
 	praxis := newUser(t, srv, "praxis@example.org")
-	praxis.register("K220635158")
+	praxis.register("D123456786")
 	praxis.login()
-	rid := alice.state().RecordID
 	alice.ok("grant", "add", "--provider", praxis.Account, "--category", "findings", "--write")
 	alice.ok("hide", "--provider", praxis.Account, "--category", "letters")
 	if out := praxis.ok("get", id, "--record", rid, "-o", "-"); !strings.Contains(out, contentMarker) {
@@ -58,7 +70,7 @@ func TestDocumentZeroKnowledge(t *testing.T) {
 	// database dump and every object on PostgreSQL + S3).
 	srv.stop()
 	files := srv.atRest(func(path string, b []byte) {
-		for _, m := range []string{contentMarker, titleMarker, "Herzkatheter", "befund.txt", letterMarker, "Koronarangiographie", "arztbrief.txt"} {
+		for _, m := range []string{contentMarker, titleMarker, "Herzkatheter", "befund.txt", "vertretung.txt", letterMarker, "Koronarangiographie", "arztbrief.txt"} {
 			if bytes.Contains(b, []byte(m)) {
 				t.Errorf("%s contains %q", path, m)
 			}

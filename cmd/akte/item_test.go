@@ -57,9 +57,11 @@ type lsItem struct {
 	Source   string `json:"source"`
 	Comment  string `json:"comment"`
 	FileName string `json:"file_name"`
-	Replaces string `json:"replaces"`
-	Version  int64  `json:"version"`
-	Problem  string `json:"problem"`
+	// MediaType is application/vnd.akte.dicom-study for a study.
+	MediaType string `json:"media_type"`
+	Replaces  string `json:"replaces"`
+	Version   int64  `json:"version"`
+	Problem   string `json:"problem"`
 }
 
 func (u *user) upload(path string, args ...string) string {

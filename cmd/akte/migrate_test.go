@@ -28,12 +28,15 @@ func TestMigrate(t *testing.T) {
 		sums[alice.upload(p, "--category", "findings")] = sum
 	}
 	pk := addPasskey(t, alice, localOrigin(srv), srv, srv).passkey
-	// A practice's grant of the findings moves too, and a block.
-	praxis, other := newUser(t, srv, "praxis@example.org"), newUser(t, srv, "blockiert@example.org")
-	praxis.register("D123456786")
-	praxis.login()
+	// A verified provider moves with its status.
+	practice := newUser(t, srv, "praxis@example.org")
+	practice.registerProvider("Praxis Dr. Müller", "practice", "1-20000001", "--lanr", "123456667", "--bsnr", "987654321", "--place", "Köln")
+	practice.ok(append([]string{"admin", "provider", "verify", practice.Email, "--data", data}, local...)...)
+	// Its grant of the findings moves too, and a block.
+	practice.login()
+	other := newUser(t, srv, "blockiert@example.org")
 	other.register("E123456789")
-	alice.ok("grant", "add", "--provider", praxis.Account, "--category", "findings")
+	alice.ok("grant", "add", "--provider", practice.Account, "--category", "findings")
 	alice.ok("block", "--provider", other.Account)
 	rid := alice.state().RecordID
 	srv.stop()
@@ -75,6 +78,9 @@ func TestMigrate(t *testing.T) {
 	if _, errs := alice.lsProblems(); errs != "" {
 		t.Errorf("ls after migrate warns: %s", errs)
 	}
+	if got := alice.searchIDs("müller"); len(got) != 1 || got[0] != practice.Account {
+		t.Errorf("the verified provider after migrate: %v", got)
+	}
 	if out := alice.ok("passkey", "ls"); !strings.Contains(out, pk.ID) {
 		t.Errorf("passkeys after migrate:\n%s", out)
 	}
@@ -82,9 +88,9 @@ func TestMigrate(t *testing.T) {
 	if len(items) != len(sums) {
 		t.Fatalf("ls after migrate: %+v", items)
 	}
-	praxis.srv = srv2
-	praxis.login()
-	if got := praxis.ls("--record", rid); len(got) != len(sums) {
+	practice.srv = srv2
+	practice.login()
+	if got := practice.ls("--record", rid); len(got) != len(sums) {
 		t.Errorf("the practice's listing after migrate: %+v", got)
 	}
 	if msg := alice.fails("grant", "add", "--provider", other.Account, "--category", "letters"); !says(msg, "provider_not_found", nil) {

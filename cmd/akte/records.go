@@ -30,7 +30,10 @@ func recordsCmd(e *env) *cobra.Command {
 			if asJSON {
 				return e.PrintJSON(rs)
 			}
-			roles := map[string]string{"owner": e.Tr("Inhaber/in", "owner"),
+			roles := map[string]string{"owner": e.Tr("Inhaber/in", "owner"), "representative": e.Tr("Vertretung", "representative"),
+				"invited":                e.Tr("als Vertretung benannt (annehmen: akte --record ID representative accept --kvnr K)", "named representative (accept: akte --record ID representative accept --kvnr K)"),
+				"emergency_waiting":      e.Tr("Notfall-Vertretung, wartet", "emergency representative, waiting"),
+				"emergency_open":         e.Tr("Notfall-Vertretung, offen", "emergency representative, open"),
 				"provider_record_read":   e.Tr("Praxis: ganze Akte lesen", "provider: read the whole record"),
 				"provider_record_add":    e.Tr("Praxis: ganze Akte lesen und einstellen", "provider: read and add, whole record"),
 				"provider_category_read": e.Tr("Praxis: Kategorien lesen", "provider: read categories"),

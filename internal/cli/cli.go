@@ -142,7 +142,7 @@ func checkRequired(cmd *cobra.Command) error {
 	return nil
 }
 
-// NoArgs, ExactArgs and MinArgs are cobra's argument checks with reasons.
+// NoArgs, ExactArgs, MinArgs and MaxArgs are cobra's argument checks with reasons.
 func NoArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return Fail(akte.KindInvalid, "args_none", map[string]any{"command": cmd.CommandPath(), "got": args[0]})
@@ -165,6 +165,16 @@ func MinArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < n {
 			return Fail(akte.KindInvalid, "args_min", map[string]any{"command": cmd.CommandPath(), "want": n, "got": len(args)})
+		}
+		return nil
+	}
+}
+
+// MaxArgs allows at most n arguments.
+func MaxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return Fail(akte.KindInvalid, "args_max", map[string]any{"command": cmd.CommandPath(), "want": n, "got": len(args)})
 		}
 		return nil
 	}

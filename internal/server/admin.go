@@ -1,9 +1,12 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	osuser "os/user"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -11,6 +14,7 @@ import (
 	"github.com/akte/akte"
 	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/mail"
 	"github.com/akte/akte/service"
 )
 
@@ -47,7 +51,8 @@ func adminCmd(e *cli.Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Log: log, Config: serviceConfig(cfg), AuditKeyPEM: keyPEM})
+			svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Log: log, Config: serviceConfig(cfg), AuditKeyPEM: keyPEM,
+				Mailer: &lazyMailer{cfg: cfg, log: log}})
 			name := operator
 			if name == "" {
 				name = e.Getenv("USER")
@@ -104,7 +109,7 @@ func adminCmd(e *cli.Env) *cobra.Command {
 			e.Printf(e.Tr("KVNR %s vom Konto %s (%s) freigegeben\n", "KVNR %s released from account %s (%s)\n"), strings.ToUpper(strings.TrimSpace(args[0])), a.ID, a.Email)
 			return nil
 		}))
-	cmd.AddCommand(migrateCmd(e), kvnr)
+	cmd.AddCommand(migrateCmd(e), kvnr, providerAdminCmd(e, sub, &asJSON))
 	cmd.AddCommand(
 		sub("audit-key", e.Tr("den Prüfschlüssel des Protokolls ausgeben (zum Veröffentlichen; Clients heften ihn an)", "print the protocol's verifier key (to publish; clients pin it)"), 0,
 			func(cmd *cobra.Command, svc *service.Service, _ service.Operator, _ []string) error {
@@ -206,4 +211,27 @@ func adminCmd(e *cli.Env) *cobra.Command {
 		}),
 	)
 	return cmd
+}
+
+// lazyMailer opens the configured mail path (as akte serve does) on the
+// first mail: most operator commands send none, and need neither SMTP
+// nor an outbox directory.
+type lazyMailer struct {
+	cfg Config
+	log *slog.Logger
+	mu  sync.Mutex
+	m   service.Mailer
+}
+
+func (l *lazyMailer) Send(ctx context.Context, m mail.Message) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		mailer, _, err := newMailer(l.cfg, l.log)
+		if err != nil {
+			return err
+		}
+		l.m = mailer
+	}
+	return l.m.Send(ctx, m)
 }

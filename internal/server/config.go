@@ -44,7 +44,10 @@ type Config struct {
 	Quota        int64         // default quota per record
 	ChunkSize    int64         // upload chunk size
 	UploadExpiry time.Duration // idle uploads are deleted after this
-	AuditKey     string        // PEM file of the audit checkpoint key; empty: the key kept in the database
+	// TerminationGrace: an account's data is deleted this long after its
+	// notice (issue 16: 28 days).
+	TerminationGrace time.Duration
+	AuditKey         string // PEM file of the audit checkpoint key; empty: the key kept in the database
 
 	// The HTTP edge (docs/security.md).
 	TrustedProxies  string // CIDR,...: peers whose X-Forwarded-For/Forwarded count
@@ -66,6 +69,7 @@ type Config struct {
 	MailsPerRecipient int           // mails per recipient address and hour
 	PreloginPerAddr   int           // prelogin requests (and passkey login challenges) per client address and hour
 	AnonPerAddr       int           // confirm, resend, reset, recovery, device-link requests per client address and hour
+	ProviderLookups   int           // searches and reads of providers per account and hour
 	// The audit protocol (docs/audit.md §7 and §8).
 	AuditSecurity time.Duration // security events of the system log are kept this long
 	AuditOperator time.Duration // operator actions of the system log are kept this long
@@ -80,13 +84,14 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", Data: "./akte-data", MailFrom: "Akte <akte@localhost>", LogLevel: "info",
 		SessionIdle: 15 * time.Minute, SessionMax: 12 * time.Hour, JobInterval: 10 * time.Minute,
-		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour,
+		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour, TerminationGrace: 28 * 24 * time.Hour,
 		MetricsAddr: "127.0.0.1:9464", HeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		MinBodyRate: 1 << 10, BodyRateWindow: 30 * time.Second, MaxConnsPerAddr: 128,
 		LoginFree: sd.FailureFree, LoginDelay: sd.FailureDelay, LoginMaxDelay: sd.MaxDelay, LoginWindow: sd.FailureWindow,
 		CodeAttempts: sd.CodeAttempts, RegisterPerAddr: sd.RegisterPerAddr, RegisterPerServer: sd.RegisterPerServer,
 		MailsPerRecipient: sd.MailsPerRecipient, PreloginPerAddr: sd.PreloginPerAddr, AnonPerAddr: sd.AnonPerAddr,
-		AuditSecurity: sd.Retention.Security, AuditOperator: sd.Retention.Operator,
+		ProviderLookups: sd.ProviderLookupsPerAccount,
+		AuditSecurity:   sd.Retention.Security, AuditOperator: sd.Retention.Operator,
 		AlarmLogins: sd.Alarms.FailedLogins, AlarmDenied: sd.Alarms.Denied, AlarmDownload: sd.Alarms.Downloads,
 	}
 }
@@ -123,6 +128,7 @@ func (c *Config) specs() []flagSpec {
 		{name: "quota", de: "Standard-Kontingent je Akte, z. B. 1GiB (eine Akte ändern: akte admin quota)", env: "AKTE_QUOTA", usage: "default quota per record, e.g. 1GiB (change one record: akte admin quota)", size: &c.Quota},
 		{name: "chunk-size", de: "Größe der Upload-Teile, z. B. 8MiB", env: "AKTE_CHUNK_SIZE", usage: "size of upload chunks, e.g. 8MiB", size: &c.ChunkSize},
 		{name: "upload-expiry", de: "unfertige Uploads, die so lange ruhen, werden gelöscht", env: "AKTE_UPLOAD_EXPIRY", usage: "unfinished uploads idle this long are deleted", dur: &c.UploadExpiry},
+		{name: "termination-grace", de: "so lange nach einer Kündigung werden die Daten des Kontos gelöscht (bis dahin lässt sie sich zurücknehmen)", env: "AKTE_TERMINATION_GRACE", usage: "an account's data is deleted this long after its notice (which can be taken back until then)", dur: &c.TerminationGrace},
 		{name: "audit-key", de: "PEM-Datei (PKCS #8, ECDSA P-256) des Schlüssels, der die Prüfpunkte des Protokolls signiert; leer: der Schlüssel in der Datenbank", env: "AKTE_AUDIT_KEY_FILE", usage: "PEM file (PKCS #8, ECDSA P-256) of the key that signs the protocol's checkpoints; empty: the key kept in the database", str: &c.AuditKey},
 		{name: "audit-keep-security", de: "so lange bleiben Sicherheitsereignisse des Systemprotokolls (fehlgeschlagene Anmeldungen unbekannter Konten)", env: "AKTE_AUDIT_KEEP_SECURITY", usage: "security events of the system log (failed logins of unknown accounts) are kept this long", dur: &c.AuditSecurity},
 		{name: "audit-keep-operator", de: "so lange bleiben Handlungen des Betreibers im Systemprotokoll", env: "AKTE_AUDIT_KEEP_OPERATOR", usage: "operator actions in the system log are kept this long", dur: &c.AuditOperator},
@@ -146,6 +152,7 @@ func (c *Config) specs() []flagSpec {
 		{name: "limit-mail-recipient", de: "Mails an eine Adresse je Stunde: Codes, Links, Hinweise (0: keine Grenze)", env: "AKTE_LIMIT_MAIL_RECIPIENT", usage: "mails to one address per hour: codes, links, notices (0: no limit)", num: &c.MailsPerRecipient},
 		{name: "limit-prelogin-addr", de: "Prelogin-Anfragen je Client-Adresse und Stunde, ebenso Passkey-Anmeldeanfragen (0: keine Grenze)", env: "AKTE_LIMIT_PRELOGIN_ADDR", usage: "prelogin requests per client address and hour, and as many passkey login challenges (0: no limit)", num: &c.PreloginPerAddr},
 		{name: "limit-anon-addr", de: "Bestätigungs-, Neuversand-, Zurücksetzungs-, Wiederherstellungs- und Gerätelink-Anfragen je Client-Adresse und Stunde, jede Art für sich (0: keine Grenze)", env: "AKTE_LIMIT_ANON_ADDR", usage: "confirm, resend, reset, recovery and device-link requests per client address and hour, each kind apart (0: no limit)", num: &c.AnonPerAddr},
+		{name: "limit-provider-lookups", de: "Suchen und Abrufe von Leistungserbringern je Konto und Stunde (0: keine Grenze)", env: "AKTE_LIMIT_PROVIDER_LOOKUPS", usage: "searches and reads of providers per account and hour (0: no limit)", num: &c.ProviderLookups},
 	}
 }
 

@@ -302,9 +302,17 @@ func (m *migration) copyAccounts(ctx context.Context) error {
 			} else if err != nil {
 				return fmt.Errorf("account %s: read record: %w", a.ID, err)
 			}
-			// Account and record go in one transaction: a cut run leaves
-			// both or neither.
-			if err := dst.CreateAccount(ctx, a, rec); err != nil {
+			// A provider's account goes with its provider entry (status
+			// and decision as they are), a patient's with its record, in
+			// one transaction: a cut run leaves both or neither.
+			p, err := src.Provider(ctx, a.ID)
+			switch {
+			case err == nil:
+				err = dst.CreateProvider(ctx, a, p)
+			case akte.Is(err, akte.KindNotFound):
+				err = dst.CreateAccount(ctx, a, rec)
+			}
+			if err != nil {
 				return fmt.Errorf("account %s: %w", a.ID, err)
 			}
 		} else if err != nil {

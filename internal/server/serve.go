@@ -246,10 +246,11 @@ func serviceConfig(cfg Config) service.Config {
 	sc.BaseURL = cfg.BaseURL
 	sc.SessionIdle, sc.SessionMax = cfg.SessionIdle, cfg.SessionMax
 	sc.Quota, sc.ChunkSize, sc.UploadExpiry = cfg.Quota, cfg.ChunkSize, cfg.UploadExpiry
+	sc.TerminationGrace = cfg.TerminationGrace
 	sc.FailureFree, sc.FailureDelay, sc.MaxDelay, sc.FailureWindow = cfg.LoginFree, cfg.LoginDelay, cfg.LoginMaxDelay, cfg.LoginWindow
 	sc.CodeAttempts = cfg.CodeAttempts
 	sc.RegisterPerAddr, sc.RegisterPerServer, sc.MailsPerRecipient = cfg.RegisterPerAddr, cfg.RegisterPerServer, cfg.MailsPerRecipient
-	sc.PreloginPerAddr, sc.AnonPerAddr = cfg.PreloginPerAddr, cfg.AnonPerAddr
+	sc.PreloginPerAddr, sc.AnonPerAddr, sc.ProviderLookupsPerAccount = cfg.PreloginPerAddr, cfg.AnonPerAddr, cfg.ProviderLookups
 	sc.Retention.Security, sc.Retention.Operator = cfg.AuditSecurity, cfg.AuditOperator
 	sc.Alarms.FailedLogins, sc.Alarms.Denied, sc.Alarms.Downloads = cfg.AlarmLogins, cfg.AlarmDenied, cfg.AlarmDownload
 	return sc
@@ -267,6 +268,26 @@ func auditKeyPEM(cfg Config) ([]byte, error) {
 	return b, nil
 }
 
+// newMailer is the configured mail path: SMTP, or without it the outbox
+// directory (returned too, for the development mailbox). akte serve and
+// the operator's commands that mail (akte admin provider verify|reject)
+// send the same way.
+func newMailer(cfg Config, log *slog.Logger) (service.Mailer, *mail.Outbox, error) {
+	if cfg.SMTP != "" {
+		sm, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
+		return sm, nil, err
+	}
+	dir := cfg.MailOutbox
+	if dir == "" {
+		dir = filepath.Join(cfg.Data, "outbox")
+	}
+	ob, err := mail.NewOutbox(dir, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open mail outbox: %w", err)
+	}
+	return ob, ob, nil
+}
+
 func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	log, err := newLogger(e, cfg.LogLevel)
 	if err != nil {
@@ -280,26 +301,11 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	log.Info("backends", "db", dbForLog(cfg), "blobs", blobsForLog(cfg))
 	warnOpenDir(log, cfg.Data)
 
-	var mailer service.Mailer
-	var outbox *mail.Outbox
-	dev := cfg.SMTP == ""
-	if dev {
-		dir := cfg.MailOutbox
-		if dir == "" {
-			dir = filepath.Join(cfg.Data, "outbox")
-		}
-		ob, err := mail.NewOutbox(dir, log)
-		if err != nil {
-			return fmt.Errorf("open mail outbox: %w", err)
-		}
-		mailer, outbox = ob, ob
-	} else {
-		sm, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
-		if err != nil {
-			return err
-		}
-		mailer = sm
+	mailer, outbox, err := newMailer(cfg, log)
+	if err != nil {
+		return err
 	}
+	dev := outbox != nil
 
 	secret, err := b.store.Secret(ctx, "prelogin", randomKey())
 	if err != nil {
@@ -324,8 +330,12 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	if err != nil {
 		return err
 	}
+	now := testClock(e.Getenv("AKTE_TEST_CLOCK_FILE"), isLoopback(ln.Addr()))
+	if now != nil {
+		log.Warn("test clock: the server's time is shifted by the duration in AKTE_TEST_CLOCK_FILE")
+	}
 	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret, Background: true,
-		AuditKeyPEM: keyPEM, Now: testClock(e.Getenv("AKTE_TEST_CLOCK_FILE"), ln.Addr())})
+		AuditKeyPEM: keyPEM, Now: now})
 	if _, err := svc.AuditKey(ctx); err != nil {
 		return fmt.Errorf("audit key: %w", err)
 	}
@@ -471,16 +481,24 @@ func tlsConfig(cert tls.Certificate) *tls.Config {
 	}
 }
 
-// testClock is the service's clock for end-to-end tests of deadlines
-// (grants that expire): with AKTE_TEST_CLOCK_FILE naming a file that holds
-// a Go duration, the server's time is the real time plus that duration,
-// read anew at every use. It is honoured only on a loopback address, like
-// the development mailbox; otherwise the clock is the real one (nil).
-func testClock(path string, addr net.Addr) func() time.Time {
-	if !isLoopback(addr) {
+// testClock is the server's clock for the end-to-end tests of deadlines
+// counted in days (an emergency representative's waiting period): the
+// system's time shifted by the duration written in the file path names
+// (e.g. "72h"; unreadable or empty: no shift), read at every call so a
+// test moves the running server's time. Only on a loopback address, like
+// the development mailbox; nil (the system's clock) otherwise.
+func testClock(path string, loopback bool) func() time.Time {
+	if path == "" || !loopback {
 		return nil
 	}
-	return cli.TestClock(path)
+	return func() time.Time {
+		b, _ := os.ReadFile(path)
+		d, err := time.ParseDuration(strings.TrimSpace(string(b)))
+		if err != nil {
+			d = 0
+		}
+		return time.Now().Add(d)
+	}
 }
 
 // isLoopback reports whether the server listens on a loopback address only.

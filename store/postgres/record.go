@@ -28,7 +28,7 @@ func insertRecord(ctx context.Context, tx pgx.Tx, r *akte.Record) error {
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		r.AccountID, r.ID, blob(r.RMKByUMK), blob(r.PublicKey), blob(r.PrivateKeyByRMK), r.Quota, ts(r.CreatedAt))
 	if err != nil {
-		return err
+		return recordIDTaken("postgres.CreateRecord", err)
 	}
 	return insertCategoryKeys(ctx, tx, r)
 }
@@ -88,12 +88,16 @@ func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
 			SET id = $1, rmk_by_umk = $2, public_key = $3, private_key_by_rmk = $4, manifest = ''::bytea
 			WHERE account_id = $5`, r.ID, blob(r.RMKByUMK), blob(r.PublicKey), blob(r.PrivateKeyByRMK), r.AccountID))
 		if err != nil {
-			return err
+			return recordIDTaken(op, err)
 		}
 		if n == 0 {
 			return notFound(op)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM category_keys WHERE account_id = $1`, r.AccountID); err != nil {
+			return err
+		}
+		// The representatives' slots hold the old record master key.
+		if _, err := tx.Exec(ctx, `DELETE FROM representatives WHERE owner_id = $1`, r.AccountID); err != nil {
 			return err
 		}
 		return insertCategoryKeys(ctx, tx, r)
@@ -173,4 +177,13 @@ func (s *Store) SwapManifest(ctx context.Context, account akte.AccountID, expect
 		return err
 	}
 	return akte.E(op, akte.KindConflict, "", nil)
+}
+
+// recordIDTaken turns a clash on the unique record id (records_id) into
+// KindConflict with reason record_id_taken; other errors pass.
+func recordIDTaken(op string, err error) error {
+	if isUnique(err, "records_id") {
+		return akte.R(op, akte.KindConflict, "record_id_taken", nil, "")
+	}
+	return err
 }

@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"strings"
+
+	"zombiezen.com/go/sqlite"
 
 	"github.com/akte/akte"
 )
@@ -17,7 +20,7 @@ func insertRecord(c *conn, r *akte.Record) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		r.AccountID, r.ID, r.RMKByUMK, r.PublicKey, r.PrivateKeyByRMK, r.Quota, micros(r.CreatedAt))
 	if err != nil {
-		return err
+		return recordIDTaken("sqlite.CreateRecord", err)
 	}
 	return insertCategoryKeys(c, r)
 }
@@ -67,12 +70,16 @@ func (s *Store) ReplaceRecordKeys(ctx context.Context, r *akte.Record) error {
 		n, err := c.exec(`UPDATE records SET id = ?, rmk_by_umk = ?, public_key = ?, private_key_by_rmk = ?, manifest = X''
 			WHERE account_id = ?`, r.ID, r.RMKByUMK, r.PublicKey, r.PrivateKeyByRMK, r.AccountID)
 		if err != nil {
-			return err
+			return recordIDTaken(op, err)
 		}
 		if n == 0 {
 			return notFound(op)
 		}
 		if _, err := c.exec(`DELETE FROM category_keys WHERE account_id = ?`, r.AccountID); err != nil {
+			return err
+		}
+		// The representatives' slots hold the old record master key.
+		if _, err := c.exec(`DELETE FROM representatives WHERE owner_id = ?`, r.AccountID); err != nil {
 			return err
 		}
 		return insertCategoryKeys(c, r)
@@ -148,4 +155,13 @@ func (s *Store) manifestMiss(ctx context.Context, op string, account akte.Accoun
 		return err
 	}
 	return akte.E(op, akte.KindConflict, "", nil)
+}
+
+// recordIDTaken turns a clash on the unique record id (records_id) into
+// KindConflict with reason record_id_taken; other errors pass.
+func recordIDTaken(op string, err error) error {
+	if sqlite.ErrCode(err) == sqlite.ResultConstraintUnique && strings.Contains(err.Error(), "records.id") {
+		return akte.R(op, akte.KindConflict, "record_id_taken", nil, "")
+	}
+	return err
 }

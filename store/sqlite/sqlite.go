@@ -60,7 +60,9 @@ var _ akte.Store = (*Store)(nil)
 //
 // The file runs in WAL mode; writes commit with synchronous=FULL (a
 // committed transaction survives a power cut, which matters for single-use
-// tokens and TOTP counters) and foreign keys on. Transactions begin
+// tokens and TOTP counters), foreign keys on, and secure_delete: what is
+// deleted is overwritten with zeros in the file, so that a deleted account
+// cannot be read back from it (Scrub then empties the WAL). Transactions begin
 // IMMEDIATE: they take the write lock up front, so writers of other
 // processes queue on the busy timeout instead of failing when a reader
 // tries to upgrade.
@@ -75,7 +77,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		PoolSize: 1,
 		PrepareConn: func(c *sqlite.Conn) error {
 			c.SetBusyTimeout(busyTimeout)
-			return pragmas(c, "synchronous = FULL", "foreign_keys = ON")
+			return pragmas(c, "synchronous = FULL", "foreign_keys = ON", "secure_delete = ON")
 		},
 	})
 	if err != nil {

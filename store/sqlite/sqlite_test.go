@@ -73,7 +73,7 @@ func takeAll(t *testing.T, p *sqlitex.Pool, n int) []*sqlite.Conn {
 func TestPragmas(t *testing.T) {
 	s := openTest(t, filepath.Join(t.TempDir(), "akte.db"))
 	for _, c := range takeAll(t, s.rw, 1) {
-		for name, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000"} {
+		for name, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000", "secure_delete": "1"} {
 			if got := pragma(t, c, name); got != want {
 				t.Errorf("read-write connection: PRAGMA %s = %s, want %s", name, got, want)
 			}

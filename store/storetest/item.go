@@ -64,6 +64,25 @@ func testRecord(t *testing.T, s akte.Store) {
 	wantKind(t, "CreateRecord twice", s.CreateRecord(ctx, newRecord(a.ID)), akte.KindConflict)
 	wantKind(t, "CreateRecord without account", s.CreateRecord(ctx, newRecord("nobody")), akte.KindNotFound)
 
+	// Record ids are unique: another account's record, a new account
+	// with its record and a reset's new keys cannot take one.
+	b := mustCreateAccount(t, s, newAccount(2))
+	clash := newRecord(b.ID)
+	clash.ID = r.ID
+	wantReason(t, "CreateRecord with a taken id", s.CreateRecord(ctx, clash), akte.KindConflict, "record_id_taken")
+	c := newAccount(3)
+	cr := newRecord(c.ID)
+	cr.ID = r.ID
+	wantReason(t, "CreateAccount with a taken record id", s.CreateAccount(ctx, c, cr), akte.KindConflict, "record_id_taken")
+	_, err = s.Account(ctx, c.ID)
+	wantKind(t, "account of a refused registration", err, akte.KindNotFound)
+	clash.ID = "rec-b"
+	if err := s.CreateRecord(ctx, clash); err != nil {
+		t.Fatal(err)
+	}
+	clash.ID = r.ID
+	wantReason(t, "ReplaceRecordKeys to a taken id", s.ReplaceRecordKeys(ctx, clash), akte.KindConflict, "record_id_taken")
+
 	if err := s.SetQuota(ctx, a.ID, 5<<30); err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"UpdateDevice", testUpdateDevice},
 
 		{"Passkeys", testPasskeys},
+		{"Terminations", testTerminations},
 		{"PasskeyChallenges", testPasskeyChallenges},
 
 		{"SessionRoundTrip", testSessionRoundTrip},
@@ -67,6 +68,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"DeleteAttemptsBefore", testDeleteAttemptsBefore},
 
 		{"CreateAccountWithRecord", testCreateAccountWithRecord},
+		{"Providers", testProviders},
 		{"Lease", testLease},
 		{"LeaseConcurrent", testLeaseConcurrent},
 
@@ -91,6 +93,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"ChangeItemMeta", testChangeItemMeta},
 		{"ItemsPage", testItemsPage},
 		{"Quota", testQuota},
+		{"Representatives", testRepresentatives},
 
 		{"Grants", testGrants},
 		{"CategoryKeyAdd", testCategoryKeyAdd},
@@ -408,4 +411,13 @@ func sorted[S ~[]E, E ~string](s S) S {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return s
+}
+
+// wantReason is wantKind that also expects the error's reason code.
+func wantReason(t *testing.T, what string, err error, kind akte.Kind, reason string) {
+	t.Helper()
+	wantKind(t, what, err, kind)
+	if r, _ := akte.ReasonOf(err); err != nil && r != reason {
+		t.Errorf("%s: reason %q (%v), want %q", what, r, err, reason)
+	}
 }

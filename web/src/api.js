@@ -68,6 +68,13 @@ export function setRecord(id) {
 // follows /records/{rid} ('' for the record itself).
 export const inRecord = (p = '') => '/records/' + encodeURIComponent(recordId) + p;
 
+// recordPath is the path of a route of the record id, whichever the
+// record pages address (the settings always mean one's own).
+export const recordPath = (id, p = '') => '/records/' + encodeURIComponent(id) + p;
+
+// currentRecord is the id the record-scoped routes address now.
+export const currentRecord = () => recordId;
+
 export const get = (p, o) => request('GET', p, undefined, o);
 export const post = (p, b, o) => request('POST', p, b ?? {}, o);
 export const del = (p, o) => request('DELETE', p, undefined, o);

@@ -9,7 +9,7 @@ import { signal, computed } from '@preact/signals';
 import htm from 'htm';
 import * as core from './core.js';
 import { b64, unb64 } from './bytes.js';
-import { get, post, del, request, setUnauthenticatedHandler, setRecord, inRecord, ApiError } from './api.js';
+import { get, post, del, request, setUnauthenticatedHandler, setRecord, inRecord, recordPath, currentRecord, ApiError } from './api.js';
 import { upload, download, expect } from './transfer.js';
 import { checkManifest, updateManifest } from './manifest.js';
 import { lang, setLang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
@@ -17,6 +17,7 @@ import { totpCode } from './totp.js';
 import { passkeysSupported, createPasskey, getPasskey } from './passkey.js';
 import { here, navigate, back, match } from './router.js';
 import * as audit from './audit.js';
+import { scan as cdScan, studyFile } from './cd.js';
 import { has } from './catalog.js';
 
 const html = htm.bind(h);
@@ -71,6 +72,9 @@ const useKDF = (email, kdf) => localStorage.setItem(kdfKey(email), JSON.stringif
 function enterSession(account, keys, kdf, umk) {
   session.value = { account, keys, kdf, umk };
   setRecord(account.record_id);
+  representing.value = '';
+  recordList.value = null;
+  accepted.value = '';
   locked.value = null;
   sessionStorage.setItem('akte.session', emailKey(account.email));
   takeLang(account);
@@ -108,6 +112,9 @@ function leaveSession(message = '', { stay = false } = {}) {
   if (session.value) core.call('forget', { handle: session.value.umk }).catch(() => {});
   session.value = null;
   setRecord('');
+  representing.value = '';
+  recordList.value = null;
+  accepted.value = '';
   locked.value = null;
   sessionStorage.removeItem('akte.session');
   // The next login (maybe of another account) shows nothing of this one.
@@ -428,6 +435,7 @@ function Login({ start }) {
       <${Busy} busy=${busy}>${tr('Anmelden', 'Log in')}<//>
     </form>
     <p><a href="/registrieren">${tr('Neu hier? Konto anlegen', 'New here? Create an account')}</a></p>
+    <p><a href="/registrieren/praxis">${tr('Praxis, Apotheke oder Klinik? Als Leistungserbringer registrieren', 'A practice, pharmacy or hospital? Register as a provider')}</a></p>
     <p><a href="/registrieren/fortsetzen">${tr('Registrierung nicht beendet? Fortsetzen', 'Registration not finished? Continue it')}</a></p>
     <p><a href="/passwort-vergessen">${tr('Passwort vergessen?', 'Forgot your password?')}</a></p>`;
 }
@@ -666,7 +674,7 @@ function AuthenticatorSetup({ secret, uri }) {
 
 // TotpStep sets up the authenticator and logs in with its first code:
 // the code is asked once during registration.
-function TotpStep({ reg, email, title, progress }) {
+function TotpStep({ reg, email, title, progress, open = tr('Akte öffnen', 'Open my record') }) {
   const [code, setCode] = useState('');
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
@@ -700,7 +708,7 @@ function TotpStep({ reg, email, title, progress }) {
     <form onSubmit=${submit} class="card narrow">
       <${Field} label=${tr('Code aus der App', 'Code from the app')} name="totp" value=${code} onInput=${setCode} autocomplete="one-time-code" inputmode="numeric" hint=${tr('6 Ziffern; damit melden Sie sich zum ersten Mal an', '6 digits; with it you log in for the first time')} />
       <${Alert} text=${err} />
-      <${Busy} busy=${busy}>${tr('Akte öffnen', 'Open my record')}<//>
+      <${Busy} busy=${busy}>${open}<//>
     </form>`;
 }
 
@@ -745,6 +753,204 @@ function EmailStep({ email, title, progress, onDone }) {
     </form>`;
 }
 
+// ---- providers (decision 0034) ----
+
+// providerTypes are the institution types with their names.
+const providerTypes = () => [
+  ['practice', tr('Arztpraxis', 'Doctor’s practice')],
+  ['dentist', tr('Zahnarztpraxis', 'Dentist')],
+  ['psychotherapist', tr('Psychotherapeutische Praxis', 'Psychotherapist')],
+  ['pharmacy', tr('Apotheke', 'Pharmacy')],
+  ['hospital', tr('Krankenhaus', 'Hospital')],
+  ['other', tr('Andere Einrichtung', 'Other institution')],
+];
+const providerTypeName = (t) => (providerTypes().find(([k]) => k === t) || [t, t])[1];
+
+// home is where a session starts: a patient's record, a provider's
+// practice page (a provider has no record).
+const home = (s) => (s?.account?.record_id ? '/akte' : '/praxis');
+
+// RegisterProvider registers a practice, pharmacy or hospital: the
+// account as a patient's (keys made here, the password never leaves the
+// device), the institution instead of KVNR and date of birth; then the
+// same steps as a patient's registration.
+function RegisterProvider() {
+  const [step, setStep] = useState('form');
+  const [f, setF] = useState({ email: '', type: 'practice', name: '', telematik: '', lanr: '', bsnr: '', place: '', pw: '', pw2: '' });
+  const [reg, setReg] = useState(null);
+  const [status, setStatus] = useState('');
+  const { err, busy, run } = useAction(() => setStatus(''));
+  const set = (k) => (v) => setF({ ...f, [k]: v });
+  const titles = {
+    form: tr('Als Leistungserbringer registrieren', 'Register as a provider'),
+    email: tr('E-Mail-Adresse bestätigen', 'Confirm your e-mail address'),
+    recovery: tr('Sicherheitsschlüssel sichern', 'Keep your recovery key safe'),
+    totp: tr('Zwei-Faktor-Anmeldung einrichten', 'Set up two-factor login'),
+  };
+  useTitle(titles[step]);
+  const submit = run(async () => {
+    await checkNewPassword(f.pw, f.pw2, f.email, '');
+    setStatus(tr('Schlüssel werden auf diesem Gerät erzeugt. Das dauert auf manchen Telefonen bis zu 10 Sekunden …',
+      'Creating keys on this device. On some phones this takes up to 10 seconds …'));
+    const m = await core.call('newAccount', { password: f.pw });
+    const res = await post('/providers', {
+      email: f.email, kdf: m.kdf, login_secret: m.login_secret, recovery_verifier: m.recovery_verifier, keys: m.keys,
+      device_id: deviceId(), device_name: deviceName(), lang: lang.value,
+      provider: { type: f.type, name: f.name, telematik_id: f.telematik.trim(), lanr: f.lanr.trim(), bsnr: f.bsnr.trim(), place: f.place },
+    });
+    setReg({ m, ...res });
+    localStorage.setItem('akte.email', f.email);
+    useKDF(f.email, m.kdf);
+    setStep('email');
+  });
+  const steps = ['form', 'email', 'recovery', 'totp'];
+  const progress = html`<p class="steps">${tr(`Schritt ${steps.indexOf(step) + 1} von 4`, `Step ${steps.indexOf(step) + 1} of 4`)}</p>`;
+  if (step === 'email') return html`<${EmailStep} email=${f.email} title=${titles.email} progress=${progress} onDone=${() => setStep('recovery')} />`;
+  if (step === 'recovery')
+    return html`<h1 tabindex="-1">${titles.recovery}</h1>${progress}
+      <${RecoveryKey} text=${reg.m.recovery_key} email=${f.email} />
+      <${RecoveryConfirm} text=${reg.m.recovery_key} onDone=${() => setStep('totp')} submitLabel=${tr('Weiter', 'Continue')} />`;
+  if (step === 'totp') return html`<${TotpStep} reg=${reg} email=${f.email} title=${titles.totp} progress=${progress} open=${tr('Praxisseite öffnen', 'Open the practice page')} />`;
+  const doctor = f.type === 'practice';
+  return html`<h1 tabindex="-1">${titles.form}</h1>${progress}
+    <form onSubmit=${submit} class="card narrow">
+      <p>${tr(
+        'Für Arztpraxen, Zahnarztpraxen, Psychotherapie, Apotheken und Krankenhäuser. Der Betreiber prüft Ihre Angaben; erst danach finden Patientinnen und Patienten Sie und können Ihnen Zugriff geben.',
+        'For doctors’ and dentists’ practices, psychotherapists, pharmacies and hospitals. The operator checks your data; only then do patients find you and can grant you access.',
+      )}</p>
+      <${Field} label=${tr('E-Mail-Adresse', 'E-mail address')} type="email" name="email" value=${f.email} onInput=${set('email')} autocomplete="email" />
+      <div class="field">
+        <label for="provider-type">${tr('Art der Einrichtung', 'Type of institution')}</label>
+        <select id="provider-type" name="type" value=${f.type} onChange=${(e) => set('type')(e.currentTarget.value)}>
+          ${providerTypes().map(([k, name]) => html`<option value=${k}>${name}</option>`)}
+        </select>
+      </div>
+      <${Field} label=${tr('Name der Einrichtung', 'Name of the institution')} name="name" value=${f.name} onInput=${set('name')} autocomplete="organization" />
+      <${Field} label="Telematik-ID" name="telematik" value=${f.telematik} onInput=${set('telematik')} autocomplete="off"
+        hint=${tr('steht auf Ihrer Praxisausweis-Karte (SMC-B), z. B. 1-20014977', 'printed on your institution card (SMC-B), e.g. 1-20014977')} />
+      <${Field} label=${tr('LANR (lebenslange Arztnummer)', 'LANR (lifelong doctor number)')} name="lanr" value=${f.lanr} onInput=${set('lanr')} autocomplete="off"
+        inputmode="numeric" maxlength="9" required=${doctor} hint=${doctor ? tr('9 Ziffern; für eine Arztpraxis nötig', '9 digits; required for a doctor’s practice') : tr('9 Ziffern; falls vorhanden', '9 digits; if you have one')} />
+      <${Field} label=${tr('BSNR (Betriebsstättennummer)', 'BSNR (practice site number)')} name="bsnr" value=${f.bsnr} onInput=${set('bsnr')} autocomplete="off"
+        inputmode="numeric" maxlength="9" required=${doctor} hint=${tr('9 Ziffern; zusammen mit der LANR', '9 digits; together with the LANR')} />
+      <${Field} label=${tr('Ort', 'Place')} name="place" value=${f.place} onInput=${set('place')} autocomplete="address-level2" required=${false} />
+      <${PasswordFields} pw=${f.pw} setPw=${set('pw')} pw2=${f.pw2} setPw2=${set('pw2')} email=${f.email} kvnr="" />
+      <${Alert} text=${err} />
+      <${Status} text=${status} />
+      ${busy && status && html`<progress aria-hidden="true"></progress>`}
+      <${Busy} busy=${busy}>${tr('Registrieren', 'Register')}<//>
+    </form>
+    <p><a href="/anmelden">${tr('Schon registriert? Anmelden', 'Already registered? Log in')}</a></p>
+    <p><a href="/registrieren">${tr('Als Patientin oder Patient registrieren', 'Register as a patient')}</a></p>`;
+}
+
+// Fingerprint shows a key's fingerprint as text and as a QR code holding
+// exactly that text; it was computed in this browser from the key bytes.
+function Fingerprint({ text }) {
+  return html`<div class="fingerprint">
+    <p class="mono" data-testid="fingerprint">${text}</p>
+    <${QR} text=${text} label=${tr('Fingerabdruck als QR-Code', 'Fingerprint as a QR code')} />
+  </div>`;
+}
+
+// InstitutionData lists a provider's data.
+function InstitutionData({ p }) {
+  const row = (de, en, v) => v && html`<dt>${tr(de, en)}</dt><dd>${v}</dd>`;
+  return html`<dl class="facts">
+    ${row('Art', 'Type', providerTypeName(p.type))}
+    ${row('Ort', 'Place', p.place)}
+    ${row('Telematik-ID', 'Telematik-ID', p.telematik_id)}
+    ${row('LANR', 'LANR', p.lanr)}
+    ${row('BSNR', 'BSNR', p.bsnr)}
+  </dl>`;
+}
+
+// ProviderHome is a provider's page: its status and the fingerprint its
+// own private key proves, to show patients.
+function ProviderHome() {
+  useTitle(tr('Praxis', 'Practice'));
+  const [p, setP] = useState(null);
+  const [fp, setFp] = useState('');
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    (async () => {
+      const me = await get('/account/provider');
+      const s = session.value;
+      setFp(await core.call('ownFingerprint', { umk: s.umk, keys: s.keys, public_key: me.public_key }));
+      setP(me);
+    })().catch((e) => setErr(errorText(e)));
+  }, []);
+  const status = {
+    pending: tr('Noch nicht freigeschaltet: Der Betreiber prüft Ihre Angaben. Bis dahin findet Sie niemand.', 'Not verified yet: the operator checks your data. Until then nobody finds you.'),
+    verified: tr('Freigeschaltet: Patientinnen und Patienten finden Sie und können Ihnen Zugriff geben.', 'Verified: patients find you and can grant you access.'),
+    rejected: tr('Abgelehnt: Der Betreiber hat Ihre Angaben nicht bestätigt.', 'Rejected: the operator did not confirm your data.'),
+  };
+  return html`<h1 tabindex="-1">${p ? p.name : tr('Praxis', 'Practice')}</h1>
+    <${Alert} text=${err} />
+    ${!p && !err && html`<${Status} text=${tr('Wird geladen …', 'Loading …')} />`}
+    ${p &&
+    html`<section class="card" aria-labelledby="provider-status">
+        <h2 id="provider-status">${tr('Status', 'Status')}</h2>
+        <p data-testid="provider-status">${status[p.status] || p.status}</p>
+        <${InstitutionData} p=${p} />
+      </section>
+      <section class="card" aria-labelledby="provider-fp">
+        <h2 id="provider-fp">${tr('Fingerabdruck Ihres Schlüssels', 'Your key’s fingerprint')}</h2>
+        <p>${tr(
+          'Zeigen Sie ihn Patientinnen und Patienten (vorlesen oder den QR-Code scannen lassen): Stimmt er mit dem überein, den ihre App anzeigt, gibt der Server ihnen Ihren echten Schlüssel. Er ist hier aus Ihrem eigenen Schlüssel berechnet.',
+          'Show it to patients (read it out, or let them scan the QR code): if it matches the one their app shows, the server gives them your real key. It is computed here from your own key.',
+        )}</p>
+        <${Fingerprint} text=${fp} />
+      </section>`}`;
+}
+
+// Providers lets a patient find verified providers and check a
+// provider's key fingerprint against the one the practice shows.
+function Providers() {
+  useTitle(tr('Ärzte und Einrichtungen', 'Doctors and institutions'));
+  const [q, setQ] = useState('');
+  const [list, setList] = useState(null);
+  const [sel, setSel] = useState(null); // { p, fp }
+  const { err, busy, run } = useAction();
+  const search = run(async () => {
+    setSel(null);
+    setList(await get('/providers?q=' + encodeURIComponent(q.trim())));
+  });
+  const check = (id) =>
+    run(async () => {
+      const p = await get('/providers/' + encodeURIComponent(id));
+      setSel({ p, fp: await core.call('fingerprint', { public_key: p.public_key }) });
+    });
+  return html`<h1 tabindex="-1">${tr('Ärzte und Einrichtungen', 'Doctors and institutions')}</h1>
+    <form onSubmit=${search} class="card narrow" role="search">
+      <${Field} label=${tr('Name, Ort, Telematik-ID, LANR oder BSNR', 'Name, place, Telematik-ID, LANR or BSNR')} name="provider-query" value=${q} onInput=${setQ}
+        autocomplete="off" minlength="2" hint=${tr('Nur vom Betreiber geprüfte Einrichtungen werden gefunden.', 'Only institutions the operator checked are found.')} />
+      <${Alert} text=${err} />
+      <${Busy} busy=${busy}>${tr('Suchen', 'Search')}<//>
+    </form>
+    ${list &&
+    html`<section aria-labelledby="provider-results">
+      <h2 id="provider-results">${tr(`${list.length} gefunden`, `${list.length} found`)}</h2>
+      <ul class="providers">
+        ${list.map(
+          (p) => html`<li class="card" key=${p.id}>
+            <h3>${p.name}</h3>
+            <${InstitutionData} p=${p} />
+            <button type="button" onClick=${check(p.id)}>${tr(`Fingerabdruck prüfen: ${p.name}`, `Check fingerprint: ${p.name}`)}</button>
+          </li>`,
+        )}
+      </ul>
+    </section>`}
+    ${sel &&
+    html`<section class="card" aria-labelledby="provider-fp">
+      <h2 id="provider-fp">${tr(`Fingerabdruck von ${sel.p.name}`, `Fingerprint of ${sel.p.name}`)}</h2>
+      <p>${tr(
+        'Hier in Ihrem Browser aus dem Schlüssel berechnet, den der Server für diese Einrichtung liefert. Vergleichen Sie ihn mit dem, den die Praxis Ihnen zeigt: Weicht er ab, geben Sie keinen Zugriff.',
+        'Computed here in your browser from the key the server delivers for this institution. Compare it with the one the practice shows you: if they differ, grant no access.',
+      )}</p>
+      <${Fingerprint} text=${sel.fp} />
+    </section>`}`;
+}
+
 // ---- the record ----
 
 const record = signal(null); // wire.Record
@@ -760,6 +966,9 @@ let loads = 0;
 async function loadRecord() {
   const gen = ++loads;
   const [rec, list] = await Promise.all([get(inRecord()), get(inRecord('/items'))]);
+  // A represented record's key opens with the account's private key
+  // (decision 0036): the core finds it beside the record.
+  if (rec.rmk_slot) rec.private_key_by_umk = session.value.keys.private_key_by_umk;
   // A listing without the newest category key version this browser has
   // seen is refused: new items would be sealed under an old key.
   const vkey = 'akte.keyversions.' + rec.keys.record_id;
@@ -1232,6 +1441,110 @@ const noFilter = { q: '', cat: '', sort: 'category', from: '', to: '' };
 const recordFilter = signal(noFilter);
 const useFilter = (k) => [recordFilter.value[k], (v) => (recordFilter.value = { ...recordFilter.value, [k]: v })];
 
+// CDImport reads a patient CD (its folder, or a ZIP of it) on this
+// device, shows what it found and what it skips, and uploads each study as
+// one encrypted item (docs/dicom.md, decision 0038); the record page shows
+// the uploads' progress.
+const skipText = {
+  program: ['Programm (Bildbetrachter)', 'program (image viewer)'],
+  autorun: ['Autostart-Datei', 'autorun file'],
+  picture: ['Bild oder Logo, kein DICOM', 'picture or logo, not DICOM'],
+  document: ['Dokument, kein DICOM', 'document, not DICOM'],
+  archive: ['Archiv', 'archive'],
+  duplicate: ['doppelt vorhanden', 'duplicate'],
+  malformed: ['beschädigtes DICOM', 'damaged DICOM'],
+  empty: ['leer', 'empty'],
+};
+const matchText = { match: ['stimmt überein', 'matches'], mismatch: ['weicht ab', 'differs'], unknown: ['nicht prüfbar', 'cannot be checked'] };
+
+function CDImport() {
+  useTitle(tr('Patienten-CD importieren', 'Import a patient CD'));
+  const [found, setFound] = useState(null); // {files, studies, skipped, source}
+  const [busy, setBusy] = useState('');
+  const [err, setErr] = useState('');
+  const [sure, setSure] = useState(false);
+  const folder = useRef(null);
+  const zip = useRef(null);
+  const read = async (files, isZip) => {
+    if (!files.length) return;
+    setErr('');
+    setFound(null);
+    setSure(false);
+    setBusy(tr('Die CD wird auf diesem Gerät gelesen …', 'Reading the CD on this device …'));
+    try {
+      const paths = files.map((f) => droppedPath.get(f) || f.webkitRelativePath || f.name);
+      const r = await cdScan(files, { zip: isZip, paths, birthDate: session.value.account.birth_date });
+      if (!r.studies.length) throw new core.CoreError('invalid', 'no studies', 'dicom_no_studies');
+      setFound({ ...r, files });
+    } catch (e) {
+      setErr(errorText(e));
+    } finally {
+      setBusy('');
+    }
+  };
+  const pickDrop = async (e) => {
+    e.preventDefault();
+    const files = await filesOf(e.dataTransfer);
+    read(files, files.length === 1 && /\.zip$/i.test(files[0].name));
+  };
+  const mismatch = found?.studies.some((s) => s.mismatch);
+  const start = async () => {
+    setBusy(tr('Die Untersuchungen werden vorbereitet …', 'Preparing the studies …'));
+    try {
+      const list = [];
+      for (const s of found.studies) {
+        const file = await studyFile(s, found.files);
+        droppedPath.set(file, 'cd:' + s.uid);
+        list.push({ file, meta: { title: s.title, type: 'DICOM ' + s.modalities.join('/'), date: s.date, source: s.institution } });
+      }
+      navigate('/akte');
+      runUploads(list, 'images');
+    } catch (e) {
+      setErr(errorText(e));
+      setBusy('');
+    }
+  };
+  return html`<div onDragOver=${(e) => e.preventDefault()} onDrop=${pickDrop} data-testid="cd-dropzone">
+    <h1 tabindex="-1">${tr('Patienten-CD importieren', 'Import a patient CD')}</h1>
+    <p>${tr('Wählen Sie den Ordner der CD (oder ziehen Sie ihn hierher) oder eine ZIP-Datei mit ihrem Inhalt. Die Bilder werden auf diesem Gerät gelesen und verschlüsselt; jede Untersuchung wird ein Dokument in der Kategorie „Medizinische Bilder“.',
+      'Choose the CD’s folder (or drag it here) or a ZIP file of its contents. The images are read and encrypted on this device; each study becomes one document in the category “Medical images”.')}</p>
+    <div class="row">
+      <button type="button" class="primary" onClick=${() => folder.current.click()} disabled=${!!busy}>${tr('Ordner der CD wählen', 'Choose the CD’s folder')}</button>
+      <button type="button" onClick=${() => zip.current.click()} disabled=${!!busy}>${tr('ZIP-Datei wählen', 'Choose a ZIP file')}</button>
+    </div>
+    <input ref=${folder} type="file" webkitdirectory multiple hidden data-testid="cd-folder" aria-label=${tr('Ordner der CD', 'The CD’s folder')}
+      onChange=${(e) => (read(Array.from(e.currentTarget.files), false), (e.currentTarget.value = ''))} />
+    <input ref=${zip} type="file" accept=".zip,application/zip" hidden data-testid="cd-zip" aria-label=${tr('ZIP-Datei', 'ZIP file')}
+      onChange=${(e) => (read(Array.from(e.currentTarget.files), true), (e.currentTarget.value = ''))} />
+    <${Status} text=${busy} />
+    <${Alert} text=${err} />
+    ${found &&
+    html`<section aria-labelledby="cd-found-h">
+      <h2 id="cd-found-h" tabindex="-1">${tr(`Gefunden: ${found.studies.length} Untersuchung(en)`, `Found: ${found.studies.length} stud${found.studies.length === 1 ? 'y' : 'ies'}`)}</h2>
+      <ul class="plain studies">
+        ${found.studies.map(
+          (s) => html`<li data-testid="cd-study"><h3>${s.title}</h3>
+            <p class="meta">${[s.date && fmtDate(s.date), s.modalities.join('/'), s.institution].filter(Boolean).join(' · ')}</p>
+            <p>${tr(`${s.series} Serie(n), ${s.instances} Bilder, ${fmtBytes(s.size)}`, `${s.series} series, ${s.instances} images, ${fmtBytes(s.size)}`)}</p>
+            <p>${tr('Patient', 'Patient')}: ${s.patient.name || '–'}${s.patient.birth_date && html`, ${tr('geboren', 'born')} ${fmtDate(s.patient.birth_date)}`}
+              (${tr('Geburtsdatum', 'date of birth')}: ${tr(...matchText[s.check.birth_date])})</p>
+            ${s.mismatch && html`<p class="alert" role="alert">${tr('Diese Untersuchung scheint zu einer anderen Person zu gehören.', 'This study seems to be another person’s.')}</p>`}
+          </li>`,
+        )}
+      </ul>
+      ${found.skipped.length > 0 &&
+      html`<details><summary>${tr(`Nicht importiert: ${found.skipped.length} Datei(en)`, `Not imported: ${found.skipped.length} file(s)`)}</summary>
+        <ul data-testid="cd-skipped">${found.skipped.map((k) => html`<li><span class="name">${k.path}</span>: ${tr(...(skipText[k.reason] || ['kein DICOM oder nicht lesbar', 'not DICOM or not readable']))}</li>`)}</ul>
+      </details>`}
+      ${mismatch &&
+      html`<p><label><input type="checkbox" checked=${sure} onChange=${(e) => setSure(e.currentTarget.checked)} />
+        ${' '}${tr('Ich habe geprüft: Diese Bilder gehören in meine Akte.', 'I checked: these images belong in my record.')}</label></p>`}
+      <button type="button" class="primary" onClick=${start} disabled=${!!busy || (mismatch && !sure)}>${tr('Verschlüsselt hochladen', 'Encrypt and upload')}</button>
+    </section>`}
+    <p><a href="/akte">${tr('Zurück zur Akte', 'Back to the record')}</a></p>
+  </div>`;
+}
+
 function Record() {
   useTitle(tr('Meine Akte', 'My record'));
   const [q, setQ] = useFilter('q');
@@ -1345,11 +1658,13 @@ function Record() {
     pick(await filesOf(e.dataTransfer));
   };
   return html`<div data-testid="dropzone" onDragOver=${(e) => e.preventDefault()} onDrop=${dropOnPage}>
-    <h1 tabindex="-1">${tr('Meine Akte', 'My record')}</h1>
+    <h1 tabindex="-1">${representing.value ? tr(`Akte von ${representing.value}`, `Record of ${representing.value}`) : tr('Meine Akte', 'My record')}</h1>
+    <${RecordSwitch} />
     <${SecurityNotices} />
     <div class="record-top">
       <button type="button" class="primary add" onClick=${() => setAdding({ files: [], replaces: null })} disabled=${!record.value}>
         ${tr('Dokumente hinzufügen', 'Add documents')}</button>
+      <a class="button" href="/patienten-cd">${tr('Patienten-CD importieren', 'Import a patient CD')}</a>
       <${Quota} />
     </div>
     <${Uploads} />
@@ -1556,6 +1871,129 @@ function Viewer({ x }) {
 
 // ---- settings ----
 
+// Information (GDPR Art. 15; issue 16, item 5; docs/rights.md): what the
+// server stores about the account in plaintext, as it answers, and a
+// summary of the record decrypted in this browser; the whole as a JSON
+// file too. The CLI's `akte account report` gives the same.
+function Information() {
+  useTitle(tr('Auskunft über Ihre Daten', 'Information about your data'));
+  const [data, setData] = useState(null);
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    (async () => {
+      try {
+        await reloadRecord();
+        const [account, devices, sessions, passkeys, records] = await Promise.all([get('/account'), get('/devices'), get('/sessions'), get('/account/passkeys'), get('/records')]);
+        const p = await verifyProtocol().catch(() => null);
+        setData({ account, devices, sessions, passkeys, records, protocol: p && { events: p.events.length, size: p.size } });
+      } catch (e) {
+        setErr(errorText(e));
+      }
+    })();
+  }, []);
+  const all = items.value;
+  const byCat = new Map();
+  for (const x of all) byCat.set(x.item.category, (byCat.get(x.item.category) || 0) + 1);
+  const dates = all.map((x) => x.meta?.date || x.item.created_at.slice(0, 10)).sort();
+  const sources = [...new Set(all.map((x) => x.meta?.source).filter(Boolean))].sort();
+  const save = () => {
+    const r = record.value;
+    const report = {
+      made: new Date().toISOString(),
+      server: { ...data, quota: r?.quota, used: r?.used,
+        items: all.map(({ item: i }) => ({ id: i.id, kind: i.kind, category: i.category, size: i.size, created_at: i.created_at, created_by: i.created_by, replaces: i.replaces })) },
+      content: { documents: all.length, bytes: all.reduce((n, x) => n + (x.meta?.size || 0), 0), earliest: dates[0], latest: dates.at(-1), sources,
+        categories: [...byCat].map(([id, documents]) => ({ id, documents })) },
+    };
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
+    a.download = 'akte-auskunft.json';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+  const a = data?.account;
+  return html`<h1 tabindex="-1">${tr('Auskunft über Ihre Daten', 'Information about your data')}</h1>
+    <p>${tr('Was der Server über Ihr Konto speichert, und eine Zusammenfassung Ihrer Akte (Art. 15 DSGVO). Gesundheitsdaten hat der Server nur verschlüsselt; die Zusammenfassung entsteht in diesem Browser.',
+      'What the server stores about your account, and a summary of your record (GDPR Art. 15). The server holds health data only encrypted; the summary is made in this browser.')}</p>
+    <${Alert} text=${err} />
+    ${!data && !err && html`<${Status} text=${tr('Wird zusammengestellt …', 'Gathering …')} />`}
+    ${data &&
+    html`<section class="card" aria-labelledby="inf-server-h">
+        <h2 id="inf-server-h">${tr('Beim Server gespeichert (unverschlüsselt)', 'Stored by the server (unencrypted)')}</h2>
+        <dl class="facts" data-testid="info-server">
+          <dt>${tr('E-Mail-Adresse', 'E-mail address')}</dt><dd>${a.email}</dd>
+          <dt>KVNR</dt><dd>${a.kvnr}</dd>
+          <dt>${tr('Geburtsdatum', 'Date of birth')}</dt><dd>${a.birth_date ? fmtDate(a.birth_date) : ''}</dd>
+          <dt>${tr('Konto angelegt', 'Account created')}</dt><dd>${fmtDateTime(a.created_at)}</dd>
+          <dt>${tr('Geräte', 'Devices')}</dt><dd>${data.devices.length}</dd>
+          <dt>${tr('Sitzungen', 'Sessions')}</dt><dd>${data.sessions.length}</dd>
+          <dt>${tr('Passkeys', 'Passkeys')}</dt><dd>${data.passkeys.length}</dd>
+          <dt>${tr('Akten, auf die Sie zugreifen', 'Records you may act on')}</dt><dd>${data.records.length}</dd>
+          <dt>${tr('Einträge der Akte (Kennung, Kategorie, Größe, Zeit)', 'Items of the record (id, category, size, time)')}</dt><dd>${all.length}</dd>
+          <dt>${tr('Speicher', 'Storage')}</dt><dd>${fmtBytes(record.value?.used || 0)} / ${fmtBytes(record.value?.quota || 0)}</dd>
+          <dt>${tr('Protokolleinträge', 'Protocol entries')}</dt><dd>${data.protocol ? data.protocol.events : tr('nicht prüfbar', 'cannot be verified')}</dd>
+        </dl>
+        <p><a href="/einstellungen">${tr('Geräte und Sitzungen verwalten', 'Manage devices and sessions')}</a> · <a href="/protokoll">${tr('Protokoll ansehen', 'See the protocol')}</a></p>
+      </section>
+      <section class="card" aria-labelledby="inf-content-h">
+        <h2 id="inf-content-h">${tr('Ihre Akte (in diesem Browser entschlüsselt)', 'Your record (decrypted in this browser)')}</h2>
+        <dl class="facts" data-testid="info-content">
+          <dt>${tr('Dokumente', 'Documents')}</dt><dd>${all.length}</dd>
+          ${dates.length > 0 && html`<dt>${tr('Zeitraum', 'Period')}</dt><dd>${fmtDate(dates[0])} – ${fmtDate(dates.at(-1))}</dd>`}
+          ${[...byCat].map(([c, n]) => html`<dt>${catName(c)}</dt><dd>${n}</dd>`)}
+          ${sources.length > 0 && html`<dt>${tr('Quellen', 'Sources')}</dt><dd>${sources.join(', ')}</dd>`}
+        </dl>
+      </section>
+      <button type="button" class="primary" onClick=${save}>${tr('Auskunft als Datei speichern (JSON)', 'Save the information as a file (JSON)')}</button>`}`;
+}
+
+// Termination (issue 16, item 7): notice on the account, with what will be
+// lost and when, revocable with one click during the grace period.
+function Termination() {
+  const [notice, setNotice] = useState(undefined); // undefined: loading; null: none
+  const [asking, setAsking] = useState(false);
+  const [err, setErr] = useState('');
+  const [status, setStatus] = useState('');
+  useEffect(() => {
+    get('/account/termination').then(setNotice, (e) => (e instanceof ApiError && e.status === 404 ? setNotice(null) : setErr(errorText(e))));
+  }, []);
+  const act = async (f, done) => {
+    setErr('');
+    setStatus('');
+    try {
+      await f();
+      setStatus(done);
+    } catch (e) {
+      setErr(errorText(e));
+    }
+  };
+  const give = () => act(async () => (setNotice(await post('/account/termination', {})), setAsking(false)), tr('Gekündigt.', 'Notice given.'));
+  const keep = () => act(async () => (await del('/account/termination'), setNotice(null)), tr('Die Kündigung ist zurückgenommen; es wird nichts gelöscht.', 'The notice is taken back; nothing will be deleted.'));
+  const n = items.value.length;
+  return html`<section class="card" aria-labelledby="term-h" data-testid="termination">
+    <h2 id="term-h">${tr('Konto kündigen', 'Close the account')}</h2>
+    <${Alert} text=${err} />
+    <${Status} text=${status} />
+    ${notice
+      ? html`<p class="alert" role="alert">${tr(`Ihr Konto ist gekündigt. Am ${fmtDate(notice.delete_at)} werden Ihre Akte, Ihre Schlüssel und Ihr Konto endgültig gelöscht.`,
+          `Your account has notice given. On ${fmtDate(notice.delete_at)} your record, your keys and your account will be deleted for good.`)}</p>
+          <button type="button" class="primary" onClick=${keep}>${tr('Kündigung zurücknehmen', 'Take the notice back')}</button>`
+      : notice === null &&
+        html`<p>${tr('Nach einer Frist von 28 Tagen werden alle Dokumente Ihrer Akte, Ihre Schlüssel, Geräte und Ihr Konto endgültig gelöscht. Bis dahin bleibt alles erhalten, und Sie können die Kündigung zurücknehmen. Sichern Sie Ihre Daten vorher mit „akte export“.',
+            'After a grace period of 28 days every document of your record, your keys, devices and your account are deleted for good. Until then everything stays, and you can take the notice back. Save your data first with “akte export”.')}</p>
+          ${asking
+            ? html`<div class="confirm" role="alertdialog" aria-labelledby="term-q">
+                <p id="term-q">${tr(`${n} Dokument(e) und Ihr Konto werden nach der Frist gelöscht. Das lässt sich danach nicht rückgängig machen. Wirklich kündigen?`,
+                  `${n} document(s) and your account will be deleted after the grace period. That cannot be undone afterwards. Give notice?`)}</p>
+                <div class="actions">
+                  <button type="button" class="danger" onClick=${give} ref=${(el) => el && el.focus()}>${tr('Ja, Konto kündigen', 'Yes, give notice')}</button>
+                  <button type="button" onClick=${() => setAsking(false)}>${tr('Abbrechen', 'Cancel')}</button>
+                </div>
+              </div>`
+            : html`<button type="button" class="danger" onClick=${() => setAsking(true)}>${tr('Konto kündigen …', 'Close the account …')}</button>`}`}
+  </section>`;
+}
+
 function Settings() {
   useTitle(tr('Einstellungen', 'Settings'));
   const a = session.value.account;
@@ -1574,8 +2012,14 @@ function Settings() {
     <${ChangeEmail} />
     <${ChangeAuthenticator} />
     <${Passkeys} />
+    <${Representatives} />
     <${ChangePassword} />
-    <${Sessions} />`;
+    <${Sessions} />
+    <section class="card" aria-labelledby="rights-h">
+      <h2 id="rights-h">${tr('Ihre Daten', 'Your data')}</h2>
+      <p><a href="/auskunft">${tr('Auskunft über Ihre Daten (Art. 15 DSGVO)', 'Information about your data (GDPR Art. 15)')}</a></p>
+    </section>
+    <${Termination} />`;
 }
 
 // Language chooses the account's language: the app's on every device
@@ -1691,7 +2135,7 @@ function RenewKeys() {
       // makes the new one and keeps it; the page gets its handle.
       const keys = await get('/account/keys');
       const sp = await core.call('split', { password: pw, kdf: keys.kdf, last: remembered(kdfKey(s.account.email)) });
-      const rec = await get(inRecord());
+      const rec = await get(recordPath(s.account.record_id));
       const rt = await core.call('rotate', { umk: s.umk, keys: keys.keys, record: rec, password_key: sp.password_key }).catch((e3) => {
         throw e3.reason === 'umk_unopenable' ? fail('Das Passwort ist falsch.', 'The password is wrong.') : e3;
       });
@@ -1785,6 +2229,193 @@ function ChangeAuthenticator() {
             <button type="button" onClick=${() => (setProof(null), setErr(''))}>${tr('Abbrechen', 'Cancel')}</button>
           </div>
         </form>`}
+  </section>`;
+}
+
+// representing is the e-mail address of the patient whose record the
+// record page shows, '' for one's own (decision 0036).
+const representing = signal('');
+
+// RecordSwitch lets a representative switch between the own record and
+// the ones it represents (GET /api/v1/records); it shows nothing to one
+// who has only the own. Records one is named for but cannot open yet
+// (not accepted, an emergency representative still waiting) are said,
+// not offered.
+// The list is read once a session (each read is an account.read in the
+// protocol), and again after a reload of the page.
+const recordList = signal(null);
+
+function RecordSwitch() {
+  const list = recordList.value || [];
+  useEffect(() => {
+    if (!recordList.value) get('/records').then((l) => (recordList.value = l), () => (recordList.value = []));
+  }, []);
+  const open = list.filter((r) => r.role === 'owner' || r.role === 'representative' || r.role === 'emergency_open');
+  const waiting = list.filter((r) => r.role === 'invited' || r.role === 'emergency_waiting');
+  if (open.length < 2 && !waiting.length && !accepted.value) return null;
+  const choose = (id) => {
+    const r = list.find((x) => x.record_id === id);
+    setRecord(id);
+    representing.value = r && r.role !== 'owner' ? r.owner_email : '';
+    items.value = [];
+    record.value = null;
+    reloadRecord();
+  };
+  const label = (r) => (r.role === 'owner' ? tr('Meine Akte', 'My record') : tr(`Akte von ${r.owner_email} (Vertretung)`, `Record of ${r.owner_email} (representative)`));
+  const reload = () => get('/records').then((l) => (recordList.value = l));
+  return html`<div class="record-switch" data-testid="record-switch">
+    ${accepted.value &&
+    html`<p role="status">${tr('Angenommen. Nennen Sie der Person, die Sie vertreten, den Fingerabdruck Ihres Schlüssels:',
+      'Accepted. Tell the person you represent your key’s fingerprint:')} <code data-testid="own-fingerprint">${accepted.value}</code></p>`}
+    ${open.length > 1 &&
+    html`<label for="record-choice">${tr('Akte', 'Record')}</label>
+      <select id="record-choice" value=${currentRecord()} onChange=${(e) => choose(e.currentTarget.value)}>
+        ${open.map((r) => html`<option value=${r.record_id}>${label(r)}</option>`)}
+      </select>`}
+    ${waiting.map((r) => html`<${Representation} r=${r} reload=${reload} />`)}
+  </div>`;
+}
+
+// Representation is what a representative does before it may open a
+// record (decision 0036): accept being named, with its own KVNR (then
+// read out its key's fingerprint to the patient), or, as an emergency
+// representative, request access, which starts the waiting period.
+// accepted is the fingerprint to read out after an acceptance (until the
+// page is left).
+const accepted = signal('');
+
+function Representation({ r, reload }) {
+  const [kvnr, setKvnr] = useState('');
+  const { err, busy, run } = useAction();
+  const path = (p) => recordPath(r.record_id, '/representatives' + p);
+  const accept = run(async () => {
+    await post(path('/accept'), { kvnr: kvnr.trim().toUpperCase() });
+    accepted.value = (await core.call('compareFingerprint', { public_key: session.value.keys.public_key })).fingerprint;
+    await reload();
+  });
+  const request = run(async () => {
+    await post(path('/request'));
+    await reload();
+  });
+  if (r.role === 'invited')
+    return html`<form class="card" onSubmit=${accept} data-testid="representation">
+      <p>${tr(`${r.owner_email} hat Sie als Vertretung benannt.`, `${r.owner_email} named you representative.`)}</p>
+      <${Field} label=${tr('Ihre KVNR zur Bestätigung', 'Your KVNR to confirm')} name=${'accept-' + r.record_id} value=${kvnr} onInput=${setKvnr} autocomplete="off" />
+      <${Alert} text=${err} />
+      <${Busy} busy=${busy}>${tr('Annehmen', 'Accept')}<//>
+    </form>`;
+  return html`<div class="card" data-testid="representation">
+    ${r.opens_at
+      ? html`<p>${tr(`Notfallzugriff auf die Akte von ${r.owner_email} öffnet sich am ${fmtDateTime(r.opens_at)}, wenn die Person nicht ablehnt.`,
+          `Emergency access to the record of ${r.owner_email} opens on ${fmtDateTime(r.opens_at)} unless the person refuses.`)}</p>`
+      : html`<p>${tr(`Sie sind Notfall-Vertretung von ${r.owner_email}. Der Zugriff öffnet sich erst nach der Wartezeit; die Person wird benachrichtigt und kann ablehnen.`,
+          `You are emergency representative of ${r.owner_email}. Access opens only after the waiting period; the person is told and can refuse.`)}</p>
+        <${Alert} text=${err} />
+        <button type="button" class="primary" disabled=${busy} onClick=${request}>${tr('Notfallzugriff beantragen', 'Request emergency access')}</button>`}
+  </div>`;
+}
+
+// Representatives is the patient's list of representatives (decision
+// 0036): name one by e-mail and KVNR (an emergency representative with a
+// waiting period), hand an accepted one the record key after comparing
+// the fingerprint the representative reads out, refuse an emergency
+// request, remove one. Always of one's own record.
+function Representatives() {
+  const s = session.value;
+  const own = (p = '') => recordPath(s.account.record_id, '/representatives' + p);
+  const [list, setList] = useState([]);
+  const [f, setF] = useState({ email: '', kvnr: '', wait: '' });
+  const set = (k) => (v) => setF({ ...f, [k]: v });
+  const [typed, setTyped] = useState({});
+  const [fps, setFps] = useState({});
+  const [status, setStatus] = useState('');
+  const { err, setErr, busy, run } = useAction();
+  const load = async () => {
+    try {
+      const rs = await get(own());
+      const out = {};
+      for (const r of rs) if (r.account_key && !r.key_handed_over) out[r.id] = (await core.call('compareFingerprint', { public_key: r.account_key })).fingerprint;
+      setFps(out);
+      setList(rs);
+    } catch (e) {
+      setErr(errorText(e));
+    }
+  };
+  useEffect(() => void load(), []);
+  const add = run(async () => {
+    setStatus('');
+    const days = parseInt(f.wait || '0', 10) || 0;
+    const r = await post(own(), { email: f.email.trim(), kvnr: f.kvnr.trim().toUpperCase(), emergency_wait_days: days });
+    setF({ email: '', kvnr: '', wait: '' });
+    setStatus(tr(`${r.email} ist als Vertretung benannt und bekommt eine E-Mail. Sobald sie annimmt, übergeben Sie hier den Schlüssel.`,
+      `${r.email} is named representative and gets an e-mail. Once they accept, hand over the key here.`));
+    await load();
+  });
+  const act = (f2) => async () => {
+    setErr('');
+    setStatus('');
+    try {
+      await f2();
+    } catch (e) {
+      setErr(errorText(e));
+    }
+    await load();
+  };
+  const handOver = (r) => act(async () => {
+    const fp = await core.call('compareFingerprint', { public_key: r.account_key, typed: typed[r.id] || '' });
+    if (!fp.same) throw fail('Der Fingerabdruck stimmt nicht überein. Der Schlüssel wurde nicht übergeben.', 'The fingerprint does not match. The key was not handed over.');
+    const rec = await get(recordPath(s.account.record_id));
+    const { slot } = await core.call('wrapForRep', { umk: s.umk, record: rec, public_key: r.account_key });
+    await request('PUT', own('/' + encodeURIComponent(r.id) + '/key'), { public_key: r.account_key, rmk_slot: slot });
+    setStatus(tr(`Schlüssel an ${r.email} übergeben.`, `Key handed to ${r.email}.`));
+  });
+  const refuse = (r) => act(async () => {
+    await post(own('/' + encodeURIComponent(r.id) + '/refuse'));
+    setStatus(tr(`Notfallzugriff von ${r.email} abgelehnt.`, `Emergency access of ${r.email} refused.`));
+  });
+  const remove = (r) => act(async () => {
+    await del(own('/' + encodeURIComponent(r.id)));
+    setStatus(tr(`${r.email} ist keine Vertretung mehr.`, `${r.email} is no longer a representative.`));
+  });
+  const state = (r) => {
+    if (!r.accepted_at) return tr('wartet auf Annahme', 'waiting for acceptance');
+    if (r.opens_at) return tr(`Notfallzugriff beantragt, öffnet am ${fmtDateTime(r.opens_at)}`, `emergency access requested, opens on ${fmtDateTime(r.opens_at)}`);
+    if (!r.key_handed_over) return tr('hat angenommen, Schlüssel noch nicht übergeben', 'accepted, key not handed over yet');
+    return r.emergency_wait_days ? tr('bereit (Notfall)', 'ready (emergency)') : tr('aktiv', 'active');
+  };
+  return html`<section class="card" aria-labelledby="rep-h" data-testid="representatives">
+    <h2 id="rep-h">${tr('Vertretungen', 'Representatives')}</h2>
+    <p>${tr('Bis zu fünf Personen mit eigenem Konto können für Sie handeln: alles, was Sie in Ihrer Akte tun, außer Vertretungen zu benennen oder zu entfernen. Eine Notfall-Vertretung bekommt Zugriff erst nach einer Wartezeit, die mit ihrem Antrag beginnt; Sie werden benachrichtigt und können ablehnen.',
+      'Up to five people with an account of their own can act for you: everything you do in your record, except naming or removing representatives. An emergency representative gets access only after a waiting period that starts with their request; you are told and can refuse.')}</p>
+    <${Status} text=${status} />
+    <${Alert} text=${err} />
+    ${list.length
+      ? html`<ul class="plain" data-testid="representative-list">
+          ${list.map((r) => html`<li>
+            <span>${r.email} · ${r.kvnr}${r.emergency_wait_days ? tr(` · Notfall, ${r.emergency_wait_days} Tage Wartezeit`, ` · emergency, ${r.emergency_wait_days} days' wait`) : ''} · ${state(r)}</span>
+            ${fps[r.id] &&
+            html`<div class="handover">
+              <p>${tr('Fingerabdruck des Schlüssels, den der Server nennt:', 'Fingerprint of the key the server names:')} <code data-testid="fingerprint">${fps[r.id]}</code></p>
+              <${Field} label=${tr(`Fingerabdruck, den ${r.email} Ihnen selbst nennt`, `Fingerprint ${r.email} tells you themselves`)} name=${'fp-' + r.id}
+                value=${typed[r.id] || ''} onInput=${(v) => setTyped({ ...typed, [r.id]: v })} autocomplete="off" />
+              <button type="button" class="primary" onClick=${handOver(r)}>${tr('Vergleichen und Schlüssel übergeben', 'Compare and hand over the key')}</button>
+            </div>`}
+            ${r.requested_at &&
+            html`<button type="button" class="danger" aria-label=${tr(`Notfallzugriff von ${r.email} ablehnen`, `Refuse emergency access of ${r.email}`)} onClick=${refuse(r)}>${tr('Ablehnen', 'Refuse')}</button>`}
+            <button type="button" class="danger" aria-label=${tr(`Vertretung ${r.email} entfernen`, `Remove representative ${r.email}`)} onClick=${remove(r)}>${tr('Entfernen', 'Remove')}</button>
+          </li>`)}
+        </ul>`
+      : html`<p>${tr('Sie haben noch keine Vertretung benannt.', 'You have not named a representative yet.')}</p>`}
+    ${list.length < 5 &&
+    html`<form onSubmit=${add}>
+      <h3>${tr('Vertretung benennen', 'Name a representative')}</h3>
+      <${Field} label=${tr('E-Mail-Adresse der Vertretung', 'The representative’s e-mail address')} type="email" name="rep-email" value=${f.email} onInput=${set('email')} autocomplete="off" />
+      <${Field} label=${tr('KVNR der Vertretung', 'The representative’s KVNR')} name="rep-kvnr" value=${f.kvnr} onInput=${set('kvnr')} autocomplete="off"
+        hint=${tr('Die Vertretung bestätigt sie beim Annehmen.', 'The representative confirms it when accepting.')} />
+      <${Field} label=${tr('Wartezeit in Tagen (nur Notfall-Vertretung)', 'Waiting period in days (emergency representative only)')} name="rep-wait" type="number" min="0" max="365"
+        value=${f.wait} onInput=${set('wait')} required=${false} inputmode="numeric" hint=${tr('Leer: Zugriff ab der Annahme.', 'Empty: access from the acceptance on.')} />
+      <${Busy} busy=${busy}>${tr('Vertretung benennen', 'Name a representative')}<//>
+    </form>`}
   </section>`;
 }
 
@@ -2535,11 +3166,13 @@ function Header() {
   const link = (path, de, en) => html`<li><a href=${path} aria-current=${here.value.path === path ? 'page' : undefined}>${tr(de, en)}</a></li>`;
   return html`<header class="top" onKeyDown=${(e) => e.key === 'Escape' && open && (setOpen(false), document.getElementById('menu-toggle').focus())}>
     <a class="skip" href="#main" onClick=${(e) => (e.preventDefault(), document.getElementById('main').focus())}>${tr('Zum Inhalt springen', 'Skip to content')}</a>
-    <a class="brand" href=${s ? '/akte' : '/'}><img src=${assetURL('icon')} alt="" width="32" height="32" /><span>Akte</span></a>
+    <a class="brand" href=${s ? home(s) : '/'}><img src=${assetURL('icon')} alt="" width="32" height="32" /><span>Akte</span></a>
     <button type="button" id="menu-toggle" class="menu-toggle" aria-expanded=${open ? 'true' : 'false'} aria-controls="main-nav" onClick=${() => setOpen(!open)}>${tr('Menü', 'Menu')}</button>
     <nav id="main-nav" class=${open ? 'open' : ''} aria-label=${tr('Hauptnavigation', 'Main navigation')}>
       <ul>
-        ${s && link('/akte', 'Meine Akte', 'My record')}
+        ${s && home(s) === '/akte' && link('/akte', 'Meine Akte', 'My record')}
+        ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
+        ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
         ${s && link('/protokoll', 'Protokoll', 'Protocol')}
         ${s && link('/einstellungen', 'Einstellungen', 'Settings')}
         ${devMailbox.value && link('/postfach', 'Postfach', 'Mailbox')}
@@ -2565,12 +3198,17 @@ const loginPages = {
   '/anmelden': () => html`<${Login} />`,
   '/registrieren': () => html`<${Register} />`,
   '/registrieren/fortsetzen': () => html`<${Register} resume />`,
+  '/registrieren/praxis': () => html`<${RegisterProvider} />`,
   '/passwort-vergessen': () => html`<${Forgot} />`,
 };
 const recordPages = [
   ['/akte', () => html`<${Record} />`],
+  ['/praxis', () => html`<${ProviderHome} />`],
+  ['/leistungserbringer', () => html`<${Providers} />`],
   ['/einstellungen', () => html`<${Settings} />`],
   ['/protokoll', () => html`<${Protocol} />`],
+  ['/patienten-cd', () => html`<${CDImport} />`],
+  ['/auskunft', () => html`<${Information} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 
@@ -2593,13 +3231,15 @@ function wanted() {
 function route(path, s, l) {
   if (openPages[path]) return { page: openPages[path]() };
   if (loginPages[path]) {
-    if (s) return { to: wanted() || '/akte' };
+    if (s) return { to: wanted() || home(s) };
     // A locked tab unlocks on the login page (not on the registration's).
     if (l && (path === '/' || path === '/anmelden')) return { page: html`<${Unlock} />` };
     return { page: loginPages[path]() };
   }
   const page = recordPage(path);
   if (!page) return { page: html`<${NotFound} />` };
+  // A provider has no record: its start is the practice page.
+  if (s && path === '/akte' && home(s) !== '/akte') return { to: home(s) };
   if (s) return { page: page() };
   if (l) return { page: html`<${Unlock} />` };
   return { to: path === '/akte' ? '/anmelden' : '/anmelden?weiter=' + encodeURIComponent(path) };

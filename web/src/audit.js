@@ -13,35 +13,9 @@
 // event_altered, event_missing, ...; catalog/*.json say them).
 import { request } from './api.js';
 import { CoreError, assets } from './core.js';
+import { goModule } from './goworker.js';
 
-let worker;
-let seq = 1;
-const pending = new Map();
-
-function call(fn, arg, transfer = []) {
-  if (!worker) {
-    const a = assets();
-    worker = new Worker(a.auditWorker);
-    worker.onmessage = (ev) => {
-      const { id, out, ms } = ev.data;
-      const p = pending.get(id);
-      if (!p) return;
-      pending.delete(id);
-      if (out.error) p.reject(new CoreError(out.error.code, out.error.message, out.error.reason, out.error.params));
-      else p.resolve({ ok: out.ok, ms });
-    };
-    worker.onerror = (e) => {
-      for (const p of pending.values()) p.reject(new CoreError('internal', e.message || 'audit worker failed'));
-      pending.clear();
-    };
-    worker.postMessage({ wasm: a.auditWasm });
-  }
-  const id = seq++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ id, fn, arg }, transfer);
-  });
-}
+const call = goModule(() => assets().auditWorker, () => assets().auditWasm, CoreError);
 
 // The pins: IndexedDB database akte-audit, store pins, one {key, signed}
 // per account id. Without IndexedDB (a private window that refuses it)

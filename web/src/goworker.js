@@ -41,3 +41,35 @@ export function serveGo(readyName, exportsName, { announce = false } = {}) {
     }
   };
 }
+
+// goModule is the page's side: it starts the worker at workerURL with the
+// module at wasmURL on the first call and returns call(fn, arg, transfer),
+// which resolves to {ok, ms} or rejects with a CoreError (core.js).
+export function goModule(workerURL, wasmURL, CoreError) {
+  let worker;
+  let seq = 1;
+  const pending = new Map();
+  return function call(fn, arg, transfer = []) {
+    if (!worker) {
+      worker = new Worker(workerURL());
+      worker.onmessage = (ev) => {
+        const { id, out, ms } = ev.data;
+        const p = pending.get(id);
+        if (!p) return;
+        pending.delete(id);
+        if (out.error) p.reject(new CoreError(out.error.code, out.error.message, out.error.reason, out.error.params));
+        else p.resolve({ ok: out.ok, ms });
+      };
+      worker.onerror = (e) => {
+        for (const p of pending.values()) p.reject(new CoreError('internal', e.message || 'worker failed'));
+        pending.clear();
+      };
+      worker.postMessage({ wasm: wasmURL() });
+    }
+    const id = seq++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, fn, arg }, transfer);
+    });
+  };
+}

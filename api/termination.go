@@ -1,0 +1,39 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/akte/akte"
+	"github.com/akte/akte/service"
+	"github.com/akte/akte/wire"
+)
+
+func terminationOut(t *akte.Termination) wire.Termination {
+	return wire.Termination{RequestedAt: t.RequestedAt, DeleteAt: t.DeleteAt}
+}
+
+func (a *API) handleTerminate(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	t, err := a.svc.Terminate(r.Context(), p)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, terminationOut(t))
+}
+
+func (a *API) handleTermination(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	t, err := a.svc.TerminationOf(r.Context(), p)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, terminationOut(t))
+}
+
+func (a *API) handleKeepAccount(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := a.svc.KeepAccount(r.Context(), p); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
