@@ -352,7 +352,7 @@ var sent = []string{
 	"inbox_key_version",
 	"category_key_outdated",        // category, version
 	"category_key_rotation_needed", // category
-	"grant_key_unopenable", // key
-	"grantee_key_mismatch", // fingerprint
+	"grant_key_unopenable",         // key
+	"grantee_key_mismatch",         // fingerprint
 	"record_key_changed",
 }
