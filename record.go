@@ -64,6 +64,9 @@ type CategoryKey struct {
 	Category CategoryID
 	Version  uint32
 	KeyByRMK []byte
+	// CreatedAt is when the version was added (a rotation after a grant
+	// ended); zero for the versions made with the record.
+	CreatedAt time.Time
 }
 
 // Record holds the keys of one patient's record (design §4.1) and its

@@ -277,6 +277,37 @@ type Store interface {
 	// record.
 	SwapManifest(ctx context.Context, account AccountID, expect, next int64, blob []byte) error
 
+	// CreateGrant stores a grant with its keys. KindConflict if the
+	// grantee is blocked by the record's owner (the check and the insert
+	// are one statement, so a block and a grant cannot cross).
+	CreateGrant(ctx context.Context, g *Grant) error
+	// Grants lists the grants of an owner's record, newest first, with
+	// their keys.
+	Grants(ctx context.Context, owner AccountID) ([]*Grant, error)
+	// GranteeGrants lists the grants naming grantee, of every record,
+	// newest first, with their keys if withKeys (authorizing a request
+	// needs none).
+	GranteeGrants(ctx context.Context, grantee AccountID, withKeys bool) ([]*Grant, error)
+	// RevokeGrant ends a running grant of the owner's record at at and
+	// deletes its keys; KindNotFound if there is no such grant that is
+	// not revoked yet.
+	RevokeGrant(ctx context.Context, owner AccountID, id GrantID, at time.Time) error
+	// AddCategoryKey adds the next version of a category key (version =
+	// the newest + 1, else KindConflict) with its slots for running grants.
+	AddCategoryKey(ctx context.Context, owner AccountID, k CategoryKey, keys map[GrantID]GrantKey) error
+	// SetHidden hides (hidden) or shows again one item or category from a
+	// grantee; idempotent.
+	SetHidden(ctx context.Context, h Hiding, hidden bool) error
+	// Hidings lists what the owner hides, from whom.
+	Hidings(ctx context.Context, owner AccountID) ([]Hiding, error)
+	// Block records that owner blocks grantee and ends its grants of the
+	// owner's record at at (revoked, keys deleted) in one transaction; it
+	// returns the ids of the grants it ended. Unblock removes the block;
+	// KindNotFound if there was none. Blocked lists the blocked accounts.
+	Block(ctx context.Context, owner, grantee AccountID, at time.Time) ([]GrantID, error)
+	Unblock(ctx context.Context, owner, grantee AccountID) error
+	Blocked(ctx context.Context, owner AccountID) ([]AccountID, error)
+
 	// CreateUpload inserts an item in StateUploading, counting its Size
 	// against the record at once. If limit is not negative and the sizes
 	// of the account's items in any state plus it.Size exceed limit, it

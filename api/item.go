@@ -26,7 +26,8 @@ func (a *API) handleRecordList(w http.ResponseWriter, r *http.Request, p *servic
 	}
 	out := []wire.RecordAccess{}
 	for _, x := range rs {
-		out = append(out, wire.RecordAccess{RecordID: string(x.ID), Role: string(x.Role), OwnerEmail: x.OwnerEmail, OwnerKVNR: x.OwnerKVNR, OpensAt: x.OpensAt})
+		out = append(out, wire.RecordAccess{RecordID: string(x.ID), Role: string(x.Role), OwnerEmail: x.OwnerEmail, OwnerKVNR: x.OwnerKVNR, OpensAt: x.OpensAt,
+			Until: x.Until})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -38,6 +39,9 @@ func (a *API) handleRecordGet(w http.ResponseWriter, r *http.Request, p *service
 		return
 	}
 	out := wire.Record{Keys: wire.RecordKeysOf(info.Record), RMKSlot: info.RMKSlot, Quota: info.Quota, Used: info.Used, Reserved: info.Reserved}
+	for _, c := range info.Rotate {
+		out.Rotate = append(out.Rotate, string(c))
+	}
 	for _, c := range info.Categories {
 		out.Categories = append(out.Categories, wire.Category{ID: string(c.ID), NameDE: c.NameDE, NameEN: c.NameEN, Grants: c.Grants})
 	}

@@ -130,13 +130,103 @@ type subject struct {
 	item   string       // an item of that record (of another one if the record does not exist)
 }
 
+// itemStatus is, by subject name, the status of GET .../items/{id} for a
+// scoped role: 200 for an item in scope, 404 for one outside it or hidden
+// from it (grantSubjects fills it).
+var itemStatus = map[string]int{}
+
+// grantSubjects makes one provider account for each grant that the
+// matrix tries in alice's record (whose item itemA is a finding) and
+// returns them as subjects: each provider role, and the grants that no
+// longer give a role (expired, revoked, blocked), which answer as a
+// stranger. The grants are written to the store directly: the matrix
+// tests the decision, TestGrants and the service tests the grants'
+// keys.
+func grantSubjects(t *testing.T, s *stack, recA, itemA string) []subject {
+	ctx := t.Context()
+	alice, err := s.store.AccountByEmail(ctx, "alice@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rid := akte.RecordID(strings.TrimPrefix(recA, "/api/v1/records/"))
+	now := time.Now().UTC()
+	past, later := now.Add(-time.Hour), now.Add(24*time.Hour)
+	type grant struct {
+		name   string
+		role   service.Role
+		scope  akte.GrantScope
+		write  bool
+		until  *time.Time
+		after  func(grantee akte.AccountID, g akte.GrantID)
+		status int
+	}
+	cats, items := []akte.CategoryID{"findings"}, []akte.ItemID{akte.ItemID(itemA)}
+	grants := []grant{
+		{"provider, whole record, read", service.RoleProviderRecord, akte.ScopeRecord, false, &later, nil, 200},
+		{"provider, whole record, add", service.RoleProviderRecordW, akte.ScopeRecord, true, nil, nil, 200},
+		{"provider, findings, read", service.RoleProviderCategory, akte.ScopeCategories, false, &later, nil, 200},
+		{"provider, findings, add", service.RoleProviderCatW, akte.ScopeCategories, true, &later, nil, 200},
+		{"provider, one item, read", service.RoleProviderItem, akte.ScopeItems, false, &later, nil, 200},
+		{"provider, one item, add", service.RoleProviderItemW, akte.ScopeItems, true, &later, nil, 200},
+		{"provider, findings, the item hidden", service.RoleProviderCategory, akte.ScopeCategories, false, &later, func(p akte.AccountID, _ akte.GrantID) {
+			if err := s.store.SetHidden(ctx, akte.Hiding{Owner: alice.ID, Grantee: p, Item: akte.ItemID(itemA)}, true); err != nil {
+				t.Fatal(err)
+			}
+		}, 404},
+		{"provider, expired grant", service.RoleStranger, akte.ScopeRecord, false, &past, nil, 0},
+		{"provider, revoked grant", service.RoleStranger, akte.ScopeRecord, true, nil, func(_ akte.AccountID, g akte.GrantID) {
+			if err := s.store.RevokeGrant(ctx, alice.ID, g, now); err != nil {
+				t.Fatal(err)
+			}
+		}, 0},
+		{"provider, blocked", service.RoleStranger, akte.ScopeRecord, true, nil, func(p akte.AccountID, _ akte.GrantID) {
+			if _, err := s.store.Block(ctx, alice.ID, p, now); err != nil {
+				t.Fatal(err)
+			}
+		}, 0},
+	}
+	var out []subject
+	for i, g := range grants {
+		email := fmt.Sprintf("provider%d@example.org", i)
+		token := s.session(t, email, kvnrs[i])
+		p, err := s.store.AccountByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gr := &akte.Grant{ID: akte.GrantID(fmt.Sprintf("grant%02d", i)), Owner: alice.ID, Record: rid, Grantee: p.ID, Scope: g.scope,
+			Write: g.write, CreatedAt: now.Add(-2 * time.Hour), CreatedBy: alice.ID, Until: g.until}
+		switch g.scope {
+		case akte.ScopeCategories:
+			gr.Categories = cats
+		case akte.ScopeItems:
+			gr.Items = items
+		}
+		if err := s.store.CreateGrant(ctx, gr); err != nil {
+			t.Fatal(err)
+		}
+		if g.after != nil {
+			g.after(p.ID, gr.ID)
+		}
+		out = append(out, subject{g.name, token, g.role, recA, itemA})
+		if g.status != 0 {
+			itemStatus[g.name] = g.status
+		}
+	}
+	return out
+}
+
+// kvnrs are valid KVNRs for the providers of the matrix.
+var kvnrs = []string{"P000010005", "P000010017", "P000010029", "P000010031", "P000010043", "P000010056", "P000010068", "P000010070", "P000010082", "P000010094"}
+
 // TestPermissionMatrix sends every record route as every subject and
 // expects the answer of the policy table (docs/permissions.md): an
 // allowed request is not refused, a refused one gets the role's refusal,
 // a stranger's byte for byte the answer to a record that does not exist.
 // A record route without a row in the table fails.
 func TestPermissionMatrix(t *testing.T) {
-	s := newStack(t, service.DefaultConfig())
+	cfg := service.DefaultConfig()
+	cfg.RegisterPerAddr = 100 // an account for each subject
+	s := newStack(t, cfg)
 	alice := s.session(t, "alice@example.org", "A123456780")
 	bob := s.session(t, "bob@example.org", "X110411675")
 	recA := fillRecordFrom(t, s, "alice@example.org", "alice", 1)
@@ -154,11 +244,14 @@ func TestPermissionMatrix(t *testing.T) {
 		{"carol, alice's representative, in bob's record", carol, service.RoleStranger, recB, itemB},
 		{"frank, named by alice, not accepted", frank, service.RoleInvited, recA, itemA},
 		{"dave, alice's emergency representative, waiting", dave, service.RoleEmergencyWaiting, recA, itemA},
-		{"erin, alice's emergency representative, after the wait", erin, service.RoleEmergencyOpen, recA, itemA},
-		{"carol, alice's representative", carol, service.RoleRepresentative, recA, itemA},
-		{"alice in her record", alice, service.RoleOwner, recA, itemA},
-		{"bob in his record", bob, service.RoleOwner, recB, itemB},
 	}
+	// The providers before those whose requests change the records.
+	subjects = append(subjects, grantSubjects(t, s, recA, itemA)...)
+	subjects = append(subjects,
+		subject{"erin, alice's emergency representative, after the wait", erin, service.RoleEmergencyOpen, recA, itemA},
+		subject{"carol, alice's representative", carol, service.RoleRepresentative, recA, itemA},
+		subject{"alice in her record", alice, service.RoleOwner, recA, itemA},
+		subject{"bob in his record", bob, service.RoleOwner, recB, itemB})
 	routes := recordPatterns(t, s)
 	actions := api.RecordRoutes()
 	for _, route := range routes {
@@ -179,6 +272,9 @@ func TestPermissionMatrix(t *testing.T) {
 			case allow:
 				if status == http.StatusUnauthorized || status == http.StatusForbidden || strings.Contains(body, `"record_not_found"`) {
 					t.Errorf("%s, %s (%s): refused: %d %s", route, sub.name, sub.role, status, body)
+				}
+				if want := itemStatus[sub.name]; route == "GET /api/v1/records/{rid}/items/{id}" && want != 0 && status != want {
+					t.Errorf("%s, %s (%s): %d %s, want %d", route, sub.name, sub.role, status, body, want)
 				}
 				continue
 			default:

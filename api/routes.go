@@ -84,6 +84,17 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/records/{rid}/representatives/{id}/refuse", a.authed(a.handleEmergencyRefuse))
 	m.HandleFunc("POST /api/v1/records/{rid}/representatives/accept", a.authed(a.handleRepresentativeAccept))
 	m.HandleFunc("POST /api/v1/records/{rid}/representatives/request", a.authed(a.handleEmergencyRequest))
+	m.HandleFunc("POST /api/v1/records/{rid}/keys", a.authed(a.handleCategoryKeyAdd))
+	m.HandleFunc("GET /api/v1/records/{rid}/grants", a.authed(a.handleGrantList))
+	m.HandleFunc("POST /api/v1/records/{rid}/grants", a.authed(a.handleGrantCreate))
+	m.HandleFunc("DELETE /api/v1/records/{rid}/grants/{gid}", a.authed(a.handleGrantRevoke))
+	m.HandleFunc("GET /api/v1/records/{rid}/grantees/{id}", a.authed(a.handleGranteeGet))
+	m.HandleFunc("GET /api/v1/records/{rid}/hidings", a.authed(a.handleHidingList))
+	m.HandleFunc("PUT /api/v1/records/{rid}/hidings/{grantee}/{kind}/{object}", a.authed(a.handleHidingPut))
+	m.HandleFunc("DELETE /api/v1/records/{rid}/hidings/{grantee}/{kind}/{object}", a.authed(a.handleHidingDelete))
+	m.HandleFunc("GET /api/v1/records/{rid}/blocks", a.authed(a.handleBlockList))
+	m.HandleFunc("PUT /api/v1/records/{rid}/blocks/{account}", a.authed(a.handleBlockPut))
+	m.HandleFunc("DELETE /api/v1/records/{rid}/blocks/{account}", a.authed(a.handleBlockDelete))
 
 	// Development only: the mail outbox, so a newcomer registers without a
 	// mail server (set by cmd/akte without SMTP on a loopback address).
@@ -99,23 +110,34 @@ func (a *API) routes() {
 // of every route under /api/v1/records/{rid}. TestPermissionMatrix fails
 // for a record route without one.
 var recordRoutes = map[string]service.Action{
-	"GET /api/v1/records/{rid}":                              service.ActRecordRead,
-	"GET /api/v1/records/{rid}/manifest":                     service.ActManifestRead,
-	"PUT /api/v1/records/{rid}/manifest":                     service.ActManifestWrite,
-	"POST /api/v1/records/{rid}/uploads":                     service.ActItemUpload,
-	"GET /api/v1/records/{rid}/uploads/{id}":                 service.ActItemUpload,
-	"PUT /api/v1/records/{rid}/uploads/{id}/chunks/{n}":      service.ActItemUpload,
-	"POST /api/v1/records/{rid}/uploads/{id}/complete":       service.ActItemUpload,
-	"GET /api/v1/records/{rid}/items":                        service.ActItemList,
-	"GET /api/v1/records/{rid}/items/{id}":                   service.ActItemReadMetadata,
-	"GET /api/v1/records/{rid}/items/{id}/content":           service.ActItemDownload,
-	"PUT /api/v1/records/{rid}/items/{id}/meta":              service.ActItemChangeMetadata,
-	"DELETE /api/v1/records/{rid}/items/{id}":                service.ActItemDelete,
-	"GET /api/v1/records/{rid}/representatives":              service.ActRepresentativeList,
-	"POST /api/v1/records/{rid}/representatives":             service.ActRepresentativeAdd,
-	"DELETE /api/v1/records/{rid}/representatives/{id}":      service.ActRepresentativeRemove,
-	"PUT /api/v1/records/{rid}/representatives/{id}/key":     service.ActRepresentativeChange,
-	"POST /api/v1/records/{rid}/representatives/{id}/refuse": service.ActEmergencyRefuse,
-	"POST /api/v1/records/{rid}/representatives/accept":      service.ActRepresentativeAccept,
-	"POST /api/v1/records/{rid}/representatives/request":     service.ActEmergencyRequest,
+	"GET /api/v1/records/{rid}":                                      service.ActRecordRead,
+	"GET /api/v1/records/{rid}/manifest":                             service.ActManifestRead,
+	"PUT /api/v1/records/{rid}/manifest":                             service.ActManifestWrite,
+	"POST /api/v1/records/{rid}/uploads":                             service.ActItemUpload,
+	"GET /api/v1/records/{rid}/uploads/{id}":                         service.ActItemUpload,
+	"PUT /api/v1/records/{rid}/uploads/{id}/chunks/{n}":              service.ActItemUpload,
+	"POST /api/v1/records/{rid}/uploads/{id}/complete":               service.ActItemUpload,
+	"GET /api/v1/records/{rid}/items":                                service.ActItemList,
+	"GET /api/v1/records/{rid}/items/{id}":                           service.ActItemReadMetadata,
+	"GET /api/v1/records/{rid}/items/{id}/content":                   service.ActItemDownload,
+	"PUT /api/v1/records/{rid}/items/{id}/meta":                      service.ActItemChangeMetadata,
+	"DELETE /api/v1/records/{rid}/items/{id}":                        service.ActItemDelete,
+	"GET /api/v1/records/{rid}/representatives":                      service.ActRepresentativeList,
+	"POST /api/v1/records/{rid}/representatives":                     service.ActRepresentativeAdd,
+	"DELETE /api/v1/records/{rid}/representatives/{id}":              service.ActRepresentativeRemove,
+	"PUT /api/v1/records/{rid}/representatives/{id}/key":             service.ActRepresentativeChange,
+	"POST /api/v1/records/{rid}/representatives/{id}/refuse":         service.ActEmergencyRefuse,
+	"POST /api/v1/records/{rid}/representatives/accept":              service.ActRepresentativeAccept,
+	"POST /api/v1/records/{rid}/representatives/request":             service.ActEmergencyRequest,
+	"POST /api/v1/records/{rid}/keys":                                service.ActKeyAdd,
+	"GET /api/v1/records/{rid}/grants":                               service.ActGrantList,
+	"POST /api/v1/records/{rid}/grants":                              service.ActGrantManage,
+	"DELETE /api/v1/records/{rid}/grants/{gid}":                      service.ActGrantManage,
+	"GET /api/v1/records/{rid}/grantees/{id}":                        service.ActGrantManage,
+	"GET /api/v1/records/{rid}/hidings":                              service.ActGrantManage,
+	"PUT /api/v1/records/{rid}/hidings/{grantee}/{kind}/{object}":    service.ActGrantManage,
+	"DELETE /api/v1/records/{rid}/hidings/{grantee}/{kind}/{object}": service.ActGrantManage,
+	"GET /api/v1/records/{rid}/blocks":                               service.ActGrantManage,
+	"PUT /api/v1/records/{rid}/blocks/{account}":                     service.ActGrantManage,
+	"DELETE /api/v1/records/{rid}/blocks/{account}":                  service.ActGrantManage,
 }

@@ -27,6 +27,11 @@ const (
 	GrantCreate Operation = "grant.create"
 	GrantChange Operation = "grant.change"
 	GrantRevoke Operation = "grant.revoke"
+	// Per-provider hiding and blocking (issue 14, items 4 and 5).
+	GrantHide    Operation = "grant.hide"
+	GrantUnhide  Operation = "grant.unhide"
+	GrantBlock   Operation = "grant.block"
+	GrantUnblock Operation = "grant.unblock"
 
 	// Provider accounts (decision 0034).
 	ProviderRegister Operation = "provider.register"
@@ -171,6 +176,10 @@ func Operations() []OpInfo {
 		{GrantCreate, "GRT-01", ActionCreate, AreaAccess, "Berechtigung erteilt", "Access granted"},
 		{GrantChange, "GRT-02", ActionUpdate, AreaAccess, "Berechtigung geändert", "Access changed"},
 		{GrantRevoke, "GRT-03", ActionDelete, AreaAccess, "Berechtigung entzogen", "Access revoked"},
+		{GrantHide, "GRT-04", ActionUpdate, AreaAccess, "Vor einer Praxis verborgen", "Hidden from a provider"},
+		{GrantUnhide, "GRT-05", ActionUpdate, AreaAccess, "Für eine Praxis wieder sichtbar", "Shown to a provider again"},
+		{GrantBlock, "GRT-06", ActionUpdate, AreaAccess, "Praxis gesperrt", "Provider blocked"},
+		{GrantUnblock, "GRT-07", ActionUpdate, AreaAccess, "Praxis entsperrt", "Provider unblocked"},
 
 		{ProviderRegister, "PRV-01", ActionCreate, AreaAuth, "Als Leistungserbringer registriert", "Registered as a provider"},
 		{ProviderSearch, "PRV-02", ActionExecute, AreaAccess, "Leistungserbringer gesucht", "Providers searched"},

@@ -396,4 +396,22 @@ var sent = []string{
 	"covered_by",
 	"bonus_year_covered",
 	"bonus_year_open",
+	// Grants, hiding and blocking (service/grant.go, client/core/grant.go).
+	"grantee_self",
+	"grant_until_and_unlimited",
+	"grant_until_past",
+	"grant_scope_invalid",    // max
+	"category_not_grantable", // category
+	"grant_keys_invalid",     // key
+	"grant_keys_missing",     // key
+	"grant_not_found",
+	"category_key_version_exists",
+	"hiding_invalid",
+	"block_not_found",
+	"inbox_key_version",
+	"category_key_outdated",        // category, version
+	"category_key_rotation_needed", // category
+	"grant_key_unopenable",         // key
+	"grantee_key_mismatch",         // fingerprint
+	"record_key_changed",
 }

@@ -34,6 +34,17 @@ type API struct {
 	HTTP *http.Client
 	// Retry is the rule for failed requests of uploads and downloads.
 	Retry core.RetryRule
+	// Now is the client's clock (nil: time.Now), which signs the time of
+	// a session key request; the end-to-end tests of deadlines shift it
+	// with the server's.
+	Now func() time.Time
+}
+
+func (c *API) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 // NewAPI returns a client for the server at base.

@@ -181,7 +181,7 @@ var codeRe = regexp.MustCompile(`Code: (\d{8})`)
 // account registers, confirms and logs in a person; it returns the client
 // with the session, the account's material and the TOTP secret.
 func (s *stack) account(email string) (*client.API, *core.Material, string) {
-	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071", "dora@example.org": "A123456780", "frida@example.org": "D410000004", "emil@example.org": "D410079190"}[email]
+	kvnr := map[string]string{"ben@example.org": "K220635158", "carl@example.org": "X110407071", "dora@example.org": "A123456780", "frida@example.org": "D410000004", "emil@example.org": "D410079190", "gerd@example.org": "D123456786", "hanna@example.org": "E123456789"}[email]
 	if kvnr == "" {
 		kvnr = "X110411675"
 	}
@@ -493,6 +493,43 @@ func TestRoutesCovered(t *testing.T) {
 	if rs := must[[]wire.Representative](t)(cd.Representatives(ctx)); len(rs) != 1 || rs[0].RequestedAt != nil || rs[0].RefusedAt == nil {
 		t.Errorf("after the refusal: %+v", rs)
 	}
+	// Grants: Gerd grants Hanna his findings; she lists the grant with its
+	// keys; he hides his letters from her, rotates the findings' key (her
+	// running grant gets the new version), blocks and unblocks her, and
+	// revokes a second grant.
+	cGerd, mGerd, _ := s.account("gerd@example.org")
+	cHanna, _, _ := s.account("hanna@example.org")
+	recG := must[*core.Record](t)(core.OpenRecord(must[[]byte](t)(core.UnlockUMK(mGerd.PasswordKey, must[*wire.KeysResponse](t)(cGerd.AccountKeys(ctx)).Keys)),
+		*must[*wire.Record](t)(cGerd.Record(ctx))))
+	hid := must[*wire.Account](t)(cHanna.Account(ctx)).AccountID
+	if _, _, err := cGerd.Grant(ctx, recG, client.GrantSpec{Grantee: hid, Categories: []string{"findings"}}); err != nil {
+		t.Fatal(err)
+	}
+	cHanna.RecordID = cGerd.RecordID
+	if gs := must[[]wire.Grant](t)(cHanna.Grants(ctx)); len(gs) != 1 || len(gs[0].Keys) != 1 || len(gs[0].RecordPublicKey) == 0 {
+		t.Errorf("the grantee's grants: %+v", gs)
+	}
+	ok(t, cGerd.SetHidden(ctx, wire.Hiding{Grantee: hid, Category: "letters"}, true))
+	if hs := must[[]wire.Hiding](t)(cGerd.Hidings(ctx)); len(hs) != 1 || hs[0].Category != "letters" {
+		t.Errorf("hidings: %+v", hs)
+	}
+	ok(t, cGerd.SetHidden(ctx, wire.Hiding{Grantee: hid, Category: "letters"}, false))
+	ok(t, cGerd.Rotate(ctx, recG, []string{"findings"}))
+	if gs := must[[]wire.Grant](t)(cHanna.Grants(ctx)); len(gs) != 1 || len(gs[0].Keys) != 2 {
+		t.Errorf("the grantee's keys after a rotation: %+v", gs)
+	}
+	if b := must[*wire.Blocks](t)(cGerd.Block(ctx, hid, true)); len(b.Ended) != 1 {
+		t.Errorf("block: %+v", b)
+	}
+	if b := must[*wire.Blocks](t)(cGerd.Blocked(ctx)); len(b.Blocked) != 1 {
+		t.Errorf("blocked: %+v", b)
+	}
+	must[*wire.Blocks](t)(cGerd.Block(ctx, hid, false))
+	g2, _, err := cGerd.Grant(ctx, recG, client.GrantSpec{Grantee: hid, RecordWide: true, Write: true, Unlimited: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok(t, cGerd.RevokeGrant(ctx, g2.ID))
 
 	for _, r := range routes(t) {
 		if !s.hits.seen[r] && !strings.HasSuffix(r, " /api/") {

@@ -110,7 +110,7 @@ func (st *State) ServerShare(ctx context.Context, c *API) ([]byte, error) {
 	if len(st.DeviceKey) != ed25519.PrivateKeySize || st.SessionID == "" {
 		return nil, core.SessionKeyUnopenable(nil)
 	}
-	res, err := c.SessionKey(ctx, core.SessionKeyProof(st.DeviceKey, st.SessionID, time.Now()))
+	res, err := c.SessionKey(ctx, core.SessionKeyProof(st.DeviceKey, st.SessionID, c.now()))
 	if err != nil {
 		return nil, err
 	}

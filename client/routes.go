@@ -638,3 +638,77 @@ func (c *API) Mail(ctx context.Context, name string) (*wire.Mail, error) {
 	_, err := c.do(ctx, "GET", prefix+"/dev/mailbox/"+esc(name), nil, &out, nil)
 	return &out, err
 }
+
+// Grants is GET /api/v1/records/{rid}/grants: the owner's every grant, or
+// the caller's running grants of the record with their keys.
+func (c *API) Grants(ctx context.Context) ([]wire.Grant, error) {
+	var out []wire.Grant
+	_, err := c.do(ctx, "GET", c.rec()+"/grants", nil, &out, nil)
+	return out, err
+}
+
+// CreateGrant is POST /api/v1/records/{rid}/grants.
+func (c *API) CreateGrant(ctx context.Context, r wire.GrantRequest) (*wire.Grant, error) {
+	var out wire.Grant
+	_, err := c.do(ctx, "POST", c.rec()+"/grants", r, &out, nil)
+	return &out, err
+}
+
+// RevokeGrant is DELETE /api/v1/records/{rid}/grants/{gid}.
+func (c *API) RevokeGrant(ctx context.Context, id string) error {
+	_, err := c.do(ctx, "DELETE", c.rec()+"/grants/"+esc(id), nil, nil, nil)
+	return err
+}
+
+// Grantee is GET /api/v1/records/{rid}/grantees/{id}: the public key of an
+// account the patient may grant to.
+func (c *API) Grantee(ctx context.Context, id string) (*wire.Grantee, error) {
+	var out wire.Grantee
+	_, err := c.do(ctx, "GET", c.rec()+"/grantees/"+esc(id), nil, &out, nil)
+	return &out, err
+}
+
+// AddCategoryKey is POST /api/v1/records/{rid}/keys.
+func (c *API) AddCategoryKey(ctx context.Context, r wire.CategoryKeyAdd) error {
+	_, err := c.do(ctx, "POST", c.rec()+"/keys", r, nil, nil)
+	return err
+}
+
+// Hidings is GET /api/v1/records/{rid}/hidings.
+func (c *API) Hidings(ctx context.Context) ([]wire.Hiding, error) {
+	var out []wire.Hiding
+	_, err := c.do(ctx, "GET", c.rec()+"/hidings", nil, &out, nil)
+	return out, err
+}
+
+// SetHidden is PUT (hidden) or DELETE /api/v1/records/{rid}/hidings/{grantee}/{kind}/{object}.
+func (c *API) SetHidden(ctx context.Context, h wire.Hiding, hidden bool) error {
+	path := c.rec() + "/hidings/" + esc(h.Grantee) + "/category/" + esc(h.Category)
+	if h.Item != "" {
+		path = c.rec() + "/hidings/" + esc(h.Grantee) + "/item/" + esc(h.Item)
+	}
+	method := "DELETE"
+	if hidden {
+		method = "PUT"
+	}
+	_, err := c.do(ctx, method, path, nil, nil, nil)
+	return err
+}
+
+// Blocked is GET /api/v1/records/{rid}/blocks.
+func (c *API) Blocked(ctx context.Context) (*wire.Blocks, error) {
+	var out wire.Blocks
+	_, err := c.do(ctx, "GET", c.rec()+"/blocks", nil, &out, nil)
+	return &out, err
+}
+
+// Block is PUT (block) or DELETE /api/v1/records/{rid}/blocks/{account}.
+func (c *API) Block(ctx context.Context, account string, block bool) (*wire.Blocks, error) {
+	var out wire.Blocks
+	if !block {
+		_, err := c.do(ctx, "DELETE", c.rec()+"/blocks/"+esc(account), nil, nil, nil)
+		return &out, err
+	}
+	_, err := c.do(ctx, "PUT", c.rec()+"/blocks/"+esc(account), nil, &out, nil)
+	return &out, err
+}

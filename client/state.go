@@ -144,6 +144,9 @@ type Seen struct {
 	KeyVersions map[string]map[string]uint32 `json:"key_versions,omitempty"`
 	// Manifests holds the highest record manifest counter by record id.
 	Manifests map[string]int64 `json:"manifests,omitempty"`
+	// RecordKeys holds the public key of each record granted to this
+	// account, pinned at first sight (core.PinRecordKey).
+	RecordKeys map[string][]byte `json:"record_keys,omitempty"`
 }
 
 // SeeManifest remembers a record manifest's counter if it is the highest

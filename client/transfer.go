@@ -66,14 +66,31 @@ type File struct {
 // is kept in plans from before the first chunk is sent until the item is
 // complete, so that Upload can be called again after any failure.
 func (c *API) Upload(ctx context.Context, rec *core.Record, f File, category string, meta core.Meta, replaces string, plans Plans, t Transfer) (*wire.Item, error) {
-	it, err := c.upload(ctx, rec, f, category, meta, replaces, plans, t)
+	up := func(ni *core.NewItem) error {
+		if t.Seen == nil {
+			return nil
+		}
+		return c.UpdateManifest(ctx, rec, t.Seen, func(m *core.Manifest) { m.Set(ni.ID, category, 0, core.Pending) })
+	}
+	it, err := c.upload(ctx, rec.NewItem, up, f, category, meta, replaces, plans, t)
 	if err != nil || t.Seen == nil {
 		return it, err
 	}
 	return it, c.UpdateManifest(ctx, rec, t.Seen, func(m *core.Manifest) { m.Set(it.ID, category, meta.Version, core.Live) })
 }
 
-func (c *API) upload(ctx context.Context, rec *core.Record, f File, category string, meta core.Meta, replaces string, plans Plans, t Transfer) (*wire.Item, error) {
+// UploadInbox uploads a file as a provider with "add" does: its item key
+// sealed to the record's public key, which the keyring carries and the
+// caller verified (core.PinRecordKey). The patient's client files it.
+func (c *API) UploadInbox(ctx context.Context, kr *core.Keyring, f File, category string, meta core.Meta, plans Plans, t Transfer) (*wire.Item, error) {
+	mk := func(category string, m core.Meta) (*core.NewItem, error) {
+		return core.NewInboxItem(kr.RecordID, kr.RecordPub, category, m)
+	}
+	return c.upload(ctx, mk, func(*core.NewItem) error { return nil }, f, category, meta, "", plans, t)
+}
+
+func (c *API) upload(ctx context.Context, newItem func(string, core.Meta) (*core.NewItem, error), pending func(*core.NewItem) error,
+	f File, category string, meta core.Meta, replaces string, plans Plans, t Transfer) (*wire.Item, error) {
 	if p, err := plans.Load(f.Key); err == nil {
 		it, err := c.resume(ctx, p, f, plans, t)
 		if it != nil || !akte.Is(err, akte.KindConflict) {
@@ -90,7 +107,7 @@ func (c *API) upload(ctx context.Context, rec *core.Record, f File, category str
 		return nil, err
 	}
 	meta.Size, meta.Digest = f.Size, digest
-	ni, err := rec.NewItem(category, meta)
+	ni, err := newItem(category, meta)
 	if err != nil {
 		return nil, err
 	}
@@ -101,10 +118,8 @@ func (c *API) upload(ctx context.Context, rec *core.Record, f File, category str
 	if err := plans.Save(f.Key, p); err != nil {
 		return nil, err
 	}
-	if t.Seen != nil {
-		if err := c.UpdateManifest(ctx, rec, t.Seen, func(m *core.Manifest) { m.Set(ni.ID, category, 0, core.Pending) }); err != nil {
-			return nil, err
-		}
+	if err := pending(ni); err != nil {
+		return nil, err
 	}
 	st, err := c.createUpload(ctx, p)
 	if err != nil {

@@ -128,7 +128,17 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, rid akte.Recor
 	case !slices.Contains(akte.ItemKinds(), r.Kind):
 		return nil, invalid(op, "item_kind_invalid", map[string]any{"kinds": akte.ItemKinds()})
 	}
-	rec, err := s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion)
+	var rec *akte.Record
+	if acc.Scope != nil {
+		// A provider adds to the write-only inbox: the item key sealed to
+		// the record's public key, key version 0 (design §4.1).
+		rec, err = s.inboxRecord(ctx, op, acc.Owner, r.Category, r.KeyVersion)
+	} else {
+		rec, err = s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion)
+		if err == nil {
+			err = s.checkKeyFresh(ctx, op, acc.Owner, rec, r.Category, r.KeyVersion)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -613,7 +623,12 @@ func (s *Service) ChangeItemMeta(ctx context.Context, p *Principal, rid akte.Rec
 		if len(r.KeySlot) == 0 || len(r.KeySlot) > maxKeySlot {
 			return nil, invalid(op, "field_missing_or_too_large", map[string]any{"field": "key_slot", "max": maxKeySlot})
 		}
-		if _, err := s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion); err != nil {
+		rec, err := s.recordWithKey(ctx, op, acc.Owner, r.Category, r.KeyVersion)
+		if err != nil {
+			return nil, err
+		}
+		// A move goes under a key no former grantee holds, as an upload does.
+		if err := s.checkKeyFresh(ctx, op, acc.Owner, rec, r.Category, r.KeyVersion); err != nil {
 			return nil, err
 		}
 		ch.Category, ch.KeyVersion, ch.KeySlot = r.Category, r.KeyVersion, r.KeySlot

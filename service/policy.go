@@ -58,6 +58,9 @@ const (
 	ActItemUpload         Action = "item.upload" // start, resume, chunks, completion; also a new version
 	ActItemChangeMetadata Action = "item.change_metadata"
 	ActItemDelete         Action = "item.delete"
+	ActGrantList          Action = "grant.list"   // the record's grants (a grantee: its own)
+	ActGrantManage        Action = "grant.manage" // grant, revoke, hide, unhide, block, unblock
+	ActKeyAdd             Action = "record.key_add"
 
 	// Representatives (decision 0036). Naming, changing (handing over the
 	// record key) and removing them is the patient's alone (design §1);
@@ -109,12 +112,12 @@ func Roles() []RoleInfo {
 		{RoleRepresentative, "a representative the patient named, after accepting", true},
 		{RoleEmergencyWaiting, "an emergency representative whose waiting period has not passed (or who has made no request, or whose request the patient refused)", true},
 		{RoleEmergencyOpen, "an emergency representative after the waiting period", true},
-		{RoleProviderRecord, "a provider with a whole-record grant to read", false},
-		{RoleProviderRecordW, "a provider with a whole-record grant to read and add", false},
-		{RoleProviderCategory, "a provider with a grant of categories to read", false},
-		{RoleProviderCatW, "a provider with a grant of categories to read and add", false},
-		{RoleProviderItem, "a provider with a grant of single items to read", false},
-		{RoleProviderItemW, "a provider with a grant of single items to read and add", false},
+		{RoleProviderRecord, "a provider with a whole-record grant to read", true},
+		{RoleProviderRecordW, "a provider with a whole-record grant to read and add", true},
+		{RoleProviderCategory, "a provider with a grant of categories to read", true},
+		{RoleProviderCatW, "a provider with a grant of categories to read and add", true},
+		{RoleProviderItem, "a provider with a grant of single items to read", true},
+		{RoleProviderItemW, "a provider with a grant of single items to read and add", true},
 		{RoleStranger, "any other account: also a provider whose grant expired or was revoked, a blocked provider, and anyone naming a record that does not exist", true},
 		{RoleOperator, "the server's operator (akte admin): manages accounts, never reads health data", false},
 		{RoleInvited, "a person the patient named as representative (by e-mail and KVNR) who has not accepted yet", true},
@@ -133,6 +136,9 @@ func Actions() []ActionInfo {
 		{ActItemUpload, "upload an item or a new version of one"},
 		{ActItemChangeMetadata, "change an item's description or move it to another category"},
 		{ActItemDelete, "delete an item"},
+		{ActGrantList, "list the record's grants (a provider: its own, with the keys wrapped to it)"},
+		{ActGrantManage, "grant, revoke, hide from a provider, block a provider, and undo these"},
+		{ActKeyAdd, "add a new version of a category key (after a grant ended)"},
 		{ActRepresentativeList, "list the record's representatives"},
 		{ActRepresentativeAdd, "name a representative"},
 		{ActRepresentativeChange, "hand an accepted representative the record key (wrapped by the patient's client)"},
@@ -155,6 +161,7 @@ var policy = func() map[Role]map[Action]Permission {
 	provider := func(add bool) map[Action]Permission {
 		m := all(Deny)
 		m[ActItemList], m[ActItemReadMetadata], m[ActItemDownload] = Scoped, Scoped, Scoped
+		m[ActGrantList] = Scoped
 		if add {
 			m[ActItemUpload] = Scoped
 		}
@@ -197,21 +204,27 @@ func Cell(role Role, action Action) Permission {
 	return Deny
 }
 
+// Scope says which items a scoped role may act on: those its grants
+// cover and that are not hidden from it (service/grant.go).
+type Scope interface {
+	Covers(action Action, it *akte.Item) bool
+}
+
 // decide is the policy's one decision: may role do action, on the record
-// as a whole (item nil: may it try at all) or on one item of it. A grant
-// scope is not known yet (issue 14, item 3), so Scoped admits no item.
+// as a whole (item nil: may it try at all) or on one item of it. Scoped
+// admits the items scope covers (none if scope is nil).
 //
 // A refusal says only what the principal may learn. A stranger learns
 // nothing, not even whether the record exists: its answer is the answer
 // to a record that does not exist. A principal with some access to the
 // record is told the action is not its to do; an item outside its scope
 // is missing.
-func decide(role Role, action Action, item *akte.Item) (allow bool, kind akte.Kind, reason string) {
+func decide(role Role, action Action, item *akte.Item, scope Scope) (allow bool, kind akte.Kind, reason string) {
 	switch Cell(role, action) {
 	case Allow:
 		return true, 0, ""
 	case Scoped:
-		if item == nil {
+		if item == nil || (scope != nil && scope.Covers(action, item)) {
 			return true, 0, "" // the items are checked one by one
 		}
 		return false, akte.KindNotFound, "item_not_found"
@@ -226,7 +239,7 @@ func decide(role Role, action Action, item *akte.Item) (allow bool, kind akte.Ki
 // docs/permissions.md: whether role may try action, and the answer's kind
 // and reason if not.
 func Decide(role Role, action Action) (allow bool, kind akte.Kind, reason string) {
-	return decide(role, action, nil)
+	return decide(role, action, nil, nil)
 }
 
 // Access is an authorized principal's standing in one record.
@@ -239,6 +252,8 @@ type Access struct {
 	// Rep is the principal's entry as representative (or invited
 	// person) of the record; nil for other roles.
 	Rep *akte.Representative
+	// Scope is what a provider may act on (nil for the other roles).
+	Scope *grantScope
 }
 
 // roleOf finds what the principal is to the record. Today a principal
@@ -257,15 +272,22 @@ func roleOf(p *Principal, rid akte.RecordID) (Role, akte.AccountID) {
 func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID, action Action) (*Access, error) {
 	role, owner := roleOf(p, rid)
 	var rep *akte.Representative
+	var scope *grantScope
 	if role == RoleStranger {
 		var err error
 		if role, owner, rep, err = s.representativeRole(ctx, p, rid); err != nil {
 			return nil, err
 		}
 	}
-	allow, kind, reason := decide(role, action, nil)
+	if role == RoleStranger {
+		var err error
+		if role, owner, scope, err = s.grantRole(ctx, p, rid); err != nil {
+			return nil, err
+		}
+	}
+	allow, kind, reason := decide(role, action, nil, scope)
 	if allow {
-		return &Access{P: p, Role: role, Record: rid, Owner: owner, Rep: rep}, nil
+		return &Access{P: p, Role: role, Record: rid, Owner: owner, Rep: rep, Scope: scope}, nil
 	}
 	err := akte.R(string(action), kind, reason, nil, "")
 	if _, known := audit.Operation(action).Info(); known {
@@ -280,7 +302,11 @@ func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID
 
 // may decides an action on one item of the record the access is to.
 func (a *Access) may(op string, action Action, it *akte.Item) error {
-	if allow, kind, reason := decide(a.Role, action, it); !allow {
+	var scope Scope
+	if a.Scope != nil {
+		scope = a.Scope
+	}
+	if allow, kind, reason := decide(a.Role, action, it, scope); !allow {
 		return akte.R(op, kind, reason, nil, "")
 	}
 	return nil
@@ -314,10 +340,14 @@ type RecordAccess struct {
 	// OpensAt is, for an emergency representative with a request, when
 	// access opens.
 	OpensAt *time.Time
+	// Until is when the last running grant ends (nil: unlimited, or not a
+	// provider).
+	Until *time.Time
 }
 
-// Records lists the records the principal may act on: its own, and those
-// it represents or is invited to represent (representations).
+// Records lists the records the principal may act on: its own, those it
+// represents or is invited to represent (representations), and those
+// granted to it (grantedRecords).
 func (s *Service) Records(ctx context.Context, p *Principal) ([]RecordAccess, error) {
 	var out []RecordAccess
 	if p.RecordID != "" {
@@ -328,5 +358,10 @@ func (s *Service) Records(ctx context.Context, p *Principal) ([]RecordAccess, er
 		return nil, err
 	}
 	out = append(out, reps...)
+	granted, err := s.grantedRecords(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, granted...)
 	return out, s.AccountRead(ctx, p)
 }

@@ -69,6 +69,9 @@ type RecordInfo struct {
 	// patient's client wrapped to its public key (nil until then), and
 	// RMKByUMK is left out of Record: that slot is the patient's.
 	RMKSlot []byte
+	// Rotate names the categories whose newest key a former grantee held:
+	// the owner's client adds a new version before it adds an item there.
+	Rotate []akte.CategoryID
 }
 
 // Record returns the record rid.
@@ -92,7 +95,16 @@ func (s *Service) Record(ctx context.Context, p *Principal, rid akte.RecordID) (
 	if err := s.accessEvent(ctx, acc, "record.read", "record:"+string(acc.Owner), akte.Event{}); err != nil {
 		return nil, err
 	}
+	stale, err := s.rotationNeeded(ctx, acc.Owner, r)
+	if err != nil {
+		return nil, internal(op, err)
+	}
 	info := &RecordInfo{Record: r, Categories: akte.Categories(), Quota: s.quotaOf(r), Used: used, Reserved: reserved}
+	for _, c := range akte.Categories() {
+		if stale[c.ID] {
+			info.Rotate = append(info.Rotate, c.ID)
+		}
+	}
 	if acc.Rep != nil {
 		c := *r
 		c.RMKByUMK = nil

@@ -44,6 +44,10 @@ type Record struct {
 	Quota      int64      `json:"quota"`
 	Used       int64      `json:"used"`
 	Reserved   int64      `json:"reserved"`
+	// Rotate names the categories whose newest key a former grantee held:
+	// the owner's client adds a new version (POST .../keys) before it adds
+	// an item there.
+	Rotate []string `json:"rotate,omitempty"`
 }
 
 // UploadRequest is POST /api/v1/records/{rid}/uploads. Size is the ciphertext size
@@ -163,4 +167,7 @@ type RecordAccess struct {
 	// OpensAt is, for an emergency representative with a request, when
 	// its access opens.
 	OpensAt *time.Time `json:"opens_at,omitempty"`
+	// Until is when the caller's grants of the record end (absent: not a
+	// provider, or unlimited).
+	Until *time.Time `json:"until,omitempty"`
 }

@@ -9,7 +9,7 @@ import (
 // since B is the user's own, so the format cannot notice; the client
 // compares what came back with what it asked for.
 
-var answerNames = map[string]string{"item": "das Dokument", "upload": "das Hochladen", "account": "das Konto", "category": "die Kategorie", "device": "das Gerät"}
+var answerNames = map[string]string{"item": "das Dokument", "upload": "das Hochladen", "account": "das Konto", "category": "die Kategorie", "device": "das Gerät", "record": "die Akte"}
 
 // Expect refuses an answer about got when the client asked about asked
 // (what is "item", "upload", "account", "category" or "device"), with

@@ -199,6 +199,8 @@ func ManifestProblems(m *Manifest, items []wire.Item, metas map[string]Meta, cat
 		listed[it.ID] = true
 		e, ok := m.Items[it.ID]
 		switch {
+		case !ok && it.KeyVersion == 0:
+			// Added through the inbox by a provider: filed by Settle.
 		case !ok || e.State == Deleted:
 			out = append(out, Problem{it.ID, akte.R("record.manifest", akte.KindCrypto, "item_resurrected", map[string]any{"item": it.ID},
 				sprintf("Der Server zeigt das Dokument %s, das in Ihrer Akte gelöscht wurde oder nie verzeichnet war.", it.ID))})
@@ -226,7 +228,10 @@ func ManifestProblems(m *Manifest, items []wire.Item, metas map[string]Meta, cat
 func (m *Manifest) Settle(items []wire.Item, metas map[string]Meta) bool {
 	changed := false
 	for _, it := range items {
-		if e, ok := m.Items[it.ID]; ok && e.State == Pending {
+		e, ok := m.Items[it.ID]
+		// A pending upload that completed, or an item a provider added
+		// through the inbox (key version 0), which the manifest files.
+		if (ok && e.State == Pending) || (!ok && it.KeyVersion == 0) {
 			m.Items[it.ID] = ManifestEntry{Category: it.Category, Version: metas[it.ID].Version}
 			changed = true
 		}

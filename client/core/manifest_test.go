@@ -62,7 +62,7 @@ func TestManifestProblems(t *testing.T) {
 
 	// Withheld (of the category asked for only), resurrected, unknown,
 	// another version.
-	listing := []wire.Item{{ID: "b", Category: "letters"}, {ID: "c", Category: "findings"}, {ID: "z", Category: "findings"}, {ID: "p1", Category: "findings"}}
+	listing := []wire.Item{{ID: "b", Category: "letters"}, {ID: "c", Category: "findings"}, {ID: "z", Category: "findings", KeyVersion: 1}, {ID: "p1", Category: "findings"}}
 	metas2 := map[string]Meta{"b": {Version: 3}, "c": {Version: 2}, "z": {Version: 1}, "p1": {Version: 1}}
 	want := []string{"item_version_changed b", "item_resurrected c", "item_resurrected z", "item_withheld a"}
 	if got := problems(m, listing, metas2, ""); !slices.Equal(got, want) {

@@ -246,11 +246,16 @@ type NewItem struct {
 
 // OpenItem opens an item's key and metadata.
 func (r *Record) OpenItem(it wire.Item) (key []byte, m Meta, err error) {
-	ck, err := r.CategoryKey(it.Category, it.KeyVersion)
-	if err != nil {
-		return nil, m, err
+	if it.KeyVersion == 0 {
+		// Added through the inbox (a provider with "add").
+		key, err = r.inboxKey(it)
+	} else {
+		var ck []byte
+		if ck, err = r.CategoryKey(it.Category, it.KeyVersion); err != nil {
+			return nil, m, err
+		}
+		key, err = seal.UnwrapKey(seal.ViaKey, ck, seal.ItemKey, it.ID, it.KeySlot)
 	}
-	key, err = seal.UnwrapKey(seal.ViaKey, ck, seal.ItemKey, it.ID, it.KeySlot)
 	if err != nil {
 		return nil, m, fail("item.open", "item_key_unopenable", map[string]any{"item": it.ID}, sprintf("Der Schlüssel des Dokuments %s lässt sich nicht öffnen.", it.ID), err)
 	}

@@ -26,6 +26,7 @@ func clientCmds(e *env) []*cobra.Command {
 		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e), emailCmd(e), passkeyCmd(e),
 		recordsCmd(e), providerCmd(e), representativeCmd(e), uploadCmd(e), importCDCmd(e), exportCmd(e), importCmd(e), accountCmd(e), lsCmd(e), getCmd(e), editCmd(e), rmCmd(e), quotaCmd(e), auditCmd(e),
 		entryCmd(e), servicesCmd(e), statusCmd(e, "vaccinations", client.VaccinationStatus), statusCmd(e, "checkups", client.CheckupStatus),
+		grantCmd(e), hideCmd(e, true), hideCmd(e, false), blockCmd(e, true), blockCmd(e, false),
 	}
 }
 
@@ -79,6 +80,7 @@ func (e *env) api(st *client.State) *client.API {
 		c.RecordID = e.record
 	}
 	fmt.Sscanf(e.Getenv("AKTE_RETRIES"), "%d", &c.Retry.Tries)
+	c.Now = cli.TestClock(e.Getenv("AKTE_TEST_CLOCK_FILE"))
 	return c
 }
 

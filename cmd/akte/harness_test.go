@@ -185,6 +185,8 @@ type user struct {
 	// Sh, if set, are shell commands run before each command, such as
 	// "umask 000;".
 	Sh string
+	// Env is added to the environment of each command.
+	Env []string
 	// Session is the AKTE_SESSION the last login printed: every command
 	// gets it, as a shell that took it would (the CLI keeps the local
 	// share of the session key nowhere else; there is no keyring here).
@@ -213,6 +215,7 @@ func (u *user) run(stdin string, env []string, args ...string) (string, string, 
 	}
 	cmd.Env = append(os.Environ(), u.env()...)
 	cmd.Env = append(cmd.Env, "AKTE_PASSWORD="+u.Password)
+	cmd.Env = append(cmd.Env, u.Env...)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer

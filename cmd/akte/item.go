@@ -80,11 +80,21 @@ func uploadCmd(e *env) *cobra.Command {
 			if len(files) > 1 && replaces != "" {
 				return cli.Fail(akte.KindInvalid, "replaces_one_file", nil)
 			}
+			if st, c, err := e.recordSession(ctx); err == nil {
+				if granted, err := e.granted(ctx, st, c); err != nil {
+					return err
+				} else if granted {
+					return e.uploadGranted(cmd, st, c, files, category, m, asJSON)
+				}
+			}
 			st, c, umk, rec, err := e.openRecord(ctx)
 			if err != nil {
 				return err
 			}
 			defer e.save(st) // the manifest counters seen (best effort)
+			if err := c.RotateIfNeeded(ctx, rec, category); err != nil {
+				return e.authErr(st, err)
+			}
 			// The version chain is sealed with the item (docs/crypto.md §15,
 			// row 4): the replaced item's id and this one's number.
 			var prev core.Meta
@@ -142,19 +152,13 @@ func uploadCmd(e *env) *cobra.Command {
 // upload sends one file and returns the new item's id. The plan of an
 // interrupted upload is found again by the file's path and metadata.
 func (e *env) upload(cmd *cobra.Command, st *client.State, c *client.API, rec *core.Record, plans client.Plans, path, category string, m core.Meta, replaces string) (string, error) {
-	abs, err := filepath.Abs(path)
+	m.FileName, m.MediaType = filepath.Base(path), mediaType(path)
+	f, err := e.file(path, category, m, replaces)
 	if err != nil {
 		return "", err
 	}
-	fi, err := os.Stat(abs)
-	if err != nil {
-		return "", err
-	}
-	m.FileName, m.MediaType = filepath.Base(path), mediaType(abs)
-	f := client.File{Key: strings.Join([]string{abs, category, m.Title, m.Type, m.Date, m.Source, m.Comment, replaces}, "\x00"), Size: fi.Size(),
-		Open: func() (io.ReadCloser, error) { return os.Open(abs) }}
 	t := client.Transfer{Notice: func(err error) { fmt.Fprintf(e.Stderr, "%s: %s\n", path, e.Message(err)) }, Seen: &st.Seen}
-	if b := e.bar(seal.CiphertextSize(fi.Size(), seal.DefaultSegmentSize), filepath.Base(path)); b != nil {
+	if b := e.bar(seal.CiphertextSize(f.Size, seal.DefaultSegmentSize), filepath.Base(path)); b != nil {
 		t.Progress = func(n int64) { b.Set64(n) }
 		defer b.Finish()
 	}
@@ -163,6 +167,21 @@ func (e *env) upload(cmd *cobra.Command, st *client.State, c *client.API, rec *c
 		return "", err
 	}
 	return it.ID, nil
+}
+
+// file is a file to upload; its plan is found again by the path and the
+// metadata.
+func (e *env) file(path, category string, m core.Meta, replaces string) (client.File, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return client.File{}, err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return client.File{}, err
+	}
+	return client.File{Key: strings.Join([]string{abs, category, m.Title, m.Type, m.Date, m.Source, m.Comment, replaces}, "\x00"), Size: fi.Size(),
+		Open: func() (io.ReadCloser, error) { return os.Open(abs) }}, nil
 }
 
 func mediaType(path string) string {
@@ -208,7 +227,7 @@ func lsCmd(e *env) *cobra.Command {
 		Short: e.Tr("Dokumente auflisten (auf diesem Gerät entschlüsselt)", "List documents (decrypted on this device)"),
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, c, _, rec, err := e.openRecord(cmd.Context())
+			st, c, op, rec, err := e.openForRead(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -224,7 +243,15 @@ func lsCmd(e *env) *cobra.Command {
 						return err
 					}
 				}
-				_, m, err := rec.OpenItem(it)
+				if rec == nil && it.KeyVersion == 0 {
+					continue // added through the inbox: only the patient opens it
+				}
+				_, m, err := op.OpenItem(it)
+				if err != nil && rec == nil { // a grantee lacks the key (hidden while it was made): said, not fatal
+					reason, _ := akte.ReasonOf(err)
+					out = append(out, listed{ID: it.ID, Category: it.Category, Created: it.CreatedAt, Problem: reason})
+					continue
+				}
 				if err != nil {
 					return err
 				}
@@ -237,8 +264,11 @@ func lsCmd(e *env) *cobra.Command {
 					Replaces: core.VerifiedReplaces(it, m), Version: m.Version})
 			}
 			problems := core.ChainProblems(its, metas)
-			defer e.save(st) // the manifest counter seen (best effort)
-			mproblems, err := c.CheckManifest(cmd.Context(), rec, &st.Seen, its, metas, category)
+			defer e.save(st)             // the manifest counter seen (best effort)
+			var mproblems []core.Problem // the owner's manifest; a grantee has none
+			if rec != nil {
+				mproblems, err = c.CheckManifest(cmd.Context(), rec, &st.Seen, its, metas, category)
+			}
 			if err != nil {
 				return e.authErr(st, err)
 			}
@@ -286,7 +316,7 @@ func lsCmd(e *env) *cobra.Command {
 }
 
 // openItem fetches an item and opens its key and metadata.
-func (e *env) openItem(ctx context.Context, st *client.State, c *client.API, rec *core.Record, id string) (*wire.Item, []byte, core.Meta, error) {
+func (e *env) openItem(ctx context.Context, st *client.State, c *client.API, rec itemOpener, id string) (*wire.Item, []byte, core.Meta, error) {
 	it, err := c.Item(ctx, id)
 	if err != nil {
 		return nil, nil, core.Meta{}, e.authErr(st, err)
@@ -309,11 +339,11 @@ func getCmd(e *env) *cobra.Command {
 		Args:  cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, c, _, rec, err := e.openRecord(ctx)
+			st, c, op, _, err := e.openForRead(ctx)
 			if err != nil {
 				return err
 			}
-			it, key, m, err := e.openItem(ctx, st, c, rec, args[0])
+			it, key, m, err := e.openItem(ctx, st, c, op, args[0])
 			if err != nil {
 				return err
 			}
@@ -392,6 +422,11 @@ func editCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer e.save(st) // the manifest counters seen (best effort)
+			if category != "" {
+				if err := c.RotateIfNeeded(cmd.Context(), rec, category); err != nil {
+					return e.authErr(st, err)
+				}
+			}
 			// Only the named flags change the description.
 			it, got, err := c.Describe(cmd.Context(), rec, &st.Seen, args[0], func(old *core.Meta) {
 				for name, dst := range old.Described() {

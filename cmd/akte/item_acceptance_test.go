@@ -33,7 +33,7 @@ func TestDocumentZeroKnowledge(t *testing.T) {
 	p := filepath.Join(dir, "befund.txt")
 	// The marker many times over, across segment and chunk boundaries.
 	os.WriteFile(p, bytes.Repeat([]byte(contentMarker+"\n"), 200000), 0o600)
-	alice.upload(p, "--category", "findings", "--title", titleMarker, "--comment", titleMarker, "--source", titleMarker)
+	id := alice.upload(p, "--category", "findings", "--title", titleMarker, "--comment", titleMarker, "--source", titleMarker)
 	// A representative (decision 0036) reads it and adds one of its own:
 	// the record key it got and what it added are ciphertext too.
 	bob := newUser(t, srv, "bob@example.org")
@@ -47,12 +47,30 @@ func TestDocumentZeroKnowledge(t *testing.T) {
 	repDoc := filepath.Join(dir, "vertretung.txt")
 	os.WriteFile(repDoc, bytes.Repeat([]byte(contentMarker+"-vertretung\n"), 1000), 0o600)
 	bob.upload(repDoc, "--category", "letters", "--title", titleMarker+"-vertretung", "--record", rid)
+	// With grants in place (issue 14): a practice reads the finding with
+	// its grant's key and adds a letter of its own through the inbox; a
+	// category is hidden from it.
+	praxis := newUser(t, srv, "praxis@example.org")
+	praxis.register("D123456786")
+	praxis.login()
+	alice.ok("grant", "add", "--provider", praxis.Account, "--category", "findings", "--write")
+	alice.ok("hide", "--provider", praxis.Account, "--category", "letters")
+	if out := praxis.ok("get", id, "--record", rid, "-o", "-"); !strings.Contains(out, contentMarker) {
+		t.Fatal("the practice's download lacks the marker")
+	}
+	letterMarker := "BRIEF-MARKER-Koronarangiographie-5d21e0"
+	q := filepath.Join(dir, "arztbrief.txt")
+	os.WriteFile(q, bytes.Repeat([]byte(letterMarker+"\n"), 1000), 0o600)
+	praxis.upload(q, "--record", rid, "--category", "findings", "--title", letterMarker, "--source", letterMarker)
+	if out := alice.ok("ls", "--json"); !strings.Contains(out, letterMarker) {
+		t.Fatalf("the patient's listing lacks the practice's letter: %s", out)
+	}
 	// Stop the server so that the WAL is checkpointed into the database
 	// file too; then scan every file of the data directory (and the
 	// database dump and every object on PostgreSQL + S3).
 	srv.stop()
 	files := srv.atRest(func(path string, b []byte) {
-		for _, m := range []string{contentMarker, titleMarker, "Herzkatheter", "befund.txt", "vertretung.txt"} {
+		for _, m := range []string{contentMarker, titleMarker, "Herzkatheter", "befund.txt", "vertretung.txt", letterMarker, "Koronarangiographie", "arztbrief.txt"} {
 			if bytes.Contains(b, []byte(m)) {
 				t.Errorf("%s contains %q", path, m)
 			}

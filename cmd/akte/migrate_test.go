@@ -32,6 +32,13 @@ func TestMigrate(t *testing.T) {
 	practice := newUser(t, srv, "praxis@example.org")
 	practice.registerProvider("Praxis Dr. Müller", "practice", "1-20000001", "--lanr", "123456667", "--bsnr", "987654321", "--place", "Köln")
 	practice.ok(append([]string{"admin", "provider", "verify", practice.Email, "--data", data}, local...)...)
+	// Its grant of the findings moves too, and a block.
+	practice.login()
+	other := newUser(t, srv, "blockiert@example.org")
+	other.register("E123456789")
+	alice.ok("grant", "add", "--provider", practice.Account, "--category", "findings")
+	alice.ok("block", "--provider", other.Account)
+	rid := alice.state().RecordID
 	srv.stop()
 
 	r := newRemote(t)
@@ -48,7 +55,7 @@ func TestMigrate(t *testing.T) {
 	if !strings.Contains(out, "Umzug vollständig und geprüft") || !strings.Contains(out, "2 schon da und gleich") {
 		t.Fatalf("resumed migrate:\n%s", out)
 	}
-	if !strings.Contains(out, "Konten 2, Geräte 2, Dokumente 2 (Teile 5)") {
+	if !strings.Contains(out, "Konten 3, Geräte 3, Dokumente 2 (Teile 5)") {
 		t.Errorf("report:\n%s", out)
 	}
 	out = admin.ok(migrate...)
@@ -80,6 +87,14 @@ func TestMigrate(t *testing.T) {
 	items := alice.ls()
 	if len(items) != len(sums) {
 		t.Fatalf("ls after migrate: %+v", items)
+	}
+	practice.srv = srv2
+	practice.login()
+	if got := practice.ls("--record", rid); len(got) != len(sums) {
+		t.Errorf("the practice's listing after migrate: %+v", got)
+	}
+	if msg := alice.fails("grant", "add", "--provider", other.Account, "--category", "letters"); !says(msg, "provider_not_found", nil) {
+		t.Errorf("the block after migrate: %s", msg)
 	}
 	for id, sum := range sums {
 		p := filepath.Join(dir, "back-"+id)

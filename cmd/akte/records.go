@@ -31,9 +31,15 @@ func recordsCmd(e *env) *cobra.Command {
 				return e.PrintJSON(rs)
 			}
 			roles := map[string]string{"owner": e.Tr("Inhaber/in", "owner"), "representative": e.Tr("Vertretung", "representative"),
-				"invited":           e.Tr("als Vertretung benannt (annehmen: akte --record ID representative accept --kvnr K)", "named representative (accept: akte --record ID representative accept --kvnr K)"),
-				"emergency_waiting": e.Tr("Notfall-Vertretung, wartet", "emergency representative, waiting"),
-				"emergency_open":    e.Tr("Notfall-Vertretung, offen", "emergency representative, open")}
+				"invited":                e.Tr("als Vertretung benannt (annehmen: akte --record ID representative accept --kvnr K)", "named representative (accept: akte --record ID representative accept --kvnr K)"),
+				"emergency_waiting":      e.Tr("Notfall-Vertretung, wartet", "emergency representative, waiting"),
+				"emergency_open":         e.Tr("Notfall-Vertretung, offen", "emergency representative, open"),
+				"provider_record_read":   e.Tr("Praxis: ganze Akte lesen", "provider: read the whole record"),
+				"provider_record_add":    e.Tr("Praxis: ganze Akte lesen und einstellen", "provider: read and add, whole record"),
+				"provider_category_read": e.Tr("Praxis: Kategorien lesen", "provider: read categories"),
+				"provider_category_add":  e.Tr("Praxis: Kategorien lesen und einstellen", "provider: read and add, categories"),
+				"provider_item_read":     e.Tr("Praxis: einzelne Dokumente lesen", "provider: read single documents"),
+				"provider_item_add":      e.Tr("Praxis: einzelne Dokumente lesen, einstellen", "provider: read single documents, add")}
 			w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(w, e.Tr("AKTE\tROLLE\tKVNR\tE-MAIL\t", "RECORD\tROLE\tKVNR\tE-MAIL\t"))
 			for _, r := range rs {
@@ -44,6 +50,9 @@ func recordsCmd(e *env) *cobra.Command {
 				mark := ""
 				if r.RecordID == c.RecordID {
 					mark = e.Tr("(gewählt)", "(selected)")
+				}
+				if r.Until != nil {
+					mark += " " + e.until(r.Until)
 				}
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.RecordID, role, r.OwnerKVNR, r.OwnerEmail, mark)
 			}

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -285,4 +287,21 @@ GLOBALFLAGS
 
 MORE{{end}}
 `)
+}
+
+// TestClock is a clock for end-to-end tests of deadlines: with path
+// naming a file that holds a Go duration (AKTE_TEST_CLOCK_FILE), the time
+// is the real time plus that duration, read anew at every use; nil for an
+// empty path. akte serve honours it only on a loopback address; the
+// client signs its session key requests with it (a client that lies about
+// its time only locks itself out).
+func TestClock(path string) func() time.Time {
+	if path == "" {
+		return nil
+	}
+	return func() time.Time {
+		b, _ := os.ReadFile(path)
+		d, _ := time.ParseDuration(strings.TrimSpace(string(b)))
+		return time.Now().Add(d)
+	}
 }

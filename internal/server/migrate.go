@@ -151,6 +151,9 @@ func (m *migration) run(ctx context.Context) error {
 	if err := m.copyAccounts(ctx); err != nil {
 		return err
 	}
+	if err := m.copyGrants(ctx); err != nil {
+		return err
+	}
 	if err := m.copyEvents(ctx); err != nil {
 		return err
 	}
@@ -355,6 +358,49 @@ func (m *migration) copyAccounts(ctx context.Context) error {
 		for _, it := range items {
 			if err := m.copyItem(ctx, it); err != nil {
 				return fmt.Errorf("item %s: %w", it.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// copyGrants copies every owner's grants (ended ones too, with the keys
+// of the running ones), hidings and blocks, once every account is in the
+// target. Grants go before blocks, which would refuse them; a grant a cut
+// run copied already is a conflict and kept.
+func (m *migration) copyGrants(ctx context.Context) error {
+	src, dst := m.src.store, m.dst.store
+	accts, err := src.Accounts(ctx)
+	if err != nil {
+		return fmt.Errorf("list source accounts: %w", err)
+	}
+	for _, a := range accts {
+		gs, err := src.Grants(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("account %s: grants: %w", a.ID, err)
+		}
+		for _, g := range gs {
+			if err := dst.CreateGrant(ctx, g); err != nil && !akte.Is(err, akte.KindConflict) {
+				return fmt.Errorf("grant %s: %w", g.ID, err)
+			}
+		}
+		hs, err := src.Hidings(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("account %s: hidings: %w", a.ID, err)
+		}
+		for _, h := range hs {
+			if err := dst.SetHidden(ctx, h, true); err != nil {
+				return fmt.Errorf("account %s: hiding: %w", a.ID, err)
+			}
+		}
+		bs, err := src.Blocked(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("account %s: blocks: %w", a.ID, err)
+		}
+		for _, b := range bs {
+			// The block ended the grantee's grants in the source already.
+			if _, err := dst.Block(ctx, a.ID, b, time.Now()); err != nil {
+				return fmt.Errorf("account %s: block: %w", a.ID, err)
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/jackc/pgx/v5"
@@ -33,8 +35,8 @@ func insertRecord(ctx context.Context, tx pgx.Tx, r *akte.Record) error {
 
 func insertCategoryKeys(ctx context.Context, tx pgx.Tx, r *akte.Record) error {
 	for _, k := range r.CategoryKeys {
-		if _, err := tx.Exec(ctx, `INSERT INTO category_keys (account_id, category, version, key_by_rmk)
-			VALUES ($1, $2, $3, $4)`, r.AccountID, k.Category, k.Version, blob(k.KeyByRMK)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO category_keys (account_id, category, version, key_by_rmk, created_at)
+			VALUES ($1, $2, $3, $4, $5)`, r.AccountID, k.Category, k.Version, blob(k.KeyByRMK), keyCreated(k)); err != nil {
 			return err
 		}
 	}
@@ -60,9 +62,13 @@ func (s *Store) Record(ctx context.Context, account akte.AccountID) (*akte.Recor
 			}
 			r.CreatedAt = r.CreatedAt.UTC()
 			r.CategoryKeys, err = list(ctx, tx, func(s scanner) (k akte.CategoryKey, err error) {
-				err = s.Scan(&k.Category, &k.Version, &k.KeyByRMK)
+				var at *time.Time
+				err = s.Scan(&k.Category, &k.Version, &k.KeyByRMK, &at)
+				if at != nil {
+					k.CreatedAt = at.UTC()
+				}
 				return k, err
-			}, `SELECT category, version, key_by_rmk FROM category_keys WHERE account_id = $1
+			}, `SELECT category, version, key_by_rmk, created_at FROM category_keys WHERE account_id = $1
 				ORDER BY category, version`, account)
 			return err
 		})

@@ -27,8 +27,8 @@ func insertRecord(c *conn, r *akte.Record) error {
 
 func insertCategoryKeys(c *conn, r *akte.Record) error {
 	for _, k := range r.CategoryKeys {
-		if _, err := c.exec(`INSERT INTO category_keys (account_id, category, version, key_by_rmk)
-			VALUES (?, ?, ?, ?)`, r.AccountID, k.Category, k.Version, k.KeyByRMK); err != nil {
+		if _, err := c.exec(`INSERT INTO category_keys (account_id, category, version, key_by_rmk, created_at)
+			VALUES (?, ?, ?, ?, ?)`, r.AccountID, k.Category, k.Version, k.KeyByRMK, keyCreated(k)); err != nil {
 			return err
 		}
 	}
@@ -47,10 +47,13 @@ func (s *Store) Record(ctx context.Context, account akte.AccountID) (*akte.Recor
 		if err != nil {
 			return err
 		}
-		return c.query(`SELECT category, version, key_by_rmk FROM category_keys WHERE account_id = ? ORDER BY category, version`,
+		return c.query(`SELECT category, version, key_by_rmk, created_at FROM category_keys WHERE account_id = ? ORDER BY category, version`,
 			[]any{account}, func(r *row) error {
-				rec.CategoryKeys = append(rec.CategoryKeys,
-					akte.CategoryKey{Category: akte.CategoryID(r.text()), Version: uint32(r.int64()), KeyByRMK: r.blob()})
+				k := akte.CategoryKey{Category: akte.CategoryID(r.text()), Version: uint32(r.int64()), KeyByRMK: r.blob()}
+				if t := r.timePtr(); t != nil {
+					k.CreatedAt = *t
+				}
+				rec.CategoryKeys = append(rec.CategoryKeys, k)
 				return nil
 			})
 	})

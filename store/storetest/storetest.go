@@ -95,6 +95,12 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"Quota", testQuota},
 		{"Representatives", testRepresentatives},
 
+		{"Grants", testGrants},
+		{"CategoryKeyAdd", testCategoryKeyAdd},
+		{"Hidings", testHidings},
+		{"Block", testBlock},
+		{"BlockGrantConcurrent", testBlockGrantConcurrent},
+
 		{"Secret", testSecret},
 		{"SecretConcurrent", testSecretConcurrent},
 	}
