@@ -21,13 +21,20 @@ func (a *API) handleTerminate(w http.ResponseWriter, r *http.Request, p *service
 	writeJSON(w, http.StatusAccepted, terminationOut(t))
 }
 
+// handleTermination answers the notice, or null if none: not having
+// given notice is the usual state, no error.
 func (a *API) handleTermination(w http.ResponseWriter, r *http.Request, p *service.Principal) {
 	t, err := a.svc.TerminationOf(r.Context(), p)
+	if akte.Is(err, akte.KindNotFound) {
+		writeJSON(w, http.StatusOK, wire.TerminationState{})
+		return
+	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, terminationOut(t))
+	out := terminationOut(t)
+	writeJSON(w, http.StatusOK, wire.TerminationState{Termination: &out})
 }
 
 func (a *API) handleKeepAccount(w http.ResponseWriter, r *http.Request, p *service.Principal) {

@@ -301,14 +301,14 @@ func (c *API) Terminate(ctx context.Context) (*wire.Termination, error) {
 	return &out, nil
 }
 
-// Termination is GET /api/v1/account/termination: the account's notice
-// (KindNotFound, termination_none, if there is none).
+// Termination is GET /api/v1/account/termination: the account's notice,
+// nil if none was given.
 func (c *API) Termination(ctx context.Context) (*wire.Termination, error) {
-	var out wire.Termination
+	var out wire.TerminationState
 	if _, err := c.do(ctx, "GET", prefix+"/account/termination", nil, &out, nil); err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return out.Termination, nil
 }
 
 // KeepAccount is DELETE /api/v1/account/termination: the notice taken back.

@@ -41,6 +41,7 @@ if (!process.argv.includes('--no-wasm') || !existsSync(dicomTmp)) {
   const t = Date.now();
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', dicomTmp, './cmd/akte-dicom-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
   console.error(`dicom.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
 // Entries and the status of vaccinations and check-ups
 // (cmd/akte-health-wasm, decision 0037): fhir, rules and encoding/json,
 // for which the core has no room; loaded by the pages that show them

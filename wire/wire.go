@@ -384,10 +384,16 @@ func (j *JSON) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Termination is GET/POST /api/v1/account/termination: the account's
-// notice; its data is deleted at delete_at unless the notice is taken
-// back before (DELETE).
+// Termination is the account's notice (POST /api/v1/account/termination):
+// its data is deleted at delete_at unless the notice is taken back before
+// (DELETE).
 type Termination struct {
 	RequestedAt time.Time `json:"requested_at"`
 	DeleteAt    time.Time `json:"delete_at"`
+}
+
+// TerminationState is GET /api/v1/account/termination: the notice, or
+// null if none was given.
+type TerminationState struct {
+	Termination *Termination `json:"termination"`
 }

@@ -43,37 +43,36 @@ type handler func(a obj) (any, error)
 
 // funcs is the whole surface the browser sees.
 var funcs = map[string]handler{
-	"checkPassword":      checkPassword,
-	"checkKVNR":          checkKVNR,
-	"newAccount":         newAccount,
-	"split":              split,
-	"keyVersions":        keyVersions,
-	"unlock":             unlock,
-	"recoveryKey":        recoveryKey,
-	"parseRecovery":      parseRecovery,
-	"unlockRecovery":     unlockRecovery,
-	"rewrap":             rewrap,
-	"rotate":             rotate,
-	"openItems":          openItems,
-	"checkManifest":      checkManifest,
-	"updateManifest":     updateManifest,
-	"newItem":            newItem,
-	"describeItem":       describeItem,
-	"sealSmall":          sealSmall,
-	"openSmall":          openSmall,
-	"forget":             forget,
-	"qr":                 qrCode,
-	"vector":             vector,
-	"layout":             layout,
-	"chunkPieces":        chunkPieces,
-	"retryDelay":         retryDelay,
-	"checkResume":        checkResume,
-	"formatRecovery":     formatRecovery,
-	"fingerprint":        fingerprint,
-	"compareFingerprint": compareFingerprint,
-	"ownFingerprint":     ownFingerprint,
-	"wrapForRep":         wrapForRep,
-	"streamRandomLen":    func(obj) (any, error) { return seal.StreamRandomSize, nil },
+	"checkPassword":   checkPassword,
+	"checkKVNR":       checkKVNR,
+	"newAccount":      newAccount,
+	"split":           split,
+	"keyVersions":     keyVersions,
+	"unlock":          unlock,
+	"recoveryKey":     recoveryKey,
+	"parseRecovery":   parseRecovery,
+	"unlockRecovery":  unlockRecovery,
+	"rewrap":          rewrap,
+	"rotate":          rotate,
+	"openItems":       openItems,
+	"checkManifest":   checkManifest,
+	"updateManifest":  updateManifest,
+	"newItem":         newItem,
+	"describeItem":    describeItem,
+	"sealSmall":       sealSmall,
+	"openSmall":       openSmall,
+	"forget":          forget,
+	"qr":              qrCode,
+	"vector":          vector,
+	"layout":          layout,
+	"chunkPieces":     chunkPieces,
+	"retryDelay":      retryDelay,
+	"checkResume":     checkResume,
+	"formatRecovery":  formatRecovery,
+	"fingerprint":     fingerprint,
+	"ownFingerprint":  ownFingerprint,
+	"wrapForRep":      wrapForRep,
+	"streamRandomLen": func(obj) (any, error) { return seal.StreamRandomSize, nil },
 }
 
 func export(f handler) js.Func {
@@ -216,10 +215,17 @@ func recoveryKey(a obj) (any, error) {
 	return core.FormatRecoveryKey(rk), nil
 }
 
-// fingerprint is the fingerprint of a provider's public key (base64, as
-// GET /api/v1/providers/{id} serves it), computed here from its bytes
-// (decision 0034).
-func fingerprint(a obj) (any, error) { return core.KeyFingerprint(a.bytes("public_key")) }
+// fingerprint is {fingerprint} of a public key (a provider's as GET
+// /api/v1/providers/{id} serves it, a representative's), computed here
+// from its bytes after checking it is a key (decisions 0034, 0036); the
+// page compares what a person typed.
+func fingerprint(a obj) (any, error) {
+	fp, err := core.KeyFingerprint(a.bytes("public_key"))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"fingerprint": fp}, nil
+}
 
 // ownFingerprint is the fingerprint the account's own private key proves
 // (umk held, keys the account's bundle), refusing a served public_key
@@ -426,13 +432,6 @@ func openRecord(a obj) (*core.Record, error) {
 		return nil, err
 	}
 	return core.OpenRepresentedRecord(priv, info)
-}
-
-// compareFingerprint is a public key's fingerprint as people compare it
-// (seal.Fingerprint) and, with typed set, whether typed names it.
-func compareFingerprint(a obj) (any, error) {
-	pub := a.bytes("public_key")
-	return map[string]any{"fingerprint": seal.Fingerprint(pub), "same": a.str("typed") != "" && core.SameFingerprint(a.str("typed"), pub)}, nil
 }
 
 // wrapForRep wraps the record master key to a representative's public key

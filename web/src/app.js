@@ -919,7 +919,7 @@ function Providers() {
   const check = (id) =>
     run(async () => {
       const p = await get('/providers/' + encodeURIComponent(id));
-      setSel({ p, fp: await core.call('fingerprint', { public_key: p.public_key }) });
+      setSel({ p, fp: (await core.call('fingerprint', { public_key: p.public_key })).fingerprint });
     });
   return html`<h1 tabindex="-1">${tr('Ärzte und Einrichtungen', 'Doctors and institutions')}</h1>
     <form onSubmit=${search} class="card narrow" role="search">
@@ -1962,7 +1962,7 @@ function Termination() {
   const [err, setErr] = useState('');
   const [status, setStatus] = useState('');
   useEffect(() => {
-    get('/account/termination').then(setNotice, (e) => (e instanceof ApiError && e.status === 404 ? setNotice(null) : setErr(errorText(e))));
+    get('/account/termination').then((r) => setNotice(r.termination), (e) => setErr(errorText(e)));
   }, []);
   const act = async (f, done) => {
     setErr('');
@@ -2297,7 +2297,7 @@ function Representation({ r, reload }) {
   const path = (p) => recordPath(r.record_id, '/representatives' + p);
   const accept = run(async () => {
     await post(path('/accept'), { kvnr: kvnr.trim().toUpperCase() });
-    accepted.value = (await core.call('compareFingerprint', { public_key: session.value.keys.public_key })).fingerprint;
+    accepted.value = (await core.call('fingerprint', { public_key: session.value.keys.public_key })).fingerprint;
     await reload();
   });
   const request = run(async () => {
@@ -2341,7 +2341,7 @@ function Representatives() {
     try {
       const rs = await get(own());
       const out = {};
-      for (const r of rs) if (r.account_key && !r.key_handed_over) out[r.id] = (await core.call('compareFingerprint', { public_key: r.account_key })).fingerprint;
+      for (const r of rs) if (r.account_key && !r.key_handed_over) out[r.id] = (await core.call('fingerprint', { public_key: r.account_key })).fingerprint;
       setFps(out);
       setList(rs);
     } catch (e) {
@@ -2369,8 +2369,10 @@ function Representatives() {
     await load();
   };
   const handOver = (r) => act(async () => {
-    const fp = await core.call('compareFingerprint', { public_key: r.account_key, typed: typed[r.id] || '' });
-    if (!fp.same) throw fail('Der Fingerabdruck stimmt nicht überein. Der Schlüssel wurde nicht übergeben.', 'The fingerprint does not match. The key was not handed over.');
+    const { fingerprint } = await core.call('fingerprint', { public_key: r.account_key });
+    // As core.SameFingerprint compares: spaces, dashes, colons and case do not count.
+    const norm = (x) => (/^[0-9a-f :-]*$/i.test(x) ? x.replace(/[ :-]/g, '').toLowerCase() : '\0');
+    if (!typed[r.id] || norm(typed[r.id]) !== norm(fingerprint)) throw fail('Der Fingerabdruck stimmt nicht überein. Der Schlüssel wurde nicht übergeben.', 'The fingerprint does not match. The key was not handed over.');
     const rec = await get(recordPath(s.account.record_id));
     const { slot } = await core.call('wrapForRep', { umk: s.umk, record: rec, public_key: r.account_key });
     await request('PUT', own('/' + encodeURIComponent(r.id) + '/key'), { public_key: r.account_key, rmk_slot: slot });
