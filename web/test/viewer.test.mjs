@@ -1,0 +1,162 @@
+// The DICOM viewer (issue 18, item 3; docs/dicom.md §2.5, decision 0040):
+// a small CT imported by the CLI opens in the browser, read and decrypted
+// by byte range; the first image renders, scrolling and window/level
+// change it, and the page passes axe at 360 px.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, launch, account, login, code, confirmDevice, cli, tempDir, axe } from './helpers.mjs';
+
+// element writes one explicit VR little endian element.
+function element(group, elem, vr, value) {
+  let v = typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
+  if (v.length % 2) v = Buffer.concat([v, Buffer.from(vr === 'UI' ? '\0' : ' ')]);
+  const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
+  const h = Buffer.alloc(long ? 12 : 8);
+  h.writeUInt16LE(group, 0);
+  h.writeUInt16LE(elem, 2);
+  h.write(vr, 4, 'latin1');
+  if (long) h.writeUInt32LE(v.length, 8);
+  else h.writeUInt16LE(v.length, 6);
+  return Buffer.concat([h, v]);
+}
+const us = (n) => Buffer.from([n & 255, n >> 8]);
+
+// SIZE × SIZE pixels: a disk of "bone" (1000 HU) whose radius grows with
+// the slice, in "soft tissue" (40 HU), in air (-1000 HU) at the corners.
+export const SIZE = 64;
+export function ctPixels(n) {
+  const p = Buffer.alloc(SIZE * SIZE * 2);
+  for (let y = 0; y < SIZE; y++)
+    for (let x = 0; x < SIZE; x++) {
+      const d = Math.hypot(x - SIZE / 2, y - SIZE / 2);
+      const hu = d < 4 + n ? 1000 : d < SIZE / 2 ? 40 + ((x * 7 + y * 3) % 50) : -1000;
+      p.writeUInt16LE(hu + 1024, 2 * (y * SIZE + x));
+    }
+  return p;
+}
+
+// ctSlice is a DICOM Part 10 CT image of 16-bit pixels.
+export function ctSlice({ study, series, sop, n, name, birth }) {
+  const ct = '1.2.840.10008.5.1.4.1.1.2';
+  const metaBody = Buffer.concat([
+    element(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
+    element(0x0002, 0x0002, 'UI', ct),
+    element(0x0002, 0x0003, 'UI', sop),
+    element(0x0002, 0x0010, 'UI', '1.2.840.10008.1.2.1'),
+    element(0x0002, 0x0012, 'UI', '1.2.826.0.1.3680043.10.543'),
+  ]);
+  const groupLength = Buffer.alloc(4);
+  groupLength.writeUInt32LE(metaBody.length);
+  return Buffer.concat([
+    Buffer.alloc(128), Buffer.from('DICM'), element(0x0002, 0x0000, 'UL', groupLength), metaBody,
+    element(0x0008, 0x0016, 'UI', ct), element(0x0008, 0x0018, 'UI', sop), element(0x0008, 0x0020, 'DA', '20240115'),
+    element(0x0008, 0x0060, 'CS', 'CT'), element(0x0008, 0x0080, 'LO', 'Radiologie Musterstadt'), element(0x0008, 0x1030, 'LO', 'CT Thorax'),
+    element(0x0008, 0x103e, 'LO', 'Thorax 5 mm'),
+    element(0x0010, 0x0010, 'PN', name), element(0x0010, 0x0030, 'DA', birth),
+    element(0x0018, 0x0050, 'DS', '5'),
+    element(0x0020, 0x000d, 'UI', study), element(0x0020, 0x000e, 'UI', series), element(0x0020, 0x0011, 'IS', '2'), element(0x0020, 0x0013, 'IS', String(n)),
+    element(0x0020, 0x0032, 'DS', `-32\\-32\\${5 * n}`), element(0x0020, 0x0037, 'DS', '1\\0\\0\\0\\1\\0'), element(0x0020, 0x1041, 'DS', String(5 * n)),
+    element(0x0028, 0x0002, 'US', us(1)), element(0x0028, 0x0004, 'CS', 'MONOCHROME2'), element(0x0028, 0x0010, 'US', us(SIZE)),
+    element(0x0028, 0x0011, 'US', us(SIZE)), element(0x0028, 0x0030, 'DS', '1\\1'), element(0x0028, 0x0100, 'US', us(16)), element(0x0028, 0x0101, 'US', us(12)),
+    element(0x0028, 0x0102, 'US', us(11)), element(0x0028, 0x0103, 'US', us(0)),
+    element(0x0028, 0x1050, 'DS', '40'), element(0x0028, 0x1051, 'DS', '400'), element(0x0028, 0x1052, 'DS', '-1024'), element(0x0028, 0x1053, 'DS', '1'),
+    element(0x7fe0, 0x0010, 'OW', ctPixels(n)),
+  ]);
+}
+
+// canvasStats reads the viewer's canvas: a fingerprint of its pixels and
+// the number of distinct grey values.
+async function canvasStats(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('[data-testid="dicom-viewport"] canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4) {
+      h = (h * 31 + d[i]) >>> 0;
+      seen.add(d[i]);
+    }
+    return { hash: h, distinct: seen.size, w: c.width, h: c.height };
+  });
+}
+
+export async function openStudy(t, slices, { writeSlice = ctSlice } = {}) {
+  const srv = await startServer(t);
+  const a = await account(srv.url, 'viewer@example.org'); // born 1980-04-01
+  const uid = (x) => '1.2.826.0.1.3680043.10.543.78.' + x;
+  const cd = join(tempDir(), 'CD');
+  mkdirSync(join(cd, 'DICOM'), { recursive: true });
+  for (let n = 1; n <= slices; n++) {
+    writeFileSync(join(cd, 'DICOM', `IM${n}`), writeSlice({ study: uid(1), series: uid(2), sop: uid(100 + n), n, name: 'Beispiel^Carla', birth: '19800401' }));
+  }
+  await cli(srv.url, a.home, ['login', '--email', a.email, '--totp', await code(a.secret)], a.env);
+  const got = JSON.parse(await cli(srv.url, a.home, ['import-cd', cd, '--yes', '--json'], a.env));
+  assert.equal(got.length, 1);
+  assert.equal(got[0].instances, slices);
+
+  const browser = await launch(t);
+  const ctx = await browser.newContext({ locale: 'de-DE', viewport: { width: 360, height: 780 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  if (process.env.VIEWER_DEBUG) {
+    page.on('console', (m) => console.error('console:', m.text()));
+    page.on('response', (r) => r.status() >= 400 && console.error('response:', r.status(), r.url(), r.request().headers().range || ''));
+  }
+  await login(page, srv.url, a, await code(a.secret, { use: false }));
+  await page.getByText('Neues Gerät').waitFor({ timeout: 60000 });
+  await confirmDevice(srv.url, a.email);
+  await login(page, srv.url, a, await code(a.secret));
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+  await page.getByRole('button', { name: 'Ansehen: CT Thorax' }).click();
+  try {
+    await page.locator('[data-testid="dicom-viewport"][data-rendered="0"]').waitFor({ timeout: 60000 });
+  } catch (e) {
+    throw new Error(`${e.message}\npage: ${await page.locator('main').innerText()}\nerrors: ${errors}`);
+  }
+  return { page, errors, srv };
+}
+
+test('a CT study opens in the viewer: first image, scrolling, window/level, metadata, 360 px', async (t) => {
+  const { page, errors } = await openStudy(t, 12);
+  if (process.env.VIEWER_DEBUG) await page.screenshot({ path: '/tmp/viewer-shot.png', fullPage: true });
+  const first = await canvasStats(page);
+  assert.ok(first.distinct >= 3, `the first image shows air, tissue and bone: ${JSON.stringify(first)}`);
+  assert.equal(await page.getByTestId('dicom-counter').innerText(), '1 / 12');
+  assert.match(await page.getByTestId('dicom-series').innerText(), /Thorax 5 mm/);
+  assert.match(await page.getByTestId('dicom-series').innerText(), /12 Bilder/);
+
+  // Scrolling: the keyboard, the slider, the wheel.
+  await page.getByTestId('dicom-viewport').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid="dicom-viewport"][data-rendered="1"]').waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId('dicom-counter').innerText(), '2 / 12');
+  const second = await canvasStats(page);
+  assert.notEqual(second.hash, first.hash, 'the next slice differs');
+  await page.getByTestId('dicom-slice').fill('10');
+  await page.locator('[data-testid="dicom-viewport"][data-rendered="9"]').waitFor({ timeout: 30000 });
+  await page.keyboard.press('End');
+  await page.locator('[data-testid="dicom-viewport"][data-rendered="11"]').waitFor({ timeout: 30000 });
+  await page.getByTestId('dicom-viewport').hover();
+  await page.mouse.wheel(0, -300);
+  await page.waitForFunction(() => document.querySelector('[data-testid="dicom-viewport"]').dataset.rendered !== '11', null, { timeout: 30000 });
+
+  // Window/level: a preset changes the picture.
+  const before = await canvasStats(page);
+  await page.getByTestId('dicom-preset').selectOption('lung');
+  await page.waitForTimeout(300);
+  const lung = await canvasStats(page);
+  assert.notEqual(lung.hash, before.hash, 'the lung window changes the picture');
+
+  // The metadata panel.
+  await page.getByText('Angaben zur Aufnahme').click();
+  const meta = await page.getByTestId('dicom-meta').innerText();
+  for (const want of ['Carla', 'CT Thorax', 'Radiologie Musterstadt', '64 × 64']) assert.ok(meta.includes(want), `metadata says ${want}: ${meta}`);
+
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 360, `the page fits 360 px (${wide})`);
+  await axe(page, 'DICOM viewer', assert);
+  assert.deepEqual(errors, []);
+});
