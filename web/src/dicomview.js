@@ -260,6 +260,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     slider.disabled = s.ids.length < 2;
     for (const [j, b] of seriesButtons.entries()) b.setAttribute('aria-current', j === k ? 'true' : 'false');
     status.textContent = tr('Das Bild wird geladen …', 'Loading the image …');
+    vpEl.removeAttribute('data-rendered');
     try {
       await vp.setStack(s.ids, 0);
       vp.render();

@@ -4,7 +4,7 @@
 // change it, and the page passes axe at 360 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, launch, account, login, code, confirmDevice, cli, tempDir, axe } from './helpers.mjs';
 
@@ -38,7 +38,7 @@ export function ctPixels(n) {
 }
 
 // ctSlice is a DICOM Part 10 CT image of 16-bit pixels.
-export function ctSlice({ study, series, sop, n, name, birth }) {
+export function ctSlice({ study, series, sop, n, name, birth, description = 'Thorax 5 mm', seriesNumber = 2 }) {
   const ct = '1.2.840.10008.5.1.4.1.1.2';
   const metaBody = Buffer.concat([
     element(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
@@ -53,10 +53,10 @@ export function ctSlice({ study, series, sop, n, name, birth }) {
     Buffer.alloc(128), Buffer.from('DICM'), element(0x0002, 0x0000, 'UL', groupLength), metaBody,
     element(0x0008, 0x0016, 'UI', ct), element(0x0008, 0x0018, 'UI', sop), element(0x0008, 0x0020, 'DA', '20240115'),
     element(0x0008, 0x0060, 'CS', 'CT'), element(0x0008, 0x0080, 'LO', 'Radiologie Musterstadt'), element(0x0008, 0x1030, 'LO', 'CT Thorax'),
-    element(0x0008, 0x103e, 'LO', 'Thorax 5 mm'),
+    element(0x0008, 0x103e, 'LO', description),
     element(0x0010, 0x0010, 'PN', name), element(0x0010, 0x0030, 'DA', birth),
     element(0x0018, 0x0050, 'DS', '5'),
-    element(0x0020, 0x000d, 'UI', study), element(0x0020, 0x000e, 'UI', series), element(0x0020, 0x0011, 'IS', '2'), element(0x0020, 0x0013, 'IS', String(n)),
+    element(0x0020, 0x000d, 'UI', study), element(0x0020, 0x000e, 'UI', series), element(0x0020, 0x0011, 'IS', String(seriesNumber)), element(0x0020, 0x0013, 'IS', String(n)),
     element(0x0020, 0x0032, 'DS', `-32\\-32\\${5 * n}`), element(0x0020, 0x0037, 'DS', '1\\0\\0\\0\\1\\0'), element(0x0020, 0x1041, 'DS', String(5 * n)),
     element(0x0028, 0x0002, 'US', us(1)), element(0x0028, 0x0004, 'CS', 'MONOCHROME2'), element(0x0028, 0x0010, 'US', us(SIZE)),
     element(0x0028, 0x0011, 'US', us(SIZE)), element(0x0028, 0x0030, 'DS', '1\\1'), element(0x0028, 0x0100, 'US', us(16)), element(0x0028, 0x0101, 'US', us(12)),
@@ -158,5 +158,72 @@ test('a CT study opens in the viewer: first image, scrolling, window/level, meta
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 360, `the page fits 360 px (${wide})`);
   await axe(page, 'DICOM viewer', assert);
+  assert.deepEqual(errors, []);
+});
+
+// The compressed transfer syntaxes (docs/dicom.md; converted as
+// dicom/cd_test.go does): each a series of the same slices, drawn by the
+// viewer as the uncompressed series is (lossless: the same pixels on the
+// canvas; JPEG baseline: close to them).
+const variants = [
+  ['JPEG baseline', ['dcmcjpeg', '+eb', '+un'], 12, '1.2.840.10008.1.2.4.50'],
+  ['JPEG lossless', ['dcmcjpeg', '+e1'], 0, '1.2.840.10008.1.2.4.70'],
+  ['JPEG-LS', ['dcmcjpls'], 0, '1.2.840.10008.1.2.4.80'],
+  ['RLE', ['dcmcrle'], 0, '1.2.840.10008.1.2.5'],
+  ['JPEG 2000', ['gdcmconv', '--j2k'], 0, '1.2.840.10008.1.2.4.90'],
+];
+
+test('compressed transfer syntaxes render as the uncompressed original', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  try {
+    for (const c of ['dcmcjpeg', 'dcmcjpls', 'dcmcrle', 'gdcmconv']) execFileSync('which', [c]);
+  } catch {
+    t.skip('dcmtk and libgdcm-tools are not installed (scripts/test-deps.sh)');
+    return;
+  }
+  const work = tempDir();
+  // Series 1 uncompressed, then one per variant; 2 slices each.
+  const writeSlice = (o) => {
+    const k = Math.floor((o.n - 1) / 2); // series index
+    const n = ((o.n - 1) % 2) + 1;
+    const b = ctSlice({ ...o, n, series: `${o.series}.${k}`, description: k ? variants[k - 1][0] : 'Original', seriesNumber: k + 1 });
+    if (!k) return b;
+    const [, cmd] = variants[k - 1];
+    const src = join(work, `in-${o.n}.dcm`);
+    const dst = join(work, `out-${o.n}.dcm`);
+    writeFileSync(src, b);
+    execFileSync(cmd[0], [...cmd.slice(1), src, dst]);
+    return readFileSync(dst);
+  };
+  const { page, errors } = await openStudy(t, 2 * (variants.length + 1), { writeSlice });
+  const series = page.getByTestId('dicom-series');
+  assert.equal(await series.count(), variants.length + 1);
+  const grab = () =>
+    page.evaluate(() => {
+      const c = document.querySelector('[data-testid="dicom-viewport"] canvas');
+      return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0));
+    });
+  const ref = await grab();
+  // The reference is the picture it should be: bone white in the middle,
+  // air black in the corner, soft tissue grey between (window 40/400).
+  const side = Math.round(Math.sqrt(ref.length));
+  const at = (x, y) => ref[Math.round(y * side) * side + Math.round(x * side)];
+  assert.ok(at(0.5, 0.5) > 250, `bone is white: ${at(0.5, 0.5)}`);
+  assert.ok(at(0.02, 0.02) < 5, `air is black: ${at(0.02, 0.02)}`);
+  assert.ok(at(0.5, 0.8) > 100 && at(0.5, 0.8) < 200, `tissue is grey: ${at(0.5, 0.8)}`);
+  await page.getByText('Angaben zur Aufnahme').click();
+  for (const [k, [name, , tolerance, ts]] of variants.entries()) {
+    await series.nth(k + 1).click();
+    await page.locator('[data-testid="dicom-viewport"][data-rendered="0"]').waitFor({ timeout: 30000 });
+    assert.match(await series.nth(k + 1).innerText(), new RegExp(name));
+    assert.ok((await page.getByTestId('dicom-meta').innerText()).includes(ts), `${name} is stored as ${ts}`);
+    const got = await grab();
+    assert.equal(got.length, ref.length);
+    let diff = 0;
+    for (let i = 0; i < got.length; i++) diff += Math.abs(got[i] - ref[i]);
+    diff /= got.length;
+    if (process.env.VIEWER_DEBUG) console.error(name, 'mean difference', diff);
+    assert.ok(diff <= tolerance, `${name}: mean difference ${diff.toFixed(2)} from the original (at most ${tolerance})`);
+  }
   assert.deepEqual(errors, []);
 });
