@@ -1630,7 +1630,6 @@ function StudyViewer({ x }) {
       else stop = s;
       setStatus('');
     })().catch((e) => {
-      console.warn('study viewer', e);
       setStatus('');
       setErr(e?.reason ? errorText(e) : tr('Diese Bilder lassen sich hier nicht darstellen. Laden Sie sie herunter.', 'These images cannot be shown here. Download them.'));
     });

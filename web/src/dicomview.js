@@ -117,7 +117,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
 
   const status = el('p', { class: 'dv-status', role: 'status', 'aria-live': 'polite' });
   const vpEl = el('div', { class: 'dv-viewport', tabindex: '0', role: 'img', 'data-testid': 'dicom-viewport',
-    'aria-label': tr('Bild; Pfeiltasten blättern durch die Schichten', 'Image; arrow keys move through the slices') });
+    'aria-label': tr('Bild; Pfeiltasten blättern durch die Schichten, Plus und Minus zoomen, Null setzt zurück', 'Image; arrow keys move through the slices, plus and minus zoom, zero resets') });
   vpEl.addEventListener('contextmenu', (e) => e.preventDefault());
   const slider = el('input', { type: 'range', min: '1', max: '1', value: '1', 'data-testid': 'dicom-slice', 'aria-label': tr('Schicht', 'Slice') });
   const counter = el('output', { class: 'dv-counter', 'data-testid': 'dicom-counter' });
@@ -215,6 +215,18 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   vpEl.addEventListener('keydown', (e) => {
     const i = vp.getCurrentImageIdIndex();
     const n = series[cur].ids.length;
+    if (e.key === '+' || e.key === '-') {
+      // Zoom by keyboard (the zoom tool is the mouse's and the fingers').
+      e.preventDefault();
+      vp.setZoom(vp.getZoom() * (e.key === '+' ? 1.25 : 0.8));
+      vp.render();
+      return;
+    }
+    if (e.key === '0') {
+      e.preventDefault();
+      reset();
+      return;
+    }
     const to = { ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1, PageDown: i + 10, PageUp: i - 10, Home: 0, End: n - 1 }[e.key];
     if (to === undefined) return;
     e.preventDefault();
@@ -222,7 +234,6 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   });
   const fail = (e) => {
     status.textContent = tr('Dieses Bild lässt sich nicht darstellen.', 'This image cannot be shown.');
-    console.warn('dicom viewer', e?.error || e);
   };
 
   preset.addEventListener('change', () => {

@@ -150,6 +150,28 @@ test('a CT study opens in the viewer: first image, scrolling, window/level, meta
   const lung = await canvasStats(page);
   assert.notEqual(lung.hash, before.hash, 'the lung window changes the picture');
 
+  // Zoom by keyboard changes the picture; 0 resets it.
+  await page.getByTestId('dicom-viewport').focus();
+  const unzoomed = await canvasStats(page);
+  await page.keyboard.press('+');
+  await page.waitForTimeout(300);
+  assert.notEqual((await canvasStats(page)).hash, unzoomed.hash, 'zooming changes the picture');
+  await page.keyboard.press('0');
+
+  // Measuring a length: a drag with the length tool leaves a label in mm.
+  await page.getByRole('button', { name: 'Länge messen' }).click();
+  const box = await page.getByTestId('dicom-viewport').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 5 });
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => /mm/.test(document.querySelector('[data-testid="dicom-viewport"] svg')?.textContent || ''), null, { timeout: 10000 });
+  const label = await page.evaluate(() => document.querySelector('[data-testid="dicom-viewport"] svg').textContent);
+  const mm = Number(/([\d.]+) ?mm/.exec(label)?.[1]);
+  // 40 % of a 64 mm wide image (pixel spacing 1 mm).
+  assert.ok(mm > 20 && mm < 30, `the length measured is about 25.6 mm: ${label}`);
+
   // The metadata panel.
   await page.getByText('Angaben zur Aufnahme').click();
   const meta = await page.getByTestId('dicom-meta').innerText();
