@@ -192,9 +192,18 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     ];
     meta.replaceChildren(...rows.filter(([, v]) => v !== undefined && v !== '' && v !== null).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: String(v) })]));
   };
+  // The next eight slices are fetched while one is looked at, so that
+  // scrolling on finds them decoded (their segments are mostly the same).
+  const prefetch = (i) => {
+    const ids = series[cur].ids;
+    for (let j = i + 1; j <= Math.min(ids.length - 1, i + 8); j++) {
+      if (!cache.getImageLoadObject(ids[j])) imageLoader.loadAndCacheImage(ids[j]).catch(() => {});
+    }
+  };
   const onImage = () => {
     const i = vp.getCurrentImageIdIndex();
     const n = series[cur].ids.length;
+    prefetch(i);
     slider.value = String(i + 1);
     counter.textContent = `${i + 1} / ${n}`;
     showMeta();
