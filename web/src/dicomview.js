@@ -50,6 +50,8 @@ let ready;
 function setup(assets) {
   ready ??= (async () => {
     await coreInit();
+    // Decoded images kept for scrolling back: at most 256 MiB (a phone).
+    cache.setMaxCacheSize(256 << 20);
     // The decoder worker and the codecs' WebAssembly are assets of their
     // own (web/build.mjs); the worker learns their URLs from decodeConfig.
     // What the loader's init() does, but with our worker: init() starts

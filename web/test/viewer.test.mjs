@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, confirmDevice, cli, tempDir, axe } from './helpers.mjs';
+import { startServer, launch, account, login, code, confirmDevice, cli, tempDir, axe, shot } from './helpers.mjs';
 
 // element writes one explicit VR little endian element.
 function element(group, elem, vr, value) {
@@ -191,6 +191,7 @@ test('a CT study opens in the viewer: first image, scrolling, window/level, meta
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 360, `the page fits 360 px (${wide})`);
   await axe(page, 'DICOM viewer', assert);
+  await shot(page, 'dicom-viewer');
   assert.deepEqual(errors, []);
 });
 
