@@ -59,12 +59,19 @@ function setup(assets) {
     loaderInternal.setOptions({ decodeConfig: { wasmBasePath: JSON.stringify(assets.dicomCodecs || {}) } });
     wadouri.register({});
     getWebWorkerManager().registerWorker('dicomImageLoader', () => new Worker(assets.dicomDecoder, { type: 'module' }), { maxWorkerInstances: 1 });
+    // An instance is read and parsed once, for all its frames
+    // ("akte:N?frame=K", as dicom-image-loader numbers them from 1).
     imageLoader.registerImageLoader('akte', (imageId, options) => ({
       promise: (async () => {
-        const src = sources.get(imageId);
+        const instanceId = imageId.split('?')[0];
+        const src = sources.get(instanceId);
         if (!src) throw new Error('unknown image');
-        const bytes = await src.reader.read(src.base + src.offset, src.length);
-        await mdUtils.addDicomPart10Instance(imageId, bytes.buffer);
+        src.parsed ??= (async () => {
+          const bytes = await src.reader.read(src.base + src.offset, src.length);
+          await mdUtils.addDicomPart10Instance(instanceId, bytes.buffer);
+        })();
+        src.parsed.catch(() => (src.parsed = undefined));
+        await src.parsed;
         return wadouri.loadImageFromNaturalizedMetadata(imageId, options).promise;
       })(),
     }));
@@ -109,13 +116,19 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   const id = ++mounted;
   const series = m.series.map((s) => ({
     ...s,
-    ids: s.instances.map((i) => {
+    // One image id a frame: a multi-frame instance (an ultrasound clip)
+    // scrolls and plays like a series.
+    ids: s.instances.flatMap((i) => {
       const imageId = `akte:${nextId++}`;
       sources.set(imageId, { reader, base, offset: i.offset, length: i.length });
-      return imageId;
+      const frames = Math.min(i.frames || 1, 10000);
+      return frames > 1 ? Array.from({ length: frames }, (_, k) => `${imageId}?frame=${k + 1}`) : [imageId];
     }),
+    // the instance of each image id
+    of: s.instances.flatMap((i) => Array(Math.min(i.frames || 1, 10000) > 1 ? Math.min(i.frames, 10000) : 1).fill(i)),
   }));
   const allIds = series.flatMap((s) => s.ids);
+  const instanceIds = [...new Set(allIds.map((i) => i.split('?')[0]))];
 
   const status = el('p', { class: 'dv-status', role: 'status', 'aria-live': 'polite' });
   const vpEl = el('div', { class: 'dv-viewport', tabindex: '0', role: 'img', 'data-testid': 'dicom-viewport',
@@ -174,7 +187,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   let cur = 0; // series shown
   const showMeta = () => {
     const s = series[cur];
-    const inst = s.instances[vp.getCurrentImageIdIndex?.() ?? 0] || s.instances[0];
+    const inst = s.of[vp.getCurrentImageIdIndex?.() ?? 0] || s.instances[0];
     const rows = [
       [tr('Patient', 'Patient'), fmtName(m.study.patient?.name)],
       [tr('Geburtsdatum', 'Birth date'), fmtDate(m.study.patient?.birth_date)],
@@ -322,10 +335,8 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     clearInterval(timer);
     ToolGroupManager.destroyToolGroup(group.id);
     engine.destroy();
-    for (const i of allIds) {
-      sources.delete(i);
-      if (cache.getImageLoadObject?.(i)) cache.removeImageLoadObject(i);
-    }
+    for (const i of instanceIds) sources.delete(i);
+    for (const i of allIds) if (cache.getImageLoadObject?.(i)) cache.removeImageLoadObject(i);
     box.replaceChildren();
   };
 }

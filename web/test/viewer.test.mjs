@@ -38,7 +38,7 @@ export function ctPixels(n, SIZE = 64) {
 }
 
 // ctSlice is a DICOM Part 10 CT image of 16-bit pixels.
-export function ctSlice({ study, series, sop, n, name, birth, description = 'Thorax 5 mm', seriesNumber = 2, size: SIZE = 64 }) {
+export function ctSlice({ study, series, sop, n, name, birth, description = 'Thorax 5 mm', seriesNumber = 2, size: SIZE = 64, frames = 1 }) {
   const ct = '1.2.840.10008.5.1.4.1.1.2';
   const metaBody = Buffer.concat([
     element(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
@@ -58,11 +58,12 @@ export function ctSlice({ study, series, sop, n, name, birth, description = 'Tho
     element(0x0018, 0x0050, 'DS', '5'),
     element(0x0020, 0x000d, 'UI', study), element(0x0020, 0x000e, 'UI', series), element(0x0020, 0x0011, 'IS', String(seriesNumber)), element(0x0020, 0x0013, 'IS', String(n)),
     element(0x0020, 0x0032, 'DS', `-32\\-32\\${5 * n}`), element(0x0020, 0x0037, 'DS', '1\\0\\0\\0\\1\\0'), element(0x0020, 0x1041, 'DS', String(5 * n)),
-    element(0x0028, 0x0002, 'US', us(1)), element(0x0028, 0x0004, 'CS', 'MONOCHROME2'), element(0x0028, 0x0010, 'US', us(SIZE)),
+    element(0x0028, 0x0002, 'US', us(1)), element(0x0028, 0x0004, 'CS', 'MONOCHROME2'),
+    ...(frames > 1 ? [element(0x0028, 0x0008, 'IS', String(frames))] : []), element(0x0028, 0x0010, 'US', us(SIZE)),
     element(0x0028, 0x0011, 'US', us(SIZE)), element(0x0028, 0x0030, 'DS', '1\\1'), element(0x0028, 0x0100, 'US', us(16)), element(0x0028, 0x0101, 'US', us(12)),
     element(0x0028, 0x0102, 'US', us(11)), element(0x0028, 0x0103, 'US', us(0)),
     element(0x0028, 0x1050, 'DS', '40'), element(0x0028, 0x1051, 'DS', '400'), element(0x0028, 0x1052, 'DS', '-1024'), element(0x0028, 0x1053, 'DS', '1'),
-    element(0x7fe0, 0x0010, 'OW', ctPixels(n, SIZE)),
+    element(0x7fe0, 0x0010, 'OW', Buffer.concat(Array.from({ length: frames }, (_, k) => ctPixels(n + 3 * k, SIZE)))),
   ]);
 }
 
@@ -192,6 +193,17 @@ test('a CT study opens in the viewer: first image, scrolling, window/level, meta
   assert.ok(wide <= 360, `the page fits 360 px (${wide})`);
   await axe(page, 'DICOM viewer', assert);
   await shot(page, 'dicom-viewer');
+  assert.deepEqual(errors, []);
+});
+
+test('a multi-frame instance scrolls frame by frame', async (t) => {
+  const { page, errors } = await openStudy(t, 1, { writeSlice: (o) => ctSlice({ ...o, frames: 4 }) });
+  assert.equal(await page.getByTestId('dicom-counter').innerText(), '1 / 4');
+  const first = await canvasStats(page);
+  await page.getByTestId('dicom-viewport').focus();
+  await page.keyboard.press('End');
+  await page.locator('[data-testid="dicom-viewport"][data-rendered="3"]').waitFor({ timeout: 30000 });
+  assert.notEqual((await canvasStats(page)).hash, first.hash, 'the last frame differs from the first');
   assert.deepEqual(errors, []);
 });
 
