@@ -66,6 +66,9 @@ function setup(assets) {
         const instanceId = imageId.split('?')[0];
         const src = sources.get(instanceId);
         if (!src) throw new Error('unknown image');
+        // A picture larger than 64 megapixels (a decompression bomb, or
+        // nothing a patient's CD holds) is not decoded.
+        if (src.pixels > 1 << 26) throw new Error('image too large');
         src.parsed ??= (async () => {
           const bytes = await src.reader.read(src.base + src.offset, src.length);
           await mdUtils.addDicomPart10Instance(instanceId, bytes.buffer);
@@ -120,7 +123,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     // scrolls and plays like a series.
     ids: s.instances.flatMap((i) => {
       const imageId = `akte:${nextId++}`;
-      sources.set(imageId, { reader, base, offset: i.offset, length: i.length });
+      sources.set(imageId, { reader, base, offset: i.offset, length: i.length, pixels: (i.rows || 0) * (i.columns || 0) * (i.samples_per_pixel || 1) });
       const frames = Math.min(i.frames || 1, 10000);
       return frames > 1 ? Array.from({ length: frames }, (_, k) => `${imageId}?frame=${k + 1}`) : [imageId];
     }),

@@ -83,6 +83,25 @@ async function canvasStats(page) {
   });
 }
 
+// changes waits until the canvas differs from stats (at most 10 s) and
+// returns its new stats.
+async function changes(page, stats) {
+  await page
+    .waitForFunction(
+      (h) => {
+        const c = document.querySelector('[data-testid="dicom-viewport"] canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let x = 0;
+        for (let i = 0; i < d.length; i += 4) x = (x * 31 + d[i]) >>> 0;
+        return x !== h;
+      },
+      stats.hash,
+      { timeout: 10000, polling: 100 },
+    )
+    .catch(() => {});
+  return canvasStats(page);
+}
+
 export async function openStudy(t, slices, { writeSlice = ctSlice, timed = false } = {}) {
   const srv = await startServer(t);
   const a = await account(srv.url, 'viewer@example.org'); // born 1980-04-01
@@ -145,7 +164,7 @@ test('a CT study opens in the viewer: first image, scrolling, window/level, meta
   await page.keyboard.press('ArrowDown');
   await page.locator('[data-testid="dicom-viewport"][data-rendered="1"]').waitFor({ timeout: 30000 });
   assert.equal(await page.getByTestId('dicom-counter').innerText(), '2 / 12');
-  const second = await canvasStats(page);
+  const second = await changes(page, first);
   assert.notEqual(second.hash, first.hash, 'the next slice differs');
   await page.getByTestId('dicom-slice').fill('10');
   await page.locator('[data-testid="dicom-viewport"][data-rendered="9"]').waitFor({ timeout: 30000 });
@@ -158,16 +177,14 @@ test('a CT study opens in the viewer: first image, scrolling, window/level, meta
   // Window/level: a preset changes the picture.
   const before = await canvasStats(page);
   await page.getByTestId('dicom-preset').selectOption('lung');
-  await page.waitForTimeout(300);
-  const lung = await canvasStats(page);
+  const lung = await changes(page, before);
   assert.notEqual(lung.hash, before.hash, 'the lung window changes the picture');
 
   // Zoom by keyboard changes the picture; 0 resets it.
   await page.getByTestId('dicom-viewport').focus();
   const unzoomed = await canvasStats(page);
   await page.keyboard.press('+');
-  await page.waitForTimeout(300);
-  assert.notEqual((await canvasStats(page)).hash, unzoomed.hash, 'zooming changes the picture');
+  assert.notEqual((await changes(page, unzoomed)).hash, unzoomed.hash, 'zooming changes the picture');
   await page.keyboard.press('0');
 
   // Measuring a length: a drag with the length tool leaves a label in mm.
