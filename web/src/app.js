@@ -1637,7 +1637,7 @@ function StudyViewer({ x }) {
       gone = true;
       stop?.();
     };
-  }, [x.item.id]);
+  }, [x.item.id, lang.value]); // the viewer's labels are set when it is built
   return html`<h1 tabindex="-1">${x.meta?.title}</h1>
     <p class="meta">${catName(x.item.category)} · ${x.meta?.date ? fmtDate(x.meta.date) : ''} · ${fmtBytes(x.meta?.size || 0)}</p>
     <div class="actions">
