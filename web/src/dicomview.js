@@ -7,7 +7,7 @@
 // scheme "akte:"), so the first image of a large study shows before the
 // rest is loaded. Plain DOM: the page's preact is not in this bundle.
 import {
-  RenderingEngine, Enums, init as coreInit, imageLoader, getWebWorkerManager, utilities as csUtils, cache,
+  RenderingEngine, Enums, init as coreInit, imageLoader, getWebWorkerManager, utilities as csUtils, cache, eventTarget,
 } from '@cornerstonejs/core';
 import { internal as loaderInternal, wadouri } from '@cornerstonejs/dicom-image-loader';
 import { utilities as mdUtils } from '@cornerstonejs/metadata';
@@ -65,23 +65,36 @@ function setup(assets) {
       promise: (async () => {
         const instanceId = imageId.split('?')[0];
         const src = sources.get(instanceId);
-        if (!src) throw new Error('unknown image');
+        if (!src) throw undecodable();
         // A picture larger than 64 megapixels (a decompression bomb, or
         // nothing a patient's CD holds) is not decoded.
-        if (src.pixels > 1 << 26) throw new Error('image too large');
+        if (src.pixels > 1 << 26) throw undecodable();
         src.parsed ??= (async () => {
           const bytes = await src.reader.read(src.base + src.offset, src.length);
           await mdUtils.addDicomPart10Instance(instanceId, bytes.buffer);
         })();
         src.parsed.catch(() => (src.parsed = undefined));
         await src.parsed;
-        return wadouri.loadImageFromNaturalizedMetadata(imageId, options).promise;
+        try {
+          return await wadouri.loadImageFromNaturalizedMetadata(imageId, options).promise;
+        } catch {
+          throw undecodable();
+        }
       })(),
     }));
+    // cornerstone leaves some of its promises of a failed image without a
+    // handler; the viewer says so on the page (fail), so those are quiet.
+    addEventListener('unhandledrejection', (e) => e.reason?.akteImage && e.preventDefault());
     await toolsInit();
     for (const t of [StackScrollTool, WindowLevelTool, ZoomTool, PanTool, LengthTool, AngleTool]) addTool(t);
   })();
   return ready;
+}
+
+function undecodable() {
+  const e = new Error('the image cannot be decoded');
+  e.akteImage = true;
+  return e;
 }
 
 // el(tag, attrs, ...children) makes an element (text children as text).
@@ -230,8 +243,18 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   // data-rendered names the slice drawn last (the tests wait for it).
   vpEl.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
     const img = vp.getCornerstoneImage?.();
-    if (img && img.imageId === series[cur].ids[vp.getCurrentImageIdIndex()]) vpEl.setAttribute('data-rendered', String(vp.getCurrentImageIdIndex()));
+    if (img && img.imageId === series[cur].ids[vp.getCurrentImageIdIndex()]) {
+      vpEl.setAttribute('data-rendered', String(vp.getCurrentImageIdIndex()));
+      if (status.dataset.failed) status.textContent = status.dataset.failed = '';
+    }
   });
+  // An image that cannot be read or decoded: cornerstone reports it on its
+  // event target (the viewer goes on with the others).
+  const onLoadError = (e) => {
+    const ids = Array.isArray(e.detail) ? e.detail.map((d) => d?.reason?.imageId ?? d?.imageId) : [e.detail?.imageId];
+    if (ids.includes(series[cur].ids[vp.getCurrentImageIdIndex()]) || e.detail?.imageIdIndex === vp.getCurrentImageIdIndex()) fail(e.detail?.error);
+  };
+  eventTarget.addEventListener(Enums.Events.IMAGE_LOAD_ERROR, onLoadError);
 
   const go = (i) => {
     const n = series[cur].ids.length;
@@ -259,8 +282,9 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     e.preventDefault();
     go(to);
   });
-  const fail = (e) => {
+  const fail = () => {
     status.textContent = tr('Dieses Bild lässt sich nicht darstellen.', 'This image cannot be shown.');
+    status.dataset.failed = '1';
   };
 
   preset.addEventListener('change', () => {
@@ -297,15 +321,17 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     slider.max = String(s.ids.length);
     slider.disabled = s.ids.length < 2;
     for (const [j, b] of seriesButtons.entries()) b.setAttribute('aria-current', j === k ? 'true' : 'false');
+    status.dataset.failed = '';
     status.textContent = tr('Das Bild wird geladen …', 'Loading the image …');
     vpEl.removeAttribute('data-rendered');
     try {
       await vp.setStack(s.ids, 0);
       vp.render();
-      status.textContent = '';
+      if (!status.dataset.failed) status.textContent = '';
       onImage();
     } catch (e) {
       fail(e);
+      onImage();
     }
   };
 
@@ -336,6 +362,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
 
   return () => {
     clearInterval(timer);
+    eventTarget.removeEventListener(Enums.Events.IMAGE_LOAD_ERROR, onLoadError);
     ToolGroupManager.destroyToolGroup(group.id);
     engine.destroy();
     for (const i of instanceIds) sources.delete(i);

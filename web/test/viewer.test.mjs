@@ -102,7 +102,7 @@ async function changes(page, stats) {
   return canvasStats(page);
 }
 
-export async function openStudy(t, slices, { writeSlice = ctSlice, timed = false } = {}) {
+export async function openStudy(t, slices, { writeSlice = ctSlice, timed = false, drawn = true } = {}) {
   const srv = await startServer(t);
   const a = await account(srv.url, 'viewer@example.org'); // born 1980-04-01
   const uid = (x) => '1.2.826.0.1.3680043.10.543.78.' + x;
@@ -142,6 +142,7 @@ export async function openStudy(t, slices, { writeSlice = ctSlice, timed = false
   }
   const clicked = Date.now();
   await page.getByRole('button', { name: 'Ansehen: CT Thorax' }).click();
+  if (!drawn) return { page, errors, srv };
   try {
     await page.locator('[data-testid="dicom-viewport"][data-rendered="0"]').waitFor({ timeout: 60000 });
   } catch (e) {
@@ -230,6 +231,39 @@ test('a multi-frame instance scrolls frame by frame', async (t) => {
   await page.keyboard.press('End');
   await page.locator('[data-testid="dicom-viewport"][data-rendered="3"]').waitFor({ timeout: 30000 });
   assert.notEqual((await canvasStats(page)).hash, first.hash, 'the last frame differs from the first');
+  assert.deepEqual(errors, []);
+});
+
+test('an image that cannot be decoded says so; the others still show', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  try {
+    execFileSync('which', ['dcmcjpeg']);
+  } catch {
+    t.skip('dcmtk is not installed (scripts/test-deps.sh)');
+    return;
+  }
+  const work = tempDir();
+  // Slice 1 a JPEG whose frame header is wiped, slice 2 intact.
+  const writeSlice = (o) => {
+    const src = join(work, `in-${o.n}.dcm`);
+    const dst = join(work, `out-${o.n}.dcm`);
+    writeFileSync(src, ctSlice(o));
+    execFileSync('dcmcjpeg', ['+e1', src, dst]);
+    const b = readFileSync(dst);
+    if (o.n === 1) {
+      const sof = b.indexOf(Buffer.from([0xff, 0xc3])); // the JPEG's frame header
+      assert.ok(sof > 0);
+      b.fill(0, sof, sof + 40);
+    }
+    return b;
+  };
+  const { page, errors } = await openStudy(t, 2, { writeSlice, drawn: false });
+  await page.getByText('Dieses Bild lässt sich nicht darstellen.').waitFor({ timeout: 30000 }).catch(async (e) => {
+    throw new Error(`${e.message}\n${await page.locator('main').innerText()}\nrendered: ${await page.getByTestId('dicom-viewport').getAttribute('data-rendered')}`);
+  });
+  await page.getByTestId('dicom-viewport').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid="dicom-viewport"][data-rendered="1"]').waitFor({ timeout: 30000 });
   assert.deepEqual(errors, []);
 });
 
