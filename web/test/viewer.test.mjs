@@ -214,6 +214,12 @@ test('a CT study opens in the viewer: first image, scrolling, window/level, meta
   // loaded machine the last mouse moves of the drag may come late.
   assert.ok(mm > 10 && mm < 30, `the length measured is about 25.6 mm: ${label}`);
 
+  // Cine: playing moves on by itself; stopping stops it.
+  const at = await page.getByTestId('dicom-viewport').getAttribute('data-rendered');
+  await page.getByRole('button', { name: 'Abspielen' }).click();
+  await page.waitForFunction((a) => document.querySelector('[data-testid="dicom-viewport"]').dataset.rendered !== a, at, { timeout: 30000 });
+  await page.getByRole('button', { name: 'Anhalten' }).click();
+
   // The metadata panel.
   await page.getByText('Angaben zur Aufnahme').click();
   const meta = await page.getByTestId('dicom-meta').innerText();
