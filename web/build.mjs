@@ -3,7 +3,8 @@
 // the server sends them precompressed. Run by `make web` (after npm ci).
 //
 //   node build.mjs            build
-//   node build.mjs --no-wasm  reuse the core.wasm, audit.wasm and health.wasm of the last build (UI work)
+//   node build.mjs --no-wasm  reuse the core.wasm, audit.wasm, dicom.wasm and health.wasm of the last build (UI work)
+//   node build.mjs --fast     brotli at quality 4 rather than 11 (a quick build while working)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ const dist = join(here, 'dist');
 const cache = join(here, 'node_modules', '.cache');
 mkdirSync(cache, { recursive: true });
 
+const fast = process.argv.includes('--fast');
 const goEnv = { ...process.env, GOOS: 'js', GOARCH: 'wasm' };
 const wasmTmp = join(cache, 'core.wasm');
 if (!process.argv.includes('--no-wasm') || !existsSync(wasmTmp)) {
@@ -111,6 +113,45 @@ urls.pdfWorker = hashed('pdf-worker.js', readFileSync(join(here, 'node_modules',
 // pdf.js 6's renderer worker: pages are drawn into an OffscreenCanvas off
 // the page's thread (web/src/pdfview.js).
 urls.pdfRenderer = hashed('pdf-renderer.js', readFileSync(join(here, 'node_modules', 'pdfjs-dist', 'build', 'pdf.renderer.min.mjs')));
+// The DICOM viewer (web/src/dicomview.js, cornerstone3D), loaded only
+// when a study is opened (decision 0040): its bundle, the image loader's
+// decoder worker (a module worker of its own: esbuild does not follow the
+// loader's `new URL('./decodeImageFrameWorker.js', import.meta.url)`), and
+// the codecs' WebAssembly, content-hashed like every asset. The codecs ask
+// for their .wasm by a fixed name under a base path; the worker's copy of
+// shared/wasmBasePath.js is replaced by one that looks the name up in a
+// table (name -> hashed URL) the viewer passes as decodeConfig.wasmBasePath.
+const codecDir = join(here, 'node_modules', '@cornerstonejs');
+const codecs = {};
+for (const [pkg, file] of [
+  ['codec-charls', 'charlswasm_decode.wasm'],
+  ['codec-libjpeg-turbo-8bit', 'libjpegturbowasm_decode.wasm'],
+  ['codec-openjpeg', 'openjpegwasm_decode.wasm'],
+  ['codec-openjph', 'openjphjs.wasm'],
+]) codecs[file] = hashed('cs-' + file, readFileSync(join(codecDir, pkg, 'dist', file)));
+const wasmTable = {
+  name: 'akte-wasm-table',
+  setup(b) {
+    b.onLoad({ filter: /dicom-image-loader[\\/]dist[\\/]esm[\\/]shared[\\/]wasmBasePath\.js$/ }, () => ({
+      loader: 'js',
+      contents: `let table = {};
+export function setWasmBasePath(t) { try { table = t ? JSON.parse(t) : {}; } catch { table = {}; } }
+export function getWasmBasePath() { return undefined; }
+export function setWasmBasePathFromConfig(c) { if (c?.wasmBasePath !== undefined) setWasmBasePath(c.wasmBasePath); }
+export function resolveWasmUrl(name, fallback) { const u = table[name]; if (!u) throw new Error('no codec ' + name); return new URL(u, self.location.href).toString(); }`,
+    }));
+  },
+};
+const csBundle = async (entry) => {
+  const r = await esbuild.build({
+    entryPoints: [entry], bundle: true, minify: true, format: 'esm', target: ['es2022'], write: false, legalComments: 'none',
+    logLevel: 'error', plugins: [wasmTable], external: ['fs', 'path', 'module', 'worker_threads', 'crypto'], alias: { events: join(here, 'src', 'shims', 'events.js'), url: join(here, 'src', 'shims', 'url.js') }, define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  return r.outputFiles[0].contents;
+};
+urls.dicomCodecs = codecs;
+urls.dicomDecoder = hashed('dicom-decoder.js', await csBundle(join(codecDir, 'dicom-image-loader', 'dist', 'esm', 'decodeImageFrameWorker.js')));
+urls.dicomView = hashed('dicom-view.js', await csBundle(join(here, 'src', 'dicomview.js')));
 const app = hashed('app.js', await bundle('app.js', 'esm'));
 const selftest = hashed('selftest.js', await bundle('selftest.js', 'esm'));
 
@@ -126,7 +167,7 @@ copyFileSync(join(here, 'dist.README.md'), join(dist, 'README.md'));
 const write = (path, data) => {
   writeFileSync(path, data);
   writeFileSync(path + '.gz', gzipSync(data, { level: 9 }));
-  writeFileSync(path + '.br', brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+  writeFileSync(path + '.br', brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: fast ? 4 : 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
 };
 for (const { name, data } of out.values()) write(join(dist, 'assets', name), data);
 // index.html is small and the server fills in the site's links at start

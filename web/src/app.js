@@ -10,14 +10,14 @@ import htm from 'htm';
 import * as core from './core.js';
 import { b64, unb64 } from './bytes.js';
 import { get, post, del, request, setUnauthenticatedHandler, setRecord, inRecord, recordPath, currentRecord, ApiError } from './api.js';
-import { upload, download, expect } from './transfer.js';
+import { upload, download, expect, rangedContent } from './transfer.js';
 import { checkManifest, updateManifest } from './manifest.js';
 import { lang, setLang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, fail, say } from './i18n.js';
 import { totpCode } from './totp.js';
 import { passkeysSupported, createPasskey, getPasskey } from './passkey.js';
 import { here, navigate, back, match } from './router.js';
 import * as audit from './audit.js';
-import { scan as cdScan, studyFile } from './cd.js';
+import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
 
@@ -1789,7 +1789,7 @@ function DocumentPage({ id }) {
     if (x && record.value) setLoaded(true);
     else reloadRecord().finally(() => setLoaded(true));
   }, [id]);
-  if (x?.key) return html`<${Viewer} x=${x} />`;
+  if (x?.key) return x.meta?.media_type === studyMediaType ? html`<${StudyViewer} x=${x} />` : html`<${Viewer} x=${x} />`;
   return html`<${NoDocument} loading=${!loaded} error=${x?.error} />`;
 }
 
@@ -1825,6 +1825,44 @@ function PdfPages({ blob, title }) {
     return () => box.replaceChildren();
   }, [blob]);
   return html`<${Status} text=${status} /><${Alert} text=${err} /><div class="pdf-pages" ref=${ref} data-testid="preview"></div>`;
+}
+
+// StudyViewer shows a DICOM study (docs/dicom.md §2.5, decision 0040):
+// web/src/dicomview.js, loaded the first time a study is opened, reads the
+// content by byte range and renders it with cornerstone3D.
+function StudyViewer({ x }) {
+  useTitle(x.meta?.title || tr('Bilder', 'Images'));
+  const ref = useRef(null);
+  const [status, setStatus] = useState(tr('Der Viewer wird geladen …', 'Loading the viewer …'));
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    let stop;
+    let gone = false;
+    (async () => {
+      const [view, reader] = await Promise.all([import(core.assets().dicomView), rangedContent(x.item.id, unb64(x.key), x.meta.size, x.item.size)]);
+      if (gone) return;
+      const s = await view.mount(ref.current, { reader, tr, assets: core.assets(), title: x.meta.title });
+      if (gone) s();
+      else stop = s;
+      setStatus('');
+    })().catch((e) => {
+      setStatus('');
+      setErr(e?.reason ? errorText(e) : tr('Diese Bilder lassen sich hier nicht darstellen. Laden Sie sie herunter.', 'These images cannot be shown here. Download them.'));
+    });
+    return () => {
+      gone = true;
+      stop?.();
+    };
+  }, [x.item.id, lang.value]); // the viewer's labels are set when it is built
+  return html`<h1 tabindex="-1">${x.meta?.title}</h1>
+    <p class="meta">${catName(x.item.category)} · ${x.meta?.date ? fmtDate(x.meta.date) : ''} · ${fmtBytes(x.meta?.size || 0)}</p>
+    <div class="actions">
+      <button type="button" onClick=${() => back('/akte')}>${tr('Zurück zur Akte', 'Back to the record')}</button>
+      <button type="button" onClick=${() => saveDoc(x, setStatus, setErr)}>${tr('Herunterladen', 'Download')}</button>
+    </div>
+    <${Status} text=${status} />
+    <${Alert} text=${err} />
+    <div ref=${ref} data-testid="study-viewer"></div>`;
 }
 
 function Viewer({ x }) {

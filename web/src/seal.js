@@ -255,3 +255,91 @@ export async function openStreamAt(key, ct) {
   }
   return concat(...parts);
 }
+
+// RangedReader reads a stream's plaintext at any offset (§5.5) without the
+// rest: fetch(from, to) answers the ciphertext bytes [from, to). The header
+// is read and checked first; the segment count follows from the plaintext
+// size (sealed in the item's metadata) and is checked against the stream's
+// size, so a server that cuts or extends the stream is caught by the last
+// segment's flag or by the sizes. Only the segments that cover a range are
+// fetched and decrypted; the last few are kept.
+export class RangedReader {
+  static async open(key, fetch, plainSize, cipherSize, keep = 6) {
+    checkKey(key);
+    // The header and, for the usual segment size, segment 0 in one request.
+    const first = await fetch(0, Math.min(cipherSize, HEADER + DEFAULT_SEGMENT + TAG));
+    const h = first.subarray(0, HEADER);
+    if (h.length < 2 || h[0] !== 1 || h[1] !== 2) throw invalid('not a stream of version 1');
+    if (h.length < HEADER) throw invalid('truncated header');
+    const S = new DataView(h.buffer, h.byteOffset).getUint32(2);
+    if (S < 16 || S > 16 << 20) throw invalid('segment size out of range');
+    const { seg, commit } = await streamKeys(key, h.slice(6, 38));
+    if (!equal(await hmac(commit, h.subarray(0, 45)), h.subarray(45, HEADER))) throw cryptoErr('wrong key or damaged header');
+    if (!Number.isSafeInteger(plainSize) || plainSize < 0 || ciphertextSize(plainSize, S) !== cipherSize) throw cryptoErr('stream size does not match its plaintext size');
+    const r = new RangedReader();
+    Object.assign(r, { fetch, S, key: seg, prefix: h.slice(38, 45), size: plainSize, n: segmentCount(plainSize, S), keep, cache: new Map() });
+    const seg0 = first.subarray(HEADER, HEADER + Math.min(S, plainSize) + TAG);
+    if (seg0.length === Math.min(S, plainSize) + TAG) r.cache.set(0, r.#decrypt(0, seg0.slice()));
+    return r;
+  }
+
+  async #decrypt(i, ct) {
+    const want = Math.min(this.S, this.size - i * this.S) + TAG;
+    if (ct.length !== want) throw cryptoErr('stream truncated');
+    try {
+      return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: nonce(this.prefix, i, i === this.n - 1) }, this.key, ct));
+    } catch {
+      throw cryptoErr('stream damaged, truncated or reordered');
+    }
+  }
+
+  // segments returns the plaintext of segments a..b (inclusive), fetching
+  // the missing ones in one request.
+  async #segments(a, b) {
+    const missing = [];
+    for (let i = a; i <= b; i++) if (!this.cache.has(i)) missing.push(i);
+    if (missing.length) {
+      const lo = missing[0];
+      const hi = missing.at(-1);
+      const from = HEADER + lo * (this.S + TAG);
+      const to = Math.min(HEADER + (hi + 1) * (this.S + TAG), ciphertextSize(this.size, this.S));
+      const got = this.fetch(from, to);
+      for (let i = lo; i <= hi; i++) {
+        if (this.cache.has(i)) continue;
+        const off = (i - lo) * (this.S + TAG);
+        const p = got.then((ct) => this.#decrypt(i, ct.slice(off, Math.min(off + this.S + TAG, ct.length))));
+        p.catch(() => this.cache.get(i) === p && this.cache.delete(i));
+        this.cache.set(i, p);
+      }
+    }
+    const out = [];
+    for (let i = a; i <= b; i++) {
+      const p = this.cache.get(i);
+      this.cache.delete(i); // most recently used last
+      this.cache.set(i, p);
+      out.push(p);
+    }
+    while (this.cache.size > Math.max(this.keep, b - a + 1)) this.cache.delete(this.cache.keys().next().value);
+    return Promise.all(out);
+  }
+
+  // read returns the plaintext bytes [off, off+len).
+  async read(off, len) {
+    if (!Number.isSafeInteger(off) || !Number.isSafeInteger(len) || off < 0 || len < 0 || off + len > this.size) throw invalid('range beyond the stream');
+    if (len === 0) return new Uint8Array(0);
+    const a = Math.floor(off / this.S);
+    const b = Math.floor((off + len - 1) / this.S);
+    const segs = await this.#segments(a, b);
+    if (a === b) return segs[0].slice(off - a * this.S, off - a * this.S + len);
+    const out = new Uint8Array(len);
+    let o = 0;
+    for (let i = a; i <= b; i++) {
+      const s = segs[i - a];
+      const from = i === a ? off - a * this.S : 0;
+      const to = i === b ? off + len - b * this.S : s.length;
+      out.set(s.subarray(from, to), o);
+      o += to - from;
+    }
+    return out;
+  }
+}

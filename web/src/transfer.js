@@ -9,7 +9,7 @@
 // key; choosing the same file again resumes it, once its content proved
 // to be what the plan was made for).
 import { request, post, get, del, inRecord, ApiError, NetworkError } from './api.js';
-import { Decryptor, RANDOM, concat } from './seal.js';
+import { Decryptor, RANDOM, RangedReader, concat } from './seal.js';
 import { call, b64, unb64, CoreError, assets } from './core.js';
 import { Digester } from './digest.js';
 
@@ -313,4 +313,29 @@ export async function download(id, key, meta, mediaType, progress = () => {}) {
     throw new CoreError('crypto', `content of ${id} does not match its digest`, 'content_digest_mismatch', { item: id });
   }
   return new Blob(parts, { type: mediaType || 'application/octet-stream' });
+}
+
+// rangedContent opens an item's content for reading at any offset
+// (docs/crypto.md §5.5): each range of ciphertext is one Range request,
+// retried by the core's rule; the answer must be exactly the range asked.
+// cipherSize is the item's size as listed, plainSize the sealed metadata's.
+export function rangedContent(id, key, plainSize, cipherSize) {
+  const fetchRange = (from, to) =>
+    retrying(async () => {
+      const resp = await request('GET', inRecord(`/items/${id}/content`), undefined, { raw: true, headers: { Accept: 'application/octet-stream', Range: `bytes=${from}-${to - 1}` } });
+      const cr = resp.headers.get('Content-Range') || '';
+      const whole = resp.status === 200 && from === 0 && to === cipherSize;
+      if (!whole && (resp.status !== 206 || !cr.startsWith(`bytes ${from}-${to - 1}/`))) {
+        throw new ApiError(resp.status, 'unavailable', `HTTP ${resp.status}`, 'server_answer_unexpected');
+      }
+      let body;
+      try {
+        body = new Uint8Array(await resp.arrayBuffer());
+      } catch (e) {
+        throw new NetworkError(e.message);
+      }
+      if (body.length !== to - from) throw new NetworkError('cut short');
+      return body;
+    });
+  return RangedReader.open(key, fetchRange, plainSize, cipherSize);
 }
