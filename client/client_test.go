@@ -495,15 +495,16 @@ func TestRoutesCovered(t *testing.T) {
 	if rs := must[[]wire.Representative](t)(cd.Representatives(ctx)); len(rs) != 1 || rs[0].RequestedAt != nil || rs[0].RefusedAt == nil {
 		t.Errorf("after the refusal: %+v", rs)
 	}
-	// Grants: Gerd grants Hanna his findings; she lists the grant with its
+	// Grants: Gerd grants the verified practice above (pc) his findings;
+	// it lists the grant with its
 	// keys; he hides his letters from her, rotates the findings' key (her
 	// running grant gets the new version), blocks and unblocks her, and
 	// revokes a second grant.
 	cGerd, mGerd, _ := s.account("gerd@example.org")
-	cHanna, _, _ := s.account("hanna@example.org")
+	cHanna := pc
 	recG := must[*core.Record](t)(core.OpenRecord(must[[]byte](t)(core.UnlockUMK(mGerd.PasswordKey, must[*wire.KeysResponse](t)(cGerd.AccountKeys(ctx)).Keys)),
 		*must[*wire.Record](t)(cGerd.Record(ctx))))
-	hid := must[*wire.Account](t)(cHanna.Account(ctx)).AccountID
+	hid := preg.AccountID
 	if _, _, err := cGerd.Grant(ctx, recG, client.GrantSpec{Grantee: hid, Categories: []string{"findings"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -38,14 +38,18 @@ const (
 // granteeEligible decides whether an account may be named in a grant of
 // owner's record: it exists, is not the owner, is not blocked by an
 // operator, and is a provider the operator verified.
-//
-// TODO(merge): the verified-provider check belongs to the providers
-// branch (service.VerifiedProvider); until it is wired here every other
-// registered account is eligible. The owner's own block is checked by the
-// store in the same statement that inserts the grant.
+// The owner's own block is checked by the store in the same statement
+// that inserts the grant.
 func (s *Service) granteeEligible(ctx context.Context, op string, owner, grantee akte.AccountID) (*akte.Account, error) {
 	if grantee == owner {
 		return nil, invalid(op, "grantee_self", nil)
+	}
+	// Only a provider an operator verified can be granted (issue 14,
+	// item 2); anyone else gets the answer of an unknown id.
+	if _, err := s.VerifiedProvider(ctx, grantee); akte.Is(err, akte.KindNotFound) {
+		return nil, akte.R(op, akte.KindNotFound, "provider_not_found", nil, "")
+	} else if err != nil {
+		return nil, err
 	}
 	a, err := s.store.Account(ctx, grantee)
 	if akte.Is(err, akte.KindNotFound) || (err == nil && (a.BlockedAt != nil || len(a.Keys.PublicKey) == 0)) {

@@ -42,9 +42,8 @@ func grantKeys(rid akte.RecordID, cats ...akte.CategoryID) []akte.GrantKey {
 func grantEnv(t *testing.T) (*env, *service.Principal, *service.Principal, *service.Principal) {
 	e := newEnv(t, testConfig())
 	p, _ := e.principal("patientin@example.org", "X110411675")
-	a, _ := e.principal("praxis-a@example.org", "A123456780")
-	b, _ := e.principal("praxis-b@example.org", "K220635158")
-	a.RecordID, b.RecordID = "praxisarecord000", "praxisbrecord000"
+	a := e.verifiedProvider("praxis-a@example.org", "Praxis A", "1-20000001")
+	b := e.verifiedProvider("praxis-b@example.org", "Praxis B", "1-20000002")
 	for _, id := range []string{"finding000000001", "finding000000002", "finding000000003"} {
 		e.storedItem(p, id, "findings", 1)
 	}

@@ -293,3 +293,18 @@ func TestProviderResetKeepsNoRecord(t *testing.T) {
 		t.Fatalf("the provider after its reset: %+v %v", p, err)
 	}
 }
+
+// verifiedProvider registers a provider, confirms it, has an operator
+// verify it and logs it in: a grantee.
+func (e *env) verifiedProvider(email, name, telematik string) *service.Principal {
+	e.t.Helper()
+	a := e.registerProvider(providerRequest(email, name, "Köln", telematik), true)
+	if _, err := e.svc.AdminDecideProvider(e.t.Context(), service.Operator("ops"), email, true); err != nil {
+		e.t.Fatalf("verify %s: %v", email, err)
+	}
+	res, err := e.login(a, "192.0.2.9", "device-0001", a.deviceSecret, e.totpAt(a, 0))
+	if err != nil {
+		e.t.Fatalf("login %s: %v", email, err)
+	}
+	return &service.Principal{Account: res.Account, Session: res.Session, RecordID: res.RecordID}
+}

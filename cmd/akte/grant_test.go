@@ -121,7 +121,11 @@ func TestGrants(t *testing.T) {
 	a, b, hosp := newUser(t, srv, "praxis-a@example.org"), newUser(t, srv, "praxis-b@example.org"), newUser(t, srv, "klinik@example.org")
 	for i, u := range []*user{pat, a, b, hosp} {
 		u.Env = []string{"AKTE_TEST_CLOCK_FILE=" + clk.path}
-		u.register(kvnrOf(t, fmt.Sprintf("G%08d", 11223340+i)))
+		if u == pat {
+			u.register(kvnrOf(t, fmt.Sprintf("G%08d", 11223340+i)))
+		} else {
+			u.verifiedProvider(u.Email, fmt.Sprintf("1-2000000%d", i))
+		}
 		u.loginAt(clk)
 	}
 	rid := pat.state().RecordID

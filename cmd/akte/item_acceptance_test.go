@@ -51,7 +51,7 @@ func TestDocumentZeroKnowledge(t *testing.T) {
 	// its grant's key and adds a letter of its own through the inbox; a
 	// category is hidden from it.
 	praxis := newUser(t, srv, "praxis@example.org")
-	praxis.register("D123456786")
+	praxis.verifiedProvider("Praxis am Markt", "1-20000009")
 	praxis.login()
 	alice.ok("grant", "add", "--provider", praxis.Account, "--category", "findings", "--write")
 	alice.ok("hide", "--provider", praxis.Account, "--category", "letters")

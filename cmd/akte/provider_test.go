@@ -209,3 +209,11 @@ func TestProviderRegistrationParallel(t *testing.T) {
 		t.Fatalf("%d providers stored, want 5", len(ps))
 	}
 }
+
+// verifiedProvider registers u as a hospital (no LANR needed), has an
+// operator verify it, and leaves it ready to log in: a grantee.
+func (u *user) verifiedProvider(name, telematik string) {
+	u.t.Helper()
+	u.registerProvider(name, "hospital", telematik, "--place", "Köln")
+	u.ok(append(append([]string{"admin", "provider", "verify", u.Email}, u.srv.adminArgs()...), "--operator", "test")...)
+}
