@@ -9,8 +9,8 @@ import (
 	"github.com/akte/akte/archive"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/client/health"
-	"github.com/akte/akte/fhir"
 	"github.com/akte/akte/dicom"
+	"github.com/akte/akte/fhir"
 )
 
 // importEntries adds the archive's structured entries, each checked as an
