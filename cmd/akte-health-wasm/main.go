@@ -23,62 +23,19 @@
 package main
 
 import (
-	"fmt"
 	"syscall/js"
 
-	"github.com/akte/akte"
 	"github.com/akte/akte/client/health"
+	"github.com/akte/akte/internal/wasmcall"
 )
 
 func main() {
 	api := js.Global().Get("Object").New()
-	api.Set("checkEntry", export(checkEntry))
-	api.Set("status", export(status))
+	api.Set("checkEntry", wasmcall.Export("health", checkEntry))
+	api.Set("status", wasmcall.Export("health", status))
 	js.Global().Set("akteHealth", api)
 	js.Global().Call("akteHealthReady")
 	select {}
-}
-
-func export(f func(js.Value) (any, error)) js.Func {
-	return js.FuncOf(func(this js.Value, args []js.Value) (res any) {
-		defer func() {
-			if v := recover(); v != nil {
-				res = reply(nil, akte.E("health", akte.KindInternal, "panic", nil))
-			}
-		}()
-		a := js.Null()
-		if len(args) > 0 {
-			a = args[0]
-		}
-		return reply(f(a))
-	})
-}
-
-func reply(out any, err error) js.Value {
-	if err == nil {
-		return js.ValueOf(map[string]any{"ok": out})
-	}
-	reason, params := akte.ReasonOf(err)
-	msg := akte.MessageOf(err)
-	if msg == "" {
-		msg = err.Error()
-	}
-	e := map[string]any{"code": akte.KindOf(err).String(), "reason": reason, "message": msg}
-	if params != nil {
-		e["params"] = jsParams(params)
-	}
-	return js.ValueOf(map[string]any{"error": e})
-}
-
-func str(a js.Value, name string) string {
-	if a.Type() != js.TypeObject {
-		return ""
-	}
-	v := a.Get(name)
-	if v.Type() != js.TypeString {
-		return ""
-	}
-	return v.String()
 }
 
 func strs(a js.Value, name string) []string {
@@ -99,39 +56,12 @@ func strs(a js.Value, name string) []string {
 }
 
 func checkEntry(a js.Value) (any, error) {
-	return health.CheckEntry(str(a, "json"), str(a, "today"), str(a, "birth_date"))
+	return health.CheckEntry(wasmcall.Str(a, "json"), wasmcall.Str(a, "today"), wasmcall.Str(a, "birth_date"))
 }
 
 func status(a js.Value) (any, error) {
-	return health.StatusJSON(str(a, "service"), str(a, "profile"), strs(a, "entries"), str(a, "today"))
+	return health.StatusJSON(wasmcall.Str(a, "service"), wasmcall.Str(a, "profile"), strs(a, "entries"), wasmcall.Str(a, "today"))
 }
 
 // jsParams makes an error's parameters values syscall/js can carry
 // (numbers as float64, lists as arrays, anything else as its text).
-func jsParams(params map[string]any) map[string]any {
-	p := map[string]any{}
-	for k, v := range params {
-		p[k] = jsValue(v)
-	}
-	return p
-}
-
-func jsValue(v any) any {
-	switch v := v.(type) {
-	case int64:
-		return float64(v)
-	case int:
-		return float64(v)
-	case uint32:
-		return float64(v)
-	case string, float64, bool:
-		return v
-	case []string:
-		out := make([]any, len(v))
-		for i, s := range v {
-			out[i] = s
-		}
-		return out
-	}
-	return fmt.Sprint(v)
-}

@@ -381,9 +381,10 @@ func TestEnumerationPairs(t *testing.T) {
 		}, http.StatusUnauthorized},
 	}
 	// A round is 30 tries of each address; the medians must be within
-	// 20 % in one of up to 3 rounds: the machine is shared, and a burst of
-	// other work can skew one round, but not a difference in the work
-	// itself, which shows in every round.
+	// 20 % in one of up to 5 rounds: the machine is shared (CI runs the
+	// other packages' tests beside this one), and a burst of other work can
+	// skew a round or three, but not a difference in the work itself,
+	// which shows in every round.
 	registrations := 0
 	for _, p := range pairs {
 		for round := 1; ; round++ {
@@ -426,8 +427,8 @@ func TestEnumerationPairs(t *testing.T) {
 			if ratio <= 1.2 {
 				break
 			}
-			if round == 3 {
-				t.Errorf("%s: medians %v (known) and %v (unknown) differ by more than 20 %% in 3 rounds", p.name, mk, mu)
+			if round == 5 {
+				t.Errorf("%s: medians %v (known) and %v (unknown) differ by more than 20 %% in 5 rounds", p.name, mk, mu)
 				break
 			}
 		}

@@ -1,13 +1,14 @@
 //go:build js && wasm
 
 // Package wasmcall is what the browser's smaller Go modules
-// (cmd/akte-audit-wasm, cmd/akte-dicom-wasm) share: a function exported
+// (cmd/akte-audit-wasm, cmd/akte-dicom-wasm, cmd/akte-health-wasm) share: a function exported
 // to JavaScript answers {ok: RESULT} or {error: {code, reason, params,
 // message}}, as web/src/goworker.js and the pages expect, and a panic is
 // an internal error rather than a dead module.
 package wasmcall
 
 import (
+	"fmt"
 	"syscall/js"
 
 	"github.com/akte/akte"
@@ -44,18 +45,32 @@ func Reply(out any, err error) js.Value {
 	if params != nil {
 		p := map[string]any{}
 		for k, v := range params {
-			switch v := v.(type) {
-			case int64:
-				p[k] = float64(v)
-			case int:
-				p[k] = float64(v)
-			case string, float64, bool:
-				p[k] = v
-			}
+			p[k] = jsValue(v)
 		}
 		e["params"] = p
 	}
 	return js.ValueOf(map[string]any{"error": e})
+}
+
+// jsValue is a reason's parameter as JavaScript takes it.
+func jsValue(v any) any {
+	switch v := v.(type) {
+	case int64:
+		return float64(v)
+	case int:
+		return float64(v)
+	case uint32:
+		return float64(v)
+	case string, float64, bool:
+		return v
+	case []string:
+		out := make([]any, len(v))
+		for i, s := range v {
+			out[i] = s
+		}
+		return out
+	}
+	return fmt.Sprint(v)
 }
 
 // Str is the string field name of an object, or "".

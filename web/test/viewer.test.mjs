@@ -11,21 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, launch, account, login, code, confirmDevice, cli, tempDir, axe, shot } from './helpers.mjs';
-
-// element writes one explicit VR little endian element.
-function element(group, elem, vr, value) {
-  let v = typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
-  if (v.length % 2) v = Buffer.concat([v, Buffer.from(vr === 'UI' ? '\0' : ' ')]);
-  const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
-  const h = Buffer.alloc(long ? 12 : 8);
-  h.writeUInt16LE(group, 0);
-  h.writeUInt16LE(elem, 2);
-  h.write(vr, 4, 'latin1');
-  if (long) h.writeUInt32LE(v.length, 8);
-  else h.writeUInt16LE(v.length, 6);
-  return Buffer.concat([h, v]);
-}
-const us = (n) => Buffer.from([n & 255, n >> 8]);
+import { element, us } from './dicomfiles.mjs';
 
 // SIZE × SIZE pixels: a disk of "bone" (1000 HU) whose radius grows with
 // the slice, in "soft tissue" (40 HU), in air (-1000 HU) at the corners.
