@@ -2074,14 +2074,20 @@ function Language() {
   const s = session.value;
   const [err, setErr] = useState('');
   const [status, setStatus] = useState('');
+  // The choice shows while it is saved (the app switches at once, the
+  // account's answer comes after); then the account's, also on failure.
+  const [want, setWant] = useState(null);
   const choose = async (l) => {
     setErr('');
     setStatus('');
+    setWant(l);
     try {
       await chooseLang(l);
       setStatus(tr('Gespeichert.', 'Saved.'));
     } catch (e) {
       setErr(errorText(e));
+    } finally {
+      setWant(null);
     }
   };
   return html`<section class="card" aria-labelledby="ml-h">
@@ -2089,7 +2095,7 @@ function Language() {
     <fieldset class="choice">
       <legend>${tr('Akte spricht und schreibt Ihnen auf', 'Akte speaks and writes to you in')}</legend>
       ${[['de', 'Deutsch'], ['en', 'English']].map(
-        ([l, name]) => html`<div class="field check"><input type="radio" id=${'ml-' + l} name="lang" value=${l} checked=${s.account.lang === l}
+        ([l, name]) => html`<div class="field check"><input type="radio" id=${'ml-' + l} name="lang" value=${l} checked=${(want ?? s.account.lang) === l}
           onChange=${() => choose(l)} /><label for=${'ml-' + l} lang=${l}>${name}</label></div>`,
       )}
     </fieldset>
