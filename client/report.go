@@ -117,7 +117,9 @@ func (c *API) AccountReport(ctx context.Context, rec *core.Record, v *audit.Veri
 			return nil, err
 		}
 		if m.Entry != "" || m.Profile != "" { // structured entries and the profile are no documents
-			ct.Entries += btoi(m.Entry != "")
+			if m.Entry != "" {
+				ct.Entries++
+			}
 			continue
 		}
 		cr := byCategory[it.Category]
@@ -161,11 +163,4 @@ func (c *API) AccountReport(ctx context.Context, rec *core.Record, v *audit.Veri
 		}
 	}
 	return r, nil
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

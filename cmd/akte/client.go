@@ -43,6 +43,17 @@ func (e *env) home() (string, error) {
 	return filepath.Join(d, "akte"), nil
 }
 
+// uploadPlans keeps the plans of unfinished uploads under the client's
+// home, sealed under the user master key, so that an upload resumes when
+// the same command runs again.
+func (e *env) uploadPlans(umk []byte) (client.DirPlans, error) {
+	home, err := e.home()
+	if err != nil {
+		return client.DirPlans{}, err
+	}
+	return client.DirPlans{Dir: filepath.Join(home, "uploads"), UMK: umk}, nil
+}
+
 // state loads the client's state.
 func (e *env) state() (*client.State, error) {
 	h, err := e.home()

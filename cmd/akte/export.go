@@ -194,11 +194,10 @@ func importCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer e.save(st)
-			home, err := e.home()
+			plans, err := e.uploadPlans(umk)
 			if err != nil {
 				return err
 			}
-			plans := client.DirPlans{Dir: filepath.Join(home, "uploads"), UMK: umk}
 			res, err := c.ImportArchive(ctx, rec, a, plans, func(title string, size int64) client.Transfer {
 				t := client.Transfer{Seen: &st.Seen, Notice: func(err error) { fmt.Fprintf(e.Stderr, "%s: %s\n", title, e.Message(err)) }}
 				if b := e.bar(seal.CiphertextSize(size, seal.DefaultSegmentSize), title); b != nil {

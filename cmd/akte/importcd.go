@@ -81,11 +81,10 @@ func importCDCmd(e *env) *cobra.Command {
 					return err
 				}
 			}
-			home, err := e.home()
+			plans, err := e.uploadPlans(umk)
 			if err != nil {
 				return err
 			}
-			plans := client.DirPlans{Dir: filepath.Join(home, "uploads"), UMK: umk}
 			var done []importedStudy
 			for _, s := range res.Studies {
 				out, err := e.uploadStudy(cmd, st, c, rec, plans, abs, category, s)

@@ -104,11 +104,10 @@ func uploadCmd(e *env) *cobra.Command {
 				}
 			}
 			m.Replaces, m.Version = core.NextVersion(replaces, prev)
-			home, err := e.home()
+			plans, err := e.uploadPlans(umk)
 			if err != nil {
 				return err
 			}
-			plans := client.DirPlans{Dir: filepath.Join(home, "uploads"), UMK: umk}
 			type out struct {
 				ID    string `json:"id"`
 				File  string `json:"file"`
