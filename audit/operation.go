@@ -117,6 +117,10 @@ const (
 	AdminProviderVerify Operation = "admin.provider_verify"
 	AdminProviderReject Operation = "admin.provider_reject"
 
+	// Usage data for billing (decision 0047).
+	AdminUsage Operation = "admin.usage"
+	UsagePrune Operation = "usage.prune"
+
 	// The protocol itself and what the system does on its own.
 	AuditRead    Operation = "audit.read"
 	AlarmRaise   Operation = "alarm.raise"
@@ -249,6 +253,8 @@ func Operations() []OpInfo {
 		{AdminProviders, "OPS-09", ActionRead, AreaOperator, "Betrieb: Leistungserbringer aufgelistet", "Operator: providers listed"},
 		{AdminProviderVerify, "OPS-10", ActionUpdate, AreaOperator, "Betrieb: Leistungserbringer freigeschaltet", "Operator: provider verified"},
 		{AdminProviderReject, "OPS-11", ActionUpdate, AreaOperator, "Betrieb: Leistungserbringer abgelehnt", "Operator: provider rejected"},
+		{AdminUsage, "USG-01", ActionRead, AreaOperator, "Betrieb: Nutzungsdaten gelesen", "Operator: usage data read"},
+		{UsagePrune, "USG-02", ActionDelete, AreaOperator, "Nutzungsdaten nach Frist gelöscht", "Usage data deleted after their period"},
 
 		{AuditRead, "AUD-01", ActionRead, AreaAudit, "Protokoll gelesen", "Protocol read"},
 		{AlarmRaise, "AUD-02", ActionExecute, AreaAudit, "Warnung ausgelöst", "Alarm raised"},
