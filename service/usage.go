@@ -37,6 +37,12 @@ func (s *Service) AdminUsage(ctx context.Context, op Operator) ([]*akte.UsageDat
 	return us, nil
 }
 
+// AdminBackup records a backup the operator made (akte admin backup) and
+// how many older ones it deleted, by counts.
+func (s *Service) AdminBackup(ctx context.Context, op Operator, files, removed int) {
+	s.event(ctx, akte.Event{Operation: "admin.backup", ActorID: op.actor(), ActorRole: "operator", Cause: fmt.Sprintf("files=%d removed=%d", files, removed)})
+}
+
 // pruneUsage deletes quarters older than the last five and the usage data
 // of accounts that ended more than 15 months ago, recorded by count.
 func (s *Service) pruneUsage(ctx context.Context, now time.Time) error {
