@@ -77,7 +77,12 @@ async function openPlan(ctx, saved) {
 // newPlan prepares a new item under a fresh key and stream seed, with the
 // file's size and digest sealed in its metadata.
 async function newPlan(ctx, file, category, meta, replaces, prevVersion, digest, kind) {
-  const it = await call('newItem', { umk: ctx.umk, record: ctx.record, category, meta: { ...meta, size: file.size, digest }, replaces, prev_version: prevVersion });
+  // A provider with "add" seals the item key to the record's public key
+  // (ctx.inbox: {record_id, public_key}, pinned by the page; decision 0035).
+  const m = { ...meta, size: file.size, digest };
+  const it = ctx.inbox
+    ? await call('grants.inboxItem', { ...ctx.inbox, category, meta: m })
+    : await call('newItem', { umk: ctx.umk, record: ctx.record, category, meta: m, replaces, prev_version: prevVersion });
   const random = crypto.getRandomValues(new Uint8Array(RANDOM));
   const itemKey = unb64(it.key);
   const { size } = await call('layout', { plain_size: file.size, chunk_size: 1 });
