@@ -14,6 +14,7 @@ import htm from 'htm';
 import * as core from './core.js';
 import { get, post, del, request, inRecord, recordPath, setRecord, ApiError } from './api.js';
 import { upload, download } from './transfer.js';
+import { unb64 } from './bytes.js';
 import { tr, fmtDate, errorText } from './i18n.js';
 import { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData } from './app.js';
 
@@ -459,7 +460,7 @@ function GrantedRecord({ r, who }) {
       setBusy(false);
     }
   };
-  const fetchDoc = async (x) => download(x.item.id, x.key, x.meta, x.meta.media_type || 'application/octet-stream');
+  const fetchDoc = async (x) => download(x.item.id, unb64(x.key), x.meta, x.meta.media_type || 'application/octet-stream');
   const view = (x) =>
     act(async () => {
       const blob = await fetchDoc(x);
@@ -481,7 +482,7 @@ function GrantedRecord({ r, who }) {
       setTimeout(() => URL.revokeObjectURL(a.href), 60000);
       setStatus(tr(`„${x.meta.title}“ heruntergeladen.`, `“${x.meta.title}” downloaded.`));
     });
-  return html`<section class="card" aria-labelledby="granted-h">
+  return html`<section class="card" style="min-width:0;overflow-wrap:anywhere" aria-labelledby="granted-h">
     <h2 id="granted-h" tabindex="-1">${tr(`Akte von ${who}`, `Record of ${who}`)}</h2>
     <${Alert} text=${err} />
     <${Status} text=${status} />
@@ -505,7 +506,7 @@ function GrantedRecord({ r, who }) {
       html`<section aria-labelledby="granted-doc" class="viewer">
         <h3 id="granted-doc" tabindex="-1">${shown.x.meta.title}</h3>
         ${shown.text !== null
-          ? html`<pre class="doc-text" data-testid="granted-text">${shown.text}</pre>`
+          ? html`<pre class="doc-text" style="white-space:pre-wrap;overflow-wrap:anywhere" data-testid="granted-text">${shown.text}</pre>`
           : shown.type.startsWith('image/')
             ? html`<img src=${shown.url} alt=${shown.x.meta.title} style="max-width:100%" />`
             : shown.type === 'application/pdf'
@@ -553,7 +554,7 @@ function AddDocument({ rid, st, onDone }) {
       `It is encrypted in this browser for the record; only the patient can open it. The record’s fingerprint: ${st.fp}`,
     )}</p>
     <div class="field"><label for="granted-file">${tr('Datei', 'File')}</label>
-      <input id="granted-file" type="file" onChange=${(e) => setFile(e.currentTarget.files[0] || null)} /></div>
+      <input id="granted-file" type="file" style="max-width:100%" onChange=${(e) => setFile(e.currentTarget.files[0] || null)} /></div>
     <${Field} label=${tr('Titel', 'Title')} name="granted-title" value=${title} onInput=${setTitle} required=${false} />
     <div class="field"><label for="granted-cat">${tr('Kategorie', 'Category')}</label>
       <select id="granted-cat" value=${category} onChange=${(e) => setCategory(e.currentTarget.value)}>

@@ -106,10 +106,13 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   await rec.getByText(`bis ${until}`).waitFor({ timeout: 30000 });
   await hp.getByRole('button', { name: 'Dokumente ansehen: anna@example.org' }).click();
   const docs = hp.getByTestId('granted-docs');
-  await docs.getByText('Blutbild März').waitFor({ timeout: 60000 });
-  assert.equal(await docs.getByText('Hausarztbrief').count(), 0, 'the letter outside the grant is not listed');
+  await docs.getByText('Blutbild März', { exact: true }).waitFor({ timeout: 60000 });
+  assert.equal(await docs.getByText('Hausarztbrief', { exact: true }).count(), 0, 'the letter outside the grant is not listed');
   await hp.getByRole('button', { name: 'Ansehen: Blutbild März' }).click();
-  await hp.getByTestId('granted-text').filter({ hasText: 'Blutbild vom 3. März: alles im Normbereich.' }).waitFor({ timeout: 60000 });
+  await hp.getByTestId('granted-text').filter({ hasText: 'Blutbild vom 3. März: alles im Normbereich.' }).waitFor({ timeout: 20000 }).catch(async (e) => {
+    console.log('DEBUG', await hp.locator('main').innerText());
+    throw e;
+  });
   const [dl] = await Promise.all([hp.waitForEvent('download'), hp.getByRole('button', { name: 'Herunterladen: Blutbild März' }).click()]);
   assert.equal(dl.suggestedFilename(), 'befund.txt');
   await axe(hp, 'granted record', assert);
