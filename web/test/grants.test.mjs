@@ -21,10 +21,17 @@ async function browserLogin(page, url, a) {
   await login(page, url, a, await code(a.secret));
 }
 
-const menu = async (page, name) => {
+const openMenu = async (page) => {
   const toggle = page.getByRole('button', { name: /^(Menü|Menu)$/ });
-  if (await toggle.isVisible()) await toggle.click();
+  if ((await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+};
+const menu = async (page, name) => {
+  await openMenu(page);
   await page.getByRole('link', { name, exact: true }).click();
+};
+const english = async (page) => {
+  await openMenu(page);
+  await page.getByRole('button', { name: 'English' }).click();
 };
 
 test('a patient grants a hospital a category, the hospital reads and adds, the patient revokes', async (t) => {
@@ -109,10 +116,7 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   await docs.getByText('Blutbild März', { exact: true }).waitFor({ timeout: 60000 });
   assert.equal(await docs.getByText('Hausarztbrief', { exact: true }).count(), 0, 'the letter outside the grant is not listed');
   await hp.getByRole('button', { name: 'Ansehen: Blutbild März' }).click();
-  await hp.getByTestId('granted-text').filter({ hasText: 'Blutbild vom 3. März: alles im Normbereich.' }).waitFor({ timeout: 20000 }).catch(async (e) => {
-    console.log('DEBUG', await hp.locator('main').innerText());
-    throw e;
-  });
+  await hp.getByTestId('granted-text').filter({ hasText: 'Blutbild vom 3. März: alles im Normbereich.' }).waitFor({ timeout: 60000 });
   const [dl] = await Promise.all([hp.waitForEvent('download'), hp.getByRole('button', { name: 'Herunterladen: Blutbild März' }).click()]);
   assert.equal(dl.suggestedFilename(), 'befund.txt');
   await axe(hp, 'granted record', assert);
@@ -167,14 +171,36 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   writeFileSync(join(a.home, 'neu.txt'), 'Neuer Befund nach dem Entzug.\n');
   await cli(srv.url, a.home, ['upload', join(a.home, 'neu.txt'), '--category', 'findings', '--title', 'Neuer Befund']);
 
-  // Blocking and unblocking; and the page in English.
-  await pp.getByRole('button', { name: 'English' }).click();
+  // A new grant, whole record and unlimited; then the hospital is
+  // blocked: the grant ends, and the block is lifted again.
+  await pp.getByLabel('Praxis suchen: Name, Ort, Telematik-ID, LANR oder BSNR').fill('Klinikum');
+  await pp.getByRole('button', { name: 'Suchen' }).click();
+  await pp.getByRole('button', { name: 'Auswählen: Klinikum Nord' }).click();
+  await pp.getByTestId('fingerprint').filter({ hasText: hospitalFP }).waitFor({ timeout: 30000 });
+  await pp.getByLabel('Die ganze Akte (außer privaten Dokumenten)').check();
+  await pp.getByLabel('Unbefristet (bis Sie sie entziehen)').check();
+  await pp.getByLabel('Der Fingerabdruck stimmt mit dem der Praxis überein.').check();
+  await pp.getByRole('button', { name: 'Freigeben' }).click();
+  await pp.getByTestId('grants-active').getByTestId('grant').filter({ hasText: 'die ganze Akte' }).filter({ hasText: 'unbefristet' }).waitFor({ timeout: 60000 });
+  await hp.getByRole('button', { name: 'Ansehen: Blutbild März' }).click();
+  await hp.getByTestId('granted-text').filter({ hasText: 'Normbereich' }).waitFor({ timeout: 60000 });
+  await pp.getByRole('button', { name: 'Sperren: Klinikum Nord' }).click();
+  await pp.getByRole('status').filter({ hasText: 'Klinikum Nord ist gesperrt.' }).waitFor({ timeout: 60000 });
+  await pp.getByRole('heading', { name: 'Gesperrt' }).waitFor();
+  await hp.getByRole('button', { name: 'Ansehen: Blutbild März' }).click();
+  await hp.getByRole('alert').filter({ hasText: 'Kein Zugriff' }).waitFor({ timeout: 30000 });
+  await axe(pp, 'grants page with a block', assert);
+  await pp.getByRole('button', { name: 'Sperre aufheben: Klinikum Nord' }).click();
+  await pp.getByRole('status').filter({ hasText: 'Sperre von Klinikum Nord aufgehoben.' }).waitFor({ timeout: 60000 });
+
+  // The page in English.
+  await english(pp);
   await pp.getByRole('heading', { name: 'Access for doctors' }).waitFor();
   await pp.getByRole('heading', { name: 'Ended grants' }).waitFor();
   await axe(pp, 'grants page in English', assert);
   await pp.setViewportSize({ width: 1280, height: 860 });
   await axe(pp, 'grants page in English at 1280 px', assert);
-  await hp.getByRole('button', { name: 'English' }).click();
+  await english(hp);
   await hp.getByRole('heading', { name: 'Records shared with you' }).waitFor();
   await axe(hp, 'practice records in English', assert);
   assert.deepEqual(errors, []);
