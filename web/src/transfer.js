@@ -12,6 +12,7 @@ import { request, post, get, del, inRecord, ApiError, NetworkError } from './api
 import { Decryptor, RANDOM, RangedReader, concat } from './seal.js';
 import { call, b64, unb64, CoreError, assets } from './core.js';
 import { Digester } from './digest.js';
+import { rotateNeeded } from './grants.js';
 
 // expect refuses an answer about another object than the one asked for
 // (docs/crypto.md, "Malicious server"): a lying server could answer with
@@ -204,7 +205,12 @@ export async function upload(ctx, file, { category, meta, replaces, prevVersion 
     st = await create(p);
   } catch (e) {
     if (e instanceof ApiError) localStorage.removeItem(key);
-    throw e;
+    // A former grantee holds the category's newest key (decision 0035):
+    // the next version is made first, as the CLI does, and the file goes
+    // under it.
+    if (e.reason !== 'category_key_rotation_needed' || ctx.inbox || ctx.rotated) throw e;
+    const record = await rotateNeeded();
+    return upload({ ...ctx, record, rotated: true }, file, { category, meta, replaces, prevVersion, path, progress, signal, parallel, announce, kind });
   }
   return send(key, file, p, st, chunker(file, p, st.chunk_size), pr);
 }
