@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// maxSize bounds the module: it is loaded only by the pages of entries and
-// of a status, but should not grow unnoticed (4.6 MB at first, like the
-// protocol's module).
+// maxSize bounds the module: it is loaded only by the pages of grants and
+// of a provider's records, but should not grow unnoticed (5.2 MB at
+// first).
 const maxSize = 6_000_000
 
 // TestBuild: the module builds as web/build.mjs builds it and stays under
