@@ -94,15 +94,20 @@ export const rotateNeeded = async () => {
 const covers = (g, c) => (g.scope === 'record' ? true : g.scope === 'categories' ? (g.categories || []).includes(c) : false);
 const rotateAfter = (ended) => rotate(categories.map(([c]) => c).filter((c) => ended.some((g) => covers(g, c))));
 
-// useProviders names providers by id (GET /providers/{id}; an unknown or
-// blocked one stays its id).
+// useNames names providers by id (GET /providers/{id}; an unknown one
+// stays its id). The names are kept for the tab's life in memory only (who
+// one's doctors are is nobody's business; each lookup counts against the
+// account's directory limit and is in its protocol).
+const knownNames = new Map();
 function useNames() {
-  const [names, setNames] = useState(new Map());
+  const [names, setNames] = useState(knownNames);
   const want = (ids) => {
-    const missing = [...new Set(ids)].filter((id) => !names.has(id));
+    const missing = [...new Set(ids)].filter((id) => !knownNames.has(id));
     if (!missing.length) return;
-    Promise.all(missing.map((id) => get('/providers/' + encodeURIComponent(id)).then((p) => [id, p.name], () => [id, ''])))
-      .then((got) => setNames((m) => new Map([...m, ...got])));
+    Promise.all(missing.map((id) => get('/providers/' + encodeURIComponent(id)).then((p) => [id, p.name], () => [id, '']))).then((got) => {
+      for (const [id, n] of got) if (n) knownNames.set(id, n);
+      setNames(new Map(knownNames));
+    });
   };
   return [names, want];
 }

@@ -111,7 +111,9 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   await hp.getByRole('heading', { name: 'Freigegebene Akten' }).waitFor();
   const rec = hp.getByTestId('granted-records');
   await rec.getByText(`bis ${until}`).waitFor({ timeout: 30000 });
-  await hp.getByRole('button', { name: 'Dokumente ansehen: anna@example.org' }).click();
+  // By keyboard.
+  await hp.getByRole('button', { name: 'Dokumente ansehen: anna@example.org' }).focus();
+  await hp.keyboard.press('Enter');
   const docs = hp.getByTestId('granted-docs');
   await docs.getByText('Blutbild März', { exact: true }).waitFor({ timeout: 60000 });
   assert.equal(await docs.getByText('Hausarztbrief', { exact: true }).count(), 0, 'the letter outside the grant is not listed');
@@ -157,7 +159,8 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   await hp.getByTestId('granted-text').filter({ hasText: 'Normbereich' }).waitFor({ timeout: 60000 });
 
   // The patient revokes; the hospital's next click is refused.
-  await pp.getByRole('button', { name: 'Freigabe entziehen: Klinikum Nord' }).click();
+  await pp.getByRole('button', { name: 'Freigabe entziehen: Klinikum Nord' }).focus();
+  await pp.keyboard.press('Enter');
   await pp.getByRole('status').filter({ hasText: 'Freigabe für Klinikum Nord entzogen.' }).waitFor({ timeout: 60000 });
   await pp.getByRole('heading', { name: 'Beendete Freigaben' }).waitFor();
   await pp.getByText('Niemand außer Ihnen hat Zugriff.').waitFor();
