@@ -5,12 +5,14 @@
 // record with its validity, views the document the grant covers (not the
 // one outside it) and adds a letter, which the patient's CLI reads; the
 // patient hides and shows a document again, revokes, and the hospital's
-// next click is refused. German and English, 360 px and 1280 px, axe.
+// next click is refused; blocking and unblocking; an upload after a
+// revocation that did not rotate rotates first. German and English, 360
+// px and 1280 px, keyboard, axe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, axe, shot, confirmDevice, lastMail, cli, tempDir } from './helpers.mjs';
+import { startServer, launch, account, login, code, axe, shot, confirmDevice, lastMail, cli, tempDir, uploadFiles } from './helpers.mjs';
 
 // browserLogin logs a CLI-registered account in on a new browser: the
 // device is confirmed by e-mail first.
@@ -194,6 +196,27 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   await axe(pp, 'grants page with a block', assert);
   await pp.getByRole('button', { name: 'Sperre aufheben: Klinikum Nord' }).click();
   await pp.getByRole('status').filter({ hasText: 'Sperre von Klinikum Nord aufgehoben.' }).waitFor({ timeout: 60000 });
+
+  // A revocation by a client that did not rotate (a CLI grant, revoked by
+  // a bare request): the server names the category, and the browser's next
+  // upload there makes the new key version first and goes through.
+  const hid = JSON.parse(await cli(srv.url, a.home, ['provider', 'search', 'Klinikum', '--json']))[0].id;
+  await cli(srv.url, a.home, ['grant', 'add', '--provider', hid, '--category', 'findings', '--fingerprint', hospitalFP], a.env);
+  const rotate = await pp.evaluate(async () => {
+    const j = async (path, init) => (await fetch('/api/v1' + path, { credentials: 'same-origin', ...init })).json().catch(() => null);
+    const rid = (await j('/records')).find((r) => r.role === 'owner').record_id;
+    const g = (await j(`/records/${rid}/grants`)).find((x) => x.active);
+    await fetch(`/api/v1/records/${rid}/grants/${g.id}`, { method: 'DELETE', credentials: 'same-origin' });
+    return (await j(`/records/${rid}`)).rotate;
+  });
+  assert.deepEqual(rotate, ['findings'], 'the server asks for a new key version of the findings');
+  await menu(pp, 'Meine Akte');
+  const later = join(tempDir(), 'spaeter.txt');
+  writeFileSync(later, 'Befund nach dem Entzug, unter dem neuen Schlüssel.\n');
+  await uploadFiles(pp, [later]);
+  await pp.getByText('1 Dokument hochgeladen.').waitFor({ timeout: 60000 });
+  await menu(pp, 'Freigaben');
+  await pp.getByRole('heading', { name: 'Beendete Freigaben' }).waitFor({ timeout: 30000 });
 
   // The page in English.
   await english(pp);
