@@ -182,7 +182,7 @@ export function Grants() {
         <h2 id="grants-now">${tr('Wer sieht was', 'Who sees what')}</h2>
         ${active.length ? html`<ul class="providers" data-testid="grants-active">${active.map(row)}</ul>` : html`<p>${tr('Niemand außer Ihnen hat Zugriff.', 'Nobody but you has access.')}</p>`}
       </section>
-      <${NewGrant} data=${data} onDone=${async (g, n) => (await load(), want([g.grantee]), setStatus(tr(`${n} hat jetzt Zugriff.`, `${n} now has access.`)))} />
+      <${NewGrant} data=${data} onBlock=${(id) => block(id, true)()} onDone=${async (g, n) => (await load(), want([g.grantee]), setStatus(tr(`${n} hat jetzt Zugriff.`, `${n} now has access.`)))} />
       <${Hiding} data=${data} name=${name} titles=${titles} onDone=${async (msg) => (await load(), setStatus(msg))} />
       ${data.blocked.length > 0 &&
       html`<section aria-labelledby="grants-blocked">
@@ -200,7 +200,7 @@ export function Grants() {
 
 // NewGrant finds a provider, shows the fingerprint of the key the grant
 // will be wrapped to, and grants once the patient confirmed it matches.
-function NewGrant({ data, onDone }) {
+function NewGrant({ data, onDone, onBlock }) {
   const [q, setQ] = useState('');
   const [found, setFound] = useState(null);
   const [sel, setSel] = useState(null); // {p, key, fp}
@@ -319,6 +319,12 @@ function NewGrant({ data, onDone }) {
         <${Busy} busy=${busy}>${tr('Freigeben', 'Grant access')}<//>
         <button type="button" onClick=${() => setSel(null)}>${tr('Abbrechen', 'Cancel')}</button>
       </div>
+      ${!data.blocked.includes(sel.p.id) &&
+      html`<p class="hint">${tr(
+          'Sie wollen dieser Einrichtung nie Zugriff geben? Gesperrt kann keine Freigabe sie nennen, bis Sie die Sperre aufheben.',
+          'You never want this institution to have access? Once blocked, no grant can name it until you lift the block.',
+        )}</p>
+        <button type="button" disabled=${busy} onClick=${async () => (await onBlock(sel.p.id), setSel(null))}>${tr(`Sperren: ${sel.p.name}`, `Block: ${sel.p.name}`)}</button>`}
     </form>`}
     ${!sel && html`<${Alert} text=${err} />`}
   </section>`;

@@ -217,6 +217,14 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   await pp.getByText('1 Dokument hochgeladen.').waitFor({ timeout: 60000 });
   await menu(pp, 'Freigaben');
   await pp.getByRole('heading', { name: 'Beendete Freigaben' }).waitFor({ timeout: 30000 });
+  // Blocking a provider that holds no grant, from the search.
+  await pp.getByLabel('Praxis suchen: Name, Ort, Telematik-ID, LANR oder BSNR').fill('Klinikum');
+  await pp.getByRole('button', { name: 'Suchen' }).click();
+  await pp.getByRole('button', { name: 'Auswählen: Klinikum Nord' }).click();
+  await pp.getByRole('button', { name: 'Sperren: Klinikum Nord' }).click();
+  await pp.getByRole('heading', { name: 'Gesperrt' }).waitFor({ timeout: 60000 });
+  await pp.getByRole('button', { name: 'Sperre aufheben: Klinikum Nord' }).click();
+  await pp.getByRole('status').filter({ hasText: 'Sperre von Klinikum Nord aufgehoben.' }).waitFor({ timeout: 60000 });
 
   // The page in English.
   await english(pp);
