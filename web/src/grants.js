@@ -13,7 +13,7 @@ import { useState, useEffect } from 'preact/hooks';
 import htm from 'htm';
 import * as core from './core.js';
 import { get, post, del, request, inRecord, recordPath, setRecord, ApiError } from './api.js';
-import { upload, download } from './transfer.js';
+import { upload, download, setRotate } from './transfer.js';
 import { unb64 } from './bytes.js';
 import { tr, fmtDate, errorText } from './i18n.js';
 import { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData } from './app.js';
@@ -90,6 +90,7 @@ export const rotateNeeded = async () => {
   const rec = await ownRecord();
   return rec.rotate?.length ? rotate(rec.rotate) : rec;
 };
+setRotate(rotateNeeded);
 
 const covers = (g, c) => (g.scope === 'record' ? true : g.scope === 'categories' ? (g.categories || []).includes(c) : false);
 const rotateAfter = (ended) => rotate(categories.map(([c]) => c).filter((c) => ended.some((g) => covers(g, c))));

@@ -12,7 +12,12 @@ import { request, post, get, del, inRecord, ApiError, NetworkError } from './api
 import { Decryptor, RANDOM, RangedReader, concat } from './seal.js';
 import { call, b64, unb64, CoreError, assets } from './core.js';
 import { Digester } from './digest.js';
-import { rotateNeeded } from './grants.js';
+
+// rotateNeeded makes the new category key versions the server asks for
+// (web/src/grants.js sets it; the self-test page has none): an upload
+// refused with category_key_rotation_needed retries once after it.
+let rotateNeeded = null;
+export const setRotate = (f) => (rotateNeeded = f);
 
 // expect refuses an answer about another object than the one asked for
 // (docs/crypto.md, "Malicious server"): a lying server could answer with
@@ -208,7 +213,7 @@ export async function upload(ctx, file, { category, meta, replaces, prevVersion 
     // A former grantee holds the category's newest key (decision 0035):
     // the next version is made first, as the CLI does, and the file goes
     // under it.
-    if (e.reason !== 'category_key_rotation_needed' || ctx.inbox || ctx.rotated) throw e;
+    if (e.reason !== 'category_key_rotation_needed' || ctx.inbox || ctx.rotated || !rotateNeeded) throw e;
     const record = await rotateNeeded();
     return upload({ ...ctx, record, rotated: true }, file, { category, meta, replaces, prevVersion, path, progress, signal, parallel, announce, kind });
   }
