@@ -3510,7 +3510,7 @@ function App() {
 }
 
 // What the pages in modules of their own (grants.js) use.
-export { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData };
+export { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData, PdfPages };
 
 boot();
 render(html`<${App} />`, document.getElementById('app'));

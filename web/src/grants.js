@@ -16,7 +16,7 @@ import { get, post, del, request, inRecord, recordPath, setRecord, ApiError } fr
 import { upload, download, setRotate } from './transfer.js';
 import { unb64 } from './bytes.js';
 import { tr, fmtDate, errorText } from './i18n.js';
-import { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData } from './app.js';
+import { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData, PdfPages } from './app.js';
 
 const html = htm.bind(h);
 
@@ -479,7 +479,7 @@ function GrantedRecord({ r, who }) {
       if (shown?.url) URL.revokeObjectURL(shown.url);
       const type = x.meta.media_type || '';
       const text = type.startsWith('text/') ? await blob.text() : null;
-      setShown({ x, url: URL.createObjectURL(blob), text, type });
+      setShown({ x, url: URL.createObjectURL(blob), blob, text, type });
       setTimeout(() => document.getElementById('granted-doc')?.focus(), 0);
     });
   const save = (x) =>
@@ -521,8 +521,8 @@ function GrantedRecord({ r, who }) {
           ? html`<pre class="doc-text" style="white-space:pre-wrap;overflow-wrap:anywhere" data-testid="granted-text">${shown.text}</pre>`
           : shown.type.startsWith('image/')
             ? html`<img src=${shown.url} alt=${shown.x.meta.title} style="max-width:100%" />`
-            : shown.type === 'application/pdf'
-              ? html`<iframe src=${shown.url} title=${shown.x.meta.title} style="width:100%;height:70vh;border:0"></iframe>`
+            : shown.type.startsWith('application/pdf')
+              ? html`<${PdfPages} blob=${shown.blob} title=${shown.x.meta.title} />`
               : html`<p>${tr('Dieses Format zeigt der Browser nicht an; laden Sie es herunter.', 'The browser cannot show this format; download it.')}</p>`}
         <button type="button" onClick=${() => (URL.revokeObjectURL(shown.url), setShown(null))}>${tr('Schließen', 'Close')}</button>
       </section>`}

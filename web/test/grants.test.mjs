@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, axe, shot, confirmDevice, lastMail, cli, tempDir, uploadFiles } from './helpers.mjs';
+import { startServer, launch, account, login, code, axe, shot, confirmDevice, lastMail, cli, tempDir, uploadFiles, minimalPDF } from './helpers.mjs';
 
 // browserLogin logs a CLI-registered account in on a new browser: the
 // device is confirmed by e-mail first.
@@ -58,6 +58,8 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   writeFileSync(join(a.home, 'brief.txt'), 'Brief des Hausarztes, nur für die Patientin.\n');
   await cli(srv.url, a.home, ['upload', join(a.home, 'befund.txt'), '--category', 'findings', '--title', 'Blutbild März']);
   await cli(srv.url, a.home, ['upload', join(a.home, 'brief.txt'), '--category', 'letters', '--title', 'Hausarztbrief']);
+  writeFileSync(join(a.home, 'roentgen.pdf'), minimalPDF('Roentgen Thorax'));
+  await cli(srv.url, a.home, ['upload', join(a.home, 'roentgen.pdf'), '--category', 'findings', '--title', 'Röntgenbefund']);
 
   // The hospital's page shows the fingerprint of its own key.
   const hctx = await browser.newContext({ locale: 'de-DE', viewport: { width: 360, height: 740 } });
@@ -121,6 +123,10 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   assert.equal(await docs.getByText('Hausarztbrief', { exact: true }).count(), 0, 'the letter outside the grant is not listed');
   await hp.getByRole('button', { name: 'Ansehen: Blutbild März' }).click();
   await hp.getByTestId('granted-text').filter({ hasText: 'Blutbild vom 3. März: alles im Normbereich.' }).waitFor({ timeout: 60000 });
+  await hp.getByRole('button', { name: 'Ansehen: Röntgenbefund' }).click();
+  await hp.getByTestId('preview').locator('canvas').first().waitFor({ timeout: 60000 });
+  await hp.getByRole('button', { name: 'Ansehen: Blutbild März' }).click();
+  await hp.getByTestId('granted-text').filter({ hasText: 'Normbereich' }).waitFor({ timeout: 60000 });
   const [dl] = await Promise.all([hp.waitForEvent('download'), hp.getByRole('button', { name: 'Herunterladen: Blutbild März' }).click()]);
   assert.equal(dl.suggestedFilename(), 'befund.txt');
   await axe(hp, 'granted record', assert);
