@@ -424,10 +424,10 @@ export function GrantedRecords() {
           ${r.owner_kvnr && html`<dt>KVNR</dt><dd>${r.owner_kvnr}</dd>`}
           <dt>${tr('Gültig', 'Valid')}</dt><dd>${r.until ? tr(`bis ${fmtDate(r.until)}`, `until ${fmtDate(r.until)}`) : tr('unbefristet', 'unlimited')}</dd>
         </dl>
-        <button type="button" onClick=${() => setOpen(r)} aria-expanded=${open?.record_id === r.record_id ? 'true' : 'false'}>${tr(`Dokumente ansehen: ${who(r)}`, `View documents: ${who(r)}`)}</button>
+        <button type="button" onClick=${() => setOpen({ ...r, at: Date.now() })} aria-expanded=${open?.record_id === r.record_id ? 'true' : 'false'}>${tr(`Dokumente ansehen: ${who(r)}`, `View documents: ${who(r)}`)}</button>
       </li>`,
     )}</ul>`}
-    ${open && html`<${GrantedRecord} key=${open.record_id} r=${open} who=${who(open)} />`}`;
+    ${open && html`<${GrantedRecord} key=${open.record_id + open.at} r=${open} who=${who(open)} />`}`;
 }
 
 function GrantedRecord({ r, who }) {

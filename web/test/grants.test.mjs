@@ -5,7 +5,8 @@
 // record with its validity, views the document the grant covers (not the
 // one outside it) and adds a letter, which the patient's CLI reads; the
 // patient hides and shows a document again, revokes, and the hospital's
-// next click is refused; blocking and unblocking; an upload after a
+// next click is refused; blocking and unblocking; a grant of one document
+// to read; an upload after a
 // revocation that did not rotate rotates first. German and English, 360
 // px and 1280 px, keyboard, axe.
 import { test } from 'node:test';
@@ -202,6 +203,25 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   await axe(pp, 'grants page with a block', assert);
   await pp.getByRole('button', { name: 'Sperre aufheben: Klinikum Nord' }).click();
   await pp.getByRole('status').filter({ hasText: 'Sperre von Klinikum Nord aufgehoben.' }).waitFor({ timeout: 60000 });
+
+  // A single document, read only: the hospital sees the letter and nothing else.
+  await pp.getByLabel('Praxis suchen: Name, Ort, Telematik-ID, LANR oder BSNR').fill('Klinikum');
+  await pp.getByRole('button', { name: 'Suchen' }).click();
+  await pp.getByRole('button', { name: 'Auswählen: Klinikum Nord' }).click();
+  await pp.getByTestId('fingerprint').filter({ hasText: hospitalFP }).waitFor({ timeout: 30000 });
+  await pp.getByLabel('Einzelne Dokumente').check();
+  await pp.getByLabel('Hausarztbrief (Arztbriefe)').check();
+  await pp.getByLabel('Der Fingerabdruck stimmt mit dem der Praxis überein.').check();
+  await pp.getByRole('button', { name: 'Freigeben' }).click();
+  await pp.getByTestId('grants-active').getByTestId('grant').filter({ hasText: 'Hausarztbrief' }).filter({ hasText: /^(?!.*hinzufügen)/ }).waitFor({ timeout: 60000 });
+  await menu(hp, 'Akten');
+  await hp.getByRole('button', { name: 'Dokumente ansehen: anna@example.org' }).click();
+  await hp.getByRole('button', { name: 'Ansehen: Hausarztbrief' }).click();
+  await hp.getByTestId('granted-text').filter({ hasText: 'nur für die Patientin' }).waitFor({ timeout: 60000 });
+  assert.equal(await hp.getByTestId('granted-docs').getByText('Blutbild März', { exact: true }).count(), 0, 'only the granted document');
+  assert.equal(await hp.getByRole('heading', { name: 'Dokument hinzufügen' }).count(), 0, 'read only: no adding');
+  await pp.getByRole('button', { name: 'Freigabe entziehen: Klinikum Nord' }).click();
+  await pp.getByRole('status').filter({ hasText: 'Freigabe für Klinikum Nord entzogen.' }).waitFor({ timeout: 60000 });
 
   // A revocation by a client that did not rotate (a CLI grant, revoked by
   // a bare request): the server names the category, and the browser's next
