@@ -99,6 +99,9 @@ test('a patient grants a hospital a category, the hospital reads and adds, the p
   await pp.getByLabel('Der Fingerabdruck stimmt mit dem der Praxis überein.').check();
   await axe(pp, 'new grant form', assert);
   await shot(pp, 'grants-new');
+  await pp.setViewportSize({ width: 1280, height: 860 });
+  await axe(pp, 'new grant form at 1280 px', assert);
+  await pp.setViewportSize({ width: 360, height: 740 });
   await pp.getByRole('button', { name: 'Freigeben' }).click();
   await pp.getByRole('status').filter({ hasText: 'Klinikum Nord hat jetzt Zugriff.' }).waitFor({ timeout: 60000 });
   const summary = pp.getByTestId('grants-active').getByTestId('grant');
