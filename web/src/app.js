@@ -20,6 +20,7 @@ import * as audit from './audit.js';
 import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
+import { Grants, GrantedRecords } from './grants.js';
 
 const html = htm.bind(h);
 
@@ -3229,7 +3230,9 @@ function Header() {
         ${s && home(s) === '/akte' && link('/akte', 'Meine Akte', 'My record')}
         ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
+        ${s && home(s) === '/akte' && link('/freigaben', 'Freigaben', 'Access')}
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
+        ${s && home(s) === '/praxis' && link('/praxis/akten', 'Akten', 'Records')}
         ${s && link('/protokoll', 'Protokoll', 'Protocol')}
         ${s && link('/einstellungen', 'Einstellungen', 'Settings')}
         ${devMailbox.value && link('/postfach', 'Postfach', 'Mailbox')}
@@ -3447,6 +3450,8 @@ const recordPages = [
   ['/akte', () => html`<${Record} />`],
   ['/praxis', () => html`<${ProviderHome} />`],
   ['/leistungserbringer', () => html`<${Providers} />`],
+  ['/freigaben', () => html`<${Grants} />`],
+  ['/praxis/akten', () => html`<${GrantedRecords} />`],
   ['/einstellungen', () => html`<${Settings} />`],
   ['/protokoll', () => html`<${Protocol} />`],
   ['/patienten-cd', () => html`<${CDImport} />`],
@@ -3506,6 +3511,9 @@ function App() {
     <main id="main" tabindex="-1"><${Fragment} key=${here.value.path}>${r.page}<//></main>
     <${Footer} />`;
 }
+
+// What the pages in modules of their own (grants.js) use.
+export { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData, PdfPages };
 
 boot();
 render(html`<${App} />`, document.getElementById('app'));
