@@ -310,10 +310,10 @@ func CheckEntry(data, today, birth string) (map[string]any, error) {
 	return map[string]any{"resource": string(b), "type": r.ResourceType(), "title": Title(r), "date": d, "category": Category(r)}, nil
 }
 
-// StatusJSON is the status of a service ("vaccinations" or "checkups") as
-// JSON text, from the profile's JSON text and the JSON texts of the
-// current entries (resources of other types are left out) on today
-// (YYYY-MM-DD): what `akte vaccinations --json` and `akte checkups --json`
+// StatusJSON is the status of a service ("vaccinations" or "checkups", or
+// the list of "doctors") as JSON text, from the profile's JSON text and the
+// JSON texts of the current entries on today (YYYY-MM-DD): what `akte
+// vaccinations --json`, `akte checkups --json` and `akte doctors --json`
 // print, for the browser.
 func StatusJSON(service, profile string, entries []string, today string) (string, error) {
 	day, err := time.Parse(time.DateOnly, today)
@@ -328,11 +328,13 @@ func StatusJSON(service, profile string, entries []string, today string) (string
 	}
 	var imms []*fhir.Immunization
 	var procs []*fhir.Procedure
+	var all []fhir.Resource
 	for _, e := range entries {
 		r, err := Open("", e)
 		if err != nil {
 			continue // said by the listing; a status is computed from what opens
 		}
+		all = append(all, r)
 		switch r := r.(type) {
 		case *fhir.Immunization:
 			imms = append(imms, r)
@@ -346,6 +348,13 @@ func StatusJSON(service, profile string, entries []string, today string) (string
 		rs, err = Vaccinations(p, imms, day)
 	case "checkups":
 		rs, err = Checkups(p, procs, day)
+	case "doctors":
+		ds, err := Doctors(p, all, nil, day)
+		if err != nil {
+			return "", err
+		}
+		b, err := json.Marshal(ds)
+		return string(b), err
 	default:
 		_, err = ServiceByName(service)
 		if err == nil {

@@ -909,7 +909,8 @@ function ProviderHome() {
 // provider's key fingerprint against the one the practice shows.
 function Providers() {
   useTitle(tr('Ärzte und Einrichtungen', 'Doctors and institutions'));
-  const [q, setQ] = useState('');
+  // ?q= comes from the doctor list (a LANR or a name).
+  const [q, setQ] = useState(() => new URLSearchParams(location.search).get('q') || '');
   const [list, setList] = useState(null);
   const [sel, setSel] = useState(null); // { p, fp }
   const { err, busy, run } = useAction();
@@ -3330,7 +3331,7 @@ function Health() {
     let live = true;
     (async () => {
       const out = {};
-      for (const n of ['vaccinations', 'checkups']) if (on(n)) out[n] = await health.status(n, h.profile, h.latest);
+      for (const n of ['vaccinations', 'checkups', 'doctors']) if (on(n)) out[n] = await health.status(n, h.profile, h.latest);
       if (live) setResults(out);
     })().catch((e) => live && setErr(errorText(e)));
     return () => (live = false);
@@ -3401,6 +3402,7 @@ function Health() {
       ${results.vaccinations && html`<${StatusTable} id="vaccination-status" caption=${tr('Impfstatus nach STIKO', 'Vaccination status against STIKO')} rows=${results.vaccinations} />`}
       ${results.checkups && html`<${StatusTable} id="checkup-status" caption=${tr('Vorsorge nach G-BA', 'Check-ups against the G-BA schedule')} rows=${results.checkups} />`}
     </section>`}
+    ${results.doctors && html`<${Doctors} doctors=${results.doctors} />`}
     <section class="card" aria-labelledby="imm-h">
       <h2 id="imm-h">${tr('Impfung eintragen', 'Enter a vaccination')}</h2>
       <form onSubmit=${addImmunization} data-testid="immunization-form">
@@ -3426,6 +3428,33 @@ function Health() {
           <button type="button" disabled=${busy} onClick=${() => remove(x)} aria-label=${tr(`„${x.meta.title}“ löschen`, `Delete “${x.meta.title}”`)}>${tr('Löschen', 'Delete')}</button></li>`)}
       </ul>`}
     </section>`;
+}
+
+// Doctors is the doctor list (issue 17, item 5): the doctors of the last
+// four years with the last visit, computed in this browser, searchable;
+// each leads to the provider search, where access is given.
+function Doctors({ doctors }) {
+  const [q, setQ] = useState('');
+  const fold = (s) => (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const words = fold(q).split(/\s+/).filter(Boolean);
+  const shown = doctors.filter((d) => {
+    const hay = fold([d.name, d.specialty, d.address, d.lanr, d.bsnr].join(' '));
+    return words.every((w) => hay.includes(w));
+  });
+  return html`<section class="card" aria-labelledby="doc-h" data-testid="doctors">
+    <h2 id="doc-h">${tr('Ihre Ärztinnen und Ärzte', 'Your doctors')}</h2>
+    <p>${tr('Die der letzten vier Jahre mit dem letzten Besuch, aus Ihren Einträgen.', 'Those of the last four years with the last visit, from your entries.')}</p>
+    <${Field} label=${tr('Suchen', 'Search')} value=${q} required=${false} onInput=${setQ} name="doctor-search" />
+    ${shown.length === 0 ? html`<p role="status">${tr('Keine Ärztin und kein Arzt gefunden.', 'No doctor found.')}</p>` : html`<table class="status">
+      <caption class="sr-only">${tr('Ärztinnen und Ärzte', 'Doctors')}</caption>
+      <thead><tr><th scope="col">${tr('Name', 'Name')}</th><th scope="col">${tr('Fachrichtung', 'Specialty')}</th><th scope="col">${tr('Letzter Besuch', 'Last visit')}</th><th scope="col">${tr('Zugriff', 'Access')}</th></tr></thead>
+      <tbody>${shown.map((d) => html`<tr>
+        <th scope="row">${d.name}${d.lanr ? html`<br /><small>LANR ${d.lanr}</small>` : ''}</th>
+        <td>${d.specialty || ''}</td>
+        <td>${d.last_visit ? fmtDate(d.last_visit) : tr('kein Besuch eingetragen', 'no visit entered')}</td>
+        <td><a href=${'/leistungserbringer?q=' + encodeURIComponent(d.lanr || d.name)}>${tr(`${d.name}: Zugriff geben …`, `${d.name}: give access …`)}</a></td>
+      </tr>`)}</tbody></table>`}
+  </section>`;
 }
 
 // The pages by path (each listed in pages.json too, for the server's
