@@ -388,7 +388,15 @@ func Open(typ, data string) (fhir.Resource, error) {
 	if r == nil {
 		return fhir.Parse([]byte(data)) // says why
 	}
-	if err := json.Unmarshal([]byte(data), r); err != nil {
+	// Its own UnmarshalJSON, which checks the JSON as it reads it:
+	// json.Unmarshal would first scan it once more.
+	var err error
+	if u, ok := r.(json.Unmarshaler); ok {
+		err = u.UnmarshalJSON([]byte(data))
+	} else {
+		err = json.Unmarshal([]byte(data), r)
+	}
+	if err != nil {
 		return nil, akte.R("entry.open", akte.KindInvalid, "fhir_json_invalid", nil, "")
 	}
 	return r, nil
