@@ -361,6 +361,8 @@ var sent = []string{
 	"kvnr_check_digit",
 	"lanr_check_digit",
 	"bsnr_format",
+	"billing_date_invalid", // line
+	"billing_name_missing", // line
 	"entry_too_large",
 	"entry_not_found",
 	"item_kind_invalid",
