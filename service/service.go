@@ -35,6 +35,13 @@ type Config struct {
 	// TerminationGrace is how long after its notice an account's data is
 	// deleted (and until when the notice can be taken back).
 	TerminationGrace time.Duration
+	// WithdrawalGrace is how long after the withdrawal of the processing
+	// consent the account is deleted (0: at once); giving the consent
+	// again before undoes it (decision 0044).
+	WithdrawalGrace time.Duration
+	// ConsentTexts are the consent texts (LoadConsentTexts); nil: the
+	// shipped ones.
+	ConsentTexts  *ConsentTexts
 	DeviceLinkTTL    time.Duration // new-device confirmation link
 	ResetTTL         time.Duration // password reset code and recovery token
 	SessionIdle      time.Duration
@@ -84,6 +91,7 @@ func DefaultConfig() Config {
 		EmailCodeTTL:              30 * time.Minute,
 		UnconfirmedTTL:            28 * 24 * time.Hour,
 		TerminationGrace:          28 * 24 * time.Hour,
+		WithdrawalGrace:           7 * 24 * time.Hour,
 		DeviceLinkTTL:             24 * time.Hour,
 		ResetTTL:                  30 * time.Minute,
 		SessionIdle:               15 * time.Minute,
