@@ -190,7 +190,7 @@ func (s *stack) account(email string) (*client.API, *core.Material, string) {
 	c := client.NewAPI(s.url)
 	m := must[*core.Material](t)(core.NewMaterial("Apfelbaum-Sommerwind-19", core.DefaultKDF()))
 	reg := must[*wire.RegisterResponse](t)(c.Register(ctx, wire.RegisterRequest{Email: email, KVNR: kvnr, BirthDate: "1970-01-01", KDF: m.KDF,
-		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Laptop", Record: m.Record}))
+		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Laptop", Record: m.Record, Consents: shippedConsents(), Via: "cli"}))
 	text, n := mailAfter(t, c, email, 0)
 	ok(t, c.ResendConfirmation(ctx, wire.EmailRequest{Email: email}))
 	text, _ = mailAfter(t, c, email, n)
@@ -804,4 +804,18 @@ func (r *recordingPlans) Save(key string, p *core.Plan) error {
 	c := *p
 	r.last = &c
 	return r.memPlans.Save(key, p)
+}
+
+// shippedConsents agree to the required texts as shipped (in German), as
+// a client that showed them sends (decision 0044).
+func shippedConsents() []wire.ConsentAnswer {
+	ct, err := service.LoadConsentTexts("")
+	if err != nil {
+		panic(err)
+	}
+	var out []wire.ConsentAnswer
+	for _, a := range ct.RequiredAnswers("de") {
+		out = append(out, wire.ConsentAnswer{Text: a.Text, Version: a.Version, Lang: a.Lang, Hash: a.Hash})
+	}
+	return out
 }

@@ -521,3 +521,15 @@ func (s *Service) expireConsents(ctx context.Context, now time.Time) error {
 	s.event(ctx, akte.Event{Operation: "consent.evidence_expired", ActorID: "system", ActorRole: "system", Cause: fmt.Sprintf("records=%d", n)})
 	return nil
 }
+
+// RequiredAnswers are the answers agreeing to the required texts as they
+// stand in lang (for clients that show the same texts, and tests).
+func (ct *ConsentTexts) RequiredAnswers(lang string) []ConsentAnswer {
+	var out []ConsentAnswer
+	for _, id := range requiredTexts {
+		if t, ok := ct.Text(id, lang); ok {
+			out = append(out, ConsentAnswer{Text: t.ID, Version: t.Version, Lang: t.Lang, Hash: t.Hash})
+		}
+	}
+	return out
+}
