@@ -252,6 +252,31 @@ func TestRoutesCovered(t *testing.T) {
 	if n := must[*wire.Termination](t)(c.Termination(ctx)); n != nil {
 		t.Errorf("a notice after keep: %+v", n)
 	}
+	// The consent ledger (decision 0044): the texts public, the
+	// registration's three given, a service consent given and withdrawn,
+	// the kept text read back; the restriction on and off.
+	texts := must[[]wire.ConsentText](t)(anon.ConsentTexts(ctx, "en"))
+	vacc := must[*wire.ConsentText](t)(anon.ConsentText(ctx, "vaccinations", "en"))
+	if len(texts) < 4 || vacc.Lang != "en" {
+		t.Errorf("consent texts: %+v %+v", texts, vacc)
+	}
+	if l := must[*wire.ConsentLedger](t)(c.Consents(ctx)); len(l.Records) != 3 || len(l.Due) != 0 {
+		t.Errorf("ledger after registration: %+v", l)
+	}
+	must[*wire.ConsentLedger](t)(c.GiveConsent(ctx, client.AnswerOf(vacc, "cli")))
+	if l := must[*wire.ConsentLedger](t)(c.WithdrawConsent(ctx, "vaccinations", "cli")); len(l.Records) != 4+1 {
+		t.Errorf("ledger after the withdrawal: %+v", l)
+	}
+	if kept := must[*wire.ConsentText](t)(c.ConsentRecordText(ctx, vacc.Hash)); kept.Body != vacc.Body {
+		t.Errorf("kept text %q", kept.Body)
+	}
+	if r := must[*wire.Restriction](t)(c.Restrict(ctx, true)); !r.Restricted {
+		t.Errorf("restrict: %+v", r)
+	}
+	must[*wire.Restriction](t)(c.Restrict(ctx, false))
+	if r := must[*wire.Restriction](t)(c.Restriction(ctx)); r.Restricted {
+		t.Errorf("after lifting: %+v", r)
+	}
 	if len(must[[]wire.Event](t)(c.Events(ctx))) == 0 {
 		t.Error("no events")
 	}

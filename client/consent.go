@@ -75,3 +75,28 @@ func RegistrationAnswers(ctx context.Context, c *API, lang, via string) ([]wire.
 	}
 	return out, nil
 }
+
+// ServiceAllowed consults the ledger and the restriction before a service
+// computes anything (decision 0044): a withdrawn consent to the service,
+// or to the processing as a whole, stops it at once (service_off), and so
+// does a restriction of processing (record_restricted). A service switched
+// on before the ledger existed has no record and goes by its profile.
+func (c *API) ServiceAllowed(ctx context.Context, name string) error {
+	r, err := c.Restriction(ctx)
+	if err != nil {
+		return err
+	}
+	if r.Restricted {
+		return akte.R("service.status", akte.KindForbidden, "record_restricted", nil, "")
+	}
+	l, err := c.Consents(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range l.States {
+		if (s.Text == name || s.Text == "processing") && s.Last != nil && s.Last.Decision == string(akte.ConsentWithdrawn) {
+			return akte.R("service.status", akte.KindInvalid, "service_off", map[string]any{"service": name}, "")
+		}
+	}
+	return nil
+}

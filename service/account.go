@@ -188,12 +188,12 @@ func (s *Service) enrol(ctx context.Context, cl Client, op, role string, r enrol
 	if err := s.store.CreateDevice(ctx, d); err != nil {
 		return undo(err)
 	}
+	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: role, DeviceID: d.ID, ClientAddr: cl.Addr})
 	for _, t := range r.Consents {
-		if _, err := s.record(ctx, a.ID, t, akte.ConsentGiven, r.Via, string(a.ID), role, d.ID); err != nil {
+		if _, err := s.record(ctx, a.ID, t, akte.ConsentGiven, r.Via, string(a.ID), role, d.ID, cl.Addr); err != nil {
 			return undo(err)
 		}
 	}
-	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: role, DeviceID: d.ID, ClientAddr: cl.Addr})
 	s.later(ctx, func(ctx context.Context) { s.sendEmailCode(ctx, a) })
 	return res, nil
 }

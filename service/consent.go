@@ -325,7 +325,7 @@ func (s *Service) ConsentRecordText(ctx context.Context, p *Principal, hash stri
 }
 
 // record appends a decision to the ledger and the protocol.
-func (s *Service) record(ctx context.Context, account akte.AccountID, t akte.ConsentText, d akte.Decision, via akte.ConsentVia, actor, role string, dev akte.DeviceID) (*akte.Consent, error) {
+func (s *Service) record(ctx context.Context, account akte.AccountID, t akte.ConsentText, d akte.Decision, via akte.ConsentVia, actor, role string, dev akte.DeviceID, addr string) (*akte.Consent, error) {
 	c := &akte.Consent{ID: randomToken(10), AccountID: account, Text: t.ID, Version: t.Version, Lang: t.Lang, Hash: t.Hash, Decision: d,
 		At: s.nowUTC(), Via: via}
 	if err := s.store.AddConsent(ctx, c, &t); err != nil {
@@ -336,7 +336,7 @@ func (s *Service) record(ctx context.Context, account akte.AccountID, t akte.Con
 		op = "consent.withdraw"
 	}
 	s.event(ctx, akte.Event{AccountID: account, Operation: op, Object: fmt.Sprintf("consent:%s/v%d", t.ID, t.Version), ActorID: actor, ActorRole: role,
-		DeviceID: dev, Cause: "via=" + string(via)})
+		DeviceID: dev, ClientAddr: addr, Cause: "via=" + string(via)})
 	return c, nil
 }
 
@@ -377,7 +377,7 @@ func (s *Service) GiveConsent(ctx context.Context, p *Principal, a ConsentAnswer
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.record(ctx, p.Account.ID, t, akte.ConsentGiven, via, string(p.Account.ID), "patient", p.Session.DeviceID)
+	c, err := s.record(ctx, p.Account.ID, t, akte.ConsentGiven, via, string(p.Account.ID), "patient", p.Session.DeviceID, "")
 	if err != nil {
 		return nil, internal(op, err)
 	}
@@ -446,7 +446,7 @@ func (s *Service) withdraw(ctx context.Context, a *akte.Account, id string, via 
 	if kept, err := s.store.ConsentText(ctx, last.Hash); err == nil {
 		t = *kept
 	}
-	if _, err := s.record(ctx, a.ID, t, akte.ConsentWithdrawn, via, actor, role, dev); err != nil {
+	if _, err := s.record(ctx, a.ID, t, akte.ConsentWithdrawn, via, actor, role, dev, ""); err != nil {
 		return internal(op, err)
 	}
 	if id != TextProcessing {
@@ -488,7 +488,7 @@ func (s *Service) AdminRecordConsent(ctx context.Context, o Operator, ref, id, l
 		if !ok {
 			return nil, akte.R(op, akte.KindNotFound, "consent_text_unknown", nil, "")
 		}
-		c, err := s.record(ctx, a.ID, t, akte.ConsentGiven, akte.ViaPaper, o.actor(), "operator", "")
+		c, err := s.record(ctx, a.ID, t, akte.ConsentGiven, akte.ViaPaper, o.actor(), "operator", "", "")
 		if err != nil {
 			return nil, internal(op, err)
 		}
