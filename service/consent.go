@@ -446,7 +446,8 @@ func (s *Service) withdraw(ctx context.Context, a *akte.Account, id string, via 
 	if kept, err := s.store.ConsentText(ctx, last.Hash); err == nil {
 		t = *kept
 	}
-	if _, err := s.record(ctx, a.ID, t, akte.ConsentWithdrawn, via, actor, role, dev, ""); err != nil {
+	c, err := s.record(ctx, a.ID, t, akte.ConsentWithdrawn, via, actor, role, dev, "")
+	if err != nil {
 		return internal(op, err)
 	}
 	if id != TextProcessing {
@@ -455,7 +456,7 @@ func (s *Service) withdraw(ctx context.Context, a *akte.Account, id string, via 
 	if s.cfg.WithdrawalGrace <= 0 {
 		return s.terminate(ctx, a.ID)
 	}
-	now := s.nowUTC()
+	now := c.At
 	at := now.Add(s.cfg.WithdrawalGrace)
 	if old, err := s.store.Termination(ctx, a.ID); err == nil && !old.DeleteAt.After(at) {
 		return nil // a notice that deletes earlier stands

@@ -199,7 +199,9 @@ func TestWithdrawalE2E(t *testing.T) {
 		}
 	}
 	setClock(0)
-	srv := startServer(t, "", nil, "AKTE_TEST_CLOCK_FILE="+clock, "AKTE_SESSION_IDLE=2400h", "AKTE_SESSION_MAX=2400h")
+	// Mails go to an SMTP server: the development outbox would keep the
+	// address under the data directory.
+	srv := smtpServer(t, "AKTE_TEST_CLOCK_FILE="+clock, "AKTE_SESSION_IDLE=2400h", "AKTE_SESSION_MAX=2400h")
 	dora := newUser(t, srv, "dora-withdraws@example.org")
 	dora.register(testKVNR)
 	dora.login()
@@ -250,6 +252,7 @@ func TestWithdrawalE2E(t *testing.T) {
 	email, evidence := 0, 0
 	srv.atRest(func(name string, b []byte) {
 		if bytes.Contains(b, []byte(dora.Email)) {
+			t.Logf("%s holds dora's address", name)
 			email++
 		}
 		if bytes.Contains(b, []byte(dora.Account)) {
