@@ -20,7 +20,7 @@ import * as audit from './audit.js';
 import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
-import { RegistrationConsents, PrivacyLink, PrivacyPage, ConsentsPage } from './consent.js';
+import { RegistrationConsents, PrivacyLink, PrivacyPage, ConsentsPage, serviceGiven, serviceWithdrawn } from './consent.js';
 
 const html = htm.bind(h);
 
@@ -3354,6 +3354,7 @@ function Health() {
     if (asking.person && (!birth || !sex)) throw fail('Bitte Geburtsdatum und Geschlecht angeben.', 'Please give the date of birth and the sex.');
     const consent = { text: text.id, version: text.version, lang: text.lang, hash: text.hash, at: new Date().toISOString() };
     const name = asking.name;
+    await serviceGiven(text); // the ledger first (decision 0044)
     await health.changeProfile(ctx(), h.profileIds, (cur) => ({
       ...cur,
       ...(asking.person ? { birth_date: birth, sex } : {}),
@@ -3370,6 +3371,7 @@ function Health() {
         delete services[n];
         return { ...cur, services };
       });
+      await serviceWithdrawn(n);
     }, tr(`${serviceWord(n)} ist ausgeschaltet.`, `${serviceWord(n)} is off.`));
   const add = (json) => act(() => health.addEntry(ctx(), json, h.profile.birth_date || session.value.account.birth_date), tr('Eintrag gespeichert.', 'Entry saved.'));
   const addImmunization = (e) => {

@@ -130,6 +130,7 @@ export function ConsentsPage() {
       setMsg(said);
     } catch (e) {
       setErr(errorText(e));
+      load().catch(() => {}); // the switch shows what holds
     } finally {
       setBusy(false);
     }
@@ -154,9 +155,14 @@ export function ConsentsPage() {
     <section class="card" aria-labelledby="restrict-h"><h2 id="restrict-h">${tr('Verarbeitung einschränken', 'Restrict processing')}</h2>
       <p>${tr('Solange die Verarbeitung eingeschränkt ist, greift niemand außer Ihnen auf die Akte zu (keine Praxis, Vertretung oder App), und die Dienste ruhen. Ihre Daten bleiben erhalten.',
         'While processing is restricted nobody but you accesses the record (no practice, representative or app), and the services stop. Your data stays.')}</p>
-      ${res && html`<label><input type="checkbox" role="switch" name="restricted" checked=${res.restricted} disabled=${busy} onChange=${(e) => restrict(e.currentTarget.checked)()} />
+      ${res && html`<label><input type="checkbox" role="switch" name="restricted" checked=${res.restricted} disabled=${busy} onChange=${(e) => {
+          // Shown at once (a controlled switch would snap back until the answer).
+          const on = e.currentTarget.checked;
+          setRes({ restricted: on, since: null });
+          restrict(on)();
+        }} />
         ${tr(' Verarbeitung eingeschränkt', ' Processing restricted')}</label>
-        ${res.restricted && html`<p>${tr('Eingeschränkt seit', 'Restricted since')} <time datetime=${res.since}>${fmtDateTime(res.since)}</time></p>`}`}</section>
+        ${res.restricted && res.since && html`<p>${tr('Eingeschränkt seit', 'Restricted since')} <time datetime=${res.since}>${fmtDateTime(res.since)}</time></p>`}`}</section>
     <section class="card" aria-labelledby="active-h"><h2 id="active-h">${tr('Erteilte Einwilligungen', 'Consents given')}</h2>
       <ul class="plain">${active.map((s) => html`<li>${s.text}
         ${s.text === 'processing'
@@ -167,3 +173,13 @@ export function ConsentsPage() {
     <section class="card" aria-labelledby="hist-h"><h2 id="hist-h">${tr('Verlauf: jeder Text mit Datum und Uhrzeit', 'History: every text with date and time')}</h2>
       ${l ? html`<ol class="plain" data-testid="consent-history">${[...l.records].reverse().map((r) => html`<${Record} key=${r.id} r=${r} />`)}</ol>` : html`<p role="status">${tr('Wird geladen …', 'Loading …')}</p>`}</section>`;
 }
+
+// serviceGiven records a service's consent to the text the health page
+// showed (health.consentText: its id, version, language and hash), before
+// the service is switched on; serviceWithdrawn records its withdrawal
+// when it is switched off (none to withdraw is no error).
+export const serviceGiven = (t) => post('/account/consents', { text: t.id, version: t.version, lang: t.lang, hash: t.hash, via: 'web' });
+export const serviceWithdrawn = (name) =>
+  post(`/account/consents/${encodeURIComponent(name)}/withdraw`, { via: 'web' }).catch((e) => {
+    if (e.reason !== 'consent_not_active') throw e;
+  });
