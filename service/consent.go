@@ -326,8 +326,19 @@ func (s *Service) ConsentRecordText(ctx context.Context, p *Principal, hash stri
 
 // record appends a decision to the ledger and the protocol.
 func (s *Service) record(ctx context.Context, account akte.AccountID, t akte.ConsentText, d akte.Decision, via akte.ConsentVia, actor, role string, dev akte.DeviceID, addr string) (*akte.Consent, error) {
+	// A text's state is its newest record: each record is later than the
+	// account's last one, also within one clock tick (the three at
+	// registration) or under a clock set back.
+	at := s.nowUTC().Truncate(time.Microsecond)
+	rs, err := s.store.Consents(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(rs); n > 0 && !at.After(rs[n-1].At) {
+		at = rs[n-1].At.Add(time.Microsecond)
+	}
 	c := &akte.Consent{ID: randomToken(10), AccountID: account, Text: t.ID, Version: t.Version, Lang: t.Lang, Hash: t.Hash, Decision: d,
-		At: s.nowUTC(), Via: via}
+		At: at, Via: via}
 	if err := s.store.AddConsent(ctx, c, &t); err != nil {
 		return nil, err
 	}
