@@ -85,6 +85,16 @@ export function PrivacyPage() {
       <section class="card"><h2>${ts[1].body.split('\n')[0]}</h2><p class="hint">${tr('Version', 'Version')} ${ts[1].version}</p><${Body} t=${ts[1]} /></section>`}`;
 }
 
+// textWord names a text; the operator's own ids are shown as they are.
+const textWord = (id) =>
+  ({
+    processing: tr('Einwilligung in die Verarbeitung', 'Consent to the processing'),
+    privacy: tr('Datenschutzhinweise', 'Privacy notice'),
+    terms: tr('Nutzungsbedingungen', 'Terms of use'),
+    vaccinations: tr('Impfstatus (STIKO)', 'Vaccination status (STIKO)'),
+    checkups: tr('Vorsorge (G-BA)', 'Check-ups (G-BA)'),
+  })[id] || id;
+
 const decisionWord = (d) => (d === 'given' ? tr('erteilt', 'given') : tr('widerrufen', 'withdrawn'));
 const viaWord = (v) => ({ web: tr('im Browser', 'in the browser'), cli: tr('mit dem Kommandozeilenprogramm', 'with the command line'), paper: tr('auf Papier (Betreiber)', 'on paper (operator)') })[v] || v;
 
@@ -96,7 +106,7 @@ function Record({ r }) {
     if (e.currentTarget.open && !t) get('/account/consents/texts/' + r.hash).then(checked).then(setT, (x) => setErr(errorText(x)));
   };
   return html`<li data-text=${r.text} data-decision=${r.decision}>
-    <details onToggle=${open}><summary>${r.text}, ${tr('Version', 'version')} ${r.version}: ${decisionWord(r.decision)} ${tr('am', 'on')} <time datetime=${r.at}>${fmtDateTime(r.at)}</time>, ${viaWord(r.via)}</summary>
+    <details onToggle=${open}><summary>${textWord(r.text)}, ${tr('Version', 'version')} ${r.version}: ${decisionWord(r.decision)} ${tr('am', 'on')} <time datetime=${r.at}>${fmtDateTime(r.at)}</time>, ${viaWord(r.via)}</summary>
       ${err && html`<p class="error" role="alert">${err}</p>`}
       ${t ? html`<${Body} t=${t} />` : !err && html`<p role="status">${tr('Wird geladen …', 'Loading …')}</p>`}
     </details></li>`;
@@ -164,12 +174,12 @@ export function ConsentsPage() {
         ${tr(' Verarbeitung eingeschränkt', ' Processing restricted')}</label>
         ${res.restricted && res.since && html`<p>${tr('Eingeschränkt seit', 'Restricted since')} <time datetime=${res.since}>${fmtDateTime(res.since)}</time></p>`}`}</section>
     <section class="card" aria-labelledby="active-h"><h2 id="active-h">${tr('Erteilte Einwilligungen', 'Consents given')}</h2>
-      <ul class="plain">${active.map((s) => html`<li>${s.text}
+      <ul class="plain">${active.map((s) => html`<li>${textWord(s.text)}
         ${s.text === 'processing'
           ? html` <label><input type="checkbox" checked=${sure} onChange=${(e) => setSure(e.currentTarget.checked)} />${tr(' Ich weiß: Mein Konto wird nach der Frist gelöscht.', ' I know: my account is deleted after the grace period.')}</label>
             <button type="button" disabled=${busy || !sure} onClick=${withdraw('processing')}>${tr('Einwilligung in die Verarbeitung widerrufen', 'Withdraw the consent to the processing')}</button>`
-          : html` <button type="button" disabled=${busy} onClick=${withdraw(s.text)} aria-label=${tr(`Einwilligung „${s.text}“ widerrufen`, `Withdraw the consent “${s.text}”`)}>${tr('Widerrufen', 'Withdraw')}</button>`}</li>`)}</ul>
-      ${withdrawn.filter((s) => s.text !== 'processing').map((s) => html`<p>${s.text}: ${tr('widerrufen', 'withdrawn')} <button type="button" disabled=${busy} onClick=${giveAgain(s.text)}>${tr('Erneut einwilligen', 'Consent again')}</button></p>`)}</section>
+          : html` <button type="button" disabled=${busy} onClick=${withdraw(s.text)} aria-label=${tr(`Einwilligung „${textWord(s.text)}“ widerrufen`, `Withdraw the consent “${textWord(s.text)}”`)}>${tr('Widerrufen', 'Withdraw')}</button>`}</li>`)}</ul>
+      ${withdrawn.filter((s) => s.text !== 'processing').map((s) => html`<p>${textWord(s.text)}: ${tr('widerrufen', 'withdrawn')} <button type="button" disabled=${busy} onClick=${giveAgain(s.text)}>${tr('Erneut einwilligen', 'Consent again')}</button></p>`)}</section>
     <section class="card" aria-labelledby="hist-h"><h2 id="hist-h">${tr('Verlauf: jeder Text mit Datum und Uhrzeit', 'History: every text with date and time')}</h2>
       ${l ? html`<ol class="plain" data-testid="consent-history">${[...l.records].reverse().map((r) => html`<${Record} key=${r.id} r=${r} />`)}</ol>` : html`<p role="status">${tr('Wird geladen …', 'Loading …')}</p>`}</section>`;
 }
