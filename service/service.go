@@ -32,16 +32,16 @@ type Config struct {
 	BaseURL        string        // public URL used in mailed links
 	EmailCodeTTL   time.Duration // e-mail confirmation code
 	UnconfirmedTTL time.Duration // accounts never confirmed are deleted after this
-	// TerminationGrace is how long after its notice an account's data is
-	// deleted (and until when the notice can be taken back).
-	TerminationGrace time.Duration
 	// WithdrawalGrace is how long after the withdrawal of the processing
 	// consent the account is deleted (0: at once); giving the consent
 	// again before undoes it (decision 0044).
 	WithdrawalGrace time.Duration
 	// ConsentTexts are the consent texts (LoadConsentTexts); nil: the
 	// shipped ones.
-	ConsentTexts  *ConsentTexts
+	ConsentTexts *ConsentTexts
+	// TerminationGrace is how long after its notice an account's data is
+	// deleted (and until when the notice can be taken back).
+	TerminationGrace time.Duration
 	DeviceLinkTTL    time.Duration // new-device confirmation link
 	ResetTTL         time.Duration // password reset code and recovery token
 	SessionIdle      time.Duration

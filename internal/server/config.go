@@ -44,15 +44,15 @@ type Config struct {
 	Quota        int64         // default quota per record
 	ChunkSize    int64         // upload chunk size
 	UploadExpiry time.Duration // idle uploads are deleted after this
-	// TerminationGrace: an account's data is deleted this long after its
-	// notice (issue 16: 28 days).
-	TerminationGrace time.Duration
 	// WithdrawalGrace: the account is deleted this long after the
 	// withdrawal of the processing consent (0: at once; decision 0044).
 	WithdrawalGrace time.Duration
 	// ConsentTexts is a directory of the operator's consent texts
 	// (ID.LANG.md), replacing the shipped ones of the same id.
 	ConsentTexts string
+	// TerminationGrace: an account's data is deleted this long after its
+	// notice (issue 16: 28 days).
+	TerminationGrace time.Duration
 	AuditKey         string // PEM file of the audit checkpoint key; empty: the key kept in the database
 
 	// The HTTP edge (docs/security.md).
@@ -90,8 +90,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", Data: "./akte-data", MailFrom: "Akte <akte@localhost>", LogLevel: "info",
 		SessionIdle: 15 * time.Minute, SessionMax: 12 * time.Hour, JobInterval: 10 * time.Minute,
-		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour, TerminationGrace: 28 * 24 * time.Hour,
-		WithdrawalGrace: 7 * 24 * time.Hour,
+		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour, TerminationGrace: 28 * 24 * time.Hour, WithdrawalGrace: 7 * 24 * time.Hour,
 		MetricsAddr: "127.0.0.1:9464", HeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		MinBodyRate: 1 << 10, BodyRateWindow: 30 * time.Second, MaxConnsPerAddr: 128,
 		LoginFree: sd.FailureFree, LoginDelay: sd.FailureDelay, LoginMaxDelay: sd.MaxDelay, LoginWindow: sd.FailureWindow,
