@@ -384,6 +384,9 @@ func (s *Service) GiveConsent(ctx context.Context, p *Principal, a ConsentAnswer
 	if err := validVia(op, via); err != nil {
 		return nil, err
 	}
+	if _, err := s.take(ctx, op, s.consentCounter(p)); err != nil {
+		return nil, err
+	}
 	t, err := s.current(op, a)
 	if err != nil {
 		return nil, err
@@ -424,6 +427,9 @@ func (s *Service) undoWithdrawal(ctx context.Context, account akte.AccountID) er
 func (s *Service) WithdrawConsent(ctx context.Context, p *Principal, id string, via akte.ConsentVia) (*Ledger, error) {
 	const op = "consent.withdraw"
 	if err := validVia(op, via); err != nil {
+		return nil, err
+	}
+	if _, err := s.take(ctx, op, s.consentCounter(p)); err != nil {
 		return nil, err
 	}
 	if err := s.withdraw(ctx, p.Account, id, via, string(p.Account.ID), "patient", p.Session.DeviceID); err != nil {
@@ -544,4 +550,12 @@ func (ct *ConsentTexts) RequiredAnswers(lang string) []ConsentAnswer {
 		}
 	}
 	return out
+}
+
+// consentsPerHour bounds an account's gives and withdrawals: the ledger
+// is append-only, so a script cannot grow it without end.
+const consentsPerHour = 120
+
+func (s *Service) consentCounter(p *Principal) counter {
+	return counter{"consent:account:" + string(p.Account.ID), PerHour(consentsPerHour)}
 }
