@@ -241,3 +241,28 @@ func TestOperatorConsentTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestConsentLimit: an account makes at most 120 consent decisions an
+// hour; the next is refused and recorded nowhere.
+func TestConsentLimit(t *testing.T) {
+	e := newEnv(t, testConfig())
+	ctx := t.Context()
+	p, a := e.principal("many@example.org", "A123456780")
+	cur, _ := e.svc.CurrentConsentText("vaccinations", "de")
+	answer := service.ConsentAnswer{Text: cur.ID, Version: cur.Version, Lang: "de", Hash: cur.Hash}
+	for i := range 60 {
+		if _, err := e.svc.GiveConsent(ctx, p, answer, akte.ViaCLI); err != nil {
+			t.Fatalf("give #%d: %v", i, err)
+		}
+		if _, err := e.svc.WithdrawConsent(ctx, p, "vaccinations", akte.ViaCLI); err != nil {
+			t.Fatalf("withdraw #%d: %v", i, err)
+		}
+	}
+	_, err := e.svc.GiveConsent(ctx, p, answer, akte.ViaCLI)
+	if !akte.Is(err, akte.KindRateLimited) {
+		t.Fatalf("the 121st decision: %v", err)
+	}
+	if rs, _ := e.store.Consents(ctx, a.id); len(rs) != 3+120 {
+		t.Errorf("%d records, want %d", len(rs), 3+120)
+	}
+}
