@@ -55,6 +55,7 @@ func Routes() map[string]RouteAudit {
 		"GET /api/v1/account/restriction":             {Op: AccountRead},
 		"PUT /api/v1/account/restriction":             {Op: RecordRestrict},
 		"DELETE /api/v1/account/restriction":          {Op: RecordUnrestrict},
+		"GET /api/v1/account/usage":                   {Op: AccountRead},
 
 		"POST /api/v1/sessions":                {Op: SessionLogin},
 		"POST /api/v1/sessions/passkey":        {Why: "issues a single-use login challenge, the same for every caller and naming no account; the login that answers it is session.login_passkey (session.login when it fails)"},
