@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 
 		{"Passkeys", testPasskeys},
 		{"Terminations", testTerminations},
+		{"Consents", testConsents},
 		{"Usage", testUsage},
 		{"PasskeyChallenges", testPasskeyChallenges},
 
