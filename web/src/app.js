@@ -20,6 +20,7 @@ import * as audit from './audit.js';
 import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
+import { SharePage, SharesPage } from './share.js';
 
 const html = htm.bind(h);
 
@@ -3226,6 +3227,7 @@ function Header() {
         ${s && home(s) === '/akte' && link('/akte', 'Meine Akte', 'My record')}
         ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
+        ${s && home(s) === '/akte' && link('/freigaben', 'Freigaben', 'Shares')}
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
         ${s && link('/protokoll', 'Protokoll', 'Protocol')}
         ${s && link('/einstellungen', 'Einstellungen', 'Settings')}
@@ -3431,6 +3433,7 @@ function Health() {
 const openPages = {
   '/postfach': () => html`<${Mailbox} />`,
   '/geraet': () => html`<${DeviceConfirm} token=${here.value.hash} />`,
+  '/freigabe': () => html`<${SharePage} />`,
 };
 const loginPages = {
   '/': () => html`<${Login} start />`,
@@ -3449,6 +3452,7 @@ const recordPages = [
   ['/patienten-cd', () => html`<${CDImport} />`],
   ['/auskunft', () => html`<${Information} />`],
   ['/gesundheit', () => html`<${Health} />`],
+  ['/freigaben', () => html`<${SharesPage} items=${items.value} onLoad=${() => items.value.length || reloadRecord()} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 
