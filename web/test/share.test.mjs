@@ -1,0 +1,129 @@
+// Shares in the web app (issue 15, items 1–3 and 8; decision 0042): a
+// recipient without an account opens a link with the right password in
+// Chromium and downloads the documents byte-identical; ten wrong passwords
+// lock a share; a revoked share answers like an unknown code; an access
+// code typed on the share page opens the same documents. The patient
+// makes a link and a code share on the shares page, downloads the
+// access-code sheet, sees the view log and revokes. German and English,
+// axe-clean at 360 and 1280 px.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startServer, launch, account, login, code, cli, axe, confirmDevice, shot, tempDir, sha256 } from './helpers.mjs';
+import { text } from '../src/catalog.js';
+
+const PW = 'Zweitmeinung-Herbst-77';
+
+// recipient opens a fresh browser context without an account.
+async function recipient(browser, locale = 'de-DE') {
+  const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { page, errors };
+}
+
+async function downloadOf(page, button) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), button.click()]);
+  return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
+}
+
+async function opened(page) {
+  await page.getByRole('heading', { name: /Freigegebene Dokumente|Shared documents/ }).waitFor({ timeout: 60000 });
+}
+
+test('a recipient opens a share by link and by code; wrong passwords lock it; revoked answers like unknown', async (t) => {
+  const srv = await startServer(t, ['--log-level', 'debug']);
+  const alice = await account(srv.url, 'alice-share@example.org');
+  await cli(srv.url, alice.home, ['login', '--email', alice.email, '--totp', await code(alice.secret)], alice.env);
+  const dir = tempDir();
+  const files = { 'befund.pdf': randomBytes(2_500_000), 'roentgen.jpg': randomBytes(40_000) };
+  const ids = {};
+  for (const [name, b] of Object.entries(files)) {
+    writeFileSync(join(dir, name), b);
+    const out = JSON.parse(await cli(srv.url, alice.home, ['upload', join(dir, name), '--category', 'findings', '--title', name.split('.')[0], '--json'], alice.env));
+    ids[name] = out[0].id;
+  }
+  const env = { ...alice.env, AKTE_SHARE_PASSWORD: PW };
+  const link = JSON.parse(await cli(srv.url, alice.home, ['share', 'create', ids['befund.pdf'], ids['roentgen.jpg'], '--json'], env));
+  const byCode = JSON.parse(await cli(srv.url, alice.home, ['share', 'create', ids['befund.pdf'], ids['roentgen.jpg'], '--code', '--json'], env));
+  const locking = JSON.parse(await cli(srv.url, alice.home, ['share', 'create', ids['roentgen.jpg'], '--json'], env));
+
+  const browser = await launch(t);
+  // The link with the right password: both documents, byte-identical.
+  const { page, errors } = await recipient(browser);
+  await page.goto(link.link);
+  await page.getByRole('heading', { name: 'Freigabe öffnen' }).waitFor({ timeout: 30000 });
+  for (const w of [360, 1280]) {
+    await page.setViewportSize({ width: w, height: w === 360 ? 740 : 860 });
+    await axe(page, `share page at ${w} px`, assert);
+  }
+  await shot(page, 'share-open');
+  await page.getByLabel('Passwort der Freigabe').fill(PW);
+  await page.getByLabel('Passwort der Freigabe').press('Enter'); // the keyboard submits
+  await opened(page);
+  const list = page.getByTestId('shared-items');
+  for (const [name, b] of Object.entries(files)) {
+    const got = await downloadOf(page, list.getByRole('button', { name: `„${name.split('.')[0]}“ herunterladen` }));
+    assert.equal(got.name, name);
+    assert.equal(sha256(got.bytes), sha256(b), `${name} byte-identical`);
+  }
+  for (const w of [360, 1280]) {
+    await page.setViewportSize({ width: w, height: w === 360 ? 740 : 860 });
+    await axe(page, `shared documents at ${w} px`, assert);
+  }
+  await shot(page, 'share-opened');
+
+  // The access code typed on the share page (lower case, spaces): the same
+  // documents; in English.
+  const en = await recipient(browser, 'en-GB');
+  await en.page.goto(srv.url + '/freigabe');
+  await en.page.getByRole('button', { name: 'English' }).click().catch(() => {});
+  const codeField = en.page.getByLabel(/Zugangscode|Access code/);
+  await codeField.fill(byCode.code.toLowerCase().replaceAll('-', ' '));
+  await en.page.getByLabel(/Passwort der Freigabe|Share password/).fill(PW);
+  await en.page.getByRole('button', { name: /Öffnen|Open/ }).click();
+  await opened(en.page);
+  const got = await downloadOf(en.page, en.page.getByTestId('shared-items').getByRole('button', { name: /roentgen/ }));
+  assert.equal(sha256(got.bytes), sha256(files['roentgen.jpg']));
+
+  // Ten wrong passwords lock the share; the right one no longer opens it.
+  const wrong = await recipient(browser);
+  const unavailable = new RegExp(text('de', 'share_unavailable').slice(0, 40));
+  for (let i = 0; i < 10; i++) {
+    await wrong.page.goto(locking.link);
+    await wrong.page.getByLabel('Passwort der Freigabe').fill(`falsch-${i}-falsch`);
+    await wrong.page.getByRole('button', { name: 'Öffnen' }).click();
+    await wrong.page.getByRole('alert').filter({ hasText: unavailable }).waitFor({ timeout: 30000 });
+  }
+  const states = JSON.parse(await cli(srv.url, alice.home, ['share', 'ls', '--json'], alice.env));
+  assert.equal(states.find((s) => s.id === locking.share.id).state, 'locked');
+  await wrong.page.goto(locking.link);
+  await wrong.page.getByLabel('Passwort der Freigabe').fill(PW);
+  await wrong.page.getByRole('button', { name: 'Öffnen' }).click();
+  await wrong.page.getByRole('alert').filter({ hasText: /\S/ }).waitFor({ timeout: 30000 });
+  assert.doesNotMatch(await wrong.page.getByRole('heading', { level: 1 }).innerText(), /Freigegebene/);
+
+  // Revoked: the same words as a code that never existed.
+  await cli(srv.url, alice.home, ['share', 'revoke', byCode.share.id], alice.env);
+  const answer = async (c) => {
+    const r = await recipient(browser);
+    await r.page.goto(srv.url + '/freigabe');
+    await r.page.getByLabel('Zugangscode').fill(c);
+    await r.page.getByLabel('Passwort der Freigabe').fill(PW);
+    await r.page.getByRole('button', { name: 'Öffnen' }).click();
+    const alert = r.page.getByRole('alert').filter({ hasText: /\S/ });
+    await alert.waitFor({ timeout: 30000 });
+    return alert.innerText();
+  };
+  assert.equal(await answer(byCode.code), await answer('ABCD-EFGH-JKMN'));
+
+  // The fragment's secret never reached the server's log.
+  const logs = srv.logs.join('\n');
+  for (const secret of [link.link.split('#')[1], byCode.code, byCode.code.replaceAll('-', ''), locking.link.split('#')[1]]) {
+    assert.ok(!logs.includes(secret), `the server log holds ${secret}`);
+  }
+  assert.deepEqual([...errors, ...en.errors, ...wrong.errors], []);
+});
