@@ -127,3 +127,70 @@ test('a recipient opens a share by link and by code; wrong passwords lock it; re
   }
   assert.deepEqual([...errors, ...en.errors, ...wrong.errors], []);
 });
+
+test('the patient shares on the shares page, downloads the code sheet, sees the view log and revokes', async (t) => {
+  const srv = await startServer(t);
+  const alice = await account(srv.url, 'alice-shares@example.org');
+  await cli(srv.url, alice.home, ['login', '--email', alice.email, '--totp', await code(alice.secret)], alice.env);
+  const dir = tempDir();
+  const doc = randomBytes(30_000);
+  writeFileSync(join(dir, 'labor.pdf'), doc);
+  await cli(srv.url, alice.home, ['upload', join(dir, 'labor.pdf'), '--category', 'findings', '--title', 'Laborbefund'], alice.env);
+
+  const browser = await launch(t);
+  const ctx = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await login(page, srv.url, alice, await code(alice.secret, { use: false }));
+  await page.getByText(/Neues Gerät|New device/).waitFor({ timeout: 60000 });
+  await confirmDevice(srv.url, alice.email);
+  await login(page, srv.url, alice, await code(alice.secret));
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 60000 });
+  await page.getByRole('link', { name: 'Freigaben' }).click();
+  await page.getByRole('heading', { name: 'Freigaben', level: 1 }).waitFor({ timeout: 30000 });
+  await page.getByText('Sie haben noch nichts freigegeben.').waitFor({ timeout: 30000 });
+  for (const w of [360, 1280]) {
+    await page.setViewportSize({ width: w, height: w === 360 ? 740 : 860 });
+    await axe(page, `shares page at ${w} px`, assert);
+  }
+
+  // A link with a password.
+  await page.getByRole('checkbox', { name: 'Laborbefund' }).check();
+  await page.getByLabel('Passwort der Freigabe').fill(PW);
+  await page.getByRole('button', { name: 'Freigeben' }).click();
+  const linkText = await page.getByTestId('share-link').innerText({ timeout: 60000 });
+  assert.match(linkText, new RegExp('^' + srv.url.replace(/[.]/g, '\\.') + '/freigabe#[A-Za-z0-9_-]{43}$'));
+  // A code without a password, and its sheet.
+  await page.getByRole('checkbox', { name: 'Laborbefund' }).check();
+  await page.getByLabel('Zugangscode zum Ausdrucken').check();
+  await page.getByLabel('ohne Passwort').check();
+  await page.getByRole('button', { name: 'Freigeben' }).click();
+  const shownCode = await page.getByTestId('share-code').innerText({ timeout: 60000 });
+  assert.match(shownCode, /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
+  const sheet = await downloadOf(page, page.getByRole('button', { name: 'Zugangscode-Blatt herunterladen (PDF)' }));
+  assert.equal(sheet.bytes.subarray(0, 5).toString(), '%PDF-');
+  for (const w of [360, 1280]) {
+    await page.setViewportSize({ width: w, height: w === 360 ? 740 : 860 });
+    await axe(page, `shares page with a code at ${w} px`, assert);
+  }
+  await shot(page, 'shares');
+
+  // The recipient opens the code share (no password) with the CLI; the
+  // patient's list shows the view; the patient revokes the link share.
+  const rcp = tempDir();
+  const out = JSON.parse(await cli(srv.url, rcp, ['share', 'open', shownCode, '--no-password', '-o', rcp, '--json']));
+  assert.equal(sha256(readFileSync(out[0].file)), sha256(doc));
+  await page.getByRole('link', { name: 'Meine Akte' }).click();
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+  await page.getByRole('link', { name: 'Freigaben' }).click();
+  const list = page.getByTestId('shares');
+  await list.getByText(/Geöffnet: /).waitFor({ timeout: 30000 });
+  await list.getByRole('button', { name: /widerrufen/ }).first().waitFor();
+  const before = await list.getByRole('button', { name: /widerrufen/ }).count();
+  await list.getByRole('button', { name: /widerrufen/ }).first().click();
+  await page.getByText('Freigabe widerrufen.').waitFor({ timeout: 30000 });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=shares] button').length === n - 1, before);
+  await list.getByText(/widerrufen$|· widerrufen ·/).first().waitFor({ timeout: 30000 });
+  assert.deepEqual(errors, []);
+});
