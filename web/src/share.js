@@ -6,13 +6,14 @@
 // client/core) derives the share's id, key and proof; only id and proof go
 // to the server. Keys and content are opened with WebCrypto (seal.js).
 import { h } from 'preact';
-import { useState, useEffect } from 'preact/hooks';
+import { useState, useEffect, useRef } from 'preact/hooks';
 import htm from 'htm';
 import { CoreError, assets } from './core.js';
 import { goModule } from './goworker.js';
 import { b64, unb64 } from './bytes.js';
 import { get, post, del, inRecord, ApiError } from './api.js';
-import { openSmall, slotAAD, wrapSlot, Decryptor } from './seal.js';
+import { openSmall, slotAAD, wrapSlot, Decryptor, RangedReader } from './seal.js';
+import { studyMediaType } from './cd.js';
 import { Digester } from './digest.js';
 import { lang, tr, fmtBytes, fmtDate, fmtDateTime, errorText, say } from './i18n.js';
 import { here } from './router.js';
@@ -141,6 +142,54 @@ async function sharedBlob(share, it) {
   return new Blob(parts, { type: it.meta.media_type || 'application/octet-stream' });
 }
 
+// sharedRanges opens a shared item's content for reading at any offset
+// (a DICOM study, issue 18 item 4): each range is one Range request with
+// the share's proof, which must answer exactly the range asked.
+function sharedRanges(share, it) {
+  const fetchRange = async (from, to) => {
+    const resp = await fetch(`/api/v1/shares/${share.id}/items/${encodeURIComponent(it.id)}/content`, {
+      headers: { Accept: 'application/octet-stream', [PROOF_HEADER]: share.proof, Range: `bytes=${from}-${to - 1}` },
+      credentials: 'omit',
+    });
+    const whole = resp.status === 200 && from === 0 && to === it.size;
+    if (!whole && (resp.status !== 206 || !(resp.headers.get('Content-Range') || '').startsWith(`bytes ${from}-${to - 1}/`))) {
+      throw new ApiError(resp.status, 'unavailable', `HTTP ${resp.status}`, 'server_answer_unexpected', { status: resp.status });
+    }
+    const body = new Uint8Array(await resp.arrayBuffer());
+    if (body.length !== to - from) throw new ApiError(resp.status, 'unavailable', 'cut short', 'connection_lost');
+    return body;
+  };
+  return RangedReader.open(it.key, fetchRange, it.meta.size, it.size);
+}
+
+// SharedStudy shows a shared DICOM study in the app's viewer (web/src/
+// dicomview.js), loaded only now, reading the study by ranges.
+function SharedStudy({ share, it }) {
+  const ref = useRef(null);
+  const [status, setStatus] = useState(tr('Der Viewer wird geladen …', 'Loading the viewer …'));
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    let stop;
+    let gone = false;
+    (async () => {
+      const [view, reader] = await Promise.all([import(assets().dicomView), sharedRanges(share, it)]);
+      if (gone) return;
+      const s = await view.mount(ref.current, { reader, tr, assets: assets(), title: it.meta.title });
+      if (gone) s();
+      else stop = s;
+      setStatus('');
+    })().catch((e) => {
+      setStatus('');
+      setErr(e?.reason ? shareError(e) : tr('Diese Bilder lassen sich hier nicht darstellen. Laden Sie sie herunter.', 'These images cannot be shown here. Download them.'));
+    });
+    return () => {
+      gone = true;
+      stop?.();
+    };
+  }, [it.id, lang.value]);
+  return html`<${Status} text=${status} /><${Alert} text=${err} /><div ref=${ref} data-testid="study-viewer"></div>`;
+}
+
 // SharePage is the recipient's page: the link's fragment (or a typed
 // access code) and the password open the share; its documents are shown
 // and downloaded, decrypted in this browser.
@@ -152,6 +201,7 @@ export function SharePage() {
   const [err, setErr] = useState('');
   const [share, setShare] = useState(null);
   const [status, setStatus] = useState('');
+  const [viewing, setViewing] = useState(null); // the id of the study shown
   useTitle(share ? tr('Freigegebene Dokumente', 'Shared documents') : tr('Freigabe öffnen', 'Open a share'));
   const submit = async (e) => {
     e.preventDefault();
@@ -185,10 +235,15 @@ export function SharePage() {
       <${Alert} text=${err} /><${Status} text=${status} />
       <ul class="docs" data-testid="shared-items">
         ${share.items.map(
-          (it) => html`<li key=${it.id}>
+          (it) => html`<li class="doc" key=${it.id}>
             <div><strong>${it.meta.title}</strong>
               <p class="meta">${[it.meta.type, it.meta.date && fmtDate(it.meta.date), it.meta.source, fmtBytes(it.meta.size)].filter(Boolean).join(' · ')}</p></div>
-            <button type="button" onClick=${() => save(it)} aria-label=${tr(`„${it.meta.title}“ herunterladen`, `Download “${it.meta.title}”`)}>${tr('Herunterladen', 'Download')}</button>
+            <div class="actions">
+              ${it.meta.media_type === studyMediaType &&
+              html`<button type="button" aria-expanded=${viewing === it.id ? 'true' : 'false'} onClick=${() => setViewing(viewing === it.id ? null : it.id)}>${tr(`Ansehen: ${it.meta.title}`, `View: ${it.meta.title}`)}</button>`}
+              <button type="button" onClick=${() => save(it)} aria-label=${tr(`„${it.meta.title}“ herunterladen`, `Download “${it.meta.title}”`)}>${tr('Herunterladen', 'Download')}</button>
+            </div>
+            ${viewing === it.id && html`<${SharedStudy} share=${share} it=${it} />`}
           </li>`,
         )}
       </ul>
@@ -354,7 +409,7 @@ export function SharesPage({ items = [], onLoad }) {
           ? html`<p>${tr('Sie haben noch nichts freigegeben.', 'You have not shared anything yet.')}</p>`
           : html`<ul class="docs" data-testid="shares">
               ${shares.map(
-                (s) => html`<li key=${s.id} data-share=${s.id}>
+                (s) => html`<li class="doc" key=${s.id} data-share=${s.id}>
                   <div><strong>${s.items.map(title).join(', ')}</strong>
                     <p class="meta">${[s.code ? tr('Zugangscode', 'Access code') : tr('Link', 'Link'), stateName(s.state), tr('bis ', 'until ') + fmtDateTime(s.expires_at)].join(' · ')}</p>
                     <p class="meta">${s.views.length

@@ -8,11 +8,12 @@
 // axe-clean at 360 and 1280 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startServer, launch, account, login, code, cli, axe, confirmDevice, shot, tempDir, sha256 } from './helpers.mjs';
 import { text } from '../src/catalog.js';
+import { element, us } from './dicomfiles.mjs';
 
 const PW = 'Zweitmeinung-Herbst-77';
 
@@ -192,5 +193,65 @@ test('the patient shares on the shares page, downloads the code sheet, sees the 
   await page.getByText('Freigabe widerrufen.').waitFor({ timeout: 30000 });
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=shares] button').length === n - 1, before);
   await list.getByText(/widerrufen$|· widerrufen ·/).first().waitFor({ timeout: 30000 });
+  assert.deepEqual(errors, []);
+});
+
+// ctSlice is a small DICOM Part 10 CT image (8 × 8 pixels of 16 bits), as
+// in cd.test.mjs.
+function ctSlice({ study, series, sop, n }) {
+  const ct = '1.2.840.10008.5.1.4.1.1.2';
+  const metaBody = Buffer.concat([
+    element(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
+    element(0x0002, 0x0002, 'UI', ct),
+    element(0x0002, 0x0003, 'UI', sop),
+    element(0x0002, 0x0010, 'UI', '1.2.840.10008.1.2.1'),
+    element(0x0002, 0x0012, 'UI', '1.2.826.0.1.3680043.10.543'),
+  ]);
+  const groupLength = Buffer.alloc(4);
+  groupLength.writeUInt32LE(metaBody.length);
+  const pixels = Buffer.alloc(128);
+  for (let i = 0; i < 64; i++) pixels.writeUInt16LE((i * 37 + n * 101) % 4096, 2 * i);
+  return Buffer.concat([
+    Buffer.alloc(128), Buffer.from('DICM'), element(0x0002, 0x0000, 'UL', groupLength), metaBody,
+    element(0x0008, 0x0016, 'UI', ct), element(0x0008, 0x0018, 'UI', sop), element(0x0008, 0x0020, 'DA', '20240115'),
+    element(0x0008, 0x0060, 'CS', 'CT'), element(0x0008, 0x0080, 'LO', 'Radiologie Musterstadt'), element(0x0008, 0x1030, 'LO', 'CT Thorax'),
+    element(0x0010, 0x0010, 'PN', 'Beispiel^Carla'), element(0x0010, 0x0030, 'DA', '19800401'),
+    element(0x0020, 0x000d, 'UI', study), element(0x0020, 0x000e, 'UI', series), element(0x0020, 0x0013, 'IS', String(n)),
+    element(0x0028, 0x0002, 'US', us(1)), element(0x0028, 0x0004, 'CS', 'MONOCHROME2'), element(0x0028, 0x0010, 'US', us(8)),
+    element(0x0028, 0x0011, 'US', us(8)), element(0x0028, 0x0100, 'US', us(16)), element(0x0028, 0x0101, 'US', us(12)),
+    element(0x0028, 0x0102, 'US', us(11)), element(0x0028, 0x0103, 'US', us(0)), element(0x7fe0, 0x0010, 'OW', pixels),
+  ]);
+}
+
+test('a shared image study opens in the viewer for a recipient without an account (issue 18, item 4)', async (t) => {
+  const srv = await startServer(t);
+  const a = await account(srv.url, 'viewer-share@example.org'); // born 1980-04-01
+  const uid = (x) => '1.2.826.0.1.3680043.10.543.79.' + x;
+  const cd = join(tempDir(), 'CD');
+  mkdirSync(join(cd, 'DICOM'), { recursive: true });
+  for (let n = 1; n <= 6; n++) writeFileSync(join(cd, 'DICOM', `IM${n}`), ctSlice({ study: uid(1), series: uid(2), sop: uid(100 + n), n }));
+  await cli(srv.url, a.home, ['login', '--email', a.email, '--totp', await code(a.secret)], a.env);
+  const got = JSON.parse(await cli(srv.url, a.home, ['import-cd', cd, '--yes', '--json'], a.env));
+  const shared = JSON.parse(await cli(srv.url, a.home, ['share', 'create', got[0].id, '--code', '--json'], { ...a.env, AKTE_SHARE_PASSWORD: PW }));
+
+  const browser = await launch(t);
+  const { page, errors } = await recipient(browser);
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.goto(srv.url + '/freigabe');
+  await page.getByLabel('Zugangscode').fill(shared.code);
+  await page.getByLabel('Passwort der Freigabe').fill(PW);
+  await page.getByRole('button', { name: 'Öffnen' }).click();
+  await opened(page);
+  const view = page.getByRole('button', { name: /^Ansehen: / });
+  await view.waitFor({ timeout: 30000 }).catch(async (e) => {
+    throw new Error(`${e.message}\npage: ${await page.locator('main').innerText()}`);
+  });
+  await view.click();
+  try {
+    await page.locator('[data-testid="dicom-viewport"][data-rendered="0"]').waitFor({ timeout: 60000 });
+  } catch (e) {
+    throw new Error(`${e.message}\npage: ${await page.locator('main').innerText()}\nerrors: ${errors}`);
+  }
+  await axe(page, 'shared study at 360 px', assert);
   assert.deepEqual(errors, []);
 });
