@@ -1860,6 +1860,7 @@ function StudyViewer({ x }) {
     <div class="actions">
       <button type="button" onClick=${() => back('/akte')}>${tr('Zurück zur Akte', 'Back to the record')}</button>
       <button type="button" onClick=${() => saveDoc(x, setStatus, setErr)}>${tr('Herunterladen', 'Download')}</button>
+      ${home(session.value) === '/akte' && html`<a href=${'/freigaben?dokument=' + encodeURIComponent(x.item.id)}>${tr('Teilen (Link oder Zugangscode)', 'Share (link or access code)')}</a>`}
     </div>
     <${Status} text=${status} />
     <${Alert} text=${err} />
@@ -1909,6 +1910,7 @@ function Viewer({ x }) {
     <div class="actions">
       <button type="button" onClick=${() => back('/akte')}>${tr('Zurück zur Akte', 'Back to the record')}</button>
       <button type="button" onClick=${() => saveDoc(x, setStatus, setErr)}>${tr('Herunterladen', 'Download')}</button>
+      ${home(session.value) === '/akte' && html`<a href=${'/freigaben?dokument=' + encodeURIComponent(x.item.id)}>${tr('Teilen (Link oder Zugangscode)', 'Share (link or access code)')}</a>`}
     </div>
     <${Status} text=${status} />
     <${Alert} text=${err} />
