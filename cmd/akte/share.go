@@ -45,7 +45,7 @@ func shareCreateCmd(e *env) *cobra.Command {
 	var expires, sheet string
 	var stdin, noPassword, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "create ITEM_ID... [--code] [--expires YYYY-MM-DD] [--no-password] [--sheet FILE.pdf]",
+		Use: "create ITEM_ID... [--code] [--expires YYYY-MM-DD] [--no-password] [--sheet FILE.pdf]",
 		Short: e.Tr("Dokumente freigeben: druckt den Link oder mit --code den Zugangscode (Vorgabe: 14 Tage, höchstens 1 Jahr). Passwort: AKTE_SHARE_PASSWORD, Eingabe oder --password-stdin",
 			"Share documents: prints the link, or with --code the access code (default: 14 days, at most 1 year). Password: AKTE_SHARE_PASSWORD, a prompt or --password-stdin"),
 		Args: cli.MinArgs(1),
@@ -192,7 +192,7 @@ func shareOpenCmd(e *env) *cobra.Command {
 	var dir string
 	var stdin, noPassword, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "open LINK|CODE [-o DIR] [--no-password]",
+		Use: "open LINK|CODE [-o DIR] [--no-password]",
 		Short: e.Tr("Freigabe ohne Konto öffnen und die Dokumente herunterladen. Passwort: AKTE_SHARE_PASSWORD, Eingabe oder --password-stdin",
 			"Open a share without an account and download its documents. Password: AKTE_SHARE_PASSWORD, a prompt or --password-stdin"),
 		Args: cli.ExactArgs(1),
