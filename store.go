@@ -473,6 +473,8 @@ type Store interface {
 	// before before and that are not recorded as opened, in every record.
 	EmergenciesDue(ctx context.Context, before time.Time) ([]*Representative, error)
 
+	ShareStore
+
 	// Ping checks that the backend answers.
 	Ping(ctx context.Context) error
 	// Close releases the backend.

@@ -210,6 +210,17 @@ func (a *API) handleItemGet(w http.ResponseWriter, r *http.Request, p *service.P
 // the form bytes=FROM- or bytes=FROM-TO, enough to resume a download; a
 // range that starts at or beyond the end answers 416 with the size.
 func (a *API) handleItemContent(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	a.serveContent(w, r, func(from int64) (*akte.Item, contentReader, error) {
+		return a.svc.ItemContent(r.Context(), p, rid(r), akte.ItemID(r.PathValue("id")), from)
+	})
+}
+
+// contentReader is an item's ciphertext from an offset on.
+type contentReader = io.ReadCloser
+
+// serveContent streams what open returns for the request's Range (an
+// item's or a shared item's ciphertext).
+func (a *API) serveContent(w http.ResponseWriter, r *http.Request, open func(from int64) (*akte.Item, contentReader, error)) {
 	from, to, ranged := int64(0), int64(-1), false
 	if h := r.Header.Get("Range"); h != "" {
 		f, t, ok := parseRange(h)
@@ -219,7 +230,7 @@ func (a *API) handleItemContent(w http.ResponseWriter, r *http.Request, p *servi
 		}
 		from, to, ranged = f, t, true
 	}
-	it, rc, err := a.svc.ItemContent(r.Context(), p, rid(r), akte.ItemID(r.PathValue("id")), from)
+	it, rc, err := open(from)
 	if reason, params := akte.ReasonOf(err); reason == "range_not_satisfiable" {
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", params["size"]))
 		a.writeErrorStatus(w, r, http.StatusRequestedRangeNotSatisfiable, err)

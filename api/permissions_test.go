@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -244,8 +246,11 @@ func TestPermissionMatrix(t *testing.T) {
 	carol, dave, erin, frank := representatives(t, s, alice, recA)
 	// Strangers first: the owners' requests change the records (the
 	// last route deletes the item).
+	const recipient = "a share recipient of alice's item (no session, the share's proof)"
+	proof := shareOf(t, s, "alice@example.org", itemA)
 	subjects := []subject{
 		{"no session", "", "", recA, itemA},
+		{recipient, "", service.RoleShareRecipient, recA, itemA},
 		{"alice in bob's record", alice, service.RoleStranger, recB, itemB},
 		{"bob in alice's record", bob, service.RoleStranger, recA, itemA},
 		{"alice in no record", alice, service.RoleStranger, missing, itemA},
@@ -260,6 +265,18 @@ func TestPermissionMatrix(t *testing.T) {
 		subject{"carol, alice's representative", carol, service.RoleRepresentative, recA, itemA},
 		subject{"alice in her record", alice, service.RoleOwner, recA, itemA},
 		subject{"bob in his record", bob, service.RoleOwner, recB, itemB})
+	// The recipient reaches the shared item through the share's route,
+	// and nothing else there.
+	shared := "GET /x/api/v1/shares/" + shareTestID + "/items/{id}/content"
+	if st, b := sendWith(t, s, shared, "", "", itemA, proof); st != http.StatusOK {
+		t.Errorf("the shared item: %d %s", st, b)
+	}
+	if st, b := sendWith(t, s, shared, "", "", itemB, proof); st != http.StatusNotFound || !strings.Contains(b, `"item_not_found"`) {
+		t.Errorf("another record's item through the share: %d %s", st, b)
+	}
+	if st, b := sendWith(t, s, shared, "", "", itemA, base64.StdEncoding.EncodeToString(make([]byte, 32))); st != http.StatusNotFound || !strings.Contains(b, `"share_unavailable"`) {
+		t.Errorf("a wrong proof: %d %s", st, b)
+	}
 	routes := recordPatterns(t, s)
 	actions := api.RecordRoutes()
 	for _, route := range routes {
@@ -269,7 +286,13 @@ func TestPermissionMatrix(t *testing.T) {
 			continue
 		}
 		for _, sub := range subjects {
-			status, body := send(t, s, route, sub.token, sub.record, sub.item)
+			var status int
+			var body string
+			if sub.name == recipient {
+				status, body = sendWith(t, s, route, sub.token, sub.record, sub.item, proof)
+			} else {
+				status, body = send(t, s, route, sub.token, sub.record, sub.item)
+			}
 			var want string
 			switch allow, kind, reason := service.Decide(sub.role, action); {
 			case sub.token == "":
@@ -345,6 +368,12 @@ func TestPermissionMatrix(t *testing.T) {
 // few bytes.
 func send(t *testing.T, s *stack, route, token, record, item string) (int, string) {
 	t.Helper()
+	return sendWith(t, s, route, token, record, item, "")
+}
+
+// sendWith is send with a share's proof (base64) in its header.
+func sendWith(t *testing.T, s *stack, route, token, record, item, proof string) (int, string) {
+	t.Helper()
 	method, path, _ := strings.Cut(route, " ")
 	_, rest, _ := strings.Cut(path, "{rid}")
 	if strings.HasPrefix(path, "/x/") {
@@ -365,6 +394,9 @@ func send(t *testing.T, s *stack, route, token, record, item string) (int, strin
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if proof != "" {
+		req.Header.Set(wire.ShareProofHeader, proof)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -452,4 +484,28 @@ func representatives(t *testing.T, s *stack, owner, rec string) (carol, dave, er
 		}
 	}
 	return tokens[0], tokens[1], tokens[2], tokens[3]
+}
+
+const shareTestID = "5ba3e0000000000000000000000000aa"
+
+// shareOf stores a share of the owner's item straight in the store and
+// returns its proof (base64) for the header.
+func shareOf(t *testing.T, s *stack, email, item string) string {
+	t.Helper()
+	a, err := s.store.AccountByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.store.Record(t.Context(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof := bytes.Repeat([]byte{7}, 32)
+	h := sha256.Sum256(proof)
+	now := time.Now()
+	if err := s.store.CreateShare(t.Context(), &akte.Share{ID: shareTestID, Owner: a.ID, Record: rec.ID, CreatedAt: now, CreatedBy: a.ID,
+		ExpiresAt: now.Add(time.Hour), ProofHash: h[:], Items: []akte.ShareItem{{Item: akte.ItemID(item), Slot: []byte("slot")}}}); err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(proof)
 }

@@ -107,6 +107,14 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/records/{rid}/blocks", a.authed(a.handleBlockList))
 	m.HandleFunc("PUT /api/v1/records/{rid}/blocks/{account}", a.authed(a.handleBlockPut))
 	m.HandleFunc("DELETE /api/v1/records/{rid}/blocks/{account}", a.authed(a.handleBlockDelete))
+	m.HandleFunc("GET /api/v1/records/{rid}/shares", a.authed(a.handleShareList))
+	m.HandleFunc("POST /api/v1/records/{rid}/shares", a.authed(a.handleShareCreate))
+	m.HandleFunc("DELETE /api/v1/records/{rid}/shares/{sid}", a.authed(a.handleShareRevoke))
+
+	// Shares for recipients without an account (decision 0042): the
+	// proof, derived from the link's or code's secret, opens them.
+	m.HandleFunc("POST /api/v1/shares/open", a.handleShareOpen)
+	m.HandleFunc("GET /api/v1/shares/{id}/items/{item}/content", a.handleShareContent)
 
 	// Development only: the mail outbox, so a newcomer registers without a
 	// mail server (set by cmd/akte without SMTP on a loopback address).
@@ -152,4 +160,7 @@ var recordRoutes = map[string]service.Action{
 	"GET /api/v1/records/{rid}/blocks":                               service.ActGrantManage,
 	"PUT /api/v1/records/{rid}/blocks/{account}":                     service.ActGrantManage,
 	"DELETE /api/v1/records/{rid}/blocks/{account}":                  service.ActGrantManage,
+	"GET /api/v1/records/{rid}/shares":                               service.ActShareList,
+	"POST /api/v1/records/{rid}/shares":                              service.ActShareCreate,
+	"DELETE /api/v1/records/{rid}/shares/{sid}":                      service.ActShareRevoke,
 }

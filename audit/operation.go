@@ -42,6 +42,9 @@ const (
 	ShareCreate Operation = "share.create"
 	ShareOpen   Operation = "share.open"
 	ShareRevoke Operation = "share.revoke"
+	// ShareLock: too many wrong passwords locked a share (recorded by the
+	// system; the patient is told).
+	ShareLock Operation = "share.lock"
 
 	// Representatives.
 	RepresentativeAdd    Operation = "representative.add"
@@ -202,6 +205,7 @@ func Operations() []OpInfo {
 		{ShareCreate, "SHR-01", ActionCreate, AreaAccess, "Freigabe erstellt", "Share created"},
 		{ShareOpen, "SHR-02", ActionRead, AreaAccess, "Freigabe geöffnet", "Share opened"},
 		{ShareRevoke, "SHR-03", ActionDelete, AreaAccess, "Freigabe widerrufen", "Share revoked"},
+		{ShareLock, "SHR-04", ActionUpdate, AreaAccess, "Freigabe nach falschen Passwörtern gesperrt", "Share locked after wrong passwords"},
 
 		{RepresentativeAdd, "REP-01", ActionCreate, AreaAccess, "Vertretung benannt", "Representative added"},
 		{RepresentativeChange, "REP-02", ActionUpdate, AreaAccess, "Vertretung geändert", "Representative changed"},

@@ -112,6 +112,11 @@ func Routes() map[string]RouteAudit {
 		"GET /api/v1/records/{rid}/blocks":                               {Why: "reads the patient's own settings"},
 		"PUT /api/v1/records/{rid}/blocks/{account}":                     {Op: GrantBlock},
 		"DELETE /api/v1/records/{rid}/blocks/{account}":                  {Op: GrantUnblock},
+		"GET /api/v1/records/{rid}/shares":                               {Why: "reads the patient's own shares and their view logs (each view is share.open)"},
+		"POST /api/v1/records/{rid}/shares":                              {Op: ShareCreate},
+		"DELETE /api/v1/records/{rid}/shares/{sid}":                      {Op: ShareRevoke},
+		"POST /api/v1/shares/open":                                       {Op: ShareOpen},
+		"GET /api/v1/shares/{id}/items/{item}/content":                   {Op: ItemDownload},
 
 		"GET /api/v1/dev/mailbox":        {Why: "development outbox, loopback only, no SMTP configured"},
 		"GET /api/v1/dev/mailbox/{name}": {Why: "development outbox, loopback only, no SMTP configured"},

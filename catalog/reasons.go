@@ -417,6 +417,16 @@ var sent = []string{
 	"grantee_self",
 	"grant_until_and_unlimited",
 	"grant_until_past",
+	// Shares (decision 0042).
+	"share_id_invalid",
+	"share_proof_invalid",
+	"share_expiry_past",
+	"share_expiry_too_far", // days
+	"share_items_invalid",  // max
+	"share_exists",
+	"share_not_found",
+	"share_unavailable",
+	"share_link_invalid",
 	"grant_scope_invalid",    // max
 	"category_not_grantable", // category
 	"grant_keys_invalid",     // key

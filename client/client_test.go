@@ -345,6 +345,23 @@ func TestRoutesCovered(t *testing.T) {
 	if got := download(t, c, rec, it.ID); !bytes.Equal(got, plain) {
 		t.Fatal("downloaded content differs")
 	}
+	// A share of it (decision 0042), opened by a client without a session.
+	made := must[*client.CreatedShare](t)(c.CreateShare(ctx, rec, client.ShareSpec{Items: []string{it.ID}, Password: "Zweitmeinung-42"}))
+	sec := must[core.ShareSecret](t)(core.ParseShare(made.Link))
+	shareAnon := client.NewAPI(c.Base)
+	sharedOpen := must[*client.OpenedShare](t)(shareAnon.OpenShare(ctx, sec, "Zweitmeinung-42"))
+	var shared bytes.Buffer
+	ok(t, shareAnon.DownloadShared(ctx, sharedOpen, sharedOpen.Items[0], &shared, client.Transfer{}))
+	if !bytes.Equal(shared.Bytes(), plain) || sharedOpen.Items[0].Meta.Title != "Befund" {
+		t.Error("the shared document differs")
+	}
+	if ss := must[[]wire.Share](t)(c.Shares(ctx)); len(ss) != 1 || len(ss[0].Views) != 1 {
+		t.Errorf("shares: %+v", ss)
+	}
+	ok(t, c.RevokeShare(ctx, made.Share.ID))
+	if _, err := shareAnon.OpenShare(ctx, sec, "Zweitmeinung-42"); akte.KindOf(err) != akte.KindNotFound {
+		t.Errorf("a revoked share: %v", err)
+	}
 	if st, _, err := c.UploadStatus(ctx, it.ID); err != nil || st.State != "complete" || len(st.Chunks) != 4 {
 		t.Errorf("upload status: %+v %v", st, err)
 	}

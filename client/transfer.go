@@ -433,7 +433,11 @@ func (w *chunkWriter) flush() error {
 // is written one authenticated segment at a time: w must be thrown away
 // unless Download returns nil.
 func (c *API) Download(ctx context.Context, it *wire.Item, key []byte, m core.Meta, w io.Writer, t Transfer) error {
-	src := &resumeReader{ctx: ctx, c: c, id: it.ID, size: it.Size, progress: t.Progress}
+	return c.download(ctx, &resumeReader{ctx: ctx, c: c, id: it.ID, size: it.Size, progress: t.Progress}, it, key, m, w)
+}
+
+// download decrypts what src reads into w and checks it against m.
+func (c *API) download(ctx context.Context, src *resumeReader, it *wire.Item, key []byte, m core.Meta, w io.Writer) error {
 	defer src.close()
 	r, err := seal.NewReader(src, key)
 	if err != nil {
@@ -473,6 +477,9 @@ type resumeReader struct {
 	body     io.ReadCloser
 	attempt  int
 	progress func(int64)
+	// fetch opens the ciphertext from an offset (nil: the item's content
+	// route).
+	fetch func(from int64) (io.ReadCloser, int64, int, error)
 }
 
 func (r *resumeReader) Read(p []byte) (int, error) {
@@ -481,7 +488,11 @@ func (r *resumeReader) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		if r.body == nil {
-			body, _, status, err := r.c.ItemContent(r.ctx, r.id, r.off)
+			fetch := r.fetch
+			if fetch == nil {
+				fetch = func(from int64) (io.ReadCloser, int64, int, error) { return r.c.ItemContent(r.ctx, r.id, from) }
+			}
+			body, _, status, err := fetch(r.off)
 			if err != nil {
 				if werr := r.wait(status, err); werr != nil {
 					return 0, werr

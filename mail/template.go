@@ -222,3 +222,13 @@ type TerminationKept struct{}
 func (TerminationStarted) Name() string  { return "termination_started" }
 func (TerminationReminder) Name() string { return "termination_reminder" }
 func (TerminationKept) Name() string     { return "termination_kept" }
+
+// ShareLocked tells the patient that a share was locked after Attempts
+// wrong passwords; Created is the day it was made (YYYY-MM-DD), so that
+// the patient knows which one.
+type ShareLocked struct {
+	Created  string
+	Attempts int
+}
+
+func (ShareLocked) Name() string { return "share_locked" }

@@ -27,6 +27,7 @@ var all = []Template{
 	TerminationStarted{Date: "2027-01-28", Days: 28},
 	TerminationReminder{Date: "2027-01-28", Days: 7},
 	TerminationKept{},
+	ShareLocked{Created: "2027-01-02", Attempts: 10},
 	ProviderRejected{Institution: "Praxis Dr. Müller"},
 	RepresentativeNamed{Patient: "p@example.org", WaitDays: 3, Record: "abcdefghijklmnop"},
 	RepresentativeNamed{Patient: "p@example.org", Record: "abcdefghijklmnop"},

@@ -43,6 +43,12 @@ const (
 // stranger.
 const RoleInvited Role = "invited"
 
+// RoleShareRecipient is whoever opens a share (decision 0042): no
+// account, no session. It reaches the share's items through the share
+// routes (/api/v1/shares) with the share's proof, and nothing under a
+// record.
+const RoleShareRecipient Role = "share_recipient"
+
 // Action is a record-scoped operation. Where the audit log has an
 // operation of the same name, the action is recorded under it.
 type Action string
@@ -73,6 +79,11 @@ const (
 	ActRepresentativeAccept Action = "representative.accept"
 	ActEmergencyRequest     Action = "representative.emergency_request"
 	ActEmergencyRefuse      Action = "representative.emergency_refuse"
+
+	// Shares (decision 0042): the patient's and a representative's.
+	ActShareList   Action = "share.list"
+	ActShareCreate Action = "share.create"
+	ActShareRevoke Action = "share.revoke"
 )
 
 // Permission is one cell of the table.
@@ -121,6 +132,7 @@ func Roles() []RoleInfo {
 		{RoleStranger, "any other account: also a provider whose grant expired or was revoked, a blocked provider, and anyone naming a record that does not exist", true},
 		{RoleOperator, "the server's operator (akte admin): manages accounts, never reads health data", false},
 		{RoleInvited, "a person the patient named as representative (by e-mail and KVNR) who has not accepted yet", true},
+		{RoleShareRecipient, "anyone opening a share link or access code, without an account: only the shared items, through /api/v1/shares with the share's proof", true},
 	}
 }
 
@@ -146,6 +158,9 @@ func Actions() []ActionInfo {
 		{ActRepresentativeAccept, "accept being named representative"},
 		{ActEmergencyRequest, "request emergency access (starts the waiting period)"},
 		{ActEmergencyRefuse, "refuse an emergency representative's request"},
+		{ActShareList, "list the record's shares with their view logs"},
+		{ActShareCreate, "share items by link or access code"},
+		{ActShareRevoke, "revoke a share"},
 	}
 }
 
@@ -193,6 +208,7 @@ var policy = func() map[Role]map[Action]Permission {
 		RoleProviderItemW:    provider(true),
 		RoleStranger:         all(Deny),
 		RoleOperator:         all(Deny),
+		RoleShareRecipient:   all(Deny),
 	}
 }()
 
@@ -229,7 +245,7 @@ func decide(role Role, action Action, item *akte.Item, scope Scope) (allow bool,
 		}
 		return false, akte.KindNotFound, "item_not_found"
 	}
-	if role == RoleStranger || role == RoleOperator {
+	if role == RoleStranger || role == RoleOperator || role == RoleShareRecipient {
 		return false, akte.KindNotFound, "record_not_found"
 	}
 	return false, akte.KindForbidden, "action_not_permitted"

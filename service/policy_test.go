@@ -8,7 +8,7 @@ import (
 )
 
 // TestPolicyTable: every role has a cell for every action; the owner may
-// do everything but accept a naming and request emergency access, a stranger and the operator nothing, and both are told
+// do everything but accept a naming and request emergency access, a stranger, the operator and a share recipient nothing, and all are told
 // the record does not exist; a role with standing is told it may not.
 func TestPolicyTable(t *testing.T) {
 	for _, r := range service.Roles() {
@@ -24,7 +24,7 @@ func TestPolicyTable(t *testing.T) {
 				if cell != service.Allow || !allow {
 					t.Errorf("owner, %s: %s", a.Action, cell)
 				}
-			case r.Role == service.RoleStranger || r.Role == service.RoleOperator:
+			case r.Role == service.RoleStranger || r.Role == service.RoleOperator || r.Role == service.RoleShareRecipient:
 				if cell != service.Deny || allow || kind != akte.KindNotFound || reason != "record_not_found" {
 					t.Errorf("%s, %s: %s, %v %s", r.Role, a.Action, cell, kind, reason)
 				}

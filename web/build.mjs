@@ -3,7 +3,7 @@
 // the server sends them precompressed. Run by `make web` (after npm ci).
 //
 //   node build.mjs            build
-//   node build.mjs --no-wasm  reuse the core.wasm, audit.wasm, dicom.wasm and health.wasm of the last build (UI work)
+//   node build.mjs --no-wasm  reuse the core.wasm, audit.wasm, dicom.wasm, health.wasm and share.wasm of the last build (UI work)
 //   node build.mjs --fast     brotli at quality 4 rather than 11 (a quick build while working)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -62,6 +62,15 @@ if (!process.argv.includes('--no-wasm') || !existsSync(grantsTmp)) {
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', grantsTmp, './cmd/akte-grants-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
   console.error(`grants.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
+// Opening a share without an account (cmd/akte-share-wasm, decision
+// 0042): Argon2id for the share key, loaded only by the share page
+// (web/src/share.js).
+const shareTmp = join(cache, 'share.wasm');
+if (!process.argv.includes('--no-wasm') || !existsSync(shareTmp)) {
+  const t = Date.now();
+  execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', shareTmp, './cmd/akte-share-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
+  console.error(`share.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
 // The core's size is watched (issue 11, docs/benchmarks.md; cmd/akte-wasm
 // TestLean fails above the limit).
 const wasmSize = readFileSync(wasmTmp).length;
@@ -97,6 +106,8 @@ const urls = {
   grantsWasm: hashed('grants.wasm', readFileSync(grantsTmp)),
   healthWasm: hashed('health.wasm', readFileSync(healthTmp)),
   healthWorker: hashed('health-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('health-worker.js', 'iife'))])),
+  shareWasm: hashed('share.wasm', readFileSync(shareTmp)),
+  shareWorker: hashed('share-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('share-worker.js', 'iife'))])),
   // The upload's reading, hashing and encryption (web/src/work.js).
   work: hashed('work.js', await bundle('work.js', 'iife')),
 };

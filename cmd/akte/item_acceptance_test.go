@@ -65,6 +65,18 @@ func TestDocumentZeroKnowledge(t *testing.T) {
 	if out := alice.ok("ls", "--json"); !strings.Contains(out, letterMarker) {
 		t.Fatalf("the patient's listing lacks the practice's letter: %s", out)
 	}
+	// With shares in place (issue 15): a link with a password and an
+	// access code without one, opened by a recipient without an account.
+	var shared struct{ Link string }
+	out, errs, code := alice.run("", []string{"AKTE_SHARE_PASSWORD=Zweitmeinung-42"}, "share", "create", id, "--json")
+	if code != 0 || json.Unmarshal([]byte(out), &shared) != nil {
+		t.Fatalf("share create: %s %s", out, errs)
+	}
+	alice.ok("share", "create", id, "--code", "--no-password")
+	stranger := newUser(t, srv, "fremd@example.org")
+	if out, errs, code := stranger.run("", []string{"AKTE_SHARE_PASSWORD=Zweitmeinung-42"}, "share", "open", shared.Link, "-o", t.TempDir(), "--json"); code != 0 {
+		t.Fatalf("share open: %s %s", out, errs)
+	}
 	// Stop the server so that the WAL is checkpointed into the database
 	// file too; then scan every file of the data directory (and the
 	// database dump and every object on PostgreSQL + S3).

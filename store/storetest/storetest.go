@@ -98,6 +98,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"Representatives", testRepresentatives},
 
 		{"Grants", testGrants},
+		{"Shares", testShares},
 		{"CategoryKeyAdd", testCategoryKeyAdd},
 		{"Hidings", testHidings},
 		{"Block", testBlock},

@@ -22,6 +22,7 @@ import { has } from './catalog.js';
 import * as health from './health.js';
 import { Grants, GrantedRecords } from './grants.js';
 import { RegistrationConsents, PrivacyLink, PrivacyPage, ConsentsPage, serviceGiven, serviceWithdrawn } from './consent.js';
+import { SharePage, SharesPage } from './share.js';
 
 const html = htm.bind(h);
 
@@ -1866,6 +1867,7 @@ function StudyViewer({ x }) {
     <div class="actions">
       <button type="button" onClick=${() => back('/akte')}>${tr('Zurück zur Akte', 'Back to the record')}</button>
       <button type="button" onClick=${() => saveDoc(x, setStatus, setErr)}>${tr('Herunterladen', 'Download')}</button>
+      ${home(session.value) === '/akte' && html`<a href=${'/geteilt?dokument=' + encodeURIComponent(x.item.id)}>${tr('Teilen (Link oder Zugangscode)', 'Share (link or access code)')}</a>`}
     </div>
     <${Status} text=${status} />
     <${Alert} text=${err} />
@@ -1915,6 +1917,7 @@ function Viewer({ x }) {
     <div class="actions">
       <button type="button" onClick=${() => back('/akte')}>${tr('Zurück zur Akte', 'Back to the record')}</button>
       <button type="button" onClick=${() => saveDoc(x, setStatus, setErr)}>${tr('Herunterladen', 'Download')}</button>
+      ${home(session.value) === '/akte' && html`<a href=${'/geteilt?dokument=' + encodeURIComponent(x.item.id)}>${tr('Teilen (Link oder Zugangscode)', 'Share (link or access code)')}</a>`}
     </div>
     <${Status} text=${status} />
     <${Alert} text=${err} />
@@ -3238,6 +3241,7 @@ function Header() {
         ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
         ${s && home(s) === '/akte' && link('/freigaben', 'Freigaben', 'Access')}
+        ${s && home(s) === '/akte' && link('/geteilt', 'Geteilt', 'Shared')}
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
         ${s && home(s) === '/praxis' && link('/praxis/akten', 'Akten', 'Records')}
         ${s && link('/protokoll', 'Protokoll', 'Protocol')}
@@ -3476,6 +3480,7 @@ const openPages = {
   '/postfach': () => html`<${Mailbox} />`,
   '/geraet': () => html`<${DeviceConfirm} token=${here.value.hash} />`,
   '/datenschutz': () => html`<${PrivacyPage} />`,
+  '/freigabe': () => html`<${SharePage} />`,
 };
 const loginPages = {
   '/': () => html`<${Login} start />`,
@@ -3497,6 +3502,7 @@ const recordPages = [
   ['/auskunft', () => html`<${Information} />`],
   ['/gesundheit', () => html`<${Health} />`],
   ['/einwilligungen', () => html`<${ConsentsPage} />`],
+  ['/geteilt', () => html`<${SharesPage} items=${items.value} onLoad=${() => items.value.length || reloadRecord()} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 
