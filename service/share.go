@@ -245,6 +245,14 @@ func (s *Service) unlockShare(ctx context.Context, op string, id akte.ShareID, p
 		}
 		return nil, errShareUnavailable(op)
 	}
+	// A restricted record is processed for nobody but its patient
+	// (decision 0044): its shares answer like any unavailable one.
+	if restricted, err := s.restricted(ctx, sh.Owner); err != nil {
+		return nil, internal(op, err)
+	} else if restricted {
+		floor()
+		return nil, errShareUnavailable(op)
+	}
 	s.release(ctx, cs[0].key, cs[1].key)
 	return sh, nil
 }

@@ -80,6 +80,15 @@ func TestShareRules(t *testing.T) {
 	if err != nil || len(o.Items) != 3 || string(o.Items[0].Slot) != "slot-finding000000001" {
 		t.Fatalf("open: %+v %v", o, err)
 	}
+	// A restricted record's share answers like an unknown one, until lifted.
+	if _, err := e.svc.Restrict(ctx, p, true); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.OpenShare(ctx, shareA, right, "198.51.100.1")
+	wantKind(t, "restricted", err, akte.KindNotFound, "share_unavailable")
+	if _, err := e.svc.Restrict(ctx, p, false); err != nil {
+		t.Fatal(err)
+	}
 	// An item deleted since is left out.
 	if err := e.svc.DeleteItem(ctx, p, p.RecordID, "letter0000000001"); err != nil {
 		t.Fatal(err)
