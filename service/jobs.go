@@ -40,6 +40,9 @@ func (s *Service) RunJobs(ctx context.Context) error {
 	if err := s.runTerminations(ctx, now); err != nil {
 		return err
 	}
+	if err := s.runActivations(ctx, now); err != nil {
+		return err
+	}
 	// Attempt counters go once the longest window that counts them ended.
 	attemptWindow := max(s.cfg.FailureWindow, time.Hour)
 	steps := []func() (int, error){
