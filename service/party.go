@@ -57,7 +57,7 @@ func (s *Service) AdminRegisterParty(ctx context.Context, op Operator, kind akte
 	if err != nil {
 		return nil, err
 	}
-	cred := partyTokenPrefix + randomToken(32)
+	cred := partyTokenPrefix + prefix + randomToken(32) // the kind shows, for the client's default category
 	p := &akte.Party{ID: akte.PartyID(prefix + randomToken(10)), Kind: kind, Name: name, SecretHash: tokenHash(cred), CreatedAt: s.nowUTC()}
 	if err := s.store.CreateParty(ctx, p); err != nil {
 		return nil, internal(opName, err)
