@@ -27,7 +27,7 @@ import (
 func appCmd(e *env) *cobra.Command {
 	cmd := cli.Group(&cobra.Command{Use: "app", Short: e.Tr("Gesundheitsanwendungen (DiGA) mit Ihrer Akte verbinden und trennen",
 		"connect health apps (DiGA) to your record and disconnect them")})
-	cmd.AddCommand(appLsCmd(e), appConnectCmd(e), appDisconnectCmd(e))
+	cmd.AddCommand(appLsCmd(e), appConnectCmd(e), appDisconnectCmd(e), appFingerprintCmd(e))
 	return cmd
 }
 
@@ -117,6 +117,29 @@ func (e *env) findApp(ctx context.Context, c *client.API, id string) (*wire.App,
 		}
 	}
 	return nil, akte.R("app.connect", akte.KindNotFound, "app_not_found", nil, "")
+}
+
+func appFingerprintCmd(e *env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "fingerprint",
+		Short: e.Tr("Kennung und Fingerabdruck Ihrer Akte zeigen, die Sie einer App oder Ihrer Krankenkasse nennen", "show your record's id and fingerprint, to give to an app or your insurer"),
+		Args:  cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, c, _, rec, err := e.openRecord(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fp := seal.Fingerprint(rec.Info.Keys.PublicKey)
+			if asJSON {
+				return e.PrintJSON(map[string]any{"record_id": c.RecordID, "record_fingerprint": fp})
+			}
+			e.Printf(e.Tr("Akte %s, Fingerabdruck %s\n", "Record %s, fingerprint %s\n"), c.RecordID, fp)
+			return nil
+		},
+	}
+	e.jsonFlag(cmd, &asJSON)
+	return cmd
 }
 
 func appDisconnectCmd(e *env) *cobra.Command {
