@@ -80,7 +80,7 @@ func NormalizeFingerprint(s string) string {
 // Pins are the record keys a party's client verified, by record id,
 // kept in a file of the client's home (AKTE_HOME/pins.json).
 type Pins struct {
-	Path string
+	Path string            `json:"-"`
 	Keys map[string][]byte `json:"record_keys"`
 }
 
