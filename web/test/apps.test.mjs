@@ -89,7 +89,7 @@ test('a patient connects an app, sees its push in the inbox, and it is filed at 
   // category key.
   await ctx.close();
   const ctx2 = await browser.newContext({ locale: 'de-DE', viewport: { width: 360, height: 740 } });
-  const again = await loggedIn(ctx2, srv, alice, 'Meine Akte', false);
+  const again = await loggedIn(ctx2, srv, alice, 'Meine Akte', true); // a new browser is a new device
   await again.page.getByText('Wochenbericht').first().waitFor({ timeout: 30000 });
   await again.page.getByRole('button', { name: 'Menü' }).click();
   await again.page.getByRole('link', { name: 'Apps und Eingang' }).click();
