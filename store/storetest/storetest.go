@@ -44,6 +44,8 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 
 		{"Passkeys", testPasskeys},
 		{"Terminations", testTerminations},
+		{"Parties", testParties},
+		{"Activations", testActivations},
 		{"PasskeyChallenges", testPasskeyChallenges},
 
 		{"SessionRoundTrip", testSessionRoundTrip},
