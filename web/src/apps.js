@@ -44,6 +44,8 @@ export async function fileInbox(session, rec, list, opened) {
 }
 
 function Consent({ app, fingerprint, recordId, onConnect, onCancel, busy }) {
+  // The screen reader reads the consent from its heading on.
+  useEffect(() => document.getElementById('consent-title')?.focus(), [app.id]);
   return html`<section class="card" aria-labelledby="consent-title" data-testid="app-consent">
     <h2 id="consent-title" tabindex="-1">${tr(`${app.name} verbinden?`, `Connect ${app.name}?`)}</h2>
     <ul>

@@ -60,7 +60,7 @@ test('a patient connects an app, sees its push in the inbox, and it is filed at 
   await consent.getByRole('button', { name: 'Verbinden', exact: true }).focus();
   await page.keyboard.press('Enter');
   await page.getByText('Zucker-Tagebuch ist verbunden.').waitFor({ timeout: 30000 });
-  assert.equal(await row.getAttribute('data-connected'), 'true');
+  await page.locator(`[data-app="${reg.id}"][data-connected="true"]`).waitFor({ timeout: 30000 });
 
   // The app pushes a PDF, sealed to the key with the fingerprint the page
   // showed; it waits in the inbox and opens like one's own document.
