@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -152,20 +153,38 @@ func (c *API) VerifyRecordKey(ctx context.Context, pins *Pins, fingerprint strin
 	return &core.Keyring{RecordID: c.RecordID, RecordPub: k.PublicKey}, nil
 }
 
-// PushKind says what a pushed file is: a FHIR bundle (JSON whose
-// resourceType is Bundle) or a PDF; anything else is refused
-// (push_file_type) before a byte is sent.
-func PushKind(head []byte) (mediaType string, err error) {
-	if bytes.HasPrefix(head, []byte("%PDF-")) {
+// PushKind says what a pushed file is: a PDF, or a FHIR bundle (a JSON
+// object whose resourceType is Bundle, read as a stream: the bundle is not
+// held in memory); anything else is refused (push_file_type) before a
+// byte is sent.
+func PushKind(r io.Reader) (mediaType string, err error) {
+	wrong := akte.R("push.file", akte.KindInvalid, "push_file_type", nil, "Nur FHIR-Bundles (JSON) und PDF-Dateien können eingestellt werden.")
+	br := bufio.NewReader(r)
+	if head, _ := br.Peek(5); bytes.Equal(head, []byte("%PDF-")) {
 		return "application/pdf", nil
 	}
-	var probe struct {
-		ResourceType string `json:"resourceType"`
+	dec := json.NewDecoder(br)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", wrong
 	}
-	if json.Unmarshal(head, &probe) == nil && probe.ResourceType == "Bundle" {
-		return "application/fhir+json", nil
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return "", wrong
+		}
+		if k == "resourceType" {
+			var v string
+			if dec.Decode(&v) != nil || v != "Bundle" {
+				return "", wrong
+			}
+			return "application/fhir+json", nil
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return "", wrong
+		}
 	}
-	return "", akte.R("push.file", akte.KindInvalid, "push_file_type", nil, "Nur FHIR-Bundles (JSON) und PDF-Dateien können eingestellt werden.")
+	return "", wrong
 }
 
 // PushPlans keeps a party's upload plans, sealed under a key derived
@@ -183,12 +202,9 @@ func (c *API) Push(ctx context.Context, kr *core.Keyring, f File, category strin
 	if err != nil {
 		return nil, err
 	}
-	head, err := io.ReadAll(io.LimitReader(rc, 64<<20))
+	meta.MediaType, err = PushKind(rc)
 	rc.Close()
 	if err != nil {
-		return nil, err
-	}
-	if meta.MediaType, err = PushKind(head); err != nil {
 		return nil, err
 	}
 	return c.UploadInbox(ctx, kr, f, category, meta, plans, Transfer{})
