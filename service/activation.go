@@ -102,7 +102,7 @@ func (s *Service) OpenRecord(ctx context.Context, p *Principal, r OpenRecordRequ
 	if err := s.store.CreateActivation(ctx, a); err != nil {
 		return nil, internal(op, err)
 	}
-	if err := s.event(ctx, akte.Event{Operation: op, Object: "activation:" + a.ID, ActorID: string(p.Party.ID), ActorRole: "insurer"}); err != nil {
+	if err := s.event(ctx, akte.Event{Operation: op, Object: "activation:" + a.ID, ActorID: string(p.Party.ID), ActorName: p.Party.Name, ActorRole: "insurer"}); err != nil {
 		return nil, err
 	}
 	return &OpenRecordResult{ID: a.ID, Code: code, ExpiresAt: now.Add(s.cfg.ActivationTTL)}, nil

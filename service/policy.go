@@ -367,6 +367,9 @@ func (a *Access) actorRole() string {
 func (s *Service) accessEvent(ctx context.Context, a *Access, op, object string, e akte.Event) error {
 	e.AccountID, e.Operation, e.Object = a.Owner, op, object
 	e.ActorID, e.ActorRole, e.DeviceID = string(a.P.Account.ID), a.actorRole(), a.P.Session.DeviceID
+	if a.Party != nil {
+		e.ActorName = a.Party.Name // the name the operator registered: who added it
+	}
 	return s.event(ctx, e)
 }
 

@@ -371,6 +371,14 @@ func TestInsurerE2E(t *testing.T) {
 	if out := insured.ok("get", pushed.ID, "-o", "-"); out != string(want) {
 		t.Error("the insured's download of the billing data differs")
 	}
+	var pushedByInsurer, activated bool
+	for _, e := range insured.auditRows() {
+		pushedByInsurer = pushedByInsurer || (e["operation"] == "insurer.push" && e["actor_role"] == "insurer" && e["actor_id"] == insID)
+		activated = activated || (e["operation"] == "account.activate" && e["actor_role"] == "patient")
+	}
+	if !pushedByInsurer || !activated {
+		t.Errorf("the insured's protocol: insurer push %v, activation %v", pushedByInsurer, activated)
+	}
 	for _, r := range []string{"/api/v1/records/" + rid + "/items", "/api/v1/records/" + rid + "/items/" + pushed.ID + "/content", "/api/v1/records/" + rid} {
 		if st := status(t, "GET", srv.URL+r, cred); st != http.StatusForbidden && st != http.StatusNotFound {
 			t.Errorf("the insurer reads %s: %d", r, st)
