@@ -252,6 +252,10 @@ func TestRoutesCovered(t *testing.T) {
 	if n := must[*wire.Termination](t)(c.Termination(ctx)); n != nil {
 		t.Errorf("a notice after keep: %+v", n)
 	}
+	// Usage data for billing: registered, and this quarter's access (the login).
+	if u := must[*wire.Usage](t)(c.Usage(ctx)); u == nil || len(u.Quarters) != 1 || u.TerminatedAt != nil {
+		t.Errorf("usage data: %+v", u)
+	}
 	if len(must[[]wire.Event](t)(c.Events(ctx))) == 0 {
 		t.Error("no events")
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/doctors"
 	"github.com/akte/akte/fhir"
 	"github.com/akte/akte/rules"
 )
@@ -185,7 +186,7 @@ func Services() []Service {
 		{Name: "vaccinations", Built: true, NeedsPerson: true},
 		{Name: "checkups", Built: true, NeedsPerson: true},
 		{Name: "medication"},
-		{Name: "doctors"},
+		{Name: "doctors", Built: true},
 		{Name: "emergency"},
 	}
 }
@@ -264,6 +265,19 @@ func Vaccinations(pr Profile, imms []*fhir.Immunization, today time.Time) ([]rul
 		return nil, err
 	}
 	return rules.STIKO().Vaccinations(p, imms, today), nil
+}
+
+// Doctors lists the doctors of the last four years from the current
+// entries and the insurer's billing lines (never stored), or service_off.
+func Doctors(pr Profile, entries []fhir.Resource, billing []doctors.Billing, today time.Time) ([]doctors.Doctor, error) {
+	if !pr.On("doctors") {
+		return nil, akte.R("service", akte.KindInvalid, "service_off", map[string]any{"service": "doctors"}, "")
+	}
+	ds := doctors.List(entries, billing, today)
+	if ds == nil {
+		ds = []doctors.Doctor{}
+	}
+	return ds, nil
 }
 
 // Checkups computes the status of every examination from the current

@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"Terminations", testTerminations},
 		{"Parties", testParties},
 		{"Activations", testActivations},
+		{"Usage", testUsage},
 		{"PasskeyChallenges", testPasskeyChallenges},
 
 		{"SessionRoundTrip", testSessionRoundTrip},

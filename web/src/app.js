@@ -21,6 +21,7 @@ import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
 import { AppsPage, fileInbox } from './apps.js';
+import { Grants, GrantedRecords } from './grants.js';
 
 const html = htm.bind(h);
 
@@ -1931,9 +1932,9 @@ function Information() {
     (async () => {
       try {
         await reloadRecord();
-        const [account, devices, sessions, passkeys, records] = await Promise.all([get('/account'), get('/devices'), get('/sessions'), get('/account/passkeys'), get('/records')]);
+        const [account, devices, sessions, passkeys, records, { usage }] = await Promise.all([get('/account'), get('/devices'), get('/sessions'), get('/account/passkeys'), get('/records'), get('/account/usage')]);
         const p = await verifyProtocol().catch(() => null);
-        setData({ account, devices, sessions, passkeys, records, protocol: p && { events: p.events.length, size: p.size } });
+        setData({ account, devices, sessions, passkeys, records, usage, protocol: p && { events: p.events.length, size: p.size } });
       } catch (e) {
         setErr(errorText(e));
       }
@@ -1980,7 +1981,10 @@ function Information() {
           <dt>${tr('Einträge der Akte (Kennung, Kategorie, Größe, Zeit)', 'Items of the record (id, category, size, time)')}</dt><dd>${all.length}</dd>
           <dt>${tr('Speicher', 'Storage')}</dt><dd>${fmtBytes(record.value?.used || 0)} / ${fmtBytes(record.value?.quota || 0)}</dd>
           <dt>${tr('Protokolleinträge', 'Protocol entries')}</dt><dd>${data.protocol ? data.protocol.events : tr('nicht prüfbar', 'cannot be verified')}</dd>
+          ${(data.usage?.quarters || []).map((q) => html`<dt>${tr('Letzter Zugriff im Quartal', 'Last access in quarter')} ${q.quarter}</dt><dd>${fmtDateTime(q.last_access)}</dd>`)}
         </dl>
+        ${data.usage && html`<p class="hint">${tr('Zur Abrechnung speichert der Betreiber getrennt von Ihrer Akte: Registrierung, letzten Zugriff je Quartal (fünf Quartale) und ein Kündigungsdatum, nach dem Ende höchstens 15 Monate.',
+          'For billing, the operator keeps apart from your record: registration, last access per quarter (five quarters) and an end date, for at most 15 months after the end.')}</p>`}
         <p><a href="/einstellungen">${tr('Geräte und Sitzungen verwalten', 'Manage devices and sessions')}</a> · <a href="/protokoll">${tr('Protokoll ansehen', 'See the protocol')}</a></p>
       </section>
       <section class="card" aria-labelledby="inf-content-h">
@@ -3230,7 +3234,9 @@ function Header() {
         ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
         ${s && home(s) === '/akte' && link('/apps', 'Apps und Eingang', 'Apps and inbox')}
+        ${s && home(s) === '/akte' && link('/freigaben', 'Freigaben', 'Access')}
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
+        ${s && home(s) === '/praxis' && link('/praxis/akten', 'Akten', 'Records')}
         ${s && link('/protokoll', 'Protokoll', 'Protocol')}
         ${s && link('/einstellungen', 'Einstellungen', 'Settings')}
         ${devMailbox.value && link('/postfach', 'Postfach', 'Mailbox')}
@@ -3448,6 +3454,8 @@ const recordPages = [
   ['/akte', () => html`<${Record} />`],
   ['/praxis', () => html`<${ProviderHome} />`],
   ['/leistungserbringer', () => html`<${Providers} />`],
+  ['/freigaben', () => html`<${Grants} />`],
+  ['/praxis/akten', () => html`<${GrantedRecords} />`],
   ['/einstellungen', () => html`<${Settings} />`],
   ['/protokoll', () => html`<${Protocol} />`],
   ['/patienten-cd', () => html`<${CDImport} />`],
@@ -3508,6 +3516,9 @@ function App() {
     <main id="main" tabindex="-1"><${Fragment} key=${here.value.path}>${r.page}<//></main>
     <${Footer} />`;
 }
+
+// What the pages in modules of their own (grants.js) use.
+export { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData, PdfPages };
 
 boot();
 render(html`<${App} />`, document.getElementById('app'));
