@@ -115,6 +115,43 @@ type Store interface {
 	// DeleteTokensBefore removes tokens that expired before t.
 	DeleteTokensBefore(ctx context.Context, t time.Time) (int, error)
 
+	// CreateParty inserts a write-only party (decision 0043).
+	CreateParty(ctx context.Context, p *Party) error
+	// Party returns the party with the id; KindNotFound if none.
+	Party(ctx context.Context, id PartyID) (*Party, error)
+	// PartyBySecret returns the party whose credential hashes to hash;
+	// KindNotFound if none.
+	PartyBySecret(ctx context.Context, hash []byte) (*Party, error)
+	// Parties lists the parties of a kind ("" every kind), oldest first.
+	Parties(ctx context.Context, kind PartyKind) ([]*Party, error)
+	// LinkParty links a party to a record, replacing an earlier link of
+	// the same party and owner; KindNotFound if the party or the account
+	// does not exist.
+	LinkParty(ctx context.Context, l *PartyLink) error
+	// UnlinkParty removes the link of a party and an owner; KindNotFound
+	// if there is none.
+	UnlinkParty(ctx context.Context, party PartyID, owner AccountID) error
+	// PartyLinks lists an owner's links, oldest first.
+	PartyLinks(ctx context.Context, owner AccountID) ([]*PartyLink, error)
+	// PartyLink returns the link of a party to a record; KindNotFound if
+	// none.
+	PartyLink(ctx context.Context, party PartyID, record RecordID) (*PartyLink, error)
+	// CreateActivation inserts an account shell; KindConflict if its code
+	// hash is taken.
+	CreateActivation(ctx context.Context, a *Activation) error
+	// ActivationByCode returns the shell whose code hashes to hash;
+	// KindNotFound if none.
+	ActivationByCode(ctx context.Context, hash []byte) (*Activation, error)
+	// UseActivation marks an unused shell used by account and stores
+	// link, in one transaction; KindConflict if it was used (or deleted)
+	// meanwhile: of two activations at once, one wins.
+	UseActivation(ctx context.Context, id string, account AccountID, at time.Time, link *PartyLink) error
+	// AccountActivation returns the used shell an account came from;
+	// KindNotFound if none.
+	AccountActivation(ctx context.Context, account AccountID) (*Activation, error)
+	// DeleteStaleActivations deletes the unused shells created before
+	// before and returns how many.
+	DeleteStaleActivations(ctx context.Context, before time.Time) (int, error)
 	// SetTermination records an account's notice, replacing an earlier
 	// one (KindNotFound if the account does not exist).
 	SetTermination(ctx context.Context, t *Termination) error
@@ -160,9 +197,6 @@ type Store interface {
 	// EndUsage records that the account ended at t (kept if it was
 	// recorded before); KindNotFound if the account has no usage data.
 	EndUsage(ctx context.Context, account AccountID, at time.Time) error
-	// DeleteUsage removes the account's usage data (an account that never
-	// became a contract); KindNotFound if there is none.
-	DeleteUsage(ctx context.Context, account AccountID) error
 	// UsageData lists the usage data of the account, or of every account
 	// if account is "", the earliest registered first.
 	UsageData(ctx context.Context, account AccountID) ([]*UsageData, error)

@@ -95,7 +95,14 @@ func (a *API) handleAccountGet(w http.ResponseWriter, r *http.Request, p *servic
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, accountOut(p))
+	out := accountOut(p)
+	verified, err := a.svc.KVNRVerified(r.Context(), p.Account.ID)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out.KVNRVerified = verified
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *API) handleEmailChangeStart(w http.ResponseWriter, r *http.Request, p *service.Principal) {

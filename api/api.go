@@ -227,6 +227,10 @@ func (a *API) authed(h func(w http.ResponseWriter, r *http.Request, p *service.P
 			a.writeError(w, r, err)
 			return
 		}
+		if p.Party != nil && !partyAllowed(r.Pattern) {
+			a.writeError(w, r, akte.R("party", akte.KindForbidden, "action_not_permitted", nil, ""))
+			return
+		}
 		h(w, r, p)
 	}
 }

@@ -260,6 +260,7 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 	// The providers before those whose requests change the records.
 	subjects = append(subjects, grantSubjects(t, s, recA, itemA)...)
+	subjects = append(subjects, partySubjects(t, s, recA, itemA, recB, itemB)...)
 	subjects = append(subjects,
 		subject{"erin, alice's emergency representative, after the wait", erin, service.RoleEmergencyOpen, recA, itemA},
 		subject{"carol, alice's representative", carol, service.RoleRepresentative, recA, itemA},
@@ -508,4 +509,82 @@ func shareOf(t *testing.T, s *stack, email, item string) string {
 		t.Fatal(err)
 	}
 	return base64.StdEncoding.EncodeToString(proof)
+}
+
+// partySubjects are the write-only parties (decision 0043): an app
+// connected to the record and an insurer linked to it, which may only
+// read the public key and add; the same credentials in a record they are
+// not linked to, where they are strangers.
+func partySubjects(t *testing.T, s *stack, rec, item, other, otherItem string) []subject {
+	t.Helper()
+	ctx := t.Context()
+	rid := akte.RecordID(strings.TrimPrefix(rec, "/api/v1/records/"))
+	alice, err := s.store.AccountByEmail(ctx, "alice@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []subject
+	for _, k := range []akte.PartyKind{akte.PartyApp, akte.PartyInsurer} {
+		reg, err := s.svc.AdminRegisterParty(ctx, "test", k, "Test "+string(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.store.LinkParty(ctx, &akte.PartyLink{Party: reg.Party.ID, AccountID: alice.ID, Record: rid, CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		role := service.RoleApp
+		if k == akte.PartyInsurer {
+			role = service.RoleInsurer
+		}
+		out = append(out,
+			subject{string(k) + " linked to alice's record", reg.Credential, role, rec, item},
+			subject{string(k) + " in bob's record", reg.Credential, service.RoleStranger, other, otherItem})
+	}
+	return out
+}
+
+// TestPartyOutsideRecords sends every route outside the records with an
+// app's and an insurer's credential: none answers with data (the
+// insurer's own route aside, which only opens shells). The public routes
+// (registration, login, the audit key) answer anyone alike.
+func TestPartyOutsideRecords(t *testing.T) {
+	s := newStack(t, service.DefaultConfig())
+	doc := loadOpenAPI(t)
+	authed := func(method, path string) bool {
+		op, ok := doc.Paths[path][strings.ToLower(method)]
+		return ok && len(op.Security) > 0
+	}
+	for _, k := range []akte.PartyKind{akte.PartyApp, akte.PartyInsurer} {
+		reg, err := s.svc.AdminRegisterParty(t.Context(), "test", k, "Test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pat := range s.api.Patterns() {
+			method, path, ok := strings.Cut(pat, " ")
+			if !ok || strings.HasPrefix(path, "/api/v1/records/{rid}") || !authed(method, path) ||
+				(k == akte.PartyInsurer && pat == "POST /api/v1/insurer/records") {
+				continue
+			}
+			url := s.srv.URL + strings.NewReplacer("{id}", "x0000000", "{name}", "x").Replace(path)
+			var body io.Reader
+			if method == "POST" || method == "PUT" || method == "PATCH" {
+				body = strings.NewReader("{}")
+			}
+			req, _ := http.NewRequestWithContext(t.Context(), method, url, body)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+reg.Credential)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode < 400 {
+				t.Errorf("%s as %s: %d %s", pat, k, resp.StatusCode, b)
+			}
+			if method == "GET" && resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound {
+				t.Errorf("%s as %s: %d %s, want 403 or 404", pat, k, resp.StatusCode, b)
+			}
+		}
+	}
 }

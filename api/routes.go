@@ -14,6 +14,7 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/accounts/resume", a.handleAccountResume)
 	m.HandleFunc("POST /api/v1/accounts/confirm", a.handleAccountConfirm)
 	m.HandleFunc("POST /api/v1/accounts/confirm/resend", a.handleAccountConfirmResend)
+	m.HandleFunc("POST /api/v1/accounts/activate", a.handleAccountActivate)
 	m.HandleFunc("POST /api/v1/prelogin", a.handlePrelogin)
 	m.HandleFunc("GET /api/v1/account", a.authed(a.handleAccountGet))
 	m.HandleFunc("PATCH /api/v1/account", a.authed(a.handleAccountUpdate))
@@ -73,6 +74,9 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/providers", a.authed(a.handleProviderSearch))
 	m.HandleFunc("GET /api/v1/providers/{id}", a.authed(a.handleProviderGet))
 
+	// The insurer opens records for its insured (decision 0043).
+	m.HandleFunc("POST /api/v1/insurer/records", a.authed(a.handleInsurerOpenRecord))
+
 	// The records one may act on; everything of a record is under its id
 	// (decision 0033). Who may do what there is service's policy table
 	// (docs/permissions.md); recordRoutes names each route's action.
@@ -115,6 +119,10 @@ func (a *API) routes() {
 	// proof, derived from the link's or code's secret, opens them.
 	m.HandleFunc("POST /api/v1/shares/open", a.handleShareOpen)
 	m.HandleFunc("GET /api/v1/shares/{id}/items/{item}/content", a.handleShareContent)
+	m.HandleFunc("GET /api/v1/records/{rid}/apps", a.authed(a.handleAppList))
+	m.HandleFunc("PUT /api/v1/records/{rid}/apps/{app}", a.authed(a.handleAppConnect))
+	m.HandleFunc("DELETE /api/v1/records/{rid}/apps/{app}", a.authed(a.handleAppDisconnect))
+	m.HandleFunc("GET /api/v1/records/{rid}/public-key", a.authed(a.handleRecordPublicKey))
 
 	// Development only: the mail outbox, so a newcomer registers without a
 	// mail server (set by cmd/akte without SMTP on a loopback address).
@@ -163,4 +171,8 @@ var recordRoutes = map[string]service.Action{
 	"GET /api/v1/records/{rid}/shares":                               service.ActShareList,
 	"POST /api/v1/records/{rid}/shares":                              service.ActShareCreate,
 	"DELETE /api/v1/records/{rid}/shares/{sid}":                      service.ActShareRevoke,
+	"GET /api/v1/records/{rid}/apps":                                 service.ActAppList,
+	"PUT /api/v1/records/{rid}/apps/{app}":                           service.ActAppManage,
+	"DELETE /api/v1/records/{rid}/apps/{app}":                        service.ActAppManage,
+	"GET /api/v1/records/{rid}/public-key":                           service.ActPublicKeyRead,
 }

@@ -63,6 +63,18 @@ const (
 	AppConnect    Operation = "app.connect"
 	AppDisconnect Operation = "app.disconnect"
 	AppPush       Operation = "app.push"
+	// AppList is the patient's listing of the apps and their links.
+	AppList Operation = "app.list"
+
+	// The insurer (decision 0043): the account shells it opens for its
+	// insured, the billing data it adds, the insured's activation.
+	InsurerOpenRecord    Operation = "insurer.open_record"
+	InsurerPush          Operation = "insurer.push"
+	AccountActivate      Operation = "account.activate"
+	ActivationExpired    Operation = "activation.expired"
+	ItemFile             Operation = "item.file"
+	AdminAppRegister     Operation = "admin.app_register"
+	AdminInsurerRegister Operation = "admin.insurer_register"
 
 	// Consents.
 	ConsentGive     Operation = "consent.give"
@@ -188,6 +200,7 @@ func Operations() []OpInfo {
 		{ItemList, "DOC-06", ActionRead, AreaDocuments, "Dokumentliste gelesen", "Document list read"},
 		{ItemSearch, "DOC-07", ActionExecute, AreaDocuments, "In der Akte gesucht", "Record searched"},
 		{RecordRead, "DOC-08", ActionRead, AreaDocuments, "Akte geöffnet (Schlüssel und Kategorien)", "Record opened (keys and categories)"},
+		{ItemFile, "DOC-10", ActionUpdate, AreaDocuments, "Eingegangenes Dokument eingeordnet", "Inbox item filed"},
 		{ItemChangeMetadata, "DOC-09", ActionUpdate, AreaDocuments, "Angaben zu einem Dokument geändert", "Document details changed"},
 
 		{GrantCreate, "GRT-01", ActionCreate, AreaAccess, "Berechtigung erteilt", "Access granted"},
@@ -218,6 +231,9 @@ func Operations() []OpInfo {
 		{AppConnect, "APP-01", ActionCreate, AreaAccess, "App verbunden", "App connected"},
 		{AppDisconnect, "APP-02", ActionDelete, AreaAccess, "App getrennt", "App disconnected"},
 		{AppPush, "APP-03", ActionCreate, AreaAccess, "App hat Daten eingestellt", "App added data"},
+		{AppList, "APP-04", ActionRead, AreaAccess, "Verbundene Apps aufgelistet", "Connected apps listed"},
+		{InsurerOpenRecord, "INS-01", ActionCreate, AreaAccess, "Krankenkasse hat eine Akte eröffnet", "Insurer opened a record"},
+		{InsurerPush, "INS-02", ActionCreate, AreaAccess, "Krankenkasse hat Abrechnungsdaten eingestellt", "Insurer added billing data"},
 
 		{ConsentGive, "CON-01", ActionCreate, AreaConsent, "Einwilligung erteilt", "Consent given"},
 		{ConsentWithdraw, "CON-02", ActionDelete, AreaConsent, "Einwilligung widerrufen", "Consent withdrawn"},
@@ -252,6 +268,8 @@ func Operations() []OpInfo {
 		{AccountPasskeyRemove, "ACC-14", ActionDelete, AreaAuth, "Passkey entfernt", "Passkey removed"},
 		{AccountTerminate, "ACC-15", ActionExecute, AreaAuth, "Konto gekündigt", "Notice given on the account"},
 		{AccountKeep, "ACC-16", ActionExecute, AreaAuth, "Kündigung zurückgenommen", "Notice taken back"},
+		{AccountActivate, "ACC-18", ActionCreate, AreaAuth, "Konto mit Aktivierungscode eröffnet", "Account activated with a code"},
+		{ActivationExpired, "ACC-19", ActionDelete, AreaAuth, "Nicht aktiviertes Konto gelöscht", "Account never activated deleted"},
 		{AccountTerminated, "ACC-17", ActionDelete, AreaAuth, "Gekündigtes Konto gelöscht", "Terminated account deleted"},
 		{PasswordChange, "PWD-01", ActionUpdate, AreaAuth, "Passwort geändert", "Password changed"},
 		{PasswordRecover, "PWD-02", ActionExecute, AreaAuth, "Wiederherstellung angefordert", "Recovery requested"},
@@ -270,6 +288,8 @@ func Operations() []OpInfo {
 		{AdminProviders, "OPS-09", ActionRead, AreaOperator, "Betrieb: Leistungserbringer aufgelistet", "Operator: providers listed"},
 		{AdminProviderVerify, "OPS-10", ActionUpdate, AreaOperator, "Betrieb: Leistungserbringer freigeschaltet", "Operator: provider verified"},
 		{AdminProviderReject, "OPS-11", ActionUpdate, AreaOperator, "Betrieb: Leistungserbringer abgelehnt", "Operator: provider rejected"},
+		{AdminAppRegister, "OPS-12", ActionCreate, AreaOperator, "Betrieb: App registriert", "Operator: app registered"},
+		{AdminInsurerRegister, "OPS-13", ActionCreate, AreaOperator, "Betrieb: Krankenkasse registriert", "Operator: insurer registered"},
 		{AdminUsage, "USG-01", ActionRead, AreaOperator, "Betrieb: Nutzungsdaten gelesen", "Operator: usage data read"},
 		{UsagePrune, "USG-02", ActionDelete, AreaOperator, "Nutzungsdaten nach Frist gelöscht", "Usage data deleted after their period"},
 		{AdminBackup, "BAK-01", ActionExecute, AreaOperator, "Betrieb: Sicherung erstellt (ältere gelöscht)", "Operator: backup made (older ones deleted)"},

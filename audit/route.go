@@ -118,6 +118,13 @@ func Routes() map[string]RouteAudit {
 		"POST /api/v1/shares/open":                                       {Op: ShareOpen},
 		"GET /api/v1/shares/{id}/items/{item}/content":                   {Op: ItemDownload},
 
+		"POST /api/v1/accounts/activate":          {Op: AccountActivate},
+		"POST /api/v1/insurer/records":            {Op: InsurerOpenRecord},
+		"GET /api/v1/records/{rid}/apps":          {Op: AppList},
+		"PUT /api/v1/records/{rid}/apps/{app}":    {Op: AppConnect},
+		"DELETE /api/v1/records/{rid}/apps/{app}": {Op: AppDisconnect},
+		"GET /api/v1/records/{rid}/public-key":    {Why: "part of app.push and insurer.push: the party's client fetches the public key it seals to (refusals are recorded)"},
+
 		"GET /api/v1/dev/mailbox":        {Why: "development outbox, loopback only, no SMTP configured"},
 		"GET /api/v1/dev/mailbox/{name}": {Why: "development outbox, loopback only, no SMTP configured"},
 	}

@@ -441,4 +441,16 @@ var sent = []string{
 	"grant_key_unopenable",         // key
 	"grantee_key_mismatch",         // fingerprint
 	"record_key_changed",
+
+	// Write-only parties: apps, the insurer, activation (decision 0043).
+	"party_name_invalid", // max
+	"party_kind_invalid",
+	"app_not_found",
+	"activation_code_invalid",
+	"activation_code_format", // format
+	"record_key_unverified",  // fingerprint
+	"record_key_mismatch",    // fingerprint
+	"push_file_type",
+	"credential_missing",
+	"app_connect_not_confirmed",
 }

@@ -580,6 +580,33 @@ func TestRoutesCovered(t *testing.T) {
 	}
 	ok(t, cGerd.RevokeGrant(ctx, g2.ID))
 
+	// Apps and the insurer (decision 0043): Gerd connects an app, which
+	// accepts his record's key by the fingerprint he tells it; he
+	// disconnects it. An insurer opens a shell, an insured activates it.
+	regApp := must[*service.PartyRegistration](t)(s.svc.AdminRegisterParty(ctx, "ops", akte.PartyApp, "Tagebuch"))
+	if as := must[[]wire.App](t)(cGerd.Apps(ctx)); len(as) != 1 || as[0].Connected {
+		t.Errorf("apps: %+v", as)
+	}
+	if a := must[*wire.App](t)(cGerd.ConnectApp(ctx, string(regApp.Party.ID))); !a.Connected {
+		t.Errorf("connect: %+v", a)
+	}
+	capp := client.NewAPI(s.url)
+	capp.Token, capp.RecordID = regApp.Credential, cGerd.RecordID
+	pins := &client.Pins{Keys: map[string][]byte{}}
+	if _, err := capp.VerifyRecordKey(ctx, pins, "0000 0000"); !akte.Is(err, akte.KindCrypto) {
+		t.Errorf("another fingerprint: %v", err)
+	}
+	must[*core.Keyring](t)(capp.VerifyRecordKey(ctx, pins, seal.Fingerprint(recG.Info.Keys.PublicKey)))
+	ok(t, cGerd.DisconnectApp(ctx, string(regApp.Party.ID)))
+	regIns := must[*service.PartyRegistration](t)(s.svc.AdminRegisterParty(ctx, "ops", akte.PartyInsurer, "Kasse"))
+	cins := client.NewAPI(s.url)
+	cins.Token = regIns.Credential
+	opened := must[*wire.OpenRecordResponse](t)(cins.OpenRecordFor(ctx, wire.OpenRecordRequest{KVNR: "A123456780", BirthDate: "1961-07-14"}))
+	mi := must[*core.Material](t)(core.NewMaterial("Apfelbaum-Sommerwind-19", core.DefaultKDF()))
+	must[*wire.RegisterResponse](t)(client.NewAPI(s.url).Activate(ctx, wire.ActivateRequest{Code: opened.Code, RegisterRequest: wire.RegisterRequest{
+		Email: "ines@example.org", KVNR: "A123456780", KDF: mi.KDF, LoginSecret: mi.LoginSecret, RecoveryVerifier: mi.RecoveryVerifier,
+		Keys: mi.Keys, DeviceID: "device-ines1", DeviceName: "PC", Record: mi.Record, Consents: shippedConsents(), Via: "cli"}}))
+
 	for _, r := range routes(t) {
 		if !s.hits.seen[r] && !strings.HasSuffix(r, " /api/") {
 			t.Errorf("route %s was not called by any client method", r)

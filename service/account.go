@@ -61,36 +61,7 @@ type RegisterResult struct {
 // (ConfirmEmail), so registering cannot test whether a KVNR is taken.
 func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*RegisterResult, error) {
 	const op = "account.register"
-	now := s.nowUTC()
-	var err error
-	if r.Email, err = normalizeEmail(op, r.Email); err != nil {
-		return nil, err
-	}
-	if r.KVNR, err = validateKVNR(op, r.KVNR); err != nil {
-		return nil, err
-	}
-	if r.BirthDate, err = validateBirthDate(op, r.BirthDate, now); err != nil {
-		return nil, err
-	}
-	if r.Lang, err = validateLang(op, r.Lang); err != nil {
-		return nil, err
-	}
-	if err := validateKDF(op, r.KDF); err != nil {
-		return nil, err
-	}
-	if err := validateSecret(op, "login_secret", r.LoginSecret); err != nil {
-		return nil, err
-	}
-	if err := validateSecret(op, "recovery_verifier", r.RecoveryVerifier); err != nil {
-		return nil, err
-	}
-	if err := validateKeys(op, r.Keys); err != nil {
-		return nil, err
-	}
-	if err := validateDevice(op, r.DeviceID, r.DeviceName); err != nil {
-		return nil, err
-	}
-	if err := validateRecordKeys(op, r.Record); err != nil {
+	if err := validateRegistration(op, &r, s.nowUTC()); err != nil {
 		return nil, err
 	}
 	if err := validVia(op, r.Via); err != nil {
@@ -101,13 +72,51 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 		return nil, err
 	}
 	rec := *r.Record
-	return s.enrol(ctx, cl, op, "patient", enrolment{Email: r.Email, KVNR: r.KVNR, BirthDate: r.BirthDate, Lang: r.Lang, KDF: r.KDF,
-		LoginSecret: r.LoginSecret, RecoveryVerifier: r.RecoveryVerifier, Keys: r.Keys, DeviceID: r.DeviceID, DeviceName: r.DeviceName,
-		Consents: texts, Via: r.Via},
+	en := r.enrolment()
+	en.Consents, en.Via = texts, r.Via
+	return s.enrol(ctx, cl, op, "patient", en,
 		func(a *akte.Account) error {
 			rec.AccountID, rec.Quota, rec.CreatedAt = a.ID, 0, a.CreatedAt
 			return s.store.CreateAccount(ctx, a, &rec)
 		})
+}
+
+func (r *RegisterRequest) enrolment() enrolment {
+	return enrolment{Email: r.Email, KVNR: r.KVNR, BirthDate: r.BirthDate, Lang: r.Lang, KDF: r.KDF,
+		LoginSecret: r.LoginSecret, RecoveryVerifier: r.RecoveryVerifier, Keys: r.Keys, DeviceID: r.DeviceID, DeviceName: r.DeviceName}
+}
+
+// validateRegistration checks and normalizes a registration's fields.
+func validateRegistration(op string, r *RegisterRequest, now time.Time) error {
+	var err error
+	if r.Email, err = normalizeEmail(op, r.Email); err != nil {
+		return err
+	}
+	if r.KVNR, err = validateKVNR(op, r.KVNR); err != nil {
+		return err
+	}
+	if r.BirthDate, err = validateBirthDate(op, r.BirthDate, now); err != nil {
+		return err
+	}
+	if r.Lang, err = validateLang(op, r.Lang); err != nil {
+		return err
+	}
+	if err := validateKDF(op, r.KDF); err != nil {
+		return err
+	}
+	if err := validateSecret(op, "login_secret", r.LoginSecret); err != nil {
+		return err
+	}
+	if err := validateSecret(op, "recovery_verifier", r.RecoveryVerifier); err != nil {
+		return err
+	}
+	if err := validateKeys(op, r.Keys); err != nil {
+		return err
+	}
+	if err := validateDevice(op, r.DeviceID, r.DeviceName); err != nil {
+		return err
+	}
+	return validateRecordKeys(op, r.Record)
 }
 
 // enrolment is what every registration stores of its account, validated.

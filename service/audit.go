@@ -85,8 +85,13 @@ func (s *Service) refused(ctx context.Context, p *Principal, op, object string, 
 		return err
 	}
 	reason, _ := akte.ReasonOf(err)
-	if err := s.event(ctx, akte.Event{AccountID: p.Account.ID, Operation: op, Object: object, ActorID: string(p.Account.ID),
-		ActorRole: "patient", DeviceID: p.Session.DeviceID, Result: akte.ResultDenied, Cause: reason}); err != nil {
+	account, role := p.Account.ID, "patient"
+	if p.Party != nil {
+		// A party has no protocol of its own: the operator's log keeps it.
+		account, role = "", string(p.Party.Kind)
+	}
+	if err := s.event(ctx, akte.Event{AccountID: account, Operation: op, Object: object, ActorID: string(p.Account.ID),
+		ActorRole: role, DeviceID: p.Session.DeviceID, Result: akte.ResultDenied, Cause: reason}); err != nil {
 		return err
 	}
 	return err

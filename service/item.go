@@ -81,6 +81,11 @@ func (s *Service) ownItem(ctx context.Context, op string, acc *Access, action Ac
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	// A party touches only its own uploads, while they run: it reads
+	// nothing back, not even what it added (decision 0043).
+	if acc.Party != nil && (it.CreatedBy != string(acc.P.Account.ID) || it.State != akte.StateUploading) {
+		return nil, itemNotFound(op)
+	}
 	if err := acc.may(op, action, it); err != nil {
 		return nil, err
 	}
@@ -129,8 +134,8 @@ func (s *Service) CreateUpload(ctx context.Context, p *Principal, rid akte.Recor
 		return nil, invalid(op, "item_kind_invalid", map[string]any{"kinds": akte.ItemKinds()})
 	}
 	var rec *akte.Record
-	if acc.Scope != nil {
-		// A provider adds to the write-only inbox: the item key sealed to
+	if acc.Scope != nil || acc.Party != nil {
+		// A provider, app or insurer adds to the write-only inbox: the item key sealed to
 		// the record's public key, key version 0 (design §4.1).
 		rec, err = s.inboxRecord(ctx, op, acc.Owner, r.Category, r.KeyVersion)
 	} else {
@@ -357,7 +362,11 @@ func (s *Service) CompleteUpload(ctx context.Context, p *Principal, rid akte.Rec
 		return nil, internal(op, err)
 	}
 	it.State, it.UpdatedAt = akte.StateComplete, s.nowUTC()
-	s.accessEvent(ctx, acc, "item.upload", "item:"+string(id), akte.Event{})
+	uploadOp := "item.upload"
+	if acc.Party != nil {
+		uploadOp = string(acc.Party.Kind) + ".push" // app.push, insurer.push
+	}
+	s.accessEvent(ctx, acc, uploadOp, "item:"+string(id), akte.Event{})
 	return it, nil
 }
 
@@ -649,8 +658,12 @@ func (s *Service) ChangeItemMeta(ctx context.Context, p *Principal, rid akte.Rec
 	case err != nil:
 		return nil, internal(op, err)
 	}
+	evOp := op
+	if it.KeyVersion == 0 && ch.KeyVersion != 0 {
+		evOp = "item.file" // an inbox item filed under its category key
+	}
 	it.MetaSealed, it.Category, it.KeyVersion, it.KeySlot, it.MetaVersion = ch.MetaSealed, ch.Category, ch.KeyVersion, ch.KeySlot, r.Expect+1
-	s.accessEvent(ctx, acc, op, "item:"+string(id), akte.Event{})
+	s.accessEvent(ctx, acc, evOp, "item:"+string(id), akte.Event{})
 	return it, nil
 }
 

@@ -32,11 +32,6 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		if err := s.eraseEncryptedData(ctx, a); err != nil {
 			return err
 		}
-		// Never a contract: no usage data to keep (deleted first, as the
-		// account row is what brings the next round back here).
-		if err := s.store.DeleteUsage(ctx, id); err != nil && !akte.Is(err, akte.KindNotFound) {
-			return err
-		}
 		if err := s.store.DeleteAccount(ctx, id); err != nil && !akte.Is(err, akte.KindNotFound) {
 			return err
 		}
@@ -49,6 +44,9 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		return err
 	}
 	if err := s.expireConsents(ctx, now); err != nil {
+		return err
+	}
+	if err := s.runActivations(ctx, now); err != nil {
 		return err
 	}
 	if err := s.pruneUsage(ctx, now); err != nil {

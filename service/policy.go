@@ -84,6 +84,12 @@ const (
 	ActShareList   Action = "share.list"
 	ActShareCreate Action = "share.create"
 	ActShareRevoke Action = "share.revoke"
+	// Write-only parties (decision 0043): the patient connects and
+	// disconnects apps; a linked app or insurer reads the record's public
+	// key and adds into its category.
+	ActAppList       Action = "app.list"
+	ActAppManage     Action = "app.manage" // connect, disconnect
+	ActPublicKeyRead Action = "record.public_key"
 )
 
 // Permission is one cell of the table.
@@ -133,6 +139,8 @@ func Roles() []RoleInfo {
 		{RoleOperator, "the server's operator (akte admin): manages accounts, never reads health data", false},
 		{RoleInvited, "a person the patient named as representative (by e-mail and KVNR) who has not accepted yet", true},
 		{RoleShareRecipient, "anyone opening a share link or access code, without an account: only the shared items, through /api/v1/shares with the share's proof", true},
+		{RoleApp, "a health app (DiGA) the patient connected to the record: adds into the apps category only", true},
+		{RoleInsurer, "the insurer that opened the record (until the patient disconnects it): adds into the billing category only", true},
 	}
 }
 
@@ -161,6 +169,9 @@ func Actions() []ActionInfo {
 		{ActShareList, "list the record's shares with their view logs"},
 		{ActShareCreate, "share items by link or access code"},
 		{ActShareRevoke, "revoke a share"},
+		{ActAppList, "list the apps and which are connected to the record"},
+		{ActAppManage, "connect an app to the record, disconnect an app or the insurer"},
+		{ActPublicKeyRead, "read the record's public key (to seal what one adds to it)"},
 	}
 }
 
@@ -194,6 +205,10 @@ var policy = func() map[Role]map[Action]Permission {
 	waiting[ActEmergencyRequest] = Allow
 	invited := all(Deny)
 	invited[ActRepresentativeAccept] = Allow
+	// A write-only party adds and reads nothing back, not even what it
+	// added (design §1); the scope admits its kind's category only.
+	party := all(Deny)
+	party[ActItemUpload], party[ActPublicKeyRead] = Scoped, Allow
 	return map[Role]map[Action]Permission{
 		RoleOwner:            owner,
 		RoleRepresentative:   representative,
@@ -209,6 +224,8 @@ var policy = func() map[Role]map[Action]Permission {
 		RoleStranger:         all(Deny),
 		RoleOperator:         all(Deny),
 		RoleShareRecipient:   all(Deny),
+		RoleApp:              party,
+		RoleInsurer:          party,
 	}
 }()
 
@@ -289,6 +306,8 @@ type Access struct {
 	Rep *akte.Representative
 	// Scope is what a provider may act on (nil for the other roles).
 	Scope *grantScope
+	// Party is set for a linked app or insurer.
+	Party *akte.Party
 }
 
 // roleOf finds what the principal is to the record. Today a principal
@@ -308,13 +327,21 @@ func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID
 	role, owner := roleOf(p, rid)
 	var rep *akte.Representative
 	var scope *grantScope
-	if role == RoleStranger {
+	if p.Party != nil {
+		var err error
+		if role, owner, err = s.partyRole(ctx, p, rid); err != nil {
+			return nil, err
+		}
+		if role != RoleStranger {
+			return s.authorizeParty(ctx, p, rid, action, role, owner)
+		}
+	} else if role == RoleStranger {
 		var err error
 		if role, owner, rep, err = s.representativeRole(ctx, p, rid); err != nil {
 			return nil, err
 		}
 	}
-	if role == RoleStranger {
+	if role == RoleStranger && p.Party == nil {
 		var err error
 		if role, owner, scope, err = s.grantRole(ctx, p, rid); err != nil {
 			return nil, err
@@ -345,11 +372,29 @@ func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID
 	return nil, err
 }
 
+// authorizeParty is authorize's decision for a linked party.
+func (s *Service) authorizeParty(ctx context.Context, p *Principal, rid akte.RecordID, action Action, role Role, owner akte.AccountID) (*Access, error) {
+	decision := decide
+	// A restricted record takes nothing from apps and the insurer either
+	// (decision 0044).
+	if restricted, err := s.restricted(ctx, owner); err != nil {
+		return nil, internal(string(action), err)
+	} else if restricted {
+		decision = restrictedDecide
+	}
+	if allow, kind, reason := decision(role, action, nil, nil); !allow {
+		return nil, s.refused(ctx, p, string(action), "record:"+string(rid), akte.R(string(action), kind, reason, nil, ""))
+	}
+	return &Access{P: p, Role: role, Record: rid, Owner: owner, Party: p.Party}, nil
+}
+
 // may decides an action on one item of the record the access is to.
 func (a *Access) may(op string, action Action, it *akte.Item) error {
 	var scope Scope
 	if a.Scope != nil {
 		scope = a.Scope
+	} else if a.Party != nil {
+		scope = partyScope{a.Party.Kind.Category()}
 	}
 	if allow, kind, reason := decide(a.Role, action, it, scope); !allow {
 		return akte.R(op, kind, reason, nil, "")
@@ -364,6 +409,8 @@ func (a *Access) actorRole() string {
 		return "patient"
 	case RoleRepresentative, RoleEmergencyWaiting, RoleEmergencyOpen, RoleInvited:
 		return "representative"
+	case RoleApp, RoleInsurer:
+		return string(a.Role)
 	}
 	return string(a.Role)
 }
@@ -372,6 +419,9 @@ func (a *Access) actorRole() string {
 func (s *Service) accessEvent(ctx context.Context, a *Access, op, object string, e akte.Event) error {
 	e.AccountID, e.Operation, e.Object = a.Owner, op, object
 	e.ActorID, e.ActorRole, e.DeviceID = string(a.P.Account.ID), a.actorRole(), a.P.Session.DeviceID
+	if a.Party != nil {
+		e.ActorName = a.Party.Name // the name the operator registered: who added it
+	}
 	return s.event(ctx, e)
 }
 

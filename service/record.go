@@ -226,7 +226,7 @@ func (s *Service) SwapManifest(ctx context.Context, p *Principal, rid akte.Recor
 // another record holds: record ids are unique, grants and representatives
 // name records by them) with its reason; other errors are internal.
 func recordErr(op string, err error) error {
-	if r, _ := akte.ReasonOf(err); r == "record_id_taken" {
+	if r, _ := akte.ReasonOf(err); r == "record_id_taken" || r == "activation_code_invalid" {
 		return akte.R(op, akte.KindConflict, r, nil, "")
 	}
 	return internal(op, err)

@@ -38,7 +38,8 @@ type Config struct {
 	WithdrawalGrace time.Duration
 	// ConsentTexts are the consent texts (LoadConsentTexts); nil: the
 	// shipped ones.
-	ConsentTexts *ConsentTexts
+	ConsentTexts  *ConsentTexts
+	ActivationTTL time.Duration // account shells an insurer opened are deleted unused after this
 	// TerminationGrace is how long after its notice an account's data is
 	// deleted (and until when the notice can be taken back).
 	TerminationGrace time.Duration
@@ -90,6 +91,7 @@ func DefaultConfig() Config {
 		BaseURL:                   "http://127.0.0.1:8080",
 		EmailCodeTTL:              30 * time.Minute,
 		UnconfirmedTTL:            28 * 24 * time.Hour,
+		ActivationTTL:             28 * 24 * time.Hour,
 		TerminationGrace:          28 * 24 * time.Hour,
 		WithdrawalGrace:           7 * 24 * time.Hour,
 		DeviceLinkTTL:             24 * time.Hour,
@@ -251,6 +253,9 @@ type Principal struct {
 	Session *akte.Session
 	// RecordID is the account's own record ("" if it has none).
 	RecordID akte.RecordID
+	// Party is set for a write-only party (an app, an insurer): then
+	// Account carries only its id, and Session is empty.
+	Party *akte.Party
 }
 
 func (s *Service) nowUTC() time.Time { return s.now().UTC() }

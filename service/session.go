@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/akte/akte"
@@ -20,6 +21,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	const op = "session.authenticate"
 	if token == "" || len(token) > 128 {
 		return nil, errSession(op)
+	}
+	if strings.HasPrefix(token, partyTokenPrefix) {
+		return s.authenticateParty(ctx, op, token)
 	}
 	// One lookup for the session, its account and its device: every
 	// authenticated request passes here.

@@ -137,6 +137,9 @@ type Account struct {
 	// RecordID is the account's own record: the {rid} of the
 	// record-scoped routes (/api/v1/records/{rid}/...).
 	RecordID string `json:"record_id"`
+	// KVNRVerified says an insurer vouched for the KVNR: the account was
+	// activated from a record the insurer opened (decision 0043).
+	KVNRVerified bool `json:"kvnr_verified,omitempty"`
 }
 
 // AccountUpdate is PATCH /api/v1/account: the account's language, "de"

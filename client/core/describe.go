@@ -29,7 +29,13 @@ func (r *Record) Describe(it wire.Item, m Meta, category string) (wire.ItemMetaC
 	if ch.MetaSealed, err = seal.SealSmall(key, metaAAD(it.ID), EncodeMeta(m)); err != nil {
 		return ch, m, err
 	}
-	if category == "" || category == it.Category {
+	// An item still in the inbox (key version 0, added by a provider, an
+	// app or the insurer) is filed under its category's key with its new
+	// description (decision 0043): the web app files the inbox this way.
+	if category == "" {
+		category = it.Category
+	}
+	if category == it.Category && it.KeyVersion != 0 {
 		return ch, m, nil
 	}
 	v, err := r.LatestVersion(category)

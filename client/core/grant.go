@@ -247,6 +247,31 @@ func openMeta(key []byte, it wire.Item, m *Meta) error {
 	return nil
 }
 
+// FileInboxItem moves an item of the inbox (key version 0, sealed to
+// the record's public key) under its category's newest key, so that the
+// category's grants cover it (design §4.1): the change the server is
+// sent, with the sealed metadata unchanged. Only the patient's client
+// (or a representative's) can, holding the record's private key.
+func (r *Record) FileInboxItem(it wire.Item) (*wire.ItemMetaChange, error) {
+	key, err := r.inboxKey(it)
+	if err != nil {
+		return nil, fail("item.file", "item_key_unopenable", map[string]any{"item": it.ID}, sprintf("Der Schlüssel des Dokuments %s lässt sich nicht öffnen.", it.ID), err)
+	}
+	v, err := r.LatestVersion(it.Category)
+	if err != nil {
+		return nil, err
+	}
+	ck, err := r.CategoryKey(it.Category, v)
+	if err != nil {
+		return nil, err
+	}
+	slot, err := seal.WrapKey(seal.ViaKey, ck, seal.ItemKey, it.ID, key)
+	if err != nil {
+		return nil, err
+	}
+	return &wire.ItemMetaChange{Expect: it.MetaVersion, MetaSealed: it.MetaSealed, Category: it.Category, KeyVersion: v, KeySlot: slot}, nil
+}
+
 // RMKSlot and PrivateKeySlot say what seal.SlotSealed needs to open the
 // record master key of one's own record, or one's account private key,
 // with the user master key (the browser's grants module has the core,

@@ -27,6 +27,7 @@ func clientCmds(e *env) []*cobra.Command {
 		recordsCmd(e), providerCmd(e), representativeCmd(e), uploadCmd(e), importCDCmd(e), exportCmd(e), importCmd(e), accountCmd(e), lsCmd(e), getCmd(e), editCmd(e), rmCmd(e), quotaCmd(e), auditCmd(e),
 		entryCmd(e), servicesCmd(e), statusCmd(e, "vaccinations", client.VaccinationStatus), statusCmd(e, "checkups", client.CheckupStatus), doctorsCmd(e),
 		grantCmd(e), hideCmd(e, true), hideCmd(e, false), blockCmd(e, true), blockCmd(e, false), consentCmd(e), restrictCmd(e), shareCmd(e),
+		appCmd(e), pushCmd(e), insurerCmd(e), activateCmd(e),
 	}
 }
 

@@ -77,12 +77,28 @@ func TestDocumentZeroKnowledge(t *testing.T) {
 	if out, errs, code := stranger.run("", []string{"AKTE_SHARE_PASSWORD=Zweitmeinung-42"}, "share", "open", shared.Link, "-o", t.TempDir(), "--json"); code != 0 {
 		t.Fatalf("share open: %s %s", out, errs)
 	}
+	// A connected app pushes a FHIR bundle and a PDF into the inbox, the
+	// insurer a receipt (decision 0043); one of them is filed at the
+	// patient's next login, the others wait sealed to the record key.
+	appMarker := "APP-MARKER-Langzeitzucker-c41d07"
+	cred, appID := registerParty(t, srv, "app", "Zucker-Tagebuch")
+	var conn struct {
+		RecordFingerprint string `json:"record_fingerprint"`
+	}
+	alice.okJSON(&conn, "app", "connect", appID, "--yes")
+	app := partyUser(t, srv, cred)
+	app.ok("push", fhirBundle(t, dir, appMarker), "--record", rid, "--fingerprint", conn.RecordFingerprint, "--title", appMarker)
+	alice.ok("login", "--email", alice.Email, "--totp", alice.code())
+	app.ok("push", pdfFile(t, dir, appMarker), "--record", rid, "--title", appMarker)
+	if out := alice.ok("ls", "--json"); strings.Count(out, appMarker) != 2 {
+		t.Fatalf("the patient's listing lacks the app's items: %s", out)
+	}
 	// Stop the server so that the WAL is checkpointed into the database
 	// file too; then scan every file of the data directory (and the
 	// database dump and every object on PostgreSQL + S3).
 	srv.stop()
 	files := srv.atRest(func(path string, b []byte) {
-		for _, m := range []string{contentMarker, titleMarker, "Herzkatheter", "befund.txt", "vertretung.txt", letterMarker, "Koronarangiographie", "arztbrief.txt"} {
+		for _, m := range []string{contentMarker, titleMarker, "Herzkatheter", "befund.txt", "vertretung.txt", letterMarker, "Koronarangiographie", "arztbrief.txt", appMarker, "Langzeitzucker", "messwerte.json", "bericht.pdf"} {
 			if bytes.Contains(b, []byte(m)) {
 				t.Errorf("%s contains %q", path, m)
 			}

@@ -86,9 +86,10 @@ func loginCmd(e *env) *cobra.Command {
 			if err := e.askDue(cmd.Context(), c, res.ConsentsDue, accept, asJSON); err != nil {
 				return err
 			}
+			filed := e.fileInbox(cmd.Context(), c, st, umk)
 			if asJSON {
 				return e.PrintJSON(map[string]any{"account_id": res.Account.AccountID, "email": res.Account.Email,
-					"session_id": res.SessionID, "expires_at": res.ExpiresAt, "device_id": st.DeviceID, "session": session})
+					"session_id": res.SessionID, "expires_at": res.ExpiresAt, "device_id": st.DeviceID, "session": session, "inbox_filed": len(filed)})
 			}
 			// Without a keyring, standard output is the one line for
 			// eval "$(akte login ...)"; the rest goes to standard error.

@@ -132,7 +132,8 @@ func adminCmd(e *cli.Env) *cobra.Command {
 	record.Flags().StringVar(&lang, "lang", "de", e.Tr("Sprache des unterschriebenen Textes (de, en)", "language of the signed text (de, en)"))
 	record.Flags().StringVar(&decision, "decision", "given", e.Tr("given (erteilt) oder withdrawn (widerrufen)", "given or withdrawn"))
 	consent.AddCommand(record)
-	cmd.AddCommand(migrateCmd(e), kvnr, consent, providerAdminCmd(e, sub, &asJSON), usageAdminCmd(e, sub, &asJSON), backupAdminCmd(e, sub, &asJSON, &cfg))
+	cmd.AddCommand(migrateCmd(e), kvnr, consent, providerAdminCmd(e, sub, &asJSON), usageAdminCmd(e, sub, &asJSON), backupAdminCmd(e, sub, &asJSON, &cfg),
+		partyAdminCmd(e, sub, &asJSON, akte.PartyApp), partyAdminCmd(e, sub, &asJSON, akte.PartyInsurer))
 	cmd.AddCommand(
 		sub("audit-key", e.Tr("den Prüfschlüssel des Protokolls ausgeben (zum Veröffentlichen; Clients heften ihn an)", "print the protocol's verifier key (to publish; clients pin it)"), 0,
 			func(cmd *cobra.Command, svc *service.Service, _ service.Operator, _ []string) error {

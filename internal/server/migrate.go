@@ -154,6 +154,9 @@ func (m *migration) run(ctx context.Context) error {
 	if err := m.copyGrants(ctx); err != nil {
 		return err
 	}
+	if err := m.copyParties(ctx); err != nil {
+		return err
+	}
 	if err := m.copyEvents(ctx); err != nil {
 		return err
 	}
@@ -402,6 +405,52 @@ func (m *migration) copyGrants(ctx context.Context) error {
 			if _, err := dst.Block(ctx, a.ID, b, time.Now()); err != nil {
 				return fmt.Errorf("account %s: block: %w", a.ID, err)
 			}
+		}
+	}
+	return nil
+}
+
+// copyParties copies the apps and insurers (decision 0043), their links
+// to records, and the used account shells (so that an activated account's
+// KVNR stays verified). Unused shells are codes: not copied, like the
+// other codes; the insurer opens the record again.
+func (m *migration) copyParties(ctx context.Context) error {
+	src, dst := m.src.store, m.dst.store
+	ps, err := src.Parties(ctx, "")
+	if err != nil {
+		return fmt.Errorf("list parties: %w", err)
+	}
+	for _, p := range ps {
+		if err := dst.CreateParty(ctx, p); err != nil && !akte.Is(err, akte.KindConflict) {
+			return fmt.Errorf("party %s: %w", p.ID, err)
+		}
+	}
+	accts, err := src.Accounts(ctx)
+	if err != nil {
+		return fmt.Errorf("list source accounts: %w", err)
+	}
+	for _, a := range accts {
+		ls, err := src.PartyLinks(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("account %s: links: %w", a.ID, err)
+		}
+		for _, l := range ls {
+			if err := dst.LinkParty(ctx, l); err != nil {
+				return fmt.Errorf("account %s: link: %w", a.ID, err)
+			}
+		}
+		sh, err := src.AccountActivation(ctx, a.ID)
+		if akte.Is(err, akte.KindNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("account %s: activation: %w", a.ID, err)
+		}
+		if err := dst.CreateActivation(ctx, sh); err != nil && !akte.Is(err, akte.KindConflict) {
+			return fmt.Errorf("account %s: activation: %w", a.ID, err)
+		}
+		if err := dst.UseActivation(ctx, sh.ID, a.ID, *sh.UsedAt, nil); err != nil && !akte.Is(err, akte.KindConflict) {
+			return fmt.Errorf("account %s: activation: %w", a.ID, err)
 		}
 	}
 	return nil

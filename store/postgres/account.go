@@ -213,12 +213,25 @@ func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int6
 }
 
 // DeleteAccount removes the account; sessions, devices and tokens go with
-// it by ON DELETE CASCADE. Events stay.
+// it by ON DELETE CASCADE. Events stay, and the usage data of an account
+// that ended (EndUsage); those of one that never did go with it.
 func (s *Store) DeleteAccount(ctx context.Context, id akte.AccountID) error {
 	const op = "postgres.DeleteAccount"
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	n, err := affected(s.pool.Exec(ctx, `DELETE FROM accounts WHERE id = $1`, id))
+	var n int
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if n, err = affected(tx.Exec(ctx, `DELETE FROM accounts WHERE id = $1`, id)); err != nil || n == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM usage_quarters WHERE account_id IN
+			(SELECT account_id FROM account_usage WHERE account_id = $1 AND terminated_at IS NULL)`, id); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM account_usage WHERE account_id = $1 AND terminated_at IS NULL`, id)
+		return err
+	})
 	if err != nil {
 		return wrap(op, err)
 	}

@@ -29,29 +29,6 @@ func (s *Store) EndUsage(ctx context.Context, account akte.AccountID, at time.Ti
 	return s.exec(ctx, "postgres.EndUsage", `UPDATE account_usage SET terminated_at = coalesce(terminated_at, $1) WHERE account_id = $2`, ts(at), account)
 }
 
-// DeleteUsage removes the account's usage data.
-func (s *Store) DeleteUsage(ctx context.Context, account akte.AccountID) error {
-	const op = "postgres.DeleteUsage"
-	ctx, cancel := s.ctx(ctx)
-	defer cancel()
-	var n int
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM usage_quarters WHERE account_id = $1`, account); err != nil {
-			return err
-		}
-		var err error
-		n, err = affected(tx.Exec(ctx, `DELETE FROM account_usage WHERE account_id = $1`, account))
-		return err
-	})
-	if err != nil {
-		return wrap(op, err)
-	}
-	if n == 0 {
-		return notFound(op)
-	}
-	return nil
-}
-
 // UsageData lists the account's usage data, or every account's, by
 // registration.
 func (s *Store) UsageData(ctx context.Context, account akte.AccountID) ([]*akte.UsageData, error) {

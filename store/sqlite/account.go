@@ -153,9 +153,25 @@ func (s *Store) AdvanceTOTP(ctx context.Context, id akte.AccountID, counter int6
 }
 
 // DeleteAccount removes the account; sessions, devices and tokens go with
-// it by ON DELETE CASCADE. Events stay.
+// it by ON DELETE CASCADE. Events stay, and the usage data of an account
+// that ended (EndUsage); those of one that never did go with it.
 func (s *Store) DeleteAccount(ctx context.Context, id akte.AccountID) error {
-	return s.update(ctx, "sqlite.DeleteAccount", `DELETE FROM accounts WHERE id = ?`, id)
+	const op = "sqlite.DeleteAccount"
+	return wrap(op, s.tx(ctx, func(c *conn) error {
+		n, err := c.exec(`DELETE FROM accounts WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound(op)
+		}
+		if _, err := c.exec(`DELETE FROM usage_quarters WHERE account_id IN
+			(SELECT account_id FROM account_usage WHERE account_id = ? AND terminated_at IS NULL)`, id); err != nil {
+			return err
+		}
+		_, err = c.exec(`DELETE FROM account_usage WHERE account_id = ? AND terminated_at IS NULL`, id)
+		return err
+	}))
 }
 
 // Accounts lists all accounts by creation time.

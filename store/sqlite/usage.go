@@ -26,20 +26,6 @@ func (s *Store) EndUsage(ctx context.Context, account akte.AccountID, at time.Ti
 	return s.update(ctx, "sqlite.EndUsage", `UPDATE account_usage SET terminated_at = coalesce(terminated_at, ?) WHERE account_id = ?`, micros(at), account)
 }
 
-// DeleteUsage removes the account's usage data.
-func (s *Store) DeleteUsage(ctx context.Context, account akte.AccountID) error {
-	return wrap("sqlite.DeleteUsage", s.write(ctx, func(c *conn) error {
-		if _, err := c.exec(`DELETE FROM usage_quarters WHERE account_id = ?`, account); err != nil {
-			return err
-		}
-		n, err := c.exec(`DELETE FROM account_usage WHERE account_id = ?`, account)
-		if err == nil && n == 0 {
-			return notFound("sqlite.DeleteUsage")
-		}
-		return err
-	}))
-}
-
 // UsageData lists the account's usage data, or every account's, by
 // registration.
 func (s *Store) UsageData(ctx context.Context, account akte.AccountID) ([]*akte.UsageData, error) {

@@ -45,6 +45,8 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"Passkeys", testPasskeys},
 		{"Terminations", testTerminations},
 		{"Consents", testConsents},
+		{"Parties", testParties},
+		{"Activations", testActivations},
 		{"Usage", testUsage},
 		{"PasskeyChallenges", testPasskeyChallenges},
 

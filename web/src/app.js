@@ -20,6 +20,7 @@ import * as audit from './audit.js';
 import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
+import { AppsPage, fileInbox } from './apps.js';
 import { Grants, GrantedRecords } from './grants.js';
 import { RegistrationConsents, PrivacyLink, PrivacyPage, ConsentsPage, serviceGiven, serviceWithdrawn } from './consent.js';
 import { SharePage, SharesPage } from './share.js';
@@ -986,6 +987,8 @@ async function loadRecord() {
   localStorage.setItem(vkey, JSON.stringify(latest));
   const opened = list.length ? await core.call('openItems', { umk: session.value.umk, record: rec, items: list }) : [];
   const byId = new Map(opened.map((o) => [o.id, o]));
+  // The inbox is filed once after a login (decision 0043).
+  if (await fileInbox(session.value, rec, list, byId)) return loadRecord();
   if (gen !== loads) return;
   record.value = rec;
   // The version chain is the one the core verified (issue 10, item 4):
@@ -3240,6 +3243,7 @@ function Header() {
         ${s && home(s) === '/akte' && link('/akte', 'Meine Akte', 'My record')}
         ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
+        ${s && home(s) === '/akte' && link('/apps', 'Apps und Eingang', 'Apps and inbox')}
         ${s && home(s) === '/akte' && link('/freigaben', 'Freigaben', 'Access')}
         ${s && home(s) === '/akte' && link('/geteilt', 'Geteilt', 'Shared')}
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
@@ -3503,6 +3507,7 @@ const recordPages = [
   ['/gesundheit', () => html`<${Health} />`],
   ['/einwilligungen', () => html`<${ConsentsPage} />`],
   ['/geteilt', () => html`<${SharesPage} items=${items.value} onLoad=${() => items.value.length || reloadRecord()} />`],
+  ['/apps', () => html`<${AppsPage} session=${session.value} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 
