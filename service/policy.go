@@ -374,15 +374,15 @@ func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID
 
 // authorizeParty is authorize's decision for a linked party.
 func (s *Service) authorizeParty(ctx context.Context, p *Principal, rid akte.RecordID, action Action, role Role, owner akte.AccountID) (*Access, error) {
-	decision := decide
+	allow, kind, reason := decide(role, action, nil, nil)
 	// A restricted record takes nothing from apps and the insurer either
 	// (decision 0044).
 	if restricted, err := s.restricted(ctx, owner); err != nil {
 		return nil, internal(string(action), err)
 	} else if restricted {
-		decision = restrictedDecide
+		allow, kind, reason = restrictedDecide(role, action, nil, nil)
 	}
-	if allow, kind, reason := decision(role, action, nil, nil); !allow {
+	if !allow {
 		return nil, s.refused(ctx, p, string(action), "record:"+string(rid), akte.R(string(action), kind, reason, nil, ""))
 	}
 	return &Access{P: p, Role: role, Record: rid, Owner: owner, Party: p.Party}, nil
