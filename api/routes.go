@@ -34,6 +34,9 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/account/termination", a.authed(a.handleTermination))
 	m.HandleFunc("DELETE /api/v1/account/termination", a.authed(a.handleKeepAccount))
 	m.HandleFunc("GET /api/v1/account/provider", a.authed(a.handleAccountProvider))
+	m.HandleFunc("PUT /api/v1/account/reminders", a.authed(a.handleRemindersSet))
+	m.HandleFunc("GET /api/v1/account/reminders", a.authed(a.handleReminders))
+	m.HandleFunc("DELETE /api/v1/account/reminders", a.authed(a.handleRemindersClear))
 
 	m.HandleFunc("POST /api/v1/sessions", a.handleSessionCreate)
 	m.HandleFunc("POST /api/v1/sessions/passkey", a.handleSessionPasskey)

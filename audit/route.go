@@ -46,6 +46,9 @@ func Routes() map[string]RouteAudit {
 		"POST /api/v1/account/termination":       {Op: AccountTerminate},
 		"GET /api/v1/account/termination":        {Op: AccountRead},
 		"DELETE /api/v1/account/termination":     {Op: AccountKeep},
+		"PUT /api/v1/account/reminders":          {Op: MedicationRemindersSet},
+		"GET /api/v1/account/reminders":          {Op: AccountRead},
+		"DELETE /api/v1/account/reminders":       {Op: MedicationRemindersClear},
 
 		"POST /api/v1/sessions":                {Op: SessionLogin},
 		"POST /api/v1/sessions/passkey":        {Why: "issues a single-use login challenge, the same for every caller and naming no account; the login that answers it is session.login_passkey (session.login when it fails)"},

@@ -222,3 +222,13 @@ type TerminationKept struct{}
 func (TerminationStarted) Name() string  { return "termination_started" }
 func (TerminationReminder) Name() string { return "termination_reminder" }
 func (TerminationKept) Name() string     { return "termination_kept" }
+
+// MedicationReminder is an intake reminder of the medication plan: the
+// time of day (Slot: morning, noon, evening, night) and the time set
+// (HH:MM), never a medication (the server does not know it).
+type MedicationReminder struct {
+	Slot string
+	Time string
+}
+
+func (MedicationReminder) Name() string { return "medication_reminder" }
