@@ -184,7 +184,7 @@ func Services() []Service {
 	return []Service{
 		{Name: "vaccinations", Built: true, NeedsPerson: true},
 		{Name: "checkups", Built: true, NeedsPerson: true},
-		{Name: "medication"},
+		{Name: "medication", Built: true},
 		{Name: "doctors"},
 		{Name: "emergency"},
 	}
