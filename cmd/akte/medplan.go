@@ -124,7 +124,9 @@ func medplanShowCmd(e *env, rm bool) *cobra.Command {
 			defer e.save(st)
 			load := c.LoadPlan
 			if rm {
-				load = func(ctx context.Context, rec *core.Record, es *client.Entries) (*client.MedPlan, error) { return c.RemovePlan(ctx, rec, &st.Seen, es) }
+				load = func(ctx context.Context, rec *core.Record, es *client.Entries) (*client.MedPlan, error) {
+					return c.RemovePlan(ctx, rec, &st.Seen, es)
+				}
 			}
 			mp, err := load(cmd.Context(), rec, es)
 			if err != nil {
