@@ -615,7 +615,7 @@ func (d *decoder) medication(se xml.StartElement, p pos) (Line, error) {
 	} else {
 		l.Unit = a.text("dud")
 	}
-	l.Instructions, l.Reason, l.Extra = a.text("i"), a.text("r"), a.text("x")
+	l.Instructions, l.Indication, l.Extra = a.text("i"), a.text("r"), a.text("x")
 	for {
 		t, err := d.next()
 		if err != nil {

@@ -224,7 +224,7 @@ func (r *renderer) line(l Line) {
 		if l.Weekday > 0 {
 			instr = strings.TrimSpace(weekdayNames[l.Weekday] + " " + instr)
 		}
-		cells = append(cells, l.Unit, instr, l.Reason)
+		cells = append(cells, l.Unit, instr, l.Indication)
 		spans = append(spans, 1, 1, 1)
 	}
 	r.font(false, fontSize)

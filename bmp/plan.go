@@ -90,7 +90,7 @@ type Line struct {
 	// free text (dud).
 	Unit, UnitCode string
 	Instructions   string // i: Hinweise
-	Reason         string // r: Behandlungsgrund
+	Indication     string // r: Behandlungsgrund (reason for treatment)
 	Extra          string // x: bound extra line
 	Ingredients    []Ingredient
 }

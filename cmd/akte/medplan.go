@@ -32,7 +32,7 @@ type planLine struct {
 	Form         string `json:"form,omitempty"`
 	Weekday      int    `json:"weekday,omitempty"`
 	Instructions string `json:"instructions,omitempty"`
-	Reason       string `json:"reason,omitempty"`
+	Indication   string `json:"reason,omitempty"`
 	Note         string `json:"note,omitempty"`
 	Heading      string `json:"heading,omitempty"`
 	Entry        string `json:"entry,omitempty"`
@@ -43,7 +43,7 @@ func planLines(mp *client.MedPlan) []planLine {
 	for _, l := range mp.Lines {
 		d := l.Line.Dose
 		r := planLine{N: l.N, PZN: l.Line.PZN, Name: l.Line.Label(), Dose: d.String(), Morning: d.Morning, Noon: d.Noon, Evening: d.Evening, Night: d.Night,
-			Unit: l.Line.Unit, Form: l.Line.Form, Weekday: l.Line.Weekday, Instructions: l.Line.Instructions, Reason: l.Line.Reason, Note: l.Line.Extra, Heading: l.Head}
+			Unit: l.Line.Unit, Form: l.Line.Form, Weekday: l.Line.Weekday, Instructions: l.Line.Instructions, Indication: l.Line.Indication, Note: l.Line.Extra, Heading: l.Head}
 		if l.Entry != nil {
 			r.Entry = l.Entry.ID
 		}
@@ -61,7 +61,7 @@ func (e *env) printPlan(mp *client.MedPlan, asJSON bool) error {
 	w := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, e.Tr("NR\tPZN\tMEDIKAMENT\tDOSIS\tEINHEIT\tHINWEISE\tGRUND\t", "NO\tPZN\tMEDICATION\tDOSE\tUNIT\tINSTRUCTIONS\tREASON\t"))
 	for _, l := range ls {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.N, l.PZN, l.Name, l.Dose, l.Unit, l.Instructions, l.Reason)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.N, l.PZN, l.Name, l.Dose, l.Unit, l.Instructions, l.Indication)
 	}
 	return w.Flush()
 }
