@@ -93,7 +93,7 @@ func TestEntries(t *testing.T) {
 	if code == 0 || !says(errs, "consent_not_given", map[string]any{"service": "vaccinations"}) || !strings.Contains(out+errs, "STIKO") {
 		t.Fatalf("consent refused: exit %d\n%s\n%s", code, out, errs)
 	}
-	if errs := u.fails("services", "on", "medication", "--yes"); !says(errs, "service_not_available", map[string]any{"service": "medication"}) {
+	if errs := u.fails("services", "on", "doctors", "--yes"); !says(errs, "service_not_available", map[string]any{"service": "doctors"}) {
 		t.Errorf("medication on: %s", errs)
 	}
 	// With no service on, the birth date given at registration still
