@@ -11,6 +11,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/bmp"
+	"github.com/akte/akte/bmp/datamatrix"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/client/health"
 	"github.com/akte/akte/fhir"
@@ -69,7 +70,7 @@ func ReadPlan(pages [][]byte) (*bmp.Plan, [][]byte, error) {
 	for _, data := range pages {
 		if IsImage(data) {
 			var err error
-			if data, err = bmp.ReadImage(bytes.NewReader(data)); err != nil {
+			if data, err = datamatrix.ReadImage(bytes.NewReader(data)); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -84,26 +85,6 @@ func ReadPlan(pages [][]byte) (*bmp.Plan, [][]byte, error) {
 		return nil, nil, err
 	}
 	return p, raws, nil
-}
-
-// planStatements maps the plan to its checked MedicationStatements (as
-// every entry is checked): the resources and their JSON.
-func planStatements(p *bmp.Plan, today time.Time) ([]fhir.Resource, [][]byte, error) {
-	subject := fhir.Reference{Display: strings.TrimSpace(p.Patient.GivenName + " " + p.Patient.FamilyName)}
-	var rs []fhir.Resource
-	var bs [][]byte
-	for _, ms := range p.MedicationStatements(subject) {
-		b, err := fhir.Marshal(ms)
-		if err != nil {
-			return nil, nil, err
-		}
-		r, b, err := health.Parse(b, fhir.Context{Today: today})
-		if err != nil {
-			return nil, nil, err
-		}
-		rs, bs = append(rs, r), append(bs, b)
-	}
-	return rs, bs, nil
 }
 
 func serviceOn(es *Entries, op string) error {
@@ -125,7 +106,7 @@ func (c *API) ImportPlan(ctx context.Context, rec *core.Record, seen *Seen, es *
 	if err != nil {
 		return nil, err
 	}
-	rs, bs, err := planStatements(p, now)
+	rs, bs, err := health.Statements(p, now)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,9 @@ import (
 func TestDueReminder(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	x := &akte.Reminder{TZ: "Europe/Berlin", Times: [4]int{8 * 60, -1, 19*60 + 30, -1}}
-	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, berlin).UTC() }
+	at := func(y int, m time.Month, d, h, min int) time.Time {
+		return time.Date(y, m, d, h, min, 0, 0, berlin).UTC()
+	}
 	cases := []struct {
 		name       string
 		after, now time.Time

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akte/akte"
-	"github.com/akte/akte/bmp"
+	"github.com/akte/akte/bmp/bmppdf"
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/cli"
@@ -157,7 +157,7 @@ func medplanPrintCmd(e *env) *cobra.Command {
 			if err != nil {
 				return e.authErr(st, err)
 			}
-			return writeFile(out, func(w io.Writer) error { return bmp.WritePDF(w, mp.Plan, time.Now()) })
+			return writeFile(out, func(w io.Writer) error { return bmppdf.WritePDF(w, mp.Plan, time.Now()) })
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", e.Tr("PDF-Datei", "PDF file"))

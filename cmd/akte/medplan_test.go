@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/akte/akte/bmp"
+	"github.com/akte/akte/bmp/datamatrix"
 )
 
 // medplanJSON is what akte medplan import|show --json print.
@@ -89,7 +90,7 @@ func readTestdata(t *testing.T, name string) []byte {
 // writer), as a phone would photograph it.
 func planImage(t *testing.T, dir, name string, carrier []byte) string {
 	t.Helper()
-	img, err := bmp.EncodeImage(carrier, 400)
+	img, err := datamatrix.EncodeImage(carrier, 400)
 	if err != nil {
 		t.Fatal(err)
 	}
