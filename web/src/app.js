@@ -20,6 +20,7 @@ import * as audit from './audit.js';
 import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
+import { MedPlan } from './medplan.js';
 
 const html = htm.bind(h);
 
@@ -3225,6 +3226,7 @@ function Header() {
       <ul>
         ${s && home(s) === '/akte' && link('/akte', 'Meine Akte', 'My record')}
         ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
+        ${s && home(s) === '/akte' && link('/medikationsplan', 'Medikationsplan', 'Medication plan')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
         ${s && link('/protokoll', 'Protokoll', 'Protocol')}
@@ -3358,6 +3360,7 @@ function Health() {
   };
   const switchOff = (n) =>
     act(async () => {
+      if (n === 'medication') await del('/account/reminders'); // the reminders stop at once (decision 0045)
       await health.changeProfile(ctx(), h.profileIds, (cur) => {
         const services = { ...(cur.services || {}) };
         delete services[n];
@@ -3449,6 +3452,7 @@ const recordPages = [
   ['/patienten-cd', () => html`<${CDImport} />`],
   ['/auskunft', () => html`<${Information} />`],
   ['/gesundheit', () => html`<${Health} />`],
+  ['/medikationsplan', () => html`<${MedPlan} ctx=${{ umk: session.value.umk, record: record.value, accountId: session.value.account.account_id }} items=${[...items.value, ...healthItems.value]} reload=${loadRecord} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 
