@@ -186,7 +186,7 @@ func Services() []Service {
 		{Name: "checkups", Built: true, NeedsPerson: true},
 		{Name: "medication", Built: true},
 		{Name: "doctors"},
-		{Name: "emergency"},
+		{Name: "emergency", Built: true},
 	}
 }
 
