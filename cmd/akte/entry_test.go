@@ -81,7 +81,7 @@ func TestEntries(t *testing.T) {
 		Available bool   `json:"available"`
 	}
 	u.okJSON(&services, "services", "ls")
-	if len(services) != 5 || services[0].Name != "vaccinations" || services[0].On || !services[1].Available || services[2].Available {
+	if len(services) != 5 || services[0].Name != "vaccinations" || services[0].On || !services[1].Available || !services[2].Available || services[3].Available {
 		t.Fatalf("services ls = %+v", services)
 	}
 	if errs := u.fails("vaccinations"); !says(errs, "service_off", map[string]any{"service": "vaccinations"}) {
