@@ -215,8 +215,8 @@ export function MedPlan({ ctx, items, reload }) {
       <h2 id="rem-h">${tr('Erinnerungen per E-Mail', 'Reminders by mail')}</h2>
       <p>${tr('Der Server erfährt nur die Uhrzeiten, nie ein Medikament. Leere Felder: keine Erinnerung.', 'The server learns the times only, never a medication. Empty fields: no reminder.')}</p>
       <form onSubmit=${saveTimes} data-testid="medplan-reminders">
-        ${slots.map(([n, de, en]) => html`<label for=${'rem-' + n}>${tr(de, en)}</label>
-          <input id=${'rem-' + n} type="time" value=${times[n]} onInput=${(e) => setTimes({ ...times, [n]: e.target.value })} />`)}
+        ${slots.map(([n, de, en]) => html`<p><label for=${'rem-' + n}>${tr(de, en)}</label><br />
+          <input id=${'rem-' + n} type="time" value=${times[n]} onInput=${(e) => setTimes({ ...times, [n]: e.target.value })} /></p>`)}
         <p><button type="submit" class="primary" disabled=${busy}>${tr('Erinnerungen speichern', 'Save the reminders')}</button></p>
       </form>
       <p data-testid="medplan-reminders-state">${rem ? tr(`Eingestellt (${rem.tz}).`, `Set (${rem.tz}).`) : tr('Keine Erinnerungen eingestellt.', 'No reminders set.')}</p>
