@@ -142,6 +142,24 @@ type Store interface {
 	// none at or after at was recorded, and reports whether this call did
 	// (of two rounds at once, one sends).
 	MarkReminderSent(ctx context.Context, account AccountID, at time.Time) (bool, error)
+	// NoteAccess records an access of the account at t as its last in the
+	// quarter, unless a later one is recorded.
+	NoteAccess(ctx context.Context, account AccountID, quarter string, at time.Time) error
+	// SetUsageInsurer names the insurer that opened the account.
+	SetUsageInsurer(ctx context.Context, account AccountID, insurer string) error
+	// EndUsage records that the account ended at t (kept if it was
+	// recorded before); KindNotFound if the account has no usage data.
+	EndUsage(ctx context.Context, account AccountID, at time.Time) error
+	// DeleteUsage removes the account's usage data (an account that never
+	// became a contract); KindNotFound if there is none.
+	DeleteUsage(ctx context.Context, account AccountID) error
+	// UsageData lists the usage data of the account, or of every account
+	// if account is "", the earliest registered first.
+	UsageData(ctx context.Context, account AccountID) ([]*UsageData, error)
+	// PruneUsage removes quarters before the quarter named first, and the
+	// usage data of accounts that ended before endedBefore; it returns the
+	// rows removed.
+	PruneUsage(ctx context.Context, first string, endedBefore time.Time) (int, error)
 	// Scrub makes deleted rows unreadable from the store's files as far
 	// as the backend allows (after an account's deletion).
 	Scrub(ctx context.Context) error

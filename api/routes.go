@@ -33,6 +33,7 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/account/termination", a.authed(a.handleTerminate))
 	m.HandleFunc("GET /api/v1/account/termination", a.authed(a.handleTermination))
 	m.HandleFunc("DELETE /api/v1/account/termination", a.authed(a.handleKeepAccount))
+	m.HandleFunc("GET /api/v1/account/usage", a.authed(a.handleUsage))
 	m.HandleFunc("GET /api/v1/account/provider", a.authed(a.handleAccountProvider))
 	m.HandleFunc("PUT /api/v1/account/reminders", a.authed(a.handleRemindersSet))
 	m.HandleFunc("GET /api/v1/account/reminders", a.authed(a.handleReminders))

@@ -44,3 +44,20 @@ func (a *API) handleKeepAccount(w http.ResponseWriter, r *http.Request, p *servi
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// handleUsage answers the caller's usage data for billing, or null.
+func (a *API) handleUsage(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	u, err := a.svc.UsageOf(r.Context(), p)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var out wire.UsageState
+	if u != nil {
+		out.Usage = &wire.Usage{RegisteredAt: u.RegisteredAt, Insurer: u.Insurer, TerminatedAt: u.TerminatedAt, Quarters: make([]wire.UsageQuarter, 0, len(u.Quarters))}
+		for _, q := range u.Quarters {
+			out.Usage.Quarters = append(out.Usage.Quarters, wire.UsageQuarter{Quarter: q.Quarter, LastAccess: q.LastAccess})
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}

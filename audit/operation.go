@@ -122,6 +122,13 @@ const (
 	AdminProviderVerify Operation = "admin.provider_verify"
 	AdminProviderReject Operation = "admin.provider_reject"
 
+	// Usage data for billing (decision 0047).
+	AdminUsage Operation = "admin.usage"
+	UsagePrune Operation = "usage.prune"
+
+	// Backups of the embedded default (akte admin backup).
+	AdminBackup Operation = "admin.backup"
+
 	// The protocol itself and what the system does on its own.
 	AuditRead    Operation = "audit.read"
 	AlarmRaise   Operation = "alarm.raise"
@@ -258,6 +265,9 @@ func Operations() []OpInfo {
 		{AdminProviders, "OPS-09", ActionRead, AreaOperator, "Betrieb: Leistungserbringer aufgelistet", "Operator: providers listed"},
 		{AdminProviderVerify, "OPS-10", ActionUpdate, AreaOperator, "Betrieb: Leistungserbringer freigeschaltet", "Operator: provider verified"},
 		{AdminProviderReject, "OPS-11", ActionUpdate, AreaOperator, "Betrieb: Leistungserbringer abgelehnt", "Operator: provider rejected"},
+		{AdminUsage, "USG-01", ActionRead, AreaOperator, "Betrieb: Nutzungsdaten gelesen", "Operator: usage data read"},
+		{UsagePrune, "USG-02", ActionDelete, AreaOperator, "Nutzungsdaten nach Frist gelöscht", "Usage data deleted after their period"},
+		{AdminBackup, "BAK-01", ActionExecute, AreaOperator, "Betrieb: Sicherung erstellt (ältere gelöscht)", "Operator: backup made (older ones deleted)"},
 
 		{AuditRead, "AUD-01", ActionRead, AreaAudit, "Protokoll gelesen", "Protocol read"},
 		{AlarmRaise, "AUD-02", ActionExecute, AreaAudit, "Warnung ausgelöst", "Alarm raised"},

@@ -45,6 +45,7 @@ func Routes() map[string]RouteAudit {
 		"DELETE /api/v1/account/passkeys/{id}":   {Op: AccountPasskeyRemove},
 		"POST /api/v1/account/termination":       {Op: AccountTerminate},
 		"GET /api/v1/account/termination":        {Op: AccountRead},
+		"GET /api/v1/account/usage":              {Op: AccountRead},
 		"DELETE /api/v1/account/termination":     {Op: AccountKeep},
 		"PUT /api/v1/account/reminders":          {Op: MedicationRemindersSet},
 		"GET /api/v1/account/reminders":          {Op: AccountRead},

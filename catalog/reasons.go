@@ -281,6 +281,8 @@ var sent = []string{
 	"config_tls_pair",
 	"migrate_copy_differs",
 	"migrate_no_source", // dir
+	"backup_external",
+	"backup_keep_invalid", // max
 	"migrate_target_differs",
 	"migrate_verify_failed", // source, target
 	"operator_unknown",

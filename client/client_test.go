@@ -266,6 +266,10 @@ func TestRoutesCovered(t *testing.T) {
 	if r := must[*wire.Reminders](t)(c.Reminders(ctx)); r != nil {
 		t.Errorf("reminders after clear: %+v", r)
 	}
+	// Usage data for billing: registered, and this quarter's access (the login).
+	if u := must[*wire.Usage](t)(c.Usage(ctx)); u == nil || len(u.Quarters) != 1 || u.TerminatedAt != nil {
+		t.Errorf("usage data: %+v", u)
+	}
 	if len(must[[]wire.Event](t)(c.Events(ctx))) == 0 {
 		t.Error("no events")
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/akte/akte"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/client/health"
+	"github.com/akte/akte/doctors"
 	"github.com/akte/akte/fhir"
 	"github.com/akte/akte/rules"
 	"github.com/akte/akte/wire"
@@ -268,6 +269,17 @@ func VaccinationStatus(es *Entries, today time.Time) ([]rules.Result, error) {
 // record's current Procedure entries and profile (never stored).
 func CheckupStatus(es *Entries, today time.Time) ([]rules.Result, error) {
 	return health.Checkups(es.Profile, Resources[*fhir.Procedure](es), today)
+}
+
+// DoctorList lists the doctors of the last four years from the record's
+// current entries (never stored). The insurer's billing lines join it
+// when the insurer pushes them (issue 15).
+func DoctorList(es *Entries, today time.Time) ([]doctors.Doctor, error) {
+	rs := make([]fhir.Resource, 0, len(es.Latest))
+	for _, x := range es.Latest {
+		rs = append(rs, x.Resource)
+	}
+	return health.Doctors(es.Profile, rs, nil, today)
 }
 
 // Resources returns the current resources of one type.

@@ -35,6 +35,8 @@ type ServerReport struct {
 	// category, size (ciphertext), when and by whom added.
 	Items    []ReportItem   `json:"items"`
 	Protocol ProtocolReport `json:"protocol"`
+	// Usage is what the operator keeps for billing (null for a provider).
+	Usage *wire.Usage `json:"usage"`
 }
 
 // ReportItem is one item as the server stores it, without its ciphertext.
@@ -95,6 +97,9 @@ func (c *API) AccountReport(ctx context.Context, rec *core.Record, v *audit.Veri
 		return nil, err
 	}
 	if s.Records, err = c.Records(ctx); err != nil {
+		return nil, err
+	}
+	if s.Usage, err = c.Usage(ctx); err != nil {
 		return nil, err
 	}
 	info, err := c.Record(ctx)

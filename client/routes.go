@@ -311,6 +311,16 @@ func (c *API) Termination(ctx context.Context) (*wire.Termination, error) {
 	return out.Termination, nil
 }
 
+// Usage is GET /api/v1/account/usage: the usage data kept for billing,
+// nil for an account without.
+func (c *API) Usage(ctx context.Context) (*wire.Usage, error) {
+	var out wire.UsageState
+	if _, err := c.do(ctx, "GET", prefix+"/account/usage", nil, &out, nil); err != nil {
+		return nil, err
+	}
+	return out.Usage, nil
+}
+
 // KeepAccount is DELETE /api/v1/account/termination: the notice taken back.
 func (c *API) KeepAccount(ctx context.Context) error {
 	_, err := c.do(ctx, "DELETE", prefix+"/account/termination", nil, nil, nil)

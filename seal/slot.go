@@ -159,3 +159,15 @@ func checkWrapped(op string, t KeyType, key []byte) error {
 	}
 	return errInvalid(op, "unknown key type")
 }
+
+// SlotSealed splits a symmetric slot (ViaKey) into the authenticated data
+// and the sealed bytes that OpenSmall takes with the key that wraps it. The
+// browser's grants module (cmd/akte-grants-wasm, decision 0046) has the
+// client core, which holds the user master key, open a slot so that the
+// key never leaves the core's worker. A slot too short reads as nothing.
+func SlotSealed(t KeyType, id string, slot []byte) (aad, sealed []byte) {
+	if len(slot) < slotHeaderSize {
+		return slotAAD(ViaKey, t, id), nil
+	}
+	return slotAAD(ViaKey, t, id), slot[slotHeaderSize:]
+}

@@ -280,6 +280,10 @@ type exactReader struct {
 	left int64
 }
 
+// Len is the number of bytes still expected, so that a store that buffers
+// a body (blob/s3) can size its buffer once.
+func (e *exactReader) Len() int { return int(e.left) }
+
 func (e *exactReader) Read(p []byte) (int, error) {
 	if e.left == 0 {
 		var one [1]byte

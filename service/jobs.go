@@ -32,6 +32,11 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		if err := s.eraseEncryptedData(ctx, a); err != nil {
 			return err
 		}
+		// Never a contract: no usage data to keep (deleted first, as the
+		// account row is what brings the next round back here).
+		if err := s.store.DeleteUsage(ctx, id); err != nil && !akte.Is(err, akte.KindNotFound) {
+			return err
+		}
 		if err := s.store.DeleteAccount(ctx, id); err != nil && !akte.Is(err, akte.KindNotFound) {
 			return err
 		}
@@ -41,6 +46,9 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		return err
 	}
 	if err := s.runTerminations(ctx, now); err != nil {
+		return err
+	}
+	if err := s.pruneUsage(ctx, now); err != nil {
 		return err
 	}
 	// Attempt counters go once the longest window that counts them ended.

@@ -321,6 +321,7 @@ func (s *Service) openSession(ctx context.Context, cl Client, a *akte.Account, d
 	if err := s.store.CreateSession(ctx, ses); err != nil {
 		return nil, err
 	}
+	s.noteAccess(ctx, a.ID, now)
 	// A new device secret at every login: a copy taken from the device
 	// earlier stops counting as the device once its owner logs in.
 	secret := randomToken(32)

@@ -45,6 +45,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	}
 	// Touch at most every 30 s: the idle timeout is minutes, writes are not free.
 	if now.Sub(ses.LastSeenAt) > s.cfg.SessionIdle/30 {
+		if ses.LastSeenAt.Format(time.DateOnly) != now.Format(time.DateOnly) {
+			s.noteAccess(ctx, a.ID, now)
+		}
 		ses.LastSeenAt = now
 		if err := s.store.TouchSession(ctx, ses.ID, now); err != nil {
 			s.log.Error("touch session", "err", err)

@@ -122,6 +122,10 @@ func (s *Service) terminate(ctx context.Context, id akte.AccountID) error {
 	if err := s.eraseEncryptedData(ctx, a); err != nil {
 		return err
 	}
+	// The usage data stay 15 months for billing, with the end (decision 0047).
+	if err := s.store.EndUsage(ctx, id, s.nowUTC()); err != nil && !akte.Is(err, akte.KindNotFound) {
+		return err
+	}
 	if err := s.store.DeleteAccount(ctx, id); err != nil && !akte.Is(err, akte.KindNotFound) {
 		return err
 	}

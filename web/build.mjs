@@ -54,6 +54,14 @@ if (!process.argv.includes('--no-wasm') || !existsSync(healthTmp)) {
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', healthTmp, './cmd/akte-health-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
   console.error(`health.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
+// The grants module (cmd/akte-grants-wasm, decision 0046), started in the
+// core's worker by the pages of grants and of a provider's records.
+const grantsTmp = join(cache, 'grants.wasm');
+if (!process.argv.includes('--no-wasm') || !existsSync(grantsTmp)) {
+  const t = Date.now();
+  execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', grantsTmp, './cmd/akte-grants-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
+  console.error(`grants.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
 // The core's size is watched (issue 11, docs/benchmarks.md; cmd/akte-wasm
 // TestLean fails above the limit).
 const wasmSize = readFileSync(wasmTmp).length;
@@ -86,6 +94,7 @@ const urls = {
   auditWorker: hashed('audit-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('audit-worker.js', 'iife'))])),
   dicomWasm: hashed('dicom.wasm', readFileSync(dicomTmp)),
   dicomWorker: hashed('dicom-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('dicom-worker.js', 'iife'))])),
+  grantsWasm: hashed('grants.wasm', readFileSync(grantsTmp)),
   healthWasm: hashed('health.wasm', readFileSync(healthTmp)),
   healthWorker: hashed('health-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('health-worker.js', 'iife'))])),
   // The upload's reading, hashing and encryption (web/src/work.js).

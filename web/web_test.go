@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/akte/akte"
 )
 
 // TestAppPage: the app's pages are known by their paths; nothing else is.
@@ -56,6 +58,23 @@ func TestShippedPortal(t *testing.T) {
 		}
 		if l.EN != "" && !strings.HasPrefix(l.EN, "https://gesund.bund.de/en/") {
 			t.Errorf("%s: the English page %q is not under /en/", c, l.EN)
+		}
+	}
+}
+
+// TestGrantCategories: the grants pages (src/grants.js) name every
+// category a grant may cover by its id and German name, as akte.Categories
+// does (a provider cannot read the record that carries them), and never the
+// private one.
+func TestGrantCategories(t *testing.T) {
+	src, err := os.ReadFile("src/grants.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range akte.Categories() {
+		entry := "['" + string(c.ID) + "', '" + c.NameDE + "'"
+		if c.Grants != strings.Contains(string(src), entry) {
+			t.Errorf("src/grants.js: %s listed %v, grantable %v", entry, !c.Grants, c.Grants)
 		}
 	}
 }

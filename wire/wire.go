@@ -392,6 +392,26 @@ type Termination struct {
 	DeleteAt    time.Time `json:"delete_at"`
 }
 
+// Usage is GET /api/v1/account/usage: what the operator keeps for billing
+// (decision 0047), or null for an account without (a provider).
+type Usage struct {
+	RegisteredAt time.Time      `json:"registered_at"`
+	Insurer      string         `json:"insurer"`
+	TerminatedAt *time.Time     `json:"terminated_at"`
+	Quarters     []UsageQuarter `json:"quarters"`
+}
+
+// UsageQuarter is the last access within a quarter ("2026-Q4").
+type UsageQuarter struct {
+	Quarter    string    `json:"quarter"`
+	LastAccess time.Time `json:"last_access"`
+}
+
+// UsageState wraps Usage, which is null for an account without.
+type UsageState struct {
+	Usage *Usage `json:"usage"`
+}
+
 // TerminationState is GET /api/v1/account/termination: the notice, or
 // null if none was given.
 type TerminationState struct {

@@ -49,6 +49,7 @@ func Run(t *testing.T, newBlobs func(t *testing.T) akte.BlobStore) {
 		{"ValidKeys", testValidKeys},
 		{"Replace", testReplace},
 		{"ReaderFails", testReaderFails},
+		{"LengthReader", testLengthReader},
 		{"Canceled", testCanceled},
 		{"NotFound", testNotFound},
 		{"Delete", testDelete},
@@ -283,6 +284,33 @@ func testReaderFails(t *testing.T, bs akte.BlobStore) {
 		t.Errorf("Put with reader failing KindTooLarge: error = %v, want KindTooLarge", err)
 	}
 	checkMissing(t, bs, "broken/kind")
+}
+
+// lengthReader is a reader that tells its length, as a chunk body does;
+// a backend may stream it without buffering.
+type lengthReader struct {
+	io.Reader
+	n int
+}
+
+func (l *lengthReader) Len() int { return l.n }
+
+func testLengthReader(t *testing.T, bs akte.BlobStore) {
+	ctx := context.Background()
+	for _, n := range []int64{0, 1, 2<<20 + 1} {
+		key := fmt.Sprintf("length/%d", n)
+		if got := mustPut(t, bs, key, &lengthReader{data(14, n), int(n)}); got != n {
+			t.Errorf("Put(%q) = %d, want %d", key, got, n)
+		}
+		checkObject(t, bs, key, 14, n)
+
+		key = fmt.Sprintf("length/broken-%d", n)
+		if _, err := bs.Put(ctx, key, &lengthReader{newBrokenReader(n), int(n) + 1}); !errors.Is(err, errBroken) {
+			t.Errorf("Put(%q) with failing reader: error = %v, want one wrapping %v", key, err, errBroken)
+		}
+		checkMissing(t, bs, key)
+	}
+	checkList(t, bs, "", "length/0", "length/1", "length/2097153")
 }
 
 type errReader struct{ err error }

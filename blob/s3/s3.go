@@ -127,9 +127,11 @@ func Open(ctx context.Context, rawURL, accessKey, secretKey string) (*Store, err
 	return s, nil
 }
 
-// Put implements akte.BlobStore. It reads up to one part: if the reader
-// ends there, the object goes up in one request; else minio-go uploads it
-// in parts and aborts the upload if anything fails.
+// Put implements akte.BlobStore. A reader that knows its length (a Len
+// method, as the service's chunk bodies have) and fits in a part streams up
+// in one request, held nowhere. Any other reader is read up to one part: if
+// it ends there, the object goes up in one request; else minio-go uploads
+// it in parts and aborts the upload if anything fails.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
 	const op = "s3.put"
 	if err := blob.CheckKey(op, key); err != nil {
@@ -139,6 +141,9 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 		return 0, akte.E(op, akte.KindUnavailable, "", err)
 	}
 	cr := &checkedReader{ctx: ctx, r: r}
+	if l, ok := r.(interface{ Len() int }); ok && int64(l.Len()) <= s.partSize {
+		return s.stream(ctx, key, cr, int64(l.Len()))
+	}
 	first, err := io.ReadAll(io.LimitReader(cr, s.partSize+1))
 	if err != nil {
 		return 0, s.putError(ctx, op, cr, err)
@@ -164,6 +169,63 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 		return 0, s.putError(ctx, op, cr, errors.New("upload completed after a failed read"))
 	}
 	return info.Size, nil
+}
+
+// stream puts exactly size bytes of cr in one request. The body cannot be
+// rewound, so minio-go does not retry it: the uploader sends the chunk again
+// instead. A body that ends early or goes on past size fails the request
+// before its last byte leaves, so S3 never completes the object.
+func (s *Store) stream(ctx context.Context, key string, cr *checkedReader, size int64) (int64, error) {
+	const op = "s3.put"
+	body := &sizedReader{r: cr, left: size}
+	info, err := s.client.PutObject(ctx, s.bucket, key, body, size, minio.PutObjectOptions{
+		ContentType: "application/octet-stream",
+	})
+	if err != nil || body.left != 0 || cr.err != nil {
+		if err == nil {
+			err = errors.New("upload completed before the body ended")
+		}
+		return 0, s.putError(ctx, op, cr, err)
+	}
+	return info.Size, nil
+}
+
+// sizedReader yields the left bytes of r and, before it hands out the
+// last of them, makes sure r ends there.
+type sizedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (z *sizedReader) Read(p []byte) (int, error) {
+	if z.left == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > z.left {
+		p = p[:z.left]
+	}
+	n, err := z.r.Read(p)
+	z.left -= int64(n)
+	if err == io.EOF && z.left > 0 {
+		return n, io.ErrUnexpectedEOF
+	}
+	if err != nil && err != io.EOF {
+		return n, err
+	}
+	if z.left == 0 {
+		var one [1]byte
+		m, err := z.r.Read(one[:])
+		for m == 0 && err == nil {
+			m, err = z.r.Read(one[:])
+		}
+		if m > 0 {
+			return 0, errors.New("body longer than its length")
+		}
+		if err != io.EOF {
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 // putError reports a failed Put: the reader's error if the reader failed

@@ -246,3 +246,24 @@ func openMeta(key []byte, it wire.Item, m *Meta) error {
 	}
 	return nil
 }
+
+// RMKSlot and PrivateKeySlot say what seal.SlotSealed needs to open the
+// record master key of one's own record, or one's account private key,
+// with the user master key (the browser's grants module has the core,
+// which holds the UMK, open them; decision 0046).
+func RMKSlot(k wire.RecordKeys) (seal.KeyType, string, []byte) {
+	return seal.RecordMasterKey, k.RecordID, k.RMKByUMK
+}
+
+func PrivateKeySlot(k akte.KeyBundle) (seal.KeyType, string, []byte) {
+	return seal.UserPrivateKey, userSlotID, k.PrivateKeyByUMK
+}
+
+// OpenRecordRMK opens one's own record with its record master key (as
+// OpenRecord does after unwrapping it from the UMK).
+func OpenRecordRMK(rmk []byte, info wire.Record) (*Record, error) {
+	if err := checkPublicKey(rmk, seal.RecordPrivateKey, info.Keys.RecordID, info.Keys.PrivateKeyByRMK, info.Keys.PublicKey); err != nil {
+		return nil, fail("record.open", "record_key_substituted", nil, "Der öffentliche Schlüssel Ihrer Akte passt nicht zu ihrem privaten Schlüssel.", err)
+	}
+	return &Record{Info: info, rmk: rmk, cats: map[string][]byte{}}, nil
+}

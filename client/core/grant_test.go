@@ -123,3 +123,55 @@ func TestGrantKeys(t *testing.T) {
 		t.Errorf("first sight: %v", err)
 	}
 }
+
+// TestSlotsOpenedApart: the browser's grants module has the core open the
+// record master key and the account's private key with the UMK
+// (seal.SlotSealed, OpenSmall) and opens the record with the RMK: the
+// same record as OpenRecord, and a substituted record key is refused.
+func TestSlotsOpenedApart(t *testing.T) {
+	umk := seal.NewKey()
+	keys, err := NewRecordKeys(umk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, id, slot := RMKSlot(*keys)
+	aad, sealed := seal.SlotSealed(typ, id, slot)
+	rmk, err := seal.OpenSmall(umk, aad, sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := seal.UnwrapKey(seal.ViaKey, umk, seal.RecordMasterKey, keys.RecordID, keys.RMKByUMK)
+	if string(rmk) != string(want) {
+		t.Fatal("the slot opened apart is not the record master key")
+	}
+	rec, err := OpenRecordRMK(rmk, wire.Record{Keys: *keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rec.GrantCategoryKeys(keys.PublicKey, []string{"findings"}); err != nil {
+		t.Errorf("grant keys from the record opened with its RMK: %v", err)
+	}
+	other, _ := NewRecordKeys(umk)
+	bad := *keys
+	bad.PublicKey = other.PublicKey
+	if _, err := OpenRecordRMK(rmk, wire.Record{Keys: bad}); !akte.Is(err, akte.KindCrypto) {
+		t.Errorf("a substituted record key: %v", err)
+	}
+	if _, err := seal.OpenSmall(seal.NewKey(), aad, sealed); err == nil {
+		t.Error("another key opens the slot")
+	}
+	if _, s := seal.SlotSealed(typ, id, slot[:2]); s != nil {
+		t.Error("a short slot reads as something")
+	}
+
+	_, priv, _ := seal.NewKeyPair()
+	pk, err := seal.WrapKey(seal.ViaKey, umk, seal.UserPrivateKey, userSlotID, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, id, slot = PrivateKeySlot(akte.KeyBundle{PrivateKeyByUMK: pk})
+	aad, sealed = seal.SlotSealed(typ, id, slot)
+	if got, err := seal.OpenSmall(umk, aad, sealed); err != nil || string(got) != string(priv) {
+		t.Errorf("the account's private key opened apart: %v", err)
+	}
+}

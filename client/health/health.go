@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/doctors"
 	"github.com/akte/akte/fhir"
 	"github.com/akte/akte/rules"
 )
@@ -185,7 +186,7 @@ func Services() []Service {
 		{Name: "vaccinations", Built: true, NeedsPerson: true},
 		{Name: "checkups", Built: true, NeedsPerson: true},
 		{Name: "medication", Built: true},
-		{Name: "doctors"},
+		{Name: "doctors", Built: true},
 		{Name: "emergency", Built: true},
 	}
 }
@@ -266,6 +267,19 @@ func Vaccinations(pr Profile, imms []*fhir.Immunization, today time.Time) ([]rul
 	return rules.STIKO().Vaccinations(p, imms, today), nil
 }
 
+// Doctors lists the doctors of the last four years from the current
+// entries and the insurer's billing lines (never stored), or service_off.
+func Doctors(pr Profile, entries []fhir.Resource, billing []doctors.Billing, today time.Time) ([]doctors.Doctor, error) {
+	if !pr.On("doctors") {
+		return nil, akte.R("service", akte.KindInvalid, "service_off", map[string]any{"service": "doctors"}, "")
+	}
+	ds := doctors.List(entries, billing, today)
+	if ds == nil {
+		ds = []doctors.Doctor{}
+	}
+	return ds, nil
+}
+
 // Checkups computes the status of every examination from the current
 // Procedure entries (never stored), or service_off.
 func Checkups(pr Profile, procs []*fhir.Procedure, today time.Time) ([]rules.Result, error) {
@@ -296,10 +310,10 @@ func CheckEntry(data, today, birth string) (map[string]any, error) {
 	return map[string]any{"resource": string(b), "type": r.ResourceType(), "title": Title(r), "date": d, "category": Category(r)}, nil
 }
 
-// StatusJSON is the status of a service ("vaccinations" or "checkups") as
-// JSON text, from the profile's JSON text and the JSON texts of the
-// current entries (resources of other types are left out) on today
-// (YYYY-MM-DD): what `akte vaccinations --json` and `akte checkups --json`
+// StatusJSON is the status of a service ("vaccinations" or "checkups", or
+// the list of "doctors") as JSON text, from the profile's JSON text and the
+// JSON texts of the current entries on today (YYYY-MM-DD): what `akte
+// vaccinations --json`, `akte checkups --json` and `akte doctors --json`
 // print, for the browser.
 func StatusJSON(service, profile string, entries []string, today string) (string, error) {
 	day, err := time.Parse(time.DateOnly, today)
@@ -314,11 +328,13 @@ func StatusJSON(service, profile string, entries []string, today string) (string
 	}
 	var imms []*fhir.Immunization
 	var procs []*fhir.Procedure
+	var all []fhir.Resource
 	for _, e := range entries {
 		r, err := Open("", e)
 		if err != nil {
 			continue // said by the listing; a status is computed from what opens
 		}
+		all = append(all, r)
 		switch r := r.(type) {
 		case *fhir.Immunization:
 			imms = append(imms, r)
@@ -332,6 +348,13 @@ func StatusJSON(service, profile string, entries []string, today string) (string
 		rs, err = Vaccinations(p, imms, day)
 	case "checkups":
 		rs, err = Checkups(p, procs, day)
+	case "doctors":
+		ds, err := Doctors(p, all, nil, day)
+		if err != nil {
+			return "", err
+		}
+		b, err := json.Marshal(ds)
+		return string(b), err
 	default:
 		_, err = ServiceByName(service)
 		if err == nil {
@@ -365,7 +388,15 @@ func Open(typ, data string) (fhir.Resource, error) {
 	if r == nil {
 		return fhir.Parse([]byte(data)) // says why
 	}
-	if err := json.Unmarshal([]byte(data), r); err != nil {
+	// Its own UnmarshalJSON, which checks the JSON as it reads it:
+	// json.Unmarshal would first scan it once more.
+	var err error
+	if u, ok := r.(json.Unmarshaler); ok {
+		err = u.UnmarshalJSON([]byte(data))
+	} else {
+		err = json.Unmarshal([]byte(data), r)
+	}
+	if err != nil {
 		return nil, akte.R("entry.open", akte.KindInvalid, "fhir_json_invalid", nil, "")
 	}
 	return r, nil

@@ -15,7 +15,7 @@
 //	       sealed (fhir.Marshal), after fhir.Parse and fhir.Check
 //	status({service, profile, entries, today})
 //	    -> JSON text of [rules.Result]: service "vaccinations" or
-//	       "checkups", profile the sealed profile's JSON text, entries an
+//	       "checkups" (or of [doctors.Doctor] for "doctors"), profile the sealed profile's JSON text, entries an
 //	       array of the current entries' resource JSON texts
 //
 //	decodePlan({carrier, today})

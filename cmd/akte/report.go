@@ -11,6 +11,7 @@ import (
 	"github.com/akte/akte"
 	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/wire"
 )
 
 // accountCmd is `akte account`: the account's rights and life (issue 16).
@@ -57,6 +58,9 @@ func accountCmd(e *env) *cobra.Command {
 			line(e.Tr("Einträge (Kennung, Kategorie, Größe, Zeit)", "Items (id, category, size, time)"), len(s.Items))
 			line(e.Tr("Speicher", "Storage"), catalog.Bytes(e.Lang, s.Used)+" / "+catalog.Bytes(e.Lang, s.Quota))
 			line(e.Tr("Protokolleinträge (aufbewahrt / insgesamt)", "Protocol entries (kept / all)"), fmt.Sprintf("%d / %d", s.Protocol.Events, s.Protocol.Size))
+			for _, q := range usageQuarters(s.Usage) {
+				line(e.Tr("Letzter Zugriff ", "Last access ")+q.Quarter, e.time(q.LastAccess))
+			}
 			ct := r.Content
 			fmt.Fprintln(w, e.Tr("\nIhre Akte, auf diesem Gerät entschlüsselt:", "\nYour record, decrypted on this device:"))
 			line(e.Tr("Dokumente", "Documents"), fmt.Sprintf("%d (%s)", ct.Documents, catalog.Bytes(e.Lang, ct.Bytes)))
@@ -155,4 +159,12 @@ func keepCmd(e *env) *cobra.Command {
 	}
 	e.jsonFlag(cmd, &asJSON)
 	return cmd
+}
+
+// usageQuarters are the quarters of the usage data, if any.
+func usageQuarters(u *wire.Usage) []wire.UsageQuarter {
+	if u == nil {
+		return nil
+	}
+	return u.Quarters
 }

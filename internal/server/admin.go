@@ -109,7 +109,7 @@ func adminCmd(e *cli.Env) *cobra.Command {
 			e.Printf(e.Tr("KVNR %s vom Konto %s (%s) freigegeben\n", "KVNR %s released from account %s (%s)\n"), strings.ToUpper(strings.TrimSpace(args[0])), a.ID, a.Email)
 			return nil
 		}))
-	cmd.AddCommand(migrateCmd(e), kvnr, providerAdminCmd(e, sub, &asJSON))
+	cmd.AddCommand(migrateCmd(e), kvnr, providerAdminCmd(e, sub, &asJSON), usageAdminCmd(e, sub, &asJSON), backupAdminCmd(e, sub, &asJSON, &cfg))
 	cmd.AddCommand(
 		sub("audit-key", e.Tr("den Prüfschlüssel des Protokolls ausgeben (zum Veröffentlichen; Clients heften ihn an)", "print the protocol's verifier key (to publish; clients pin it)"), 0,
 			func(cmd *cobra.Command, svc *service.Service, _ service.Operator, _ []string) error {

@@ -51,6 +51,9 @@ func (s *Store) CreateAccount(ctx context.Context, a *akte.Account, r *akte.Reco
 		if err := insertAccount(ctx, tx, a); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `INSERT INTO account_usage (account_id, registered_at) VALUES ($1, $2)`, a.ID, ts(a.CreatedAt)); err != nil {
+			return err
+		}
 		if r == nil {
 			return nil
 		}

@@ -33,6 +33,9 @@ func (s *Store) CreateAccount(ctx context.Context, a *akte.Account, r *akte.Reco
 		if err := insertAccount(c, a); err != nil {
 			return err
 		}
+		if _, err := c.exec(`INSERT INTO account_usage (account_id, registered_at) VALUES (?, ?)`, a.ID, micros(a.CreatedAt)); err != nil {
+			return err
+		}
 		if r == nil {
 			return nil
 		}

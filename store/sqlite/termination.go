@@ -57,3 +57,12 @@ func (s *Store) Scrub(ctx context.Context) error {
 		return sqlitex.ExecuteTransient(c.Conn, "PRAGMA wal_checkpoint(TRUNCATE)", nil)
 	}))
 }
+
+// Backup writes a consistent copy of the database to path, which must not
+// exist (VACUUM INTO, on a read connection: the server's writers go on
+// meanwhile).
+func (s *Store) Backup(ctx context.Context, path string) error {
+	return wrap("sqlite.Backup", s.read(ctx, func(c *conn) error {
+		return sqlitex.Execute(c.Conn, "VACUUM INTO ?", &sqlitex.ExecOptions{Args: []any{path}})
+	}))
+}

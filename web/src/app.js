@@ -21,6 +21,7 @@ import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
 import { MedPlan } from './medplan.js';
+import { Grants, GrantedRecords } from './grants.js';
 
 const html = htm.bind(h);
 
@@ -909,7 +910,8 @@ function ProviderHome() {
 // provider's key fingerprint against the one the practice shows.
 function Providers() {
   useTitle(tr('Ärzte und Einrichtungen', 'Doctors and institutions'));
-  const [q, setQ] = useState('');
+  // ?q= comes from the doctor list (a LANR or a name).
+  const [q, setQ] = useState(() => new URLSearchParams(location.search).get('q') || '');
   const [list, setList] = useState(null);
   const [sel, setSel] = useState(null); // { p, fp }
   const { err, busy, run } = useAction();
@@ -1929,9 +1931,9 @@ function Information() {
     (async () => {
       try {
         await reloadRecord();
-        const [account, devices, sessions, passkeys, records] = await Promise.all([get('/account'), get('/devices'), get('/sessions'), get('/account/passkeys'), get('/records')]);
+        const [account, devices, sessions, passkeys, records, { usage }] = await Promise.all([get('/account'), get('/devices'), get('/sessions'), get('/account/passkeys'), get('/records'), get('/account/usage')]);
         const p = await verifyProtocol().catch(() => null);
-        setData({ account, devices, sessions, passkeys, records, protocol: p && { events: p.events.length, size: p.size } });
+        setData({ account, devices, sessions, passkeys, records, usage, protocol: p && { events: p.events.length, size: p.size } });
       } catch (e) {
         setErr(errorText(e));
       }
@@ -1978,7 +1980,10 @@ function Information() {
           <dt>${tr('Einträge der Akte (Kennung, Kategorie, Größe, Zeit)', 'Items of the record (id, category, size, time)')}</dt><dd>${all.length}</dd>
           <dt>${tr('Speicher', 'Storage')}</dt><dd>${fmtBytes(record.value?.used || 0)} / ${fmtBytes(record.value?.quota || 0)}</dd>
           <dt>${tr('Protokolleinträge', 'Protocol entries')}</dt><dd>${data.protocol ? data.protocol.events : tr('nicht prüfbar', 'cannot be verified')}</dd>
+          ${(data.usage?.quarters || []).map((q) => html`<dt>${tr('Letzter Zugriff im Quartal', 'Last access in quarter')} ${q.quarter}</dt><dd>${fmtDateTime(q.last_access)}</dd>`)}
         </dl>
+        ${data.usage && html`<p class="hint">${tr('Zur Abrechnung speichert der Betreiber getrennt von Ihrer Akte: Registrierung, letzten Zugriff je Quartal (fünf Quartale) und ein Kündigungsdatum, nach dem Ende höchstens 15 Monate.',
+          'For billing, the operator keeps apart from your record: registration, last access per quarter (five quarters) and an end date, for at most 15 months after the end.')}</p>`}
         <p><a href="/einstellungen">${tr('Geräte und Sitzungen verwalten', 'Manage devices and sessions')}</a> · <a href="/protokoll">${tr('Protokoll ansehen', 'See the protocol')}</a></p>
       </section>
       <section class="card" aria-labelledby="inf-content-h">
@@ -3228,7 +3233,9 @@ function Header() {
         ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
         ${s && home(s) === '/akte' && link('/medikationsplan', 'Medikationsplan', 'Medication plan')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
+        ${s && home(s) === '/akte' && link('/freigaben', 'Freigaben', 'Access')}
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
+        ${s && home(s) === '/praxis' && link('/praxis/akten', 'Akten', 'Records')}
         ${s && link('/protokoll', 'Protokoll', 'Protocol')}
         ${s && link('/einstellungen', 'Einstellungen', 'Settings')}
         ${devMailbox.value && link('/postfach', 'Postfach', 'Mailbox')}
@@ -3326,7 +3333,7 @@ function Health() {
     let live = true;
     (async () => {
       const out = {};
-      for (const n of ['vaccinations', 'checkups']) if (on(n)) out[n] = await health.status(n, h.profile, h.latest);
+      for (const n of ['vaccinations', 'checkups', 'doctors']) if (on(n)) out[n] = await health.status(n, h.profile, h.latest);
       if (live) setResults(out);
     })().catch((e) => live && setErr(errorText(e)));
     return () => (live = false);
@@ -3398,6 +3405,7 @@ function Health() {
       ${results.vaccinations && html`<${StatusTable} id="vaccination-status" caption=${tr('Impfstatus nach STIKO', 'Vaccination status against STIKO')} rows=${results.vaccinations} />`}
       ${results.checkups && html`<${StatusTable} id="checkup-status" caption=${tr('Vorsorge nach G-BA', 'Check-ups against the G-BA schedule')} rows=${results.checkups} />`}
     </section>`}
+    ${results.doctors && html`<${Doctors} doctors=${results.doctors} />`}
     <section class="card" aria-labelledby="imm-h">
       <h2 id="imm-h">${tr('Impfung eintragen', 'Enter a vaccination')}</h2>
       <form onSubmit=${addImmunization} data-testid="immunization-form">
@@ -3425,6 +3433,33 @@ function Health() {
     </section>`;
 }
 
+// Doctors is the doctor list (issue 17, item 5): the doctors of the last
+// four years with the last visit, computed in this browser, searchable;
+// each leads to the provider search, where access is given.
+function Doctors({ doctors }) {
+  const [q, setQ] = useState('');
+  const fold = (s) => (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const words = fold(q).split(/\s+/).filter(Boolean);
+  const shown = doctors.filter((d) => {
+    const hay = fold([d.name, d.specialty, d.address, d.lanr, d.bsnr].join(' '));
+    return words.every((w) => hay.includes(w));
+  });
+  return html`<section class="card" aria-labelledby="doc-h" data-testid="doctors">
+    <h2 id="doc-h">${tr('Ihre Ärztinnen und Ärzte', 'Your doctors')}</h2>
+    <p>${tr('Die der letzten vier Jahre mit dem letzten Besuch, aus Ihren Einträgen.', 'Those of the last four years with the last visit, from your entries.')}</p>
+    <${Field} label=${tr('Suchen', 'Search')} value=${q} required=${false} onInput=${setQ} name="doctor-search" />
+    ${shown.length === 0 ? html`<p role="status">${tr('Keine Ärztin und kein Arzt gefunden.', 'No doctor found.')}</p>` : html`<table class="status">
+      <caption class="sr-only">${tr('Ärztinnen und Ärzte', 'Doctors')}</caption>
+      <thead><tr><th scope="col">${tr('Name', 'Name')}</th><th scope="col">${tr('Fachrichtung', 'Specialty')}</th><th scope="col">${tr('Letzter Besuch', 'Last visit')}</th><th scope="col">${tr('Zugriff', 'Access')}</th></tr></thead>
+      <tbody>${shown.map((d) => html`<tr>
+        <th scope="row">${d.name}${d.lanr ? html`<br /><small>LANR ${d.lanr}</small>` : ''}</th>
+        <td>${d.specialty || ''}</td>
+        <td>${d.last_visit ? fmtDate(d.last_visit) : tr('kein Besuch eingetragen', 'no visit entered')}</td>
+        <td><a href=${'/leistungserbringer?q=' + encodeURIComponent(d.lanr || d.name)}>${tr(`${d.name}: Zugriff geben …`, `${d.name}: give access …`)}</a></td>
+      </tr>`)}</tbody></table>`}
+  </section>`;
+}
+
 // The pages by path (each listed in pages.json too, for the server's
 // answer; web.TestPagesRouted compares). Open pages show to anyone; the login's pages lead a
 // logged-in patient on to the record; the record's pages ask a locked tab
@@ -3447,6 +3482,8 @@ const recordPages = [
   ['/akte', () => html`<${Record} />`],
   ['/praxis', () => html`<${ProviderHome} />`],
   ['/leistungserbringer', () => html`<${Providers} />`],
+  ['/freigaben', () => html`<${Grants} />`],
+  ['/praxis/akten', () => html`<${GrantedRecords} />`],
   ['/einstellungen', () => html`<${Settings} />`],
   ['/protokoll', () => html`<${Protocol} />`],
   ['/patienten-cd', () => html`<${CDImport} />`],
@@ -3507,6 +3544,9 @@ function App() {
     <main id="main" tabindex="-1"><${Fragment} key=${here.value.path}>${r.page}<//></main>
     <${Footer} />`;
 }
+
+// What the pages in modules of their own (grants.js) use.
+export { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData, PdfPages };
 
 boot();
 render(html`<${App} />`, document.getElementById('app'));

@@ -35,7 +35,7 @@ export function start() {
     else p.resolve(r.ok);
   };
   readyP = new Promise((resolve, reject) => pending.set(0, { resolve, reject }));
-  worker.postMessage({ wasm: a.wasm });
+  worker.postMessage({ wasm: a.wasm, grantsWasm: a.grantsWasm });
   return readyP;
 }
 

@@ -52,7 +52,7 @@ export const services = [
   { name: 'vaccinations', built: true, person: true },
   { name: 'checkups', built: true, person: true },
   { name: 'medication', built: true },
-  { name: 'doctors' },
+  { name: 'doctors', built: true },
   { name: 'emergency' },
 ];
 
@@ -181,7 +181,8 @@ export async function changeProfile(ctx, profileIds, change) {
 }
 
 // status computes the status of a service from the current entries: a
-// list of {target, status, next_date, reason, params, ...}.
+// list of {target, status, next_date, reason, params, ...}; for "doctors"
+// the list of doctors {name, lanr, specialty, address, last_visit, visits}.
 export async function status(service, profile, latest) {
   const out = await call('status', { service, profile: JSON.stringify(profile), entries: latest.map((x) => x.meta.entry), today: today() });
   return JSON.parse(out);

@@ -13,6 +13,12 @@ import { Decryptor, RANDOM, RangedReader, concat } from './seal.js';
 import { call, b64, unb64, CoreError, assets } from './core.js';
 import { Digester } from './digest.js';
 
+// rotateNeeded makes the new category key versions the server asks for
+// (web/src/grants.js sets it; the self-test page has none): an upload
+// refused with category_key_rotation_needed retries once after it.
+let rotateNeeded = null;
+export const setRotate = (f) => (rotateNeeded = f);
+
 // expect refuses an answer about another object than the one asked for
 // (docs/crypto.md, "Malicious server"): a lying server could answer with
 // the user's own other item, which would open as well. The error is the
@@ -77,7 +83,12 @@ async function openPlan(ctx, saved) {
 // newPlan prepares a new item under a fresh key and stream seed, with the
 // file's size and digest sealed in its metadata.
 async function newPlan(ctx, file, category, meta, replaces, prevVersion, digest, kind) {
-  const it = await call('newItem', { umk: ctx.umk, record: ctx.record, category, meta: { ...meta, size: file.size, digest }, replaces, prev_version: prevVersion });
+  // A provider with "add" seals the item key to the record's public key
+  // (ctx.inbox: {record_id, public_key}, pinned by the page; decision 0035).
+  const m = { ...meta, size: file.size, digest };
+  const it = ctx.inbox
+    ? await call('grants.inboxItem', { ...ctx.inbox, category, meta: m })
+    : await call('newItem', { umk: ctx.umk, record: ctx.record, category, meta: m, replaces, prev_version: prevVersion });
   const random = crypto.getRandomValues(new Uint8Array(RANDOM));
   const itemKey = unb64(it.key);
   const { size } = await call('layout', { plain_size: file.size, chunk_size: 1 });
@@ -199,7 +210,12 @@ export async function upload(ctx, file, { category, meta, replaces, prevVersion 
     st = await create(p);
   } catch (e) {
     if (e instanceof ApiError) localStorage.removeItem(key);
-    throw e;
+    // A former grantee holds the category's newest key (decision 0035):
+    // the next version is made first, as the CLI does, and the file goes
+    // under it.
+    if (e.reason !== 'category_key_rotation_needed' || ctx.inbox || ctx.rotated || !rotateNeeded) throw e;
+    const record = await rotateNeeded();
+    return upload({ ...ctx, record, rotated: true }, file, { category, meta, replaces, prevVersion, path, progress, signal, parallel, announce, kind });
   }
   return send(key, file, p, st, chunker(file, p, st.chunk_size), pr);
 }

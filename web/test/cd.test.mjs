@@ -149,13 +149,14 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
   const server = page.getByTestId('info-server');
   await server.waitFor({ timeout: 30000 });
   const facts = await server.innerText();
-  for (const want of [a.email, 'X110411675', '01.04.1980']) assert.ok(facts.includes(want), `server facts say ${want}: ${facts}`);
+  for (const want of [a.email, 'X110411675', '01.04.1980', 'Letzter Zugriff im Quartal']) assert.ok(facts.includes(want), `server facts say ${want}: ${facts}`);
   assert.match(await page.getByTestId('info-content').innerText(), /Medizinische Bilder\s+2/);
   await axe(page, 'information page', assert);
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Auskunft als Datei speichern (JSON)' }).click()]);
   const info = JSON.parse(readFileSync(await dl.path(), 'utf8'));
   assert.equal(info.server.account.email, a.email);
   assert.equal(info.server.items.length, 2);
+  assert.equal(info.server.usage.quarters.length, 1, 'usage data for billing: the last access of this quarter');
   assert.equal(info.content.documents, 2);
 
   // The CLI opens what the browser uploaded and writes the instances back.
