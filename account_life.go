@@ -16,6 +16,10 @@ type Termination struct {
 	// one at the request; 1: the one a week before; 2: the one a day
 	// before), so that a round of the jobs sends each once.
 	Notices int
+	// Withdrawal marks a deletion that follows the withdrawal of the
+	// processing consent (decision 0044): giving it again takes the
+	// deletion back, "account keep" does not.
+	Withdrawal bool
 }
 
 // UsageData is what the operator keeps of an account for billing (issue 16,

@@ -142,6 +142,30 @@ type Store interface {
 	// none at or after at was recorded, and reports whether this call did
 	// (of two rounds at once, one sends).
 	MarkReminderSent(ctx context.Context, account AccountID, at time.Time) (bool, error)
+	// AddConsent appends a record to the consent ledger and keeps its
+	// text (by its hash) unless the ledger has it already: both or
+	// neither.
+	AddConsent(ctx context.Context, c *Consent, text *ConsentText) error
+	// Consents lists an account's ledger, the oldest record first (also
+	// after the account was deleted, until the evidence expires).
+	Consents(ctx context.Context, account AccountID) ([]*Consent, error)
+	// ConsentText returns the text with the hash; KindNotFound if the
+	// ledger never kept it.
+	ConsentText(ctx context.Context, hash string) (*ConsentText, error)
+	// EndConsents marks the account's records as of an ended contract
+	// (at t) where they are not marked yet.
+	EndConsents(ctx context.Context, account AccountID, t time.Time) error
+	// DeleteConsentsEndedBefore removes the records of contracts ended
+	// before t and returns how many.
+	DeleteConsentsEndedBefore(ctx context.Context, t time.Time) (int, error)
+	// SetRestriction records the account's restriction of processing,
+	// keeping an earlier one's time (KindNotFound without the account).
+	SetRestriction(ctx context.Context, r *Restriction) error
+	// Restriction returns the account's restriction; KindNotFound if none.
+	Restriction(ctx context.Context, account AccountID) (*Restriction, error)
+	// DeleteRestriction lifts it; KindNotFound if there is none.
+	DeleteRestriction(ctx context.Context, account AccountID) error
+
 	// NoteAccess records an access of the account at t as its last in the
 	// quarter, unless a later one is recorded.
 	NoteAccess(ctx context.Context, account AccountID, quarter string, at time.Time) error

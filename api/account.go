@@ -17,7 +17,7 @@ func (a *API) handleAccountCreate(w http.ResponseWriter, r *http.Request) {
 	res, err := a.svc.Register(r.Context(), clientOf(r), service.RegisterRequest{
 		Email: req.Email, KVNR: req.KVNR, BirthDate: req.BirthDate, KDF: req.KDF, LoginSecret: req.LoginSecret,
 		RecoveryVerifier: req.RecoveryVerifier, Keys: req.Keys, DeviceID: akte.DeviceID(req.DeviceID), DeviceName: req.DeviceName,
-		Record: req.Record.Record(), Lang: req.Lang,
+		Record: req.Record.Record(), Lang: req.Lang, Consents: answersIn(req.Consents), Via: akte.ConsentVia(req.Via),
 	})
 	if err != nil {
 		a.writeError(w, r, err)
@@ -173,4 +173,13 @@ func (a *API) handleAccountKeysRotate(w http.ResponseWriter, r *http.Request, p 
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "rotated"})
+}
+
+// answersIn converts the registration's consent answers.
+func answersIn(as []wire.ConsentAnswer) []service.ConsentAnswer {
+	out := make([]service.ConsentAnswer, 0, len(as))
+	for _, a := range as {
+		out = append(out, service.ConsentAnswer{Text: a.Text, Version: a.Version, Lang: a.Lang, Hash: a.Hash})
+	}
+	return out
 }

@@ -88,7 +88,7 @@ func (s *stack) session(t testing.TB, email, kvnr string) string {
 	}
 	var reg wire.RegisterResponse
 	if err := c.Do(ctx, "POST", "/api/v1/accounts", wire.RegisterRequest{Email: email, KVNR: kvnr, BirthDate: "1970-01-01", KDF: m.KDF,
-		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: m.Record}, &reg); err != nil {
+		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: m.Record, Consents: shippedConsents(), Via: "cli"}, &reg); err != nil {
 		t.Fatal(err)
 	}
 	msg, err := mailtest.Last(s.outbox, email, "Bestätigen")
@@ -359,4 +359,18 @@ func TestAccountLang(t *testing.T) {
 	if st, raw := do("PATCH", `{"lang":"fr"}`, &e); st != 400 || e.Error.Reason != "lang_invalid" || e.Error.Message != catalog.Text("en", "lang_invalid", nil) {
 		t.Fatalf("PATCH fr: %d %s", st, raw)
 	}
+}
+
+// shippedConsents agree to the required texts as shipped (in German), as
+// a client that showed them sends (decision 0044).
+func shippedConsents() []wire.ConsentAnswer {
+	ct, err := service.LoadConsentTexts("")
+	if err != nil {
+		panic(err)
+	}
+	var out []wire.ConsentAnswer
+	for _, a := range ct.RequiredAnswers("de") {
+		out = append(out, wire.ConsentAnswer{Text: a.Text, Version: a.Version, Lang: a.Lang, Hash: a.Hash})
+	}
+	return out
 }

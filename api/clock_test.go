@@ -40,7 +40,7 @@ func register(t *testing.T, s *stack, email, kvnr string) (*core.Material, wire.
 	}
 	var reg wire.RegisterResponse
 	if err := client.NewAPI(s.srv.URL).Do(t.Context(), "POST", "/api/v1/accounts", wire.RegisterRequest{Email: email, KVNR: kvnr, BirthDate: "1970-01-01", KDF: m.KDF,
-		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: m.Record}, &reg); err != nil {
+		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: m.Record, Consents: shippedConsents(), Via: "cli"}, &reg); err != nil {
 		t.Fatal(err)
 	}
 	return m, reg

@@ -108,7 +108,7 @@ func TestClientBehindProxy(t *testing.T) {
 		c.HTTP.Transport = forwardedFor("198.51.100.1, 203.0.113.9")
 		var reg wire.RegisterResponse
 		if err := c.Do(t.Context(), "POST", "/api/v1/accounts", wire.RegisterRequest{Email: "proxy@example.org", KVNR: "X110411675", BirthDate: "1970-01-01", KDF: m.KDF,
-			LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: m.Record}, &reg); err != nil {
+			LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: m.Record, Consents: shippedConsents(), Via: "cli"}, &reg); err != nil {
 			t.Fatal(err)
 		}
 		evs, err := s.store.Events(t.Context(), akte.AccountID(reg.AccountID), 10)

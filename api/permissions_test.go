@@ -68,6 +68,14 @@ func permissions(routes []string) []byte {
 		}
 	}
 	p("\nA stranger's refusal is the answer to a record that does not exist, so it never tells whether a record exists.\n\n")
+	p("While the patient restricts processing (`akte restrict on`, decision 0044), the record is the patient's alone: every other\n")
+	p("role with access to it is refused every action:\n\n| role | refusal while restricted |\n|---|---|\n")
+	for _, r := range service.Roles() {
+		if allow, kind, reason := service.DecideRestricted(r.Role, service.ActRecordRead); !allow && r.Role != service.RoleStranger && r.Role != service.RoleOperator {
+			p("| `%s` | %d `%s` |\n", r.Role, api.StatusOf(kind), reason)
+		}
+	}
+	p("\n")
 	p("## Matrix\n\n| route | action |")
 	for _, r := range service.Roles() {
 		p(" %s |", r.Role)
@@ -288,6 +296,34 @@ func TestPermissionMatrix(t *testing.T) {
 				if ms != status || mb != body {
 					t.Errorf("%s, %s: %d %s differs from the answer for no record: %d %s", route, sub.name, status, body, ms, mb)
 				}
+			}
+		}
+	}
+	// While alice restricts processing (decision 0044), everyone with
+	// some access to her record is refused every route with
+	// record_restricted; strangers keep their answer; alice is the
+	// owner (her requests were tried above).
+	alic, err := s.store.AccountByEmail(t.Context(), "alice@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.SetRestriction(t.Context(), &akte.Restriction{AccountID: alic.ID, Since: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, route := range routes {
+		for _, sub := range subjects {
+			if sub.token == "" || sub.record != recA || sub.role == service.RoleOwner {
+				continue
+			}
+			status, body := send(t, s, route, sub.token, sub.record, sub.item)
+			allow, kind, reason := service.DecideRestricted(sub.role, actions[route])
+			if allow {
+				t.Errorf("restricted: %s, %s (%s) allowed", route, sub.name, sub.role)
+				continue
+			}
+			want := fmt.Sprintf("%d %s", api.StatusOf(kind), reason)
+			if !strings.HasPrefix(fmt.Sprint(status), want[:3]) || !strings.Contains(body, `"reason":"`+want[4:]+`"`) {
+				t.Errorf("restricted: %s, %s (%s): %d %s, want %s", route, sub.name, sub.role, status, body, want)
 			}
 		}
 	}

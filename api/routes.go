@@ -39,6 +39,17 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/account/reminders", a.authed(a.handleReminders))
 	m.HandleFunc("DELETE /api/v1/account/reminders", a.authed(a.handleRemindersClear))
 
+	// The consent ledger and the restriction of processing (decision 0044).
+	m.HandleFunc("GET /api/v1/consent-texts", a.handleConsentTexts)
+	m.HandleFunc("GET /api/v1/consent-texts/{id}", a.handleConsentText)
+	m.HandleFunc("GET /api/v1/account/consents", a.authed(a.handleConsents))
+	m.HandleFunc("POST /api/v1/account/consents", a.authed(a.handleConsentGive))
+	m.HandleFunc("POST /api/v1/account/consents/{id}/withdraw", a.authed(a.handleConsentWithdraw))
+	m.HandleFunc("GET /api/v1/account/consents/texts/{hash}", a.authed(a.handleConsentRecordText))
+	m.HandleFunc("GET /api/v1/account/restriction", a.authed(a.handleRestriction))
+	m.HandleFunc("PUT /api/v1/account/restriction", a.authed(a.handleRestrict))
+	m.HandleFunc("DELETE /api/v1/account/restriction", a.authed(a.handleRestrict))
+
 	m.HandleFunc("POST /api/v1/sessions", a.handleSessionCreate)
 	m.HandleFunc("POST /api/v1/sessions/passkey", a.handleSessionPasskey)
 	m.HandleFunc("GET /api/v1/sessions", a.authed(a.handleSessionList))

@@ -35,6 +35,7 @@ func (a *API) handleSessionCreate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, wire.LoginResponse{
 		Token: res.Token, SessionID: res.Session.ID, ExpiresAt: res.Session.ExpiresAt,
 		Account: accountOut(p), Keys: res.Account.Keys, DeviceSecret: res.DeviceSecret,
+		ConsentsDue: a.consentsDue(r, res.Account.ID, res.RecordID),
 	})
 }
 

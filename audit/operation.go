@@ -64,6 +64,13 @@ const (
 	// Consents.
 	ConsentGive     Operation = "consent.give"
 	ConsentWithdraw Operation = "consent.withdraw"
+	// ConsentExpired is the system's deletion of consent evidence 3
+	// years after the contract ended (by count, decision 0044).
+	ConsentExpired Operation = "consent.evidence_expired"
+	// RecordRestrict and RecordUnrestrict are the patient's restriction
+	// of processing and its lifting (issue 16 item 6).
+	RecordRestrict   Operation = "record.restrict"
+	RecordUnrestrict Operation = "record.unrestrict"
 
 	// Intake reminders of the medication plan (times only, decision 0045).
 	MedicationRemindersSet   Operation = "medication.reminders_set"
@@ -219,6 +226,9 @@ func Operations() []OpInfo {
 
 		{ConsentGive, "CON-01", ActionCreate, AreaConsent, "Einwilligung erteilt", "Consent given"},
 		{ConsentWithdraw, "CON-02", ActionDelete, AreaConsent, "Einwilligung widerrufen", "Consent withdrawn"},
+		{ConsentExpired, "CON-03", ActionDelete, AreaConsent, "Nachweise von Einwilligungen nach Frist gelöscht", "Consent evidence deleted after its period"},
+		{RecordRestrict, "RES-01", ActionUpdate, AreaConsent, "Verarbeitung eingeschränkt", "Processing restricted"},
+		{RecordUnrestrict, "RES-02", ActionUpdate, AreaConsent, "Einschränkung aufgehoben", "Restriction lifted"},
 
 		{SessionLogin, "AUT-01", ActionExecute, AreaAuth, "Anmeldung", "Login"},
 		{SessionLogout, "AUT-02", ActionExecute, AreaAuth, "Abmeldung", "Logout"},

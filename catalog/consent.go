@@ -2,9 +2,12 @@ package catalog
 
 import (
 	"crypto/sha256"
-	_ "embed"
+	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"io/fs"
+	"maps"
+	"slices"
 )
 
 // The consent texts of the services a patient switches on (issue 17, item
@@ -17,6 +20,28 @@ import (
 
 //go:embed consents.json
 var consentsJSON []byte
+
+// The texts every patient agrees to at registration (decision 0044): one
+// file per text and language, "ID.LANG.md", whose first line is
+// "version: N" and whose body follows a blank line.
+//
+//go:embed consents/*.md
+var consentFiles embed.FS
+
+// ConsentFiles returns the shipped texts of the ledger as files in the
+// operator's format (decision 0044): the directory consents/.
+func ConsentFiles() fs.FS {
+	sub, err := fs.Sub(consentFiles, "consents")
+	if err != nil {
+		return consentFiles // embedded: cannot happen
+	}
+	return sub
+}
+
+// ServiceConsents returns the ids of the services' consent texts, sorted.
+func ServiceConsents() []string {
+	return slices.Sorted(maps.Keys(consents))
+}
 
 type consentText struct {
 	Version int    `json:"version"`

@@ -361,9 +361,24 @@ var sent = []string{
 	"kvnr_check_digit",
 	"lanr_check_digit",
 	"bsnr_format",
+	"billing_date_invalid", // line
+	"billing_name_missing", // line
 	"entry_too_large",
 	"entry_not_found",
 	"item_kind_invalid",
+
+	// The consent ledger and the restriction (service/consent.go, decision 0044).
+	"consent_required",      // text
+	"consent_text_outdated", // text, version
+	"consent_text_unknown",
+	"consent_not_active",
+	"consent_not_withdrawable",
+	"consent_via_invalid",
+	"consent_decision_invalid",
+	"consent_not_found",
+	"consent_text_changed", // text
+	"consents_due",         // texts
+	"record_restricted",
 
 	// Services and the profile (client).
 	"service_unknown",

@@ -190,7 +190,7 @@ func (s *stack) account(email string) (*client.API, *core.Material, string) {
 	c := client.NewAPI(s.url)
 	m := must[*core.Material](t)(core.NewMaterial("Apfelbaum-Sommerwind-19", core.DefaultKDF()))
 	reg := must[*wire.RegisterResponse](t)(c.Register(ctx, wire.RegisterRequest{Email: email, KVNR: kvnr, BirthDate: "1970-01-01", KDF: m.KDF,
-		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Laptop", Record: m.Record}))
+		LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Laptop", Record: m.Record, Consents: shippedConsents(), Via: "cli"}))
 	text, n := mailAfter(t, c, email, 0)
 	ok(t, c.ResendConfirmation(ctx, wire.EmailRequest{Email: email}))
 	text, _ = mailAfter(t, c, email, n)
@@ -265,6 +265,31 @@ func TestRoutesCovered(t *testing.T) {
 	ok(t, c.ClearReminders(ctx))
 	if r := must[*wire.Reminders](t)(c.Reminders(ctx)); r != nil {
 		t.Errorf("reminders after clear: %+v", r)
+	}
+	// The consent ledger (decision 0044): the texts public, the
+	// registration's three given, a service consent given and withdrawn,
+	// the kept text read back; the restriction on and off.
+	texts := must[[]wire.ConsentText](t)(anon.ConsentTexts(ctx, "en"))
+	vacc := must[*wire.ConsentText](t)(anon.ConsentText(ctx, "vaccinations", "en"))
+	if len(texts) < 4 || vacc.Lang != "en" {
+		t.Errorf("consent texts: %+v %+v", texts, vacc)
+	}
+	if l := must[*wire.ConsentLedger](t)(c.Consents(ctx)); len(l.Records) != 3 || len(l.Due) != 0 {
+		t.Errorf("ledger after registration: %+v", l)
+	}
+	must[*wire.ConsentLedger](t)(c.GiveConsent(ctx, client.AnswerOf(vacc, "cli")))
+	if l := must[*wire.ConsentLedger](t)(c.WithdrawConsent(ctx, "vaccinations", "cli")); len(l.Records) != 4+1 {
+		t.Errorf("ledger after the withdrawal: %+v", l)
+	}
+	if kept := must[*wire.ConsentText](t)(c.ConsentRecordText(ctx, vacc.Hash)); kept.Body != vacc.Body {
+		t.Errorf("kept text %q", kept.Body)
+	}
+	if r := must[*wire.Restriction](t)(c.Restrict(ctx, true)); !r.Restricted {
+		t.Errorf("restrict: %+v", r)
+	}
+	must[*wire.Restriction](t)(c.Restrict(ctx, false))
+	if r := must[*wire.Restriction](t)(c.Restriction(ctx)); r.Restricted {
+		t.Errorf("after lifting: %+v", r)
 	}
 	// Usage data for billing: registered, and this quarter's access (the login).
 	if u := must[*wire.Usage](t)(c.Usage(ctx)); u == nil || len(u.Quarters) != 1 || u.TerminatedAt != nil {
@@ -822,4 +847,18 @@ func (r *recordingPlans) Save(key string, p *core.Plan) error {
 	c := *p
 	r.last = &c
 	return r.memPlans.Save(key, p)
+}
+
+// shippedConsents agree to the required texts as shipped (in German), as
+// a client that showed them sends (decision 0044).
+func shippedConsents() []wire.ConsentAnswer {
+	ct, err := service.LoadConsentTexts("")
+	if err != nil {
+		panic(err)
+	}
+	var out []wire.ConsentAnswer
+	for _, a := range ct.RequiredAnswers("de") {
+		out = append(out, wire.ConsentAnswer{Text: a.Text, Version: a.Version, Lang: a.Lang, Hash: a.Hash})
+	}
+	return out
 }

@@ -327,6 +327,76 @@ func (c *API) KeepAccount(ctx context.Context) error {
 	return err
 }
 
+// ConsentTexts is GET /api/v1/consent-texts?lang=L: the current consent
+// texts, without their bodies.
+func (c *API) ConsentTexts(ctx context.Context, lang string) ([]wire.ConsentText, error) {
+	var out wire.ConsentTexts
+	_, err := c.do(ctx, "GET", prefix+"/consent-texts?lang="+url.QueryEscape(lang), nil, &out, nil)
+	return out.Texts, err
+}
+
+// ConsentText is GET /api/v1/consent-texts/{id}?lang=L: the current text,
+// checked against its hash (consent_text_changed if it does not match).
+func (c *API) ConsentText(ctx context.Context, id, lang string) (*wire.ConsentText, error) {
+	var out wire.ConsentText
+	if _, err := c.do(ctx, "GET", prefix+"/consent-texts/"+esc(id)+"?lang="+url.QueryEscape(lang), nil, &out, nil); err != nil {
+		return nil, err
+	}
+	return &out, CheckConsentText(out)
+}
+
+// Consents is GET /api/v1/account/consents: the account's ledger.
+func (c *API) Consents(ctx context.Context) (*wire.ConsentLedger, error) {
+	var out wire.ConsentLedger
+	_, err := c.do(ctx, "GET", prefix+"/account/consents", nil, &out, nil)
+	return &out, err
+}
+
+// GiveConsent is POST /api/v1/account/consents: the text shown agreed to.
+func (c *API) GiveConsent(ctx context.Context, a wire.ConsentAnswer) (*wire.ConsentLedger, error) {
+	var out wire.ConsentLedger
+	_, err := c.do(ctx, "POST", prefix+"/account/consents", a, &out, nil)
+	return &out, err
+}
+
+// WithdrawConsent is POST /api/v1/account/consents/{id}/withdraw.
+func (c *API) WithdrawConsent(ctx context.Context, id, via string) (*wire.ConsentLedger, error) {
+	var out wire.ConsentLedger
+	_, err := c.do(ctx, "POST", prefix+"/account/consents/"+esc(id)+"/withdraw", wire.ConsentWithdrawal{Via: via}, &out, nil)
+	return &out, err
+}
+
+// ConsentRecordText is GET /api/v1/account/consents/texts/{hash}: the text
+// a record of the ledger kept, checked against the hash.
+func (c *API) ConsentRecordText(ctx context.Context, hash string) (*wire.ConsentText, error) {
+	var out wire.ConsentText
+	if _, err := c.do(ctx, "GET", prefix+"/account/consents/texts/"+esc(hash), nil, &out, nil); err != nil {
+		return nil, err
+	}
+	if out.Hash != hash {
+		return nil, akte.R("consent.read", akte.KindInvalid, "consent_text_changed", map[string]any{"text": out.Text}, "")
+	}
+	return &out, CheckConsentText(out)
+}
+
+// Restriction is GET /api/v1/account/restriction.
+func (c *API) Restriction(ctx context.Context) (*wire.Restriction, error) {
+	var out wire.Restriction
+	_, err := c.do(ctx, "GET", prefix+"/account/restriction", nil, &out, nil)
+	return &out, err
+}
+
+// Restrict is PUT /api/v1/account/restriction (on) or DELETE (off).
+func (c *API) Restrict(ctx context.Context, on bool) (*wire.Restriction, error) {
+	method := "DELETE"
+	if on {
+		method = "PUT"
+	}
+	var out wire.Restriction
+	_, err := c.do(ctx, method, prefix+"/account/restriction", nil, &out, nil)
+	return &out, err
+}
+
 // BeginPasskey is POST /api/v1/account/passkeys/new: the options for
 // navigator.credentials.create (adding a passkey needs an authenticator,
 // which a browser has and the CLI has not).

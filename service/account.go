@@ -35,6 +35,11 @@ type RegisterRequest struct {
 	// Lang is the account's language ("de", "en"; "" for German): its
 	// mails' and the web app's.
 	Lang string
+	// Consents answer the required texts (processing, privacy, terms)
+	// at their current versions, as shown; Via is the client's kind
+	// (decision 0044).
+	Consents []ConsentAnswer
+	Via      akte.ConsentVia
 }
 
 // RegisterResult is returned once; the TOTP secret is not shown again.
@@ -88,9 +93,17 @@ func (s *Service) Register(ctx context.Context, cl Client, r RegisterRequest) (*
 	if err := validateRecordKeys(op, r.Record); err != nil {
 		return nil, err
 	}
+	if err := validVia(op, r.Via); err != nil {
+		return nil, err
+	}
+	texts, err := s.checkRegistrationConsents(op, r.Consents)
+	if err != nil {
+		return nil, err
+	}
 	rec := *r.Record
 	return s.enrol(ctx, cl, op, "patient", enrolment{Email: r.Email, KVNR: r.KVNR, BirthDate: r.BirthDate, Lang: r.Lang, KDF: r.KDF,
-		LoginSecret: r.LoginSecret, RecoveryVerifier: r.RecoveryVerifier, Keys: r.Keys, DeviceID: r.DeviceID, DeviceName: r.DeviceName},
+		LoginSecret: r.LoginSecret, RecoveryVerifier: r.RecoveryVerifier, Keys: r.Keys, DeviceID: r.DeviceID, DeviceName: r.DeviceName,
+		Consents: texts, Via: r.Via},
 		func(a *akte.Account) error {
 			rec.AccountID, rec.Quota, rec.CreatedAt = a.ID, 0, a.CreatedAt
 			return s.store.CreateAccount(ctx, a, &rec)
@@ -105,6 +118,10 @@ type enrolment struct {
 	Keys                          akte.KeyBundle
 	DeviceID                      akte.DeviceID
 	DeviceName                    string
+	// Consents are the texts agreed to with the registration (none for
+	// a provider), recorded via Via.
+	Consents []akte.ConsentText
+	Via      akte.ConsentVia
 }
 
 // enrol is the work of a registration after its request was validated,
@@ -161,6 +178,9 @@ func (s *Service) enrol(ctx context.Context, cl Client, op, role string, r enrol
 		if derr := s.store.DeleteAccount(context.WithoutCancel(ctx), a.ID); derr != nil {
 			s.log.Error("undo registration", "account", a.ID, "err", derr)
 		}
+		if derr := s.store.EndConsents(context.WithoutCancel(ctx), a.ID, now); derr != nil {
+			s.log.Error("undo registration", "account", a.ID, "err", derr)
+		}
 		return nil, internal(op, err)
 	}
 	d := &akte.Device{AccountID: a.ID, ID: r.DeviceID, Name: r.DeviceName, CreatedAt: now, ConfirmedAt: &now, LastSeenAt: now,
@@ -169,6 +189,11 @@ func (s *Service) enrol(ctx context.Context, cl Client, op, role string, r enrol
 		return undo(err)
 	}
 	s.event(ctx, akte.Event{AccountID: a.ID, Operation: op, Object: "account:" + string(a.ID), ActorID: string(a.ID), ActorRole: role, DeviceID: d.ID, ClientAddr: cl.Addr})
+	for _, t := range r.Consents {
+		if _, err := s.record(ctx, a.ID, t, akte.ConsentGiven, r.Via, string(a.ID), role, d.ID, cl.Addr); err != nil {
+			return undo(err)
+		}
+	}
 	s.later(ctx, func(ctx context.Context) { s.sendEmailCode(ctx, a) })
 	return res, nil
 }

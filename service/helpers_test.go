@@ -127,7 +127,8 @@ var material = sync.OnceValue(func() *core.Material {
 func registerRequest(email, kvnr string) service.RegisterRequest {
 	m := material()
 	return service.RegisterRequest{Email: email, KVNR: kvnr, BirthDate: "1970-01-01", KDF: m.KDF, LoginSecret: m.LoginSecret,
-		RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Laptop", Record: freshRecord()}
+		RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Laptop", Record: freshRecord(),
+		Consents: shippedTexts.RequiredAnswers("de"), Via: akte.ViaCLI}
 }
 
 // account is a registered account as its owner knows it.
@@ -249,3 +250,11 @@ func randomBytes(n int) []byte {
 	cryptorand.Read(b)
 	return b
 }
+
+var shippedTexts = func() *service.ConsentTexts {
+	ct, err := service.LoadConsentTexts("")
+	if err != nil {
+		panic(err)
+	}
+	return ct
+}()

@@ -40,12 +40,18 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		if err := s.store.DeleteAccount(ctx, id); err != nil && !akte.Is(err, akte.KindNotFound) {
 			return err
 		}
+		if err := s.store.EndConsents(ctx, id, now); err != nil {
+			return err
+		}
 		s.event(ctx, akte.Event{AccountID: id, Operation: "account.delete_unconfirmed", Object: "account:" + string(id), ActorID: "system", ActorRole: "system"})
 	}
 	if err := s.runReminders(ctx, now); err != nil {
 		return err
 	}
 	if err := s.runTerminations(ctx, now); err != nil {
+		return err
+	}
+	if err := s.expireConsents(ctx, now); err != nil {
 		return err
 	}
 	if err := s.pruneUsage(ctx, now); err != nil {

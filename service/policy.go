@@ -235,6 +235,25 @@ func decide(role Role, action Action, item *akte.Item, scope Scope) (allow bool,
 	return false, akte.KindForbidden, "action_not_permitted"
 }
 
+// restrictedDecide is decide while the patient restricts processing
+// (decision 0044): the patient alone acts, as the table says; every other
+// role with some access to the record is refused with record_restricted
+// (the restriction is the patient's to tell: they know the record
+// exists); a stranger's answer is unchanged.
+func restrictedDecide(role Role, action Action, item *akte.Item, scope Scope) (allow bool, kind akte.Kind, reason string) {
+	switch role {
+	case RoleOwner, RoleStranger, RoleOperator:
+		return decide(role, action, item, scope)
+	}
+	return false, akte.KindForbidden, "record_restricted"
+}
+
+// DecideRestricted is restrictedDecide on the record as a whole, for the
+// matrix test and docs/permissions.md.
+func DecideRestricted(role Role, action Action) (allow bool, kind akte.Kind, reason string) {
+	return restrictedDecide(role, action, nil, nil)
+}
+
 // Decide is decide on the record as a whole, for the matrix test and
 // docs/permissions.md: whether role may try action, and the answer's kind
 // and reason if not.
@@ -286,6 +305,16 @@ func (s *Service) authorize(ctx context.Context, p *Principal, rid akte.RecordID
 		}
 	}
 	allow, kind, reason := decide(role, action, nil, scope)
+	if role != RoleOwner && role != RoleStranger && role != RoleOperator {
+		// Fails closed: an error reading the restriction denies.
+		restricted, err := s.restricted(ctx, owner)
+		if err != nil {
+			return nil, internal(string(action), err)
+		}
+		if restricted {
+			allow, kind, reason = restrictedDecide(role, action, nil, scope)
+		}
+	}
 	if allow {
 		return &Access{P: p, Role: role, Record: rid, Owner: owner, Rep: rep, Scope: scope}, nil
 	}

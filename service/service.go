@@ -32,6 +32,13 @@ type Config struct {
 	BaseURL        string        // public URL used in mailed links
 	EmailCodeTTL   time.Duration // e-mail confirmation code
 	UnconfirmedTTL time.Duration // accounts never confirmed are deleted after this
+	// WithdrawalGrace is how long after the withdrawal of the processing
+	// consent the account is deleted (0: at once); giving the consent
+	// again before undoes it (decision 0044).
+	WithdrawalGrace time.Duration
+	// ConsentTexts are the consent texts (LoadConsentTexts); nil: the
+	// shipped ones.
+	ConsentTexts *ConsentTexts
 	// TerminationGrace is how long after its notice an account's data is
 	// deleted (and until when the notice can be taken back).
 	TerminationGrace time.Duration
@@ -84,6 +91,7 @@ func DefaultConfig() Config {
 		EmailCodeTTL:              30 * time.Minute,
 		UnconfirmedTTL:            28 * 24 * time.Hour,
 		TerminationGrace:          28 * 24 * time.Hour,
+		WithdrawalGrace:           7 * 24 * time.Hour,
 		DeviceLinkTTL:             24 * time.Hour,
 		ResetTTL:                  30 * time.Minute,
 		SessionIdle:               15 * time.Minute,

@@ -57,9 +57,13 @@ func (s *Service) TerminationOf(ctx context.Context, p *Principal) (*akte.Termin
 	return t, nil
 }
 
-// KeepAccount takes the caller's notice back.
+// KeepAccount takes the caller's notice back (not a deletion after the
+// withdrawal of the processing consent: giving it again does that).
 func (s *Service) KeepAccount(ctx context.Context, p *Principal) error {
 	const op = "account.keep"
+	if t, err := s.store.Termination(ctx, p.Account.ID); err == nil && t.Withdrawal {
+		return akte.R(op, akte.KindNotFound, "termination_none", nil, "")
+	}
 	err := s.store.DeleteTermination(ctx, p.Account.ID)
 	if akte.Is(err, akte.KindNotFound) {
 		return akte.R(op, akte.KindNotFound, "termination_none", nil, "")
@@ -127,6 +131,10 @@ func (s *Service) terminate(ctx context.Context, id akte.AccountID) error {
 		return err
 	}
 	if err := s.store.DeleteAccount(ctx, id); err != nil && !akte.Is(err, akte.KindNotFound) {
+		return err
+	}
+	// The consent evidence stays, 3 years from now (decision 0044).
+	if err := s.store.EndConsents(ctx, id, s.nowUTC()); err != nil {
 		return err
 	}
 	if err := s.store.Scrub(ctx); err != nil {

@@ -41,6 +41,11 @@ type RegisterRequest struct {
 	// Lang is the account's language (its mails' and the web app's), "de"
 	// or "en"; German if absent. Clients send the language they speak.
 	Lang string `json:"lang,omitempty"`
+	// Consents agree to the required texts (processing, privacy, terms)
+	// at their current versions (decision 0044).
+	Consents []ConsentAnswer `json:"consents"`
+	// Via is the client's kind, "web" or "cli".
+	Via string `json:"via"`
 }
 
 // RegisterResponse carries the TOTP secret, shown once, and the
@@ -115,6 +120,9 @@ type LoginResponse struct {
 	Account      Account        `json:"account"`
 	Keys         akte.KeyBundle `json:"keys"`
 	DeviceSecret string         `json:"device_secret"`
+	// ConsentsDue lists the required texts to agree to (again) before
+	// going on: a new version came out (decision 0044).
+	ConsentsDue []string `json:"consents_due,omitempty"`
 }
 
 // Account is GET /api/v1/account.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/service"
 	"github.com/akte/akte/wire"
 )
 
@@ -299,7 +300,7 @@ func registration(t *testing.T) func(email string) wire.RegisterRequest {
 		rec := *m.Record
 		rec.RecordID = strings.ToLower(rand.Text())
 		return wire.RegisterRequest{Email: email, KVNR: testKVNR, BirthDate: "1980-04-01", KDF: m.KDF, LoginSecret: m.LoginSecret,
-			RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: &rec}
+			RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: "device-0001", DeviceName: "Test", Record: &rec, Consents: shippedConsents(), Via: "cli"}
 	}
 }
 
@@ -538,4 +539,18 @@ func TestLimitsAcrossReplicas(t *testing.T) {
 	if got := tally(t, as); got[http.StatusCreated] != 10 || got[http.StatusTooManyRequests] != 10 {
 		t.Fatalf("20 registrations from one address over two replicas: %v, want 10 accepted", got)
 	}
+}
+
+// shippedConsents agree to the required texts as shipped (in German), as
+// a client that showed them sends (decision 0044).
+func shippedConsents() []wire.ConsentAnswer {
+	ct, err := service.LoadConsentTexts("")
+	if err != nil {
+		panic(err)
+	}
+	var out []wire.ConsentAnswer
+	for _, a := range ct.RequiredAnswers("de") {
+		out = append(out, wire.ConsentAnswer{Text: a.Text, Version: a.Version, Lang: a.Lang, Hash: a.Hash})
+	}
+	return out
 }

@@ -16,9 +16,9 @@ import (
 
 func registerCmd(e *env) *cobra.Command {
 	var email, kvnr, birth, qrPath, deviceName string
-	var asJSON, pwStdin, resume bool
+	var asJSON, pwStdin, resume, accept bool
 	cmd := &cobra.Command{
-		Use:   "register --email E --kvnr K --birthdate YYYY-MM-DD",
+		Use:   "register --email E --kvnr K --birthdate YYYY-MM-DD [--accept]",
 		Short: e.Tr("Konto anlegen (noch einmal: eine unfertige Registrierung fortsetzen)", "Create an account (again: continue an unfinished registration)"),
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -53,6 +53,14 @@ func registerCmd(e *env) *cobra.Command {
 			if err := core.CheckPassword(pw, email, kvnr); err != nil {
 				return err
 			}
+			texts, err := client.RequiredTexts(cmd.Context(), e.api(nil), e.Lang)
+			if err != nil {
+				return err
+			}
+			consents, err := e.askTexts(texts, accept, asJSON, "consent_required")
+			if err != nil {
+				return err
+			}
 			m, err := core.NewMaterial(pw, core.DefaultKDF())
 			if err != nil {
 				return err
@@ -60,6 +68,7 @@ func registerCmd(e *env) *cobra.Command {
 			res, err := e.api(nil).Register(cmd.Context(), wire.RegisterRequest{
 				Email: email, KVNR: kvnr, BirthDate: birth, KDF: m.KDF, LoginSecret: m.LoginSecret,
 				RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: st.DeviceID, DeviceName: st.DeviceName, Record: m.Record, Lang: e.Lang,
+				Consents: consents, Via: "cli",
 			})
 			if err != nil {
 				return err
@@ -80,6 +89,8 @@ func registerCmd(e *env) *cobra.Command {
 	f.StringVar(&birth, "birthdate", "", e.Tr("Geburtsdatum JJJJ-MM-TT", "date of birth YYYY-MM-DD"))
 	f.StringVar(&qrPath, "qr", "", e.Tr("Sicherheitsschlüssel zusätzlich als QR-Code-PNG in diese Datei schreiben", "also write the recovery key as a QR code PNG to this file"))
 	f.StringVar(&deviceName, "device-name", "", e.Tr("Name dieses Geräts", "name of this device"))
+	f.BoolVar(&accept, "accept", false, e.Tr("der Verarbeitung zustimmen und Datenschutzhinweise und Nutzungsbedingungen bestätigen, ohne Rückfrage (die Texte werden trotzdem gezeigt)",
+		"consent to the processing and acknowledge the privacy notice and the terms without asking (the texts are shown all the same)"))
 	f.BoolVar(&resume, "continue", false, e.Tr("eine unfertige Registrierung (vor der ersten Anmeldung) mit dem Passwort fortsetzen, auch von einem anderen Gerät",
 		"continue an unfinished registration (before the first login) with the password, also from another device"))
 	e.jsonFlag(cmd, &asJSON)

@@ -317,7 +317,7 @@ func (u *user) registerUnconfirmed(kvnr string) {
 		RecoveryKey string `json:"recovery_key"`
 		TOTPSecret  string `json:"totp_secret"`
 	}
-	u.okJSON(&res, "register", "--email", u.Email, "--kvnr", kvnr, "--birthdate", "1980-04-01")
+	u.okJSON(&res, "register", "--email", u.Email, "--kvnr", kvnr, "--birthdate", "1980-04-01", "--accept")
 	if res.AccountID == "" || res.RecoveryKey == "" || res.TOTPSecret == "" {
 		u.t.Fatalf("register --json lacks fields: %+v", res)
 	}

@@ -222,7 +222,7 @@ func (u *user) registerWith(kdf akte.KDFParams) {
 	}
 	var res wire.RegisterResponse
 	if err := client.NewAPI(u.srv.URL).Do(context.Background(), "POST", "/api/v1/accounts", wire.RegisterRequest{Email: u.Email, KVNR: testKVNR, BirthDate: "1980-04-01",
-		KDF: m.KDF, LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: st.DeviceID, DeviceName: st.DeviceName, Record: m.Record}, &res); err != nil {
+		KDF: m.KDF, LoginSecret: m.LoginSecret, RecoveryVerifier: m.RecoveryVerifier, Keys: m.Keys, DeviceID: st.DeviceID, DeviceName: st.DeviceName, Record: m.Record, Consents: shippedConsents(), Via: "cli"}, &res); err != nil {
 		u.t.Fatal(err)
 	}
 	u.Account, u.TOTP, u.Recovery = res.AccountID, res.TOTPSecret, core.FormatRecoveryKey(m.RecoveryKey)

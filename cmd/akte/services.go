@@ -88,14 +88,20 @@ func serviceOnCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			text, ok := catalog.Consent(e.Lang, s.Name)
-			if !s.Built || !ok {
+			if !s.Built {
 				return cli.Fail(akte.KindInvalid, "service_not_available", map[string]any{"service": s.Name})
 			}
 			st, c, rec, es, err := e.loadEntries(ctx)
 			if err != nil {
 				return err
 			}
+			// The text is the server's (the operator may have replaced
+			// it), checked against its hash; the ledger records it.
+			shown, err := c.ConsentText(ctx, s.Name, e.Lang)
+			if err != nil {
+				return e.authErr(st, err)
+			}
+			text := catalog.ConsentText{ID: shown.Text, Version: shown.Version, Lang: shown.Lang, Text: shown.Body, Hash: shown.Hash}
 			defer e.save(st)
 			// What this device read is named explicitly: another device may
 			// switch the last service that kept them off in the meantime.
@@ -125,6 +131,9 @@ func serviceOnCmd(e *env) *cobra.Command {
 				default:
 					return cli.Fail(akte.KindInvalid, "consent_not_given", map[string]any{"service": s.Name})
 				}
+			}
+			if _, err := c.GiveConsent(ctx, client.AnswerOf(shown, "cli")); err != nil {
+				return e.authErr(st, err)
 			}
 			p, err := c.ServiceOn(ctx, rec, &st.Seen, es, s.Name, text, birth, sex, time.Now())
 			if err != nil {
@@ -171,6 +180,13 @@ func serviceOffCmd(e *env) *cobra.Command {
 			if err != nil {
 				return e.authErr(st, err)
 			}
+			// The ledger records the withdrawal (none if the service was
+			// switched on before the ledger existed).
+			if _, err := c.WithdrawConsent(cmd.Context(), args[0], "cli"); err != nil {
+				if r, _ := akte.ReasonOf(err); r != "consent_not_active" {
+					return e.authErr(st, err)
+				}
+			}
 			kept := p.BirthDate != ""
 			if asJSON {
 				return e.PrintJSON(map[string]any{"name": args[0], "on": false, "birth_date_kept": kept})
@@ -198,11 +214,14 @@ func statusCmd(e *env, name string, compute func(*client.Entries, time.Time) ([]
 	cmd := &cobra.Command{
 		Use: name, Short: short, Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, _, _, es, err := e.loadEntries(cmd.Context())
+			st, c, _, es, err := e.loadEntries(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer e.save(st)
+			if err := c.ServiceAllowed(cmd.Context(), name); err != nil {
+				return e.authErr(st, err)
+			}
 			rs, err := compute(es, time.Now())
 			if err != nil {
 				return err

@@ -18,9 +18,9 @@ import (
 
 func loginCmd(e *env) *cobra.Command {
 	var email, totp, deviceName string
-	var asJSON, pwStdin, changedElsewhere bool
+	var asJSON, pwStdin, changedElsewhere, accept bool
 	cmd := &cobra.Command{
-		Use:   "login --email E --totp CODE",
+		Use:   "login --email E --totp CODE [--accept]",
 		Short: e.Tr("Anmelden", "Log in"),
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -83,6 +83,9 @@ func loginCmd(e *env) *cobra.Command {
 			if err := errors.Join(err, e.save(st)); err != nil {
 				return err
 			}
+			if err := e.askDue(cmd.Context(), c, res.ConsentsDue, accept, asJSON); err != nil {
+				return err
+			}
 			if asJSON {
 				return e.PrintJSON(map[string]any{"account_id": res.Account.AccountID, "email": res.Account.Email,
 					"session_id": res.SessionID, "expires_at": res.ExpiresAt, "device_id": st.DeviceID, "session": session})
@@ -105,6 +108,8 @@ func loginCmd(e *env) *cobra.Command {
 	f.StringVar(&email, "email", "", e.Tr("E-Mail-Adresse", "e-mail address"))
 	f.StringVar(&totp, "totp", "", e.Tr("6-stelliger Code aus der Authenticator-App", "6-digit code from the authenticator app"))
 	f.StringVar(&deviceName, "device-name", "", e.Tr("Name dieses Geräts", "name of this device"))
+	f.BoolVar(&accept, "accept", false, e.Tr("neuen Fassungen der Einwilligung, Datenschutzhinweise und Nutzungsbedingungen ohne Rückfrage zustimmen (sie werden trotzdem gezeigt)",
+		"agree to new versions of the consent, privacy notice and terms without asking (they are shown all the same)"))
 	e.jsonFlag(cmd, &asJSON)
 	e.stdinFlag(cmd, &pwStdin)
 	f.BoolVar(&changedElsewhere, "password-changed-elsewhere", false, e.Tr(

@@ -51,7 +51,11 @@ func adminCmd(e *cli.Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Log: log, Config: serviceConfig(cfg), AuditKeyPEM: keyPEM,
+			sc := serviceConfig(cfg)
+			if sc.ConsentTexts, err = service.LoadConsentTexts(cfg.ConsentTexts); err != nil {
+				return err
+			}
+			svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Log: log, Config: sc, AuditKeyPEM: keyPEM,
 				Mailer: &lazyMailer{cfg: cfg, log: log}})
 			name := operator
 			if name == "" {
@@ -109,7 +113,26 @@ func adminCmd(e *cli.Env) *cobra.Command {
 			e.Printf(e.Tr("KVNR %s vom Konto %s (%s) freigegeben\n", "KVNR %s released from account %s (%s)\n"), strings.ToUpper(strings.TrimSpace(args[0])), a.ID, a.Email)
 			return nil
 		}))
-	cmd.AddCommand(migrateCmd(e), kvnr, providerAdminCmd(e, sub, &asJSON), usageAdminCmd(e, sub, &asJSON), backupAdminCmd(e, sub, &asJSON, &cfg))
+	consent := cli.Group(&cobra.Command{Use: "consent", Short: e.Tr("Einwilligungen auf Papier erfassen", "Record consents given on paper")})
+	var lang, decision string
+	record := sub("record ACCOUNT TEXT", e.Tr("eine auf Papier erteilte oder widerrufene Einwilligung eintragen (die aktuelle Fassung des Textes in --lang; ACCOUNT: Kennung oder E-Mail-Adresse)",
+		"record a consent given or withdrawn on paper (the text's current version in --lang; ACCOUNT: id or e-mail address)"), 2,
+		func(cmd *cobra.Command, svc *service.Service, op service.Operator, args []string) error {
+			c, err := svc.AdminRecordConsent(cmd.Context(), op, args[0], args[1], lang, akte.Decision(decision))
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return e.PrintJSON(map[string]any{"id": c.ID, "account_id": c.AccountID, "text": c.Text, "version": c.Version, "lang": c.Lang,
+					"hash": c.Hash, "decision": c.Decision, "at": c.At, "via": c.Via})
+			}
+			e.Printf(e.Tr("%s, Version %d (%s): %s auf Papier, eingetragen für %s\n", "%s, version %d (%s): %s on paper, recorded for %s\n"), c.Text, c.Version, c.Lang, c.Decision, c.AccountID)
+			return nil
+		})
+	record.Flags().StringVar(&lang, "lang", "de", e.Tr("Sprache des unterschriebenen Textes (de, en)", "language of the signed text (de, en)"))
+	record.Flags().StringVar(&decision, "decision", "given", e.Tr("given (erteilt) oder withdrawn (widerrufen)", "given or withdrawn"))
+	consent.AddCommand(record)
+	cmd.AddCommand(migrateCmd(e), kvnr, consent, providerAdminCmd(e, sub, &asJSON), usageAdminCmd(e, sub, &asJSON), backupAdminCmd(e, sub, &asJSON, &cfg))
 	cmd.AddCommand(
 		sub("audit-key", e.Tr("den Prüfschlüssel des Protokolls ausgeben (zum Veröffentlichen; Clients heften ihn an)", "print the protocol's verifier key (to publish; clients pin it)"), 0,
 			func(cmd *cobra.Command, svc *service.Service, _ service.Operator, _ []string) error {

@@ -44,6 +44,12 @@ type Config struct {
 	Quota        int64         // default quota per record
 	ChunkSize    int64         // upload chunk size
 	UploadExpiry time.Duration // idle uploads are deleted after this
+	// WithdrawalGrace: the account is deleted this long after the
+	// withdrawal of the processing consent (0: at once; decision 0044).
+	WithdrawalGrace time.Duration
+	// ConsentTexts is a directory of the operator's consent texts
+	// (ID.LANG.md), replacing the shipped ones of the same id.
+	ConsentTexts string
 	// TerminationGrace: an account's data is deleted this long after its
 	// notice (issue 16: 28 days).
 	TerminationGrace time.Duration
@@ -84,7 +90,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", Data: "./akte-data", MailFrom: "Akte <akte@localhost>", LogLevel: "info",
 		SessionIdle: 15 * time.Minute, SessionMax: 12 * time.Hour, JobInterval: 10 * time.Minute,
-		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour, TerminationGrace: 28 * 24 * time.Hour,
+		Quota: 1 << 30, ChunkSize: 8 << 20, UploadExpiry: 24 * time.Hour, TerminationGrace: 28 * 24 * time.Hour, WithdrawalGrace: 7 * 24 * time.Hour,
 		MetricsAddr: "127.0.0.1:9464", HeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		MinBodyRate: 1 << 10, BodyRateWindow: 30 * time.Second, MaxConnsPerAddr: 128,
 		LoginFree: sd.FailureFree, LoginDelay: sd.FailureDelay, LoginMaxDelay: sd.MaxDelay, LoginWindow: sd.FailureWindow,
@@ -104,6 +110,7 @@ type flagSpec struct {
 	dur                  *time.Duration
 	size                 *int64
 	num                  *int // a count, 0 allowed
+	zero                 bool // dur: 0 allowed (it means "at once")
 }
 
 func (c *Config) specs() []flagSpec {
@@ -129,6 +136,8 @@ func (c *Config) specs() []flagSpec {
 		{name: "chunk-size", de: "Größe der Upload-Teile, z. B. 8MiB", env: "AKTE_CHUNK_SIZE", usage: "size of upload chunks, e.g. 8MiB", size: &c.ChunkSize},
 		{name: "upload-expiry", de: "unfertige Uploads, die so lange ruhen, werden gelöscht", env: "AKTE_UPLOAD_EXPIRY", usage: "unfinished uploads idle this long are deleted", dur: &c.UploadExpiry},
 		{name: "termination-grace", de: "so lange nach einer Kündigung werden die Daten des Kontos gelöscht (bis dahin lässt sie sich zurücknehmen)", env: "AKTE_TERMINATION_GRACE", usage: "an account's data is deleted this long after its notice (which can be taken back until then)", dur: &c.TerminationGrace},
+		{name: "withdrawal-grace", de: "so lange nach dem Widerruf der Einwilligung in die Verarbeitung wird das Konto gelöscht (0: sofort; bis dahin lässt er sich zurücknehmen)", env: "AKTE_WITHDRAWAL_GRACE", usage: "the account is deleted this long after the withdrawal of the processing consent (0: at once; it can be taken back until then)", dur: &c.WithdrawalGrace, zero: true},
+		{name: "consent-texts", de: "Verzeichnis mit eigenen Einwilligungstexten (ID.de.md, ID.en.md; erste Zeile \"version: N\"), die die mitgelieferten gleicher ID ersetzen", env: "AKTE_CONSENT_TEXTS", usage: "directory of your own consent texts (ID.de.md, ID.en.md; first line \"version: N\") replacing the shipped ones of the same id", str: &c.ConsentTexts},
 		{name: "audit-key", de: "PEM-Datei (PKCS #8, ECDSA P-256) des Schlüssels, der die Prüfpunkte des Protokolls signiert; leer: der Schlüssel in der Datenbank", env: "AKTE_AUDIT_KEY_FILE", usage: "PEM file (PKCS #8, ECDSA P-256) of the key that signs the protocol's checkpoints; empty: the key kept in the database", str: &c.AuditKey},
 		{name: "audit-keep-security", de: "so lange bleiben Sicherheitsereignisse des Systemprotokolls (fehlgeschlagene Anmeldungen unbekannter Konten)", env: "AKTE_AUDIT_KEEP_SECURITY", usage: "security events of the system log (failed logins of unknown accounts) are kept this long", dur: &c.AuditSecurity},
 		{name: "audit-keep-operator", de: "so lange bleiben Handlungen des Betreibers im Systemprotokoll", env: "AKTE_AUDIT_KEEP_OPERATOR", usage: "operator actions in the system log are kept this long", dur: &c.AuditOperator},
@@ -227,7 +236,7 @@ func (c *Config) load(cmd *cobra.Command, getenv func(string) string) error {
 			continue
 		}
 		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
+		if err != nil || d < 0 || (d == 0 && !s.zero) {
 			return cli.Fail(akte.KindInvalid, "config_duration", map[string]any{"name": s.env, "value": v})
 		}
 		*s.dur = d

@@ -246,7 +246,7 @@ func serviceConfig(cfg Config) service.Config {
 	sc.BaseURL = cfg.BaseURL
 	sc.SessionIdle, sc.SessionMax = cfg.SessionIdle, cfg.SessionMax
 	sc.Quota, sc.ChunkSize, sc.UploadExpiry = cfg.Quota, cfg.ChunkSize, cfg.UploadExpiry
-	sc.TerminationGrace = cfg.TerminationGrace
+	sc.TerminationGrace, sc.WithdrawalGrace = cfg.TerminationGrace, cfg.WithdrawalGrace
 	sc.FailureFree, sc.FailureDelay, sc.MaxDelay, sc.FailureWindow = cfg.LoginFree, cfg.LoginDelay, cfg.LoginMaxDelay, cfg.LoginWindow
 	sc.CodeAttempts = cfg.CodeAttempts
 	sc.RegisterPerAddr, sc.RegisterPerServer, sc.MailsPerRecipient = cfg.RegisterPerAddr, cfg.RegisterPerServer, cfg.MailsPerRecipient
@@ -334,7 +334,11 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	if now != nil {
 		log.Warn("test clock: the server's time is shifted by the duration in AKTE_TEST_CLOCK_FILE")
 	}
-	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: serviceConfig(cfg), Secret: secret, Background: true,
+	sc := serviceConfig(cfg)
+	if sc.ConsentTexts, err = service.LoadConsentTexts(cfg.ConsentTexts); err != nil {
+		return err
+	}
+	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: sc, Secret: secret, Background: true,
 		AuditKeyPEM: keyPEM, Now: now})
 	if _, err := svc.AuditKey(ctx); err != nil {
 		return fmt.Errorf("audit key: %w", err)

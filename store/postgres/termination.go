@@ -6,11 +6,11 @@ import (
 	"github.com/akte/akte"
 )
 
-const terminationColumns = `account_id, requested_at, delete_at, notices`
+const terminationColumns = `account_id, requested_at, delete_at, notices, withdrawal`
 
 func scanTermination(s scanner) (*akte.Termination, error) {
 	var t akte.Termination
-	if err := s.Scan(&t.AccountID, &t.RequestedAt, &t.DeleteAt, &t.Notices); err != nil {
+	if err := s.Scan(&t.AccountID, &t.RequestedAt, &t.DeleteAt, &t.Notices, &t.Withdrawal); err != nil {
 		return nil, err
 	}
 	t.RequestedAt, t.DeleteAt = t.RequestedAt.UTC(), t.DeleteAt.UTC()
@@ -19,9 +19,10 @@ func scanTermination(s scanner) (*akte.Termination, error) {
 
 // SetTermination records the account's notice, replacing an earlier one.
 func (s *Store) SetTermination(ctx context.Context, t *akte.Termination) error {
-	return s.exec(ctx, "postgres.SetTermination", `INSERT INTO terminations (`+terminationColumns+`) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (account_id) DO UPDATE SET requested_at = excluded.requested_at, delete_at = excluded.delete_at, notices = excluded.notices`,
-		t.AccountID, ts(t.RequestedAt), ts(t.DeleteAt), t.Notices)
+	return s.exec(ctx, "postgres.SetTermination", `INSERT INTO terminations (`+terminationColumns+`) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (account_id) DO UPDATE SET requested_at = excluded.requested_at, delete_at = excluded.delete_at, notices = excluded.notices,
+		withdrawal = excluded.withdrawal`,
+		t.AccountID, ts(t.RequestedAt), ts(t.DeleteAt), t.Notices, t.Withdrawal)
 }
 
 // Termination returns the account's notice.

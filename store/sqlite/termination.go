@@ -8,17 +8,18 @@ import (
 	"github.com/akte/akte"
 )
 
-const terminationColumns = `account_id, requested_at, delete_at, notices`
+const terminationColumns = `account_id, requested_at, delete_at, notices, withdrawal`
 
 func scanTermination(r *row) *akte.Termination {
-	return &akte.Termination{AccountID: akte.AccountID(r.text()), RequestedAt: r.time(), DeleteAt: r.time(), Notices: int(r.int64())}
+	return &akte.Termination{AccountID: akte.AccountID(r.text()), RequestedAt: r.time(), DeleteAt: r.time(), Notices: int(r.int64()), Withdrawal: r.int64() != 0}
 }
 
 // SetTermination records the account's notice, replacing an earlier one.
 func (s *Store) SetTermination(ctx context.Context, t *akte.Termination) error {
-	_, err := s.changes(ctx, "sqlite.SetTermination", `INSERT INTO terminations (`+terminationColumns+`) VALUES (?, ?, ?, ?)
-		ON CONFLICT (account_id) DO UPDATE SET requested_at = excluded.requested_at, delete_at = excluded.delete_at, notices = excluded.notices`,
-		t.AccountID, micros(t.RequestedAt), micros(t.DeleteAt), t.Notices)
+	_, err := s.changes(ctx, "sqlite.SetTermination", `INSERT INTO terminations (`+terminationColumns+`) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET requested_at = excluded.requested_at, delete_at = excluded.delete_at, notices = excluded.notices,
+		withdrawal = excluded.withdrawal`,
+		t.AccountID, micros(t.RequestedAt), micros(t.DeleteAt), t.Notices, boolInt(t.Withdrawal))
 	return err
 }
 

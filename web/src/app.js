@@ -22,6 +22,7 @@ import { has } from './catalog.js';
 import * as health from './health.js';
 import { MedPlan } from './medplan.js';
 import { Grants, GrantedRecords } from './grants.js';
+import { RegistrationConsents, PrivacyLink, PrivacyPage, ConsentsPage, serviceGiven, serviceWithdrawn } from './consent.js';
 
 const html = htm.bind(h);
 
@@ -378,6 +379,7 @@ function Login({ start }) {
       useKDF(email, pre.kdf);
       // App leads on to the page asked for, or to the record.
       enterSession(res.account, res.keys, pre.kdf, umk);
+      if (res.consents_due?.length) navigate('/einwilligungen', { replace: true }); // a new version asks (decision 0044)
       setStatus('');
     } catch (e) {
       setStatus('');
@@ -558,6 +560,7 @@ function Register({ resume }) {
   };
   useTitle(titles[step]);
   const [kvnrErr, setKvnrErr] = useState('');
+  const [consents, setConsents] = useState(null);
   const submitForm = run(async () => {
     // Checks of the Go core before the slow work of making keys; the
     // KVNR's is said at its field.
@@ -571,6 +574,7 @@ function Register({ resume }) {
     const res = await post('/accounts', {
       email: f.email, kvnr: f.kvnr.trim().toUpperCase(), birth_date: f.birth, kdf: m.kdf, login_secret: m.login_secret,
       recovery_verifier: m.recovery_verifier, keys: m.keys, device_id: deviceId(), device_name: deviceName(), record: m.record, lang: lang.value,
+      consents, via: 'web',
     });
     setReg({ m, ...res });
     localStorage.setItem('akte.email', f.email);
@@ -628,6 +632,7 @@ function Register({ resume }) {
           'Ihr Passwort verlässt dieses Gerät nie. Daraus werden hier die Schlüssel abgeleitet, mit denen Ihre Daten verschlüsselt werden.',
           'Your password never leaves this device. The keys that encrypt your data are derived from it here.',
         )}</p>
+        <${RegistrationConsents} onAnswers=${setConsents} />
         <${Alert} text=${err} />
         <${Status} text=${status} />
         ${busy && status && html`<progress aria-hidden="true"></progress>`}
@@ -3204,6 +3209,7 @@ function LeaveNotice() {
 function Footer() {
   return html`<footer class="foot no-print">
     <p>${tr('Ende-zu-Ende-verschlüsselt: Ihre Dokumente werden auf diesem Gerät ver- und entschlüsselt.', 'End-to-end encrypted: your documents are encrypted and decrypted on this device.')}</p>
+    <p><${PrivacyLink} /></p>
     ${(site.imprint || site.privacy) &&
     html`<nav aria-label=${tr('Rechtliches', 'Legal')}><ul>
       ${site.imprint && html`<li><${ExternalLink} href=${site.imprint}>${tr('Impressum', 'Imprint')}<//></li>`}
@@ -3237,6 +3243,7 @@ function Header() {
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
         ${s && home(s) === '/praxis' && link('/praxis/akten', 'Akten', 'Records')}
         ${s && link('/protokoll', 'Protokoll', 'Protocol')}
+        ${s && home(s) === '/akte' && link('/einwilligungen', 'Einwilligungen', 'Consents')}
         ${s && link('/einstellungen', 'Einstellungen', 'Settings')}
         ${devMailbox.value && link('/postfach', 'Postfach', 'Mailbox')}
         ${s && html`<li><button type="button" onClick=${logout}>${tr('Abmelden', 'Log out')}</button></li>`}
@@ -3356,6 +3363,7 @@ function Health() {
     if (asking.person && (!birth || !sex)) throw fail('Bitte Geburtsdatum und Geschlecht angeben.', 'Please give the date of birth and the sex.');
     const consent = { text: text.id, version: text.version, lang: text.lang, hash: text.hash, at: new Date().toISOString() };
     const name = asking.name;
+    await serviceGiven(text); // the ledger first (decision 0044)
     await health.changeProfile(ctx(), h.profileIds, (cur) => ({
       ...cur,
       ...(asking.person ? { birth_date: birth, sex } : {}),
@@ -3373,6 +3381,7 @@ function Health() {
         delete services[n];
         return { ...cur, services };
       });
+      await serviceWithdrawn(n);
     }, tr(`${serviceWord(n)} ist ausgeschaltet.`, `${serviceWord(n)} is off.`));
   const add = (json) => act(() => health.addEntry(ctx(), json, h.profile.birth_date || session.value.account.birth_date), tr('Eintrag gespeichert.', 'Entry saved.'));
   const addImmunization = (e) => {
@@ -3469,6 +3478,7 @@ function Doctors({ doctors }) {
 const openPages = {
   '/postfach': () => html`<${Mailbox} />`,
   '/geraet': () => html`<${DeviceConfirm} token=${here.value.hash} />`,
+  '/datenschutz': () => html`<${PrivacyPage} />`,
 };
 const loginPages = {
   '/': () => html`<${Login} start />`,
@@ -3490,6 +3500,7 @@ const recordPages = [
   ['/auskunft', () => html`<${Information} />`],
   ['/gesundheit', () => html`<${Health} />`],
   ['/medikationsplan', () => html`<${MedPlan} ctx=${{ umk: session.value.umk, record: record.value, accountId: session.value.account.account_id }} items=${[...items.value, ...healthItems.value]} reload=${loadRecord} />`],
+  ['/einwilligungen', () => html`<${ConsentsPage} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 

@@ -80,6 +80,8 @@ for (const lang of ['en', 'de']) {
     // before any key is made (the server refuses it too: the CLI's tests).
     await page.getByLabel(l.password, { exact: true }).fill(password);
     await page.getByLabel(l.repeat).fill(password);
+    await page.getByLabel(/^ ?(Ich willige|I consent)/).check();
+    await page.getByLabel(/^ ?(Ich habe die Datenschutzhinweise|I have read the privacy notice)/).check();
     await page.getByRole('button', { name: l.create }).click();
     const kvnrErr = page.locator('p.error').filter({ hasText: text(lang, 'kvnr_invalid') });
     await kvnrErr.waitFor({ timeout: 60000 });

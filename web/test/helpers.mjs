@@ -283,7 +283,7 @@ export { readFileSync };
 export async function account(base, email, password = 'Lindenblüte-Morgentau-42', kvnr = 'X110411675') {
   const home = tempDir('akte-cli-');
   const env = { AKTE_PASSWORD: password };
-  const reg = JSON.parse(await cli(base, home, ['register', '--email', email, '--kvnr', kvnr, '--birthdate', '1980-04-01', '--json'], env));
+  const reg = JSON.parse(await cli(base, home, ['register', '--email', email, '--kvnr', kvnr, '--birthdate', '1980-04-01', '--accept', '--json'], env));
   const m = await lastMail(base, email, 'Bestätigen');
   await cli(base, home, ['verify-email', '--code', m.text.match(/Code: (\d{8})/)[1]], env);
   return { email, password, home, env, secret: reg.totp_secret, recoveryKey: reg.recovery_key };

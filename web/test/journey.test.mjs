@@ -117,6 +117,8 @@ test('register, upload, view, download, CLI cross-check, log out', async (t) => 
     page.locator('progress').waitFor({ state: 'attached', timeout: 30000 }),
     page.getByText('Schlüssel werden auf diesem Gerät erzeugt').waitFor({ timeout: 30000 }),
   ]);
+  await page.getByLabel('Ich willige in die Verarbeitung meiner Gesundheitsdaten ein.').check();
+  await page.getByLabel('Ich habe die Datenschutzhinweise und die Nutzungsbedingungen gelesen.').check();
   await page.getByRole('button', { name: 'Konto anlegen' }).click();
   await working;
 

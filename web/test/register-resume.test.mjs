@@ -22,6 +22,8 @@ test('a reload at every registration step continues at that step', async (t) => 
   await page.getByLabel('Geburtsdatum').fill('1980-04-01');
   await page.getByLabel('Passwort', { exact: true }).fill(password);
   await page.getByLabel('Passwort wiederholen').fill(password);
+  await page.getByLabel('Ich willige in die Verarbeitung meiner Gesundheitsdaten ein.').check();
+  await page.getByLabel('Ich habe die Datenschutzhinweise und die Nutzungsbedingungen gelesen.').check();
   await page.getByRole('button', { name: 'Konto anlegen' }).click();
   await page.getByRole('heading', { name: 'E-Mail-Adresse bestätigen' }).waitFor({ timeout: 60000 });
 
