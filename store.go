@@ -165,6 +165,20 @@ type Store interface {
 	// SetTerminationNotices records that the reminders up to n were sent
 	// and reports whether this call did (false if n were already).
 	SetTerminationNotices(ctx context.Context, account AccountID, n int) (bool, error)
+	// SetReminder stores an account's medication reminders, replacing
+	// earlier ones (KindNotFound if the account does not exist).
+	SetReminder(ctx context.Context, r *Reminder) error
+	// Reminder returns the account's reminders; KindNotFound if none.
+	Reminder(ctx context.Context, account AccountID) (*Reminder, error)
+	// Reminders lists every account's reminders.
+	Reminders(ctx context.Context) ([]*Reminder, error)
+	// DeleteReminder removes the account's reminders; KindNotFound if
+	// there are none.
+	DeleteReminder(ctx context.Context, account AccountID) error
+	// MarkReminderSent records that the reminder due at at was sent, if
+	// none at or after at was recorded, and reports whether this call did
+	// (of two rounds at once, one sends).
+	MarkReminderSent(ctx context.Context, account AccountID, at time.Time) (bool, error)
 	// AddConsent appends a record to the consent ledger and keeps its
 	// text (by its hash) unless the ledger has it already: both or
 	// neither.

@@ -36,6 +36,9 @@ func (a *API) routes() {
 	m.HandleFunc("DELETE /api/v1/account/termination", a.authed(a.handleKeepAccount))
 	m.HandleFunc("GET /api/v1/account/usage", a.authed(a.handleUsage))
 	m.HandleFunc("GET /api/v1/account/provider", a.authed(a.handleAccountProvider))
+	m.HandleFunc("PUT /api/v1/account/reminders", a.authed(a.handleRemindersSet))
+	m.HandleFunc("GET /api/v1/account/reminders", a.authed(a.handleReminders))
+	m.HandleFunc("DELETE /api/v1/account/reminders", a.authed(a.handleRemindersClear))
 
 	// The consent ledger and the restriction of processing (decision 0044).
 	m.HandleFunc("GET /api/v1/consent-texts", a.handleConsentTexts)

@@ -87,6 +87,11 @@ const (
 	RecordRestrict   Operation = "record.restrict"
 	RecordUnrestrict Operation = "record.unrestrict"
 
+	// Intake reminders of the medication plan (times only, decision 0045).
+	MedicationRemindersSet   Operation = "medication.reminders_set"
+	MedicationRemindersClear Operation = "medication.reminders_clear"
+	MedicationReminderSent   Operation = "medication.reminder_sent"
+
 	// Sessions.
 	SessionLogin     Operation = "session.login"
 	SessionLogout    Operation = "session.logout"
@@ -227,6 +232,10 @@ func Operations() []OpInfo {
 		{EmergencyRequest, "REP-05", ActionExecute, AreaAccess, "Notfallzugriff beantragt", "Emergency access requested"},
 		{EmergencyRefuse, "REP-06", ActionUpdate, AreaAccess, "Notfallzugriff abgelehnt", "Emergency access refused"},
 		{EmergencyOpen, "REP-07", ActionExecute, AreaAccess, "Notfallzugriff nach Wartezeit geöffnet", "Emergency access opened after the waiting period"},
+
+		{MedicationRemindersSet, "MED-01", ActionUpdate, AreaAuth, "Einnahme-Erinnerungen eingestellt (nur Uhrzeiten)", "Intake reminders set (times only)"},
+		{MedicationRemindersClear, "MED-02", ActionDelete, AreaAuth, "Einnahme-Erinnerungen gelöscht", "Intake reminders cleared"},
+		{MedicationReminderSent, "MED-03", ActionExecute, AreaAuth, "Einnahme-Erinnerung gesendet", "Intake reminder sent"},
 
 		{AppConnect, "APP-01", ActionCreate, AreaAccess, "App verbunden", "App connected"},
 		{AppDisconnect, "APP-02", ActionDelete, AreaAccess, "App getrennt", "App disconnected"},

@@ -41,7 +41,7 @@ type pos struct {
 }
 
 func (p pos) params() map[string]any {
-	m := map[string]any{"element": p.element}
+	m := map[string]any{"element": p.element, "where": p.path(), "path": p.path()}
 	if p.attribute != "" {
 		m["attribute"] = p.attribute
 	}
@@ -52,6 +52,27 @@ func (p pos) params() map[string]any {
 		m["line"] = p.line
 	}
 	return m
+}
+
+// path is the position as a language-neutral path into the plan, e.g.
+// "MP/S[2]/M[3]@p" (the third line of the second section, its PZN).
+func (p pos) path() string {
+	w := p.element
+	if p.line > 0 {
+		w = fmt.Sprintf("%s[%d]", w, p.line)
+	}
+	if p.section > 0 && p.element != "S" {
+		w = fmt.Sprintf("S[%d]/%s", p.section, w)
+	} else if p.section > 0 {
+		w = fmt.Sprintf("S[%d]", p.section)
+	}
+	if w != "MP" {
+		w = "MP/" + w
+	}
+	if p.attribute != "" {
+		w += "@" + p.attribute
+	}
+	return w
 }
 
 func (p pos) String() string {
@@ -265,7 +286,7 @@ func (a attrs) exclusive(x, y string) error {
 	if _, ok := a.m[x]; ok {
 		if _, ok := a.m[y]; ok {
 			p := a.at(x)
-			return akte.R(op, akte.KindInvalid, "bmp_attribute_conflict", map[string]any{"element": p.element, "attribute": x, "other": y, "section": p.section, "line": p.line},
+			return akte.R(op, akte.KindInvalid, "bmp_attribute_conflict", map[string]any{"element": p.element, "attribute": x, "other": y, "section": p.section, "line": p.line, "where": p.path()},
 				fmt.Sprintf("%s: %s and %s must not both be given", p, x, y))
 		}
 	}
@@ -594,7 +615,7 @@ func (d *decoder) medication(se xml.StartElement, p pos) (Line, error) {
 	} else {
 		l.Unit = a.text("dud")
 	}
-	l.Instructions, l.Reason, l.Extra = a.text("i"), a.text("r"), a.text("x")
+	l.Instructions, l.Indication, l.Extra = a.text("i"), a.text("r"), a.text("x")
 	for {
 		t, err := d.next()
 		if err != nil {

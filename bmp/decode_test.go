@@ -89,7 +89,7 @@ func checkLines(t *testing.T, name string, p *Plan) {
 				ings = append(ings, strings.TrimSpace(in.Name+" "+in.Strength))
 			}
 			got = append(got, line{section: i + 1, kind: l.Kind, pzn: l.PZN, name: l.Name, dose: l.Dose.String(), unit: l.Unit,
-				instructions: l.Instructions, reason: l.Reason, extra: l.Extra, form: l.Form, ingredients: strings.Join(ings, ", "), weekday: l.Weekday})
+				instructions: l.Instructions, reason: l.Indication, extra: l.Extra, form: l.Form, ingredients: strings.Join(ings, ", "), weekday: l.Weekday})
 		}
 	}
 	if len(got) != len(ex.lines) {

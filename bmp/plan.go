@@ -1,8 +1,9 @@
-// Package bmp reads and writes the Bundeseinheitlicher Medikationsplan
-// (BMP, § 31a SGB V): the UKF XML of the plan's DataMatrix in versions 2.5
-// to 2.8, the DataMatrix itself, one FHIR MedicationStatement per line, and
-// a printable plan in the BMP layout as PDF. Pure Go without I/O beyond the
-// readers and writers it is given, so it runs in WebAssembly.
+// Package bmp reads the Bundeseinheitlicher Medikationsplan (BMP, § 31a
+// SGB V): the UKF XML of the plan's DataMatrix in versions 2.5 to 2.8, and
+// one FHIR MedicationStatement per line. The DataMatrix itself (gozxing)
+// is package bmp/datamatrix, the printable plan in the BMP layout (PDF)
+// package bmp/bmppdf, so that this package stays small for the browser's
+// WebAssembly module. Pure Go without I/O.
 package bmp
 
 // Plan is one decoded medication plan (one page of it, or all pages after
@@ -90,7 +91,7 @@ type Line struct {
 	// free text (dud).
 	Unit, UnitCode string
 	Instructions   string // i: Hinweise
-	Reason         string // r: Behandlungsgrund
+	Indication     string // r: Behandlungsgrund (reason for treatment)
 	Extra          string // x: bound extra line
 	Ingredients    []Ingredient
 }

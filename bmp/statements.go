@@ -71,8 +71,8 @@ func (p *Plan) statement(s Section, l Line, n int, subject fhir.Reference) *fhir
 	case s.Heading != "":
 		ms.Category = &fhir.CodeableConcept{Text: s.Heading}
 	}
-	if l.Reason != "" {
-		ms.ReasonCode = []fhir.CodeableConcept{{Text: l.Reason}}
+	if l.Indication != "" {
+		ms.ReasonCode = []fhir.CodeableConcept{{Text: l.Indication}}
 	}
 	if l.Extra != "" {
 		ms.Note = []fhir.Annotation{{Text: l.Extra}}

@@ -385,6 +385,32 @@ var sent = []string{
 	"service_not_available",
 	"service_off",
 	"consent_not_given",
+
+	// The medication plan (bmp, client) and its reminders (service).
+	"bmp_empty",
+	"bmp_too_large", // max
+	"bmp_not_a_plan",
+	"bmp_xml_invalid",
+	"bmp_truncated",
+	"bmp_version_unsupported", // version, min, max
+	"bmp_attribute_missing",   // element, where, path, attribute, section, line
+	"bmp_attribute_invalid",   // element, where, path, attribute, section, line
+	"bmp_attribute_conflict",  // element, where, attribute, other, section, line
+	"bmp_code_unknown",        // element, where, path, attribute, section, line
+	"bmp_element_missing",     // element, where, path
+	"bmp_line_empty",          // element, where, path, section, line
+	"bmp_pages_mismatch",
+	"bmp_pages_missing",   // missing, pages
+	"bmp_image_too_large", // max_bytes or max_pixels
+	"bmp_image_unreadable",
+	"bmp_code_not_found",
+	"bmp_code_too_large",
+	"medplan_none",
+	"medplan_line_unknown",  // line, lines
+	"medplan_slot_invalid",  // slot
+	"reminder_tz_invalid",   // tz
+	"reminder_time_invalid", // slot, value
+	"reminders_none",
 	"birth_date_required",
 	"sex_required",
 	"sex_invalid",

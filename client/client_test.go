@@ -252,6 +252,20 @@ func TestRoutesCovered(t *testing.T) {
 	if n := must[*wire.Termination](t)(c.Termination(ctx)); n != nil {
 		t.Errorf("a notice after keep: %+v", n)
 	}
+	// Intake reminders (decision 0045): times only, cleared at once.
+	if r := must[*wire.Reminders](t)(c.SetReminders(ctx, wire.Reminders{TZ: "Europe/Berlin", Morning: "08:00", Night: "22:30"})); r == nil || r.Morning != "08:00" || r.Night != "22:30" {
+		t.Errorf("reminders set: %+v", r)
+	}
+	if r := must[*wire.Reminders](t)(c.Reminders(ctx)); r == nil || r.TZ != "Europe/Berlin" {
+		t.Errorf("reminders: %+v", r)
+	}
+	if _, err := c.SetReminders(ctx, wire.Reminders{TZ: "Mars/Olympus", Morning: "08:00"}); akte.KindOf(err) != akte.KindInvalid {
+		t.Errorf("an unknown time zone: %v", err)
+	}
+	ok(t, c.ClearReminders(ctx))
+	if r := must[*wire.Reminders](t)(c.Reminders(ctx)); r != nil {
+		t.Errorf("reminders after clear: %+v", r)
+	}
 	// The consent ledger (decision 0044): the texts public, the
 	// registration's three given, a service consent given and withdrawn,
 	// the kept text read back; the restriction on and off.

@@ -127,6 +127,10 @@ type Entries struct {
 	// Problems are what the manifest and the version chains say of the
 	// listing: the caller warns.
 	Problems []core.Problem
+	// Items and Metas are the listing itself, documents included (the
+	// medication plan's original is a document).
+	Items []wire.Item
+	Metas map[string]core.Meta
 }
 
 // LoadEntries lists the record and opens its entries and profile; items
@@ -137,7 +141,7 @@ func (c *API) LoadEntries(ctx context.Context, rec *core.Record, seen *Seen) (*E
 	if err != nil {
 		return nil, err
 	}
-	out := &Entries{All: map[string]*Entry{}}
+	out := &Entries{All: map[string]*Entry{}, Items: its, Metas: metas}
 	for id, err := range core.ChainProblems(its, metas) {
 		out.Problems = append(out.Problems, core.Problem{ID: id, Err: err})
 	}

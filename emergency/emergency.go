@@ -40,10 +40,10 @@ type Condition struct {
 
 // Medication is a medication taken now.
 type Medication struct {
-	Name   string `json:"name"`
-	PZN    string `json:"pzn,omitempty"`
-	Dose   string `json:"dose,omitempty"`
-	Reason string `json:"reason,omitempty"`
+	Name       string `json:"name"`
+	PZN        string `json:"pzn,omitempty"`
+	Dose       string `json:"dose,omitempty"`
+	Indication string `json:"reason,omitempty"` // why it is taken (not named Reason: that is an error's field)
 }
 
 // Contact is a person to call. Emergency is true for relationship C
@@ -115,7 +115,7 @@ func Summarize(entries []fhir.Resource, today time.Time) Summary {
 				m.Dose = r.Dosage[0].Text
 			}
 			if len(r.ReasonCode) > 0 {
-				m.Reason = r.ReasonCode[0].Label()
+				m.Indication = r.ReasonCode[0].Label()
 			}
 			if m.Name != "" {
 				s.Medications = append(s.Medications, m)

@@ -64,7 +64,7 @@ func TestSummarize(t *testing.T) {
 		},
 		Conditions: []Condition{{Text: "Diabetes mellitus, Typ 2", Code: "E11.9", Since: "2015"}, {Text: "Bluthochdruck"}},
 		Medications: []Medication{
-			{Name: "Insulin", PZN: "00558736", Dose: "20-0-20-0 IE", Reason: "Diabetes"},
+			{Name: "Insulin", PZN: "00558736", Dose: "20-0-20-0 IE", Indication: "Diabetes"},
 			{Name: "Ramipril 5 mg"},
 		},
 		Contacts: []Contact{

@@ -232,3 +232,13 @@ type ShareLocked struct {
 }
 
 func (ShareLocked) Name() string { return "share_locked" }
+
+// MedicationReminder is an intake reminder of the medication plan: the
+// time of day (Slot: morning, noon, evening, night) and the time set
+// (HH:MM), never a medication (the server does not know it).
+type MedicationReminder struct {
+	Slot string
+	Time string
+}
+
+func (MedicationReminder) Name() string { return "medication_reminder" }

@@ -37,6 +37,8 @@ var all = []Template{
 	EmergencyOpened{Representative: "r@example.org", Patient: "p@example.org", Owner: true},
 	EmergencyOpened{Representative: "r@example.org", Patient: "p@example.org", Record: "abcdefghijklmnop"},
 	EmergencyRefused{Patient: "p@example.org"},
+	MedicationReminder{Slot: "morning", Time: "08:00"},
+	MedicationReminder{Slot: "night", Time: "22:30"},
 }
 
 // TestTemplates: every message renders in German and in English into a

@@ -40,6 +40,9 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		}
 		s.event(ctx, akte.Event{AccountID: id, Operation: "account.delete_unconfirmed", Object: "account:" + string(id), ActorID: "system", ActorRole: "system"})
 	}
+	if err := s.runReminders(ctx, now); err != nil {
+		return err
+	}
 	if err := s.runTerminations(ctx, now); err != nil {
 		return err
 	}

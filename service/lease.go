@@ -39,6 +39,12 @@ func (s *Service) RunJobLoop(ctx context.Context, holder string, interval time.D
 			s.log.Info("jobs lease lost", "holder", holder)
 		}
 		held = ok && err == nil
+		// Intake reminders go at the minute set, not at the jobs' interval.
+		if held {
+			if err := s.runReminders(ctx, now); err != nil && ctx.Err() == nil {
+				s.log.Error("medication reminders", "err", err)
+			}
+		}
 		if held && now.Sub(last) >= interval {
 			if err := s.RunJobs(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("maintenance jobs", "err", err)

@@ -111,6 +111,10 @@ const urls = {
   // The upload's reading, hashing and encryption (web/src/work.js).
   work: hashed('work.js', await bundle('work.js', 'iife')),
 };
+// The medication plan's DataMatrix reader (web/src/zxing.js, zxing-wasm),
+// loaded only when a plan is scanned, with its WebAssembly.
+urls.zxing = hashed('zxing.js', await bundle('zxing.js', 'esm'));
+urls.zxingWasm = hashed('zxing_reader.wasm', readFileSync(join(here, 'node_modules', 'zxing-wasm', 'dist', 'reader', 'zxing_reader.wasm')));
 // The logo, and the icons and manifest that make the app installable (no
 // service worker: nothing of a record is cached by the browser).
 const icon = (f) => hashed(f, readFileSync(join(here, 'src', 'icons', f)));

@@ -428,3 +428,21 @@ type UsageState struct {
 type TerminationState struct {
 	Termination *Termination `json:"termination"`
 }
+
+// Reminders is PUT /api/v1/account/reminders and, in RemindersState, its
+// answer: the intake reminders of the medication plan (decision 0045) as
+// local times "HH:MM" ("" for none) in the IANA time zone TZ. Never a
+// medication: the server does not learn which.
+type Reminders struct {
+	TZ      string `json:"tz"`
+	Morning string `json:"morning,omitempty"`
+	Noon    string `json:"noon,omitempty"`
+	Evening string `json:"evening,omitempty"`
+	Night   string `json:"night,omitempty"`
+}
+
+// RemindersState is GET /api/v1/account/reminders: the reminders, or null
+// if none are set.
+type RemindersState struct {
+	Reminders *Reminders `json:"reminders"`
+}

@@ -185,9 +185,9 @@ func Services() []Service {
 	return []Service{
 		{Name: "vaccinations", Built: true, NeedsPerson: true},
 		{Name: "checkups", Built: true, NeedsPerson: true},
-		{Name: "medication"},
+		{Name: "medication", Built: true},
 		{Name: "doctors", Built: true},
-		{Name: "emergency"},
+		{Name: "emergency", Built: true},
 	}
 }
 

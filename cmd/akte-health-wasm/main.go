@@ -7,7 +7,7 @@
 // the rule data, and loaded only when a page shows entries or a status
 // (in a worker, like cmd/akte-audit-wasm).
 //
-// It exports akteHealth with two functions, each taking one object and
+// It exports akteHealth with three functions, each taking one object and
 // returning {ok: RESULT} or {error: {code, reason, params, message}}:
 //
 //	checkEntry({json, today, birth_date})
@@ -18,11 +18,17 @@
 //	       "checkups" (or of [doctors.Doctor] for "doctors"), profile the sealed profile's JSON text, entries an
 //	       array of the current entries' resource JSON texts
 //
+//	decodePlan({carrier, today})
+//	    -> {id, version, author, date, lines, statements}: a medication plan
+//	       (BMP) from its DataMatrix content or XML, one character per
+//	       ISO-8859-1 byte; statements are the MedicationStatements to seal
+//
 // today is YYYY-MM-DD (the day where the person is); the status is never
 // stored.
 package main
 
 import (
+	"encoding/json"
 	"syscall/js"
 
 	"github.com/akte/akte/client/health"
@@ -33,6 +39,7 @@ func main() {
 	api := js.Global().Get("Object").New()
 	api.Set("checkEntry", wasmcall.Export("health", checkEntry))
 	api.Set("status", wasmcall.Export("health", status))
+	api.Set("decodePlan", wasmcall.Export("health", decodePlan))
 	js.Global().Set("akteHealth", api)
 	js.Global().Call("akteHealthReady")
 	select {}
@@ -57,6 +64,15 @@ func strs(a js.Value, name string) []string {
 
 func checkEntry(a js.Value) (any, error) {
 	return health.CheckEntry(wasmcall.Str(a, "json"), wasmcall.Str(a, "today"), wasmcall.Str(a, "birth_date"))
+}
+
+func decodePlan(a js.Value) (any, error) {
+	out, err := health.DecodePlan(wasmcall.Str(a, "carrier"), wasmcall.Str(a, "today"))
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
 }
 
 func status(a js.Value) (any, error) {

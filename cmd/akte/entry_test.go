@@ -81,7 +81,7 @@ func TestEntries(t *testing.T) {
 		Available bool   `json:"available"`
 	}
 	u.okJSON(&services, "services", "ls")
-	if len(services) != 5 || services[0].Name != "vaccinations" || services[0].On || !services[1].Available || services[2].Available {
+	if len(services) != 5 || services[0].Name != "vaccinations" || services[0].On || !services[1].Available || !services[2].Available || !services[3].Available || !services[4].Available {
 		t.Fatalf("services ls = %+v", services)
 	}
 	if errs := u.fails("vaccinations"); !says(errs, "service_off", map[string]any{"service": "vaccinations"}) {
@@ -93,8 +93,8 @@ func TestEntries(t *testing.T) {
 	if code == 0 || !says(errs, "consent_not_given", map[string]any{"service": "vaccinations"}) || !strings.Contains(out+errs, "STIKO") {
 		t.Fatalf("consent refused: exit %d\n%s\n%s", code, out, errs)
 	}
-	if errs := u.fails("services", "on", "medication", "--yes"); !says(errs, "service_not_available", map[string]any{"service": "medication"}) {
-		t.Errorf("medication on: %s", errs)
+	if errs := u.fails("services", "on", "nosuch", "--yes"); !says(errs, "service_unknown", nil) {
+		t.Errorf("an unknown service on: %s", errs)
 	}
 	// With no service on, the birth date given at registration still
 	// bounds an entry's dates.

@@ -170,6 +170,12 @@ func serviceOffCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer e.save(st)
+			// The reminders stop at once, before anything else.
+			if args[0] == client.MedicationService {
+				if err := c.ClearReminders(cmd.Context()); err != nil {
+					return e.authErr(st, err)
+				}
+			}
 			p, err := c.ServiceOff(cmd.Context(), rec, &st.Seen, es, args[0])
 			if err != nil {
 				return e.authErr(st, err)

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 
 		{"Passkeys", testPasskeys},
 		{"Terminations", testTerminations},
+		{"Reminders", testReminders},
 		{"Consents", testConsents},
 		{"Parties", testParties},
 		{"Activations", testActivations},

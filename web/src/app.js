@@ -21,6 +21,7 @@ import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
 import { AppsPage, fileInbox } from './apps.js';
+import { MedPlan } from './medplan.js';
 import { Grants, GrantedRecords } from './grants.js';
 import { RegistrationConsents, PrivacyLink, PrivacyPage, ConsentsPage, serviceGiven, serviceWithdrawn } from './consent.js';
 import { SharePage, SharesPage } from './share.js';
@@ -3242,6 +3243,7 @@ function Header() {
       <ul>
         ${s && home(s) === '/akte' && link('/akte', 'Meine Akte', 'My record')}
         ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
+        ${s && home(s) === '/akte' && link('/medikationsplan', 'Medikationsplan', 'Medication plan')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
         ${s && home(s) === '/akte' && link('/apps', 'Apps und Eingang', 'Apps and inbox')}
         ${s && home(s) === '/akte' && link('/freigaben', 'Freigaben', 'Access')}
@@ -3381,6 +3383,7 @@ function Health() {
   };
   const switchOff = (n) =>
     act(async () => {
+      if (n === 'medication') await del('/account/reminders'); // the reminders stop at once (decision 0045)
       await health.changeProfile(ctx(), h.profileIds, (cur) => {
         const services = { ...(cur.services || {}) };
         delete services[n];
@@ -3505,6 +3508,7 @@ const recordPages = [
   ['/patienten-cd', () => html`<${CDImport} />`],
   ['/auskunft', () => html`<${Information} />`],
   ['/gesundheit', () => html`<${Health} />`],
+  ['/medikationsplan', () => html`<${MedPlan} ctx=${{ umk: session.value.umk, record: record.value, accountId: session.value.account.account_id }} items=${[...items.value, ...healthItems.value]} reload=${loadRecord} />`],
   ['/einwilligungen', () => html`<${ConsentsPage} />`],
   ['/geteilt', () => html`<${SharesPage} items=${items.value} onLoad=${() => items.value.length || reloadRecord()} />`],
   ['/apps', () => html`<${AppsPage} session=${session.value} />`],

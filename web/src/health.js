@@ -51,7 +51,7 @@ export const today = () => {
 export const services = [
   { name: 'vaccinations', built: true, person: true },
   { name: 'checkups', built: true, person: true },
-  { name: 'medication' },
+  { name: 'medication', built: true },
   { name: 'doctors', built: true },
   { name: 'emergency' },
 ];
@@ -202,4 +202,13 @@ export function immunization({ vaccine, date, dose, targets, lot }) {
   };
   if (lot) r.lotNumber = lot;
   return JSON.stringify(r);
+}
+
+// decodePlan reads a medication plan (BMP) from its DataMatrix content or
+// XML (bytes) with the Go code the CLI runs: {id, version, author, date,
+// lines, statements}; nothing is stored.
+export async function decodePlan(bytes) {
+  let carrier = '';
+  for (const b of bytes) carrier += String.fromCharCode(b);
+  return JSON.parse(await call('decodePlan', { carrier, today: today() }));
 }

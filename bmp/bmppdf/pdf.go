@@ -1,8 +1,13 @@
-package bmp
+// Package bmppdf prints a medication plan (package bmp) as a PDF in the
+// BMP layout. Apart from bmp so that the fonts it embeds do not weigh on
+// the WebAssembly module that decodes plans in the browser.
+package bmppdf
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/akte/akte/bmp"
+	"github.com/akte/akte/bmp/datamatrix"
 	"image/png"
 	"io"
 	"strings"
@@ -37,7 +42,7 @@ const (
 // WritePDF renders the plan as a printable PDF in the BMP layout, with the
 // DataMatrix of p.Raw (none for a plan merged from several pages). now is
 // the PDF's creation time.
-func WritePDF(w io.Writer, p *Plan, now time.Time) error {
+func WritePDF(w io.Writer, p *bmp.Plan, now time.Time) error {
 	const op = "bmp.pdf"
 	pdf := fpdf.New("L", "mm", "A4", "")
 	pdffont.Register(pdf)
@@ -49,7 +54,7 @@ func WritePDF(w io.Writer, p *Plan, now time.Time) error {
 	var code bytes.Buffer
 	withCode := len(p.Raw) > 0
 	if withCode {
-		img, err := EncodeImage(p.Raw, 600)
+		img, err := datamatrix.EncodeImage(p.Raw, 600)
 		if err != nil {
 			return err
 		}
@@ -77,7 +82,7 @@ func WritePDF(w io.Writer, p *Plan, now time.Time) error {
 
 type renderer struct {
 	pdf   *fpdf.Fpdf
-	plan  *Plan
+	plan  *bmp.Plan
 	code  bool
 	pages int
 }
@@ -187,13 +192,13 @@ func (r *renderer) heading(text string) {
 
 // line prints one plan line as a table row; a free-text dose spans the
 // four dose columns, a free-text line the whole row.
-func (r *renderer) line(l Line) {
+func (r *renderer) line(l bmp.Line) {
 	var cells []string
 	var spans []int // number of columns each cell covers
 	switch l.Kind {
-	case FreeText:
+	case bmp.FreeText:
 		cells, spans = []string{l.Name}, []int{len(columns)}
-	case Recipe:
+	case bmp.Recipe:
 		cells, spans = []string{l.Name, "", "", ""}, []int{4, 4, 2, 1}
 	default:
 		var ing, str []string
@@ -224,7 +229,7 @@ func (r *renderer) line(l Line) {
 		if l.Weekday > 0 {
 			instr = strings.TrimSpace(weekdayNames[l.Weekday] + " " + instr)
 		}
-		cells = append(cells, l.Unit, instr, l.Reason)
+		cells = append(cells, l.Unit, instr, l.Indication)
 		spans = append(spans, 1, 1, 1)
 	}
 	r.font(false, fontSize)
@@ -264,7 +269,7 @@ func (r *renderer) line(l Line) {
 	for i := range cells {
 		r.pdf.Rect(x, y, widths[i], h+hx, "D")
 		align := "L"
-		if spans[i] == 1 && i >= 4 && i <= 7 && l.Kind == Medication && l.Dose.Schema() != "" {
+		if spans[i] == 1 && i >= 4 && i <= 7 && l.Kind == bmp.Medication && l.Dose.Schema() != "" {
 			align = "C"
 		}
 		for j, t := range wrapped[i] {

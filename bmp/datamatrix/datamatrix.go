@@ -1,4 +1,8 @@
-package bmp
+// Package datamatrix reads and writes the DataMatrix of a medication plan
+// (package bmp) through gozxing. Apart from bmp so that the WebAssembly
+// module that decodes plans in the browser (where zxing-wasm reads the
+// code) does not carry gozxing.
+package datamatrix
 
 import (
 	"bytes"
