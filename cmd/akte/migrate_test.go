@@ -73,7 +73,10 @@ func TestMigrate(t *testing.T) {
 	} else {
 		t.Logf("old session: %s", strings.TrimSpace(errs))
 	}
-	alice.login()
+	alice.login() // without being asked again: the consent ledger moved
+	if out := alice.ok("consent", "ls", "--json"); !strings.Contains(out, `"processing"`) {
+		t.Errorf("consent ledger after migrate: %s", out)
+	}
 	// The record manifest moved with its counter: no list rolled back.
 	if _, errs := alice.lsProblems(); errs != "" {
 		t.Errorf("ls after migrate warns: %s", errs)

@@ -363,6 +363,96 @@ func (m *migration) copyAccounts(ctx context.Context) error {
 				return fmt.Errorf("item %s: %w", it.ID, err)
 			}
 		}
+		if err := copyAccountState(ctx, src, dst, a.ID); err != nil {
+			return fmt.Errorf("account %s: %w", a.ID, err)
+		}
+	}
+	return nil
+}
+
+// copyAccountState copies what an account decided and set beyond its keys
+// and items: the consent ledger with the texts it keeps (decision 0044), a
+// restriction, a notice, the medication reminders, the open shares
+// (decision 0042; their view logs stay behind) and the usage data of its
+// quarters and insurer (decision 0047). What a cut run copied already is
+// kept.
+func copyAccountState(ctx context.Context, src, dst akte.Store, id akte.AccountID) error {
+	have := map[string]bool{}
+	dcs, err := dst.Consents(ctx, id)
+	if err != nil {
+		return fmt.Errorf("consents: %w", err)
+	}
+	for _, c := range dcs {
+		have[c.ID] = true
+	}
+	cs, err := src.Consents(ctx, id)
+	if err != nil {
+		return fmt.Errorf("consents: %w", err)
+	}
+	for _, c := range cs {
+		if have[c.ID] {
+			continue
+		}
+		t, err := src.ConsentText(ctx, c.Hash)
+		if err != nil {
+			return fmt.Errorf("consent text %s: %w", c.Hash, err)
+		}
+		if err := dst.AddConsent(ctx, c, t); err != nil {
+			return fmt.Errorf("consent %s: %w", c.ID, err)
+		}
+	}
+	// copyOne copies a row the account has at most one of.
+	copyOne := func(what string, get func(akte.Store) (any, error), set func(any) error) error {
+		v, err := get(src)
+		if akte.Is(err, akte.KindNotFound) {
+			return nil
+		}
+		if err == nil {
+			err = set(v)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+	if err := errors.Join(
+		copyOne("restriction", func(s akte.Store) (any, error) { return s.Restriction(ctx, id) },
+			func(v any) error { return dst.SetRestriction(ctx, v.(*akte.Restriction)) }),
+		copyOne("notice", func(s akte.Store) (any, error) { return s.Termination(ctx, id) },
+			func(v any) error { return dst.SetTermination(ctx, v.(*akte.Termination)) }),
+		copyOne("reminders", func(s akte.Store) (any, error) { return s.Reminder(ctx, id) },
+			func(v any) error { return dst.SetReminder(ctx, v.(*akte.Reminder)) }),
+	); err != nil {
+		return err
+	}
+	ss, err := src.Shares(ctx, id)
+	if err != nil {
+		return fmt.Errorf("shares: %w", err)
+	}
+	for _, sh := range ss {
+		if sh.RevokedAt != nil || sh.LockedAt != nil {
+			continue // answers as unknown on either side
+		}
+		sh.Views = nil
+		if err := dst.CreateShare(ctx, sh); err != nil && !akte.Is(err, akte.KindConflict) {
+			return fmt.Errorf("share %s: %w", sh.ID, err)
+		}
+	}
+	us, err := src.UsageData(ctx, id)
+	if err != nil {
+		return fmt.Errorf("usage data: %w", err)
+	}
+	for _, u := range us {
+		for _, q := range u.Quarters {
+			if err := dst.NoteAccess(ctx, id, q.Quarter, q.LastAccess); err != nil {
+				return fmt.Errorf("usage data: %w", err)
+			}
+		}
+		if u.Insurer != "" {
+			if err := dst.SetUsageInsurer(ctx, id, u.Insurer); err != nil {
+				return fmt.Errorf("usage data: %w", err)
+			}
+		}
 	}
 	return nil
 }
