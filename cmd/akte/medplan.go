@@ -14,29 +14,14 @@ import (
 	"github.com/akte/akte/bmp/bmppdf"
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/client/health"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/wire"
 )
 
-// planLine is one line of `akte medplan show --json` (and import).
-type planLine struct {
-	N            int    `json:"n"`
-	PZN          string `json:"pzn,omitempty"`
-	Name         string `json:"name"`
-	Dose         string `json:"dose,omitempty"`
-	Morning      string `json:"morning,omitempty"`
-	Noon         string `json:"noon,omitempty"`
-	Evening      string `json:"evening,omitempty"`
-	Night        string `json:"night,omitempty"`
-	Unit         string `json:"unit,omitempty"`
-	Form         string `json:"form,omitempty"`
-	Weekday      int    `json:"weekday,omitempty"`
-	Instructions string `json:"instructions,omitempty"`
-	Indication   string `json:"reason,omitempty"`
-	Note         string `json:"note,omitempty"`
-	Heading      string `json:"heading,omitempty"`
-	Entry        string `json:"entry,omitempty"`
-}
+// planLine is one line of `akte medplan show --json` (and import), the
+// shape the browser shows too.
+type planLine = health.PlanLine
 
 func planLines(mp *client.MedPlan) []planLine {
 	out := []planLine{}
