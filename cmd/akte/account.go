@@ -73,14 +73,7 @@ func registerCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st.Email, st.AccountID, st.Keys, st.KDF, st.DeviceSecret = email, res.AccountID, m.Keys, m.KDF, res.DeviceSecret
-			st.Seen.UseKDF(email, m.KDF)
-			st.ForgetSession()
-			if err := e.save(st); err != nil {
-				return err
-			}
-			return e.showRegistration(shownRegistration{accountID: res.AccountID, email: email, recoveryKey: core.FormatRecoveryKey(m.RecoveryKey),
-				totpSecret: res.TOTPSecret, totpURI: res.TOTPURI}, qrPath, asJSON)
+			return e.registered(st, email, m, res, qrPath, asJSON)
 		},
 	}
 	f := cmd.Flags()
@@ -358,4 +351,18 @@ func (e *env) emailStep(use, short string, run func(*cobra.Command, *client.Stat
 	}
 	e.jsonFlag(cmd, &asJSON)
 	return cmd
+}
+
+// registered keeps a new account's keys in the client's state and shows
+// the recovery key and the authenticator secret (akte register, akte
+// activate).
+func (e *env) registered(st *client.State, email string, m *core.Material, res *wire.RegisterResponse, qrPath string, asJSON bool) error {
+	st.Email, st.AccountID, st.Keys, st.KDF, st.DeviceSecret = email, res.AccountID, m.Keys, m.KDF, res.DeviceSecret
+	st.Seen.UseKDF(email, m.KDF)
+	st.ForgetSession()
+	if err := e.save(st); err != nil {
+		return err
+	}
+	return e.showRegistration(shownRegistration{accountID: res.AccountID, email: email, recoveryKey: core.FormatRecoveryKey(m.RecoveryKey),
+		totpSecret: res.TOTPSecret, totpURI: res.TOTPURI}, qrPath, asJSON)
 }

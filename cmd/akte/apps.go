@@ -357,14 +357,7 @@ func activateCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st.Email, st.AccountID, st.Keys, st.KDF, st.DeviceSecret = email, res.AccountID, m.Keys, m.KDF, res.DeviceSecret
-			st.Seen.UseKDF(email, m.KDF)
-			st.ForgetSession()
-			if err := e.save(st); err != nil {
-				return err
-			}
-			return e.showRegistration(shownRegistration{accountID: res.AccountID, email: email, recoveryKey: core.FormatRecoveryKey(m.RecoveryKey),
-				totpSecret: res.TOTPSecret, totpURI: res.TOTPURI}, qrPath, asJSON)
+			return e.registered(st, email, m, res, qrPath, asJSON)
 		},
 	}
 	f := cmd.Flags()
