@@ -292,6 +292,7 @@ var sent = []string{
 	"file_unreadable", // file
 	"import_damaged",  // file
 	"import_invalid",
+	"export_write_failed", // the web app: the browser refused to write the file
 	// Patient CDs and study items (package dicom, akte import-cd).
 	"dicom_bad_deflate",
 	"dicom_bad_meta",

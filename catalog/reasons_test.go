@@ -22,7 +22,7 @@ import (
 // the list in reasons.go, and each language's catalogue (plus the codes of
 // the error kinds, which stand for errors that name no finer reason).
 func TestReasons(t *testing.T) {
-	produced, problems := scanReasons(t, "..", "cmd/akte", "cmd/akte-wasm")
+	produced, problems := scanReasons(t, "..", "cmd/akte", "cmd/akte-wasm", "cmd/akte-export-wasm")
 	for _, p := range problems {
 		t.Error(p)
 	}

@@ -292,3 +292,9 @@ func Resources[T fhir.Resource](es *Entries) []T {
 	}
 	return out
 }
+
+// MemPlans returns upload plans kept in memory, for a client that has no
+// place to keep them (the web app's import, cmd/akte-export-wasm): an
+// interrupted upload starts again, and an import run again skips what it
+// added before (ImportArchive).
+func MemPlans() Plans { return &memPlans{} }

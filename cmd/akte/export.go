@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"time"
-	"unicode/utf8"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
@@ -17,13 +16,6 @@ import (
 	"github.com/akte/akte/client"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/seal"
-)
-
-// minPassphrase is the shortest passphrase an encrypted export takes;
-// exportWorkFactor is the scrypt work factor (log2 N) it is stretched with.
-const (
-	minPassphrase    = 12
-	exportWorkFactor = 16
 )
 
 func exportCmd(e *env) *cobra.Command {
@@ -48,18 +40,11 @@ func exportCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if utf8.RuneCountInString(pass) < minPassphrase {
-					return cli.Fail(akte.KindInvalid, "passphrase_too_short", map[string]any{"min": minPassphrase})
-				}
-				r, err := age.NewScryptRecipient(pass)
-				if err != nil {
+				// archive.Recipient: at least 12 characters, scrypt at work
+				// factor 2^16 (decision 0039), as the web app encrypts.
+				if recipient, err = archive.Recipient(pass); err != nil {
 					return err
 				}
-				// scrypt N=2^16, r=8: 64 MiB and about a quarter second
-				// per guess, so that the export stays under 100 MiB
-				// (decision 0039; age's default 2^18 needs 256 MiB).
-				r.SetWorkFactor(exportWorkFactor)
-				recipient = r
 			}
 			st, c, _, rec, err := e.openRecord(ctx)
 			if err != nil {
@@ -119,7 +104,7 @@ func (e *env) writeArchive(cmd *cobra.Command, out string, r archive.Record, rec
 		// to twice that while the documents stream (peak RSS,
 		// docs/benchmarks.md).
 		debug.FreeOSMemory()
-		if w, err = age.Encrypt(tmp, recipient); err != nil {
+		if w, err = archive.Encrypt(tmp, recipient); err != nil {
 			return nil, err
 		}
 		debug.FreeOSMemory()
