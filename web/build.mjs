@@ -3,7 +3,7 @@
 // the server sends them precompressed. Run by `make web` (after npm ci).
 //
 //   node build.mjs            build
-//   node build.mjs --no-wasm  reuse the core.wasm, audit.wasm, dicom.wasm, health.wasm and share.wasm of the last build (UI work)
+//   node build.mjs --no-wasm  reuse the core.wasm, audit.wasm, dicom.wasm, health.wasm, grants.wasm, export.wasm and share.wasm of the last build (UI work)
 //   node build.mjs --fast     brotli at quality 4 rather than 11 (a quick build while working)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -62,6 +62,14 @@ if (!process.argv.includes('--no-wasm') || !existsSync(grantsTmp)) {
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', grantsTmp, './cmd/akte-grants-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
   console.error(`grants.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
+// The export and import of a whole record (cmd/akte-export-wasm,
+// decision 0049), started in the core's worker by the export page only.
+const exportTmp = join(cache, 'export.wasm');
+if (!process.argv.includes('--no-wasm') || !existsSync(exportTmp)) {
+  const t = Date.now();
+  execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', exportTmp, './cmd/akte-export-wasm'], { cwd: root, env: goEnv, stdio: 'inherit' });
+  console.error(`export.wasm built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
 // Opening a share without an account (cmd/akte-share-wasm, decision
 // 0042): Argon2id for the share key, loaded only by the share page
 // (web/src/share.js).
@@ -104,6 +112,7 @@ const urls = {
   dicomWasm: hashed('dicom.wasm', readFileSync(dicomTmp)),
   dicomWorker: hashed('dicom-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('dicom-worker.js', 'iife'))])),
   grantsWasm: hashed('grants.wasm', readFileSync(grantsTmp)),
+  exportWasm: hashed('export.wasm', readFileSync(exportTmp)),
   healthWasm: hashed('health.wasm', readFileSync(healthTmp)),
   healthWorker: hashed('health-worker.js', Buffer.concat([readFileSync(wasmExec), Buffer.from('\n'), Buffer.from(await bundle('health-worker.js', 'iife'))])),
   shareWasm: hashed('share.wasm', readFileSync(shareTmp)),

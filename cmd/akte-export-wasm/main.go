@@ -18,7 +18,7 @@
 //
 // It exports akteExport:
 //
-//	slot({json: {kind, record, keys}}) -> {ok: {aad, data}}
+//	slot({json: {kind, record, keys}}) -> {ok: JSON text of {aad, data}}
 //	export({json, sink, progress}) -> Promise of {ok: JSON text} | {error}
 //	  json: {rmk|priv, record, lang, seen, audit_key, audit_last,
 //	         passphrase, unencrypted}
@@ -35,6 +35,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"runtime/debug"
 	"io"
 	"net/url"
 	"os"
@@ -75,12 +77,21 @@ func parse(v js.Value) (args, error) {
 
 func main() {
 	api := js.Global().Get("Object").New()
-	api.Set("slot", wasmcall.Export("export", func(v js.Value) (any, error) {
+	api.Set("slot", wasmcall.Export("export", func(v js.Value) (_ any, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = akte.E("slot", akte.KindInternal, "slot panic: "+fmt.Sprint(r)+string(debug.Stack()), nil)
+			}
+		}()
 		a, err := parse(v)
 		if err != nil {
 			return nil, err
 		}
-		return slot(a)
+		out, err := slot(a)
+		if err != nil {
+			return nil, err
+		}
+		return text(out)
 	}))
 	api.Set("export", async("export", runExport))
 	api.Set("import", async("import", runImport))
@@ -108,7 +119,8 @@ func async(op string, f func(js.Value) (any, error)) js.Func {
 				func() {
 					defer func() {
 						if r := recover(); r != nil {
-							err = akte.E(op, akte.KindInternal, "panic", nil)
+							js.Global().Get("console").Call("error", "akte-export: "+op+" "+fmt.Sprint(r)+string(debug.Stack()))
+							err = akte.E(op, akte.KindInternal, "panic: "+fmt.Sprint(r)+string(debug.Stack()), nil)
 						}
 					}()
 					out, err = f(v)

@@ -25,6 +25,7 @@ import { MedPlan } from './medplan.js';
 import { Grants, GrantedRecords } from './grants.js';
 import { RegistrationConsents, PrivacyLink, PrivacyPage, ConsentsPage, serviceGiven, serviceWithdrawn } from './consent.js';
 import { SharePage, SharesPage } from './share.js';
+import { ExportPage } from './export.js';
 
 const html = htm.bind(h);
 
@@ -2041,8 +2042,9 @@ function Termination() {
           `Your account has notice given. On ${fmtDate(notice.delete_at)} your record, your keys and your account will be deleted for good.`)}</p>
           <button type="button" class="primary" onClick=${keep}>${tr('Kündigung zurücknehmen', 'Take the notice back')}</button>`
       : notice === null &&
-        html`<p>${tr('Nach einer Frist von 28 Tagen werden alle Dokumente Ihrer Akte, Ihre Schlüssel, Geräte und Ihr Konto endgültig gelöscht. Bis dahin bleibt alles erhalten, und Sie können die Kündigung zurücknehmen. Sichern Sie Ihre Daten vorher mit „akte export“.',
-            'After a grace period of 28 days every document of your record, your keys, devices and your account are deleted for good. Until then everything stays, and you can take the notice back. Save your data first with “akte export”.')}</p>
+        html`<p>${tr('Nach einer Frist von 28 Tagen werden alle Dokumente Ihrer Akte, Ihre Schlüssel, Geräte und Ihr Konto endgültig gelöscht. Bis dahin bleibt alles erhalten, und Sie können die Kündigung zurücknehmen. Sichern Sie Ihre Daten vorher:',
+            'After a grace period of 28 days every document of your record, your keys, devices and your account are deleted for good. Until then everything stays, and you can take the notice back. Save your data first:')}
+          <a href="/export">${tr('Akte exportieren', 'Export the record')}</a></p>
           ${asking
             ? html`<div class="confirm" role="alertdialog" aria-labelledby="term-q">
                 <p id="term-q">${tr(`${n} Dokument(e) und Ihr Konto werden nach der Frist gelöscht. Das lässt sich danach nicht rückgängig machen. Wirklich kündigen?`,
@@ -2080,6 +2082,7 @@ function Settings() {
     <section class="card" aria-labelledby="rights-h">
       <h2 id="rights-h">${tr('Ihre Daten', 'Your data')}</h2>
       <p><a href="/auskunft">${tr('Auskunft über Ihre Daten (Art. 15 DSGVO)', 'Information about your data (GDPR Art. 15)')}</a></p>
+      <p><a href="/export">${tr('Akte exportieren oder ein Archiv importieren (Art. 20 DSGVO)', 'Export the record or import an archive (GDPR Art. 20)')}</a></p>
     </section>
     <${Termination} />`;
 }
@@ -3510,6 +3513,7 @@ const recordPages = [
   ['/gesundheit', () => html`<${Health} />`],
   ['/medikationsplan', () => html`<${MedPlan} ctx=${{ umk: session.value.umk, record: record.value, accountId: session.value.account.account_id }} items=${[...items.value, ...healthItems.value]} reload=${loadRecord} />`],
   ['/einwilligungen', () => html`<${ConsentsPage} />`],
+  ['/export', () => html`<${ExportPage} />`],
   ['/geteilt', () => html`<${SharesPage} items=${items.value} onLoad=${() => items.value.length || reloadRecord()} />`],
   ['/apps', () => html`<${AppsPage} session=${session.value} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
@@ -3568,7 +3572,7 @@ function App() {
 }
 
 // What the pages in modules of their own (grants.js) use.
-export { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData, PdfPages };
+export { session, useTitle, useAction, Field, Alert, Status, Busy, Fingerprint, InstitutionData, PdfPages, reloadRecord };
 
 boot();
 render(html`<${App} />`, document.getElementById('app'));

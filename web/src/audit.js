@@ -55,6 +55,16 @@ async function keep(account, pin) {
   });
 }
 
+// pin and keepPin are the key and checkpoint kept for the account, for
+// the export module (web/src/export.js), which verifies the protocol it
+// puts into the archive with the same rules.
+export const pin = (account) => queue.then(() => pinOf(account));
+export function keepPin(account, p) {
+  const run = queue.then(() => keep(account, p));
+  queue = run.catch(() => {});
+  return run;
+}
+
 // One verification at a time, so that two pages reading at once keep the
 // newer checkpoint.
 let queue = Promise.resolve();

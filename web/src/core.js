@@ -26,24 +26,27 @@ export function start() {
   const a = assets();
   worker = new Worker(a.worker);
   worker.onmessage = (ev) => {
-    const { id, out } = ev.data;
+    const { id, out, progress } = ev.data;
     const p = pending.get(id);
     if (!p) return;
+    if (progress) return void p.progress?.(...progress);
     pending.delete(id);
     const r = out;
     if (r.error) p.reject(new CoreError(r.error.code, r.error.message, r.error.reason, r.error.params));
     else p.resolve(r.ok);
   };
   readyP = new Promise((resolve, reject) => pending.set(0, { resolve, reject }));
-  worker.postMessage({ wasm: a.wasm, grantsWasm: a.grantsWasm });
+  worker.postMessage({ wasm: a.wasm, grantsWasm: a.grantsWasm, exportWasm: a.exportWasm });
   return readyP;
 }
 
-export async function call(fn, arg) {
+// call runs fn in the core's worker; progress, if given, is told what a
+// long call (export.*) reports on the way.
+export async function call(fn, arg, progress) {
   await start();
   const id = seq++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    pending.set(id, { resolve, reject, progress });
     worker.postMessage({ id, fn, arg });
   });
 }
