@@ -35,8 +35,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"runtime/debug"
 	"io"
 	"net/url"
 	"os"
@@ -77,12 +75,7 @@ func parse(v js.Value) (args, error) {
 
 func main() {
 	api := js.Global().Get("Object").New()
-	api.Set("slot", wasmcall.Export("export", func(v js.Value) (_ any, err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = akte.E("slot", akte.KindInternal, "slot panic: "+fmt.Sprint(r)+string(debug.Stack()), nil)
-			}
-		}()
+	api.Set("slot", wasmcall.Export("export", func(v js.Value) (any, error) {
 		a, err := parse(v)
 		if err != nil {
 			return nil, err
@@ -119,8 +112,7 @@ func async(op string, f func(js.Value) (any, error)) js.Func {
 				func() {
 					defer func() {
 						if r := recover(); r != nil {
-							js.Global().Get("console").Call("error", "akte-export: "+op+" "+fmt.Sprint(r)+string(debug.Stack()))
-							err = akte.E(op, akte.KindInternal, "panic: "+fmt.Sprint(r)+string(debug.Stack()), nil)
+							err = akte.E(op, akte.KindInternal, "panic", nil)
 						}
 					}()
 					out, err = f(v)

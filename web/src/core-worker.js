@@ -110,13 +110,7 @@ function keyArgs(arg) {
 async function callExport(id, fn, arg) {
   await startExport();
   const { handle, file, ...rest } = arg;
-  let a;
-  try {
-    a = keyArgs(rest);
-  } catch (e) {
-    if (e instanceof Fail) e.out.error.message = 'keyArgs: ' + e.out.error.message;
-    throw e;
-  }
+  const a = keyArgs(rest);
   const progress = (...p) => self.postMessage({ id, progress: p });
   let out;
   if (fn === 'import') {

@@ -211,7 +211,7 @@ test('export in the browser, import with the CLI into another server', async (t)
     assert.equal(z.subarray(0, 2).toString(), 'PK');
     for (const name of ['bundle.json', 'report.pdf', 'protocol/protokoll.pdf', 'protocol/checkpoint.txt', 'files/']) assert.ok(z.includes(Buffer.from(name)), name);
     // The CLI takes it too (a third account, nothing to skip).
-    const dora = await account(two.url, 'dora-webexport@example.org');
+    const dora = await account(two.url, 'dora-webexport@example.org', undefined, 'A123456780');
     await cli(two.url, dora.home, ['login', '--email', dora.email, '--totp', await code(dora.secret)], dora.env);
     const r = JSON.parse(await cli(two.url, dora.home, ['import', zip, '--json'], dora.env));
     assert.equal(r.added.length, 3, JSON.stringify(r));
