@@ -70,6 +70,28 @@ type Record struct {
 	Protocol *audit.Export
 	Lang     string // "de" or "en": README order, report
 	Now      time.Time
+	// Stage, if set, returns where a study's content is staged to be
+	// split into its instances (nil: a temporary file in Write's tmpDir).
+	// The web app, which has no file system, stages in memory
+	// (cmd/akte-export-wasm).
+	Stage func() (Staged, error)
+}
+
+// Staged holds a study's content while its instances are written; Close
+// removes it.
+type Staged interface {
+	io.Writer
+	io.ReaderAt
+	io.Closer
+}
+
+// tempFile is a Staged in a temporary file, removed on Close.
+type tempFile struct{ *os.File }
+
+func (t tempFile) Close() error {
+	err := t.File.Close()
+	os.Remove(t.Name())
+	return err
 }
 
 // Result says what was written.
@@ -104,7 +126,17 @@ func Write(ctx context.Context, w io.Writer, r Record, tmpDir string, progress f
 		}
 		var err error
 		if d.Meta.MediaType == dicom.StudyMediaType {
-			paths[d.ID], err = writeStudy(ctx, zw, d, r.Now, tmpDir)
+			stage := r.Stage
+			if stage == nil {
+				stage = func() (Staged, error) {
+					f, err := os.CreateTemp(tmpDir, ".akte-export-*")
+					if err != nil {
+						return nil, err
+					}
+					return tempFile{f}, nil
+				}
+			}
+			paths[d.ID], err = writeStudy(ctx, zw, d, r.Now, stage)
 		} else {
 			name := "files/" + d.ID + "/" + FileName(d.Meta)
 			paths[d.ID] = []string{name}
@@ -173,12 +205,11 @@ func pipelined(ctx context.Context, d Document, w io.Writer) error {
 }
 
 // writeStudy writes a study's instances as files/ID/<SeriesUID>/<SOPUID>.dcm.
-func writeStudy(ctx context.Context, zw *zip.Writer, d Document, now time.Time, tmpDir string) ([]string, error) {
-	tmp, err := os.CreateTemp(tmpDir, ".akte-export-*")
+func writeStudy(ctx context.Context, zw *zip.Writer, d Document, now time.Time, stage func() (Staged, error)) ([]string, error) {
+	tmp, err := stage()
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	if err := d.Write(ctx, tmp); err != nil {
 		return nil, err

@@ -37,7 +37,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
-	"os"
 	"syscall/js"
 	"time"
 
@@ -228,8 +227,9 @@ func runExport(v js.Value) (any, error) {
 		}
 	}
 	tell(0)
-	r := archive.Record{AccountID: acc.AccountID, KVNR: acc.KVNR, BirthDate: acc.BirthDate, Documents: docs, Entries: entries, Protocol: &x, Lang: a.Lang, Now: time.Now()}
-	res, err := archive.Write(ctx, w, r, os.TempDir(), nil)
+	r := archive.Record{AccountID: acc.AccountID, KVNR: acc.KVNR, BirthDate: acc.BirthDate, Documents: docs, Entries: entries, Protocol: &x, Lang: a.Lang, Now: time.Now(),
+		Stage: func() (archive.Staged, error) { return &memStage{}, nil }}
+	res, err := archive.Write(ctx, w, r, "", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -309,6 +309,26 @@ func (c *counting) Write(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// memStage stages a study's content in memory: the browser gives a
+// WebAssembly module no file system. A study is held once, while its
+// instances are written (decision 0049).
+type memStage struct{ b []byte }
+
+func (m *memStage) Write(p []byte) (int, error) { m.b = append(m.b, p...); return len(p), nil }
+
+func (m *memStage) ReadAt(p []byte, off int64) (int, error) {
+	if off >= int64(len(m.b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, m.b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (m *memStage) Close() error { m.b = nil; return nil }
 
 type nopCloser struct{ io.Writer }
 

@@ -10,10 +10,11 @@
 // axe at 360 and 1280 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, launch, account, login, unlock, code, confirmDevice, cli, axe, shot, tempDir, readFileSync, minimalPDF } from './helpers.mjs';
 import { text } from '../src/catalog.js';
+import { element, us } from './dicomfiles.mjs';
 
 const PASS = 'Heckenrose-Abendlicht-7';
 
@@ -30,8 +31,36 @@ function random(n, seed) {
   return b;
 }
 
+// ctSlice is one slice of a small CT study as a patient CD holds it (as
+// in share.test.mjs).
+function ctSlice({ study, series, sop, n }) {
+  const ct = '1.2.840.10008.5.1.4.1.1.2';
+  const metaBody = Buffer.concat([
+    element(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
+    element(0x0002, 0x0002, 'UI', ct),
+    element(0x0002, 0x0003, 'UI', sop),
+    element(0x0002, 0x0010, 'UI', '1.2.840.10008.1.2.1'),
+    element(0x0002, 0x0012, 'UI', '1.2.826.0.1.3680043.10.543'),
+  ]);
+  const groupLength = Buffer.alloc(4);
+  groupLength.writeUInt32LE(metaBody.length);
+  const pixels = Buffer.alloc(128);
+  for (let i = 0; i < 64; i++) pixels.writeUInt16LE((i * 37 + n * 101) % 4096, 2 * i);
+  return Buffer.concat([
+    Buffer.alloc(128), Buffer.from('DICM'), element(0x0002, 0x0000, 'UL', groupLength), metaBody,
+    element(0x0008, 0x0016, 'UI', ct), element(0x0008, 0x0018, 'UI', sop), element(0x0008, 0x0020, 'DA', '20240115'),
+    element(0x0008, 0x0060, 'CS', 'CT'), element(0x0008, 0x0080, 'LO', 'Radiologie Musterstadt'), element(0x0008, 0x1030, 'LO', 'CT Thorax'),
+    element(0x0010, 0x0010, 'PN', 'Beispiel^Carla'), element(0x0010, 0x0030, 'DA', '19800401'),
+    element(0x0020, 0x000d, 'UI', study), element(0x0020, 0x000e, 'UI', series), element(0x0020, 0x0013, 'IS', String(n)),
+    element(0x0028, 0x0002, 'US', us(1)), element(0x0028, 0x0004, 'CS', 'MONOCHROME2'), element(0x0028, 0x0010, 'US', us(8)),
+    element(0x0028, 0x0011, 'US', us(8)), element(0x0028, 0x0100, 'US', us(16)), element(0x0028, 0x0101, 'US', us(12)),
+    element(0x0028, 0x0102, 'US', us(11)), element(0x0028, 0x0103, 'US', us(0)), element(0x7fe0, 0x0010, 'OW', pixels),
+  ]);
+}
+
 // record uploads three documents with the CLI (a 3 MB letter, a finding
-// and its corrected version) and returns their files by title.
+// and its corrected version) and imports a CD with a study of three
+// slices, and returns their files.
 async function record(srv, a, dir) {
   await cli(srv.url, a.home, ['login', '--email', a.email, '--totp', await code(a.secret)], a.env);
   const letter = join(dir, 'Arztbrief Kardiologie.pdf');
@@ -45,17 +74,35 @@ async function record(srv, a, dir) {
   const first = await up(lab, '--category', 'findings', '--title', 'Blutbild');
   const id = Array.isArray(first) ? first[0].id : first.id;
   await up(lab2, '--category', 'findings', '--title', 'Blutbild', '--replaces', id);
-  return { letter: readFileSync(letter), lab: readFileSync(lab), lab2: readFileSync(lab2) };
+  const uid = (x) => '1.2.826.0.1.3680043.10.543.49.' + x;
+  const cd = join(dir, 'CD');
+  mkdirSync(join(cd, 'DICOM'), { recursive: true });
+  const slices = new Map();
+  for (let n = 1; n <= 3; n++) {
+    const b = ctSlice({ study: uid(1), series: uid(2), sop: uid(100 + n), n });
+    writeFileSync(join(cd, 'DICOM', `IM${n}`), b);
+    slices.set(uid(100 + n) + '.dcm', b);
+  }
+  await cli(srv.url, a.home, ['import-cd', cd, '--yes', '--json'], a.env);
+  return { letter: readFileSync(letter), lab: readFileSync(lab), lab2: readFileSync(lab2), series: uid(2), slices };
 }
 
 // same checks, with the CLI, that the record at srv holds exactly the
 // documents of files, byte for byte.
 async function same(srv, a, files) {
   const items = JSON.parse(await cli(srv.url, a.home, ['ls', '--json'], a.env));
-  assert.equal(items.length, 3, JSON.stringify(items));
+  assert.equal(items.length, 4, JSON.stringify(items));
   const got = new Map();
   for (const it of items) {
     const dir = tempDir('akte-get-');
+    if (it.category === 'images') {
+      // A study comes back as its instances, each byte-equal.
+      await cli(srv.url, a.home, ['get', it.id, '-o', dir + '/'], a.env);
+      const names = readdirSync(join(dir, files.series)).sort();
+      assert.deepEqual(names, [...files.slices.keys()].sort());
+      for (const n of names) assert.ok(readFileSync(join(dir, files.series, n)).equals(files.slices.get(n)), `instance ${n} is byte-equal`);
+      continue;
+    }
     const out = join(dir, 'doc');
     await cli(srv.url, a.home, ['get', it.id, '-o', out], a.env);
     got.set(it.title + (it.replaces ? ' (2)' : ''), readFileSync(out));
@@ -152,7 +199,7 @@ test('export in the browser, import with the CLI into another server', async (t)
     await form.getByRole('button', { name: 'Archiv speichern …' }).click();
     await form.getByTestId('progress-text').waitFor();
     await Promise.race([
-      form.getByRole('status').filter({ hasText: 'Exportiert: 3 Dokumente' }).waitFor({ timeout: 120000 }),
+      form.getByRole('status').filter({ hasText: 'Exportiert: 4 Dokumente' }).waitFor({ timeout: 120000 }),
       form.locator('.alert[role=alert]').waitFor({ timeout: 120000 }).then(async () => assert.fail(await form.locator('.alert[role=alert]').innerText())),
     ]);
     assert.match(await page.evaluate(() => window.pickerAsked), /^akte-export-\d{4}-\d\d-\d\d\.zip\.age$/);
@@ -180,7 +227,7 @@ test('export in the browser, import with the CLI into another server', async (t)
     const carol = await account(two.url, 'carol-webexport@example.org');
     await cli(two.url, carol.home, ['login', '--email', carol.email, '--totp', await code(carol.secret)], carol.env);
     const r = JSON.parse(await cli(two.url, carol.home, ['import', archive, '--json'], { ...carol.env, AKTE_EXPORT_PASSPHRASE: PASS }));
-    assert.equal(r.added.length, 3, JSON.stringify(r));
+    assert.equal(r.added.length, 4, JSON.stringify(r));
     await same(two, carol, files);
   });
 
@@ -214,7 +261,7 @@ test('export in the browser, import with the CLI into another server', async (t)
     const dora = await account(two.url, 'dora-webexport@example.org', undefined, 'A123456780');
     await cli(two.url, dora.home, ['login', '--email', dora.email, '--totp', await code(dora.secret)], dora.env);
     const r = JSON.parse(await cli(two.url, dora.home, ['import', zip, '--json'], dora.env));
-    assert.equal(r.added.length, 3, JSON.stringify(r));
+    assert.equal(r.added.length, 4, JSON.stringify(r));
     await same(two, dora, files);
     await ctx2.close();
   });
@@ -264,7 +311,7 @@ test('import in the browser of an archive of akte export', async (t) => {
     await form.getByLabel('Archiv', { exact: true }).setInputFiles(sealed);
     await form.getByLabel('Passphrase des Archivs').fill(PASS);
     await form.getByRole('button', { name: 'Importieren' }).click();
-    await form.getByRole('status').filter({ hasText: 'Importiert: 3 neu übernommen, 0 schon vorhanden' }).waitFor({ timeout: 120000 });
+    await form.getByRole('status').filter({ hasText: 'Importiert: 4 neu übernommen, 0 schon vorhanden' }).waitFor({ timeout: 120000 });
     const items = await same(two, bob, files);
     // The record page shows them.
     await page.goto(two.url + '/akte');
@@ -275,7 +322,7 @@ test('import in the browser of an archive of akte export', async (t) => {
     await form.getByLabel('Archiv', { exact: true }).setInputFiles(sealed);
     await form.getByLabel('Passphrase des Archivs').fill(PASS);
     await form.getByRole('button', { name: 'Importieren' }).click();
-    await form.getByRole('status').filter({ hasText: 'Importiert: 0 neu übernommen, 3 schon vorhanden' }).waitFor({ timeout: 120000 });
+    await form.getByRole('status').filter({ hasText: 'Importiert: 0 neu übernommen, 4 schon vorhanden' }).waitFor({ timeout: 120000 });
     assert.deepEqual(JSON.parse(await cli(two.url, bob.home, ['ls', '--json'], bob.env)).map((i) => i.id).sort(), items.map((i) => i.id).sort());
   });
 
