@@ -356,3 +356,67 @@ test('import in the browser of an archive of akte export', async (t) => {
   });
   assert.deepEqual(errors, []);
 });
+
+// The memory of a large export (opt-in: AKTE_EXPORT_BIG=MB, e.g. 1024):
+// with the file picker the archive streams to disk, so the renderer's
+// memory (where the core's worker runs) must not grow with the record.
+// The origin's private file system stands in for the dialog; the profile
+// is on disk, so it does not count against the renderer.
+test('a large export streams with flat memory', { skip: !process.env.AKTE_EXPORT_BIG }, async (t) => {
+  const { chromium } = await import('playwright-core');
+  const { chromiumPath, chromiumArgs } = await import('./helpers.mjs');
+  const { openSync, writeSync, closeSync } = await import('node:fs');
+  const { randomFillSync } = await import('node:crypto');
+  const mb = Number(process.env.AKTE_EXPORT_BIG);
+  const srv = await startServer(t);
+  const dir = tempDir('akte-big-');
+  const a = await account(srv.url, 'big-export@example.org');
+  await cli(srv.url, a.home, ['login', '--email', a.email, '--totp', await code(a.secret)], a.env);
+  const big = join(dir, 'gross.bin');
+  const fd = openSync(big, 'w');
+  const piece = Buffer.alloc(1 << 20);
+  for (let i = 0; i < mb; i++) writeSync(fd, randomFillSync(piece));
+  closeSync(fd);
+  await cli(srv.url, a.home, ['upload', big, '--category', 'images', '--title', 'Groß'], a.env);
+  const profile = tempDir('akte-profile-');
+  const ctx = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: chromiumArgs, locale: 'de-DE' });
+  t.after(() => ctx.close());
+  await ctx.addInitScript(() => {
+    window.showSaveFilePicker = async () => (await navigator.storage.getDirectory()).getFileHandle('big', { create: true });
+  });
+  const { page } = await browserLogin(ctx, srv, a);
+  await page.goto(srv.url + '/export');
+  await unlock(page, a.password);
+  const form = page.getByTestId('export');
+  await form.getByLabel('Passphrase für das Archiv').fill(PASS);
+  await form.getByLabel('Passphrase wiederholen').fill(PASS);
+  // The renderers of this browser (its profile directory in their command
+  // line): the largest resident set, sampled while the export runs.
+  const { readdirSync: ls, readFileSync: rf } = await import('node:fs');
+  const renderers = () => {
+    let max = 0;
+    for (const p of ls('/proc').filter((x) => /^\d+$/.test(x))) {
+      try {
+        const cmd = rf(`/proc/${p}/cmdline`, 'utf8');
+        if (!cmd.includes('--type=renderer')) continue;
+        const rss = Number(rf(`/proc/${p}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) * 1024;
+        max = Math.max(max, rss);
+      } catch {
+        /* gone */
+      }
+    }
+    return max;
+  };
+  const before = renderers();
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, renderers())), 100);
+  const t0 = Date.now();
+  await form.getByRole('button', { name: 'Archiv speichern …' }).click();
+  await form.getByRole('status').filter({ hasText: 'Exportiert: 1 Dokumente' }).waitFor({ timeout: 30 * 60000 });
+  clearInterval(timer);
+  const secs = (Date.now() - t0) / 1000;
+  const size = await page.evaluate(async () => (await (await (await navigator.storage.getDirectory()).getFileHandle('big')).getFile()).size);
+  console.log(`| browser export of ${mb} MiB | archive ${(size / 2 ** 20).toFixed(0)} MiB | ${secs.toFixed(1)} s | renderer RSS before ${(before / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB |`);
+  assert.ok(size > mb * 2 ** 20, 'the archive holds the document');
+  assert.ok(peak - before < Math.min(mb * 2 ** 20 / 2, 400 * 2 ** 20), `the renderer grew by ${((peak - before) / 2 ** 20).toFixed(0)} MiB for ${mb} MiB`);
+});
