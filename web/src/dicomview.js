@@ -10,7 +10,7 @@ import {
   RenderingEngine, Enums, init as coreInit, imageLoader, getWebWorkerManager, utilities as csUtils, cache, eventTarget,
 } from '@cornerstonejs/core';
 import { internal as loaderInternal, wadouri } from '@cornerstonejs/dicom-image-loader';
-import { utilities as mdUtils } from '@cornerstonejs/metadata';
+import { utilities as mdUtils, metaData as mdMetaData, Enums as mdEnums } from '@cornerstonejs/metadata';
 import {
   init as toolsInit, addTool, ToolGroupManager, StackScrollTool, WindowLevelTool, ZoomTool, PanTool, LengthTool, AngleTool, Enums as ToolEnums,
 } from '@cornerstonejs/tools';
@@ -75,6 +75,11 @@ function setup(assets) {
         })();
         src.parsed.catch(() => (src.parsed = undefined));
         await src.parsed;
+        // The instance's own header is checked too: a study shared with
+        // us was sealed by someone else, whose manifest may say less.
+        const nat = mdMetaData.get(mdEnums.MetadataModules.NATURALIZED, imageId);
+        const first = (v) => Number(Array.isArray(v) ? v[0] : v) || 0;
+        if (nat && first(nat.Rows) * first(nat.Columns) * (first(nat.SamplesPerPixel) || 1) > 1 << 26) throw undecodable();
         try {
           return await wadouri.loadImageFromNaturalizedMetadata(imageId, options).promise;
         } catch {
@@ -147,6 +152,9 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   const instanceIds = [...new Set(allIds.map((i) => i.split('?')[0]))];
 
   const status = el('p', { class: 'dv-status', role: 'status', 'aria-live': 'polite' });
+  // The last measurement in words, for a screen reader and for anyone who
+  // cannot read the label drawn on the picture.
+  const measured = el('p', { class: 'dv-measure', role: 'status', 'aria-live': 'polite', 'data-testid': 'dicom-measure' });
   const vpEl = el('div', { class: 'dv-viewport', tabindex: '0', role: 'img', 'data-testid': 'dicom-viewport',
     'aria-label': tr('Bild; Pfeiltasten blättern durch die Schichten, Plus und Minus zoomen, Null setzt zurück', 'Image; arrow keys move through the slices, plus and minus zoom, zero resets') });
   vpEl.addEventListener('contextmenu', (e) => e.preventDefault());
@@ -174,6 +182,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
       vpEl,
       el('div', { class: 'dv-slices' }, el('label', {}, tr('Schicht', 'Slice'), ' ', slider), counter),
       status,
+      measured,
       el('details', { class: 'dv-details' }, el('summary', { text: tr('Angaben zur Aufnahme', 'About the images') }), meta)));
   box.replaceChildren(root);
 
@@ -255,6 +264,32 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     if (ids.includes(series[cur].ids[vp.getCurrentImageIdIndex()]) || e.detail?.imageIdIndex === vp.getCurrentImageIdIndex()) fail(e.detail?.error);
   };
   eventTarget.addEventListener(Enums.Events.IMAGE_LOAD_ERROR, onLoadError);
+
+  // A measurement is said once it is drawn (annotation completed), and
+  // again whenever its numbers change (a handle moved, or the last
+  // mouse move computed after the button went up).
+  const done = new Set();
+  const ours = new Set(allIds);
+  const num = (v, digits) => new Intl.NumberFormat(tr('de-DE', 'en-GB'), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
+  const sayMeasure = (e) => {
+    const a = e.detail?.annotation;
+    if (!a || !ours.has(a.metadata?.referencedImageId)) return;
+    if (e.type === ToolEnums.Events.ANNOTATION_COMPLETED) done.add(a.annotationUID);
+    if (!done.has(a.annotationUID) || !vpEl.isConnected) return;
+    const stats = Object.values(a.data?.cachedStats || {})[0] || {};
+    if (a.metadata.toolName === LengthTool.toolName && Number.isFinite(stats.length)) {
+      const unit = stats.unit === 'mm' ? 'mm' : tr('Bildpunkte', 'pixels');
+      measured.textContent = `${tr('Länge', 'Length')}: ${num(stats.length, 1)} ${unit}`;
+    } else if (a.metadata.toolName === AngleTool.toolName && Number.isFinite(stats.angle)) {
+      measured.textContent = `${tr('Winkel', 'Angle')}: ${num(stats.angle, 1)}°`;
+    }
+  };
+  const onRemoved = (e) => {
+    if (done.delete(e.detail?.annotation?.annotationUID) && !done.size) measured.textContent = '';
+  };
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, sayMeasure);
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, sayMeasure);
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_REMOVED, onRemoved);
 
   const go = (i) => {
     const n = series[cur].ids.length;
@@ -363,6 +398,9 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   return () => {
     clearInterval(timer);
     eventTarget.removeEventListener(Enums.Events.IMAGE_LOAD_ERROR, onLoadError);
+    eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, sayMeasure);
+    eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, sayMeasure);
+    eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_REMOVED, onRemoved);
     ToolGroupManager.destroyToolGroup(group.id);
     engine.destroy();
     for (const i of instanceIds) sources.delete(i);

@@ -121,6 +121,26 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
   await login(page, srv.url, a, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
 
+  // Another person's CD (born 1958): the summary says so, and the upload
+  // waits until the patient confirms the images are theirs.
+  const other = join(tempDir(), 'OTHER');
+  mkdirSync(join(other, 'DICOM'), { recursive: true });
+  writeFileSync(join(other, 'DICOM', 'IM1'), ctSlice({ study: uid(3), series: uid(4), sop: uid(200), n: 1, name: 'Mueller^Juergen', birth: '19580321' }));
+  await page.getByRole('link', { name: 'Patienten-CD importieren' }).click();
+  await page.getByRole('heading', { name: 'Patienten-CD importieren' }).waitFor();
+  await page.getByTestId('cd-folder').setInputFiles(other);
+  await page.getByTestId('cd-study').waitFor({ timeout: 60000 });
+  const otherText = await page.getByTestId('cd-study').innerText();
+  assert.ok(otherText.includes('1958') && otherText.includes('Geburtsdatum: weicht ab'), `the summary says the birth date differs: ${otherText}`);
+  await page.getByRole('alert').filter({ hasText: 'Diese Untersuchung scheint zu einer anderen Person zu gehören.' }).waitFor();
+  const upload = page.getByRole('button', { name: 'Verschlüsselt hochladen' });
+  assert.ok(await upload.isDisabled(), 'another person’s CD is not uploaded unconfirmed');
+  await page.getByLabel('Ich habe geprüft: Diese Bilder gehören in meine Akte.').check();
+  assert.ok(await upload.isEnabled(), 'confirmed, it can be uploaded');
+  await axe(page, 'CD of another person', assert);
+  await page.getByRole('link', { name: 'Zurück zur Akte' }).click();
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+
   for (const [input, source, n] of [['cd-folder', cd, 1], ['cd-zip', zipFile, 2]]) {
     await page.getByRole('link', { name: 'Patienten-CD importieren' }).click();
     await page.getByRole('heading', { name: 'Patienten-CD importieren' }).waitFor();

@@ -28,7 +28,7 @@ export function ctPixels(n, SIZE = 64) {
 }
 
 // ctSlice is a DICOM Part 10 CT image of 16-bit pixels.
-export function ctSlice({ study, series, sop, n, name, birth, description = 'Thorax 5 mm', seriesNumber = 2, size: SIZE = 64, frames = 1 }) {
+export function ctSlice({ study, series, sop, n, name, birth, description = 'Thorax 5 mm', seriesNumber = 2, size: SIZE = 64, frames = 1, spacing = '1\\1' }) {
   const ct = '1.2.840.10008.5.1.4.1.1.2';
   const metaBody = Buffer.concat([
     element(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
@@ -50,7 +50,7 @@ export function ctSlice({ study, series, sop, n, name, birth, description = 'Tho
     element(0x0020, 0x0032, 'DS', `-32\\-32\\${5 * n}`), element(0x0020, 0x0037, 'DS', '1\\0\\0\\0\\1\\0'), element(0x0020, 0x1041, 'DS', String(5 * n)),
     element(0x0028, 0x0002, 'US', us(1)), element(0x0028, 0x0004, 'CS', 'MONOCHROME2'),
     ...(frames > 1 ? [element(0x0028, 0x0008, 'IS', String(frames))] : []), element(0x0028, 0x0010, 'US', us(SIZE)),
-    element(0x0028, 0x0011, 'US', us(SIZE)), element(0x0028, 0x0030, 'DS', '1\\1'), element(0x0028, 0x0100, 'US', us(16)), element(0x0028, 0x0101, 'US', us(12)),
+    element(0x0028, 0x0011, 'US', us(SIZE)), element(0x0028, 0x0030, 'DS', spacing), element(0x0028, 0x0100, 'US', us(16)), element(0x0028, 0x0101, 'US', us(12)),
     element(0x0028, 0x0102, 'US', us(11)), element(0x0028, 0x0103, 'US', us(0)),
     element(0x0028, 0x1050, 'DS', '40'), element(0x0028, 0x1051, 'DS', '400'), element(0x0028, 0x1052, 'DS', '-1024'), element(0x0028, 0x1053, 'DS', '1'),
     element(0x7fe0, 0x0010, 'OW', Buffer.concat(Array.from({ length: frames }, (_, k) => ctPixels(n + 3 * k, SIZE)))),
@@ -225,6 +225,167 @@ test('a CT study opens in the viewer: first image, scrolling, window/level, meta
   assert.deepEqual(errors, []);
 });
 
+// picture reads the viewer's canvas: its grey values (the red channel),
+// its size in device pixels and its place on the page.
+async function picture(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('[data-testid="dicom-viewport"] canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const r = c.getBoundingClientRect();
+    return { grey: Array.from(d.filter((_, i) => i % 4 === 0)), w: c.width, h: c.height, box: { x: r.x, y: r.y, width: r.width, height: r.height } };
+  });
+}
+
+// imageRect finds where the image lies on the canvas (CSS pixels from its
+// top left corner): with the lung window even air is grey, the background
+// around the image black.
+function imageRect(p) {
+  let x0 = p.w, y0 = p.h, x1 = -1, y1 = -1;
+  for (let y = 0; y < p.h; y++)
+    for (let x = 0; x < p.w; x++)
+      if (p.grey[y * p.w + x] > 20) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+  assert.ok(x1 > x0 && y1 > y0, 'the image is on the canvas');
+  const sx = p.box.width / p.w, sy = p.box.height / p.h;
+  return { x: x0 * sx, y: y0 * sy, width: (x1 + 1 - x0) * sx, height: (y1 + 1 - y0) * sy };
+}
+
+// mean is the mean grey of the image pixels [ix0, ix1) × [iy0, iy1) of a
+// 64 × 64 image shown in rect.
+function mean(p, rect, ix0, ix1, iy0, iy1) {
+  const sx = p.w / p.box.width, sy = p.h / p.box.height;
+  let sum = 0, n = 0;
+  for (let iy = iy0; iy < iy1; iy++)
+    for (let ix = ix0; ix < ix1; ix++) {
+      const x = Math.floor((rect.x + ((ix + 0.5) * rect.width) / 64) * sx);
+      const y = Math.floor((rect.y + ((iy + 0.5) * rect.height) / 64) * sy);
+      sum += p.grey[y * p.w + x];
+      n++;
+    }
+  return sum / n;
+}
+
+// measured waits until the viewer says a measurement that matches re and
+// the number in it holds still (the last mouse moves are computed after
+// the button goes up), and returns that number.
+async function measured(page, re) {
+  const out = page.getByTestId('dicom-measure');
+  await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid="dicom-measure"]').textContent), re.source, { timeout: 10000 });
+  let last = '';
+  for (let i = 0; i < 20; i++) {
+    const text = await out.innerText();
+    if (text === last) break;
+    last = text;
+    await page.waitForTimeout(250);
+  }
+  const m = re.exec(last);
+  assert.ok(m, `the viewer says ${re}: ${last}`);
+  return Number(m[1].replace(',', '.'));
+}
+
+test('window presets, measurements, zoom and pan give what the image says (pixel spacing 0.8 × 0.5 mm)', async (t) => {
+  // 64 × 64 pixels, rows 0.8 mm apart, columns 0.5 mm: 32 mm wide and
+  // 51.2 mm high.
+  const { page, errors } = await openStudy(t, 1, { writeSlice: (o) => ctSlice({ ...o, spacing: '0.8\\0.5' }) });
+  const first = await canvasStats(page);
+  await page.getByTestId('dicom-preset').selectOption('lung');
+  await changes(page, first);
+  const lung = await picture(page);
+  const rect = imageRect(lung);
+  // Shown with its real proportions.
+  assert.ok(Math.abs(rect.height / rect.width - 1.6) < 0.05, `the image is 1.6 times as high as wide: ${JSON.stringify(rect)}`);
+  await page.getByText('Angaben zur Aufnahme').click();
+  assert.match(await page.getByTestId('dicom-meta').innerText(), /0\.8 × 0\.5/);
+
+  // Each preset maps Hounsfield units to grey as its window says:
+  // bone (1000 HU) in the middle, air (-1000 HU) in a corner, soft tissue
+  // (40 to 89 HU, 64 on average) below the middle.
+  const grey = (hu, w, c) => Math.max(0, Math.min(255, ((hu - (c - w / 2)) / w) * 255));
+  const tissue = (w, c) => {
+    let sum = 0;
+    for (let iy = 44; iy < 54; iy++) for (let ix = 20; ix < 44; ix++) sum += grey(40 + ((ix * 7 + iy * 3) % 50), w, c);
+    return sum / 240;
+  };
+  for (const [preset, w, c] of [['bone', 1800, 400], ['soft', 400, 40], ['brain', 80, 40], ['lung', 1500, -600]]) {
+    const before = await canvasStats(page);
+    await page.getByTestId('dicom-preset').selectOption(preset);
+    if (preset !== 'lung' || before.hash !== first.hash) await changes(page, before);
+    const p = await picture(page);
+    const got = { bone: mean(p, rect, 30, 34, 30, 34), air: mean(p, rect, 1, 5, 1, 5), tissue: mean(p, rect, 20, 44, 44, 54) };
+    const want = { bone: grey(1000, w, c), air: grey(-1000, w, c), tissue: tissue(w, c) };
+    for (const k of ['bone', 'air', 'tissue']) {
+      assert.ok(Math.abs(got[k] - want[k]) <= 8, `${preset} window: ${k} grey ${got[k].toFixed(1)}, want ${want[k].toFixed(1)}`);
+    }
+  }
+
+  // A horizontal length over 60 % of the width: 19.2 mm; a vertical one
+  // over half the height: 25.6 mm.
+  // Page coordinates of a point of the image (the page does not scroll
+  // while measuring: the viewport is in view).
+  await page.getByTestId('dicom-viewport').scrollIntoViewIfNeeded();
+  const canvas = await page.locator('[data-testid="dicom-viewport"] canvas').boundingBox();
+  const at = (fx, fy) => [canvas.x + rect.x + fx * rect.width, canvas.y + rect.y + fy * rect.height];
+  const drag = async (from, to) => {
+    await page.mouse.move(...from);
+    await page.mouse.down();
+    await page.mouse.move(...to, { steps: 8 });
+    await page.waitForTimeout(100);
+    await page.mouse.up();
+  };
+  await page.getByRole('button', { name: 'Länge messen' }).click();
+  await drag(at(0.1, 0.12), at(0.7, 0.12));
+  const across = await measured(page, /^Länge: ([\d,]+) mm$/);
+  assert.ok(Math.abs(across - 19.2) <= 0.5, `the horizontal length is 19.2 mm: ${across}`);
+  await drag(at(0.9, 0.1), at(0.9, 0.6));
+  await page.waitForFunction((a) => !document.querySelector('[data-testid="dicom-measure"]').textContent.includes(a), String(across).replace('.', ','), { timeout: 10000 });
+  const down = await measured(page, /^Länge: ([\d,]+) mm$/);
+  assert.ok(Math.abs(down - 25.6) <= 0.6, `the vertical length is 25.6 mm: ${down}`);
+
+  // An angle: press at the first arm's end, drag to the vertex, let go,
+  // then click at the second arm's end.
+  await page.getByRole('button', { name: 'Winkel messen' }).click();
+  const [p1, p2, p3] = [at(0.15, 0.45), at(0.15, 0.9), at(0.75, 0.5)];
+  await drag(p1, p2);
+  await page.mouse.move(...p3, { steps: 8 });
+  await page.waitForTimeout(100);
+  await page.mouse.down();
+  await page.mouse.up();
+  const deg = (a, b) => (Math.acos((a[0] * b[0] + a[1] * b[1]) / (Math.hypot(...a) * Math.hypot(...b))) * 180) / Math.PI;
+  const want = deg([p1[0] - p2[0], p1[1] - p2[1]], [p3[0] - p2[0], p3[1] - p2[1]]);
+  const angle = await measured(page, /^Winkel: ([\d,]+)°$/);
+  if (process.env.VIEWER_DEBUG) console.error('measured', { across, down, angle, want, rect });
+  assert.ok(Math.abs(angle - want) <= 1.5, `the angle is ${want.toFixed(1)}°: ${angle}`);
+  // The label drawn on the image says the same.
+  const labels = await page.evaluate(() => document.querySelector('[data-testid="dicom-viewport"] svg').textContent);
+  const drawn = Number(/([\d.]+) ?°/.exec(labels)?.[1]);
+  assert.ok(Math.abs(drawn - angle) <= 0.1, `the label on the image says ${angle}°: ${labels}`);
+
+  // Zoom by keyboard: 1.25 times as large about the middle; 0 resets.
+  await page.getByTestId('dicom-preset').selectOption('lung');
+  await page.getByTestId('dicom-viewport').focus();
+  let before = await canvasStats(page);
+  await page.keyboard.press('+');
+  await changes(page, before);
+  const zoomed = imageRect(await picture(page));
+  assert.ok(Math.abs(zoomed.width / rect.width - 1.25) < 0.03, `zoomed 1.25 times: ${zoomed.width} from ${rect.width}`);
+  await page.keyboard.press('0');
+  await page.getByTestId('dicom-preset').selectOption('lung');
+
+  // Pan with the pan tool: the image follows the pointer.
+  await page.getByRole('button', { name: 'Verschieben' }).click();
+  before = await canvasStats(page);
+  await drag(at(0.5, 0.5), [at(0.5, 0.5)[0] + 30, at(0.5, 0.5)[1] + 20]);
+  await changes(page, before);
+  const moved = imageRect(await picture(page));
+  assert.ok(Math.abs(moved.x - rect.x - 30) <= 2 && Math.abs(moved.y - rect.y - 20) <= 2, `moved by (30, 20): ${JSON.stringify(moved)} from ${JSON.stringify(rect)}`);
+  await axe(page, 'DICOM viewer with measurements', assert);
+  assert.deepEqual(errors, []);
+});
+
 test('a multi-frame instance scrolls frame by frame', async (t) => {
   const { page, errors } = await openStudy(t, 1, { writeSlice: (o) => ctSlice({ ...o, frames: 4 }) });
   assert.equal(await page.getByTestId('dicom-counter').innerText(), '1 / 4');
@@ -266,6 +427,68 @@ test('an image that cannot be decoded says so; the others still show', async (t)
   await page.getByTestId('dicom-viewport').focus();
   await page.keyboard.press('ArrowDown');
   await page.locator('[data-testid="dicom-viewport"][data-rendered="1"]').waitFor({ timeout: 30000 });
+  assert.deepEqual(errors, []);
+});
+
+// rleBomb is a CT slice whose RLE pixel data, a few hundred bytes, says
+// it is 10000 × 10000 pixels (100 megapixels): a decompression bomb.
+function rleBomb(o) {
+  const plain = ctSlice(o);
+  const rle = '1.2.840.10008.1.2.5';
+  // The same data set, with the transfer syntax, the size and the pixel
+  // data changed.
+  const sopAt = plain.indexOf(Buffer.from('1.2.840.10008.1.2.1\0'));
+  assert.ok(sopAt > 0);
+  const tag = (g, e) => Buffer.from([g & 255, g >> 8, e & 255, e >> 8]);
+  const u32 = (n) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  const segment = Buffer.concat(Array.from({ length: 100 }, () => Buffer.from([0x81, 0x40]))); // runs of 128 bytes
+  const header = Buffer.alloc(64);
+  header.writeUInt32LE(1, 0);
+  header.writeUInt32LE(64, 4);
+  const pixelData = Buffer.concat([
+    tag(0x7fe0, 0x0010), Buffer.from('OB\0\0'), u32(0xffffffff),
+    tag(0xfffe, 0xe000), u32(0),
+    tag(0xfffe, 0xe000), u32(64 + segment.length), header, segment,
+    tag(0xfffe, 0xe0dd), u32(0),
+  ]);
+  let b = Buffer.from(plain);
+  b = Buffer.concat([b.subarray(0, sopAt), Buffer.from('1.2.840.10008.1.2.5\0'), b.subarray(sopAt + 20)]);
+  assert.equal(rle.length + 1, 20);
+  // Rows and columns (US, 64) become 10000; 8 bits.
+  const size = Buffer.concat([tag(0x0028, 0x0010), Buffer.from('US'), Buffer.from([2, 0]), us(64)]);
+  for (let i = 0; i < 2; i++) {
+    const at = b.indexOf(i ? Buffer.concat([tag(0x0028, 0x0011), size.subarray(4)]) : size);
+    assert.ok(at > 0);
+    us(10000).copy(b, at + 8);
+  }
+  for (const [e, v] of [[0x0100, 8], [0x0101, 8], [0x0102, 7]]) {
+    const at = b.indexOf(Buffer.concat([tag(0x0028, e), Buffer.from('US'), Buffer.from([2, 0])]));
+    assert.ok(at > 0);
+    us(v).copy(b, at + 8);
+  }
+  const pd = b.indexOf(Buffer.concat([tag(0x7fe0, 0x0010), Buffer.from('OW')]));
+  assert.ok(pd > 0);
+  return Buffer.concat([b.subarray(0, pd), pixelData]);
+}
+
+test('a decompression bomb is refused without a hang; the slices around it show', async (t) => {
+  const { page, errors } = await openStudy(t, 3, { writeSlice: (o) => (o.n === 2 ? rleBomb(o) : ctSlice(o)) });
+  await page.getByText('Angaben zur Aufnahme').click();
+  await page.getByTestId('dicom-viewport').focus();
+  const t0 = Date.now();
+  await page.keyboard.press('ArrowDown');
+  await page.getByText('Dieses Bild lässt sich nicht darstellen.').waitFor({ timeout: 30000 });
+  assert.ok(Date.now() - t0 < 10000, `refused in ${Date.now() - t0} ms`);
+  assert.equal(await page.getByTestId('dicom-counter').innerText(), '2 / 3');
+  assert.match(await page.getByTestId('dicom-meta').innerText(), /10000 × 10000/);
+  assert.match(await page.getByTestId('dicom-meta').innerText(), /1\.2\.840\.10008\.1\.2\.5/);
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid="dicom-viewport"][data-rendered="2"]').waitFor({ timeout: 30000 });
+  assert.equal(await page.getByText('Dieses Bild lässt sich nicht darstellen.').count(), 0);
   assert.deepEqual(errors, []);
 });
 
