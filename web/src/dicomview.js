@@ -240,13 +240,17 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
       if (!cache.getImageLoadObject(ids[j])) imageLoader.loadAndCacheImage(ids[j]).catch(() => {});
     }
   };
-  const onImage = () => {
+  // showPlace says which slice is shown, or failed to show: cornerstone
+  // moves its index before the image loads.
+  const showPlace = () => {
     const i = vp.getCurrentImageIdIndex();
-    const n = series[cur].ids.length;
-    prefetch(i);
     slider.value = String(i + 1);
-    counter.textContent = `${i + 1} / ${n}`;
+    counter.textContent = `${i + 1} / ${series[cur].ids.length}`;
     showMeta();
+  };
+  const onImage = () => {
+    prefetch(vp.getCurrentImageIdIndex());
+    showPlace();
   };
   vpEl.addEventListener(Enums.Events.STACK_NEW_IMAGE, onImage);
   // data-rendered names the slice drawn last (the tests wait for it).
@@ -254,6 +258,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     const img = vp.getCornerstoneImage?.();
     if (img && img.imageId === series[cur].ids[vp.getCurrentImageIdIndex()]) {
       vpEl.setAttribute('data-rendered', String(vp.getCurrentImageIdIndex()));
+      vpEl.removeAttribute('data-failed');
       if (status.dataset.failed) status.textContent = status.dataset.failed = '';
     }
   });
@@ -317,9 +322,13 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     e.preventDefault();
     go(to);
   });
+  // A slice that fails leaves no picture of the slice before it under
+  // its number (data-failed hides the canvas).
   const fail = () => {
     status.textContent = tr('Dieses Bild lässt sich nicht darstellen.', 'This image cannot be shown.');
     status.dataset.failed = '1';
+    vpEl.setAttribute('data-failed', '');
+    showPlace();
   };
 
   preset.addEventListener('change', () => {
@@ -359,6 +368,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     status.dataset.failed = '';
     status.textContent = tr('Das Bild wird geladen …', 'Loading the image …');
     vpEl.removeAttribute('data-rendered');
+    vpEl.removeAttribute('data-failed');
     try {
       await vp.setStack(s.ids, 0);
       vp.render();

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, confirmDevice, cli, tempDir, axe, shot } from './helpers.mjs';
+import { startServer, launch, account, login, code, confirmDevice, cli, tempDir, axe, shot, uploadFiles } from './helpers.mjs';
 import { element, us } from './dicomfiles.mjs';
 
 // SIZE × SIZE pixels: a disk of "bone" (1000 HU) whose radius grows with
@@ -484,11 +484,33 @@ test('a decompression bomb is refused without a hang; the slices around it show'
   await page.getByText('Dieses Bild lässt sich nicht darstellen.').waitFor({ timeout: 30000 });
   assert.ok(Date.now() - t0 < 10000, `refused in ${Date.now() - t0} ms`);
   assert.equal(await page.getByTestId('dicom-counter').innerText(), '2 / 3');
+  // The slice before is not shown under the refused slice's number.
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="dicom-viewport"] canvas')).visibility), 'hidden');
   assert.match(await page.getByTestId('dicom-meta').innerText(), /10000 × 10000/);
   assert.match(await page.getByTestId('dicom-meta').innerText(), /1\.2\.840\.10008\.1\.2\.5/);
   await page.keyboard.press('ArrowDown');
   await page.locator('[data-testid="dicom-viewport"][data-rendered="2"]').waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId('dicom-counter').innerText(), '3 / 3');
   assert.equal(await page.getByText('Dieses Bild lässt sich nicht darstellen.').count(), 0);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="dicom-viewport"] canvas')).visibility), 'visible');
+
+  // A study sealed by someone else (as one shared with us) whose manifest
+  // says 64 × 64 of the bomb: the instance's own header counts.
+  const uid = (x) => '1.2.826.0.1.3680043.10.543.79.' + x;
+  const bomb = rleBomb({ study: uid(1), series: uid(2), sop: uid(3), n: 1, name: 'Beispiel^Carla', birth: '19800401' });
+  const manifest = Buffer.from(JSON.stringify({
+    format: 'akte-dicom-study', version: 1, size: bomb.length,
+    study: { uid: uid(1), description: 'Gefälscht', patient: { name: 'Beispiel^Carla', birth_date: '19800401' } },
+    series: [{ uid: uid(2), modality: 'CT', instances: [{ uid: uid(3), offset: 0, length: bomb.length, rows: 64, columns: 64, samples_per_pixel: 1 }] }],
+  }));
+  const head = Buffer.alloc(12);
+  head.write('AKTEDS01', 0, 'latin1');
+  head.writeUInt32BE(manifest.length, 8);
+  await page.getByRole('button', { name: 'Zurück zur Akte' }).click();
+  await uploadFiles(page, { name: 'Gefälscht', mimeType: 'application/vnd.akte.dicom-study', buffer: Buffer.concat([head, manifest, bomb]) });
+  await page.getByRole('button', { name: 'Ansehen: Gefälscht' }).click({ timeout: 60000 });
+  await page.getByText('Dieses Bild lässt sich nicht darstellen.').waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId('dicom-viewport').getAttribute('data-rendered'), null);
   assert.deepEqual(errors, []);
 });
 
