@@ -107,6 +107,15 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
     mkdirSync(join(cd, name, '..'), { recursive: true });
     writeFileSync(join(cd, name), b);
   }
+  // A DICOMDIR as on a disc (dcmmkdir; without dcmtk the CD has none,
+  // except under make test, where a missing tool fails).
+  const { execFileSync } = await import('node:child_process');
+  try {
+    execFileSync('dcmmkdir', ['-q', '-Nxc', '+I', '+r', '+id', cd, '+D', join(cd, 'DICOMDIR'), 'DICOM'], { cwd: cd });
+    files.DICOMDIR = readFileSync(join(cd, 'DICOMDIR'));
+  } catch (e) {
+    if (process.env.AKTE_DICOM_TESTS) throw new Error(`dcmmkdir (dcmtk, scripts/test-deps.sh): ${e.message}`);
+  }
   const zipFile = join(tempDir(), 'cd.zip');
   writeFileSync(zipFile, zip(files));
 
