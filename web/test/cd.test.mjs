@@ -147,6 +147,15 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
   await page.getByLabel('Ich habe geprüft: Diese Bilder gehören in meine Akte.').check();
   assert.ok(await upload.isEnabled(), 'confirmed, it can be uploaded');
   await axe(page, 'CD of another person', assert);
+  // Dropped on the page (here the ZIP), a CD reads as when picked.
+  await page.getByTestId('cd-dropzone').evaluate((zone, b64) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'cd.zip', { type: 'application/zip' }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, readFileSync(zipFile).toString('base64'));
+  await page.getByTestId('cd-study').filter({ hasText: 'Carla Beispiel' }).waitFor({ timeout: 60000 });
+  assert.equal(await page.getByTestId('cd-study').count(), 1);
+  assert.match(await page.getByTestId('cd-study').innerText(), /4 Bilder/);
   await page.getByRole('link', { name: 'Zurück zur Akte' }).click();
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
 
