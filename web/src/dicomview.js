@@ -156,7 +156,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   // cannot read the label drawn on the picture.
   const measured = el('p', { class: 'dv-measure', role: 'status', 'aria-live': 'polite', 'data-testid': 'dicom-measure' });
   const vpEl = el('div', { class: 'dv-viewport', tabindex: '0', role: 'img', 'data-testid': 'dicom-viewport',
-    'aria-label': tr('Bild; Pfeiltasten blättern durch die Schichten, Plus und Minus zoomen, Null setzt zurück', 'Image; arrow keys move through the slices, plus and minus zoom, zero resets') });
+    'aria-label': tr('Bild; Pfeiltasten blättern durch die Schichten, Umschalt und Pfeiltasten verschieben, Plus und Minus zoomen, Null setzt zurück', 'Image; arrow keys move through the slices, shift and arrow keys pan, plus and minus zoom, zero resets') });
   vpEl.addEventListener('contextmenu', (e) => e.preventDefault());
   const slider = el('input', { type: 'range', min: '1', max: '1', value: '1', 'data-testid': 'dicom-slice', 'aria-label': tr('Schicht', 'Slice') });
   const counter = el('output', { class: 'dv-counter', 'data-testid': 'dicom-counter' });
@@ -317,6 +317,14 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
       reset();
       return;
     }
+    // Pan by keyboard: Shift and an arrow move the image a tenth of the
+    // view that way.
+    const pan = e.shiftKey && { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
+    if (pan) {
+      e.preventDefault();
+      panBy(pan[0] * vpEl.clientWidth * 0.1, pan[1] * vpEl.clientHeight * 0.1);
+      return;
+    }
     const to = { ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1, PageDown: i + 10, PageUp: i - 10, Home: 0, End: n - 1 }[e.key];
     if (to === undefined) return;
     e.preventDefault();
@@ -324,6 +332,15 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   });
   // A slice that fails leaves no picture of the slice before it under
   // its number (data-failed hides the canvas).
+  // panBy moves the image by (dx, dy) CSS pixels, as the pan tool does:
+  // the camera goes the other way.
+  const panBy = (dx, dy) => {
+    const a = vp.canvasToWorld([0, 0]);
+    const b = vp.canvasToWorld([dx, dy]);
+    const { focalPoint, position } = vp.getCamera();
+    vp.setCamera({ focalPoint: focalPoint.map((v, i) => v - (b[i] - a[i])), position: position.map((v, i) => v - (b[i] - a[i])) });
+    vp.render();
+  };
   const fail = () => {
     status.textContent = tr('Dieses Bild lässt sich nicht darstellen.', 'This image cannot be shown.');
     status.dataset.failed = '1';

@@ -301,7 +301,7 @@ async function measured(page, re) {
   return Number(m[1].replace(',', '.'));
 }
 
-test('window presets, measurements, zoom and pan give what the image says (pixel spacing 0.8 × 0.5 mm)', async (t) => {
+test('window presets, measurements, zoom and pan (mouse and keyboard) give what the image says (pixel spacing 0.8 × 0.5 mm)', async (t) => {
   // 64 × 64 pixels, rows 0.8 mm apart, columns 0.5 mm: 32 mm wide and
   // 51.2 mm high.
   const { page, errors } = await openStudy(t, 1, { writeSlice: (o) => ctSlice({ ...o, spacing: '0.8\\0.5' }) });
@@ -396,6 +396,17 @@ test('window presets, measurements, zoom and pan give what the image says (pixel
   await changes(page, before);
   const moved = imageRect(await picture(page));
   assert.ok(Math.abs(moved.x - rect.x - 30) <= 2 && Math.abs(moved.y - rect.y - 20) <= 2, `moved by (30, 20): ${JSON.stringify(moved)} from ${JSON.stringify(rect)}`);
+  // And by keyboard: Shift and an arrow move it a tenth of the view.
+  await page.getByTestId('dicom-viewport').focus();
+  await page.keyboard.press('0');
+  await page.getByTestId('dicom-preset').selectOption('lung');
+  before = await canvasStats(page);
+  await page.keyboard.press('Shift+ArrowLeft');
+  await changes(page, before);
+  const keyed = imageRect(await picture(page));
+  const tenth = lung.box.width / 10;
+  assert.ok(Math.abs(rect.x - keyed.x - tenth) <= 2 && Math.abs(keyed.y - rect.y) <= 1, `moved left by ${tenth}: ${JSON.stringify(keyed)} from ${JSON.stringify(rect)}`);
+  assert.equal(await page.getByTestId('dicom-counter').innerText(), '1 / 1');
   await axe(page, 'DICOM viewer with measurements', assert);
   assert.deepEqual(errors, []);
 });
