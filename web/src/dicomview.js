@@ -13,6 +13,7 @@ import { internal as loaderInternal, wadouri } from '@cornerstonejs/dicom-image-
 import { utilities as mdUtils, metaData as mdMetaData, Enums as mdEnums } from '@cornerstonejs/metadata';
 import {
   init as toolsInit, addTool, ToolGroupManager, StackScrollTool, WindowLevelTool, ZoomTool, PanTool, LengthTool, AngleTool, Enums as ToolEnums,
+  cancelActiveManipulations, annotation as csAnnotation,
 } from '@cornerstonejs/tools';
 
 const MAGIC = 'AKTEDS01';
@@ -156,7 +157,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   // cannot read the label drawn on the picture.
   const measured = el('p', { class: 'dv-measure', role: 'status', 'aria-live': 'polite', 'data-testid': 'dicom-measure' });
   const vpEl = el('div', { class: 'dv-viewport', tabindex: '0', role: 'img', 'data-testid': 'dicom-viewport',
-    'aria-label': tr('Bild; Pfeiltasten blättern durch die Schichten, Umschalt und Pfeiltasten verschieben, Plus und Minus zoomen, Null setzt zurück', 'Image; arrow keys move through the slices, shift and arrow keys pan, plus and minus zoom, zero resets') });
+    'aria-label': tr('Bild; Pfeiltasten blättern durch die Schichten, Umschalt und Pfeiltasten verschieben, Plus und Minus zoomen, Null setzt zurück; mit einem Messwerkzeug beginnt Eingabe eine Messung', 'Image; arrow keys move through the slices, shift and arrow keys pan, plus and minus zoom, zero resets; with a measuring tool, Enter starts a measurement') });
   vpEl.addEventListener('contextmenu', (e) => e.preventDefault());
   const slider = el('input', { type: 'range', min: '1', max: '1', value: '1', 'data-testid': 'dicom-slice', 'aria-label': tr('Schicht', 'Slice') });
   const counter = el('output', { class: 'dv-counter', 'data-testid': 'dicom-counter' });
@@ -190,17 +191,22 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   const viewportId = `akte-vp-${id}`;
   engine.enableElement({ viewportId, type: Enums.ViewportType.STACK, element: vpEl, defaultOptions: { background: [0, 0, 0] } });
   const vp = engine.getViewport(viewportId);
+  // The keyboard's pointer while measuring (see measureKey).
+  const marker = el('div', { class: 'dv-marker', 'aria-hidden': 'true', hidden: true });
+  vpEl.append(marker);
   const group = ToolGroupManager.createToolGroup(`akte-tools-${id}`);
   for (const t of [StackScrollTool, WindowLevelTool, ZoomTool, PanTool, LengthTool, AngleTool]) group.addTool(t.toolName);
   group.addViewport(viewportId, engine.id);
   group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] });
   let primary = '';
+  let kb = null; // measuring by keyboard: {n: points set, need, x, y, before: annotation UIDs}
   const useTool = (name) => {
     if (primary) {
       if (primary === PanTool.toolName) group.setToolActive(primary, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
       else if (primary === ZoomTool.toolName) group.setToolActive(primary, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
       else group.setToolPassive(primary);
     }
+    if (kb) stopMeasure();
     primary = name;
     group.setToolActive(name, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] });
     for (const b of toolButtons) b.setAttribute('aria-pressed', String(b.dataset.tool === name));
@@ -302,6 +308,14 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     if (i !== vp.getCurrentImageIdIndex()) vp.setImageIdIndex(i).catch(fail);
   };
   slider.addEventListener('input', () => go(Number(slider.value) - 1));
+  // While measuring by keyboard the keys are the marker's alone:
+  // cornerstone, which listens on the same element, would take any key
+  // held down for a modifier and then find no tool for the pointer.
+  vpEl.addEventListener('keydown', (e) => {
+    if (!kb && !((primary === LengthTool.toolName || primary === AngleTool.toolName) && e.key === 'Enter')) return;
+    e.stopImmediatePropagation();
+    measureKey(e);
+  }, { capture: true });
   vpEl.addEventListener('keydown', (e) => {
     const i = vp.getCurrentImageIdIndex();
     const n = series[cur].ids.length;
@@ -332,6 +346,79 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   });
   // A slice that fails leaves no picture of the slice before it under
   // its number (data-failed hides the canvas).
+  // Measuring by keyboard: with the length or angle tool chosen, Enter
+  // on the image shows a marker in its middle; the arrow keys move it (one
+  // pixel, with Shift ten), Enter sets a point there, Escape stops. The
+  // tool is handed the mouse events a pointer would make at the marker,
+  // so what is drawn and measured is what the mouse draws.
+  const say = (de, en) => (status.textContent = tr(de, en));
+  const pointer = (type, buttons) => {
+    const r = vpEl.getBoundingClientRect();
+    vpEl.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, view: window, clientX: r.left + kb.x, clientY: r.top + kb.y, button: 0, buttons }));
+  };
+  const place = () => {
+    marker.style.left = `${kb.x}px`;
+    marker.style.top = `${kb.y}px`;
+  };
+  const askPoint = () =>
+    say(`Punkt ${kb.n + 1} von ${kb.need}: Pfeiltasten bewegen die Marke, Eingabe setzt den Punkt, Escape bricht ab.`,
+      `Point ${kb.n + 1} of ${kb.need}: arrow keys move the marker, Enter sets the point, Escape cancels.`);
+  const stopMeasure = () => {
+    kb = null;
+    marker.hidden = true;
+  };
+  const measureKey = (e) => {
+    if (!kb) {
+      e.preventDefault();
+      kb = { n: 0, need: primary === AngleTool.toolName ? 3 : 2, x: Math.round(vpEl.clientWidth / 2), y: Math.round(vpEl.clientHeight / 2),
+        before: new Set(csAnnotation.state.getAllAnnotations().map((a) => a.annotationUID)) };
+      marker.hidden = false;
+      place();
+      askPoint();
+      return true;
+    }
+    const step = e.shiftKey ? 10 : 1;
+    const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
+    if (d) {
+      e.preventDefault();
+      kb.x = Math.max(0, Math.min(vpEl.clientWidth - 1, kb.x + d[0]));
+      kb.y = Math.max(0, Math.min(vpEl.clientHeight - 1, kb.y + d[1]));
+      place();
+      // Between the first and the second point the button is held (a
+      // drag); the angle's third point follows a button let go.
+      if (kb.n > 0) pointer('mousemove', kb.n === 1 ? 1 : 0);
+      return true;
+    }
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      kb.n++;
+      if (kb.n === 1) pointer('mousedown', 1);
+      else if (kb.n === 2) {
+        pointer('mousemove', 1);
+        pointer('mouseup', 0);
+      } else {
+        pointer('mousemove', 0);
+        pointer('mousedown', 1);
+        pointer('mouseup', 0);
+      }
+      if (kb.n === kb.need) {
+        status.textContent = '';
+        stopMeasure();
+      } else askPoint();
+      return true;
+    }
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      if (kb.n === 1) pointer('mouseup', 0);
+      cancelActiveManipulations(vpEl);
+      for (const a of csAnnotation.state.getAllAnnotations()) if (!kb.before.has(a.annotationUID)) csAnnotation.state.removeAnnotation(a.annotationUID);
+      vp.render();
+      status.textContent = '';
+      stopMeasure();
+      return true;
+    }
+    return false;
+  };
   // panBy moves the image by (dx, dy) CSS pixels, as the pan tool does:
   // the camera goes the other way.
   const panBy = (dx, dy) => {

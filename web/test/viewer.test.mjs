@@ -301,7 +301,7 @@ async function measured(page, re) {
   return Number(m[1].replace(',', '.'));
 }
 
-test('window presets, measurements, zoom and pan (mouse and keyboard) give what the image says (pixel spacing 0.8 × 0.5 mm)', async (t) => {
+test('window presets, measurements, zoom and pan (by mouse and by keyboard) give what the image says (pixel spacing 0.8 × 0.5 mm)', async (t) => {
   // 64 × 64 pixels, rows 0.8 mm apart, columns 0.5 mm: 32 mm wide and
   // 51.2 mm high.
   const { page, errors } = await openStudy(t, 1, { writeSlice: (o) => ctSlice({ ...o, spacing: '0.8\\0.5' }) });
@@ -378,6 +378,64 @@ test('window presets, measurements, zoom and pan (mouse and keyboard) give what 
   const drawn = Number(/([\d.]+) ?°/.exec(labels)?.[1]);
   assert.ok(Math.abs(drawn - angle) <= 0.1, `the label on the image says ${angle}°: ${labels}`);
 
+  // By keyboard: with a measuring tool, Enter shows a marker in the
+  // middle, arrows move it (Shift: 10 px), Enter sets each point.
+  const keys = async (key, n) => {
+    for (let i = 0; i < n; i++) await page.keyboard.press(key);
+  };
+  await page.getByRole('button', { name: 'Länge messen' }).click();
+  await page.getByTestId('dicom-viewport').focus();
+  await page.keyboard.press('Enter');
+  await page.getByText('Punkt 1 von 2: Pfeiltasten bewegen die Marke').waitFor();
+  await keys('Shift+ArrowUp', 11);
+  await keys('Shift+ArrowLeft', 5);
+  await page.keyboard.press('Enter');
+  await page.getByText('Punkt 2 von 2').waitFor();
+  await keys('Shift+ArrowRight', 10);
+  await page.keyboard.press('Enter');
+  if (process.env.VIEWER_DEBUG) {
+    await page.waitForTimeout(1000);
+    console.error('keyboard length', await page.evaluate(() => [document.querySelector('.dv-status').textContent, document.querySelector('[data-testid="dicom-measure"]').textContent, document.querySelector('[data-testid="dicom-viewport"] svg').textContent, document.querySelector('.dv-marker').style.cssText]));
+    await page.screenshot({ path: '/tmp/images-kb.png' });
+  }
+  await page.waitForFunction((a) => !document.querySelector('[data-testid="dicom-measure"]').textContent.includes('Winkel'), null, { timeout: 10000 });
+  const keyed = await measured(page, /^Länge: ([\d,]+) mm$/);
+  const wantKeyed = (100 / rect.width) * 32;
+  assert.ok(Math.abs(keyed - wantKeyed) <= 0.3, `100 px across by keyboard: ${wantKeyed.toFixed(1)} mm, measured ${keyed}`);
+  // An angle of 45°: up 70 px, Enter; down 50, Enter; right 40 and up 40, Enter.
+  await page.getByRole('button', { name: 'Winkel messen' }).click();
+  await page.getByTestId('dicom-viewport').focus();
+  await page.keyboard.press('Enter');
+  await keys('Shift+ArrowUp', 7);
+  await page.keyboard.press('Enter');
+  await keys('Shift+ArrowDown', 5);
+  await page.keyboard.press('Enter');
+  await page.getByText('Punkt 3 von 3').waitFor();
+  await keys('Shift+ArrowRight', 4);
+  await keys('Shift+ArrowUp', 4);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /Winkel: 4[4-6]/.test(document.querySelector('[data-testid="dicom-measure"]').textContent), null, { timeout: 10000 }).catch(() => {});
+  const keyedAngle = await measured(page, /^Winkel: ([\d,]+)°$/);
+  assert.ok(Math.abs(keyedAngle - 45) <= 1, `the angle set by keyboard is 45°: ${keyedAngle}`);
+  // Escape leaves a measurement unmade.
+  const said = await page.getByTestId('dicom-measure').innerText();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await keys('Shift+ArrowDown', 3);
+  await page.keyboard.press('Escape');
+  if (process.env.VIEWER_DEBUG) {
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: '/tmp/images-esc.png' });
+    console.error('svg after escape', await page.evaluate(() => document.querySelector('[data-testid="dicom-viewport"] svg').innerHTML.length));
+  }
+  assert.ok(await page.locator('.dv-marker').isHidden(), 'the marker is gone');
+  await page.waitForTimeout(500);
+  assert.equal(await page.getByTestId('dicom-measure').innerText(), said);
+  assert.equal((await page.evaluate(() => document.querySelector('[data-testid="dicom-viewport"] svg').textContent)).match(/°/g).length, 2, 'two angles drawn, the cancelled one not');
+  // And the arrows scroll again (one slice: the counter stays).
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.getByTestId('dicom-counter').innerText(), '1 / 1');
+
   // Zoom by keyboard: 1.25 times as large about the middle; 0 resets.
   await page.getByTestId('dicom-preset').selectOption('lung');
   await page.getByTestId('dicom-viewport').focus();
@@ -392,8 +450,11 @@ test('window presets, measurements, zoom and pan (mouse and keyboard) give what 
   // Pan with the pan tool: the image follows the pointer.
   await page.getByRole('button', { name: 'Verschieben' }).click();
   before = await canvasStats(page);
-  await drag(at(0.5, 0.5), [at(0.5, 0.5)[0] + 30, at(0.5, 0.5)[1] + 20]);
+  // (From a place no measurement's line or label is near: there the
+  // mouse would move the measurement.)
+  await drag(at(0.75, 0.95), [at(0.75, 0.95)[0] + 30, at(0.75, 0.95)[1] + 20]);
   await changes(page, before);
+  if (process.env.VIEWER_DEBUG) await page.screenshot({ path: '/tmp/images-pan.png' });
   const moved = imageRect(await picture(page));
   assert.ok(Math.abs(moved.x - rect.x - 30) <= 2 && Math.abs(moved.y - rect.y - 20) <= 2, `moved by (30, 20): ${JSON.stringify(moved)} from ${JSON.stringify(rect)}`);
   // And by keyboard: Shift and an arrow move it a tenth of the view.
@@ -403,9 +464,9 @@ test('window presets, measurements, zoom and pan (mouse and keyboard) give what 
   before = await canvasStats(page);
   await page.keyboard.press('Shift+ArrowLeft');
   await changes(page, before);
-  const keyed = imageRect(await picture(page));
+  const shifted = imageRect(await picture(page));
   const tenth = lung.box.width / 10;
-  assert.ok(Math.abs(rect.x - keyed.x - tenth) <= 2 && Math.abs(keyed.y - rect.y) <= 1, `moved left by ${tenth}: ${JSON.stringify(keyed)} from ${JSON.stringify(rect)}`);
+  assert.ok(Math.abs(rect.x - shifted.x - tenth) <= 2 && Math.abs(shifted.y - rect.y) <= 1, `moved left by ${tenth}: ${JSON.stringify(shifted)} from ${JSON.stringify(rect)}`);
   assert.equal(await page.getByTestId('dicom-counter').innerText(), '1 / 1');
   await axe(page, 'DICOM viewer with measurements', assert);
   assert.deepEqual(errors, []);
