@@ -173,7 +173,15 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
     assert.match(skipped, /VIEWER\.EXE: Programm/);
     assert.match(skipped, /LOGO\.PNG: Bild oder Logo/);
     if (n === 1) await axe(page, 'CD import summary', assert);
+    // The upload shows its progress on the record page (held back here
+    // before it completes, so that the test sees it).
+    const hold = (route) => setTimeout(() => route.continue().catch(() => {}), 2000);
+    if (n === 1) await ctx.route(/\/uploads\/[^/]+\/complete$/, hold);
     await page.getByRole('button', { name: 'Verschlüsselt hochladen' }).click();
+    if (n === 1) {
+      await page.getByRole('progressbar', { name: 'CT Thorax' }).waitFor({ timeout: 30000 });
+      await ctx.unroute(/\/uploads\/[^/]+\/complete$/, hold);
+    }
     await page.getByText('1 Dokument hochgeladen.').waitFor({ timeout: 60000 });
     assert.equal(await page.getByRole('button', { name: 'Ansehen: CT Thorax' }).count(), n);
   }
