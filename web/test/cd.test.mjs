@@ -12,6 +12,12 @@ import { deflateRawSync } from 'node:zlib';
 import { startServer, launch, account, login, code, confirmDevice, cli, tempDir, axe } from './helpers.mjs';
 import { element, us } from './dicomfiles.mjs';
 
+const u32le = (n) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+};
+
 // ctSlice is a small DICOM Part 10 CT image (8 × 8 pixels of 16 bits).
 function ctSlice({ study, series, sop, n, name, birth }) {
   const ct = '1.2.840.10008.5.1.4.1.1.2';
@@ -100,6 +106,14 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
     instances[uid(100 + n)] = b;
     files[`DICOM/IM${n}`] = b;
   }
+  // Broken DICOM: one cut off inside its pixel data (a length beyond the
+  // end of the file), one whose sequences nest 40 deep.
+  const whole = ctSlice({ study: uid(1), series: uid(2), sop: uid(150), n: 9, name: 'Beispiel^Carla', birth: '19800401' });
+  files['EXTRA/CUT'] = whole.subarray(0, whole.length - 50);
+  let nested = element(0x0008, 0x0100, 'SH', 'x');
+  for (let i = 0; i < 40; i++) nested = element(0x0040, 0x0275, 'SQ', Buffer.concat([Buffer.from([0xfe, 0xff, 0x00, 0xe0]), u32le(nested.length), nested]));
+  const pd = whole.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
+  files['EXTRA/DEEP'] = Buffer.concat([whole.subarray(0, pd), nested, whole.subarray(pd)]);
   files['VIEWER.EXE'] = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(300)]);
   files['LOGO.PNG'] = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(100)]);
   const cd = join(tempDir(), 'CD');
@@ -168,8 +182,10 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
     assert.equal(await study.count(), 1);
     const text = await study.innerText();
     for (const want of ['CT Thorax', 'Radiologie Musterstadt', '4 Bilder', 'Carla Beispiel', 'stimmt überein']) assert.ok(text.includes(want), `summary says ${want}: ${text}`);
-    await page.getByText('Nicht importiert: 2 Datei(en)').click();
+    await page.getByText('Nicht importiert: 4 Datei(en)').click();
     const skipped = await page.getByTestId('cd-skipped').innerText();
+    assert.match(skipped, /EXTRA\/CUT: beschädigtes DICOM/);
+    assert.match(skipped, /EXTRA\/DEEP: beschädigtes DICOM/);
     assert.match(skipped, /VIEWER\.EXE: Programm/);
     assert.match(skipped, /LOGO\.PNG: Bild oder Logo/);
     if (n === 1) await axe(page, 'CD import summary', assert);

@@ -2,10 +2,12 @@
 // a small CT imported by the CLI opens in the browser, read and decrypted
 // by byte range; the first image renders as it must, its thumbnail too,
 // scrolling, window/level, zoom and a length measurement work, the page
-// passes axe at 360 px, in German and English. Then a multi-frame
-// instance, an image that cannot be decoded, the compressed transfer
-// syntaxes against the uncompressed original, and (AKTE_VIEWER_BENCH=1)
-// the benchmark.
+// passes axe at 360 px, in German and English. Then the numbers an image
+// of known pixel spacing must give (presets, lengths, angles, zoom, pan;
+// by mouse and by keyboard), a multi-frame instance, an image that cannot
+// be decoded, a decompression bomb, the compressed transfer syntaxes
+// against the uncompressed original, and (AKTE_VIEWER_BENCH=1) the
+// issue's benchmark.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
