@@ -10,6 +10,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/emergency"
+	emergencycard "github.com/akte/akte/emergency/card"
 	"github.com/akte/akte/fhir"
 	"github.com/akte/akte/internal/cli"
 )
@@ -40,11 +41,11 @@ func emergencyCmd(e *env) *cobra.Command {
 			now := time.Now()
 			s := emergency.Summarize(rs, now)
 			if pdf != "" {
-				l := emergency.GermanLabels()
+				l := emergencycard.GermanLabels()
 				if e.Lang == "en" {
-					l = emergency.EnglishLabels()
+					l = emergencycard.EnglishLabels()
 				}
-				if err := writeFile(pdf, func(w io.Writer) error { return emergency.WriteCard(w, s, l, now) }); err != nil {
+				if err := writeFile(pdf, func(w io.Writer) error { return emergencycard.Write(w, s, l, now) }); err != nil {
 					return err
 				}
 			}
