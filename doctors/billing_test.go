@@ -8,6 +8,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/fhir"
+	"github.com/akte/akte/internal/fhirschema"
 )
 
 // TestReadBilling: the documented billing bundle (testdata/billing.json)
@@ -75,5 +76,16 @@ func TestReadBillingRefused(t *testing.T) {
 	}
 	if err := CheckBillingData([]byte(enc(`{"display":"Dr. Y"}`))); err != nil {
 		t.Errorf("a line with a name only: %v", err)
+	}
+}
+
+// TestBillingSchema: the documented billing data are valid FHIR R4.
+func TestBillingSchema(t *testing.T) {
+	data, err := os.ReadFile("testdata/billing.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fhirschema.New(t).Validate(data); err != nil {
+		t.Error(err)
 	}
 }

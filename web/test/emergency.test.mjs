@@ -8,9 +8,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, account, login, code, cli, axe, confirmDevice, shot, tempDir } from './helpers.mjs';
+import { startServer, launch, account, login, code, cli, axe, confirmDevice, shot, tempDir, repoDir } from './helpers.mjs';
+
+// schemaErrors validates FHIR R4 resources against the official JSON
+// schema (internal/fhirschema's validator; `make test` installs it): one
+// line of answer per resource, "ok" or the errors. null without it.
+function schemaErrors(resources) {
+  const dir = join(repoDir, 'internal', 'fhirschema');
+  if (!existsSync(join(dir, 'node_modules', 'ajv'))) return null;
+  const out = execFileSync('node', [join(dir, 'validate.mjs')], { input: resources.map((r) => JSON.stringify(r)).join('\n') + '\n' }).toString();
+  return out.trim().split('\n').filter((l) => l !== 'ok');
+}
 
 const fits = (page, w) => page.evaluate((w) => document.documentElement.scrollWidth <= w, w);
 
@@ -88,6 +98,11 @@ test('the emergency page shows allergies and conditions and prints a wallet card
   assert.deepEqual(s.allergies, [{ substance: 'Penicillin', criticality: 'high', reactions: ['Atemnot'], type: 'allergy' }]);
   assert.deepEqual(s.conditions.map((c) => [c.text, c.code]), [['Asthma bronchiale', 'J45.9']]);
   assert.deepEqual(s.contacts.map((c) => [c.name, c.relationship, c.phone, c.emergency]), [['Anna Beispiel', 'Tochter', '0171 1234567', true]]);
+  // What the page's forms wrote is valid FHIR R4.
+  const entries = JSON.parse(await cli(srv.url, a.home, ['entry', 'ls', '--json'], a.env));
+  assert.deepEqual(entries.map((e) => e.type).sort(), ['AllergyIntolerance', 'Condition', 'Patient']);
+  const bad = schemaErrors(entries.map((e) => e.resource));
+  if (bad) assert.deepEqual(bad, [], 'the entries against the FHIR R4 schema');
 
   // The print button prints; printing the page gives the wallet card:
   // two pages of 85.6 × 53.98 mm (242.6 × 153.0 pt) with the data, without
