@@ -242,7 +242,8 @@ export function EmergencyPage({ items, record, reload }) {
         <p>${tr('Gedruckt wird die Karte in Scheckkartengröße (85,6 × 54 mm), Vorder- und Rückseite. Im Druckdialog können Sie sie auch als PDF speichern. Was auf der Karte steht, kann jeder lesen, der sie in der Hand hat.',
           'The card prints at bank-card size (85.6 × 54 mm), front and back. In the print dialogue you can save it as a PDF too. Whoever holds the card can read what is on it.')}</p>
         <p><button type="button" class="primary" onClick=${() => window.print()} data-testid="emergency-print">${tr('Karte drucken oder als PDF speichern', 'Print the card or save it as PDF')}</button></p>
-      </section>`}
+      </section>
+      <${Card} s=${s} />`}
     ${on && html`<section class="card" aria-labelledby="em-add-h">
       <h2 id="em-add-h">${tr('Eintragen', 'Enter')}</h2>
       <form onSubmit=${addAllergy} data-testid="allergy-form">
@@ -269,6 +270,5 @@ export function EmergencyPage({ items, record, reload }) {
         <p><${Busy} busy=${busy} disabled=${!ready}>${tr('Kontakt speichern', 'Save the contact')}<//></p>
       </form>
       <p>${tr('Medikamente kommen aus Ihrem ', 'Medication comes from your ')}<a href="/medikationsplan">${tr('Medikationsplan', 'medication plan')}</a>${tr('; alles andere können Sie als FHIR-Eintrag unter ', '; anything else you can add as a FHIR entry under ')}<a href="/gesundheit">${tr('Impfungen und Vorsorge', 'Vaccinations and check-ups')}</a>${tr(' hinzufügen oder löschen.', ', or delete it there.')}</p>
-    </section>`}
-    ${on && s && html`<${Card} s=${s} />`}`;
+    </section>`}`;
 }
