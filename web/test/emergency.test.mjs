@@ -3,7 +3,8 @@
 // and an emergency contact entered on it show at 360 px, put together in
 // the browser by the Go code `akte emergency` runs (the CLI sees the same);
 // printing the page prints the wallet card, two pages of bank-card size
-// (Chromium's PDF); keyboard only for entering; axe at 360 and 1280 px in
+// (Chromium's PDF), a list too long for it ending with "+n more";
+// keyboard only for entering the allergy; axe at 360 and 1280 px in
 // German and English.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -145,5 +146,25 @@ test('the emergency page shows allergies and conditions and prints a wallet card
   await page.getByRole('link', { name: 'My record' }).click();
   await page.getByRole('heading', { name: 'My record' }).waitFor({ timeout: 30000 });
   assert.equal(await page.evaluate(() => document.documentElement.classList.contains('print-card')), false);
+
+  // More conditions than the card's front holds: the page lists them all,
+  // the card ends with the count of those left out.
+  const dir = tempDir();
+  for (let i = 1; i <= 12; i++) {
+    const f = join(dir, `c${i}.json`);
+    writeFileSync(f, JSON.stringify({ resourceType: 'Condition', subject: { reference: 'Patient/me' }, code: { text: `Diagnose Nummer ${i}` } }));
+    await cli(srv.url, a.home, ['entry', 'add', f], a.env);
+  }
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByRole('link', { name: 'Emergency data' }).click();
+  const many = page.getByTestId('emergency-conditions');
+  await many.getByText('Diagnose Nummer 12').waitFor({ timeout: 60000 });
+  assert.equal(await many.locator('li').count(), 13);
+  writeFileSync(pdf, await page.pdf({ preferCSSPageSize: true, printBackground: true }));
+  const full = execFileSync('pdftotext', [pdf, '-']).toString();
+  // 13 conditions; the front has room for the allergy and 7 of them.
+  assert.match(full, /Conditions[\s\S]*Diagnose Nummer 1\b[\s\S]*Diagnose Nummer 7\b\s*• \+6 more/, full);
+  assert.doesNotMatch(full, /Diagnose Nummer 8/);
+  assert.match(execFileSync('pdfinfo', [pdf]).toString(), /Pages:\s+2\b/);
   assert.deepEqual(errors, []);
 });
