@@ -363,6 +363,9 @@ var sent = []string{
 	"bsnr_format",
 	"billing_date_invalid", // line
 	"billing_name_missing", // line
+	"billing_not_bundle",
+	"billing_no_lines",
+	"billing_too_large", // max
 	"entry_too_large",
 	"entry_not_found",
 	"item_kind_invalid",

@@ -13,10 +13,13 @@
 //	checkEntry({json, today, birth_date})
 //	    -> {resource, type, title, date, category}: the resource as it is
 //	       sealed (fhir.Marshal), after fhir.Parse and fhir.Check
-//	status({service, profile, entries, today})
+//	status({service, profile, entries, billing, today})
 //	    -> JSON text of [rules.Result]: service "vaccinations" or
-//	       "checkups" (or of [doctors.Doctor] for "doctors"), profile the sealed profile's JSON text, entries an
-//	       array of the current entries' resource JSON texts
+//	       "checkups" (of [doctors.Doctor] for "doctors", of
+//	       emergency.Summary for "emergency"), profile the sealed
+//	       profile's JSON text, entries an array of the current entries'
+//	       resource JSON texts, billing one of the insurer's billing
+//	       documents (FHIR bundles, decision 0050; doctors only)
 //
 //	decodePlan({carrier, today})
 //	    -> {id, version, author, date, lines, statements}: a medication plan
@@ -76,7 +79,7 @@ func decodePlan(a js.Value) (any, error) {
 }
 
 func status(a js.Value) (any, error) {
-	return health.StatusJSON(wasmcall.Str(a, "service"), wasmcall.Str(a, "profile"), strs(a, "entries"), wasmcall.Str(a, "today"))
+	return health.StatusJSON(wasmcall.Str(a, "service"), wasmcall.Str(a, "profile"), strs(a, "entries"), strs(a, "billing"), wasmcall.Str(a, "today"))
 }
 
 // jsParams makes an error's parameters values syscall/js can carry

@@ -22,6 +22,7 @@ import { has } from './catalog.js';
 import * as health from './health.js';
 import { AppsPage, fileInbox } from './apps.js';
 import { MedPlan } from './medplan.js';
+import { EmergencyPage } from './emergency.js';
 import { Grants, GrantedRecords } from './grants.js';
 import { RegistrationConsents, PrivacyLink, PrivacyPage, ConsentsPage, serviceGiven, serviceWithdrawn } from './consent.js';
 import { SharePage, SharesPage } from './share.js';
@@ -3244,6 +3245,7 @@ function Header() {
         ${s && home(s) === '/akte' && link('/akte', 'Meine Akte', 'My record')}
         ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
         ${s && home(s) === '/akte' && link('/medikationsplan', 'Medikationsplan', 'Medication plan')}
+        ${s && home(s) === '/akte' && link('/notfall', 'Notfalldaten', 'Emergency data')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
         ${s && home(s) === '/akte' && link('/apps', 'Apps und Eingang', 'Apps and inbox')}
         ${s && home(s) === '/akte' && link('/freigaben', 'Freigaben', 'Access')}
@@ -3348,7 +3350,7 @@ function Health() {
     let live = true;
     (async () => {
       const out = {};
-      for (const n of ['vaccinations', 'checkups', 'doctors']) if (on(n)) out[n] = await health.status(n, h.profile, h.latest);
+      for (const n of ['vaccinations', 'checkups', 'doctors']) if (on(n)) out[n] = await health.status(n, h.profile, h.latest, n === 'doctors' ? await health.billing(items.value) : []);
       if (live) setResults(out);
     })().catch((e) => live && setErr(errorText(e)));
     return () => (live = false);
@@ -3463,7 +3465,7 @@ function Doctors({ doctors }) {
   });
   return html`<section class="card" aria-labelledby="doc-h" data-testid="doctors">
     <h2 id="doc-h">${tr('Ihre Ärztinnen und Ärzte', 'Your doctors')}</h2>
-    <p>${tr('Die der letzten vier Jahre mit dem letzten Besuch, aus Ihren Einträgen.', 'Those of the last four years with the last visit, from your entries.')}</p>
+    <p>${tr('Die der letzten vier Jahre mit dem letzten Besuch, aus Ihren Einträgen und den Abrechnungsdaten Ihrer Krankenkasse.', 'Those of the last four years with the last visit, from your entries and your insurer’s billing data.')}</p>
     <${Field} label=${tr('Suchen', 'Search')} value=${q} required=${false} onInput=${setQ} name="doctor-search" />
     ${shown.length === 0 ? html`<p role="status">${tr('Keine Ärztin und kein Arzt gefunden.', 'No doctor found.')}</p>` : html`<table class="status">
       <caption class="sr-only">${tr('Ärztinnen und Ärzte', 'Doctors')}</caption>
@@ -3509,6 +3511,7 @@ const recordPages = [
   ['/auskunft', () => html`<${Information} />`],
   ['/gesundheit', () => html`<${Health} />`],
   ['/medikationsplan', () => html`<${MedPlan} ctx=${{ umk: session.value.umk, record: record.value, accountId: session.value.account.account_id }} items=${[...items.value, ...healthItems.value]} reload=${loadRecord} />`],
+  ['/notfall', () => html`<${EmergencyPage} items=${healthItems.value} record=${record.value} reload=${loadRecord} />`],
   ['/einwilligungen', () => html`<${ConsentsPage} />`],
   ['/geteilt', () => html`<${SharesPage} items=${items.value} onLoad=${() => items.value.length || reloadRecord()} />`],
   ['/apps', () => html`<${AppsPage} session=${session.value} />`],
