@@ -17,9 +17,9 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/audit"
-	"github.com/akte/akte/webpush"
 	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/webpush"
 )
 
 // migrateCmd copies the embedded default (SQLite and blob files under a
