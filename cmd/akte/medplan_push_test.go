@@ -239,4 +239,19 @@ func TestMedplanPushE2E(t *testing.T) {
 	if len(subs) != 0 {
 		t.Errorf("after rm: %+v", subs)
 	}
+
+	// The protocol: PSH-01 and PSH-02 (by the patient and, after the 410,
+	// by the system), MED-03 with the channel as its object.
+	seen := map[string]bool{}
+	for _, r := range alice.auditRows() {
+		obj, _ := r["object"].(string)
+		ch, _, _ := strings.Cut(obj, ":")
+		seen[r["code"].(string)+"/"+ch+"/"+r["actor_role"].(string)+"/"+r["result"].(string)] = true
+	}
+	for _, want := range []string{"PSH-01/push/patient/ok", "PSH-02/push/patient/ok", "PSH-02/push/system/ok", "MED-03/push/system/ok",
+		"MED-03/push/system/error", "MED-03/mail/system/ok"} {
+		if !seen[want] {
+			t.Errorf("no event %s in %v", want, seen)
+		}
+	}
 }
