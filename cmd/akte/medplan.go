@@ -184,7 +184,7 @@ func medplanRemindCmd(e *env) *cobra.Command {
 				return cli.Fail(akte.KindInvalid, "service_off", map[string]any{"service": client.MedicationService})
 			case off:
 				err = c.ClearReminders(cmd.Context())
-			case r.Morning == "" && r.Noon == "" && r.Evening == "" && r.Night == "":
+			case r.Morning == "" && r.Noon == "" && r.Evening == "" && r.Night == "" && r.Via != "":
 				got, err = c.SetReminderVia(cmd.Context(), r.Via) // the channel only
 			case set:
 				if r.TZ == "" {
