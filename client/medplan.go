@@ -294,9 +294,21 @@ func (c *API) SetReminders(ctx context.Context, r wire.Reminders) (*wire.Reminde
 	return out.Reminders, err
 }
 
-// ClearReminders deletes the intake reminders at once.
+// ClearReminders deletes the intake reminders at once, and the push
+// subscriptions, which serve only them (decision 0051).
 func (c *API) ClearReminders(ctx context.Context) error {
-	_, err := c.do(ctx, "DELETE", prefix+"/account/reminders", nil, nil, nil)
+	if _, err := c.do(ctx, "DELETE", prefix+"/account/reminders", nil, nil, nil); err != nil {
+		return err
+	}
+	subs, err := c.PushSubscriptions(ctx)
+	for _, s := range subs {
+		if err == nil {
+			err = c.Unsubscribe(ctx, s.ID)
+		}
+	}
+	if akte.Is(err, akte.KindNotFound) { // removed meanwhile
+		err = nil
+	}
 	return err
 }
 

@@ -240,6 +240,17 @@ func TestMedplanPushE2E(t *testing.T) {
 		t.Errorf("after rm: %+v", subs)
 	}
 
+	// Switching the medication service off removes the subscriptions with
+	// the reminders: they serve nothing else.
+	if st, body := sendJSON(t, "POST", api+"/account/push", token, browser.subscription(browser.srv.URL+"/push/alice-3"), &sub); st != 201 {
+		t.Fatalf("subscribe again: %d %s", st, body)
+	}
+	alice.ok("services", "off", "medication")
+	var listed wire.PushSubscriptions
+	if st, body := sendJSON(t, "GET", api+"/account/push", token, nil, &listed); st != 200 || len(listed.Subscriptions) != 0 {
+		t.Errorf("after the switch-off: %d %s", st, body)
+	}
+
 	// The protocol: PSH-01 and PSH-02 (by the patient and, after the 410,
 	// by the system), MED-03 with the channel as its object.
 	seen := map[string]bool{}

@@ -74,6 +74,15 @@ async function unsubscribe() {
   await sub.unsubscribe();
 }
 
+// dropAll removes every push subscription of the account and this
+// browser's: the medication service's switch-off (the subscriptions serve
+// only its reminders).
+export async function dropAll() {
+  const { subscriptions } = await get('/account/push');
+  for (const s of subscriptions) await del('/account/push/' + encodeURIComponent(s.id)).catch(() => {});
+  if (supported()) await (await current())?.unsubscribe().catch(() => {});
+}
+
 // PushReminders is the page's section: the switch for this device and the
 // choice of the channel. rem: the reminders ({tz, morning, …, via}) or
 // null; setRem: stores the server's answer.
