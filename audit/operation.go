@@ -91,6 +91,9 @@ const (
 	MedicationRemindersSet   Operation = "medication.reminders_set"
 	MedicationRemindersClear Operation = "medication.reminders_clear"
 	MedicationReminderSent   Operation = "medication.reminder_sent"
+	// Web Push subscriptions of the reminders (decision 0051).
+	PushSubscriptionAdd    Operation = "push.subscription_add"
+	PushSubscriptionRemove Operation = "push.subscription_remove"
 
 	// Sessions.
 	SessionLogin     Operation = "session.login"
@@ -235,7 +238,9 @@ func Operations() []OpInfo {
 
 		{MedicationRemindersSet, "MED-01", ActionUpdate, AreaAuth, "Einnahme-Erinnerungen eingestellt (nur Uhrzeiten)", "Intake reminders set (times only)"},
 		{MedicationRemindersClear, "MED-02", ActionDelete, AreaAuth, "Einnahme-Erinnerungen gelöscht", "Intake reminders cleared"},
-		{MedicationReminderSent, "MED-03", ActionExecute, AreaAuth, "Einnahme-Erinnerung gesendet", "Intake reminder sent"},
+		{MedicationReminderSent, "MED-03", ActionExecute, AreaAuth, "Einnahme-Erinnerung gesendet (per Mail oder Push)", "Intake reminder sent (by mail or push)"},
+		{PushSubscriptionAdd, "PSH-01", ActionCreate, AreaAuth, "Push-Benachrichtigungen für ein Gerät eingerichtet", "Push notifications set up for a device"},
+		{PushSubscriptionRemove, "PSH-02", ActionDelete, AreaAuth, "Push-Benachrichtigungen für ein Gerät entfernt", "Push notifications removed for a device"},
 
 		{AppConnect, "APP-01", ActionCreate, AreaAccess, "App verbunden", "App connected"},
 		{AppDisconnect, "APP-02", ActionDelete, AreaAccess, "App getrennt", "App disconnected"},

@@ -414,6 +414,12 @@ var sent = []string{
 	"reminder_tz_invalid",   // tz
 	"reminder_time_invalid", // slot, value
 	"reminders_none",
+	"reminder_via_invalid", // via
+	"push_off",
+	"push_endpoint_refused",
+	"push_keys_invalid",
+	"push_subscriptions_too_many", // max
+	"push_subscription_not_found",
 	"birth_date_required",
 	"sex_required",
 	"sex_invalid",

@@ -19,6 +19,7 @@ import (
 	"github.com/akte/akte"
 	"github.com/akte/akte/audit"
 	"github.com/akte/akte/mail"
+	"github.com/akte/akte/webpush"
 )
 
 // Mailer sends a plain-text message (SMTP or the development outbox).
@@ -148,6 +149,8 @@ type Service struct {
 	// wa is the WebAuthn relying party of the base URL; nil if the base
 	// URL cannot hold passkeys (an IP address other than loopback).
 	wa *webauthn.WebAuthn
+	// push sends the reminders as Web Push (decision 0051); nil: none.
+	push *webpush.Sender
 }
 
 // Options are the dependencies of a Service.
@@ -167,6 +170,9 @@ type Options struct {
 	// caller must then run RunBackground. Without it they are sent before
 	// the answer.
 	Background bool
+	// Push sends intake reminders as Web Push with the server's VAPID
+	// key (decision 0051); nil: the server offers no push.
+	Push *webpush.Sender
 	// AuditKeyPEM is the PKCS #8 PEM of the key that signs the audit
 	// checkpoints (--audit-key); nil: the key kept in the database.
 	AuditKeyPEM []byte
@@ -187,7 +193,7 @@ func New(o Options) *Service {
 	s := &Service{
 		store: o.Store, blobs: o.Blobs, mailer: o.Mailer, log: o.Log, cfg: o.Config,
 		now: o.Now, hashes: make(chan struct{}, n), secret: o.Secret,
-		keyPEM: o.AuditKeyPEM,
+		keyPEM: o.AuditKeyPEM, push: o.Push,
 		alarms: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akte_alarms_total", Help: "Audit alarms raised, by kind."}, []string{"kind"}),
 	}
 	s.cfg.Retention.Addr = s.cfg.AddrRetention

@@ -54,6 +54,13 @@ type Config struct {
 	// notice (issue 16: 28 days).
 	TerminationGrace time.Duration
 	AuditKey         string // PEM file of the audit checkpoint key; empty: the key kept in the database
+	// PushVAPIDKey is the PEM file of the Web Push (VAPID) key; empty:
+	// the key made once and kept in the database (decision 0051).
+	PushVAPIDKey string
+	// PushAllowEndpoints are host:port pairs a push subscription may name
+	// although they are inside the server's network or plain http: for
+	// tests only.
+	PushAllowEndpoints string
 
 	// The HTTP edge (docs/security.md).
 	TrustedProxies  string // CIDR,...: peers whose X-Forwarded-For/Forwarded count
@@ -139,6 +146,8 @@ func (c *Config) specs() []flagSpec {
 		{name: "withdrawal-grace", de: "so lange nach dem Widerruf der Einwilligung in die Verarbeitung wird das Konto gelöscht (0: sofort; bis dahin lässt er sich zurücknehmen)", env: "AKTE_WITHDRAWAL_GRACE", usage: "the account is deleted this long after the withdrawal of the processing consent (0: at once; it can be taken back until then)", dur: &c.WithdrawalGrace, zero: true},
 		{name: "consent-texts", de: "Verzeichnis mit eigenen Einwilligungstexten (ID.de.md, ID.en.md; erste Zeile \"version: N\"), die die mitgelieferten gleicher ID ersetzen", env: "AKTE_CONSENT_TEXTS", usage: "directory of your own consent texts (ID.de.md, ID.en.md; first line \"version: N\") replacing the shipped ones of the same id", str: &c.ConsentTexts},
 		{name: "audit-key", de: "PEM-Datei (PKCS #8, ECDSA P-256) des Schlüssels, der die Prüfpunkte des Protokolls signiert; leer: der Schlüssel in der Datenbank", env: "AKTE_AUDIT_KEY_FILE", usage: "PEM file (PKCS #8, ECDSA P-256) of the key that signs the protocol's checkpoints; empty: the key kept in the database", str: &c.AuditKey},
+		{name: "push-vapid-key", de: "PEM-Datei (PKCS #8, ECDSA P-256) des Web-Push-Schlüssels (VAPID); leer: der Schlüssel in der Datenbank", env: "AKTE_PUSH_VAPID_KEY_FILE", usage: "PEM file (PKCS #8, ECDSA P-256) of the Web Push (VAPID) key; empty: the key kept in the database", str: &c.PushVAPIDKey},
+		{name: "push-allow-endpoints", de: "nur für Tests: host:port,... von Push-Endpunkten, die im eigenen Netz liegen oder http sprechen dürfen", env: "AKTE_PUSH_ALLOW_ENDPOINTS", usage: "tests only: host:port,... of push endpoints allowed inside the server's network or over plain http", str: &c.PushAllowEndpoints},
 		{name: "audit-keep-security", de: "so lange bleiben Sicherheitsereignisse des Systemprotokolls (fehlgeschlagene Anmeldungen unbekannter Konten)", env: "AKTE_AUDIT_KEEP_SECURITY", usage: "security events of the system log (failed logins of unknown accounts) are kept this long", dur: &c.AuditSecurity},
 		{name: "audit-keep-operator", de: "so lange bleiben Handlungen des Betreibers im Systemprotokoll", env: "AKTE_AUDIT_KEEP_OPERATOR", usage: "operator actions in the system log are kept this long", dur: &c.AuditOperator},
 		{name: "alarm-failed-logins", de: "fehlgeschlagene Anmeldungen in einer Stunde, die eine Warnung auslösen (0: keine)", env: "AKTE_ALARM_FAILED_LOGINS", usage: "failed logins within an hour that raise an alarm (0: none)", num: &c.AlarmLogins},

@@ -338,8 +338,15 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	if sc.ConsentTexts, err = service.LoadConsentTexts(cfg.ConsentTexts); err != nil {
 		return err
 	}
+	push, err := pushSender(ctx, cfg, b.store, now)
+	if err != nil {
+		return err
+	}
+	if push.Allow != nil {
+		log.Warn("push endpoints allowed inside the network (tests only)", "endpoints", cfg.PushAllowEndpoints)
+	}
 	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: sc, Secret: secret, Background: true,
-		AuditKeyPEM: keyPEM, Now: now})
+		AuditKeyPEM: keyPEM, Now: now, Push: push})
 	if _, err := svc.AuditKey(ctx); err != nil {
 		return fmt.Errorf("audit key: %w", err)
 	}

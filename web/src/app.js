@@ -23,6 +23,7 @@ import * as health from './health.js';
 import { AppsPage, fileInbox } from './apps.js';
 import { MedPlan } from './medplan.js';
 import { EmergencyPage } from './emergency.js';
+import { dropAll as dropPush } from './pushnote.js';
 import { Grants, GrantedRecords } from './grants.js';
 import { RegistrationConsents, PrivacyLink, PrivacyPage, ConsentsPage, serviceGiven, serviceWithdrawn } from './consent.js';
 import { SharePage, SharesPage } from './share.js';
@@ -3385,7 +3386,7 @@ function Health() {
   };
   const switchOff = (n) =>
     act(async () => {
-      if (n === 'medication') await del('/account/reminders'); // the reminders stop at once (decision 0045)
+      if (n === 'medication') await del('/account/reminders').then(dropPush); // the reminders stop at once (decisions 0045, 0051)
       await health.changeProfile(ctx(), h.profileIds, (cur) => {
         const services = { ...(cur.services || {}) };
         delete services[n];
