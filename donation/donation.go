@@ -138,3 +138,23 @@ func Seal(extract []byte, recipient string) ([]byte, error) {
 // Header is how every age file begins: the server refuses anything else,
 // so that no plaintext is ever relayed by mistake.
 const Header = "age-encryption.org/v1\n"
+
+// Make builds the extract of entries in categories for the record whose
+// pseudonym key is keyHex (hex, from the sealed profile) and seals it to
+// recipient: what `akte donate send` and the web page send. The summary
+// names what it holds (no content).
+func Make(entries []Entry, categories []string, p Person, keyHex, recipient string) ([]byte, Summary, error) {
+	key, err := hex.DecodeString(keyHex)
+	if err != nil || len(key) != SecretSize {
+		return nil, Summary{}, akte.R("donation.send", akte.KindCrypto, "profile_unreadable", nil, "")
+	}
+	if _, err := ParseRecipient(recipient); err != nil {
+		return nil, Summary{}, err
+	}
+	plain, sum, err := Build(entries, categories, p, Pseudonym(key, recipient))
+	if err != nil {
+		return nil, sum, err
+	}
+	ct, err := Seal(plain, recipient)
+	return ct, sum, err
+}
