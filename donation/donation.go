@@ -16,7 +16,6 @@
 package donation
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -24,8 +23,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"filippo.io/age"
 
 	"github.com/akte/akte"
 )
@@ -53,14 +50,19 @@ func CheckCategory(c string) error {
 // categories are far smaller: an immunization is about 300 bytes here.
 const MaxExtract = 2 << 20
 
-// ParseRecipient checks a sink's recipient: an age X25519 public key
-// ("age1…"), nothing else (no passphrase, no plugin, no SSH key).
-func ParseRecipient(s string) (*age.X25519Recipient, error) {
-	r, err := age.ParseX25519Recipient(strings.TrimSpace(s))
+// ParseRecipient checks a sink's recipient, an age X25519 public key
+// ("age1…", nothing else: no passphrase, no plugin, no SSH key), and
+// returns its 32 bytes.
+func ParseRecipient(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "age1") {
+		return nil, akte.R("donation", akte.KindInvalid, "donation_recipient_invalid", nil, "")
+	}
+	k, err := recipientKey(s)
 	if err != nil {
 		return nil, akte.R("donation", akte.KindInvalid, "donation_recipient_invalid", nil, "")
 	}
-	return r, nil
+	return k, nil
 }
 
 // Fingerprint is what the patient compares: the first 16 bytes of the
@@ -111,28 +113,21 @@ func Pseudonym(secret []byte, recipient string) string {
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
-// Seal encrypts the extract to the recipient (age, X25519). Only the
-// holder of the sink's identity can read it.
+// Seal encrypts the extract to the recipient (the age format, X25519;
+// age.go). Only the holder of the sink's identity can read it.
 func Seal(extract []byte, recipient string) ([]byte, error) {
-	r, err := ParseRecipient(recipient)
+	pub, err := ParseRecipient(recipient)
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	w, err := age.Encrypt(&buf, r)
+	out, err := ageEncrypt(pub, extract)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt extract: %w", err)
 	}
-	if _, err := w.Write(extract); err != nil {
-		return nil, fmt.Errorf("encrypt extract: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("encrypt extract: %w", err)
-	}
-	if buf.Len() > MaxExtract {
+	if len(out) > MaxExtract {
 		return nil, akte.R("donation", akte.KindTooLarge, "donation_too_large", map[string]any{"max": MaxExtract}, "")
 	}
-	return buf.Bytes(), nil
+	return out, nil
 }
 
 // Header is how every age file begins: the server refuses anything else,

@@ -110,3 +110,43 @@ func TestMake(t *testing.T) {
 		t.Error("SameFingerprint")
 	}
 }
+
+// TestAgeInterop: what Seal writes opens with filippo.io/age, for sizes
+// around the 64 KiB chunk boundary; a tampered byte does not open; the
+// recipient parser takes what age prints and nothing else.
+func TestAgeInterop(t *testing.T) {
+	id, _ := age.GenerateX25519Identity()
+	rcp := id.Recipient().String()
+	for _, n := range []int{0, 1, chunkSize - 1, chunkSize, chunkSize + 1, 3*chunkSize + 17} {
+		plain := bytes.Repeat([]byte{byte(n)}, n)
+		ct, err := Seal(plain, rcp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := age.Decrypt(bytes.NewReader(ct), id)
+		if err != nil {
+			t.Fatalf("%d bytes: %v", n, err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("%d bytes: read %d, %v", n, len(got), err)
+		}
+		for _, at := range []int{30, len(ct) - 1} {
+			bad := bytes.Clone(ct)
+			bad[at] ^= 1
+			if r, err := age.Decrypt(bytes.NewReader(bad), id); err == nil {
+				if _, err := io.ReadAll(r); err == nil {
+					t.Errorf("%d bytes: a flipped byte at %d opened", n, at)
+				}
+			}
+		}
+	}
+	if k, err := ParseRecipient(" " + rcp + "\n"); err != nil || len(k) != 32 {
+		t.Errorf("parse %s: %v", rcp, err)
+	}
+	for _, s := range []string{"", "age1", rcp[:len(rcp)-1] + "q", strings.ToUpper(rcp[:10]) + rcp[10:], "AGE-SECRET-KEY-1X", id.String(), "ssh-ed25519 AAAA"} {
+		if _, err := ParseRecipient(s); err == nil {
+			t.Errorf("parsed %q", s)
+		}
+	}
+}
