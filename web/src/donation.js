@@ -53,7 +53,7 @@ function Consent({ cat, t, fp, busy, onYes, onNo }) {
   useEffect(() => document.getElementById('don-consent-h')?.focus(), [cat]);
   return html`<section class="card" aria-labelledby="don-consent-h" data-testid="donation-consent">
     <h2 id="don-consent-h" tabindex="-1">${t.body.split('\n')[0]}</h2>
-    <div class="consent-text">${t.body.split(/\n\s*\n/).slice(1).map((p) => html`<p>${p}</p>`)}</div>
+    <div class="consent-text">${t.body.split('\n').slice(1).filter((p) => p.trim()).map((p) => html`<p>${p}</p>`)}</div>
     <p>${tr('Schlüssel der Forschungsstelle, Fingerabdruck:', "The research body's key, fingerprint:")} <code>${fp}</code></p>
     <div class="actions">
       <button type="button" class="primary" disabled=${busy} onClick=${onYes}>${tr('Einwilligen und spenden', 'Consent and donate')}</button>
@@ -154,8 +154,8 @@ export function DonationPage({ session, record, items, load }) {
     await request('POST', '/account/donations?categories=' + encodeURIComponent(cats.join(',')), ct);
     const sum = JSON.parse(out.summary);
     const n = Object.values(sum.resources || {}).reduce((a, b) => a + b, 0);
-    return tr(`Gespendet: ${cats.map(catWord).join(', ')} – ${n} Einträge, verschlüsselt. Ihr Pseudonym dort: ${sum.pseudonym}`,
-      `Donated: ${cats.map(catWord).join(', ')} – ${n} entries, encrypted. Your pseudonym there: ${sum.pseudonym}`);
+    return tr(`Gespendet: ${cats.map(catWord).join(', ')} – ${n} ${n === 1 ? 'Eintrag' : 'Einträge'}, verschlüsselt. Ihr Pseudonym dort: ${sum.pseudonym}`,
+      `Donated: ${cats.map(catWord).join(', ')} – ${n} ${n === 1 ? 'entry' : 'entries'}, encrypted. Your pseudonym there: ${sum.pseudonym}`);
   });
   const anyOn = categories.some(on);
   return html`<h1 tabindex="-1">${tr('Forschung: Datenspende', 'Research: data donation')}</h1>

@@ -108,7 +108,7 @@ test('a patient donates vaccinations to research, pseudonymised and encrypted, a
   await page.getByRole('button', { name: 'Menü' }).click();
   await page.getByRole('link', { name: 'Forschung' }).click();
   await page.getByRole('heading', { name: 'Forschung: Datenspende' }).waitFor({ timeout: 30000 });
-  assert.equal((await page.getByTestId('donation-fingerprint').textContent()).trim(), fp);
+  await page.getByTestId('donation-fingerprint').filter({ hasText: fp }).waitFor({ timeout: 30000 });
   const row = page.locator('[data-category="vaccinations"]');
   await row.getByRole('button', { name: '„Impfungen“ spenden …' }).waitFor({ timeout: 30000 });
   await axe(page, 'research page at 360 px (de)', assert);
@@ -129,7 +129,10 @@ test('a patient donates vaccinations to research, pseudonymised and encrypted, a
   // Donate now: one age file in the sink, opened with the sink's key.
   await page.getByRole('button', { name: 'Jetzt spenden' }).click();
   const done = page.getByTestId('donation-status');
-  await done.getByText(/Gespendet: Impfungen – 1 Einträge/).waitFor({ timeout: 60000 });
+  await done.getByText(/Gespendet/).waitFor({ timeout: 60000 }).catch(async (e) => {
+    throw new Error(`no donation: ${await page.getByRole('alert').first().textContent()} ${e.message}`);
+  });
+  await done.getByText(/Gespendet: Impfungen – 1 Eintrag,/).waitFor({ timeout: 60000 });
   const pseudonym = (await done.textContent()).match(/Pseudonym dort: ([0-9a-f]{32})/)[1];
   const files = readdirSync(sink);
   assert.equal(files.length, 1);
