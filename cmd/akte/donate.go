@@ -93,6 +93,9 @@ func donateOnCmd(e *env) *cobra.Command {
 			if !ds.Offered {
 				return cli.Fail(akte.KindNotFound, "donation_not_offered", nil)
 			}
+			if ds.Changed && !donation.SameFingerprint(accept, ds.Fingerprint) {
+				return cli.Fail(akte.KindConflict, "donation_recipient_changed", map[string]any{"pinned": ds.Pinned, "offered": ds.Fingerprint})
+			}
 			shown, err := c.ConsentText(ctx, donation.TextID(args[0]), e.Lang)
 			if err != nil {
 				return e.authErr(st, err)

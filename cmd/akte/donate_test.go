@@ -308,6 +308,12 @@ func TestDonationE2E(t *testing.T) {
 	if msg := anna.fails("donate", "send"); !says(msg, "donation_recipient_changed", map[string]any{"pinned": fp, "offered": fp2}) {
 		t.Errorf("send to a changed recipient: %s", msg)
 	}
+	if msg := anna.fails("donate", "on", "maternity", "--yes"); !says(msg, "donation_recipient_changed", nil) {
+		t.Errorf("opt in with a changed recipient: %s", msg)
+	}
+	if r := stateOf(anna.ledger(), "donation-maternity"); r == nil || r.Decision != "withdrawn" {
+		t.Errorf("an opt-in to a changed recipient was recorded: %+v", r)
+	}
 	if msg := anna.fails("donate", "send", "--accept-recipient", fp); !says(msg, "donation_recipient_changed", nil) {
 		t.Errorf("send confirming the old fingerprint: %s", msg)
 	}
