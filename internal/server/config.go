@@ -106,7 +106,7 @@ func DefaultConfig() Config {
 		CodeAttempts: sd.CodeAttempts, RegisterPerAddr: sd.RegisterPerAddr, RegisterPerServer: sd.RegisterPerServer,
 		MailsPerRecipient: sd.MailsPerRecipient, PreloginPerAddr: sd.PreloginPerAddr, AnonPerAddr: sd.AnonPerAddr,
 		ProviderLookups: sd.ProviderLookupsPerAccount, DonationsPerHour: 10,
-		AuditSecurity:   sd.Retention.Security, AuditOperator: sd.Retention.Operator,
+		AuditSecurity: sd.Retention.Security, AuditOperator: sd.Retention.Operator,
 		AlarmLogins: sd.Alarms.FailedLogins, AlarmDenied: sd.Alarms.Denied, AlarmDownload: sd.Alarms.Downloads,
 	}
 }
