@@ -285,9 +285,21 @@ func (c *API) DonationSend(ctx context.Context, rec *core.Record, seen *Seen, es
 			person.BirthDate = acc.BirthDate
 		}
 	}
+	// An item's category is vouched for by its key: an item under a
+	// category key opens only with that category's key. An unfiled inbox
+	// item (key version 0, sealed to the record's public key) is not, so
+	// it is left out: the server could have named any category for it.
+	inbox := map[string]bool{}
+	for _, it := range es.Items {
+		if it.KeyVersion == 0 {
+			inbox[it.ID] = true
+		}
+	}
 	var entries []donation.Entry
 	for _, e := range es.Latest {
-		entries = append(entries, donation.Entry{Category: e.Category, Resource: e.Resource})
+		if !inbox[e.ID] {
+			entries = append(entries, donation.Entry{Category: e.Category, Resource: e.Resource})
+		}
 	}
 	ct, sum, err := donation.Make(entries, cats, person, p.Donation.Key, recipient)
 	if err != nil {

@@ -141,9 +141,12 @@ export function DonationPage({ session, record, items, load }) {
     const l = await get('/account/consents'); // the ledger as it is now
     const cats = categories.filter((c) => d.categories?.[c] && given(l, textId(c)));
     if (!cats.length) throw fail('Keine Kategorie ist zur Spende eingeschaltet.', 'No category is switched on for donation.');
+    // An unfiled inbox item's category is only the server's word (its key
+    // is sealed to the record, not under the category's key): left out.
+    const filed = hs.latest.filter((x) => x.item.key_version !== 0);
     const out = await health.donationExtract({
-      entries: hs.latest.map((x) => x.meta.entry),
-      entry_categories: hs.latest.map((x) => x.item.category),
+      entries: filed.map((x) => x.meta.entry),
+      entry_categories: filed.map((x) => x.item.category),
       categories: cats,
       birth_date: hs.profile.birth_date || session.account.birth_date || '',
       sex: hs.profile.sex || '',
