@@ -51,6 +51,10 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/account/consents", a.authed(a.handleConsentGive))
 	m.HandleFunc("POST /api/v1/account/consents/{id}/withdraw", a.authed(a.handleConsentWithdraw))
 	m.HandleFunc("GET /api/v1/account/consents/texts/{hash}", a.authed(a.handleConsentRecordText))
+	// The research data donation (decision 0048): the client encrypts,
+	// the server relays.
+	m.HandleFunc("GET /api/v1/donation", a.authed(a.handleDonationOffer))
+	m.HandleFunc("POST /api/v1/account/donations", a.authed(a.handleDonate))
 	m.HandleFunc("GET /api/v1/account/restriction", a.authed(a.handleRestriction))
 	m.HandleFunc("PUT /api/v1/account/restriction", a.authed(a.handleRestrict))
 	m.HandleFunc("DELETE /api/v1/account/restriction", a.authed(a.handleRestrict))

@@ -84,8 +84,14 @@ const (
 	ConsentExpired Operation = "consent.evidence_expired"
 	// RecordRestrict and RecordUnrestrict are the patient's restriction
 	// of processing and its lifting (issue 16 item 6).
-	RecordRestrict   Operation = "record.restrict"
-	RecordUnrestrict Operation = "record.unrestrict"
+	RecordRestrict Operation = "record.restrict"
+	// DonationConsentGive and DonationConsentWithdraw are the ledger's
+	// records of a research donation category (decision 0048);
+	// DonationRelay is an encrypted extract relayed to the sink.
+	DonationConsentGive     Operation = "donation.consent_give"
+	DonationConsentWithdraw Operation = "donation.consent_withdraw"
+	DonationRelay           Operation = "donation.relay"
+	RecordUnrestrict        Operation = "record.unrestrict"
 
 	// Intake reminders of the medication plan (times only, decision 0045).
 	MedicationRemindersSet   Operation = "medication.reminders_set"
@@ -254,6 +260,9 @@ func Operations() []OpInfo {
 		{ConsentExpired, "CON-03", ActionDelete, AreaConsent, "Nachweise von Einwilligungen nach Frist gelöscht", "Consent evidence deleted after its period"},
 		{RecordRestrict, "RES-01", ActionUpdate, AreaConsent, "Verarbeitung eingeschränkt", "Processing restricted"},
 		{RecordUnrestrict, "RES-02", ActionUpdate, AreaConsent, "Einschränkung aufgehoben", "Restriction lifted"},
+		{DonationConsentGive, "DON-01", ActionCreate, AreaConsent, "Einwilligung in die Datenspende erteilt", "Consent to the data donation given"},
+		{DonationConsentWithdraw, "DON-02", ActionDelete, AreaConsent, "Einwilligung in die Datenspende widerrufen", "Consent to the data donation withdrawn"},
+		{DonationRelay, "DON-03", ActionExecute, AreaConsent, "Verschlüsselte Datenspende weitergeleitet", "Encrypted data donation relayed"},
 
 		{SessionLogin, "AUT-01", ActionExecute, AreaAuth, "Anmeldung", "Login"},
 		{SessionLogout, "AUT-02", ActionExecute, AreaAuth, "Abmeldung", "Logout"},

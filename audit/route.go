@@ -60,6 +60,8 @@ func Routes() map[string]RouteAudit {
 		"POST /api/v1/account/consents/{id}/withdraw": {Op: ConsentWithdraw},
 		"GET /api/v1/account/consents/texts/{hash}":   {Op: AccountRead},
 		"GET /api/v1/account/restriction":             {Op: AccountRead},
+		"GET /api/v1/donation":                        {Why: "the operator's research sink and its recipient key, the same for everyone"},
+		"POST /api/v1/account/donations":              {Op: DonationRelay},
 		"PUT /api/v1/account/restriction":             {Op: RecordRestrict},
 		"DELETE /api/v1/account/restriction":          {Op: RecordUnrestrict},
 		"GET /api/v1/account/usage":                   {Op: AccountRead},

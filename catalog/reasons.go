@@ -375,6 +375,18 @@ var sent = []string{
 	"consent_text_outdated", // text, version
 	"consent_text_unknown",
 	"consent_not_active",
+
+	// The research data donation (service, client, donation; decision 0048).
+	"donation_category_unknown",     // category, known
+	"donation_consent_missing",      // category
+	"donation_fingerprint_mismatch", // offered
+	"donation_not_encrypted",
+	"donation_not_offered",
+	"donation_nothing_on",
+	"donation_recipient_changed", // pinned, offered
+	"donation_recipient_invalid",
+	"donation_sink_unavailable",
+	"donation_too_large", // max
 	"consent_not_withdrawable",
 	"consent_via_invalid",
 	"consent_decision_invalid",

@@ -651,6 +651,15 @@ func TestRoutesCovered(t *testing.T) {
 		Email: "ines@example.org", KVNR: "A123456780", KDF: mi.KDF, LoginSecret: mi.LoginSecret, RecoveryVerifier: mi.RecoveryVerifier,
 		Keys: mi.Keys, DeviceID: "device-ines1", DeviceName: "PC", Record: mi.Record, Consents: shippedConsents(), Via: "cli"}}))
 
+	// The research donation (decision 0048): this server has no sink, so
+	// nothing is offered and nothing relayed.
+	if o := must[*wire.DonationOffer](t)(cGerd.DonationOffer(ctx)); o.Offered || len(o.Categories) != 4 {
+		t.Errorf("donation offer without a sink: %+v", o)
+	}
+	if _, err := cGerd.Donate(ctx, []string{"dental"}, []byte("age-encryption.org/v1\n")); !akte.Is(err, akte.KindNotFound) {
+		t.Errorf("donate without a sink: %v", err)
+	}
+
 	for _, r := range routes(t) {
 		if !s.hits.seen[r] && !strings.HasSuffix(r, " /api/") {
 			t.Errorf("route %s was not called by any client method", r)

@@ -81,6 +81,11 @@ type Config struct {
 	// Alarms are the thresholds of the audit alarms; a zero Lookback
 	// turns detection off.
 	Alarms audit.AlarmConfig
+	// DonationRecipient is the research sink's age X25519 recipient
+	// (decision 0048); with it and Options.DonationSink the donation is
+	// offered. DonationsPerHour bounds an account's donations (0: 10).
+	DonationRecipient string
+	DonationsPerHour  int
 	// Unaudited records no events: only the benchmark's baseline (the same
 	// endpoint with auditing switched off) sets it. No flag sets it.
 	Unaudited bool
@@ -151,6 +156,8 @@ type Service struct {
 	wa *webauthn.WebAuthn
 	// push sends the reminders as Web Push (decision 0051); nil: none.
 	push *webpush.Sender
+	// donation relays encrypted research extracts (nil: not offered).
+	donation DonationSink
 }
 
 // Options are the dependencies of a Service.
@@ -176,6 +183,9 @@ type Options struct {
 	// AuditKeyPEM is the PKCS #8 PEM of the key that signs the audit
 	// checkpoints (--audit-key); nil: the key kept in the database.
 	AuditKeyPEM []byte
+	// DonationSink relays the research donation's ciphertext (decision
+	// 0048); nil: no donation is offered.
+	DonationSink DonationSink
 }
 
 // New returns a Service.
@@ -193,7 +203,7 @@ func New(o Options) *Service {
 	s := &Service{
 		store: o.Store, blobs: o.Blobs, mailer: o.Mailer, log: o.Log, cfg: o.Config,
 		now: o.Now, hashes: make(chan struct{}, n), secret: o.Secret,
-		keyPEM: o.AuditKeyPEM, push: o.Push,
+		keyPEM: o.AuditKeyPEM, push: o.Push, donation: o.DonationSink,
 		alarms: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akte_alarms_total", Help: "Audit alarms raised, by kind."}, []string{"kind"}),
 	}
 	s.cfg.Retention.Addr = s.cfg.AddrRetention

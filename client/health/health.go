@@ -152,6 +152,21 @@ type Profile struct {
 	BirthDate string                  `json:"birth_date,omitempty"`
 	Sex       string                  `json:"sex,omitempty"`
 	Services  map[string]ServiceState `json:"services,omitempty"`
+	// Donation is the research data donation (decision 0048): the sink's
+	// pinned recipient, the pseudonym key and the categories opted in.
+	Donation *Donation `json:"donation,omitempty"`
+}
+
+// Donation is the research data donation's sealed state (decision 0048).
+// The recipient is pinned at the first opt-in: a sink key the server
+// names later is used only after the patient confirmed it. The key makes
+// the pseudonym (donation.Pseudonym); it stays when every category is
+// off, so that a patient who opts in again keeps one pseudonym.
+type Donation struct {
+	Recipient  string             `json:"recipient,omitempty"`
+	PinnedAt   time.Time          `json:"pinned_at,omitzero"`
+	Key        string             `json:"key,omitempty"` // hex, 32 bytes
+	Categories map[string]Consent `json:"categories,omitempty"`
 }
 
 // ServiceState is a service switched on, with the consent given for it.

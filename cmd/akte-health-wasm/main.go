@@ -26,6 +26,13 @@
 //	       (BMP) from its DataMatrix content or XML, one character per
 //	       ISO-8859-1 byte; statements are the MedicationStatements to seal
 //
+//	donation({entries, entry_categories, categories, birth_date, sex, key, recipient})
+//	    -> {ciphertext, summary}: the research donation's extract
+//	       (decision 0048) of the current entries (resource JSON texts,
+//	       with their items' categories) of the categories opted in,
+//	       pseudonymised and sealed to the pinned age recipient with the
+//	       profile's key; ciphertext in base64, summary a JSON text
+//
 // today is YYYY-MM-DD (the day where the person is); the status is never
 // stored.
 package main
@@ -43,6 +50,7 @@ func main() {
 	api.Set("checkEntry", wasmcall.Export("health", checkEntry))
 	api.Set("status", wasmcall.Export("health", status))
 	api.Set("decodePlan", wasmcall.Export("health", decodePlan))
+	api.Set("donation", wasmcall.Export("health", donationExtract))
 	js.Global().Set("akteHealth", api)
 	js.Global().Call("akteHealthReady")
 	select {}
@@ -76,6 +84,11 @@ func decodePlan(a js.Value) (any, error) {
 	}
 	b, err := json.Marshal(out)
 	return string(b), err
+}
+
+func donationExtract(a js.Value) (any, error) {
+	return health.DonationExtract(strs(a, "entries"), strs(a, "entry_categories"), strs(a, "categories"), wasmcall.Str(a, "birth_date"),
+		wasmcall.Str(a, "sex"), wasmcall.Str(a, "key"), wasmcall.Str(a, "recipient"))
 }
 
 func status(a js.Value) (any, error) {

@@ -21,6 +21,7 @@ import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
 import { AppsPage, fileInbox } from './apps.js';
+import { DonationPage } from './donation.js';
 import { MedPlan } from './medplan.js';
 import { EmergencyPage } from './emergency.js';
 import { dropAll as dropPush } from './pushnote.js';
@@ -3249,6 +3250,7 @@ function Header() {
         ${s && home(s) === '/akte' && link('/notfall', 'Notfalldaten', 'Emergency data')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
         ${s && home(s) === '/akte' && link('/apps', 'Apps und Eingang', 'Apps and inbox')}
+        ${s && home(s) === '/akte' && link('/forschung', 'Forschung', 'Research')}
         ${s && home(s) === '/akte' && link('/freigaben', 'Freigaben', 'Access')}
         ${s && home(s) === '/akte' && link('/geteilt', 'Geteilt', 'Shared')}
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
@@ -3516,6 +3518,7 @@ const recordPages = [
   ['/einwilligungen', () => html`<${ConsentsPage} />`],
   ['/geteilt', () => html`<${SharesPage} items=${items.value} onLoad=${() => items.value.length || reloadRecord()} />`],
   ['/apps', () => html`<${AppsPage} session=${session.value} />`],
+  ['/forschung', () => html`<${DonationPage} session=${session.value} record=${record.value} items=${healthItems.value} load=${reloadRecord} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 

@@ -153,7 +153,7 @@ export async function changeProfile(ctx, profileIds, change) {
   for (let tries = 1; ; tries++) {
     if (!ids.length) {
       const p = normalize(change({}));
-      if (Object.keys(p.services).length) await put(ctx, 'private', { title: 'Profil', profile: JSON.stringify(p) }, undefined, 0);
+      if (Object.keys(p.services).length || p.donation) await put(ctx, 'private', { title: 'Profil', profile: JSON.stringify(p) }, undefined, 0);
       return p;
     }
     const id = ids[ids.length - 1];
@@ -233,6 +233,11 @@ export function immunization({ vaccine, date, dose, targets, lot }) {
   if (lot) r.lotNumber = lot;
   return JSON.stringify(r);
 }
+
+// donationExtract builds the research donation's extract (decision 0048)
+// with the Go code the CLI runs, pseudonymised and sealed to the pinned
+// recipient: {ciphertext (base64), summary (JSON text)}; nothing is stored.
+export const donationExtract = (arg) => call('donation', arg);
 
 // decodePlan reads a medication plan (BMP) from its DataMatrix content or
 // XML (bytes) with the Go code the CLI runs: {id, version, author, date,
