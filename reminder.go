@@ -19,6 +19,30 @@ type Reminder struct {
 	// LastSent is the (UTC) instant of the last reminder fired, so that
 	// each goes once however many rounds or replicas see it due.
 	LastSent time.Time
+	// Via is where the reminders go: ReminderMail, ReminderPush or
+	// ReminderBoth (decision 0051).
+	Via string
+}
+
+// The channels of the reminders.
+const (
+	ReminderMail = "mail"
+	ReminderPush = "push" // Web Push to the account's subscribed devices
+	ReminderBoth = "both"
+)
+
+// PushSubscription is one browser's Web Push subscription (RFC 8030) of
+// an account (decision 0051): the push service's endpoint URL, which the
+// server calls, and the browser's keys the message is encrypted to (RFC
+// 8291). The server sends to it only generic reminder texts.
+type PushSubscription struct {
+	ID        string
+	AccountID AccountID
+	DeviceID  DeviceID // the device that subscribed; may be empty
+	Endpoint  string
+	P256DH    []byte // the browser's P-256 public key, 65 bytes
+	Auth      []byte // the browser's authentication secret, 16 bytes
+	CreatedAt time.Time
 }
 
 // ReminderSlots names the four times of the BMP dose schema in order.

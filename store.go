@@ -179,6 +179,18 @@ type Store interface {
 	// none at or after at was recorded, and reports whether this call did
 	// (of two rounds at once, one sends).
 	MarkReminderSent(ctx context.Context, account AccountID, at time.Time) (bool, error)
+	// AddPushSubscription stores a Web Push subscription of an account.
+	// The account's same endpoint again replaces its keys and device and
+	// keeps its ID and time; the stored subscription is returned. Else
+	// the account may hold at most max: KindConflict when it has them
+	// (checked and inserted atomically). KindNotFound if the account does
+	// not exist.
+	AddPushSubscription(ctx context.Context, p *PushSubscription, max int) (*PushSubscription, error)
+	// PushSubscriptions lists an account's subscriptions by creation time.
+	PushSubscriptions(ctx context.Context, account AccountID) ([]*PushSubscription, error)
+	// DeletePushSubscription removes one subscription of the account;
+	// KindNotFound if it has none of that ID.
+	DeletePushSubscription(ctx context.Context, account AccountID, id string) error
 	// AddConsent appends a record to the consent ledger and keeps its
 	// text (by its hash) unless the ledger has it already: both or
 	// neither.

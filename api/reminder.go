@@ -13,7 +13,7 @@ import (
 
 func remindersOut(x *akte.Reminder) *wire.Reminders {
 	f := service.FormatReminderTime
-	return &wire.Reminders{TZ: x.TZ, Morning: f(x.Times[0]), Noon: f(x.Times[1]), Evening: f(x.Times[2]), Night: f(x.Times[3])}
+	return &wire.Reminders{TZ: x.TZ, Morning: f(x.Times[0]), Noon: f(x.Times[1]), Evening: f(x.Times[2]), Night: f(x.Times[3]), Via: x.Via}
 }
 
 func (a *API) handleRemindersSet(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -22,7 +22,7 @@ func (a *API) handleRemindersSet(w http.ResponseWriter, r *http.Request, p *serv
 		a.writeError(w, r, err)
 		return
 	}
-	x, err := a.svc.SetReminders(r.Context(), p, in.TZ, [4]string{in.Morning, in.Noon, in.Evening, in.Night})
+	x, err := a.svc.SetReminders(r.Context(), p, in.TZ, [4]string{in.Morning, in.Noon, in.Evening, in.Night}, in.Via)
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -39,6 +39,10 @@ func (a *API) routes() {
 	m.HandleFunc("PUT /api/v1/account/reminders", a.authed(a.handleRemindersSet))
 	m.HandleFunc("GET /api/v1/account/reminders", a.authed(a.handleReminders))
 	m.HandleFunc("DELETE /api/v1/account/reminders", a.authed(a.handleRemindersClear))
+	m.HandleFunc("GET /api/v1/push/key", a.authed(a.handlePushKey))
+	m.HandleFunc("POST /api/v1/account/push", a.authed(a.handlePushSubscribe))
+	m.HandleFunc("GET /api/v1/account/push", a.authed(a.handlePushSubscriptions))
+	m.HandleFunc("DELETE /api/v1/account/push/{id}", a.authed(a.handlePushUnsubscribe))
 
 	// The consent ledger and the restriction of processing (decision 0044).
 	m.HandleFunc("GET /api/v1/consent-texts", a.handleConsentTexts)
@@ -47,6 +51,10 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/account/consents", a.authed(a.handleConsentGive))
 	m.HandleFunc("POST /api/v1/account/consents/{id}/withdraw", a.authed(a.handleConsentWithdraw))
 	m.HandleFunc("GET /api/v1/account/consents/texts/{hash}", a.authed(a.handleConsentRecordText))
+	// The research data donation (decision 0048): the client encrypts,
+	// the server relays.
+	m.HandleFunc("GET /api/v1/donation", a.authed(a.handleDonationOffer))
+	m.HandleFunc("POST /api/v1/account/donations", a.authed(a.handleDonate))
 	m.HandleFunc("GET /api/v1/account/restriction", a.authed(a.handleRestriction))
 	m.HandleFunc("PUT /api/v1/account/restriction", a.authed(a.handleRestrict))
 	m.HandleFunc("DELETE /api/v1/account/restriction", a.authed(a.handleRestrict))

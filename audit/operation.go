@@ -84,13 +84,22 @@ const (
 	ConsentExpired Operation = "consent.evidence_expired"
 	// RecordRestrict and RecordUnrestrict are the patient's restriction
 	// of processing and its lifting (issue 16 item 6).
-	RecordRestrict   Operation = "record.restrict"
-	RecordUnrestrict Operation = "record.unrestrict"
+	RecordRestrict Operation = "record.restrict"
+	// DonationConsentGive and DonationConsentWithdraw are the ledger's
+	// records of a research donation category (decision 0048);
+	// DonationRelay is an encrypted extract relayed to the sink.
+	DonationConsentGive     Operation = "donation.consent_give"
+	DonationConsentWithdraw Operation = "donation.consent_withdraw"
+	DonationRelay           Operation = "donation.relay"
+	RecordUnrestrict        Operation = "record.unrestrict"
 
 	// Intake reminders of the medication plan (times only, decision 0045).
 	MedicationRemindersSet   Operation = "medication.reminders_set"
 	MedicationRemindersClear Operation = "medication.reminders_clear"
 	MedicationReminderSent   Operation = "medication.reminder_sent"
+	// Web Push subscriptions of the reminders (decision 0051).
+	PushSubscriptionAdd    Operation = "push.subscription_add"
+	PushSubscriptionRemove Operation = "push.subscription_remove"
 
 	// Sessions.
 	SessionLogin     Operation = "session.login"
@@ -235,7 +244,9 @@ func Operations() []OpInfo {
 
 		{MedicationRemindersSet, "MED-01", ActionUpdate, AreaAuth, "Einnahme-Erinnerungen eingestellt (nur Uhrzeiten)", "Intake reminders set (times only)"},
 		{MedicationRemindersClear, "MED-02", ActionDelete, AreaAuth, "Einnahme-Erinnerungen gelöscht", "Intake reminders cleared"},
-		{MedicationReminderSent, "MED-03", ActionExecute, AreaAuth, "Einnahme-Erinnerung gesendet", "Intake reminder sent"},
+		{MedicationReminderSent, "MED-03", ActionExecute, AreaAuth, "Einnahme-Erinnerung gesendet (per Mail oder Push)", "Intake reminder sent (by mail or push)"},
+		{PushSubscriptionAdd, "PSH-01", ActionCreate, AreaAuth, "Push-Benachrichtigungen für ein Gerät eingerichtet", "Push notifications set up for a device"},
+		{PushSubscriptionRemove, "PSH-02", ActionDelete, AreaAuth, "Push-Benachrichtigungen für ein Gerät entfernt", "Push notifications removed for a device"},
 
 		{AppConnect, "APP-01", ActionCreate, AreaAccess, "App verbunden", "App connected"},
 		{AppDisconnect, "APP-02", ActionDelete, AreaAccess, "App getrennt", "App disconnected"},
@@ -249,6 +260,9 @@ func Operations() []OpInfo {
 		{ConsentExpired, "CON-03", ActionDelete, AreaConsent, "Nachweise von Einwilligungen nach Frist gelöscht", "Consent evidence deleted after its period"},
 		{RecordRestrict, "RES-01", ActionUpdate, AreaConsent, "Verarbeitung eingeschränkt", "Processing restricted"},
 		{RecordUnrestrict, "RES-02", ActionUpdate, AreaConsent, "Einschränkung aufgehoben", "Restriction lifted"},
+		{DonationConsentGive, "DON-01", ActionCreate, AreaConsent, "Einwilligung in die Datenspende erteilt", "Consent to the data donation given"},
+		{DonationConsentWithdraw, "DON-02", ActionDelete, AreaConsent, "Einwilligung in die Datenspende widerrufen", "Consent to the data donation withdrawn"},
+		{DonationRelay, "DON-03", ActionExecute, AreaConsent, "Verschlüsselte Datenspende weitergeleitet", "Encrypted data donation relayed"},
 
 		{SessionLogin, "AUT-01", ActionExecute, AreaAuth, "Anmeldung", "Login"},
 		{SessionLogout, "AUT-02", ActionExecute, AreaAuth, "Abmeldung", "Logout"},

@@ -364,6 +364,9 @@ var sent = []string{
 	"bsnr_format",
 	"billing_date_invalid", // line
 	"billing_name_missing", // line
+	"billing_not_bundle",
+	"billing_no_lines",
+	"billing_too_large", // max
 	"entry_too_large",
 	"entry_not_found",
 	"item_kind_invalid",
@@ -373,6 +376,18 @@ var sent = []string{
 	"consent_text_outdated", // text, version
 	"consent_text_unknown",
 	"consent_not_active",
+
+	// The research data donation (service, client, donation; decision 0048).
+	"donation_category_unknown",     // category, known
+	"donation_consent_missing",      // category
+	"donation_fingerprint_mismatch", // offered
+	"donation_not_encrypted",
+	"donation_not_offered",
+	"donation_nothing_on",
+	"donation_recipient_changed", // pinned, offered
+	"donation_recipient_invalid",
+	"donation_sink_unavailable",
+	"donation_too_large", // max
 	"consent_not_withdrawable",
 	"consent_via_invalid",
 	"consent_decision_invalid",
@@ -412,6 +427,12 @@ var sent = []string{
 	"reminder_tz_invalid",   // tz
 	"reminder_time_invalid", // slot, value
 	"reminders_none",
+	"reminder_via_invalid", // via
+	"push_off",
+	"push_endpoint_refused",
+	"push_keys_invalid",
+	"push_subscriptions_too_many", // max
+	"push_subscription_not_found",
 	"birth_date_required",
 	"sex_required",
 	"sex_invalid",

@@ -2,7 +2,9 @@ package client_test
 
 import (
 	"bytes"
+	"crypto/ecdh"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,6 +35,7 @@ import (
 	"github.com/akte/akte/seal"
 	"github.com/akte/akte/service"
 	"github.com/akte/akte/store/sqlite"
+	"github.com/akte/akte/webpush"
 	"github.com/akte/akte/wire"
 )
 
@@ -102,7 +105,10 @@ func newStack(t *testing.T) *stack {
 	cfg.HashMemoryKiB, cfg.HashTime, cfg.ChunkSize = 1024, 1, 1<<20
 	cfg.MailsPerRecipient = 100
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: clk.Now, Secret: []byte("0123456789abcdef0123456789abcdef")})
+	vk, _ := webpush.NewVAPIDKey()
+	vkey, _ := webpush.ParseVAPIDKey(vk)
+	push := &webpush.Sender{VAPID: &webpush.VAPID{Key: vkey, Subject: "mailto:ops@example.org"}, Client: webpush.Client(nil, time.Second)}
+	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: clk.Now, Secret: []byte("0123456789abcdef0123456789abcdef"), Push: push})
 	h := api.New(api.Options{Service: svc, Ready: st.Ping, Mailbox: ob})
 	hs := &hits{mux: http.NewServeMux(), seen: map[string]bool{}}
 	for _, p := range routes(t) {
@@ -262,9 +268,33 @@ func TestRoutesCovered(t *testing.T) {
 	if _, err := c.SetReminders(ctx, wire.Reminders{TZ: "Mars/Olympus", Morning: "08:00"}); akte.KindOf(err) != akte.KindInvalid {
 		t.Errorf("an unknown time zone: %v", err)
 	}
+	// Push subscriptions (decision 0051): the key, one subscription (its
+	// endpoint is never called here), removed; the channel; clearing the
+	// reminders removes the subscriptions too.
+	if k := must[string](t)(c.PushKey(ctx)); len(k) != 87 {
+		t.Errorf("push key %q", k)
+	}
+	ua, _ := ecdh.P256().GenerateKey(nil)
+	var ps wire.PushSubscriptionNew
+	ps.Endpoint, ps.Keys.P256DH, ps.Keys.Auth = "https://push.example.net/s/1", base64.RawURLEncoding.EncodeToString(ua.PublicKey().Bytes()), "AAAAAAAAAAAAAAAAAAAAAA"
+	sub := must[*wire.PushSubscription](t)(c.Subscribe(ctx, ps))
+	if subs := must[[]wire.PushSubscription](t)(c.PushSubscriptions(ctx)); len(subs) != 1 || subs[0].ID != sub.ID || subs[0].Service != "push.example.net" {
+		t.Errorf("push subscriptions: %+v", subs)
+	}
+	ok(t, c.Unsubscribe(ctx, sub.ID))
+	if err := c.Unsubscribe(ctx, sub.ID); akte.KindOf(err) != akte.KindNotFound {
+		t.Errorf("unsubscribe again: %v", err)
+	}
+	if r := must[*wire.Reminders](t)(c.SetReminderVia(ctx, "both")); r.Via != "both" || r.Morning != "08:00" {
+		t.Errorf("via both: %+v", r)
+	}
+	must[*wire.PushSubscription](t)(c.Subscribe(ctx, ps))
 	ok(t, c.ClearReminders(ctx))
 	if r := must[*wire.Reminders](t)(c.Reminders(ctx)); r != nil {
 		t.Errorf("reminders after clear: %+v", r)
+	}
+	if subs := must[[]wire.PushSubscription](t)(c.PushSubscriptions(ctx)); len(subs) != 0 {
+		t.Errorf("push subscriptions after clear: %+v", subs)
 	}
 	// The consent ledger (decision 0044): the texts public, the
 	// registration's three given, a service consent given and withdrawn,
@@ -620,6 +650,15 @@ func TestRoutesCovered(t *testing.T) {
 	must[*wire.RegisterResponse](t)(client.NewAPI(s.url).Activate(ctx, wire.ActivateRequest{Code: opened.Code, RegisterRequest: wire.RegisterRequest{
 		Email: "ines@example.org", KVNR: "A123456780", KDF: mi.KDF, LoginSecret: mi.LoginSecret, RecoveryVerifier: mi.RecoveryVerifier,
 		Keys: mi.Keys, DeviceID: "device-ines1", DeviceName: "PC", Record: mi.Record, Consents: shippedConsents(), Via: "cli"}}))
+
+	// The research donation (decision 0048): this server has no sink, so
+	// nothing is offered and nothing relayed.
+	if o := must[*wire.DonationOffer](t)(cGerd.DonationOffer(ctx)); o.Offered || len(o.Categories) != 4 {
+		t.Errorf("donation offer without a sink: %+v", o)
+	}
+	if _, err := cGerd.Donate(ctx, []string{"dental"}, []byte("age-encryption.org/v1\n")); !akte.Is(err, akte.KindNotFound) {
+		t.Errorf("donate without a sink: %v", err)
+	}
 
 	for _, r := range routes(t) {
 		if !s.hits.seen[r] && !strings.HasSuffix(r, " /api/") {

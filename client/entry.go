@@ -272,14 +272,14 @@ func CheckupStatus(es *Entries, today time.Time) ([]rules.Result, error) {
 }
 
 // DoctorList lists the doctors of the last four years from the record's
-// current entries (never stored). The insurer's billing lines join it
-// when the insurer pushes them (issue 15).
-func DoctorList(es *Entries, today time.Time) ([]doctors.Doctor, error) {
+// current entries and the insurer's billing lines (API.Billing), never
+// stored.
+func DoctorList(es *Entries, billing []doctors.Billing, today time.Time) ([]doctors.Doctor, error) {
 	rs := make([]fhir.Resource, 0, len(es.Latest))
 	for _, x := range es.Latest {
 		rs = append(rs, x.Resource)
 	}
-	return health.Doctors(es.Profile, rs, nil, today)
+	return health.Doctors(es.Profile, rs, billing, today)
 }
 
 // Resources returns the current resources of one type.

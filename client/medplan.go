@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -293,8 +294,62 @@ func (c *API) SetReminders(ctx context.Context, r wire.Reminders) (*wire.Reminde
 	return out.Reminders, err
 }
 
-// ClearReminders deletes the intake reminders at once.
+// ClearReminders deletes the intake reminders at once, and the push
+// subscriptions, which serve only them (decision 0051).
 func (c *API) ClearReminders(ctx context.Context) error {
-	_, err := c.do(ctx, "DELETE", prefix+"/account/reminders", nil, nil, nil)
+	if _, err := c.do(ctx, "DELETE", prefix+"/account/reminders", nil, nil, nil); err != nil {
+		return err
+	}
+	subs, err := c.PushSubscriptions(ctx)
+	for _, s := range subs {
+		if err == nil {
+			err = c.Unsubscribe(ctx, s.ID)
+		}
+	}
+	if akte.Is(err, akte.KindNotFound) { // removed meanwhile
+		err = nil
+	}
+	return err
+}
+
+// SetReminderVia changes where the reminders go (mail, push or both),
+// keeping their times; reminders_none if none are set.
+func (c *API) SetReminderVia(ctx context.Context, via string) (*wire.Reminders, error) {
+	r, err := c.Reminders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, akte.R("medication.reminders_set", akte.KindNotFound, "reminders_none", nil, "")
+	}
+	r.Via = via
+	return c.SetReminders(ctx, *r)
+}
+
+// PushKey returns the server's VAPID public key, the one browsers
+// subscribe with (decision 0051).
+func (c *API) PushKey(ctx context.Context) (string, error) {
+	var out wire.PushKey
+	_, err := c.do(ctx, "GET", prefix+"/push/key", nil, &out, nil)
+	return out.Key, err
+}
+
+// Subscribe stores a browser's push subscription for this account.
+func (c *API) Subscribe(ctx context.Context, s wire.PushSubscriptionNew) (*wire.PushSubscription, error) {
+	var out wire.PushSubscription
+	_, err := c.do(ctx, "POST", prefix+"/account/push", s, &out, nil)
+	return &out, err
+}
+
+// PushSubscriptions lists the account's push subscriptions.
+func (c *API) PushSubscriptions(ctx context.Context) ([]wire.PushSubscription, error) {
+	var out wire.PushSubscriptions
+	_, err := c.do(ctx, "GET", prefix+"/account/push", nil, &out, nil)
+	return out.Subscriptions, err
+}
+
+// Unsubscribe removes one of the account's push subscriptions.
+func (c *API) Unsubscribe(ctx context.Context, id string) error {
+	_, err := c.do(ctx, "DELETE", prefix+"/account/push/"+url.PathEscape(id), nil, nil, nil)
 	return err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/client/core"
+	"github.com/akte/akte/doctors"
 	"github.com/akte/akte/seal"
 	"github.com/akte/akte/wire"
 )
@@ -194,9 +195,25 @@ func PushPlans(home, credential string) DirPlans {
 	return DirPlans{Dir: filepath.Join(home, "uploads"), UMK: k[:]}
 }
 
+// checkBilling refuses billing data that the patient's client could not
+// read as billing lines (doctors.CheckBillingData), before a byte is sent.
+func checkBilling(f File) error {
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, doctors.MaxBillingSize+1))
+	if err != nil {
+		return err
+	}
+	return doctors.CheckBillingData(b)
+}
+
 // Push uploads a file into the record the API addresses, sealed to the
 // verified record key in kr, into category (the server admits only the
-// party's own).
+// party's own). A FHIR bundle into the billing category must be billing
+// data (decision 0050).
 func (c *API) Push(ctx context.Context, kr *core.Keyring, f File, category string, meta core.Meta, plans Plans) (*wire.Item, error) {
 	rc, err := f.Open()
 	if err != nil {
@@ -206,6 +223,11 @@ func (c *API) Push(ctx context.Context, kr *core.Keyring, f File, category strin
 	rc.Close()
 	if err != nil {
 		return nil, err
+	}
+	if category == BillingCategory && meta.MediaType == doctors.BillingMediaType {
+		if err := checkBilling(f); err != nil {
+			return nil, err
+		}
 	}
 	return c.UploadInbox(ctx, kr, f, category, meta, plans, Transfer{})
 }

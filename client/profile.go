@@ -58,7 +58,7 @@ func (c *API) ChangeProfile(ctx context.Context, rec *core.Record, seen *Seen, e
 				return p, err
 			}
 			normalize(&p)
-			if len(p.Services) == 0 {
+			if len(p.Services) == 0 && p.Donation == nil {
 				return p, nil
 			}
 			b, err := json.Marshal(p)

@@ -178,9 +178,7 @@ func (l *list) practitioner(p *fhir.Practitioner) {
 		nd.Specialty = p.Qualification[0].Code.Label()
 	}
 	if len(p.Address) > 0 {
-		a := p.Address[0]
-		nd.Address = strings.TrimSpace(strings.Join(a.Line, ", ") + ", " + strings.TrimSpace(a.PostalCode+" "+a.City))
-		nd.Address = strings.Trim(nd.Address, ", ")
+		nd.Address = address(p.Address[0])
 	}
 	for _, t := range p.Telecom {
 		if t.System == "phone" && nd.Phone == "" {

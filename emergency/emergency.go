@@ -1,6 +1,7 @@
 // Package emergency gathers the emergency data of a record from its FHIR
-// entries (allergies, conditions, current medication, emergency contacts)
-// and prints them on a wallet-size card (PDF). Pure Go, WebAssembly-ready.
+// entries (allergies, conditions, current medication, emergency contacts).
+// Pure Go, WebAssembly-ready: the browser's health module links it; the
+// wallet card (PDF) is package emergency/card, apart for fpdf's sake.
 package emergency
 
 import (

@@ -346,6 +346,14 @@ func (s *Service) record(ctx context.Context, account akte.AccountID, t akte.Con
 	if d == akte.ConsentWithdrawn {
 		op = "consent.withdraw"
 	}
+	if strings.HasPrefix(t.ID, donationTextPrefix) {
+		// The research donation's categories (decision 0048): their own
+		// codes, DON-01 and DON-02, so that the protocol names them.
+		op = "donation.consent_give"
+		if d == akte.ConsentWithdrawn {
+			op = "donation.consent_withdraw"
+		}
+	}
 	s.event(ctx, akte.Event{AccountID: account, Operation: op, Object: fmt.Sprintf("consent:%s/v%d", t.ID, t.Version), ActorID: actor, ActorRole: role,
 		DeviceID: dev, ClientAddr: addr, Cause: "via=" + string(via)})
 	return c, nil

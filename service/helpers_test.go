@@ -71,7 +71,7 @@ func testConfig() service.Config {
 	return cfg
 }
 
-func newEnv(t *testing.T, cfg service.Config) *env {
+func newEnv(t *testing.T, cfg service.Config, opts ...func(*service.Options)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "akte.db"))
@@ -89,8 +89,12 @@ func newEnv(t *testing.T, cfg service.Config) *env {
 	}
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	logs := &logBuffer{}
-	svc := service.New(service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: clk.Now, Secret: []byte("0123456789abcdef0123456789abcdef"),
-		Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	o := service.Options{Store: st, Blobs: blobs, Mailer: ob, Config: cfg, Now: clk.Now, Secret: []byte("0123456789abcdef0123456789abcdef"),
+		Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	for _, f := range opts {
+		f(&o)
+	}
+	svc := service.New(o)
 	return &env{t: t, svc: svc, store: st, blobs: blobs, outbox: filepath.Join(dir, "outbox"), clk: clk, path: filepath.Join(dir, "akte.db"), logs: logs}
 }
 

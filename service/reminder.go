@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"time"
@@ -49,12 +50,22 @@ func FormatReminderTime(m int) string {
 // SetReminders stores the caller's reminders: times "HH:MM" (or "") for
 // morning, noon, evening and night in the time zone tz. All empty clears
 // them.
-func (s *Service) SetReminders(ctx context.Context, p *Principal, tz string, times [4]string) (*akte.Reminder, error) {
+func (s *Service) SetReminders(ctx context.Context, p *Principal, tz string, times [4]string, via string) (*akte.Reminder, error) {
 	const op = "medication.reminders_set"
+	switch via {
+	case "":
+		via = akte.ReminderMail
+	case akte.ReminderMail, akte.ReminderPush, akte.ReminderBoth:
+	default:
+		return nil, akte.R(op, akte.KindInvalid, "reminder_via_invalid", map[string]any{"via": via}, "")
+	}
+	if via != akte.ReminderMail && s.push == nil {
+		return nil, akte.R(op, akte.KindUnavailable, "push_off", nil, "")
+	}
 	if _, err := time.LoadLocation(tz); err != nil || tz == "" || tz == "Local" {
 		return nil, akte.R(op, akte.KindInvalid, "reminder_tz_invalid", map[string]any{"tz": tz}, "")
 	}
-	x := &akte.Reminder{AccountID: p.Account.ID, TZ: tz}
+	x := &akte.Reminder{AccountID: p.Account.ID, TZ: tz, Via: via}
 	set := false
 	for i, v := range times {
 		m, ok := ParseReminderTime(v)
@@ -129,7 +140,7 @@ func dueReminder(x *akte.Reminder, after, now time.Time) (time.Time, int, bool) 
 	return best, slot, slot >= 0
 }
 
-// runReminders sends the reminders due: one mail per account and round
+// runReminders sends the reminders due: one mail or push per account and round
 // for the latest time passed since the last one, none for a time more
 // than ReminderLate ago. Marked sent before the mail, so that of two
 // rounds one sends.
@@ -158,9 +169,15 @@ func (s *Service) runReminders(ctx context.Context, now time.Time) error {
 		if err != nil {
 			continue
 		}
-		s.event(ctx, akte.Event{AccountID: x.AccountID, Operation: "medication.reminder_sent", Object: "account:" + string(x.AccountID),
-			ActorID: "system", ActorRole: "system"})
-		s.mail(ctx, "medication.reminder_sent", a, mail.MedicationReminder{Slot: akte.ReminderSlots[slot], Time: FormatReminderTime(x.Times[slot])})
+		if x.Via != akte.ReminderPush {
+			s.event(ctx, akte.Event{AccountID: x.AccountID, Operation: "medication.reminder_sent", Object: "mail:" + string(x.AccountID),
+				ActorID: "system", ActorRole: "system"})
+			s.mail(ctx, "medication.reminder_sent", a, mail.MedicationReminder{Slot: akte.ReminderSlots[slot], Time: FormatReminderTime(x.Times[slot])})
+		}
+		if x.Via == akte.ReminderPush || x.Via == akte.ReminderBoth {
+			msg, _ := json.Marshal(PushMessage{Type: "medication_reminder", Slot: akte.ReminderSlots[slot], Time: FormatReminderTime(x.Times[slot])})
+			s.pushReminder(ctx, x.AccountID, msg)
+		}
 	}
 	return nil
 }

@@ -15,14 +15,14 @@ func TestReminders(t *testing.T) {
 	e := newEnv(t, testConfig())
 	ctx := t.Context()
 	p, a := e.principal("erinnerung@example.org", "X110411675")
-	_, err := e.svc.SetReminders(ctx, p, "Mars/Olympus", [4]string{"08:00", "", "", ""})
+	_, err := e.svc.SetReminders(ctx, p, "Mars/Olympus", [4]string{"08:00", "", "", ""}, "")
 	wantKind(t, "unknown time zone", err, akte.KindInvalid, "reminder_tz_invalid")
-	_, err = e.svc.SetReminders(ctx, p, "Europe/Berlin", [4]string{"8:00", "", "", ""})
+	_, err = e.svc.SetReminders(ctx, p, "Europe/Berlin", [4]string{"8:00", "", "", ""}, "")
 	wantKind(t, "8:00", err, akte.KindInvalid, "reminder_time_invalid")
 
 	// The clock is 2026-03-02 09:00 UTC, 10:00 in Berlin: the morning at
 	// 10:30 and the evening at 19:00 Berlin time.
-	x, err := e.svc.SetReminders(ctx, p, "Europe/Berlin", [4]string{"10:30", "", "19:00", ""})
+	x, err := e.svc.SetReminders(ctx, p, "Europe/Berlin", [4]string{"10:30", "", "19:00", ""}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

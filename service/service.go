@@ -19,6 +19,7 @@ import (
 	"github.com/akte/akte"
 	"github.com/akte/akte/audit"
 	"github.com/akte/akte/mail"
+	"github.com/akte/akte/webpush"
 )
 
 // Mailer sends a plain-text message (SMTP or the development outbox).
@@ -80,6 +81,11 @@ type Config struct {
 	// Alarms are the thresholds of the audit alarms; a zero Lookback
 	// turns detection off.
 	Alarms audit.AlarmConfig
+	// DonationRecipient is the research sink's age X25519 recipient
+	// (decision 0048); with it and Options.DonationSink the donation is
+	// offered. DonationsPerHour bounds an account's donations (0: 10).
+	DonationRecipient string
+	DonationsPerHour  int
 	// Unaudited records no events: only the benchmark's baseline (the same
 	// endpoint with auditing switched off) sets it. No flag sets it.
 	Unaudited bool
@@ -148,6 +154,10 @@ type Service struct {
 	// wa is the WebAuthn relying party of the base URL; nil if the base
 	// URL cannot hold passkeys (an IP address other than loopback).
 	wa *webauthn.WebAuthn
+	// push sends the reminders as Web Push (decision 0051); nil: none.
+	push *webpush.Sender
+	// donation relays encrypted research extracts (nil: not offered).
+	donation DonationSink
 }
 
 // Options are the dependencies of a Service.
@@ -167,9 +177,15 @@ type Options struct {
 	// caller must then run RunBackground. Without it they are sent before
 	// the answer.
 	Background bool
+	// Push sends intake reminders as Web Push with the server's VAPID
+	// key (decision 0051); nil: the server offers no push.
+	Push *webpush.Sender
 	// AuditKeyPEM is the PKCS #8 PEM of the key that signs the audit
 	// checkpoints (--audit-key); nil: the key kept in the database.
 	AuditKeyPEM []byte
+	// DonationSink relays the research donation's ciphertext (decision
+	// 0048); nil: no donation is offered.
+	DonationSink DonationSink
 }
 
 // New returns a Service.
@@ -187,7 +203,7 @@ func New(o Options) *Service {
 	s := &Service{
 		store: o.Store, blobs: o.Blobs, mailer: o.Mailer, log: o.Log, cfg: o.Config,
 		now: o.Now, hashes: make(chan struct{}, n), secret: o.Secret,
-		keyPEM: o.AuditKeyPEM,
+		keyPEM: o.AuditKeyPEM, push: o.Push, donation: o.DonationSink,
 		alarms: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akte_alarms_total", Help: "Audit alarms raised, by kind."}, []string{"kind"}),
 	}
 	s.cfg.Retention.Addr = s.cfg.AddrRetention

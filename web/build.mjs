@@ -207,6 +207,9 @@ for (const { name, data } of out.values()) write(join(dist, 'assets', name), dat
 // ({{SITE}}), so it is kept uncompressed.
 writeFileSync(join(dist, 'index.html'), page('index.html', app));
 write(join(dist, 'selftest.html'), page('selftest.html', selftest));
+// The service worker (decision 0051) lives at /sw.js, unhashed: its
+// scope is its folder, and the browser checks it for updates itself.
+write(join(dist, 'sw.js'), Buffer.from(await bundle('sw.js', 'iife')));
 
 for (const f of readdirSync(join(dist, 'assets')).filter((f) => !f.endsWith('.gz') && !f.endsWith('.br')).sort()) {
   const raw = readFileSync(join(dist, 'assets', f)).length;

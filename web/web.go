@@ -123,7 +123,7 @@ func LinkURL(s string) bool {
 //     (src/pages.json: /akte, /dokument/ID, /geraet, …); "/selftest" is
 //     the page that runs the seal test vectors in the browser; all are
 //     revalidated on every load (no-cache), so a new build is picked up
-//     at once;
+//     at once; "/sw.js" is the service worker (no-cache too);
 //   - "/assets/NAME" are the content-hashed assets, cached for a year as
 //     immutable, sent as brotli or gzip when the browser accepts it;
 //   - any other path is 404: one without a dot (not a file) with the app,
@@ -150,6 +150,10 @@ func serve(w http.ResponseWriter, r *http.Request, index []byte) {
 	switch p := r.URL.Path; {
 	case p == "/selftest":
 		file(w, r, "dist/selftest.html", "no-cache")
+	case p == "/sw.js":
+		// The service worker of the push reminders (decision 0051): at
+		// the root for the scope /, revalidated like the pages.
+		file(w, r, "dist/sw.js", "no-cache")
 	case strings.HasPrefix(p, "/assets/"):
 		if name := p[len("/assets/"):]; name != "" && !strings.Contains(name, "/") {
 			file(w, r, "dist"+p, "public, max-age=31536000, immutable")

@@ -439,6 +439,42 @@ type Reminders struct {
 	Noon    string `json:"noon,omitempty"`
 	Evening string `json:"evening,omitempty"`
 	Night   string `json:"night,omitempty"`
+	// Via is where they go: mail (the default), push (Web Push to the
+	// account's subscribed browsers) or both (decision 0051).
+	Via string `json:"via,omitempty"`
+}
+
+// PushKey is GET /api/v1/push/key: the server's VAPID public key
+// (base64url, uncompressed P-256), the applicationServerKey of
+// PushManager.subscribe.
+type PushKey struct {
+	Key string `json:"key"`
+}
+
+// PushSubscriptionNew is POST /api/v1/account/push: a browser's
+// PushSubscription as its toJSON() gives it (decision 0051).
+type PushSubscriptionNew struct {
+	Endpoint       string   `json:"endpoint"`
+	ExpirationTime *float64 `json:"expirationTime,omitempty"` // ignored
+	Keys           struct {
+		P256DH string `json:"p256dh"`
+		Auth   string `json:"auth"`
+	} `json:"keys"`
+}
+
+// PushSubscription is one of the account's push subscriptions.
+type PushSubscription struct {
+	ID         string    `json:"id"`
+	DeviceID   string    `json:"device_id"`
+	ThisDevice bool      `json:"this_device"` // subscribed from the caller's device
+	Endpoint   string    `json:"endpoint"`
+	Service    string    `json:"service"` // the push service's host
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// PushSubscriptions is GET /api/v1/account/push.
+type PushSubscriptions struct {
+	Subscriptions []PushSubscription `json:"subscriptions"`
 }
 
 // RemindersState is GET /api/v1/account/reminders: the reminders, or null

@@ -14,6 +14,7 @@ import (
 
 	"github.com/akte/akte"
 	"github.com/akte/akte/doctors"
+	"github.com/akte/akte/emergency"
 	"github.com/akte/akte/fhir"
 	"github.com/akte/akte/rules"
 )
@@ -151,6 +152,21 @@ type Profile struct {
 	BirthDate string                  `json:"birth_date,omitempty"`
 	Sex       string                  `json:"sex,omitempty"`
 	Services  map[string]ServiceState `json:"services,omitempty"`
+	// Donation is the research data donation (decision 0048): the sink's
+	// pinned recipient, the pseudonym key and the categories opted in.
+	Donation *Donation `json:"donation,omitempty"`
+}
+
+// Donation is the research data donation's sealed state (decision 0048).
+// The recipient is pinned at the first opt-in: a sink key the server
+// names later is used only after the patient confirmed it. The key makes
+// the pseudonym (donation.Pseudonym); it stays when every category is
+// off, so that a patient who opts in again keeps one pseudonym.
+type Donation struct {
+	Recipient  string             `json:"recipient,omitempty"`
+	PinnedAt   time.Time          `json:"pinned_at,omitzero"`
+	Key        string             `json:"key,omitempty"` // hex, 32 bytes
+	Categories map[string]Consent `json:"categories,omitempty"`
 }
 
 // ServiceState is a service switched on, with the consent given for it.
@@ -280,6 +296,15 @@ func Doctors(pr Profile, entries []fhir.Resource, billing []doctors.Billing, tod
 	return ds, nil
 }
 
+// Emergency gathers the emergency data from the current entries (never
+// stored), or service_off.
+func Emergency(pr Profile, entries []fhir.Resource, today time.Time) (emergency.Summary, error) {
+	if !pr.On("emergency") {
+		return emergency.Summary{}, akte.R("service", akte.KindInvalid, "service_off", map[string]any{"service": "emergency"}, "")
+	}
+	return emergency.Summarize(entries, today), nil
+}
+
 // Checkups computes the status of every examination from the current
 // Procedure entries (never stored), or service_off.
 func Checkups(pr Profile, procs []*fhir.Procedure, today time.Time) ([]rules.Result, error) {
@@ -310,12 +335,14 @@ func CheckEntry(data, today, birth string) (map[string]any, error) {
 	return map[string]any{"resource": string(b), "type": r.ResourceType(), "title": Title(r), "date": d, "category": Category(r)}, nil
 }
 
-// StatusJSON is the status of a service ("vaccinations" or "checkups", or
-// the list of "doctors") as JSON text, from the profile's JSON text and the
-// JSON texts of the current entries on today (YYYY-MM-DD): what `akte
-// vaccinations --json`, `akte checkups --json` and `akte doctors --json`
-// print, for the browser.
-func StatusJSON(service, profile string, entries []string, today string) (string, error) {
+// StatusJSON is the status of a service ("vaccinations" or "checkups",
+// the list of "doctors", or the "emergency" data) as JSON text, from the
+// profile's JSON text, the JSON texts of the current entries and, for the
+// doctors, the insurer's billing documents (doctors.ReadBilling; one that
+// does not read is left out) on today (YYYY-MM-DD): what `akte
+// vaccinations --json`, `akte checkups --json`, `akte doctors --json` and
+// `akte emergency --json` print, for the browser.
+func StatusJSON(service, profile string, entries, billing []string, today string) (string, error) {
 	day, err := time.Parse(time.DateOnly, today)
 	if err != nil {
 		return "", akte.R("status", akte.KindInvalid, "date_format", map[string]any{"flag": "today"}, "")
@@ -342,19 +369,32 @@ func StatusJSON(service, profile string, entries []string, today string) (string
 			procs = append(procs, r)
 		}
 	}
+	var out any
+	switch service {
+	case "doctors":
+		var lines []doctors.Billing
+		for _, b := range billing {
+			if ls, err := doctors.ReadBilling([]byte(b)); err == nil {
+				lines = append(lines, ls...)
+			}
+		}
+		out, err = Doctors(p, all, lines, day)
+	case "emergency":
+		out, err = Emergency(p, all, day)
+	}
+	if out != nil || err != nil {
+		if err != nil {
+			return "", err
+		}
+		b, err := json.Marshal(out)
+		return string(b), err
+	}
 	var rs []rules.Result
 	switch service {
 	case "vaccinations":
 		rs, err = Vaccinations(p, imms, day)
 	case "checkups":
 		rs, err = Checkups(p, procs, day)
-	case "doctors":
-		ds, err := Doctors(p, all, nil, day)
-		if err != nil {
-			return "", err
-		}
-		b, err := json.Marshal(ds)
-		return string(b), err
 	default:
 		_, err = ServiceByName(service)
 		if err == nil {

@@ -2,11 +2,14 @@ package health
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/doctors"
+	"github.com/akte/akte/emergency"
 	"github.com/akte/akte/fhir"
 	"github.com/akte/akte/rules"
 )
@@ -56,7 +59,7 @@ func TestStatusJSON(t *testing.T) {
 		"vaccinations": rules.STIKO().Vaccinations(person, imms, today),
 		"checkups":     rules.GBA().Checkups(person, procs, today),
 	} {
-		got, err := StatusJSON(service, profile, entries, "2026-11-30")
+		got, err := StatusJSON(service, profile, entries, nil, "2026-11-30")
 		if err != nil {
 			t.Fatal(service, err)
 		}
@@ -66,7 +69,7 @@ func TestStatusJSON(t *testing.T) {
 		}
 	}
 	var rs []rules.Result
-	got, _ := StatusJSON("vaccinations", profile, entries, "2026-11-30")
+	got, _ := StatusJSON("vaccinations", profile, entries, nil, "2026-11-30")
 	json.Unmarshal([]byte(got), &rs)
 	for _, r := range rs {
 		if r.Target == "tetanus" && (r.Status != rules.Complete || r.Doses != 3) {
@@ -75,9 +78,53 @@ func TestStatusJSON(t *testing.T) {
 	}
 	// A service that is off, or not built, computes nothing.
 	for service, reason := range map[string]string{"vaccinations": "service_off", "medication": "service_not_available", "x": "service_unknown"} {
-		_, err := StatusJSON(service, `{"birth_date":"1980-04-01","sex":"female"}`, entries, "2026-11-30")
+		_, err := StatusJSON(service, `{"birth_date":"1980-04-01","sex":"female"}`, entries, nil, "2026-11-30")
 		if r, _ := akte.ReasonOf(err); r != reason {
 			t.Errorf("%s: %v, want %s", service, err, reason)
+		}
+	}
+}
+
+// TestStatusJSONDoctorsEmergency: the browser's doctor list takes the
+// insurer's billing documents (one that does not read is left out), and
+// its emergency data are what emergency.Summarize makes; both need their
+// service.
+func TestStatusJSONDoctorsEmergency(t *testing.T) {
+	bundle, err := os.ReadFile("../../doctors/testdata/billing.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := []string{
+		`{"resourceType":"AllergyIntolerance","patient":{"reference":"Patient/me"},"code":{"text":"Penicillin"},"criticality":"high"}`,
+		`{"resourceType":"Condition","subject":{"reference":"Patient/me"},"code":{"text":"Asthma"}}`,
+	}
+	profile := `{"services":{"doctors":{"on":true},"emergency":{"on":true}}}`
+	got, err := StatusJSON("doctors", profile, entries, []string{string(bundle), "kein Bundle"}, "2026-11-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []doctors.Doctor
+	json.Unmarshal([]byte(got), &ds)
+	if len(ds) != 2 || ds[0].Name != "Dr. med. Erika Musterfrau" || ds[0].LastVisit != "2026-09-14" || ds[1].LastVisit != "2024-05-21" {
+		t.Errorf("doctors from billing: %s", got)
+	}
+	got, err = StatusJSON("emergency", profile, entries, nil, "2026-11-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []fhir.Resource
+	for _, e := range entries {
+		r, _ := fhir.Parse([]byte(e))
+		all = append(all, r)
+	}
+	want, _ := json.Marshal(emergency.Summarize(all, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)))
+	if got != string(want) || !strings.Contains(got, "Penicillin") || !strings.Contains(got, "Asthma") {
+		t.Errorf("emergency:\n got %s\nwant %s", got, want)
+	}
+	for _, service := range []string{"doctors", "emergency"} {
+		_, err := StatusJSON(service, `{}`, entries, nil, "2026-11-30")
+		if r, _ := akte.ReasonOf(err); r != "service_off" {
+			t.Errorf("%s while off: %v", service, err)
 		}
 	}
 }
@@ -118,7 +165,7 @@ func BenchmarkStatusJSON200(b *testing.B) {
 		entries = append(entries, imm(birth.AddDate(0, 2+i*4, 0).Format(time.DateOnly), 1, targets[i%8], targets[(i+1)%8], targets[(i+2)%8]))
 	}
 	for b.Loop() {
-		if out, err := StatusJSON("vaccinations", profile, entries, "2026-11-30"); err != nil || len(out) < 100 {
+		if out, err := StatusJSON("vaccinations", profile, entries, nil, "2026-11-30"); err != nil || len(out) < 100 {
 			b.Fatal(err)
 		}
 	}

@@ -13,15 +13,25 @@
 //	checkEntry({json, today, birth_date})
 //	    -> {resource, type, title, date, category}: the resource as it is
 //	       sealed (fhir.Marshal), after fhir.Parse and fhir.Check
-//	status({service, profile, entries, today})
+//	status({service, profile, entries, billing, today})
 //	    -> JSON text of [rules.Result]: service "vaccinations" or
-//	       "checkups" (or of [doctors.Doctor] for "doctors"), profile the sealed profile's JSON text, entries an
-//	       array of the current entries' resource JSON texts
+//	       "checkups" (of [doctors.Doctor] for "doctors", of
+//	       emergency.Summary for "emergency"), profile the sealed
+//	       profile's JSON text, entries an array of the current entries'
+//	       resource JSON texts, billing one of the insurer's billing
+//	       documents (FHIR bundles, decision 0050; doctors only)
 //
 //	decodePlan({carrier, today})
 //	    -> {id, version, author, date, lines, statements}: a medication plan
 //	       (BMP) from its DataMatrix content or XML, one character per
 //	       ISO-8859-1 byte; statements are the MedicationStatements to seal
+//
+//	donation({entries, entry_categories, categories, birth_date, sex, key, recipient})
+//	    -> {ciphertext, summary}: the research donation's extract
+//	       (decision 0048) of the current entries (resource JSON texts,
+//	       with their items' categories) of the categories opted in,
+//	       pseudonymised and sealed to the pinned age recipient with the
+//	       profile's key; ciphertext in base64, summary a JSON text
 //
 // today is YYYY-MM-DD (the day where the person is); the status is never
 // stored.
@@ -40,6 +50,7 @@ func main() {
 	api.Set("checkEntry", wasmcall.Export("health", checkEntry))
 	api.Set("status", wasmcall.Export("health", status))
 	api.Set("decodePlan", wasmcall.Export("health", decodePlan))
+	api.Set("donation", wasmcall.Export("health", donationExtract))
 	js.Global().Set("akteHealth", api)
 	js.Global().Call("akteHealthReady")
 	select {}
@@ -75,8 +86,13 @@ func decodePlan(a js.Value) (any, error) {
 	return string(b), err
 }
 
+func donationExtract(a js.Value) (any, error) {
+	return health.DonationExtract(strs(a, "entries"), strs(a, "entry_categories"), strs(a, "categories"), wasmcall.Str(a, "birth_date"),
+		wasmcall.Str(a, "sex"), wasmcall.Str(a, "key"), wasmcall.Str(a, "recipient"))
+}
+
 func status(a js.Value) (any, error) {
-	return health.StatusJSON(wasmcall.Str(a, "service"), wasmcall.Str(a, "profile"), strs(a, "entries"), wasmcall.Str(a, "today"))
+	return health.StatusJSON(wasmcall.Str(a, "service"), wasmcall.Str(a, "profile"), strs(a, "entries"), strs(a, "billing"), wasmcall.Str(a, "today"))
 }
 
 // jsParams makes an error's parameters values syscall/js can carry

@@ -25,7 +25,7 @@ func clientCmds(e *env) []*cobra.Command {
 		registerCmd(e), verifyEmailCmd(e), loginCmd(e), logoutCmd(e), whoamiCmd(e), languageCmd(e),
 		sessionsCmd(e), devicesCmd(e), recoveryKeyCmd(e), keysCmd(e), passwordCmd(e), authenticatorCmd(e), emailCmd(e), passkeyCmd(e),
 		recordsCmd(e), providerCmd(e), representativeCmd(e), uploadCmd(e), importCDCmd(e), exportCmd(e), importCmd(e), accountCmd(e), lsCmd(e), getCmd(e), editCmd(e), rmCmd(e), quotaCmd(e), auditCmd(e),
-		entryCmd(e), servicesCmd(e), medplanCmd(e), emergencyCmd(e), statusCmd(e, "vaccinations", client.VaccinationStatus), statusCmd(e, "checkups", client.CheckupStatus), doctorsCmd(e),
+		entryCmd(e), servicesCmd(e), medplanCmd(e), emergencyCmd(e), statusCmd(e, "vaccinations", client.VaccinationStatus), statusCmd(e, "checkups", client.CheckupStatus), doctorsCmd(e), donateCmd(e),
 		grantCmd(e), hideCmd(e, true), hideCmd(e, false), blockCmd(e, true), blockCmd(e, false), consentCmd(e), restrictCmd(e), shareCmd(e),
 		appCmd(e), pushCmd(e), insurerCmd(e), activateCmd(e),
 	}

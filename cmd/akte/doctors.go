@@ -7,13 +7,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/akte/akte/client"
 	"github.com/akte/akte/doctors"
 	"github.com/akte/akte/internal/cli"
 )
 
 // doctorsCmd is `akte doctors [TEXT]`: the doctors of the last four years
-// with the last visit, from the record's entries, computed on this device
+// with the last visit, from the record's entries and the insurer's billing
+// data, computed on this device
 // (issue 17 item 5), with the doctors service's consent.
 func doctorsCmd(e *env) *cobra.Command {
 	var asJSON bool
@@ -22,14 +22,17 @@ func doctorsCmd(e *env) *cobra.Command {
 		Short: e.Tr("Ihre Ärztinnen und Ärzte der letzten vier Jahre mit dem letzten Besuch (TEXT sucht)", "Your doctors of the last four years with the last visit (TEXT searches)"),
 		Args:  cli.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, _, _, es, err := e.loadEntries(cmd.Context())
+			st, c, rec, es, err := e.loadEntries(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer e.save(st)
-			ds, err := client.DoctorList(es, time.Now())
+			ds, problems, err := c.Doctors(cmd.Context(), rec, es, time.Now())
 			if err != nil {
-				return err
+				return e.authErr(st, err)
+			}
+			for _, p := range problems {
+				fmt.Fprintln(e.Stderr, e.Tr("Warnung:", "Warning:"), p.ID, e.Message(p.Err))
 			}
 			if len(args) == 1 {
 				ds = append([]doctors.Doctor{}, doctors.Search(ds, args[0])...)

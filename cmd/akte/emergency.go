@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/akte/akte"
-	"github.com/akte/akte/emergency"
+	"github.com/akte/akte/client/health"
+	emergencycard "github.com/akte/akte/emergency/card"
 	"github.com/akte/akte/fhir"
 	"github.com/akte/akte/internal/cli"
 )
@@ -30,21 +30,21 @@ func emergencyCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer e.save(st)
-			if !es.Profile.On("emergency") {
-				return cli.Fail(akte.KindInvalid, "service_off", map[string]any{"service": "emergency"})
-			}
 			var rs []fhir.Resource
 			for _, x := range es.Latest {
 				rs = append(rs, x.Resource)
 			}
 			now := time.Now()
-			s := emergency.Summarize(rs, now)
+			s, err := health.Emergency(es.Profile, rs, now) // as the browser's health module
+			if err != nil {
+				return err
+			}
 			if pdf != "" {
-				l := emergency.GermanLabels()
+				l := emergencycard.GermanLabels()
 				if e.Lang == "en" {
-					l = emergency.EnglishLabels()
+					l = emergencycard.EnglishLabels()
 				}
-				if err := writeFile(pdf, func(w io.Writer) error { return emergency.WriteCard(w, s, l, now) }); err != nil {
+				if err := writeFile(pdf, func(w io.Writer) error { return emergencycard.Write(w, s, l, now) }); err != nil {
 					return err
 				}
 			}

@@ -46,6 +46,13 @@ func exportCmd(e *env) *cobra.Command {
 					return err
 				}
 			}
+			// The archive's file and key come first: scrypt's 64 MiB then
+			// meet the smallest process (peak RSS, docs/benchmarks.md).
+			f, err := createExport(out, recipient)
+			if err != nil {
+				return err
+			}
+			defer f.abort()
 			st, c, _, rec, err := e.openRecord(ctx)
 			if err != nil {
 				return err
@@ -64,7 +71,7 @@ func exportCmd(e *env) *cobra.Command {
 				return err
 			}
 			r := archive.Record{AccountID: acc.AccountID, KVNR: acc.KVNR, BirthDate: acc.BirthDate, Documents: docs, Entries: entries, Protocol: &x, Lang: e.Lang, Now: time.Now()}
-			res, err := e.writeArchive(cmd, out, r, recipient)
+			res, err := e.writeArchive(cmd, f, r)
 			if err != nil {
 				return err
 			}
@@ -84,31 +91,58 @@ func exportCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// writeArchive writes the archive to a temporary file next to out, through
-// age if recipient is set, and renames it to out once complete.
-func (e *env) writeArchive(cmd *cobra.Command, out string, r archive.Record, recipient age.Recipient) (*archive.Result, error) {
+// exportFile is an archive being written: a temporary file next to out,
+// behind age when encrypted; commit renames it to out.
+type exportFile struct {
+	tmp *os.File
+	w   io.WriteCloser
+	out string
+}
+
+func createExport(out string, recipient age.Recipient) (*exportFile, error) {
 	if _, err := os.Stat(out); err == nil {
 		return nil, cli.Fail(akte.KindConflict, "file_exists", map[string]any{"file": out})
 	}
-	dir := filepath.Dir(out)
-	tmp, err := os.CreateTemp(dir, ".akte-export-*")
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".akte-export-*")
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	var w io.WriteCloser = nopWriteCloser{tmp}
+	f := &exportFile{tmp: tmp, w: nopWriteCloser{tmp}, out: out}
 	if recipient != nil {
-		// scrypt takes 64 MiB at once: before, the garbage of listing and
-		// verifying goes; after, its own, so that the heap does not grow
-		// to twice that while the documents stream (peak RSS,
-		// docs/benchmarks.md).
+		// scrypt takes 64 MiB at once: before, what the process holds goes;
+		// after, scrypt's own, so that the heap does not grow to twice that
+		// while the documents stream.
 		debug.FreeOSMemory()
-		if w, err = archive.Encrypt(tmp, recipient); err != nil {
+		if f.w, err = archive.Encrypt(tmp, recipient); err != nil {
+			f.abort()
 			return nil, err
 		}
 		debug.FreeOSMemory()
 	}
+	return f, nil
+}
+
+// abort removes the temporary file unless commit renamed it.
+func (f *exportFile) abort() {
+	f.tmp.Close()
+	os.Remove(f.tmp.Name())
+}
+
+func (f *exportFile) commit() error {
+	if err := f.w.Close(); err != nil {
+		return err
+	}
+	if err := f.tmp.Sync(); err != nil {
+		return err
+	}
+	if err := f.tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.tmp.Name(), f.out)
+}
+
+// writeArchive writes the record's archive into f and commits it.
+func (e *env) writeArchive(cmd *cobra.Command, f *exportFile, r archive.Record) (*archive.Result, error) {
 	var total int64
 	for _, d := range r.Documents {
 		total += d.Meta.Size
@@ -118,20 +152,11 @@ func (e *env) writeArchive(cmd *cobra.Command, out string, r archive.Record, rec
 		progress = func(n int64) { b.Set64(n) }
 		defer b.Finish()
 	}
-	res, err := archive.Write(cmd.Context(), w, r, dir, progress)
+	res, err := archive.Write(cmd.Context(), f.w, r, filepath.Dir(f.out), progress)
 	if err != nil {
 		return nil, err
 	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	if err := tmp.Sync(); err != nil {
-		return nil, err
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, err
-	}
-	return res, os.Rename(tmp.Name(), out)
+	return res, f.commit()
 }
 
 type nopWriteCloser struct{ io.Writer }

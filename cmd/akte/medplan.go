@@ -53,10 +53,10 @@ func (e *env) printPlan(mp *client.MedPlan, asJSON bool) error {
 
 func medplanCmd(e *env) *cobra.Command {
 	cmd := cli.Group(&cobra.Command{
-		Use:   "medplan import|show|print|remind|log|rm",
+		Use:   "medplan import|show|print|remind|log|push|rm",
 		Short: e.Tr("Medikationsplan (BMP): einlesen, zeigen, drucken, erinnern, Einnahme protokollieren", "Medication plan (BMP): import, show, print, remind, log intakes"),
 	})
-	cmd.AddCommand(medplanImportCmd(e), medplanShowCmd(e, false), medplanShowCmd(e, true), medplanPrintCmd(e), medplanRemindCmd(e), medplanLogCmd(e))
+	cmd.AddCommand(medplanImportCmd(e), medplanShowCmd(e, false), medplanShowCmd(e, true), medplanPrintCmd(e), medplanRemindCmd(e), medplanLogCmd(e), medplanPushCmd(e))
 	return cmd
 }
 
@@ -168,8 +168,8 @@ func medplanRemindCmd(e *env) *cobra.Command {
 	var asJSON, off bool
 	var r wire.Reminders
 	cmd := &cobra.Command{
-		Use:   "remind [--morning HH:MM] [--noon HH:MM] [--evening HH:MM] [--night HH:MM] [--tz ZONE] [--off]",
-		Short: e.Tr("Einnahme-Erinnerungen per E-Mail einstellen (der Server erfährt nur die Uhrzeiten)", "Set intake reminders by mail (the server learns the times only)"),
+		Use:   "remind [--morning HH:MM] [--noon HH:MM] [--evening HH:MM] [--night HH:MM] [--tz ZONE] [--via mail|push|both] [--off]",
+		Short: e.Tr("Einnahme-Erinnerungen per E-Mail oder Push einstellen (der Server erfährt nur die Uhrzeiten)", "Set intake reminders by mail or push (the server learns the times only)"),
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, c, _, es, err := e.loadEntries(cmd.Context())
@@ -177,13 +177,15 @@ func medplanRemindCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer e.save(st)
-			set := off || r.Morning != "" || r.Noon != "" || r.Evening != "" || r.Night != ""
+			set := off || r.Morning != "" || r.Noon != "" || r.Evening != "" || r.Night != "" || r.Via != ""
 			var got *wire.Reminders
 			switch {
 			case set && !off && !es.Profile.On(client.MedicationService):
 				return cli.Fail(akte.KindInvalid, "service_off", map[string]any{"service": client.MedicationService})
 			case off:
 				err = c.ClearReminders(cmd.Context())
+			case r.Morning == "" && r.Noon == "" && r.Evening == "" && r.Night == "" && r.Via != "":
+				got, err = c.SetReminderVia(cmd.Context(), r.Via) // the channel only
 			case set:
 				if r.TZ == "" {
 					r.TZ = localZone(e.Getenv("TZ"))
@@ -202,8 +204,8 @@ func medplanRemindCmd(e *env) *cobra.Command {
 				e.Printf("%s\n", e.Tr("Keine Erinnerungen eingestellt.", "No reminders set."))
 				return nil
 			}
-			e.Printf(e.Tr("Erinnerungen (%s): morgens %s, mittags %s, abends %s, zur Nacht %s\n", "Reminders (%s): morning %s, noon %s, evening %s, night %s\n"),
-				got.TZ, dash(got.Morning), dash(got.Noon), dash(got.Evening), dash(got.Night))
+			e.Printf(e.Tr("Erinnerungen (%s, per %s): morgens %s, mittags %s, abends %s, zur Nacht %s\n", "Reminders (%s, by %s): morning %s, noon %s, evening %s, night %s\n"),
+				got.TZ, dash(got.Via), dash(got.Morning), dash(got.Noon), dash(got.Evening), dash(got.Night))
 			return nil
 		},
 	}
@@ -215,6 +217,7 @@ func medplanRemindCmd(e *env) *cobra.Command {
 		f.StringVar(x.p, x.name, "", e.Tr("Uhrzeit HH:MM ("+x.de+")", "time HH:MM ("+x.name+")"))
 	}
 	f.StringVar(&r.TZ, "tz", "", e.Tr("Zeitzone (Vorgabe: $TZ, sonst Europe/Berlin)", "time zone (default: $TZ, else Europe/Berlin)"))
+	f.StringVar(&r.Via, "via", "", e.Tr("wohin: mail, push (an die Geräte mit eingeschalteten Benachrichtigungen) oder both", "where to: mail, push (to the devices with notifications on) or both"))
 	f.BoolVar(&off, "off", false, e.Tr("alle Erinnerungen löschen", "clear every reminder"))
 	e.jsonFlag(cmd, &asJSON)
 	return cmd

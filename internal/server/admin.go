@@ -55,8 +55,14 @@ func adminCmd(e *cli.Env) *cobra.Command {
 			if sc.ConsentTexts, err = service.LoadConsentTexts(cfg.ConsentTexts); err != nil {
 				return err
 			}
+			// The push sender too: admin jobs sends the reminders due
+			// as serve would (decision 0051).
+			push, err := pushSender(cmd.Context(), cfg, b.store, nil)
+			if err != nil {
+				return err
+			}
 			svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Log: log, Config: sc, AuditKeyPEM: keyPEM,
-				Mailer: &lazyMailer{cfg: cfg, log: log}})
+				Mailer: &lazyMailer{cfg: cfg, log: log}, Push: push})
 			name := operator
 			if name == "" {
 				name = e.Getenv("USER")

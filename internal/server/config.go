@@ -54,6 +54,22 @@ type Config struct {
 	// notice (issue 16: 28 days).
 	TerminationGrace time.Duration
 	AuditKey         string // PEM file of the audit checkpoint key; empty: the key kept in the database
+	// PushVAPIDKey is the PEM file of the Web Push (VAPID) key; empty:
+	// the key made once and kept in the database (decision 0051).
+	PushVAPIDKey string
+	// PushAllowEndpoints are host:port pairs a push subscription may name
+	// although they are inside the server's network or plain http: for
+	// tests only.
+	PushAllowEndpoints string
+	// The research data donation (decision 0048): where the encrypted
+	// extracts go (a directory, or an https:// URL) and the sink's age
+	// X25519 recipient; with both unset no donation is offered.
+	DonationSink      string
+	DonationRecipient string
+	// DonationSinkCA is a PEM file of CA certificates the HTTPS sink's
+	// certificate is checked against instead of the system roots.
+	DonationSinkCA   string
+	DonationsPerHour int // donations per account and hour
 
 	// The HTTP edge (docs/security.md).
 	TrustedProxies  string // CIDR,...: peers whose X-Forwarded-For/Forwarded count
@@ -96,8 +112,8 @@ func DefaultConfig() Config {
 		LoginFree: sd.FailureFree, LoginDelay: sd.FailureDelay, LoginMaxDelay: sd.MaxDelay, LoginWindow: sd.FailureWindow,
 		CodeAttempts: sd.CodeAttempts, RegisterPerAddr: sd.RegisterPerAddr, RegisterPerServer: sd.RegisterPerServer,
 		MailsPerRecipient: sd.MailsPerRecipient, PreloginPerAddr: sd.PreloginPerAddr, AnonPerAddr: sd.AnonPerAddr,
-		ProviderLookups: sd.ProviderLookupsPerAccount,
-		AuditSecurity:   sd.Retention.Security, AuditOperator: sd.Retention.Operator,
+		ProviderLookups: sd.ProviderLookupsPerAccount, DonationsPerHour: 10,
+		AuditSecurity: sd.Retention.Security, AuditOperator: sd.Retention.Operator,
 		AlarmLogins: sd.Alarms.FailedLogins, AlarmDenied: sd.Alarms.Denied, AlarmDownload: sd.Alarms.Downloads,
 	}
 }
@@ -139,6 +155,12 @@ func (c *Config) specs() []flagSpec {
 		{name: "withdrawal-grace", de: "so lange nach dem Widerruf der Einwilligung in die Verarbeitung wird das Konto gelöscht (0: sofort; bis dahin lässt er sich zurücknehmen)", env: "AKTE_WITHDRAWAL_GRACE", usage: "the account is deleted this long after the withdrawal of the processing consent (0: at once; it can be taken back until then)", dur: &c.WithdrawalGrace, zero: true},
 		{name: "consent-texts", de: "Verzeichnis mit eigenen Einwilligungstexten (ID.de.md, ID.en.md; erste Zeile \"version: N\"), die die mitgelieferten gleicher ID ersetzen", env: "AKTE_CONSENT_TEXTS", usage: "directory of your own consent texts (ID.de.md, ID.en.md; first line \"version: N\") replacing the shipped ones of the same id", str: &c.ConsentTexts},
 		{name: "audit-key", de: "PEM-Datei (PKCS #8, ECDSA P-256) des Schlüssels, der die Prüfpunkte des Protokolls signiert; leer: der Schlüssel in der Datenbank", env: "AKTE_AUDIT_KEY_FILE", usage: "PEM file (PKCS #8, ECDSA P-256) of the key that signs the protocol's checkpoints; empty: the key kept in the database", str: &c.AuditKey},
+		{name: "push-vapid-key", de: "PEM-Datei (PKCS #8, ECDSA P-256) des Web-Push-Schlüssels (VAPID); leer: der Schlüssel in der Datenbank", env: "AKTE_PUSH_VAPID_KEY_FILE", usage: "PEM file (PKCS #8, ECDSA P-256) of the Web Push (VAPID) key; empty: the key kept in the database", str: &c.PushVAPIDKey},
+		{name: "push-allow-endpoints", de: "nur für Tests: host:port,... von Push-Endpunkten, die im eigenen Netz liegen oder http sprechen dürfen", env: "AKTE_PUSH_ALLOW_ENDPOINTS", usage: "tests only: host:port,... of push endpoints allowed inside the server's network or over plain http", str: &c.PushAllowEndpoints},
+		{name: "donation-sink", de: "Ziel der Datenspende für die Forschung: ein Verzeichnis oder https://URL (leer: keine Datenspende)", env: "AKTE_DONATION_SINK", usage: "where research data donations go: a directory or https://URL (empty: no donation offered)", str: &c.DonationSink},
+		{name: "donation-recipient", de: "age-X25519-Empfänger (age1...) der Forschungsstelle, für den die Geräte die Spende verschlüsseln", env: "AKTE_DONATION_RECIPIENT", usage: "the research body's age X25519 recipient (age1...) the devices encrypt donations to", str: &c.DonationRecipient},
+		{name: "donation-sink-ca", de: "PEM-Datei mit CA-Zertifikaten, gegen die das Zertifikat des HTTPS-Ziels geprüft wird (Standard: die des Systems)", env: "AKTE_DONATION_SINK_CA", usage: "PEM file of CA certificates the HTTPS sink's certificate is checked against (default: the system's)", str: &c.DonationSinkCA},
+		{name: "limit-donations", de: "Datenspenden je Konto und Stunde", env: "AKTE_LIMIT_DONATIONS", usage: "research data donations per account and hour", num: &c.DonationsPerHour},
 		{name: "audit-keep-security", de: "so lange bleiben Sicherheitsereignisse des Systemprotokolls (fehlgeschlagene Anmeldungen unbekannter Konten)", env: "AKTE_AUDIT_KEEP_SECURITY", usage: "security events of the system log (failed logins of unknown accounts) are kept this long", dur: &c.AuditSecurity},
 		{name: "audit-keep-operator", de: "so lange bleiben Handlungen des Betreibers im Systemprotokoll", env: "AKTE_AUDIT_KEEP_OPERATOR", usage: "operator actions in the system log are kept this long", dur: &c.AuditOperator},
 		{name: "alarm-failed-logins", de: "fehlgeschlagene Anmeldungen in einer Stunde, die eine Warnung auslösen (0: keine)", env: "AKTE_ALARM_FAILED_LOGINS", usage: "failed logins within an hour that raise an alarm (0: none)", num: &c.AlarmLogins},

@@ -19,6 +19,7 @@ import (
 	"github.com/akte/akte/audit"
 	"github.com/akte/akte/catalog"
 	"github.com/akte/akte/internal/cli"
+	"github.com/akte/akte/webpush"
 )
 
 // migrateCmd copies the embedded default (SQLite and blob files under a
@@ -137,6 +138,21 @@ func (m *migration) run(ctx context.Context) error {
 	}
 	if !bytes.Equal(got, pem) {
 		return fmt.Errorf("audit key: %w", errDifferent)
+	}
+	// The Web Push key too: the browsers subscribed with it (decision
+	// 0051; a source without one gets a new one, as akte serve would make).
+	vk, err := webpush.NewVAPIDKey()
+	if err != nil {
+		return err
+	}
+	if vk, err = m.src.store.Secret(ctx, "vapid_key", vk); err != nil {
+		return fmt.Errorf("read vapid key: %w", err)
+	}
+	if got, err = m.dst.store.Secret(ctx, "vapid_key", vk); err != nil {
+		return fmt.Errorf("write vapid key: %w", err)
+	}
+	if !bytes.Equal(got, vk) {
+		return fmt.Errorf("vapid key: %w", errDifferent)
 	}
 	// Blobs before the metadata that points at them: an item is complete
 	// in the target only when its chunks are there.
@@ -372,7 +388,7 @@ func (m *migration) copyAccounts(ctx context.Context) error {
 
 // copyAccountState copies what an account decided and set beyond its keys
 // and items: the consent ledger with the texts it keeps (decision 0044), a
-// restriction, a notice, the medication reminders, the open shares
+// restriction, a notice, the medication reminders and push subscriptions, the open shares
 // (decision 0042; their view logs stay behind) and the usage data of its
 // quarters and insurer (decision 0047). What a cut run copied already is
 // kept.
@@ -424,6 +440,15 @@ func copyAccountState(ctx context.Context, src, dst akte.Store, id akte.AccountI
 			func(v any) error { return dst.SetReminder(ctx, v.(*akte.Reminder)) }),
 	); err != nil {
 		return err
+	}
+	ps, err := src.PushSubscriptions(ctx, id)
+	if err != nil {
+		return fmt.Errorf("push subscriptions: %w", err)
+	}
+	for _, x := range ps { // the same endpoint again replaces: a cut run repeats safely
+		if _, err := dst.AddPushSubscription(ctx, x, len(ps)); err != nil && !akte.Is(err, akte.KindConflict) {
+			return fmt.Errorf("push subscription: %w", err)
+		}
 	}
 	ss, err := src.Shares(ctx, id)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,6 +24,8 @@ import (
 	"github.com/akte/akte/api"
 	"github.com/akte/akte/blob/disk"
 	"github.com/akte/akte/blob/s3"
+	"github.com/akte/akte/donation"
+	"github.com/akte/akte/donation/sink"
 	"github.com/akte/akte/internal/cli"
 	"github.com/akte/akte/mail"
 	"github.com/akte/akte/service"
@@ -253,6 +256,7 @@ func serviceConfig(cfg Config) service.Config {
 	sc.PreloginPerAddr, sc.AnonPerAddr, sc.ProviderLookupsPerAccount = cfg.PreloginPerAddr, cfg.AnonPerAddr, cfg.ProviderLookups
 	sc.Retention.Security, sc.Retention.Operator = cfg.AuditSecurity, cfg.AuditOperator
 	sc.Alarms.FailedLogins, sc.Alarms.Denied, sc.Alarms.Downloads = cfg.AlarmLogins, cfg.AlarmDenied, cfg.AlarmDownload
+	sc.DonationRecipient, sc.DonationsPerHour = cfg.DonationRecipient, cfg.DonationsPerHour
 	return sc
 }
 
@@ -338,8 +342,19 @@ func serve(ctx context.Context, cfg Config, e *cli.Env) error {
 	if sc.ConsentTexts, err = service.LoadConsentTexts(cfg.ConsentTexts); err != nil {
 		return err
 	}
+	push, err := pushSender(ctx, cfg, b.store, now)
+	if err != nil {
+		return err
+	}
+	if push.Allow != nil {
+		log.Warn("push endpoints allowed inside the network (tests only)", "endpoints", cfg.PushAllowEndpoints)
+	}
+	sink, err := donationSink(cfg, log)
+	if err != nil {
+		return err
+	}
 	svc := service.New(service.Options{Store: b.store, Blobs: b.blobs, Mailer: mailer, Log: log, Config: sc, Secret: secret, Background: true,
-		AuditKeyPEM: keyPEM, Now: now})
+		AuditKeyPEM: keyPEM, Now: now, Push: push, DonationSink: sink})
 	if _, err := svc.AuditKey(ctx); err != nil {
 		return fmt.Errorf("audit key: %w", err)
 	}
@@ -515,4 +530,32 @@ func randomKey() []byte {
 	b := make([]byte, 32)
 	rand.Read(b)
 	return b
+}
+
+// donationSink is the research donation's sink (decision 0048), nil when
+// none is configured; a sink without a recipient, or a recipient that is
+// no age X25519 key, refuses to start.
+func donationSink(cfg Config, log *slog.Logger) (service.DonationSink, error) {
+	if cfg.DonationSink == "" && cfg.DonationRecipient == "" {
+		return nil, nil
+	}
+	if cfg.DonationSink == "" || cfg.DonationRecipient == "" {
+		return nil, fmt.Errorf("--donation-sink and --donation-recipient go together")
+	}
+	if _, err := donation.ParseRecipient(cfg.DonationRecipient); err != nil {
+		return nil, fmt.Errorf("--donation-recipient is no age X25519 recipient (age1...)")
+	}
+	var client *http.Client
+	if cfg.DonationSinkCA != "" {
+		pem, err := os.ReadFile(cfg.DonationSinkCA)
+		if err != nil {
+			return nil, fmt.Errorf("read --donation-sink-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--donation-sink-ca holds no certificate")
+		}
+		client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	}
+	return sink.New(cfg.DonationSink, client, log)
 }

@@ -7,11 +7,11 @@ import (
 	"github.com/akte/akte"
 )
 
-const reminderColumns = `account_id, tz, morning, noon, evening, night, updated_at, last_sent`
+const reminderColumns = `account_id, tz, morning, noon, evening, night, updated_at, last_sent, via`
 
 func scanReminder(s scanner) (*akte.Reminder, error) {
 	var x akte.Reminder
-	if err := s.Scan(&x.AccountID, &x.TZ, &x.Times[0], &x.Times[1], &x.Times[2], &x.Times[3], &x.UpdatedAt, &x.LastSent); err != nil {
+	if err := s.Scan(&x.AccountID, &x.TZ, &x.Times[0], &x.Times[1], &x.Times[2], &x.Times[3], &x.UpdatedAt, &x.LastSent, &x.Via); err != nil {
 		return nil, err
 	}
 	x.UpdatedAt, x.LastSent = x.UpdatedAt.UTC(), x.LastSent.UTC()
@@ -20,10 +20,10 @@ func scanReminder(s scanner) (*akte.Reminder, error) {
 
 // SetReminder stores the account's reminders, replacing earlier ones.
 func (s *Store) SetReminder(ctx context.Context, x *akte.Reminder) error {
-	return s.exec(ctx, "postgres.SetReminder", `INSERT INTO medication_reminders (`+reminderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	return s.exec(ctx, "postgres.SetReminder", `INSERT INTO medication_reminders (`+reminderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (account_id) DO UPDATE SET tz = excluded.tz, morning = excluded.morning, noon = excluded.noon, evening = excluded.evening,
-		night = excluded.night, updated_at = excluded.updated_at, last_sent = excluded.last_sent`,
-		x.AccountID, x.TZ, x.Times[0], x.Times[1], x.Times[2], x.Times[3], ts(x.UpdatedAt), ts(x.LastSent))
+		night = excluded.night, updated_at = excluded.updated_at, last_sent = excluded.last_sent, via = excluded.via`,
+		x.AccountID, x.TZ, x.Times[0], x.Times[1], x.Times[2], x.Times[3], ts(x.UpdatedAt), ts(x.LastSent), x.Via)
 }
 
 // Reminder returns the account's reminders.

@@ -7,23 +7,23 @@ import (
 	"github.com/akte/akte"
 )
 
-const reminderColumns = `account_id, tz, morning, noon, evening, night, updated_at, last_sent`
+const reminderColumns = `account_id, tz, morning, noon, evening, night, updated_at, last_sent, via`
 
 func scanReminder(r *row) *akte.Reminder {
 	x := &akte.Reminder{AccountID: akte.AccountID(r.text()), TZ: r.text()}
 	for i := range x.Times {
 		x.Times[i] = int(r.int64())
 	}
-	x.UpdatedAt, x.LastSent = r.time(), r.time()
+	x.UpdatedAt, x.LastSent, x.Via = r.time(), r.time(), r.text()
 	return x
 }
 
 // SetReminder stores the account's reminders, replacing earlier ones.
 func (s *Store) SetReminder(ctx context.Context, x *akte.Reminder) error {
-	_, err := s.changes(ctx, "sqlite.SetReminder", `INSERT INTO medication_reminders (`+reminderColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := s.changes(ctx, "sqlite.SetReminder", `INSERT INTO medication_reminders (`+reminderColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account_id) DO UPDATE SET tz = excluded.tz, morning = excluded.morning, noon = excluded.noon, evening = excluded.evening,
-		night = excluded.night, updated_at = excluded.updated_at, last_sent = excluded.last_sent`,
-		x.AccountID, x.TZ, x.Times[0], x.Times[1], x.Times[2], x.Times[3], micros(x.UpdatedAt), micros(x.LastSent))
+		night = excluded.night, updated_at = excluded.updated_at, last_sent = excluded.last_sent, via = excluded.via`,
+		x.AccountID, x.TZ, x.Times[0], x.Times[1], x.Times[2], x.Times[3], micros(x.UpdatedAt), micros(x.LastSent), x.Via)
 	return err
 }
 

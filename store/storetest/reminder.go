@@ -13,15 +13,15 @@ func testReminders(t *testing.T, s akte.Store) {
 	ctx := t.Context()
 	a := mustCreateAccount(t, s, newAccount(1))
 	b := mustCreateAccount(t, s, newAccount(2))
-	ra := &akte.Reminder{AccountID: a.ID, TZ: "Europe/Berlin", Times: [4]int{480, -1, 1140, -1}, UpdatedAt: at(time.Hour), LastSent: at(0)}
-	rb := &akte.Reminder{AccountID: b.ID, TZ: "UTC", Times: [4]int{-1, 720, -1, 1320}, UpdatedAt: at(2 * time.Hour), LastSent: at(0)}
+	ra := &akte.Reminder{AccountID: a.ID, TZ: "Europe/Berlin", Times: [4]int{480, -1, 1140, -1}, UpdatedAt: at(time.Hour), LastSent: at(0), Via: akte.ReminderMail}
+	rb := &akte.Reminder{AccountID: b.ID, TZ: "UTC", Times: [4]int{-1, 720, -1, 1320}, UpdatedAt: at(2 * time.Hour), LastSent: at(0), Via: akte.ReminderBoth}
 	for _, x := range []*akte.Reminder{ra, rb} {
 		if err := s.SetReminder(ctx, x); err != nil {
 			t.Fatalf("SetReminder(%s): %v", x.AccountID, err)
 		}
 	}
 	wantKind(t, "SetReminder(no account)", s.SetReminder(ctx, &akte.Reminder{AccountID: "acc-unknown", TZ: "UTC", UpdatedAt: at(0), LastSent: at(0)}), akte.KindNotFound)
-	ra.Times[1] = 735
+	ra.Times[1], ra.Via = 735, akte.ReminderPush
 	if err := s.SetReminder(ctx, ra); err != nil {
 		t.Fatal(err)
 	}

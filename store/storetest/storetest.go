@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) akte.Store) {
 		{"Passkeys", testPasskeys},
 		{"Terminations", testTerminations},
 		{"Reminders", testReminders},
+		{"PushSubscriptions", testPushSubscriptions},
 		{"Consents", testConsents},
 		{"Parties", testParties},
 		{"Activations", testActivations},

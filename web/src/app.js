@@ -21,7 +21,10 @@ import { scan as cdScan, studyFile, studyMediaType } from './cd.js';
 import { has } from './catalog.js';
 import * as health from './health.js';
 import { AppsPage, fileInbox } from './apps.js';
+import { DonationPage } from './donation.js';
 import { MedPlan } from './medplan.js';
+import { EmergencyPage } from './emergency.js';
+import { dropAll as dropPush } from './pushnote.js';
 import { Grants, GrantedRecords } from './grants.js';
 import { RegistrationConsents, PrivacyLink, PrivacyPage, ConsentsPage, serviceGiven, serviceWithdrawn } from './consent.js';
 import { SharePage, SharesPage } from './share.js';
@@ -3247,8 +3250,10 @@ function Header() {
         ${s && home(s) === '/akte' && link('/akte', 'Meine Akte', 'My record')}
         ${s && home(s) === '/akte' && link('/gesundheit', 'Impfungen und Vorsorge', 'Vaccinations and check-ups')}
         ${s && home(s) === '/akte' && link('/medikationsplan', 'Medikationsplan', 'Medication plan')}
+        ${s && home(s) === '/akte' && link('/notfall', 'Notfalldaten', 'Emergency data')}
         ${s && home(s) === '/akte' && link('/leistungserbringer', 'Ärzte', 'Doctors')}
         ${s && home(s) === '/akte' && link('/apps', 'Apps und Eingang', 'Apps and inbox')}
+        ${s && home(s) === '/akte' && link('/forschung', 'Forschung', 'Research')}
         ${s && home(s) === '/akte' && link('/freigaben', 'Freigaben', 'Access')}
         ${s && home(s) === '/akte' && link('/geteilt', 'Geteilt', 'Shared')}
         ${s && home(s) === '/praxis' && link('/praxis', 'Praxis', 'Practice')}
@@ -3351,7 +3356,7 @@ function Health() {
     let live = true;
     (async () => {
       const out = {};
-      for (const n of ['vaccinations', 'checkups', 'doctors']) if (on(n)) out[n] = await health.status(n, h.profile, h.latest);
+      for (const n of ['vaccinations', 'checkups', 'doctors']) if (on(n)) out[n] = await health.status(n, h.profile, h.latest, n === 'doctors' ? await health.billing(items.value) : []);
       if (live) setResults(out);
     })().catch((e) => live && setErr(errorText(e)));
     return () => (live = false);
@@ -3386,7 +3391,7 @@ function Health() {
   };
   const switchOff = (n) =>
     act(async () => {
-      if (n === 'medication') await del('/account/reminders'); // the reminders stop at once (decision 0045)
+      if (n === 'medication') await del('/account/reminders').then(dropPush); // the reminders stop at once (decisions 0045, 0051)
       await health.changeProfile(ctx(), h.profileIds, (cur) => {
         const services = { ...(cur.services || {}) };
         delete services[n];
@@ -3466,7 +3471,7 @@ function Doctors({ doctors }) {
   });
   return html`<section class="card" aria-labelledby="doc-h" data-testid="doctors">
     <h2 id="doc-h">${tr('Ihre Ärztinnen und Ärzte', 'Your doctors')}</h2>
-    <p>${tr('Die der letzten vier Jahre mit dem letzten Besuch, aus Ihren Einträgen.', 'Those of the last four years with the last visit, from your entries.')}</p>
+    <p>${tr('Die der letzten vier Jahre mit dem letzten Besuch, aus Ihren Einträgen und den Abrechnungsdaten Ihrer Krankenkasse.', 'Those of the last four years with the last visit, from your entries and your insurer’s billing data.')}</p>
     <${Field} label=${tr('Suchen', 'Search')} value=${q} required=${false} onInput=${setQ} name="doctor-search" />
     ${shown.length === 0 ? html`<p role="status">${tr('Keine Ärztin und kein Arzt gefunden.', 'No doctor found.')}</p>` : html`<table class="status">
       <caption class="sr-only">${tr('Ärztinnen und Ärzte', 'Doctors')}</caption>
@@ -3512,10 +3517,12 @@ const recordPages = [
   ['/auskunft', () => html`<${Information} />`],
   ['/gesundheit', () => html`<${Health} />`],
   ['/medikationsplan', () => html`<${MedPlan} ctx=${{ umk: session.value.umk, record: record.value, accountId: session.value.account.account_id }} items=${[...items.value, ...healthItems.value]} reload=${loadRecord} />`],
+  ['/notfall', () => html`<${EmergencyPage} items=${healthItems.value} record=${record.value} reload=${loadRecord} />`],
   ['/einwilligungen', () => html`<${ConsentsPage} />`],
   ['/export', () => html`<${ExportPage} />`],
   ['/geteilt', () => html`<${SharesPage} items=${items.value} onLoad=${() => items.value.length || reloadRecord()} />`],
   ['/apps', () => html`<${AppsPage} session=${session.value} />`],
+  ['/forschung', () => html`<${DonationPage} session=${session.value} record=${record.value} items=${healthItems.value} load=${reloadRecord} />`],
   ['/dokument/:id', (p) => html`<${DocumentPage} id=${p.id} />`],
 ];
 

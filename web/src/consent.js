@@ -93,6 +93,10 @@ const textWord = (id) =>
     terms: tr('Nutzungsbedingungen', 'Terms of use'),
     vaccinations: tr('Impfstatus (STIKO)', 'Vaccination status (STIKO)'),
     checkups: tr('Vorsorge (G-BA)', 'Check-ups (G-BA)'),
+    'donation-vaccinations': tr('Datenspende: Impfungen', 'Data donation: vaccinations'),
+    'donation-maternity': tr('Datenspende: Mutterpass', 'Data donation: maternity record'),
+    'donation-child-exams': tr('Datenspende: Kinderuntersuchungen', 'Data donation: child examinations'),
+    'donation-dental': tr('Datenspende: Zahnvorsorge', 'Data donation: dental check-ups'),
   })[id] || id;
 
 const decisionWord = (d) => (d === 'given' ? tr('erteilt', 'given') : tr('widerrufen', 'withdrawn'));

@@ -10,9 +10,10 @@ import {
   RenderingEngine, Enums, init as coreInit, imageLoader, getWebWorkerManager, utilities as csUtils, cache, eventTarget,
 } from '@cornerstonejs/core';
 import { internal as loaderInternal, wadouri } from '@cornerstonejs/dicom-image-loader';
-import { utilities as mdUtils } from '@cornerstonejs/metadata';
+import { utilities as mdUtils, metaData as mdMetaData, Enums as mdEnums } from '@cornerstonejs/metadata';
 import {
   init as toolsInit, addTool, ToolGroupManager, StackScrollTool, WindowLevelTool, ZoomTool, PanTool, LengthTool, AngleTool, Enums as ToolEnums,
+  cancelActiveManipulations, annotation as csAnnotation,
 } from '@cornerstonejs/tools';
 
 const MAGIC = 'AKTEDS01';
@@ -75,6 +76,11 @@ function setup(assets) {
         })();
         src.parsed.catch(() => (src.parsed = undefined));
         await src.parsed;
+        // The instance's own header is checked too: a study shared with
+        // us was sealed by someone else, whose manifest may say less.
+        const nat = mdMetaData.get(mdEnums.MetadataModules.NATURALIZED, imageId);
+        const first = (v) => Number(Array.isArray(v) ? v[0] : v) || 0;
+        if (nat && first(nat.Rows) * first(nat.Columns) * (first(nat.SamplesPerPixel) || 1) > 1 << 26) throw undecodable();
         try {
           return await wadouri.loadImageFromNaturalizedMetadata(imageId, options).promise;
         } catch {
@@ -147,8 +153,11 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   const instanceIds = [...new Set(allIds.map((i) => i.split('?')[0]))];
 
   const status = el('p', { class: 'dv-status', role: 'status', 'aria-live': 'polite' });
+  // The last measurement in words, for a screen reader and for anyone who
+  // cannot read the label drawn on the picture.
+  const measured = el('p', { class: 'dv-measure', role: 'status', 'aria-live': 'polite', 'data-testid': 'dicom-measure' });
   const vpEl = el('div', { class: 'dv-viewport', tabindex: '0', role: 'img', 'data-testid': 'dicom-viewport',
-    'aria-label': tr('Bild; Pfeiltasten blättern durch die Schichten, Plus und Minus zoomen, Null setzt zurück', 'Image; arrow keys move through the slices, plus and minus zoom, zero resets') });
+    'aria-label': tr('Bild; Pfeiltasten blättern durch die Schichten, Umschalt und Pfeiltasten verschieben, Plus und Minus zoomen, Null setzt zurück; mit einem Messwerkzeug beginnt Eingabe eine Messung', 'Image; arrow keys move through the slices, shift and arrow keys pan, plus and minus zoom, zero resets; with a measuring tool, Enter starts a measurement') });
   vpEl.addEventListener('contextmenu', (e) => e.preventDefault());
   const slider = el('input', { type: 'range', min: '1', max: '1', value: '1', 'data-testid': 'dicom-slice', 'aria-label': tr('Schicht', 'Slice') });
   const counter = el('output', { class: 'dv-counter', 'data-testid': 'dicom-counter' });
@@ -174,6 +183,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
       vpEl,
       el('div', { class: 'dv-slices' }, el('label', {}, tr('Schicht', 'Slice'), ' ', slider), counter),
       status,
+      measured,
       el('details', { class: 'dv-details' }, el('summary', { text: tr('Angaben zur Aufnahme', 'About the images') }), meta)));
   box.replaceChildren(root);
 
@@ -181,17 +191,22 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   const viewportId = `akte-vp-${id}`;
   engine.enableElement({ viewportId, type: Enums.ViewportType.STACK, element: vpEl, defaultOptions: { background: [0, 0, 0] } });
   const vp = engine.getViewport(viewportId);
+  // The keyboard's pointer while measuring (see measureKey).
+  const marker = el('div', { class: 'dv-marker', 'aria-hidden': 'true', hidden: true });
+  vpEl.append(marker);
   const group = ToolGroupManager.createToolGroup(`akte-tools-${id}`);
   for (const t of [StackScrollTool, WindowLevelTool, ZoomTool, PanTool, LengthTool, AngleTool]) group.addTool(t.toolName);
   group.addViewport(viewportId, engine.id);
   group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] });
   let primary = '';
+  let kb = null; // measuring by keyboard: {n: points set, need, x, y, before: annotation UIDs}
   const useTool = (name) => {
     if (primary) {
       if (primary === PanTool.toolName) group.setToolActive(primary, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
       else if (primary === ZoomTool.toolName) group.setToolActive(primary, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
       else group.setToolPassive(primary);
     }
+    if (kb) stopMeasure();
     primary = name;
     group.setToolActive(name, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] });
     for (const b of toolButtons) b.setAttribute('aria-pressed', String(b.dataset.tool === name));
@@ -231,13 +246,17 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
       if (!cache.getImageLoadObject(ids[j])) imageLoader.loadAndCacheImage(ids[j]).catch(() => {});
     }
   };
-  const onImage = () => {
+  // showPlace says which slice is shown, or failed to show: cornerstone
+  // moves its index before the image loads.
+  const showPlace = () => {
     const i = vp.getCurrentImageIdIndex();
-    const n = series[cur].ids.length;
-    prefetch(i);
     slider.value = String(i + 1);
-    counter.textContent = `${i + 1} / ${n}`;
+    counter.textContent = `${i + 1} / ${series[cur].ids.length}`;
     showMeta();
+  };
+  const onImage = () => {
+    prefetch(vp.getCurrentImageIdIndex());
+    showPlace();
   };
   vpEl.addEventListener(Enums.Events.STACK_NEW_IMAGE, onImage);
   // data-rendered names the slice drawn last (the tests wait for it).
@@ -245,6 +264,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     const img = vp.getCornerstoneImage?.();
     if (img && img.imageId === series[cur].ids[vp.getCurrentImageIdIndex()]) {
       vpEl.setAttribute('data-rendered', String(vp.getCurrentImageIdIndex()));
+      vpEl.removeAttribute('data-failed');
       if (status.dataset.failed) status.textContent = status.dataset.failed = '';
     }
   });
@@ -256,12 +276,46 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   };
   eventTarget.addEventListener(Enums.Events.IMAGE_LOAD_ERROR, onLoadError);
 
+  // A measurement is said once it is drawn (annotation completed), and
+  // again whenever its numbers change (a handle moved, or the last
+  // mouse move computed after the button went up).
+  const done = new Set();
+  const ours = new Set(allIds);
+  const num = (v, digits) => new Intl.NumberFormat(tr('de-DE', 'en-GB'), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
+  const sayMeasure = (e) => {
+    const a = e.detail?.annotation;
+    if (!a || !ours.has(a.metadata?.referencedImageId)) return;
+    if (e.type === ToolEnums.Events.ANNOTATION_COMPLETED) done.add(a.annotationUID);
+    if (!done.has(a.annotationUID) || !vpEl.isConnected) return;
+    const stats = Object.values(a.data?.cachedStats || {})[0] || {};
+    if (a.metadata.toolName === LengthTool.toolName && Number.isFinite(stats.length)) {
+      const unit = stats.unit === 'mm' ? 'mm' : tr('Bildpunkte', 'pixels');
+      measured.textContent = `${tr('Länge', 'Length')}: ${num(stats.length, 1)} ${unit}`;
+    } else if (a.metadata.toolName === AngleTool.toolName && Number.isFinite(stats.angle)) {
+      measured.textContent = `${tr('Winkel', 'Angle')}: ${num(stats.angle, 1)}°`;
+    }
+  };
+  const onRemoved = (e) => {
+    if (done.delete(e.detail?.annotation?.annotationUID) && !done.size) measured.textContent = '';
+  };
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, sayMeasure);
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, sayMeasure);
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_REMOVED, onRemoved);
+
   const go = (i) => {
     const n = series[cur].ids.length;
     i = Math.max(0, Math.min(n - 1, i));
     if (i !== vp.getCurrentImageIdIndex()) vp.setImageIdIndex(i).catch(fail);
   };
   slider.addEventListener('input', () => go(Number(slider.value) - 1));
+  // While measuring by keyboard the keys are the marker's alone:
+  // cornerstone, which listens on the same element, would take any key
+  // held down for a modifier and then find no tool for the pointer.
+  vpEl.addEventListener('keydown', (e) => {
+    if (!kb && !((primary === LengthTool.toolName || primary === AngleTool.toolName) && e.key === 'Enter')) return;
+    e.stopImmediatePropagation();
+    measureKey(e);
+  }, { capture: true });
   vpEl.addEventListener('keydown', (e) => {
     const i = vp.getCurrentImageIdIndex();
     const n = series[cur].ids.length;
@@ -277,14 +331,108 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
       reset();
       return;
     }
+    // Pan by keyboard: Shift and an arrow move the image a tenth of the
+    // view that way.
+    const pan = e.shiftKey && { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
+    if (pan) {
+      e.preventDefault();
+      panBy(pan[0] * vpEl.clientWidth * 0.1, pan[1] * vpEl.clientHeight * 0.1);
+      return;
+    }
     const to = { ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1, PageDown: i + 10, PageUp: i - 10, Home: 0, End: n - 1 }[e.key];
     if (to === undefined) return;
     e.preventDefault();
     go(to);
   });
+  // A slice that fails leaves no picture of the slice before it under
+  // its number (data-failed hides the canvas).
+  // Measuring by keyboard: with the length or angle tool chosen, Enter
+  // on the image shows a marker in its middle; the arrow keys move it (one
+  // pixel, with Shift ten), Enter sets a point there, Escape stops. The
+  // tool is handed the mouse events a pointer would make at the marker,
+  // so what is drawn and measured is what the mouse draws.
+  const say = (de, en) => (status.textContent = tr(de, en));
+  const pointer = (type, buttons) => {
+    const r = vpEl.getBoundingClientRect();
+    vpEl.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, view: window, clientX: r.left + kb.x, clientY: r.top + kb.y, button: 0, buttons }));
+  };
+  const place = () => {
+    marker.style.left = `${kb.x}px`;
+    marker.style.top = `${kb.y}px`;
+  };
+  const askPoint = () =>
+    say(`Punkt ${kb.n + 1} von ${kb.need}: Pfeiltasten bewegen die Marke, Eingabe setzt den Punkt, Escape bricht ab.`,
+      `Point ${kb.n + 1} of ${kb.need}: arrow keys move the marker, Enter sets the point, Escape cancels.`);
+  const stopMeasure = () => {
+    kb = null;
+    marker.hidden = true;
+  };
+  const measureKey = (e) => {
+    if (!kb) {
+      e.preventDefault();
+      kb = { n: 0, need: primary === AngleTool.toolName ? 3 : 2, x: Math.round(vpEl.clientWidth / 2), y: Math.round(vpEl.clientHeight / 2),
+        before: new Set(csAnnotation.state.getAllAnnotations().map((a) => a.annotationUID)) };
+      marker.hidden = false;
+      place();
+      askPoint();
+      return true;
+    }
+    const step = e.shiftKey ? 10 : 1;
+    const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
+    if (d) {
+      e.preventDefault();
+      kb.x = Math.max(0, Math.min(vpEl.clientWidth - 1, kb.x + d[0]));
+      kb.y = Math.max(0, Math.min(vpEl.clientHeight - 1, kb.y + d[1]));
+      place();
+      // Between the first and the second point the button is held (a
+      // drag); the angle's third point follows a button let go.
+      if (kb.n > 0) pointer('mousemove', kb.n === 1 ? 1 : 0);
+      return true;
+    }
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      kb.n++;
+      if (kb.n === 1) pointer('mousedown', 1);
+      else if (kb.n === 2) {
+        pointer('mousemove', 1);
+        pointer('mouseup', 0);
+      } else {
+        pointer('mousemove', 0);
+        pointer('mousedown', 1);
+        pointer('mouseup', 0);
+      }
+      if (kb.n === kb.need) {
+        status.textContent = '';
+        stopMeasure();
+      } else askPoint();
+      return true;
+    }
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      if (kb.n === 1) pointer('mouseup', 0);
+      cancelActiveManipulations(vpEl);
+      for (const a of csAnnotation.state.getAllAnnotations()) if (!kb.before.has(a.annotationUID)) csAnnotation.state.removeAnnotation(a.annotationUID);
+      vp.render();
+      status.textContent = '';
+      stopMeasure();
+      return true;
+    }
+    return false;
+  };
+  // panBy moves the image by (dx, dy) CSS pixels, as the pan tool does:
+  // the camera goes the other way.
+  const panBy = (dx, dy) => {
+    const a = vp.canvasToWorld([0, 0]);
+    const b = vp.canvasToWorld([dx, dy]);
+    const { focalPoint, position } = vp.getCamera();
+    vp.setCamera({ focalPoint: focalPoint.map((v, i) => v - (b[i] - a[i])), position: position.map((v, i) => v - (b[i] - a[i])) });
+    vp.render();
+  };
   const fail = () => {
     status.textContent = tr('Dieses Bild lässt sich nicht darstellen.', 'This image cannot be shown.');
     status.dataset.failed = '1';
+    vpEl.setAttribute('data-failed', '');
+    showPlace();
   };
 
   preset.addEventListener('change', () => {
@@ -324,6 +472,7 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
     status.dataset.failed = '';
     status.textContent = tr('Das Bild wird geladen …', 'Loading the image …');
     vpEl.removeAttribute('data-rendered');
+    vpEl.removeAttribute('data-failed');
     try {
       await vp.setStack(s.ids, 0);
       vp.render();
@@ -363,6 +512,9 @@ export async function mount(box, { reader, tr, assets, title = '' }) {
   return () => {
     clearInterval(timer);
     eventTarget.removeEventListener(Enums.Events.IMAGE_LOAD_ERROR, onLoadError);
+    eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, sayMeasure);
+    eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, sayMeasure);
+    eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_REMOVED, onRemoved);
     ToolGroupManager.destroyToolGroup(group.id);
     engine.destroy();
     for (const i of instanceIds) sources.delete(i);

@@ -7,7 +7,8 @@
 // loaded only when a page needs it; the status is never stored.
 import { del, get, request, inRecord } from './api.js';
 import { CoreError, assets, call as coreCall } from './core.js';
-import { upload, expect } from './transfer.js';
+import { upload, expect, download } from './transfer.js';
+import { unb64 } from './bytes.js';
 import { updateManifest } from './manifest.js';
 import consents from '../../catalog/consents.json' with { type: 'json' };
 
@@ -53,7 +54,7 @@ export const services = [
   { name: 'checkups', built: true, person: true },
   { name: 'medication', built: true },
   { name: 'doctors', built: true },
-  { name: 'emergency' },
+  { name: 'emergency', built: true },
 ];
 
 // consentText is the consent text of a service in the language, with its
@@ -152,7 +153,7 @@ export async function changeProfile(ctx, profileIds, change) {
   for (let tries = 1; ; tries++) {
     if (!ids.length) {
       const p = normalize(change({}));
-      if (Object.keys(p.services).length) await put(ctx, 'private', { title: 'Profil', profile: JSON.stringify(p) }, undefined, 0);
+      if (Object.keys(p.services).length || p.donation) await put(ctx, 'private', { title: 'Profil', profile: JSON.stringify(p) }, undefined, 0);
       return p;
     }
     const id = ids[ids.length - 1];
@@ -182,10 +183,39 @@ export async function changeProfile(ctx, profileIds, change) {
 
 // status computes the status of a service from the current entries: a
 // list of {target, status, next_date, reason, params, ...}; for "doctors"
-// the list of doctors {name, lanr, specialty, address, last_visit, visits}.
-export async function status(service, profile, latest) {
-  const out = await call('status', { service, profile: JSON.stringify(profile), entries: latest.map((x) => x.meta.entry), today: today() });
+// the list of doctors {name, lanr, specialty, address, last_visit, visits}
+// (billing: the insurer's billing documents' texts, see billing); for
+// "emergency" {name, birth_date, allergies, conditions, medications,
+// contacts}.
+export async function status(service, profile, latest, billing = []) {
+  const out = await call('status', { service, profile: JSON.stringify(profile), entries: latest.map((x) => x.meta.entry), billing, today: today() });
   return JSON.parse(out);
+}
+
+// The insurer's billing data (decision 0050): FHIR bundles it pushed into
+// the billing category (its PDFs are receipts, not data), each downloaded
+// and decrypted once a tab; the health module reads them. A document that
+// does not open is left out (the CLI warns about it).
+const MaxBillingSize = 4 << 20; // doctors.MaxBillingSize
+const billingTexts = new Map();
+export async function billing(docs) {
+  const out = [];
+  for (const x of docs) {
+    const m = x.meta;
+    if (x.item.category !== 'billing' || !m || !x.key || m.entry || m.profile || m.media_type !== 'application/fhir+json' || m.size > MaxBillingSize) continue;
+    let p = billingTexts.get(x.item.id);
+    if (!p) {
+      p = download(x.item.id, unb64(x.key), m, m.media_type).then((b) => b.text());
+      billingTexts.set(x.item.id, p);
+      p.catch(() => billingTexts.delete(x.item.id));
+    }
+    try {
+      out.push(await p);
+    } catch {
+      /* left out */
+    }
+  }
+  return out;
 }
 
 // immunization builds a resource from the page's simple form: vaccine
@@ -203,6 +233,11 @@ export function immunization({ vaccine, date, dose, targets, lot }) {
   if (lot) r.lotNumber = lot;
   return JSON.stringify(r);
 }
+
+// donationExtract builds the research donation's extract (decision 0048)
+// with the Go code the CLI runs, pseudonymised and sealed to the pinned
+// recipient: {ciphertext (base64), summary (JSON text)}; nothing is stored.
+export const donationExtract = (arg) => call('donation', arg);
 
 // decodePlan reads a medication plan (BMP) from its DataMatrix content or
 // XML (bytes) with the Go code the CLI runs: {id, version, author, date,

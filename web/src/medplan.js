@@ -15,6 +15,7 @@ import { upload } from './transfer.js';
 import { updateManifest } from './manifest.js';
 import { tr, fmtDateTime, errorText, say } from './i18n.js';
 import * as health from './health.js';
+import { PushReminders } from './pushnote.js';
 
 const html = htm.bind(h);
 
@@ -178,7 +179,7 @@ export function MedPlan({ ctx, items, reload }) {
         setRem(null);
         return;
       }
-      const r = await request('PUT', '/account/reminders', { tz: Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Berlin', ...times });
+      const r = await request('PUT', '/account/reminders', { tz: Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Berlin', ...times, via: rem?.via });
       setRem(r.reminders);
     }, tr('Erinnerungen gespeichert.', 'Reminders saved.'));
   };
@@ -212,7 +213,7 @@ export function MedPlan({ ctx, items, reload }) {
       </ul>`}
     </section>`}
     ${on && html`<section class="card" aria-labelledby="rem-h">
-      <h2 id="rem-h">${tr('Erinnerungen per E-Mail', 'Reminders by mail')}</h2>
+      <h2 id="rem-h">${tr('Erinnerungen', 'Reminders')}</h2>
       <p>${tr('Der Server erfährt nur die Uhrzeiten, nie ein Medikament. Leere Felder: keine Erinnerung.', 'The server learns the times only, never a medication. Empty fields: no reminder.')}</p>
       <form onSubmit=${saveTimes} data-testid="medplan-reminders">
         ${slots.map(([n, de, en]) => html`<p><label for=${'rem-' + n}>${tr(de, en)}</label><br />
@@ -220,6 +221,7 @@ export function MedPlan({ ctx, items, reload }) {
         <p><button type="submit" class="primary" disabled=${busy}>${tr('Erinnerungen speichern', 'Save the reminders')}</button></p>
       </form>
       <p data-testid="medplan-reminders-state">${rem ? tr(`Eingestellt (${rem.tz}).`, `Set (${rem.tz}).`) : tr('Keine Erinnerungen eingestellt.', 'No reminders set.')}</p>
-    </section>`}`;
+    </section>
+    <${PushReminders} rem=${rem} setRem=${setRem} />`}`;
 }
 

@@ -12,6 +12,12 @@ import { deflateRawSync } from 'node:zlib';
 import { startServer, launch, account, login, code, confirmDevice, cli, tempDir, axe } from './helpers.mjs';
 import { element, us } from './dicomfiles.mjs';
 
+const u32le = (n) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+};
+
 // ctSlice is a small DICOM Part 10 CT image (8 × 8 pixels of 16 bits).
 function ctSlice({ study, series, sop, n, name, birth }) {
   const ct = '1.2.840.10008.5.1.4.1.1.2';
@@ -100,12 +106,29 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
     instances[uid(100 + n)] = b;
     files[`DICOM/IM${n}`] = b;
   }
+  // Broken DICOM: one cut off inside its pixel data (a length beyond the
+  // end of the file), one whose sequences nest 40 deep.
+  const whole = ctSlice({ study: uid(1), series: uid(2), sop: uid(150), n: 9, name: 'Beispiel^Carla', birth: '19800401' });
+  files['EXTRA/CUT'] = whole.subarray(0, whole.length - 50);
+  let nested = element(0x0008, 0x0100, 'SH', 'x');
+  for (let i = 0; i < 40; i++) nested = element(0x0040, 0x0275, 'SQ', Buffer.concat([Buffer.from([0xfe, 0xff, 0x00, 0xe0]), u32le(nested.length), nested]));
+  const pd = whole.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
+  files['EXTRA/DEEP'] = Buffer.concat([whole.subarray(0, pd), nested, whole.subarray(pd)]);
   files['VIEWER.EXE'] = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(300)]);
   files['LOGO.PNG'] = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(100)]);
   const cd = join(tempDir(), 'CD');
   for (const [name, b] of Object.entries(files)) {
     mkdirSync(join(cd, name, '..'), { recursive: true });
     writeFileSync(join(cd, name), b);
+  }
+  // A DICOMDIR as on a disc (dcmmkdir; without dcmtk the CD has none,
+  // except under make test, where a missing tool fails).
+  const { execFileSync } = await import('node:child_process');
+  try {
+    execFileSync('dcmmkdir', ['-q', '-Nxc', '+I', '+r', '+id', cd, '+D', join(cd, 'DICOMDIR'), 'DICOM'], { cwd: cd });
+    files.DICOMDIR = readFileSync(join(cd, 'DICOMDIR'));
+  } catch (e) {
+    if (process.env.AKTE_DICOM_TESTS) throw new Error(`dcmmkdir (dcmtk, scripts/test-deps.sh): ${e.message}`);
   }
   const zipFile = join(tempDir(), 'cd.zip');
   writeFileSync(zipFile, zip(files));
@@ -121,6 +144,35 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
   await login(page, srv.url, a, await code(a.secret));
   await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
 
+  // Another person's CD (born 1958): the summary says so, and the upload
+  // waits until the patient confirms the images are theirs.
+  const other = join(tempDir(), 'OTHER');
+  mkdirSync(join(other, 'DICOM'), { recursive: true });
+  writeFileSync(join(other, 'DICOM', 'IM1'), ctSlice({ study: uid(3), series: uid(4), sop: uid(200), n: 1, name: 'Mueller^Juergen', birth: '19580321' }));
+  await page.getByRole('link', { name: 'Patienten-CD importieren' }).click();
+  await page.getByRole('heading', { name: 'Patienten-CD importieren' }).waitFor();
+  await page.getByTestId('cd-folder').setInputFiles(other);
+  await page.getByTestId('cd-study').waitFor({ timeout: 60000 });
+  const otherText = await page.getByTestId('cd-study').innerText();
+  assert.ok(otherText.includes('1958') && otherText.includes('Geburtsdatum: weicht ab'), `the summary says the birth date differs: ${otherText}`);
+  await page.getByRole('alert').filter({ hasText: 'Diese Untersuchung scheint zu einer anderen Person zu gehören.' }).waitFor();
+  const upload = page.getByRole('button', { name: 'Verschlüsselt hochladen' });
+  assert.ok(await upload.isDisabled(), 'another person’s CD is not uploaded unconfirmed');
+  await page.getByLabel('Ich habe geprüft: Diese Bilder gehören in meine Akte.').check();
+  assert.ok(await upload.isEnabled(), 'confirmed, it can be uploaded');
+  await axe(page, 'CD of another person', assert);
+  // Dropped on the page (here the ZIP), a CD reads as when picked.
+  await page.getByTestId('cd-dropzone').evaluate((zone, b64) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'cd.zip', { type: 'application/zip' }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, readFileSync(zipFile).toString('base64'));
+  await page.getByTestId('cd-study').filter({ hasText: 'Carla Beispiel' }).waitFor({ timeout: 60000 });
+  assert.equal(await page.getByTestId('cd-study').count(), 1);
+  assert.match(await page.getByTestId('cd-study').innerText(), /4 Bilder/);
+  await page.getByRole('link', { name: 'Zurück zur Akte' }).click();
+  await page.getByRole('heading', { name: 'Meine Akte' }).waitFor({ timeout: 30000 });
+
   for (const [input, source, n] of [['cd-folder', cd, 1], ['cd-zip', zipFile, 2]]) {
     await page.getByRole('link', { name: 'Patienten-CD importieren' }).click();
     await page.getByRole('heading', { name: 'Patienten-CD importieren' }).waitFor();
@@ -130,12 +182,22 @@ test('a patient CD, as a folder and as a ZIP, becomes one encrypted study each; 
     assert.equal(await study.count(), 1);
     const text = await study.innerText();
     for (const want of ['CT Thorax', 'Radiologie Musterstadt', '4 Bilder', 'Carla Beispiel', 'stimmt überein']) assert.ok(text.includes(want), `summary says ${want}: ${text}`);
-    await page.getByText('Nicht importiert: 2 Datei(en)').click();
+    await page.getByText('Nicht importiert: 4 Datei(en)').click();
     const skipped = await page.getByTestId('cd-skipped').innerText();
+    assert.match(skipped, /EXTRA\/CUT: beschädigtes DICOM/);
+    assert.match(skipped, /EXTRA\/DEEP: beschädigtes DICOM/);
     assert.match(skipped, /VIEWER\.EXE: Programm/);
     assert.match(skipped, /LOGO\.PNG: Bild oder Logo/);
     if (n === 1) await axe(page, 'CD import summary', assert);
+    // The upload shows its progress on the record page (held back here
+    // before it completes, so that the test sees it).
+    const hold = (route) => setTimeout(() => route.continue().catch(() => {}), 2000);
+    if (n === 1) await ctx.route(/\/uploads\/[^/]+\/complete$/, hold);
     await page.getByRole('button', { name: 'Verschlüsselt hochladen' }).click();
+    if (n === 1) {
+      await page.getByRole('progressbar', { name: 'CT Thorax' }).waitFor({ timeout: 30000 });
+      await ctx.unroute(/\/uploads\/[^/]+\/complete$/, hold);
+    }
     await page.getByText('1 Dokument hochgeladen.').waitFor({ timeout: 60000 });
     assert.equal(await page.getByRole('button', { name: 'Ansehen: CT Thorax' }).count(), n);
   }

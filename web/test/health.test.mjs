@@ -29,7 +29,9 @@ test('entering immunizations changes the vaccination status computed in the brow
   await page.getByRole('heading', { name: 'Impfungen und Vorsorge', level: 1 }).waitFor();
   const vacc = page.locator('[data-service=vaccinations]');
   assert.equal(await vacc.getAttribute('data-on'), 'false');
-  assert.match(await page.locator('[data-service=emergency]').innerText(), /noch nicht verfügbar/);
+  // Every service is built now (the emergency data last, decision 0050).
+  assert.doesNotMatch(await page.getByTestId('services').innerText(), /noch nicht verfügbar/);
+  assert.equal(await page.locator('[data-service=emergency]').getAttribute('data-on'), 'false');
 
   // The consent: its text, then birth date (from the registration) and sex.
   await vacc.getByRole('button', { name: 'Einschalten …' }).click();

@@ -65,7 +65,8 @@ test('a medication plan scanned from an image file is stored and shown', async (
   const rem = await page.evaluate(async () => (await fetch('/api/v1/account/reminders', { credentials: 'same-origin' })).json());
   assert.equal(rem.reminders?.morning, '08:00');
   assert.equal(rem.reminders?.evening, '19:30');
-  assert.deepEqual(Object.keys(rem.reminders).sort(), ['evening', 'morning', 'tz']);
+  assert.deepEqual(Object.keys(rem.reminders).sort(), ['evening', 'morning', 'tz', 'via']);
+  assert.equal(rem.reminders.via, 'mail'); // the channel (decision 0051), by default mail
 
   await axe(page, 'medication plan page', assert);
   await shot(page, 'medplan');

@@ -1,4 +1,8 @@
-package emergency
+// Package card prints the emergency data (package emergency) as a wallet
+// card: a PDF of bank-card size (fpdf with the embedded DejaVu fonts). It is
+// apart from package emergency so that the browser's health module
+// (cmd/akte-health-wasm) links the computation without fpdf (decision 0050).
+package card
 
 import (
 	"fmt"
@@ -7,6 +11,7 @@ import (
 	"time"
 
 	"github.com/akte/akte"
+	"github.com/akte/akte/emergency"
 	"github.com/akte/akte/internal/pdffont"
 	"github.com/go-pdf/fpdf"
 )
@@ -40,11 +45,11 @@ const (
 	pad        = 3.0
 )
 
-// WriteCard prints the summary as a wallet card: a PDF of two pages of
+// Write prints the summary as a wallet card: a PDF of two pages of
 // bank-card size, the front with name, birth date, allergies and
 // conditions, the back with medication and contacts. Lists that do not fit
 // end with Labels.More and the number left out.
-func WriteCard(w io.Writer, s Summary, l Labels, now time.Time) error {
+func Write(w io.Writer, s emergency.Summary, l Labels, now time.Time) error {
 	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: fpdf.SizeType{Wd: CardWidth, Ht: CardHeight}})
 	pdffont.Register(pdf)
 	pdf.SetCreationDate(now)
@@ -52,7 +57,7 @@ func WriteCard(w io.Writer, s Summary, l Labels, now time.Time) error {
 	pdf.SetTitle(l.Title, true)
 	pdf.SetMargins(pad, pad, pad)
 	pdf.SetAutoPageBreak(false, 0)
-	c := &card{pdf: pdf, l: l}
+	c := &writer{pdf: pdf, l: l}
 
 	pdf.AddPage()
 	c.frame()
@@ -125,12 +130,12 @@ func WriteCard(w io.Writer, s Summary, l Labels, now time.Time) error {
 	return nil
 }
 
-type card struct {
+type writer struct {
 	pdf *fpdf.Fpdf
 	l   Labels
 }
 
-func (c *card) frame() {
+func (c *writer) frame() {
 	c.pdf.SetDrawColor(160, 160, 160)
 	c.pdf.SetLineWidth(0.2)
 	c.pdf.Rect(0.3, 0.3, CardWidth-0.6, CardHeight-0.6, "D")
@@ -138,7 +143,7 @@ func (c *card) frame() {
 
 // list prints a heading and the items from y down to at most bottom and
 // returns where it ended. Items that do not fit are counted in Labels.More.
-func (c *card) list(y float64, title string, items []string, bottom float64) float64 {
+func (c *writer) list(y float64, title string, items []string, bottom float64) float64 {
 	const lh = 2.9
 	pdf := c.pdf
 	pdf.SetFont(pdffont.Family, "B", 7)
