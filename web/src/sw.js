@@ -45,7 +45,7 @@ async function settings() {
 // text never carries what came from outside but these.
 export function notification(msg, { lang, icon }) {
   const t = texts[lang] || texts.de;
-  if (msg?.type !== 'medication_reminder' || !(msg.slot in t.slots)) return null;
+  if (msg?.type !== 'medication_reminder' || !Object.hasOwn(t.slots, msg.slot)) return null;
   const time = /^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(msg.time) ? msg.time : '';
   return {
     title: t.title,
