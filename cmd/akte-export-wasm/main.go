@@ -44,24 +44,19 @@ import (
 	"github.com/akte/akte/archive"
 	"github.com/akte/akte/audit"
 	"github.com/akte/akte/client"
-	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/wasmcall"
+	"github.com/akte/akte/internal/workerkeys"
 	"github.com/akte/akte/seal"
-	"github.com/akte/akte/wire"
 )
 
 type args struct {
-	Kind        string         `json:"kind"`
-	RMK         []byte         `json:"rmk"`
-	Priv        []byte         `json:"priv"`
-	Record      wire.Record    `json:"record"`
-	Keys        akte.KeyBundle `json:"keys"`
-	Lang        string         `json:"lang"`
-	Seen        int64          `json:"seen"`
-	AuditKey    string         `json:"audit_key"`
-	AuditLast   string         `json:"audit_last"`
-	Passphrase  string         `json:"passphrase"`
-	Unencrypted bool           `json:"unencrypted"`
+	workerkeys.Keys
+	Lang        string `json:"lang"`
+	Seen        int64  `json:"seen"`
+	AuditKey    string `json:"audit_key"`
+	AuditLast   string `json:"audit_last"`
+	Passphrase  string `json:"passphrase"`
+	Unencrypted bool   `json:"unencrypted"`
 }
 
 func parse(v js.Value) (args, error) {
@@ -79,7 +74,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		out, err := slot(a)
+		out, err := a.Slot()
 		if err != nil {
 			return nil, err
 		}
@@ -124,25 +119,6 @@ func async(op string, f func(js.Value) (any, error)) js.Func {
 	})
 }
 
-// slot names the slot the core opens with the user master key: the
-// record master key of one's own record, or the account's private key
-// (a represented record).
-func slot(a args) (any, error) {
-	t, id, s := core.PrivateKeySlot(a.Keys)
-	if a.Kind == "record" {
-		t, id, s = core.RMKSlot(a.Record.Keys)
-	}
-	aad, data := seal.SlotSealed(t, id, s)
-	return map[string][]byte{"aad": aad, "data": data}, nil
-}
-
-func open(a args) (*core.Record, error) {
-	if len(a.Record.RMKSlot) > 0 {
-		return core.OpenRepresentedRecord(a.Priv, a.Record)
-	}
-	return core.OpenRecordRMK(a.RMK, a.Record)
-}
-
 // api is a client of the server the page came from, addressing the
 // record; the session is the page's cookie (fetch, same origin).
 func api(a args) (*client.API, client.Seen) {
@@ -177,7 +153,7 @@ func runExport(v js.Value) (any, error) {
 			return nil, err
 		}
 	}
-	rec, err := open(a)
+	rec, err := a.Open()
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +247,7 @@ func runImport(v js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, err := open(a)
+	rec, err := a.Open()
 	if err != nil {
 		return nil, err
 	}

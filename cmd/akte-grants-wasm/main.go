@@ -29,30 +29,26 @@ import (
 	"github.com/akte/akte"
 	"github.com/akte/akte/client/core"
 	"github.com/akte/akte/internal/wasmcall"
-	"github.com/akte/akte/seal"
+	"github.com/akte/akte/internal/workerkeys"
 	"github.com/akte/akte/wire"
 )
 
 type args struct {
-	Kind       string         `json:"kind"`
-	RMK        []byte         `json:"rmk"`
-	Priv       []byte         `json:"priv"`
-	Record     wire.Record    `json:"record"`
-	Keys       akte.KeyBundle `json:"keys"`
-	RecordID   string         `json:"record_id"`
-	PublicKey  []byte         `json:"public_key"`
-	Categories []string       `json:"categories"`
-	Items      []wire.Item    `json:"items"`
-	Category   string         `json:"category"`
-	Grants     []wire.Grant   `json:"grants"`
-	HiddenFrom []string       `json:"hidden_from"`
-	Meta       core.Meta      `json:"meta"`
+	workerkeys.Keys
+	RecordID   string       `json:"record_id"`
+	PublicKey  []byte       `json:"public_key"`
+	Categories []string     `json:"categories"`
+	Items      []wire.Item  `json:"items"`
+	Category   string       `json:"category"`
+	Grants     []wire.Grant `json:"grants"`
+	HiddenFrom []string     `json:"hidden_from"`
+	Meta       core.Meta    `json:"meta"`
 }
 
 func main() {
 	api := js.Global().Get("Object").New()
 	for name, f := range map[string]func(args) (any, error){
-		"slot": slot, "grantKeys": grantKeys, "rotateCategory": rotateCategory, "openGranted": openGranted, "inboxItem": inboxItem,
+		"slot": args.Slot, "grantKeys": grantKeys, "rotateCategory": rotateCategory, "openGranted": openGranted, "inboxItem": inboxItem,
 	} {
 		api.Set(name, wasmcall.Export("grants", func(v js.Value) (any, error) {
 			var a args
@@ -72,27 +68,8 @@ func main() {
 	select {}
 }
 
-// slot names the slot the core opens with the user master key: the
-// record master key of one's own record, or the account's private key
-// (for a represented record, or a provider's grants).
-func slot(a args) (any, error) {
-	t, id, s := core.PrivateKeySlot(a.Keys)
-	if a.Kind == "record" {
-		t, id, s = core.RMKSlot(a.Record.Keys)
-	}
-	aad, data := seal.SlotSealed(t, id, s)
-	return map[string][]byte{"aad": aad, "data": data}, nil
-}
-
-func open(a args) (*core.Record, error) {
-	if len(a.Record.RMKSlot) > 0 {
-		return core.OpenRepresentedRecord(a.Priv, a.Record)
-	}
-	return core.OpenRecordRMK(a.RMK, a.Record)
-}
-
 func grantKeys(a args) (any, error) {
-	rec, err := open(a)
+	rec, err := a.Open()
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +80,7 @@ func grantKeys(a args) (any, error) {
 }
 
 func rotateCategory(a args) (any, error) {
-	rec, err := open(a)
+	rec, err := a.Open()
 	if err != nil {
 		return nil, err
 	}
